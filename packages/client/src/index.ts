@@ -1,0 +1,1 @@
+export { ApiError, createApi, type Api, type ApiOptions, type TokenProvider } from './api';

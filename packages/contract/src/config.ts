@@ -1,0 +1,382 @@
+import { z } from 'zod';
+
+/**
+ * The addon's configuration: every key of the brief's section 1 plus what a running
+ * service needs (database, Redis, HTTP, host connection, secrets). One schema, used by
+ * the server to validate `communities.config.json` + environment overrides, and by docs.
+ * Each leaf carries a description that doubles as "the accepted form" in error messages.
+ */
+
+const bool = (d: boolean) => z.boolean().default(d).describe('true or false');
+const int = (d: number, min: number, max: number) =>
+  z.number().int().min(min).max(max).default(d).describe(`integer from ${min} to ${max}`);
+const str = (d: string, what = 'a string') => z.string().default(d).describe(what);
+const optStr = (what: string) => z.string().min(1).optional().describe(what);
+
+export const FEATURE_NAMES = [
+  'leaderboard',
+  'central_feed',
+  'channels',
+  'gamification',
+  'dm',
+  'heatmap',
+  'pricing_tiers',
+  'chatroom',
+  'file_scanning',
+  'bad_word_filter',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+const featuresSchema = z
+  .object(Object.fromEntries(FEATURE_NAMES.map((f) => [f, bool(true)])) as Record<FeatureName, ReturnType<typeof bool>>)
+  .strict()
+  .default(Object.fromEntries(FEATURE_NAMES.map((f) => [f, true])) as Record<FeatureName, boolean>);
+
+const databaseSchema = z
+  .object({
+    url: str(
+      'sqlite://./.data/communities.sqlite',
+      'a database URL: sqlite://path, sqlite::memory:, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db',
+    ).pipe(z.string().regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/|postgres:\/\/|postgresql:\/\/)/, 'unsupported scheme')),
+    table_prefix: z
+      .string()
+      .regex(/^[a-z0-9_]{0,16}$/, 'lower-case letters, digits and _ only, at most 16')
+      .default('')
+      .describe('lower-case letters, digits and _, at most 16 characters (e.g. "cm_"); empty for none'),
+    pool_size: int(10, 1, 200),
+  })
+  .strict()
+  .prefault({});
+
+const httpSchema = z
+  .object({
+    host: str('127.0.0.1', 'an interface address such as 127.0.0.1 or 0.0.0.0'),
+    port: int(8787, 0, 65535),
+    public_url: optStr('the absolute URL users reach the addon at, e.g. https://school.example.com'),
+    base_path: z
+      .string()
+      .regex(/^(\/[a-z0-9._-]+)*$/i, 'empty, or a path starting with / and not ending with /')
+      .default('')
+      .describe('empty, or a path prefix such as /addon (no trailing slash)'),
+    web_path: z
+      .string()
+      .regex(/^\/[a-z0-9._/-]*[^/]$/i)
+      .default('/communities')
+      .describe('path of the web app, e.g. /communities'),
+    trust_proxy: bool(false),
+    body_limit_bytes: int(1_048_576, 1024, 50 * 1_048_576),
+  })
+  .strict()
+  .prefault({});
+
+const roleMapSchema = z
+  .record(z.string(), z.enum(['admin', 'instructor', 'student']))
+  .default({ admin: 'admin', teacher: 'instructor', organization: 'instructor', user: 'student' })
+  .describe('an object mapping RocketLMS role names to admin | instructor | student');
+
+const hostSchema = z
+  .object({
+    adapter: z
+      .enum(['rocketlms', 'demo'])
+      .default('demo')
+      .describe('rocketlms (a real RocketLMS database) or demo (seeded tables in the addon database)'),
+    database_url: optStr("a mysql:// URL of RocketLMS's database; empty to use the addon's own database"),
+    base_url: str('http://127.0.0.1:8787', 'the RocketLMS site URL, used for avatars, course links and sign-in'),
+    login_url: optStr('where to send signed-out users; defaults to base_url + /login'),
+    app_key: optStr('Laravel APP_KEY, e.g. base64:…'),
+    app_name: str('RocketLMS', 'Laravel APP_NAME; the session cookie is slug(APP_NAME)_session'),
+    session_cookie: optStr('the Laravel session cookie name, when it is not slug(app_name)_session'),
+    session_driver: z.enum(['file', 'redis']).default('file').describe('file or redis'),
+    session_path: str('./storage/framework/sessions', 'the Laravel storage/framework/sessions folder'),
+    session_redis_url: optStr("a redis:// URL of Laravel's session store"),
+    session_redis_prefix: str('laravel_database_laravel_cache_:', 'the prefix Laravel puts before session keys in Redis'),
+    jwt_secret: optStr('RocketLMS JWT_SECRET'),
+    jwt_prv: optStr('expected prv claim (sha1 of the user model class); omit to skip the check'),
+    jwt_leeway_seconds: int(30, 0, 600),
+    api_key: optStr('RocketLMS x-api-key expected from mobile clients; omit to skip the check'),
+    default_locale: str('en', 'a locale code such as en'),
+    role_map: roleMapSchema,
+    identity_cache_seconds: int(30, 0, 30),
+    sync_interval_seconds: int(60, 5, 86_400),
+  })
+  .strict()
+  .prefault({});
+
+const integrationSchema = z
+  .object({
+    user_model: str('App\\Models\\User', 'a PHP class name (kept for parity with the brief; informs jwt prv)'),
+    course_model: str('App\\Models\\Webinar', 'a PHP class name'),
+    payment_gateway_adapter: z.enum(['rocketlms', 'stripe', 'manual']).default('rocketlms').describe('rocketlms | stripe | manual'),
+    notification_channel: z
+      .enum(['addon', 'rocketlms', 'both'])
+      .default('both')
+      .describe('addon (in-app only) | rocketlms (host notifications table) | both'),
+  })
+  .strict()
+  .prefault({});
+
+const chatSchema = z
+  .object({
+    driver: z
+      .enum(['broadcast', 'redis', 'pusher', 'database'])
+      .default('broadcast')
+      .describe(
+        'broadcast (built-in gateway, one process) | redis (built-in gateway, Redis fan-out) | pusher (external Pusher-compatible server) | database (no push; clients poll)',
+      ),
+    broadcast_channel_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_\-=@,.;]*$/)
+      .default('communities.')
+      .describe('characters allowed in Pusher channel names'),
+    max_message_length: int(4000, 1, 100_000),
+    max_attachments_per_message: int(10, 0, 50),
+    edit_window_seconds: int(0, 0, 31_536_000),
+    app_id: str('communities', 'the Pusher app id'),
+    app_key: str('communities-key', 'the Pusher app key'),
+    app_secret: str('communities-secret-change-me', 'the Pusher app secret'),
+    pusher_host: optStr('host of an external Pusher-compatible server (Soketi, Reverb)'),
+    pusher_port: z.number().int().min(1).max(65535).optional().describe('integer port'),
+    pusher_use_tls: bool(true),
+    pusher_cluster: optStr('Pusher cluster, e.g. eu'),
+    activity_timeout_seconds: int(120, 10, 3600),
+    client_events_per_second: int(10, 1, 100),
+  })
+  .strict()
+  .prefault({});
+
+const dmSchema = z
+  .object({
+    allow_from: z
+      .enum(['everyone', 'shared_community', 'nobody'])
+      .default('shared_community')
+      .describe('everyone | shared_community | nobody'),
+    max_group_participants: int(10, 3, 100),
+  })
+  .strict()
+  .prefault({});
+
+const fileScannerSchema = z
+  .object({
+    driver: z.enum(['clamav', 'http', 'null']).default('null').describe('clamav | http | null (development only)'),
+    clamav: z
+      .object({
+        host: str('127.0.0.1', 'clamd host'),
+        port: int(3310, 1, 65535),
+        socket: optStr("path of clamd's Unix socket; used instead of host/port when set"),
+        timeout_ms: int(30_000, 100, 600_000),
+        chunk_size: int(64 * 1024, 1024, 4 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    http: z
+      .object({
+        url: optStr('the scanner URL files are POSTed to'),
+        token: optStr('bearer token sent to the scanner'),
+        timeout_ms: int(30_000, 100, 600_000),
+        verdict_field: str('status', 'JSON field of the response holding the verdict'),
+        clean_values: z.array(z.string()).default(['clean', 'ok']).describe('array of verdicts meaning clean'),
+        infected_values: z.array(z.string()).default(['infected', 'malicious']).describe('array of verdicts meaning infected'),
+      })
+      .strict()
+      .prefault({}),
+    allowed_mimetypes: z
+      .array(z.string().regex(/^[a-z]+\/[a-z0-9.+*-]+$/i, 'a MIME type such as image/png'))
+      .default([
+        'image/png',
+        'image/jpeg',
+        'image/gif',
+        'image/webp',
+        'application/pdf',
+        'text/plain',
+        'application/zip',
+        'video/mp4',
+        'audio/mpeg',
+      ])
+      .describe('array of MIME types'),
+    max_file_size: int(25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+    on_infected: z.enum(['quarantine', 'delete']).default('quarantine').describe('quarantine | delete'),
+    max_attempts: int(5, 1, 50),
+  })
+  .strict()
+  .prefault({});
+
+const storageSchema = z
+  .object({
+    driver: z.enum(['local', 's3']).default('local').describe('local | s3'),
+    path: str('./.data/uploads', 'a folder for uploads (local driver)'),
+    s3_bucket: optStr('bucket name'),
+    s3_region: optStr('region'),
+    s3_endpoint: optStr('S3-compatible endpoint URL'),
+    s3_access_key_id: optStr('access key id'),
+    s3_secret_access_key: optStr('secret access key'),
+  })
+  .strict()
+  .prefault({});
+
+const moderationSchema = z
+  .object({
+    bad_words: z
+      .union([z.array(z.string().min(1)), z.string().min(1)])
+      .default([])
+      .describe('an array of words, or a path to a word list (one word a line)'),
+    replace_char: z.string().length(1).default('*').describe('a single character'),
+    actions: z
+      .object({
+        on_detect: z.enum(['censor', 'reject', 'flag']).default('censor').describe('censor | reject | flag'),
+        auto_mute_threshold: int(5, 0, 1000),
+        auto_ban_threshold: int(10, 0, 1000),
+        auto_mute_minutes: int(60, 1, 525_600),
+        window_days: int(30, 1, 365),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+const gamificationSchema = z
+  .object({
+    points: z
+      .object({
+        post_message: int(1, 0, 10_000),
+        reply_message: int(2, 0, 10_000),
+        receive_reaction: int(1, 0, 10_000),
+        start_dm: int(0, 0, 10_000),
+        join_community: int(5, 0, 10_000),
+        complete_course_in_linked_community: int(50, 0, 100_000),
+        feed_post: int(3, 0, 10_000),
+        feed_comment: int(1, 0, 10_000),
+        dm_message: int(0, 0, 10_000),
+      })
+      .strict()
+      .prefault({}),
+    level_thresholds: z
+      .array(z.number().int().min(0))
+      .min(1)
+      .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), 'must increase strictly')
+      .default([0, 10, 50, 150, 400, 1000, 2500, 5000, 10000])
+      .describe('a strictly increasing array of point totals, one per level starting at level 1'),
+    badges: z
+      .array(
+        z
+          .object({
+            slug: z.string(),
+            name: z.string(),
+            description: z.string().default(''),
+            rule: z.string(),
+            threshold: z.number().int().min(1),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('array of {slug, name, description, rule, threshold}'),
+  })
+  .strict()
+  .prefault({});
+
+const pricingSchema = z
+  .object({
+    enable_per_community_subscriptions: bool(false),
+    default_currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+      .default('USD')
+      .describe('an ISO 4217 code such as USD'),
+    gateways: z
+      .record(z.string(), z.number().int())
+      .default({})
+      .describe('an object mapping gateway names to RocketLMS payment channel ids'),
+  })
+  .strict()
+  .prefault({});
+
+const rateLimitRule = (max: number, windowSeconds: number) =>
+  z
+    .object({ max: int(max, 1, 1_000_000), window_seconds: int(windowSeconds, 1, 86_400) })
+    .strict()
+    .prefault({});
+
+const rateLimitsSchema = z
+  .object({
+    store: z.enum(['memory', 'redis']).default('memory').describe('memory (one process) | redis (several)'),
+    messages: rateLimitRule(30, 10),
+    dm_messages: rateLimitRule(30, 10),
+    feed_posts: rateLimitRule(10, 60),
+    uploads: rateLimitRule(20, 60),
+    client_events: rateLimitRule(10, 1),
+  })
+  .strict()
+  .prefault({});
+
+const communitiesSchema = z
+  .object({
+    who_can_create: z
+      .array(z.enum(['admin', 'instructor', 'student']))
+      .default(['admin', 'instructor'])
+      .describe('array of global roles allowed to create communities'),
+  })
+  .strict()
+  .prefault({});
+
+export const configSchema = z
+  .object({
+    enabled: bool(true),
+    demo: bool(true),
+    features: featuresSchema,
+    database: databaseSchema,
+    redis: z
+      .object({ url: optStr('a redis:// URL; unset for the in-process bus, queue and rate limits') })
+      .strict()
+      .prefault({}),
+    queue: z
+      .object({ driver: z.enum(['database', 'bullmq']).default('database').describe('database | bullmq') })
+      .strict()
+      .prefault({}),
+    http: httpSchema,
+    host: hostSchema,
+    integration: integrationSchema,
+    communities: communitiesSchema,
+    chat: chatSchema,
+    dm: dmSchema,
+    file_scanner: fileScannerSchema,
+    storage: storageSchema,
+    moderation: moderationSchema,
+    gamification: gamificationSchema,
+    pricing: pricingSchema,
+    rate_limits: rateLimitsSchema,
+    log_level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('fatal | error | warn | info | debug | trace | silent'),
+  })
+  .strict();
+
+export type CommunitiesConfig = z.infer<typeof configSchema>;
+export type CommunitiesConfigInput = z.input<typeof configSchema>;
+
+/** Features a client must honour, as `GET /api/communities/features` returns them. */
+export const featuresResponseSchema = z.object({
+  enabled: z.boolean(),
+  demo: z.boolean(),
+  features: z.record(z.enum(FEATURE_NAMES), z.boolean()),
+  limits: z.object({
+    max_message_length: z.number().int(),
+    max_attachments_per_message: z.number().int(),
+    max_file_size: z.number().int(),
+    allowed_mimetypes: z.array(z.string()),
+    max_group_participants: z.number().int(),
+  }),
+  realtime: z.object({
+    driver: z.enum(['broadcast', 'redis', 'pusher', 'database']),
+    key: z.string(),
+    ws_host: z.string().nullable(),
+    ws_port: z.number().int().nullable(),
+    ws_path: z.string(),
+    force_tls: z.boolean(),
+    cluster: z.string().nullable(),
+    auth_endpoint: z.string(),
+    channel_prefix: z.string(),
+  }),
+  login_url: z.string(),
+});
+export type FeaturesResponse = z.infer<typeof featuresResponseSchema>;

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+import { featuresResponseSchema } from '../config';
+import { endpoint } from '../endpoint';
+
+const checkSchema = z.object({
+  status: z.enum(['ok', 'down', 'disabled', 'warning']),
+  detail: z.string().optional(),
+  latency_ms: z.number().optional(),
+});
+
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded', 'down']),
+  version: z.string(),
+  uptime_seconds: z.number(),
+  checks: z.object({ database: checkSchema, host: checkSchema, redis: checkSchema, scanner: checkSchema }),
+});
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
+
+export const meResponseSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  avatar_url: z.string().nullable(),
+  global_role: z.enum(['admin', 'instructor', 'student']),
+  is_admin: z.boolean(),
+  locale: z.string().nullable(),
+  auth_method: z.enum(['jwt', 'session']),
+});
+export type Me = z.infer<typeof meResponseSchema>;
+
+export const demoUserSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  global_role: z.enum(['admin', 'instructor', 'student']),
+});
+
+export const system = {
+  health: endpoint({
+    method: 'GET',
+    path: '/api/communities/health',
+    summary: 'Health of the database, host connection, Redis and file scanner',
+    tag: 'system',
+    auth: 'public',
+    response: healthResponseSchema,
+    errors: ['service_unavailable'],
+  }),
+  features: endpoint({
+    method: 'GET',
+    path: '/api/communities/features',
+    summary: 'Feature flags and limits clients must honour',
+    tag: 'system',
+    auth: 'public',
+    response: featuresResponseSchema,
+  }),
+  me: endpoint({
+    method: 'GET',
+    path: '/api/communities/me',
+    summary: 'The signed-in user as the addon sees them',
+    tag: 'system',
+    response: meResponseSchema,
+    errors: ['unauthenticated'],
+  }),
+  demoUsers: endpoint({
+    method: 'GET',
+    path: '/api/communities/demo/users',
+    summary: 'Demo mode only: users one can sign in as',
+    tag: 'system',
+    auth: 'public',
+    response: z.object({ items: z.array(demoUserSchema) }),
+    errors: ['not_found'],
+  }),
+  demoToken: endpoint({
+    method: 'POST',
+    path: '/api/communities/demo/token',
+    summary: 'Demo mode only: a RocketLMS-style JWT for a demo user',
+    tag: 'system',
+    auth: 'public',
+    body: z.object({ user_id: z.number().int().positive() }).strict(),
+    response: z.object({ token: z.string(), user: demoUserSchema }),
+    errors: ['not_found', 'validation_failed'],
+  }),
+} as const;

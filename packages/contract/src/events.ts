@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * Domain events: published after the transaction that caused them commits, consumed by
+ * gamification, heatmap, analytics, notifications, the feed and realtime. docs/EVENTS.md
+ * lists each with its payload; a test keeps the two in step.
+ */
+const ids = { community_id: z.number().int().nullable(), user_id: z.number().int() };
+
+export const domainEventSchemas = {
+  CommunityCreated: z
+    .object({ ...ids, community_id: z.number().int(), slug: z.string(), visibility: z.string() })
+    .describe('a community is published (created directly, or through the setup wizard)'),
+  CommunityUpdated: z
+    .object({ ...ids, community_id: z.number().int(), changed: z.array(z.string()) })
+    .describe("a community's details, visibility or settings change"),
+  CommunityArchived: z.object({ ...ids, community_id: z.number().int() }).describe('a community is archived'),
+  CommunityJoined: z
+    .object({ ...ids, community_id: z.number().int(), source: z.string() })
+    .describe('a user becomes an active member (join, approved request, invite, course enrolment, subscription)'),
+  CommunityLeft: z
+    .object({ ...ids, community_id: z.number().int(), reason: z.string() })
+    .describe('a member leaves, is removed, or loses access'),
+  MembershipRequested: z.object({ ...ids, community_id: z.number().int() }).describe('a user asks to join a community that needs approval'),
+  MemberRoleChanged: z
+    .object({ ...ids, community_id: z.number().int(), by_user_id: z.number().int(), from: z.string(), to: z.string() })
+    .describe("a member's community role changes (including ownership transfer)"),
+  CourseLinked: z
+    .object({ ...ids, community_id: z.number().int(), course_id: z.number().int(), course_type: z.string(), link_type: z.string() })
+    .describe('a course, bundle or live class is linked to a community'),
+  CourseCompleted: z
+    .object({ ...ids, course_id: z.number().int(), completed_at: z.string() })
+    .describe('the host sync sees a new course completion (a RocketLMS course certificate), once per user and course'),
+  FeedPostCreated: z
+    .object({ ...ids, feed_item_id: z.number().int(), type: z.string() })
+    .describe('a feed post or announcement is published'),
+  FeedCommentCreated: z
+    .object({
+      ...ids,
+      feed_item_id: z.number().int(),
+      comment_id: z.number().int(),
+      parent_id: z.number().int().nullable(),
+      item_author_id: z.number().int(),
+    })
+    .describe('a comment or reply is added to a feed post'),
+  ReactionAdded: z
+    .object({ ...ids, target_type: z.string(), target_id: z.number().int(), emoji: z.string(), target_author_id: z.number().int() })
+    .describe('a reaction is added to a post, comment or message'),
+  ReactionRemoved: z
+    .object({ ...ids, target_type: z.string(), target_id: z.number().int(), emoji: z.string(), target_author_id: z.number().int() })
+    .describe('a reaction is removed'),
+  MessagePosted: z
+    .object({
+      ...ids,
+      channel_id: z.number().int(),
+      message_id: z.number().int(),
+      reply_to_id: z.number().int().nullable(),
+      mentions: z.array(z.number().int()),
+    })
+    .describe('a message is posted in a community channel'),
+  DMStarted: z
+    .object({ ...ids, thread_id: z.number().int(), participant_ids: z.array(z.number().int()), type: z.enum(['dm', 'group']) })
+    .describe('a new 1:1 or group DM thread is created'),
+  DMMessagePosted: z
+    .object({ ...ids, thread_id: z.number().int(), message_id: z.number().int() })
+    .describe('a message is posted in a DM thread'),
+  FileFlagged: z
+    .object({ ...ids, attachment_type: z.string(), attachment_id: z.number().int(), signature: z.string().nullable() })
+    .describe('a scan finds an upload infected'),
+  UserBanned: z
+    .object({ ...ids, by_user_id: z.number().int().nullable(), expires_at: z.string().nullable(), source: z.string() })
+    .describe('a user is banned from a community (by a moderator or automatically)'),
+  UserMuted: z
+    .object({ ...ids, by_user_id: z.number().int().nullable(), expires_at: z.string().nullable(), source: z.string() })
+    .describe('a user is muted in a community (by a moderator or automatically)'),
+} as const;
+
+export type DomainEventName = keyof typeof domainEventSchemas;
+export type DomainEventPayload<N extends DomainEventName> = z.infer<(typeof domainEventSchemas)[N]>;
+export const DOMAIN_EVENT_NAMES = Object.keys(domainEventSchemas) as DomainEventName[];
+
+export interface DomainEvent<N extends DomainEventName = DomainEventName> {
+  id: string;
+  name: N;
+  payload: DomainEventPayload<N>;
+  occurred_at: string;
+}

@@ -1,0 +1,6 @@
+export * from './config';
+export * from './errors';
+export * from './endpoint';
+export * from './endpoints/system';
+export * from './events';
+export { endpoints, type Endpoints } from './registry';

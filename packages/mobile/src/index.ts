@@ -1,0 +1,2 @@
+export { defaultTheme, type CommunitiesAddonConfig, type CommunitiesTheme } from './config';
+export { buildMenu, type MenuItem, type MenuRoute } from './menu';

@@ -1,0 +1,23 @@
+import type { FeaturesResponse } from '@communities/contract';
+
+export type MenuRoute = 'communities' | 'messages';
+
+export interface MenuItem {
+  key: MenuRoute;
+  /** An icon name from the host's icon set (no image assets ship with the addon). */
+  icon: 'users' | 'message-circle';
+  /** i18n key in locales/<lang>/communities.json */
+  labelKey: string;
+  route: MenuRoute;
+}
+
+/**
+ * The menu entries the host app may show, filtered by what the server has switched on.
+ * The one place the mobile package decides menu visibility from feature flags.
+ */
+export function buildMenu(features: FeaturesResponse | null): MenuItem[] {
+  if (!features?.enabled) return [];
+  const items: MenuItem[] = [{ key: 'communities', icon: 'users', labelKey: 'menu.communities', route: 'communities' }];
+  if (features.features.dm) items.push({ key: 'messages', icon: 'message-circle', labelKey: 'menu.messages', route: 'messages' });
+  return items;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+
+import { boot } from '../boot';
+import { createContext } from '../context';
+import { buildHttpServer } from '../http/server';
+import { createDemoSchema } from '../host/demo/ddl';
+import { seedDemoSchool } from '../host/demo/seed';
+import { ConfigError, loadConfig } from '../platform/config';
+import { migrateAllDown, migrateDown, migrateToLatest, migrationStatus } from '../platform/db/migrate';
+import { withDemoSecrets } from '../platform/demo-secrets';
+
+function config(opts: { config?: string }) {
+  return withDemoSecrets(loadConfig(opts.config ? { file: opts.config } : {}));
+}
+
+async function withContext<T>(opts: { config?: string }, fn: (ctx: Awaited<ReturnType<typeof createContext>>) => Promise<T>): Promise<T> {
+  const ctx = await createContext(config(opts));
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const program = new Command('communities')
+  .description('RocketLMS Communities')
+  .option('-c, --config <file>', 'config file (default communities.config.json)');
+
+program
+  .command('migrate')
+  .description('apply every pending migration (a no-op when up to date)')
+  .action(() =>
+    withContext(program.opts(), async (ctx) => {
+      const results = await migrateToLatest(ctx.db);
+      console.log(results.length ? results.map((r) => `migrated ${r.migrationName}`).join('\n') : 'Nothing to migrate.');
+    }),
+  );
+
+program
+  .command('migrate:status')
+  .description('list migrations and when each ran')
+  .action(() =>
+    withContext(program.opts(), async (ctx) => {
+      for (const m of await migrationStatus(ctx.db))
+        console.log(`${m.executedAt ? m.executedAt.toISOString() : 'pending'.padEnd(24)}  ${m.name}`);
+    }),
+  );
+
+program
+  .command('migrate:down')
+  .description('revert the last migration (--all: every one)')
+  .option('--all', 'revert every migration')
+  .action((opts: { all?: boolean }) =>
+    withContext(program.opts(), async (ctx) => {
+      if (opts.all) {
+        await migrateAllDown(ctx.db);
+        console.log('Reverted every migration.');
+      } else {
+        const results = await migrateDown(ctx.db);
+        console.log(results.length ? results.map((r) => `reverted ${r.migrationName}`).join('\n') : 'Nothing to revert.');
+      }
+    }),
+  );
+
+program
+  .command('seed')
+  .description('seed data; --demo creates the RocketLMS-shaped demo school')
+  .option('--demo', 'the demo school (users, courses, sales, certificates)')
+  .action((opts: { demo?: boolean }) =>
+    withContext(program.opts(), async (ctx) => {
+      if (!opts.demo) throw new Error('Say what to seed: --demo');
+      if (ctx.config.host.adapter !== 'demo')
+        throw new Error('Refusing to seed demo data into a real RocketLMS host (host.adapter = rocketlms)');
+      await migrateToLatest(ctx.db);
+      await createDemoSchema(ctx.hostDb, ctx.db.dialect === 'mysql' ? 'mysql' : 'sqlite');
+      const school = await seedDemoSchool(ctx.hostDb, { now: ctx.clock.now() });
+      console.log(
+        `Demo school ready: admin ${school.adminId}, ${school.instructorIds.length} instructors, ${school.studentIds.length} students, ${school.courseIds.length} courses.`,
+      );
+    }),
+  );
+
+program
+  .command('config:check')
+  .description('validate the configuration and print it with secrets hidden')
+  .action(() => {
+    const c = config(program.opts());
+    const hide = (k: string, v: unknown) => (/secret|password|token|app_key/i.test(k) && typeof v === 'string' ? '••••' : v);
+    console.log(JSON.stringify(c, hide, 2));
+  });
+
+program
+  .command('serve')
+  .description('run the addon (migrates and, in demo mode, seeds the demo school first)')
+  .action(async () => {
+    const { ctx, demo } = await boot(config(program.opts()));
+    const { app } = await buildHttpServer(ctx);
+    const shutdown = async () => {
+      await app.close();
+      await ctx.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown());
+    process.once('SIGTERM', () => void shutdown());
+    const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
+    const origin = ctx.config.http.public_url ?? address.replace('://[::1]', '://localhost');
+    const web = `${origin}${ctx.config.http.base_path}${ctx.config.http.web_path}`;
+    const lines = [
+      '',
+      `  RocketLMS Communities is running: ${web}`,
+      `  API docs: ${origin}${ctx.config.http.base_path}/api/communities/docs   health: ${origin}${ctx.config.http.base_path}/api/communities/health`,
+    ];
+    if (demo) {
+      lines.push('', '  Demo sign-in (demo mode only):');
+      lines.push(`    admin       ${web}/demo/sign-in/${demo.adminId}`);
+      lines.push(`    instructor  ${web}/demo/sign-in/${demo.instructorIds[0]}`);
+      lines.push(`    student     ${web}/demo/sign-in/${demo.studentIds[0]}`);
+    }
+    if (ctx.config.features.file_scanning && ctx.config.file_scanner.driver === 'null') {
+      const warn = '  WARNING: file_scanner.driver = null: uploads are NOT scanned for malware.';
+      lines.push(
+        '',
+        demo ? `${warn} Fine for the demo, never in production.` : `${warn} Configure clamav or http before real users upload files.`,
+      );
+      if (!demo) ctx.logger.warn('file_scanner.driver is null outside demo mode: uploads are not scanned');
+    }
+    console.log(lines.join('\n') + '\n');
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78);
+  }
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

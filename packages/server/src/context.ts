@@ -1,0 +1,102 @@
+import type { CommunitiesConfig } from '@communities/contract';
+import { Kysely, SqliteDialect } from 'kysely';
+import { Redis } from 'ioredis';
+
+import { HostAuthenticator, type Authenticator } from './http/auth';
+import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
+import { FileSessionStore, RedisSessionStore, type SessionStore } from './host/rocketlms/auth/laravel-session';
+import type { HostDatabase } from './host/rocketlms/schema';
+import type { HostPorts } from './host/ports';
+import { InProcessBus, type EventBus } from './platform/bus';
+import { systemClock, type Clock } from './platform/clock';
+import { connect, type Db } from './platform/db/connect';
+import { createLogger, type Logger } from './platform/logger';
+import { MemoryRateLimiter, type RateLimiter } from './security/rate-limit';
+
+/**
+ * The composition root's product: every collaborator, wired once from config.
+ * Domain services are added here as they land; routes and jobs receive this object.
+ */
+export interface AppContext {
+  config: CommunitiesConfig;
+  logger: Logger;
+  clock: Clock;
+  db: Db;
+  /** Kysely over the host's (RocketLMS) tables: the demo tables in our file, or RocketLMS's MySQL. */
+  hostDb: Kysely<HostDatabase>;
+  host: HostPorts;
+  bus: EventBus;
+  auth: Authenticator;
+  rateLimiter: RateLimiter;
+  redis: Redis | null;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+function openHost(config: CommunitiesConfig, db: Db): { hostDb: Kysely<HostDatabase>; close: () => Promise<void> } {
+  if (config.host.database_url) {
+    const h = openHostDb(config.host.database_url);
+    return { hostDb: h.db, close: h.destroy };
+  }
+  if (db.sqlite) {
+    // The demo school lives in the same SQLite file. A second Kysely (no table prefix, its own
+    // connection mutex) lets host reads run while an addon transaction holds the first.
+    const hostDb = new Kysely<HostDatabase>({ dialect: new SqliteDialect({ database: db.sqlite }) });
+    return { hostDb, close: async () => {} };
+  }
+  const h = openHostDb(config.database.url);
+  return { hostDb: h.db, close: h.destroy };
+}
+
+export async function createContext(config: CommunitiesConfig, options: ContextOptions = {}): Promise<AppContext> {
+  const logger = options.logger ?? createLogger(config.log_level);
+  const clock = options.clock ?? systemClock;
+  const db = connect(config.database.url, { prefix: config.database.table_prefix, poolSize: config.database.pool_size });
+  const { hostDb, close: closeHost } = openHost(config, db);
+  const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
+  if (redis) await redis.connect();
+  const bus = new InProcessBus(logger);
+  const host = createRocketLmsHost({
+    db: hostDb,
+    baseUrl: config.host.base_url,
+    roleMap: config.host.role_map,
+    defaultLocale: config.host.default_locale,
+    notificationChannel: config.integration.notification_channel,
+    now: () => clock.now(),
+  });
+  let sessionRedis: Redis | null = null;
+  let sessions: SessionStore | null = null;
+  if (config.host.session_driver === 'redis' && config.host.session_redis_url) {
+    sessionRedis = new Redis(config.host.session_redis_url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    sessions = new RedisSessionStore(sessionRedis, config.host.session_redis_prefix);
+  } else {
+    sessions = new FileSessionStore(config.host.session_path);
+  }
+  const auth = new HostAuthenticator(config.host, host.identities, sessions, () => clock.now().getTime());
+  const rateLimiter = new MemoryRateLimiter(config.rate_limits, () => clock.now().getTime());
+
+  return {
+    config,
+    logger,
+    clock,
+    db,
+    hostDb,
+    host,
+    bus,
+    auth,
+    rateLimiter,
+    redis,
+    async close() {
+      await bus.idle();
+      await host.close();
+      await closeHost();
+      await db.destroy();
+      if (redis) redis.disconnect();
+      if (sessionRedis) sessionRedis.disconnect();
+    },
+  };
+}

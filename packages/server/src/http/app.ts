@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+
+import { ERROR_STATUS, type ErrorBody, type ErrorIssue } from '@communities/contract';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
+import { AccessDeniedError } from '../access';
+import type { AppContext } from '../context';
+import { AppError } from '../platform/errors';
+
+import type { RouteSpec } from './route';
+
+function toIssues(error: z.ZodError, where: string): ErrorIssue[] {
+  return error.issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    code: i.code,
+    message: i.message,
+  }));
+}
+
+function parsePart<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw new AppError('validation_failed', 'The request is not valid', { issues: toIssues(result.error, where) });
+  return result.data;
+}
+
+function sendError(reply: FastifyReply, status: number, body: ErrorBody, headers: Record<string, string> = {}): FastifyReply {
+  for (const [k, v] of Object.entries(headers)) void reply.header(k, v);
+  return reply.code(status).type('application/json').send(body);
+}
+
+/** Maps anything thrown to the API's error body; unexpected errors get an id and no details. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof AppError) {
+    return sendError(
+      reply,
+      error.status,
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.extra.issues ? { issues: error.extra.issues } : {}),
+          ...(error.extra.details ? { details: error.extra.details } : {}),
+        },
+      },
+      error.extra.headers,
+    );
+  }
+  if (error instanceof AccessDeniedError) {
+    const code = error.code;
+    const message = code === 'not_found' ? 'Not found' : code === 'unauthenticated' ? 'Sign in first' : 'You are not allowed to do that';
+    return sendError(reply, ERROR_STATUS[code], {
+      error: { code, message, ...(code === 'forbidden' ? { details: { reason: error.reason } } : {}) },
+    });
+  }
+  const fe = error as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
+    return sendError(reply, 413, { error: { code: 'payload_too_large', message: 'The request body is too large' } });
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
+    return sendError(reply, 415, { error: { code: 'unsupported_media_type', message: 'Send application/json' } });
+  }
+  if (fe.statusCode === 400 || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe instanceof SyntaxError) {
+    return sendError(reply, 400, { error: { code: 'bad_request', message: 'The request body is not valid JSON' } });
+  }
+  const id = randomUUID();
+  request.log.error({ err: error, errorId: id }, 'unhandled error');
+  return sendError(reply, 500, { error: { code: 'internal', message: 'Something went wrong on our side', id } });
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  spec: RouteSpec;
+}
+
+/**
+ * Registers contract routes: authenticate → rate-limit → validate → handler → present.
+ * Endpoints whose feature is off are not registered at all.
+ */
+export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: RouteSpec[]): RegisteredRoute[] {
+  const registered: RegisteredRoute[] = [];
+  const base = ctx.config.http.base_path;
+  for (const spec of routes) {
+    const ep = spec.endpoint;
+    if (ep.feature && !ctx.config.features[ep.feature]) continue;
+    const url = base + ep.path;
+    app.route({
+      method: ep.method,
+      url,
+      handler: async (request, reply) => {
+        const viewer = await ctx.auth.authenticate(request);
+        if (ep.auth === 'user' && !viewer) throw new AppError('unauthenticated', 'Sign in first');
+        if (spec.rateLimit && viewer) await ctx.rateLimiter.consume(spec.rateLimit, String(viewer.user.id));
+        const params = parsePart(ep.params, request.params, 'params');
+        const query = parsePart(ep.query, request.query, 'query');
+        const body = ep.raw?.request === 'multipart' ? {} : parsePart(ep.body, request.body, 'body');
+        const out = await spec.handler({
+          params,
+          query,
+          body,
+          viewer: viewer as NonNullable<typeof viewer>,
+          maybeViewer: viewer,
+          raw: request,
+          reply,
+        });
+        if (ep.raw?.response === 'binary') return reply;
+        void reply.code(ep.status);
+        return ep.response.parse(out);
+      },
+    });
+    registered.push({ method: ep.method, url, spec });
+  }
+  return registered;
+}
+
+export function createFastify(ctx: AppContext): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    bodyLimit: ctx.config.http.body_limit_bytes,
+    trustProxy: ctx.config.http.trust_proxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: ctx.config.log_level === 'silent',
+  });
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, { error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    return payload;
+  });
+  return app;
+}

@@ -1,0 +1,9 @@
+import type { AppContext } from '../../context';
+import type { RouteSpec } from '../route';
+
+import { systemRoutes } from './system';
+
+/** Every contract route of every domain. Feature-gated endpoints are skipped at registration. */
+export function allRoutes(ctx: AppContext): RouteSpec[] {
+  return [...systemRoutes(ctx)];
+}

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+
+import type { AppContext } from '../context';
+
+import { createFastify, registerRoutes, type RegisteredRoute } from './app';
+import { buildOpenApi, docsPage } from './openapi';
+import { allRoutes } from './routes';
+import { registerWeb } from './web';
+
+export interface HttpServer {
+  app: FastifyInstance;
+  routes: RegisteredRoute[];
+}
+
+/** The API role: contract routes, OpenAPI, the web app. */
+export async function buildHttpServer(ctx: AppContext, options: { web?: boolean } = {}): Promise<HttpServer> {
+  const app = createFastify(ctx);
+  const base = ctx.config.http.base_path;
+  const specs = ctx.config.enabled
+    ? allRoutes(ctx)
+    : allRoutes(ctx).filter((r) => r.endpoint.path.endsWith('/health') || r.endpoint.path.endsWith('/features'));
+  const routes = registerRoutes(app, ctx, specs);
+  const spec = buildOpenApi(base);
+  app.get(`${base}/api/communities/openapi.json`, (_req, reply) => reply.send(spec));
+  const page = docsPage(spec);
+  app.get(`${base}/api/communities/docs`, (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
+  if (options.web !== false && ctx.config.enabled) await registerWeb(app, ctx);
+  return { app, routes };
+}

@@ -1,0 +1,3 @@
+import type { AddonMigration } from '../columns';
+
+export const MIGRATIONS: AddonMigration[] = [];

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createApi, type Api } from '@communities/client';
+import type { CommunitiesConfigInput } from '@communities/contract';
+import type { FastifyInstance } from 'fastify';
+
+import { boot } from '../../src/boot';
+import type { AppContext } from '../../src/context';
+import type { DemoSchool } from '../../src/host/demo/seed';
+import { signRocketJwt } from '../../src/host/rocketlms/auth/jwt';
+import type { RegisteredRoute } from '../../src/http/app';
+import { buildHttpServer } from '../../src/http/server';
+import { parseConfig } from '../../src/platform/config';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+export const TEST_APP_KEY = 'base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+
+export interface TestServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  demo: DemoSchool;
+  routes: RegisteredRoute[];
+  /** http://127.0.0.1:<port> */
+  url: string;
+  dataDir: string;
+  token(userId: number, opts?: { ttlSeconds?: number; now?: Date }): Promise<string>;
+  /** The typed client, signed in as `userId` (or anonymous). */
+  as(userId: number | null): Api;
+  close(): Promise<void>;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/**
+ * A real server on a random port over a fresh SQLite file with the demo school seeded:
+ * tests call it through the real client, as web and mobile do.
+ */
+export async function startTestServer(overrides: CommunitiesConfigInput = {}, options: { web?: boolean } = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'communities-test-'));
+  const base: CommunitiesConfigInput = {
+    log_level: 'silent',
+    database: { url: `sqlite://${join(dataDir, 'test.sqlite')}` },
+    http: { host: '127.0.0.1', port: 0 },
+    host: { jwt_secret: TEST_JWT_SECRET, app_key: TEST_APP_KEY, session_path: join(dataDir, 'sessions') },
+    storage: { path: join(dataDir, 'uploads') },
+  };
+  const config = parseConfig(deepMerge(base as Record<string, unknown>, overrides as Record<string, unknown>));
+  const { ctx, demo } = await boot(config);
+  const { app, routes } = await buildHttpServer(ctx, { web: options.web ?? false });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const token = (userId: number, opts: { ttlSeconds?: number; now?: Date } = {}) =>
+    signRocketJwt(userId, { secret: config.host.jwt_secret!, ...opts });
+  return {
+    app,
+    ctx,
+    demo: demo!,
+    routes,
+    url: address,
+    dataDir,
+    token,
+    as(userId) {
+      return createApi({ baseUrl: address, ...(userId === null ? {} : { token: () => token(userId) }) });
+    },
+    async close() {
+      await app.close();
+      await ctx.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
