@@ -1,3 +1,6 @@
 import type { AddonMigration } from '../columns';
 
-export const MIGRATIONS: AddonMigration[] = [];
+import { initial } from './0001_initial';
+
+/** In order; names sort the same way they run. */
+export const MIGRATIONS: AddonMigration[] = [initial];
