@@ -37,7 +37,7 @@ export interface ApiOptions {
   /** Extra headers per request, e.g. x-api-key or X-XSRF-TOKEN. */
   headers?: () => Record<string, string>;
   fetch?: typeof fetch;
-  credentials?: RequestCredentials;
+  credentials?: RequestInit['credentials'];
   /** Called on every 401, e.g. to send the user to sign in. */
   onUnauthorized?: (error: ApiError) => void;
 }
@@ -101,7 +101,7 @@ export function createApi<R extends EndpointRegistry = typeof endpoints>(
     const headers: Record<string, string> = { accept: 'application/json', ...(options.headers?.() ?? {}) };
     const token = await options.token?.();
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: BodyInit | undefined;
+    let body: RequestInit['body'];
     if (ep.raw?.request === 'multipart') body = i?.body as FormData;
     else if (ep.method !== 'GET' && ep.method !== 'DELETE') {
       headers['content-type'] = 'application/json';

@@ -3,4 +3,5 @@ export * from './errors';
 export * from './endpoint';
 export * from './endpoints/system';
 export * from './events';
+export * from './permissions';
 export { endpoints, type Endpoints } from './registry';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { ERROR_STATUS, type ErrorBody, type ErrorIssue } from '@communities/contract';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 import { AccessDeniedError } from '../access';
@@ -116,7 +116,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
 
 export function createFastify(ctx: AppContext): FastifyInstance {
   const app = Fastify({
-    loggerInstance: ctx.logger,
+    loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.http.body_limit_bytes,
     trustProxy: ctx.config.http.trust_proxy,
     genReqId: () => randomUUID(),

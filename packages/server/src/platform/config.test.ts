@@ -72,15 +72,20 @@ describe('config', () => {
     );
   });
 
+  it('refuses a config file that is named but missing', () => {
+    expect(() => loadConfig({ file: noFile, env: {} })).toThrow(/does not exist/);
+  });
+
   it('stops start-up with a message naming the key (the CLI exits 78)', () => {
     const cli = join(import.meta.dirname, '../cli/main.ts');
     const result = spawnSync(process.execPath, ['--import', 'tsx', cli, 'serve'], {
       env: {
         ...process.env,
-        COMMUNITIES_CONFIG: noFile,
+        COMMUNITIES_CONFIG: '',
         COMMUNITIES__HTTP__PORT: '"eighty"',
         COMMUNITIES__DATABASE__URL: 'sqlite::memory:',
       },
+      cwd: join(import.meta.dirname, '../../../..'),
       encoding: 'utf8',
       timeout: 30_000,
     });

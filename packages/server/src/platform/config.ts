@@ -74,29 +74,41 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
+type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType> };
+const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).def;
+
+/** Steps through defaults, optionals and pipes to the schema that carries a description. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let cur = schema;
+  for (let i = 0; i < 10 && !cur.description; i++) {
+    const def = defOf(cur);
+    const next = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (!next) break;
+    cur = next;
+  }
+  return cur;
+}
+
+/** The object shape under defaults and optionals, if the schema is an object. */
+function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let cur = schema;
+  for (let i = 0; i < 10; i++) {
+    const def = defOf(cur);
+    if (def.shape) return def.shape;
+    if (!def.innerType) return undefined;
+    cur = def.innerType;
+  }
+  return undefined;
+}
+
 /** Finds the description (our "accepted form") of the schema at a config path. */
 function describeAt(schema: z.ZodType, path: PropertyKey[]): string | undefined {
   let node: z.ZodType | undefined = schema;
-  const unwrap = (s: z.ZodType): z.ZodType => {
-    let cur = s as z.ZodType & { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } };
-    for (let i = 0; i < 10; i++) {
-      const def = cur.def;
-      if (cur.description) return cur;
-      if (def.innerType) cur = def.innerType as typeof cur;
-      else if (def.type === 'pipe' && def.in) cur = def.in as typeof cur;
-      else break;
-    }
-    return cur;
-  };
   for (const key of path) {
     if (!node) return undefined;
-    const u = unwrap(node) as z.ZodType & { def: { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType } };
-    let inner: z.ZodType = u;
-    for (let i = 0; i < 10 && (inner as { def: { innerType?: z.ZodType } }).def.innerType; i++)
-      inner = (inner as { def: { innerType: z.ZodType } }).def.innerType;
-    const shape = (inner as { def: { shape?: Record<string, z.ZodType> } }).def.shape;
-    if (shape && typeof key === 'string') node = shape[key];
-    else return unwrap(node).description;
+    const shape = shapeOf(node);
+    if (!shape || typeof key !== 'string') return unwrap(node).description;
+    node = shape[key];
   }
   return node ? unwrap(node).description : undefined;
 }
@@ -144,7 +156,7 @@ export interface LoadConfigOptions {
 
 export function loadConfig(options: LoadConfigOptions = {}): CommunitiesConfig {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.COMMUNITIES_CONFIG ?? 'communities.config.json';
+  const file = options.file ?? (env.COMMUNITIES_CONFIG || 'communities.config.json');
   const path = resolve(file);
   let fromFile: Record<string, unknown> = {};
   if (existsSync(path)) {

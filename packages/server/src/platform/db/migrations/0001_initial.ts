@@ -56,14 +56,18 @@ export const initial: AddonMigration = {
     for (const [table, spec] of Object.entries(SPEC) as Array<[string, TableSpec]>) {
       let t = db.schema.createTable(table);
       for (const [name, kind] of Object.entries(spec.columns)) t = addColumn(t, name, kind, ctx);
-      for (const cols of spec.unique ?? []) t = t.addUniqueConstraint(constraintName(ctx, table, cols, 'uq'), [...cols]);
+      for (const cols of spec.unique ?? []) t = t.addUniqueConstraint(constraintName(ctx, table, cols, 'uq'), [...cols] as never[]);
       for (const [col, [target, onDelete]] of Object.entries(spec.fk ?? {})) {
-        t = t.addForeignKeyConstraint(constraintName(ctx, table, [col], 'fk'), [col], target, ['id'], (fk) => fk.onDelete(onDelete));
+        t = t.addForeignKeyConstraint(constraintName(ctx, table, [col], 'fk'), [col] as never[], target, ['id'], (fk) => fk.onDelete(onDelete));
       }
       if (ctx.dialect === 'mysql') t = t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`);
       await t.execute();
       for (const cols of spec.index ?? []) {
-        await db.schema.createIndex(constraintName(ctx, table, cols, 'ix')).on(table).columns([...cols]).execute();
+        await db.schema
+          .createIndex(constraintName(ctx, table, cols, 'ix'))
+          .on(table)
+          .columns([...cols] as never[])
+          .execute();
       }
     }
   },

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** Permission names stored in `community_roles.permissions`. */
+export const COMMUNITY_PERMISSIONS = [
+  'view',
+  'post_feed',
+  'comment',
+  'react',
+  'send_messages',
+  'announce',
+  'attach_files',
+  'mention_everyone',
+  'pin',
+  'delete_any',
+  'manage_channels',
+  'manage_members',
+  'manage_roles',
+  'invite',
+  'manage_community',
+  'view_analytics',
+  'moderate',
+] as const;
+export type CommunityPermission = (typeof COMMUNITY_PERMISSIONS)[number];
+export const communityPermissionSchema = z.enum(COMMUNITY_PERMISSIONS);
+
+/** What routes ask the access engine. */
+export const ACTIONS = [
+  'community.create',
+  'community.view',
+  'community.update',
+  'community.delete',
+  'community.join',
+  'community.leave',
+  'community.transfer',
+  'members.list',
+  'members.manage',
+  'members.change_role',
+  'roles.manage',
+  'invites.manage',
+  'courses.manage',
+  'pricing.manage',
+  'analytics.view',
+  'feed.read',
+  'feed.post',
+  'feed.announce',
+  'feed.comment',
+  'feed.react',
+  'feed.pin',
+  'feed.delete_any',
+  'channel.view',
+  'channel.manage',
+  'channel.post',
+  'channel.react',
+  'channel.attach',
+  'channel.pin',
+  'channel.delete_any',
+  'channel.mention_everyone',
+  'moderation.review',
+  'dm.read',
+  'dm.post',
+  'dm.manage',
+  'admin.global',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const roleSlugSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _');
+
+export interface RoleDefinition {
+  slug: string;
+  name: string;
+  rank: number;
+  permissions: readonly CommunityPermission[];
+}
+
+/**
+ * The roles every community starts with (also stored once with community_id null as the
+ * global defaults). Rank orders them: one may only manage members of a lower rank.
+ * Members may invite (Skool and Circle let members share invite links); guests read and react.
+ */
+export const DEFAULT_ROLES: readonly RoleDefinition[] = [
+  { slug: 'owner', name: 'Owner', rank: 100, permissions: COMMUNITY_PERMISSIONS },
+  {
+    slug: 'moderator',
+    name: 'Moderator',
+    rank: 50,
+    permissions: COMMUNITY_PERMISSIONS.filter((p) => p !== 'manage_roles' && p !== 'manage_community'),
+  },
+  { slug: 'member', name: 'Member', rank: 10, permissions: ['view', 'post_feed', 'comment', 'react', 'send_messages', 'attach_files', 'invite'] },
+  { slug: 'guest', name: 'Guest', rank: 0, permissions: ['view', 'react'] },
+];

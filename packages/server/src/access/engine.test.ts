@@ -1,0 +1,212 @@
+import { DEFAULT_ROLES, type Action } from '@communities/contract';
+import { describe, expect, it } from 'vitest';
+
+import { can } from './engine';
+import type { AccessContext, Actor, ChannelFacts, CommunityFacts, MembershipFacts } from './facts';
+
+const now = new Date('2026-11-24T12:00:00Z');
+const past = new Date('2026-11-01T00:00:00Z');
+const future = new Date('2026-12-24T00:00:00Z');
+const role = (slug: string) => {
+  const r = DEFAULT_ROLES.find((x) => x.slug === slug)!;
+  return { slug: r.slug, rank: r.rank, permissions: r.permissions };
+};
+const OWNER_ID = 1;
+const member = (slug: string, status: MembershipFacts['status'] = 'active', statusExpiresAt: Date | null = null, tiers: number[] = []): MembershipFacts => ({
+  status,
+  statusExpiresAt,
+  role: role(slug),
+  activeTierIds: tiers,
+});
+
+type Kind =
+  | 'anonymous' | 'admin' | 'outsider' | 'owner' | 'moderator' | 'member' | 'guest' | 'pending'
+  | 'muted' | 'muted_expired' | 'banned' | 'banned_expired' | 'subscriber';
+const KINDS: Kind[] = ['anonymous', 'admin', 'outsider', 'owner', 'moderator', 'member', 'guest', 'pending', 'muted', 'muted_expired', 'banned', 'banned_expired', 'subscriber'];
+
+function actorOf(kind: Kind): { actor: Actor | null; membership: MembershipFacts | null } {
+  const student = (id: number): Actor => ({ userId: id, globalRole: 'student', isAdmin: false });
+  switch (kind) {
+    case 'anonymous': return { actor: null, membership: null };
+    case 'admin': return { actor: { userId: 99, globalRole: 'admin', isAdmin: true }, membership: null };
+    case 'outsider': return { actor: student(50), membership: null };
+    case 'owner': return { actor: { userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, membership: member('owner') };
+    case 'moderator': return { actor: student(2), membership: member('moderator') };
+    case 'member': return { actor: student(3), membership: member('member') };
+    case 'guest': return { actor: student(4), membership: member('guest') };
+    case 'pending': return { actor: student(5), membership: member('member', 'pending') };
+    case 'muted': return { actor: student(6), membership: member('member', 'muted', future) };
+    case 'muted_expired': return { actor: student(7), membership: member('member', 'muted', past) };
+    case 'banned': return { actor: student(8), membership: member('member', 'banned', future) };
+    case 'banned_expired': return { actor: student(9), membership: member('member', 'banned', past) };
+    case 'subscriber': return { actor: student(10), membership: member('member', 'active', null, [77]) };
+  }
+}
+
+type Vis = CommunityFacts['visibility'];
+type Status = CommunityFacts['status'];
+type ChannelKind = 'none' | 'text' | 'private_mods' | 'private_vip' | 'announcement' | 'tier_locked' | 'category';
+type Expect = 'ok' | 401 | 403 | 404;
+
+const CHANNELS: Record<Exclude<ChannelKind, 'none'>, ChannelFacts> = {
+  text: { id: 1, type: 'text', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
+  private_mods: { id: 2, type: 'text', isPrivate: true, allowedRoleSlugs: ['moderator'], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
+  private_vip: { id: 3, type: 'text', isPrivate: true, allowedRoleSlugs: ['vip'], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
+  announcement: { id: 4, type: 'announcement', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
+  tier_locked: { id: 5, type: 'text', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [77], slowModeSeconds: 0 },
+  category: { id: 6, type: 'category', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
+};
+
+const COMMUNITY_ACTIONS: Action[] = ['community.view', 'feed.read', 'members.list', 'feed.post', 'feed.comment', 'feed.react', 'feed.announce', 'feed.pin', 'members.manage', 'community.update', 'community.transfer'];
+const CHANNEL_ACTIONS: Action[] = ['channel.view', 'channel.post', 'channel.react', 'channel.manage'];
+
+/**
+ * The expectations, written as the product rules read, independently of the engine's code:
+ * first who may see the community at all, then what each kind of person may do inside it.
+ */
+function expected(kind: Kind, vis: Vis, status: Status, chan: ChannelKind, action: Action): Expect {
+  if (kind === 'anonymous') return 401;
+  if (kind === 'admin') return 'ok';
+  const isOwner = kind === 'owner';
+  // Who knows the community exists.
+  if (status === 'draft' && !isOwner) return 404;
+  const memberish = !['outsider', 'banned'].includes(kind);
+  if (vis === 'hidden' && !memberish) return 404;
+  if (kind === 'banned') return vis === 'public' ? 403 : 404;
+  if (action === 'community.view') return 'ok';
+  if (action === 'community.transfer') return isOwner ? 'ok' : 403;
+  if (kind === 'pending') return 403;
+  const read = ['feed.read', 'members.list', 'channel.view'].includes(action);
+  if (kind === 'outsider' && !(vis === 'public' && read)) return 403;
+  // Inside: roles by kind (expired mutes and bans are ordinary members again).
+  const r = kind === 'owner' ? 'owner' : kind === 'moderator' ? 'moderator' : kind === 'guest' ? 'guest' : kind === 'outsider' ? 'none' : 'member';
+  if (chan === 'private_mods' && !['owner', 'moderator'].includes(r)) return 404;
+  if (chan === 'private_vip' && !['owner', 'moderator'].includes(r)) return 404;
+  if (chan === 'tier_locked' && r !== 'owner' && kind !== 'subscriber') return 403;
+  if (read) return 'ok';
+  const writes = ['feed.post', 'feed.comment', 'feed.react', 'feed.announce', 'channel.post', 'channel.react'];
+  if (writes.includes(action)) {
+    if (status === 'archived') return 403;
+    if (kind === 'muted') return 403;
+    if (action === 'channel.post' && chan === 'category') return 403;
+    if (action === 'feed.announce' || (action === 'channel.post' && chan === 'announcement')) return ['owner', 'moderator'].includes(r) ? 'ok' : 403;
+    if (r === 'guest') return action === 'feed.react' || action === 'channel.react' ? 'ok' : 403;
+    return 'ok';
+  }
+  // Running the community.
+  if (action === 'community.update') return isOwner ? 'ok' : 403;
+  if (action === 'feed.pin' || action === 'members.manage' || action === 'channel.manage') return ['owner', 'moderator'].includes(r) ? 'ok' : 403;
+  throw new Error(`no expectation for ${action}`);
+}
+
+function context(vis: Vis, status: Status, chan: ChannelKind, membership: MembershipFacts | null): AccessContext {
+  return {
+    community: {
+      id: 10,
+      ownerId: OWNER_ID,
+      visibility: vis,
+      status,
+      requiredTierIds: [],
+      settings: { chat_enabled: true, feed_enabled: true, dms_between_members: true, join_approval: false },
+    },
+    membership,
+    ...(chan === 'none' ? {} : { channel: CHANNELS[chan] }),
+    target: { targetUserId: 3, targetMembership: member('member') },
+    now,
+    config: { whoCanCreate: ['admin', 'instructor'] },
+  };
+}
+
+describe('the access matrix', () => {
+  const cases: Array<[Kind, Vis, Status, ChannelKind, Action]> = [];
+  for (const kind of KINDS)
+    for (const vis of ['public', 'private', 'hidden'] as Vis[])
+      for (const status of ['active', 'archived', 'draft'] as Status[]) {
+        for (const action of COMMUNITY_ACTIONS) cases.push([kind, vis, status, 'none', action]);
+        for (const chan of Object.keys(CHANNELS) as ChannelKind[]) for (const action of CHANNEL_ACTIONS) cases.push([kind, vis, status, chan, action]);
+      }
+
+  it(`covers ${cases.length} cases`, () => {
+    expect(cases.length).toBeGreaterThan(2000);
+  });
+
+  it.each(cases)('%s in a %s %s community (channel %s): %s', (kind, vis, status, chan, action) => {
+    const { actor, membership } = actorOf(kind);
+    const d = can(actor, action, context(vis, status, chan, membership));
+    const want = expected(kind, vis, status, chan, action);
+    expect(d.allowed ? 'ok' : d.status).toBe(want);
+  });
+});
+
+describe('hierarchy', () => {
+  const ctx = (target: MembershipFacts, targetUserId: number, newRoleRank?: number): AccessContext => ({
+    ...context('public', 'active', 'none', member('moderator')),
+    target: { targetMembership: target, targetUserId, ...(newRoleRank === undefined ? {} : { newRoleRank }) },
+  });
+  const mod: Actor = { userId: 2, globalRole: 'student', isAdmin: false };
+
+  it('a moderator cannot act on the owner or another moderator, nor on themselves', () => {
+    expect(can(mod, 'members.manage', ctx(member('owner'), OWNER_ID)).allowed).toBe(false);
+    expect(can(mod, 'members.manage', ctx(member('moderator'), 12)).allowed).toBe(false);
+    expect(can(mod, 'members.manage', ctx(member('moderator'), 2)).allowed).toBe(false);
+    expect(can(mod, 'members.manage', ctx(member('member'), 3)).allowed).toBe(true);
+  });
+
+  it('a moderator cannot hand out a role at or above their own', () => {
+    expect(can(mod, 'members.change_role', ctx(member('guest'), 4, 10)).allowed).toBe(true);
+    expect(can(mod, 'members.change_role', ctx(member('guest'), 4, 50)).allowed).toBe(false);
+  });
+
+  it('delete_any respects rank, but authors may always delete their own', () => {
+    const c = context('public', 'active', 'none', member('moderator'));
+    expect(can(mod, 'feed.delete_any', { ...c, target: { authorId: 3, targetMembership: member('member') } }).allowed).toBe(true);
+    expect(can(mod, 'feed.delete_any', { ...c, target: { authorId: OWNER_ID, targetMembership: member('owner') } }).allowed).toBe(false);
+    expect(can(mod, 'feed.delete_any', { ...c, target: { authorId: 2, targetMembership: member('moderator') } }).allowed).toBe(true);
+  });
+});
+
+describe('community-wide switches, tiers, creation and DMs', () => {
+  const m: Actor = { userId: 3, globalRole: 'student', isAdmin: false };
+
+  it('hides channels when chat is off and the feed when it is off', () => {
+    const c = context('public', 'active', 'text', member('member'));
+    c.community!.settings.chat_enabled = false;
+    c.community!.settings.feed_enabled = false;
+    expect(can(m, 'channel.view', c)).toMatchObject({ allowed: false, status: 404 });
+    expect(can(m, 'feed.read', c)).toMatchObject({ allowed: false, status: 404 });
+  });
+
+  it('a paid community needs an active tier to read; the owner and admins do not', () => {
+    const c = context('public', 'active', 'none', member('member'));
+    c.community!.requiredTierIds = [77];
+    expect(can(m, 'feed.read', c)).toMatchObject({ allowed: false, reason: 'tier_required', status: 403 });
+    expect(can(m, 'community.view', c).allowed).toBe(true);
+    expect(can(m, 'feed.read', { ...c, membership: member('member', 'active', null, [77]) }).allowed).toBe(true);
+    expect(can({ userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, 'feed.read', { ...c, membership: member('owner') }).allowed).toBe(true);
+  });
+
+  it('lets configured global roles create communities', () => {
+    const c = context('public', 'active', 'none', null);
+    expect(can({ userId: 5, globalRole: 'instructor', isAdmin: false }, 'community.create', c).allowed).toBe(true);
+    expect(can({ userId: 5, globalRole: 'student', isAdmin: false }, 'community.create', c).allowed).toBe(false);
+    expect(can({ userId: 5, globalRole: 'student', isAdmin: false }, 'community.create', { ...c, config: { whoCanCreate: ['student'] } }).allowed).toBe(true);
+  });
+
+  it('a valid invite reveals a hidden community for viewing and joining only', () => {
+    const c = { ...context('hidden', 'active', 'none', null), hasValidInvite: true };
+    expect(can(m, 'community.view', c).allowed).toBe(true);
+    expect(can(m, 'community.join', c).allowed).toBe(true);
+    expect(can(m, 'feed.read', c)).toMatchObject({ status: 404 });
+  });
+
+  it('DMs: participants only (admins too get 404), blocks stop posting, only the group owner manages', () => {
+    const dm = { participantUserIds: [3, 4], ownerUserId: 3, type: 'group' as const, blockedBetween: false };
+    const c: AccessContext = { dm, now, config: { whoCanCreate: [] } };
+    expect(can(m, 'dm.read', c).allowed).toBe(true);
+    expect(can(m, 'dm.manage', c).allowed).toBe(true);
+    expect(can({ userId: 4, globalRole: 'student', isAdmin: false }, 'dm.manage', c)).toMatchObject({ status: 403 });
+    expect(can({ userId: 99, globalRole: 'admin', isAdmin: true }, 'dm.read', c)).toMatchObject({ status: 404 });
+    expect(can(m, 'dm.post', { ...c, dm: { ...dm, type: 'dm', blockedBetween: true } })).toMatchObject({ reason: 'blocked', status: 403 });
+    expect(can(null, 'dm.read', c)).toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,163 @@
+import type { Action, CommunityPermission } from '@communities/contract';
+
+import type { AccessContext, Actor, Decision, DenyReason, MembershipFacts } from './facts';
+
+const ALLOW: Decision = { allowed: true };
+const deny = (reason: DenyReason, status: 401 | 403 | 404 = 403): Decision => ({ allowed: false, reason, status });
+const hidden = (reason: DenyReason = 'not_visible'): Decision => deny(reason, 404);
+
+/** Reading a community's content (not its card). */
+const READS = new Set<Action>(['feed.read', 'members.list', 'channel.view']);
+/** Taking part: blocked for muted, pending and archived. */
+const PARTICIPATION: Partial<Record<Action, CommunityPermission>> = {
+  'feed.post': 'post_feed',
+  'feed.announce': 'announce',
+  'feed.comment': 'comment',
+  'feed.react': 'react',
+  'channel.post': 'send_messages',
+  'channel.react': 'react',
+  'channel.attach': 'attach_files',
+  'channel.mention_everyone': 'mention_everyone',
+};
+/** Running the community: permission-gated, allowed while muted (a mute silences, it doesn't demote). */
+const MANAGEMENT: Partial<Record<Action, CommunityPermission>> = {
+  'community.update': 'manage_community',
+  'courses.manage': 'manage_community',
+  'pricing.manage': 'manage_community',
+  'roles.manage': 'manage_roles',
+  'invites.manage': 'invite',
+  'analytics.view': 'view_analytics',
+  'moderation.review': 'moderate',
+  'channel.manage': 'manage_channels',
+  'feed.pin': 'pin',
+  'channel.pin': 'pin',
+  'feed.delete_any': 'delete_any',
+  'channel.delete_any': 'delete_any',
+  'members.manage': 'manage_members',
+  'members.change_role': 'manage_members',
+};
+const OWNER_ONLY = new Set<Action>(['community.delete', 'community.transfer']);
+const HIERARCHY = new Set<Action>(['members.manage', 'members.change_role', 'feed.delete_any', 'channel.delete_any']);
+
+/** A mute or ban whose time is up counts as active membership. */
+export function effectiveStatus(m: MembershipFacts | null | undefined, now: Date): MembershipFacts['status'] | null {
+  if (!m) return null;
+  if ((m.status === 'muted' || m.status === 'banned') && m.statusExpiresAt && m.statusExpiresAt.getTime() <= now.getTime()) return 'active';
+  return m.status;
+}
+
+function dmDecision(actor: Actor, action: Action, ctx: AccessContext): Decision {
+  const dm = ctx.dm;
+  // DMs are private even from admins: moderation of DMs goes through reports, not browsing.
+  if (!dm || !dm.participantUserIds.includes(actor.userId)) return hidden('not_participant');
+  if (action === 'dm.read') return ALLOW;
+  if (action === 'dm.post') return dm.blockedBetween ? deny('blocked') : ALLOW;
+  return dm.type === 'group' && dm.ownerUserId === actor.userId ? ALLOW : deny('missing_permission');
+}
+
+/**
+ * The one access decision: every route and the realtime channel authoriser call this.
+ * Existence is private where it should be: hidden communities, drafts, private channels
+ * and DMs answer 404 to those who may not see them; what one may see but not do answers 403.
+ */
+export function can(actor: Actor | null, action: Action, ctx: AccessContext): Decision {
+  if (!actor) return deny('unauthenticated', 401);
+  if (action === 'admin.global') return actor.isAdmin ? ALLOW : deny('missing_permission');
+  if (action === 'community.create') return actor.isAdmin || ctx.config.whoCanCreate.includes(actor.globalRole) ? ALLOW : deny('missing_permission');
+  if (action.startsWith('dm.')) return dmDecision(actor, action, ctx);
+
+  const c = ctx.community;
+  if (!c) throw new Error(`can(${action}) needs the community's facts`);
+  const ch = ctx.channel;
+  if (action.startsWith('channel.') && (!c.settings.chat_enabled || !ch)) return hidden();
+  if (action.startsWith('feed.') && !c.settings.feed_enabled) return hidden();
+  if (actor.isAdmin) return ALLOW;
+
+  const m = ctx.membership ?? null;
+  const status = effectiveStatus(m, ctx.now);
+  const isOwner = c.ownerId === actor.userId || (status !== null && status !== 'banned' && m?.role.slug === 'owner');
+  const perms = new Set<string>(isOwner ? ['*'] : status === 'active' || status === 'muted' ? (m?.role.permissions ?? []) : []);
+  const has = (p: CommunityPermission) => perms.has('*') || perms.has(p);
+  const rank = isOwner ? Number.POSITIVE_INFINITY : (m?.role.rank ?? -1);
+
+  // Existence.
+  if (c.status === 'draft' && !isOwner) return hidden();
+  const knowsIt = status !== null && status !== 'banned';
+  if (c.visibility === 'hidden' && !knowsIt && !(ctx.hasValidInvite && (action === 'community.view' || action === 'community.join'))) return hidden();
+  if (status === 'banned') return c.visibility === 'public' ? deny('banned') : hidden('banned');
+
+  if (action === 'community.view') return ALLOW;
+  if (action === 'community.join') {
+    if (c.status === 'archived') return deny('archived');
+    return ALLOW;
+  }
+  if (action === 'community.leave') return status === null ? deny('not_member') : ALLOW;
+  if (OWNER_ONLY.has(action)) return isOwner ? ALLOW : deny('missing_permission');
+
+  // Content: members read; anyone signed in reads a public community, as Skool's public groups.
+  const member = status === 'active' || status === 'muted';
+  if (status === 'pending') return deny('pending');
+  if (!member && (c.visibility !== 'public' || !READS.has(action))) return deny('not_member');
+  if (member && !has('view') && READS.has(action)) return deny('missing_permission');
+  const tierExempt = isOwner || has('manage_community');
+  if (c.requiredTierIds.length > 0 && !tierExempt && !c.requiredTierIds.some((t) => m?.activeTierIds.includes(t))) return deny('tier_required');
+
+  if (ch) {
+    const allowedByChannel =
+      !ch.isPrivate || isOwner || has('manage_channels') || (member && m !== null && ch.allowedRoleSlugs.includes(m.role.slug)) || ch.allowedUserIds.includes(actor.userId);
+    if (!allowedByChannel) return hidden('not_allowed_role');
+    if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t))) return deny('tier_required');
+  }
+  if (READS.has(action)) return ALLOW;
+
+  const participation = PARTICIPATION[action];
+  if (participation) {
+    if (c.status === 'archived' || ch?.archived) return deny('archived');
+    if (status === 'muted') return deny('muted');
+    if (ch && action === 'channel.post') {
+      if (ch.type === 'category' || ch.type === 'voice_future') return deny('not_postable');
+      if (ch.type === 'announcement' && !has('announce')) return deny('announcement_only');
+    }
+    return has(participation) ? ALLOW : deny('missing_permission');
+  }
+
+  const management = MANAGEMENT[action];
+  if (!management) return deny('missing_permission');
+  if (!has(management)) return deny('missing_permission');
+  if (HIERARCHY.has(action)) {
+    const t = ctx.target;
+    if (action === 'feed.delete_any' || action === 'channel.delete_any') {
+      if (t?.authorId === actor.userId) return ALLOW;
+    } else if (t?.targetUserId === actor.userId) {
+      return deny('hierarchy');
+    }
+    const targetRank = t?.targetUserId === c.ownerId || t?.authorId === c.ownerId ? Number.POSITIVE_INFINITY : (t?.targetMembership?.role.rank ?? -1);
+    if (targetRank >= rank) return deny('hierarchy');
+    if (action === 'members.change_role' && t?.newRoleRank !== undefined && t.newRoleRank >= rank) return deny('hierarchy');
+  }
+  return ALLOW;
+}
+
+/** Authors may always edit and delete their own posts and messages, unless muted or banned there. */
+export function canEditOwn(actor: Actor, authorId: number, ctx: AccessContext): boolean {
+  if (actor.userId !== authorId) return false;
+  const status = effectiveStatus(ctx.membership, ctx.now);
+  return status === 'active' || actor.isAdmin;
+}
+
+export class AccessDeniedError extends Error {
+  readonly code: 'forbidden' | 'not_found' | 'unauthenticated';
+
+  constructor(
+    readonly reason: DenyReason,
+    readonly status: 401 | 403 | 404,
+  ) {
+    super(`access denied: ${reason}`);
+    this.code = status === 404 ? 'not_found' : status === 401 ? 'unauthenticated' : 'forbidden';
+  }
+}
+
+export function assertCan(actor: Actor | null, action: Action, ctx: AccessContext): void {
+  const d = can(actor, action, ctx);
+  if (!d.allowed) throw new AccessDeniedError(d.reason, d.status);
+}

@@ -1,0 +1,93 @@
+import type { Action } from '@communities/contract';
+
+export type { Action };
+
+export interface Actor {
+  userId: number;
+  globalRole: 'admin' | 'instructor' | 'student';
+  isAdmin: boolean;
+}
+
+export interface CommunityFacts {
+  id: number;
+  ownerId: number;
+  visibility: 'public' | 'private' | 'hidden';
+  status: 'draft' | 'active' | 'archived';
+  /** Tiers one of which a member must hold to read or write; empty = free. */
+  requiredTierIds: number[];
+  settings: { chat_enabled: boolean; feed_enabled: boolean; dms_between_members: boolean; join_approval: boolean };
+}
+
+export interface RoleFacts {
+  slug: string;
+  rank: number;
+  permissions: readonly string[];
+}
+
+export interface MembershipFacts {
+  status: 'active' | 'pending' | 'muted' | 'banned';
+  /** When a mute or ban ends; an ended one counts as active. Null = until lifted. */
+  statusExpiresAt: Date | null;
+  role: RoleFacts;
+  activeTierIds: number[];
+}
+
+export interface ChannelFacts {
+  id: number;
+  type: 'category' | 'text' | 'announcement' | 'voice_future';
+  isPrivate: boolean;
+  allowedRoleSlugs: string[];
+  allowedUserIds: number[];
+  requiredTierIds: number[];
+  slowModeSeconds: number;
+  archived?: boolean;
+}
+
+export interface DmFacts {
+  /** Current participants (left ones excluded). */
+  participantUserIds: number[];
+  ownerUserId: number;
+  type: 'dm' | 'group';
+  /** For 1:1 threads: either side blocked the other. */
+  blockedBetween: boolean;
+}
+
+export interface TargetFacts {
+  /** Author of the post/message acted on. */
+  authorId?: number;
+  /** The author's or the managed member's membership (for rank comparisons). */
+  targetMembership?: MembershipFacts | null;
+  targetUserId?: number;
+  /** For role changes: the rank of the role being given. */
+  newRoleRank?: number;
+}
+
+export interface AccessContext {
+  community?: CommunityFacts;
+  membership?: MembershipFacts | null;
+  channel?: ChannelFacts;
+  dm?: DmFacts;
+  target?: TargetFacts;
+  hasValidInvite?: boolean;
+  now: Date;
+  config: { whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'> };
+}
+
+export type DenyReason =
+  | 'unauthenticated'
+  | 'not_visible'
+  | 'not_member'
+  | 'pending'
+  | 'muted'
+  | 'banned'
+  | 'missing_permission'
+  | 'tier_required'
+  | 'hierarchy'
+  | 'archived'
+  | 'announcement_only'
+  | 'not_postable'
+  | 'blocked'
+  | 'not_participant'
+  | 'not_allowed_role';
+
+export type Decision = { allowed: true } | { allowed: false; reason: DenyReason; status: 401 | 403 | 404 };

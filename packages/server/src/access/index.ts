@@ -1,0 +1,14 @@
+export { AccessDeniedError, assertCan, can, canEditOwn, effectiveStatus } from './engine';
+export type {
+  AccessContext,
+  Action,
+  Actor,
+  ChannelFacts,
+  CommunityFacts,
+  Decision,
+  DenyReason,
+  DmFacts,
+  MembershipFacts,
+  RoleFacts,
+  TargetFacts,
+} from './facts';
