@@ -4,6 +4,20 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   base: '/communities/',
   esbuild: { jsx: 'automatic' },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, target: 'es2022' },
+  logLevel: 'warn',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'es2022',
+    rollupOptions: {
+      // React Query ships "use client" directives for RSC bundlers; they mean nothing here.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE' || warning.code === 'SOURCEMAP_ERROR') return;
+        if (warning.message.includes('annotation that Rollup cannot interpret')) return;
+        warn(warning);
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:8787', '/app': { target: 'ws://127.0.0.1:8787', ws: true } } },
 });

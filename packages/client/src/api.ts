@@ -55,17 +55,20 @@ export type Api<R extends EndpointRegistry = typeof endpoints> = {
   url<E extends Endpoint>(endpoint: E, input?: EndpointInput<E>): string;
 };
 
+const scalar = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+
 function buildUrl(base: string, ep: Endpoint, input: { params?: object; query?: object } | undefined): string {
   const path = ep.path.replace(/:([A-Za-z_]+)/g, (_, name: string) => {
     const value = (input?.params as Record<string, unknown> | undefined)?.[name];
     if (value === undefined || value === null) throw new Error(`Missing path parameter ${name} for ${ep.method} ${ep.path}`);
-    return encodeURIComponent(String(value));
+    return encodeURIComponent(scalar(value));
   });
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries((input?.query as Record<string, unknown> | undefined) ?? {})) {
     if (v === undefined || v === null) continue;
-    if (Array.isArray(v)) for (const item of v) qs.append(k, String(item));
-    else qs.append(k, String(v));
+    if (Array.isArray(v)) for (const item of v as unknown[]) qs.append(k, scalar(item));
+    else qs.append(k, scalar(v));
   }
   const q = qs.toString();
   return `${base.replace(/\/$/, '')}${path}${q ? `?${q}` : ''}`;

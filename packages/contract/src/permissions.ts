@@ -89,6 +89,11 @@ export const DEFAULT_ROLES: readonly RoleDefinition[] = [
     rank: 50,
     permissions: COMMUNITY_PERMISSIONS.filter((p) => p !== 'manage_roles' && p !== 'manage_community'),
   },
-  { slug: 'member', name: 'Member', rank: 10, permissions: ['view', 'post_feed', 'comment', 'react', 'send_messages', 'attach_files', 'invite'] },
+  {
+    slug: 'member',
+    name: 'Member',
+    rank: 10,
+    permissions: ['view', 'post_feed', 'comment', 'react', 'send_messages', 'attach_files', 'invite'],
+  },
   { slug: 'guest', name: 'Guest', rank: 0, permissions: ['view', 'react'] },
 ];

@@ -28,7 +28,16 @@ for (const dialect of ['mysql', 'postgres'] as const) {
           const now = new Date().toISOString();
           const c = await t.db.db
             .insertInto('communities')
-            .values({ owner_id: 1, slug: 'caf\u00e9-\u{1F600}', name: 'Caf\u00e9 \u{1F600}', visibility: 'public', status: 'active', settings: '{}', created_at: now, updated_at: now })
+            .values({
+              owner_id: 1,
+              slug: 'caf\u00e9-\u{1F600}',
+              name: 'Caf\u00e9 \u{1F600}',
+              visibility: 'public',
+              status: 'active',
+              settings: '{}',
+              created_at: now,
+              updated_at: now,
+            })
             .executeTakeFirstOrThrow();
           const id = Number(c.insertId ?? (await t.db.db.selectFrom('communities').select('id').executeTakeFirstOrThrow()).id);
           const ch = await t.db.db
@@ -38,7 +47,16 @@ for (const dialect of ['mysql', 'postgres'] as const) {
           const channelId = Number(ch.insertId ?? (await t.db.db.selectFrom('channels').select('id').executeTakeFirstOrThrow()).id);
           await t.db.db
             .insertInto('channel_messages')
-            .values({ channel_id: channelId, user_id: 5, content: 'x'.repeat(70_000), metadata: '{}', nonce: 'n1', moderation_state: 'visible', created_at: now, updated_at: now })
+            .values({
+              channel_id: channelId,
+              user_id: 5,
+              content: 'x'.repeat(70_000),
+              metadata: '{}',
+              nonce: 'n1',
+              moderation_state: 'visible',
+              created_at: now,
+              updated_at: now,
+            })
             .execute();
           const back = await t.db.db.selectFrom('communities').selectAll().executeTakeFirstOrThrow();
           expect(back.name).toBe('Caf\u00e9 \u{1F600}');
@@ -49,7 +67,16 @@ for (const dialect of ['mysql', 'postgres'] as const) {
           await expect(
             t.db.db
               .insertInto('channel_messages')
-              .values({ channel_id: channelId, user_id: 5, content: 'y', metadata: '{}', nonce: 'n1', moderation_state: 'visible', created_at: now, updated_at: now })
+              .values({
+                channel_id: channelId,
+                user_id: 5,
+                content: 'y',
+                metadata: '{}',
+                nonce: 'n1',
+                moderation_state: 'visible',
+                created_at: now,
+                updated_at: now,
+              })
               .execute(),
           ).rejects.toThrow();
 

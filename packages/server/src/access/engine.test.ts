@@ -12,7 +12,12 @@ const role = (slug: string) => {
   return { slug: r.slug, rank: r.rank, permissions: r.permissions };
 };
 const OWNER_ID = 1;
-const member = (slug: string, status: MembershipFacts['status'] = 'active', statusExpiresAt: Date | null = null, tiers: number[] = []): MembershipFacts => ({
+const member = (
+  slug: string,
+  status: MembershipFacts['status'] = 'active',
+  statusExpiresAt: Date | null = null,
+  tiers: number[] = [],
+): MembershipFacts => ({
   status,
   statusExpiresAt,
   role: role(slug),
@@ -20,26 +25,64 @@ const member = (slug: string, status: MembershipFacts['status'] = 'active', stat
 });
 
 type Kind =
-  | 'anonymous' | 'admin' | 'outsider' | 'owner' | 'moderator' | 'member' | 'guest' | 'pending'
-  | 'muted' | 'muted_expired' | 'banned' | 'banned_expired' | 'subscriber';
-const KINDS: Kind[] = ['anonymous', 'admin', 'outsider', 'owner', 'moderator', 'member', 'guest', 'pending', 'muted', 'muted_expired', 'banned', 'banned_expired', 'subscriber'];
+  | 'anonymous'
+  | 'admin'
+  | 'outsider'
+  | 'owner'
+  | 'moderator'
+  | 'member'
+  | 'guest'
+  | 'pending'
+  | 'muted'
+  | 'muted_expired'
+  | 'banned'
+  | 'banned_expired'
+  | 'subscriber';
+const KINDS: Kind[] = [
+  'anonymous',
+  'admin',
+  'outsider',
+  'owner',
+  'moderator',
+  'member',
+  'guest',
+  'pending',
+  'muted',
+  'muted_expired',
+  'banned',
+  'banned_expired',
+  'subscriber',
+];
 
 function actorOf(kind: Kind): { actor: Actor | null; membership: MembershipFacts | null } {
   const student = (id: number): Actor => ({ userId: id, globalRole: 'student', isAdmin: false });
   switch (kind) {
-    case 'anonymous': return { actor: null, membership: null };
-    case 'admin': return { actor: { userId: 99, globalRole: 'admin', isAdmin: true }, membership: null };
-    case 'outsider': return { actor: student(50), membership: null };
-    case 'owner': return { actor: { userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, membership: member('owner') };
-    case 'moderator': return { actor: student(2), membership: member('moderator') };
-    case 'member': return { actor: student(3), membership: member('member') };
-    case 'guest': return { actor: student(4), membership: member('guest') };
-    case 'pending': return { actor: student(5), membership: member('member', 'pending') };
-    case 'muted': return { actor: student(6), membership: member('member', 'muted', future) };
-    case 'muted_expired': return { actor: student(7), membership: member('member', 'muted', past) };
-    case 'banned': return { actor: student(8), membership: member('member', 'banned', future) };
-    case 'banned_expired': return { actor: student(9), membership: member('member', 'banned', past) };
-    case 'subscriber': return { actor: student(10), membership: member('member', 'active', null, [77]) };
+    case 'anonymous':
+      return { actor: null, membership: null };
+    case 'admin':
+      return { actor: { userId: 99, globalRole: 'admin', isAdmin: true }, membership: null };
+    case 'outsider':
+      return { actor: student(50), membership: null };
+    case 'owner':
+      return { actor: { userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, membership: member('owner') };
+    case 'moderator':
+      return { actor: student(2), membership: member('moderator') };
+    case 'member':
+      return { actor: student(3), membership: member('member') };
+    case 'guest':
+      return { actor: student(4), membership: member('guest') };
+    case 'pending':
+      return { actor: student(5), membership: member('member', 'pending') };
+    case 'muted':
+      return { actor: student(6), membership: member('member', 'muted', future) };
+    case 'muted_expired':
+      return { actor: student(7), membership: member('member', 'muted', past) };
+    case 'banned':
+      return { actor: student(8), membership: member('member', 'banned', future) };
+    case 'banned_expired':
+      return { actor: student(9), membership: member('member', 'banned', past) };
+    case 'subscriber':
+      return { actor: student(10), membership: member('member', 'active', null, [77]) };
   }
 }
 
@@ -50,14 +93,66 @@ type Expect = 'ok' | 401 | 403 | 404;
 
 const CHANNELS: Record<Exclude<ChannelKind, 'none'>, ChannelFacts> = {
   text: { id: 1, type: 'text', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
-  private_mods: { id: 2, type: 'text', isPrivate: true, allowedRoleSlugs: ['moderator'], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
-  private_vip: { id: 3, type: 'text', isPrivate: true, allowedRoleSlugs: ['vip'], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
-  announcement: { id: 4, type: 'announcement', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
-  tier_locked: { id: 5, type: 'text', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [77], slowModeSeconds: 0 },
-  category: { id: 6, type: 'category', isPrivate: false, allowedRoleSlugs: [], allowedUserIds: [], requiredTierIds: [], slowModeSeconds: 0 },
+  private_mods: {
+    id: 2,
+    type: 'text',
+    isPrivate: true,
+    allowedRoleSlugs: ['moderator'],
+    allowedUserIds: [],
+    requiredTierIds: [],
+    slowModeSeconds: 0,
+  },
+  private_vip: {
+    id: 3,
+    type: 'text',
+    isPrivate: true,
+    allowedRoleSlugs: ['vip'],
+    allowedUserIds: [],
+    requiredTierIds: [],
+    slowModeSeconds: 0,
+  },
+  announcement: {
+    id: 4,
+    type: 'announcement',
+    isPrivate: false,
+    allowedRoleSlugs: [],
+    allowedUserIds: [],
+    requiredTierIds: [],
+    slowModeSeconds: 0,
+  },
+  tier_locked: {
+    id: 5,
+    type: 'text',
+    isPrivate: false,
+    allowedRoleSlugs: [],
+    allowedUserIds: [],
+    requiredTierIds: [77],
+    slowModeSeconds: 0,
+  },
+  category: {
+    id: 6,
+    type: 'category',
+    isPrivate: false,
+    allowedRoleSlugs: [],
+    allowedUserIds: [],
+    requiredTierIds: [],
+    slowModeSeconds: 0,
+  },
 };
 
-const COMMUNITY_ACTIONS: Action[] = ['community.view', 'feed.read', 'members.list', 'feed.post', 'feed.comment', 'feed.react', 'feed.announce', 'feed.pin', 'members.manage', 'community.update', 'community.transfer'];
+const COMMUNITY_ACTIONS: Action[] = [
+  'community.view',
+  'feed.read',
+  'members.list',
+  'feed.post',
+  'feed.comment',
+  'feed.react',
+  'feed.announce',
+  'feed.pin',
+  'members.manage',
+  'community.update',
+  'community.transfer',
+];
 const CHANNEL_ACTIONS: Action[] = ['channel.view', 'channel.post', 'channel.react', 'channel.manage'];
 
 /**
@@ -79,7 +174,8 @@ function expected(kind: Kind, vis: Vis, status: Status, chan: ChannelKind, actio
   const read = ['feed.read', 'members.list', 'channel.view'].includes(action);
   if (kind === 'outsider' && !(vis === 'public' && read)) return 403;
   // Inside: roles by kind (expired mutes and bans are ordinary members again).
-  const r = kind === 'owner' ? 'owner' : kind === 'moderator' ? 'moderator' : kind === 'guest' ? 'guest' : kind === 'outsider' ? 'none' : 'member';
+  const r =
+    kind === 'owner' ? 'owner' : kind === 'moderator' ? 'moderator' : kind === 'guest' ? 'guest' : kind === 'outsider' ? 'none' : 'member';
   if (chan === 'private_mods' && !['owner', 'moderator'].includes(r)) return 404;
   if (chan === 'private_vip' && !['owner', 'moderator'].includes(r)) return 404;
   if (chan === 'tier_locked' && r !== 'owner' && kind !== 'subscriber') return 403;
@@ -89,13 +185,15 @@ function expected(kind: Kind, vis: Vis, status: Status, chan: ChannelKind, actio
     if (status === 'archived') return 403;
     if (kind === 'muted') return 403;
     if (action === 'channel.post' && chan === 'category') return 403;
-    if (action === 'feed.announce' || (action === 'channel.post' && chan === 'announcement')) return ['owner', 'moderator'].includes(r) ? 'ok' : 403;
+    if (action === 'feed.announce' || (action === 'channel.post' && chan === 'announcement'))
+      return ['owner', 'moderator'].includes(r) ? 'ok' : 403;
     if (r === 'guest') return action === 'feed.react' || action === 'channel.react' ? 'ok' : 403;
     return 'ok';
   }
   // Running the community.
   if (action === 'community.update') return isOwner ? 'ok' : 403;
-  if (action === 'feed.pin' || action === 'members.manage' || action === 'channel.manage') return ['owner', 'moderator'].includes(r) ? 'ok' : 403;
+  if (action === 'feed.pin' || action === 'members.manage' || action === 'channel.manage')
+    return ['owner', 'moderator'].includes(r) ? 'ok' : 403;
   throw new Error(`no expectation for ${action}`);
 }
 
@@ -123,7 +221,8 @@ describe('the access matrix', () => {
     for (const vis of ['public', 'private', 'hidden'] as Vis[])
       for (const status of ['active', 'archived', 'draft'] as Status[]) {
         for (const action of COMMUNITY_ACTIONS) cases.push([kind, vis, status, 'none', action]);
-        for (const chan of Object.keys(CHANNELS) as ChannelKind[]) for (const action of CHANNEL_ACTIONS) cases.push([kind, vis, status, chan, action]);
+        for (const chan of Object.keys(CHANNELS) as ChannelKind[])
+          for (const action of CHANNEL_ACTIONS) cases.push([kind, vis, status, chan, action]);
       }
 
   it(`covers ${cases.length} cases`, () => {
@@ -182,14 +281,19 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     expect(can(m, 'feed.read', c)).toMatchObject({ allowed: false, reason: 'tier_required', status: 403 });
     expect(can(m, 'community.view', c).allowed).toBe(true);
     expect(can(m, 'feed.read', { ...c, membership: member('member', 'active', null, [77]) }).allowed).toBe(true);
-    expect(can({ userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, 'feed.read', { ...c, membership: member('owner') }).allowed).toBe(true);
+    expect(
+      can({ userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, 'feed.read', { ...c, membership: member('owner') }).allowed,
+    ).toBe(true);
   });
 
   it('lets configured global roles create communities', () => {
     const c = context('public', 'active', 'none', null);
     expect(can({ userId: 5, globalRole: 'instructor', isAdmin: false }, 'community.create', c).allowed).toBe(true);
     expect(can({ userId: 5, globalRole: 'student', isAdmin: false }, 'community.create', c).allowed).toBe(false);
-    expect(can({ userId: 5, globalRole: 'student', isAdmin: false }, 'community.create', { ...c, config: { whoCanCreate: ['student'] } }).allowed).toBe(true);
+    expect(
+      can({ userId: 5, globalRole: 'student', isAdmin: false }, 'community.create', { ...c, config: { whoCanCreate: ['student'] } })
+        .allowed,
+    ).toBe(true);
   });
 
   it('a valid invite reveals a hidden community for viewing and joining only', () => {

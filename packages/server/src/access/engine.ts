@@ -63,7 +63,8 @@ function dmDecision(actor: Actor, action: Action, ctx: AccessContext): Decision 
 export function can(actor: Actor | null, action: Action, ctx: AccessContext): Decision {
   if (!actor) return deny('unauthenticated', 401);
   if (action === 'admin.global') return actor.isAdmin ? ALLOW : deny('missing_permission');
-  if (action === 'community.create') return actor.isAdmin || ctx.config.whoCanCreate.includes(actor.globalRole) ? ALLOW : deny('missing_permission');
+  if (action === 'community.create')
+    return actor.isAdmin || ctx.config.whoCanCreate.includes(actor.globalRole) ? ALLOW : deny('missing_permission');
   if (action.startsWith('dm.')) return dmDecision(actor, action, ctx);
 
   const c = ctx.community;
@@ -83,7 +84,8 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   // Existence.
   if (c.status === 'draft' && !isOwner) return hidden();
   const knowsIt = status !== null && status !== 'banned';
-  if (c.visibility === 'hidden' && !knowsIt && !(ctx.hasValidInvite && (action === 'community.view' || action === 'community.join'))) return hidden();
+  if (c.visibility === 'hidden' && !knowsIt && !(ctx.hasValidInvite && (action === 'community.view' || action === 'community.join')))
+    return hidden();
   if (status === 'banned') return c.visibility === 'public' ? deny('banned') : hidden('banned');
 
   if (action === 'community.view') return ALLOW;
@@ -100,13 +102,19 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   if (!member && (c.visibility !== 'public' || !READS.has(action))) return deny('not_member');
   if (member && !has('view') && READS.has(action)) return deny('missing_permission');
   const tierExempt = isOwner || has('manage_community');
-  if (c.requiredTierIds.length > 0 && !tierExempt && !c.requiredTierIds.some((t) => m?.activeTierIds.includes(t))) return deny('tier_required');
+  if (c.requiredTierIds.length > 0 && !tierExempt && !c.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
+    return deny('tier_required');
 
   if (ch) {
     const allowedByChannel =
-      !ch.isPrivate || isOwner || has('manage_channels') || (member && m !== null && ch.allowedRoleSlugs.includes(m.role.slug)) || ch.allowedUserIds.includes(actor.userId);
+      !ch.isPrivate ||
+      isOwner ||
+      has('manage_channels') ||
+      (member && m !== null && ch.allowedRoleSlugs.includes(m.role.slug)) ||
+      ch.allowedUserIds.includes(actor.userId);
     if (!allowedByChannel) return hidden('not_allowed_role');
-    if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t))) return deny('tier_required');
+    if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
+      return deny('tier_required');
   }
   if (READS.has(action)) return ALLOW;
 
@@ -131,7 +139,8 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     } else if (t?.targetUserId === actor.userId) {
       return deny('hierarchy');
     }
-    const targetRank = t?.targetUserId === c.ownerId || t?.authorId === c.ownerId ? Number.POSITIVE_INFINITY : (t?.targetMembership?.role.rank ?? -1);
+    const targetRank =
+      t?.targetUserId === c.ownerId || t?.authorId === c.ownerId ? Number.POSITIVE_INFINITY : (t?.targetMembership?.role.rank ?? -1);
     if (targetRank >= rank) return deny('hierarchy');
     if (action === 'members.change_role' && t?.newRoleRank !== undefined && t.newRoleRank >= rank) return deny('hierarchy');
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { ERROR_STATUS, type ErrorBody, type ErrorIssue } from '@communities/contract';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 import { AccessDeniedError } from '../access';
@@ -116,12 +116,11 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
 
 export function createFastify(ctx: AppContext): FastifyInstance {
   const app = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
+    loggerInstance: ctx.logger,
     bodyLimit: ctx.config.http.body_limit_bytes,
     trustProxy: ctx.config.http.trust_proxy,
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: ctx.config.log_level === 'silent',
   });
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -131,5 +130,6 @@ export function createFastify(ctx: AppContext): FastifyInstance {
     void reply.header('x-request-id', request.id);
     return payload;
   });
-  return app;
+  // pino's Logger is richer than FastifyBaseLogger; callers only need the base instance type.
+  return app as unknown as FastifyInstance;
 }

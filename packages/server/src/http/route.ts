@@ -38,5 +38,5 @@ export interface RouteSpec<E extends Endpoint = Endpoint> {
 
 /** Ties a handler to its contract endpoint so params, body and output are typed from it. */
 export function route<E extends Endpoint>(spec: RouteSpec<E>): RouteSpec {
-  return spec as unknown as RouteSpec;
+  return spec;
 }

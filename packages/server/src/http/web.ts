@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import type { AppContext } from '../context';
 
@@ -33,7 +33,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, dist = 
     hasBuild
       ? readFileSync(indexFile, 'utf8')
       : '<!doctype html><meta charset="utf-8"><title>Communities</title><p>The web app is not built. Run <code>npm run build:web</code>.</p>';
-  const serveShell = (_req: unknown, reply: import('fastify').FastifyReply) =>
+  const serveShell = (_req: unknown, reply: FastifyReply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(shell());
   for (const path of [webPath, `${webPath}/`, `${webPath}/*`, `${base}/dm`, `${base}/dm/*`]) {
     app.get(path, serveShell);

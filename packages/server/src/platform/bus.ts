@@ -30,7 +30,7 @@ export class InProcessBus implements EventBus {
     for (const handler of targets) {
       const run = (async () => {
         try {
-          await handler(event as DomainEvent);
+          await handler(event);
         } catch (error) {
           this.logger.error({ err: error, event: name, eventId: event.id }, 'domain event handler failed');
         }

@@ -56,7 +56,7 @@ export async function startTestServer(overrides: CommunitiesConfigInput = {}, op
     host: { jwt_secret: TEST_JWT_SECRET, app_key: TEST_APP_KEY, session_path: join(dataDir, 'sessions') },
     storage: { path: join(dataDir, 'uploads') },
   };
-  const config = parseConfig(deepMerge(base as Record<string, unknown>, overrides as Record<string, unknown>));
+  const config = parseConfig(deepMerge(base, overrides));
   const { ctx, demo } = await boot(config);
   const { app, routes } = await buildHttpServer(ctx, { web: options.web ?? false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../../../.artifacts/screenshots');
 
-/** Debian's Chromium, never a downloaded browser; the flags keep it off the closed network. */
+/**
+ * Debian's Chromium, never a downloaded browser; the flags keep it off the closed network.
+ * Playwright gives each launch a fresh temporary profile.
+ */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   return chromium.launch({
@@ -21,7 +23,6 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
     ],
   });
 }

@@ -1,5 +1,7 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 
+import type { HostDatabase } from '../rocketlms/schema';
+
 type T = CreateTableBuilder<string, string>;
 
 /**
@@ -7,7 +9,8 @@ type T = CreateTableBuilder<string, string>;
  * values RocketLMS uses) so the demo school — and the MariaDB service suite — exercise the
  * same adapter code a real RocketLMS database does.
  */
-export async function createDemoSchema(db: Kysely<any>, dialect: 'sqlite' | 'mysql'): Promise<void> {
+export async function createDemoSchema(db: Kysely<unknown> | Kysely<HostDatabase>, dialect: 'sqlite' | 'mysql'): Promise<void> {
+  const schema = (db as Kysely<unknown>).schema;
   const id = (t: T) =>
     dialect === 'mysql'
       ? t.addColumn('id', sql`int unsigned`, (c) => c.primaryKey().autoIncrement())
@@ -66,7 +69,13 @@ export async function createDemoSchema(db: Kysely<any>, dialect: 'sqlite' | 'mys
           .addColumn('locale', 'varchar(8)', (c) => c.notNull())
           .addColumn('title', 'varchar(255)', (c) => c.notNull()),
     ],
-    ['webinar_partner_teacher', (t) => id(t).addColumn('webinar_id', uint, (c) => c.notNull()).addColumn('teacher_id', uint, (c) => c.notNull())],
+    [
+      'webinar_partner_teacher',
+      (t) =>
+        id(t)
+          .addColumn('webinar_id', uint, (c) => c.notNull())
+          .addColumn('teacher_id', uint, (c) => c.notNull()),
+    ],
     [
       'bundles',
       (t) =>
@@ -88,7 +97,13 @@ export async function createDemoSchema(db: Kysely<any>, dialect: 'sqlite' | 'mys
           .addColumn('locale', 'varchar(8)', (c) => c.notNull())
           .addColumn('title', 'varchar(255)', (c) => c.notNull()),
     ],
-    ['bundle_webinars', (t) => id(t).addColumn('bundle_id', uint, (c) => c.notNull()).addColumn('webinar_id', uint, (c) => c.notNull())],
+    [
+      'bundle_webinars',
+      (t) =>
+        id(t)
+          .addColumn('bundle_id', uint, (c) => c.notNull())
+          .addColumn('webinar_id', uint, (c) => c.notNull()),
+    ],
     [
       'subscribes',
       (t) =>
@@ -150,7 +165,7 @@ export async function createDemoSchema(db: Kysely<any>, dialect: 'sqlite' | 'mys
     ],
   ];
   for (const [name, build] of tables) {
-    let t = build(db.schema.createTable(name).ifNotExists());
+    let t = build(schema.createTable(name).ifNotExists());
     if (dialect === 'mysql') t = t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`);
     await t.execute();
   }
@@ -159,5 +174,5 @@ export async function createDemoSchema(db: Kysely<any>, dialect: 'sqlite' | 'mys
     ['webinar_translations', 'demo_wt_webinar', ['webinar_id']],
     ['certificates', 'demo_cert_student', ['student_id']],
   ];
-  for (const [table, name, cols] of idx) await db.schema.createIndex(name).ifNotExists().on(table).columns(cols).execute();
+  for (const [table, name, cols] of idx) await schema.createIndex(name).ifNotExists().on(table).columns(cols).execute();
 }

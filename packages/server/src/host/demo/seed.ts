@@ -16,11 +16,46 @@ export interface DemoSchool {
 
 const INSTRUCTORS = ['Marcus Lee', 'Priya Natarajan', 'Sofia Alvarez'];
 const STUDENTS = [
-  'Liam Carter', 'Emma Johansson', 'Noah Okafor', 'Olivia Brown', 'Mateo García', 'Ava Thompson', 'Lucas Müller', 'Mia Rossi',
-  'Ethan Nguyen', 'Isabella Silva', 'Kenji Watanabe', 'Amara Mensah', 'Leo Dubois', 'Chloe Martin', 'Arjun Mehta', 'Zoe Papadopoulos',
-  'Finn O\'Brien', 'Layla Haddad', 'Oscar Lindqvist', 'Nora Kowalski', 'Samuel Adeyemi', 'Hannah Fischer', 'Diego Fernández', 'Grace Kim',
-  'Elias Novak', 'Freya Jensen', 'Omar Farouk', 'Lily Chen', 'Hugo Bernard', 'Aisha Bello', 'Jonas Weber', 'Sara Costa',
-  'Ravi Sharma', 'Elena Petrova', 'Theo Walsh', 'Maya Levi', 'Daniel Moreau', 'Yuki Tanaka', 'Ines Moreira', 'Caleb Wright',
+  'Liam Carter',
+  'Emma Johansson',
+  'Noah Okafor',
+  'Olivia Brown',
+  'Mateo García',
+  'Ava Thompson',
+  'Lucas Müller',
+  'Mia Rossi',
+  'Ethan Nguyen',
+  'Isabella Silva',
+  'Kenji Watanabe',
+  'Amara Mensah',
+  'Leo Dubois',
+  'Chloe Martin',
+  'Arjun Mehta',
+  'Zoe Papadopoulos',
+  "Finn O'Brien",
+  'Layla Haddad',
+  'Oscar Lindqvist',
+  'Nora Kowalski',
+  'Samuel Adeyemi',
+  'Hannah Fischer',
+  'Diego Fernández',
+  'Grace Kim',
+  'Elias Novak',
+  'Freya Jensen',
+  'Omar Farouk',
+  'Lily Chen',
+  'Hugo Bernard',
+  'Aisha Bello',
+  'Jonas Weber',
+  'Sara Costa',
+  'Ravi Sharma',
+  'Elena Petrova',
+  'Theo Walsh',
+  'Maya Levi',
+  'Daniel Moreau',
+  'Yuki Tanaka',
+  'Ines Moreira',
+  'Caleb Wright',
 ];
 const COURSES: Array<{ title: string; slug: string; type: 'course' | 'webinar'; teacher: number; price: number }> = [
   { title: 'Photography Fundamentals', slug: 'photography-fundamentals', type: 'course', teacher: 0, price: 49 },
@@ -42,7 +77,13 @@ function prng(seed: number): () => number {
   };
 }
 
-const slugName = (name: string) => name.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z]+/g, '.').replace(/^\.|\.$/g, '');
+const slugName = (name: string) =>
+  name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z]+/g, '.')
+    .replace(/^\.|\.$/g, '');
 
 async function summary(db: Kysely<HostDatabase>): Promise<DemoSchool> {
   const users = await db.selectFrom('users').select(['id', 'role_name', 'status', 'ban']).orderBy('id').execute();
@@ -88,7 +129,10 @@ export async function seedDemoSchool(db: Kysely<HostDatabase>, opts: { now?: Dat
     ];
     const roleId: Record<string, number> = {};
     for (const r of roles) {
-      const res = await trx.insertInto('roles').values({ ...r, created_at: now - 400 * day }).executeTakeFirstOrThrow();
+      const res = await trx
+        .insertInto('roles')
+        .values({ ...r, created_at: now - 400 * day })
+        .executeTakeFirstOrThrow();
       roleId[r.name] = Number(res.insertId);
     }
     const addUser = async (name: string, role: string, extra: Partial<Insertable<HostDatabase['users']>> = {}) => {
@@ -135,7 +179,19 @@ export async function seedDemoSchool(db: Kysely<HostDatabase>, opts: { now?: Dat
       const teacher = instructors[c.teacher]!;
       const res = await trx
         .insertInto('webinars')
-        .values({ teacher_id: teacher, creator_id: teacher, type: c.type, slug: c.slug, status: 'active', thumbnail: null, image_cover: null, price: c.price, private: 0, deleted_at: null, created_at: now - 200 * day })
+        .values({
+          teacher_id: teacher,
+          creator_id: teacher,
+          type: c.type,
+          slug: c.slug,
+          status: 'active',
+          thumbnail: null,
+          image_cover: null,
+          price: c.price,
+          private: 0,
+          deleted_at: null,
+          created_at: now - 200 * day,
+        })
         .executeTakeFirstOrThrow();
       const id = Number(res.insertId);
       courseIds.push(id);
@@ -146,12 +202,25 @@ export async function seedDemoSchool(db: Kysely<HostDatabase>, opts: { now?: Dat
 
     const bundle = await trx
       .insertInto('bundles')
-      .values({ teacher_id: instructors[0]!, creator_id: instructors[0]!, slug: 'creative-starter-pack', status: 'active', thumbnail: null, image_cover: null, price: 69, created_at: now - 150 * day })
+      .values({
+        teacher_id: instructors[0]!,
+        creator_id: instructors[0]!,
+        slug: 'creative-starter-pack',
+        status: 'active',
+        thumbnail: null,
+        image_cover: null,
+        price: 69,
+        created_at: now - 150 * day,
+      })
       .executeTakeFirstOrThrow();
     const bundleId = Number(bundle.insertId);
     await trx.insertInto('bundle_translations').values({ bundle_id: bundleId, locale: 'en', title: 'Creative Starter Pack' }).execute();
-    for (const w of [courseIds[0]!, courseIds[2]!]) await trx.insertInto('bundle_webinars').values({ bundle_id: bundleId, webinar_id: w }).execute();
-    const plan = await trx.insertInto('subscribes').values({ days: 30, usable_count: 5, infinite_use: 0, price: 19, created_at: now - 300 * day }).executeTakeFirstOrThrow();
+    for (const w of [courseIds[0]!, courseIds[2]!])
+      await trx.insertInto('bundle_webinars').values({ bundle_id: bundleId, webinar_id: w }).execute();
+    const plan = await trx
+      .insertInto('subscribes')
+      .values({ days: 30, usable_count: 5, infinite_use: 0, price: 19, created_at: now - 300 * day })
+      .executeTakeFirstOrThrow();
 
     const sale = (buyer: number, values: Partial<Insertable<HostDatabase['sales']>>) =>
       trx
@@ -184,8 +253,17 @@ export async function seedDemoSchool(db: Kysely<HostDatabase>, opts: { now?: Dat
     }
     // One refunded purchase and one course used through a subscription plan that ran out.
     await sale(active[1]!, { webinar_id: courseIds[4]!, amount: 59, refund_at: now - 5 * day });
-    await sale(active[2]!, { webinar_id: courseIds[1]!, subscribe_id: Number(plan.insertId), payment_method: 'subscribe', created_at: now - 90 * day });
-    for (const s of [active[5]!, active[6]!]) await trx.insertInto('users_manual_purchase').values({ user_id: s, webinar_id: courseIds[3]!, created_at: now - 20 * day }).execute();
+    await sale(active[2]!, {
+      webinar_id: courseIds[1]!,
+      subscribe_id: Number(plan.insertId),
+      payment_method: 'subscribe',
+      created_at: now - 90 * day,
+    });
+    for (const s of [active[5]!, active[6]!])
+      await trx
+        .insertInto('users_manual_purchase')
+        .values({ user_id: s, webinar_id: courseIds[3]!, created_at: now - 20 * day })
+        .execute();
 
     const buyers = await trx
       .selectFrom('sales')
@@ -198,7 +276,13 @@ export async function seedDemoSchool(db: Kysely<HostDatabase>, opts: { now?: Dat
     for (const b of buyers.filter((_, i) => i % 9 === 0).slice(0, 6)) {
       await trx
         .insertInto('certificates')
-        .values({ student_id: b.buyer_id, webinar_id: b.webinar_id, bundle_id: null, type: 'course', created_at: now - Math.floor(rand() * 30) * day })
+        .values({
+          student_id: b.buyer_id,
+          webinar_id: b.webinar_id,
+          bundle_id: null,
+          type: 'course',
+          created_at: now - Math.floor(rand() * 30) * day,
+        })
         .execute();
     }
   });

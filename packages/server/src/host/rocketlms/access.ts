@@ -106,14 +106,21 @@ export class RocketCourseAccess implements CourseAccessPort {
     for (const s of sales) {
       saleId = Number(s.id);
       if (s.refund_at !== null) continue;
-      if (s.webinar_id !== null) items.push({ userId: Number(s.buyer_id), courseId: Number(s.webinar_id), at: Number(s.created_at), source: 'sale' });
+      if (s.webinar_id !== null)
+        items.push({ userId: Number(s.buyer_id), courseId: Number(s.webinar_id), at: Number(s.created_at), source: 'sale' });
       if (s.bundle_id !== null) {
         for (const bc of bundleCourses.filter((b) => b.bundle_id === s.bundle_id)) {
           items.push({ userId: Number(s.buyer_id), courseId: Number(bc.webinar_id), at: Number(s.created_at), source: 'sale' });
         }
       }
     }
-    const manual = await this.db.selectFrom('users_manual_purchase').selectAll().where('id', '>', manualId).orderBy('id').limit(limit).execute();
+    const manual = await this.db
+      .selectFrom('users_manual_purchase')
+      .selectAll()
+      .where('id', '>', manualId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     for (const mp of manual) {
       manualId = Number(mp.id);
       items.push({ userId: Number(mp.user_id), courseId: Number(mp.webinar_id), at: Number(mp.created_at), source: 'manual' });

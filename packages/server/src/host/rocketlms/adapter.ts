@@ -16,7 +16,7 @@ export interface RocketHostOptions {
   roleMap: Record<string, GlobalRole>;
   defaultLocale: string;
   notificationChannel: 'addon' | 'rocketlms' | 'both';
-  writeInApp?: (n: HostNotification) => Promise<void>;
+  writeInApp?: (this: void, n: HostNotification) => Promise<void>;
   now?: () => Date;
 }
 
@@ -40,5 +40,5 @@ export function createRocketLmsHost(opts: RocketHostOptions): HostPorts {
 /** A connection to RocketLMS's own database (host tables are never prefixed). */
 export function openHostDb(url: string): { db: Kysely<HostDatabase>; destroy: () => Promise<void> } {
   const d = connect(url);
-  return { db: d.db as unknown as Kysely<HostDatabase>, destroy: d.destroy };
+  return { db: d.db as unknown as Kysely<HostDatabase>, destroy: () => d.destroy() };
 }

@@ -32,9 +32,16 @@ export class RocketCourses implements CoursePort {
         out.push({
           id: Number(w.id),
           type: w.type as HostCourse['type'],
-          title: pickTitle(titles.filter((t) => t.webinar_id === w.id), locale, this.opts.defaultLocale) ?? w.slug,
+          title:
+            pickTitle(
+              titles.filter((t) => t.webinar_id === w.id),
+              locale,
+              this.opts.defaultLocale,
+            ) ?? w.slug,
           slug: w.slug,
-          teacherIds: [...new Set([Number(w.teacher_id), ...partners.filter((p) => p.webinar_id === w.id).map((p) => Number(p.teacher_id))])],
+          teacherIds: [
+            ...new Set([Number(w.teacher_id), ...partners.filter((p) => p.webinar_id === w.id).map((p) => Number(p.teacher_id))]),
+          ],
           url: `${base}/course/${w.slug}`,
           imageUrl: absoluteUrl(base, w.thumbnail ?? w.image_cover),
           status: w.status,
@@ -51,7 +58,12 @@ export class RocketCourses implements CoursePort {
         out.push({
           id: Number(b.id),
           type: 'bundle',
-          title: pickTitle(titles.filter((t) => t.bundle_id === b.id), locale, this.opts.defaultLocale) ?? b.slug,
+          title:
+            pickTitle(
+              titles.filter((t) => t.bundle_id === b.id),
+              locale,
+              this.opts.defaultLocale,
+            ) ?? b.slug,
           slug: b.slug,
           teacherIds: [Number(b.teacher_id)],
           url: `${base}/bundles/${b.slug}`,

@@ -67,9 +67,18 @@ export class RocketIdentities implements IdentityPort {
   present(row: UserRow): HostUser {
     const now = Math.floor(this.opts.now().getTime() / 1000);
     const isAdmin = Number(row.is_admin ?? 0) === 1;
-    const banned = Number(row.ban) === 1 && (row.ban_start_at === null || row.ban_start_at <= now) && (row.ban_end_at === null || row.ban_end_at > now);
+    const banned =
+      Number(row.ban) === 1 && (row.ban_start_at === null || row.ban_start_at <= now) && (row.ban_end_at === null || row.ban_end_at > now);
     const state: HostUser['state'] =
-      row.deleted_at !== null ? 'deleted' : banned ? 'banned' : row.status === 'active' ? 'active' : row.status === 'pending' ? 'pending' : 'inactive';
+      row.deleted_at !== null
+        ? 'deleted'
+        : banned
+          ? 'banned'
+          : row.status === 'active'
+            ? 'active'
+            : row.status === 'pending'
+              ? 'pending'
+              : 'inactive';
     return {
       id: Number(row.id),
       name: row.full_name?.trim() || row.username || `User ${row.id}`,
@@ -89,8 +98,10 @@ export class RocketIdentities implements IdentityPort {
     const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
     const out = new Map<number, HostUser>();
     for (let i = 0; i < unique.length; i += 500) {
-      const rows = await this.query().where('users.id', 'in', unique.slice(i, i + 500)).execute();
-      for (const row of rows) out.set(Number(row.id), this.present(row as UserRow));
+      const rows = await this.query()
+        .where('users.id', 'in', unique.slice(i, i + 500))
+        .execute();
+      for (const row of rows) out.set(Number(row.id), this.present(row));
     }
     return out;
   }
@@ -107,6 +118,6 @@ export class RocketIdentities implements IdentityPort {
       .orderBy('users.full_name')
       .limit(limit)
       .execute();
-    return rows.map((r) => this.present(r as UserRow));
+    return rows.map((r) => this.present(r));
   }
 }

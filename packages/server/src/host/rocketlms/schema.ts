@@ -67,7 +67,14 @@ export interface HostDatabase {
   };
   subscribes: { id: Generated<number>; days: number; usable_count: number; infinite_use: number; price: number | null; created_at: number };
   users_manual_purchase: { id: Generated<number>; user_id: number; webinar_id: number; created_at: number };
-  certificates: { id: Generated<number>; student_id: number; webinar_id: number | null; bundle_id: number | null; type: string; created_at: number };
+  certificates: {
+    id: Generated<number>;
+    student_id: number;
+    webinar_id: number | null;
+    bundle_id: number | null;
+    type: string;
+    created_at: number;
+  };
   notifications: {
     id: Generated<number>;
     user_id: number | null;

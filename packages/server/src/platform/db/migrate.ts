@@ -1,17 +1,17 @@
 import { Migrator, type Kysely, type MigrationResult, type Migration } from 'kysely';
 
-import type { AddonMigration, MigrationContext } from './columns';
+import type { MigrationContext } from './columns';
 import type { Db } from './connect';
 import { MIGRATIONS } from './migrations';
 
 function migrator(d: Db): Migrator {
   const ctx: MigrationContext = { dialect: d.dialect, prefix: d.prefix };
   const byName: Record<string, Migration> = {};
-  for (const m of MIGRATIONS as AddonMigration[]) {
+  for (const m of MIGRATIONS) {
     byName[m.name] = { up: (db: Kysely<unknown>) => m.up(db, ctx), down: (db: Kysely<unknown>) => m.down(db, ctx) };
   }
   return new Migrator({
-    db: d.db as unknown as Kysely<unknown>,
+    db: d.db,
     provider: { getMigrations: () => Promise.resolve(byName) },
     migrationTableName: `${d.prefix}communities_migrations`,
     migrationLockTableName: `${d.prefix}communities_migrations_lock`,
@@ -24,7 +24,7 @@ function check(result: { error?: unknown; results?: MigrationResult[] }): Migrat
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new MigrationError(
-      `Migration ${failed?.migrationName ?? ''} failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`,
+      `Migration ${failed?.migrationName ?? ''} failed: ${result.error instanceof Error ? result.error.message : JSON.stringify(result.error)}`,
     );
   }
   return result.results ?? [];

@@ -26,7 +26,16 @@ describe('migrations on SQLite', () => {
         const now = new Date().toISOString();
         const c = await d.db
           .insertInto('communities')
-          .values({ owner_id: 1, slug: 'x', name: 'X', visibility: 'public', status: 'active', settings: '{}', created_at: now, updated_at: now })
+          .values({
+            owner_id: 1,
+            slug: 'x',
+            name: 'X',
+            visibility: 'public',
+            status: 'active',
+            settings: '{}',
+            created_at: now,
+            updated_at: now,
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
         const role = await d.db
@@ -36,7 +45,16 @@ describe('migrations on SQLite', () => {
           .executeTakeFirstOrThrow();
         await d.db
           .insertInto('community_members')
-          .values({ community_id: c.id, user_id: 5, role_id: role.id, joined_at: now, status: 'active', source: 'join', created_at: now, updated_at: now })
+          .values({
+            community_id: c.id,
+            user_id: 5,
+            role_id: role.id,
+            joined_at: now,
+            status: 'active',
+            source: 'join',
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
         const ch = await d.db
           .insertInto('channels')
@@ -45,7 +63,15 @@ describe('migrations on SQLite', () => {
           .executeTakeFirstOrThrow();
         await d.db
           .insertInto('channel_messages')
-          .values({ channel_id: ch.id, user_id: 5, content: 'hi', metadata: '{}', moderation_state: 'visible', created_at: now, updated_at: now })
+          .values({
+            channel_id: ch.id,
+            user_id: 5,
+            content: 'hi',
+            metadata: '{}',
+            moderation_state: 'visible',
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
         // Deleting a community cascades to its channels, messages, roles and members.
         await d.db.deleteFrom('community_members').execute();

@@ -73,12 +73,29 @@ export const SPEC = {
     ],
   },
   community_roles: {
-    columns: { id: 'id', community_id: 'ref?', name: 'str:64', slug: 'str:64', permissions: 'json', rank: 'int=0', is_system: 'bool=0', ...stamps },
+    columns: {
+      id: 'id',
+      community_id: 'ref?',
+      name: 'str:64',
+      slug: 'str:64',
+      permissions: 'json',
+      rank: 'int=0',
+      is_system: 'bool=0',
+      ...stamps,
+    },
     fk: { community_id: ['communities', 'cascade'] },
     unique: [['community_id', 'slug']],
   },
   community_courses: {
-    columns: { id: 'id', community_id: 'ref', course_id: 'ref', course_type: 'str:16', link_type: 'str:16', auto_join: 'bool=0', ...stamps },
+    columns: {
+      id: 'id',
+      community_id: 'ref',
+      course_id: 'ref',
+      course_type: 'str:16',
+      link_type: 'str:16',
+      auto_join: 'bool=0',
+      ...stamps,
+    },
     fk: { community_id: ['communities', 'cascade'] },
     unique: [['community_id', 'course_type', 'course_id']],
     index: [['course_type', 'course_id']],
@@ -143,10 +160,24 @@ export const SPEC = {
       ...stamps,
     },
     fk: { community_id: ['communities', 'cascade'], pricing_tier_id: ['community_pricing_tiers', 'cascade'] },
-    index: [['community_id', 'user_id', 'status'], ['source', 'external_subscription_id'], ['status', 'expires_at']],
+    index: [
+      ['community_id', 'user_id', 'status'],
+      ['source', 'external_subscription_id'],
+      ['status', 'expires_at'],
+    ],
   },
   community_invites: {
-    columns: { id: 'id', community_id: 'ref', token: 'key', created_by: 'ref', expires_at: 'time?', max_uses: 'int?', uses: 'int=0', revoked_at: 'time?', ...stamps },
+    columns: {
+      id: 'id',
+      community_id: 'ref',
+      token: 'key',
+      created_by: 'ref',
+      expires_at: 'time?',
+      max_uses: 'int?',
+      uses: 'int=0',
+      revoked_at: 'time?',
+      ...stamps,
+    },
     fk: { community_id: ['communities', 'cascade'] },
     unique: [['token']],
     index: [['community_id', 'id']],
@@ -265,7 +296,10 @@ export const SPEC = {
     },
     fk: { feed_item_id: ['central_feed_items', 'cascade'], parent_id: ['central_feed_comments', 'cascade'] },
     unique: [['user_id', 'nonce']],
-    index: [['feed_item_id', 'parent_id', 'id'], ['parent_id', 'id']],
+    index: [
+      ['feed_item_id', 'parent_id', 'id'],
+      ['parent_id', 'id'],
+    ],
   },
   // Reactions on posts (comment_id 0) and on comments: 0 rather than NULL keeps the unique key
   // meaningful on every dialect.
@@ -281,12 +315,30 @@ export const SPEC = {
     index: [['message_id'], ['feed_item_id'], ['uploader_id', 'id'], ['scan_status', 'id']],
   },
   dm_threads: {
-    columns: { id: 'id', created_by: 'ref', type: 'str:8', title: 'str:100?', last_message_at: 'time?', last_message_id: 'ref?', pair_key: 'key?', ...stamps },
+    columns: {
+      id: 'id',
+      created_by: 'ref',
+      type: 'str:8',
+      title: 'str:100?',
+      last_message_at: 'time?',
+      last_message_id: 'ref?',
+      pair_key: 'key?',
+      ...stamps,
+    },
     unique: [['pair_key']],
     index: [['last_message_at']],
   },
   dm_participants: {
-    columns: { id: 'id', thread_id: 'ref', user_id: 'ref', role: 'str:8', joined_at: 'time', left_at: 'time?', last_read_message_id: 'ref=0', muted_until: 'time?' },
+    columns: {
+      id: 'id',
+      thread_id: 'ref',
+      user_id: 'ref',
+      role: 'str:8',
+      joined_at: 'time',
+      left_at: 'time?',
+      last_read_message_id: 'ref=0',
+      muted_until: 'time?',
+    },
     fk: { thread_id: ['dm_threads', 'cascade'] },
     unique: [['thread_id', 'user_id']],
     index: [['user_id', 'left_at']],
@@ -326,14 +378,36 @@ export const SPEC = {
     index: [['blocked_id']],
   },
   gamification_profiles: {
-    columns: { id: 'id', user_id: 'ref', total_points: 'int=0', level: 'int=1', xp: 'int=0', last_awarded_at: 'time?', settings: 'json', ...stamps },
+    columns: {
+      id: 'id',
+      user_id: 'ref',
+      total_points: 'int=0',
+      level: 'int=1',
+      xp: 'int=0',
+      last_awarded_at: 'time?',
+      settings: 'json',
+      ...stamps,
+    },
     unique: [['user_id']],
     index: [['total_points', 'id']],
   },
   gamification_events: {
-    columns: { id: 'id', user_id: 'ref', community_id: 'ref?', type: 'str:48', points: 'int', metadata: 'json', occurred_at: 'time', source_key: 'key?', ...stamps },
+    columns: {
+      id: 'id',
+      user_id: 'ref',
+      community_id: 'ref?',
+      type: 'str:48',
+      points: 'int',
+      metadata: 'json',
+      occurred_at: 'time',
+      source_key: 'key?',
+      ...stamps,
+    },
     unique: [['source_key']],
-    index: [['community_id', 'occurred_at'], ['user_id', 'occurred_at']],
+    index: [
+      ['community_id', 'occurred_at'],
+      ['user_id', 'occurred_at'],
+    ],
   },
   leaderboard_snapshots: {
     columns: { id: 'id', community_id: 'ref?', period: 'str:16', starts_at: 'time', ends_at: 'time', data: 'json', ...stamps },
@@ -368,7 +442,11 @@ export const SPEC = {
       source: 'str:16',
       ...stamps,
     },
-    index: [['status', 'id'], ['community_id', 'status', 'id'], ['target_type', 'target_id']],
+    index: [
+      ['status', 'id'],
+      ['community_id', 'status', 'id'],
+      ['target_type', 'target_id'],
+    ],
   },
   bad_words: {
     columns: { id: 'id', word: 'key', severity: 'str:8', replacement: 'str:100?', ...stamps },
@@ -387,7 +465,10 @@ export const SPEC = {
       source: 'str:16',
       ...stamps,
     },
-    index: [['user_id', 'community_id', 'action', 'expires_at'], ['community_id', 'id']],
+    index: [
+      ['user_id', 'community_id', 'action', 'expires_at'],
+      ['community_id', 'id'],
+    ],
   },
   file_scan_jobs: {
     columns: {
@@ -403,7 +484,10 @@ export const SPEC = {
       last_error: 'text?',
       ...stamps,
     },
-    index: [['status', 'run_at'], ['attachment_type', 'attachment_id']],
+    index: [
+      ['status', 'run_at'],
+      ['attachment_type', 'attachment_id'],
+    ],
   },
   community_activity_stats: {
     columns: {
@@ -441,11 +525,17 @@ export const SPEC = {
   },
   community_notifications: {
     columns: { id: 'id', user_id: 'ref', type: 'str:48', title: 'str:200', body: 'text?', data: 'json', read_at: 'time?', ...stamps },
-    index: [['user_id', 'read_at', 'id'], ['user_id', 'id']],
+    index: [
+      ['user_id', 'read_at', 'id'],
+      ['user_id', 'id'],
+    ],
   },
   domain_events: {
     columns: { id: 'id', name: 'str:48', payload: 'json', user_id: 'ref?', community_id: 'ref?', occurred_at: 'time' },
-    index: [['name', 'occurred_at'], ['community_id', 'occurred_at']],
+    index: [
+      ['name', 'occurred_at'],
+      ['community_id', 'occurred_at'],
+    ],
   },
   jobs: {
     columns: {
@@ -464,7 +554,10 @@ export const SPEC = {
       ...stamps,
     },
     unique: [['unique_key']],
-    index: [['status', 'run_at'], ['queue', 'status', 'run_at']],
+    index: [
+      ['status', 'run_at'],
+      ['queue', 'status', 'run_at'],
+    ],
   },
   host_sync_cursors: {
     columns: { id: 'id', name: 'key', cursor: 'str:191', updated_at: 'time' },

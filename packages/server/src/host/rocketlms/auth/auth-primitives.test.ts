@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import { defaultPrv, JwtError, signRocketJwt, verifyRocketJwt } from './jwt';
-import { decryptString, encryptString, LaravelDecryptError, parseAppKey } from './laravel-encrypter';
+import { defaultPrv, type JwtError, signRocketJwt, verifyRocketJwt } from './jwt';
+import { decryptString, encryptString, type LaravelDecryptError, parseAppKey } from './laravel-encrypter';
 import {
   csrfTokenFromSessionPayload,
   FileSessionStore,
@@ -18,7 +18,10 @@ import {
 } from './laravel-session';
 import { makeLaravelCookie, makeSessionPayload, makeXsrfHeader, randomSessionId } from './test-vectors';
 
-const vector = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/laravel-vector.json'), 'utf8')) as Record<string, string | number>;
+const vector = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/laravel-vector.json'), 'utf8')) as Record<
+  string,
+  string | number
+>;
 const key = parseAppKey(String(vector.app_key));
 
 const reasonOf = (fn: () => unknown) => {
@@ -39,7 +42,12 @@ describe('the committed Laravel vector', () => {
   });
 
   it('re-encrypting with the same IV reproduces the cookie byte for byte', () => {
-    const again = makeLaravelCookie({ key, cookieName: String(vector.cookie_name), sessionId: String(vector.session_id), iv: Buffer.from(String(vector.iv_hex), 'hex') });
+    const again = makeLaravelCookie({
+      key,
+      cookieName: String(vector.cookie_name),
+      sessionId: String(vector.session_id),
+      iv: Buffer.from(String(vector.iv_hex), 'hex'),
+    });
     expect(again).toBe(vector.cookie);
     // PHP's json_encode escapes "/" in the base64: the JSON must carry "\/" where base64 has "/".
     const json = Buffer.from(again, 'base64').toString('utf8');
@@ -48,7 +56,11 @@ describe('the committed Laravel vector', () => {
   });
 
   it('verifies the committed JWT to user 7', async () => {
-    const { userId, claims } = await verifyRocketJwt(String(vector.jwt), { secret: String(vector.jwt_secret), leewaySeconds: 30, prv: defaultPrv() });
+    const { userId, claims } = await verifyRocketJwt(String(vector.jwt), {
+      secret: String(vector.jwt_secret),
+      leewaySeconds: 30,
+      prv: defaultPrv(),
+    });
     expect(userId).toBe(vector.jwt_expected_user_id);
     expect(claims.iss).toBeTypeOf('string');
   });
@@ -126,7 +138,11 @@ describe('Laravel session cookie', () => {
 describe('RocketLMS JWT', () => {
   const secret = 'unit-secret-0123456789abcdef0123456789';
   const now = new Date('2026-11-24T12:00:00Z');
-  const reason = async (p: Promise<unknown>) => p.then(() => 'accepted', (e: unknown) => (e as JwtError).reason);
+  const reason = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'accepted',
+      (e: unknown) => (e as JwtError).reason,
+    );
 
   it('accepts a fresh token and refuses one expired beyond the leeway', async () => {
     const token = await signRocketJwt(5, { secret, ttlSeconds: 60, now });
@@ -140,7 +156,11 @@ describe('RocketLMS JWT', () => {
     expect(await reason(verifyRocketJwt(future, { secret, leewaySeconds: 30, now }))).toBe('not_yet_valid');
     const token = await signRocketJwt(5, { secret, now });
     expect(await reason(verifyRocketJwt(token, { secret: 'other-secret-0123456789abcdef', leewaySeconds: 30, now }))).toBe('bad_signature');
-    const hs512 = await new SignJWT({ sub: '5' }).setProtectedHeader({ alg: 'HS512' }).setIssuedAt(now).setExpirationTime(Math.floor(now.getTime() / 1000) + 60).sign(new TextEncoder().encode(secret));
+    const hs512 = await new SignJWT({ sub: '5' })
+      .setProtectedHeader({ alg: 'HS512' })
+      .setIssuedAt(now)
+      .setExpirationTime(Math.floor(now.getTime() / 1000) + 60)
+      .sign(new TextEncoder().encode(secret));
     expect(await reason(verifyRocketJwt(hs512, { secret, leewaySeconds: 30, now }))).toBe('bad_signature');
     const [, body] = token.split('.');
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${body}.`;
@@ -152,7 +172,12 @@ describe('RocketLMS JWT', () => {
     const token = await signRocketJwt(5, { secret, now, prv: defaultPrv('App\\Models\\User') });
     expect(await reason(verifyRocketJwt(token, { secret, leewaySeconds: 30, now, prv: defaultPrv() }))).toBe('bad_prv');
     const t = Math.floor(now.getTime() / 1000);
-    const weird = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setIssuedAt(t).setExpirationTime(t + 60).sign(new TextEncoder().encode(secret));
+    const weird = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('admin')
+      .setIssuedAt(t)
+      .setExpirationTime(t + 60)
+      .sign(new TextEncoder().encode(secret));
     expect(await reason(verifyRocketJwt(weird, { secret, leewaySeconds: 30, now }))).toBe('bad_subject');
   });
 });

@@ -15,7 +15,10 @@ export function parseAppKey(appKey: string): Buffer {
   return key;
 }
 
-const mac = (key: Buffer, iv: string, value: string) => createHmac('sha256', key).update(iv + value).digest('hex');
+const mac = (key: Buffer, iv: string, value: string) =>
+  createHmac('sha256', key)
+    .update(iv + value)
+    .digest('hex');
 
 /** Illuminate\Encryption\Encrypter::decryptString for AES-256-CBC, MAC checked in constant time. */
 export function decryptString(payload: string, key: Buffer): string {
@@ -26,7 +29,8 @@ export function decryptString(payload: string, key: Buffer): string {
     throw new LaravelDecryptError('malformed');
   }
   const p = json as { iv?: unknown; value?: unknown; mac?: unknown };
-  if (!p || typeof p.iv !== 'string' || typeof p.value !== 'string' || typeof p.mac !== 'string') throw new LaravelDecryptError('malformed');
+  if (!p || typeof p.iv !== 'string' || typeof p.value !== 'string' || typeof p.mac !== 'string')
+    throw new LaravelDecryptError('malformed');
   const iv = Buffer.from(p.iv, 'base64');
   if (iv.length !== 16) throw new LaravelDecryptError('malformed');
   const expected = Buffer.from(mac(key, p.iv, p.value), 'utf8');

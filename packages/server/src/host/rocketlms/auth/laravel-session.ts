@@ -74,7 +74,8 @@ export class RedisSessionStore implements SessionStore {
 }
 
 /** SessionGuard::getName(): 'login_' . guard . '_' . sha1(SessionGuard::class) */
-export const loginKey = (guard = 'web'): string => `login_${guard}_${createHash('sha1').update('Illuminate\\Auth\\SessionGuard').digest('hex')}`;
+export const loginKey = (guard = 'web'): string =>
+  `login_${guard}_${createHash('sha1').update('Illuminate\\Auth\\SessionGuard').digest('hex')}`;
 
 function parsePayload(payload: string): Record<string, unknown> | null {
   try {
@@ -110,7 +111,11 @@ const sameSecret = (a: string, b: string) => {
  * Laravel's VerifyCsrfToken: X-CSRF-TOKEN is the plain token; X-XSRF-TOKEN is the encrypted
  * XSRF-TOKEN cookie (prefixed like every encrypted cookie). Either must equal the session's.
  */
-export function verifyXsrf(headers: { xsrf?: string | undefined; csrf?: string | undefined }, sessionToken: string | null, key: Buffer): boolean {
+export function verifyXsrf(
+  headers: { xsrf?: string | undefined; csrf?: string | undefined },
+  sessionToken: string | null,
+  key: Buffer,
+): boolean {
   if (!sessionToken) return false;
   if (headers.csrf && sameSecret(headers.csrf, sessionToken)) return true;
   if (!headers.xsrf) return false;

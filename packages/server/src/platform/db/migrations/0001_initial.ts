@@ -35,7 +35,12 @@ function columnType(kind: string, ctx: MigrationContext): string | RawBuilder<un
   }
 }
 
-function addColumn(t: CreateTableBuilder<string, string>, name: string, kind: string, ctx: MigrationContext): CreateTableBuilder<string, string> {
+function addColumn(
+  t: CreateTableBuilder<string, string>,
+  name: string,
+  kind: string,
+  ctx: MigrationContext,
+): CreateTableBuilder<string, string> {
   if (kind === 'id') {
     if (ctx.dialect === 'postgres') return t.addColumn(name, 'bigserial', (c) => c.primaryKey());
     if (ctx.dialect === 'mysql') return t.addColumn(name, 'bigint', (c) => c.primaryKey().autoIncrement());
@@ -58,7 +63,9 @@ export const initial: AddonMigration = {
       for (const [name, kind] of Object.entries(spec.columns)) t = addColumn(t, name, kind, ctx);
       for (const cols of spec.unique ?? []) t = t.addUniqueConstraint(constraintName(ctx, table, cols, 'uq'), [...cols] as never[]);
       for (const [col, [target, onDelete]] of Object.entries(spec.fk ?? {})) {
-        t = t.addForeignKeyConstraint(constraintName(ctx, table, [col], 'fk'), [col] as never[], target, ['id'], (fk) => fk.onDelete(onDelete));
+        t = t.addForeignKeyConstraint(constraintName(ctx, table, [col], 'fk'), [col] as never[], target, ['id'], (fk) =>
+          fk.onDelete(onDelete),
+        );
       }
       if (ctx.dialect === 'mysql') t = t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`);
       await t.execute();
