@@ -1,0 +1,161 @@
+import type { Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+
+import { DAY, FX, insertHostFixtures } from '../../src/host/demo/fixtures';
+import type { HostNotification, HostPorts } from '../../src/host/ports';
+import { createRocketLmsHost } from '../../src/host/rocketlms/adapter';
+import type { HostDatabase } from '../../src/host/rocketlms/schema';
+
+export const NOW = new Date('2026-11-24T12:00:00Z');
+const now = Math.floor(NOW.getTime() / 1000);
+
+/**
+ * The host adapter's behaviour, run against any database holding RocketLMS-shaped tables:
+ * SQLite in `npm test`, a real MariaDB in the service suite.
+ */
+export function runHostAdapterContract(name: string, open: () => Promise<{ db: Kysely<HostDatabase>; close(): Promise<void> }>): void {
+  describe(`RocketLMS host adapter on ${name}`, () => {
+    const setup = async (channel: 'addon' | 'rocketlms' | 'both' = 'rocketlms') => {
+      const { db, close } = await open();
+      await insertHostFixtures(db, now);
+      const inApp: HostNotification[] = [];
+      const host: HostPorts = createRocketLmsHost({
+        db,
+        baseUrl: 'https://school.example.com/',
+        roleMap: { teacher: 'instructor', user: 'student' },
+        defaultLocale: 'en',
+        notificationChannel: channel,
+        writeInApp: (n) => {
+          inApp.push(n);
+          return Promise.resolve();
+        },
+        now: () => NOW,
+      });
+      return { db, host, inApp, close };
+    };
+
+    it('reads identities in one batch with roles, states and absolute avatars', async () => {
+      const { host, close } = await setup();
+      try {
+        const users = await host.identities.getUsers(Object.values(FX.users));
+        expect(users.size).toBe(Object.keys(FX.users).length);
+        const admin = users.get(FX.users.admin)!;
+        expect(admin).toMatchObject({ isAdmin: true, globalRole: 'admin', state: 'active', avatarUrl: 'https://school.example.com/store/1/avatar/a.png' });
+        expect(users.get(FX.users.teacher)).toMatchObject({ globalRole: 'instructor', avatarUrl: 'https://cdn.example.com/t.png' });
+        expect(users.get(FX.users.buyer)).toMatchObject({ globalRole: 'student', name: 'Bea Buyer', avatarUrl: null });
+        expect(users.get(FX.users.banned)!.state).toBe('banned');
+        expect(users.get(FX.users.banEnded)!.state).toBe('active');
+        expect(users.get(FX.users.banFuture)!.state).toBe('active');
+        expect(users.get(FX.users.deleted)!.state).toBe('deleted');
+        expect(users.get(FX.users.inactive)!.state).toBe('inactive');
+        expect(await host.identities.getUser(999_999)).toBeNull();
+        expect((await host.identities.searchUsers('bUnDlE', 10)).map((u) => u.id)).toEqual([FX.users.bundleBuyer]);
+        expect(await host.identities.searchUsers('100%', 10)).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('reads courses and bundles with titles in the asked locale, falling back', async () => {
+      const { host, close } = await setup();
+      try {
+        const list = await host.courses.getCourses(
+          [
+            { type: 'course', id: FX.courses.a },
+            { type: 'course', id: FX.courses.b },
+            { type: 'course', id: FX.courses.c },
+            { type: 'bundle', id: FX.bundle },
+          ],
+          'es',
+        );
+        const byId = new Map(list.map((c) => [`${c.type === 'bundle' ? 'b' : 'c'}${c.id}`, c]));
+        expect(byId.get(`c${FX.courses.a}`)!.title).toBe('Curso A');
+        expect(byId.get(`c${FX.courses.b}`)!.title).toBe('Solo en español');
+        expect(byId.get(`c${FX.courses.c}`)).toMatchObject({ title: 'Course C', url: 'https://school.example.com/course/course-102' });
+        expect(byId.get(`c${FX.courses.c}`)!.teacherIds.sort()).toEqual([FX.users.teacher, FX.users.partner].sort());
+        expect(byId.get(`b${FX.bundle}`)).toMatchObject({ title: 'The Bundle', url: 'https://school.example.com/bundles/the-bundle' });
+        expect((await host.courses.searchCourses('course c', 5)).map((c) => c.id)).toEqual([FX.courses.c]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('applies RocketLMS course access rules', async () => {
+      const { host, close } = await setup();
+      try {
+        const u = FX.users;
+        const c = FX.courses;
+        const cases: Array<[number, number, boolean, string]> = [
+          [u.buyer, c.a, true, 'a sale'],
+          [u.refunded, c.a, false, 'a refunded sale'],
+          [u.bundleBuyer, c.b, true, 'a bundle sale (course in the bundle)'],
+          [u.bundleBuyer, c.a, false, 'a bundle sale (course not in it)'],
+          [u.subscriberValid, c.a, true, 'a subscription use within its days'],
+          [u.subscriberExpired, c.a, false, 'a subscription use past its days'],
+          [u.manual, c.b, true, 'a manual purchase'],
+          [u.teacher, c.a, true, 'the teacher'],
+          [u.creator, c.a, true, 'the creator'],
+          [u.partner, c.c, true, 'a partner teacher'],
+          [u.partner, c.a, false, 'another course of a partner teacher'],
+          [u.admin, c.c, true, 'an admin'],
+          [u.nobody, c.a, false, 'nobody'],
+        ];
+        for (const [user, course, want, why] of cases) expect(await host.access.hasCourse(user, course), why).toBe(want);
+        expect(await host.access.userCourseIds(u.bundleBuyer)).toEqual([c.b, c.c]);
+        expect(await host.access.userCourseIds(u.subscriberExpired)).toEqual([]);
+        expect((await host.access.userCourseIds(u.admin)).length).toBe(4);
+      } finally {
+        await close();
+      }
+    });
+
+    it('walks enrolments and completions by cursor without gaps or repeats', async () => {
+      const { db, host, close } = await setup();
+      try {
+        const first = await host.access.enrolmentsSince(null, 2);
+        const rest = await host.access.enrolmentsSince(first.cursor, 100);
+        const all = [...first.items, ...rest.items].map((e) => `${e.userId}:${e.courseId}:${e.source}`);
+        expect(all.sort()).toEqual(
+          [
+            `${FX.users.buyer}:${FX.courses.a}:sale`,
+            `${FX.users.bundleBuyer}:${FX.courses.b}:sale`,
+            `${FX.users.bundleBuyer}:${FX.courses.c}:sale`,
+            `${FX.users.subscriberValid}:${FX.courses.a}:sale`,
+            `${FX.users.subscriberExpired}:${FX.courses.a}:sale`,
+            `${FX.users.manual}:${FX.courses.b}:manual`,
+          ].sort(),
+        );
+        expect((await host.access.enrolmentsSince(rest.cursor, 100)).items).toEqual([]);
+
+        const c1 = await host.completions.completionsSince(null, 1);
+        const c2 = await host.completions.completionsSince(c1.cursor, 10);
+        expect([...c1.items, ...c2.items].map((c) => `${c.userId}:${c.courseId}`)).toEqual([
+          `${FX.users.buyer}:${FX.courses.a}`,
+          `${FX.users.bundleBuyer}:${FX.courses.b}`,
+          `${FX.users.manual}:${FX.courses.b}`,
+        ]);
+        const end = await host.completions.completionsSince(c2.cursor, 10);
+        expect(end.items).toEqual([]);
+        await db.insertInto('certificates').values({ id: 5, student_id: FX.users.nobody, webinar_id: FX.courses.c, bundle_id: null, type: 'course', created_at: now + DAY }).execute();
+        expect((await host.completions.completionsSince(end.cursor, 10)).items.map((c) => c.userId)).toEqual([FX.users.nobody]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('delivers notifications to the host table (Unix seconds) and in-app as configured', async () => {
+      for (const channel of ['rocketlms', 'addon', 'both'] as const) {
+        const { db, host, inApp, close } = await setup(channel);
+        try {
+          await host.notifications.notify({ userId: FX.users.buyer, title: 'Welcome', message: 'You joined Photography Circle' });
+          const rows = await db.selectFrom('notifications').selectAll().execute();
+          expect(rows.length, channel).toBe(channel === 'addon' ? 0 : 1);
+          if (rows[0]) expect(rows[0]).toMatchObject({ user_id: FX.users.buyer, sender: 'system', type: 'single', created_at: now });
+          expect(inApp.length, channel).toBe(channel === 'rocketlms' ? 0 : 1);
+        } finally {
+          await close();
+        }
+      }
+    });
+  });
+}
