@@ -2,7 +2,9 @@ import type { CommunitiesConfig } from '@communities/contract';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Redis } from 'ioredis';
 
+import { subscribeEventLog } from './analytics/event-log';
 import { HostAuthenticator, type Authenticator } from './http/auth';
+import { HostSync } from './host/sync';
 import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from './host/rocketlms/auth/laravel-session';
 import type { HostDatabase } from './host/rocketlms/schema';
@@ -11,6 +13,7 @@ import { InProcessBus, type EventBus } from './platform/bus';
 import { systemClock, type Clock } from './platform/clock';
 import { connect, type Db } from './platform/db/connect';
 import { createLogger, type Logger } from './platform/logger';
+import { DbQueue, type Queue } from './platform/queue';
 import { MemoryRateLimiter, type RateLimiter } from './security/rate-limit';
 
 /**
@@ -29,6 +32,8 @@ export interface AppContext {
   auth: Authenticator;
   rateLimiter: RateLimiter;
   redis: Redis | null;
+  queue: Queue;
+  hostSync: HostSync;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,9 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   }
   const auth = new HostAuthenticator(config.host, host.identities, sessions, () => clock.now().getTime());
   const rateLimiter = new MemoryRateLimiter(config.rate_limits, () => clock.now().getTime());
+  const queue = new DbQueue(db.db, logger, () => clock.now());
+  const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
+  subscribeEventLog(bus, db.db);
 
   return {
     config,
@@ -90,7 +98,10 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     auth,
     rateLimiter,
     redis,
+    queue,
+    hostSync,
     async close() {
+      await queue.stop();
       await bus.idle();
       await host.close();
       await closeHost();

@@ -9,6 +9,7 @@ import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
 import { migrateAllDown, migrateDown, migrateToLatest, migrationStatus } from '../platform/db/migrate';
 import { withDemoSecrets } from '../platform/demo-secrets';
+import { startWorker } from '../worker';
 
 function config(opts: { config?: string }) {
   return withDemoSecrets(loadConfig(opts.config ? { file: opts.config } : {}));
@@ -93,10 +94,18 @@ program
 program
   .command('serve')
   .description('run the addon (migrates and, in demo mode, seeds the demo school first)')
-  .action(async () => {
+  .option('--roles <roles>', 'comma-separated roles this process plays: api, worker', 'api,worker')
+  .action(async (opts: { roles: string }) => {
+    const roles = new Set(opts.roles.split(',').map((r) => r.trim()));
     const { ctx, demo } = await boot(config(program.opts()));
+    const stopWorker = roles.has('worker') ? startWorker(ctx) : null;
+    if (!roles.has('api')) {
+      console.log('Worker running.');
+      return;
+    }
     const { app } = await buildHttpServer(ctx);
     const shutdown = async () => {
+      await stopWorker?.();
       await app.close();
       await ctx.close();
       process.exit(0);

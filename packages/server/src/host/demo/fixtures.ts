@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 
 import type { HostDatabase } from '../rocketlms/schema';
 
@@ -44,7 +44,7 @@ export async function insertHostFixtures(db: Kysely<HostDatabase>, now: number):
       { id: FX.roles.teacher, name: 'teacher', caption: 'Instructor', is_admin: 0, created_at: now },
     ])
     .execute();
-  const user = (id: number, name: string, role: keyof typeof FX.roles, extra: Partial<HostDatabase['users']> = {}) => ({
+  const user = (id: number, name: string, role: keyof typeof FX.roles, extra: Partial<Insertable<HostDatabase['users']>> = {}) => ({
     id,
     full_name: name,
     username: name.toLowerCase().replace(/\s+/g, '.'),
@@ -126,7 +126,7 @@ export async function insertHostFixtures(db: Kysely<HostDatabase>, now: number):
     ])
     .execute();
   await db.insertInto('subscribes').values({ id: FX.plan, days: 30, usable_count: 10, infinite_use: 0, price: 9, created_at: now - 100 * DAY }).execute();
-  const sale = (id: number, buyer: number, extra: Partial<HostDatabase['sales']>) => ({
+  const sale = (id: number, buyer: number, extra: Partial<Insertable<HostDatabase['sales']>>) => ({
     id,
     buyer_id: buyer,
     seller_id: u.teacher,

@@ -1,0 +1,188 @@
+import type { Kysely } from 'kysely';
+
+import type { Authenticator } from '../http/auth';
+import type { EventBus } from '../platform/bus';
+import type { Clock } from '../platform/clock';
+import { inTransaction, type DbHandle } from '../platform/db/transaction';
+import type { Logger } from '../platform/logger';
+
+import type { HostPorts } from './ports';
+import type { HostDatabase } from './rocketlms/schema';
+
+export interface HostSyncResult {
+  enrolments: number;
+  joined: number;
+  completions: number;
+  bans: number;
+}
+
+/**
+ * Brings what happened in RocketLMS into the addon, by cursor and idempotently:
+ * - a new enrolment in a course linked to a community with auto-join makes the buyer a member;
+ * - a new course completion (course certificate) emits one CourseCompleted per user and course;
+ * - a host ban forgets the cached identity so the next request is refused, and emits UserBanned.
+ * Events are published before the cursor moves (at least once); their handlers dedupe.
+ */
+export class HostSync {
+  constructor(
+    private readonly deps: {
+      db: DbHandle;
+      hostDb: Kysely<HostDatabase>;
+      host: HostPorts;
+      bus: EventBus;
+      clock: Clock;
+      logger: Logger;
+      auth: Authenticator;
+      batch?: number;
+    },
+  ) {}
+
+  private async cursor(name: string): Promise<string | null> {
+    const row = await this.deps.db.selectFrom('host_sync_cursors').select('cursor').where('name', '=', name).executeTakeFirst();
+    return row?.cursor ?? null;
+  }
+
+  private async saveCursor(name: string, cursor: string): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    const updated = await this.deps.db.updateTable('host_sync_cursors').set({ cursor, updated_at: now }).where('name', '=', name).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) await this.deps.db.insertInto('host_sync_cursors').values({ name, cursor, updated_at: now }).execute();
+  }
+
+  async runOnce(): Promise<HostSyncResult> {
+    const result: HostSyncResult = { enrolments: 0, joined: 0, completions: 0, bans: 0 };
+    await this.syncEnrolments(result);
+    await this.syncCompletions(result);
+    await this.syncBans(result);
+    return result;
+  }
+
+  private async syncEnrolments(result: HostSyncResult): Promise<void> {
+    let cursor = await this.cursor('enrolments');
+    for (;;) {
+      const page = await this.deps.host.access.enrolmentsSince(cursor, this.deps.batch ?? 500);
+      for (const e of page.items) {
+        result.enrolments++;
+        result.joined += await this.autoJoin(e.userId, e.courseId);
+      }
+      if (page.cursor === null || page.cursor === cursor || page.items.length === 0) {
+        if (page.cursor && page.cursor !== cursor) await this.saveCursor('enrolments', page.cursor);
+        return;
+      }
+      cursor = page.cursor;
+      await this.saveCursor('enrolments', cursor);
+    }
+  }
+
+  /** Joins the user to every active community that links this course with auto-join on. */
+  private async autoJoin(userId: number, courseId: number): Promise<number> {
+    const links = await this.deps.db
+      .selectFrom('community_courses')
+      .innerJoin('communities', 'communities.id', 'community_courses.community_id')
+      .select(['communities.id as community_id', 'communities.default_role_id'])
+      .where('community_courses.course_type', '=', 'course')
+      .where('community_courses.course_id', '=', courseId)
+      .where('community_courses.auto_join', '=', 1)
+      .where('communities.status', '=', 'active')
+      .execute();
+    let joined = 0;
+    for (const link of links) {
+      const did = await inTransaction(this.deps.db, async (trx, afterCommit) => {
+        const existing = await trx
+          .selectFrom('community_members')
+          .select(['id', 'status'])
+          .where('community_id', '=', link.community_id)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        if (existing && existing.status !== 'pending') return false;
+        const now = this.deps.clock.now().toISOString();
+        if (existing) {
+          await trx.updateTable('community_members').set({ status: 'active', source: 'course', joined_at: now, updated_at: now }).where('id', '=', existing.id).execute();
+        } else {
+          const role = link.default_role_id
+            ? { id: link.default_role_id }
+            : await trx
+                .selectFrom('community_roles')
+                .select('id')
+                .where('community_id', '=', link.community_id)
+                .where('slug', '=', 'member')
+                .executeTakeFirst();
+          if (!role) return false;
+          await trx
+            .insertInto('community_members')
+            .values({ community_id: link.community_id, user_id: userId, role_id: role.id, joined_at: now, status: 'active', source: 'course', created_at: now, updated_at: now })
+            .execute();
+        }
+        await trx
+          .updateTable('communities')
+          .set((eb) => ({ member_count: eb('member_count', '+', 1), updated_at: now }))
+          .where('id', '=', link.community_id)
+          .execute();
+        afterCommit(() => {
+          this.deps.bus.publish('CommunityJoined', { community_id: link.community_id, user_id: userId, source: 'course' });
+        });
+        return true;
+      });
+      if (did) joined++;
+    }
+    return joined;
+  }
+
+  private async syncCompletions(result: HostSyncResult): Promise<void> {
+    let cursor = await this.cursor('completions');
+    if (cursor === null) {
+      // First run: start from now. Replaying years of certificates would flood feeds and points.
+      const last = await this.deps.hostDb.selectFrom('certificates').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+      await this.saveCursor('completions', String(last?.max ?? 0));
+      return;
+    }
+    for (;;) {
+      const page = await this.deps.host.completions.completionsSince(cursor, this.deps.batch ?? 500);
+      for (const c of page.items) {
+        result.completions++;
+        this.deps.bus.publish('CourseCompleted', {
+          community_id: null,
+          user_id: c.userId,
+          course_id: c.courseId,
+          completed_at: new Date(c.completedAt * 1000).toISOString(),
+        });
+      }
+      if (!page.cursor || page.cursor === cursor) return;
+      cursor = page.cursor;
+      await this.saveCursor('completions', cursor);
+      if (page.items.length === 0) return;
+    }
+  }
+
+  /**
+   * Bans that started since the last run, walked by (ban_start_at, id) so several bans in one
+   * second are each seen once: drop cached identities so every request is refused.
+   */
+  private async syncBans(result: HostSyncResult): Promise<void> {
+    const nowS = Math.floor(this.deps.clock.now().getTime() / 1000);
+    const m = /^(\d+):(\d+)$/.exec((await this.cursor('bans')) ?? '');
+    const [since, sinceId] = m ? [Number(m[1]), Number(m[2])] : [nowS - 86_400, 0];
+    const rows = await this.deps.hostDb
+      .selectFrom('users')
+      .select(['id', 'ban_start_at', 'ban_end_at'])
+      .where('ban', '=', 1)
+      .where('ban_start_at', '<=', nowS)
+      .where((eb) => eb.or([eb('ban_start_at', '>', since), eb.and([eb('ban_start_at', '=', since), eb('id', '>', sinceId)])]))
+      .orderBy('ban_start_at')
+      .orderBy('id')
+      .execute();
+    let cursor = `${since}:${sinceId}`;
+    for (const r of rows) {
+      result.bans++;
+      this.deps.auth.forget(Number(r.id));
+      this.deps.bus.publish('UserBanned', {
+        community_id: null,
+        user_id: Number(r.id),
+        by_user_id: null,
+        expires_at: r.ban_end_at ? new Date(r.ban_end_at * 1000).toISOString() : null,
+        source: 'host',
+      });
+      cursor = `${r.ban_start_at}:${r.id}`;
+    }
+    await this.saveCursor('bans', cursor);
+  }
+}
