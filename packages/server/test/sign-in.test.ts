@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseAppKey } from '../src/host/rocketlms/auth/laravel-encrypter';
-import { makeLaravelCookie, makeSessionPayload, makeXsrfHeader, randomSessionId, randomToken } from '../src/host/rocketlms/auth/test-vectors';
+import {
+  makeLaravelCookie,
+  makeSessionPayload,
+  makeXsrfHeader,
+  randomSessionId,
+  randomToken,
+} from '../src/host/rocketlms/auth/test-vectors';
 import { signRocketJwt } from '../src/host/rocketlms/auth/jwt';
 
 import { startTestServer, TEST_APP_KEY, TEST_JWT_SECRET, type TestServer } from './support/server';
@@ -20,7 +26,10 @@ afterAll(async () => s.close());
 
 async function me(headers: Record<string, string>) {
   const res = await fetch(`${s.url}/api/communities/me`, { headers });
-  return { status: res.status, body: (await res.json()) as { id?: number; auth_method?: string; error?: { code: string; details?: { reason?: string } } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { id?: number; auth_method?: string; error?: { code: string; details?: { reason?: string } } },
+  };
 }
 
 function session(userId: number) {
@@ -29,7 +38,10 @@ function session(userId: number) {
   const dir = s.ctx.config.host.session_path;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, sessionId), makeSessionPayload({ userId, token }));
-  return { cookie: `rocketlms_session=${encodeURIComponent(makeLaravelCookie({ key, cookieName: 'rocketlms_session', sessionId }))}`, token };
+  return {
+    cookie: `rocketlms_session=${encodeURIComponent(makeLaravelCookie({ key, cookieName: 'rocketlms_session', sessionId }))}`,
+    token,
+  };
 }
 
 describe('sign-in with the RocketLMS JWT', () => {
@@ -60,7 +72,11 @@ describe('sign-in with the RocketLMS JWT', () => {
     const token = await s.token(victim);
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(200);
     const nowS = Math.floor(Date.now() / 1000);
-    await s.ctx.hostDb.updateTable('users').set({ ban: 1, ban_start_at: nowS - 10, ban_end_at: nowS + 3600 }).where('id', '=', victim).execute();
+    await s.ctx.hostDb
+      .updateTable('users')
+      .set({ ban: 1, ban_start_at: nowS - 10, ban_end_at: nowS + 3600 })
+      .where('id', '=', victim)
+      .execute();
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(403);
     await s.ctx.hostDb.updateTable('users').set({ ban: 0, deleted_at: nowS }).where('id', '=', victim).execute();
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(401);

@@ -44,8 +44,13 @@ export class HostSync {
 
   private async saveCursor(name: string, cursor: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    const updated = await this.deps.db.updateTable('host_sync_cursors').set({ cursor, updated_at: now }).where('name', '=', name).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) await this.deps.db.insertInto('host_sync_cursors').values({ name, cursor, updated_at: now }).execute();
+    const updated = await this.deps.db
+      .updateTable('host_sync_cursors')
+      .set({ cursor, updated_at: now })
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0)
+      await this.deps.db.insertInto('host_sync_cursors').values({ name, cursor, updated_at: now }).execute();
   }
 
   async runOnce(): Promise<HostSyncResult> {
@@ -96,7 +101,11 @@ export class HostSync {
         if (existing && existing.status !== 'pending') return false;
         const now = this.deps.clock.now().toISOString();
         if (existing) {
-          await trx.updateTable('community_members').set({ status: 'active', source: 'course', joined_at: now, updated_at: now }).where('id', '=', existing.id).execute();
+          await trx
+            .updateTable('community_members')
+            .set({ status: 'active', source: 'course', joined_at: now, updated_at: now })
+            .where('id', '=', existing.id)
+            .execute();
         } else {
           const role = link.default_role_id
             ? { id: link.default_role_id }
@@ -109,7 +118,16 @@ export class HostSync {
           if (!role) return false;
           await trx
             .insertInto('community_members')
-            .values({ community_id: link.community_id, user_id: userId, role_id: role.id, joined_at: now, status: 'active', source: 'course', created_at: now, updated_at: now })
+            .values({
+              community_id: link.community_id,
+              user_id: userId,
+              role_id: role.id,
+              joined_at: now,
+              status: 'active',
+              source: 'course',
+              created_at: now,
+              updated_at: now,
+            })
             .execute();
         }
         await trx
@@ -131,7 +149,10 @@ export class HostSync {
     let cursor = await this.cursor('completions');
     if (cursor === null) {
       // First run: start from now. Replaying years of certificates would flood feeds and points.
-      const last = await this.deps.hostDb.selectFrom('certificates').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+      const last = await this.deps.hostDb
+        .selectFrom('certificates')
+        .select((eb) => eb.fn.max('id').as('max'))
+        .executeTakeFirst();
       await this.saveCursor('completions', String(last?.max ?? 0));
       return;
     }

@@ -40,7 +40,12 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
         const users = await host.identities.getUsers(Object.values(FX.users));
         expect(users.size).toBe(Object.keys(FX.users).length);
         const admin = users.get(FX.users.admin)!;
-        expect(admin).toMatchObject({ isAdmin: true, globalRole: 'admin', state: 'active', avatarUrl: 'https://school.example.com/store/1/avatar/a.png' });
+        expect(admin).toMatchObject({
+          isAdmin: true,
+          globalRole: 'admin',
+          state: 'active',
+          avatarUrl: 'https://school.example.com/store/1/avatar/a.png',
+        });
         expect(users.get(FX.users.teacher)).toMatchObject({ globalRole: 'instructor', avatarUrl: 'https://cdn.example.com/t.png' });
         expect(users.get(FX.users.buyer)).toMatchObject({ globalRole: 'student', name: 'Bea Buyer', avatarUrl: null });
         expect(users.get(FX.users.banned)!.state).toBe('banned');
@@ -136,7 +141,10 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
         ]);
         const end = await host.completions.completionsSince(c2.cursor, 10);
         expect(end.items).toEqual([]);
-        await db.insertInto('certificates').values({ id: 5, student_id: FX.users.nobody, webinar_id: FX.courses.c, bundle_id: null, type: 'course', created_at: now + DAY }).execute();
+        await db
+          .insertInto('certificates')
+          .values({ id: 5, student_id: FX.users.nobody, webinar_id: FX.courses.c, bundle_id: null, type: 'course', created_at: now + DAY })
+          .execute();
         expect((await host.completions.completionsSince(end.cursor, 10)).items.map((c) => c.userId)).toEqual([FX.users.nobody]);
       } finally {
         await close();

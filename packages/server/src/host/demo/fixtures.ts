@@ -100,7 +100,12 @@ export async function insertHostFixtures(db: Kysely<HostDatabase>, now: number):
   const c = FX.courses;
   await db
     .insertInto('webinars')
-    .values([course(c.a, u.teacher, u.creator), course(c.b, u.teacher, u.teacher), course(c.c, u.teacher, u.teacher), course(c.live, u.teacher, u.teacher, 'webinar')])
+    .values([
+      course(c.a, u.teacher, u.creator),
+      course(c.b, u.teacher, u.teacher),
+      course(c.c, u.teacher, u.teacher),
+      course(c.live, u.teacher, u.teacher, 'webinar'),
+    ])
     .execute();
   await db
     .insertInto('webinar_translations')
@@ -115,7 +120,17 @@ export async function insertHostFixtures(db: Kysely<HostDatabase>, now: number):
   await db.insertInto('webinar_partner_teacher').values({ webinar_id: c.c, teacher_id: u.partner }).execute();
   await db
     .insertInto('bundles')
-    .values({ id: FX.bundle, teacher_id: u.teacher, creator_id: u.teacher, slug: 'the-bundle', status: 'active', thumbnail: null, image_cover: null, price: 15, created_at: now })
+    .values({
+      id: FX.bundle,
+      teacher_id: u.teacher,
+      creator_id: u.teacher,
+      slug: 'the-bundle',
+      status: 'active',
+      thumbnail: null,
+      image_cover: null,
+      price: 15,
+      created_at: now,
+    })
     .execute();
   await db.insertInto('bundle_translations').values({ bundle_id: FX.bundle, locale: 'en', title: 'The Bundle' }).execute();
   await db
@@ -125,7 +140,10 @@ export async function insertHostFixtures(db: Kysely<HostDatabase>, now: number):
       { bundle_id: FX.bundle, webinar_id: c.c },
     ])
     .execute();
-  await db.insertInto('subscribes').values({ id: FX.plan, days: 30, usable_count: 10, infinite_use: 0, price: 9, created_at: now - 100 * DAY }).execute();
+  await db
+    .insertInto('subscribes')
+    .values({ id: FX.plan, days: 30, usable_count: 10, infinite_use: 0, price: 9, created_at: now - 100 * DAY })
+    .execute();
   const sale = (id: number, buyer: number, extra: Partial<Insertable<HostDatabase['sales']>>) => ({
     id,
     buyer_id: buyer,
@@ -153,7 +171,10 @@ export async function insertHostFixtures(db: Kysely<HostDatabase>, now: number):
       sale(5, u.subscriberExpired, { webinar_id: c.a, subscribe_id: FX.plan, payment_method: 'subscribe', created_at: now - 40 * DAY }),
     ])
     .execute();
-  await db.insertInto('users_manual_purchase').values({ id: 1, user_id: u.manual, webinar_id: c.b, created_at: now - 3 * DAY }).execute();
+  await db
+    .insertInto('users_manual_purchase')
+    .values({ id: 1, user_id: u.manual, webinar_id: c.b, created_at: now - 3 * DAY })
+    .execute();
   await db
     .insertInto('certificates')
     .values([
