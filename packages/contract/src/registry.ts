@@ -1,4 +1,5 @@
 import type { EndpointRegistry } from './endpoint';
+import { communities } from './endpoints/communities';
 import { system } from './endpoints/system';
 
 /**
@@ -7,5 +8,6 @@ import { system } from './endpoints/system';
  */
 export const endpoints = {
   system,
+  communities,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { Redis } from 'ioredis';
 
 import { subscribeEventLog } from './analytics/event-log';
+import { createCommunityServices, type CommunityServices } from './communities';
 import { HostAuthenticator, type Authenticator } from './http/auth';
 import { HostSync } from './host/sync';
 import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
@@ -34,6 +35,7 @@ export interface AppContext {
   redis: Redis | null;
   queue: Queue;
   hostSync: HostSync;
+  services: { communities: CommunityServices };
   close(): Promise<void>;
 }
 
@@ -87,7 +89,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
   subscribeEventLog(bus, db.db);
 
-  return {
+  const ctx: AppContext = {
     config,
     logger,
     clock,
@@ -109,5 +111,9 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       if (redis) redis.disconnect();
       if (sessionRedis) sessionRedis.disconnect();
     },
+    services: undefined as unknown as AppContext['services'],
   };
+  // Services take the finished context; wired last so they see every collaborator.
+  ctx.services = { communities: createCommunityServices(ctx) };
+  return ctx;
 }

@@ -77,7 +77,7 @@ describe('system endpoints', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('bad_request');
-    const missing = await raw('/api/communities/nope');
+    const missing = await raw('/api/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
   });

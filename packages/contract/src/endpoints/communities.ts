@@ -1,0 +1,542 @@
+import { z } from 'zod';
+
+import { cursorQuery, endpoint, isoTime, okResponse, page } from '../endpoint';
+import { COMMUNITY_PERMISSIONS, roleSlugSchema } from '../permissions';
+
+const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+/** A community is addressed by id or by slug. */
+export const communityRef = z.object({ id: z.string().min(1).max(80) }).strict();
+const idNum = z.coerce.number().int().positive();
+
+export const VISIBILITIES = ['public', 'private', 'hidden'] as const;
+export const communitySettingsSchema = z
+  .object({
+    chat_enabled: z.boolean().default(true),
+    feed_enabled: z.boolean().default(true),
+    dms_between_members: z.boolean().default(true),
+    join_approval: z.boolean().default(false),
+    auto_join_from_courses: z.boolean().default(true),
+    show_member_list: z.boolean().default(true),
+  })
+  .strict();
+export type CommunitySettings = z.infer<typeof communitySettingsSchema>;
+
+export const slugSchema = z
+  .string()
+  .min(3)
+  .max(60)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and single dashes');
+
+export const userSummarySchema = z.object({ id: z.number().int(), name: z.string(), avatar_url: z.string().nullable() });
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const priceSchema = z.object({ amount_minor: z.number().int(), currency: z.string(), interval: z.enum(['monthly', 'yearly', 'once']) });
+export const viewerMembershipSchema = z.object({ status: z.enum(['active', 'pending', 'muted', 'banned']), role: z.string() }).nullable();
+
+export const communityCardSchema = z.object({
+  id: z.number().int(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  visibility: z.enum(VISIBILITIES),
+  status: z.enum(['draft', 'active', 'archived']),
+  category: z.string().nullable(),
+  is_featured: z.boolean(),
+  icon_url: z.string().nullable(),
+  cover_url: z.string().nullable(),
+  member_count: z.number().int(),
+  activity_level: z.enum(['quiet', 'active', 'buzzing']),
+  last_activity_at: isoTime.nullable(),
+  price: priceSchema.nullable(),
+  viewer_membership: viewerMembershipSchema,
+});
+export type CommunityCard = z.infer<typeof communityCardSchema>;
+
+export const communityDetailSchema = communityCardSchema.extend({
+  owner: userSummarySchema,
+  settings: communitySettingsSchema,
+  created_at: isoTime,
+  /** Actions the caller may take here (from the access engine), for showing buttons. */
+  viewer_permissions: z.array(z.string()),
+});
+export type CommunityDetail = z.infer<typeof communityDetailSchema>;
+
+const communityInput = z
+  .object({
+    name: z.string().trim().min(3).max(120),
+    slug: slugSchema.optional(),
+    description: z.string().max(5000).nullable().optional(),
+    visibility: z.enum(VISIBILITIES).default('public'),
+    category: z.string().trim().min(1).max(60).nullable().optional(),
+    settings: communitySettingsSchema.partial().optional(),
+    icon_upload_id: z.number().int().positive().nullable().optional(),
+    cover_upload_id: z.number().int().positive().nullable().optional(),
+    default_channels: z.boolean().default(true),
+  })
+  .strict();
+
+export const memberSchema = z.object({
+  user: userSummarySchema,
+  role: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }),
+  status: z.enum(['active', 'pending', 'muted', 'banned']),
+  joined_at: isoTime,
+  status_expires_at: isoTime.nullable(),
+  ban_reason: z.string().nullable(),
+  source: z.string(),
+});
+export type Member = z.infer<typeof memberSchema>;
+
+export const roleSchema = z.object({
+  id: z.number().int(),
+  slug: z.string(),
+  name: z.string(),
+  rank: z.number().int(),
+  permissions: z.array(z.string()),
+  is_system: z.boolean(),
+});
+
+export const inviteSchema = z.object({
+  id: z.number().int(),
+  token: z.string(),
+  url: z.string(),
+  expires_at: isoTime.nullable(),
+  max_uses: z.number().int().nullable(),
+  uses: z.number().int(),
+  revoked: z.boolean(),
+  created_at: isoTime,
+});
+
+export const COURSE_LINK_TYPES = ['primary', 'related', 'live_classroom'] as const;
+export const courseLinkSchema = z.object({
+  id: z.number().int(),
+  course_id: z.number().int(),
+  course_type: z.enum(['course', 'bundle', 'live_class']),
+  link_type: z.enum(COURSE_LINK_TYPES),
+  auto_join: z.boolean(),
+  title: z.string(),
+  url: z.string().nullable(),
+  image_url: z.string().nullable(),
+});
+
+export const tierSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string().nullable(),
+  price_minor: z.number().int(),
+  currency: z.string(),
+  billing_interval: z.enum(['monthly', 'yearly', 'once']),
+  features: z.record(z.string(), z.unknown()),
+  is_default: z.boolean(),
+  is_active: z.boolean(),
+  host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable(),
+  host_item_id: z.number().int().nullable(),
+});
+const tierInput = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    description: z.string().max(2000).nullable().optional(),
+    price_minor: z.number().int().min(0).max(100_000_000),
+    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    billing_interval: z.enum(['monthly', 'yearly', 'once']).default('monthly'),
+    features: z.record(z.string(), z.unknown()).default({}),
+    is_default: z.boolean().default(false),
+    is_active: z.boolean().default(true),
+    host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable().optional(),
+    host_item_id: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
+
+export const WIZARD_STEPS = ['basics', 'visibility', 'channels', 'pricing', 'courses'] as const;
+export const wizardStepSchemas = {
+  basics: z
+    .object({
+      name: z.string().trim().min(3).max(120),
+      slug: slugSchema.optional(),
+      description: z.string().max(5000).nullable().optional(),
+      category: z.string().trim().min(1).max(60).nullable().optional(),
+      icon_upload_id: z.number().int().positive().nullable().optional(),
+      cover_upload_id: z.number().int().positive().nullable().optional(),
+    })
+    .strict(),
+  visibility: z
+    .object({
+      visibility: z.enum(VISIBILITIES),
+      settings: communitySettingsSchema.partial().optional(),
+      roles: z.array(z.object({ slug: roleSlugSchema, permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)) }).strict()).max(10).optional(),
+    })
+    .strict(),
+  channels: z
+    .object({
+      category: z.string().trim().min(1).max(100).default('General'),
+      channels: z
+        .array(z.object({ name: z.string().trim().min(1).max(100), type: z.enum(['text', 'announcement']).default('text'), topic: z.string().max(500).optional() }).strict())
+        .min(1)
+        .max(20),
+    })
+    .strict(),
+  pricing: z.object({ tiers: z.array(tierInput).max(10) }).strict(),
+  courses: z
+    .object({
+      links: z
+        .array(
+          z
+            .object({
+              course_id: z.number().int().positive(),
+              course_type: z.enum(['course', 'bundle', 'live_class']).default('course'),
+              link_type: z.enum(COURSE_LINK_TYPES).default('primary'),
+              auto_join: z.boolean().default(true),
+            })
+            .strict(),
+        )
+        .max(50),
+    })
+    .strict(),
+} as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+export const wizardSchema = z.object({
+  id: z.number().int(),
+  status: z.enum(['draft', 'active', 'archived']),
+  steps: z.record(z.string(), z.unknown()),
+  completed: z.array(z.enum(WIZARD_STEPS)),
+  missing: z.array(z.enum(WIZARD_STEPS)),
+  slug: z.string(),
+});
+
+const membersQuery = z
+  .object({
+    q: z.string().trim().max(100).optional(),
+    role: roleSlugSchema.optional(),
+    status: z.enum(['active', 'pending', 'muted', 'banned']).optional(),
+    ...cursorQuery,
+  })
+  .strict();
+
+export const communities = {
+  list: endpoint({
+    method: 'GET',
+    path: '/api/communities',
+    summary: 'Discover communities: search, filter, sort; anonymous callers see public ones',
+    tag: 'communities',
+    auth: 'public',
+    query: z
+      .object({
+        q: z.string().trim().max(100).optional(),
+        category: z.string().max(60).optional(),
+        price: z.enum(['free', 'paid']).optional(),
+        activity: z.enum(['active', 'quiet']).optional(),
+        joined: queryBool.optional(),
+        featured: queryBool.optional(),
+        sort: z.enum(['activity', 'members', 'newest']).default('activity'),
+        ...cursorQuery,
+      })
+      .strict(),
+    response: page(communityCardSchema),
+  }),
+  get: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id',
+    summary: 'A community by id or slug, with what the caller may do there',
+    tag: 'communities',
+    params: communityRef,
+    response: communityDetailSchema,
+    errors: ['not_found'],
+  }),
+  create: endpoint({
+    method: 'POST',
+    path: '/api/communities',
+    summary: 'Create and publish a community with default roles and channels',
+    tag: 'communities',
+    body: communityInput,
+    response: communityDetailSchema,
+    status: 201,
+    errors: ['forbidden', 'conflict'],
+  }),
+  update: endpoint({
+    method: 'PATCH',
+    path: '/api/communities/:id',
+    summary: 'Change a community (owner, or roles with manage_community); status archives or restores it',
+    tag: 'communities',
+    params: communityRef,
+    body: communityInput
+      .omit({ default_channels: true })
+      .partial()
+      .extend({ status: z.enum(['active', 'archived']).optional(), is_featured: z.boolean().optional() })
+      .strict(),
+    response: communityDetailSchema,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  remove: endpoint({
+    method: 'DELETE',
+    path: '/api/communities/:id',
+    summary: 'Delete a community and everything in it (owner or admin)',
+    tag: 'communities',
+    params: communityRef,
+    response: okResponse,
+    errors: ['forbidden', 'not_found'],
+  }),
+  join: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/join',
+    summary: 'Join: public → member; private or approval → pending, or member with a valid invite; paid → needs a tier',
+    tag: 'membership',
+    params: communityRef,
+    body: z.object({ invite_token: z.string().min(10).max(100).optional() }).strict(),
+    response: z.object({ status: z.enum(['active', 'pending']), role: z.string() }),
+    errors: ['forbidden', 'not_found'],
+  }),
+  leave: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/leave',
+    summary: 'Leave (or cancel a join request); the owner must transfer ownership first',
+    tag: 'membership',
+    params: communityRef,
+    response: okResponse,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  requests: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/requests',
+    summary: 'Pending join requests',
+    tag: 'membership',
+    params: communityRef,
+    query: z.object({ ...cursorQuery }).strict(),
+    response: page(memberSchema),
+    errors: ['forbidden', 'not_found'],
+  }),
+  decideRequest: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/requests/:userId/:decision',
+    summary: 'Approve or reject a join request',
+    tag: 'membership',
+    params: z.object({ id: z.string().min(1).max(80), userId: idNum, decision: z.enum(['approve', 'reject']) }).strict(),
+    response: okResponse,
+    errors: ['forbidden', 'not_found'],
+  }),
+  members: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/members',
+    summary: 'Members, newest first; search by name, filter by role and status',
+    tag: 'membership',
+    params: communityRef,
+    query: membersQuery,
+    response: page(memberSchema),
+    errors: ['forbidden', 'not_found'],
+  }),
+  updateMember: endpoint({
+    method: 'PATCH',
+    path: '/api/communities/:id/members/:userId',
+    summary: "Change a member's role, or mute, ban or restore them (hierarchy respected)",
+    tag: 'membership',
+    params: z.object({ id: z.string().min(1).max(80), userId: idNum }).strict(),
+    body: z
+      .object({
+        role: roleSlugSchema.optional(),
+        status: z.enum(['active', 'muted', 'banned']).optional(),
+        reason: z.string().max(500).optional(),
+        duration_minutes: z.number().int().min(1).max(525_600).optional(),
+      })
+      .strict()
+      .refine((b) => b.role !== undefined || b.status !== undefined, { message: 'Give a role or a status', path: ['role'] }),
+    response: memberSchema,
+    errors: ['forbidden', 'not_found'],
+  }),
+  removeMember: endpoint({
+    method: 'DELETE',
+    path: '/api/communities/:id/members/:userId',
+    summary: 'Remove a member (kick); they may join again',
+    tag: 'membership',
+    params: z.object({ id: z.string().min(1).max(80), userId: idNum }).strict(),
+    response: okResponse,
+    errors: ['forbidden', 'not_found'],
+  }),
+  transfer: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/transfer',
+    summary: 'Hand the community to another active member; the old owner becomes a moderator',
+    tag: 'membership',
+    params: communityRef,
+    body: z.object({ user_id: z.number().int().positive() }).strict(),
+    response: okResponse,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  roles: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/roles',
+    summary: "The community's roles and their permissions",
+    tag: 'membership',
+    params: communityRef,
+    response: z.object({ items: z.array(roleSchema) }),
+    errors: ['forbidden', 'not_found'],
+  }),
+  updateRole: endpoint({
+    method: 'PATCH',
+    path: '/api/communities/:id/roles/:roleId',
+    summary: "Rename a role or change its permissions (the owner role keeps all)",
+    tag: 'membership',
+    params: z.object({ id: z.string().min(1).max(80), roleId: idNum }).strict(),
+    body: z.object({ name: z.string().trim().min(1).max(64).optional(), permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)).optional() }).strict(),
+    response: roleSchema,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  createInvite: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/invites',
+    summary: 'Create an invite link',
+    tag: 'membership',
+    params: communityRef,
+    body: z.object({ expires_in_hours: z.number().int().min(1).max(8760).optional(), max_uses: z.number().int().min(1).max(10_000).optional() }).strict(),
+    response: inviteSchema,
+    status: 201,
+    errors: ['forbidden', 'not_found'],
+  }),
+  invites: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/invites',
+    summary: 'Invite links of a community',
+    tag: 'membership',
+    params: communityRef,
+    response: z.object({ items: z.array(inviteSchema) }),
+    errors: ['forbidden', 'not_found'],
+  }),
+  revokeInvite: endpoint({
+    method: 'DELETE',
+    path: '/api/communities/:id/invites/:inviteId',
+    summary: 'Revoke an invite link',
+    tag: 'membership',
+    params: z.object({ id: z.string().min(1).max(80), inviteId: idNum }).strict(),
+    response: okResponse,
+    errors: ['forbidden', 'not_found'],
+  }),
+  invitePreview: endpoint({
+    method: 'GET',
+    path: '/api/communities/invites/:token',
+    summary: 'What an invite link leads to (hidden communities included, for its holder)',
+    tag: 'membership',
+    params: z.object({ token: z.string().min(10).max(100) }).strict(),
+    response: z.object({ community: communityCardSchema, valid: z.boolean() }),
+    errors: ['not_found'],
+  }),
+  courses: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/courses',
+    summary: 'Courses, bundles and live classes linked to a community',
+    tag: 'courses',
+    params: communityRef,
+    response: z.object({ items: z.array(courseLinkSchema) }),
+    errors: ['not_found'],
+  }),
+  linkCourse: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/courses',
+    summary: 'Link a course, bundle or live class; auto_join makes its students members',
+    tag: 'courses',
+    params: communityRef,
+    body: wizardStepSchemas.courses.shape.links.element,
+    response: courseLinkSchema,
+    status: 201,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  unlinkCourse: endpoint({
+    method: 'DELETE',
+    path: '/api/communities/:id/courses/:linkId',
+    summary: 'Remove a course link',
+    tag: 'courses',
+    params: z.object({ id: z.string().min(1).max(80), linkId: idNum }).strict(),
+    response: okResponse,
+    errors: ['forbidden', 'not_found'],
+  }),
+  forCourse: endpoint({
+    method: 'GET',
+    path: '/api/courses/:id/communities',
+    summary: 'Communities linked to a RocketLMS course that the caller may see ("Go to community")',
+    tag: 'courses',
+    params: z.object({ id: idNum }).strict(),
+    response: z.object({
+      items: z.array(communityCardSchema.extend({ link_type: z.enum(COURSE_LINK_TYPES), url: z.string(), chat_url: z.string().nullable() })),
+    }),
+  }),
+  tiers: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/tiers',
+    summary: 'Pricing tiers',
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: communityRef,
+    response: z.object({ items: z.array(tierSchema) }),
+    errors: ['not_found'],
+  }),
+  createTier: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/tiers',
+    summary: 'Add a pricing tier',
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: communityRef,
+    body: tierInput,
+    response: tierSchema,
+    status: 201,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  updateTier: endpoint({
+    method: 'PATCH',
+    path: '/api/communities/:id/tiers/:tierId',
+    summary: 'Change a pricing tier',
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: z.object({ id: z.string().min(1).max(80), tierId: idNum }).strict(),
+    body: tierInput.partial().strict(),
+    response: tierSchema,
+    errors: ['forbidden', 'not_found'],
+  }),
+  grantTier: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/tiers/:tierId/grant',
+    summary: 'Grant a tier to a user by hand (manual payment adapter)',
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: z.object({ id: z.string().min(1).max(80), tierId: idNum }).strict(),
+    body: z.object({ user_id: z.number().int().positive(), expires_at: isoTime.optional() }).strict(),
+    response: okResponse,
+    errors: ['forbidden', 'not_found'],
+  }),
+  wizardStart: endpoint({
+    method: 'POST',
+    path: '/api/communities/wizard',
+    summary: 'Start the setup wizard: a draft community from its basics',
+    tag: 'wizard',
+    body: wizardStepSchemas.basics,
+    response: wizardSchema,
+    status: 201,
+    errors: ['forbidden', 'conflict'],
+  }),
+  wizardGet: endpoint({
+    method: 'GET',
+    path: '/api/communities/wizard/:draftId',
+    summary: "A draft's saved steps and what is missing (its owner only)",
+    tag: 'wizard',
+    params: z.object({ draftId: idNum }).strict(),
+    response: wizardSchema,
+    errors: ['not_found'],
+  }),
+  wizardStep: endpoint({
+    method: 'PUT',
+    path: '/api/communities/wizard/:draftId/steps/:step',
+    summary: 'Save one step, validated on its own (basics, visibility, channels, pricing, courses)',
+    tag: 'wizard',
+    params: z.object({ draftId: idNum, step: z.enum(WIZARD_STEPS) }).strict(),
+    body: z.record(z.string(), z.unknown()),
+    response: wizardSchema,
+    errors: ['not_found'],
+  }),
+  wizardPublish: endpoint({
+    method: 'POST',
+    path: '/api/communities/wizard/:draftId/publish',
+    summary: 'Publish the draft: roles, channels, tiers and course links in one transaction',
+    tag: 'wizard',
+    params: z.object({ draftId: idNum }).strict(),
+    response: communityDetailSchema,
+    errors: ['not_found', 'conflict'],
+  }),
+} as const;

@@ -1,0 +1,158 @@
+import { communitySettingsSchema, type CommunitySettings } from '@communities/contract';
+
+import type { AccessContext, Actor, ChannelFacts, CommunityFacts, MembershipFacts } from '../access';
+import type { Clock } from '../platform/clock';
+import { notFound } from '../platform/errors';
+import type { ChannelRow, CommunityMemberRow, CommunityRow } from '../platform/db/schema';
+import type { DbHandle, Tx } from '../platform/db/transaction';
+
+export const parseSettings = (json: string | null): CommunitySettings => {
+  try {
+    return communitySettingsSchema.parse({ ...(JSON.parse(json ?? '{}') as object) });
+  } catch {
+    return communitySettingsSchema.parse({});
+  }
+};
+
+const parseJson = <T>(json: string | null, fallback: T): T => {
+  try {
+    return (JSON.parse(json ?? '') as T) ?? fallback;
+  } catch {
+    return fallback;
+  }
+};
+
+export type MemberWithRole = CommunityMemberRow & { role_slug: string; role_name: string; role_rank: number; role_permissions: string };
+
+export function membershipFacts(m: MemberWithRole, activeTierIds: number[]): MembershipFacts {
+  const expires = m.status === 'banned' ? m.ban_expires_at : m.status === 'muted' ? m.mute_expires_at : null;
+  return {
+    status: m.status as MembershipFacts['status'],
+    statusExpiresAt: expires ? new Date(expires) : null,
+    role: { slug: m.role_slug, rank: m.role_rank, permissions: parseJson<string[]>(m.role_permissions, []) },
+    activeTierIds,
+  };
+}
+
+export function channelFacts(row: ChannelRow): ChannelFacts {
+  const s = parseJson<{ allowed_role_slugs?: string[]; allowed_user_ids?: number[]; required_tier_ids?: number[]; slow_mode_seconds?: number }>(row.settings, {});
+  return {
+    id: row.id,
+    type: row.type as ChannelFacts['type'],
+    isPrivate: row.is_private === 1,
+    allowedRoleSlugs: s.allowed_role_slugs ?? [],
+    allowedUserIds: s.allowed_user_ids ?? [],
+    requiredTierIds: s.required_tier_ids ?? [],
+    slowModeSeconds: s.slow_mode_seconds ?? 0,
+    archived: row.archived_at !== null,
+  };
+}
+
+/**
+ * Loads the facts the access engine decides on, from our tables. One place, so every route
+ * and the realtime authoriser see a community, a membership and a channel the same way.
+ */
+export class FactsLoader {
+  constructor(
+    private readonly db: DbHandle,
+    private readonly clock: Clock,
+    private readonly options: { whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'>; pricingOn: boolean },
+  ) {}
+
+  private handle(trx?: Tx): DbHandle {
+    return trx ?? this.db;
+  }
+
+  async community(idOrSlug: number | string, opts: { trx?: Tx } = {}): Promise<{ row: CommunityRow; facts: CommunityFacts } | null> {
+    const db = this.handle(opts.trx);
+    const byId = typeof idOrSlug === 'number' || /^\d+$/.test(idOrSlug);
+    const row = await db
+      .selectFrom('communities')
+      .selectAll()
+      .where(byId ? 'id' : 'slug', '=', byId ? Number(idOrSlug) : String(idOrSlug))
+      .executeTakeFirst();
+    if (!row) return null;
+    return { row, facts: await this.communityFacts(row, opts.trx) };
+  }
+
+  /**
+   * A community is paid when pricing is on and it has active paid tiers but no active free one:
+   * then reading and taking part need one of the paid tiers.
+   */
+  async communityFacts(row: CommunityRow, trx?: Tx): Promise<CommunityFacts> {
+    let requiredTierIds: number[] = [];
+    if (this.options.pricingOn) {
+      const tiers = await this.handle(trx).selectFrom('community_pricing_tiers').select(['id', 'price_minor']).where('community_id', '=', row.id).where('is_active', '=', 1).execute();
+      if (tiers.length > 0 && tiers.every((t) => t.price_minor > 0)) requiredTierIds = tiers.map((t) => t.id);
+    }
+    const settings = parseSettings(row.settings);
+    return {
+      id: row.id,
+      ownerId: row.owner_id,
+      visibility: row.visibility as CommunityFacts['visibility'],
+      status: row.status as CommunityFacts['status'],
+      requiredTierIds,
+      settings: {
+        chat_enabled: settings.chat_enabled,
+        feed_enabled: settings.feed_enabled,
+        dms_between_members: settings.dms_between_members,
+        join_approval: settings.join_approval,
+      },
+    };
+  }
+
+  private memberQuery(db: DbHandle) {
+    return db
+      .selectFrom('community_members')
+      .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
+      .selectAll('community_members')
+      .select(['community_roles.slug as role_slug', 'community_roles.name as role_name', 'community_roles.rank as role_rank', 'community_roles.permissions as role_permissions']);
+  }
+
+  async membership(communityId: number, userId: number, opts: { trx?: Tx } = {}): Promise<{ row: MemberWithRole; facts: MembershipFacts } | null> {
+    const db = this.handle(opts.trx);
+    const row = await this.memberQuery(db).where('community_members.community_id', '=', communityId).where('community_members.user_id', '=', userId).executeTakeFirst();
+    if (!row) return null;
+    const now = this.clock.now().toISOString();
+    const tiers = this.options.pricingOn
+      ? await db
+          .selectFrom('community_member_subscriptions')
+          .select('pricing_tier_id')
+          .where('community_id', '=', communityId)
+          .where('user_id', '=', userId)
+          .where('status', '=', 'active')
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .execute()
+      : [];
+    return { row, facts: membershipFacts(row, tiers.map((t) => t.pricing_tier_id)) };
+  }
+
+  /** Memberships of one user in many communities (discovery cards), with role slugs. */
+  async memberships(userId: number, communityIds: number[]): Promise<Map<number, MemberWithRole>> {
+    if (communityIds.length === 0) return new Map();
+    const rows = await this.memberQuery(this.db).where('community_members.user_id', '=', userId).where('community_members.community_id', 'in', communityIds).execute();
+    return new Map(rows.map((r) => [r.community_id, r]));
+  }
+
+  async channel(channelId: number, opts: { trx?: Tx } = {}): Promise<{ row: ChannelRow; facts: ChannelFacts } | null> {
+    const row = await this.handle(opts.trx).selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+    return row ? { row, facts: channelFacts(row) } : null;
+  }
+
+  baseContext(): AccessContext {
+    return { now: this.clock.now(), config: { whoCanCreate: this.options.whoCanCreate } };
+  }
+
+  /** The community, the actor's membership and an AccessContext; 404 when there is no such community. */
+  async forCommunity(
+    actor: Actor | null,
+    idOrSlug: number | string,
+    extra: Partial<AccessContext> = {},
+    opts: { trx?: Tx } = {},
+  ): Promise<{ community: CommunityRow; membership: MemberWithRole | null; access: AccessContext }> {
+    const c = await this.community(idOrSlug, opts);
+    if (!c) throw notFound('No such community');
+    const m = actor ? await this.membership(c.row.id, actor.userId, opts) : null;
+    return { community: c.row, membership: m?.row ?? null, access: { ...this.baseContext(), community: c.facts, membership: m?.facts ?? null, ...extra } };
+  }
+}

@@ -1,0 +1,35 @@
+import type { AppContext } from '../context';
+
+import { CourseLinkService } from './course-links';
+import { FactsLoader } from './facts';
+import { MembershipService } from './membership';
+import { PricingService } from './pricing';
+import { CommunityService } from './service';
+import { WizardService } from './wizard';
+
+export interface CommunityServices {
+  facts: FactsLoader;
+  communities: CommunityService;
+  membership: MembershipService;
+  courses: CourseLinkService;
+  pricing: PricingService;
+  wizard: WizardService;
+}
+
+export function createCommunityServices(ctx: AppContext): CommunityServices {
+  const facts = new FactsLoader(ctx.db.db, ctx.clock, {
+    whoCanCreate: ctx.config.communities.who_can_create,
+    pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
+  });
+  const communities = new CommunityService(ctx, facts);
+  const courses = new CourseLinkService(ctx, facts, communities);
+  const pricing = new PricingService(ctx, facts);
+  return {
+    facts,
+    communities,
+    membership: new MembershipService(ctx, facts),
+    courses,
+    pricing,
+    wizard: new WizardService(ctx, facts, communities, courses, pricing),
+  };
+}

@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+
+import type { communities as communityEndpoints, Member } from '@communities/contract';
+import type { z } from 'zod';
+
+import { assertCan, type Actor } from '../access';
+import type { AppContext } from '../context';
+import { decodeCursor, pageOf } from '../platform/cursor';
+import { insertedId } from '../platform/db/insert';
+import { inTransaction, type Tx } from '../platform/db/transaction';
+import { AppError, conflict, notFound } from '../platform/errors';
+
+import type { FactsLoader, MemberWithRole } from './facts';
+import { presentMember } from './presenters';
+
+type MembersQuery = z.output<(typeof communityEndpoints)['members']['query']>;
+type MemberPatch = z.output<(typeof communityEndpoints)['updateMember']['body']>;
+
+const COUNTED = new Set(['active', 'muted']);
+
+/** Joining, leaving, requests, invites, member management, ownership transfer. */
+export class MembershipService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly facts: FactsLoader,
+  ) {}
+
+  private get db() {
+    return this.ctx.db.db;
+  }
+
+  private now(): string {
+    return this.ctx.clock.now().toISOString();
+  }
+
+  private async bumpCount(trx: Tx, communityId: number, delta: number): Promise<void> {
+    await trx
+      .updateTable('communities')
+      .set((eb) => ({ member_count: eb('member_count', '+', delta), updated_at: this.now() }))
+      .where('id', '=', communityId)
+      .execute();
+  }
+
+  /** A usable invite for this community, or null. */
+  private async validInvite(communityId: number, token: string | undefined, trx?: Tx) {
+    if (!token) return null;
+    const inv = await (trx ?? this.db).selectFrom('community_invites').selectAll().where('token', '=', token).executeTakeFirst();
+    if (!inv || inv.community_id !== communityId || inv.revoked_at) return null;
+    if (inv.expires_at && inv.expires_at <= this.now()) return null;
+    if (inv.max_uses !== null && inv.uses >= inv.max_uses) return null;
+    return inv;
+  }
+
+  async join(actor: Actor, idOrSlug: string, inviteToken?: string): Promise<{ status: 'active' | 'pending'; role: string }> {
+    const c = await this.facts.community(idOrSlug);
+    if (!c) throw notFound('No such community');
+    const invite = await this.validInvite(c.row.id, inviteToken);
+    const { community, membership, access } = await this.facts.forCommunity(actor, c.row.id, { hasValidInvite: invite !== null });
+    assertCan(actor, 'community.join', access);
+    if (membership && COUNTED.has(membership.status)) return { status: 'active', role: membership.role_slug };
+    if (membership?.status === 'pending' && !invite) return { status: 'pending', role: membership.role_slug };
+    if (access.community!.requiredTierIds.length > 0 && !actor.isAdmin && !access.membership?.activeTierIds.some((t) => access.community!.requiredTierIds.includes(t))) {
+      throw new AppError('forbidden', 'This community needs a subscription', { details: { reason: 'tier_required', tier_ids: access.community!.requiredTierIds } });
+    }
+    const needsApproval = !invite && (community.visibility !== 'public' || access.community!.settings.join_approval);
+    const status = needsApproval ? 'pending' : 'active';
+    return inTransaction(this.db, async (trx, afterCommit) => {
+      const now = this.now();
+      const roleId = community.default_role_id ?? (await trx.selectFrom('community_roles').select('id').where('community_id', '=', community.id).where('slug', '=', 'member').executeTakeFirstOrThrow()).id;
+      if (membership) {
+        await trx.updateTable('community_members').set({ status, joined_at: now, updated_at: now, source: invite ? 'invite' : 'join' }).where('id', '=', membership.id).execute();
+      } else {
+        await trx
+          .insertInto('community_members')
+          .values({ community_id: community.id, user_id: actor.userId, role_id: roleId, joined_at: now, status, source: invite ? 'invite' : 'join', invited_by: invite?.created_by ?? null, created_at: now, updated_at: now })
+          .execute();
+      }
+      if (invite) {
+        // Guarded so two joins cannot both take an invite's last use.
+        const used = await trx
+          .updateTable('community_invites')
+          .set((eb) => ({ uses: eb('uses', '+', 1), updated_at: now }))
+          .where('id', '=', invite.id)
+          .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) !== 1) throw conflict('This invite has been used up');
+      }
+      if (status === 'active') await this.bumpCount(trx, community.id, 1);
+      afterCommit(() => {
+        if (status === 'active') this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: actor.userId, source: invite ? 'invite' : 'join' });
+        else this.ctx.bus.publish('MembershipRequested', { community_id: community.id, user_id: actor.userId });
+      });
+      const role = await trx.selectFrom('community_roles').select('slug').where('id', '=', membership?.role_id ?? roleId).executeTakeFirstOrThrow();
+      return { status, role: role.slug };
+    });
+  }
+
+  async leave(actor: Actor, idOrSlug: string): Promise<void> {
+    const { community, membership, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'community.leave', access);
+    if (!membership) throw notFound('You are not a member');
+    if (community.owner_id === actor.userId) throw conflict('Transfer ownership before leaving', { reason: 'owner_must_transfer' });
+    await this.removeRow(community.id, membership, 'left');
+  }
+
+  private async removeRow(communityId: number, m: MemberWithRole, reason: string): Promise<void> {
+    await inTransaction(this.db, async (trx, afterCommit) => {
+      await trx.deleteFrom('community_members').where('id', '=', m.id).execute();
+      if (COUNTED.has(m.status)) await this.bumpCount(trx, communityId, -1);
+      afterCommit(() => {
+        if (m.status !== 'pending') this.ctx.bus.publish('CommunityLeft', { community_id: communityId, user_id: m.user_id, reason });
+      });
+    });
+  }
+
+  private async memberList(communityId: number, q: { q?: string | undefined; role?: string | undefined; statuses: string[]; cursor?: string | undefined; limit: number }) {
+    let query = this.db
+      .selectFrom('community_members')
+      .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
+      .selectAll('community_members')
+      .select(['community_roles.slug as role_slug', 'community_roles.name as role_name', 'community_roles.rank as role_rank', 'community_roles.permissions as role_permissions'])
+      .where('community_members.community_id', '=', communityId);
+    query = query.where('community_members.status', 'in', q.statuses);
+    if (q.role) query = query.where('community_roles.slug', '=', q.role);
+    if (q.q) {
+      const found = await this.ctx.host.identities.searchUsers(q.q, 500);
+      query = query.where('community_members.user_id', 'in', found.length ? found.map((u) => u.id) : [0]);
+    }
+    const c = decodeCursor<{ at: string; id: number }>(q.cursor, { at: 'string', id: 'number' });
+    if (c) query = query.where((eb) => eb.or([eb('community_members.joined_at', '<', c.at), eb.and([eb('community_members.joined_at', '=', c.at), eb('community_members.id', '<', c.id)])]));
+    const rows = await query.orderBy('community_members.joined_at', 'desc').orderBy('community_members.id', 'desc').limit(q.limit + 1).execute();
+    const page = pageOf(rows, q.limit, (r) => ({ at: r.joined_at, id: r.id }));
+    const users = await this.ctx.host.identities.getUsers(page.items.map((r) => r.user_id));
+    return { items: page.items.map((r) => presentMember(r, users)), next_cursor: page.next_cursor };
+  }
+
+  async members(actor: Actor, idOrSlug: string, q: MembersQuery) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'members.list', access);
+    // Pending and banned people are the managers' business.
+    if (q.status === 'pending' || q.status === 'banned') assertCan(actor, 'members.manage', access);
+    return this.memberList(community.id, { ...q, statuses: q.status ? [q.status] : ['active', 'muted'] });
+  }
+
+  async requests(actor: Actor, idOrSlug: string, q: { cursor?: string | undefined; limit: number }) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'members.manage', access);
+    return this.memberList(community.id, { ...q, statuses: ['pending'] });
+  }
+
+  async decide(actor: Actor, idOrSlug: string, userId: number, decision: 'approve' | 'reject'): Promise<void> {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'members.manage', access);
+    const target = await this.facts.membership(community.id, userId);
+    if (!target || target.row.status !== 'pending') throw notFound('No such request');
+    if (decision === 'reject') return this.removeRow(community.id, target.row, 'rejected');
+    await inTransaction(this.db, async (trx, afterCommit) => {
+      const now = this.now();
+      await trx.updateTable('community_members').set({ status: 'active', joined_at: now, updated_at: now }).where('id', '=', target.row.id).execute();
+      await this.bumpCount(trx, community.id, 1);
+      afterCommit(() => {
+        this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: userId, source: 'approved' });
+      });
+    });
+  }
+
+  async updateMember(actor: Actor, idOrSlug: string, userId: number, patch: MemberPatch): Promise<Member> {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    const target = await this.facts.membership(community.id, userId);
+    if (!target || target.row.status === 'pending') throw notFound('No such member');
+    const targetFacts = { targetMembership: target.facts, targetUserId: userId };
+    let role: { id: number; slug: string; rank: number } | undefined;
+    if (patch.role !== undefined && patch.role !== target.row.role_slug) {
+      if (patch.role === 'owner') throw new AppError('forbidden', 'Use transfer to change the owner', { details: { reason: 'use_transfer' } });
+      role = await this.db.selectFrom('community_roles').select(['id', 'slug', 'rank']).where('community_id', '=', community.id).where('slug', '=', patch.role).executeTakeFirst();
+      if (!role) throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.role', code: 'unknown_role', message: `No role "${patch.role}" here` }] });
+      assertCan(actor, 'members.change_role', { ...access, target: { ...targetFacts, newRoleRank: role.rank } });
+    }
+    if (patch.status !== undefined) assertCan(actor, 'members.manage', { ...access, target: targetFacts });
+    const now = this.ctx.clock.now();
+    const until = patch.duration_minutes ? new Date(now.getTime() + patch.duration_minutes * 60_000).toISOString() : null;
+    const before = target.row;
+    await inTransaction(this.db, async (trx, afterCommit) => {
+      const iso = now.toISOString();
+      await trx
+        .updateTable('community_members')
+        .set({
+          ...(role ? { role_id: role.id } : {}),
+          ...(patch.status === 'muted' ? { status: 'muted', mute_expires_at: until } : {}),
+          ...(patch.status === 'banned' ? { status: 'banned', ban_expires_at: until, ban_reason: patch.reason ?? null } : {}),
+          ...(patch.status === 'active' ? { status: 'active', mute_expires_at: null, ban_expires_at: null, ban_reason: null } : {}),
+          updated_at: iso,
+        })
+        .where('id', '=', before.id)
+        .execute();
+      const wasCounted = COUNTED.has(before.status);
+      const isCounted = patch.status ? COUNTED.has(patch.status) : wasCounted;
+      if (wasCounted !== isCounted) await this.bumpCount(trx, community.id, isCounted ? 1 : -1);
+      if (patch.status === 'muted' || patch.status === 'banned') {
+        await trx
+          .insertInto('user_moderation_actions')
+          .values({ user_id: userId, community_id: community.id, action: patch.status === 'muted' ? 'mute' : 'ban', reason: patch.reason ?? null, expires_at: until, performed_by: actor.userId, source: 'manual', created_at: iso, updated_at: iso })
+          .execute();
+      }
+      afterCommit(() => {
+        if (role) this.ctx.bus.publish('MemberRoleChanged', { community_id: community.id, user_id: userId, by_user_id: actor.userId, from: before.role_slug, to: role.slug });
+        if (patch.status === 'banned') this.ctx.bus.publish('UserBanned', { community_id: community.id, user_id: userId, by_user_id: actor.userId, expires_at: until, source: 'manual' });
+        if (patch.status === 'muted') this.ctx.bus.publish('UserMuted', { community_id: community.id, user_id: userId, by_user_id: actor.userId, expires_at: until, source: 'manual' });
+      });
+    });
+    const after = (await this.facts.membership(community.id, userId))!;
+    return presentMember(after.row, await this.ctx.host.identities.getUsers([userId]));
+  }
+
+  async removeMember(actor: Actor, idOrSlug: string, userId: number): Promise<void> {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    const target = await this.facts.membership(community.id, userId);
+    if (!target) throw notFound('No such member');
+    assertCan(actor, 'members.manage', { ...access, target: { targetMembership: target.facts, targetUserId: userId } });
+    await this.removeRow(community.id, target.row, 'removed');
+  }
+
+  async transfer(actor: Actor, idOrSlug: string, userId: number): Promise<void> {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'community.transfer', access);
+    const target = await this.facts.membership(community.id, userId);
+    if (!target || target.row.status !== 'active') throw conflict('The new owner must be an active member', { reason: 'not_active_member' });
+    if (userId === community.owner_id) return;
+    const roles = await this.db.selectFrom('community_roles').select(['id', 'slug']).where('community_id', '=', community.id).where('slug', 'in', ['owner', 'moderator']).execute();
+    const ownerRole = roles.find((r) => r.slug === 'owner')!;
+    const modRole = roles.find((r) => r.slug === 'moderator')!;
+    const oldOwner = community.owner_id;
+    await inTransaction(this.db, async (trx, afterCommit) => {
+      const now = this.now();
+      await trx.updateTable('communities').set({ owner_id: userId, updated_at: now }).where('id', '=', community.id).execute();
+      await trx.updateTable('community_members').set({ role_id: ownerRole.id, updated_at: now }).where('id', '=', target.row.id).execute();
+      await trx.updateTable('community_members').set({ role_id: modRole.id, updated_at: now }).where('community_id', '=', community.id).where('user_id', '=', oldOwner).execute();
+      afterCommit(() => {
+        this.ctx.bus.publish('MemberRoleChanged', { community_id: community.id, user_id: userId, by_user_id: actor.userId, from: target.row.role_slug, to: 'owner' });
+        this.ctx.bus.publish('MemberRoleChanged', { community_id: community.id, user_id: oldOwner, by_user_id: actor.userId, from: 'owner', to: 'moderator' });
+      });
+    });
+  }
+
+  async createInvite(actor: Actor, idOrSlug: string, body: { expires_in_hours?: number | undefined; max_uses?: number | undefined }) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'invites.manage', access);
+    const now = this.ctx.clock.now();
+    const token = randomBytes(18).toString('base64url');
+    const id = await insertedId(
+      this.db,
+      this.db.insertInto('community_invites').values({
+        community_id: community.id,
+        token,
+        created_by: actor.userId,
+        expires_at: body.expires_in_hours ? new Date(now.getTime() + body.expires_in_hours * 3_600_000).toISOString() : null,
+        max_uses: body.max_uses ?? null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      }),
+    );
+    return this.presentInvite((await this.db.selectFrom('community_invites').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+  }
+
+  presentInvite(i: { id: number; token: string; expires_at: string | null; max_uses: number | null; uses: number; revoked_at: string | null; created_at: string }) {
+    const base = (this.ctx.config.http.public_url ?? '') + this.ctx.config.http.base_path + this.ctx.config.http.web_path;
+    return { id: i.id, token: i.token, url: `${base}/invite/${i.token}`, expires_at: i.expires_at, max_uses: i.max_uses, uses: i.uses, revoked: i.revoked_at !== null, created_at: i.created_at };
+  }
+
+  async invites(actor: Actor, idOrSlug: string) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'invites.manage', access);
+    let q = this.db.selectFrom('community_invites').selectAll().where('community_id', '=', community.id);
+    // Managers see every link; members see the ones they made.
+    if (!actor.isAdmin && community.owner_id !== actor.userId && !access.membership?.role.permissions.includes('manage_members')) q = q.where('created_by', '=', actor.userId);
+    return { items: (await q.orderBy('id', 'desc').limit(200).execute()).map((i) => this.presentInvite(i)) };
+  }
+
+  async revokeInvite(actor: Actor, idOrSlug: string, inviteId: number): Promise<void> {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'invites.manage', access);
+    const inv = await this.db.selectFrom('community_invites').selectAll().where('id', '=', inviteId).where('community_id', '=', community.id).executeTakeFirst();
+    if (!inv) throw notFound('No such invite');
+    const manager = actor.isAdmin || community.owner_id === actor.userId || access.membership?.role.permissions.includes('manage_members');
+    if (inv.created_by !== actor.userId && !manager) throw new AppError('forbidden', 'Only its creator or a manager may revoke an invite');
+    await this.db.updateTable('community_invites').set({ revoked_at: this.now(), updated_at: this.now() }).where('id', '=', inv.id).execute();
+  }
+
+  async invitePreview(token: string) {
+    const inv = await this.db.selectFrom('community_invites').selectAll().where('token', '=', token).executeTakeFirst();
+    if (!inv) throw notFound('No such invite');
+    return { invite: inv, valid: (await this.validInvite(inv.community_id, token)) !== null };
+  }
+}

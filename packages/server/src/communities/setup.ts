@@ -1,0 +1,127 @@
+import { DEFAULT_ROLES, type CommunitySettings } from '@communities/contract';
+
+import { insertedId } from '../platform/db/insert';
+import { conflict } from '../platform/errors';
+import type { Tx } from '../platform/db/transaction';
+
+/** Slugs that would shadow the API's own paths under /api/communities/. */
+export const RESERVED_SLUGS = new Set(['health', 'features', 'me', 'openapi', 'docs', 'demo', 'feed', 'wizard', 'uploads', 'broadcasting', 'invites', 'unread', 'new', 'admin', 'embed']);
+
+export function slugify(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/g, '');
+  return s.length >= 3 ? s : `community-${s || 'new'}`.slice(0, 50);
+}
+
+/** The name's slug, or with -2, -3… when taken (or reserved). */
+export async function freeSlug(trx: Tx, name: string, exceptId?: number): Promise<string> {
+  const base = slugify(name);
+  for (let n = 1; n < 1000; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (RESERVED_SLUGS.has(candidate)) continue;
+    let q = trx.selectFrom('communities').select('id').where('slug', '=', candidate);
+    if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+    if (!(await q.executeTakeFirst())) return candidate;
+  }
+  throw conflict('Could not find a free slug; choose one');
+}
+
+export async function assertSlugFree(trx: Tx, slug: string, exceptId?: number): Promise<void> {
+  if (RESERVED_SLUGS.has(slug)) throw conflict(`The slug "${slug}" is reserved`, { field: 'slug' });
+  let q = trx.selectFrom('communities').select('id').where('slug', '=', slug);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  if (await q.executeTakeFirst()) throw conflict(`The slug "${slug}" is taken`, { field: 'slug' });
+}
+
+export interface ChannelSeed {
+  name: string;
+  type: 'text' | 'announcement';
+  topic?: string | undefined;
+}
+
+export const DEFAULT_CHANNELS: ChannelSeed[] = [
+  { name: 'general', type: 'text', topic: 'Say hello and talk about anything' },
+  { name: 'announcements', type: 'announcement', topic: 'News from the team' },
+];
+
+const channelSlug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 90) || 'channel';
+
+/**
+ * Roles, the owner's membership and starter channels of a new community, inside the caller's
+ * transaction. Role permission overrides come from the wizard's visibility step.
+ */
+export async function setUpCommunity(
+  trx: Tx,
+  input: {
+    communityId: number;
+    ownerId: number;
+    now: string;
+    channels: { category: string; list: ChannelSeed[] } | null;
+    roleOverrides?: Array<{ slug: string; permissions: string[] }> | undefined;
+  },
+): Promise<void> {
+  const roleIds: Record<string, number> = {};
+  for (const r of DEFAULT_ROLES) {
+    const override = r.slug === 'owner' ? undefined : input.roleOverrides?.find((o) => o.slug === r.slug);
+    roleIds[r.slug] = await insertedId(
+      trx,
+      trx
+      .insertInto('community_roles')
+      .values({
+        community_id: input.communityId,
+        name: r.name,
+        slug: r.slug,
+        permissions: JSON.stringify(override?.permissions ?? r.permissions),
+        rank: r.rank,
+        is_system: 1,
+        created_at: input.now,
+        updated_at: input.now,
+      }),
+    );
+  }
+  await trx
+    .insertInto('community_members')
+    .values({ community_id: input.communityId, user_id: input.ownerId, role_id: roleIds.owner!, joined_at: input.now, status: 'active', source: 'join', created_at: input.now, updated_at: input.now })
+    .execute();
+  await trx.updateTable('communities').set({ default_role_id: roleIds.member!, member_count: 1, last_activity_at: input.now }).where('id', '=', input.communityId).execute();
+  if (!input.channels) return;
+  const categoryId = await insertedId(
+    trx,
+    trx.insertInto('channels').values({
+      community_id: input.communityId,
+      parent_id: null,
+      name: input.channels.category,
+      slug: `${channelSlug(input.channels.category)}-category`,
+      type: 'category',
+      position: 0,
+      settings: '{}',
+      created_at: input.now,
+      updated_at: input.now,
+    }),
+  );
+  const used = new Set<string>();
+  for (const [i, ch] of input.channels.list.entries()) {
+    let slug = channelSlug(ch.name);
+    for (let n = 2; used.has(slug); n++) slug = `${channelSlug(ch.name)}-${n}`;
+    used.add(slug);
+    await trx
+      .insertInto('channels')
+      .values({ community_id: input.communityId, parent_id: categoryId, name: ch.name, slug, type: ch.type, topic: ch.topic ?? null, position: i, settings: '{}', created_at: input.now, updated_at: input.now })
+      .execute();
+  }
+}
+
+export function mergeSettings(current: CommunitySettings, patch: Partial<CommunitySettings> | undefined): CommunitySettings {
+  return { ...current, ...(patch ?? {}) };
+}
