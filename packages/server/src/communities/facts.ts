@@ -113,18 +113,22 @@ export class FactsLoader {
     const db = this.handle(opts.trx);
     const row = await this.memberQuery(db).where('community_members.community_id', '=', communityId).where('community_members.user_id', '=', userId).executeTakeFirst();
     if (!row) return null;
+    return { row, facts: membershipFacts(row, await this.activeTierIds(communityId, userId, opts)) };
+  }
+
+  /** Tiers the user holds an active, unexpired subscription to (members or not yet). */
+  async activeTierIds(communityId: number, userId: number, opts: { trx?: Tx } = {}): Promise<number[]> {
+    if (!this.options.pricingOn) return [];
     const now = this.clock.now().toISOString();
-    const tiers = this.options.pricingOn
-      ? await db
-          .selectFrom('community_member_subscriptions')
-          .select('pricing_tier_id')
-          .where('community_id', '=', communityId)
-          .where('user_id', '=', userId)
-          .where('status', '=', 'active')
-          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-          .execute()
-      : [];
-    return { row, facts: membershipFacts(row, tiers.map((t) => t.pricing_tier_id)) };
+    const rows = await this.handle(opts.trx)
+      .selectFrom('community_member_subscriptions')
+      .select('pricing_tier_id')
+      .where('community_id', '=', communityId)
+      .where('user_id', '=', userId)
+      .where('status', '=', 'active')
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .execute();
+    return rows.map((t) => t.pricing_tier_id);
   }
 
   /** Memberships of one user in many communities (discovery cards), with role slugs. */

@@ -59,8 +59,10 @@ export class MembershipService {
     assertCan(actor, 'community.join', access);
     if (membership && COUNTED.has(membership.status)) return { status: 'active', role: membership.role_slug };
     if (membership?.status === 'pending' && !invite) return { status: 'pending', role: membership.role_slug };
-    if (access.community!.requiredTierIds.length > 0 && !actor.isAdmin && !access.membership?.activeTierIds.some((t) => access.community!.requiredTierIds.includes(t))) {
-      throw new AppError('forbidden', 'This community needs a subscription', { details: { reason: 'tier_required', tier_ids: access.community!.requiredTierIds } });
+    const required = access.community!.requiredTierIds;
+    const held = required.length > 0 ? await this.facts.activeTierIds(community.id, actor.userId) : [];
+    if (required.length > 0 && !actor.isAdmin && !held.some((t) => required.includes(t))) {
+      throw new AppError('forbidden', 'This community needs a subscription', { details: { reason: 'tier_required', tier_ids: required } });
     }
     const needsApproval = !invite && (community.visibility !== 'public' || access.community!.settings.join_approval);
     const status = needsApproval ? 'pending' : 'active';
