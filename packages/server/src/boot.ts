@@ -1,5 +1,6 @@
 import type { CommunitiesConfig } from '@communities/contract';
 
+import { seedDemoCommunities } from './communities/demo-seed';
 import { createContext, type AppContext, type ContextOptions } from './context';
 import { createDemoSchema } from './host/demo/ddl';
 import { seedDemoSchool, type DemoSchool } from './host/demo/seed';
@@ -15,7 +16,7 @@ export interface Booted {
  * Everything `npm start` does before listening: migrate, and in demo mode create and seed the
  * RocketLMS-shaped demo school (idempotent) so the addon reads it like a real host.
  */
-export async function boot(config: CommunitiesConfig, options: ContextOptions & { seedDemo?: boolean } = {}): Promise<Booted> {
+export async function boot(config: CommunitiesConfig, options: ContextOptions & { seedDemo?: boolean; seedContent?: boolean } = {}): Promise<Booted> {
   const ctx = await createContext(withDemoSecrets(config), options);
   try {
     await migrateToLatest(ctx.db);
@@ -26,6 +27,7 @@ export async function boot(config: CommunitiesConfig, options: ContextOptions & 
       }
       await createDemoSchema(ctx.hostDb, ctx.db.dialect === 'mysql' ? 'mysql' : 'sqlite');
       demo = await seedDemoSchool(ctx.hostDb, { now: ctx.clock.now() });
+      if (options.seedContent !== false) await seedDemoCommunities(ctx, demo);
     }
     return { ctx, demo };
   } catch (error) {

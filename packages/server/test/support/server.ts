@@ -47,7 +47,7 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
  * A real server on a random port over a fresh SQLite file with the demo school seeded:
  * tests call it through the real client, as web and mobile do.
  */
-export async function startTestServer(overrides: CommunitiesConfigInput = {}, options: { web?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(overrides: CommunitiesConfigInput = {}, options: { web?: boolean; demoContent?: boolean } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'communities-test-'));
   const base: CommunitiesConfigInput = {
     log_level: 'silent',
@@ -57,7 +57,8 @@ export async function startTestServer(overrides: CommunitiesConfigInput = {}, op
     storage: { path: join(dataDir, 'uploads') },
   };
   const config = parseConfig(deepMerge(base, overrides));
-  const { ctx, demo } = await boot(config);
+  // Tests start from an empty addon (demo school only) unless they ask for the demo content.
+  const { ctx, demo } = await boot(config, { seedContent: options.demoContent ?? false });
   const { app, routes } = await buildHttpServer(ctx, { web: options.web ?? false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const token = (userId: number, opts: { ttlSeconds?: number; now?: Date } = {}) =>
