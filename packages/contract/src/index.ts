@@ -3,6 +3,8 @@ export * from './errors';
 export * from './endpoint';
 export * from './endpoints/system';
 export * from './endpoints/communities';
+export * from './endpoints/feed';
+export * from './markdown';
 export * from './events';
 export * from './permissions';
 export { endpoints, type Endpoints } from './registry';

@@ -1,5 +1,6 @@
 import type { EndpointRegistry } from './endpoint';
 import { communities } from './endpoints/communities';
+import { feed } from './endpoints/feed';
 import { system } from './endpoints/system';
 
 /**
@@ -9,5 +10,6 @@ import { system } from './endpoints/system';
 export const endpoints = {
   system,
   communities,
+  feed,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

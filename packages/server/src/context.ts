@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 
 import { subscribeEventLog } from './analytics/event-log';
 import { createCommunityServices, type CommunityServices } from './communities';
+import { subscribeFeedSystemItems } from './communities/feed/system-items';
 import { HostAuthenticator, type Authenticator } from './http/auth';
 import { HostSync } from './host/sync';
 import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
@@ -115,5 +116,6 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   };
   // Services take the finished context; wired last so they see every collaborator.
   ctx.services = { communities: createCommunityServices(ctx) };
+  if (config.features.central_feed) subscribeFeedSystemItems(ctx);
   return ctx;
 }

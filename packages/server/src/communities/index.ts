@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 
 import { CourseLinkService } from './course-links';
 import { FactsLoader } from './facts';
+import { FeedService } from './feed/service';
 import { MembershipService } from './membership';
 import { PricingService } from './pricing';
 import { CommunityService } from './service';
@@ -14,6 +15,7 @@ export interface CommunityServices {
   courses: CourseLinkService;
   pricing: PricingService;
   wizard: WizardService;
+  feed: FeedService;
 }
 
 export function createCommunityServices(ctx: AppContext): CommunityServices {
@@ -31,5 +33,6 @@ export function createCommunityServices(ctx: AppContext): CommunityServices {
     courses,
     pricing,
     wizard: new WizardService(ctx, facts, communities, courses, pricing),
+    feed: new FeedService(ctx, facts),
   };
 }

@@ -2,9 +2,10 @@ import type { AppContext } from '../../context';
 import type { RouteSpec } from '../route';
 
 import { communityRoutes } from './communities';
+import { feedRoutes } from './feed';
 import { systemRoutes } from './system';
 
 /** Every contract route of every domain. Feature-gated endpoints are skipped at registration. */
 export function allRoutes(ctx: AppContext): RouteSpec[] {
-  return [...systemRoutes(ctx), ...communityRoutes(ctx, ctx.services.communities)];
+  return [...systemRoutes(ctx), ...communityRoutes(ctx, ctx.services.communities), ...feedRoutes(ctx.services.communities.feed)];
 }

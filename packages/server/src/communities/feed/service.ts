@@ -1,0 +1,395 @@
+import { extractMentions, type FeedItem, type feed as feedEndpoints } from '@communities/contract';
+import { sql } from 'kysely';
+import type { z } from 'zod';
+
+import { assertCan, can, canEditOwn, type AccessContext, type Actor } from '../../access';
+import type { AppContext } from '../../context';
+import { decodeCursor, pageOf } from '../../platform/cursor';
+import { insertedId } from '../../platform/db/insert';
+import type { FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
+import { inTransaction, type Tx } from '../../platform/db/transaction';
+import { AppError, notFound } from '../../platform/errors';
+import type { FactsLoader } from '../facts';
+
+import { presentComment, presentItems, reactionsFor } from './hydrate';
+
+type FeedQuery = z.output<(typeof feedEndpoints)['communityFeed']['query']>;
+type PostBody = z.output<(typeof feedEndpoints)['post']['body']>;
+
+const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000, all: Number.POSITIVE_INFINITY };
+const SCORE = sql<number>`(central_feed_items.reaction_count + 2 * central_feed_items.comment_count)`;
+const INLINE_REPLIES = 3;
+
+/** The central feed: posts, announcements, comments (two levels), reactions, pins. */
+export class FeedService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly facts: FactsLoader,
+  ) {}
+
+  private get db() {
+    return this.ctx.db.db;
+  }
+
+  private hydrateDeps() {
+    return { db: this.db, facts: this.facts, users: (ids: number[]) => this.ctx.host.identities.getUsers(ids) };
+  }
+
+  private present(actor: Actor, rows: FeedItemRow[], access: AccessContext | null): Promise<FeedItem[]> {
+    return presentItems(this.hydrateDeps(), actor, rows, () => access);
+  }
+
+  async communityFeed(actor: Actor, idOrSlug: string, q: FeedQuery) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'feed.read', access);
+    const base = () => {
+      let b = this.db.selectFrom('central_feed_items').selectAll().where('community_id', '=', community.id).where('deleted_at', 'is', null);
+      if (q.type) b = b.where('type', '=', q.type);
+      return b;
+    };
+    const pinned = q.cursor ? [] : await base().where('is_pinned', '=', 1).orderBy('pinned_at', 'desc').limit(10).execute();
+    let query = base().where('is_pinned', '=', 0);
+    let page: { items: FeedItemRow[]; next_cursor: string | null };
+    if (q.sort === 'top') {
+      if (q.period !== 'all') query = query.where('created_at', '>=', new Date(this.ctx.clock.now().getTime() - PERIOD_MS[q.period]).toISOString());
+      const c = decodeCursor<{ s: number; id: number }>(q.cursor, { s: 'number', id: 'number' });
+      if (c) query = query.where((eb) => eb.or([eb(SCORE, '<', c.s), eb.and([eb(SCORE, '=', c.s), eb('id', '<', c.id)])]));
+      const rows = await query.orderBy(SCORE, 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+      page = pageOf(rows, q.limit, (r) => ({ s: r.reaction_count + 2 * r.comment_count, id: r.id }));
+    } else {
+      const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
+      if (c) query = query.where('id', '<', c.id);
+      page = pageOf(await query.orderBy('id', 'desc').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+    }
+    const all = await this.present(actor, [...pinned, ...page.items], access);
+    return { pinned: all.slice(0, pinned.length), items: all.slice(pinned.length), next_cursor: page.next_cursor };
+  }
+
+  /** Items from the communities the caller takes part in, and global announcements. */
+  async globalFeed(actor: Actor, q: { cursor?: string | undefined; limit: number }) {
+    const memberOf = await this.db
+      .selectFrom('community_members')
+      .innerJoin('communities', 'communities.id', 'community_members.community_id')
+      .selectAll('communities')
+      .where('community_members.user_id', '=', actor.userId)
+      .where('community_members.status', 'in', ['active', 'muted'])
+      .where('communities.status', 'in', ['active', 'archived'])
+      .execute();
+    const contexts = new Map<number, AccessContext>();
+    for (const row of memberOf) {
+      const c = await this.facts.forCommunity(actor, row.id);
+      if (can(actor, 'feed.read', c.access).allowed) contexts.set(row.id, c.access);
+    }
+    const readable = [...contexts.keys()];
+    let query = this.db
+      .selectFrom('central_feed_items')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('community_id', 'is', null), ...(readable.length ? [eb('community_id', 'in', readable)] : [])]));
+    const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
+    if (c) query = query.where('id', '<', c.id);
+    const page = pageOf(await query.orderBy('id', 'desc').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+    const items = await presentItems(this.hydrateDeps(), actor, page.items, (communityId) => (communityId === null ? null : (contexts.get(communityId) ?? null)));
+    return { items, next_cursor: page.next_cursor };
+  }
+
+  /** Attachments must be the author's own, unbound uploads. */
+  private async bindAttachments(trx: Tx, actor: Actor, itemId: number, ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (ids.length > this.ctx.config.chat.max_attachments_per_message) {
+      throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.attachment_ids', code: 'too_many', message: `At most ${this.ctx.config.chat.max_attachments_per_message} attachments` }] });
+    }
+    const res = await trx
+      .updateTable('channel_message_attachments')
+      .set({ feed_item_id: itemId })
+      .where('id', 'in', ids)
+      .where('uploader_id', '=', actor.userId)
+      .where('feed_item_id', 'is', null)
+      .where('message_id', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== new Set(ids).size) {
+      throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.attachment_ids', code: 'unknown_attachment', message: 'Attach your own new uploads only' }] });
+    }
+  }
+
+  private async existingByNonce(actor: Actor, nonce: string | undefined) {
+    if (!nonce) return null;
+    return (await this.db.selectFrom('central_feed_items').selectAll().where('user_id', '=', actor.userId).where('nonce', '=', nonce).executeTakeFirst()) ?? null;
+  }
+
+  async post(actor: Actor, idOrSlug: string | null, body: PostBody): Promise<FeedItem> {
+    let access: AccessContext | null = null;
+    let communityId: number | null = null;
+    if (idOrSlug === null) {
+      assertCan(actor, 'admin.global', this.facts.baseContext());
+    } else {
+      const found = await this.facts.forCommunity(actor, idOrSlug);
+      access = found.access;
+      communityId = found.community.id;
+      assertCan(actor, body.type === 'announcement' ? 'feed.announce' : 'feed.post', access);
+    }
+    const again = await this.existingByNonce(actor, body.nonce);
+    if (again) return (await this.present(actor, [again], access))[0]!;
+    const id = await inTransaction(this.db, async (trx, afterCommit) => {
+      const now = this.ctx.clock.now().toISOString();
+      const itemId = await insertedId(
+        trx,
+        trx.insertInto('central_feed_items').values({
+          community_id: communityId,
+          user_id: actor.userId,
+          type: idOrSlug === null ? 'announcement' : body.type,
+          title: body.title ?? null,
+          content: body.content,
+          metadata: JSON.stringify({ mentions: extractMentions(body.content) }),
+          visibility: communityId === null ? 'public' : 'members',
+          last_activity_at: now,
+          moderation_state: 'visible',
+          nonce: body.nonce ?? null,
+          created_at: now,
+          updated_at: now,
+        }),
+      );
+      await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
+      if (communityId !== null) await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', communityId).execute();
+      afterCommit(() => {
+        this.ctx.bus.publish('FeedPostCreated', { community_id: communityId, user_id: actor.userId, feed_item_id: itemId, type: idOrSlug === null ? 'announcement' : body.type });
+      });
+      return itemId;
+    });
+    return this.item(actor, id);
+  }
+
+  /** An item with the caller's access context; 404 when the item or its community is out of reach. */
+  private async load(actor: Actor, itemId: number): Promise<{ row: FeedItemRow; access: AccessContext | null }> {
+    const row = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', itemId).executeTakeFirst();
+    if (!row || row.deleted_at) throw notFound('No such post');
+    if (row.community_id === null) return { row, access: null };
+    const { access } = await this.facts.forCommunity(actor, row.community_id);
+    assertCan(actor, 'feed.read', access);
+    return { row, access };
+  }
+
+  async item(actor: Actor, itemId: number): Promise<FeedItem> {
+    const { row, access } = await this.load(actor, itemId);
+    return (await this.present(actor, [row], access))[0]!;
+  }
+
+  async update(actor: Actor, itemId: number, body: { title?: string | null | undefined; content?: string | undefined }): Promise<FeedItem> {
+    const { row, access } = await this.load(actor, itemId);
+    const own = access ? canEditOwn(actor, row.user_id, access) : row.user_id === actor.userId;
+    if (!own || (row.type !== 'post' && row.type !== 'announcement')) throw new AppError('forbidden', 'Only the author may edit a post');
+    const now = this.ctx.clock.now().toISOString();
+    await this.db
+      .updateTable('central_feed_items')
+      .set({
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.content !== undefined ? { content: body.content, metadata: JSON.stringify({ ...JSON.parse(row.metadata), mentions: extractMentions(body.content) }) } : {}),
+        edited_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', row.id)
+      .execute();
+    return this.item(actor, row.id);
+  }
+
+  private async authorMembership(communityId: number | null, userId: number) {
+    return communityId === null ? null : ((await this.facts.membership(communityId, userId))?.facts ?? null);
+  }
+
+  async remove(actor: Actor, itemId: number): Promise<void> {
+    const { row, access } = await this.load(actor, itemId);
+    const own = access ? canEditOwn(actor, row.user_id, access) : row.user_id === actor.userId;
+    if (!own) {
+      if (!access) assertCan(actor, 'admin.global', this.facts.baseContext());
+      else assertCan(actor, 'feed.delete_any', { ...access, target: { authorId: row.user_id, targetMembership: await this.authorMembership(row.community_id, row.user_id) } });
+    }
+    const now = this.ctx.clock.now().toISOString();
+    await this.db.updateTable('central_feed_items').set({ deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now }).where('id', '=', row.id).execute();
+  }
+
+  async setPinned(actor: Actor, itemId: number, pinned: boolean): Promise<FeedItem> {
+    const { row, access } = await this.load(actor, itemId);
+    if (!access) throw new AppError('forbidden', 'Global announcements are always on top');
+    assertCan(actor, 'feed.pin', access);
+    const now = this.ctx.clock.now().toISOString();
+    await this.db.updateTable('central_feed_items').set({ is_pinned: pinned ? 1 : 0, pinned_at: pinned ? now : null, updated_at: now }).where('id', '=', row.id).execute();
+    return this.item(actor, row.id);
+  }
+
+  /** Toggles one reaction; posts and comments alike. */
+  private async toggle(actor: Actor, target: { itemId: number; commentId: number; authorId: number; communityId: number | null }, emoji: string) {
+    return inTransaction(this.db, async (trx, afterCommit) => {
+      const existing = await trx
+        .selectFrom('central_feed_reactions')
+        .select('id')
+        .where('feed_item_id', '=', target.itemId)
+        .where('comment_id', '=', target.commentId)
+        .where('user_id', '=', actor.userId)
+        .where('reaction', '=', emoji)
+        .executeTakeFirst();
+      const now = this.ctx.clock.now().toISOString();
+      const table = target.commentId ? 'central_feed_comments' : 'central_feed_items';
+      const rowId = target.commentId || target.itemId;
+      if (existing) {
+        await trx.deleteFrom('central_feed_reactions').where('id', '=', existing.id).execute();
+        await trx.updateTable(table).set((eb) => ({ reaction_count: eb('reaction_count', '-', 1) })).where('id', '=', rowId).execute();
+      } else {
+        await trx.insertInto('central_feed_reactions').values({ feed_item_id: target.itemId, comment_id: target.commentId, user_id: actor.userId, reaction: emoji, created_at: now, updated_at: now }).execute();
+        await trx.updateTable(table).set((eb) => ({ reaction_count: eb('reaction_count', '+', 1) })).where('id', '=', rowId).execute();
+      }
+      afterCommit(() => {
+        this.ctx.bus.publish(existing ? 'ReactionRemoved' : 'ReactionAdded', {
+          community_id: target.communityId,
+          user_id: actor.userId,
+          target_type: target.commentId ? 'feed_comment' : 'feed_item',
+          target_id: rowId,
+          emoji,
+          target_author_id: target.authorId,
+        });
+      });
+      return !existing;
+    });
+  }
+
+  async react(actor: Actor, itemId: number, emoji: string) {
+    const { row, access } = await this.load(actor, itemId);
+    if (access) assertCan(actor, 'feed.react', access);
+    const reacted = await this.toggle(actor, { itemId: row.id, commentId: 0, authorId: row.user_id, communityId: row.community_id }, emoji);
+    return { reacted, reactions: (await reactionsFor(this.db, 'item', [row.id], actor.userId)).get(String(row.id)) ?? [] };
+  }
+
+  private async loadComment(actor: Actor, commentId: number): Promise<{ comment: FeedCommentRow; row: FeedItemRow; access: AccessContext | null }> {
+    const comment = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', commentId).executeTakeFirst();
+    if (!comment) throw notFound('No such comment');
+    const { row, access } = await this.load(actor, comment.feed_item_id);
+    return { comment, row, access };
+  }
+
+  private mayDeleteAny(actor: Actor, access: AccessContext | null): boolean {
+    return access ? can(actor, 'feed.delete_any', { ...access, target: {} }).allowed : actor.isAdmin;
+  }
+
+  private async presentComments(actor: Actor, rows: FeedCommentRow[], access: AccessContext | null) {
+    const [users, reactions] = await Promise.all([
+      this.ctx.host.identities.getUsers(rows.map((r) => r.user_id)),
+      reactionsFor(this.db, 'comment', rows.map((r) => r.id), actor.userId),
+    ]);
+    const any = this.mayDeleteAny(actor, access);
+    return rows.map((r) => presentComment(r, users, reactions, actor, any));
+  }
+
+  async comments(actor: Actor, itemId: number, q: { cursor?: string | undefined; limit: number }) {
+    const { row, access } = await this.load(actor, itemId);
+    let query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
+    const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
+    if (c) query = query.where('id', '>', c.id);
+    const page = pageOf(await query.orderBy('id').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+    const parents = page.items.map((p) => p.id);
+    // The first few replies of each thread, in one query (a window function: all three dialects have one).
+    const replies: FeedCommentRow[] = parents.length
+      ? ((await this.db
+          .selectFrom(
+            this.db
+              .selectFrom('central_feed_comments')
+              .selectAll()
+              .select(sql<number>`row_number() over (partition by parent_id order by id)`.as('rn'))
+              .where('parent_id', 'in', parents)
+              .as('r'),
+          )
+          .selectAll()
+          .where('r.rn', '<=', INLINE_REPLIES)
+          .orderBy('r.id')
+          .execute()) as Array<FeedCommentRow & { rn: number }>)
+      : [];
+    const presented = await this.presentComments(actor, [...page.items, ...replies], access);
+    const byId = new Map(presented.map((p) => [p.id, p]));
+    return {
+      items: page.items.map((p) => ({ ...byId.get(p.id)!, replies: replies.filter((r) => r.parent_id === p.id).map((r) => byId.get(r.id)!) })),
+      next_cursor: page.next_cursor,
+    };
+  }
+
+  async replies(actor: Actor, commentId: number, q: { cursor?: string | undefined; limit: number }) {
+    const { comment, access } = await this.loadComment(actor, commentId);
+    let query = this.db.selectFrom('central_feed_comments').selectAll().where('parent_id', '=', comment.id);
+    const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
+    if (c) query = query.where('id', '>', c.id);
+    const page = pageOf(await query.orderBy('id').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+    return { items: await this.presentComments(actor, page.items, access), next_cursor: page.next_cursor };
+  }
+
+  async comment(actor: Actor, itemId: number, body: { content: string; parent_id?: number | undefined; nonce?: string | undefined }) {
+    const { row, access } = await this.load(actor, itemId);
+    if (access) assertCan(actor, 'feed.comment', access);
+    if (body.nonce) {
+      const again = await this.db.selectFrom('central_feed_comments').selectAll().where('user_id', '=', actor.userId).where('nonce', '=', body.nonce).executeTakeFirst();
+      if (again) return (await this.presentComments(actor, [again], access))[0]!;
+    }
+    let parentId: number | null = null;
+    if (body.parent_id !== undefined) {
+      const parent = await this.db.selectFrom('central_feed_comments').select(['id', 'parent_id', 'feed_item_id']).where('id', '=', body.parent_id).executeTakeFirst();
+      if (!parent || parent.feed_item_id !== row.id) {
+        throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.parent_id', code: 'unknown_comment', message: 'No such comment on this post' }] });
+      }
+      // Two levels, like Skool and Circle: a reply to a reply joins the top-level thread.
+      parentId = parent.parent_id ?? parent.id;
+    }
+    const id = await inTransaction(this.db, async (trx, afterCommit) => {
+      const now = this.ctx.clock.now().toISOString();
+      const commentId = await insertedId(
+        trx,
+        trx.insertInto('central_feed_comments').values({
+          feed_item_id: row.id,
+          parent_id: parentId,
+          user_id: actor.userId,
+          content: body.content,
+          metadata: JSON.stringify({ mentions: extractMentions(body.content) }),
+          moderation_state: 'visible',
+          nonce: body.nonce ?? null,
+          created_at: now,
+          updated_at: now,
+        }),
+      );
+      await trx.updateTable('central_feed_items').set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: now })).where('id', '=', row.id).execute();
+      if (parentId !== null) await trx.updateTable('central_feed_comments').set((eb) => ({ reply_count: eb('reply_count', '+', 1) })).where('id', '=', parentId).execute();
+      if (row.community_id !== null) await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', row.community_id).execute();
+      afterCommit(() => {
+        this.ctx.bus.publish('FeedCommentCreated', { community_id: row.community_id, user_id: actor.userId, feed_item_id: row.id, comment_id: commentId, parent_id: parentId, item_author_id: row.user_id });
+      });
+      return commentId;
+    });
+    const created = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return (await this.presentComments(actor, [created], access))[0]!;
+  }
+
+  async updateComment(actor: Actor, commentId: number, content: string) {
+    const { comment, access } = await this.loadComment(actor, commentId);
+    const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
+    if (!own || comment.deleted_at) throw new AppError('forbidden', 'Only the author may edit a comment');
+    const now = this.ctx.clock.now().toISOString();
+    await this.db.updateTable('central_feed_comments').set({ content, edited_at: now, updated_at: now }).where('id', '=', comment.id).execute();
+    const row = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', comment.id).executeTakeFirstOrThrow();
+    return (await this.presentComments(actor, [row], access))[0]!;
+  }
+
+  async removeComment(actor: Actor, commentId: number): Promise<void> {
+    const { comment, row, access } = await this.loadComment(actor, commentId);
+    if (comment.deleted_at) throw notFound('No such comment');
+    const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
+    if (!own) {
+      if (!access) assertCan(actor, 'admin.global', this.facts.baseContext());
+      else assertCan(actor, 'feed.delete_any', { ...access, target: { authorId: comment.user_id, targetMembership: await this.authorMembership(row.community_id, comment.user_id) } });
+    }
+    // Soft: the thread keeps its shape ("comment deleted"), the words are gone.
+    const now = this.ctx.clock.now().toISOString();
+    await this.db.updateTable('central_feed_comments').set({ deleted_at: now, updated_at: now }).where('id', '=', comment.id).execute();
+  }
+
+  async reactComment(actor: Actor, commentId: number, emoji: string) {
+    const { comment, row, access } = await this.loadComment(actor, commentId);
+    if (comment.deleted_at) throw notFound('No such comment');
+    if (access) assertCan(actor, 'feed.react', access);
+    const reacted = await this.toggle(actor, { itemId: row.id, commentId: comment.id, authorId: comment.user_id, communityId: row.community_id }, emoji);
+    return { reacted, reactions: (await reactionsFor(this.db, 'comment', [comment.id], actor.userId)).get(String(comment.id)) ?? [] };
+  }
+}
