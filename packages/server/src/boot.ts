@@ -16,7 +16,10 @@ export interface Booted {
  * Everything `npm start` does before listening: migrate, and in demo mode create and seed the
  * RocketLMS-shaped demo school (idempotent) so the addon reads it like a real host.
  */
-export async function boot(config: CommunitiesConfig, options: ContextOptions & { seedDemo?: boolean; seedContent?: boolean } = {}): Promise<Booted> {
+export async function boot(
+  config: CommunitiesConfig,
+  options: ContextOptions & { seedDemo?: boolean; seedContent?: boolean } = {},
+): Promise<Booted> {
   const ctx = await createContext(withDemoSecrets(config), options);
   try {
     await migrateToLatest(ctx.db);

@@ -17,10 +17,23 @@ afterAll(async () => s.close());
 describe('creating communities', () => {
   it('lets instructors create one with default roles, channels and the owner as member; CommunityCreated after commit', async () => {
     const events = recordEvents(s);
-    const c = await s.as(instructor).communities.create({ body: { name: 'Night Photography', description: 'Stars & streets', category: 'photography' } });
-    expect(c).toMatchObject({ slug: 'night-photography', visibility: 'public', member_count: 1, owner: { id: instructor }, viewer_membership: { status: 'active', role: 'owner' } });
+    const c = await s
+      .as(instructor)
+      .communities.create({ body: { name: 'Night Photography', description: 'Stars & streets', category: 'photography' } });
+    expect(c).toMatchObject({
+      slug: 'night-photography',
+      visibility: 'public',
+      member_count: 1,
+      owner: { id: instructor },
+      viewer_membership: { status: 'active', role: 'owner' },
+    });
     expect(c.viewer_permissions).toEqual(expect.arrayContaining(['community.update', 'feed.post', 'members.manage']));
-    const channels = await s.ctx.db.db.selectFrom('channels').select(['name', 'type']).where('community_id', '=', c.id).orderBy('id').execute();
+    const channels = await s.ctx.db.db
+      .selectFrom('channels')
+      .select(['name', 'type'])
+      .where('community_id', '=', c.id)
+      .orderBy('id')
+      .execute();
     expect(channels).toEqual([
       { name: 'General', type: 'category' },
       { name: 'general', type: 'text' },
@@ -38,9 +51,17 @@ describe('creating communities', () => {
     expect([a.slug, b.slug]).toEqual(['book-club', 'book-club-2']);
     await expectStatus(s.as(instructor).communities.create({ body: { name: 'Other', slug: 'book-club' } }), 409, 'conflict');
     await expectStatus(s.as(instructor).communities.create({ body: { name: 'Other', slug: 'feed' } }), 409, 'conflict');
-    const e = await expectStatus(s.as(instructor).communities.create({ body: { name: 'x', visibility: 'secret' as 'public', slug: 'Bad Slug' } }), 422, 'validation_failed');
+    const e = await expectStatus(
+      s.as(instructor).communities.create({ body: { name: 'x', visibility: 'secret' as 'public', slug: 'Bad Slug' } }),
+      422,
+      'validation_failed',
+    );
     expect(e.issues.map((i) => i.path).sort()).toEqual(['body.name', 'body.slug', 'body.visibility']);
-    const count = await s.ctx.db.db.selectFrom('communities').select((eb) => eb.fn.countAll<number>().as('n')).where('name', '=', 'x').executeTakeFirstOrThrow();
+    const count = await s.ctx.db.db
+      .selectFrom('communities')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('name', '=', 'x')
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 
@@ -51,14 +72,20 @@ describe('creating communities', () => {
 
   it('updates and archives for owners only; only admins feature', async () => {
     const c = await makeCommunity(s);
-    const updated = await s.as(instructor).communities.update({ params: { id: String(c.id) }, body: { description: 'New words', settings: { join_approval: true } } });
+    const updated = await s
+      .as(instructor)
+      .communities.update({ params: { id: String(c.id) }, body: { description: 'New words', settings: { join_approval: true } } });
     expect(updated.description).toBe('New words');
     expect(updated.settings.join_approval).toBe(true);
     expect(updated.settings.chat_enabled).toBe(true);
     await expectStatus(s.as(students[0]!).communities.update({ params: { id: String(c.id) }, body: { description: 'hack' } }), 403);
     await expectStatus(s.as(instructor).communities.update({ params: { id: String(c.id) }, body: { is_featured: true } }), 403);
-    expect((await s.as(s.demo.adminId).communities.update({ params: { id: String(c.id) }, body: { is_featured: true } })).is_featured).toBe(true);
-    expect((await s.as(instructor).communities.update({ params: { id: String(c.id) }, body: { status: 'archived' } })).status).toBe('archived');
+    expect((await s.as(s.demo.adminId).communities.update({ params: { id: String(c.id) }, body: { is_featured: true } })).is_featured).toBe(
+      true,
+    );
+    expect((await s.as(instructor).communities.update({ params: { id: String(c.id) }, body: { status: 'archived' } })).status).toBe(
+      'archived',
+    );
   });
 
   it('deletes (owner) with everything in it', async () => {
@@ -83,7 +110,8 @@ describe('discovery and visibility', () => {
   });
 
   it('shows anonymous callers public communities only; signed-in users private cards too; hidden ones to members', async () => {
-    const names = async (userId: number | null) => (await s.as(userId).communities.list({ query: { q: 'zebra', limit: 50 } })).items.map((c) => c.name).sort();
+    const names = async (userId: number | null) =>
+      (await s.as(userId).communities.list({ query: { q: 'zebra', limit: 50 } })).items.map((c) => c.name).sort();
     expect(await names(null)).toEqual(['Zebra Public Lounge']);
     expect(await names(students[0]!)).toEqual(['Zebra Private Studio', 'Zebra Public Lounge']);
     expect(await names(instructor)).toEqual(['Zebra Hidden Room', 'Zebra Private Studio', 'Zebra Public Lounge']);
@@ -112,7 +140,9 @@ describe('discovery and visibility', () => {
     expect(byMembers.items[0]!.id).toBe(pub.id);
     const newest = await s.as(students[1]!).communities.list({ query: { sort: 'newest', q: 'zebra', limit: 50 } });
     expect(newest.items.map((c) => c.id)).toEqual([priv.id, pub.id]);
-    expect((await s.as(null).communities.list({ query: { activity: 'active', q: 'zebra' } })).items.map((c) => c.activity_level)).toEqual(['buzzing']);
+    expect((await s.as(null).communities.list({ query: { activity: 'active', q: 'zebra' } })).items.map((c) => c.activity_level)).toEqual([
+      'buzzing',
+    ]);
     await expectStatus(s.as(null).communities.list({ query: { joined: 'true' } }), 401);
     await expectStatus(s.as(null).communities.list({ query: { sort: 'random' as 'newest' } }), 422);
     await expectStatus(s.as(null).communities.list({ query: { cursor: 'garbage!' } }), 422);
@@ -125,12 +155,21 @@ describe('discovery and visibility', () => {
       let cursor: string | undefined;
       let inserted = 0;
       do {
-        const page = await s.as(students[2]!).communities.list({ query: { q: 'paging test', sort, limit: 3, ...(cursor ? { cursor } : {}) } });
+        const page = await s
+          .as(students[2]!)
+          .communities.list({ query: { q: 'paging test', sort, limit: 3, ...(cursor ? { cursor } : {}) } });
         seen.push(...page.items.map((c) => c.id));
         cursor = page.next_cursor ?? undefined;
         if (inserted++ < 2) await makeCommunity(s, { name: `Paging Test late ${sort} ${inserted}` });
       } while (cursor);
-      const before = (await s.ctx.db.db.selectFrom('communities').select('id').where('name', 'like', 'Paging Test %').where('name', 'not like', '%late%').execute()).map((r) => r.id);
+      const before = (
+        await s.ctx.db.db
+          .selectFrom('communities')
+          .select('id')
+          .where('name', 'like', 'Paging Test %')
+          .where('name', 'not like', '%late%')
+          .execute()
+      ).map((r) => r.id);
       expect(new Set(seen).size, `${sort}: no repeats`).toBe(seen.length);
       for (const id of before) expect(seen, `${sort}: nothing missed`).toContain(id);
     }
@@ -141,8 +180,14 @@ describe('membership', () => {
   it('joins a public community at once and counts the member; CommunityJoined', async () => {
     const c = await makeCommunity(s);
     const events = recordEvents(s);
-    expect(await s.as(students[3]!).communities.join({ params: { id: String(c.id) }, body: {} })).toEqual({ status: 'active', role: 'member' });
-    expect(await s.as(students[3]!).communities.join({ params: { id: String(c.id) }, body: {} })).toEqual({ status: 'active', role: 'member' });
+    expect(await s.as(students[3]!).communities.join({ params: { id: String(c.id) }, body: {} })).toEqual({
+      status: 'active',
+      role: 'member',
+    });
+    expect(await s.as(students[3]!).communities.join({ params: { id: String(c.id) }, body: {} })).toEqual({
+      status: 'active',
+      role: 'member',
+    });
     expect((await s.as(students[3]!).communities.get({ params: { id: c.slug } })).member_count).toBe(2);
     expect(events.of('CommunityJoined').length).toBe(1);
     events.off();
@@ -162,7 +207,10 @@ describe('membership', () => {
     await s.as(students[5]!).communities.join({ params: { id: c.slug }, body: {} });
     await s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'reject' } });
     expect((await s.as(instructor).communities.requests({ params: { id: c.slug } })).items).toEqual([]);
-    await expectStatus(s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'approve' } }), 404);
+    await expectStatus(
+      s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'approve' } }),
+      404,
+    );
     events.off();
   });
 
@@ -173,7 +221,9 @@ describe('membership', () => {
     const preview = await s.as(students[6]!).communities.invitePreview({ params: { token: invite.token } });
     expect(preview).toMatchObject({ valid: true, community: { id: c.id } });
     await expectStatus(s.as(students[6]!).communities.join({ params: { id: String(c.id) }, body: {} }), 404);
-    expect((await s.as(students[6]!).communities.join({ params: { id: String(c.id) }, body: { invite_token: invite.token } })).status).toBe('active');
+    expect((await s.as(students[6]!).communities.join({ params: { id: String(c.id) }, body: { invite_token: invite.token } })).status).toBe(
+      'active',
+    );
     expect((await s.as(students[7]!).communities.invitePreview({ params: { token: invite.token } })).valid).toBe(false);
     await expectStatus(s.as(students[7]!).communities.join({ params: { id: String(c.id) }, body: { invite_token: invite.token } }), 404);
     const second = await s.as(instructor).communities.createInvite({ params: { id: String(c.id) }, body: {} });
@@ -204,13 +254,18 @@ describe('membership', () => {
     await addMember(s, c.id, mod2, 'moderator');
     await addMember(s, c.id, member);
     const id = String(c.id);
-    await expectStatus(s.as(mod).communities.updateMember({ params: { id, userId: instructor }, body: { status: 'muted', duration_minutes: 10 } }), 403);
+    await expectStatus(
+      s.as(mod).communities.updateMember({ params: { id, userId: instructor }, body: { status: 'muted', duration_minutes: 10 } }),
+      403,
+    );
     await expectStatus(s.as(mod).communities.updateMember({ params: { id, userId: mod2 }, body: { role: 'member' } }), 403);
     await expectStatus(s.as(mod).communities.updateMember({ params: { id, userId: member }, body: { role: 'moderator' } }), 403);
     await expectStatus(s.as(member).communities.updateMember({ params: { id, userId: mod }, body: { status: 'muted' } }), 403);
     const demoted = await s.as(mod).communities.updateMember({ params: { id, userId: member }, body: { role: 'guest' } });
     expect(demoted.role.slug).toBe('guest');
-    const muted = await s.as(mod).communities.updateMember({ params: { id, userId: member }, body: { status: 'muted', duration_minutes: 30 } });
+    const muted = await s
+      .as(mod)
+      .communities.updateMember({ params: { id, userId: member }, body: { status: 'muted', duration_minutes: 30 } });
     expect(muted.status).toBe('muted');
     expect(muted.status_expires_at).not.toBeNull();
     await expectStatus(s.as(instructor).communities.updateMember({ params: { id, userId: member }, body: { role: 'owner' } }), 403);
@@ -218,7 +273,10 @@ describe('membership', () => {
     await expectStatus(s.as(instructor).communities.updateMember({ params: { id, userId: member }, body: {} }), 422);
     const roles = await s.as(instructor).communities.roles({ params: { id } });
     const ownerRole = roles.items.find((r) => r.slug === 'owner')!;
-    await expectStatus(s.as(instructor).communities.updateRole({ params: { id, roleId: ownerRole.id }, body: { permissions: ['view'] } }), 409);
+    await expectStatus(
+      s.as(instructor).communities.updateRole({ params: { id, roleId: ownerRole.id }, body: { permissions: ['view'] } }),
+      409,
+    );
     await expectStatus(s.as(mod).communities.updateRole({ params: { id, roleId: ownerRole.id }, body: { name: 'Boss' } }), 403);
   });
 
@@ -262,7 +320,9 @@ describe('membership', () => {
     let cursor: string | undefined;
     let late = 25;
     do {
-      const page = await s.as(instructor).communities.members({ params: { id: c.slug }, query: { limit: 4, ...(cursor ? { cursor } : {}) } });
+      const page = await s
+        .as(instructor)
+        .communities.members({ params: { id: c.slug }, query: { limit: 4, ...(cursor ? { cursor } : {}) } });
       seen.push(...page.items.map((m) => m.user.id));
       cursor = page.next_cursor ?? undefined;
       if (late < 28) await addMember(s, c.id, students[late++]!);
@@ -270,7 +330,9 @@ describe('membership', () => {
     expect(new Set(seen).size).toBe(seen.length);
     for (const u of [instructor, ...students.slice(15, 25)]) expect(seen).toContain(u);
     const someone = (await s.ctx.host.identities.getUser(students[16]!))!;
-    const found = await s.as(instructor).communities.members({ params: { id: c.slug }, query: { q: someone.name.split(' ')[1]!.toLowerCase() } });
+    const found = await s
+      .as(instructor)
+      .communities.members({ params: { id: c.slug }, query: { q: someone.name.split(' ')[1]!.toLowerCase() } });
     expect(found.items.map((m) => m.user.id)).toContain(students[16]);
     const owners = await s.as(instructor).communities.members({ params: { id: c.slug }, query: { role: 'owner' } });
     expect(owners.items.map((m) => m.user.id)).toEqual([instructor]);
@@ -282,16 +344,27 @@ describe('course links', () => {
     const c = await makeCommunity(s, { visibility: 'private' });
     const events = recordEvents(s);
     const course = s.demo.courseIds[0]!;
-    const link = await s.as(instructor).communities.linkCourse({ params: { id: c.slug }, body: { course_id: course, link_type: 'primary', auto_join: true } });
+    const link = await s
+      .as(instructor)
+      .communities.linkCourse({ params: { id: c.slug }, body: { course_id: course, link_type: 'primary', auto_join: true } });
     expect(link).toMatchObject({ course_id: course, title: 'Photography Fundamentals', auto_join: true });
     await s.ctx.bus.idle();
     expect(events.of('CourseLinked').map((e) => e.payload.course_id)).toEqual([course]);
     await expectStatus(s.as(instructor).communities.linkCourse({ params: { id: c.slug }, body: { course_id: course } }), 409);
     const bad = await expectStatus(s.as(instructor).communities.linkCourse({ params: { id: c.slug }, body: { course_id: 999_999 } }), 422);
     expect(bad.issues[0]!.path).toBe('body.course_id');
-    await expectStatus(s.as(instructor).communities.linkCourse({ params: { id: c.slug }, body: { course_id: course, course_type: 'live_class' } }), 422);
-    await s.as(instructor).communities.linkCourse({ params: { id: c.slug }, body: { course_id: s.demo.liveClassId, course_type: 'live_class', link_type: 'live_classroom' } });
-    await expectStatus(s.as(students[0]!).communities.linkCourse({ params: { id: c.slug }, body: { course_id: s.demo.courseIds[1]! } }), 403);
+    await expectStatus(
+      s.as(instructor).communities.linkCourse({ params: { id: c.slug }, body: { course_id: course, course_type: 'live_class' } }),
+      422,
+    );
+    await s.as(instructor).communities.linkCourse({
+      params: { id: c.slug },
+      body: { course_id: s.demo.liveClassId, course_type: 'live_class', link_type: 'live_classroom' },
+    });
+    await expectStatus(
+      s.as(students[0]!).communities.linkCourse({ params: { id: c.slug }, body: { course_id: s.demo.courseIds[1]! } }),
+      403,
+    );
     expect((await s.as(instructor).communities.courses({ params: { id: c.slug } })).items.length).toBe(2);
     const onPage = await s.as(students[0]!).communities.forCourse({ params: { id: course } });
     expect(onPage.items.map((x) => x.id)).toContain(c.id);

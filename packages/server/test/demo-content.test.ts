@@ -23,7 +23,11 @@ describe('the demo content', () => {
   });
 
   it('auto-joins course buyers through the host sync, and seeding again changes nothing', async () => {
-    const before = (await s.as(null).communities.get({ params: { id: 'photography-circle' } }).catch(() => null)) ?? null;
+    const before =
+      (await s
+        .as(null)
+        .communities.get({ params: { id: 'photography-circle' } })
+        .catch(() => null)) ?? null;
     expect(before).toBeNull(); // anonymous callers cannot open community pages
     const r = await s.ctx.hostSync.runOnce();
     expect(r.joined).toBeGreaterThan(0);

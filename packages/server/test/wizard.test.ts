@@ -13,8 +13,15 @@ beforeAll(async () => {
 afterAll(async () => s.close());
 
 const steps = {
-  visibility: { visibility: 'private', settings: { join_approval: true }, roles: [{ slug: 'member', permissions: ['view', 'comment', 'react'] }] },
-  channels: { category: 'Start here', channels: [{ name: 'Welcome', type: 'announcement' }, { name: 'Questions' }, { name: 'Show and tell' }] },
+  visibility: {
+    visibility: 'private',
+    settings: { join_approval: true },
+    roles: [{ slug: 'member', permissions: ['view', 'comment', 'react'] }],
+  },
+  channels: {
+    category: 'Start here',
+    channels: [{ name: 'Welcome', type: 'announcement' }, { name: 'Questions' }, { name: 'Show and tell' }],
+  },
   pricing: { tiers: [{ name: 'Pro', price_minor: 1500, billing_interval: 'monthly', is_default: true }] },
 };
 
@@ -23,9 +30,15 @@ describe('the setup wizard', () => {
     const api = s.as(owner);
     const draft = await api.communities.wizardStart({ body: { name: 'JS Study Group', category: 'programming' } });
     expect(draft).toMatchObject({ status: 'draft', completed: ['basics'], missing: ['visibility', 'channels'] });
-    const e = await expectStatus(api.communities.wizardStep({ params: { draftId: draft.id, step: 'channels' }, body: { channels: [] } }), 422);
+    const e = await expectStatus(
+      api.communities.wizardStep({ params: { draftId: draft.id, step: 'channels' }, body: { channels: [] } }),
+      422,
+    );
     expect(e.issues[0]!.path).toBe('body.channels');
-    const bad = await expectStatus(api.communities.wizardStep({ params: { draftId: draft.id, step: 'courses' }, body: { links: [{ course_id: 424242 }] } }), 422);
+    const bad = await expectStatus(
+      api.communities.wizardStep({ params: { draftId: draft.id, step: 'courses' }, body: { links: [{ course_id: 424242 }] } }),
+      422,
+    );
     expect(bad.issues[0]!.path).toBe('body.links.0.course_id');
     await api.communities.wizardStep({ params: { draftId: draft.id, step: 'visibility' }, body: steps.visibility });
     const resumed = await api.communities.wizardGet({ params: { draftId: draft.id } });
@@ -43,11 +56,25 @@ describe('the setup wizard', () => {
     await api.communities.wizardStep({ params: { draftId: draft.id, step: 'visibility' }, body: steps.visibility });
     await api.communities.wizardStep({ params: { draftId: draft.id, step: 'channels' }, body: steps.channels });
     await api.communities.wizardStep({ params: { draftId: draft.id, step: 'pricing' }, body: steps.pricing });
-    await api.communities.wizardStep({ params: { draftId: draft.id, step: 'courses' }, body: { links: [{ course_id: s.demo.courseIds[4]!, auto_join: true }] } });
+    await api.communities.wizardStep({
+      params: { draftId: draft.id, step: 'courses' },
+      body: { links: [{ course_id: s.demo.courseIds[4]!, auto_join: true }] },
+    });
     const events = recordEvents(s);
     const c = await api.communities.wizardPublish({ params: { draftId: draft.id } });
-    expect(c).toMatchObject({ status: 'active', visibility: 'private', member_count: 1, settings: { join_approval: true }, price: { amount_minor: 1500, currency: 'USD' } });
-    const channels = await s.ctx.db.db.selectFrom('channels').select(['name', 'type']).where('community_id', '=', c.id).orderBy('id').execute();
+    expect(c).toMatchObject({
+      status: 'active',
+      visibility: 'private',
+      member_count: 1,
+      settings: { join_approval: true },
+      price: { amount_minor: 1500, currency: 'USD' },
+    });
+    const channels = await s.ctx.db.db
+      .selectFrom('channels')
+      .select(['name', 'type'])
+      .where('community_id', '=', c.id)
+      .orderBy('id')
+      .execute();
     expect(channels.map((ch) => ch.name)).toEqual(['Start here', 'Welcome', 'Questions', 'Show and tell']);
     const member = (await api.communities.roles({ params: { id: c.slug } })).items.find((r) => r.slug === 'member')!;
     expect(member.permissions).toEqual(['view', 'comment', 'react']);
@@ -66,7 +93,10 @@ describe('the setup wizard', () => {
     await api.communities.wizardStep({ params: { draftId: draft.id, step: 'channels' }, body: steps.channels });
     // Sabotage: a role row that makes the roles insert (after the community row changed) fail.
     const now = new Date().toISOString();
-    await s.ctx.db.db.insertInto('community_roles').values({ community_id: draft.id, name: 'Squatter', slug: 'guest', permissions: '[]', created_at: now, updated_at: now }).execute();
+    await s.ctx.db.db
+      .insertInto('community_roles')
+      .values({ community_id: draft.id, name: 'Squatter', slug: 'guest', permissions: '[]', created_at: now, updated_at: now })
+      .execute();
     const events = recordEvents(s);
     await expectStatus(api.communities.wizardPublish({ params: { draftId: draft.id } }), 500, 'internal');
     const row = await s.ctx.db.db.selectFrom('communities').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow();
@@ -74,7 +104,9 @@ describe('the setup wizard', () => {
     expect(row.wizard_state).not.toBeNull();
     expect(await s.ctx.db.db.selectFrom('channels').select('id').where('community_id', '=', draft.id).execute()).toEqual([]);
     expect(await s.ctx.db.db.selectFrom('community_members').select('id').where('community_id', '=', draft.id).execute()).toEqual([]);
-    expect((await s.ctx.db.db.selectFrom('community_roles').select('slug').where('community_id', '=', draft.id).execute()).map((r) => r.slug)).toEqual(['guest']);
+    expect(
+      (await s.ctx.db.db.selectFrom('community_roles').select('slug').where('community_id', '=', draft.id).execute()).map((r) => r.slug),
+    ).toEqual(['guest']);
     await s.ctx.bus.idle();
     expect(events.seen).toEqual([]);
     events.off();
@@ -82,7 +114,11 @@ describe('the setup wizard', () => {
 
   it('a draft holds its slug: nobody else can take it meanwhile (409)', async () => {
     const draft = await s.as(owner).communities.wizardStart({ body: { name: 'Held Slug', slug: 'held-slug' } });
-    await expectStatus(s.as(s.demo.instructorIds[0]!).communities.create({ body: { name: 'Held Slug', slug: 'held-slug' } }), 409, 'conflict');
+    await expectStatus(
+      s.as(s.demo.instructorIds[0]!).communities.create({ body: { name: 'Held Slug', slug: 'held-slug' } }),
+      409,
+      'conflict',
+    );
     expect((await s.as(s.demo.instructorIds[0]!).communities.create({ body: { name: 'Held Slug' } })).slug).toBe('held-slug-2');
     expect((await s.as(owner).communities.wizardGet({ params: { draftId: draft.id } })).slug).toBe('held-slug');
   });
@@ -98,7 +134,12 @@ describe('paid tiers', () => {
     const e = await expectStatus(s.as(s.demo.studentIds[0]!).communities.join({ params: { id: c.slug }, body: {} }), 403);
     expect(e.details.reason).toBe('tier_required');
     const tier = (await s.as(owner).communities.tiers({ params: { id: c.slug } })).items[0]!;
-    await expectStatus(s.as(s.demo.studentIds[0]!).communities.grantTier({ params: { id: c.slug, tierId: tier.id }, body: { user_id: s.demo.studentIds[0]! } }), 403);
+    await expectStatus(
+      s
+        .as(s.demo.studentIds[0]!)
+        .communities.grantTier({ params: { id: c.slug, tierId: tier.id }, body: { user_id: s.demo.studentIds[0]! } }),
+      403,
+    );
     await s.as(owner).communities.grantTier({ params: { id: c.slug, tierId: tier.id }, body: { user_id: s.demo.studentIds[0]! } });
     expect((await s.as(s.demo.studentIds[0]!).communities.join({ params: { id: c.slug }, body: {} })).status).toBe('active');
     expect((await s.as(s.demo.studentIds[0]!).communities.members({ params: { id: c.slug } })).items.length).toBe(2);

@@ -30,7 +30,11 @@ export const slugSchema = z
 export const userSummarySchema = z.object({ id: z.number().int(), name: z.string(), avatar_url: z.string().nullable() });
 export type UserSummary = z.infer<typeof userSummarySchema>;
 
-export const priceSchema = z.object({ amount_minor: z.number().int(), currency: z.string(), interval: z.enum(['monthly', 'yearly', 'once']) });
+export const priceSchema = z.object({
+  amount_minor: z.number().int(),
+  currency: z.string(),
+  interval: z.enum(['monthly', 'yearly', 'once']),
+});
 export const viewerMembershipSchema = z.object({ status: z.enum(['active', 'pending', 'muted', 'banned']), role: z.string() }).nullable();
 
 export const communityCardSchema = z.object({
@@ -137,7 +141,10 @@ const tierInput = z
     name: z.string().trim().min(1).max(80),
     description: z.string().max(2000).nullable().optional(),
     price_minor: z.number().int().min(0).max(100_000_000),
-    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
     billing_interval: z.enum(['monthly', 'yearly', 'once']).default('monthly'),
     features: z.record(z.string(), z.unknown()).default({}),
     is_default: z.boolean().default(false),
@@ -163,14 +170,25 @@ export const wizardStepSchemas = {
     .object({
       visibility: z.enum(VISIBILITIES),
       settings: communitySettingsSchema.partial().optional(),
-      roles: z.array(z.object({ slug: roleSlugSchema, permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)) }).strict()).max(10).optional(),
+      roles: z
+        .array(z.object({ slug: roleSlugSchema, permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)) }).strict())
+        .max(10)
+        .optional(),
     })
     .strict(),
   channels: z
     .object({
       category: z.string().trim().min(1).max(100).default('General'),
       channels: z
-        .array(z.object({ name: z.string().trim().min(1).max(100), type: z.enum(['text', 'announcement']).default('text'), topic: z.string().max(500).optional() }).strict())
+        .array(
+          z
+            .object({
+              name: z.string().trim().min(1).max(100),
+              type: z.enum(['text', 'announcement']).default('text'),
+              topic: z.string().max(500).optional(),
+            })
+            .strict(),
+        )
         .min(1)
         .max(20),
     })
@@ -373,10 +391,12 @@ export const communities = {
   updateRole: endpoint({
     method: 'PATCH',
     path: '/api/communities/:id/roles/:roleId',
-    summary: "Rename a role or change its permissions (the owner role keeps all)",
+    summary: 'Rename a role or change its permissions (the owner role keeps all)',
     tag: 'membership',
     params: z.object({ id: z.string().min(1).max(80), roleId: idNum }).strict(),
-    body: z.object({ name: z.string().trim().min(1).max(64).optional(), permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)).optional() }).strict(),
+    body: z
+      .object({ name: z.string().trim().min(1).max(64).optional(), permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)).optional() })
+      .strict(),
     response: roleSchema,
     errors: ['forbidden', 'not_found', 'conflict'],
   }),
@@ -386,7 +406,9 @@ export const communities = {
     summary: 'Create an invite link',
     tag: 'membership',
     params: communityRef,
-    body: z.object({ expires_in_hours: z.number().int().min(1).max(8760).optional(), max_uses: z.number().int().min(1).max(10_000).optional() }).strict(),
+    body: z
+      .object({ expires_in_hours: z.number().int().min(1).max(8760).optional(), max_uses: z.number().int().min(1).max(10_000).optional() })
+      .strict(),
     response: inviteSchema,
     status: 201,
     errors: ['forbidden', 'not_found'],
@@ -454,7 +476,9 @@ export const communities = {
     tag: 'courses',
     params: z.object({ id: idNum }).strict(),
     response: z.object({
-      items: z.array(communityCardSchema.extend({ link_type: z.enum(COURSE_LINK_TYPES), url: z.string(), chat_url: z.string().nullable() })),
+      items: z.array(
+        communityCardSchema.extend({ link_type: z.enum(COURSE_LINK_TYPES), url: z.string(), chat_url: z.string().nullable() }),
+      ),
     }),
   }),
   tiers: endpoint({

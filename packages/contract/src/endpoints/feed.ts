@@ -8,7 +8,13 @@ import { communityRef, userSummarySchema } from './communities';
 const idNum = z.coerce.number().int().positive();
 export const reactionSummarySchema = z.object({ emoji: z.string(), count: z.number().int(), me: z.boolean() });
 export const emojiSchema = z.string().refine(isEmoji, 'a single emoji');
-const nonce = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional().describe('client idempotency key: the same nonce returns the same item');
+const nonce = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .optional()
+  .describe('client idempotency key: the same nonce returns the same item');
 
 export const feedItemSchema = z.object({
   id: z.number().int(),
@@ -99,7 +105,7 @@ export const feed = {
   announce: endpoint({
     method: 'POST',
     path: '/api/communities/feed',
-    summary: 'A global announcement, shown in everyone\'s feed (admins)',
+    summary: "A global announcement, shown in everyone's feed (admins)",
     tag: 'feed',
     feature: 'central_feed',
     body: postBody.omit({ type: true }),
@@ -114,7 +120,9 @@ export const feed = {
     tag: 'feed',
     feature: 'central_feed',
     params: z.object({ itemId: idNum }).strict(),
-    body: z.object({ title: z.string().trim().min(1).max(200).nullable().optional(), content: z.string().trim().min(1).max(20_000).optional() }).strict(),
+    body: z
+      .object({ title: z.string().trim().min(1).max(200).nullable().optional(), content: z.string().trim().min(1).max(20_000).optional() })
+      .strict(),
     response: feedItemSchema,
     errors: ['forbidden', 'not_found'],
   }),

@@ -28,12 +28,16 @@ export class CourseLinkService {
   }
 
   /** Throws a 422 naming the field when a linked course does not exist in the host. */
-  async assertCoursesExist(links: Array<{ course_id: number; course_type: 'course' | 'bundle' | 'live_class' }>, path: (i: number) => string): Promise<void> {
+  async assertCoursesExist(
+    links: Array<{ course_id: number; course_type: 'course' | 'bundle' | 'live_class' }>,
+    path: (i: number) => string,
+  ): Promise<void> {
     const found = await this.ctx.host.courses.getCourses(links.map((l) => ({ type: hostType(l.course_type), id: l.course_id })));
     const issues = links.flatMap((l, i) => {
       const c = found.find((f) => f.id === l.course_id && (l.course_type === 'bundle' ? f.type === 'bundle' : f.type !== 'bundle'));
       if (!c) return [{ path: path(i), code: 'unknown_course', message: `No ${l.course_type} ${l.course_id} in RocketLMS` }];
-      if (l.course_type === 'live_class' && c.type !== 'webinar') return [{ path: path(i), code: 'not_a_live_class', message: `${l.course_id} is not a live class` }];
+      if (l.course_type === 'live_class' && c.type !== 'webinar')
+        return [{ path: path(i), code: 'not_a_live_class', message: `${l.course_id} is not a live class` }];
       return [];
     });
     if (issues.length) throw new AppError('validation_failed', 'The request is not valid', { issues });
@@ -42,8 +46,15 @@ export class CourseLinkService {
   async list(actor: Actor, idOrSlug: string) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.view', access);
-    const links = await this.db.selectFrom('community_courses').selectAll().where('community_id', '=', community.id).orderBy('id').execute();
-    const courses = await this.ctx.host.courses.getCourses(links.map((l) => ({ type: hostType(l.course_type as 'course'), id: l.course_id })));
+    const links = await this.db
+      .selectFrom('community_courses')
+      .selectAll()
+      .where('community_id', '=', community.id)
+      .orderBy('id')
+      .execute();
+    const courses = await this.ctx.host.courses.getCourses(
+      links.map((l) => ({ type: hostType(l.course_type as 'course'), id: l.course_id })),
+    );
     return {
       items: links.map((l) => {
         const c = courses.find((x) => x.id === l.course_id && (l.course_type === 'bundle') === (x.type === 'bundle'));
@@ -88,7 +99,13 @@ export class CourseLinkService {
         }),
       );
       afterCommit(() => {
-        this.ctx.bus.publish('CourseLinked', { community_id: community.id, user_id: actor.userId, course_id: input.course_id, course_type: input.course_type, link_type: input.link_type });
+        this.ctx.bus.publish('CourseLinked', {
+          community_id: community.id,
+          user_id: actor.userId,
+          course_id: input.course_id,
+          course_type: input.course_type,
+          link_type: input.link_type,
+        });
       });
       return linkId;
     });
@@ -99,7 +116,11 @@ export class CourseLinkService {
   async unlink(actor: Actor, idOrSlug: string, linkId: number): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'courses.manage', access);
-    const res = await this.db.deleteFrom('community_courses').where('id', '=', linkId).where('community_id', '=', community.id).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('community_courses')
+      .where('id', '=', linkId)
+      .where('community_id', '=', community.id)
+      .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) throw notFound('No such course link');
   }
 
@@ -118,14 +139,20 @@ export class CourseLinkService {
     for (const row of links) {
       const membership = await this.facts.membership(row.id, actor.userId);
       const facts = await this.facts.communityFacts(row);
-      if (can(actor, 'community.view', { ...this.facts.baseContext(), community: facts, membership: membership?.facts ?? null }).allowed) visible.push(row);
+      if (can(actor, 'community.view', { ...this.facts.baseContext(), community: facts, membership: membership?.facts ?? null }).allowed)
+        visible.push(row);
     }
     const cards = await this.communities.cards(visible, actor);
     const web = this.ctx.config.http.base_path + this.ctx.config.http.web_path;
     return {
       items: cards.map((card, i) => {
         const linkType = visible[i]!.link_type as 'primary' | 'related' | 'live_classroom';
-        return { ...card, link_type: linkType, url: `${web}/${card.slug}`, chat_url: visible[i]!.link_type === 'live_classroom' || linkType === 'primary' ? `${web}/${card.slug}/channels` : null };
+        return {
+          ...card,
+          link_type: linkType,
+          url: `${web}/${card.slug}`,
+          chat_url: visible[i]!.link_type === 'live_classroom' || linkType === 'primary' ? `${web}/${card.slug}/channels` : null,
+        };
       }),
     };
   }

@@ -23,7 +23,12 @@ export async function seedDemoCommunities(ctx: AppContext, demo: DemoSchool): Pr
     default_channels: true,
   });
   await courses.link(marcus!, photo.slug, { course_id: demo.courseIds[0]!, course_type: 'course', link_type: 'primary', auto_join: true });
-  await courses.link(marcus!, photo.slug, { course_id: demo.liveClassId, course_type: 'live_class', link_type: 'live_classroom', auto_join: false });
+  await courses.link(marcus!, photo.slug, {
+    course_id: demo.liveClassId,
+    course_type: 'live_class',
+    link_type: 'live_classroom',
+    auto_join: false,
+  });
 
   const js = await communities.create(priya!, {
     name: 'JavaScript Guild',
@@ -59,7 +64,14 @@ export async function seedDemoCommunities(ctx: AppContext, demo: DemoSchool): Pr
   // A moderator in each, and a few pending requests left for the owner to answer.
   await membership.updateMember(marcus!, photo.slug, students[0]!, { role: 'moderator' });
   await membership.updateMember(priya!, js.slug, students[3]!, { role: 'moderator' });
-  const pending = (await ctx.db.db.selectFrom('community_members').select('user_id').where('community_id', '=', paint.id).where('status', '=', 'pending').execute()).map((r) => r.user_id);
+  const pending = (
+    await ctx.db.db
+      .selectFrom('community_members')
+      .select('user_id')
+      .where('community_id', '=', paint.id)
+      .where('status', '=', 'pending')
+      .execute()
+  ).map((r) => r.user_id);
   for (const id of pending.slice(0, Math.ceil(pending.length / 2))) await membership.decide(marcus!, paint.slug, id, 'approve');
   for (const id of demo.instructorIds.filter((i) => i !== sofia!.userId)) {
     const invite = await membership.createInvite(sofia!, lounge.slug, { max_uses: 1 });

@@ -35,7 +35,12 @@ export function membershipFacts(m: MemberWithRole, activeTierIds: number[]): Mem
 }
 
 export function channelFacts(row: ChannelRow): ChannelFacts {
-  const s = parseJson<{ allowed_role_slugs?: string[]; allowed_user_ids?: number[]; required_tier_ids?: number[]; slow_mode_seconds?: number }>(row.settings, {});
+  const s = parseJson<{
+    allowed_role_slugs?: string[];
+    allowed_user_ids?: number[];
+    required_tier_ids?: number[];
+    slow_mode_seconds?: number;
+  }>(row.settings, {});
   return {
     id: row.id,
     type: row.type as ChannelFacts['type'],
@@ -82,7 +87,12 @@ export class FactsLoader {
   async communityFacts(row: CommunityRow, trx?: Tx): Promise<CommunityFacts> {
     let requiredTierIds: number[] = [];
     if (this.options.pricingOn) {
-      const tiers = await this.handle(trx).selectFrom('community_pricing_tiers').select(['id', 'price_minor']).where('community_id', '=', row.id).where('is_active', '=', 1).execute();
+      const tiers = await this.handle(trx)
+        .selectFrom('community_pricing_tiers')
+        .select(['id', 'price_minor'])
+        .where('community_id', '=', row.id)
+        .where('is_active', '=', 1)
+        .execute();
       if (tiers.length > 0 && tiers.every((t) => t.price_minor > 0)) requiredTierIds = tiers.map((t) => t.id);
     }
     const settings = parseSettings(row.settings);
@@ -106,12 +116,24 @@ export class FactsLoader {
       .selectFrom('community_members')
       .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
       .selectAll('community_members')
-      .select(['community_roles.slug as role_slug', 'community_roles.name as role_name', 'community_roles.rank as role_rank', 'community_roles.permissions as role_permissions']);
+      .select([
+        'community_roles.slug as role_slug',
+        'community_roles.name as role_name',
+        'community_roles.rank as role_rank',
+        'community_roles.permissions as role_permissions',
+      ]);
   }
 
-  async membership(communityId: number, userId: number, opts: { trx?: Tx } = {}): Promise<{ row: MemberWithRole; facts: MembershipFacts } | null> {
+  async membership(
+    communityId: number,
+    userId: number,
+    opts: { trx?: Tx } = {},
+  ): Promise<{ row: MemberWithRole; facts: MembershipFacts } | null> {
     const db = this.handle(opts.trx);
-    const row = await this.memberQuery(db).where('community_members.community_id', '=', communityId).where('community_members.user_id', '=', userId).executeTakeFirst();
+    const row = await this.memberQuery(db)
+      .where('community_members.community_id', '=', communityId)
+      .where('community_members.user_id', '=', userId)
+      .executeTakeFirst();
     if (!row) return null;
     return { row, facts: membershipFacts(row, await this.activeTierIds(communityId, userId, opts)) };
   }
@@ -134,7 +156,10 @@ export class FactsLoader {
   /** Memberships of one user in many communities (discovery cards), with role slugs. */
   async memberships(userId: number, communityIds: number[]): Promise<Map<number, MemberWithRole>> {
     if (communityIds.length === 0) return new Map();
-    const rows = await this.memberQuery(this.db).where('community_members.user_id', '=', userId).where('community_members.community_id', 'in', communityIds).execute();
+    const rows = await this.memberQuery(this.db)
+      .where('community_members.user_id', '=', userId)
+      .where('community_members.community_id', 'in', communityIds)
+      .execute();
     return new Map(rows.map((r) => [r.community_id, r]));
   }
 
@@ -157,6 +182,10 @@ export class FactsLoader {
     const c = await this.community(idOrSlug, opts);
     if (!c) throw notFound('No such community');
     const m = actor ? await this.membership(c.row.id, actor.userId, opts) : null;
-    return { community: c.row, membership: m?.row ?? null, access: { ...this.baseContext(), community: c.facts, membership: m?.facts ?? null, ...extra } };
+    return {
+      community: c.row,
+      membership: m?.row ?? null,
+      access: { ...this.baseContext(), community: c.facts, membership: m?.facts ?? null, ...extra },
+    };
   }
 }

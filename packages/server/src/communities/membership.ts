@@ -68,13 +68,36 @@ export class MembershipService {
     const status = needsApproval ? 'pending' : 'active';
     return inTransaction(this.db, async (trx, afterCommit) => {
       const now = this.now();
-      const roleId = community.default_role_id ?? (await trx.selectFrom('community_roles').select('id').where('community_id', '=', community.id).where('slug', '=', 'member').executeTakeFirstOrThrow()).id;
+      const roleId =
+        community.default_role_id ??
+        (
+          await trx
+            .selectFrom('community_roles')
+            .select('id')
+            .where('community_id', '=', community.id)
+            .where('slug', '=', 'member')
+            .executeTakeFirstOrThrow()
+        ).id;
       if (membership) {
-        await trx.updateTable('community_members').set({ status, joined_at: now, updated_at: now, source: invite ? 'invite' : 'join' }).where('id', '=', membership.id).execute();
+        await trx
+          .updateTable('community_members')
+          .set({ status, joined_at: now, updated_at: now, source: invite ? 'invite' : 'join' })
+          .where('id', '=', membership.id)
+          .execute();
       } else {
         await trx
           .insertInto('community_members')
-          .values({ community_id: community.id, user_id: actor.userId, role_id: roleId, joined_at: now, status, source: invite ? 'invite' : 'join', invited_by: invite?.created_by ?? null, created_at: now, updated_at: now })
+          .values({
+            community_id: community.id,
+            user_id: actor.userId,
+            role_id: roleId,
+            joined_at: now,
+            status,
+            source: invite ? 'invite' : 'join',
+            invited_by: invite?.created_by ?? null,
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
       }
       if (invite) {
@@ -89,10 +112,19 @@ export class MembershipService {
       }
       if (status === 'active') await this.bumpCount(trx, community.id, 1);
       afterCommit(() => {
-        if (status === 'active') this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: actor.userId, source: invite ? 'invite' : 'join' });
+        if (status === 'active')
+          this.ctx.bus.publish('CommunityJoined', {
+            community_id: community.id,
+            user_id: actor.userId,
+            source: invite ? 'invite' : 'join',
+          });
         else this.ctx.bus.publish('MembershipRequested', { community_id: community.id, user_id: actor.userId });
       });
-      const role = await trx.selectFrom('community_roles').select('slug').where('id', '=', membership?.role_id ?? roleId).executeTakeFirstOrThrow();
+      const role = await trx
+        .selectFrom('community_roles')
+        .select('slug')
+        .where('id', '=', membership?.role_id ?? roleId)
+        .executeTakeFirstOrThrow();
       return { status, role: role.slug };
     });
   }
@@ -115,12 +147,20 @@ export class MembershipService {
     });
   }
 
-  private async memberList(communityId: number, q: { q?: string | undefined; role?: string | undefined; statuses: string[]; cursor?: string | undefined; limit: number }) {
+  private async memberList(
+    communityId: number,
+    q: { q?: string | undefined; role?: string | undefined; statuses: string[]; cursor?: string | undefined; limit: number },
+  ) {
     let query = this.db
       .selectFrom('community_members')
       .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
       .selectAll('community_members')
-      .select(['community_roles.slug as role_slug', 'community_roles.name as role_name', 'community_roles.rank as role_rank', 'community_roles.permissions as role_permissions'])
+      .select([
+        'community_roles.slug as role_slug',
+        'community_roles.name as role_name',
+        'community_roles.rank as role_rank',
+        'community_roles.permissions as role_permissions',
+      ])
       .where('community_members.community_id', '=', communityId);
     query = query.where('community_members.status', 'in', q.statuses);
     if (q.role) query = query.where('community_roles.slug', '=', q.role);
@@ -129,8 +169,18 @@ export class MembershipService {
       query = query.where('community_members.user_id', 'in', found.length ? found.map((u) => u.id) : [0]);
     }
     const c = decodeCursor<{ at: string; id: number }>(q.cursor, { at: 'string', id: 'number' });
-    if (c) query = query.where((eb) => eb.or([eb('community_members.joined_at', '<', c.at), eb.and([eb('community_members.joined_at', '=', c.at), eb('community_members.id', '<', c.id)])]));
-    const rows = await query.orderBy('community_members.joined_at', 'desc').orderBy('community_members.id', 'desc').limit(q.limit + 1).execute();
+    if (c)
+      query = query.where((eb) =>
+        eb.or([
+          eb('community_members.joined_at', '<', c.at),
+          eb.and([eb('community_members.joined_at', '=', c.at), eb('community_members.id', '<', c.id)]),
+        ]),
+      );
+    const rows = await query
+      .orderBy('community_members.joined_at', 'desc')
+      .orderBy('community_members.id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
     const page = pageOf(rows, q.limit, (r) => ({ at: r.joined_at, id: r.id }));
     const users = await this.ctx.host.identities.getUsers(page.items.map((r) => r.user_id));
     return { items: page.items.map((r) => presentMember(r, users)), next_cursor: page.next_cursor };
@@ -158,7 +208,11 @@ export class MembershipService {
     if (decision === 'reject') return this.removeRow(community.id, target.row, 'rejected');
     await inTransaction(this.db, async (trx, afterCommit) => {
       const now = this.now();
-      await trx.updateTable('community_members').set({ status: 'active', joined_at: now, updated_at: now }).where('id', '=', target.row.id).execute();
+      await trx
+        .updateTable('community_members')
+        .set({ status: 'active', joined_at: now, updated_at: now })
+        .where('id', '=', target.row.id)
+        .execute();
       await this.bumpCount(trx, community.id, 1);
       afterCommit(() => {
         this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: userId, source: 'approved' });
@@ -173,9 +227,18 @@ export class MembershipService {
     const targetFacts = { targetMembership: target.facts, targetUserId: userId };
     let role: { id: number; slug: string; rank: number } | undefined;
     if (patch.role !== undefined && patch.role !== target.row.role_slug) {
-      if (patch.role === 'owner') throw new AppError('forbidden', 'Use transfer to change the owner', { details: { reason: 'use_transfer' } });
-      role = await this.db.selectFrom('community_roles').select(['id', 'slug', 'rank']).where('community_id', '=', community.id).where('slug', '=', patch.role).executeTakeFirst();
-      if (!role) throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.role', code: 'unknown_role', message: `No role "${patch.role}" here` }] });
+      if (patch.role === 'owner')
+        throw new AppError('forbidden', 'Use transfer to change the owner', { details: { reason: 'use_transfer' } });
+      role = await this.db
+        .selectFrom('community_roles')
+        .select(['id', 'slug', 'rank'])
+        .where('community_id', '=', community.id)
+        .where('slug', '=', patch.role)
+        .executeTakeFirst();
+      if (!role)
+        throw new AppError('validation_failed', 'The request is not valid', {
+          issues: [{ path: 'body.role', code: 'unknown_role', message: `No role "${patch.role}" here` }],
+        });
       assertCan(actor, 'members.change_role', { ...access, target: { ...targetFacts, newRoleRank: role.rank } });
     }
     if (patch.status !== undefined) assertCan(actor, 'members.manage', { ...access, target: targetFacts });
@@ -201,13 +264,44 @@ export class MembershipService {
       if (patch.status === 'muted' || patch.status === 'banned') {
         await trx
           .insertInto('user_moderation_actions')
-          .values({ user_id: userId, community_id: community.id, action: patch.status === 'muted' ? 'mute' : 'ban', reason: patch.reason ?? null, expires_at: until, performed_by: actor.userId, source: 'manual', created_at: iso, updated_at: iso })
+          .values({
+            user_id: userId,
+            community_id: community.id,
+            action: patch.status === 'muted' ? 'mute' : 'ban',
+            reason: patch.reason ?? null,
+            expires_at: until,
+            performed_by: actor.userId,
+            source: 'manual',
+            created_at: iso,
+            updated_at: iso,
+          })
           .execute();
       }
       afterCommit(() => {
-        if (role) this.ctx.bus.publish('MemberRoleChanged', { community_id: community.id, user_id: userId, by_user_id: actor.userId, from: before.role_slug, to: role.slug });
-        if (patch.status === 'banned') this.ctx.bus.publish('UserBanned', { community_id: community.id, user_id: userId, by_user_id: actor.userId, expires_at: until, source: 'manual' });
-        if (patch.status === 'muted') this.ctx.bus.publish('UserMuted', { community_id: community.id, user_id: userId, by_user_id: actor.userId, expires_at: until, source: 'manual' });
+        if (role)
+          this.ctx.bus.publish('MemberRoleChanged', {
+            community_id: community.id,
+            user_id: userId,
+            by_user_id: actor.userId,
+            from: before.role_slug,
+            to: role.slug,
+          });
+        if (patch.status === 'banned')
+          this.ctx.bus.publish('UserBanned', {
+            community_id: community.id,
+            user_id: userId,
+            by_user_id: actor.userId,
+            expires_at: until,
+            source: 'manual',
+          });
+        if (patch.status === 'muted')
+          this.ctx.bus.publish('UserMuted', {
+            community_id: community.id,
+            user_id: userId,
+            by_user_id: actor.userId,
+            expires_at: until,
+            source: 'manual',
+          });
       });
     });
     const after = (await this.facts.membership(community.id, userId))!;
@@ -226,9 +320,15 @@ export class MembershipService {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.transfer', access);
     const target = await this.facts.membership(community.id, userId);
-    if (!target || target.row.status !== 'active') throw conflict('The new owner must be an active member', { reason: 'not_active_member' });
+    if (!target || target.row.status !== 'active')
+      throw conflict('The new owner must be an active member', { reason: 'not_active_member' });
     if (userId === community.owner_id) return;
-    const roles = await this.db.selectFrom('community_roles').select(['id', 'slug']).where('community_id', '=', community.id).where('slug', 'in', ['owner', 'moderator']).execute();
+    const roles = await this.db
+      .selectFrom('community_roles')
+      .select(['id', 'slug'])
+      .where('community_id', '=', community.id)
+      .where('slug', 'in', ['owner', 'moderator'])
+      .execute();
     const ownerRole = roles.find((r) => r.slug === 'owner')!;
     const modRole = roles.find((r) => r.slug === 'moderator')!;
     const oldOwner = community.owner_id;
@@ -236,10 +336,27 @@ export class MembershipService {
       const now = this.now();
       await trx.updateTable('communities').set({ owner_id: userId, updated_at: now }).where('id', '=', community.id).execute();
       await trx.updateTable('community_members').set({ role_id: ownerRole.id, updated_at: now }).where('id', '=', target.row.id).execute();
-      await trx.updateTable('community_members').set({ role_id: modRole.id, updated_at: now }).where('community_id', '=', community.id).where('user_id', '=', oldOwner).execute();
+      await trx
+        .updateTable('community_members')
+        .set({ role_id: modRole.id, updated_at: now })
+        .where('community_id', '=', community.id)
+        .where('user_id', '=', oldOwner)
+        .execute();
       afterCommit(() => {
-        this.ctx.bus.publish('MemberRoleChanged', { community_id: community.id, user_id: userId, by_user_id: actor.userId, from: target.row.role_slug, to: 'owner' });
-        this.ctx.bus.publish('MemberRoleChanged', { community_id: community.id, user_id: oldOwner, by_user_id: actor.userId, from: 'owner', to: 'moderator' });
+        this.ctx.bus.publish('MemberRoleChanged', {
+          community_id: community.id,
+          user_id: userId,
+          by_user_id: actor.userId,
+          from: target.row.role_slug,
+          to: 'owner',
+        });
+        this.ctx.bus.publish('MemberRoleChanged', {
+          community_id: community.id,
+          user_id: oldOwner,
+          by_user_id: actor.userId,
+          from: 'owner',
+          to: 'moderator',
+        });
       });
     });
   }
@@ -261,12 +378,29 @@ export class MembershipService {
         updated_at: now.toISOString(),
       }),
     );
-    return this.presentInvite((await this.db.selectFrom('community_invites').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+    return this.presentInvite(await this.db.selectFrom('community_invites').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   }
 
-  presentInvite(i: { id: number; token: string; expires_at: string | null; max_uses: number | null; uses: number; revoked_at: string | null; created_at: string }) {
+  presentInvite(i: {
+    id: number;
+    token: string;
+    expires_at: string | null;
+    max_uses: number | null;
+    uses: number;
+    revoked_at: string | null;
+    created_at: string;
+  }) {
     const base = (this.ctx.config.http.public_url ?? '') + this.ctx.config.http.base_path + this.ctx.config.http.web_path;
-    return { id: i.id, token: i.token, url: `${base}/invite/${i.token}`, expires_at: i.expires_at, max_uses: i.max_uses, uses: i.uses, revoked: i.revoked_at !== null, created_at: i.created_at };
+    return {
+      id: i.id,
+      token: i.token,
+      url: `${base}/invite/${i.token}`,
+      expires_at: i.expires_at,
+      max_uses: i.max_uses,
+      uses: i.uses,
+      revoked: i.revoked_at !== null,
+      created_at: i.created_at,
+    };
   }
 
   async invites(actor: Actor, idOrSlug: string) {
@@ -274,18 +408,28 @@ export class MembershipService {
     assertCan(actor, 'invites.manage', access);
     let q = this.db.selectFrom('community_invites').selectAll().where('community_id', '=', community.id);
     // Managers see every link; members see the ones they made.
-    if (!actor.isAdmin && community.owner_id !== actor.userId && !access.membership?.role.permissions.includes('manage_members')) q = q.where('created_by', '=', actor.userId);
+    if (!actor.isAdmin && community.owner_id !== actor.userId && !access.membership?.role.permissions.includes('manage_members'))
+      q = q.where('created_by', '=', actor.userId);
     return { items: (await q.orderBy('id', 'desc').limit(200).execute()).map((i) => this.presentInvite(i)) };
   }
 
   async revokeInvite(actor: Actor, idOrSlug: string, inviteId: number): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'invites.manage', access);
-    const inv = await this.db.selectFrom('community_invites').selectAll().where('id', '=', inviteId).where('community_id', '=', community.id).executeTakeFirst();
+    const inv = await this.db
+      .selectFrom('community_invites')
+      .selectAll()
+      .where('id', '=', inviteId)
+      .where('community_id', '=', community.id)
+      .executeTakeFirst();
     if (!inv) throw notFound('No such invite');
     const manager = actor.isAdmin || community.owner_id === actor.userId || access.membership?.role.permissions.includes('manage_members');
     if (inv.created_by !== actor.userId && !manager) throw new AppError('forbidden', 'Only its creator or a manager may revoke an invite');
-    await this.db.updateTable('community_invites').set({ revoked_at: this.now(), updated_at: this.now() }).where('id', '=', inv.id).execute();
+    await this.db
+      .updateTable('community_invites')
+      .set({ revoked_at: this.now(), updated_at: this.now() })
+      .where('id', '=', inv.id)
+      .execute();
   }
 
   async invitePreview(token: string) {

@@ -45,7 +45,13 @@ export function presentCard(row: CommunityRow, x: CardExtras): CommunityCard {
 }
 
 export function presentDetail(row: CommunityRow, x: CardExtras & { owner: UserSummary; permissions: string[] }): CommunityDetail {
-  return { ...presentCard(row, x), owner: x.owner, settings: parseSettings(row.settings), created_at: row.created_at, viewer_permissions: x.permissions };
+  return {
+    ...presentCard(row, x),
+    owner: x.owner,
+    settings: parseSettings(row.settings),
+    created_at: row.created_at,
+    viewer_permissions: x.permissions,
+  };
 }
 
 export function presentMember(m: MemberWithRole, users: Map<number, HostUser>): Member {

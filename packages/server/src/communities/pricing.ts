@@ -54,7 +54,13 @@ export class PricingService {
   async list(actor: Actor, idOrSlug: string) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.view', access);
-    const rows = await this.db.selectFrom('community_pricing_tiers').selectAll().where('community_id', '=', community.id).orderBy('position').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('community_pricing_tiers')
+      .selectAll()
+      .where('community_id', '=', community.id)
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
     return { items: rows.map(presentTier) };
   }
 
@@ -62,12 +68,15 @@ export class PricingService {
   async insertTiers(trx: Tx, communityId: number, tiers: TierInput[]): Promise<number[]> {
     const now = this.ctx.clock.now().toISOString();
     const ids: number[] = [];
-    const used = new Set((await trx.selectFrom('community_pricing_tiers').select('slug').where('community_id', '=', communityId).execute()).map((r) => r.slug));
+    const used = new Set(
+      (await trx.selectFrom('community_pricing_tiers').select('slug').where('community_id', '=', communityId).execute()).map((r) => r.slug),
+    );
     for (const [i, t] of tiers.entries()) {
       let slug = slugify(t.name);
       for (let n = 2; used.has(slug); n++) slug = `${slugify(t.name)}-${n}`;
       used.add(slug);
-      if (t.is_default) await trx.updateTable('community_pricing_tiers').set({ is_default: 0 }).where('community_id', '=', communityId).execute();
+      if (t.is_default)
+        await trx.updateTable('community_pricing_tiers').set({ is_default: 0 }).where('community_id', '=', communityId).execute();
       ids.push(
         await insertedId(
           trx,
@@ -104,10 +113,16 @@ export class PricingService {
   async update(actor: Actor, idOrSlug: string, tierId: number, input: Partial<TierInput>) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'pricing.manage', access);
-    const tier = await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', tierId).where('community_id', '=', community.id).executeTakeFirst();
+    const tier = await this.db
+      .selectFrom('community_pricing_tiers')
+      .selectAll()
+      .where('id', '=', tierId)
+      .where('community_id', '=', community.id)
+      .executeTakeFirst();
     if (!tier) throw notFound('No such tier');
     await inTransaction(this.db, async (trx) => {
-      if (input.is_default) await trx.updateTable('community_pricing_tiers').set({ is_default: 0 }).where('community_id', '=', community.id).execute();
+      if (input.is_default)
+        await trx.updateTable('community_pricing_tiers').set({ is_default: 0 }).where('community_id', '=', community.id).execute();
       await trx
         .updateTable('community_pricing_tiers')
         .set({
@@ -132,17 +147,34 @@ export class PricingService {
   async grant(actor: Actor, idOrSlug: string, tierId: number, userId: number, expiresAt?: string): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'pricing.manage', access);
-    const tier = await this.db.selectFrom('community_pricing_tiers').select('id').where('id', '=', tierId).where('community_id', '=', community.id).executeTakeFirst();
+    const tier = await this.db
+      .selectFrom('community_pricing_tiers')
+      .select('id')
+      .where('id', '=', tierId)
+      .where('community_id', '=', community.id)
+      .executeTakeFirst();
     if (!tier) throw notFound('No such tier');
     if (!(await this.ctx.host.identities.getUser(userId))) throw notFound('No such user');
     await this.activate({ communityId: community.id, userId, tierId, source: 'manual', externalId: null, expiresAt: expiresAt ?? null });
   }
 
   /** The one way a subscription starts: by hand, or from a RocketLMS sale (the purchases sync's seam). */
-  async activate(s: { communityId: number; userId: number; tierId: number; source: 'manual' | 'rocketlms' | 'stripe'; externalId: string | null; expiresAt: string | null }): Promise<void> {
+  async activate(s: {
+    communityId: number;
+    userId: number;
+    tierId: number;
+    source: 'manual' | 'rocketlms' | 'stripe';
+    externalId: string | null;
+    expiresAt: string | null;
+  }): Promise<void> {
     const now = this.ctx.clock.now().toISOString();
     if (s.externalId) {
-      const dup = await this.db.selectFrom('community_member_subscriptions').select('id').where('source', '=', s.source).where('external_subscription_id', '=', s.externalId).executeTakeFirst();
+      const dup = await this.db
+        .selectFrom('community_member_subscriptions')
+        .select('id')
+        .where('source', '=', s.source)
+        .where('external_subscription_id', '=', s.externalId)
+        .executeTakeFirst();
       if (dup) throw conflict('That purchase already activated a subscription');
     }
     await this.db

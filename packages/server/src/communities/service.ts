@@ -11,7 +11,7 @@ import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction } from '../platform/db/transaction';
 import { AppError } from '../platform/errors';
 
-import { FactsLoader, parseSettings, type MemberWithRole } from './facts';
+import { type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
 import { assertSlugFree, DEFAULT_CHANNELS, freeSlug, mergeSettings, setUpCommunity } from './setup';
 
@@ -48,7 +48,11 @@ export class CommunityService {
       .execute();
     for (const t of tiers) {
       if (!out.has(t.community_id)) {
-        out.set(t.community_id, { amount_minor: t.price_minor, currency: t.currency, interval: t.billing_interval as 'monthly' | 'yearly' | 'once' });
+        out.set(t.community_id, {
+          amount_minor: t.price_minor,
+          currency: t.currency,
+          interval: t.billing_interval as 'monthly' | 'yearly' | 'once',
+        });
       }
     }
     return out;
@@ -60,9 +64,14 @@ export class CommunityService {
 
   async cards(rows: CommunityRow[], actor: Actor | null): Promise<CommunityCard[]> {
     const ids = rows.map((r) => r.id);
-    const [memberships, prices] = await Promise.all([actor ? this.facts.memberships(actor.userId, ids) : new Map<number, MemberWithRole>(), this.prices(ids)]);
+    const [memberships, prices] = await Promise.all([
+      actor ? this.facts.memberships(actor.userId, ids) : new Map<number, MemberWithRole>(),
+      this.prices(ids),
+    ]);
     const now = this.ctx.clock.now();
-    return rows.map((r) => presentCard(r, { membership: memberships.get(r.id), price: prices.get(r.id) ?? null, now, uploadUrl: this.uploadUrl }));
+    return rows.map((r) =>
+      presentCard(r, { membership: memberships.get(r.id), price: prices.get(r.id) ?? null, now, uploadUrl: this.uploadUrl }),
+    );
   }
 
   async detail(actor: Actor, idOrSlug: number | string): Promise<CommunityDetail> {
@@ -86,7 +95,11 @@ export class CommunityService {
     let query = this.db.selectFrom('communities').selectAll('communities').where('communities.status', '=', 'active');
     if (!actor) query = query.where('communities.visibility', '=', 'public');
     else if (!actor.isAdmin) {
-      const mine = this.db.selectFrom('community_members').select('community_id').where('user_id', '=', actor.userId).where('status', '!=', 'banned');
+      const mine = this.db
+        .selectFrom('community_members')
+        .select('community_id')
+        .where('user_id', '=', actor.userId)
+        .where('status', '!=', 'banned');
       query = query.where((eb) => eb.or([eb('communities.visibility', 'in', ['public', 'private']), eb('communities.id', 'in', mine)]));
     }
     if (q.q) {
@@ -96,36 +109,71 @@ export class CommunityService {
     if (q.category) query = query.where('communities.category', '=', q.category);
     if (q.featured !== undefined) query = query.where('communities.is_featured', '=', q.featured ? 1 : 0);
     if (q.price) {
-      const paid = this.db.selectFrom('community_pricing_tiers').select('community_id').where('is_active', '=', 1).where('price_minor', '>', 0);
-      query = this.pricingOn() && q.price === 'paid' ? query.where('communities.id', 'in', paid) : q.price === 'free' && this.pricingOn() ? query.where('communities.id', 'not in', paid) : q.price === 'paid' ? query.where(sql<boolean>`1 = 0`) : query;
+      const paid = this.db
+        .selectFrom('community_pricing_tiers')
+        .select('community_id')
+        .where('is_active', '=', 1)
+        .where('price_minor', '>', 0);
+      query =
+        this.pricingOn() && q.price === 'paid'
+          ? query.where('communities.id', 'in', paid)
+          : q.price === 'free' && this.pricingOn()
+            ? query.where('communities.id', 'not in', paid)
+            : q.price === 'paid'
+              ? query.where(sql<boolean>`1 = 0`)
+              : query;
     }
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString();
     if (q.activity === 'active') query = query.where('communities.last_activity_at', '>=', weekAgo);
-    if (q.activity === 'quiet') query = query.where((eb) => eb.or([eb('communities.last_activity_at', 'is', null), eb('communities.last_activity_at', '<', weekAgo)]));
+    if (q.activity === 'quiet')
+      query = query.where((eb) =>
+        eb.or([eb('communities.last_activity_at', 'is', null), eb('communities.last_activity_at', '<', weekAgo)]),
+      );
     if (q.joined !== undefined) {
       if (!actor) throw new AppError('unauthenticated', 'Sign in to filter by your communities');
-      const joined = this.db.selectFrom('community_members').select('community_id').where('user_id', '=', actor.userId).where('status', 'in', ['active', 'muted']);
+      const joined = this.db
+        .selectFrom('community_members')
+        .select('community_id')
+        .where('user_id', '=', actor.userId)
+        .where('status', 'in', ['active', 'muted']);
       query = query.where('communities.id', q.joined ? 'in' : 'not in', joined);
     }
     if (q.sort === 'newest') {
       const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
       if (c) query = query.where('communities.id', '<', c.id);
-      const rows = await query.orderBy('communities.id', 'desc').limit(q.limit + 1).execute();
+      const rows = await query
+        .orderBy('communities.id', 'desc')
+        .limit(q.limit + 1)
+        .execute();
       const page = pageOf(rows, q.limit, (r) => ({ id: r.id }));
       return { items: await this.cards(page.items, actor), next_cursor: page.next_cursor };
     }
     if (q.sort === 'members') {
       const c = decodeCursor<{ m: number; id: number }>(q.cursor, { m: 'number', id: 'number' });
-      if (c) query = query.where((eb) => eb.or([eb('communities.member_count', '<', c.m), eb.and([eb('communities.member_count', '=', c.m), eb('communities.id', '<', c.id)])]));
-      const rows = await query.orderBy('communities.member_count', 'desc').orderBy('communities.id', 'desc').limit(q.limit + 1).execute();
+      if (c)
+        query = query.where((eb) =>
+          eb.or([
+            eb('communities.member_count', '<', c.m),
+            eb.and([eb('communities.member_count', '=', c.m), eb('communities.id', '<', c.id)]),
+          ]),
+        );
+      const rows = await query
+        .orderBy('communities.member_count', 'desc')
+        .orderBy('communities.id', 'desc')
+        .limit(q.limit + 1)
+        .execute();
       const page = pageOf(rows, q.limit, (r) => ({ m: r.member_count, id: r.id }));
       return { items: await this.cards(page.items, actor), next_cursor: page.next_cursor };
     }
     // Most recently active first; never-active communities last (empty string sorts lowest).
-    const activity = sql<string>`coalesce(communities.last_activity_at, '')`;
+    const activity = sql<string>`coalesce(${sql.ref('communities.last_activity_at')}, '')`;
     const c = decodeCursor<{ a: string; id: number }>(q.cursor, { a: 'string', id: 'number' });
     if (c) query = query.where((eb) => eb.or([eb(activity, '<', c.a), eb.and([eb(activity, '=', c.a), eb('communities.id', '<', c.id)])]));
-    const rows = await query.orderBy(activity, 'desc').orderBy('communities.id', 'desc').limit(q.limit + 1).execute();
+    const rows = await query
+      .orderBy(activity, 'desc')
+      .orderBy('communities.id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
     const page = pageOf(rows, q.limit, (r) => ({ a: r.last_activity_at ?? '', id: r.id }));
     return { items: await this.cards(page.items, actor), next_cursor: page.next_cursor };
   }
@@ -154,7 +202,12 @@ export class CommunityService {
           updated_at: now,
         }),
       );
-      await setUpCommunity(trx, { communityId, ownerId: actor.userId, now, channels: input.default_channels ? { category: 'General', list: DEFAULT_CHANNELS } : null });
+      await setUpCommunity(trx, {
+        communityId,
+        ownerId: actor.userId,
+        now,
+        channels: input.default_channels ? { category: 'General', list: DEFAULT_CHANNELS } : null,
+      });
       afterCommit(() => {
         this.ctx.bus.publish('CommunityCreated', { community_id: communityId, user_id: actor.userId, slug, visibility: input.visibility });
       });
@@ -166,7 +219,8 @@ export class CommunityService {
   async update(actor: Actor, idOrSlug: string, input: UpdateInput): Promise<CommunityDetail> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.update', access);
-    if (input.is_featured !== undefined && !actor.isAdmin) throw new AppError('forbidden', 'Only admins feature communities', { details: { reason: 'admin_only', field: 'is_featured' } });
+    if (input.is_featured !== undefined && !actor.isAdmin)
+      throw new AppError('forbidden', 'Only admins feature communities', { details: { reason: 'admin_only', field: 'is_featured' } });
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
     await inTransaction(this.db, async (trx, afterCommit) => {
       if (input.slug && input.slug !== community.slug) await assertSlugFree(trx, input.slug, community.id);
@@ -183,21 +237,29 @@ export class CommunityService {
           ...(input.cover_upload_id !== undefined ? { cover_upload_id: input.cover_upload_id } : {}),
           ...(input.status !== undefined ? { status: input.status } : {}),
           ...(input.is_featured !== undefined ? { is_featured: input.is_featured ? 1 : 0 } : {}),
-          ...(input.settings !== undefined ? { settings: JSON.stringify(mergeSettings(parseSettings(community.settings), input.settings)) } : {}),
+          ...(input.settings !== undefined
+            ? { settings: JSON.stringify(mergeSettings(parseSettings(community.settings), input.settings)) }
+            : {}),
           updated_at: now,
         })
         .where('id', '=', community.id)
         .execute();
       afterCommit(() => {
         this.ctx.bus.publish('CommunityUpdated', { community_id: community.id, user_id: actor.userId, changed });
-        if (input.status === 'archived' && community.status !== 'archived') this.ctx.bus.publish('CommunityArchived', { community_id: community.id, user_id: actor.userId });
+        if (input.status === 'archived' && community.status !== 'archived')
+          this.ctx.bus.publish('CommunityArchived', { community_id: community.id, user_id: actor.userId });
       });
     });
     return this.detail(actor, community.id);
   }
 
   async roles(communityId: number) {
-    const rows = await this.db.selectFrom('community_roles').selectAll().where('community_id', '=', communityId).orderBy('rank', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('community_roles')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .orderBy('rank', 'desc')
+      .execute();
     return { items: rows.map((r) => this.presentRole(r)) };
   }
 
@@ -211,10 +273,20 @@ export class CommunityService {
     return { id: r.id, slug: r.slug, name: r.name, rank: r.rank, permissions, is_system: r.is_system === 1 };
   }
 
-  async updateRole(actor: Actor, idOrSlug: string, roleId: number, body: { name?: string | undefined; permissions?: string[] | undefined }) {
+  async updateRole(
+    actor: Actor,
+    idOrSlug: string,
+    roleId: number,
+    body: { name?: string | undefined; permissions?: string[] | undefined },
+  ) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'roles.manage', access);
-    const role = await this.db.selectFrom('community_roles').selectAll().where('id', '=', roleId).where('community_id', '=', community.id).executeTakeFirst();
+    const role = await this.db
+      .selectFrom('community_roles')
+      .selectAll()
+      .where('id', '=', roleId)
+      .where('community_id', '=', community.id)
+      .executeTakeFirst();
     if (!role) throw new AppError('not_found', 'No such role');
     if (role.slug === 'owner' && body.permissions) throw new AppError('conflict', 'The owner role always has every permission');
     await this.db
@@ -226,7 +298,7 @@ export class CommunityService {
       })
       .where('id', '=', role.id)
       .execute();
-    return this.presentRole((await this.db.selectFrom('community_roles').selectAll().where('id', '=', role.id).executeTakeFirstOrThrow()));
+    return this.presentRole(await this.db.selectFrom('community_roles').selectAll().where('id', '=', role.id).executeTakeFirstOrThrow());
   }
 
   async remove(actor: Actor, idOrSlug: string): Promise<void> {

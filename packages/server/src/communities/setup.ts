@@ -5,7 +5,23 @@ import { conflict } from '../platform/errors';
 import type { Tx } from '../platform/db/transaction';
 
 /** Slugs that would shadow the API's own paths under /api/communities/. */
-export const RESERVED_SLUGS = new Set(['health', 'features', 'me', 'openapi', 'docs', 'demo', 'feed', 'wizard', 'uploads', 'broadcasting', 'invites', 'unread', 'new', 'admin', 'embed']);
+export const RESERVED_SLUGS = new Set([
+  'health',
+  'features',
+  'me',
+  'openapi',
+  'docs',
+  'demo',
+  'feed',
+  'wizard',
+  'uploads',
+  'broadcasting',
+  'invites',
+  'unread',
+  'new',
+  'admin',
+  'embed',
+]);
 
 export function slugify(name: string): string {
   const s = name
@@ -76,9 +92,7 @@ export async function setUpCommunity(
     const override = r.slug === 'owner' ? undefined : input.roleOverrides?.find((o) => o.slug === r.slug);
     roleIds[r.slug] = await insertedId(
       trx,
-      trx
-      .insertInto('community_roles')
-      .values({
+      trx.insertInto('community_roles').values({
         community_id: input.communityId,
         name: r.name,
         slug: r.slug,
@@ -92,9 +106,22 @@ export async function setUpCommunity(
   }
   await trx
     .insertInto('community_members')
-    .values({ community_id: input.communityId, user_id: input.ownerId, role_id: roleIds.owner!, joined_at: input.now, status: 'active', source: 'join', created_at: input.now, updated_at: input.now })
+    .values({
+      community_id: input.communityId,
+      user_id: input.ownerId,
+      role_id: roleIds.owner!,
+      joined_at: input.now,
+      status: 'active',
+      source: 'join',
+      created_at: input.now,
+      updated_at: input.now,
+    })
     .execute();
-  await trx.updateTable('communities').set({ default_role_id: roleIds.member!, member_count: 1, last_activity_at: input.now }).where('id', '=', input.communityId).execute();
+  await trx
+    .updateTable('communities')
+    .set({ default_role_id: roleIds.member!, member_count: 1, last_activity_at: input.now })
+    .where('id', '=', input.communityId)
+    .execute();
   if (!input.channels) return;
   const categoryId = await insertedId(
     trx,
@@ -117,7 +144,18 @@ export async function setUpCommunity(
     used.add(slug);
     await trx
       .insertInto('channels')
-      .values({ community_id: input.communityId, parent_id: categoryId, name: ch.name, slug, type: ch.type, topic: ch.topic ?? null, position: i, settings: '{}', created_at: input.now, updated_at: input.now })
+      .values({
+        community_id: input.communityId,
+        parent_id: categoryId,
+        name: ch.name,
+        slug,
+        type: ch.type,
+        topic: ch.topic ?? null,
+        position: i,
+        settings: '{}',
+        created_at: input.now,
+        updated_at: input.now,
+      })
       .execute();
   }
 }

@@ -101,7 +101,8 @@ export class WizardService {
         issues: parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), code: i.code, message: i.message })),
       });
     }
-    if (step === 'courses') await this.links.assertCoursesExist((parsed.data as Steps['courses'])!.links, (i) => `body.links.${i}.course_id`);
+    if (step === 'courses')
+      await this.links.assertCoursesExist((parsed.data as Steps['courses'])!.links, (i) => `body.links.${i}.course_id`);
     const steps = { ...this.steps(row), [step]: parsed.data };
     await inTransaction(this.db, async (trx) => {
       const basics = steps.basics;
@@ -110,7 +111,14 @@ export class WizardService {
         .updateTable('communities')
         .set({
           wizard_state: JSON.stringify(steps),
-          ...(step === 'basics' && basics ? { name: basics.name, description: basics.description ?? null, category: basics.category ?? null, ...(basics.slug ? { slug: basics.slug } : {}) } : {}),
+          ...(step === 'basics' && basics
+            ? {
+                name: basics.name,
+                description: basics.description ?? null,
+                category: basics.category ?? null,
+                ...(basics.slug ? { slug: basics.slug } : {}),
+              }
+            : {}),
           updated_at: this.ctx.clock.now().toISOString(),
         })
         .where('id', '=', row.id)
@@ -124,7 +132,9 @@ export class WizardService {
     const steps = this.steps(row);
     const missing = REQUIRED.filter((s) => steps[s] === undefined);
     if (missing.length) {
-      throw new AppError('validation_failed', 'Finish the wizard first', { issues: missing.map((s) => ({ path: `steps.${s}`, code: 'missing_step', message: `The ${s} step is missing` })) });
+      throw new AppError('validation_failed', 'Finish the wizard first', {
+        issues: missing.map((s) => ({ path: `steps.${s}`, code: 'missing_step', message: `The ${s} step is missing` })),
+      });
     }
     const courseLinks = steps.courses?.links ?? [];
     // Courses may have been deleted in RocketLMS since the step was saved.
@@ -160,13 +170,32 @@ export class WizardService {
       for (const l of courseLinks) {
         await trx
           .insertInto('community_courses')
-          .values({ community_id: row.id, course_id: l.course_id, course_type: l.course_type, link_type: l.link_type, auto_join: l.auto_join ? 1 : 0, created_at: now, updated_at: now })
+          .values({
+            community_id: row.id,
+            course_id: l.course_id,
+            course_type: l.course_type,
+            link_type: l.link_type,
+            auto_join: l.auto_join ? 1 : 0,
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
       }
       afterCommit(() => {
-        this.ctx.bus.publish('CommunityCreated', { community_id: row.id, user_id: row.owner_id, slug: row.slug, visibility: visibility.visibility });
+        this.ctx.bus.publish('CommunityCreated', {
+          community_id: row.id,
+          user_id: row.owner_id,
+          slug: row.slug,
+          visibility: visibility.visibility,
+        });
         for (const l of courseLinks) {
-          this.ctx.bus.publish('CourseLinked', { community_id: row.id, user_id: row.owner_id, course_id: l.course_id, course_type: l.course_type, link_type: l.link_type });
+          this.ctx.bus.publish('CourseLinked', {
+            community_id: row.id,
+            user_id: row.owner_id,
+            course_id: l.course_id,
+            course_type: l.course_type,
+            link_type: l.link_type,
+          });
         }
       });
     });

@@ -7,19 +7,28 @@ import type { TestServer } from './server';
 let seq = 0;
 
 /** A published community owned by `ownerId` (an instructor by default). */
-export async function makeCommunity(s: TestServer, opts: { ownerId?: number; visibility?: 'public' | 'private' | 'hidden'; name?: string; settings?: Record<string, boolean> } = {}) {
+export async function makeCommunity(
+  s: TestServer,
+  opts: { ownerId?: number; visibility?: 'public' | 'private' | 'hidden'; name?: string; settings?: Record<string, boolean> } = {},
+) {
   const api = s.as(opts.ownerId ?? s.demo.instructorIds[0]!);
   seq++;
   return api.communities.create({
-    body: { name: opts.name ?? `Test Community ${seq}`, visibility: opts.visibility ?? 'public', ...(opts.settings ? { settings: opts.settings } : {}) },
+    body: {
+      name: opts.name ?? `Test Community ${seq}`,
+      visibility: opts.visibility ?? 'public',
+      ...(opts.settings ? { settings: opts.settings } : {}),
+    },
   });
 }
 
 /** Makes `userId` an active member (joins, and approves when the community asks for it). */
 export async function addMember(s: TestServer, communityId: number, userId: number, role?: string) {
   const r = await s.as(userId).communities.join({ params: { id: String(communityId) }, body: {} });
-  const owner = (await s.ctx.db.db.selectFrom('communities').select('owner_id').where('id', '=', communityId).executeTakeFirstOrThrow()).owner_id;
-  if (r.status === 'pending') await s.as(owner).communities.decideRequest({ params: { id: String(communityId), userId, decision: 'approve' } });
+  const owner = (await s.ctx.db.db.selectFrom('communities').select('owner_id').where('id', '=', communityId).executeTakeFirstOrThrow())
+    .owner_id;
+  if (r.status === 'pending')
+    await s.as(owner).communities.decideRequest({ params: { id: String(communityId), userId, decision: 'approve' } });
   if (role) await s.as(owner).communities.updateMember({ params: { id: String(communityId), userId }, body: { role } });
 }
 

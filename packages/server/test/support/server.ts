@@ -47,10 +47,13 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
  * A real server on a random port over a fresh SQLite file with the demo school seeded:
  * tests call it through the real client, as web and mobile do.
  */
-export async function startTestServer(overrides: CommunitiesConfigInput = {}, options: { web?: boolean; demoContent?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: CommunitiesConfigInput = {},
+  options: { web?: boolean; demoContent?: boolean } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'communities-test-'));
   const base: CommunitiesConfigInput = {
-    log_level: 'silent',
+    log_level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
     database: { url: `sqlite://${join(dataDir, 'test.sqlite')}` },
     http: { host: '127.0.0.1', port: 0 },
     host: { jwt_secret: TEST_JWT_SECRET, app_key: TEST_APP_KEY, session_path: join(dataDir, 'sessions') },

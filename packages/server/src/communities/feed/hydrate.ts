@@ -18,7 +18,13 @@ export async function reactionsFor(db: DbHandle, target: 'item' | 'comment', ids
   const col = target === 'item' ? 'feed_item_id' : 'comment_id';
   let q = db
     .selectFrom('central_feed_reactions')
-    .select([col, 'reaction', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when user_id = ${me} then 1 else 0 end)`.as('mine'), (eb) => eb.fn.min('id').as('first')])
+    .select([
+      col,
+      'reaction',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      sql<number>`sum(case when user_id = ${me} then 1 else 0 end)`.as('mine'),
+      (eb) => eb.fn.min('id').as('first'),
+    ])
     .where(col, 'in', ids)
     .groupBy([col, 'reaction']);
   if (target === 'item') q = q.where('comment_id', '=', 0);
@@ -53,18 +59,38 @@ export async function presentItems(
   if (rows.length === 0) return [];
   const [users, reactions, attachments] = await Promise.all([
     deps.users(rows.map((r) => r.user_id)),
-    reactionsFor(deps.db, 'item', rows.map((r) => r.id), actor.userId),
-    deps.db.selectFrom('channel_message_attachments').select(['id', 'feed_item_id']).where('feed_item_id', 'in', rows.map((r) => r.id)).orderBy('id').execute(),
+    reactionsFor(
+      deps.db,
+      'item',
+      rows.map((r) => r.id),
+      actor.userId,
+    ),
+    deps.db
+      .selectFrom('channel_message_attachments')
+      .select(['id', 'feed_item_id'])
+      .where(
+        'feed_item_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('id')
+      .execute(),
   ]);
   const byCommunity = new Map<number, number[]>();
-  for (const r of rows) if (r.community_id !== null) byCommunity.set(r.community_id, [...(byCommunity.get(r.community_id) ?? []), r.user_id]);
+  for (const r of rows)
+    if (r.community_id !== null) byCommunity.set(r.community_id, [...(byCommunity.get(r.community_id) ?? []), r.user_id]);
   const authorMemberships = new Map<string, ReturnType<typeof membershipFacts>>();
   for (const [communityId, authors] of byCommunity) {
     const ms = await deps.db
       .selectFrom('community_members')
       .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
       .selectAll('community_members')
-      .select(['community_roles.slug as role_slug', 'community_roles.name as role_name', 'community_roles.rank as role_rank', 'community_roles.permissions as role_permissions'])
+      .select([
+        'community_roles.slug as role_slug',
+        'community_roles.name as role_name',
+        'community_roles.rank as role_rank',
+        'community_roles.permissions as role_permissions',
+      ])
       .where('community_members.community_id', '=', communityId)
       .where('community_members.user_id', 'in', [...new Set(authors)])
       .execute();

@@ -17,7 +17,7 @@ type FeedQuery = z.output<(typeof feedEndpoints)['communityFeed']['query']>;
 type PostBody = z.output<(typeof feedEndpoints)['post']['body']>;
 
 const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000, all: Number.POSITIVE_INFINITY };
-const SCORE = sql<number>`(central_feed_items.reaction_count + 2 * central_feed_items.comment_count)`;
+const SCORE = sql<number>`(${sql.ref('central_feed_items.reaction_count')} + 2 * ${sql.ref('central_feed_items.comment_count')})`;
 const INLINE_REPLIES = 3;
 
 /** The central feed: posts, announcements, comments (two levels), reactions, pins. */
@@ -51,15 +51,27 @@ export class FeedService {
     let query = base().where('is_pinned', '=', 0);
     let page: { items: FeedItemRow[]; next_cursor: string | null };
     if (q.sort === 'top') {
-      if (q.period !== 'all') query = query.where('created_at', '>=', new Date(this.ctx.clock.now().getTime() - PERIOD_MS[q.period]).toISOString());
+      if (q.period !== 'all')
+        query = query.where('created_at', '>=', new Date(this.ctx.clock.now().getTime() - PERIOD_MS[q.period]).toISOString());
       const c = decodeCursor<{ s: number; id: number }>(q.cursor, { s: 'number', id: 'number' });
       if (c) query = query.where((eb) => eb.or([eb(SCORE, '<', c.s), eb.and([eb(SCORE, '=', c.s), eb('id', '<', c.id)])]));
-      const rows = await query.orderBy(SCORE, 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+      const rows = await query
+        .orderBy(SCORE, 'desc')
+        .orderBy('id', 'desc')
+        .limit(q.limit + 1)
+        .execute();
       page = pageOf(rows, q.limit, (r) => ({ s: r.reaction_count + 2 * r.comment_count, id: r.id }));
     } else {
       const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
       if (c) query = query.where('id', '<', c.id);
-      page = pageOf(await query.orderBy('id', 'desc').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+      page = pageOf(
+        await query
+          .orderBy('id', 'desc')
+          .limit(q.limit + 1)
+          .execute(),
+        q.limit,
+        (r) => ({ id: r.id }),
+      );
     }
     const all = await this.present(actor, [...pinned, ...page.items], access);
     return { pinned: all.slice(0, pinned.length), items: all.slice(pinned.length), next_cursor: page.next_cursor };
@@ -88,8 +100,17 @@ export class FeedService {
       .where((eb) => eb.or([eb('community_id', 'is', null), ...(readable.length ? [eb('community_id', 'in', readable)] : [])]));
     const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
     if (c) query = query.where('id', '<', c.id);
-    const page = pageOf(await query.orderBy('id', 'desc').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
-    const items = await presentItems(this.hydrateDeps(), actor, page.items, (communityId) => (communityId === null ? null : (contexts.get(communityId) ?? null)));
+    const page = pageOf(
+      await query
+        .orderBy('id', 'desc')
+        .limit(q.limit + 1)
+        .execute(),
+      q.limit,
+      (r) => ({ id: r.id }),
+    );
+    const items = await presentItems(this.hydrateDeps(), actor, page.items, (communityId) =>
+      communityId === null ? null : (contexts.get(communityId) ?? null),
+    );
     return { items, next_cursor: page.next_cursor };
   }
 
@@ -97,7 +118,15 @@ export class FeedService {
   private async bindAttachments(trx: Tx, actor: Actor, itemId: number, ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     if (ids.length > this.ctx.config.chat.max_attachments_per_message) {
-      throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.attachment_ids', code: 'too_many', message: `At most ${this.ctx.config.chat.max_attachments_per_message} attachments` }] });
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [
+          {
+            path: 'body.attachment_ids',
+            code: 'too_many',
+            message: `At most ${this.ctx.config.chat.max_attachments_per_message} attachments`,
+          },
+        ],
+      });
     }
     const res = await trx
       .updateTable('channel_message_attachments')
@@ -108,13 +137,22 @@ export class FeedService {
       .where('message_id', 'is', null)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== new Set(ids).size) {
-      throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.attachment_ids', code: 'unknown_attachment', message: 'Attach your own new uploads only' }] });
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [{ path: 'body.attachment_ids', code: 'unknown_attachment', message: 'Attach your own new uploads only' }],
+      });
     }
   }
 
   private async existingByNonce(actor: Actor, nonce: string | undefined) {
     if (!nonce) return null;
-    return (await this.db.selectFrom('central_feed_items').selectAll().where('user_id', '=', actor.userId).where('nonce', '=', nonce).executeTakeFirst()) ?? null;
+    return (
+      (await this.db
+        .selectFrom('central_feed_items')
+        .selectAll()
+        .where('user_id', '=', actor.userId)
+        .where('nonce', '=', nonce)
+        .executeTakeFirst()) ?? null
+    );
   }
 
   async post(actor: Actor, idOrSlug: string | null, body: PostBody): Promise<FeedItem> {
@@ -152,7 +190,12 @@ export class FeedService {
       await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
       if (communityId !== null) await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', communityId).execute();
       afterCommit(() => {
-        this.ctx.bus.publish('FeedPostCreated', { community_id: communityId, user_id: actor.userId, feed_item_id: itemId, type: idOrSlug === null ? 'announcement' : body.type });
+        this.ctx.bus.publish('FeedPostCreated', {
+          community_id: communityId,
+          user_id: actor.userId,
+          feed_item_id: itemId,
+          type: idOrSlug === null ? 'announcement' : body.type,
+        });
       });
       return itemId;
     });
@@ -183,7 +226,9 @@ export class FeedService {
       .updateTable('central_feed_items')
       .set({
         ...(body.title !== undefined ? { title: body.title } : {}),
-        ...(body.content !== undefined ? { content: body.content, metadata: JSON.stringify({ ...JSON.parse(row.metadata), mentions: extractMentions(body.content) }) } : {}),
+        ...(body.content !== undefined
+          ? { content: body.content, metadata: JSON.stringify({ ...JSON.parse(row.metadata), mentions: extractMentions(body.content) }) }
+          : {}),
         edited_at: now,
         updated_at: now,
       })
@@ -201,10 +246,18 @@ export class FeedService {
     const own = access ? canEditOwn(actor, row.user_id, access) : row.user_id === actor.userId;
     if (!own) {
       if (!access) assertCan(actor, 'admin.global', this.facts.baseContext());
-      else assertCan(actor, 'feed.delete_any', { ...access, target: { authorId: row.user_id, targetMembership: await this.authorMembership(row.community_id, row.user_id) } });
+      else
+        assertCan(actor, 'feed.delete_any', {
+          ...access,
+          target: { authorId: row.user_id, targetMembership: await this.authorMembership(row.community_id, row.user_id) },
+        });
     }
     const now = this.ctx.clock.now().toISOString();
-    await this.db.updateTable('central_feed_items').set({ deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now }).where('id', '=', row.id).execute();
+    await this.db
+      .updateTable('central_feed_items')
+      .set({ deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
   }
 
   async setPinned(actor: Actor, itemId: number, pinned: boolean): Promise<FeedItem> {
@@ -212,12 +265,20 @@ export class FeedService {
     if (!access) throw new AppError('forbidden', 'Global announcements are always on top');
     assertCan(actor, 'feed.pin', access);
     const now = this.ctx.clock.now().toISOString();
-    await this.db.updateTable('central_feed_items').set({ is_pinned: pinned ? 1 : 0, pinned_at: pinned ? now : null, updated_at: now }).where('id', '=', row.id).execute();
+    await this.db
+      .updateTable('central_feed_items')
+      .set({ is_pinned: pinned ? 1 : 0, pinned_at: pinned ? now : null, updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
     return this.item(actor, row.id);
   }
 
   /** Toggles one reaction; posts and comments alike. */
-  private async toggle(actor: Actor, target: { itemId: number; commentId: number; authorId: number; communityId: number | null }, emoji: string) {
+  private async toggle(
+    actor: Actor,
+    target: { itemId: number; commentId: number; authorId: number; communityId: number | null },
+    emoji: string,
+  ) {
     return inTransaction(this.db, async (trx, afterCommit) => {
       const existing = await trx
         .selectFrom('central_feed_reactions')
@@ -232,10 +293,28 @@ export class FeedService {
       const rowId = target.commentId || target.itemId;
       if (existing) {
         await trx.deleteFrom('central_feed_reactions').where('id', '=', existing.id).execute();
-        await trx.updateTable(table).set((eb) => ({ reaction_count: eb('reaction_count', '-', 1) })).where('id', '=', rowId).execute();
+        await trx
+          .updateTable(table)
+          .set((eb) => ({ reaction_count: eb('reaction_count', '-', 1) }))
+          .where('id', '=', rowId)
+          .execute();
       } else {
-        await trx.insertInto('central_feed_reactions').values({ feed_item_id: target.itemId, comment_id: target.commentId, user_id: actor.userId, reaction: emoji, created_at: now, updated_at: now }).execute();
-        await trx.updateTable(table).set((eb) => ({ reaction_count: eb('reaction_count', '+', 1) })).where('id', '=', rowId).execute();
+        await trx
+          .insertInto('central_feed_reactions')
+          .values({
+            feed_item_id: target.itemId,
+            comment_id: target.commentId,
+            user_id: actor.userId,
+            reaction: emoji,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        await trx
+          .updateTable(table)
+          .set((eb) => ({ reaction_count: eb('reaction_count', '+', 1) }))
+          .where('id', '=', rowId)
+          .execute();
       }
       afterCommit(() => {
         this.ctx.bus.publish(existing ? 'ReactionRemoved' : 'ReactionAdded', {
@@ -258,7 +337,10 @@ export class FeedService {
     return { reacted, reactions: (await reactionsFor(this.db, 'item', [row.id], actor.userId)).get(String(row.id)) ?? [] };
   }
 
-  private async loadComment(actor: Actor, commentId: number): Promise<{ comment: FeedCommentRow; row: FeedItemRow; access: AccessContext | null }> {
+  private async loadComment(
+    actor: Actor,
+    commentId: number,
+  ): Promise<{ comment: FeedCommentRow; row: FeedItemRow; access: AccessContext | null }> {
     const comment = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', commentId).executeTakeFirst();
     if (!comment) throw notFound('No such comment');
     const { row, access } = await this.load(actor, comment.feed_item_id);
@@ -272,7 +354,12 @@ export class FeedService {
   private async presentComments(actor: Actor, rows: FeedCommentRow[], access: AccessContext | null) {
     const [users, reactions] = await Promise.all([
       this.ctx.host.identities.getUsers(rows.map((r) => r.user_id)),
-      reactionsFor(this.db, 'comment', rows.map((r) => r.id), actor.userId),
+      reactionsFor(
+        this.db,
+        'comment',
+        rows.map((r) => r.id),
+        actor.userId,
+      ),
     ]);
     const any = this.mayDeleteAny(actor, access);
     return rows.map((r) => presentComment(r, users, reactions, actor, any));
@@ -283,11 +370,18 @@ export class FeedService {
     let query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
     const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
     if (c) query = query.where('id', '>', c.id);
-    const page = pageOf(await query.orderBy('id').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+    const page = pageOf(
+      await query
+        .orderBy('id')
+        .limit(q.limit + 1)
+        .execute(),
+      q.limit,
+      (r) => ({ id: r.id }),
+    );
     const parents = page.items.map((p) => p.id);
     // The first few replies of each thread, in one query (a window function: all three dialects have one).
     const replies: FeedCommentRow[] = parents.length
-      ? ((await this.db
+      ? await this.db
           .selectFrom(
             this.db
               .selectFrom('central_feed_comments')
@@ -299,12 +393,15 @@ export class FeedService {
           .selectAll()
           .where('r.rn', '<=', INLINE_REPLIES)
           .orderBy('r.id')
-          .execute()) as Array<FeedCommentRow & { rn: number }>)
+          .execute()
       : [];
     const presented = await this.presentComments(actor, [...page.items, ...replies], access);
     const byId = new Map(presented.map((p) => [p.id, p]));
     return {
-      items: page.items.map((p) => ({ ...byId.get(p.id)!, replies: replies.filter((r) => r.parent_id === p.id).map((r) => byId.get(r.id)!) })),
+      items: page.items.map((p) => ({
+        ...byId.get(p.id)!,
+        replies: replies.filter((r) => r.parent_id === p.id).map((r) => byId.get(r.id)!),
+      })),
       next_cursor: page.next_cursor,
     };
   }
@@ -314,7 +411,14 @@ export class FeedService {
     let query = this.db.selectFrom('central_feed_comments').selectAll().where('parent_id', '=', comment.id);
     const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
     if (c) query = query.where('id', '>', c.id);
-    const page = pageOf(await query.orderBy('id').limit(q.limit + 1).execute(), q.limit, (r) => ({ id: r.id }));
+    const page = pageOf(
+      await query
+        .orderBy('id')
+        .limit(q.limit + 1)
+        .execute(),
+      q.limit,
+      (r) => ({ id: r.id }),
+    );
     return { items: await this.presentComments(actor, page.items, access), next_cursor: page.next_cursor };
   }
 
@@ -322,14 +426,25 @@ export class FeedService {
     const { row, access } = await this.load(actor, itemId);
     if (access) assertCan(actor, 'feed.comment', access);
     if (body.nonce) {
-      const again = await this.db.selectFrom('central_feed_comments').selectAll().where('user_id', '=', actor.userId).where('nonce', '=', body.nonce).executeTakeFirst();
+      const again = await this.db
+        .selectFrom('central_feed_comments')
+        .selectAll()
+        .where('user_id', '=', actor.userId)
+        .where('nonce', '=', body.nonce)
+        .executeTakeFirst();
       if (again) return (await this.presentComments(actor, [again], access))[0]!;
     }
     let parentId: number | null = null;
     if (body.parent_id !== undefined) {
-      const parent = await this.db.selectFrom('central_feed_comments').select(['id', 'parent_id', 'feed_item_id']).where('id', '=', body.parent_id).executeTakeFirst();
+      const parent = await this.db
+        .selectFrom('central_feed_comments')
+        .select(['id', 'parent_id', 'feed_item_id'])
+        .where('id', '=', body.parent_id)
+        .executeTakeFirst();
       if (!parent || parent.feed_item_id !== row.id) {
-        throw new AppError('validation_failed', 'The request is not valid', { issues: [{ path: 'body.parent_id', code: 'unknown_comment', message: 'No such comment on this post' }] });
+        throw new AppError('validation_failed', 'The request is not valid', {
+          issues: [{ path: 'body.parent_id', code: 'unknown_comment', message: 'No such comment on this post' }],
+        });
       }
       // Two levels, like Skool and Circle: a reply to a reply joins the top-level thread.
       parentId = parent.parent_id ?? parent.id;
@@ -350,11 +465,28 @@ export class FeedService {
           updated_at: now,
         }),
       );
-      await trx.updateTable('central_feed_items').set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: now })).where('id', '=', row.id).execute();
-      if (parentId !== null) await trx.updateTable('central_feed_comments').set((eb) => ({ reply_count: eb('reply_count', '+', 1) })).where('id', '=', parentId).execute();
-      if (row.community_id !== null) await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', row.community_id).execute();
+      await trx
+        .updateTable('central_feed_items')
+        .set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: now }))
+        .where('id', '=', row.id)
+        .execute();
+      if (parentId !== null)
+        await trx
+          .updateTable('central_feed_comments')
+          .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
+          .where('id', '=', parentId)
+          .execute();
+      if (row.community_id !== null)
+        await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', row.community_id).execute();
       afterCommit(() => {
-        this.ctx.bus.publish('FeedCommentCreated', { community_id: row.community_id, user_id: actor.userId, feed_item_id: row.id, comment_id: commentId, parent_id: parentId, item_author_id: row.user_id });
+        this.ctx.bus.publish('FeedCommentCreated', {
+          community_id: row.community_id,
+          user_id: actor.userId,
+          feed_item_id: row.id,
+          comment_id: commentId,
+          parent_id: parentId,
+          item_author_id: row.user_id,
+        });
       });
       return commentId;
     });
@@ -367,7 +499,11 @@ export class FeedService {
     const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
     if (!own || comment.deleted_at) throw new AppError('forbidden', 'Only the author may edit a comment');
     const now = this.ctx.clock.now().toISOString();
-    await this.db.updateTable('central_feed_comments').set({ content, edited_at: now, updated_at: now }).where('id', '=', comment.id).execute();
+    await this.db
+      .updateTable('central_feed_comments')
+      .set({ content, edited_at: now, updated_at: now })
+      .where('id', '=', comment.id)
+      .execute();
     const row = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', comment.id).executeTakeFirstOrThrow();
     return (await this.presentComments(actor, [row], access))[0]!;
   }
@@ -378,7 +514,11 @@ export class FeedService {
     const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
     if (!own) {
       if (!access) assertCan(actor, 'admin.global', this.facts.baseContext());
-      else assertCan(actor, 'feed.delete_any', { ...access, target: { authorId: comment.user_id, targetMembership: await this.authorMembership(row.community_id, comment.user_id) } });
+      else
+        assertCan(actor, 'feed.delete_any', {
+          ...access,
+          target: { authorId: comment.user_id, targetMembership: await this.authorMembership(row.community_id, comment.user_id) },
+        });
     }
     // Soft: the thread keeps its shape ("comment deleted"), the words are gone.
     const now = this.ctx.clock.now().toISOString();
@@ -389,7 +529,11 @@ export class FeedService {
     const { comment, row, access } = await this.loadComment(actor, commentId);
     if (comment.deleted_at) throw notFound('No such comment');
     if (access) assertCan(actor, 'feed.react', access);
-    const reacted = await this.toggle(actor, { itemId: row.id, commentId: comment.id, authorId: comment.user_id, communityId: row.community_id }, emoji);
+    const reacted = await this.toggle(
+      actor,
+      { itemId: row.id, commentId: comment.id, authorId: comment.user_id, communityId: row.community_id },
+      emoji,
+    );
     return { reacted, reactions: (await reactionsFor(this.db, 'comment', [comment.id], actor.userId)).get(String(comment.id)) ?? [] };
   }
 }

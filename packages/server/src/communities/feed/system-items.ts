@@ -9,7 +9,15 @@ const MILESTONES = new Set([10, 50, 100, 500, 1000, 5000]);
  */
 export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
   const db = ctx.db.db;
-  const write = async (item: { communityId: number; userId: number; type: 'course_event' | 'system'; title: string; content: string; metadata: Record<string, unknown>; key: string }) => {
+  const write = async (item: {
+    communityId: number;
+    userId: number;
+    type: 'course_event' | 'system';
+    title: string;
+    content: string;
+    metadata: Record<string, unknown>;
+    key: string;
+  }) => {
     const now = ctx.clock.now().toISOString();
     try {
       await db
@@ -67,7 +75,10 @@ export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
         .where('community_members.status', 'in', ['active', 'muted'])
         .execute();
       if (links.length === 0) return;
-      const [[course], user] = await Promise.all([ctx.host.courses.getCourses([{ type: 'course', id: p.course_id }]), ctx.host.identities.getUser(p.user_id)]);
+      const [[course], user] = await Promise.all([
+        ctx.host.courses.getCourses([{ type: 'course', id: p.course_id }]),
+        ctx.host.identities.getUser(p.user_id),
+      ]);
       for (const { community_id } of links) {
         if (!(await feedOn(community_id))) continue;
         await write({

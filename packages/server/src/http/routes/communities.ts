@@ -15,9 +15,21 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
       access: { public: 'discovery: anonymous callers see public communities only; the service filters by visibility and membership' },
       handler: ({ maybeViewer, query }) => s.communities.list(maybeViewer?.actor ?? null, query),
     }),
-    route({ endpoint: e.get, access: { action: 'community.view' }, handler: ({ viewer, params }) => s.communities.detail(viewer.actor, params.id) }),
-    route({ endpoint: e.create, access: { action: 'community.create' }, handler: ({ viewer, body }) => s.communities.create(viewer.actor, body) }),
-    route({ endpoint: e.update, access: { action: 'community.update' }, handler: ({ viewer, params, body }) => s.communities.update(viewer.actor, params.id, body) }),
+    route({
+      endpoint: e.get,
+      access: { action: 'community.view' },
+      handler: ({ viewer, params }) => s.communities.detail(viewer.actor, params.id),
+    }),
+    route({
+      endpoint: e.create,
+      access: { action: 'community.create' },
+      handler: ({ viewer, body }) => s.communities.create(viewer.actor, body),
+    }),
+    route({
+      endpoint: e.update,
+      access: { action: 'community.update' },
+      handler: ({ viewer, params, body }) => s.communities.update(viewer.actor, params.id, body),
+    }),
     route({
       endpoint: e.remove,
       access: { action: 'community.delete' },
@@ -26,7 +38,11 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return ok;
       },
     }),
-    route({ endpoint: e.join, access: { action: 'community.join' }, handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token) }),
+    route({
+      endpoint: e.join,
+      access: { action: 'community.join' },
+      handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token),
+    }),
     route({
       endpoint: e.leave,
       access: { action: 'community.leave' },
@@ -35,7 +51,11 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return ok;
       },
     }),
-    route({ endpoint: e.requests, access: { action: 'members.manage' }, handler: ({ viewer, params, query }) => s.membership.requests(viewer.actor, params.id, query) }),
+    route({
+      endpoint: e.requests,
+      access: { action: 'members.manage' },
+      handler: ({ viewer, params, query }) => s.membership.requests(viewer.actor, params.id, query),
+    }),
     route({
       endpoint: e.decideRequest,
       access: { action: 'members.manage' },
@@ -44,7 +64,11 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return ok;
       },
     }),
-    route({ endpoint: e.members, access: { action: 'members.list' }, handler: ({ viewer, params, query }) => s.membership.members(viewer.actor, params.id, query) }),
+    route({
+      endpoint: e.members,
+      access: { action: 'members.list' },
+      handler: ({ viewer, params, query }) => s.membership.members(viewer.actor, params.id, query),
+    }),
     route({
       endpoint: e.updateMember,
       access: { action: ['members.manage', 'members.change_role'] },
@@ -75,9 +99,21 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return s.communities.roles(community.id);
       },
     }),
-    route({ endpoint: e.updateRole, access: { action: 'roles.manage' }, handler: ({ viewer, params, body }) => s.communities.updateRole(viewer.actor, params.id, params.roleId, body) }),
-    route({ endpoint: e.createInvite, access: { action: 'invites.manage' }, handler: ({ viewer, params, body }) => s.membership.createInvite(viewer.actor, params.id, body) }),
-    route({ endpoint: e.invites, access: { action: 'invites.manage' }, handler: ({ viewer, params }) => s.membership.invites(viewer.actor, params.id) }),
+    route({
+      endpoint: e.updateRole,
+      access: { action: 'roles.manage' },
+      handler: ({ viewer, params, body }) => s.communities.updateRole(viewer.actor, params.id, params.roleId, body),
+    }),
+    route({
+      endpoint: e.createInvite,
+      access: { action: 'invites.manage' },
+      handler: ({ viewer, params, body }) => s.membership.createInvite(viewer.actor, params.id, body),
+    }),
+    route({
+      endpoint: e.invites,
+      access: { action: 'invites.manage' },
+      handler: ({ viewer, params }) => s.membership.invites(viewer.actor, params.id),
+    }),
     route({
       endpoint: e.revokeInvite,
       access: { action: 'invites.manage' },
@@ -96,8 +132,16 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return { community: card!, valid };
       },
     }),
-    route({ endpoint: e.courses, access: { action: 'community.view' }, handler: ({ viewer, params }) => s.courses.list(viewer.actor, params.id) }),
-    route({ endpoint: e.linkCourse, access: { action: 'courses.manage' }, handler: ({ viewer, params, body }) => s.courses.link(viewer.actor, params.id, body) }),
+    route({
+      endpoint: e.courses,
+      access: { action: 'community.view' },
+      handler: ({ viewer, params }) => s.courses.list(viewer.actor, params.id),
+    }),
+    route({
+      endpoint: e.linkCourse,
+      access: { action: 'courses.manage' },
+      handler: ({ viewer, params, body }) => s.courses.link(viewer.actor, params.id, body),
+    }),
     route({
       endpoint: e.unlinkCourse,
       access: { action: 'courses.manage' },
@@ -106,10 +150,26 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return ok;
       },
     }),
-    route({ endpoint: e.forCourse, access: { action: 'community.view' }, handler: ({ viewer, params }) => s.courses.forCourse(viewer.actor, params.id) }),
-    route({ endpoint: e.tiers, access: { action: 'community.view' }, handler: ({ viewer, params }) => s.pricing.list(viewer.actor, params.id) }),
-    route({ endpoint: e.createTier, access: { action: 'pricing.manage' }, handler: ({ viewer, params, body }) => s.pricing.create(viewer.actor, params.id, body) }),
-    route({ endpoint: e.updateTier, access: { action: 'pricing.manage' }, handler: ({ viewer, params, body }) => s.pricing.update(viewer.actor, params.id, params.tierId, body) }),
+    route({
+      endpoint: e.forCourse,
+      access: { action: 'community.view' },
+      handler: ({ viewer, params }) => s.courses.forCourse(viewer.actor, params.id),
+    }),
+    route({
+      endpoint: e.tiers,
+      access: { action: 'community.view' },
+      handler: ({ viewer, params }) => s.pricing.list(viewer.actor, params.id),
+    }),
+    route({
+      endpoint: e.createTier,
+      access: { action: 'pricing.manage' },
+      handler: ({ viewer, params, body }) => s.pricing.create(viewer.actor, params.id, body),
+    }),
+    route({
+      endpoint: e.updateTier,
+      access: { action: 'pricing.manage' },
+      handler: ({ viewer, params, body }) => s.pricing.update(viewer.actor, params.id, params.tierId, body),
+    }),
     route({
       endpoint: e.grantTier,
       access: { action: 'pricing.manage' },
@@ -118,9 +178,25 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
         return ok;
       },
     }),
-    route({ endpoint: e.wizardStart, access: { action: 'community.create' }, handler: ({ viewer, body }) => s.wizard.start(viewer.actor, body) }),
-    route({ endpoint: e.wizardGet, access: { action: 'community.update' }, handler: ({ viewer, params }) => s.wizard.get(viewer.actor, params.draftId) }),
-    route({ endpoint: e.wizardStep, access: { action: 'community.update' }, handler: ({ viewer, params, body }) => s.wizard.saveStep(viewer.actor, params.draftId, params.step, body) }),
-    route({ endpoint: e.wizardPublish, access: { action: 'community.update' }, handler: ({ viewer, params }) => s.wizard.publish(viewer.actor, params.draftId) }),
+    route({
+      endpoint: e.wizardStart,
+      access: { action: 'community.create' },
+      handler: ({ viewer, body }) => s.wizard.start(viewer.actor, body),
+    }),
+    route({
+      endpoint: e.wizardGet,
+      access: { action: 'community.update' },
+      handler: ({ viewer, params }) => s.wizard.get(viewer.actor, params.draftId),
+    }),
+    route({
+      endpoint: e.wizardStep,
+      access: { action: 'community.update' },
+      handler: ({ viewer, params, body }) => s.wizard.saveStep(viewer.actor, params.draftId, params.step, body),
+    }),
+    route({
+      endpoint: e.wizardPublish,
+      access: { action: 'community.update' },
+      handler: ({ viewer, params }) => s.wizard.publish(viewer.actor, params.draftId),
+    }),
   ];
 }

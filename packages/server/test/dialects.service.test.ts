@@ -1,0 +1,61 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { addMember, expectStatus, makeCommunity } from './support/factories';
+import { createTestDatabase } from './support/databases';
+import { startTestServer } from './support/server';
+
+/**
+ * The product's main paths on RocketLMS's own database engine (MariaDB) and on PostgreSQL,
+ * through HTTP: keyset pages, window functions, LIKE escapes, unique keys and transactions.
+ */
+for (const dialect of ['mysql', 'postgres'] as const) {
+  describe(`communities and feed on ${dialect}`, () => {
+    it('create, discover, join, post, thread, react, page', async () => {
+      const db = await createTestDatabase(dialect);
+      await db.db.destroy();
+      const s = await startTestServer({
+        database: { url: db.url, table_prefix: 'cm_' },
+        // PostgreSQL deployments keep RocketLMS's tables elsewhere; the demo school goes in a SQLite file.
+        ...(dialect === 'postgres' ? { host: { database_url: `sqlite://${join(tmpdir(), `host-${Date.now()}.sqlite`)}` } } : {}),
+      });
+      try {
+        const owner = s.demo.instructorIds[0]!;
+        const st = s.demo.studentIds;
+        const c = await makeCommunity(s, { name: '100% Caf\u00e9 Club' });
+        expect(c.slug).toBe('100-cafe-club');
+        expect((await s.as(st[0]!).communities.list({ query: { q: '100%' } })).items.map((x) => x.id)).toEqual([c.id]);
+        expect((await s.as(st[0]!).communities.list({ query: { q: '_' } })).items).toEqual([]);
+        for (const u of st.slice(0, 6)) await addMember(s, c.id, u);
+        const members = await s.as(owner).communities.members({ params: { id: c.slug }, query: { limit: 4 } });
+        const rest = await s.as(owner).communities.members({ params: { id: c.slug }, query: { limit: 4, cursor: members.next_cursor! } });
+        expect(new Set([...members.items, ...rest.items].map((m) => m.user.id)).size).toBe(7);
+        const post = await s.as(st[0]!).feed.post({ params: { id: c.slug }, body: { content: 'Hi \u{1F600}', nonce: 'dialect-nonce-1' } });
+        expect(
+          (await s.as(st[0]!).feed.post({ params: { id: c.slug }, body: { content: 'Hi \u{1F600}', nonce: 'dialect-nonce-1' } })).id,
+        ).toBe(post.id);
+        const top = await s.as(st[1]!).feed.comment({ params: { itemId: post.id }, body: { content: 'top' } });
+        for (let i = 0; i < 4; i++)
+          await s.as(st[2]!).feed.comment({ params: { itemId: post.id }, body: { content: `r${i}`, parent_id: top.id } });
+        const thread = await s.as(owner).feed.comments({ params: { itemId: post.id } });
+        expect(thread.items[0]!.replies.map((r) => r.content)).toEqual(['r0', 'r1', 'r2']);
+        await s.as(st[3]!).feed.react({ params: { itemId: post.id }, body: { emoji: '\u{1F389}' } });
+        const topFeed = await s.as(owner).feed.communityFeed({ params: { id: c.slug }, query: { sort: 'top', period: 'all' } });
+        expect(topFeed.items[0]).toMatchObject({
+          id: post.id,
+          content: 'Hi \u{1F600}',
+          comment_count: 5,
+          reactions: [{ emoji: '\u{1F389}', count: 1, me: false }],
+        });
+        await expectStatus(s.as(st[0]!).communities.create({ body: { name: 'nope' } }), 403);
+        const r = await s.ctx.hostSync.runOnce();
+        expect(r.enrolments).toBeGreaterThan(0);
+      } finally {
+        await s.close();
+        await db.drop().catch(() => undefined);
+      }
+    });
+  });
+}
