@@ -2,6 +2,7 @@ import type { EndpointRegistry } from './endpoint';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
 import { system } from './endpoints/system';
+import { uploads } from './endpoints/uploads';
 
 /**
  * Every API method, grouped by domain. The server registers exactly these, the client
@@ -11,5 +12,6 @@ export const endpoints = {
   system,
   communities,
   feed,
+  uploads,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

@@ -16,7 +16,9 @@ import { systemClock, type Clock } from './platform/clock';
 import { connect, type Db } from './platform/db/connect';
 import { createLogger, type Logger } from './platform/logger';
 import { DbQueue, type Queue } from './platform/queue';
-import { MemoryRateLimiter, type RateLimiter } from './security/rate-limit';
+import { createRateLimiter, type RateLimiter } from './security/rate-limit';
+import { createUploadService } from './security/uploads';
+import type { UploadService } from './security/uploads/service';
 
 /**
  * The composition root's product: every collaborator, wired once from config.
@@ -36,7 +38,7 @@ export interface AppContext {
   redis: Redis | null;
   queue: Queue;
   hostSync: HostSync;
-  services: { communities: CommunityServices };
+  services: { communities: CommunityServices; uploads: UploadService };
   close(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     sessions = new FileSessionStore(config.host.session_path);
   }
   const auth = new HostAuthenticator(config.host, host.identities, sessions, () => clock.now().getTime());
-  const rateLimiter = new MemoryRateLimiter(config.rate_limits, () => clock.now().getTime());
+  const rateLimiter = createRateLimiter(config.rate_limits, redis, () => clock.now().getTime());
   const queue = new DbQueue(db.db, logger, () => clock.now());
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
   subscribeEventLog(bus, db.db);
@@ -115,7 +117,9 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     services: undefined as unknown as AppContext['services'],
   };
   // Services take the finished context; wired last so they see every collaborator.
-  ctx.services = { communities: createCommunityServices(ctx) };
+  const communities = createCommunityServices(ctx);
+  ctx.services = { communities, uploads: undefined as unknown as UploadService };
+  ctx.services.uploads = createUploadService(ctx);
   if (config.features.central_feed) subscribeFeedSystemItems(ctx);
   return ctx;
 }

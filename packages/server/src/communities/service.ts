@@ -31,7 +31,7 @@ export class CommunityService {
   }
 
   uploadUrl = (uploadId: number | null): string | null =>
-    uploadId ? `${this.ctx.config.http.base_path}/api/communities/uploads/${uploadId}/download` : null;
+    uploadId ? `${this.ctx.config.http.base_path}/api/communities/uploads/channel/${uploadId}/download` : null;
 
   /** Default paid tier as the card's price tag, when paid tiers are on. */
   async prices(ids: number[]): Promise<Map<number, CommunityCard['price']>> {

@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 
 import type { AppContext } from '../context';
@@ -15,6 +16,9 @@ export interface HttpServer {
 /** The API role: contract routes, OpenAPI, the web app. */
 export async function buildHttpServer(ctx: AppContext, options: { web?: boolean } = {}): Promise<HttpServer> {
   const app = createFastify(ctx);
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: ctx.config.file_scanner.max_file_size, files: 1, fields: 5, parts: 6, headerPairs: 100 },
+  });
   const base = ctx.config.http.base_path;
   const specs = ctx.config.enabled
     ? allRoutes(ctx)

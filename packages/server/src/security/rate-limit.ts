@@ -1,4 +1,5 @@
 import type { CommunitiesConfig } from '@communities/contract';
+import type { Redis } from 'ioredis';
 
 import type { RateLimitKey } from '../http/route';
 import { rateLimited } from '../platform/errors';
@@ -48,4 +49,58 @@ export class MemoryRateLimiter implements RateLimiter {
   private sweep(t: number): void {
     for (const [id, b] of this.buckets) if (t - b.updatedMs > 3_600_000) this.buckets.delete(id);
   }
+}
+
+const BUCKET_LUA = `
+local key = KEYS[1]
+local max = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+local state = redis.call('HMGET', key, 't', 'u')
+local tokens = tonumber(state[1]) or max
+local updated = tonumber(state[2]) or now
+tokens = math.min(max, tokens + (now - updated) * rate)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', key, 't', tostring(tokens), 'u', tostring(now))
+redis.call('PEXPIRE', key, ttl)
+return { allowed, tostring(tokens) }
+`;
+
+/** The same token buckets, kept in Redis and updated atomically, so several processes share them. */
+export class RedisRateLimiter implements RateLimiter {
+  constructor(
+    private readonly rules: CommunitiesConfig['rate_limits'],
+    private readonly redis: Pick<Redis, 'eval'>,
+    private readonly now: () => number = Date.now,
+    private readonly prefix = 'communities:rl:',
+  ) {}
+
+  async consume(key: RateLimitKey, subject: string): Promise<void> {
+    const rule = this.rules[key];
+    const rate = rule.max / (rule.window_seconds * 1000);
+    const result = (await this.redis.eval(
+      BUCKET_LUA,
+      1,
+      `${this.prefix}${key}:${subject}`,
+      rule.max,
+      rate,
+      this.now(),
+      rule.window_seconds * 2000,
+    )) as [number, string];
+    if (Number(result[0]) === 1) return;
+    throw rateLimited((1 - Number(result[1])) / rate / 1000);
+  }
+}
+
+export function createRateLimiter(rules: CommunitiesConfig['rate_limits'], redis: Redis | null, now: () => number = Date.now): RateLimiter {
+  if (rules.store === 'redis') {
+    if (!redis) throw new Error('rate_limits.store is redis but redis.url is not set');
+    return new RedisRateLimiter(rules, redis, now);
+  }
+  return new MemoryRateLimiter(rules, now);
 }

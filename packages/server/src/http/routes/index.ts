@@ -4,8 +4,14 @@ import type { RouteSpec } from '../route';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
 import { systemRoutes } from './system';
+import { uploadRoutes } from './uploads';
 
 /** Every contract route of every domain. Feature-gated endpoints are skipped at registration. */
 export function allRoutes(ctx: AppContext): RouteSpec[] {
-  return [...systemRoutes(ctx), ...communityRoutes(ctx, ctx.services.communities), ...feedRoutes(ctx.services.communities.feed)];
+  return [
+    ...systemRoutes(ctx),
+    ...communityRoutes(ctx, ctx.services.communities),
+    ...feedRoutes(ctx.services.communities.feed),
+    ...uploadRoutes(ctx.services.uploads),
+  ];
 }

@@ -1,0 +1,20 @@
+import type { Readable } from 'node:stream';
+
+export interface ScanVerdict {
+  verdict: 'clean' | 'infected';
+  signature?: string;
+  raw?: unknown;
+}
+
+export interface Scanner {
+  readonly name: string;
+  /** Scans a stream. Any failure (refused, timeout, odd reply) throws ScannerError, never "clean". */
+  scan(stream: Readable): Promise<ScanVerdict>;
+  ping(): Promise<void>;
+}
+
+export class ScannerError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
