@@ -28,7 +28,8 @@ export class HttpScanner implements Scanner {
       const init: RequestInit & { duplex: 'half' } = {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream', ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
-        body: Readable.toWeb(stream),
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- node's web stream type is not the DOM's BodyInit for tsc
+        body: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>,
         duplex: 'half',
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       };
