@@ -76,8 +76,13 @@ describe('scanning with a real clamd', () => {
     expect(await download(u, up.id)).toBe(200);
   });
 
-  it('with clamd gone, files stay pending and then fail — never clean', async () => {
+  it('with clamd gone, files stay pending and then fail — never clean; health says degraded', async () => {
+    expect((await s.as(null).system.health()).checks.scanner).toMatchObject({ status: 'ok', detail: 'clamav' });
     await clamd.stop();
+    const health = await s.as(null).system.health();
+    expect(health.checks.scanner, JSON.stringify(health)).toMatchObject({ status: 'down' });
+    expect(health.status).toBe('degraded');
+    expect(health.checks.scanner.status).toBe('down');
     const u = s.demo.studentIds[2]!;
     const up = await upload(u, 'scanned later\n', 'later.txt');
     await s.ctx.queue.processAll();

@@ -141,13 +141,27 @@ describe('uploads', () => {
     const up = await upload(owner, png, 'slide.png', 'purpose=feed');
     await s.ctx.queue.processAll();
     const post = await s.as(owner).feed.post({ params: { id: c.slug }, body: { content: 'see attached', attachment_ids: [up.body.id] } });
-    expect(post.attachment_ids).toEqual([up.body.id]);
+    expect(post.attachments.map((a) => [a.id, a.scan_status, a.is_image])).toEqual([[up.body.id, 'clean', true]]);
     expect((await get(s.demo.studentIds[2]!, `/api/communities/uploads/channel/${up.body.id}/download`)).status).toBe(404);
     expect((await get(s.demo.adminId, `/api/communities/uploads/channel/${up.body.id}/download`)).status).toBe(200);
     await expectStatus(
       s.as(s.demo.studentIds[2]!).feed.post({ params: { id: 'photography' }, body: { content: 'steal', attachment_ids: [up.body.id] } }),
       404,
     );
+  });
+
+  it("community icons must be the owner's clean image uploads made for that purpose", async () => {
+    const owner = s.demo.instructorIds[1]!;
+    const icon = await upload(owner, png, 'icon.png', 'purpose=community_icon');
+    const wrong = await upload(owner, png, 'feed.png', 'purpose=feed');
+    const e1 = await expectStatus(s.as(owner).communities.create({ body: { name: 'Iconic', icon_upload_id: icon.body.id } }), 422);
+    expect(e1.issues[0]).toMatchObject({ path: 'body.icon_upload_id', message: expect.stringContaining('pending') });
+    await s.ctx.queue.processAll();
+    await expectStatus(s.as(owner).communities.create({ body: { name: 'Iconic', icon_upload_id: wrong.body.id } }), 422);
+    await expectStatus(s.as(s.demo.instructorIds[2]!).communities.create({ body: { name: 'Thief', icon_upload_id: icon.body.id } }), 422);
+    const c = await s.as(owner).communities.create({ body: { name: 'Iconic', icon_upload_id: icon.body.id } });
+    expect(c.icon_url).toBe(`/api/communities/uploads/channel/${icon.body.id}/download`);
+    expect((await get(s.demo.studentIds[3]!, c.icon_url!)).status).toBe(200);
   });
 
   it('needs the file field, and sign-in', async () => {

@@ -4,6 +4,7 @@ import { cursorQuery, endpoint, isoTime, okResponse, page } from '../endpoint';
 import { isEmoji } from '../markdown';
 
 import { communityRef, userSummarySchema } from './communities';
+import { attachmentSchema } from './uploads';
 
 const idNum = z.coerce.number().int().positive();
 export const reactionSummarySchema = z.object({ emoji: z.string(), count: z.number().int(), me: z.boolean() });
@@ -26,7 +27,8 @@ export const feedItemSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   author: userSummarySchema,
   mentions: z.array(z.number().int()),
-  attachment_ids: z.array(z.number().int()),
+  /** With scan status: clients show an infected or failed file as removed. */
+  attachments: z.array(attachmentSchema),
   is_pinned: z.boolean(),
   comment_count: z.number().int(),
   reactions: z.array(reactionSummarySchema),

@@ -178,8 +178,19 @@ export class CommunityService {
     return { items: await this.cards(page.items, actor), next_cursor: page.next_cursor };
   }
 
+  private async checkImages(
+    actor: Actor,
+    input: { icon_upload_id?: number | null | undefined; cover_upload_id?: number | null | undefined },
+  ): Promise<void> {
+    for (const field of ['icon_upload_id', 'cover_upload_id'] as const) {
+      const id = input[field];
+      if (id) await this.ctx.services.uploads.assertCommunityImage(actor, id, field);
+    }
+  }
+
   async create(actor: Actor, input: CreateInput): Promise<CommunityDetail> {
     assertCan(actor, 'community.create', this.facts.baseContext());
+    await this.checkImages(actor, input);
     const now = this.ctx.clock.now().toISOString();
     const id = await inTransaction(this.db, async (trx, afterCommit) => {
       if (input.slug) await assertSlugFree(trx, input.slug);

@@ -101,6 +101,13 @@ export class WizardService {
         issues: parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), code: i.code, message: i.message })),
       });
     }
+    if (step === 'basics') {
+      const b = parsed.data as NonNullable<Steps['basics']>;
+      for (const field of ['icon_upload_id', 'cover_upload_id'] as const) {
+        const id = b[field];
+        if (id) await this.ctx.services.uploads.assertCommunityImage(actor, id, field);
+      }
+    }
     if (step === 'courses')
       await this.links.assertCoursesExist((parsed.data as Steps['courses'])!.links, (i) => `body.links.${i}.course_id`);
     const steps = { ...this.steps(row), [step]: parsed.data };

@@ -1,9 +1,9 @@
-import { extractMentions, type FeedItem } from '@communities/contract';
+import { extractMentions, type Attachment, type FeedItem } from '@communities/contract';
 import { sql } from 'kysely';
 
 import { can, canEditOwn, type AccessContext, type Actor } from '../../access';
 import type { HostUser } from '../../host/ports';
-import type { FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
+import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import type { DbHandle } from '../../platform/db/transaction';
 import type { FactsLoader } from '../facts';
 import { membershipFacts } from '../facts';
@@ -51,7 +51,12 @@ export const parseMeta = (json: string): Record<string, unknown> => {
  * authors' memberships (for "may I delete this"), then the access engine per item.
  */
 export async function presentItems(
-  deps: { db: DbHandle; facts: FactsLoader; users: (ids: number[]) => Promise<Map<number, HostUser>> },
+  deps: {
+    db: DbHandle;
+    facts: FactsLoader;
+    users: (ids: number[]) => Promise<Map<number, HostUser>>;
+    attachment: (row: ChannelAttachmentRow) => Attachment;
+  },
   actor: Actor,
   rows: FeedItemRow[],
   access: (communityId: number | null) => AccessContext | null,
@@ -67,7 +72,7 @@ export async function presentItems(
     ),
     deps.db
       .selectFrom('channel_message_attachments')
-      .select(['id', 'feed_item_id'])
+      .selectAll()
       .where(
         'feed_item_id',
         'in',
@@ -110,7 +115,7 @@ export async function presentItems(
       metadata: parseMeta(r.metadata),
       author: userSummary(r.user_id, users),
       mentions: extractMentions(r.content),
-      attachment_ids: attachments.filter((a) => a.feed_item_id === r.id).map((a) => a.id),
+      attachments: attachments.filter((a) => a.feed_item_id === r.id).map(deps.attachment),
       is_pinned: r.is_pinned === 1,
       comment_count: r.comment_count,
       reactions: reactions.get(String(r.id)) ?? [],

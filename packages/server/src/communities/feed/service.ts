@@ -6,7 +6,7 @@ import { assertCan, can, canEditOwn, type AccessContext, type Actor } from '../.
 import type { AppContext } from '../../context';
 import { decodeCursor, pageOf } from '../../platform/cursor';
 import { insertedId } from '../../platform/db/insert';
-import type { FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
+import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import { inTransaction, type Tx } from '../../platform/db/transaction';
 import { AppError, notFound } from '../../platform/errors';
 import type { FactsLoader } from '../facts';
@@ -32,7 +32,12 @@ export class FeedService {
   }
 
   private hydrateDeps() {
-    return { db: this.db, facts: this.facts, users: (ids: number[]) => this.ctx.host.identities.getUsers(ids) };
+    return {
+      db: this.db,
+      facts: this.facts,
+      users: (ids: number[]) => this.ctx.host.identities.getUsers(ids),
+      attachment: (row: ChannelAttachmentRow) => this.ctx.services.uploads.present('channel', row),
+    };
   }
 
   private present(actor: Actor, rows: FeedItemRow[], access: AccessContext | null): Promise<FeedItem[]> {

@@ -62,18 +62,18 @@ export function systemRoutes(ctx: AppContext): RouteSpec[] {
         const database = await timed(() => sql`select 1`.execute(ctx.db.db));
         const host = await timed(() => ctx.host.ping());
         const redis = ctx.redis ? await timed(() => ctx.redis!.ping()) : ({ status: 'disabled' } as const);
-        const scanner = ctx.config.features.file_scanning
-          ? ctx.config.file_scanner.driver === 'null'
-            ? ({ status: 'warning', detail: 'null scanner: uploads are not scanned (development only)' } as const)
-            : ({ status: 'ok', detail: ctx.config.file_scanner.driver } as const)
-          : ({ status: 'disabled' } as const);
+        const scanner =
+          ctx.config.features.file_scanning && ctx.config.file_scanner.driver !== 'null'
+            ? { ...(await timed(() => ctx.services.uploads.scanner.ping())), detail: ctx.config.file_scanner.driver }
+            : ({ status: 'warning', detail: 'null scanner: uploads are not scanned (development only)' } as const);
+        // A scanner outage delays uploads (they wait, pending) but the API still serves: degraded, not down.
         const down = [database, host, redis].some((c) => c.status === 'down');
         if (down) void reply.code(503);
         return {
           // The null scanner is expected in demo mode; anywhere else it degrades health.
           status: down
             ? ('down' as const)
-            : scanner.status === 'warning' && !isDemoSignInEnabled(ctx)
+            : scanner.status === 'down' || (scanner.status === 'warning' && !isDemoSignInEnabled(ctx))
               ? ('degraded' as const)
               : ('ok' as const),
           version: VERSION,

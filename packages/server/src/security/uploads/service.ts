@@ -56,6 +56,33 @@ export class UploadService {
     return this.deps.db;
   }
 
+  get scanner(): Scanner {
+    return this.deps.scanner;
+  }
+
+  /**
+   * A community icon or cover must be the actor's own clean image upload made for that
+   * purpose; a 422 names the field otherwise.
+   */
+  async assertCommunityImage(actor: Actor, id: number, field: 'icon_upload_id' | 'cover_upload_id'): Promise<void> {
+    const row = await this.db.selectFrom('channel_message_attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    const purpose = field === 'icon_upload_id' ? 'community_icon' : 'community_cover';
+    const problem =
+      !row || (row.uploader_id !== actor.userId && !actor.isAdmin)
+        ? 'No such upload of yours'
+        : row.purpose !== purpose
+          ? `Upload it with purpose=${purpose}`
+          : !isImage(row.mime_type)
+            ? 'It must be an image'
+            : row.scan_status !== 'clean'
+              ? `It is ${row.scan_status}; wait for the scan to finish`
+              : null;
+    if (problem)
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [{ path: `body.${field}`, code: 'invalid_upload', message: problem }],
+      });
+  }
+
   table(kind: AttachmentKind) {
     return kind === 'dm' ? ('dm_message_attachments' as const) : ('channel_message_attachments' as const);
   }

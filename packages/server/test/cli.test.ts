@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+const cli = join(import.meta.dirname, '../src/cli/main.ts');
+const root = join(import.meta.dirname, '../../..');
+
+function run(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: root,
+    env: { ...process.env, COMMUNITIES_CONFIG: '', COMMUNITIES__LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+describe('the communities command', () => {
+  it('migrates (twice is a no-op), reports status, seeds the demo school, and migrates down', () => {
+    const env = {
+      DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
+      COMMUNITIES__DATABASE__TABLE_PREFIX: 'cm_',
+    };
+    expect(run(['migrate'], env)).toMatchObject({ status: 0, out: expect.stringContaining('migrated 0001_initial') });
+    expect(run(['migrate'], env).out).toContain('Nothing to migrate.');
+    expect(run(['migrate:status'], env).out).toMatch(/\d{4}-\d\d-\d\dT.*0001_initial/);
+    expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
+    expect(run(['migrate:down', '--all'], env).out).toContain('Reverted every migration.');
+    expect(run(['migrate:status'], env).out).toContain('pending');
+  });
+
+  it('refuses to seed demo data into a real RocketLMS', () => {
+    const env = {
+      DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
+      COMMUNITIES__HOST__ADAPTER: 'rocketlms',
+      COMMUNITIES__DEMO: 'false',
+    };
+    const r = run(['seed', '--demo'], env);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('Refusing to seed demo data');
+  });
+});
