@@ -1,32 +1,60 @@
 import { ApiError } from '@communities/client';
-import { FEATURE_NAMES } from '@communities/contract';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
 import { api, TOKEN_KEY } from './api';
+import { linkProps, useRoute, WEB_BASE } from './lib/router';
+import { CommunityScreen } from './screens/community';
+import { DiscoverScreen } from './screens/discover';
+
+function DemoPanel() {
+  const { t } = useTranslation();
+  const demo = useQuery({ queryKey: ['demo-users'], queryFn: () => api.system.demoUsers() });
+  if (!demo.data) return null;
+  const pick = [
+    ...demo.data.items.filter((u) => u.global_role !== 'student'),
+    ...demo.data.items.filter((u) => u.global_role === 'student').slice(0, 4),
+  ];
+  return (
+    <section className="cm-card cm-demo" aria-labelledby="cm-demo-title">
+      <h2 id="cm-demo-title">{t('auth.demo_title')}</h2>
+      <p>{t('auth.demo_intro')}</p>
+      <ul className="cm-demo-list">
+        {pick.map((u) => (
+          <li key={u.id}>
+            <a className="cm-button cm-button--ghost" href={`${WEB_BASE}/demo/sign-in/${u.id}`}>
+              {u.name} · {t(`auth.role_${u.global_role}`)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 export function App() {
   const { t } = useTranslation();
+  const route = useRoute();
   const features = useQuery({ queryKey: ['features'], queryFn: () => api.system.features() });
   const me = useQuery({
     queryKey: ['me'],
     queryFn: () => api.system.me(),
     retry: (count, error) => !(error instanceof ApiError && error.status === 401) && count < 1,
   });
-  const demo = useQuery({ queryKey: ['demo-users'], queryFn: () => api.system.demoUsers(), enabled: features.data?.demo === true });
+  const signedIn = me.isSuccess;
 
   return (
     <div className="cm-app">
       <header className="cm-topbar">
-        <span className="cm-brand" aria-hidden="true">
-          ◆
-        </span>
-        <h1 className="cm-title">{t('app.name')}</h1>
+        <a className="cm-brand" {...linkProps(WEB_BASE)}>
+          <span aria-hidden="true">◆</span> {t('app.name')}
+        </a>
         <span className="cm-spacer" />
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
             {t('auth.signed_in_as', { name: me.data.name })}
             <button
+              type="button"
               className="cm-button cm-button--ghost"
               onClick={() => {
                 localStorage.removeItem(TOKEN_KEY);
@@ -42,40 +70,17 @@ export function App() {
           </a>
         )}
       </header>
-      <main className="cm-main">
-        {features.isLoading && <p>{t('app.loading')}</p>}
-        {features.isError && <p role="alert">{t('app.error')}</p>}
-        {!me.data && demo.data && (
-          <section className="cm-card" aria-labelledby="cm-demo-title">
-            <h2 id="cm-demo-title">{t('auth.demo_title')}</h2>
-            <p>{t('auth.demo_intro')}</p>
-            <ul className="cm-demo-list">
-              {demo.data.items.slice(0, 8).map((u) => (
-                <li key={u.id}>
-                  <a className="cm-button cm-button--ghost" href={`demo/sign-in/${u.id}`}>
-                    {u.name} · {t(`auth.role_${u.global_role}`)}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
-        {features.data && (
-          <section className="cm-card" aria-labelledby="cm-features-title">
-            <h2 id="cm-features-title">{t('features.title')}</h2>
-            <ul className="cm-features">
-              {FEATURE_NAMES.map((f) => (
-                <li key={f}>
-                  <span>{t(`features.${f}`)}</span>
-                  <span className={features.data.features[f] ? 'cm-pill cm-pill--on' : 'cm-pill'}>
-                    {features.data.features[f] ? t('features.on') : t('features.off')}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
-      </main>
+      <div className="cm-page">
+        {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
+        {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}
+        {route.name === 'community' &&
+          (signedIn ? (
+            <CommunityScreen slug={route.slug} tab={route.tab} />
+          ) : (
+            !me.isLoading && <p className="cm-card">{t('errors.signin')}</p>
+          ))}
+        {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
+      </div>
     </div>
   );
 }

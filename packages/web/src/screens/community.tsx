@@ -1,0 +1,241 @@
+import { ApiError } from '@communities/client';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { api } from '../api';
+import { Avatar } from '../components/avatar';
+import { PriceTag } from '../components/community-card';
+import { PostCard } from '../components/post';
+import { hue, timeAgo } from '../lib/format';
+import { linkProps, WEB_BASE } from '../lib/router';
+
+function Composer({ slug }: { slug: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [title, setTitle] = useState('');
+  const [content, setContent] = useState('');
+  const post = useMutation({
+    mutationFn: () =>
+      api.feed.post({
+        params: { id: slug },
+        body: { content, ...(title.trim() ? { title } : {}), nonce: crypto.randomUUID().replace(/-/g, '') },
+      }),
+    onSuccess: () => {
+      setTitle('');
+      setContent('');
+      void qc.invalidateQueries({ queryKey: ['feed', slug] });
+    },
+  });
+  return (
+    <form
+      className="cm-composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (content.trim()) post.mutate();
+      }}
+    >
+      <input
+        className="cm-input"
+        value={title}
+        onChange={(e) => setTitle(e.target.value)}
+        placeholder={t('feed.title_placeholder')}
+        aria-label={t('feed.title_placeholder')}
+      />
+      <textarea
+        className="cm-input"
+        rows={3}
+        value={content}
+        onChange={(e) => setContent(e.target.value)}
+        placeholder={t('feed.composer_placeholder')}
+        aria-label={t('feed.composer_placeholder')}
+      />
+      <div className="cm-composer-foot">
+        {post.isError && <span role="alert">{t('app.error')}</span>}
+        <span className="cm-spacer" />
+        <button type="submit" className="cm-button" disabled={post.isPending || !content.trim()}>
+          {post.isPending ? t('feed.posting') : t('feed.post')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Feed({ slug, canPost }: { slug: string; canPost: boolean }) {
+  const { t } = useTranslation();
+  const feed = useInfiniteQuery({
+    queryKey: ['feed', slug],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      api.feed.communityFeed({ params: { id: slug }, query: { limit: 10, ...(pageParam ? { cursor: pageParam } : {}) } }),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const pinned = feed.data?.pages[0]?.pinned ?? [];
+  const items = feed.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <div className="cm-feed">
+      {canPost ? <Composer slug={slug} /> : <p className="cm-muted">{t('feed.cannot_post')}</p>}
+      {[...pinned, ...items].map((i) => (
+        <PostCard key={i.id} item={i} />
+      ))}
+      {feed.isSuccess && pinned.length + items.length === 0 && <p className="cm-empty">{t('feed.empty')}</p>}
+      {feed.hasNextPage && (
+        <button type="button" className="cm-button cm-button--ghost cm-more" onClick={() => void feed.fetchNextPage()}>
+          {t('feed.load_more')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function Members({ slug }: { slug: string }) {
+  const { t, i18n } = useTranslation();
+  const [q, setQ] = useState('');
+  const members = useQuery({
+    queryKey: ['members', slug, q],
+    queryFn: () => api.communities.members({ params: { id: slug }, query: { limit: 50, ...(q ? { q } : {}) } }),
+  });
+  return (
+    <div>
+      <input
+        className="cm-input"
+        type="search"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        placeholder={t('members.search')}
+        aria-label={t('members.search')}
+      />
+      <ul className="cm-members">
+        {members.data?.items.map((m) => (
+          <li key={m.user.id}>
+            <Avatar name={m.user.name} url={m.user.avatar_url} />
+            <div>
+              <div>{m.user.name}</div>
+              <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
+            </div>
+            <span className="cm-spacer" />
+            <span className="cm-pill">{t(`membership.role_${m.role.slug}`, { defaultValue: m.role.name })}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Courses({ slug }: { slug: string }) {
+  const { t } = useTranslation();
+  const courses = useQuery({ queryKey: ['courses', slug], queryFn: () => api.communities.courses({ params: { id: slug } }) });
+  if (courses.data?.items.length === 0) return <p className="cm-empty">{t('community.no_courses')}</p>;
+  return (
+    <ul className="cm-courses">
+      {courses.data?.items.map((c) => (
+        <li key={c.id} className="cm-card">
+          <strong>{c.title}</strong>
+          {c.url && (
+            <a className="cm-button cm-button--ghost" href={c.url}>
+              {t('community.open_course')}
+            </a>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'members' | 'courses' }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const detail = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
+  const refresh = () => {
+    void qc.invalidateQueries({ queryKey: ['community', slug] });
+    void qc.invalidateQueries({ queryKey: ['feed', slug] });
+    void qc.invalidateQueries({ queryKey: ['communities'] });
+  };
+  const join = useMutation({ mutationFn: () => api.communities.join({ params: { id: slug }, body: {} }), onSuccess: refresh });
+  const leave = useMutation({ mutationFn: () => api.communities.leave({ params: { id: slug } }), onSuccess: refresh });
+
+  if (detail.isError) {
+    const e = detail.error;
+    return (
+      <p role="alert" className="cm-card">
+        {e instanceof ApiError && e.status === 404 ? t('community.not_found') : t('app.error')}
+      </p>
+    );
+  }
+  const c = detail.data;
+  if (!c) return <p>{t('app.loading')}</p>;
+  const can = (a: string) => c.viewer_permissions.includes(a);
+  const m = c.viewer_membership;
+  const tabs = [
+    ['feed', t('community.tab_feed'), can('feed.read')],
+    ['members', t('community.tab_members'), can('members.list')],
+    ['courses', t('community.tab_courses'), true],
+  ] as const;
+  const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
+  return (
+    <div className="cm-community">
+      <div
+        className="cm-banner"
+        style={{ background: `linear-gradient(120deg, hsl(${hue(c.name)} 70% 60%), hsl(${(hue(c.name) + 50) % 360} 70% 45%))` }}
+      >
+        <a className="cm-back" {...linkProps(WEB_BASE)}>
+          ← {t('community.back')}
+        </a>
+        <h1>{c.name}</h1>
+      </div>
+      <nav className="cm-tabs" aria-label={c.name}>
+        {tabs
+          .filter(([, , ok]) => ok)
+          .map(([k, label]) => (
+            <a
+              key={k}
+              className={k === visibleTab ? 'cm-tab cm-tab--on' : 'cm-tab'}
+              aria-current={k === visibleTab ? 'page' : undefined}
+              {...linkProps(`${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`)}
+            >
+              {label}
+            </a>
+          ))}
+      </nav>
+      <div className="cm-layout">
+        <main className="cm-main-col">
+          {visibleTab === 'feed' && <Feed slug={c.slug} canPost={can('feed.post')} />}
+          {visibleTab === 'members' && <Members slug={c.slug} />}
+          {visibleTab === 'courses' &&
+            (can('feed.read') || c.visibility === 'public' ? (
+              <Courses slug={c.slug} />
+            ) : (
+              <p className="cm-card">{t('community.forbidden')}</p>
+            ))}
+        </main>
+        <aside className="cm-side">
+          <section className="cm-card">
+            <h2>{t('community.about')}</h2>
+            {c.description && <p>{c.description}</p>}
+            <p className="cm-muted">{t('community.owner', { name: c.owner.name })}</p>
+            <p>
+              {t('discover.members', { count: c.member_count })} · {t(`activity.${c.activity_level}`)} · {t(`visibility.${c.visibility}`)}
+            </p>
+            <PriceTag card={c} />
+            <div className="cm-side-actions">
+              {m?.status === 'pending' ? (
+                <span className="cm-pill">{t('membership.pending')}</span>
+              ) : m && m.role !== 'owner' ? (
+                <button type="button" className="cm-button cm-button--ghost" onClick={() => leave.mutate()} disabled={leave.isPending}>
+                  {t('membership.leave')}
+                </button>
+              ) : !m && can('community.join') ? (
+                <button type="button" className="cm-button" onClick={() => join.mutate()} disabled={join.isPending}>
+                  {c.visibility === 'public' ? t('membership.join') : t('membership.request')}
+                </button>
+              ) : null}
+              {join.isError && join.error instanceof ApiError && join.error.details.reason === 'tier_required' && (
+                <span role="alert">{t('membership.needs_tier')}</span>
+              )}
+            </div>
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
