@@ -6,6 +6,8 @@ export * from './endpoints/communities';
 export * from './endpoints/feed';
 export * from './endpoints/uploads';
 export * from './markdown';
+export * from './realtime';
+export * from './endpoints/realtime';
 export * from './events';
 export * from './permissions';
 export { endpoints, type Endpoints } from './registry';

@@ -1,6 +1,7 @@
 import type { EndpointRegistry } from './endpoint';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
+import { realtime } from './endpoints/realtime';
 import { system } from './endpoints/system';
 import { uploads } from './endpoints/uploads';
 
@@ -13,5 +14,6 @@ export const endpoints = {
   communities,
   feed,
   uploads,
+  realtime,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

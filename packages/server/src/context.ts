@@ -17,6 +17,8 @@ import { connect, type Db } from './platform/db/connect';
 import { createLogger, type Logger } from './platform/logger';
 import { DbQueue, type Queue } from './platform/queue';
 import { createRateLimiter, type RateLimiter } from './security/rate-limit';
+import { ChannelAuthorizer } from './realtime/authorize';
+import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -38,7 +40,9 @@ export interface AppContext {
   redis: Redis | null;
   queue: Queue;
   hostSync: HostSync;
-  services: { communities: CommunityServices; uploads: UploadService };
+  services: { communities: CommunityServices; uploads: UploadService; channelAuth: ChannelAuthorizer };
+  /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
+  broadcaster: Broadcaster;
   close(): Promise<void>;
 }
 
@@ -115,10 +119,21 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       if (sessionRedis) sessionRedis.disconnect();
     },
     services: undefined as unknown as AppContext['services'],
+    broadcaster: config.chat.driver === 'pusher' ? new PusherHttpBroadcaster(config.chat) : new NoBroadcaster(),
   };
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);
-  ctx.services = { communities, uploads: undefined as unknown as UploadService };
+  ctx.services = {
+    communities,
+    uploads: undefined as unknown as UploadService,
+    channelAuth: new ChannelAuthorizer({
+      db: db.db,
+      facts: communities.facts,
+      key: config.chat.app_key,
+      secret: config.chat.app_secret,
+      prefix: config.chat.broadcast_channel_prefix,
+    }),
+  };
   ctx.services.uploads = createUploadService(ctx);
   if (config.features.central_feed) subscribeFeedSystemItems(ctx);
   return ctx;

@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 
 import { createFastify, registerRoutes, type RegisteredRoute } from './app';
+import { LocalBroadcaster } from '../realtime/broadcaster';
+import { RealtimeGateway } from '../realtime/gateway';
+
 import { buildOpenApi, docsPage } from './openapi';
 import { allRoutes } from './routes';
 import { registerWeb } from './web';
@@ -23,7 +26,23 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
   const specs = ctx.config.enabled
     ? allRoutes(ctx)
     : allRoutes(ctx).filter((r) => r.endpoint.path.endsWith('/health') || r.endpoint.path.endsWith('/features'));
+  // pusher-js posts channel authorisation as a form.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
   const routes = registerRoutes(app, ctx, specs);
+  if (ctx.config.enabled && (ctx.config.chat.driver === 'broadcast' || ctx.config.chat.driver === 'redis')) {
+    const gateway = new RealtimeGateway({
+      key: ctx.config.chat.app_key,
+      secret: ctx.config.chat.app_secret,
+      path: base,
+      activityTimeoutSeconds: ctx.config.chat.activity_timeout_seconds,
+      clientEventsPerSecond: ctx.config.chat.client_events_per_second,
+      logger: ctx.logger,
+    });
+    gateway.attach(app);
+    ctx.broadcaster = new LocalBroadcaster(gateway);
+  }
   const spec = buildOpenApi(base);
   app.get(`${base}/api/communities/openapi.json`, (_req, reply) => reply.send(spec));
   const page = docsPage(spec);

@@ -3,6 +3,7 @@ import type { RouteSpec } from '../route';
 
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
+import { realtimeRoutes } from './realtime';
 import { systemRoutes } from './system';
 import { uploadRoutes } from './uploads';
 
@@ -13,5 +14,6 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...communityRoutes(ctx, ctx.services.communities),
     ...feedRoutes(ctx.services.communities.feed),
     ...uploadRoutes(ctx.services.uploads),
+    ...realtimeRoutes(ctx.services.channelAuth),
   ];
 }

@@ -1,3 +1,5 @@
+import { realtimeChannel } from '@communities/contract';
+
 import type { AppContext } from '../../context';
 import { createScanner } from '../scanners';
 import { createStorage } from '../storage';
@@ -16,6 +18,15 @@ export function createUploadService(ctx: AppContext): UploadService {
     logger: ctx.logger,
     facts: ctx.services.communities.facts,
     basePath: ctx.config.http.base_path,
+    hooks: {
+      publishToUser: (userId, event, data) => {
+        ctx.broadcaster
+          .publish([realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId)], event, data)
+          .catch((error: unknown) => {
+            ctx.logger.warn({ err: error }, 'could not push upload status');
+          });
+      },
+    },
   });
   ctx.queue.register(SCAN_JOB, async (payload, job) => {
     const { kind, id } = payload as { kind: AttachmentKind; id: number };

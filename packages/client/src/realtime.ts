@@ -1,0 +1,96 @@
+import type { FeaturesResponse } from '@communities/contract';
+import Pusher from 'pusher-js';
+
+import type { TokenProvider } from './api';
+
+export interface RealtimeOptions {
+  /** `features.realtime` from GET /api/communities/features. */
+  realtime: FeaturesResponse['realtime'];
+  /** Origin of the addon, e.g. https://school.example.com ('' on the same origin in a browser). */
+  baseUrl: string;
+  token?: TokenProvider;
+  headers?: () => Record<string, string>;
+  /** Injectable for React Native or tests; defaults to pusher-js for this platform. */
+  Pusher?: typeof Pusher;
+}
+
+export interface Realtime {
+  pusher: Pusher;
+  /** Binds `handler` to `event` on `channel` (subscribing if needed); returns the unbinding function. */
+  on(channel: string, event: string, handler: (data: unknown) => void): () => void;
+  leave(channel: string): void;
+  /** Resolves once subscribed; rejects with the HTTP status when authorisation was refused. */
+  subscribed(channel: string): Promise<void>;
+  disconnect(): void;
+}
+
+/**
+ * pusher-js against the addon's gateway (or any Pusher-compatible server), authorising private
+ * and presence channels through /api/communities/broadcasting/auth with the caller's token.
+ */
+export function createRealtime(o: RealtimeOptions): Realtime {
+  const url = o.baseUrl ? new URL(o.baseUrl) : null;
+  const builtIn = o.realtime.ws_host === null;
+  const Ctor = o.Pusher ?? Pusher;
+  const pusher = new Ctor(o.realtime.key, {
+    cluster: o.realtime.cluster ?? 'mt1',
+    forceTLS: builtIn ? url?.protocol === 'https:' : o.realtime.force_tls,
+    wsHost: builtIn
+      ? (url?.hostname ?? (globalThis as { location?: { hostname: string } }).location?.hostname ?? 'localhost')
+      : o.realtime.ws_host!,
+    wsPort: builtIn ? Number(url?.port || (url?.protocol === 'https:' ? 443 : 80)) : (o.realtime.ws_port ?? 80),
+    wssPort: builtIn ? Number(url?.port || 443) : (o.realtime.ws_port ?? 443),
+    ...(builtIn && o.realtime.ws_path ? { wsPath: o.realtime.ws_path } : {}),
+    enabledTransports: ['ws', 'wss'],
+    disableStats: true,
+    channelAuthorization: {
+      endpoint: `${o.baseUrl}${o.realtime.auth_endpoint}`,
+      transport: 'ajax',
+      customHandler: ({ socketId, channelName }, callback) => {
+        void (async () => {
+          try {
+            const token = await o.token?.();
+            const res = await fetch(`${o.baseUrl}${o.realtime.auth_endpoint}`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                ...(token ? { authorization: `Bearer ${token}` } : {}),
+                ...(o.headers?.() ?? {}),
+              },
+              body: JSON.stringify({ socket_id: socketId, channel_name: channelName }),
+              credentials: 'same-origin',
+            });
+            if (!res.ok) return callback(Object.assign(new Error(`auth ${res.status}`), { status: res.status }), null);
+            callback(null, (await res.json()) as { auth: string; channel_data?: string });
+          } catch (error) {
+            callback(error as Error, null);
+          }
+        })();
+      },
+    },
+  });
+  return {
+    pusher,
+    on(channel, event, handler) {
+      const ch = pusher.channel(channel) ?? pusher.subscribe(channel);
+      ch.bind(event, handler);
+      return () => {
+        ch.unbind(event, handler);
+      };
+    },
+    leave: (channel) => pusher.unsubscribe(channel),
+    subscribed(channel) {
+      const ch = pusher.channel(channel) ?? pusher.subscribe(channel);
+      if (ch.subscribed) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        ch.bind('pusher:subscription_succeeded', () => resolve());
+        ch.bind('pusher:subscription_error', (e: { status?: number; error?: string }) => {
+          // pusher-js reports a custom handler's failure as text; the status is in it.
+          const status = e.status ?? Number(/auth (\d{3})/.exec(e.error ?? '')?.[1] ?? 0);
+          reject(Object.assign(new Error(`subscription refused (${status || '?'})`), { status }));
+        });
+      });
+    },
+    disconnect: () => pusher.disconnect(),
+  };
+}

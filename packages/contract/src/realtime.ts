@@ -1,0 +1,44 @@
+/**
+ * Realtime channel names and event names (Pusher Channels protocol 7). Everything that builds
+ * or reads a channel name goes through here; no string literals elsewhere.
+ */
+export type RealtimeChannelKind = 'channel' | 'dm' | 'user' | 'community';
+
+export const realtimeChannel = {
+  channel: (prefix: string, id: number) => `private-${prefix}channel.${id}`,
+  channelPresence: (prefix: string, id: number) => `presence-${prefix}channel.${id}`,
+  dm: (prefix: string, id: number) => `private-${prefix}dm.${id}`,
+  dmPresence: (prefix: string, id: number) => `presence-${prefix}dm.${id}`,
+  user: (prefix: string, id: number) => `private-${prefix}user.${id}`,
+  community: (prefix: string, id: number) => `private-${prefix}community.${id}`,
+};
+
+export function parseChannelName(name: string, prefix: string): { kind: RealtimeChannelKind; id: number; presence: boolean } | null {
+  const m = /^(private|presence)-(.*)$/.exec(name);
+  if (!m || !m[2]!.startsWith(prefix)) return null;
+  const rest = /^(channel|dm|user|community)\.([1-9]\d{0,14})$/.exec(m[2]!.slice(prefix.length));
+  if (!rest) return null;
+  const kind = rest[1] as RealtimeChannelKind;
+  const presence = m[1] === 'presence';
+  // Presence (online members, typing) exists for chat channels and DM threads only.
+  if (presence && kind !== 'channel' && kind !== 'dm') return null;
+  return { kind, id: Number(rest[2]), presence };
+}
+
+export const REALTIME_EVENTS = {
+  messageCreated: 'message.created',
+  messageUpdated: 'message.updated',
+  messageDeleted: 'message.deleted',
+  reactionChanged: 'reaction.changed',
+  messagePinned: 'message.pinned',
+  readStateUpdated: 'read_state.updated',
+  channelCreated: 'channel.created',
+  channelUpdated: 'channel.updated',
+  channelDeleted: 'channel.deleted',
+  memberJoined: 'member.joined',
+  memberLeft: 'member.left',
+  dmThreadUpdated: 'dm_thread.updated',
+  uploadScanned: 'upload.scanned',
+  notificationCreated: 'notification.created',
+} as const;
+export type RealtimeEventName = (typeof REALTIME_EVENTS)[keyof typeof REALTIME_EVENTS];

@@ -1,0 +1,14 @@
+import { endpoints } from '@communities/contract';
+
+import type { ChannelAuthorizer } from '../../realtime/authorize';
+import { route, type RouteSpec } from '../route';
+
+export function realtimeRoutes(authorizer: ChannelAuthorizer): RouteSpec[] {
+  return [
+    route({
+      endpoint: endpoints.realtime.auth,
+      access: { action: ['channel.view', 'dm.read', 'members.list'] },
+      handler: ({ viewer, body }) => authorizer.sign(viewer, body.socket_id, body.channel_name),
+    }),
+  ];
+}

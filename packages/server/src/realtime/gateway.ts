@@ -1,0 +1,240 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+import type { Logger } from '../platform/logger';
+
+import { ERR, frame, newSocketId, PROTOCOL, verifySignature } from './protocol';
+
+interface Conn {
+  id: string;
+  ws: WebSocket;
+  channels: Set<string>;
+  /** presence channel -> user id this socket is there as */
+  presence: Map<string, string>;
+  lastSeen: number;
+  pingSent: boolean;
+  events: { windowStart: number; count: number };
+}
+
+interface PresenceMember {
+  info: unknown;
+  sockets: number;
+}
+
+export interface GatewayOptions {
+  key: string;
+  secret: string;
+  path: string;
+  activityTimeoutSeconds: number;
+  clientEventsPerSecond: number;
+  logger: Logger;
+  maxFrameBytes?: number;
+}
+
+/**
+ * A Pusher-protocol WebSocket server in this process: connection_established, ping/pong,
+ * private and presence subscriptions verified by signature (signed by our auth endpoint, as a
+ * real Pusher server would), presence member lists, and client events on presence channels.
+ */
+export class RealtimeGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly conns = new Map<string, Conn>();
+  private readonly channels = new Map<string, Set<Conn>>();
+  private readonly members = new Map<string, Map<string, PresenceMember>>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: GatewayOptions) {}
+
+  attach(app: FastifyInstance): void {
+    app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (!url.pathname.startsWith(`${this.opts.path}/app/`)) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, url));
+    });
+    this.timer = setInterval(() => this.sweep(), 5_000);
+    this.timer.unref();
+    app.addHook('onClose', async () => this.close());
+  }
+
+  stats() {
+    return { connections: this.conns.size, channels: this.channels.size };
+  }
+
+  private accept(ws: WebSocket, url: URL): void {
+    const key = url.pathname.slice(`${this.opts.path}/app/`.length);
+    if (key !== this.opts.key) {
+      ws.send(frame('pusher:error', { message: 'Unknown app key', code: ERR.appUnknown }));
+      ws.close(ERR.appUnknown, 'Unknown app key');
+      return;
+    }
+    const protocol = Number(url.searchParams.get('protocol') ?? PROTOCOL);
+    if (protocol < 5) {
+      ws.close(4007, 'Unsupported protocol version');
+      return;
+    }
+    const conn: Conn = {
+      id: newSocketId(),
+      ws,
+      channels: new Set(),
+      presence: new Map(),
+      lastSeen: Date.now(),
+      pingSent: false,
+      events: { windowStart: 0, count: 0 },
+    };
+    this.conns.set(conn.id, conn);
+    ws.on('message', (raw: Buffer) => this.onMessage(conn, raw));
+    ws.on('close', () => this.drop(conn));
+    ws.on('error', () => this.drop(conn));
+    ws.send(frame('pusher:connection_established', { socket_id: conn.id, activity_timeout: this.opts.activityTimeoutSeconds }));
+  }
+
+  private error(conn: Conn, message: string, code: number | null, channel?: string): void {
+    conn.ws.send(JSON.stringify({ event: 'pusher:error', ...(channel ? { channel } : {}), data: { message, code } }));
+  }
+
+  private onMessage(conn: Conn, raw: Buffer): void {
+    conn.lastSeen = Date.now();
+    conn.pingSent = false;
+    let msg: { event?: unknown; channel?: unknown; data?: unknown };
+    try {
+      msg = JSON.parse(raw.toString('utf8')) as typeof msg;
+    } catch {
+      return this.error(conn, 'Frames must be JSON', null);
+    }
+    const data = typeof msg.data === 'string' ? safeJson(msg.data) : msg.data;
+    switch (msg.event) {
+      case 'pusher:ping':
+        return void conn.ws.send(frame('pusher:pong', {}));
+      case 'pusher:pong':
+        return;
+      case 'pusher:subscribe':
+        return this.subscribe(conn, data as { channel?: unknown; auth?: unknown; channel_data?: unknown });
+      case 'pusher:unsubscribe':
+        return this.unsubscribe(conn, str((data as { channel?: unknown } | null)?.channel));
+      default:
+        if (typeof msg.event === 'string' && msg.event.startsWith('client-'))
+          return this.clientEvent(conn, msg.event, str(msg.channel), data);
+    }
+  }
+
+  private subscribe(conn: Conn, d: { channel?: unknown; auth?: unknown; channel_data?: unknown } | null): void {
+    const channel = typeof d?.channel === 'string' ? d.channel : '';
+    const isPresence = channel.startsWith('presence-');
+    if (!channel.startsWith('private-') && !isPresence) {
+      // Everything we publish is private: a public channel would leak to anyone with the key.
+      return void conn.ws.send(
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Only private and presence channels exist', status: 403 }, channel),
+      );
+    }
+    const channelData = isPresence && typeof d?.channel_data === 'string' ? d.channel_data : undefined;
+    if (!verifySignature(d?.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
+      return void conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
+    }
+    if (conn.channels.has(channel)) return;
+    conn.channels.add(channel);
+    let set = this.channels.get(channel);
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(conn);
+    if (!isPresence) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+    const member = safeJson(channelData ?? '') as { user_id?: unknown; user_info?: unknown } | null;
+    const userId = str(member?.user_id);
+    conn.presence.set(channel, userId);
+    let members = this.members.get(channel);
+    if (!members) this.members.set(channel, (members = new Map<string, PresenceMember>()));
+    const existing = members.get(userId);
+    if (existing) existing.sockets++;
+    else {
+      members.set(userId, { info: member?.user_info ?? {}, sockets: 1 });
+      this.toChannel(
+        channel,
+        frame('pusher_internal:member_added', { user_id: userId, user_info: member?.user_info ?? {} }, channel),
+        conn,
+      );
+    }
+    const hash = Object.fromEntries([...members].map(([id, m]) => [id, m.info]));
+    conn.ws.send(
+      frame('pusher_internal:subscription_succeeded', { presence: { ids: Object.keys(hash), hash, count: members.size } }, channel),
+    );
+  }
+
+  private unsubscribe(conn: Conn, channel: string): void {
+    if (!conn.channels.delete(channel)) return;
+    this.channels.get(channel)?.delete(conn);
+    if (this.channels.get(channel)?.size === 0) this.channels.delete(channel);
+    const userId = conn.presence.get(channel);
+    if (userId === undefined) return;
+    conn.presence.delete(channel);
+    const members = this.members.get(channel);
+    const m = members?.get(userId);
+    if (!members || !m) return;
+    if (--m.sockets > 0) return;
+    members.delete(userId);
+    if (members.size === 0) this.members.delete(channel);
+    this.toChannel(channel, frame('pusher_internal:member_removed', { user_id: userId }, channel));
+  }
+
+  private clientEvent(conn: Conn, event: string, channel: string, data: unknown): void {
+    if (!channel.startsWith('presence-') || !conn.channels.has(channel))
+      return this.error(conn, 'Client events go on presence channels you are subscribed to', null, channel);
+    const now = Date.now();
+    if (now - conn.events.windowStart >= 1000) conn.events = { windowStart: now, count: 0 };
+    if (++conn.events.count > this.opts.clientEventsPerSecond)
+      return this.error(conn, 'Too many client events', ERR.clientEventRate, channel);
+    const raw = JSON.stringify({ event, channel, data: JSON.stringify(data ?? {}), user_id: conn.presence.get(channel) });
+    this.toChannel(channel, raw, conn);
+  }
+
+  private toChannel(channel: string, raw: string, except?: Conn): void {
+    for (const c of this.channels.get(channel) ?? []) if (c !== except && c.ws.readyState === c.ws.OPEN) c.ws.send(raw);
+  }
+
+  /** Delivers a server event to this node's subscribers. */
+  deliver(channels: string[], event: string, data: unknown, exceptSocketId?: string): void {
+    for (const channel of channels) {
+      const raw = frame(event, data, channel);
+      for (const c of this.channels.get(channel) ?? []) if (c.id !== exceptSocketId && c.ws.readyState === c.ws.OPEN) c.ws.send(raw);
+    }
+  }
+
+  private drop(conn: Conn): void {
+    if (!this.conns.delete(conn.id)) return;
+    for (const channel of [...conn.channels]) this.unsubscribe(conn, channel);
+  }
+
+  /** Pings quiet sockets after the activity timeout and closes those that never answer. */
+  private sweep(): void {
+    const now = Date.now();
+    const timeout = this.opts.activityTimeoutSeconds * 1000;
+    for (const c of this.conns.values()) {
+      if (now - c.lastSeen < timeout) continue;
+      if (!c.pingSent) {
+        c.pingSent = true;
+        c.lastSeen = now - timeout + 30_000;
+        c.ws.send(frame('pusher:ping', {}));
+      } else {
+        c.ws.close(ERR.pongTimeout, 'Pong reply not received');
+        this.drop(c);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const c of this.conns.values()) c.ws.close(ERR.generic, 'Server shutting down');
+    this.conns.clear();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+  }
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return null;
+  }
+}
