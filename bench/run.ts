@@ -1,0 +1,11 @@
+import { benchFeedPosts } from './feed-posts';
+import { benchRealtime } from './realtime';
+
+/** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
+const results = {
+  machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+  feed_posts_http: await benchFeedPosts(),
+  realtime_delivery: await benchRealtime(),
+};
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+process.exit(0);
