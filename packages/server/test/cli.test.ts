@@ -30,7 +30,8 @@ describe('the communities command', () => {
     expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
     expect(run(['migrate:down', '--all'], env).out).toContain('Reverted every migration.');
     expect(run(['migrate:status'], env).out).toContain('pending');
-  });
+    // Six fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
+  }, 120_000);
 
   it('refuses to seed demo data into a real RocketLMS', () => {
     const env = {
@@ -41,5 +42,5 @@ describe('the communities command', () => {
     const r = run(['seed', '--demo'], env);
     expect(r.status).toBe(1);
     expect(r.out).toContain('Refusing to seed demo data');
-  });
+  }, 60_000);
 });

@@ -53,6 +53,20 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
   };
 }
 
+/** Members joined with their role's slug, name, rank and permissions: the one shape every member list reads. */
+export function memberWithRoleQuery(db: DbHandle) {
+  return db
+    .selectFrom('community_members')
+    .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
+    .selectAll('community_members')
+    .select([
+      'community_roles.slug as role_slug',
+      'community_roles.name as role_name',
+      'community_roles.rank as role_rank',
+      'community_roles.permissions as role_permissions',
+    ]);
+}
+
 /**
  * Loads the facts the access engine decides on, from our tables. One place, so every route
  * and the realtime authoriser see a community, a membership and a channel the same way.
@@ -111,26 +125,13 @@ export class FactsLoader {
     };
   }
 
-  private memberQuery(db: DbHandle) {
-    return db
-      .selectFrom('community_members')
-      .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
-      .selectAll('community_members')
-      .select([
-        'community_roles.slug as role_slug',
-        'community_roles.name as role_name',
-        'community_roles.rank as role_rank',
-        'community_roles.permissions as role_permissions',
-      ]);
-  }
-
   async membership(
     communityId: number,
     userId: number,
     opts: { trx?: Tx } = {},
   ): Promise<{ row: MemberWithRole; facts: MembershipFacts } | null> {
     const db = this.handle(opts.trx);
-    const row = await this.memberQuery(db)
+    const row = await memberWithRoleQuery(db)
       .where('community_members.community_id', '=', communityId)
       .where('community_members.user_id', '=', userId)
       .executeTakeFirst();
@@ -156,7 +157,7 @@ export class FactsLoader {
   /** Memberships of one user in many communities (discovery cards), with role slugs. */
   async memberships(userId: number, communityIds: number[]): Promise<Map<number, MemberWithRole>> {
     if (communityIds.length === 0) return new Map();
-    const rows = await this.memberQuery(this.db)
+    const rows = await memberWithRoleQuery(this.db)
       .where('community_members.user_id', '=', userId)
       .where('community_members.community_id', 'in', communityIds)
       .execute();

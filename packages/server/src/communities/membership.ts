@@ -10,7 +10,7 @@ import { insertedId } from '../platform/db/insert';
 import { inTransaction, type Tx } from '../platform/db/transaction';
 import { AppError, conflict, notFound } from '../platform/errors';
 
-import type { FactsLoader, MemberWithRole } from './facts';
+import { memberWithRoleQuery, type FactsLoader, type MemberWithRole } from './facts';
 import { presentMember } from './presenters';
 
 type MembersQuery = z.output<(typeof communityEndpoints)['members']['query']>;
@@ -151,17 +151,7 @@ export class MembershipService {
     communityId: number,
     q: { q?: string | undefined; role?: string | undefined; statuses: string[]; cursor?: string | undefined; limit: number },
   ) {
-    let query = this.db
-      .selectFrom('community_members')
-      .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
-      .selectAll('community_members')
-      .select([
-        'community_roles.slug as role_slug',
-        'community_roles.name as role_name',
-        'community_roles.rank as role_rank',
-        'community_roles.permissions as role_permissions',
-      ])
-      .where('community_members.community_id', '=', communityId);
+    let query = memberWithRoleQuery(this.db).where('community_members.community_id', '=', communityId);
     query = query.where('community_members.status', 'in', q.statuses);
     if (q.role) query = query.where('community_roles.slug', '=', q.role);
     if (q.q) {

@@ -6,7 +6,7 @@ import type { HostUser } from '../../host/ports';
 import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import type { DbHandle } from '../../platform/db/transaction';
 import type { FactsLoader } from '../facts';
-import { membershipFacts } from '../facts';
+import { memberWithRoleQuery, membershipFacts } from '../facts';
 import { userSummary } from '../presenters';
 
 export type Reactions = Map<string, Array<{ emoji: string; count: number; me: boolean }>>;
@@ -86,16 +86,7 @@ export async function presentItems(
     if (r.community_id !== null) byCommunity.set(r.community_id, [...(byCommunity.get(r.community_id) ?? []), r.user_id]);
   const authorMemberships = new Map<string, ReturnType<typeof membershipFacts>>();
   for (const [communityId, authors] of byCommunity) {
-    const ms = await deps.db
-      .selectFrom('community_members')
-      .innerJoin('community_roles', 'community_roles.id', 'community_members.role_id')
-      .selectAll('community_members')
-      .select([
-        'community_roles.slug as role_slug',
-        'community_roles.name as role_name',
-        'community_roles.rank as role_rank',
-        'community_roles.permissions as role_permissions',
-      ])
+    const ms = await memberWithRoleQuery(deps.db)
       .where('community_members.community_id', '=', communityId)
       .where('community_members.user_id', 'in', [...new Set(authors)])
       .execute();

@@ -242,21 +242,17 @@ export class FeedService {
     return this.item(actor, row.id);
   }
 
-  private async authorMembership(communityId: number | null, userId: number) {
-    return communityId === null ? null : ((await this.facts.membership(communityId, userId))?.facts ?? null);
+  /** Authors delete their own; others need delete_any over the author's rank (admins for global items). */
+  private async assertMayDelete(actor: Actor, access: AccessContext | null, communityId: number | null, authorId: number): Promise<void> {
+    if (access ? canEditOwn(actor, authorId, access) : authorId === actor.userId) return;
+    if (!access || communityId === null) return assertCan(actor, 'admin.global', this.facts.baseContext());
+    const targetMembership = (await this.facts.membership(communityId, authorId))?.facts ?? null;
+    assertCan(actor, 'feed.delete_any', { ...access, target: { authorId, targetMembership } });
   }
 
   async remove(actor: Actor, itemId: number): Promise<void> {
     const { row, access } = await this.load(actor, itemId);
-    const own = access ? canEditOwn(actor, row.user_id, access) : row.user_id === actor.userId;
-    if (!own) {
-      if (!access) assertCan(actor, 'admin.global', this.facts.baseContext());
-      else
-        assertCan(actor, 'feed.delete_any', {
-          ...access,
-          target: { authorId: row.user_id, targetMembership: await this.authorMembership(row.community_id, row.user_id) },
-        });
-    }
+    await this.assertMayDelete(actor, access, row.community_id, row.user_id);
     const now = this.ctx.clock.now().toISOString();
     await this.db
       .updateTable('central_feed_items')
@@ -516,15 +512,7 @@ export class FeedService {
   async removeComment(actor: Actor, commentId: number): Promise<void> {
     const { comment, row, access } = await this.loadComment(actor, commentId);
     if (comment.deleted_at) throw notFound('No such comment');
-    const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
-    if (!own) {
-      if (!access) assertCan(actor, 'admin.global', this.facts.baseContext());
-      else
-        assertCan(actor, 'feed.delete_any', {
-          ...access,
-          target: { authorId: comment.user_id, targetMembership: await this.authorMembership(row.community_id, comment.user_id) },
-        });
-    }
+    await this.assertMayDelete(actor, access, row.community_id, comment.user_id);
     // Soft: the thread keeps its shape ("comment deleted"), the words are gone.
     const now = this.ctx.clock.now().toISOString();
     await this.db.updateTable('central_feed_comments').set({ deleted_at: now, updated_at: now }).where('id', '=', comment.id).execute();
