@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 
 import { containsPattern, likeLower } from '../../platform/db/like';
 
@@ -19,22 +19,8 @@ export function absoluteUrl(baseUrl: string, path: string | null | undefined): s
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-type UserRow = {
-  id: number;
-  full_name: string | null;
-  username: string | null;
-  email: string | null;
-  role_name: string;
-  avatar: string | null;
-  status: string;
-  ban: number;
-  ban_start_at: number | null;
-  ban_end_at: number | null;
-  deleted_at: number | null;
-  timezone: string | null;
-  language: string | null;
-  is_admin: number | null;
-};
+/** A users row as the identity query selects it: the host's columns plus the role's admin flag. */
+type UserRow = Omit<Selectable<HostDatabase['users']>, 'role_id' | 'created_at'> & { is_admin: number | null };
 
 export class RocketIdentities implements IdentityPort {
   constructor(
