@@ -13,7 +13,7 @@ import type { HostDatabase } from './host/rocketlms/schema';
 import type { HostPorts } from './host/ports';
 import { InProcessBus, type EventBus } from './platform/bus';
 import { systemClock, type Clock } from './platform/clock';
-import { connect, type Db } from './platform/db/connect';
+import { connect, withStatementCache, type Db } from './platform/db/connect';
 import { createLogger, type Logger } from './platform/logger';
 import { DbQueue, type Queue } from './platform/queue';
 import { createRateLimiter, type RateLimiter } from './security/rate-limit';
@@ -59,7 +59,7 @@ function openHost(config: CommunitiesConfig, db: Db): { hostDb: Kysely<HostDatab
   if (db.sqlite) {
     // The demo school lives in the same SQLite file. A second Kysely (no table prefix, its own
     // connection mutex) lets host reads run while an addon transaction holds the first.
-    const hostDb = new Kysely<HostDatabase>({ dialect: new SqliteDialect({ database: db.sqlite }) });
+    const hostDb = new Kysely<HostDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(db.sqlite) }) });
     return { hostDb, close: async () => {} };
   }
   const h = openHostDb(config.database.url);

@@ -204,7 +204,10 @@ export class FeedService {
       });
       return itemId;
     });
-    return this.item(actor, id);
+    // Present from the row just written with the access already decided: re-loading the
+    // community and membership here would double the post's queries.
+    const created = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return (await this.present(actor, [created], access))[0]!;
   }
 
   /** An item with the caller's access context; 404 when the item or its community is out of reach. */

@@ -49,6 +49,29 @@ function openSqlite(url: string): SQLite.Database {
   return handle;
 }
 
+/**
+ * better-sqlite3 compiles a statement on every prepare(), and Kysely prepares each query it
+ * runs; caching statements by their SQL text makes repeated queries skip the compiler.
+ * Statements are used synchronously right after prepare, so sharing them is safe.
+ */
+export function withStatementCache(handle: SQLite.Database, max = 1000): SqliteDatabaseLike {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = handle.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+type SqliteDatabaseLike = ConstructorParameters<typeof SqliteDialect>[0]['database'] & object;
+
 export function connect(url: string, options: { prefix?: string; poolSize?: number } = {}): Db {
   const dialectName = dialectOf(url);
   const prefix = options.prefix ?? '';
@@ -56,7 +79,7 @@ export function connect(url: string, options: { prefix?: string; poolSize?: numb
   let sqlite: SQLite.Database | undefined;
   if (dialectName === 'sqlite') {
     sqlite = openSqlite(url);
-    dialect = new SqliteDialect({ database: sqlite });
+    dialect = new SqliteDialect({ database: withStatementCache(sqlite) });
   } else if (dialectName === 'mysql') {
     const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
     dialect = new MysqlDialect({
