@@ -4,7 +4,7 @@ import type { z } from 'zod';
 
 import { assertCan, can, type Actor } from '../access';
 import type { AppContext } from '../context';
-import { decodeCursor, pageOf } from '../platform/cursor';
+import { decodeCursor, pageById, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import { containsPattern, likeLower } from '../platform/db/like';
 import type { CommunityRow } from '../platform/db/schema';
@@ -139,13 +139,7 @@ export class CommunityService {
       query = query.where('communities.id', q.joined ? 'in' : 'not in', joined);
     }
     if (q.sort === 'newest') {
-      const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
-      if (c) query = query.where('communities.id', '<', c.id);
-      const rows = await query
-        .orderBy('communities.id', 'desc')
-        .limit(q.limit + 1)
-        .execute();
-      const page = pageOf(rows, q.limit, (r) => ({ id: r.id }));
+      const page = await pageById(query, q, 'desc', 'communities.id');
       return { items: await this.cards(page.items, actor), next_cursor: page.next_cursor };
     }
     if (q.sort === 'members') {

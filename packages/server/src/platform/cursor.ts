@@ -1,3 +1,5 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+
 import { AppError } from './errors';
 
 /**
@@ -42,4 +44,24 @@ export function pageOf<R>(
   const items = more ? rows.slice(0, limit) : rows;
   const last = items[items.length - 1];
   return { items, next_cursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+/**
+ * The common case: page a query by one id column, newest first (`desc`) or oldest first
+ * (`asc`). The cursor carries the last id; rows inserted meanwhile never shift a page.
+ */
+export async function pageById<DB, TB extends keyof DB, O extends { id: number }>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  q: { cursor?: string | undefined; limit: number },
+  direction: 'asc' | 'desc',
+  column = 'id',
+): Promise<{ items: O[]; next_cursor: string | null }> {
+  const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
+  const ref = sql.ref<number>(column);
+  const paged = c ? query.where(ref as never, direction === 'desc' ? '<' : '>', c.id as never) : query;
+  const rows = await paged
+    .orderBy(ref as never, direction)
+    .limit(q.limit + 1)
+    .execute();
+  return pageOf(rows as O[], q.limit, (r) => ({ id: r.id }));
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 
 import { assertCan, can, canEditOwn, type AccessContext, type Actor } from '../../access';
 import type { AppContext } from '../../context';
-import { decodeCursor, pageOf } from '../../platform/cursor';
+import { decodeCursor, pageById, pageOf } from '../../platform/cursor';
 import { insertedId } from '../../platform/db/insert';
 import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import { inTransaction, type Tx } from '../../platform/db/transaction';
@@ -67,16 +67,7 @@ export class FeedService {
         .execute();
       page = pageOf(rows, q.limit, (r) => ({ s: r.reaction_count + 2 * r.comment_count, id: r.id }));
     } else {
-      const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
-      if (c) query = query.where('id', '<', c.id);
-      page = pageOf(
-        await query
-          .orderBy('id', 'desc')
-          .limit(q.limit + 1)
-          .execute(),
-        q.limit,
-        (r) => ({ id: r.id }),
-      );
+      page = await pageById(query, q, 'desc');
     }
     const all = await this.present(actor, [...pinned, ...page.items], access);
     return { pinned: all.slice(0, pinned.length), items: all.slice(pinned.length), next_cursor: page.next_cursor };
@@ -98,21 +89,12 @@ export class FeedService {
       if (can(actor, 'feed.read', c.access).allowed) contexts.set(row.id, c.access);
     }
     const readable = [...contexts.keys()];
-    let query = this.db
+    const query = this.db
       .selectFrom('central_feed_items')
       .selectAll()
       .where('deleted_at', 'is', null)
       .where((eb) => eb.or([eb('community_id', 'is', null), ...(readable.length ? [eb('community_id', 'in', readable)] : [])]));
-    const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
-    if (c) query = query.where('id', '<', c.id);
-    const page = pageOf(
-      await query
-        .orderBy('id', 'desc')
-        .limit(q.limit + 1)
-        .execute(),
-      q.limit,
-      (r) => ({ id: r.id }),
-    );
+    const page = await pageById(query, q, 'desc');
     const items = await presentItems(this.hydrateDeps(), actor, page.items, (communityId) =>
       communityId === null ? null : (contexts.get(communityId) ?? null),
     );
@@ -371,17 +353,8 @@ export class FeedService {
 
   async comments(actor: Actor, itemId: number, q: { cursor?: string | undefined; limit: number }) {
     const { row, access } = await this.load(actor, itemId);
-    let query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
-    const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
-    if (c) query = query.where('id', '>', c.id);
-    const page = pageOf(
-      await query
-        .orderBy('id')
-        .limit(q.limit + 1)
-        .execute(),
-      q.limit,
-      (r) => ({ id: r.id }),
-    );
+    const query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
+    const page = await pageById(query, q, 'asc');
     const parents = page.items.map((p) => p.id);
     // The first few replies of each thread, in one query (a window function: all three dialects have one).
     const replies: FeedCommentRow[] = parents.length
@@ -412,17 +385,8 @@ export class FeedService {
 
   async replies(actor: Actor, commentId: number, q: { cursor?: string | undefined; limit: number }) {
     const { comment, access } = await this.loadComment(actor, commentId);
-    let query = this.db.selectFrom('central_feed_comments').selectAll().where('parent_id', '=', comment.id);
-    const c = decodeCursor<{ id: number }>(q.cursor, { id: 'number' });
-    if (c) query = query.where('id', '>', c.id);
-    const page = pageOf(
-      await query
-        .orderBy('id')
-        .limit(q.limit + 1)
-        .execute(),
-      q.limit,
-      (r) => ({ id: r.id }),
-    );
+    const query = this.db.selectFrom('central_feed_comments').selectAll().where('parent_id', '=', comment.id);
+    const page = await pageById(query, q, 'asc');
     return { items: await this.presentComments(actor, page.items, access), next_cursor: page.next_cursor };
   }
 
