@@ -88,7 +88,7 @@ export class HostAuthenticator implements Authenticator {
     if (header?.toLowerCase().startsWith('bearer ')) return this.fromJwt(header.slice(7).trim(), request);
     const cookies = parseCookies(request.headers.cookie);
     const cookie = cookies.get(this.cookieName);
-    if (cookie && this.appKey && this.sessions) return this.fromSession(cookie, cookies, request);
+    if (cookie && this.appKey && this.sessions) return this.fromSession(cookie, request);
     return null;
   }
 
@@ -116,7 +116,7 @@ export class HostAuthenticator implements Authenticator {
     return this.viewerFor(userId, 'jwt');
   }
 
-  private async fromSession(cookie: string, cookies: Map<string, string>, request: FastifyRequest): Promise<Viewer> {
+  private async fromSession(cookie: string, request: FastifyRequest): Promise<Viewer> {
     const key = this.appKey!;
     let sessionId: string;
     try {
@@ -140,7 +140,6 @@ export class HostAuthenticator implements Authenticator {
       );
       if (!ok) throw new AppError('csrf_token_mismatch', 'CSRF token mismatch; reload the page');
     }
-    void cookies;
     return this.viewerFor(userId, 'session');
   }
 
