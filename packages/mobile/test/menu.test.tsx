@@ -1,7 +1,7 @@
 import type { FeaturesResponse } from '@communities/contract';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 
-import { buildMenu } from './menu';
+import { buildMenu } from '../src/menu';
 
 const base: FeaturesResponse = {
   enabled: true,

@@ -1,0 +1,17 @@
+/**
+ * Jest with the React Native preset (no device). Mobile tests are `test/**\/*.test.tsx` so the
+ * root vitest projects (which collect `*.test.ts`) never pick them up.
+ */
+export default {
+  preset: '@react-native/jest-preset',
+  rootDir: '.',
+  testMatch: ['<rootDir>/test/**/*.test.tsx'],
+  // The first test of a file compiles React Native internals; a cold cache can pass 5 s.
+  testTimeout: 30_000,
+  // The web package pins a newer React at the workspace root; React Native 0.86 needs its own
+  // 19.2 renderer pair, so every `react` import (ours and our dependencies') resolves here.
+  moduleNameMapper: {
+    '^react$': '<rootDir>/node_modules/react',
+    '^react/(.*)$': '<rootDir>/node_modules/react/$1',
+  },
+};
