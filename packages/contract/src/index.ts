@@ -4,6 +4,7 @@ export * from './endpoint';
 export * from './endpoints/system';
 export * from './endpoints/communities';
 export * from './endpoints/feed';
+export * from './endpoints/chat';
 export * from './endpoints/uploads';
 export * from './markdown';
 export * from './realtime';

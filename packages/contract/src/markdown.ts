@@ -11,12 +11,20 @@ export function extractMentions(source: string): number[] {
   return [...ids];
 }
 
+/** Role mentions are written `@[Moderators](role:moderator)`; they need the mention_everyone permission. */
+export const ROLE_MENTION = /@\[([^\]\n]{1,80})\]\(role:([a-z0-9][a-z0-9_-]{0,63})\)/g;
+
+export function extractRoleMentions(source: string): string[] {
+  return [...new Set([...source.matchAll(ROLE_MENTION)].map((m) => m[2]!))];
+}
+
 export const mentionsEveryone = (source: string): boolean => /(^|\s)@everyone\b/.test(source);
 
 /** The text without Markdown syntax, for previews and notifications. */
 export function plainText(source: string, max = 200): string {
   const text = source
     .replace(MENTION, '@$1')
+    .replace(ROLE_MENTION, '@$1')
     .replace(/```[\s\S]*?```/g, ' ')
     .replace(/`([^`]*)`/g, '$1')
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')

@@ -1,4 +1,5 @@
 import type { EndpointRegistry } from './endpoint';
+import { channels, dm } from './endpoints/chat';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
 import { realtime } from './endpoints/realtime';
@@ -13,6 +14,8 @@ export const endpoints = {
   system,
   communities,
   feed,
+  channels,
+  dm,
   uploads,
   realtime,
 } as const satisfies EndpointRegistry;

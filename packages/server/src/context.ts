@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { Redis } from 'ioredis';
 
 import { subscribeEventLog } from './analytics/event-log';
+import { createChatServices, type ChatServices } from './chat';
 import { createCommunityServices, type CommunityServices } from './communities';
 import { subscribeFeedSystemItems } from './communities/feed/system-items';
 import { HostAuthenticator, type Authenticator } from './http/auth';
@@ -40,7 +41,7 @@ export interface AppContext {
   redis: Redis | null;
   queue: Queue;
   hostSync: HostSync;
-  services: { communities: CommunityServices; uploads: UploadService; channelAuth: ChannelAuthorizer };
+  services: { communities: CommunityServices; chat: ChatServices; uploads: UploadService; channelAuth: ChannelAuthorizer };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
   close(): Promise<void>;
@@ -125,6 +126,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   const communities = createCommunityServices(ctx);
   ctx.services = {
     communities,
+    chat: createChatServices(ctx, communities.facts),
     uploads: undefined as unknown as UploadService,
     channelAuth: new ChannelAuthorizer({
       db: db.db,

@@ -66,7 +66,7 @@ export const DEFAULT_CHANNELS: ChannelSeed[] = [
   { name: 'announcements', type: 'announcement', topic: 'News from the team' },
 ];
 
-const channelSlug = (name: string) =>
+export const channelSlug = (name: string) =>
   name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

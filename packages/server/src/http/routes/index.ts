@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context';
 import type { RouteSpec } from '../route';
 
+import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
 import { realtimeRoutes } from './realtime';
@@ -13,6 +14,8 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...systemRoutes(ctx),
     ...communityRoutes(ctx, ctx.services.communities),
     ...feedRoutes(ctx.services.communities.feed),
+    ...channelRoutes(ctx.services.chat),
+    ...dmRoutes(ctx.services.chat),
     ...uploadRoutes(ctx.services.uploads),
     ...realtimeRoutes(ctx.services.channelAuth),
   ];

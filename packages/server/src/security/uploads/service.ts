@@ -219,13 +219,20 @@ export class UploadService {
   async canRead(actor: Actor, kind: AttachmentKind, row: Row): Promise<boolean> {
     if (row.uploader_id === actor.userId) return true;
     if (kind === 'dm') {
-      const threadId = (row as DmAttachmentRow).thread_id;
-      return threadId !== null && (await this.isParticipant(actor.userId, threadId));
+      const r = row as DmAttachmentRow;
+      if (r.thread_id === null || !(await this.isParticipant(actor.userId, r.thread_id))) return false;
+      if (r.message_id === null) return false;
+      const msg = await this.db.selectFrom('dm_messages').select('is_deleted').where('id', '=', r.message_id).executeTakeFirst();
+      return msg !== undefined && msg.is_deleted === 0;
     }
     const r = row as ChannelAttachmentRow;
     if (r.message_id !== null) {
-      const msg = await this.db.selectFrom('channel_messages').select('channel_id').where('id', '=', r.message_id).executeTakeFirst();
-      const channel = msg ? await this.deps.facts.channel(msg.channel_id) : null;
+      const msg = await this.db
+        .selectFrom('channel_messages')
+        .select(['channel_id', 'is_deleted'])
+        .where('id', '=', r.message_id)
+        .executeTakeFirst();
+      const channel = msg && msg.is_deleted === 0 ? await this.deps.facts.channel(msg.channel_id) : null;
       if (!channel) return false;
       const { access } = await this.deps.facts.forCommunity(actor, channel.row.community_id, { channel: channel.facts });
       return can(actor, 'channel.view', access).allowed;

@@ -1,0 +1,418 @@
+import {
+  extractMentions,
+  extractRoleMentions,
+  mentionsEveryone,
+  REALTIME_EVENTS,
+  type ChannelMessage,
+  type channels as channelEndpoints,
+} from '@communities/contract';
+import type { z } from 'zod';
+
+import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
+import { memberWithRoleQuery, membershipFacts, type FactsLoader } from '../communities/facts';
+import type { AppContext } from '../context';
+import type { HostUser } from '../host/ports';
+import { insertedId } from '../platform/db/insert';
+import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';
+import { inTransaction, type DbHandle } from '../platform/db/transaction';
+import { AppError, forbidden, notFound, rateLimited } from '../platform/errors';
+
+import type { ChannelService } from './channels';
+import type { ContentCheck } from './content-check';
+import { historyPage, type HistoryQuery } from './history';
+import { hydrateMessages, parseMessageMeta, presentBase, type Hydrated } from './hydrate';
+import { bindAttachments, checkContent, checkLimits } from './pipeline';
+import type { ChatPublisher } from './publish';
+
+type PostBody = z.output<(typeof channelEndpoints)['post']['body']>;
+
+/** Role mentions reach at most this many members (larger audiences need @everyone). */
+const ROLE_MENTION_CAP = 1000;
+
+/** Channel messages: history, the posting pipeline, edit, delete, pins and reactions. */
+export class ChannelMessageService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly facts: FactsLoader,
+    private readonly channels: ChannelService,
+    private readonly publish: ChatPublisher,
+    private readonly contentCheck: () => ContentCheck,
+  ) {}
+
+  private get db(): DbHandle {
+    return this.ctx.db.db;
+  }
+
+  private hydrate(rows: ChannelMessageRow[], me: number, known?: Map<number, HostUser>): Promise<Hydrated> {
+    return hydrateMessages(
+      {
+        db: this.db,
+        users: async (ids) => {
+          const missing = ids.filter((id) => !known?.has(id));
+          const found = missing.length ? await this.ctx.host.identities.getUsers(missing) : new Map<number, HostUser>();
+          return known ? new Map([...known, ...found]) : found;
+        },
+        attachment: (kind, row) => this.ctx.services.uploads.present(kind, row),
+      },
+      'channel',
+      rows,
+      me,
+    );
+  }
+
+  /** Memberships of the authors, for the hierarchy rule on deleting others' messages. */
+  private async authorMemberships(communityId: number, authorIds: number[]): Promise<Map<number, MembershipFacts>> {
+    if (authorIds.length === 0) return new Map();
+    const rows = await memberWithRoleQuery(this.db)
+      .where('community_members.community_id', '=', communityId)
+      .where('community_members.user_id', 'in', [...new Set(authorIds)])
+      .execute();
+    return new Map(rows.map((m) => [m.user_id, membershipFacts(m, [])]));
+  }
+
+  private present(
+    actor: Actor,
+    r: ChannelMessageRow,
+    h: Hydrated,
+    access: AccessContext,
+    authors: Map<number, MembershipFacts>,
+  ): ChannelMessage {
+    const moderator = can(actor, 'channel.delete_any', access).allowed;
+    const deleted = r.is_deleted === 1;
+    const own = canEditOwn(actor, r.user_id, access);
+    const meta = parseMessageMeta(r.metadata);
+    return {
+      ...presentBase(r, h, { showDeleted: moderator }),
+      nonce: r.user_id === actor.userId ? r.nonce : null,
+      channel_id: r.channel_id,
+      mention_everyone: r.mention_everyone === 1,
+      mention_roles: meta.mention_roles,
+      is_pinned: r.is_pinned === 1,
+      viewer_can: {
+        edit: own && !deleted,
+        delete:
+          !deleted &&
+          (own ||
+            can(actor, 'channel.delete_any', {
+              ...access,
+              target: { authorId: r.user_id, targetMembership: authors.get(r.user_id) ?? null },
+            }).allowed),
+        pin: !deleted && can(actor, 'channel.pin', access).allowed,
+        react: !deleted && can(actor, 'channel.react', access).allowed,
+      },
+    };
+  }
+
+  private async presentRows(actor: Actor, channel: ChannelRow, access: AccessContext, rows: ChannelMessageRow[]) {
+    const [h, authors] = await Promise.all([
+      this.hydrate(rows, actor.userId),
+      this.authorMemberships(
+        channel.community_id,
+        rows.map((r) => r.user_id),
+      ),
+    ]);
+    return rows.map((r) => this.present(actor, r, h, access, authors));
+  }
+
+  async history(actor: Actor, channelId: number, q: HistoryQuery) {
+    const { row: channel, access } = await this.channels.load(actor, channelId);
+    const page = await historyPage<ChannelMessageRow>(q, (cmp, id, n) => {
+      let query = this.db.selectFrom('channel_messages').selectAll().where('channel_id', '=', channel.id);
+      if (cmp) query = query.where('id', cmp, id);
+      return query
+        .orderBy('id', cmp === '>' || cmp === '>=' ? 'asc' : 'desc')
+        .limit(n)
+        .execute();
+    });
+    return { ...page, items: await this.presentRows(actor, channel, access, page.items) };
+  }
+
+  async pins(actor: Actor, channelId: number) {
+    const { row: channel, access } = await this.channels.load(actor, channelId);
+    const rows = await this.db
+      .selectFrom('channel_messages')
+      .selectAll()
+      .where('channel_id', '=', channel.id)
+      .where('is_pinned', '=', 1)
+      .where('is_deleted', '=', 0)
+      .orderBy('pinned_at', 'desc')
+      .limit(50)
+      .execute();
+    return { items: await this.presentRows(actor, channel, access, rows) };
+  }
+
+  /**
+   * The posting pipeline: validate → access (mute, slow mode, announcement rules) → content
+   * check → persist in one transaction → after commit publish MessagePosted and broadcast.
+   */
+  async post(actor: Actor, author: HostUser, channelId: number, body: PostBody): Promise<ChannelMessage> {
+    checkLimits(this.ctx.config, body);
+    const { row: channel, access } = await this.channels.load(actor, channelId);
+    assertCan(actor, 'channel.post', access);
+    if (body.attachment_ids.length) assertCan(actor, 'channel.attach', access);
+
+    if (body.nonce) {
+      const again = await this.byNonce(actor.userId, body.nonce);
+      if (again) return this.replay(actor, channel, access, again);
+    }
+    const slow = access.channel?.slowModeSeconds ?? 0;
+    if (slow > 0 && !can(actor, 'channel.manage', access).allowed) {
+      const last = await this.db
+        .selectFrom('channel_messages')
+        .select('created_at')
+        .where('channel_id', '=', channel.id)
+        .where('user_id', '=', actor.userId)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const wait = last ? slow - (this.ctx.clock.now().getTime() - Date.parse(last.created_at)) / 1000 : 0;
+      if (wait > 0) throw rateLimited(wait);
+    }
+    if (body.reply_to_id !== undefined) {
+      const parent = await this.db
+        .selectFrom('channel_messages')
+        .select(['id', 'channel_id'])
+        .where('id', '=', body.reply_to_id)
+        .executeTakeFirst();
+      if (parent?.channel_id !== channel.id)
+        throw new AppError('validation_failed', 'The request is not valid', {
+          issues: [{ path: 'body.reply_to_id', code: 'unknown_message', message: 'Reply to a message of this channel' }],
+        });
+    }
+    const checked = await checkContent(this.contentCheck(), {
+      content: body.content,
+      userId: actor.userId,
+      communityId: channel.community_id,
+      target: 'channel_message',
+    });
+    // @everyone and @role ping only for those allowed to; otherwise they stay plain text.
+    const mayPingAll = can(actor, 'channel.mention_everyone', access).allowed;
+    const everyone = mayPingAll && mentionsEveryone(checked.content);
+    const roles = mayPingAll ? extractRoleMentions(checked.content) : [];
+    const mentions = extractMentions(checked.content)
+      .filter((id) => id !== actor.userId)
+      .slice(0, 50);
+
+    const now = this.ctx.clock.now().toISOString();
+    let messageId: number;
+    try {
+      messageId = await inTransaction(this.db, async (trx, afterCommit) => {
+        const id = await insertedId(
+          trx,
+          trx.insertInto('channel_messages').values({
+            channel_id: channel.id,
+            user_id: actor.userId,
+            content: checked.content,
+            metadata: JSON.stringify({ mentions, mention_roles: roles }),
+            reply_to_id: body.reply_to_id ?? null,
+            nonce: body.nonce ?? null,
+            mention_everyone: everyone ? 1 : 0,
+            moderation_state: checked.state,
+            created_at: now,
+            updated_at: now,
+          }),
+        );
+        let notified = mentions;
+        if (roles.length) {
+          const byRole = await memberWithRoleQuery(trx)
+            .where('community_members.community_id', '=', channel.community_id)
+            .where('community_roles.slug', 'in', roles)
+            .where('community_members.status', 'in', ['active', 'muted'])
+            .limit(ROLE_MENTION_CAP)
+            .execute();
+          notified = [...new Set([...mentions, ...byRole.map((m) => m.user_id)])].filter((u) => u !== actor.userId);
+        }
+        if (notified.length)
+          await trx
+            .insertInto('channel_message_mentions')
+            .values(notified.map((user_id) => ({ message_id: id, channel_id: channel.id, user_id })))
+            .execute();
+        await bindAttachments(trx, 'channel', actor, id, body.attachment_ids);
+        await trx.updateTable('channels').set({ last_message_id: id }).where('id', '=', channel.id).execute();
+        await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', channel.community_id).execute();
+        afterCommit(() => {
+          this.ctx.bus.publish('MessagePosted', {
+            community_id: channel.community_id,
+            user_id: actor.userId,
+            channel_id: channel.id,
+            message_id: id,
+            reply_to_id: body.reply_to_id ?? null,
+            mentions: notified,
+          });
+        });
+        return id;
+      });
+    } catch (err) {
+      // Two sends with one nonce raced: the unique key kept one; answer with it.
+      const again = body.nonce ? await this.byNonce(actor.userId, body.nonce) : undefined;
+      if (again) return this.replay(actor, channel, access, again);
+      throw err;
+    }
+    // Presented from what was just written: the author is the caller, nothing has reactions yet.
+    const row: ChannelMessageRow = {
+      id: messageId,
+      channel_id: channel.id,
+      user_id: actor.userId,
+      content: checked.content,
+      metadata: JSON.stringify({ mentions, mention_roles: roles }),
+      reply_to_id: body.reply_to_id ?? null,
+      nonce: body.nonce ?? null,
+      is_pinned: 0,
+      pinned_at: null,
+      pinned_by: null,
+      is_deleted: 0,
+      deleted_at: null,
+      deleted_by: null,
+      edited_at: null,
+      mention_everyone: everyone ? 1 : 0,
+      moderation_state: checked.state,
+      created_at: now,
+      updated_at: now,
+    };
+    const h =
+      body.reply_to_id !== undefined || body.attachment_ids.length
+        ? await this.hydrate([row], actor.userId, new Map([[author.id, author]]))
+        : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map() };
+    const message = this.present(actor, row, h, access, new Map());
+    this.broadcastCreated(message);
+    return message;
+  }
+
+  /** What everyone else receives: the message as an ordinary member sees someone else's. */
+  private broadcastCreated(m: ChannelMessage): void {
+    this.publish.toChannel(m.channel_id, REALTIME_EVENTS.messageCreated, {
+      ...m,
+      nonce: null,
+      viewer_can: { edit: false, delete: false, pin: false, react: true },
+    });
+  }
+
+  private byNonce(userId: number, nonce: string) {
+    return this.db.selectFrom('channel_messages').selectAll().where('user_id', '=', userId).where('nonce', '=', nonce).executeTakeFirst();
+  }
+
+  private async replay(actor: Actor, channel: ChannelRow, access: AccessContext, row: ChannelMessageRow): Promise<ChannelMessage> {
+    if (row.channel_id !== channel.id)
+      throw new AppError('conflict', 'This nonce was already used for another message', { details: { field: 'nonce' } });
+    return (await this.presentRows(actor, channel, access, [row]))[0]!;
+  }
+
+  /** The message and its channel, with the caller's access; 404 when out of reach. */
+  private async load(actor: Actor, messageId: number) {
+    const row = await this.db.selectFrom('channel_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+    if (!row) throw notFound('No such message');
+    const { row: channel, access } = await this.channels.load(actor, row.channel_id);
+    return { row, channel, access };
+  }
+
+  private async presentOne(actor: Actor, messageId: number): Promise<ChannelMessage> {
+    const { row, channel, access } = await this.load(actor, messageId);
+    return (await this.presentRows(actor, channel, access, [row]))[0]!;
+  }
+
+  async edit(actor: Actor, messageId: number, content: string): Promise<ChannelMessage> {
+    const { row, channel, access } = await this.load(actor, messageId);
+    if (row.is_deleted || !canEditOwn(actor, row.user_id, access)) throw forbidden('Only the author can edit this message');
+    const window = this.ctx.config.chat.edit_window_seconds;
+    if (window > 0 && this.ctx.clock.now().getTime() - Date.parse(row.created_at) > window * 1000)
+      throw forbidden('The time to edit this message is over');
+    checkLimits(this.ctx.config, { content, attachment_ids: [] });
+    const checked = await checkContent(this.contentCheck(), {
+      content,
+      userId: actor.userId,
+      communityId: channel.community_id,
+      target: 'channel_message',
+    });
+    const now = this.ctx.clock.now().toISOString();
+    const meta = parseMessageMeta(row.metadata);
+    await this.db
+      .updateTable('channel_messages')
+      .set({
+        content: checked.content,
+        metadata: JSON.stringify({ ...meta, mentions: extractMentions(checked.content).filter((id) => id !== actor.userId) }),
+        moderation_state: checked.state,
+        edited_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', row.id)
+      .execute();
+    const message = await this.presentOne(actor, messageId);
+    this.publish.toChannel(channel.id, REALTIME_EVENTS.messageUpdated, { ...message, nonce: null, viewer_can: undefined });
+    return message;
+  }
+
+  async remove(actor: Actor, messageId: number): Promise<void> {
+    const { row, channel, access } = await this.load(actor, messageId);
+    if (row.is_deleted) return;
+    const authors = await this.authorMemberships(channel.community_id, [row.user_id]);
+    const own = canEditOwn(actor, row.user_id, access);
+    if (!own)
+      assertCan(actor, 'channel.delete_any', {
+        ...access,
+        target: { authorId: row.user_id, targetMembership: authors.get(row.user_id) ?? null },
+      });
+    const now = this.ctx.clock.now().toISOString();
+    await this.db
+      .updateTable('channel_messages')
+      .set({ is_deleted: 1, deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
+    this.publish.toChannel(channel.id, REALTIME_EVENTS.messageDeleted, { id: row.id, channel_id: channel.id });
+  }
+
+  async setPinned(actor: Actor, messageId: number, pinned: boolean): Promise<ChannelMessage> {
+    const { row, channel, access } = await this.load(actor, messageId);
+    assertCan(actor, 'channel.pin', access);
+    if (row.is_deleted) throw notFound('No such message');
+    const now = this.ctx.clock.now().toISOString();
+    await this.db
+      .updateTable('channel_messages')
+      .set(pinned ? { is_pinned: 1, pinned_at: now, pinned_by: actor.userId } : { is_pinned: 0, pinned_at: null, pinned_by: null })
+      .where('id', '=', row.id)
+      .execute();
+    this.publish.toChannel(channel.id, REALTIME_EVENTS.messagePinned, { id: row.id, channel_id: channel.id, is_pinned: pinned });
+    return this.presentOne(actor, messageId);
+  }
+
+  async react(actor: Actor, messageId: number, emoji: string) {
+    const { row, channel, access } = await this.load(actor, messageId);
+    assertCan(actor, 'channel.react', access);
+    if (row.is_deleted) throw notFound('No such message');
+    const reacted = await toggleReaction(this.db, 'channel_message_reactions', row.id, actor.userId, emoji, this.ctx.clock.now());
+    const reactions = (await this.hydrate([row], actor.userId)).reactions.get(row.id) ?? [];
+    this.publish.toChannel(channel.id, REALTIME_EVENTS.reactionChanged, {
+      message_id: row.id,
+      channel_id: channel.id,
+      user_id: actor.userId,
+      emoji,
+      reacted,
+      counts: reactions.map((r) => ({ emoji: r.emoji, count: r.count })),
+    });
+    return { reacted, reactions };
+  }
+}
+
+/** Adds the reaction, or removes it when the user already gave it; true when it is now on. */
+export async function toggleReaction(
+  db: DbHandle,
+  table: 'channel_message_reactions' | 'dm_message_reactions',
+  messageId: number,
+  userId: number,
+  emoji: string,
+  now: Date,
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    // Both reaction tables have the same columns; the cast only picks one for the type checker.
+    const t = table as 'channel_message_reactions';
+    const removed = await trx
+      .deleteFrom(t)
+      .where('message_id', '=', messageId)
+      .where('user_id', '=', userId)
+      .where('emoji', '=', emoji)
+      .executeTakeFirst();
+    if (Number(removed.numDeletedRows) > 0) return false;
+    const at = now.toISOString();
+    await trx.insertInto(t).values({ message_id: messageId, user_id: userId, emoji, created_at: at, updated_at: at }).execute();
+    return true;
+  });
+}

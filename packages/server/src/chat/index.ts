@@ -1,0 +1,33 @@
+import type { FactsLoader } from '../communities/facts';
+import type { AppContext } from '../context';
+
+import { ChannelMessageService } from './channel-messages';
+import { ChannelService } from './channels';
+import { passAllContent, type ContentCheck } from './content-check';
+import { DmService } from './dms';
+import { ChatPublisher } from './publish';
+
+export type { ContentCheck, ContentVerdict } from './content-check';
+
+export interface ChatServices {
+  channels: ChannelService;
+  messages: ChannelMessageService;
+  dms: DmService;
+  /** The posting pipeline's content check; moderation replaces it. */
+  contentCheck: ContentCheck;
+}
+
+export function createChatServices(ctx: AppContext, facts: FactsLoader): ChatServices {
+  const publish = new ChatPublisher(ctx);
+  const services: ChatServices = {
+    contentCheck: passAllContent,
+    channels: undefined as unknown as ChannelService,
+    messages: undefined as unknown as ChannelMessageService,
+    dms: undefined as unknown as DmService,
+  };
+  const check = () => services.contentCheck;
+  services.channels = new ChannelService(ctx, facts, publish);
+  services.messages = new ChannelMessageService(ctx, facts, services.channels, publish, check);
+  services.dms = new DmService(ctx, facts, publish, check);
+  return services;
+}

@@ -1,0 +1,42 @@
+import { realtimeChannel, type RealtimeEventName } from '@communities/contract';
+
+import type { AppContext } from '../context';
+
+/**
+ * Realtime pushes after commit. A broadcast failure is logged, never turned into a failed
+ * request: the write happened, and clients catch up through REST after a reconnect.
+ */
+export class ChatPublisher {
+  constructor(private readonly ctx: AppContext) {}
+
+  private get prefix() {
+    return this.ctx.config.chat.broadcast_channel_prefix;
+  }
+
+  private send(channels: string[], event: RealtimeEventName, data: unknown, exceptSocketId?: string): void {
+    if (channels.length === 0) return;
+    this.ctx.broadcaster.publish(channels, event, data, exceptSocketId ? { exceptSocketId } : {}).catch((err: unknown) => {
+      this.ctx.logger.warn({ err, event }, 'realtime publish failed');
+    });
+  }
+
+  toChannel(channelId: number, event: RealtimeEventName, data: unknown): void {
+    this.send([realtimeChannel.channel(this.prefix, channelId)], event, data);
+  }
+
+  toCommunity(communityId: number, event: RealtimeEventName, data: unknown): void {
+    this.send([realtimeChannel.community(this.prefix, communityId)], event, data);
+  }
+
+  toThread(threadId: number, event: RealtimeEventName, data: unknown): void {
+    this.send([realtimeChannel.dm(this.prefix, threadId)], event, data);
+  }
+
+  toUsers(userIds: number[], event: RealtimeEventName, data: unknown): void {
+    this.send(
+      [...new Set(userIds)].map((id) => realtimeChannel.user(this.prefix, id)),
+      event,
+      data,
+    );
+  }
+}
