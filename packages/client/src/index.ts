@@ -1,2 +1,9 @@
 export { ApiError, createApi, type Api, type ApiOptions, type TokenProvider } from './api';
-export { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
+export {
+  createRealtime,
+  watchMessages,
+  type MessageStream,
+  type MessageStreamOptions,
+  type Realtime,
+  type RealtimeOptions,
+} from './realtime';

@@ -94,3 +94,90 @@ export function createRealtime(o: RealtimeOptions): Realtime {
     disconnect: () => pusher.disconnect(),
   };
 }
+
+export interface MessageStreamOptions<M extends { id: number }> {
+  /** The realtime channel name, e.g. realtimeChannel.channel(prefix, id). */
+  channel: string;
+  /** The newest message id the caller already shows (0 for none). */
+  lastSeenId: number;
+  /** REST catch-up: messages after an id, oldest first (channels.messages / dm.messages with `after`). */
+  fetchAfter: (afterId: number) => Promise<{ items: M[]; has_more_after: boolean }>;
+  /** Each new message exactly once, in id order. */
+  onMessage: (message: M) => void;
+  /** Other events on the channel (message.updated, message.deleted, reaction.changed, …). */
+  onEvent?: (event: string, data: unknown) => void;
+  /** Created event name; `message.created` unless told. */
+  createdEvent?: string;
+  onError?: (error: unknown) => void;
+}
+
+export interface MessageStream {
+  /** The newest id delivered so far. */
+  lastSeenId(): number;
+  /** Resolves once the first subscription and catch-up finished. */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Live messages with catch-up: on every (re)subscription, which pusher-js performs after each
+ * reconnect, it fetches through REST what arrived after the last id it delivered, while
+ * holding back live messages until that catch-up is done, so nothing is missed or repeated.
+ */
+export function watchMessages<M extends { id: number }>(rt: Realtime, o: MessageStreamOptions<M>): MessageStream {
+  let last = o.lastSeenId;
+  let catching = false;
+  let stopped = false;
+  const held: M[] = [];
+  const deliver = (m: M) => {
+    if (stopped || m.id <= last) return;
+    last = m.id;
+    o.onMessage(m);
+  };
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const catchUp = async () => {
+    if (catching) return;
+    catching = true;
+    try {
+      for (;;) {
+        const page = await o.fetchAfter(last);
+        for (const m of page.items) deliver(m);
+        if (!page.has_more_after || page.items.length === 0) break;
+      }
+    } catch (error) {
+      o.onError?.(error);
+    } finally {
+      catching = false;
+      for (const m of held.splice(0).sort((a, b) => a.id - b.id)) deliver(m);
+      markReady();
+    }
+  };
+
+  const ch = rt.pusher.channel(o.channel) ?? rt.pusher.subscribe(o.channel);
+  const created = o.createdEvent ?? 'message.created';
+  const onCreated = (data: unknown) => {
+    const m = data as M;
+    if (catching) held.push(m);
+    else deliver(m);
+  };
+  const onSubscribed = () => void catchUp();
+  const onAny = (event: string, data: unknown) => {
+    if (event !== created && !event.startsWith('pusher')) o.onEvent?.(event, data);
+  };
+  ch.bind(created, onCreated);
+  ch.bind('pusher:subscription_succeeded', onSubscribed);
+  ch.bind_global(onAny);
+  if (ch.subscribed) void catchUp();
+  return {
+    lastSeenId: () => last,
+    ready,
+    stop() {
+      stopped = true;
+      ch.unbind(created, onCreated);
+      ch.unbind('pusher:subscription_succeeded', onSubscribed);
+      ch.unbind_global(onAny);
+    },
+  };
+}

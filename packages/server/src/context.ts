@@ -20,6 +20,7 @@ import { DbQueue, type Queue } from './platform/queue';
 import { createRateLimiter, type RateLimiter } from './security/rate-limit';
 import { ChannelAuthorizer } from './realtime/authorize';
 import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
+import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -44,6 +45,8 @@ export interface AppContext {
   services: { communities: CommunityServices; chat: ChatServices; uploads: UploadService; channelAuth: ChannelAuthorizer };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
+  /** chat.driver = redis: the fan-out and presence the built-in gateway shares with other processes. */
+  realtimeCluster: RedisCluster | null;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   const queue = new DbQueue(db.db, logger, () => clock.now());
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
   subscribeEventLog(bus, db.db);
+  if (config.chat.driver === 'redis' && !redis) throw new Error('chat.driver = redis needs redis.url');
+  const realtimeCluster = config.chat.driver === 'redis' && redis ? new RedisCluster(redis, { prefix: 'communities:', logger }) : null;
 
   const ctx: AppContext = {
     config,
@@ -110,8 +115,10 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     redis,
     queue,
     hostSync,
+    realtimeCluster,
     async close() {
       await queue.stop();
+      if (realtimeCluster) await realtimeCluster.close();
       await bus.idle();
       await host.close();
       await closeHost();
@@ -120,7 +127,11 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       if (sessionRedis) sessionRedis.disconnect();
     },
     services: undefined as unknown as AppContext['services'],
-    broadcaster: config.chat.driver === 'pusher' ? new PusherHttpBroadcaster(config.chat) : new NoBroadcaster(),
+    broadcaster: realtimeCluster
+      ? new RedisBroadcaster(realtimeCluster)
+      : config.chat.driver === 'pusher'
+        ? new PusherHttpBroadcaster(config.chat)
+        : new NoBroadcaster(),
   };
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);

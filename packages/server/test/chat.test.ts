@@ -202,7 +202,7 @@ describe('messages', () => {
   it('binds uploads to a message; an infected one shows with its status and is never downloadable', async () => {
     const upload = async (user: number, bytes: Uint8Array, name: string) => {
       const form = new FormData();
-      form.append('file', new Blob([bytes as BlobPart]), name);
+      form.append('file', new Blob([new Uint8Array(bytes)]), name);
       const res = await fetch(`${s.url}/api/communities/uploads?purpose=channel`, {
         method: 'POST',
         headers: { authorization: `Bearer ${await s.token(user)}` },

@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { createFastify, registerRoutes, type RegisteredRoute } from './app';
 import { LocalBroadcaster } from '../realtime/broadcaster';
 import { RealtimeGateway } from '../realtime/gateway';
+import { frame } from '../realtime/protocol';
 
 import { buildOpenApi, docsPage } from './openapi';
 import { allRoutes } from './routes';
@@ -39,9 +40,11 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
       activityTimeoutSeconds: ctx.config.chat.activity_timeout_seconds,
       clientEventsPerSecond: ctx.config.chat.client_events_per_second,
       logger: ctx.logger,
+      ...(ctx.realtimeCluster ? { cluster: ctx.realtimeCluster } : {}),
     });
     gateway.attach(app);
-    ctx.broadcaster = new LocalBroadcaster(gateway);
+    if (ctx.realtimeCluster) await ctx.realtimeCluster.start(gateway, frame);
+    else ctx.broadcaster = new LocalBroadcaster(gateway);
   }
   const spec = buildOpenApi(base);
   app.get(`${base}/api/communities/openapi.json`, (_req, reply) => reply.send(spec));

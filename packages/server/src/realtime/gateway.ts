@@ -6,6 +6,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 import type { Logger } from '../platform/logger';
 
+import type { ClusterTarget, GatewayCluster } from './cluster';
+
 import { ERR, frame, newSocketId, PROTOCOL, verifySignature } from './protocol';
 
 interface Conn {
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   clientEventsPerSecond: number;
   logger: Logger;
   maxFrameBytes?: number;
+  /** Several processes: frames and presence go through it (Redis); absent = this process alone. */
+  cluster?: GatewayCluster;
 }
 
 /**
@@ -39,7 +43,7 @@ export interface GatewayOptions {
  * private and presence subscriptions verified by signature (signed by our auth endpoint, as a
  * real Pusher server would), presence member lists, and client events on presence channels.
  */
-export class RealtimeGateway {
+export class RealtimeGateway implements ClusterTarget {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly conns = new Map<string, Conn>();
   private readonly channels = new Map<string, Set<Conn>>();
@@ -141,23 +145,37 @@ export class RealtimeGateway {
     if (!isPresence) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
     const member = safeJson(channelData ?? '') as { user_id?: unknown; user_info?: unknown } | null;
     const userId = str(member?.user_id);
+    const info = member?.user_info ?? {};
     conn.presence.set(channel, userId);
+    const succeeded = (members: Map<string, unknown>) => {
+      const hash = Object.fromEntries(members);
+      conn.ws.send(
+        frame('pusher_internal:subscription_succeeded', { presence: { ids: Object.keys(hash), hash, count: members.size } }, channel),
+      );
+    };
+    const added = frame('pusher_internal:member_added', { user_id: userId, user_info: info }, channel);
+    if (this.opts.cluster) {
+      this.opts.cluster
+        .join(channel, conn.id, userId, info)
+        .then((r) => {
+          if (r.added) this.toChannel(channel, added, conn);
+          succeeded(r.members);
+        })
+        .catch((err: unknown) => {
+          this.opts.logger.warn({ err, channel }, 'presence join failed');
+          conn.ws.send(frame('pusher:subscription_error', { type: 'ServerError', error: 'Presence unavailable', status: 503 }, channel));
+        });
+      return;
+    }
     let members = this.members.get(channel);
     if (!members) this.members.set(channel, (members = new Map<string, PresenceMember>()));
     const existing = members.get(userId);
     if (existing) existing.sockets++;
     else {
-      members.set(userId, { info: member?.user_info ?? {}, sockets: 1 });
-      this.toChannel(
-        channel,
-        frame('pusher_internal:member_added', { user_id: userId, user_info: member?.user_info ?? {} }, channel),
-        conn,
-      );
+      members.set(userId, { info, sockets: 1 });
+      this.toChannel(channel, added, conn);
     }
-    const hash = Object.fromEntries([...members].map(([id, m]) => [id, m.info]));
-    conn.ws.send(
-      frame('pusher_internal:subscription_succeeded', { presence: { ids: Object.keys(hash), hash, count: members.size } }, channel),
-    );
+    succeeded(new Map([...members].map(([id, m]) => [id, m.info])));
   }
 
   private unsubscribe(conn: Conn, channel: string): void {
@@ -167,13 +185,21 @@ export class RealtimeGateway {
     const userId = conn.presence.get(channel);
     if (userId === undefined) return;
     conn.presence.delete(channel);
+    const removed = frame('pusher_internal:member_removed', { user_id: userId }, channel);
+    if (this.opts.cluster) {
+      this.opts.cluster
+        .leave(channel, conn.id, userId)
+        .then((r) => r.removed && this.toChannel(channel, removed))
+        .catch((err: unknown) => this.opts.logger.warn({ err, channel }, 'presence leave failed'));
+      return;
+    }
     const members = this.members.get(channel);
     const m = members?.get(userId);
     if (!members || !m) return;
     if (--m.sockets > 0) return;
     members.delete(userId);
     if (members.size === 0) this.members.delete(channel);
-    this.toChannel(channel, frame('pusher_internal:member_removed', { user_id: userId }, channel));
+    this.toChannel(channel, removed);
   }
 
   private clientEvent(conn: Conn, event: string, channel: string, data: unknown): void {
@@ -188,7 +214,13 @@ export class RealtimeGateway {
   }
 
   private toChannel(channel: string, raw: string, except?: Conn): void {
-    for (const c of this.channels.get(channel) ?? []) if (c !== except && c.ws.readyState === c.ws.OPEN) c.ws.send(raw);
+    if (this.opts.cluster) this.opts.cluster.send(channel, raw, except?.id);
+    else this.sendLocal(channel, raw, except?.id);
+  }
+
+  /** A frame for this node's subscribers of a channel (from this node or, through the cluster, another). */
+  sendLocal(channel: string, raw: string, exceptSocketId?: string): void {
+    for (const c of this.channels.get(channel) ?? []) if (c.id !== exceptSocketId && c.ws.readyState === c.ws.OPEN) c.ws.send(raw);
   }
 
   /** Delivers a server event to this node's subscribers. */
