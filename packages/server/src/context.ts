@@ -100,7 +100,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
   subscribeEventLog(bus, db.db);
   if (config.chat.driver === 'redis' && !redis) throw new Error('chat.driver = redis needs redis.url');
-  const realtimeCluster = config.chat.driver === 'redis' && redis ? new RedisCluster(redis, { prefix: 'communities:', logger }) : null;
+  const realtimeCluster =
+    config.chat.driver === 'redis' && redis ? new RedisCluster(redis, { prefix: `communities:${config.chat.app_id}:`, logger }) : null;
 
   const ctx: AppContext = {
     config,

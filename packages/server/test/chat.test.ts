@@ -45,7 +45,9 @@ describe('channels', () => {
   it('creates, moves, reorders and deletes channels (manage_channels only)', async () => {
     await expectStatus(s.as(st[0]!).channels.create({ params: { id: c.slug }, body: { name: 'nope' } }), 403, 'forbidden');
     const cat = await s.as(owner).channels.create({ params: { id: c.slug }, body: { type: 'category', name: 'Study' } });
-    const ch = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'Homework Help', parent_id: cat.id, topic: 'Ask away' } });
+    const ch = await s
+      .as(owner)
+      .channels.create({ params: { id: c.slug }, body: { name: 'Homework Help', parent_id: cat.id, topic: 'Ask away' } });
     expect(ch).toMatchObject({ slug: 'homework-help', parent_id: cat.id, topic: 'Ask away', type: 'text' });
     const dup = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'Homework help' } });
     expect(dup.slug).toBe('homework-help-2');
@@ -159,13 +161,13 @@ describe('messages', () => {
     const modMsg = await post(st[1]!, general.id, 'mod says');
     await expectStatus(s.as(st[0]!).channels.removeMessage({ params: { messageId: modMsg.id } }), 403);
     await s.as(st[1]!).channels.removeMessage({ params: { messageId: m.id } });
-    const seenByMember = (await s.as(st[2]!).channels.messages({ params: { channelId: general.id }, query: { around: m.id, limit: 2 } })).items.find(
-      (x) => x.id === m.id,
-    )!;
+    const seenByMember = (
+      await s.as(st[2]!).channels.messages({ params: { channelId: general.id }, query: { around: m.id, limit: 2 } })
+    ).items.find((x) => x.id === m.id)!;
     expect(seenByMember).toMatchObject({ deleted: true, content: null });
-    const seenByMod = (await s.as(st[1]!).channels.messages({ params: { channelId: general.id }, query: { around: m.id, limit: 2 } })).items.find(
-      (x) => x.id === m.id,
-    )!;
+    const seenByMod = (
+      await s.as(st[1]!).channels.messages({ params: { channelId: general.id }, query: { around: m.id, limit: 2 } })
+    ).items.find((x) => x.id === m.id)!;
     expect(seenByMod).toMatchObject({ deleted: true, content: 'typo here' });
   });
 

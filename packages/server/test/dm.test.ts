@@ -137,7 +137,11 @@ describe('who may message whom', () => {
     expect(m.attachments.map((a) => a.id)).toEqual([up.id]);
     await s.ctx.queue.processAll();
     const get = async (user: number) =>
-      (await fetch(`${s.url}/api/communities/uploads/dm/${up.id}/download`, { headers: { authorization: `Bearer ${await s.token(user)}` } })).status;
+      (
+        await fetch(`${s.url}/api/communities/uploads/dm/${up.id}/download`, {
+          headers: { authorization: `Bearer ${await s.token(user)}` },
+        })
+      ).status;
     expect(await get(st[1]!)).toBe(200);
     expect(await get(st[2]!)).toBe(404);
   });

@@ -162,7 +162,15 @@ export const channels = {
     body: z
       .object({
         items: z
-          .array(z.object({ id: z.number().int().positive(), parent_id: z.number().int().positive().nullable(), position: z.number().int().min(0) }).strict())
+          .array(
+            z
+              .object({
+                id: z.number().int().positive(),
+                parent_id: z.number().int().positive().nullable(),
+                position: z.number().int().min(0),
+              })
+              .strict(),
+          )
           .min(1)
           .max(500),
       })
@@ -345,9 +353,7 @@ export const dm = {
     summary: 'Open a 1:1 thread (the existing one for the same pair) or start a group',
     tag: 'dm',
     feature: 'dm',
-    body: z
-      .object({ user_ids: userIds, title: z.string().trim().min(1).max(100).optional(), group: z.boolean().default(false) })
-      .strict(),
+    body: z.object({ user_ids: userIds, title: z.string().trim().min(1).max(100).optional(), group: z.boolean().default(false) }).strict(),
     response: dmThreadSchema,
     errors: ['forbidden', 'not_found', 'validation_failed', 'rate_limited'],
   }),

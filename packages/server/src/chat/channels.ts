@@ -330,7 +330,11 @@ export class ChannelService {
           .values({ channel_id: row.id, user_id: actor.userId, last_read_message_id: upTo, mention_count: 0, updated_at: now })
           .execute();
       else if (upTo > current.last_read_message_id)
-        await trx.updateTable('channel_read_states').set({ last_read_message_id: upTo, updated_at: now }).where('id', '=', current.id).execute();
+        await trx
+          .updateTable('channel_read_states')
+          .set({ last_read_message_id: upTo, updated_at: now })
+          .where('id', '=', current.id)
+          .execute();
     });
     const info = (await this.readInfo(actor.userId, [row])).get(row.id)!;
     this.publish.toUsers([actor.userId], REALTIME_EVENTS.readStateUpdated, { channel_id: row.id, ...info });

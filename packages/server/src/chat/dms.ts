@@ -54,10 +54,7 @@ export class DmService {
       .selectFrom('dm_blocks')
       .select('id')
       .where((eb) =>
-        eb.or([
-          eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]),
-          eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)]),
-        ]),
+        eb.or([eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]), eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)])]),
       )
       .executeTakeFirst();
     return row !== undefined;
@@ -177,7 +174,9 @@ export class DmService {
       });
     } catch (err) {
       // Both sides opened the thread at once: the pair key kept one.
-      const existing = pairKey ? await this.db.selectFrom('dm_threads').select('id').where('pair_key', '=', pairKey).executeTakeFirst() : null;
+      const existing = pairKey
+        ? await this.db.selectFrom('dm_threads').select('id').where('pair_key', '=', pairKey).executeTakeFirst()
+        : null;
       if (!existing) throw err;
       threadId = existing.id;
     }
@@ -198,7 +197,11 @@ export class DmService {
         .orderBy('id')
         .execute(),
       lastIds.length
-        ? this.db.selectFrom('dm_messages').select(['id', 'user_id', 'content', 'is_deleted', 'created_at']).where('id', 'in', lastIds).execute()
+        ? this.db
+            .selectFrom('dm_messages')
+            .select(['id', 'user_id', 'content', 'is_deleted', 'created_at'])
+            .where('id', 'in', lastIds)
+            .execute()
         : Promise.resolve([]),
       this.db
         .selectFrom('dm_messages')
@@ -233,7 +236,12 @@ export class DmService {
         owner_id: r.created_by,
         participants: members.map((p) => userSummary(p.user_id, users)),
         last_message: last
-          ? { id: last.id, author_id: last.user_id, excerpt: last.is_deleted ? null : plainText(last.content, 120), created_at: last.created_at }
+          ? {
+              id: last.id,
+              author_id: last.user_id,
+              excerpt: last.is_deleted ? null : plainText(last.content, 120),
+              created_at: last.created_at,
+            }
           : null,
         last_message_at: r.last_message_at,
         unread_count: unreadBy.get(r.id) ?? 0,
@@ -259,7 +267,10 @@ export class DmService {
       .where('dm_participants.left_at', 'is', null);
     if (c)
       query = query.where((eb) =>
-        eb.or([eb('dm_threads.last_message_at', '<', c.at), eb.and([eb('dm_threads.last_message_at', '=', c.at), eb('dm_threads.id', '<', c.id)])]),
+        eb.or([
+          eb('dm_threads.last_message_at', '<', c.at),
+          eb.and([eb('dm_threads.last_message_at', '=', c.at), eb('dm_threads.id', '<', c.id)]),
+        ]),
       );
     const rows = await query
       .orderBy('dm_threads.last_message_at', 'desc')
@@ -288,7 +299,11 @@ export class DmService {
   async rename(actor: Actor, threadId: number, title: string | null): Promise<DmThread> {
     const { row, access, facts } = await this.load(actor, threadId);
     assertCan(actor, 'dm.manage', access);
-    await this.db.updateTable('dm_threads').set({ title, updated_at: this.ctx.clock.now().toISOString() }).where('id', '=', row.id).execute();
+    await this.db
+      .updateTable('dm_threads')
+      .set({ title, updated_at: this.ctx.clock.now().toISOString() })
+      .where('id', '=', row.id)
+      .execute();
     this.publish.toUsers(facts.participantUserIds, REALTIME_EVENTS.dmThreadUpdated, { thread_id: row.id, reason: 'renamed' });
     return this.thread(actor, threadId);
   }
@@ -304,12 +319,20 @@ export class DmService {
     const now = this.ctx.clock.now().toISOString();
     await inTransaction(this.db, async (trx) => {
       for (const id of ids) {
-        const had = await trx.selectFrom('dm_participants').select('id').where('thread_id', '=', row.id).where('user_id', '=', id).executeTakeFirst();
+        const had = await trx
+          .selectFrom('dm_participants')
+          .select('id')
+          .where('thread_id', '=', row.id)
+          .where('user_id', '=', id)
+          .executeTakeFirst();
         if (had) await trx.updateTable('dm_participants').set({ left_at: null, joined_at: now }).where('id', '=', had.id).execute();
         else await trx.insertInto('dm_participants').values({ thread_id: row.id, user_id: id, role: 'member', joined_at: now }).execute();
       }
     });
-    this.publish.toUsers([...facts.participantUserIds, ...ids], REALTIME_EVENTS.dmThreadUpdated, { thread_id: row.id, reason: 'participants' });
+    this.publish.toUsers([...facts.participantUserIds, ...ids], REALTIME_EVENTS.dmThreadUpdated, {
+      thread_id: row.id,
+      reason: 'participants',
+    });
     return this.thread(actor, threadId);
   }
 
@@ -321,7 +344,12 @@ export class DmService {
     if (!facts.participantUserIds.includes(userId)) throw notFound('Not in this conversation');
     const now = this.ctx.clock.now().toISOString();
     await inTransaction(this.db, async (trx) => {
-      await trx.updateTable('dm_participants').set({ left_at: now }).where('thread_id', '=', row.id).where('user_id', '=', userId).execute();
+      await trx
+        .updateTable('dm_participants')
+        .set({ left_at: now })
+        .where('thread_id', '=', row.id)
+        .where('user_id', '=', userId)
+        .execute();
       // The owner leaving hands the group to the longest-standing participant.
       const remaining = facts.participantUserIds.filter((id) => id !== userId);
       if (userId === row.created_by && remaining.length > 0) {
@@ -386,7 +414,8 @@ export class DmService {
   }
 
   private async replay(actor: Actor, threadId: number, access: AccessContext, row: DmMessageRow): Promise<DmMessage> {
-    if (row.thread_id !== threadId) throw new AppError('conflict', 'This nonce was already used for another message', { details: { field: 'nonce' } });
+    if (row.thread_id !== threadId)
+      throw new AppError('conflict', 'This nonce was already used for another message', { details: { field: 'nonce' } });
     return this.present(actor, row, await this.hydrate([row], actor.userId), access);
   }
 
@@ -402,7 +431,12 @@ export class DmService {
       const parent = await this.db.selectFrom('dm_messages').select('thread_id').where('id', '=', body.reply_to_id).executeTakeFirst();
       if (parent?.thread_id !== thread.id) throw invalid('body.reply_to_id', 'unknown_message', 'Reply to a message of this conversation');
     }
-    const checked = await checkContent(this.contentCheck(), { content: body.content, userId: actor.userId, communityId: null, target: 'dm_message' });
+    const checked = await checkContent(this.contentCheck(), {
+      content: body.content,
+      userId: actor.userId,
+      communityId: null,
+      target: 'dm_message',
+    });
     const mentions = extractMentions(checked.content).filter((id) => facts.participantUserIds.includes(id) && id !== actor.userId);
     const now = this.ctx.clock.now().toISOString();
     const metadata = JSON.stringify({ mentions, mention_roles: [] });
@@ -433,7 +467,12 @@ export class DmService {
           .where('user_id', '=', actor.userId)
           .execute();
         afterCommit(() => {
-          this.ctx.bus.publish('DMMessagePosted', { community_id: null, user_id: actor.userId, thread_id: thread.id, message_id: messageId });
+          this.ctx.bus.publish('DMMessagePosted', {
+            community_id: null,
+            user_id: actor.userId,
+            thread_id: thread.id,
+            message_id: messageId,
+          });
         });
         return messageId;
       });
@@ -463,7 +502,11 @@ export class DmService {
         ? await this.hydrate([row], actor.userId, known)
         : { users: known, reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access);
-    this.publish.toThread(thread.id, REALTIME_EVENTS.messageCreated, { ...message, nonce: null, viewer_can: { edit: false, delete: false, react: true } });
+    this.publish.toThread(thread.id, REALTIME_EVENTS.messageCreated, {
+      ...message,
+      nonce: null,
+      viewer_can: { edit: false, delete: false, react: true },
+    });
     this.publish.toUsers(facts.participantUserIds, REALTIME_EVENTS.dmThreadUpdated, {
       thread_id: thread.id,
       reason: 'message',
@@ -548,7 +591,12 @@ export class DmService {
   async block(actor: Actor, userId: number): Promise<void> {
     if (userId === actor.userId) throw invalid('params.userId', 'self', 'You cannot block yourself');
     if (!(await this.ctx.host.identities.getUser(userId))) throw notFound('No such user');
-    const exists = await this.db.selectFrom('dm_blocks').select('id').where('blocker_id', '=', actor.userId).where('blocked_id', '=', userId).executeTakeFirst();
+    const exists = await this.db
+      .selectFrom('dm_blocks')
+      .select('id')
+      .where('blocker_id', '=', actor.userId)
+      .where('blocked_id', '=', userId)
+      .executeTakeFirst();
     if (exists) return;
     await this.db
       .insertInto('dm_blocks')

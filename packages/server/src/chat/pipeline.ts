@@ -18,7 +18,10 @@ export function checkLimits(config: CommunitiesConfig, body: { content: string; 
 }
 
 /** Runs the content check: the text to store and its moderation state, or a 422. */
-export async function checkContent(check: ContentCheck, input: ContentCheckInput): Promise<{ content: string; state: 'visible' | 'flagged' }> {
+export async function checkContent(
+  check: ContentCheck,
+  input: ContentCheckInput,
+): Promise<{ content: string; state: 'visible' | 'flagged' }> {
   if (input.content === '') return { content: '', state: 'visible' };
   const verdict = await check.check(input);
   switch (verdict.action) {

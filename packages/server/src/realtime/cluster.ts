@@ -75,9 +75,12 @@ export class RedisCluster implements GatewayCluster {
     });
     await this.sub.subscribe(this.key(TOPIC));
     await this.beat();
-    this.timer = setInterval(() => {
-      void this.beat().catch((err: unknown) => this.opts.logger.warn({ err }, 'realtime heartbeat failed'));
-    }, (HEARTBEAT_SECONDS * 1000) / 3);
+    this.timer = setInterval(
+      () => {
+        void this.beat().catch((err: unknown) => this.opts.logger.warn({ err }, 'realtime heartbeat failed'));
+      },
+      (HEARTBEAT_SECONDS * 1000) / 3,
+    );
     this.timer.unref();
   }
 
@@ -120,7 +123,9 @@ export class RedisCluster implements GatewayCluster {
 
   send(channel: string, raw: string, exceptSocketId?: string): void {
     const w: Wire = { channel, raw, ...(exceptSocketId ? { except: exceptSocketId } : {}) };
-    void this.redis.publish(this.key(TOPIC), JSON.stringify(w)).catch((err: unknown) => this.opts.logger.warn({ err }, 'realtime fan-out failed'));
+    void this.redis
+      .publish(this.key(TOPIC), JSON.stringify(w))
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'realtime fan-out failed'));
   }
 
   publishEvent(channels: string[], event: string, data: unknown, exceptSocketId?: string): Promise<number> {

@@ -107,7 +107,11 @@ export function dmRoutes(chat: ChatServices): RouteSpec[] {
       rateLimit: 'dm_messages',
       handler: ({ viewer, body }) => dms.start(viewer.actor, body),
     }),
-    route({ endpoint: e.thread, access: { action: 'dm.read' }, handler: ({ viewer, params }) => dms.thread(viewer.actor, params.threadId) }),
+    route({
+      endpoint: e.thread,
+      access: { action: 'dm.read' },
+      handler: ({ viewer, params }) => dms.thread(viewer.actor, params.threadId),
+    }),
     route({
       endpoint: e.rename,
       access: { action: 'dm.manage' },

@@ -1,0 +1,122 @@
+import { createRealtime, watchMessages, type Realtime } from '@communities/client';
+import { realtimeChannel, REALTIME_EVENTS, type ChannelMessage } from '@communities/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { addMember, makeCommunity } from './support/factories';
+import { startTestServer, type TestServer } from './support/server';
+
+let s: TestServer;
+let st: number[];
+let owner: number;
+let c: { id: number; slug: string };
+let general: number;
+let secret: number;
+const clients: Realtime[] = [];
+
+beforeAll(async () => {
+  s = await startTestServer();
+  st = s.demo.studentIds;
+  owner = s.demo.instructorIds[0]!;
+  c = await makeCommunity(s, { name: 'Live Chat' });
+  await addMember(s, c.id, st[0]!);
+  await addMember(s, c.id, st[1]!);
+  general = (await s.as(st[0]!).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!.id;
+  secret = (await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'staff', is_private: true } })).id;
+});
+afterAll(async () => {
+  for (const rt of clients) rt.disconnect();
+  await s.close();
+});
+
+const prefix = () => s.ctx.config.chat.broadcast_channel_prefix;
+
+async function client(userId: number): Promise<Realtime> {
+  const features = await s.as(null).system.features();
+  const rt = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(userId) });
+  clients.push(rt);
+  return rt;
+}
+
+const next = <T>(rt: Realtime, channel: string, event: string) =>
+  new Promise<T>((resolve) => {
+    const off = rt.on(channel, event, (d) => {
+      off();
+      resolve(d as T);
+    });
+  });
+
+describe('chat over real pusher-js clients', () => {
+  it('delivers a message posted over HTTP, then its reaction, edit and deletion', async () => {
+    const rt = await client(st[1]!);
+    const ch = realtimeChannel.channel(prefix(), general);
+    await rt.subscribed(ch);
+    const created = next<ChannelMessage>(rt, ch, REALTIME_EVENTS.messageCreated);
+    const m = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'live hello', nonce: 'rt-nonce-0001' } });
+    expect(await created).toMatchObject({ id: m.id, content: 'live hello', author: { id: st[0] }, nonce: null });
+    const reaction = next<{ message_id: number; counts: unknown }>(rt, ch, REALTIME_EVENTS.reactionChanged);
+    await s.as(st[0]!).channels.react({ params: { messageId: m.id }, body: { emoji: '🎉' } });
+    expect(await reaction).toMatchObject({ message_id: m.id, user_id: st[0], reacted: true, counts: [{ emoji: '🎉', count: 1 }] });
+    const updated = next<ChannelMessage>(rt, ch, REALTIME_EVENTS.messageUpdated);
+    await s.as(st[0]!).channels.edit({ params: { messageId: m.id }, body: { content: 'live hello!' } });
+    expect((await updated).content).toBe('live hello!');
+    const deleted = next<{ id: number }>(rt, ch, REALTIME_EVENTS.messageDeleted);
+    await s.as(st[0]!).channels.removeMessage({ params: { messageId: m.id } });
+    expect((await deleted).id).toBe(m.id);
+  });
+
+  it("refuses a private channel's subscription to a member who may not see it (404)", async () => {
+    const rt = await client(st[1]!);
+    await expect(rt.subscribed(realtimeChannel.channel(prefix(), secret))).rejects.toMatchObject({ status: 404 });
+    await (await client(owner)).subscribed(realtimeChannel.channel(prefix(), secret));
+  });
+
+  it('shows who is online on the presence channel and forwards typing to others', async () => {
+    const a = await client(st[0]!);
+    const b = await client(st[1]!);
+    const presence = realtimeChannel.channelPresence(prefix(), general);
+    await a.subscribed(presence);
+    const joined = next<{ id: string }>(a, presence, 'pusher:member_added');
+    await b.subscribed(presence);
+    expect((await joined).id).toBe(String(st[1]));
+    const members = (b.pusher.channel(presence) as unknown as { members: { count: number; each(fn: (m: { id: string }) => void): void } })
+      .members;
+    const ids: string[] = [];
+    members.each((m) => ids.push(m.id));
+    expect(ids.sort()).toEqual([String(st[0]), String(st[1])].sort());
+    const typing = next<{ name: string }>(a, presence, 'client-typing');
+    b.pusher.channel(presence).trigger('client-typing', { name: 'Student' });
+    expect(await typing).toEqual({ name: 'Student' });
+  });
+
+  it('catches up through REST after missing messages, with no gaps or duplicates', async () => {
+    const rt = await client(st[1]!);
+    const seen: number[] = [];
+    const first = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'before watching' } });
+    const missed = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'missed while away' } });
+    const stream = watchMessages<ChannelMessage>(rt, {
+      channel: realtimeChannel.channel(prefix(), general),
+      lastSeenId: first.id,
+      fetchAfter: (after) => s.as(st[1]!).channels.messages({ params: { channelId: general }, query: { after, limit: 1 } }),
+      onMessage: (m) => seen.push(m.id),
+    });
+    await stream.ready;
+    const live = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'live' } });
+    await expect.poll(() => seen).toEqual([missed.id, live.id]);
+    stream.stop();
+  });
+
+  it('tells DM participants on their inbox channel when a message arrives', async () => {
+    const rt = await client(st[1]!);
+    const inbox = realtimeChannel.user(prefix(), st[1]!);
+    await rt.subscribed(inbox);
+    const t = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!] } });
+    const dmCh = realtimeChannel.dm(prefix(), t.id);
+    await rt.subscribed(dmCh);
+    const updated = next<{ thread_id: number; last_message?: { excerpt: string } }>(rt, inbox, REALTIME_EVENTS.dmThreadUpdated);
+    const created = next<{ id: number }>(rt, dmCh, REALTIME_EVENTS.messageCreated);
+    const m = await s.as(st[0]!).dm.post({ params: { threadId: t.id }, body: { content: 'psst' } });
+    expect((await created).id).toBe(m.id);
+    expect(await updated).toMatchObject({ thread_id: t.id, last_message: { excerpt: 'psst' } });
+    await expect((await client(st[2]!)).subscribed(dmCh)).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { createApi, createRealtime, watchMessages, type Realtime } from '@communities/client';
+import { realtimeChannel, type ChannelMessage } from '@communities/contract';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { signRocketJwt } from '../src/host/rocketlms/auth/jwt';
+
+import { createTestDatabase, type TestDatabase } from './support/databases';
+import { TEST_JWT_SECRET } from './support/server';
+
+const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
+const APP_ID = `cluster-${Date.now()}`;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+interface Node {
+  port: number;
+  proc: ChildProcess;
+  url: string;
+}
+
+async function startNode(dbUrl: string): Promise<Node> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+    env: {
+      ...process.env,
+      COMMUNITIES_CONFIG: '',
+      COMMUNITIES__LOG_LEVEL: 'warn',
+      COMMUNITIES__DATABASE__URL: dbUrl,
+      COMMUNITIES__HTTP__HOST: '127.0.0.1',
+      COMMUNITIES__HTTP__PORT: String(port),
+      COMMUNITIES__REDIS__URL: REDIS,
+      COMMUNITIES__CHAT__DRIVER: 'redis',
+      COMMUNITIES__CHAT__APP_ID: APP_ID,
+      COMMUNITIES__HOST__JWT_SECRET: TEST_JWT_SECRET,
+      COMMUNITIES__RATE_LIMITS__STORE: 'redis',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`node exited: ${out}`);
+    const ok = await fetch(`${url}/api/communities/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { port, proc, url };
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`node did not start: ${out}`);
+}
+
+/** A load balancer in miniature: each connection goes to the first upstream that accepts it. */
+function balancer(upstreams: () => number[]): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    const tryNext = (list: number[]) => {
+      const [port, ...rest] = list;
+      if (port === undefined) return client.destroy();
+      const up = connect(port, '127.0.0.1');
+      up.once('error', () => (up.bytesRead === 0 && up.bytesWritten === 0 ? tryNext(rest) : client.destroy()));
+      up.once('connect', () => {
+        client.pipe(up).pipe(client);
+        up.on('close', () => client.destroy());
+        client.on('close', () => up.destroy());
+      });
+    };
+    tryNext(upstreams());
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, sockets })),
+  );
+}
+
+let db: TestDatabase;
+let a: Node;
+let b: Node;
+let lb: Awaited<ReturnType<typeof balancer>>;
+const clients: Realtime[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('mysql');
+  await db.db.destroy();
+  a = await startNode(db.url);
+  b = await startNode(db.url);
+  lb = await balancer(() => [a.port, b.port]);
+}, 120_000);
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  lb?.server.close();
+  for (const n of [a, b]) n?.proc.kill('SIGTERM');
+  await db?.drop().catch(() => undefined);
+});
+
+describe('two server processes sharing Redis', () => {
+  it('a message posted on one reaches a client on the other; after a kill the client reconnects and catches up without gaps or duplicates', async () => {
+    const token = (id: number) => signRocketJwt(id, { secret: TEST_JWT_SECRET });
+    const api = (node: string, id: number) => createApi({ baseUrl: node, token: () => token(id) });
+    const viaLb = `http://127.0.0.1:${lb.port}`;
+    // The demo school: student ids follow the admin and instructors; read them from the API.
+    const me = await api(b.url, 5).system.me();
+    expect(me.id).toBe(5);
+    const owner = api(b.url, 2);
+    const community = await owner.communities.create({ body: { name: 'Cluster Club', visibility: 'public' } });
+    await api(b.url, 5).communities.join({ params: { id: community.slug }, body: {} });
+    await api(b.url, 6).communities.join({ params: { id: community.slug }, body: {} });
+    const general = (await api(b.url, 6).channels.list({ params: { id: community.slug } })).items.find((c) => c.slug === 'general')!;
+
+    const features = await createApi({ baseUrl: viaLb }).system.features();
+    const rt = createRealtime({ realtime: features.realtime, baseUrl: viaLb, token: () => token(6) });
+    clients.push(rt);
+    const seen: number[] = [];
+    const reader = api(viaLb, 6);
+    const stream = watchMessages<ChannelMessage>(rt, {
+      channel: realtimeChannel.channel(features.realtime.channel_prefix, general.id),
+      lastSeenId: 0,
+      fetchAfter: (after) => reader.channels.messages({ params: { channelId: general.id }, query: { after, limit: 2 } }),
+      onMessage: (m) => seen.push(m.id),
+    });
+    await stream.ready;
+    const socketsOnA = () => lb.sockets.size;
+    expect(socketsOnA()).toBeGreaterThan(0);
+
+    // Presence spans the nodes: a client on B sees the one on A.
+    const presence = realtimeChannel.channelPresence(features.realtime.channel_prefix, general.id);
+    await rt.subscribed(presence);
+    const rtB = createRealtime({ realtime: features.realtime, baseUrl: b.url, token: () => token(5) });
+    clients.push(rtB);
+    await rtB.subscribed(presence);
+    const membersOnB = () => {
+      const ids: string[] = [];
+      (rtB.pusher.channel(presence) as unknown as { members: { each(fn: (m: { id: string }) => void): void } }).members.each((m) =>
+        ids.push(m.id),
+      );
+      return ids.sort();
+    };
+    expect(membersOnB()).toEqual(['5', '6']);
+
+    const writer = api(b.url, 5);
+    const post = async (content: string) => (await writer.channels.post({ params: { channelId: general.id }, body: { content } })).id;
+    const m1 = await post('from node B, to a client on node A');
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([m1]);
+
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    const m2 = await post('while the client is away (1)');
+    const m3 = await post('while the client is away (2)');
+    const m4 = await post('while the client is away (3)');
+    // pusher-js reconnects through the balancer to node B and re-subscribes; watchMessages catches up.
+    await expect.poll(() => seen, { timeout: 30_000, interval: 200 }).toEqual([m1, m2, m3, m4]);
+    const m5 = await post('live again');
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([m1, m2, m3, m4, m5]);
+    stream.stop();
+    // Node A's presence entries are reaped once its heartbeat lapses; user 6 is there again through B.
+    const redis = new Redis(REDIS);
+    try {
+      const key = `communities:${APP_ID}:rt:presence:${presence}`;
+      await expect.poll(async () => Object.keys(await redis.hgetall(key)).length, { timeout: 40_000, interval: 500 }).toBe(2);
+    } finally {
+      redis.disconnect();
+    }
+    expect(membersOnB()).toEqual(['5', '6']);
+  }, 120_000);
+});
