@@ -1,9 +1,11 @@
+import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
 import { benchRealtime } from './realtime';
 
 /** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
 const results = {
   machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+  chat_messages_http: await benchChatMessages(),
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
 };

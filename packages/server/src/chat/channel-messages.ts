@@ -26,6 +26,9 @@ import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof channelEndpoints)['post']['body']>;
 
+/** communities.last_activity_at is refreshed at most this often by chat. */
+const ACTIVITY_RESOLUTION_MS = 60_000;
+
 /** Role mentions reach at most this many members (larger audiences need @everyone). */
 const ROLE_MENTION_CAP = 1000;
 
@@ -147,14 +150,12 @@ export class ChannelMessageService {
    */
   async post(actor: Actor, author: HostUser, channelId: number, body: PostBody): Promise<ChannelMessage> {
     checkLimits(this.ctx.config, body);
-    const { row: channel, access } = await this.channels.load(actor, channelId);
+    const { row: channel, community, access } = await this.channels.load(actor, channelId);
     assertCan(actor, 'channel.post', access);
     if (body.attachment_ids.length) assertCan(actor, 'channel.attach', access);
 
-    if (body.nonce) {
-      const again = await this.byNonce(actor.userId, body.nonce);
-      if (again) return this.replay(actor, channel, access, again);
-    }
+    // A retried nonce is found by the unique key when the insert fails (no lookup per message);
+    // only slow mode, which would refuse the retry first, looks it up beforehand.
     const slow = access.channel?.slowModeSeconds ?? 0;
     if (slow > 0 && !can(actor, 'channel.manage', access).allowed) {
       const last = await this.db
@@ -166,7 +167,11 @@ export class ChannelMessageService {
         .limit(1)
         .executeTakeFirst();
       const wait = last ? slow - (this.ctx.clock.now().getTime() - Date.parse(last.created_at)) / 1000 : 0;
-      if (wait > 0) throw rateLimited(wait);
+      if (wait > 0) {
+        const again = body.nonce ? await this.byNonce(actor.userId, body.nonce) : undefined;
+        if (again) return this.replay(actor, channel, access, again);
+        throw rateLimited(wait);
+      }
     }
     if (body.reply_to_id !== undefined) {
       const parent = await this.db
@@ -196,7 +201,7 @@ export class ChannelMessageService {
     const now = this.ctx.clock.now().toISOString();
     let messageId: number;
     try {
-      messageId = await inTransaction(this.db, async (trx, afterCommit) => {
+      messageId = await this.ctx.db.groupCommit.run(async (trx, afterCommit) => {
         const id = await insertedId(
           trx,
           trx.insertInto('channel_messages').values({
@@ -229,7 +234,10 @@ export class ChannelMessageService {
             .execute();
         await bindAttachments(trx, 'channel', actor, id, body.attachment_ids);
         await trx.updateTable('channels').set({ last_message_id: id }).where('id', '=', channel.id).execute();
-        await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', channel.community_id).execute();
+        // Activity is a discovery signal measured in minutes: touching the community row on
+        // every message would make it the hottest row in the database.
+        if (!community.last_activity_at || Date.parse(now) - Date.parse(community.last_activity_at) > ACTIVITY_RESOLUTION_MS)
+          await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', channel.community_id).execute();
         afterCommit(() => {
           this.ctx.bus.publish('MessagePosted', {
             community_id: channel.community_id,

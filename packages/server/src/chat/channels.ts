@@ -6,7 +6,7 @@ import { channelFacts, type FactsLoader } from '../communities/facts';
 import { channelSlug } from '../communities/setup';
 import type { AppContext } from '../context';
 import { insertedId } from '../platform/db/insert';
-import type { ChannelRow } from '../platform/db/schema';
+import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 import { AppError, conflict, notFound } from '../platform/errors';
 
@@ -28,6 +28,7 @@ export interface ReadInfo {
 /** A channel with the caller's access decided, as every message route needs it. */
 export interface LoadedChannel {
   row: ChannelRow;
+  community: CommunityRow;
   access: AccessContext;
 }
 
@@ -46,14 +47,19 @@ export class ChannelService {
     return this.ctx.db.db;
   }
 
-  /** The channel and the caller's access to it; 404 when missing or invisible to the caller. */
-  async load(actor: Actor, channelId: number, opts: { trx?: Tx } = {}): Promise<LoadedChannel> {
-    const ch = await this.facts.channel(channelId, opts);
+  /**
+   * The channel and the caller's access to it; 404 when missing or invisible to the caller.
+   * Facts come from the short-lived cache (every message reads them) unless `fresh`; the row's
+   * bookkeeping columns (last_message_id) may then lag, so nothing here trusts them.
+   */
+  async load(actor: Actor, channelId: number, opts: { fresh?: boolean } = {}): Promise<LoadedChannel> {
+    const cached = !opts.fresh;
+    const ch = await this.facts.channel(channelId, { cached });
     if (!ch) throw notFound('No such channel');
-    const { access } = await this.facts.forCommunity(actor, ch.row.community_id, { channel: ch.facts }, opts);
+    const { community, access } = await this.facts.forCommunity(actor, ch.row.community_id, { channel: ch.facts }, { cached });
     const d = can(actor, 'channel.view', access);
     if (!d.allowed) throw notFound('No such channel');
-    return { row: ch.row, access };
+    return { row: ch.row, community, access };
   }
 
   present(actor: Actor, row: ChannelRow, access: AccessContext, read: ReadInfo): Channel {
@@ -120,7 +126,7 @@ export class ChannelService {
     for (const r of chats) {
       const since = lastRead.get(r.id) ?? 0;
       const unread =
-        r.last_message_id !== null && r.last_message_id > since
+        r.last_message_id === null || r.last_message_id > since
           ? await this.db
               .selectFrom((eb) =>
                 eb
@@ -179,7 +185,7 @@ export class ChannelService {
   }
 
   async get(actor: Actor, channelId: number): Promise<Channel> {
-    const { row, access } = await this.load(actor, channelId);
+    const { row, access } = await this.load(actor, channelId, { fresh: true });
     const read = (await this.readInfo(actor.userId, [row])).get(row.id) ?? { last_read_message_id: 0, unread_count: 0, mention_count: 0 };
     return this.present(actor, row, access, read);
   }
@@ -314,7 +320,7 @@ export class ChannelService {
 
   /** Moves the caller's read marker forward (never back) and pushes it to their other devices. */
   async markRead(actor: Actor, channelId: number, messageId: number): Promise<ReadInfo> {
-    const { row } = await this.load(actor, channelId);
+    const { row } = await this.load(actor, channelId, { fresh: true });
     const upTo = Math.min(messageId, row.last_message_id ?? 0);
     const now = this.ctx.clock.now().toISOString();
     await inTransaction(this.db, async (trx) => {

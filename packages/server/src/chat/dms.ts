@@ -423,10 +423,7 @@ export class DmService {
     checkLimits(this.ctx.config, body);
     const { row: thread, access, facts } = await this.load(actor, threadId);
     assertCan(actor, 'dm.post', access);
-    if (body.nonce) {
-      const again = await this.byNonce(actor.userId, body.nonce);
-      if (again) return this.replay(actor, thread.id, access, again);
-    }
+    // A retried nonce is found by the unique key when the insert fails (see the catch below).
     if (body.reply_to_id !== undefined) {
       const parent = await this.db.selectFrom('dm_messages').select('thread_id').where('id', '=', body.reply_to_id).executeTakeFirst();
       if (parent?.thread_id !== thread.id) throw invalid('body.reply_to_id', 'unknown_message', 'Reply to a message of this conversation');
@@ -442,7 +439,7 @@ export class DmService {
     const metadata = JSON.stringify({ mentions, mention_roles: [] });
     let id: number;
     try {
-      id = await inTransaction(this.db, async (trx, afterCommit) => {
+      id = await this.ctx.db.groupCommit.run(async (trx, afterCommit) => {
         const messageId = await insertedId(
           trx,
           trx.insertInto('dm_messages').values({

@@ -22,6 +22,9 @@ const parseJson = <T>(json: string | null, fallback: T): T => {
   }
 };
 
+/** How long `cached` fact reads may be reused (see FactsLoader.memo). */
+export const FACTS_TTL_MS = 1000;
+
 export type MemberWithRole = CommunityMemberRow & { role_slug: string; role_name: string; role_rank: number; role_permissions: string };
 
 export function membershipFacts(m: MemberWithRole, activeTierIds: number[]): MembershipFacts {
@@ -72,17 +75,46 @@ export function memberWithRoleQuery(db: DbHandle) {
  * and the realtime authoriser see a community, a membership and a channel the same way.
  */
 export class FactsLoader {
+  private readonly cache = new Map<string, { generation: number; at: number; value: Promise<unknown> }>();
+
   constructor(
     private readonly db: DbHandle,
     private readonly clock: Clock,
-    private readonly options: { whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'>; pricingOn: boolean },
+    private readonly options: {
+      whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'>;
+      pricingOn: boolean;
+      /** Counts this process's writes to the fact tables; any write empties the cache. */
+      writes?: { generation: number };
+    },
   ) {}
+
+  /**
+   * The hot chat path reads the same community, membership and channel for every message.
+   * `cached` reads keep them for FACTS_TTL_MS, dropped at once by any write to those tables in
+   * this process; another process's change (a mute, a role edit) bites within the TTL.
+   */
+  private memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const writes = this.options.writes;
+    if (!writes) return load();
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.generation === writes.generation && now - hit.at < FACTS_TTL_MS) return hit.value as Promise<T>;
+    if (this.cache.size > 10_000) this.cache.clear();
+    const value = load();
+    this.cache.set(key, { generation: writes.generation, at: now, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
 
   private handle(trx?: Tx): DbHandle {
     return trx ?? this.db;
   }
 
-  async community(idOrSlug: number | string, opts: { trx?: Tx } = {}): Promise<{ row: CommunityRow; facts: CommunityFacts } | null> {
+  async community(
+    idOrSlug: number | string,
+    opts: { trx?: Tx; cached?: boolean } = {},
+  ): Promise<{ row: CommunityRow; facts: CommunityFacts } | null> {
+    if (opts.cached && !opts.trx) return this.memo(`c:${idOrSlug}`, () => this.community(idOrSlug, { trx: opts.trx }));
     const db = this.handle(opts.trx);
     const byId = typeof idOrSlug === 'number' || /^\d+$/.test(idOrSlug);
     const row = await db
@@ -128,8 +160,9 @@ export class FactsLoader {
   async membership(
     communityId: number,
     userId: number,
-    opts: { trx?: Tx } = {},
+    opts: { trx?: Tx; cached?: boolean } = {},
   ): Promise<{ row: MemberWithRole; facts: MembershipFacts } | null> {
+    if (opts.cached && !opts.trx) return this.memo(`m:${communityId}:${userId}`, () => this.membership(communityId, userId));
     const db = this.handle(opts.trx);
     const row = await memberWithRoleQuery(db)
       .where('community_members.community_id', '=', communityId)
@@ -164,7 +197,8 @@ export class FactsLoader {
     return new Map(rows.map((r) => [r.community_id, r]));
   }
 
-  async channel(channelId: number, opts: { trx?: Tx } = {}): Promise<{ row: ChannelRow; facts: ChannelFacts } | null> {
+  async channel(channelId: number, opts: { trx?: Tx; cached?: boolean } = {}): Promise<{ row: ChannelRow; facts: ChannelFacts } | null> {
+    if (opts.cached && !opts.trx) return this.memo(`ch:${channelId}`, () => this.channel(channelId));
     const row = await this.handle(opts.trx).selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
     return row ? { row, facts: channelFacts(row) } : null;
   }
@@ -178,7 +212,7 @@ export class FactsLoader {
     actor: Actor | null,
     idOrSlug: number | string,
     extra: Partial<AccessContext> = {},
-    opts: { trx?: Tx } = {},
+    opts: { trx?: Tx; cached?: boolean } = {},
   ): Promise<{ community: CommunityRow; membership: MemberWithRole | null; access: AccessContext }> {
     const c = await this.community(idOrSlug, opts);
     if (!c) throw notFound('No such community');

@@ -22,6 +22,7 @@ export function createCommunityServices(ctx: AppContext): CommunityServices {
   const facts = new FactsLoader(ctx.db.db, ctx.clock, {
     whoCanCreate: ctx.config.communities.who_can_create,
     pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
+    writes: ctx.db.factsWrites,
   });
   const communities = new CommunityService(ctx, facts);
   const courses = new CourseLinkService(ctx, facts, communities);

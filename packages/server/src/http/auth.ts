@@ -66,6 +66,8 @@ export function actorOf(user: HostUser): Actor {
  */
 export class HostAuthenticator implements Authenticator {
   private readonly cache = new Map<number, { user: HostUser | null; at: number }>();
+  /** Tokens whose signature and claims were verified: the HMAC is not redone on every call. */
+  private readonly verified = new Map<string, { userId: number; exp: number | null }>();
   private readonly cookieName: string;
   private readonly appKey: Buffer | null;
 
@@ -97,14 +99,22 @@ export class HostAuthenticator implements Authenticator {
     if (this.config.api_key && request.headers['x-api-key'] !== this.config.api_key) {
       throw new AppError('unauthenticated', 'Missing or wrong x-api-key');
     }
+    const seen = this.verified.get(token);
+    if (seen) {
+      if (seen.exp === null || this.now() / 1000 <= seen.exp + this.config.jwt_leeway_seconds) return this.viewerFor(seen.userId, 'jwt');
+      this.verified.delete(token);
+    }
     let userId: number;
+    let exp: number | null;
     try {
-      ({ userId } = await verifyRocketJwt(token, {
+      let claims: { exp?: number };
+      ({ userId, claims } = await verifyRocketJwt(token, {
         secret: this.config.jwt_secret,
         leewaySeconds: this.config.jwt_leeway_seconds,
         ...(this.config.jwt_prv ? { prv: this.config.jwt_prv } : {}),
         now: new Date(this.now()),
       }));
+      exp = typeof claims.exp === 'number' ? claims.exp : null;
     } catch (error) {
       if (error instanceof JwtError) {
         throw new AppError('unauthenticated', error.reason === 'expired' ? 'Your session has expired; sign in again' : 'Invalid token', {
@@ -113,6 +123,8 @@ export class HostAuthenticator implements Authenticator {
       }
       throw error;
     }
+    if (this.verified.size >= 20_000) this.verified.clear();
+    this.verified.set(token, { userId, exp });
     return this.viewerFor(userId, 'jwt');
   }
 

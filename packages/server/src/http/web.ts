@@ -35,6 +35,13 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, dist = 
       : '<!doctype html><meta charset="utf-8"><title>Communities</title><p>The web app is not built. Run <code>npm run build:web</code>.</p>';
   const serveShell = (_req: unknown, reply: FastifyReply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(shell());
+  // The RocketLMS embed: a classic script under a stable name, so cached briefly, not forever.
+  const embedFile = join(dist, 'embed.js');
+  app.get(`${webPath}/embed.js`, (_req, reply) =>
+    existsSync(embedFile)
+      ? reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(readFileSync(embedFile))
+      : reply.code(404).type('text/javascript; charset=utf-8').send('/* The embed is not built. Run npm run build:web. */\n'),
+  );
   for (const path of [webPath, `${webPath}/`, `${webPath}/*`, `${base}/dm`, `${base}/dm/*`]) {
     app.get(path, serveShell);
   }

@@ -6,7 +6,9 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } fr
 import { createPool } from 'mysql2';
 import pg from 'pg';
 
+import { GroupCommit } from './group-commit';
 import { TablePrefixPlugin } from './prefix-plugin';
+import { WriteWatchPlugin } from './write-watch';
 import { ADDON_TABLES, type Database } from './schema';
 
 export type DialectName = 'sqlite' | 'mysql' | 'postgres';
@@ -17,8 +19,24 @@ export interface Db {
   prefix: string;
   /** The raw better-sqlite3 handle on SQLite (the demo host tables share it). */
   sqlite?: SQLite.Database;
+  /** Bumped by every write to the tables access facts come from (see FactsLoader's cache). */
+  factsWrites: WriteWatchPlugin;
+  /** Shared transactions for bursts of small writes (chat messages) on SQLite. */
+  groupCommit: GroupCommit;
   destroy(): Promise<void>;
 }
+
+/** The tables the access engine's facts are read from. */
+export const FACT_TABLES: ReadonlySet<string> = new Set([
+  'communities',
+  'community_roles',
+  'community_members',
+  'community_pricing_tiers',
+  'community_member_subscriptions',
+  'channels',
+]);
+/** Bookkeeping columns facts never read: busy chat updates them without emptying the cache. */
+export const VOLATILE_FACT_COLUMNS: ReadonlySet<string> = new Set(['last_message_id', 'last_activity_at', 'last_seen_at', 'member_count']);
 
 // PostgreSQL returns int8 and numeric as strings by default; our ids and counts fit in a double.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -100,10 +118,13 @@ export function connect(url: string, options: { prefix?: string; poolSize?: numb
   } else {
     dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 }) });
   }
-  const plugins = prefix ? [new TablePrefixPlugin(prefix, ADDON_TABLES)] : [];
+  const factsWrites = new WriteWatchPlugin(FACT_TABLES, VOLATILE_FACT_COLUMNS);
+  const plugins = [factsWrites, ...(prefix ? [new TablePrefixPlugin(prefix, ADDON_TABLES)] : [])];
   const db = new Kysely<Database>({ dialect, plugins });
   return {
     db,
+    factsWrites,
+    groupCommit: new GroupCommit(db, dialectName === 'sqlite'),
     dialect: dialectName,
     prefix,
     ...(sqlite ? { sqlite } : {}),

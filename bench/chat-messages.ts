@@ -1,0 +1,144 @@
+import { Agent, request } from 'node:http';
+
+import { realtimeChannel } from '@communities/contract';
+import Database from 'better-sqlite3';
+import WebSocket from 'ws';
+
+import { authSignature } from '../packages/server/src/realtime/protocol';
+import { startServerProcess } from './server-process';
+
+const SECRET = 'bench-app-secret';
+
+/**
+ * Channel messages per second through HTTP — auth, zod validation, rate limit, access engine,
+ * nonce, transaction (message, channel and community rows) and a broadcast to subscribed
+ * Pusher-protocol sockets — on SQLite, beside raw better-sqlite3 inserts of the same row.
+ */
+export async function benchChatMessages(opts: { messages?: number; concurrency?: number; subscribers?: number } = {}) {
+  const messages = opts.messages ?? 4000;
+  const concurrency = opts.concurrency ?? 32;
+  const subscribers = opts.subscribers ?? 20;
+  const s = await startServerProcess({
+    COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
+    COMMUNITIES__RATE_LIMITS__MESSAGES__WINDOW_SECONDS: '1',
+    COMMUNITIES__CHAT__APP_SECRET: SECRET,
+  });
+  try {
+    // The demo school: the admin is 1, instructors 2–4, students from 5.
+    const owner = 2;
+    const c = await s.as(owner).communities.create({ body: { name: 'Bench Chat' } });
+    const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
+    for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
+    const general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+    const tokens = await Promise.all(authors.map((u) => s.token(u)));
+
+    // Sockets subscribed to the channel, so every message is really broadcast.
+    const { key, channel_prefix: prefix } = (await s.as(owner).system.features()).realtime;
+    const secret = SECRET;
+    const channel = realtimeChannel.channel(prefix, general.id);
+    let delivered = 0;
+    const sockets = await Promise.all(
+      Array.from(
+        { length: subscribers },
+        () =>
+          new Promise<WebSocket>((resolve) => {
+            const ws = new WebSocket(`${s.url.replace('http', 'ws')}/app/${key}?protocol=7`);
+            ws.on('message', (raw: Buffer) => {
+              const m = JSON.parse(raw.toString()) as { event: string; data: string };
+              if (m.event === 'pusher:connection_established') {
+                const socketId = (JSON.parse(m.data) as { socket_id: string }).socket_id;
+                ws.send(
+                  JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth: authSignature(key, secret, socketId, channel) } }),
+                );
+              } else if (m.event === 'pusher_internal:subscription_succeeded') resolve(ws);
+              else if (m.event === 'message.created') delivered++;
+            });
+          }),
+      ),
+    );
+
+    const url = new URL(`${s.url}/api/communities/channels/${general.id}/messages`);
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+    const post = (i: number) =>
+      new Promise<void>((resolve, reject) => {
+        const body = JSON.stringify({ content: `Benchmark message number ${i} with a little **Markdown**.`, nonce: `bench-${i}-nonce` });
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              authorization: `Bearer ${tokens[i % tokens.length]}`,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (let i = 0; i < 100; i++) await post(i); // warm-up
+    let next = 100;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < messages + 100) await post(next++);
+      }),
+    );
+    const httpSeconds = (performance.now() - t0) / 1000;
+    agent.destroy();
+    while (delivered < (messages + 100) * subscribers && performance.now() - t0 < httpSeconds * 1000 + 5000)
+      await new Promise((r) => setTimeout(r, 10));
+    for (const ws of sockets) ws.terminate();
+
+    // Baseline: the same row, straight into a WAL-mode SQLite file, one statement per insert.
+    const raw = new Database(`${s.dir}/raw.sqlite`);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.exec(
+      'create table messages (id integer primary key autoincrement, channel_id bigint not null, user_id bigint not null, content text not null, metadata text, reply_to_id bigint, nonce varchar(64), mention_everyone integer default 0, moderation_state varchar(16), created_at varchar(32), updated_at varchar(32), unique (user_id, nonce))',
+    );
+    raw.exec('create index m_channel on messages (channel_id, id)');
+    const insert = raw.prepare(
+      'insert into messages (channel_id, user_id, content, metadata, reply_to_id, nonce, mention_everyone, moderation_state, created_at, updated_at) values (?,?,?,?,?,?,?,?,?,?)',
+    );
+    const t1 = performance.now();
+    for (let i = 0; i < messages; i++) {
+      const now = new Date().toISOString();
+      insert.run(
+        general.id,
+        authors[i % authors.length],
+        `Benchmark message number ${i}`,
+        '{"mentions":[]}',
+        null,
+        `n-${i}`,
+        0,
+        'visible',
+        now,
+        now,
+      );
+    }
+    const rawSeconds = (performance.now() - t1) / 1000;
+    raw.close();
+    const http = messages / httpSeconds;
+    const rawRate = messages / rawSeconds;
+    return {
+      messages,
+      concurrency,
+      subscribers,
+      deliveries: delivered,
+      http_messages_per_second: Math.round(http),
+      raw_inserts_per_second: Math.round(rawRate),
+      ratio_http_to_raw: Number((http / rawRate).toFixed(4)),
+      target_messages_per_second: 2000,
+    };
+  } finally {
+    await s.close();
+  }
+}

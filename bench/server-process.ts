@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createApi, type Api } from '@communities/client';
+
+import { signRocketJwt } from '../packages/server/src/host/rocketlms/auth/jwt';
+
+const CLI = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
+const SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
+
+/**
+ * The server in its own process, as `npm start` runs it (SQLite, demo school), so the load
+ * generator in this process does not share its event loop: on 2 cores, one each.
+ */
+export async function startServerProcess(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'communities-bench-'));
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+      '--import',
+      'tsx',
+      CLI,
+      'serve',
+    ],
+    {
+      env: {
+        ...process.env,
+        COMMUNITIES_CONFIG: '',
+        COMMUNITIES__LOG_LEVEL: 'error',
+        COMMUNITIES__DATABASE__URL: `sqlite://${join(dir, 'bench.sqlite')}`,
+        COMMUNITIES__STORAGE__PATH: join(dir, 'uploads'),
+        COMMUNITIES__HOST__SESSION_PATH: join(dir, 'sessions'),
+        COMMUNITIES__HTTP__HOST: '127.0.0.1',
+        COMMUNITIES__HTTP__PORT: String(port),
+        COMMUNITIES__HOST__JWT_SECRET: SECRET,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null || i > 400) throw new Error(`server did not start: ${out}`);
+    if (
+      await fetch(`${url}/api/communities/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const token = (userId: number) => signRocketJwt(userId, { secret: SECRET, ttlSeconds: 3600 });
+  return {
+    url,
+    token,
+    as: (userId: number): Api => createApi({ baseUrl: url, token: () => token(userId) }),
+    dir,
+    async close() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

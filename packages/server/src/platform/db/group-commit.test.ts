@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { connect, type Db } from './connect';
+import { migrateToLatest } from './migrate';
+
+let db: Db;
+afterEach(async () => db?.destroy());
+
+const community = (name: string, now = new Date().toISOString()) => ({
+  owner_id: 1,
+  name,
+  slug: name.toLowerCase(),
+  visibility: 'public',
+  status: 'active',
+  settings: '{}',
+  member_count: 0,
+  created_at: now,
+  updated_at: now,
+});
+
+describe('GroupCommit (SQLite)', () => {
+  it('shares one transaction between writes that arrive together; a failing one rolls back alone', async () => {
+    db = connect('sqlite::memory:');
+    await migrateToLatest(db);
+    const after: string[] = [];
+    const write = (name: string, fail = false) =>
+      db.groupCommit.run(async (trx, afterCommit) => {
+        await trx.insertInto('communities').values(community(name)).execute();
+        afterCommit(() => void after.push(name));
+        if (fail) throw new Error(`no ${name}`);
+        return name;
+      });
+    const results = await Promise.allSettled([write('Alpha'), write('Beta', true), write('Gamma')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const names = (await db.db.selectFrom('communities').select('name').orderBy('id').execute()).map((r) => r.name);
+    expect(names).toEqual(['Alpha', 'Gamma']);
+    expect(after).toEqual(['Alpha', 'Gamma']);
+  });
+
+  it('counts writes to fact tables but not bookkeeping updates', async () => {
+    db = connect('sqlite::memory:');
+    await migrateToLatest(db);
+    const g0 = db.factsWrites.generation;
+    await db.db.insertInto('communities').values(community('Delta')).execute();
+    const g1 = db.factsWrites.generation;
+    expect(g1).toBeGreaterThan(g0);
+    await db.db.updateTable('communities').set({ last_activity_at: new Date().toISOString() }).execute();
+    await db.db.insertInto('domain_events').values({ name: 'X', payload: '{}', occurred_at: new Date().toISOString() }).execute();
+    expect(db.factsWrites.generation).toBe(g1);
+    await db.db.updateTable('communities').set({ name: 'Delta 2' }).execute();
+    expect(db.factsWrites.generation).toBeGreaterThan(g1);
+  });
+});
