@@ -33,7 +33,7 @@ export class GroupCommit {
   run<T>(work: Work<T>): Promise<T> {
     if (!this.enabled) return inTransaction(this.db, work);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work: work, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
