@@ -126,6 +126,9 @@ describe('uploads', () => {
     const dm = await upload(a!, png, 'for-b.png', `purpose=dm&thread_id=${thread.id}`);
     expect(dm.body.kind).toBe('dm');
     await s.ctx.queue.processAll();
+    // Until it is sent, the file is its uploader's alone; then the thread's participants read it.
+    expect((await get(b!, `/api/communities/uploads/dm/${dm.body.id}/download`)).status).toBe(404);
+    await s.as(a!).dm.post({ params: { threadId: thread.id }, body: { content: 'for you', attachment_ids: [dm.body.id] } });
     expect((await get(b!, `/api/communities/uploads/dm/${dm.body.id}/download`)).status).toBe(200);
     expect((await get(c!, `/api/communities/uploads/dm/${dm.body.id}/download`)).status).toBe(404);
     expect((await get(s.demo.adminId, `/api/communities/uploads/dm/${dm.body.id}/download`)).status).toBe(404);
