@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { configSchema } from '../packages/contract/src/config';
 import { domainEventSchemas } from '../packages/contract/src/events';
+import { REALTIME_EVENT_DOCS } from '../packages/contract/src/realtime';
 import { SPEC, type TableSpec } from '../packages/server/src/platform/db/spec';
 import { ENV_ALIASES, ENV_PREFIX } from '../packages/server/src/platform/config';
 import { buildOpenApi } from '../packages/server/src/http/openapi';
@@ -133,6 +134,26 @@ export function renderEventsMarkdown(): string {
     for (const [field, prop] of Object.entries(js.properties)) out.push(`| \`${field}\` | ${typeOf(prop)} |`);
     out.push('');
   }
+  out.push(
+    '# Realtime events',
+    '',
+    'Pushed over the Pusher Channels protocol (the built-in gateway, Redis fan-out across processes, or an external Pusher-compatible server) after the write commits. Channel names are built by `realtimeChannel` in packages/contract/src/realtime.ts, with the `chat.broadcast_channel_prefix`:',
+    '',
+    '| channel | name | who may subscribe |',
+    '| --- | --- | --- |',
+    '| channel | `private-{prefix}channel.{id}` | whoever may view the channel (private channels: allowed roles and members) |',
+    '| channel presence | `presence-{prefix}channel.{id}` | the same; online members, and `client-typing` client events (rate-limited) |',
+    '| dm | `private-{prefix}dm.{id}` / `presence-{prefix}dm.{id}` | current participants only |',
+    '| user | `private-{prefix}user.{id}` | that user |',
+    '| community | `private-{prefix}community.{id}` | those who may list its members |',
+    '',
+    'Subscriptions are signed by `POST /api/communities/broadcasting/auth` after the access engine allows them (404 for what the caller may not know exists). After a reconnect, clients fetch what they missed with `GET …/messages?after={last id}` (`watchMessages` in packages/client does this).',
+    '',
+    '| event | published on | data |',
+    '| --- | --- | --- |',
+    ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
+    '',
+  );
   return out.join('\n');
 }
 

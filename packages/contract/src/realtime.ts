@@ -39,6 +39,34 @@ export const REALTIME_EVENTS = {
   memberLeft: 'member.left',
   dmThreadUpdated: 'dm_thread.updated',
   uploadScanned: 'upload.scanned',
-  notificationCreated: 'notification.created',
 } as const;
 export type RealtimeEventName = (typeof REALTIME_EVENTS)[keyof typeof REALTIME_EVENTS];
+
+/** Where each realtime event is published and what it carries (docs/EVENTS.md is generated from this). */
+export const REALTIME_EVENT_DOCS: Record<RealtimeEventName, { on: string; data: string }> = {
+  'message.created': {
+    on: 'channel, dm',
+    data: "the message as an ordinary member sees it (viewer_can for someone else's message; clients derive their own rights for their own messages)",
+  },
+  'message.updated': { on: 'channel, dm', data: 'the edited message' },
+  'message.deleted': { on: 'channel, dm', data: '`{ id, channel_id | thread_id }`' },
+  'reaction.changed': {
+    on: 'channel, dm',
+    data: '`{ message_id, channel_id | thread_id, user_id, emoji, reacted, counts: [{ emoji, count }] }` (clients set `me` when user_id is theirs)',
+  },
+  'message.pinned': { on: 'channel', data: '`{ id, channel_id, is_pinned }`' },
+  'read_state.updated': {
+    on: 'user',
+    data: "`{ channel_id | thread_id, last_read_message_id, unread_count, mention_count }`, to the reader's other devices",
+  },
+  'channel.created': { on: 'community', data: '`{ channel_id }` (clients re-list channels: what a member sees depends on them)' },
+  'channel.updated': { on: 'community', data: '`{ channel_id }` or `{ reordered: true }`' },
+  'channel.deleted': { on: 'community, channel', data: '`{ channel_id }`' },
+  'member.joined': { on: 'community', data: '`{ user_id }`' },
+  'member.left': { on: 'community', data: '`{ user_id }`' },
+  'dm_thread.updated': {
+    on: 'user',
+    data: "`{ thread_id, reason: created | message | renamed | participants, last_message? }` or `{ reason: blocked | unblocked }`, to each participant's inbox",
+  },
+  'upload.scanned': { on: 'user', data: 'the attachment with its final scan status, to its uploader' },
+};

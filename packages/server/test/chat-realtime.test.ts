@@ -64,6 +64,21 @@ describe('chat over real pusher-js clients', () => {
     expect((await deleted).id).toBe(m.id);
   });
 
+  it('tells the community channel when members join and leave, and when channels change', async () => {
+    const rt = await client(owner);
+    const ch = realtimeChannel.community(prefix(), c.id);
+    await rt.subscribed(ch);
+    const joined = next<{ user_id: number }>(rt, ch, REALTIME_EVENTS.memberJoined);
+    await s.as(st[7]!).communities.join({ params: { id: c.slug }, body: {} });
+    expect(await joined).toEqual({ user_id: st[7] });
+    const left = next<{ user_id: number }>(rt, ch, REALTIME_EVENTS.memberLeft);
+    await s.as(st[7]!).communities.leave({ params: { id: c.slug } });
+    expect(await left).toEqual({ user_id: st[7] });
+    const created = next<{ channel_id: number }>(rt, ch, REALTIME_EVENTS.channelCreated);
+    const made = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'new-room' } });
+    expect(await created).toEqual({ channel_id: made.id });
+  });
+
   it("refuses a private channel's subscription to a member who may not see it (404)", async () => {
     const rt = await client(st[1]!);
     await expect(rt.subscribed(realtimeChannel.channel(prefix(), secret))).rejects.toMatchObject({ status: 404 });

@@ -1,3 +1,5 @@
+import { REALTIME_EVENTS } from '@communities/contract';
+
 import type { FactsLoader } from '../communities/facts';
 import type { AppContext } from '../context';
 
@@ -29,5 +31,12 @@ export function createChatServices(ctx: AppContext, facts: FactsLoader): ChatSer
   services.channels = new ChannelService(ctx, facts, publish);
   services.messages = new ChannelMessageService(ctx, facts, services.channels, publish, check);
   services.dms = new DmService(ctx, facts, publish, check);
+  // Member lists and online panels follow joins and leaves live.
+  ctx.bus.subscribe('CommunityJoined', (e) =>
+    publish.toCommunity(e.payload.community_id, REALTIME_EVENTS.memberJoined, { user_id: e.payload.user_id }),
+  );
+  ctx.bus.subscribe('CommunityLeft', (e) =>
+    publish.toCommunity(e.payload.community_id, REALTIME_EVENTS.memberLeft, { user_id: e.payload.user_id }),
+  );
   return services;
 }
