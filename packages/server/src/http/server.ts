@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { createFastify, registerRoutes, type RegisteredRoute } from './app';
 import { LocalBroadcaster } from '../realtime/broadcaster';
 import { RealtimeGateway } from '../realtime/gateway';
+import { registerPusherHttpApi } from '../realtime/http-api';
 import { frame } from '../realtime/protocol';
 
 import { buildOpenApi, docsPage } from './openapi';
@@ -45,6 +46,13 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
     gateway.attach(app);
     if (ctx.realtimeCluster) await ctx.realtimeCluster.start(gateway, frame);
     else ctx.broadcaster = new LocalBroadcaster(gateway);
+    registerPusherHttpApi(app, {
+      base,
+      appId: ctx.config.chat.app_id,
+      key: ctx.config.chat.app_key,
+      secret: ctx.config.chat.app_secret,
+      broadcaster: () => ctx.broadcaster,
+    });
   }
   const spec = buildOpenApi(base);
   app.get(`${base}/api/communities/openapi.json`, (_req, reply) => reply.send(spec));
