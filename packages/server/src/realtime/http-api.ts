@@ -58,7 +58,7 @@ export function registerPusherHttpApi(
       if (e.data !== undefined && typeof e.data !== 'string') return 'data must be a string';
       await opts
         .broadcaster()
-        .publish(channels as string[], e.name, e.data ?? '{}', typeof e.socket_id === 'string' ? { exceptSocketId: e.socket_id } : {});
+        .publish(channels, e.name, e.data ?? '{}', typeof e.socket_id === 'string' ? { exceptSocketId: e.socket_id } : {});
       return null;
     };
 
@@ -73,7 +73,7 @@ export function registerPusherHttpApi(
     scope.post<{ Params: { appId: string } }>(`${opts.base}/apps/:appId/events`, async (req, reply) => {
       const bad = verify(req);
       if (bad) return reply.code(401).send({ error: bad });
-      const problem = await trigger((parse(req.body) ?? {}) as TriggerBody);
+      const problem = await trigger((parse(req.body) ?? {}));
       return problem ? reply.code(400).send({ error: problem }) : reply.send({});
     });
     scope.post<{ Params: { appId: string } }>(`${opts.base}/apps/:appId/batch_events`, async (req, reply) => {
