@@ -1,9 +1,11 @@
 import { defineConfig } from 'vite';
 
 // Served by the addon server under /communities; the built assets are fingerprinted.
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   base: '/communities/',
-  esbuild: { jsx: 'automatic' },
+  // Test runners export NODE_ENV=test; a build must still be React's production build.
+  esbuild: { jsx: 'automatic', ...(command === 'build' ? { jsxDev: false } : {}) },
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   logLevel: 'warn',
   build: {
     outDir: 'dist',
@@ -22,4 +24,4 @@ export default defineConfig({
     },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8787', '/app': { target: 'ws://127.0.0.1:8787', ws: true } } },
-});
+}));

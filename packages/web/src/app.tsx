@@ -1,11 +1,14 @@
-import { ApiError } from '@communities/client';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
 import { api, TOKEN_KEY } from './api';
-import { linkProps, useRoute, WEB_BASE } from './lib/router';
+import { dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
+import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
 import { DiscoverScreen } from './screens/discover';
+import { DmScreen } from './screens/dm';
+import { RealtimeProvider, useConnection } from './state/realtime';
+import { useFeatures, useMe } from './state/session';
 
 function DemoPanel() {
   const { t } = useTranslation();
@@ -32,27 +35,70 @@ function DemoPanel() {
   );
 }
 
+function MessagesLink({ active }: { active: boolean }) {
+  const { t } = useTranslation();
+  const unread = useQuery({ queryKey: ['dm', 'unread'], queryFn: () => api.dm.unread() });
+  const n = unread.data?.threads ?? 0;
+  return (
+    <a
+      className={`cm-top-link${active ? ' cm-top-link--on' : ''}`}
+      aria-current={active ? 'page' : undefined}
+      {...linkProps(dmPath())}
+      data-testid="messages-link"
+    >
+      <span aria-hidden="true">✉</span> <span className="cm-top-label">{t('menu.messages')}</span>
+      {n > 0 && (
+        <span className="cm-badge cm-badge--mention" aria-label={t('dm.unread_badge', { count: n })}>
+          {n}
+        </span>
+      )}
+    </a>
+  );
+}
+
+/** Shown while the browser or the live connection is down; pusher-js keeps retrying on its own. */
+function OfflineBanner() {
+  const { t } = useTranslation();
+  const { state, retry } = useConnection();
+  if (state !== 'offline') return null;
+  return (
+    <div className="cm-offline" role="status">
+      {t('app.offline')}
+      <button type="button" className="cm-link cm-link--inline" onClick={retry}>
+        {t('app.retry')}
+      </button>
+    </div>
+  );
+}
+
 export function App() {
+  return (
+    <RealtimeProvider>
+      <Shell />
+    </RealtimeProvider>
+  );
+}
+
+function Shell() {
   const { t } = useTranslation();
   const route = useRoute();
-  const features = useQuery({ queryKey: ['features'], queryFn: () => api.system.features() });
-  const me = useQuery({
-    queryKey: ['me'],
-    queryFn: () => api.system.me(),
-    retry: (count, error) => !(error instanceof ApiError && error.status === 401) && count < 1,
-  });
+  const features = useFeatures();
+  const me = useMe();
   const signedIn = me.isSuccess;
+  const chat = route.name === 'channel' || route.name === 'dm';
+  const dmOn = features.data?.features.dm !== false;
 
   return (
-    <div className="cm-app">
+    <div className={`cm-app${chat ? ' cm-app--chat' : ''}`}>
       <header className="cm-topbar">
         <a className="cm-brand" {...linkProps(WEB_BASE)}>
           <span aria-hidden="true">◆</span> {t('app.name')}
         </a>
         <span className="cm-spacer" />
+        {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
-            {t('auth.signed_in_as', { name: me.data.name })}
+            <span className="cm-user-name">{t('auth.signed_in_as', { name: me.data.name })}</span>
             <button
               type="button"
               className="cm-button cm-button--ghost"
@@ -70,15 +116,21 @@ export function App() {
           </a>
         )}
       </header>
-      <div className="cm-page">
+      {signedIn && <OfflineBanner />}
+      <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
         {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
         {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}
-        {route.name === 'community' &&
-          (signedIn ? (
-            <CommunityScreen slug={route.slug} tab={route.tab} />
-          ) : (
-            !me.isLoading && <p className="cm-card">{t('errors.signin')}</p>
-          ))}
+        {(route.name === 'community' || chat) && !signedIn && !me.isLoading && (
+          <div className="cm-card cm-error" role="alert">
+            <p>{t('errors.signin')}</p>
+            <a className="cm-button" href={features.data?.login_url ?? '#'}>
+              {t('auth.sign_in')}
+            </a>
+          </div>
+        )}
+        {route.name === 'community' && signedIn && <CommunityScreen slug={route.slug} tab={route.tab} />}
+        {route.name === 'channel' && me.data && <ChannelScreen slug={route.slug} channel={route.channel} me={me.data} />}
+        {route.name === 'dm' && me.data && <DmScreen threadId={route.threadId} me={me.data} />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

@@ -1,23 +1,42 @@
 import { useEffect, useState } from 'react';
 
-/** The app's few routes, read from the URL; links use navigate() so the page never reloads. */
-export type Route = { name: 'discover' } | { name: 'community'; slug: string; tab: 'feed' | 'members' | 'courses' } | { name: 'not_found' };
+/** The app's routes, read from the URL; links use navigate() so the page never reloads. */
+export type CommunityTab = 'feed' | 'members' | 'courses';
+export type Route =
+  | { name: 'discover' }
+  | { name: 'community'; slug: string; tab: CommunityTab }
+  | { name: 'channel'; slug: string; channel: string | null }
+  | { name: 'dm'; threadId: number | null }
+  | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
+/** The server serves DMs at the top level (`/dm`), beside the communities app. */
+export const DM_BASE = '/dm';
+
+export const channelPath = (slug: string, channel?: string) => `${WEB_BASE}/${slug}/channels${channel ? `/${channel}` : ''}`;
+export const dmPath = (threadId?: number) => (threadId ? `${DM_BASE}/${threadId}` : DM_BASE);
 
 export function parseRoute(pathname: string): Route {
-  const rest = pathname.replace(/\/+$/, '').slice(WEB_BASE.length).split('/').filter(Boolean);
+  const path = pathname.replace(/\/+$/, '');
+  if (path === DM_BASE || path.startsWith(`${DM_BASE}/`)) {
+    const id = path.slice(DM_BASE.length + 1);
+    if (!id) return { name: 'dm', threadId: null };
+    return /^[1-9]\d{0,14}$/.test(id) ? { name: 'dm', threadId: Number(id) } : { name: 'not_found' };
+  }
+  const rest = path.slice(WEB_BASE.length).split('/').filter(Boolean);
   if (rest.length === 0) return { name: 'discover' };
-  const [slug, tab] = rest;
-  if (slug && (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses'))
+  const [slug, tab, channel, ...more] = rest;
+  if (slug && tab === 'channels' && more.length === 0) return { name: 'channel', slug, channel: channel ?? null };
+  if (slug && channel === undefined && (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses'))
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };
 }
 
-export function navigate(path: string): void {
-  window.history.pushState(null, '', path);
+export function navigate(path: string, options: { replace?: boolean; keepScroll?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
   window.dispatchEvent(new PopStateEvent('popstate'));
-  window.scrollTo(0, 0);
+  if (!options.keepScroll) window.scrollTo(0, 0);
 }
 
 export function useRoute(): Route {

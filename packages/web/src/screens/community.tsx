@@ -8,7 +8,8 @@ import { Avatar } from '../components/avatar';
 import { PriceTag } from '../components/community-card';
 import { PostCard } from '../components/post';
 import { hue, timeAgo } from '../lib/format';
-import { linkProps, WEB_BASE } from '../lib/router';
+import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
+import { useFeatures, useMe } from '../state/session';
 
 function Composer({ slug }: { slug: string }) {
   const { t } = useTranslation();
@@ -90,11 +91,19 @@ function Feed({ slug, canPost }: { slug: string; canPost: boolean }) {
 
 function Members({ slug }: { slug: string }) {
   const { t, i18n } = useTranslation();
+  const me = useMe();
   const [q, setQ] = useState('');
+  const [group, setGroup] = useState<Array<{ id: number; name: string }>>([]);
+  const [title, setTitle] = useState('');
   const members = useQuery({
     queryKey: ['members', slug, q],
     queryFn: () => api.communities.members({ params: { id: slug }, query: { limit: 50, ...(q ? { q } : {}) } }),
   });
+  const start = useMutation({
+    mutationFn: (body: { user_ids: number[]; group?: boolean; title?: string }) => api.dm.start({ body }),
+    onSuccess: (thread) => navigate(dmPath(thread.id)),
+  });
+  const inGroup = (id: number) => group.some((g) => g.id === id);
   return (
     <div>
       <input
@@ -105,19 +114,75 @@ function Members({ slug }: { slug: string }) {
         placeholder={t('members.search')}
         aria-label={t('members.search')}
       />
+      {start.isError && (
+        <p role="alert" className="cm-danger">
+          {t('dm.start_failed')}
+        </p>
+      )}
       <ul className="cm-members">
         {members.data?.items.map((m) => (
-          <li key={m.user.id}>
+          <li key={m.user.id} aria-label={m.user.name}>
             <Avatar name={m.user.name} url={m.user.avatar_url} />
-            <div>
+            <div className="cm-member-text">
               <div>{m.user.name}</div>
               <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
             </div>
             <span className="cm-spacer" />
             <span className="cm-pill">{t(`membership.role_${m.role.slug}`, { defaultValue: m.role.name })}</span>
+            {me.data && m.user.id !== me.data.id && (
+              <span className="cm-member-actions">
+                <button
+                  type="button"
+                  className="cm-button cm-button--ghost cm-button--sm"
+                  aria-label={t('dm.message_member', { name: m.user.name })}
+                  disabled={start.isPending}
+                  onClick={() => start.mutate({ user_ids: [m.user.id] })}
+                >
+                  ✉ {t('dm.message')}
+                </button>
+                <button
+                  type="button"
+                  className="cm-icon-btn"
+                  aria-label={t('dm.add_to_group', { name: m.user.name })}
+                  title={t('dm.add_to_group', { name: m.user.name })}
+                  aria-pressed={inGroup(m.user.id)}
+                  onClick={() =>
+                    setGroup((g) =>
+                      inGroup(m.user.id) ? g.filter((x) => x.id !== m.user.id) : [...g, { id: m.user.id, name: m.user.name }],
+                    )
+                  }
+                >
+                  {inGroup(m.user.id) ? '✓' : '＋'}
+                </button>
+              </span>
+            )}
           </li>
         ))}
       </ul>
+      {group.length > 0 && (
+        <form
+          className="cm-group-bar"
+          onSubmit={(e) => {
+            e.preventDefault();
+            start.mutate({ user_ids: group.map((g) => g.id), group: true, ...(title.trim() ? { title: title.trim() } : {}) });
+          }}
+        >
+          <span>{t('dm.group_bar', { count: group.length })}</span>
+          <input
+            className="cm-input"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            placeholder={t('dm.group_title')}
+            aria-label={t('dm.group_title')}
+          />
+          <button type="submit" className="cm-button" disabled={start.isPending}>
+            {t('dm.start_group')}
+          </button>
+          <button type="button" className="cm-button cm-button--ghost" onClick={() => setGroup([])}>
+            {t('dm.clear')}
+          </button>
+        </form>
+      )}
     </div>
   );
 }
@@ -145,6 +210,7 @@ function Courses({ slug }: { slug: string }) {
 export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'members' | 'courses' }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
+  const features = useFeatures();
   const detail = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ['community', slug] });
@@ -166,12 +232,16 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'me
   if (!c) return <p>{t('app.loading')}</p>;
   const can = (a: string) => c.viewer_permissions.includes(a);
   const m = c.viewer_membership;
+  // Channel rights are per channel (not in viewer_permissions); reading channels follows reading the feed.
+  const chat = features.data?.features.channels !== false && can('feed.read');
   const tabs = [
     ['feed', t('community.tab_feed'), can('feed.read')],
+    ['channels', t('channels.tab'), chat],
     ['members', t('community.tab_members'), can('members.list')],
     ['courses', t('community.tab_courses'), true],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
+  const tabPath = (k: string) => (k === 'channels' ? channelPath(c.slug) : `${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`);
   return (
     <div className="cm-community">
       <div
@@ -191,7 +261,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'me
               key={k}
               className={k === visibleTab ? 'cm-tab cm-tab--on' : 'cm-tab'}
               aria-current={k === visibleTab ? 'page' : undefined}
-              {...linkProps(`${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`)}
+              {...linkProps(tabPath(k))}
             >
               {label}
             </a>

@@ -1,0 +1,24 @@
+/** A few stroke icons as inline SVG (no image assets); they take the text colour. */
+const base = {
+  width: 18,
+  height: 18,
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  strokeWidth: 2,
+  strokeLinecap: 'round',
+  strokeLinejoin: 'round',
+  'aria-hidden': true,
+} as const;
+
+export const PlusIcon = () => (
+  <svg {...base}>
+    <path d="M12 5v14M5 12h14" />
+  </svg>
+);
+
+export const SendIcon = () => (
+  <svg {...base} width={16} height={16}>
+    <path d="M4 12 20 4l-6 16-3-7-7-1Z" />
+  </svg>
+);

@@ -1,0 +1,378 @@
+import { ApiError } from '@communities/client';
+import { REALTIME_EVENTS, realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { api } from '../api';
+import { Avatar } from '../components/avatar';
+import { Conversation, type ConversationConfig } from '../components/chat/conversation';
+import { ErrorNote } from '../components/error-note';
+import { Markdown } from '../components/markdown';
+import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
+import { attachmentStatus, communityMentions, uploadFile } from '../state/chat-api';
+import { useRealtime } from '../state/realtime';
+
+type Person = { id: number; name: string; avatar_url: string | null };
+const isChat = (c: Channel) => c.type === 'text' || c.type === 'announcement';
+
+function Badge({ channel }: { channel: Channel }) {
+  const { t } = useTranslation();
+  if (channel.mention_count > 0)
+    return (
+      <span className="cm-badge cm-badge--mention" aria-label={t('channels.mentions', { count: channel.mention_count })}>
+        {channel.mention_count}
+      </span>
+    );
+  if (channel.unread_count > 0)
+    return (
+      <span
+        className="cm-dot"
+        aria-label={t('channels.unread', { count: channel.unread_count })}
+        title={t('channels.unread', { count: channel.unread_count })}
+      />
+    );
+  return null;
+}
+
+function Sidebar({ slug, name, channels, current }: { slug: string; name: string; channels: Channel[]; current: Channel | null }) {
+  const { t } = useTranslation();
+  const unread = useQuery({ queryKey: ['dm', 'unread'], queryFn: () => api.dm.unread() });
+  const row = (c: Channel) => (
+    <li key={c.id}>
+      <a
+        className={`cm-chan${c.id === current?.id ? ' cm-chan--on' : ''}${c.unread_count > 0 ? ' cm-chan--unread' : ''}`}
+        aria-current={c.id === current?.id ? 'page' : undefined}
+        data-channel-id={c.id}
+        {...linkProps(channelPath(slug, c.slug))}
+      >
+        <span className="cm-chan-icon" aria-hidden="true">
+          {c.type === 'announcement' ? '📣' : '#'}
+        </span>
+        <span className="cm-chan-name">{c.name}</span>
+        {c.is_private && (
+          <span aria-hidden="true" className="cm-chan-lock">
+            🔒
+          </span>
+        )}
+        <Badge channel={c} />
+      </a>
+    </li>
+  );
+  const loose = channels.filter((c) => isChat(c) && c.parent_id === null);
+  const categories = channels.filter((c) => c.type === 'category');
+  return (
+    <nav className="cm-chat-nav" aria-label={t('channels.title')}>
+      <a className="cm-chat-community" {...linkProps(`${WEB_BASE}/${slug}`)} aria-label={t('channels.back_to_community', { name })}>
+        <span aria-hidden="true">←</span> <span className="cm-chat-community-name">{name}</span>
+      </a>
+      <div className="cm-chat-nav-scroll">
+        {loose.length > 0 && <ul className="cm-chan-list">{loose.map(row)}</ul>}
+        {categories.map((cat) => {
+          const inside = channels.filter((c) => isChat(c) && c.parent_id === cat.id);
+          return (
+            <section key={cat.id} className="cm-chan-cat" aria-labelledby={`cm-cat-${cat.id}`}>
+              <h2 id={`cm-cat-${cat.id}`}>{cat.name}</h2>
+              <ul className="cm-chan-list">{inside.map(row)}</ul>
+            </section>
+          );
+        })}
+        {channels.filter(isChat).length === 0 && <p className="cm-muted cm-small">{t('channels.none')}</p>}
+      </div>
+      <a className="cm-chan cm-chan--dm" {...linkProps(dmPath())}>
+        <span className="cm-chan-icon" aria-hidden="true">
+          ✉
+        </span>
+        <span className="cm-chan-name">{t('channels.messages_link')}</span>
+        {(unread.data?.threads ?? 0) > 0 && (
+          <span className="cm-badge cm-badge--mention" aria-label={t('dm.unread_badge', { count: unread.data!.threads })}>
+            {unread.data!.threads}
+          </span>
+        )}
+      </a>
+    </nav>
+  );
+}
+
+function OnlineList({ people }: { people: Person[] }) {
+  const { t } = useTranslation();
+  return (
+    <section className="cm-online" aria-label={t('channels.online_label')}>
+      <h2>{t('channels.online', { count: people.length })}</h2>
+      <ul>
+        {people.map((p) => (
+          <li key={p.id}>
+            <span className="cm-online-avatar">
+              <Avatar name={p.name} url={p.avatar_url} size={28} />
+              <span className="cm-presence-dot" aria-hidden="true" />
+            </span>
+            <span>{p.name}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
+  const { t } = useTranslation();
+  const pins = useQuery({ queryKey: ['pins', channel.id], queryFn: () => api.channels.pins({ params: { channelId: channel.id } }) });
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <section
+      className="cm-panel"
+      role="dialog"
+      aria-label={t('channels.pins')}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <header className="cm-panel-head">
+        <h2>📌 {t('channels.pins')}</h2>
+        <button ref={close} type="button" className="cm-icon-btn" aria-label={t('channels.close')} onClick={onClose}>
+          ✕
+        </button>
+      </header>
+      {pins.data?.items.length === 0 && <p className="cm-muted">{t('channels.pins_empty')}</p>}
+      <ul className="cm-pin-list">
+        {pins.data?.items.map((m) => (
+          <li key={m.id}>
+            <div className="cm-pin-head">
+              <Avatar name={m.author.name} url={m.author.avatar_url} size={22} /> <strong>{m.author.name}</strong>
+            </div>
+            {m.content && <Markdown source={m.content} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string; channel: string | null; me: Me }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const hub = useRealtime();
+  const [drawer, setDrawer] = useState(false);
+  const [panel, setPanel] = useState<'pins' | 'online' | null>(null);
+  const [online, setOnline] = useState<Person[]>([]);
+  const community = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
+  const list = useQuery({ queryKey: ['channels', slug], queryFn: () => api.channels.list({ params: { id: slug } }), retry: false });
+  const channels = useMemo(() => list.data?.items ?? [], [list.data]);
+  const current = channels.find((c) => isChat(c) && (c.slug === channelRef || String(c.id) === channelRef)) ?? null;
+  const fallback = channels.find((c) => c.type === 'text') ?? channels.find(isChat);
+
+  // /channels alone (the community's Channels tab, "Course chat"): open the first channel.
+  useEffect(() => {
+    if (list.isSuccess && !channelRef && fallback) navigate(channelPath(slug, fallback.slug), { replace: true });
+  }, [list.isSuccess, channelRef, fallback, slug]);
+
+  useEffect(() => {
+    setDrawer(false);
+    setPanel(null);
+    setOnline([]);
+  }, [current?.id]);
+
+  const patchChannel = (id: number, patch: (c: Channel) => Partial<Channel>) =>
+    qc.setQueryData<{ items: Channel[] }>(
+      ['channels', slug],
+      (old) => old && { items: old.items.map((c) => (c.id === id ? { ...c, ...patch(c) } : c)) },
+    );
+
+  // Live badges: a message in another channel, our read states, channels added or changed.
+  const ids = channels.filter(isChat).map((c) => c.id);
+  const idsKey = ids.join(',');
+  const communityId = channels[0]?.community_id ?? community.data?.id;
+  const currentId = useRef<number | null>(null);
+  currentId.current = current?.id ?? null;
+  useEffect(() => {
+    if (!hub) return;
+    const offs = idsKey
+      .split(',')
+      .filter(Boolean)
+      .map(Number)
+      .map((id) =>
+        hub.on(realtimeChannel.channel(hub.prefix, id), REALTIME_EVENTS.messageCreated, (d) => {
+          const m = d as ChannelMessage;
+          if (m.author.id === me.id || id === currentId.current) return;
+          const mentioned = m.mentions.includes(me.id) || m.mention_everyone;
+          patchChannel(id, (c) => ({
+            unread_count: Math.min(100, c.unread_count + 1),
+            mention_count: c.mention_count + (mentioned ? 1 : 0),
+          }));
+        }),
+      );
+    offs.push(
+      hub.on(realtimeChannel.user(hub.prefix, me.id), REALTIME_EVENTS.readStateUpdated, (d) => {
+        const r = d as { channel_id?: number; unread_count: number; mention_count: number; last_read_message_id: number };
+        if (r.channel_id)
+          patchChannel(r.channel_id, () => ({
+            unread_count: r.unread_count,
+            mention_count: r.mention_count,
+            last_read_message_id: r.last_read_message_id,
+          }));
+      }),
+    );
+    if (communityId) {
+      const refresh = () => void qc.invalidateQueries({ queryKey: ['channels', slug] });
+      const ch = realtimeChannel.community(hub.prefix, communityId);
+      offs.push(
+        hub.on(ch, REALTIME_EVENTS.channelCreated, refresh),
+        hub.on(ch, REALTIME_EVENTS.channelUpdated, refresh),
+        hub.on(ch, REALTIME_EVENTS.channelDeleted, refresh),
+      );
+    }
+    return () => offs.forEach((off) => off());
+    // patchChannel is rebuilt each render from stable inputs (qc, slug).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [hub, idsKey, me.id, communityId, slug, qc]);
+
+  // Alt+↑ / Alt+↓ move between channels, as in other chat apps.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') || !current) return;
+      const chats = channels.filter(isChat);
+      const i = chats.findIndex((c) => c.id === current.id);
+      const next = chats[i + (e.key === 'ArrowUp' ? -1 : 1)];
+      if (next) {
+        e.preventDefault();
+        navigate(channelPath(slug, next.slug));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [channels, current, slug]);
+
+  if (list.isError)
+    return (
+      <div className="cm-chat-error">
+        <ErrorNote
+          error={list.error}
+          notFound={t('community.not_found')}
+          forbidden={t('channels.forbidden')}
+          onRetry={() => void list.refetch()}
+        />
+      </div>
+    );
+  if (!list.data) return <p className="cm-log-note">{t('app.loading')}</p>;
+
+  const name = community.data?.name ?? slug;
+  const config: ConversationConfig<ChannelMessage> | null = current && {
+    name: `#${current.name}`,
+    io: {
+      page: (query) => api.channels.messages({ params: { channelId: current.id }, query }),
+      send: (body) => api.channels.post({ params: { channelId: current.id }, body }),
+    },
+    edit: (id, content) => api.channels.edit({ params: { messageId: id }, body: { content } }),
+    remove: (id) => api.channels.removeMessage({ params: { messageId: id } }),
+    react: (id, emoji) => api.channels.react({ params: { messageId: id }, body: { emoji } }),
+    pin: (id, pinned) => {
+      const done = pinned ? api.channels.pin({ params: { messageId: id } }) : api.channels.unpin({ params: { messageId: id } });
+      return done.finally(() => void qc.invalidateQueries({ queryKey: ['pins', current.id] }));
+    },
+    read: (id) => api.channels.read({ params: { channelId: current.id }, body: { message_id: id } }),
+    upload: (file) => uploadFile(file, { purpose: 'channel' }),
+    attachmentStatus,
+    mentionSource: (q) => communityMentions(slug, q, me.id),
+    realtime: hub
+      ? { messages: realtimeChannel.channel(hub.prefix, current.id), presence: realtimeChannel.channelPresence(hub.prefix, current.id) }
+      : { messages: '', presence: '' },
+    lastReadId: current.last_read_message_id,
+    canPost: current.viewer_can.post,
+    canAttach: current.viewer_can.attach,
+    canPin: current.viewer_can.pin,
+    canReact: true,
+    allowEveryone: current.viewer_can.mention_everyone,
+    readOnly: current.type === 'announcement' ? t('channels.read_only') : t('channels.cannot_post'),
+    empty: (
+      <div className="cm-welcome">
+        <span className="cm-welcome-icon" aria-hidden="true">
+          {current.type === 'announcement' ? '📣' : '#'}
+        </span>
+        <h2>{t('chat.beginning', { name: `#${current.name}` })}</h2>
+        <p className="cm-muted">{current.topic ?? t('chat.empty')}</p>
+      </div>
+    ),
+    onPresence: setOnline,
+    onRead: () => patchChannel(current.id, () => ({ unread_count: 0, mention_count: 0 })),
+  };
+
+  return (
+    <div className={`cm-chat${drawer ? ' cm-chat--drawer' : ''}`}>
+      <aside className="cm-chat-side" id="cm-chat-drawer">
+        <Sidebar slug={slug} name={name} channels={channels} current={current} />
+      </aside>
+      {drawer && <button type="button" className="cm-scrim" aria-label={t('channels.close_drawer')} onClick={() => setDrawer(false)} />}
+      <section className="cm-chat-main" aria-labelledby="cm-chat-title">
+        <header className="cm-chat-head">
+          <button
+            type="button"
+            className="cm-icon-btn cm-drawer-btn"
+            aria-label={drawer ? t('channels.close_drawer') : t('channels.open_drawer')}
+            aria-expanded={drawer}
+            aria-controls="cm-chat-drawer"
+            onClick={() => setDrawer((d) => !d)}
+          >
+            ☰
+          </button>
+          <h1 id="cm-chat-title" className="cm-chat-title">
+            <span aria-hidden="true" className="cm-muted">
+              {current?.type === 'announcement' ? '📣 ' : '# '}
+            </span>
+            {current?.name ?? name}
+          </h1>
+          {current?.topic && <span className="cm-chat-topic">{current.topic}</span>}
+          <span className="cm-spacer" />
+          {current && (
+            <>
+              <button
+                type="button"
+                className="cm-head-btn"
+                aria-pressed={panel === 'online'}
+                onClick={() => setPanel((p) => (p === 'online' ? null : 'online'))}
+                data-testid="online-count"
+              >
+                <span className="cm-presence-dot cm-presence-dot--inline" aria-hidden="true" /> {online.length}
+                <span className="cm-sr">{t('channels.online_label')}</span>
+              </button>
+              <button
+                type="button"
+                className="cm-head-btn"
+                aria-label={t('channels.pins')}
+                title={t('channels.pins')}
+                aria-pressed={panel === 'pins'}
+                onClick={() => setPanel((p) => (p === 'pins' ? null : 'pins'))}
+              >
+                📌
+              </button>
+            </>
+          )}
+        </header>
+        <div className="cm-chat-body">
+          {config ? (
+            <Conversation key={current!.id} c={config} me={me} />
+          ) : channelRef ? (
+            <div className="cm-chat-error">
+              <ErrorNote
+                error={new ApiError(404, 'not_found', '')}
+                notFound={t('channels.not_found')}
+                forbidden={t('channels.forbidden')}
+              />
+            </div>
+          ) : (
+            <p className="cm-log-note">{fallback ? t('app.loading') : t('channels.none')}</p>
+          )}
+          {panel === 'pins' && current && <Pins channel={current} onClose={() => setPanel(null)} />}
+          {panel === 'online' && (
+            <section className="cm-panel cm-panel--online">
+              <OnlineList people={online} />
+            </section>
+          )}
+        </div>
+      </section>
+      <aside className="cm-chat-members">
+        <OnlineList people={online} />
+      </aside>
+    </div>
+  );
+}

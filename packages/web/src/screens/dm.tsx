@@ -1,0 +1,258 @@
+import { realtimeChannel, type DmMessage, type DmThread, type Me } from '@communities/contract';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+
+import { api } from '../api';
+import { Avatar } from '../components/avatar';
+import { Conversation, type ConversationConfig } from '../components/chat/conversation';
+import { ErrorNote } from '../components/error-note';
+import { timeAgo } from '../lib/format';
+import { dmPath, linkProps, navigate } from '../lib/router';
+import { attachmentStatus, uploadFile } from '../state/chat-api';
+import { useRealtime } from '../state/realtime';
+
+const others = (t: DmThread, me: number) => t.participants.filter((p) => p.id !== me);
+export const threadTitle = (t: DmThread, me: number) =>
+  t.title ??
+  (others(t, me)
+    .map((p) => p.name)
+    .join(', ') ||
+    '—');
+
+function ThreadAvatar({ thread, me, size = 40 }: { thread: DmThread; me: number; size?: number }) {
+  const people = others(thread, me);
+  if (thread.type === 'dm' || people.length < 2) {
+    const p = people[0] ?? thread.participants[0]!;
+    return <Avatar name={p.name} url={p.avatar_url} size={size} />;
+  }
+  return (
+    <span className="cm-avatar-stack" style={{ width: size, height: size }}>
+      <Avatar name={people[0]!.name} url={people[0]!.avatar_url} size={size * 0.7} />
+      <Avatar name={people[1]!.name} url={people[1]!.avatar_url} size={size * 0.7} />
+    </span>
+  );
+}
+
+function Inbox({ me, current }: { me: Me; current: number | null }) {
+  const { t, i18n } = useTranslation();
+  const inbox = useInfiniteQuery({
+    queryKey: ['dm', 'inbox'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => api.dm.inbox({ query: { limit: 30, ...(pageParam ? { cursor: pageParam } : {}) } }),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const threads = inbox.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <nav className="cm-chat-nav" aria-labelledby="cm-inbox-title">
+      <h1 id="cm-inbox-title" className="cm-inbox-title">
+        {t('dm.title')}
+      </h1>
+      <div className="cm-chat-nav-scroll">
+        {inbox.isError && (
+          <ErrorNote
+            error={inbox.error}
+            notFound={t('dm.not_found')}
+            forbidden={t('errors.forbidden')}
+            onRetry={() => void inbox.refetch()}
+          />
+        )}
+        {inbox.isSuccess && threads.length === 0 && <p className="cm-muted cm-inbox-empty">{t('dm.empty_inbox')}</p>}
+        <ul className="cm-inbox" aria-label={t('dm.inbox_label')}>
+          {threads.map((th) => {
+            const title = threadTitle(th, me.id);
+            const last = th.last_message;
+            return (
+              <li key={th.id}>
+                <a
+                  className={`cm-thread${th.id === current ? ' cm-thread--on' : ''}${th.unread_count > 0 ? ' cm-thread--unread' : ''}`}
+                  aria-current={th.id === current ? 'page' : undefined}
+                  {...linkProps(dmPath(th.id))}
+                >
+                  <ThreadAvatar thread={th} me={me.id} />
+                  <span className="cm-thread-text">
+                    <span className="cm-thread-top">
+                      <span className="cm-thread-title">{title}</span>
+                      {th.last_message_at && <span className="cm-thread-time">{timeAgo(th.last_message_at, i18n.language)}</span>}
+                    </span>
+                    <span className="cm-thread-bottom">
+                      <span className="cm-thread-excerpt">
+                        {last ? `${last.author_id === me.id ? t('dm.you_prefix') : ''}${last.excerpt ?? ''}` : t('dm.no_messages')}
+                      </span>
+                      {th.unread_count > 0 && (
+                        <span className="cm-badge cm-badge--mention" aria-label={t('dm.unread', { count: th.unread_count })}>
+                          {th.unread_count}
+                        </span>
+                      )}
+                    </span>
+                  </span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        {inbox.hasNextPage && (
+          <button
+            type="button"
+            className="cm-button cm-button--ghost cm-more"
+            onClick={() => void inbox.fetchNextPage()}
+            disabled={inbox.isFetchingNextPage}
+          >
+            {t('dm.load_more')}
+          </button>
+        )}
+      </div>
+    </nav>
+  );
+}
+
+function Thread({ threadId, me }: { threadId: number; me: Me }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const hub = useRealtime();
+  const thread = useQuery({ queryKey: ['dm', 'thread', threadId], queryFn: () => api.dm.thread({ params: { threadId } }), retry: false });
+  const blocks = useQuery({ queryKey: ['dm', 'blocks'], queryFn: () => api.dm.blocks() });
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['dm'] });
+  const block = useMutation({ mutationFn: (userId: number) => api.dm.block({ params: { userId } }), onSuccess: refresh });
+  const unblock = useMutation({ mutationFn: (userId: number) => api.dm.unblock({ params: { userId } }), onSuccess: refresh });
+  const leave = useMutation({
+    mutationFn: () => api.dm.removeParticipant({ params: { threadId, userId: me.id } }),
+    onSuccess: () => {
+      refresh();
+      navigate(dmPath());
+    },
+  });
+
+  if (thread.isError)
+    return (
+      <div className="cm-chat-error">
+        <ErrorNote error={thread.error} notFound={t('dm.not_found')} forbidden={t('dm.not_found')} onRetry={() => void thread.refetch()} />
+      </div>
+    );
+  const th = thread.data;
+  if (!th) return <p className="cm-log-note">{t('app.loading')}</p>;
+  const title = threadTitle(th, me.id);
+  const other = th.type === 'dm' ? others(th, me.id)[0] : undefined;
+  const iBlocked = !!other && !!blocks.data?.items.some((u) => u.id === other.id);
+
+  const config: ConversationConfig<DmMessage> = {
+    name: title,
+    io: {
+      page: (query) => api.dm.messages({ params: { threadId }, query }),
+      send: (body) => api.dm.post({ params: { threadId }, body }),
+    },
+    edit: (id, content) => api.dm.edit({ params: { messageId: id }, body: { content } }),
+    remove: (id) => api.dm.removeMessage({ params: { messageId: id } }),
+    react: (id, emoji) => api.dm.react({ params: { messageId: id }, body: { emoji } }),
+    read: (id) =>
+      api.dm.read({ params: { threadId }, body: { message_id: id } }).then((r) => {
+        void qc.invalidateQueries({ queryKey: ['dm', 'unread'] });
+        void qc.invalidateQueries({ queryKey: ['dm', 'inbox'] });
+        return r;
+      }),
+    upload: (file) => uploadFile(file, { purpose: 'dm', thread_id: threadId }),
+    attachmentStatus,
+    mentionSource: async (q) => others(th, me.id).filter((p) => p.name.toLowerCase().includes(q.toLowerCase())),
+    realtime: hub
+      ? { messages: realtimeChannel.dm(hub.prefix, threadId), presence: realtimeChannel.dmPresence(hub.prefix, threadId) }
+      : { messages: '', presence: '' },
+    lastReadId: th.last_read_message_id,
+    canPost: !th.read_only,
+    canAttach: true,
+    canPin: false,
+    canReact: !th.read_only,
+    allowEveryone: false,
+    readOnly: iBlocked ? (
+      <>
+        {t('dm.blocked_by_me', { name: other.name })}{' '}
+        <button
+          type="button"
+          className="cm-button cm-button--ghost cm-button--sm"
+          onClick={() => unblock.mutate(other.id)}
+          disabled={unblock.isPending}
+        >
+          {t('dm.unblock')}
+        </button>
+      </>
+    ) : (
+      t('dm.read_only')
+    ),
+    empty: (
+      <div className="cm-welcome">
+        <ThreadAvatar thread={th} me={me.id} size={64} />
+        <h2>{title}</h2>
+        <p className="cm-muted">{t('dm.no_messages')}</p>
+      </div>
+    ),
+  };
+
+  return (
+    <>
+      <header className="cm-chat-head">
+        <a className="cm-icon-btn cm-back-btn" {...linkProps(dmPath())} aria-label={t('dm.back')}>
+          ←
+        </a>
+        <ThreadAvatar thread={th} me={me.id} size={30} />
+        <h1 id="cm-chat-title" className="cm-chat-title">
+          {title}
+        </h1>
+        {th.type === 'group' && <span className="cm-chat-topic">{t('dm.group_of', { count: th.participants.length })}</span>}
+        <span className="cm-spacer" />
+        {other &&
+          (iBlocked ? (
+            <button type="button" className="cm-head-btn" onClick={() => unblock.mutate(other.id)} disabled={unblock.isPending}>
+              {t('dm.unblock')}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="cm-head-btn"
+              disabled={block.isPending}
+              onClick={() => {
+                if (window.confirm(t('dm.block_confirm', { name: other.name }))) block.mutate(other.id);
+              }}
+            >
+              {t('dm.block')}
+            </button>
+          ))}
+        {th.type === 'group' && (
+          <button
+            type="button"
+            className="cm-head-btn"
+            disabled={leave.isPending}
+            onClick={() => {
+              if (window.confirm(t('dm.leave_confirm'))) leave.mutate();
+            }}
+          >
+            {t('dm.leave')}
+          </button>
+        )}
+      </header>
+      <div className="cm-chat-body">
+        <Conversation key={threadId} c={config} me={me} />
+      </div>
+    </>
+  );
+}
+
+export function DmScreen({ threadId, me }: { threadId: number | null; me: Me }) {
+  const { t } = useTranslation();
+  return (
+    <div className={`cm-chat cm-chat--dm${threadId ? ' cm-chat--open' : ''}`}>
+      <aside className="cm-chat-side cm-chat-side--inbox">
+        <Inbox me={me} current={threadId} />
+      </aside>
+      <section className="cm-chat-main" aria-labelledby={threadId ? 'cm-chat-title' : undefined}>
+        {threadId ? (
+          <Thread key={threadId} threadId={threadId} me={me} />
+        ) : (
+          <div className="cm-welcome cm-welcome--pick">
+            <span className="cm-welcome-icon" aria-hidden="true">
+              ✉
+            </span>
+            <p className="cm-muted">{t('dm.pick')}</p>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

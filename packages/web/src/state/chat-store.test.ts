@@ -1,0 +1,135 @@
+import type { ChannelMessage } from '@communities/contract';
+import { describe, expect, it } from 'vitest';
+
+import { ChatStore, type ChatIO, type HistoryPage } from './chat-store';
+
+const ME = 7;
+const msg = (id: number, over: Partial<ChannelMessage> = {}): ChannelMessage => ({
+  id,
+  channel_id: 1,
+  author: { id: 9, name: 'Ana', avatar_url: null },
+  content: `m${id}`,
+  deleted: false,
+  reply_to: null,
+  mentions: [],
+  mention_everyone: false,
+  mention_roles: [],
+  attachments: [],
+  reactions: [],
+  nonce: null,
+  created_at: new Date(2025, 0, 1, 10, 0, id).toISOString(),
+  edited_at: null,
+  is_pinned: false,
+  viewer_can: { edit: false, delete: false, pin: false, react: true },
+  ...over,
+});
+
+function io(pages: Array<HistoryPage<ChannelMessage>>, send: ChatIO<ChannelMessage>['send'] = async () => msg(99)) {
+  const calls: unknown[] = [];
+  return {
+    calls,
+    io: {
+      page: async (q: object) => {
+        calls.push(q);
+        return pages.shift()!;
+      },
+      send,
+    } satisfies ChatIO<ChannelMessage>,
+  };
+}
+
+describe('ChatStore', () => {
+  it('loads the latest page, then older pages before the first id, oldest first', async () => {
+    const { io: api, calls } = io([
+      { items: [msg(3), msg(4)], has_more_before: true, has_more_after: false },
+      { items: [msg(1), msg(2)], has_more_before: false, has_more_after: true },
+    ]);
+    const s = new ChatStore(api, ME);
+    await s.loadLatest();
+    await s.loadOlder();
+    expect(calls).toEqual([{ limit: 50 }, { before: 3, limit: 50 }]);
+    expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+    expect(s.getSnapshot().hasMoreBefore).toBe(false);
+    expect(s.lastId()).toBe(4);
+  });
+
+  it('shows a send at once and replaces it with the server message of the same nonce', async () => {
+    let resolve!: (m: ChannelMessage) => void;
+    const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }], () => new Promise((r) => (resolve = r)));
+    const s = new ChatStore(api, ME, () => 'nonce-0001');
+    await s.loadLatest();
+    s.send({ content: 'hello', reply_to: null, attachments: [] });
+    expect(s.getSnapshot().pending).toMatchObject([{ nonce: 'nonce-0001', status: 'sending', content: 'hello' }]);
+    resolve(msg(5, { author: { id: ME, name: 'Me', avatar_url: null }, content: 'hello', nonce: 'nonce-0001' }));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(s.getSnapshot().pending).toEqual([]);
+    expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([5]);
+  });
+
+  it('settles a send by its realtime echo (no nonce) and keeps one copy when the response follows', async () => {
+    let resolve!: (m: ChannelMessage) => void;
+    const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }], () => new Promise((r) => (resolve = r)));
+    const s = new ChatStore(api, ME, () => 'nonce-0002');
+    await s.loadLatest();
+    s.send({ content: 'hi there', reply_to: null, attachments: [] });
+    const mine = msg(6, { author: { id: ME, name: 'Me', avatar_url: null }, content: 'hi there' });
+    s.receive(mine, 'live');
+    expect(s.getSnapshot().pending).toEqual([]);
+    resolve({ ...mine, nonce: 'nonce-0002', viewer_can: { edit: true, delete: true, pin: false, react: true } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.getSnapshot().messages).toHaveLength(1);
+    expect(s.getSnapshot().messages[0]!.viewer_can.edit).toBe(true);
+  });
+
+  it('marks a failed send for retry and resends it with the same nonce', async () => {
+    const nonces: string[] = [];
+    let fail = true;
+    const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }], async (body) => {
+      nonces.push(body.nonce);
+      if (fail) throw new Error('offline');
+      return msg(8, { author: { id: ME, name: 'Me', avatar_url: null }, content: body.content, nonce: body.nonce });
+    });
+    const s = new ChatStore(api, ME, () => 'nonce-0003');
+    await s.loadLatest();
+    s.send({ content: 'try', reply_to: null, attachments: [] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.getSnapshot().pending[0]!.status).toBe('failed');
+    fail = false;
+    s.retry('nonce-0003');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(nonces).toEqual(['nonce-0003', 'nonce-0003']);
+    expect(s.getSnapshot().pending).toEqual([]);
+    expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([8]);
+  });
+
+  it("applies live edits, deletions and reactions, keeping the viewer's own rights and reaction marks", async () => {
+    const own = msg(2, {
+      author: { id: ME, name: 'Me', avatar_url: null },
+      viewer_can: { edit: true, delete: true, pin: false, react: true },
+    });
+    const { io: api } = io([
+      { items: [msg(1, { reactions: [{ emoji: '🎉', count: 1, me: true }] }), own], has_more_before: false, has_more_after: false },
+    ]);
+    const s = new ChatStore(api, ME);
+    await s.loadLatest();
+    s.updated({ ...own, content: 'edited', viewer_can: undefined });
+    expect(s.getSnapshot().messages[1]).toMatchObject({ content: 'edited', viewer_can: { edit: true } });
+    s.reaction({
+      message_id: 1,
+      user_id: 3,
+      emoji: '👍',
+      reacted: true,
+      counts: [
+        { emoji: '🎉', count: 1 },
+        { emoji: '👍', count: 1 },
+      ],
+    });
+    expect(s.getSnapshot().messages[0]!.reactions).toEqual([
+      { emoji: '🎉', count: 1, me: true },
+      { emoji: '👍', count: 1, me: false },
+    ]);
+    s.removed(1);
+    expect(s.getSnapshot().messages[0]).toMatchObject({ deleted: true, content: null, reactions: [] });
+  });
+});

@@ -1,0 +1,214 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startTestServer, type TestServer } from '../../server/test/support/server';
+
+import { buildWeb, launchChromium, screenshot } from './support/browser';
+
+let server: TestServer;
+let browser: Browser;
+const SLUG = 'photography-circle';
+
+beforeAll(async () => {
+  buildWeb();
+  // History for the infinite-scroll check is posted faster than people type.
+  server = await startTestServer({ rate_limits: { messages: { max: 500, window_seconds: 10 } } }, { web: true, demoContent: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/communities/demo/sign-in/${userId}`);
+  await page.waitForURL(`${server.url}/communities`);
+  await page.getByTestId('signed-in').waitFor();
+  return page;
+}
+
+/** Two plain members of the Photography Circle (the demo puts every other student in it). */
+const students = () => [server.demo.studentIds[2]!, server.demo.studentIds[4]!] as const;
+const byAuthor = (page: Page, author: string, text: string) =>
+  page.getByRole('log').getByRole('article', { name: new RegExp(`^${author}, .*${text}`) });
+const nameOf = async (id: number) => (await server.as(id).system.me()).name;
+const channelId = async (slug: string) =>
+  (await server.as(server.demo.instructorIds[0]!).channels.list({ params: { id: SLUG } })).items.find((c) => c.slug === slug)!.id;
+
+describe('channels in Chromium', () => {
+  it('two students chat live in a channel: typing, messages, replies, reactions, unread badges', async () => {
+    const [a, b] = students();
+    const owner = server.demo.instructorIds[0]!;
+    const general = await channelId('general');
+    // A little history, so the page looks like a conversation.
+    const hello = await server.as(owner).channels.post({
+      params: { channelId: general },
+      body: { content: 'Welcome to the **Photography Circle**! This week: golden hour portraits 🌅' },
+    });
+    await server
+      .as(owner)
+      .channels.post({ params: { channelId: general }, body: { content: 'Post your favourite shot and tell us the settings.' } });
+    await server.as(b).channels.post({ params: { channelId: general }, body: { content: 'Count me in!', reply_to_id: hello.id } });
+    await server.as(b).channels.react({ params: { messageId: hello.id }, body: { emoji: '🎉' } });
+    await server.as(owner).channels.pin({ params: { messageId: hello.id } });
+
+    const pa = await signedInPage(a);
+    const pb = await signedInPage(b);
+    const [nameA, nameB] = await Promise.all([nameOf(a), nameOf(b)]);
+
+    // The Channels tab opens the first channel.
+    await pa.goto(`${server.url}/communities/${SLUG}`);
+    await pa.getByRole('link', { name: 'Channels' }).click();
+    await pa.waitForURL(`${server.url}/communities/${SLUG}/channels/general`);
+    await pa.getByRole('heading', { name: 'general', level: 1 }).waitFor();
+    await pa.getByRole('log').getByText('Post your favourite shot').waitFor();
+    await pb.goto(`${server.url}/communities/${SLUG}/channels/general`);
+    await pb.getByRole('log').getByText('Count me in!').waitFor();
+    // Both are online: presence shows each to the other.
+    await expect.poll(() => pa.getByTestId('online-count').textContent()).toContain('2');
+
+    // A types: B sees it; A sends with Enter: B sees the message without reloading.
+    const composerA = pa.getByLabel('Message #general');
+    await composerA.pressSequentially('Hi everyone, ', { delay: 20 });
+    await pb.getByTestId('typing').getByText(`${nameA} is typing…`).waitFor();
+    await composerA.pressSequentially('first time here 👋');
+    await composerA.press('Shift+Enter');
+    await composerA.pressSequentially('Loving the prompts.');
+    await composerA.press('Enter');
+    await expect.poll(() => composerA.inputValue()).toBe('');
+    const fromA = byAuthor(pb, nameA, 'first time here');
+    await fromA.waitFor();
+    expect(await fromA.locator('br').count()).toBe(1);
+    await byAuthor(pa, nameA, 'first time here').waitFor();
+    await expect.poll(() => pa.getByText('Sending…').count()).toBe(0);
+
+    // B replies to it, mentioning A through the autocomplete; A sees the reply and the mention.
+    await fromA.hover();
+    await fromA.getByRole('button', { name: 'Reply' }).click();
+    const composerB = pb.getByLabel('Message #general');
+    await composerB.pressSequentially(`Welcome @${nameA.split(' ')[0]!.slice(0, 3)}`, { delay: 20 });
+    await pb.getByRole('option', { name: nameA }).waitFor();
+    await composerB.press('Enter');
+    await composerB.pressSequentially('glad you made it.');
+    await composerB.press('Enter');
+    const reply = byAuthor(pa, nameB, 'glad you made it');
+    await reply.waitFor();
+    expect(await reply.locator('.cm-mention').textContent()).toBe(`@${nameA}`);
+    await reply.getByRole('button', { name: `Reply to ${nameA}` }).waitFor();
+    expect(await reply.getAttribute('class')).toContain('cm-msg--mention');
+
+    // B reacts to A's message with the emoji picker: A sees the count change live.
+    await fromA.hover();
+    await fromA.getByRole('button', { name: 'Add a reaction' }).first().click();
+    await pb.getByRole('menuitem', { name: '🔥' }).click();
+    const mineOnA = byAuthor(pa, nameA, 'first time here');
+    await mineOnA.getByRole('button', { name: '🔥 1', pressed: false }).waitFor();
+    await fromA.getByRole('button', { name: '🔥 1', pressed: true }).waitFor();
+
+    // A edits the message with ↑ in the empty composer; B sees the edit.
+    await composerA.focus();
+    await composerA.press('ArrowUp');
+    const edit = pa.getByLabel('Edit message');
+    await edit.fill('Hi everyone, first time here 👋 (edited to add: I shoot on film)');
+    await edit.press('Enter');
+    await pb.getByRole('log').getByText('I shoot on film').waitFor();
+
+    // A message in another channel lights up A's sidebar without a reload.
+    const random = await server
+      .as(owner)
+      .channels.create({ params: { id: SLUG }, body: { name: 'gear-talk', topic: 'Cameras, lenses, bags' } });
+    await pa.locator(`[data-channel-id="${random.id}"]`).waitFor();
+    await server
+      .as(b)
+      .channels.post({ params: { channelId: random.id }, body: { content: `Which lens do you use, @[${nameA}](user:${a})?` } });
+    await pa.locator(`[data-channel-id="${random.id}"] .cm-badge`).getByText('1').waitFor();
+    await screenshot(pa, 'channel-desktop');
+    await screenshot(pb, 'channel-desktop-second-user');
+
+    // Opening it reads it: the badge goes.
+    await pa.locator(`[data-channel-id="${random.id}"]`).click();
+    await pa.getByRole('log').getByText('Which lens do you use').waitFor();
+    await expect.poll(() => pa.locator(`[data-channel-id="${random.id}"] .cm-badge`).count()).toBe(0);
+    await expect
+      .poll(async () => (await server.as(a).channels.list({ params: { id: SLUG } })).items.find((c) => c.id === random.id)!.unread_count)
+      .toBe(0);
+
+    // Announcements: members read, the composer gives way to a note.
+    await pa.getByRole('link', { name: /announcements/ }).click();
+    await pa.getByRole('note').getByText('Only the team can post').waitFor();
+    expect(await pa.getByLabel('Message #announcements').count()).toBe(0);
+
+    // What the browsers did is what the API holds.
+    const history = await server.as(a).channels.messages({ params: { channelId: general } });
+    const texts = history.items.map((m) => m.content);
+    expect(texts).toContain('Hi everyone, first time here 👋 (edited to add: I shoot on film)');
+    expect(history.items.find((m) => m.content?.includes('glad you made it'))).toMatchObject({
+      mentions: [a],
+      reply_to: { author: { id: a } },
+    });
+    expect(history.items.filter((m) => m.content?.startsWith('Hi everyone'))).toHaveLength(1);
+    await pa.context().close();
+    await pb.context().close();
+  });
+
+  it('loads older messages when scrolling up, keeps working from the keyboard, and fits a 360 px phone', async () => {
+    const [a] = students();
+    const owner = server.demo.instructorIds[0]!;
+    const ch = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'daily-photo', topic: 'One photo a day' } });
+    for (let i = 1; i <= 70; i++)
+      await server
+        .as(owner)
+        .channels.post({ params: { channelId: ch.id }, body: { content: `Day ${i}: a photo a day keeps the rust away` } });
+
+    const page = await signedInPage(a, { width: 360, height: 740 });
+    await page.goto(`${server.url}/communities/${SLUG}/channels/daily-photo`);
+    const log = page.getByRole('log');
+    await log.getByText('Day 70:').waitFor();
+    expect(await log.getByText('Day 1:', { exact: false }).count()).toBe(0);
+    // Scroll to the top: the previous page arrives and the reader stays where they were.
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await log.getByText('Day 1: a photo').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    // Keyboard only: type and send, then walk the messages with the arrows.
+    const composer = page.getByLabel('Message #daily-photo');
+    await composer.focus();
+    await page.keyboard.type('Day 71 from my phone');
+    await page.keyboard.press('Enter');
+    await log.getByText('Day 71 from my phone').waitFor();
+    await log.focus();
+    await page.keyboard.press('ArrowUp');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Day 71 from my phone');
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Message #daily-photo');
+    await screenshot(page, 'channel-phone');
+
+    // The sidebar is a drawer on phones.
+    await page.getByRole('button', { name: 'Show channels' }).click();
+    await page
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('link', { name: /general/ })
+      .waitFor({ state: 'visible' });
+    await screenshot(page, 'channel-phone-drawer');
+    await page
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('link', { name: /general/ })
+      .click();
+    await page.getByRole('heading', { name: 'general', level: 1 }).waitFor();
+    await page.context().close();
+  });
+
+  it('explains a channel that does not exist and a community the viewer cannot see', async () => {
+    const [a] = students();
+    const page = await signedInPage(a);
+    await page.goto(`${server.url}/communities/${SLUG}/channels/no-such-channel`);
+    await page.getByRole('alert').getByText('This channel does not exist').waitFor();
+    await page.goto(`${server.url}/communities/instructors-lounge/channels`);
+    await page.getByRole('alert').waitFor();
+    await screenshot(page, 'channel-not-found');
+    await page.context().close();
+  });
+});

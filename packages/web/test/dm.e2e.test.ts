@@ -1,0 +1,126 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startTestServer, type TestServer } from '../../server/test/support/server';
+
+import { buildWeb, launchChromium, screenshot } from './support/browser';
+
+let server: TestServer;
+let browser: Browser;
+const SLUG = 'photography-circle';
+
+beforeAll(async () => {
+  buildWeb();
+  server = await startTestServer({}, { web: true, demoContent: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(`${server.url}/communities/demo/sign-in/${userId}`);
+  await page.waitForURL(`${server.url}/communities`);
+  await page.getByTestId('signed-in').waitFor();
+  return page;
+}
+
+const nameOf = async (id: number) => (await server.as(id).system.me()).name;
+const log = (page: Page) => page.getByRole('log');
+
+describe('direct messages in Chromium', () => {
+  it('starts a DM from a member card; the other student answers live in a second browser', async () => {
+    // Three members of the Photography Circle (the demo puts every other student in it).
+    const [a, b, c] = [server.demo.studentIds[2]!, server.demo.studentIds[4]!, server.demo.studentIds[6]!];
+    const [nameA, nameB, nameC] = await Promise.all([nameOf(a), nameOf(b), nameOf(c)]);
+    const pa = await signedInPage(a);
+    const pb = await signedInPage(b);
+
+    // A opens the Members tab and messages B from B's card.
+    await pa.goto(`${server.url}/communities/${SLUG}/members`);
+    await pa.getByRole('button', { name: `Send ${nameB} a message` }).click();
+    await pa.waitForURL(/\/dm\/\d+$/);
+    await pa.getByRole('heading', { name: nameB, level: 1 }).waitFor();
+    const composerA = pa.getByLabel(`Message ${nameB}`);
+    await composerA.fill('Hey! Want to swap critiques this week?');
+    await composerA.press('Enter');
+    await log(pa).getByText('Want to swap critiques').waitFor();
+
+    // B, elsewhere in the app, sees the Messages badge light up, then the thread in the inbox.
+    await pb.getByTestId('messages-link').getByText('1').waitFor();
+    await pb.getByTestId('messages-link').click();
+    await pb.waitForURL(`${server.url}/dm`);
+    const thread = pb.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: new RegExp(nameA) });
+    await thread.getByText('Want to swap critiques').waitFor();
+    await thread.getByText('1', { exact: true }).waitFor();
+    await screenshot(pb, 'dm-inbox');
+    await thread.click();
+    await log(pb).getByText('Want to swap critiques').waitFor();
+    const composerB = pb.getByLabel(`Message ${nameA}`);
+    await composerB.fill('Sure! Send me your best three shots.');
+    await composerB.press('Enter');
+
+    // A sees the answer without reloading, and reacts; B sees the reaction.
+    const answer = log(pa).getByRole('article', { name: new RegExp(`^${nameB}, .*best three`) });
+    await answer.waitFor();
+    await answer.hover();
+    await answer.getByRole('button', { name: 'Add a reaction' }).click();
+    await pa.getByRole('menuitem', { name: '👍' }).click();
+    await log(pb).getByRole('button', { name: '👍 1' }).waitFor();
+    await expect.poll(() => pb.getByTestId('messages-link').locator('.cm-badge').count()).toBe(0);
+    await screenshot(pa, 'dm-thread');
+
+    // A blocks B: both sides become read-only, live; unblocking gives the composer back.
+    await pa.getByRole('button', { name: 'Block' }).click();
+    await pa.getByRole('note').getByText(`You blocked ${nameB}`).waitFor();
+    await pb.getByRole('note').getByText('You cannot reply to this conversation.').waitFor();
+    expect(await pb.getByLabel(`Message ${nameA}`).count()).toBe(0);
+    await screenshot(pb, 'dm-blocked');
+    await pa.getByRole('note').getByRole('button', { name: 'Unblock' }).click();
+    await pa.getByLabel(`Message ${nameB}`).waitFor();
+    await pb.getByLabel(`Message ${nameA}`).waitFor();
+
+    // A starts a named group from member cards.
+    await pa.goto(`${server.url}/communities/${SLUG}/members`);
+    await pa.getByRole('button', { name: `Add ${nameB} to a group` }).click();
+    await pa.getByRole('button', { name: `Add ${nameC} to a group` }).click();
+    await pa.getByLabel('Group name (optional)').fill('Critique crew');
+    await pa.getByRole('button', { name: 'Start group' }).click();
+    await pa.getByRole('heading', { name: 'Critique crew', level: 1 }).waitFor();
+    await pa.getByLabel('Message Critique crew').fill('Welcome to the crew 📷');
+    await pa.getByLabel('Message Critique crew').press('Enter');
+    await pb
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Critique crew/ })
+      .waitFor();
+
+    // The API holds what the browsers did.
+    const inbox = await server.as(b).dm.inbox();
+    const group = inbox.items.find((t) => t.title === 'Critique crew')!;
+    expect(group).toMatchObject({ type: 'group', last_message: { excerpt: 'Welcome to the crew 📷' } });
+    expect(group.participants.map((p) => p.id).sort()).toEqual([a, b, c].sort());
+    const dm = inbox.items.find((t) => t.type === 'dm')!;
+    const history = await server.as(b).dm.messages({ params: { threadId: dm.id } });
+    expect(history.items.map((m) => m.content)).toEqual(['Hey! Want to swap critiques this week?', 'Sure! Send me your best three shots.']);
+    expect(history.items[1]!.reactions).toEqual([{ emoji: '👍', count: 1, me: false }]);
+
+    // On a 360 px phone: the inbox, then one conversation at a time.
+    const phone = await signedInPage(b, { width: 360, height: 740 });
+    await phone.goto(`${server.url}/dm`);
+    await phone
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: new RegExp(nameA) })
+      .click();
+    await log(phone).getByText('best three').waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'dm-phone');
+    await phone.getByRole('link', { name: 'All conversations' }).click();
+    await phone.getByRole('list', { name: 'Conversations' }).waitFor();
+    await screenshot(phone, 'dm-phone-inbox');
+    await Promise.all([pa.context().close(), pb.context().close(), phone.context().close()]);
+  });
+});
