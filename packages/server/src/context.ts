@@ -85,6 +85,22 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     defaultLocale: config.host.default_locale,
     notificationChannel: config.integration.notification_channel,
     now: () => clock.now(),
+    // The addon's own in-app record of each notification.
+    writeInApp: async (n) => {
+      const at = clock.now().toISOString();
+      await db.db
+        .insertInto('community_notifications')
+        .values({
+          user_id: n.userId,
+          type: (n.type ?? 'general').slice(0, 48),
+          title: n.title.slice(0, 200),
+          body: n.message,
+          data: JSON.stringify(n.data ?? {}),
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    },
   });
   let sessionRedis: Redis | null = null;
   let sessions: SessionStore | null = null;

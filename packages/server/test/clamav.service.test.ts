@@ -11,7 +11,7 @@ import { AppError } from '../src/platform/errors';
 import { RedisRateLimiter } from '../src/security/rate-limit';
 
 import { startClamd, EICAR } from './support/clamd';
-import { recordEvents } from './support/factories';
+import { addMember, makeCommunity, recordEvents } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 
 let clamd: Awaited<ReturnType<typeof startClamd>>;
@@ -66,6 +66,28 @@ describe('scanning with a real clamd', () => {
     await s.ctx.bus.idle();
     expect(events.of('FileFlagged').map((e) => e.payload.attachment_id)).toEqual([up.id]);
     events.off();
+  });
+
+  it('a message whose attachment is infected shows it removed; the community owner hears of it', async () => {
+    const owner = s.demo.instructorIds[0]!;
+    const u = s.demo.studentIds[1]!;
+    const c = await makeCommunity(s, { ownerId: owner, name: 'Virus Watch' });
+    await addMember(s, c.id, u);
+    const general = (await s.as(u).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+    const up = await upload(u, EICAR, 'totally-safe.txt');
+    const m = await s
+      .as(u)
+      .channels.post({ params: { channelId: general.id }, body: { content: 'see attached', attachment_ids: [up.id] } });
+    expect(m.attachments[0]).toMatchObject({ scan_status: 'pending', download_url: null });
+    await s.ctx.queue.processAll();
+    const seen = (await s.as(owner).channels.messages({ params: { channelId: general.id }, query: { around: m.id, limit: 1 } })).items[0]!;
+    expect(seen.attachments[0]).toMatchObject({ id: up.id, scan_status: 'infected', download_url: null, thumbnail_url: null });
+    expect(await download(owner, up.id)).toBe(404);
+    const notes = await s.ctx.db.db.selectFrom('community_notifications').selectAll().where('user_id', '=', owner).execute();
+    expect(notes.map((n) => n.title)).toContain('An upload was blocked: it contains malware');
+    // An upload flagged before it was shared anywhere goes to the school's admins.
+    const admins = await s.ctx.db.db.selectFrom('community_notifications').select('title').where('user_id', '=', s.demo.adminId).execute();
+    expect(admins.length).toBeGreaterThan(0);
   });
 
   it('lets a clean file through', async () => {

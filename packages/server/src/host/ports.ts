@@ -24,6 +24,8 @@ export interface IdentityPort {
   getUsers(ids: readonly number[]): Promise<Map<number, HostUser>>;
   getUser(id: number): Promise<HostUser | null>;
   searchUsers(query: string, limit: number): Promise<HostUser[]>;
+  /** The school's active administrators (roles.is_admin), e.g. to alert about an infected upload. */
+  admins(limit: number): Promise<HostUser[]>;
 }
 
 export type CourseType = 'course' | 'bundle';

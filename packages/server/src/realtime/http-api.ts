@@ -73,7 +73,7 @@ export function registerPusherHttpApi(
     scope.post<{ Params: { appId: string } }>(`${opts.base}/apps/:appId/events`, async (req, reply) => {
       const bad = verify(req);
       if (bad) return reply.code(401).send({ error: bad });
-      const problem = await trigger((parse(req.body) ?? {}));
+      const problem = await trigger(parse(req.body) ?? {});
       return problem ? reply.code(400).send({ error: problem }) : reply.send({});
     });
     scope.post<{ Params: { appId: string } }>(`${opts.base}/apps/:appId/batch_events`, async (req, reply) => {

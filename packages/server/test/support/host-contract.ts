@@ -56,6 +56,7 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
         expect(await host.identities.getUser(999_999)).toBeNull();
         expect((await host.identities.searchUsers('bUnDlE', 10)).map((u) => u.id)).toEqual([FX.users.bundleBuyer]);
         expect(await host.identities.searchUsers('100%', 10)).toEqual([]);
+        expect((await host.identities.admins(10)).map((u) => u.id)).toEqual([FX.users.admin]);
       } finally {
         await close();
       }

@@ -96,6 +96,16 @@ export class RocketIdentities implements IdentityPort {
     return (await this.getUsers([id])).get(id) ?? null;
   }
 
+  async admins(limit: number): Promise<HostUser[]> {
+    const rows = await this.query()
+      .where('roles.is_admin', '=', 1)
+      .where('users.deleted_at', 'is', null)
+      .orderBy('users.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.present(r)).filter((u) => u.state === 'active');
+  }
+
   async searchUsers(query: string, limit: number): Promise<HostUser[]> {
     const q = containsPattern(query);
     const rows = await this.query()

@@ -1,10 +1,43 @@
 import { realtimeChannel } from '@communities/contract';
 
+import { memberWithRoleQuery } from '../../communities/facts';
 import type { AppContext } from '../../context';
 import { createScanner } from '../scanners';
 import { createStorage } from '../storage';
 
 import { SCAN_JOB, UploadService, type AttachmentKind } from './service';
+
+/**
+ * Who hears about an infected upload: the moderators and owner of the community it was shared
+ * in, or the school's admins when it was not shared yet (or went to a DM, which moderators
+ * do not read).
+ */
+async function moderatorsFor(ctx: AppContext, kind: AttachmentKind, id: number): Promise<number[]> {
+  const db = ctx.db.db;
+  let communityId: number | null = null;
+  if (kind === 'channel') {
+    const row = await db
+      .selectFrom('channel_message_attachments')
+      .leftJoin('channel_messages', 'channel_messages.id', 'channel_message_attachments.message_id')
+      .leftJoin('channels', 'channels.id', 'channel_messages.channel_id')
+      .leftJoin('central_feed_items', 'central_feed_items.id', 'channel_message_attachments.feed_item_id')
+      .select(['channels.community_id as via_channel', 'central_feed_items.community_id as via_feed'])
+      .where('channel_message_attachments.id', '=', id)
+      .executeTakeFirst();
+    communityId = row?.via_channel ?? row?.via_feed ?? null;
+  }
+  if (communityId !== null) {
+    const members = await memberWithRoleQuery(db)
+      .where('community_members.community_id', '=', communityId)
+      .where('community_members.status', '=', 'active')
+      .execute();
+    const ids = members
+      .filter((m) => m.role_slug === 'owner' || (JSON.parse(m.role_permissions || '[]') as string[]).includes('moderate'))
+      .map((m) => m.user_id);
+    if (ids.length) return ids;
+  }
+  return (await ctx.host.identities.admins(20)).map((u) => u.id);
+}
 
 export function createUploadService(ctx: AppContext): UploadService {
   const uploads = new UploadService({
@@ -19,6 +52,13 @@ export function createUploadService(ctx: AppContext): UploadService {
     facts: ctx.services.communities.facts,
     basePath: ctx.config.http.base_path,
     hooks: {
+      notifyModerators: async (a, signature) => {
+        const to = await moderatorsFor(ctx, a.kind, a.id);
+        const title = 'An upload was blocked: it contains malware';
+        const message = `"${a.original_name}" matched ${signature ?? 'a malware signature'} and cannot be downloaded.`;
+        for (const userId of to)
+          await ctx.host.notifications.notify({ userId, title, message, type: 'file_flagged', data: { attachment: a.id, kind: a.kind } });
+      },
       publishToUser: (userId, event, data) => {
         ctx.broadcaster
           .publish([realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId)], event, data)
