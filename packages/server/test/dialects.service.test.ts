@@ -12,8 +12,8 @@ import { startTestServer } from './support/server';
  * through HTTP: keyset pages, window functions, LIKE escapes, unique keys and transactions.
  */
 for (const dialect of ['mysql', 'postgres'] as const) {
-  describe(`communities and feed on ${dialect}`, () => {
-    it('create, discover, join, post, thread, react, page', async () => {
+  describe(`communities, feed and chat on ${dialect}`, () => {
+    it('create, discover, join, post, thread, react, page, chat, DM', async () => {
       const db = await createTestDatabase(dialect);
       await db.db.destroy();
       const s = await startTestServer({
@@ -49,6 +49,31 @@ for (const dialect of ['mysql', 'postgres'] as const) {
           comment_count: 5,
           reactions: [{ emoji: '\u{1F389}', count: 1, me: false }],
         });
+        // Chat: nonce replays, keyset history, unread and mention counts, reactions, DMs.
+        const general = (await s.as(st[0]!).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+        const ids: number[] = [];
+        for (let i = 0; i < 5; i++)
+          ids.push(
+            (await s.as(st[0]!).channels.post({ params: { channelId: general.id }, body: { content: `chat ${i} @[B](user:${st[1]})` } }))
+              .id,
+          );
+        const once = { content: 'once \u{1F600}', nonce: `dialect-chat-${dialect}` };
+        const m = await s.as(st[0]!).channels.post({ params: { channelId: general.id }, body: once });
+        expect((await s.as(st[0]!).channels.post({ params: { channelId: general.id }, body: once })).id).toBe(m.id);
+        const around = await s.as(st[1]!).channels.messages({ params: { channelId: general.id }, query: { around: ids[2], limit: 3 } });
+        expect(around.items.map((x) => x.id)).toEqual([ids[1], ids[2], ids[3]]);
+        const badge = (await s.as(st[1]!).channels.list({ params: { id: c.slug } })).items.find((x) => x.id === general.id)!;
+        expect(badge).toMatchObject({ unread_count: 6, mention_count: 5 });
+        expect((await s.as(st[1]!).channels.read({ params: { channelId: general.id }, body: { message_id: m.id } })).unread_count).toBe(0);
+        expect((await s.as(st[1]!).channels.react({ params: { messageId: m.id }, body: { emoji: '\u{1F44D}' } })).reactions).toEqual([
+          { emoji: '\u{1F44D}', count: 1, me: true },
+        ]);
+        const t = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!] } });
+        expect((await s.as(st[1]!).dm.start({ body: { user_ids: [st[0]!] } })).id).toBe(t.id);
+        await s.as(st[0]!).dm.post({ params: { threadId: t.id }, body: { content: 'psst' } });
+        expect(await s.as(st[1]!).dm.unread()).toEqual({ threads: 1, messages: 1 });
+        expect((await s.as(st[1]!).dm.inbox()).items[0]).toMatchObject({ id: t.id, unread_count: 1, last_message: { excerpt: 'psst' } });
+
         await expectStatus(s.as(st[0]!).communities.create({ body: { name: 'nope' } }), 403);
         const r = await s.ctx.hostSync.runOnce();
         expect(r.enrolments).toBeGreaterThan(0);
