@@ -22,6 +22,18 @@ describe('the demo content', () => {
     expect(links.items.map((l) => l.link_type).sort()).toEqual(['live_classroom', 'primary']);
   });
 
+  it('has conversations: a pinned welcome, replies and reactions in #general, and a DM', async () => {
+    const ana = s.demo.studentIds[0]!;
+    const general = (await s.as(ana).channels.list({ params: { id: 'photography-circle' } })).items.find((c) => c.slug === 'general')!;
+    const history = await s.as(ana).channels.messages({ params: { channelId: general.id } });
+    expect(history.items.length).toBeGreaterThanOrEqual(5);
+    expect(history.items.some((m) => m.reply_to !== null && m.reactions.length > 0)).toBe(true);
+    expect((await s.as(ana).channels.pins({ params: { channelId: general.id } })).items.length).toBe(1);
+    const inbox = await s.as(ana).dm.inbox();
+    expect(inbox.items[0]).toMatchObject({ type: 'dm', last_message: { excerpt: expect.stringContaining('Early morning') } });
+    expect((await s.as(ana).feed.communityFeed({ params: { id: 'photography-circle' } })).items.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('auto-joins course buyers through the host sync, and seeding again changes nothing', async () => {
     const before =
       (await s

@@ -1,3 +1,4 @@
+import type { Actor } from '../access';
 import type { AppContext } from '../context';
 import type { DemoSchool } from '../host/demo/seed';
 
@@ -77,4 +78,66 @@ export async function seedDemoCommunities(ctx: AppContext, demo: DemoSchool): Pr
     const invite = await membership.createInvite(sofia!, lounge.slug, { max_uses: 1 });
     await membership.join(await actorOf(id), lounge.slug, invite.token);
   }
+  await seedConversations(ctx, { photo: photo.id, js: js.id }, { marcus: marcus!, priya: priya! }, students, actorOf);
+}
+
+/** A few posts, a lively #general, an announcement and a DM, so every screen has something to show. */
+async function seedConversations(
+  ctx: AppContext,
+  ids: { photo: number; js: number },
+  staff: { marcus: Actor; priya: Actor },
+  students: number[],
+  actorOf: (id: number) => Promise<Actor>,
+): Promise<void> {
+  const { feed } = ctx.services.communities;
+  const { channels, messages, dms } = ctx.services.chat;
+  const user = async (a: Actor) => (await ctx.host.identities.getUser(a.userId))!;
+  const mention = async (id: number) => `@[${(await ctx.host.identities.getUser(id))!.name}](user:${id})`;
+  const [ana, ben, cleo, dev] = await Promise.all([students[0]!, students[2]!, students[4]!, students[6]!].map(actorOf));
+
+  await feed.post(staff.marcus, String(ids.photo), {
+    type: 'announcement',
+    title: 'Weekly challenge: reflections',
+    content: 'This week, find a **reflection**: puddles, windows, sunglasses. Post your best shot by Sunday 📸',
+    attachment_ids: [],
+  });
+  await feed.post(ana!, String(ids.photo), {
+    type: 'post',
+    content: 'Golden hour by the river yesterday. Any tips for keeping the highlights from blowing out?',
+    attachment_ids: [],
+  });
+  await feed.post(staff.priya, String(ids.js), {
+    type: 'post',
+    title: 'Pairing sessions',
+    content: 'Pairing sessions every Thursday at 18:00. Reply here with what you are building and I will match you up.',
+    attachment_ids: [],
+  });
+
+  const list = async (communityId: number, as: Actor) => (await channels.list(as, String(communityId))).items;
+  const photoGeneral = (await list(ids.photo, staff.marcus)).find((c) => c.slug === 'general')!;
+  const photoNews = (await list(ids.photo, staff.marcus)).find((c) => c.slug === 'announcements')!;
+  const jsGeneral = (await list(ids.js, staff.priya)).find((c) => c.slug === 'general')!;
+  const say = async (a: Actor, channelId: number, content: string, reply?: number) =>
+    messages.post(a, await user(a), channelId, { content, attachment_ids: [], ...(reply ? { reply_to_id: reply } : {}) });
+
+  await say(staff.marcus, photoNews.id, 'Welcome to **Photography Circle**! Read the pinned guide in #general and say hi 👋');
+  const hello = await say(staff.marcus, photoGeneral.id, 'Hi all! Introduce yourself: what do you shoot, and with what?');
+  await messages.setPinned(staff.marcus, hello.id, true);
+  const first = await say(ana!, photoGeneral.id, 'Ana here: street photography, an old Fujifilm X100 🙂', hello.id);
+  await messages.react(staff.marcus, first.id, '👍');
+  await messages.react(ben!, first.id, '❤️');
+  await say(ben!, photoGeneral.id, `${await mention(ana!.userId)} love the X100! Mostly landscapes for me, on a phone for now.`);
+  await say(cleo!, photoGeneral.id, 'Cleo, portraits. Is anyone going to the live class on lighting this week?');
+  await say(staff.marcus, photoGeneral.id, 'I will be there, and I will share the slides afterwards.');
+
+  const q = await say(dev!, jsGeneral.id, 'Why does `[1, 2, 10].sort()` give `[1, 10, 2]`? 🤔');
+  await say(staff.priya, jsGeneral.id, 'Because sort compares strings by default. Pass a comparator: `.sort((a, b) => a - b)`.', q.id);
+  await messages.react(dev!, q.id, '🙏');
+
+  const thread = await dms.start(ben!, { user_ids: [ana!.userId], group: false });
+  await dms.post(ben!, await user(ben!), thread.id, {
+    content: 'Hey! Want to go shooting at the harbour on Saturday?',
+    attachment_ids: [],
+  });
+  await dms.post(ana!, await user(ana!), thread.id, { content: 'Yes! Early morning for the light? 🌅', attachment_ids: [] });
 }
