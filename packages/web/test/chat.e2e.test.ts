@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
 import { buildWeb, launchChromium, screenshot } from './support/browser';
+import { sunsetPng } from './support/png';
 
 let server: TestServer;
 let browser: Browser;
@@ -115,6 +116,30 @@ describe('channels in Chromium', () => {
     await edit.press('Enter');
     await pb.getByRole('log').getByText('I shoot on film').waitFor();
 
+    // A shares a photo and a file: both show as being scanned, then the photo appears for both;
+    // the file that failed the scan shows as removed.
+    await pa.getByTestId('composer-file').setInputFiles({ name: 'golden-hour.png', mimeType: 'image/png', buffer: sunsetPng() });
+    await pa.locator('.cm-compose-file--done').getByText('golden-hour.png').waitFor();
+    await composerA.fill('My golden hour attempt');
+    await composerA.press('Enter');
+    await pa
+      .getByTestId('composer-file')
+      .setInputFiles({ name: 'settings.txt', mimeType: 'text/plain', buffer: Buffer.from('f/2.8 1/250 ISO 100') });
+    await pa.locator('.cm-compose-file--done').getByText('settings.txt').waitFor();
+    await composerA.press('Enter');
+    const photo = byAuthor(pb, nameA, 'My golden hour attempt');
+    await photo.getByTestId('attachment-pending').waitFor();
+    const txt = await server.ctx.db.db
+      .selectFrom('channel_message_attachments')
+      .select('id')
+      .where('original_name', '=', 'settings.txt')
+      .executeTakeFirstOrThrow();
+    await server.ctx.db.db.updateTable('channel_message_attachments').set({ scan_status: 'infected' }).where('id', '=', txt.id).execute();
+    await server.ctx.queue.processAll();
+    await byAuthor(pa, nameA, 'My golden hour attempt').getByRole('img', { name: 'golden-hour.png' }).waitFor();
+    await photo.getByRole('img', { name: 'golden-hour.png' }).waitFor({ timeout: 15_000 });
+    await pb.getByTestId('attachment-removed').getByText('File removed').waitFor({ timeout: 15_000 });
+
     // A message in another channel lights up A's sidebar without a reload.
     const random = await server
       .as(owner)
@@ -185,6 +210,13 @@ describe('channels in Chromium', () => {
     await page.keyboard.press('Escape');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Message #daily-photo');
     await screenshot(page, 'channel-phone');
+
+    // Offline: a banner says so, and goes when the connection is back.
+    await page.context().setOffline(true);
+    await page.getByRole('status').getByText('You are offline').waitFor();
+    await screenshot(page, 'channel-phone-offline');
+    await page.context().setOffline(false);
+    await expect.poll(() => page.getByText('You are offline').count()).toBe(0);
 
     // The sidebar is a drawer on phones.
     await page.getByRole('button', { name: 'Show channels' }).click();

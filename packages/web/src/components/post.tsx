@@ -7,6 +7,7 @@ import { api } from '../api';
 import { timeAgo } from '../lib/format';
 
 import { Avatar } from './avatar';
+import { download, Thumbnail } from './chat/attachments';
 import { Markdown } from './markdown';
 import { Reactions } from './reactions';
 
@@ -123,9 +124,13 @@ export function PostCard({ item }: { item: FeedItem }) {
             <li key={a.id}>
               {a.scan_status === 'clean' ? (
                 a.is_image && a.thumbnail_url ? (
-                  <img src={a.thumbnail_url} alt={a.original_name} />
+                  <a className="cm-file-image" href={a.download_url!} onClick={(e) => void download(e, a)}>
+                    <Thumbnail a={a} />
+                  </a>
                 ) : (
-                  <a href={a.download_url!}>📎 {a.original_name}</a>
+                  <a href={a.download_url!} onClick={(e) => void download(e, a)}>
+                    📎 {a.original_name}
+                  </a>
                 )
               ) : (
                 <span className="cm-muted">

@@ -1,7 +1,52 @@
 import type { Attachment } from '@communities/contract';
+import { useEffect, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { api, TOKEN_KEY } from '../../api';
 import { fileSize } from '../../lib/format';
+
+/**
+ * Files are served to the signed-in viewer only. On RocketLMS pages the session cookie goes
+ * with a plain <img>/<a>; with a Bearer token (demo, app WebView) the bytes are fetched through
+ * the client and shown from an object URL.
+ */
+const usesToken = () => !!localStorage.getItem(TOKEN_KEY);
+
+export function Thumbnail({ a }: { a: Attachment }) {
+  const [src, setSrc] = useState<string | null>(() => (usesToken() ? null : a.thumbnail_url));
+  useEffect(() => {
+    if (!usesToken()) return;
+    let url: string | null = null;
+    let live = true;
+    api.uploads
+      .thumbnail({ params: { kind: a.kind, id: a.id } })
+      .then((blob) => {
+        url = URL.createObjectURL(blob as Blob);
+        if (live) setSrc(url);
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [a.kind, a.id]);
+  const ratio = a.width && a.height ? `${a.width} / ${a.height}` : undefined;
+  return src ? (
+    <img src={src} alt={a.original_name} loading="lazy" style={{ aspectRatio: ratio }} />
+  ) : (
+    <span className="cm-file-image-wait" style={{ aspectRatio: ratio ?? '4 / 3' }} aria-label={a.original_name} role="img" />
+  );
+}
+
+export async function download(e: MouseEvent<HTMLAnchorElement>, a: Attachment) {
+  if (!usesToken()) return;
+  e.preventDefault();
+  const blob = (await api.uploads.download({ params: { kind: a.kind, id: a.id } })) as Blob;
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement('a'), { href: url, download: a.original_name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /** Files of a message: images as thumbnails, others as downloads; infected or failed ones as removed. */
 export function AttachmentList({ items }: { items: Attachment[] }) {
@@ -18,18 +63,18 @@ export function AttachmentList({ items }: { items: Attachment[] }) {
                 href={a.download_url}
                 target="_blank"
                 rel="noopener noreferrer"
-                aria-label={t('chat.download', { name: a.original_name })}
+                title={t('chat.download', { name: a.original_name })}
+                onClick={(e) => void download(e, a)}
               >
-                <img
-                  src={a.thumbnail_url}
-                  alt={a.original_name}
-                  loading="lazy"
-                  width={a.width ?? undefined}
-                  height={a.height ?? undefined}
-                />
+                <Thumbnail a={a} />
               </a>
             ) : (
-              <a className="cm-file" href={a.download_url} aria-label={t('chat.download', { name: a.original_name })}>
+              <a
+                className="cm-file"
+                href={a.download_url}
+                aria-label={t('chat.download', { name: a.original_name })}
+                onClick={(e) => void download(e, a)}
+              >
                 <span aria-hidden="true">📎</span>
                 <span className="cm-file-name">{a.original_name}</span>
                 <span className="cm-muted cm-small">{fileSize(a.size, i18n.language)}</span>
