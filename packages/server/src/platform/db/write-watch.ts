@@ -37,8 +37,15 @@ export class WriteWatchPlugin implements KyselyPlugin {
   ) {}
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (WRITES.has(args.node.kind) && !onlyVolatile(args.node, this.volatile) && touches(args.node, this.tables)) this.generation++;
-    return args.node;
+    const node = args.node;
+    if (!WRITES.has(node.kind)) return node;
+    // A plain insert names its one table up front: no need to walk its (possibly many) rows.
+    if (node.kind === 'InsertQueryNode') {
+      if (this.tables.has(node.into?.table.identifier.name ?? '')) this.generation++;
+      return node;
+    }
+    if (!onlyVolatile(node, this.volatile) && touches(node, this.tables)) this.generation++;
+    return node;
   }
 
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
