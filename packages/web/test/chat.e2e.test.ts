@@ -91,6 +91,7 @@ describe('channels in Chromium', () => {
     const composerB = pb.getByLabel('Message #general');
     await composerB.pressSequentially(`Welcome @${nameA.split(' ')[0]!.slice(0, 3)}`, { delay: 20 });
     await pb.getByRole('option', { name: nameA }).waitFor();
+    await screenshot(pb, 'channel-mention-autocomplete');
     await composerB.press('Enter');
     await composerB.pressSequentially('glad you made it.');
     await composerB.press('Enter');
@@ -103,6 +104,7 @@ describe('channels in Chromium', () => {
     // B reacts to A's message with the emoji picker: A sees the count change live.
     await fromA.hover();
     await fromA.getByRole('button', { name: 'Add a reaction' }).first().click();
+    await screenshot(pb, 'channel-emoji-picker');
     await pb.getByRole('menuitem', { name: '🔥' }).click();
     const mineOnA = byAuthor(pa, nameA, 'first time here');
     await mineOnA.getByRole('button', { name: '🔥 1', pressed: false }).waitFor();
@@ -113,8 +115,15 @@ describe('channels in Chromium', () => {
     await composerA.press('ArrowUp');
     const edit = pa.getByLabel('Edit message');
     await edit.fill('Hi everyone, first time here 👋 (edited to add: I shoot on film)');
+    await screenshot(pa, 'channel-editing');
     await edit.press('Enter');
     await pb.getByRole('log').getByText('I shoot on film').waitFor();
+
+    // Pins: the panel lists what the team pinned.
+    await pa.getByRole('button', { name: 'Pinned messages' }).click();
+    await pa.getByRole('dialog', { name: 'Pinned messages' }).getByText('golden hour portraits').waitFor();
+    await screenshot(pa, 'channel-pins');
+    await pa.keyboard.press('Escape');
 
     // A shares a photo and a file: both show as being scanned, then the photo appears for both;
     // the file that failed the scan shows as removed.
@@ -139,6 +148,14 @@ describe('channels in Chromium', () => {
     await byAuthor(pa, nameA, 'My golden hour attempt').getByRole('img', { name: 'golden-hour.png' }).waitFor();
     await photo.getByRole('img', { name: 'golden-hour.png' }).waitFor({ timeout: 15_000 });
     await pb.getByTestId('attachment-removed').getByText('File removed').waitFor({ timeout: 15_000 });
+
+    // A deletes the message with the removed file: B sees it go.
+    const removedMsg = byAuthor(pa, nameA, 'My golden hour attempt').locator('xpath=following::article[1]');
+    await removedMsg.hover();
+    await removedMsg.getByRole('button', { name: 'Delete' }).click();
+    await removedMsg.getByRole('alert').getByRole('button', { name: 'Delete' }).click();
+    await pb.getByRole('log').getByText('This message was deleted.').waitFor();
+    expect(await pb.getByTestId('attachment-removed').count()).toBe(0);
 
     // A message in another channel lights up A's sidebar without a reload.
     const random = await server

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
 import { buildWeb, launchChromium, screenshot } from './support/browser';
+import { sunsetPng } from './support/png';
 
 let server: TestServer;
 let browser: Browser;
@@ -74,6 +75,15 @@ describe('direct messages in Chromium', () => {
     await expect.poll(() => pb.getByTestId('messages-link').locator('.cm-badge').count()).toBe(0);
     await screenshot(pa, 'dm-thread');
 
+    // A sends a photo in the DM: B sees it scanned, then shown.
+    await pa.getByTestId('composer-file').setInputFiles({ name: 'portfolio-1.png', mimeType: 'image/png', buffer: sunsetPng() });
+    await pa.locator('.cm-compose-file--done').getByText('portfolio-1.png').waitFor();
+    await composerA.fill('Here is the first one');
+    await composerA.press('Enter');
+    await log(pb).getByTestId('attachment-pending').waitFor();
+    await server.ctx.queue.processAll();
+    await log(pb).getByRole('img', { name: 'portfolio-1.png' }).waitFor({ timeout: 15_000 });
+
     // A blocks B: both sides become read-only, live; unblocking gives the composer back.
     await pa.getByRole('button', { name: 'Block' }).click();
     await pa.getByRole('note').getByText(`You blocked ${nameB}`).waitFor();
@@ -105,7 +115,12 @@ describe('direct messages in Chromium', () => {
     expect(group.participants.map((p) => p.id).sort()).toEqual([a, b, c].sort());
     const dm = inbox.items.find((t) => t.type === 'dm')!;
     const history = await server.as(b).dm.messages({ params: { threadId: dm.id } });
-    expect(history.items.map((m) => m.content)).toEqual(['Hey! Want to swap critiques this week?', 'Sure! Send me your best three shots.']);
+    expect(history.items.map((m) => m.content)).toEqual([
+      'Hey! Want to swap critiques this week?',
+      'Sure! Send me your best three shots.',
+      'Here is the first one',
+    ]);
+    expect(history.items[2]!.attachments).toMatchObject([{ original_name: 'portfolio-1.png', scan_status: 'clean', kind: 'dm' }]);
     expect(history.items[1]!.reactions).toEqual([{ emoji: '👍', count: 1, me: false }]);
 
     // On a 360 px phone: the inbox, then one conversation at a time.

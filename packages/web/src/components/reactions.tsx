@@ -88,6 +88,8 @@ export function EmojiPicker({
   align?: 'left' | 'right';
 }) {
   const [open, setOpen] = useState(false);
+  // Opens towards the roomier side of the window, so it is never cut off at the bottom.
+  const [up, setUp] = useState(true);
   const menu = useRef<HTMLSpanElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const all = more ? [...QUICK_EMOJI, ...MORE_EMOJI] : QUICK_EMOJI;
@@ -125,14 +127,18 @@ export function EmojiPicker({
         title={label}
         aria-haspopup="menu"
         aria-expanded={open}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => {
+          const r = button.current?.getBoundingClientRect();
+          if (r) setUp(r.top > window.innerHeight / 2);
+          setOpen((o) => !o);
+        }}
       >
         {trigger}
       </button>
       {open && (
         <span
           ref={menu}
-          className={`cm-picker${more ? ' cm-picker--grid' : ''} cm-picker--${align}`}
+          className={`cm-picker${more ? ' cm-picker--grid' : ''} cm-picker--${align} cm-picker--${up ? 'up' : 'down'}`}
           role="menu"
           aria-label={label}
           onKeyDown={onKey}

@@ -42,6 +42,13 @@ function Inbox({ me, current }: { me: Me; current: number | null }) {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const threads = inbox.data?.pages.flatMap((p) => p.items) ?? [];
+  // "You: …" on your own last message; in groups, whose message it is.
+  const lastAuthor = (th: DmThread, authorId: number) =>
+    authorId === me.id
+      ? t('dm.you_prefix')
+      : th.type === 'group'
+        ? t('dm.author_prefix', { name: th.participants.find((p) => p.id === authorId)?.name.split(' ')[0] ?? '' })
+        : '';
   return (
     <nav className="cm-chat-nav" aria-labelledby="cm-inbox-title">
       <h1 id="cm-inbox-title" className="cm-inbox-title">
@@ -76,7 +83,7 @@ function Inbox({ me, current }: { me: Me; current: number | null }) {
                     </span>
                     <span className="cm-thread-bottom">
                       <span className="cm-thread-excerpt">
-                        {last ? `${last.author_id === me.id ? t('dm.you_prefix') : ''}${last.excerpt ?? ''}` : t('dm.no_messages')}
+                        {last ? `${lastAuthor(th, last.author_id)}${last.excerpt ?? ''}` : t('dm.no_messages')}
                       </span>
                       {th.unread_count > 0 && (
                         <span className="cm-badge cm-badge--mention" aria-label={t('dm.unread', { count: th.unread_count })}>
