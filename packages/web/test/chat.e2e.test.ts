@@ -241,7 +241,12 @@ describe('channels in Chromium', () => {
       .getByRole('navigation', { name: 'Channels' })
       .getByRole('link', { name: /general/ })
       .waitFor({ state: 'visible' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('daily-photo');
     await screenshot(page, 'channel-phone-drawer');
+    await page.keyboard.press('Escape');
+    await page.getByRole('navigation', { name: 'Channels' }).waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Show channels');
+    await page.keyboard.press('Enter');
     await page
       .getByRole('navigation', { name: 'Channels' })
       .getByRole('link', { name: /general/ })

@@ -29,12 +29,14 @@ export function courseIdFromPage(doc: Document, path: string, configured?: strin
   if (Number.isInteger(fromConfig) && fromConfig > 0) return fromConfig;
   const marked = doc.querySelector<HTMLElement>('[data-communities-course-id]')?.dataset.communitiesCourseId;
   if (marked && /^\d+$/.test(marked)) return Number(marked);
+  // The add-to-cart form (item_name=webinar_id); for enrolled students, forms that post webinar_id.
   for (const form of doc.querySelectorAll('form')) {
     const kind = form.querySelector<HTMLInputElement>('input[name="item_name"]')?.value;
     const id = form.querySelector<HTMLInputElement>('input[name="item_id"]')?.value;
-    if (kind === 'webinar_id' && id && /^\d+$/.test(id)) return Number(id);
+    if ((kind === 'webinar_id' || kind === 'webinar') && id && /^\d+$/.test(id)) return Number(id);
   }
-  return null;
+  const direct = doc.querySelector<HTMLInputElement>('input[name="webinar_id"]')?.value;
+  return direct && /^\d+$/.test(direct) ? Number(direct) : null;
 }
 
 function mount(where: { before?: Element; inside?: Element }, className: string): ShadowRoot {

@@ -154,6 +154,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   const qc = useQueryClient();
   const hub = useRealtime();
   const [drawer, setDrawer] = useState(false);
+  const drawerButton = useRef<HTMLButtonElement>(null);
   const [panel, setPanel] = useState<'pins' | 'online' | null>(null);
   const [online, setOnline] = useState<Person[]>([]);
   const community = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
@@ -298,7 +299,15 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   };
 
   return (
-    <div className={`cm-chat${drawer ? ' cm-chat--drawer' : ''}`}>
+    <div
+      className={`cm-chat${drawer ? ' cm-chat--drawer' : ''}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && drawer) {
+          setDrawer(false);
+          drawerButton.current?.focus();
+        }
+      }}
+    >
       <aside className="cm-chat-side" id="cm-chat-drawer">
         <Sidebar slug={slug} name={name} channels={channels} current={current} />
       </aside>
@@ -307,11 +316,17 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
         <header className="cm-chat-head">
           <button
             type="button"
+            ref={drawerButton}
             className="cm-icon-btn cm-drawer-btn"
             aria-label={drawer ? t('channels.close_drawer') : t('channels.open_drawer')}
             aria-expanded={drawer}
             aria-controls="cm-chat-drawer"
-            onClick={() => setDrawer((d) => !d)}
+            onClick={() => {
+              const opening = !drawer;
+              setDrawer(opening);
+              // Into the drawer, on the current channel, once it is visible.
+              if (opening) setTimeout(() => document.querySelector<HTMLElement>('#cm-chat-drawer [aria-current="page"]')?.focus(), 50);
+            }}
           >
             ☰
           </button>
