@@ -8,6 +8,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.tsx'],
   // The first test of a file compiles React Native internals; a cold cache can pass 5 s.
   testTimeout: 30_000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   // The web package pins a newer React at the workspace root; React Native 0.86 needs its own
   // 19.2 renderer pair, so every `react` import (ours and our dependencies') resolves here.
   moduleNameMapper: {

@@ -1,5 +1,19 @@
 import type { TokenProvider } from '@communities/client';
 
+export interface AnalyticsEvent {
+  type: 'screen_view' | 'tap';
+  name: string;
+  params?: Record<string, unknown>;
+}
+
+/** A file the host's picker hands over: a Blob (web, tests) or React Native's `{ uri, name, type }`. */
+export interface PickedFile {
+  name: string;
+  type: string;
+  uri?: string;
+  blob?: Blob;
+}
+
 /** What a host app (the RocketLMS mobile app, or any RN app) gives the addon once. */
 export interface CommunitiesAddonConfig {
   /** Origin of the addon's API, e.g. https://school.example.com */
@@ -9,9 +23,17 @@ export interface CommunitiesAddonConfig {
   /** Called on a 401: send the user to the host's sign-in. */
   onUnauthorized: () => void;
   /** Screen views and taps, forwarded to the host's analytics. */
-  analytics?: (event: { type: 'screen_view' | 'tap'; name: string; params?: Record<string, unknown> }) => void;
+  analytics?: (event: AnalyticsEvent) => void;
   locale?: string;
   theme?: Partial<CommunitiesTheme>;
+  /** The host's attachment picker (document or image picker); without it the composer has no attach button. */
+  pickAttachment?: () => Promise<PickedFile | null>;
+  /** Optional headers per request, e.g. RocketLMS's x-api-key. */
+  headers?: () => Record<string, string>;
+  /** Replaces the global fetch (logging, certificate pinning, tests). */
+  fetch?: typeof fetch;
+  /** Live updates through pusher-js; on by default when the server pushes. */
+  realtime?: boolean;
 }
 
 export interface CommunitiesTheme {
@@ -21,6 +43,8 @@ export interface CommunitiesTheme {
   text: string;
   muted: string;
   danger: string;
+  border: string;
+  onPrimary: string;
 }
 
 export const defaultTheme: CommunitiesTheme = {
@@ -30,4 +54,6 @@ export const defaultTheme: CommunitiesTheme = {
   text: '#1f2330',
   muted: '#667085',
   danger: '#b42318',
+  border: '#e4e7ec',
+  onPrimary: '#ffffff',
 };

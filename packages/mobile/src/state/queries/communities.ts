@@ -1,0 +1,104 @@
+import type { CommunityCard, CommunityDetail } from '@communities/contract';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+
+import { useAddon } from '../../context';
+
+export interface CommunityFilters {
+  q?: string;
+  joined?: boolean;
+  price?: 'free' | 'paid';
+}
+
+export const communityKeys = {
+  all: ['communities', 'community'] as const,
+  list: (f: CommunityFilters, limit: number) => ['communities', 'community', 'list', f, limit] as const,
+  detail: (id: string) => ['communities', 'community', 'detail', id] as const,
+  members: (id: string, q: string, limit: number) => ['communities', 'community', 'members', id, q, limit] as const,
+  courses: (id: string) => ['communities', 'community', 'courses', id] as const,
+};
+
+type Page = { items: CommunityCard[]; next_cursor: string | null };
+
+export function useCommunitiesQuery(filters: CommunityFilters, limit = 20) {
+  const { api } = useAddon();
+  return useInfiniteQuery({
+    queryKey: communityKeys.list(filters, limit),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api.communities.list(
+        {
+          query: {
+            ...(filters.q ? { q: filters.q } : {}),
+            ...(filters.joined !== undefined ? { joined: filters.joined ? 'true' : 'false' } : {}),
+            ...(filters.price ? { price: filters.price } : {}),
+            limit,
+            ...(pageParam ? { cursor: pageParam } : {}),
+          },
+        },
+        { signal },
+      ),
+    getNextPageParam: (last: Page) => last.next_cursor ?? undefined,
+    // Keep showing the last results while a new search or filter loads.
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCommunityQuery(id: string) {
+  const { api } = useAddon();
+  return useQuery({ queryKey: communityKeys.detail(id), queryFn: ({ signal }) => api.communities.get({ params: { id } }, { signal }) });
+}
+
+/** Join or leave, then patch the caller's membership into every cached copy of the community. */
+export function useMembershipMutation() {
+  const { api } = useAddon();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ community, action }: { community: Pick<CommunityCard, 'id' | 'slug'>; action: 'join' | 'leave' }) => {
+      const params = { id: String(community.id) };
+      if (action === 'join') return api.communities.join({ params, body: {} });
+      await api.communities.leave({ params });
+      return null;
+    },
+    onSuccess: (membership, { community }) => {
+      const patch = <T extends CommunityCard>(c: T): T =>
+        c.id === community.id
+          ? {
+              ...c,
+              viewer_membership: membership,
+              member_count:
+                c.member_count +
+                (membership?.status === 'active' ? 1 : 0) -
+                (membership === null && c.viewer_membership?.status === 'active' ? 1 : 0),
+            }
+          : c;
+      qc.setQueriesData<InfiniteData<Page>>({ queryKey: [...communityKeys.all, 'list'] }, (data) =>
+        data ? { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map(patch) })) } : data,
+      );
+      for (const key of [String(community.id), community.slug])
+        qc.setQueryData<CommunityDetail>(communityKeys.detail(key), (c) => (c ? patch(c) : c));
+      void qc.invalidateQueries({ queryKey: communityKeys.all });
+    },
+  });
+}
+
+export function useMembersQuery(id: string, q: string, limit = 30) {
+  const { api } = useAddon();
+  return useInfiniteQuery({
+    queryKey: communityKeys.members(id, q, limit),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api.communities.members(
+        { params: { id }, query: { ...(q ? { q } : {}), limit, ...(pageParam ? { cursor: pageParam } : {}) } },
+        { signal },
+      ),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+export function useCoursesQuery(id: string) {
+  const { api } = useAddon();
+  return useQuery({
+    queryKey: communityKeys.courses(id),
+    queryFn: ({ signal }) => api.communities.courses({ params: { id } }, { signal }),
+  });
+}
