@@ -1,0 +1,88 @@
+import type { CommunityDetail } from '@communities/contract';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Text, View } from 'react-native';
+
+import { Avatar } from '../../components/avatar';
+import { Button } from '../../components/button';
+import { Chips } from '../../components/chips';
+import { membershipAction, usePriceLabel } from '../../components/community-card';
+import { ErrorBanner } from '../../components/states';
+import { useStyles } from '../../components/use-styles';
+import type { CommunitiesTheme } from '../../config';
+
+export type DetailTab = 'feed' | 'channels' | 'courses' | 'members';
+
+const make = (t: CommunitiesTheme) => ({
+  header: { padding: 16, gap: 8, backgroundColor: t.surface, borderBottomWidth: 1, borderBottomColor: t.border },
+  top: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 12 },
+  name: { fontSize: 20, fontWeight: '700' as const, color: t.text },
+  meta: { fontSize: 13, color: t.muted },
+  description: { fontSize: 14, color: t.text, lineHeight: 20 },
+  state: { flexDirection: 'row' as const, alignItems: 'center' as const, justifyContent: 'space-between' as const, gap: 8 },
+  stateText: { fontSize: 13, color: t.text, flexShrink: 1 },
+});
+
+export interface CommunityDetailViewProps {
+  community: CommunityDetail;
+  tabs: DetailTab[];
+  tab: DetailTab;
+  onTab: (tab: DetailTab) => void;
+  onMembership: (action: 'join' | 'leave' | 'subscribe') => void;
+  membershipBusy: boolean;
+  membershipError: unknown;
+  onDismissMembershipError: () => void;
+  children: ReactNode;
+}
+
+export function CommunityDetailView(p: CommunityDetailViewProps) {
+  const { t } = useTranslation();
+  const s = useStyles(make);
+  const price = usePriceLabel();
+  const c = p.community;
+  const action = membershipAction(c);
+  const status = c.viewer_membership?.status;
+  return (
+    <View style={{ flex: 1 }}>
+      <View style={s.header}>
+        <View style={s.top}>
+          <Avatar name={c.name} size={52} />
+          <View style={{ flex: 1 }}>
+            <Text style={s.name} accessibilityRole="header">
+              {c.name}
+            </Text>
+            <Text style={s.meta}>
+              {t(`detail.visibility_${c.visibility}`)} · {t('common.members_count', { count: c.member_count })} · {price(c.price)}
+            </Text>
+            <Text style={s.meta}>{t('detail.owner', { name: c.owner.name })}</Text>
+          </View>
+        </View>
+        {c.description ? <Text style={s.description}>{c.description}</Text> : null}
+        <View style={s.state}>
+          <Text style={s.stateText} testID="membership-state">
+            {status ? t(`detail.status_${status}`) : t('detail.not_member')}
+          </Text>
+          {action === 'join' || action === 'subscribe' ? (
+            <Button
+              label={t(action === 'join' ? 'list.join' : 'price.subscribe')}
+              busy={p.membershipBusy}
+              onPress={() => p.onMembership(action)}
+              testID="detail-join"
+            />
+          ) : action ? (
+            <Button
+              variant="secondary"
+              label={t(action === 'leave' ? 'list.leave' : 'list.cancel_request')}
+              busy={p.membershipBusy}
+              onPress={() => p.onMembership('leave')}
+              testID="detail-leave"
+            />
+          ) : null}
+        </View>
+      </View>
+      <ErrorBanner error={p.membershipError} onDismiss={p.onDismissMembershipError} />
+      <Chips items={p.tabs.map((key) => ({ key, label: t(`detail.tab_${key}`) }))} value={p.tab} onChange={p.onTab} />
+      <View style={{ flex: 1 }}>{p.children}</View>
+    </View>
+  );
+}

@@ -1,0 +1,90 @@
+import type { Channel, CommunityDetail } from '@communities/contract';
+import { useState } from 'react';
+
+import { Screen } from '../../components/screen';
+import { ErrorState, Loading } from '../../components/states';
+import { useAddon, useFeature } from '../../context';
+import { useCommunityQuery, useMembershipMutation } from '../../state/queries/communities';
+
+import { ChannelsTab } from './channels-tab';
+import { CommunityDetailView, type DetailTab } from './CommunityDetailView';
+import { CoursesTab } from './courses-tab';
+import { FeedTab } from './feed-tab';
+import { MembersTab } from './members-tab';
+
+export interface CommunityDetailScreenProps {
+  /** Community id or slug. */
+  communityId: string | number;
+  initialTab?: DetailTab;
+  /** Open a channel (e.g. push ChannelScreen). */
+  onOpenChannel?: (channel: Channel) => void;
+  /** Open a linked course in the host app. */
+  onOpenCourse?: (course: { id: number; url: string | null }) => void;
+  /** A paid community's subscribe button: the host opens its checkout. */
+  onSubscribe?: (community: CommunityDetail) => void;
+  pageSize?: number;
+}
+
+/** A community: metadata, membership, and tabs for its feed, channels, courses and members. */
+export function CommunityDetailScreen(props: CommunityDetailScreenProps) {
+  return (
+    <Screen name="communities.detail" params={{ community_id: String(props.communityId) }} testID="community-detail-screen">
+      <CommunityDetailBody {...props} />
+    </Screen>
+  );
+}
+
+function CommunityDetailBody({ communityId, initialTab, onOpenChannel, onOpenCourse, onSubscribe, pageSize }: CommunityDetailScreenProps) {
+  const id = String(communityId);
+  const { track } = useAddon();
+  const feedOn = useFeature('central_feed');
+  const channelsOn = useFeature('channels');
+  const query = useCommunityQuery(id);
+  const membership = useMembershipMutation();
+  const [chosen, setChosen] = useState<DetailTab | undefined>(initialTab);
+  if (query.status === 'pending') return <Loading />;
+  if (query.status === 'error') return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  const c = query.data;
+  const tabs: DetailTab[] = [
+    ...(feedOn && c.settings.feed_enabled ? (['feed'] as const) : []),
+    ...(channelsOn && c.settings.chat_enabled ? (['channels'] as const) : []),
+    'courses',
+    ...(c.settings.show_member_list ? (['members'] as const) : []),
+  ];
+  const tab = chosen && tabs.includes(chosen) ? chosen : tabs[0]!;
+  return (
+    <CommunityDetailView
+      community={c}
+      tabs={tabs}
+      tab={tab}
+      onTab={(next) => {
+        track('tap', 'communities.tab', { community_id: c.id, tab: next });
+        setChosen(next);
+      }}
+      onMembership={(action) => {
+        track('tap', `communities.${action}`, { community_id: c.id });
+        if (action === 'subscribe') onSubscribe?.(c);
+        else membership.mutate({ community: c, action });
+      }}
+      membershipBusy={membership.isPending}
+      membershipError={membership.error}
+      onDismissMembershipError={() => membership.reset()}
+    >
+      {tab === 'feed' ? (
+        <FeedTab communityId={id} pageSize={pageSize} />
+      ) : tab === 'channels' ? (
+        <ChannelsTab
+          communityId={id}
+          onOpenChannel={(ch) => {
+            track('tap', 'channels.open', { channel_id: ch.id });
+            onOpenChannel?.(ch);
+          }}
+        />
+      ) : tab === 'courses' ? (
+        <CoursesTab communityId={id} onOpenCourse={onOpenCourse} />
+      ) : (
+        <MembersTab communityId={id} pageSize={pageSize} />
+      )}
+    </CommunityDetailView>
+  );
+}
