@@ -61,6 +61,8 @@ describe('direct messages in Chromium', () => {
     await screenshot(pb, 'dm-inbox');
     await thread.click();
     await log(pb).getByText('Want to swap critiques').waitFor();
+    // Both are in the conversation: each sees the other online.
+    await pa.getByTestId('dm-online').waitFor();
     const composerB = pb.getByLabel(`Message ${nameA}`);
     await composerB.fill('Sure! Send me your best three shots.');
     await composerB.press('Enter');

@@ -1,5 +1,6 @@
 import { realtimeChannel, type DmMessage, type DmThread, type Me } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
@@ -116,6 +117,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const hub = useRealtime();
+  const [online, setOnline] = useState<number[]>([]);
   const thread = useQuery({ queryKey: ['dm', 'thread', threadId], queryFn: () => api.dm.thread({ params: { threadId } }), retry: false });
   const blocks = useQuery({ queryKey: ['dm', 'blocks'], queryFn: () => api.dm.blocks() });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['dm'] });
@@ -183,6 +185,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
     ) : (
       t('dm.read_only')
     ),
+    onPresence: (people) => setOnline(people.map((p) => p.id)),
     empty: (
       <div className="cm-welcome">
         <ThreadAvatar thread={th} me={me.id} size={64} />
@@ -203,6 +206,11 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
           {title}
         </h1>
         {th.type === 'group' && <span className="cm-chat-topic">{t('dm.group_of', { count: th.participants.length })}</span>}
+        {other && online.includes(other.id) && (
+          <span className="cm-chat-status" data-testid="dm-online">
+            <span className="cm-presence-dot cm-presence-dot--inline" aria-hidden="true" /> {t('dm.online')}
+          </span>
+        )}
         <span className="cm-spacer" />
         {other &&
           (iBlocked ? (

@@ -281,7 +281,7 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
               : ''}
       </div>
       {actionError && (
-        <p className="cm-banner-note" role="alert" onAnimationEnd={() => setActionError(null)}>
+        <p className="cm-banner-note cm-banner-note--fade" role="alert" onAnimationEnd={() => setActionError(null)}>
           {actionError}
         </p>
       )}
