@@ -20,7 +20,7 @@ import { AppError, forbidden, notFound, rateLimited } from '../platform/errors';
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
 import { historyPage, type HistoryQuery } from './history';
-import { hydrateMessages, parseMessageMeta, presentBase, type Hydrated } from './hydrate';
+import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
 
@@ -50,12 +50,7 @@ export class ChannelMessageService {
     return hydrateMessages(
       {
         db: this.db,
-        users: async (ids) => {
-          const missing = ids.filter((id) => !known?.has(id));
-          const found = missing.length ? await this.ctx.host.identities.getUsers(missing) : new Map<number, HostUser>();
-          return known ? new Map([...known, ...found]) : found;
-        },
-        attachment: (kind, row) => this.ctx.services.uploads.present(kind, row),
+        ...hydrationDeps(this.ctx, known),
       },
       'channel',
       rows,

@@ -16,7 +16,7 @@ import { AppError, forbidden, notFound } from '../platform/errors';
 import { toggleReaction } from './channel-messages';
 import type { ContentCheck } from './content-check';
 import { historyPage, type HistoryQuery } from './history';
-import { hydrateMessages, presentBase, type Hydrated } from './hydrate';
+import { hydrateMessages, hydrationDeps, presentBase, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
 
@@ -371,12 +371,7 @@ export class DmService {
     return hydrateMessages(
       {
         db: this.db,
-        users: async (ids) => {
-          const missing = ids.filter((id) => !known?.has(id));
-          const found = missing.length ? await this.ctx.host.identities.getUsers(missing) : new Map<number, HostUser>();
-          return known ? new Map([...known, ...found]) : found;
-        },
-        attachment: (kind, row) => this.ctx.services.uploads.present(kind, row),
+        ...hydrationDeps(this.ctx, known),
       },
       'dm',
       rows,

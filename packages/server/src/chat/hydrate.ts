@@ -2,6 +2,7 @@ import { extractMentions, plainText, type Attachment, type UserSummary } from '@
 import { sql } from 'kysely';
 
 import { userSummary } from '../communities/presenters';
+import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
 import type { ChannelAttachmentRow, DmAttachmentRow } from '../platform/db/schema';
 import type { DbHandle } from '../platform/db/transaction';
@@ -139,6 +140,18 @@ export function presentBase(r: MessageRowBase, h: Hydrated, opts: { showDeleted:
     nonce: r.nonce,
     created_at: r.created_at,
     edited_at: r.edited_at,
+  };
+}
+
+/** Authors come from the host, except those the caller already holds (the poster). */
+export function hydrationDeps(ctx: AppContext, known?: Map<number, HostUser>) {
+  return {
+    users: async (ids: number[]) => {
+      const missing = ids.filter((id) => !known?.has(id));
+      const found = missing.length ? await ctx.host.identities.getUsers(missing) : new Map<number, HostUser>();
+      return known ? new Map([...known, ...found]) : found;
+    },
+    attachment: (kind: MessageKind, row: ChannelAttachmentRow | DmAttachmentRow) => ctx.services.uploads.present(kind, row),
   };
 }
 
