@@ -152,6 +152,7 @@ describe('channels in Chromium', () => {
     // A deletes the message with the removed file: B sees it go.
     const removedMsg = byAuthor(pa, nameA, 'My golden hour attempt').locator('xpath=following::article[1]');
     await removedMsg.hover();
+    await screenshot(pa, 'channel-own-message-actions');
     await removedMsg.getByRole('button', { name: 'Delete' }).click();
     await removedMsg.getByRole('alert').getByRole('button', { name: 'Delete' }).click();
     await pb.getByRole('log').getByText('This message was deleted.').waitFor();

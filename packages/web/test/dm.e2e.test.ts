@@ -101,6 +101,7 @@ describe('direct messages in Chromium', () => {
     await pa.getByRole('button', { name: `Add ${nameB} to a group` }).click();
     await pa.getByRole('button', { name: `Add ${nameC} to a group` }).click();
     await pa.getByLabel('Group name (optional)').fill('Critique crew');
+    await screenshot(pa, 'community-members-group');
     await pa.getByRole('button', { name: 'Start group' }).click();
     await pa.getByRole('heading', { name: 'Critique crew', level: 1 }).waitFor();
     await pa.getByLabel('Message Critique crew').fill('Welcome to the crew 📷');

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { PriceTag } from '../components/community-card';
+import { PlusIcon } from '../components/icons';
 import { PostCard } from '../components/post';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
@@ -152,7 +153,7 @@ function Members({ slug }: { slug: string }) {
                     )
                   }
                 >
-                  {inGroup(m.user.id) ? '✓' : '＋'}
+                  {inGroup(m.user.id) ? '✓' : <PlusIcon />}
                 </button>
               </span>
             )}
