@@ -229,6 +229,18 @@ describe('channels in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Message #daily-photo');
     await screenshot(page, 'channel-phone');
 
+    // A send that fails stays in place, marked, and goes with the same nonce on Retry.
+    const posts = `**/api/communities/channels/${ch.id}/messages`;
+    await page.route(posts, (route) => (route.request().method() === 'POST' ? route.abort('connectionreset') : route.fallback()));
+    await composer.fill('Day 72, on a shaky connection');
+    await composer.press('Enter');
+    const failed = log.locator('.cm-msg--failed').filter({ hasText: 'Day 72' });
+    await failed.getByText('Not sent.').waitFor();
+    await page.unroute(posts);
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await log.getByRole('article', { name: /Day 72, on a shaky connection/ }).waitFor();
+    expect(await log.locator('.cm-msg--failed').count()).toBe(0);
+
     // Offline: a banner says so, and goes when the connection is back.
     await page.context().setOffline(true);
     await page.getByRole('status').getByText('You are offline').waitFor();

@@ -55,7 +55,7 @@ function Sidebar({ slug, name, channels, current }: { slug: string; name: string
             🔒
           </span>
         )}
-        <Badge channel={c} />
+        {c.id !== current?.id && <Badge channel={c} />}
       </a>
     </li>
   );
@@ -168,6 +168,11 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
     if (list.isSuccess && !channelRef && fallback) navigate(channelPath(slug, fallback.slug), { replace: true });
   }, [list.isSuccess, channelRef, fallback, slug]);
 
+  // An opened drawer takes focus, on the current channel.
+  useEffect(() => {
+    if (drawer) document.querySelector<HTMLElement>('#cm-chat-drawer [aria-current="page"]')?.focus();
+  }, [drawer]);
+
   useEffect(() => {
     setDrawer(false);
     setPanel(null);
@@ -188,11 +193,17 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   currentId.current = current?.id ?? null;
   useEffect(() => {
     if (!hub) return;
-    const offs = idsKey
-      .split(',')
-      .filter(Boolean)
-      .map(Number)
-      .map((id) =>
+    // Whatever arrived before a subscription was in place (a new channel, a reconnect) is in
+    // the server's counts: fetch them again once the subscriptions settle.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refreshSoon = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void qc.invalidateQueries({ queryKey: ['channels', slug] }), 300);
+    };
+    const ids = idsKey.split(',').filter(Boolean).map(Number);
+    const offs = ids.map((id) => hub.on(realtimeChannel.channel(hub.prefix, id), 'pusher:subscription_succeeded', refreshSoon));
+    offs.push(
+      ...ids.map((id) =>
         hub.on(realtimeChannel.channel(hub.prefix, id), REALTIME_EVENTS.messageCreated, (d) => {
           const m = d as ChannelMessage;
           if (m.author.id === me.id || id === currentId.current) return;
@@ -202,7 +213,8 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
             mention_count: c.mention_count + (mentioned ? 1 : 0),
           }));
         }),
-      );
+      ),
+    );
     offs.push(
       hub.on(realtimeChannel.user(hub.prefix, me.id), REALTIME_EVENTS.readStateUpdated, (d) => {
         const r = d as { channel_id?: number; unread_count: number; mention_count: number; last_read_message_id: number };
@@ -223,7 +235,10 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
         hub.on(ch, REALTIME_EVENTS.channelDeleted, refresh),
       );
     }
-    return () => offs.forEach((off) => off());
+    return () => {
+      clearTimeout(timer);
+      offs.forEach((off) => off());
+    };
     // patchChannel is rebuilt each render from stable inputs (qc, slug).
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [hub, idsKey, me.id, communityId, slug, qc]);
@@ -322,10 +337,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
             aria-expanded={drawer}
             aria-controls="cm-chat-drawer"
             onClick={() => {
-              const opening = !drawer;
-              setDrawer(opening);
-              // Into the drawer, on the current channel, once it is visible.
-              if (opening) setTimeout(() => document.querySelector<HTMLElement>('#cm-chat-drawer [aria-current="page"]')?.focus(), 50);
+              setDrawer((d) => !d);
             }}
           >
             ☰

@@ -1,6 +1,6 @@
 import { ApiError, watchMessages } from '@communities/client';
 import { REALTIME_EVENTS, plainText, type Attachment, type UserSummary } from '@communities/contract';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { activeTypers } from '../../lib/chat';
@@ -187,25 +187,25 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
 
   // Scans: our uploads arrive on our user channel; others' files are polled while pending.
   useUploadScanned((a) => store.attachmentScanned(a));
-  const pendingFiles = useMemo(
-    () =>
-      snap.messages
-        .slice(-50)
-        .flatMap((m) => m.attachments)
-        .filter((a) => a.scan_status === 'pending'),
-    [snap.messages],
-  );
+  const pendingFiles = snap.messages
+    .slice(-50)
+    .flatMap((m) => m.attachments)
+    .filter((a) => a.scan_status === 'pending');
+  const pendingKey = pendingFiles.map((a) => `${a.kind}:${a.id}`).join(',');
+  const pendingRef = useRef(pendingFiles);
+  pendingRef.current = pendingFiles;
   useEffect(() => {
-    if (pendingFiles.length === 0) return;
-    const timer = setTimeout(() => {
-      for (const a of pendingFiles.slice(0, 10))
+    if (!pendingKey) return;
+    // Every few seconds until each file has a verdict; new messages do not restart the clock.
+    const timer = setInterval(() => {
+      for (const a of pendingRef.current.slice(0, 10))
         cfg.current
           .attachmentStatus(a)
           .then((x) => x.scan_status !== 'pending' && store.attachmentScanned(x))
           .catch(() => {});
     }, 4000);
-    return () => clearTimeout(timer);
-  }, [pendingFiles, store]);
+    return () => clearInterval(timer);
+  }, [pendingKey, store]);
 
   const fail = (e: unknown) => setActionError(e instanceof ApiError && e.status === 429 ? t('chat.rate_limited') : t('app.error'));
   const actions = {
