@@ -65,10 +65,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     setHub(h);
     // The user's own channel: DM inbox changes, read states, upload scans.
     const user = realtimeChannel.user(realtime.channel_prefix, userId);
+    const refreshDms = () => void qc.invalidateQueries({ queryKey: ['dm'] });
     const offs = [
-      h.on(user, REALTIME_EVENTS.dmThreadUpdated, () => {
-        void qc.invalidateQueries({ queryKey: ['dm'] });
-      }),
+      h.on(user, REALTIME_EVENTS.dmThreadUpdated, refreshDms),
+      // After a reconnect, what changed meanwhile is in the server's counts.
+      h.on(user, 'pusher:subscription_succeeded', refreshDms),
       h.on(user, REALTIME_EVENTS.uploadScanned, (a) => {
         for (const l of scanListeners) l(a as Attachment);
       }),
