@@ -85,6 +85,7 @@ export async function benchChatMessages(opts: { messages?: number; concurrency?:
       });
     for (let i = 0; i < 100; i++) await post(i); // warm-up
     let next = 100;
+    const cpu0 = s.cpuSeconds();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -92,6 +93,7 @@ export async function benchChatMessages(opts: { messages?: number; concurrency?:
       }),
     );
     const httpSeconds = (performance.now() - t0) / 1000;
+    const serverCpu = s.cpuSeconds() - cpu0;
     agent.destroy();
     while (delivered < (messages + 100) * subscribers && performance.now() - t0 < httpSeconds * 1000 + 5000)
       await new Promise((r) => setTimeout(r, 10));
@@ -134,6 +136,10 @@ export async function benchChatMessages(opts: { messages?: number; concurrency?:
       subscribers,
       deliveries: delivered,
       http_messages_per_second: Math.round(http),
+      // What the server spent per message, whatever else the machine was doing: one core's
+      // worth of this is the server's ceiling when the load generator has the other core.
+      server_cpu_us_per_message: Math.round((serverCpu * 1e6) / messages),
+      server_one_core_ceiling_per_second: Math.round(messages / serverCpu),
       raw_inserts_per_second: Math.round(rawRate),
       ratio_http_to_raw: Number((http / rawRate).toFixed(4)),
       target_messages_per_second: 2000,

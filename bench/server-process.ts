@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,12 @@ export async function startServerProcess(env: Record<string, string> = {}) {
   const token = (userId: number) => signRocketJwt(userId, { secret: SECRET, ttlSeconds: 3600 });
   return {
     url,
+    /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
+    cpuSeconds(): number {
+      const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+    },
     token,
     as: (userId: number): Api => createApi({ baseUrl: url, token: () => token(userId) }),
     dir,
