@@ -105,7 +105,13 @@ export class Conversation<M extends ChatMessage> {
 
   constructor(
     private readonly source: ConversationSource<M>,
-    private readonly options: { me: UserSummary | null; pageSize?: number; maxLength: number },
+    private readonly options: {
+      /** Names the conversation, e.g. `channel:12` or `dm:3`. */
+      key?: string;
+      me: () => UserSummary | null;
+      pageSize?: number;
+      maxLength: number;
+    },
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -114,6 +120,10 @@ export class Conversation<M extends ChatMessage> {
   };
 
   getSnapshot = (): ConversationSnapshot<M> => this.snapshot;
+
+  get key(): string | undefined {
+    return this.options.key;
+  }
 
   private set(patch: Partial<ConversationSnapshot<M>>): void {
     this.snapshot = { ...this.snapshot, ...patch };
@@ -220,7 +230,7 @@ export class Conversation<M extends ChatMessage> {
   reconcile(message: M): void {
     let pending = this.snapshot.pending;
     if (message.nonce) pending = pending.filter((p) => p.nonce !== message.nonce);
-    else if (this.options.me && message.author.id === this.options.me.id) {
+    else if (message.author.id === this.options.me()?.id) {
       // Our own message pushed to everyone (without the nonce) may beat the POST's answer.
       const twin = pending.find((p) => p.status === 'sending' && p.content === (message.content ?? ''));
       if (twin) pending = pending.filter((p) => p !== twin);
@@ -263,7 +273,7 @@ export class Conversation<M extends ChatMessage> {
     const m = this.snapshot.messages.find((x) => x.id === event.message_id);
     if (!m) return;
     const mine = new Set(m.reactions.filter((r) => r.me).map((r) => r.emoji));
-    if (this.options.me && event.user_id === this.options.me.id) {
+    if (event.user_id === this.options.me()?.id) {
       if (event.reacted) mine.add(event.emoji);
       else mine.delete(event.emoji);
     }

@@ -1,0 +1,163 @@
+import type { Attachment } from '@communities/contract';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Pressable, Text, View } from 'react-native';
+
+import type { CommunitiesTheme } from '../../config';
+import { errorKind } from '../../lib/errors';
+import { shortTime } from '../../lib/format';
+import type { ChatMessage, PendingMessage } from '../../state/chat/conversation';
+import { Avatar } from '../avatar';
+import { EmojiPicker } from '../emoji-picker';
+import { Reactions } from '../reactions';
+import { RichText } from '../rich-text';
+import { useStyles } from '../use-styles';
+
+const make = (t: CommunitiesTheme) => ({
+  row: { flexDirection: 'row' as const, gap: 10, paddingHorizontal: 12, paddingVertical: 8 },
+  selected: { backgroundColor: '#f2f4f7' },
+  body: { flex: 1 },
+  head: { flexDirection: 'row' as const, alignItems: 'baseline' as const, gap: 6 },
+  author: { fontWeight: '600' as const, color: t.text, fontSize: 14 },
+  time: { fontSize: 11, color: t.muted },
+  text: { fontSize: 15, color: t.text, lineHeight: 21 },
+  muted: { fontSize: 14, color: t.muted, fontStyle: 'italic' as const },
+  reply: { borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 8, marginBottom: 4 },
+  replyText: { fontSize: 12, color: t.muted },
+  file: { marginTop: 6, padding: 8, borderRadius: 8, borderWidth: 1, borderColor: t.border, backgroundColor: t.surface },
+  fileName: { fontSize: 13, color: t.text },
+  fileMeta: { fontSize: 11, color: t.muted },
+  pending: { opacity: 0.6 },
+  failed: { color: t.danger, fontSize: 12, marginTop: 4 },
+  actions: { flexDirection: 'row' as const, gap: 16, marginTop: 6 },
+  action: { color: t.primary, fontWeight: '600' as const, fontSize: 13 },
+});
+
+function Files({ attachments }: { attachments: Attachment[] }) {
+  const { t } = useTranslation();
+  const s = useStyles(make);
+  return attachments.map((a) => (
+    <View key={`${a.kind}-${a.id}`} style={s.file} testID={`attachment-${a.id}`}>
+      <Text style={s.fileName}>📎 {a.original_name}</Text>
+      {a.scan_status === 'pending' ? <Text style={s.fileMeta}>{t('chat.attachment_pending')}</Text> : null}
+      {a.scan_status === 'infected' || a.scan_status === 'failed' ? <Text style={s.fileMeta}>{t('chat.attachment_removed')}</Text> : null}
+    </View>
+  ));
+}
+
+/** A message from the server: long-press (or tap) for React and Reply. */
+export function MessageRow({
+  message: m,
+  onReact,
+  onReply,
+}: {
+  message: ChatMessage;
+  onReact: (emoji: string) => void;
+  onReply?: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const s = useStyles(make);
+  const [open, setOpen] = useState(false);
+  const [picking, setPicking] = useState(false);
+  const canReact = !m.deleted && (m.viewer_can?.react ?? true);
+  return (
+    <Pressable
+      style={[s.row, open && s.selected]}
+      onLongPress={() => setOpen((v) => !v)}
+      onPress={() => open && setOpen(false)}
+      testID={`message-${m.id}`}
+      accessibilityHint={t('chat.react')}
+    >
+      <Avatar name={m.author.name} />
+      <View style={s.body}>
+        <View style={s.head}>
+          <Text style={s.author}>{m.author.name}</Text>
+          <Text style={s.time}>
+            {shortTime(m.created_at, t, Date.now(), i18n.language)}
+            {m.edited_at ? ` ${t('chat.edited')}` : ''}
+          </Text>
+        </View>
+        {m.reply_to ? (
+          <View style={s.reply}>
+            <Text style={s.replyText} numberOfLines={1}>
+              {m.reply_to.author.name}: {m.reply_to.excerpt ?? t('chat.reply_deleted')}
+            </Text>
+          </View>
+        ) : null}
+        {m.deleted ? <Text style={s.muted}>{t('chat.deleted')}</Text> : m.content ? <RichText source={m.content} style={s.text} /> : null}
+        <Files attachments={m.attachments} />
+        <Reactions reactions={m.reactions} onToggle={onReact} canReact={canReact} />
+        {open && !m.deleted ? (
+          <View style={s.actions}>
+            {canReact ? (
+              <Pressable onPress={() => setPicking((v) => !v)} accessibilityRole="button" testID={`react-${m.id}`}>
+                <Text style={s.action}>{t('chat.react')}</Text>
+              </Pressable>
+            ) : null}
+            {onReply ? (
+              <Pressable
+                onPress={() => {
+                  setOpen(false);
+                  onReply();
+                }}
+                accessibilityRole="button"
+                testID={`reply-${m.id}`}
+              >
+                <Text style={s.action}>{t('chat.reply')}</Text>
+              </Pressable>
+            ) : null}
+          </View>
+        ) : null}
+        {open && picking ? (
+          <EmojiPicker
+            testID={`picker-${m.id}`}
+            onPick={(e) => {
+              setPicking(false);
+              setOpen(false);
+              onReact(e);
+            }}
+          />
+        ) : null}
+      </View>
+    </Pressable>
+  );
+}
+
+/** An optimistic send: shown greyed while sending, marked with a retry when it failed. */
+export function PendingRow({ pending: p, author, onRetry }: { pending: PendingMessage; author: string; onRetry: () => void }) {
+  const { t } = useTranslation();
+  const s = useStyles(make);
+  const failed = p.status === 'failed';
+  // A refusal (403, 404, 422) will not pass on a retry; the network or the server may.
+  const kind = failed ? errorKind(p.error) : null;
+  const retryable = kind === 'offline' || kind === 'generic' || kind === 'rate_limited';
+  const note = !failed ? null : retryable ? `${t('chat.failed')} ${t('chat.retry')}` : `${t('chat.failed')} ${t(`errors.${kind!}`)}`;
+  return (
+    <Pressable
+      style={[s.row, !failed && s.pending]}
+      onPress={failed && retryable ? onRetry : undefined}
+      disabled={!(failed && retryable)}
+      testID={`pending-${p.status}`}
+      accessibilityRole={failed && retryable ? 'button' : undefined}
+      accessibilityLabel={note ?? undefined}
+    >
+      <Avatar name={author} />
+      <View style={s.body}>
+        <View style={s.head}>
+          <Text style={s.author}>{author}</Text>
+          <Text style={s.time}>{failed ? '' : t('chat.sending')}</Text>
+        </View>
+        {p.reply_to ? (
+          <View style={s.reply}>
+            <Text style={s.replyText} numberOfLines={1}>
+              {p.reply_to.author.name}: {p.reply_to.excerpt ?? t('chat.reply_deleted')}
+            </Text>
+          </View>
+        ) : null}
+        {p.content ? <RichText source={p.content} style={s.text} /> : null}
+        <Files attachments={p.attachments} />
+        {note ? <Text style={s.failed}>{note}</Text> : null}
+      </View>
+    </Pressable>
+  );
+}

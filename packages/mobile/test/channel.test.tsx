@@ -1,0 +1,224 @@
+import type { Channel, CommunityDetail } from '@communities/contract';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
+
+import { ChannelScreen } from '../src/screens/Channel';
+
+import { gatedFetch } from './support/network';
+import { renderWithServer } from './support/render';
+import { seedCommunity } from './support/seed';
+import { startRealServer, type RealServer } from './support/server';
+
+let s: RealServer;
+let owner: number;
+let me: number;
+let friend: number;
+let community: CommunityDetail;
+let general: Channel;
+let quiet: Channel;
+
+const MAX = 200;
+
+beforeAll(async () => {
+  s = await startRealServer({
+    config: { chat: { max_message_length: MAX }, rate_limits: { messages: { max: 1000, window_seconds: 10 } } },
+  });
+  owner = s.demo.instructorIds[0]!;
+  [me, friend] = s.demo.studentIds as [number, number];
+  community = await seedCommunity(s, { owner, name: 'Chat Lab', members: [me, friend] });
+  const channels = (await s.as(owner).channels.list({ params: { id: String(community.id) } })).items.filter((c) => c.type === 'text');
+  general = channels[0]!;
+  quiet = await s.as(owner).channels.create({ params: { id: String(community.id) }, body: { name: 'history', type: 'text' } });
+  for (let i = 1; i <= 25; i++)
+    await s.as(i % 2 ? owner : friend).channels.post({ params: { channelId: quiet.id }, body: { content: `Message ${i}` } });
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const serverMessages = async (channelId: number) =>
+  (await s.as(me).channels.messages({ params: { channelId }, query: { limit: 100 } })).items;
+
+describe('ChannelScreen against a real server', () => {
+  it('opens at the latest messages and pages older ones in as you scroll up', async () => {
+    const h = await renderWithServer(<ChannelScreen channelId={quiet.id} pageSize={10} />, s, me);
+    expect(await screen.findByText('Message 25')).toBeTruthy();
+    expect(screen.getByText('# history')).toBeTruthy();
+    expect(h.events).toContainEqual({ type: 'screen_view', name: 'channels.channel', params: { channel_id: quiet.id } });
+    // the list holds (and virtualises) the rows: newest first, as an inverted list wants them
+    const listed = () => (screen.getByTestId('message-list').props.data as Array<{ m?: { content: string } }>).map((r) => r.m?.content);
+    expect(listed()).toHaveLength(10);
+    expect(listed()[0]).toBe('Message 25');
+    await fireEvent(screen.getByTestId('message-list'), 'endReached');
+    await waitFor(() => expect(listed()).toHaveLength(20));
+    await fireEvent(screen.getByTestId('message-list'), 'endReached');
+    await waitFor(() => expect(listed()).toHaveLength(25));
+    expect(listed()[24]).toBe('Message 1');
+    // nothing more to fetch: no further request
+    const before = h.network.requests.length;
+    await fireEvent(screen.getByTestId('message-list'), 'endReached');
+    expect(h.network.requests.filter((r) => r.url.includes('before=')).length).toBe(2);
+    expect(h.network.requests.length).toBe(before);
+    // and the channel was marked read on the server
+    await waitFor(async () => {
+      const ch = await s.as(me).channels.get({ params: { channelId: quiet.id } });
+      expect(ch.unread_count).toBe(0);
+    });
+  });
+
+  it('sends optimistically, then shows the server’s message in its place', async () => {
+    const gate = gatedFetch((method, url) => method === 'POST' && url.endsWith('/messages'));
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { fetch: gate.fetch });
+    await screen.findByTestId('composer-input');
+    gate.hold();
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Hello from the phone');
+    await fireEvent.press(screen.getByTestId('send'));
+    const pending = await screen.findByTestId('pending-sending');
+    expect(within(pending).getByText('Hello from the phone')).toBeTruthy();
+    expect(screen.getByTestId('composer-input').props.value).toBe('');
+    gate.release();
+    await waitFor(() => expect(screen.queryByTestId('pending-sending')).toBeNull());
+    const sent = (await serverMessages(general.id)).filter((m) => m.content === 'Hello from the phone');
+    expect(sent).toHaveLength(1);
+    expect(screen.getByTestId(`message-${sent[0]!.id}`)).toBeTruthy();
+  });
+
+  it('marks a send that failed offline, and a retry posts it once', async () => {
+    const h = await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    await screen.findByTestId('composer-input');
+    h.network.offline = true;
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Sent from a tunnel');
+    await fireEvent.press(screen.getByTestId('send'));
+    const failed = await screen.findByTestId('pending-failed');
+    expect(within(failed).getByText(/Not sent\. Tap to retry/)).toBeTruthy();
+    h.network.offline = false;
+    await fireEvent.press(failed);
+    await waitFor(() => expect(screen.queryByTestId(/pending-/)).toBeNull());
+    expect((await serverMessages(general.id)).filter((m) => m.content === 'Sent from a tunnel')).toHaveLength(1);
+  });
+
+  it('retries with the same nonce, so a send whose answer was lost is not posted twice', async () => {
+    const gate = gatedFetch((method, url) => method === 'POST' && url.endsWith('/messages'));
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { fetch: gate.fetch });
+    await screen.findByTestId('composer-input');
+    gate.loseResponses();
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Did this arrive?');
+    await fireEvent.press(screen.getByTestId('send'));
+    await fireEvent.press(await screen.findByTestId('pending-failed'));
+    // the retry also reached the server and lost its answer
+    await waitFor(() => expect(gate.answered()).toBe(2));
+    gate.pass();
+    await fireEvent.press(await screen.findByTestId('pending-failed'));
+    await waitFor(() => expect(screen.queryByTestId(/pending-/)).toBeNull());
+    const copies = (await serverMessages(general.id)).filter((m) => m.content === 'Did this arrive?');
+    expect(copies).toHaveLength(1);
+    expect(screen.getAllByText('Did this arrive?')).toHaveLength(1);
+  });
+
+  it('reacts to a message and replies to it', async () => {
+    const target = await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: 'Who is coming on Sunday?' } });
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    const row = await screen.findByTestId(`message-${target.id}`);
+    await fireEvent(row, 'longPress');
+    await fireEvent.press(screen.getByTestId(`react-${target.id}`));
+    await fireEvent.press(screen.getByTestId(`picker-${target.id}-👍`));
+    expect(await within(screen.getByTestId(`message-${target.id}`)).findByTestId('reaction-👍')).toHaveTextContent('👍1');
+    await waitFor(async () => {
+      const m = (await serverMessages(general.id)).find((x) => x.id === target.id)!;
+      expect(m.reactions).toEqual([{ emoji: '👍', count: 1, me: true }]);
+    });
+
+    await fireEvent(screen.getByTestId(`message-${target.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`reply-${target.id}`));
+    expect(screen.getByTestId('reply-banner')).toHaveTextContent(/Replying to Emma Johansson/);
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Me!');
+    await fireEvent.press(screen.getByTestId('send'));
+    await waitFor(async () => {
+      const reply = (await serverMessages(general.id)).find((x) => x.content === 'Me!');
+      expect(reply?.reply_to?.id).toBe(target.id);
+    });
+  });
+
+  it('mentions someone picked from the suggestions', async () => {
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    await screen.findByTestId('composer-input');
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Thanks @emm');
+    await fireEvent.press(await screen.findByTestId(`mention-${friend}`));
+    expect(screen.getByTestId('composer-input').props.value).toBe(`Thanks @[Emma Johansson](user:${friend}) `);
+    await fireEvent.press(screen.getByTestId('send'));
+    await waitFor(async () => {
+      const m = (await serverMessages(general.id)).find((x) => x.content?.startsWith('Thanks @['));
+      expect(m?.mentions).toEqual([friend]);
+    });
+    expect(await screen.findByText('@Emma Johansson')).toBeTruthy();
+  });
+
+  it('enforces the server’s maximum message length before sending', async () => {
+    const h = await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    await screen.findByTestId('composer-input');
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'x'.repeat(MAX + 3));
+    expect(screen.getByTestId('too-long')).toHaveTextContent('3 characters over the limit');
+    expect(screen.getByTestId('send')).toBeDisabled();
+    await fireEvent.press(screen.getByTestId('send'));
+    expect(h.network.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/messages'))).toHaveLength(0);
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'x'.repeat(MAX));
+    expect(screen.queryByTestId('too-long')).toBeNull();
+    expect(screen.getByTestId('send')).not.toBeDisabled();
+  });
+
+  it('attaches a file through the host’s picker', async () => {
+    const file = { name: 'notes.txt', type: 'text/plain', blob: new Blob(['bring a tripod'], { type: 'text/plain' }) };
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { pickAttachment: async () => file });
+    await fireEvent.press(await screen.findByTestId('attach'));
+    expect(await screen.findByTestId('upload-done')).toHaveTextContent(/📎 notes\.txt/);
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Packing list');
+    await fireEvent.press(screen.getByTestId('send'));
+    await waitFor(async () => {
+      const m = (await serverMessages(general.id)).find((x) => x.content === 'Packing list');
+      expect(m?.attachments.map((a) => a.original_name)).toEqual(['notes.txt']);
+    });
+  });
+
+  it('shows messages others post, live (realtime)', async () => {
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { realtime: true });
+    await screen.findByTestId('composer-input');
+    // give pusher-js a moment to connect and subscribe through the real gateway
+    await waitFor(async () => {
+      await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: `Live ${Date.now()}` } });
+      expect(screen.getAllByText(/^Live \d+$/).length).toBeGreaterThan(0);
+    });
+  });
+
+  it('tells the host on a 401', async () => {
+    const h = await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { badToken: true });
+    expect(await screen.findByTestId('error-unauthorized')).toBeTruthy();
+    expect(h.unauthorized()).toBeGreaterThan(0);
+  });
+
+  it('says kindly why a send was refused (403, muted while the screen was open), without a pointless retry', async () => {
+    const muted = s.demo.studentIds[3]!;
+    await s.as(muted).communities.join({ params: { id: String(community.id) }, body: {} });
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, muted);
+    await screen.findByTestId('composer-input');
+    await s.as(owner).communities.updateMember({ params: { id: String(community.id), userId: muted }, body: { status: 'muted' } });
+    await fireEvent.changeText(screen.getByTestId('composer-input'), 'Can I still talk?');
+    await fireEvent.press(screen.getByTestId('send'));
+    const failed = await screen.findByTestId('pending-failed');
+    expect(failed).toHaveTextContent(/Not sent\. You don't have access to this/);
+    expect(failed).toBeDisabled();
+    expect((await serverMessages(general.id)).some((m) => m.content === 'Can I still talk?')).toBe(false);
+  });
+
+  it('shows a read-only channel to a muted member, and a kind "not found" to someone who may not see it', async () => {
+    const muted = s.demo.studentIds[3]!;
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, muted);
+    expect(await screen.findByTestId('composer-read-only')).toHaveTextContent('You can read this channel but not post in it.');
+    await screen.unmount();
+    const staff = await s.as(owner).channels.create({
+      params: { id: String(community.id) },
+      body: { name: 'staff', is_private: true, allowed_role_slugs: ['moderator'] },
+    });
+    await renderWithServer(<ChannelScreen channelId={staff.id} />, s, me);
+    expect(await screen.findByTestId('error-not_found')).toBeTruthy();
+  });
+});
