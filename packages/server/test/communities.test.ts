@@ -27,7 +27,9 @@ describe('creating communities', () => {
       owner: { id: instructor },
       viewer_membership: { status: 'active', role: 'owner' },
     });
-    expect(c.viewer_permissions).toEqual(expect.arrayContaining(['community.update', 'feed.post', 'members.manage']));
+    expect(c.viewer_permissions).toEqual(
+      expect.arrayContaining(['community.update', 'feed.post', 'members.manage', 'channel.view', 'channel.manage']),
+    );
     const channels = await s.ctx.db.db
       .selectFrom('channels')
       .select(['name', 'type'])
@@ -125,6 +127,7 @@ describe('discovery and visibility', () => {
     expect(card.viewer_membership).toBeNull();
     expect(card.viewer_permissions).toEqual(expect.arrayContaining(['community.view', 'community.join']));
     expect(card.viewer_permissions).not.toContain('feed.read');
+    expect(card.viewer_permissions).not.toContain('channel.view');
     await expectStatus(s.as(students[0]!).communities.members({ params: { id: priv.slug } }), 403, 'forbidden');
     expect((await s.as(students[0]!).communities.members({ params: { id: pub.slug } })).items.length).toBe(1);
   });

@@ -233,8 +233,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'me
   if (!c) return <p>{t('app.loading')}</p>;
   const can = (a: string) => c.viewer_permissions.includes(a);
   const m = c.viewer_membership;
-  // Channel rights are per channel (not in viewer_permissions); reading channels follows reading the feed.
-  const chat = features.data?.features.channels !== false && can('feed.read');
+  // viewer_permissions answers channel.* for an open text channel of the community.
+  const chat = features.data?.features.channels !== false && can('channel.view');
   const tabs = [
     ['feed', t('community.tab_feed'), can('feed.read')],
     ['channels', t('channels.tab'), chat],
