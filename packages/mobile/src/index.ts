@@ -1,2 +1,13 @@
-export { defaultTheme, type CommunitiesAddonConfig, type CommunitiesTheme } from './config';
+export { defaultTheme, type AnalyticsEvent, type CommunitiesAddonConfig, type CommunitiesTheme, type PickedFile } from './config';
 export { buildMenu, type MenuItem, type MenuRoute } from './menu';
+export { CommunitiesProvider, createQueryClient, type CommunitiesProviderProps } from './provider';
+export { useAddon, useFeature } from './context';
+export { useCommunitiesMenu } from './hooks';
+export { bundledLocales, type Translations } from './i18n';
+export { useDmUnreadQuery } from './state/queries/dm';
+export { CommunityListScreen, type CommunityListScreenProps } from './screens/CommunityList';
+export { CommunityDetailScreen, type CommunityDetailScreenProps } from './screens/CommunityDetail';
+export { ChannelScreen, type ChannelScreenProps } from './screens/Channel';
+export { DMInboxScreen, type DMInboxScreenProps } from './screens/DMInbox';
+export { DMThreadScreen, type DMThreadScreenProps } from './screens/DMThread';
+export { Conversation, type ConversationSnapshot, type ConversationSource, type PendingMessage } from './state/chat/conversation';

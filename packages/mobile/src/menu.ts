@@ -6,6 +6,8 @@ export interface MenuItem {
   key: MenuRoute;
   /** An icon name from the host's icon set (no image assets ship with the addon). */
   icon: 'users' | 'message-circle';
+  /** A Unicode stand-in for hosts without an icon set. */
+  glyph: string;
   /** i18n key in locales/<lang>/communities.json */
   labelKey: string;
   route: MenuRoute;
@@ -17,7 +19,8 @@ export interface MenuItem {
  */
 export function buildMenu(features: FeaturesResponse | null): MenuItem[] {
   if (!features?.enabled) return [];
-  const items: MenuItem[] = [{ key: 'communities', icon: 'users', labelKey: 'menu.communities', route: 'communities' }];
-  if (features.features.dm) items.push({ key: 'messages', icon: 'message-circle', labelKey: 'menu.messages', route: 'messages' });
+  const items: MenuItem[] = [{ key: 'communities', icon: 'users', glyph: '👥', labelKey: 'menu.communities', route: 'communities' }];
+  if (features.features.dm)
+    items.push({ key: 'messages', icon: 'message-circle', glyph: '💬', labelKey: 'menu.messages', route: 'messages' });
   return items;
 }

@@ -1,6 +1,7 @@
 import type { FeaturesResponse } from '@communities/contract';
 import { describe, expect, it } from '@jest/globals';
 
+import en from '../locales/en/communities.json';
 import { buildMenu } from '../src/menu';
 
 const base: FeaturesResponse = {
@@ -42,6 +43,9 @@ const base: FeaturesResponse = {
 describe('buildMenu', () => {
   it('shows Communities and Messages when DMs are on', () => {
     expect(buildMenu(base).map((i) => i.key)).toEqual(['communities', 'messages']);
+  });
+  it('names every label in the bundled English strings', () => {
+    for (const item of buildMenu(base)) expect(en.menu[item.key]).toBeTruthy();
   });
   it('hides Messages when the server has DMs off', () => {
     expect(buildMenu({ ...base, features: { ...base.features, dm: false } }).map((i) => i.key)).toEqual(['communities']);

@@ -1,0 +1,105 @@
+import type { DmThread } from '@communities/contract';
+import { useTranslation } from 'react-i18next';
+import { ActivityIndicator, FlatList, Pressable, Text, View } from 'react-native';
+
+import { Avatar } from '../../components/avatar';
+import { Empty, ErrorState, Loading } from '../../components/states';
+import { useStyles } from '../../components/use-styles';
+import type { CommunitiesTheme } from '../../config';
+import { shortTime } from '../../lib/format';
+import { threadTitle } from '../../lib/threads';
+
+const make = (t: CommunitiesTheme) => ({
+  row: {
+    flexDirection: 'row' as const,
+    alignItems: 'center' as const,
+    gap: 12,
+    paddingHorizontal: 16,
+    paddingVertical: 12,
+    backgroundColor: t.surface,
+    borderBottomWidth: 1,
+    borderBottomColor: t.border,
+  },
+  body: { flex: 1, gap: 2 },
+  top: { flexDirection: 'row' as const, justifyContent: 'space-between' as const, gap: 8 },
+  name: { fontSize: 15, color: t.text, flexShrink: 1 },
+  unreadName: { fontWeight: '700' as const },
+  time: { fontSize: 12, color: t.muted },
+  preview: { fontSize: 13, color: t.muted },
+  unreadPreview: { color: t.text },
+  badge: {
+    minWidth: 22,
+    paddingHorizontal: 6,
+    paddingVertical: 2,
+    borderRadius: 11,
+    backgroundColor: t.primary,
+    alignItems: 'center' as const,
+  },
+  badgeText: { color: t.onPrimary, fontSize: 12, fontWeight: '700' as const },
+});
+
+export interface DMInboxViewProps {
+  threads: DmThread[];
+  meId: number | undefined;
+  status: 'pending' | 'error' | 'success';
+  error: unknown;
+  onRetry: () => void;
+  onOpen: (thread: DmThread) => void;
+  onEndReached: () => void;
+  loadingMore: boolean;
+  refreshing: boolean;
+  onRefresh: () => void;
+}
+
+export function DMInboxView(p: DMInboxViewProps) {
+  const { t, i18n } = useTranslation();
+  const s = useStyles(make);
+  if (p.status === 'pending') return <Loading />;
+  if (p.status === 'error') return <ErrorState error={p.error} onRetry={p.onRetry} />;
+  return (
+    <FlatList
+      testID="thread-list"
+      data={p.threads}
+      keyExtractor={(th) => String(th.id)}
+      onEndReached={p.onEndReached}
+      onEndReachedThreshold={0.5}
+      refreshing={p.refreshing}
+      onRefresh={p.onRefresh}
+      ListEmptyComponent={<Empty text={t('dm.empty')} />}
+      ListFooterComponent={p.loadingMore ? <ActivityIndicator style={{ padding: 16 }} testID="loading-more" /> : null}
+      renderItem={({ item }) => {
+        const title = threadTitle(item, p.meId);
+        const unread = item.unread_count > 0;
+        const last = item.last_message;
+        const excerpt = last ? (last.excerpt ?? t('dm.attachment')) : t('dm.no_messages');
+        return (
+          <Pressable
+            style={s.row}
+            onPress={() => p.onOpen(item)}
+            accessibilityRole="button"
+            accessibilityLabel={unread ? `${title}, ${t('dm.unread', { count: item.unread_count })}` : title}
+            testID={`thread-${item.id}`}
+          >
+            <Avatar name={title} size={44} />
+            <View style={s.body}>
+              <View style={s.top}>
+                <Text style={[s.name, unread && s.unreadName]} numberOfLines={1}>
+                  {title}
+                </Text>
+                <Text style={s.time}>{shortTime(item.last_message_at, t, Date.now(), i18n.language)}</Text>
+              </View>
+              <Text style={[s.preview, unread && s.unreadPreview]} numberOfLines={1}>
+                {last && last.author_id === p.meId ? t('dm.you', { text: excerpt }) : excerpt}
+              </Text>
+            </View>
+            {unread ? (
+              <View style={s.badge} testID={`unread-${item.id}`}>
+                <Text style={s.badgeText}>{item.unread_count}</Text>
+              </View>
+            ) : null}
+          </Pressable>
+        );
+      }}
+    />
+  );
+}

@@ -1,0 +1,89 @@
+import { realtimeChannel, type DmMessage, type DmThread } from '@communities/contract';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { Screen } from '../../components/screen';
+import { ErrorState, Loading } from '../../components/states';
+import { WithMe } from '../../components/with-me';
+import { useAddon } from '../../context';
+import { uploadPicked } from '../../lib/uploads';
+import type { ConversationSource } from '../../state/chat/conversation';
+import { useConversation } from '../../state/chat/use-conversation';
+import { dmKeys, useThreadQuery } from '../../state/queries/dm';
+
+import { DMThreadView } from './DMThreadView';
+
+export interface DMThreadScreenProps {
+  threadId: number;
+  pageSize?: number;
+}
+
+/** One conversation: messages with attachments and reactions, optimistic sends, read markers. */
+export function DMThreadScreen({ threadId, pageSize }: DMThreadScreenProps) {
+  return (
+    <Screen name="dm.thread" feature="dm" params={{ thread_id: threadId }} testID="dm-thread-screen">
+      <WithMe>
+        <DMThreadBody threadId={threadId} pageSize={pageSize} />
+      </WithMe>
+    </Screen>
+  );
+}
+
+function DMThreadBody({ threadId, pageSize }: DMThreadScreenProps) {
+  const query = useThreadQuery(threadId);
+  if (query.status === 'pending') return <Loading />;
+  if (query.status === 'error') return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  return <DMConversation thread={query.data} pageSize={pageSize} />;
+}
+
+function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: number }) {
+  const { api, features, me, track } = useAddon();
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const threadId = thread.id;
+  const source: ConversationSource<DmMessage> = {
+    history: (query) => api.dm.messages({ params: { threadId }, query }),
+    post: (body) => api.dm.post({ params: { threadId }, body }),
+    react: (messageId, emoji) => api.dm.react({ params: { messageId }, body: { emoji } }),
+    read: async (messageId) => {
+      await api.dm.read({ params: { threadId }, body: { message_id: messageId } });
+      // the inbox's unread badge for this thread is now stale
+      void qc.invalidateQueries({ queryKey: [...dmKeys.all, 'inbox'] });
+      void qc.invalidateQueries({ queryKey: dmKeys.unread });
+    },
+  };
+  const live = features ? realtimeChannel.dm(features.realtime.channel_prefix, threadId) : null;
+  const { conversation, state } = useConversation(`dm:${threadId}`, source, live, pageSize);
+  const participants = thread.participants;
+  const mentionSearch = useCallback(
+    async (q: string) => participants.filter((p) => p.id !== me?.id && p.name.toLowerCase().includes(q.toLowerCase())),
+    [participants, me?.id],
+  );
+  return (
+    <DMThreadView
+      thread={thread}
+      meId={me?.id}
+      state={state}
+      meName={me?.name ?? ''}
+      onRetryLoad={() => void conversation.load()}
+      onLoadOlder={() => void conversation.loadOlder()}
+      onRetrySend={(nonce) => {
+        track('tap', 'chat.retry');
+        conversation.retry(nonce);
+      }}
+      onReact={(messageId, emoji) => {
+        track('tap', 'chat.react', { emoji });
+        void conversation.react(messageId, emoji);
+      }}
+      onDismissError={() => conversation.clearActionError()}
+      composer={{
+        placeholder: t('chat.composer_placeholder'),
+        readOnlyReason: thread.read_only ? t('dm.read_only') : null,
+        onSend: (input) => conversation.send(input),
+        upload: (file) => uploadPicked(api, file, { purpose: 'dm', thread_id: threadId }),
+        mentionSearch,
+      }}
+    />
+  );
+}
