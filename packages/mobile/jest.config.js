@@ -7,7 +7,8 @@ export default {
   rootDir: '.',
   testMatch: ['<rootDir>/test/**/*.test.tsx'],
   // The first test of a file compiles React Native internals; a cold cache can pass 5 s.
-  testTimeout: 30_000,
+  // Each suite with a real server boots it in beforeAll (about 5 s, more when suites boot together).
+  testTimeout: 60_000,
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   // The web package pins a newer React at the workspace root; React Native 0.86 needs its own
   // 19.2 renderer pair, so every `react` import (ours and our dependencies') resolves here.

@@ -33,7 +33,7 @@ beforeAll(async () => {
     await s.as(i % 2 ? owner : friend).channels.post({ params: { channelId: quiet.id }, body: { content: `Message ${i}` } });
 });
 afterAll(async () => {
-  await s.close();
+  await s?.close();
 });
 
 const serverMessages = async (channelId: number) =>

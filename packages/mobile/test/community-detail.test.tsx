@@ -30,7 +30,7 @@ beforeAll(async () => {
   privateCommunity = await seedCommunity(s, { owner, name: 'Inner Circle', visibility: 'private' });
 });
 afterAll(async () => {
-  await s.close();
+  await s?.close();
 });
 
 describe('CommunityDetailScreen against a real server', () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await seedCommunity(s, { name: 'Finance Basics' });
 });
 afterAll(async () => {
-  await s.close();
+  await s?.close();
 });
 
 describe('CommunityListScreen against a real server', () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await s.as(friend).dm.post({ params: { threadId: pair.id }, body: { content: 'Did you finish the homework?' } });
 });
 afterAll(async () => {
-  await s.close();
+  await s?.close();
 });
 
 describe('DMInboxScreen against a real server', () => {

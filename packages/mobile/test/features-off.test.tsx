@@ -20,7 +20,7 @@ beforeAll(async () => {
   community = await seedCommunity(s, { name: 'Quiet Place' });
 });
 afterAll(async () => {
-  await s.close();
+  await s?.close();
 });
 
 function Menu() {

@@ -55,6 +55,12 @@ export async function startRealServer(options: { demoContent?: boolean; config?:
     };
     child.stdout.on('data', onData);
     child.on('exit', (code) => fail(new Error(`test server exited (${code}) before listening:\n${stderr}`)));
+    // A server that never comes up must not outlive the suite.
+    const timer = setTimeout(() => {
+      child.kill();
+      fail(new Error(`test server did not listen within 45 s:\n${stderr}`));
+    }, 45_000);
+    child.stdout.once('data', () => clearTimeout(timer));
   });
   const { url, demo } = JSON.parse(first) as { url: string; demo: DemoSchool };
   const tokens = new Map<number, string>();

@@ -1,0 +1,88 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { Conversation, type ChatMessage, type ConversationSource, type SendBody } from '../src/state/chat/conversation';
+
+const me = { id: 1, name: 'Me', avatar_url: null };
+const other = { id: 2, name: 'Other', avatar_url: null };
+const msg = (id: number, content: string, author = other, nonce: string | null = null): ChatMessage => ({
+  id,
+  author,
+  content,
+  deleted: false,
+  reply_to: null,
+  mentions: [],
+  attachments: [],
+  reactions: [],
+  nonce,
+  created_at: new Date(0).toISOString(),
+  edited_at: null,
+});
+
+/** An in-memory conversation: the state machine's rules, without the network. */
+function memory(initial: ChatMessage[]) {
+  const held = [...initial];
+  const posts: Array<{ body: SendBody; answer: (m: ChatMessage) => void }> = [];
+  const source: ConversationSource<ChatMessage> = {
+    history: async ({ before, after, limit }) => {
+      const pool = held.filter((m) => (before ? m.id < before : true) && (after ? m.id > after : true));
+      const items = after ? pool.slice(0, limit) : pool.slice(-limit);
+      return {
+        items,
+        has_more_before: before || !after ? pool.length > items.length : false,
+        has_more_after: after ? pool.length > items.length : false,
+      };
+    },
+    post: (body) => new Promise((answer) => posts.push({ body, answer })),
+    react: async () => ({ reacted: true, reactions: [{ emoji: '👍', count: 1, me: true }] }),
+  };
+  return { held, posts, source };
+}
+
+describe('Conversation (optimistic chat state)', () => {
+  it('pages older messages in without duplicates, oldest first', async () => {
+    const m = memory(Array.from({ length: 7 }, (_, i) => msg(i + 1, `m${i + 1}`)));
+    const c = new Conversation(m.source, { me: () => me, pageSize: 3, maxLength: 10 });
+    await c.load();
+    expect(c.getSnapshot().messages.map((x) => x.id)).toEqual([5, 6, 7]);
+    await c.loadOlder();
+    await c.loadOlder();
+    expect(c.getSnapshot().messages.map((x) => x.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(c.getSnapshot().hasMoreBefore).toBe(false);
+  });
+
+  it('refuses empty and over-long messages before sending anything', async () => {
+    const m = memory([]);
+    const c = new Conversation(m.source, { me: () => me, maxLength: 5 });
+    await c.load();
+    expect(c.send({ content: '   ' })).toBe('empty');
+    expect(c.send({ content: '123456' })).toBe('too_long');
+    expect(c.send({ content: ' 12345 ' })).toBe('sent');
+    expect(m.posts.map((p) => p.body.content)).toEqual(['12345']);
+  });
+
+  it('keeps one copy when our own message is pushed before the POST answers', async () => {
+    const m = memory([]);
+    const c = new Conversation(m.source, { me: () => me, maxLength: 100 });
+    await c.load();
+    c.send({ content: 'hello' });
+    const { body, answer } = m.posts[0]!;
+    // the realtime push (everyone's copy, no nonce) beats the answer
+    c.reconcile(msg(10, 'hello', me, null));
+    expect(c.getSnapshot().pending).toEqual([]);
+    answer(msg(10, 'hello', me, body.nonce));
+    await Promise.resolve();
+    expect(c.getSnapshot().messages.map((x) => x.id)).toEqual([10]);
+  });
+
+  it('applies pushed reaction counts, marking "me" only for our own reaction', async () => {
+    const m = memory([msg(1, 'x')]);
+    const c = new Conversation(m.source, { me: () => me, maxLength: 100 });
+    await c.load();
+    c.applyReaction({ message_id: 1, user_id: other.id, emoji: '🔥', reacted: true, counts: [{ emoji: '🔥', count: 1 }] });
+    expect(c.getSnapshot().messages[0]!.reactions).toEqual([{ emoji: '🔥', count: 1, me: false }]);
+    c.applyReaction({ message_id: 1, user_id: me.id, emoji: '🔥', reacted: true, counts: [{ emoji: '🔥', count: 2 }] });
+    expect(c.getSnapshot().messages[0]!.reactions).toEqual([{ emoji: '🔥', count: 2, me: true }]);
+    c.markDeleted(1);
+    expect(c.getSnapshot().messages[0]).toMatchObject({ deleted: true, content: null, reactions: [] });
+  });
+});
