@@ -10,6 +10,9 @@ export default {
   // Each suite with a real server boots it in beforeAll (about 5 s, more when suites boot together).
   testTimeout: 60_000,
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
+  // Suites close their servers and sockets, but pusher-js may still hold a reconnect timer:
+  // CI must never wait on one after every test has reported.
+  forceExit: true,
   // The web package pins a newer React at the workspace root; React Native 0.86 needs its own
   // 19.2 renderer pair, so every `react` import (ours and our dependencies') resolves here.
   moduleNameMapper: {

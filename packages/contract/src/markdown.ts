@@ -36,6 +36,20 @@ export function plainText(source: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** One emoji (with skin tones, ZWJ sequences and flags), as reactions allow. */
-const EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
-export const isEmoji = (s: string): boolean => s.length <= 32 && EMOJI.test(s);
+/**
+ * One emoji (with skin tones, ZWJ sequences and flags), as reactions allow. Built on first use:
+ * engines without the `v` flag (older Hermes in React Native) fall back to a pictograph check
+ * instead of failing when this module loads; the server, which decides, always has `v`.
+ */
+let emoji: RegExp | null = null;
+function emojiPattern(): RegExp {
+  if (emoji) return emoji;
+  try {
+    emoji = new RegExp('^\\p{RGI_Emoji}$', 'v');
+  } catch {
+    emoji =
+      /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\p{Emoji_Modifier}|\uFE0F|\u200D\p{Extended_Pictographic}\uFE0F?)*$/u;
+  }
+  return emoji;
+}
+export const isEmoji = (s: string): boolean => s.length <= 32 && emojiPattern().test(s);
