@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings';
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
@@ -27,7 +27,11 @@ export function parseRoute(pathname: string): Route {
   if (rest.length === 0) return { name: 'discover' };
   const [slug, tab, channel, ...more] = rest;
   if (slug && tab === 'channels' && more.length === 0) return { name: 'channel', slug, channel: channel ?? null };
-  if (slug && channel === undefined && (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses'))
+  if (
+    slug &&
+    channel === undefined &&
+    (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses' || tab === 'settings')
+  )
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };
 }

@@ -9,7 +9,8 @@ import { PriceTag } from '../components/community-card';
 import { PlusIcon } from '../components/icons';
 import { PostCard } from '../components/post';
 import { hue, timeAgo } from '../lib/format';
-import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
+import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
+import { CommunitySettings } from './community-settings';
 import { useFeatures, useMe } from '../state/session';
 
 function Composer({ slug }: { slug: string }) {
@@ -208,7 +209,7 @@ function Courses({ slug }: { slug: string }) {
   );
 }
 
-export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'members' | 'courses' }) {
+export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const features = useFeatures();
@@ -240,6 +241,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'me
     ['channels', t('channels.tab'), chat],
     ['members', t('community.tab_members'), can('members.list')],
     ['courses', t('community.tab_courses'), true],
+    ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
   const tabPath = (k: string) => (k === 'channels' ? channelPath(c.slug) : `${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`);
@@ -272,6 +274,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: 'feed' | 'me
         <main className="cm-main-col">
           {visibleTab === 'feed' && <Feed slug={c.slug} canPost={can('feed.post')} />}
           {visibleTab === 'members' && <Members slug={c.slug} />}
+          {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
               <Courses slug={c.slug} />
