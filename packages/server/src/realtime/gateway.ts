@@ -221,7 +221,11 @@ export class RealtimeGateway implements ClusterTarget {
 
   /** A frame for this node's subscribers of a channel (from this node or, through the cluster, another). */
   sendLocal(channel: string, raw: string, exceptSocketId?: string): void {
-    for (const c of this.channels.get(channel) ?? []) if (c.id !== exceptSocketId) this.push(c, raw);
+    const subscribers = this.channels.get(channel);
+    if (!subscribers?.size) return;
+    // Encoded once for every subscriber, instead of once per send.
+    const bytes = Buffer.from(raw);
+    for (const c of subscribers) if (c.id !== exceptSocketId) this.push(c, bytes);
   }
 
   /**
@@ -229,14 +233,14 @@ export class RealtimeGateway implements ClusterTarget {
    * a burst of messages to a subscriber leaves in one system call instead of one each.
    * (`ws` has no public cork; its `_socket` is the net.Socket it writes to.)
    */
-  private push(c: Conn, raw: string): void {
+  private push(c: Conn, frameBytes: Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
     if (!this.corked.has(c)) {
       (c.ws as unknown as { _socket?: { cork(): void } })._socket?.cork();
       this.corked.add(c);
       if (this.corked.size === 1) setImmediate(() => this.uncorkAll());
     }
-    c.ws.send(raw);
+    c.ws.send(frameBytes, { binary: false });
   }
 
   private uncorkAll(): void {
