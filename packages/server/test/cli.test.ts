@@ -38,9 +38,21 @@ describe('the communities command', () => {
       DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
       COMMUNITIES__HOST__ADAPTER: 'rocketlms',
       COMMUNITIES__DEMO: 'false',
+      COMMUNITIES__CHAT__APP_SECRET: 'a-real-secret-0123456789abcdef',
     };
     const r = run(['seed', '--demo'], env);
     expect(r.status).toBe(1);
     expect(r.out).toContain('Refusing to seed demo data');
+  }, 60_000);
+
+  it('will not run beside a real RocketLMS with the shipped realtime secret (anyone could sign into DMs)', () => {
+    const env = {
+      DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
+      COMMUNITIES__HOST__ADAPTER: 'rocketlms',
+      COMMUNITIES__DEMO: 'false',
+    };
+    const r = run(['config:check'], env);
+    expect(r.status).toBe(78);
+    expect(r.out).toContain('chat.app_secret');
   }, 60_000);
 });

@@ -44,6 +44,8 @@ async function startNode(dbUrl: string): Promise<Node> {
       COMMUNITIES__REDIS__URL: REDIS,
       COMMUNITIES__CHAT__DRIVER: 'redis',
       COMMUNITIES__CHAT__APP_ID: APP_ID,
+      // Every node signs and checks subscriptions with the same secret.
+      COMMUNITIES__CHAT__APP_SECRET: 'cluster-test-secret-0123456789',
       COMMUNITIES__HOST__JWT_SECRET: TEST_JWT_SECRET,
       COMMUNITIES__RATE_LIMITS__STORE: 'redis',
     },

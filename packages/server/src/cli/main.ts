@@ -8,11 +8,13 @@ import { createDemoSchema } from '../host/demo/ddl';
 import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
 import { migrateAllDown, migrateDown, migrateToLatest, migrationStatus } from '../platform/db/migrate';
-import { withDemoSecrets } from '../platform/demo-secrets';
+import { assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
 import { startWorker } from '../worker';
 
 function config(opts: { config?: string }) {
-  return withDemoSecrets(loadConfig(opts.config ? { file: opts.config } : {}));
+  const c = withDemoSecrets(loadConfig(opts.config ? { file: opts.config } : {}));
+  assertRealSecrets(c);
+  return c;
 }
 
 async function withContext<T>(opts: { config?: string }, fn: (ctx: Awaited<ReturnType<typeof createContext>>) => Promise<T>): Promise<T> {
