@@ -15,7 +15,7 @@ import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
-import { AppError, forbidden, notFound, rateLimited } from '../platform/errors';
+import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform/errors';
 
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
@@ -174,10 +174,7 @@ export class ChannelMessageService {
         .select(['id', 'channel_id'])
         .where('id', '=', body.reply_to_id)
         .executeTakeFirst();
-      if (parent?.channel_id !== channel.id)
-        throw new AppError('validation_failed', 'The request is not valid', {
-          issues: [{ path: 'body.reply_to_id', code: 'unknown_message', message: 'Reply to a message of this channel' }],
-        });
+      if (parent?.channel_id !== channel.id) throw invalid('body.reply_to_id', 'Reply to a message of this channel', 'unknown_message');
     }
     const checked = await checkContent(this.contentCheck(), {
       content: body.content,

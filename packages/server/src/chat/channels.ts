@@ -2,13 +2,13 @@ import { REALTIME_EVENTS, type Channel, type channels as channelEndpoints } from
 import type { z } from 'zod';
 
 import { assertCan, can, type AccessContext, type Actor } from '../access';
-import { channelFacts, type FactsLoader } from '../communities/facts';
+import { channelFacts, OPEN_CHANNEL, type FactsLoader } from '../communities/facts';
 import { channelSlug } from '../communities/setup';
 import type { AppContext } from '../context';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
-import { AppError, conflict, notFound } from '../platform/errors';
+import { conflict, invalid, notFound } from '../platform/errors';
 
 import type { ChatPublisher } from './publish';
 
@@ -31,9 +31,6 @@ export interface LoadedChannel {
   community: CommunityRow;
   access: AccessContext;
 }
-
-const invalid = (path: string, code: string, message: string) =>
-  new AppError('validation_failed', 'The request is not valid', { issues: [{ path, code, message }] });
 
 /** Categories and channels: list with unread counts, create, update, reorder, delete, read states. */
 export class ChannelService {
@@ -203,10 +200,10 @@ export class ChannelService {
 
   private async assertParent(trx: Tx, communityId: number, parentId: number | null | undefined, type: string): Promise<void> {
     if (parentId === null || parentId === undefined) return;
-    if (type === 'category') throw invalid('body.parent_id', 'invalid_parent', 'Categories cannot be nested');
+    if (type === 'category') throw invalid('body.parent_id', 'Categories cannot be nested', 'invalid_parent');
     const p = await trx.selectFrom('channels').select(['id', 'type', 'community_id']).where('id', '=', parentId).executeTakeFirst();
     if (!p || p.community_id !== communityId || p.type !== 'category')
-      throw invalid('body.parent_id', 'invalid_parent', 'The parent must be a category of this community');
+      throw invalid('body.parent_id', 'The parent must be a category of this community', 'invalid_parent');
   }
 
   private settingsJson(current: ChannelRow | null, body: Partial<CreateBody>): string {
@@ -224,8 +221,7 @@ export class ChannelService {
   async create(actor: Actor, communityRef: string, body: CreateBody): Promise<Channel> {
     const { community, access } = await this.facts.forCommunity(actor, communityRef);
     if (!access.community?.settings.chat_enabled) throw notFound('This community has no channels');
-    // manage_channels is decided with a stand-in channel: the community-level permission.
-    assertCan(actor, 'channel.manage', { ...access, channel: channelFacts({ type: 'text', is_private: 0, settings: '{}' } as ChannelRow) });
+    assertCan(actor, 'channel.manage', { ...access, channel: OPEN_CHANNEL });
     const id = await inTransaction(this.db, async (trx, afterCommit) => {
       await this.assertParent(trx, community.id, body.parent_id, body.type);
       const now = this.ctx.clock.now().toISOString();
@@ -299,17 +295,17 @@ export class ChannelService {
   async reorder(actor: Actor, communityRef: string, body: ReorderBody): Promise<{ items: Channel[] }> {
     const { community, access } = await this.facts.forCommunity(actor, communityRef);
     if (!access.community?.settings.chat_enabled) throw notFound('This community has no channels');
-    assertCan(actor, 'channel.manage', { ...access, channel: channelFacts({ type: 'text', is_private: 0, settings: '{}' } as ChannelRow) });
+    assertCan(actor, 'channel.manage', { ...access, channel: OPEN_CHANNEL });
     await inTransaction(this.db, async (trx, afterCommit) => {
       const rows = await trx.selectFrom('channels').selectAll().where('community_id', '=', community.id).execute();
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const [i, item] of body.items.entries()) {
         const r = byId.get(item.id);
-        if (!r) throw invalid(`body.items.${i}.id`, 'unknown_channel', 'Not a channel of this community');
+        if (!r) throw invalid(`body.items.${i}.id`, 'Not a channel of this community', 'unknown_channel');
         if (item.parent_id !== null) {
           const p = byId.get(item.parent_id);
           if (!p || p.type !== 'category' || r.type === 'category')
-            throw invalid(`body.items.${i}.parent_id`, 'invalid_parent', 'The parent must be a category; categories cannot be nested');
+            throw invalid(`body.items.${i}.parent_id`, 'The parent must be a category; categories cannot be nested', 'invalid_parent');
         }
         await trx.updateTable('channels').set({ parent_id: item.parent_id, position: item.position }).where('id', '=', item.id).execute();
       }

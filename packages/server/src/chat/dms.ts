@@ -11,7 +11,7 @@ import { decodeCursor, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import type { DmMessageRow, DmThreadRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
-import { AppError, forbidden, notFound } from '../platform/errors';
+import { AppError, forbidden, invalid, notFound } from '../platform/errors';
 
 import { toggleReaction } from './channel-messages';
 import type { ContentCheck } from './content-check';
@@ -22,9 +22,6 @@ import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof dmEndpoints)['post']['body']>;
 type StartBody = z.output<(typeof dmEndpoints)['start']['body']>;
-
-const invalid = (path: string, code: string, message: string) =>
-  new AppError('validation_failed', 'The request is not valid', { issues: [{ path, code, message }] });
 
 interface LoadedThread {
   row: DmThreadRow;
@@ -91,7 +88,7 @@ export class DmService {
       if (actor.isAdmin || u.isAdmin) continue;
       if (mode === 'nobody') throw forbidden('Direct messages are turned off');
       if (mode === 'shared_community' && !(await this.shareCommunity(actor.userId, u.id)))
-        throw invalid(`${path}.${i}`, 'no_shared_community', `You can message ${u.name} once you share a community`);
+        throw invalid(`${path}.${i}`, `You can message ${u.name} once you share a community`, 'no_shared_community');
     }
   }
 
@@ -115,17 +112,17 @@ export class DmService {
     const found = await this.ctx.host.identities.getUsers(ids);
     return ids.map((id, i) => {
       const u = found.get(id);
-      if (!u || u.state !== 'active') throw invalid(`${path}.${i}`, 'unknown_user', 'No such user');
+      if (!u || u.state !== 'active') throw invalid(`${path}.${i}`, 'No such user', 'unknown_user');
       return u;
     });
   }
 
   async start(actor: Actor, body: StartBody): Promise<DmThread> {
     const ids = [...new Set(body.user_ids)].filter((id) => id !== actor.userId);
-    if (ids.length === 0) throw invalid('body.user_ids', 'no_one', 'Name at least one other person');
+    if (ids.length === 0) throw invalid('body.user_ids', 'Name at least one other person', 'no_one');
     const group = body.group || ids.length > 1;
     const max = this.ctx.config.dm.max_group_participants;
-    if (group && ids.length + 1 > max) throw invalid('body.user_ids', 'too_many', `Groups hold at most ${max} people`);
+    if (group && ids.length + 1 > max) throw invalid('body.user_ids', `Groups hold at most ${max} people`, 'too_many');
     const others = await this.users(ids, 'body.user_ids');
     await this.assertMayContact(actor, others, 'body.user_ids');
     const now = this.ctx.clock.now().toISOString();
@@ -313,7 +310,7 @@ export class DmService {
     assertCan(actor, 'dm.manage', access);
     const ids = [...new Set(userIds)].filter((id) => !facts.participantUserIds.includes(id));
     const max = this.ctx.config.dm.max_group_participants;
-    if (facts.participantUserIds.length + ids.length > max) throw invalid('body.user_ids', 'too_many', `Groups hold at most ${max} people`);
+    if (facts.participantUserIds.length + ids.length > max) throw invalid('body.user_ids', `Groups hold at most ${max} people`, 'too_many');
     const others = await this.users(ids, 'body.user_ids');
     await this.assertMayContact(actor, others, 'body.user_ids');
     const now = this.ctx.clock.now().toISOString();
@@ -421,7 +418,7 @@ export class DmService {
     // A retried nonce is found by the unique key when the insert fails (see the catch below).
     if (body.reply_to_id !== undefined) {
       const parent = await this.db.selectFrom('dm_messages').select('thread_id').where('id', '=', body.reply_to_id).executeTakeFirst();
-      if (parent?.thread_id !== thread.id) throw invalid('body.reply_to_id', 'unknown_message', 'Reply to a message of this conversation');
+      if (parent?.thread_id !== thread.id) throw invalid('body.reply_to_id', 'Reply to a message of this conversation', 'unknown_message');
     }
     const checked = await checkContent(this.contentCheck(), {
       content: body.content,
@@ -568,7 +565,8 @@ export class DmService {
       .where('user_id', '=', actor.userId)
       .where('last_read_message_id', '<', upTo)
       .execute();
-    const t = await this.thread(actor, threadId);
+    // The row's last message is what it was; participants and markers are read afresh.
+    const t = (await this.presentThreads(actor, [row]))[0]!;
     const info = { last_read_message_id: t.last_read_message_id, unread_count: t.unread_count, mention_count: 0 };
     this.publish.toUsers([actor.userId], REALTIME_EVENTS.readStateUpdated, { thread_id: row.id, ...info });
     return info;
@@ -581,7 +579,7 @@ export class DmService {
   }
 
   async block(actor: Actor, userId: number): Promise<void> {
-    if (userId === actor.userId) throw invalid('params.userId', 'self', 'You cannot block yourself');
+    if (userId === actor.userId) throw invalid('params.userId', 'You cannot block yourself', 'self');
     if (!(await this.ctx.host.identities.getUser(userId))) throw notFound('No such user');
     const exists = await this.db
       .selectFrom('dm_blocks')

@@ -1,4 +1,4 @@
-import { extractMentions, plainText, type Attachment, type UserSummary } from '@communities/contract';
+import { extractMentions, plainText, type Attachment } from '@communities/contract';
 import { sql } from 'kysely';
 
 import { userSummary } from '../communities/presenters';
@@ -154,6 +154,3 @@ export function hydrationDeps(ctx: AppContext, known?: Map<number, HostUser>) {
     attachment: (kind: MessageKind, row: ChannelAttachmentRow | DmAttachmentRow) => ctx.services.uploads.present(kind, row),
   };
 }
-
-export type AuthorLookup = (ids: number[]) => Promise<Map<number, HostUser>>;
-export type { UserSummary };

@@ -2,19 +2,16 @@ import type { CommunitiesConfig } from '@communities/contract';
 
 import type { Actor } from '../access';
 import type { Tx } from '../platform/db/transaction';
-import { AppError } from '../platform/errors';
+import { invalid } from '../platform/errors';
 
 import type { ContentCheck, ContentCheckInput } from './content-check';
-
-const invalidBody = (path: string, code: string, message: string) =>
-  new AppError('validation_failed', 'The request is not valid', { issues: [{ path, code, message }] });
 
 /** Length and attachment limits from config, checked before anything is written. */
 export function checkLimits(config: CommunitiesConfig, body: { content: string; attachment_ids: number[] }): void {
   if (body.content.length > config.chat.max_message_length)
-    throw invalidBody('body.content', 'too_long', `Messages may be at most ${config.chat.max_message_length} characters`);
+    throw invalid('body.content', `Messages may be at most ${config.chat.max_message_length} characters`, 'too_long');
   if (new Set(body.attachment_ids).size > config.chat.max_attachments_per_message)
-    throw invalidBody('body.attachment_ids', 'too_many', `At most ${config.chat.max_attachments_per_message} attachments`);
+    throw invalid('body.attachment_ids', `At most ${config.chat.max_attachments_per_message} attachments`, 'too_many');
 }
 
 /** Runs the content check: the text to store and its moderation state, or a 422. */
@@ -32,7 +29,7 @@ export async function checkContent(
     case 'flag':
       return { content: input.content, state: 'flagged' };
     case 'reject':
-      throw invalidBody('body.content', 'content_rejected', verdict.reason);
+      throw invalid('body.content', verdict.reason, 'content_rejected');
   }
 }
 
@@ -70,5 +67,5 @@ export async function bindAttachments(
           .where('feed_item_id', 'is', null)
           .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== unique.length)
-    throw invalidBody('body.attachment_ids', 'unknown_attachment', 'Attach your own new uploads only');
+    throw invalid('body.attachment_ids', 'Attach your own new uploads only', 'unknown_attachment');
 }

@@ -56,6 +56,21 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
   };
 }
 
+/**
+ * An open text channel: community-wide channel questions ("may this member manage channels?",
+ * "may they see channels at all?") are asked of it before any particular channel exists.
+ */
+export const OPEN_CHANNEL: ChannelFacts = {
+  id: 0,
+  type: 'text',
+  isPrivate: false,
+  allowedRoleSlugs: [],
+  allowedUserIds: [],
+  requiredTierIds: [],
+  slowModeSeconds: 0,
+  archived: false,
+};
+
 /** Members joined with their role's slug, name, rank and permissions: the one shape every member list reads. */
 export function memberWithRoleQuery(db: DbHandle) {
   return db

@@ -7,11 +7,11 @@ import type { AppContext } from '../context';
 import { decodeCursor, pageById, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import { containsPattern, likeLower } from '../platform/db/like';
-import type { ChannelRow, CommunityRow } from '../platform/db/schema';
+import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction } from '../platform/db/transaction';
 import { AppError } from '../platform/errors';
 
-import { channelFacts, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
+import { OPEN_CHANNEL, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
 import { assertSlugFree, DEFAULT_CHANNELS, freeSlug, mergeSettings, setUpCommunity } from './setup';
 
@@ -78,12 +78,8 @@ export class CommunityService {
     const { community, membership, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.view', access);
     const [owner, prices] = await Promise.all([this.ctx.host.identities.getUsers([community.owner_id]), this.prices([community.id])]);
-    // Channel actions need a channel; the community-level answer is about the community's own.
     // Channel rights depend on the channel; the community-wide answer is the one for an open text channel.
-    const anyChannel = {
-      ...access,
-      channel: channelFacts({ type: 'text', is_private: 0, settings: '{}', archived_at: null } as ChannelRow),
-    };
+    const anyChannel = { ...access, channel: OPEN_CHANNEL };
     const permissions = ACTIONS.filter(
       (a) => !a.startsWith('dm.') && can(actor, a, a.startsWith('channel.') ? anyChannel : access).allowed,
     );
