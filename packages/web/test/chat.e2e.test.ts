@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, launchChromium, screenshot } from './support/browser';
+import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
 import { sunsetPng } from './support/png';
 
 let server: TestServer;
@@ -24,9 +24,7 @@ afterAll(async () => {
 async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  await page.goto(`${server.url}/communities/demo/sign-in/${userId}`);
-  await page.waitForURL(`${server.url}/communities`);
-  await page.getByTestId('signed-in').waitFor();
+  await demoSignIn(page, server.url, userId);
   return page;
 }
 

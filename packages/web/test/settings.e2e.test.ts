@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, launchChromium, screenshot } from './support/browser';
+import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -18,11 +18,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, userId: number) {
-  await page.goto(`${server.url}/communities/demo/sign-in/${userId}`);
-  await page.waitForURL(`${server.url}/communities`);
-  await page.getByTestId('signed-in').waitFor();
-}
+const signIn = (page: Page, userId: number) => demoSignIn(page, server.url, userId);
 
 describe('community settings in Chromium', () => {
   it('the owner edits the community and manages its channels; members see no Settings tab', async () => {

@@ -39,3 +39,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Signs `page` in through the demo sign-in link and waits until the app shows who is signed in. */
+export async function demoSignIn(page: Page, serverUrl: string, userId: number): Promise<void> {
+  await page.goto(`${serverUrl}/communities/demo/sign-in/${userId}`);
+  await page.waitForURL(`${serverUrl}/communities`);
+  await page.getByTestId('signed-in').waitFor();
+}
