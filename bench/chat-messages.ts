@@ -1,10 +1,9 @@
-import { Agent, request } from 'node:http';
-
 import { realtimeChannel } from '@communities/contract';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 
 import { authSignature } from '../packages/server/src/realtime/protocol';
+import { jsonPoster } from './http-load';
 import { startServerProcess } from './server-process';
 
 const SECRET = 'bench-app-secret';
@@ -57,44 +56,20 @@ export async function benchChatMessages(opts: { messages?: number; concurrency?:
       ),
     );
 
-    const url = new URL(`${s.url}/api/communities/channels/${general.id}/messages`);
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-    const post = (i: number) =>
-      new Promise<void>((resolve, reject) => {
-        const body = JSON.stringify({ content: `Benchmark message number ${i} with a little **Markdown**.`, nonce: `bench-${i}-nonce` });
-        const req = request(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              authorization: `Bearer ${tokens[i % tokens.length]}`,
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    for (let i = 0; i < 100; i++) await post(i); // warm-up
-    let next = 100;
+    const load = jsonPoster({
+      url: `${s.url}/api/communities/channels/${general.id}/messages`,
+      tokens,
+      concurrency,
+      body: (i) => ({ content: `Benchmark message number ${i} with a little **Markdown**.`, nonce: `bench-${i}-nonce` }),
+      expect: 201,
+    });
+    for (let i = 0; i < 100; i++) await load.post(i); // warm-up
     const cpu0 = s.cpuSeconds();
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < messages + 100) await post(next++);
-      }),
-    );
+    await load.run(100, messages + 100);
     const httpSeconds = (performance.now() - t0) / 1000;
     const serverCpu = s.cpuSeconds() - cpu0;
-    agent.destroy();
+    load.close();
     while (delivered < (messages + 100) * subscribers && performance.now() - t0 < httpSeconds * 1000 + 5000)
       await new Promise((r) => setTimeout(r, 10));
     for (const ws of sockets) ws.terminate();

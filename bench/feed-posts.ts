@@ -1,7 +1,6 @@
-import { Agent, request } from 'node:http';
-
 import Database from 'better-sqlite3';
 
+import { jsonPoster } from './http-load';
 import { startTestServer } from '../packages/server/test/support/server';
 
 /**
@@ -18,42 +17,18 @@ export async function benchFeedPosts(opts: { posts?: number; concurrency?: numbe
     const authors = s.demo.studentIds.slice(0, 20);
     for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
     const tokens = await Promise.all(authors.map((u) => s.token(u, { ttlSeconds: 3600 })));
-    const url = new URL(`${s.url}/api/communities/${c.slug}/feed`);
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-    const post = (i: number) =>
-      new Promise<void>((resolve, reject) => {
-        const body = JSON.stringify({ content: `Benchmark post number ${i} with a little **Markdown**.` });
-        const req = request(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              authorization: `Bearer ${tokens[i % tokens.length]}`,
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    for (let i = 0; i < 50; i++) await post(i); // warm-up
-    let next = 0;
+    const load = jsonPoster({
+      url: `${s.url}/api/communities/${c.slug}/feed`,
+      tokens,
+      concurrency,
+      body: (i) => ({ content: `Benchmark post number ${i} with a little **Markdown**.` }),
+      expect: 201,
+    });
+    for (let i = 0; i < 50; i++) await load.post(i); // warm-up
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < posts) await post(next++);
-      }),
-    );
+    await load.run(0, posts);
     const httpSeconds = (performance.now() - t0) / 1000;
-    agent.destroy();
+    load.close();
 
     // Baseline: the same row, straight into a WAL-mode SQLite file, one statement per insert.
     const raw = new Database(`${s.dataDir}/raw.sqlite`);
