@@ -193,7 +193,7 @@ export class ChannelMessageService {
     const now = this.ctx.clock.now().toISOString();
     let messageId: number;
     try {
-      messageId = await this.ctx.db.groupCommit.run(async (trx, afterCommit) => {
+      messageId = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
         const id = await insertedId(
           trx,
           trx.insertInto('channel_messages').values({
@@ -225,7 +225,8 @@ export class ChannelMessageService {
             .values(notified.map((user_id) => ({ message_id: id, channel_id: channel.id, user_id })))
             .execute();
         await bindAttachments(trx, 'channel', actor, id, body.attachment_ids);
-        await trx.updateTable('channels').set({ last_message_id: id }).where('id', '=', channel.id).execute();
+        // Once per shared commit, not per message: the batch's last message is the channel's last.
+        once(`channel:${channel.id}`, (t) => t.updateTable('channels').set({ last_message_id: id }).where('id', '=', channel.id).execute());
         // Activity is a discovery signal measured in minutes: touching the community row on
         // every message would make it the hottest row in the database.
         if (!community.last_activity_at || Date.parse(now) - Date.parse(community.last_activity_at) > ACTIVITY_RESOLUTION_MS)

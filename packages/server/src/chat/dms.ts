@@ -431,7 +431,7 @@ export class DmService {
     const metadata = JSON.stringify({ mentions, mention_roles: [] });
     let id: number;
     try {
-      id = await this.ctx.db.groupCommit.run(async (trx, afterCommit) => {
+      id = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
         const messageId = await insertedId(
           trx,
           trx.insertInto('dm_messages').values({
@@ -447,14 +447,19 @@ export class DmService {
           }),
         );
         await bindAttachments(trx, 'dm', actor, messageId, body.attachment_ids, thread.id);
-        await trx.updateTable('dm_threads').set({ last_message_id: messageId, last_message_at: now }).where('id', '=', thread.id).execute();
+        // Bookkeeping once per shared commit: the batch's last message is the thread's last.
+        once(`dm_thread:${thread.id}`, (t) =>
+          t.updateTable('dm_threads').set({ last_message_id: messageId, last_message_at: now }).where('id', '=', thread.id).execute(),
+        );
         // Writing is reading: the sender's own marker moves with their message.
-        await trx
-          .updateTable('dm_participants')
-          .set({ last_read_message_id: messageId })
-          .where('thread_id', '=', thread.id)
-          .where('user_id', '=', actor.userId)
-          .execute();
+        once(`dm_read:${thread.id}:${actor.userId}`, (t) =>
+          t
+            .updateTable('dm_participants')
+            .set({ last_read_message_id: messageId })
+            .where('thread_id', '=', thread.id)
+            .where('user_id', '=', actor.userId)
+            .execute(),
+        );
         afterCommit(() => {
           this.ctx.bus.publish('DMMessagePosted', {
             community_id: null,

@@ -124,7 +124,7 @@ export function connect(url: string, options: { prefix?: string; poolSize?: numb
   return {
     db,
     factsWrites,
-    groupCommit: new GroupCommit(db, dialectName === 'sqlite'),
+    groupCommit: new GroupCommit(db, sqlite),
     dialect: dialectName,
     prefix,
     ...(sqlite ? { sqlite } : {}),

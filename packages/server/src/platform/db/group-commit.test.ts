@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { connect, type Db } from './connect';
+import { GroupCommit } from './group-commit';
 import { migrateToLatest } from './migrate';
 
 let db: Db;
@@ -35,6 +36,52 @@ describe('GroupCommit (SQLite)', () => {
     const names = (await db.db.selectFrom('communities').select('name').orderBy('id').execute()).map((r) => r.name);
     expect(names).toEqual(['Alpha', 'Gamma']);
     expect(after).toEqual(['Alpha', 'Gamma']);
+  });
+
+  it('runs once-work once per shared transaction: the last successful registration wins', async () => {
+    db = connect('sqlite::memory:');
+    await migrateToLatest(db);
+    await db.db.insertInto('communities').values(community('Owner')).execute();
+    const ran: string[] = [];
+    const write = (name: string, fail = false) =>
+      db.groupCommit.run(async (trx, _afterCommit, once) => {
+        await trx.insertInto('communities').values(community(name)).execute();
+        once('last', async (t) => {
+          ran.push(name);
+          await t
+            .updateTable('communities')
+            .set({ description: `last: ${name}` })
+            .where('slug', '=', 'owner')
+            .execute();
+        });
+        if (fail) throw new Error(`no ${name}`);
+        return name;
+      });
+    await Promise.allSettled([write('One'), write('Two'), write('Three', true)]);
+    // Three rolled back, so its registration went with it; Two's replaced One's.
+    expect(ran).toEqual(['Two']);
+    const row = await db.db.selectFrom('communities').select('description').where('slug', '=', 'owner').executeTakeFirstOrThrow();
+    expect(row.description).toBe('last: Two');
+  });
+
+  it('runs once-work at the end of a lone transaction on server databases too', async () => {
+    db = connect('sqlite::memory:');
+    await migrateToLatest(db);
+    const alone = new GroupCommit(db.db);
+    const ran: string[] = [];
+    await alone.run(async (trx, _a, once) => {
+      once('k', async () => void ran.push('first'));
+      once('k', async () => void ran.push('second'));
+      await trx.insertInto('communities').values(community('Solo')).execute();
+    });
+    expect(ran).toEqual(['second']);
+    await expect(
+      alone.run(async (_trx, _a, once) => {
+        once('k', async () => void ran.push('never'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(ran).toEqual(['second']);
   });
 
   it('counts writes to fact tables but not bookkeeping updates', async () => {
