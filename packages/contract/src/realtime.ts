@@ -48,7 +48,10 @@ export const REALTIME_EVENT_DOCS: Record<RealtimeEventName, { on: string; data: 
     on: 'channel, dm',
     data: "the message as an ordinary member sees it (viewer_can for someone else's message; clients derive their own rights for their own messages)",
   },
-  'message.updated': { on: 'channel, dm', data: 'the edited message' },
+  'message.updated': {
+    on: 'channel, dm',
+    data: "the message as members see it, after an edit or when an attachment's scan finished; without `reactions`, `viewer_can` and `nonce`, which are per viewer (clients keep theirs)",
+  },
   'message.deleted': { on: 'channel, dm', data: '`{ id, channel_id | thread_id }`' },
   'reaction.changed': {
     on: 'channel, dm',

@@ -58,10 +58,46 @@ describe('chat over real pusher-js clients', () => {
     expect(await reaction).toMatchObject({ message_id: m.id, user_id: st[0], reacted: true, counts: [{ emoji: '🎉', count: 1 }] });
     const updated = next<ChannelMessage>(rt, ch, REALTIME_EVENTS.messageUpdated);
     await s.as(st[0]!).channels.edit({ params: { messageId: m.id }, body: { content: 'live hello!' } });
-    expect((await updated).content).toBe('live hello!');
+    const edit = await updated;
+    expect(edit.content).toBe('live hello!');
+    // Reactions' `me` and the rights are the editor's own: they are not sent to everyone.
+    expect(edit).not.toHaveProperty('reactions');
+    expect(edit).not.toHaveProperty('viewer_can');
     const deleted = next<{ id: number }>(rt, ch, REALTIME_EVENTS.messageDeleted);
     await s.as(st[0]!).channels.removeMessage({ params: { messageId: m.id } });
     expect((await deleted).id).toBe(m.id);
+  });
+
+  it("announces a message's attachment when its scan finishes (channel and DM), so nobody polls", async () => {
+    const upload = async (user: number, query: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')]), 'notes.pdf');
+      const res = await fetch(`${s.url}/api/communities/uploads?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await s.token(user)}` },
+        body: form,
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: number };
+    };
+    const rt = await client(st[1]!);
+    const ch = realtimeChannel.channel(prefix(), general);
+    await rt.subscribed(ch);
+    const file = await upload(st[0]!, 'purpose=channel');
+    const m = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'slides', attachment_ids: [file.id] } });
+    expect(m.attachments[0]!.scan_status).toBe('pending');
+    const scanned = next<ChannelMessage>(rt, ch, REALTIME_EVENTS.messageUpdated);
+    await s.ctx.queue.processAll();
+    expect(await scanned).toMatchObject({ id: m.id, content: 'slides', attachments: [{ id: file.id, scan_status: 'clean' }] });
+
+    const thread = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!] } });
+    const dmCh = realtimeChannel.dm(prefix(), thread.id);
+    await rt.subscribed(dmCh);
+    const dmFile = await upload(st[0]!, `purpose=dm&thread_id=${thread.id}`);
+    const dm = await s.as(st[0]!).dm.post({ params: { threadId: thread.id }, body: { content: 'dm slides', attachment_ids: [dmFile.id] } });
+    const dmScanned = next<ChannelMessage>(rt, dmCh, REALTIME_EVENTS.messageUpdated);
+    await s.ctx.queue.processAll();
+    expect(await dmScanned).toMatchObject({ id: dm.id, attachments: [{ id: dmFile.id, scan_status: 'clean' }] });
   });
 
   it('tells the community channel when members join and leave, and when channels change', async () => {

@@ -25,6 +25,7 @@ import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof channelEndpoints)['post']['body']>;
+type Shared = Omit<ChannelMessage, 'nonce' | 'viewer_can'>;
 
 /** communities.last_activity_at is refreshed at most this often by chat. */
 const ACTIVITY_RESOLUTION_MS = 60_000;
@@ -78,14 +79,9 @@ export class ChannelMessageService {
     const moderator = can(actor, 'channel.delete_any', access).allowed;
     const deleted = r.is_deleted === 1;
     const own = canEditOwn(actor, r.user_id, access);
-    const meta = parseMessageMeta(r.metadata);
     return {
-      ...presentBase(r, h, { showDeleted: moderator }),
+      ...this.shared(r, h, moderator),
       nonce: r.user_id === actor.userId ? r.nonce : null,
-      channel_id: r.channel_id,
-      mention_everyone: r.mention_everyone === 1,
-      mention_roles: meta.mention_roles,
-      is_pinned: r.is_pinned === 1,
       viewer_can: {
         edit: own && !deleted,
         delete:
@@ -98,6 +94,17 @@ export class ChannelMessageService {
         pin: !deleted && can(actor, 'channel.pin', access).allowed,
         react: !deleted && can(actor, 'channel.react', access).allowed,
       },
+    };
+  }
+
+  /** The message as every viewer sees it: all but the nonce and the viewer's rights. */
+  private shared(r: ChannelMessageRow, h: Hydrated, showDeleted: boolean): Shared {
+    return {
+      ...presentBase(r, h, { showDeleted }),
+      channel_id: r.channel_id,
+      mention_everyone: r.mention_everyone === 1,
+      mention_roles: parseMessageMeta(r.metadata).mention_roles,
+      is_pinned: r.is_pinned === 1,
     };
   }
 
@@ -338,8 +345,30 @@ export class ChannelMessageService {
       .where('id', '=', row.id)
       .execute();
     const message = await this.presentOne(actor, messageId);
-    this.publish.toChannel(channel.id, REALTIME_EVENTS.messageUpdated, { ...message, nonce: null, viewer_can: undefined });
+    this.broadcastUpdated(message);
     return message;
+  }
+
+  /** message.updated carries what all members share: reactions and rights are per viewer. */
+  private broadcastUpdated(m: Shared): void {
+    this.publish.toChannel(m.channel_id, REALTIME_EVENTS.messageUpdated, {
+      ...m,
+      nonce: undefined,
+      viewer_can: undefined,
+      reactions: undefined,
+    });
+  }
+
+  /**
+   * A message changed without anyone editing it (an attachment's scan finished): its
+   * updated_at moves, so catch-up after a reconnect finds it, and members get message.updated.
+   */
+  async touched(messageId: number): Promise<void> {
+    const now = this.ctx.clock.now().toISOString();
+    await this.db.updateTable('channel_messages').set({ updated_at: now }).where('id', '=', messageId).execute();
+    const row = await this.db.selectFrom('channel_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+    if (!row || row.is_deleted) return;
+    this.broadcastUpdated(this.shared(row, await this.hydrate([row], 0), false));
   }
 
   async remove(actor: Actor, messageId: number): Promise<void> {

@@ -380,9 +380,8 @@ export class DmService {
     const deleted = r.is_deleted === 1;
     const own = r.user_id === actor.userId;
     return {
-      ...presentBase(r, h, { showDeleted: false }),
+      ...shared(r, h),
       nonce: own ? r.nonce : null,
-      thread_id: r.thread_id,
       viewer_can: { edit: own && !deleted, delete: own && !deleted, react: !deleted && (access.dm ? !access.dm.blockedBetween : true) },
     };
   }
@@ -530,8 +529,27 @@ export class DmService {
       .execute();
     const fresh = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
     const message = this.present(actor, fresh, await this.hydrate([fresh], actor.userId), access);
-    this.publish.toThread(row.thread_id, REALTIME_EVENTS.messageUpdated, { ...message, nonce: null, viewer_can: undefined });
+    this.broadcastUpdated(message);
     return message;
+  }
+
+  /** message.updated carries what all participants share: reactions and rights are per viewer. */
+  private broadcastUpdated(m: Shared): void {
+    this.publish.toThread(m.thread_id, REALTIME_EVENTS.messageUpdated, {
+      ...m,
+      nonce: undefined,
+      viewer_can: undefined,
+      reactions: undefined,
+    });
+  }
+
+  /** A message changed without anyone editing it (an attachment's scan finished); see ChannelMessageService.touched. */
+  async touched(messageId: number): Promise<void> {
+    const now = this.ctx.clock.now().toISOString();
+    await this.db.updateTable('dm_messages').set({ updated_at: now }).where('id', '=', messageId).execute();
+    const row = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+    if (!row || row.is_deleted) return;
+    this.broadcastUpdated(shared(row, await this.hydrate([row], 0)));
   }
 
   async remove(actor: Actor, messageId: number): Promise<void> {
@@ -605,4 +623,11 @@ export class DmService {
     await this.db.deleteFrom('dm_blocks').where('blocker_id', '=', actor.userId).where('blocked_id', '=', userId).execute();
     this.publish.toUsers([actor.userId, userId], REALTIME_EVENTS.dmThreadUpdated, { reason: 'unblocked' });
   }
+}
+
+type Shared = Omit<DmMessage, 'nonce' | 'viewer_can'>;
+
+/** A DM as every participant sees it: all but the nonce and the viewer's rights. */
+function shared(r: DmMessageRow, h: Hydrated): Shared {
+  return { ...presentBase(r, h, { showDeleted: false }), thread_id: r.thread_id };
 }

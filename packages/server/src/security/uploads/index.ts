@@ -59,6 +59,8 @@ export function createUploadService(ctx: AppContext): UploadService {
         for (const userId of to)
           await ctx.host.notifications.notify({ userId, title, message, type: 'file_flagged', data: { attachment: a.id, kind: a.kind } });
       },
+      messageTouched: (kind, messageId) =>
+        kind === 'channel' ? ctx.services.chat.messages.touched(messageId) : ctx.services.chat.dms.touched(messageId),
       publishToUser: (userId, event, data) => {
         ctx.broadcaster
           .publish([realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId)], event, data)

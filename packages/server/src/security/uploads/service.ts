@@ -25,6 +25,8 @@ export const SCAN_JOB = 'file.scan';
 export interface UploadHooks {
   /** Realtime push of scan status to the uploader (the realtime gateway fills this). */
   publishToUser?: (userId: number, event: string, data: unknown) => void;
+  /** The message an attachment belongs to changed: its scan finished (chat fills this). */
+  messageTouched?: (kind: AttachmentKind, messageId: number) => Promise<void>;
   /** Tell moderators about an infected file (the moderation issue fills this). */
   notifyModerators?: (a: Attachment, signature: string | null) => Promise<void>;
 }
@@ -378,5 +380,9 @@ export class UploadService {
 
   private push(kind: AttachmentKind, row: Row): void {
     this.deps.hooks?.publishToUser?.(row.uploader_id, 'upload.scanned', this.present(kind, row));
+    if (row.message_id !== null)
+      this.deps.hooks?.messageTouched?.(kind, row.message_id).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, kind, id: row.id }, 'could not announce the scanned attachment');
+      });
   }
 }
