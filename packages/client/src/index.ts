@@ -2,6 +2,7 @@ export { ApiError, createApi, type Api, type ApiOptions, type TokenProvider } fr
 export {
   createRealtime,
   watchMessages,
+  type ChangesRequest,
   type MessageStream,
   type MessageStreamOptions,
   type Realtime,

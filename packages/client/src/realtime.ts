@@ -101,7 +101,20 @@ export interface MessageStreamOptions<M extends { id: number }> {
   /** The newest message id the caller already shows (0 for none). */
   lastSeenId: number;
   /** REST catch-up: messages after an id, oldest first (channels.messages / dm.messages with `after`). */
-  fetchAfter: (afterId: number) => Promise<{ items: M[]; has_more_after: boolean }>;
+  fetchAfter: (afterId: number) => Promise<{ items: M[]; has_more_after: boolean; as_of?: string }>;
+  /**
+   * Catch-up of what changed in messages already shown (edits, deletions, reactions, pins,
+   * finished scans) through channels.changes / dm.changes, on every (re)subscription once a
+   * `since` is known: the `as_of` of the caller's own history load, or of fetchAfter's pages.
+   */
+  changes?: {
+    since?: string;
+    /** The oldest message id the caller shows (0 for none). */
+    oldestId: () => number;
+    fetch: (q: ChangesRequest) => Promise<{ items: M[]; next: { since: string; after_id: number } | null; as_of: string }>;
+    /** Each changed message whole, as the caller sees it. */
+    onChanged: (message: M) => void;
+  };
   /** Each new message exactly once, in id order. */
   onMessage: (message: M) => void;
   /** Other events on the channel (message.updated, message.deleted, reaction.changed, …). */
@@ -109,6 +122,13 @@ export interface MessageStreamOptions<M extends { id: number }> {
   /** Created event name; `message.created` unless told. */
   createdEvent?: string;
   onError?: (error: unknown) => void;
+}
+
+export interface ChangesRequest {
+  since: string;
+  after_id?: number;
+  from_id: number;
+  to_id: number;
 }
 
 export interface MessageStream {
@@ -137,15 +157,39 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
+  let since = o.changes?.since;
+  // The earliest as_of of a catch-up round becomes the next round's `since`.
+  const earliest = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined || a < b ? a : b);
+
+  const catchUpChanges = async (upTo: number): Promise<string | undefined> => {
+    const c = o.changes;
+    const from = c?.oldestId() ?? 0;
+    if (!c || since === undefined || from <= 0 || upTo < from) return undefined;
+    let q: ChangesRequest = { since, from_id: from, to_id: upTo };
+    let first: string | undefined;
+    for (;;) {
+      const page = await c.fetch(q);
+      first ??= page.as_of;
+      for (const m of page.items) if (!stopped) c.onChanged(m);
+      if (!page.next) return first;
+      q = { ...q, since: page.next.since, after_id: page.next.after_id };
+    }
+  };
+
   const catchUp = async () => {
     if (catching) return;
     catching = true;
     try {
+      const shown = last;
+      let round: string | undefined;
       for (;;) {
         const page = await o.fetchAfter(last);
+        round = earliest(round, page.as_of);
         for (const m of page.items) deliver(m);
         if (!page.has_more_after || page.items.length === 0) break;
       }
+      round = earliest(round, await catchUpChanges(shown));
+      since = round ?? since;
     } catch (error) {
       o.onError?.(error);
     } finally {

@@ -156,6 +156,38 @@ describe('chat over real pusher-js clients', () => {
     stream.stop();
   });
 
+  it('after a reconnect also catches up the edits, reactions and deletions it missed', async () => {
+    const rt = await client(st[1]!);
+    const edited = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'will be edited' } });
+    const doomed = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'will be deleted' } });
+    const loaded = await s.as(st[1]!).channels.messages({ params: { channelId: general }, query: { limit: 5 } });
+    const shown = new Map(loaded.items.map((m) => [m.id, m]));
+    const stream = watchMessages<ChannelMessage>(rt, {
+      channel: realtimeChannel.channel(prefix(), general),
+      lastSeenId: loaded.items.at(-1)!.id,
+      fetchAfter: (after) => s.as(st[1]!).channels.messages({ params: { channelId: general }, query: { after } }),
+      onMessage: (m) => shown.set(m.id, m),
+      changes: {
+        since: loaded.as_of,
+        oldestId: () => Math.min(...shown.keys()),
+        fetch: (query) => s.as(st[1]!).channels.changes({ params: { channelId: general }, query }),
+        onChanged: (m) => shown.set(m.id, m),
+      },
+    });
+    await stream.ready;
+    rt.pusher.disconnect();
+    await expect.poll(() => rt.pusher.connection.state).toBe('disconnected');
+    await s.as(st[0]!).channels.edit({ params: { messageId: edited.id }, body: { content: 'edited while you were away' } });
+    await s.as(st[0]!).channels.react({ params: { messageId: edited.id }, body: { emoji: '🔥' } });
+    await s.as(st[0]!).channels.removeMessage({ params: { messageId: doomed.id } });
+    rt.pusher.connect();
+    await expect
+      .poll(() => shown.get(edited.id))
+      .toMatchObject({ content: 'edited while you were away', reactions: [{ emoji: '🔥', count: 1 }] });
+    await expect.poll(() => shown.get(doomed.id)).toMatchObject({ deleted: true, content: null });
+    stream.stop();
+  });
+
   it('tells DM participants on their inbox channel when a message arrives', async () => {
     const rt = await client(st[1]!);
     const inbox = realtimeChannel.user(prefix(), st[1]!);

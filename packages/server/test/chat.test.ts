@@ -227,3 +227,93 @@ describe('messages', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('changes catch-up', () => {
+  /** Runs `fn` with the server's clock moved forward by `ms`. */
+  async function later<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    const real = s.ctx.clock;
+    s.ctx.clock = { now: () => new Date(real.now().getTime() + ms) };
+    try {
+      return await fn();
+    } finally {
+      s.ctx.clock = real;
+    }
+  }
+
+  it('returns the shown messages edited, reacted to, pinned or deleted since as_of, whole and as the caller sees them', async () => {
+    const room = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'changes-room' } });
+    const [m1, m2, m3, m4] = [
+      await post(st[0]!, room.id, 'one'),
+      await post(st[0]!, room.id, 'two'),
+      await post(st[0]!, room.id, 'three'),
+      await post(st[0]!, room.id, 'four'),
+    ];
+    // A client loads the room a minute later, then comes back after five more.
+    const loaded = await later(60_000, () => s.as(st[2]!).channels.messages({ params: { channelId: room.id }, query: {} }));
+    expect(loaded.items.map((m) => m.id)).toEqual([m1.id, m2.id, m3.id, m4.id]);
+    await later(120_000, async () => {
+      await s.as(st[0]!).channels.edit({ params: { messageId: m3.id }, body: { content: 'three, edited' } });
+      await s.as(st[2]!).channels.react({ params: { messageId: m1.id }, body: { emoji: '👍' } });
+      await s.as(owner).channels.pin({ params: { messageId: m2.id } });
+      await s.as(st[0]!).channels.removeMessage({ params: { messageId: m4.id } });
+      await post(st[0]!, room.id, 'five'); // new: `after` brings it, not changes
+    });
+    const changes = await later(360_000, () =>
+      s.as(st[2]!).channels.changes({
+        params: { channelId: room.id },
+        query: { since: loaded.as_of, from_id: m1.id, to_id: m4.id },
+      }),
+    );
+    expect(changes.items.map((m) => m.id)).toEqual([m3.id, m1.id, m2.id, m4.id]);
+    const [edited, reacted, pinned, deleted] = changes.items;
+    expect(edited).toMatchObject({ content: 'three, edited', edited_at: expect.any(String) });
+    expect(reacted!.reactions).toEqual([{ emoji: '👍', count: 1, me: true }]);
+    expect(pinned!.is_pinned).toBe(true);
+    expect(deleted).toMatchObject({ deleted: true, content: null });
+    expect(changes.next).toBeNull();
+    // Nothing changed since: an empty answer, and as_of moves on.
+    const again = await later(400_000, () =>
+      s.as(st[2]!).channels.changes({ params: { channelId: room.id }, query: { since: changes.as_of, from_id: m1.id, to_id: m4.id } }),
+    );
+    expect(again.items).toEqual([]);
+    expect(again.as_of > changes.as_of).toBe(true);
+  });
+
+  it('pages through many changes with the same timestamp without losing or repeating one', async () => {
+    const room = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'busy-room' } });
+    const ids: number[] = [];
+    for (let i = 0; i < 130; i++) ids.push((await post(st[0]!, room.id, `m${i}`)).id);
+    const since = new Date(Date.now() - 1000).toISOString();
+    const stamp = new Date(Date.now() + 5000).toISOString();
+    await s.ctx.db.db.updateTable('channel_messages').set({ updated_at: stamp }).where('channel_id', '=', room.id).execute();
+    const got: number[] = [];
+    let q: { since: string; after_id?: number; from_id: number; to_id: number } = { since, from_id: ids[0]!, to_id: ids.at(-1)! };
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await s.as(st[2]!).channels.changes({ params: { channelId: room.id }, query: q });
+      got.push(...page.items.map((m) => m.id));
+      if (!page.next) break;
+      q = { ...q, since: page.next.since, after_id: page.next.after_id };
+    }
+    expect(got).toEqual(ids);
+  });
+
+  it('validates the range and hides private channels from outsiders (404)', async () => {
+    const since = new Date().toISOString();
+    await expectStatus(
+      s.as(st[0]!).channels.changes({ params: { channelId: general.id }, query: { since, from_id: 9, to_id: 3 } }),
+      422,
+      'validation_failed',
+    );
+    await expectStatus(
+      s.as(st[0]!).channels.changes({ params: { channelId: general.id }, query: { since: 'yesterday', from_id: 1, to_id: 3 } }),
+      422,
+      'validation_failed',
+    );
+    const hidden = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'hidden-changes', is_private: true } });
+    await expectStatus(
+      s.as(st[0]!).channels.changes({ params: { channelId: hidden.id }, query: { since, from_id: 1, to_id: 3 } }),
+      404,
+      'not_found',
+    );
+  });
+});

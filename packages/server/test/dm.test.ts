@@ -71,6 +71,31 @@ describe('DM threads', () => {
     const seen = (await s.as(st[1]!).dm.messages({ params: { threadId: t.id }, query: { around: m.id, limit: 1 } })).items[0]!;
     expect(seen).toMatchObject({ id: m.id, deleted: true, content: null, reactions: [] });
   });
+
+  it('catches up changes to shown messages since as_of; outsiders get 404', async () => {
+    const t = await s.as(st[2]!).dm.start({ body: { user_ids: [st[3]!] } });
+    const a = await send(st[2]!, t.id, 'first');
+    const b = await send(st[2]!, t.id, 'second');
+    const real = s.ctx.clock;
+    const at = (ms: number) => (s.ctx.clock = { now: () => new Date(real.now().getTime() + ms) });
+    try {
+      at(60_000);
+      const loaded = await s.as(st[3]!).dm.messages({ params: { threadId: t.id } });
+      at(120_000);
+      await s.as(st[2]!).dm.edit({ params: { messageId: b.id }, body: { content: 'second!' } });
+      await s.as(st[3]!).dm.react({ params: { messageId: a.id }, body: { emoji: '🙂' } });
+      at(180_000);
+      const query = { since: loaded.as_of, from_id: a.id, to_id: b.id };
+      const changes = await s.as(st[3]!).dm.changes({ params: { threadId: t.id }, query });
+      expect(changes.items.map((m) => [m.id, m.content, m.reactions])).toEqual([
+        [b.id, 'second!', []],
+        [a.id, 'first', [{ emoji: '🙂', count: 1, me: true }]],
+      ]);
+      await expectStatus(s.as(st[0]!).dm.changes({ params: { threadId: t.id }, query }), 404, 'not_found');
+    } finally {
+      s.ctx.clock = real;
+    }
+  });
 });
 
 describe('groups', () => {

@@ -98,7 +98,35 @@ export const historyQuery = z
 
 /** Oldest first; the flags say whether to page further back or forward. */
 const history = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), has_more_before: z.boolean(), has_more_after: z.boolean() });
+  z.object({
+    items: z.array(item),
+    has_more_before: z.boolean(),
+    has_more_after: z.boolean(),
+    /** Pass as `since` to the changes endpoint to learn what changed after this page was read. */
+    as_of: isoTime,
+  });
+
+export const changesQuery = z
+  .object({
+    since: z.iso.datetime().describe('`as_of` of an earlier history or changes answer'),
+    after_id: idNum.optional().describe("with `since`: continue after this message (from the last answer's `next`)"),
+    from_id: idNum.describe('the oldest message the client shows'),
+    to_id: idNum.describe('the newest message the client shows (newer ones come through `after`)'),
+  })
+  .strict()
+  .refine((q) => q.from_id <= q.to_id, { message: 'from_id must not be above to_id', path: ['from_id'] });
+
+/**
+ * What changed since `since` among the messages a client shows (its newest 1,000 at most):
+ * edits, deletions, reactions, pins and finished attachment scans, each message whole as the
+ * caller sees it, in the order of change. `next` pages on; `as_of` is the next `since`.
+ */
+const changes = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    next: z.object({ since: isoTime, after_id: z.number().int() }).nullable(),
+    as_of: isoTime,
+  });
 
 export const messageBody = z
   .object({
@@ -219,6 +247,17 @@ export const channels = {
     query: historyQuery,
     response: history(channelMessageSchema),
     errors: ['forbidden', 'not_found'],
+  }),
+  changes: endpoint({
+    method: 'GET',
+    path: '/api/communities/channels/:channelId/messages/changes',
+    summary: 'Messages a client shows that changed since a time (catch-up of edits, deletions, reactions, pins after a reconnect)',
+    tag: 'channels',
+    feature: 'channels',
+    params: channelParams,
+    query: changesQuery,
+    response: changes(channelMessageSchema),
+    errors: ['forbidden', 'not_found', 'validation_failed'],
   }),
   pins: endpoint({
     method: 'GET',
@@ -409,6 +448,17 @@ export const dm = {
     query: historyQuery,
     response: history(dmMessageSchema),
     errors: ['not_found'],
+  }),
+  changes: endpoint({
+    method: 'GET',
+    path: '/api/communities/dm/threads/:threadId/messages/changes',
+    summary: 'Messages a client shows that changed since a time (catch-up after a reconnect)',
+    tag: 'dm',
+    feature: 'dm',
+    params: threadParams,
+    query: changesQuery,
+    response: changes(dmMessageSchema),
+    errors: ['not_found', 'validation_failed'],
   }),
   post: endpoint({
     method: 'POST',

@@ -19,7 +19,7 @@ import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform
 
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
-import { historyPage, type HistoryQuery } from './history';
+import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
@@ -120,6 +120,7 @@ export class ChannelMessageService {
   }
 
   async history(actor: Actor, channelId: number, q: HistoryQuery) {
+    const now = this.ctx.clock.now();
     const { row: channel, access } = await this.channels.load(actor, channelId);
     const page = await historyPage<ChannelMessageRow>(q, (cmp, id, n) => {
       let query = this.db.selectFrom('channel_messages').selectAll().where('channel_id', '=', channel.id);
@@ -129,6 +130,14 @@ export class ChannelMessageService {
         .limit(n)
         .execute();
     });
+    return { ...page, items: await this.presentRows(actor, channel, access, page.items), as_of: asOf(now) };
+  }
+
+  /** Messages the caller shows that changed since `since` (catch-up after a reconnect). */
+  async changes(actor: Actor, channelId: number, q: ChangesQuery) {
+    const now = this.ctx.clock.now();
+    const { row: channel, access } = await this.channels.load(actor, channelId);
+    const page = await changesPage<ChannelMessageRow>(this.db, 'channel_messages', { column: 'channel_id', id: channel.id }, q, now);
     return { ...page, items: await this.presentRows(actor, channel, access, page.items) };
   }
 
@@ -397,7 +406,11 @@ export class ChannelMessageService {
     const now = this.ctx.clock.now().toISOString();
     await this.db
       .updateTable('channel_messages')
-      .set(pinned ? { is_pinned: 1, pinned_at: now, pinned_by: actor.userId } : { is_pinned: 0, pinned_at: null, pinned_by: null })
+      .set(
+        pinned
+          ? { is_pinned: 1, pinned_at: now, pinned_by: actor.userId, updated_at: now }
+          : { is_pinned: 0, pinned_at: null, pinned_by: null, updated_at: now },
+      )
       .where('id', '=', row.id)
       .execute();
     this.publish.toChannel(channel.id, REALTIME_EVENTS.messagePinned, { id: row.id, channel_id: channel.id, is_pinned: pinned });
@@ -434,6 +447,13 @@ export async function toggleReaction(
   return inTransaction(db, async (trx) => {
     // Both reaction tables have the same columns; the cast only picks one for the type checker.
     const t = table as 'channel_message_reactions';
+    const at = now.toISOString();
+    // The message's updated_at moves too: changes catch-up finds reactions by it.
+    await trx
+      .updateTable(table === 'channel_message_reactions' ? 'channel_messages' : ('dm_messages' as 'channel_messages'))
+      .set({ updated_at: at })
+      .where('id', '=', messageId)
+      .execute();
     const removed = await trx
       .deleteFrom(t)
       .where('message_id', '=', messageId)
@@ -441,7 +461,6 @@ export async function toggleReaction(
       .where('emoji', '=', emoji)
       .executeTakeFirst();
     if (Number(removed.numDeletedRows) > 0) return false;
-    const at = now.toISOString();
     await trx.insertInto(t).values({ message_id: messageId, user_id: userId, emoji, created_at: at, updated_at: at }).execute();
     return true;
   });

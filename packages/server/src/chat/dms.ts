@@ -15,7 +15,7 @@ import { AppError, forbidden, invalid, notFound } from '../platform/errors';
 
 import { toggleReaction } from './channel-messages';
 import type { ContentCheck } from './content-check';
-import { historyPage, type HistoryQuery } from './history';
+import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, presentBase, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
@@ -387,6 +387,7 @@ export class DmService {
   }
 
   async history(actor: Actor, threadId: number, q: HistoryQuery) {
+    const now = this.ctx.clock.now();
     const { row, access } = await this.load(actor, threadId);
     const page = await historyPage<DmMessageRow>(q, (cmp, id, n) => {
       let query = this.db.selectFrom('dm_messages').selectAll().where('thread_id', '=', row.id);
@@ -396,6 +397,15 @@ export class DmService {
         .limit(n)
         .execute();
     });
+    const h = await this.hydrate(page.items, actor.userId);
+    return { ...page, items: page.items.map((r) => this.present(actor, r, h, access)), as_of: asOf(now) };
+  }
+
+  /** Messages the caller shows that changed since `since` (catch-up after a reconnect). */
+  async changes(actor: Actor, threadId: number, q: ChangesQuery) {
+    const now = this.ctx.clock.now();
+    const { row, access } = await this.load(actor, threadId);
+    const page = await changesPage<DmMessageRow>(this.db, 'dm_messages', { column: 'thread_id', id: row.id }, q, now);
     const h = await this.hydrate(page.items, actor.userId);
     return { ...page, items: page.items.map((r) => this.present(actor, r, h, access)) };
   }

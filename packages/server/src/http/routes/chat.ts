@@ -48,6 +48,11 @@ export function channelRoutes(chat: ChatServices): RouteSpec[] {
       handler: ({ viewer, params, query }) => messages.history(viewer.actor, params.channelId, query),
     }),
     route({
+      endpoint: e.changes,
+      access: { action: 'channel.view' },
+      handler: ({ viewer, params, query }) => messages.changes(viewer.actor, params.channelId, query),
+    }),
+    route({
       endpoint: e.pins,
       access: { action: 'channel.view' },
       handler: ({ viewer, params }) => messages.pins(viewer.actor, params.channelId),
@@ -134,6 +139,11 @@ export function dmRoutes(chat: ChatServices): RouteSpec[] {
       endpoint: e.messages,
       access: { action: 'dm.read' },
       handler: ({ viewer, params, query }) => dms.history(viewer.actor, params.threadId, query),
+    }),
+    route({
+      endpoint: e.changes,
+      access: { action: 'dm.read' },
+      handler: ({ viewer, params, query }) => dms.changes(viewer.actor, params.threadId, query),
     }),
     route({
       endpoint: e.post,
