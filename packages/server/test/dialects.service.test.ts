@@ -68,6 +68,13 @@ for (const dialect of ['mysql', 'postgres'] as const) {
         expect((await s.as(st[1]!).channels.react({ params: { messageId: m.id }, body: { emoji: '\u{1F44D}' } })).reactions).toEqual([
           { emoji: '\u{1F44D}', count: 1, me: true },
         ]);
+        // Changes catch-up: a derived table with its own order and limit, on every dialect.
+        const since = new Date(Date.now() - 60_000).toISOString();
+        const changed = await s
+          .as(st[1]!)
+          .channels.changes({ params: { channelId: general.id }, query: { since, from_id: ids[0]!, to_id: m.id } });
+        expect(changed.items.map((x) => x.id).sort((a, b) => a - b)).toEqual([...ids, m.id]);
+        expect(changed.items.find((x) => x.id === m.id)!.reactions).toEqual([{ emoji: '\u{1F44D}', count: 1, me: true }]);
         const t = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!] } });
         expect((await s.as(st[1]!).dm.start({ body: { user_ids: [st[0]!] } })).id).toBe(t.id);
         await s.as(st[0]!).dm.post({ params: { threadId: t.id }, body: { content: 'psst' } });
