@@ -1,6 +1,13 @@
+import { ApiError } from '@communities/client';
 import { useTranslation } from 'react-i18next';
 
 import { isNetwork, isStatus, useFeatures } from '../state/session';
+
+/** What a failed action tells the user: the server's reason when it gave one. */
+export function errorText(t: (k: string) => string, e: unknown): string {
+  if (e instanceof ApiError) return e.issues[0]?.message ?? e.message;
+  return t('errors.generic');
+}
 
 /** A kind explanation of a failed load: sign in (401), no access (403), gone (404), offline, else retry. */
 export function ErrorNote({

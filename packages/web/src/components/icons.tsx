@@ -22,3 +22,10 @@ export const SendIcon = () => (
     <path d="M4 12 20 4l-6 16-3-7-7-1Z" />
   </svg>
 );
+
+/** Six dots: "drag me". Filled, so it reads at a small size. */
+export const GripIcon = () => (
+  <svg {...base} width={16} height={16} fill="currentColor" stroke="none">
+    {[6, 12, 18].flatMap((y) => [<circle key={`a${y}`} cx={9} cy={y} r={1.6} />, <circle key={`b${y}`} cx={15} cy={y} r={1.6} />])}
+  </svg>
+);
