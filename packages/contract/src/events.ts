@@ -16,7 +16,12 @@ export const domainEventSchemas = {
     .describe("a community's details, visibility or settings change"),
   CommunityArchived: z.object({ ...ids, community_id: z.number().int() }).describe('a community is archived'),
   CommunityJoined: z
-    .object({ ...ids, community_id: z.number().int(), source: z.string() })
+    .object({
+      ...ids,
+      community_id: z.number().int(),
+      source: z.string(),
+      member_count: z.number().int().describe('members right after this join, counted in its transaction'),
+    })
     .describe('a user becomes an active member (join, approved request, invite, course enrolment, subscription)'),
   CommunityLeft: z
     .object({ ...ids, community_id: z.number().int(), reason: z.string() })

@@ -214,6 +214,19 @@ describe('system items and switches', () => {
     expect(kinds).toContainEqual(['system', '10 members!']);
   });
 
+  it('posts a milestone when joins that pass it commit before their handlers run', async () => {
+    const c = await makeCommunity(s, { name: 'Crowded Door' });
+    for (const u of st.slice(0, 8)) await addMember(s, c.id, u); // the owner and 8: 9 members
+    // As with several processes or a server database: two joins (10 and 11) have both
+    // committed when the first one's handler runs, so the row already says 11.
+    await s.ctx.db.db.updateTable('communities').set({ member_count: 11 }).where('id', '=', c.id).execute();
+    for (const [i, n] of [10, 11].entries())
+      s.ctx.bus.publish('CommunityJoined', { community_id: c.id, user_id: st[8 + i]!, source: 'join', member_count: n });
+    await s.ctx.bus.idle();
+    const feed = await s.as(owner).feed.communityFeed({ params: { id: c.slug }, query: { limit: 50 } });
+    expect(feed.items.filter((i) => i.type === 'system').map((i) => i.title)).toEqual(['10 members!']);
+  });
+
   it('rate-limits posting with 429 and Retry-After', async () => {
     const tight = await startTestServer({ rate_limits: { feed_posts: { max: 2, window_seconds: 60 } } });
     try {

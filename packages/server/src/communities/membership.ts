@@ -33,12 +33,8 @@ export class MembershipService {
     return this.ctx.clock.now().toISOString();
   }
 
-  private async bumpCount(trx: Tx, communityId: number, delta: number): Promise<void> {
-    await trx
-      .updateTable('communities')
-      .set((eb) => ({ member_count: eb('member_count', '+', delta), updated_at: this.now() }))
-      .where('id', '=', communityId)
-      .execute();
+  private bumpCount(trx: Tx, communityId: number, delta: number): Promise<number> {
+    return bumpMemberCount(trx, communityId, delta, this.now());
   }
 
   /** A usable invite for this community, or null. */
@@ -110,13 +106,14 @@ export class MembershipService {
           .executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1) throw conflict('This invite has been used up');
       }
-      if (status === 'active') await this.bumpCount(trx, community.id, 1);
+      const count = status === 'active' ? await this.bumpCount(trx, community.id, 1) : 0;
       afterCommit(() => {
         if (status === 'active')
           this.ctx.bus.publish('CommunityJoined', {
             community_id: community.id,
             user_id: actor.userId,
             source: invite ? 'invite' : 'join',
+            member_count: count,
           });
         else this.ctx.bus.publish('MembershipRequested', { community_id: community.id, user_id: actor.userId });
       });
@@ -203,9 +200,9 @@ export class MembershipService {
         .set({ status: 'active', joined_at: now, updated_at: now })
         .where('id', '=', target.row.id)
         .execute();
-      await this.bumpCount(trx, community.id, 1);
+      const count = await this.bumpCount(trx, community.id, 1);
       afterCommit(() => {
-        this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: userId, source: 'approved' });
+        this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: userId, source: 'approved', member_count: count });
       });
     });
   }
@@ -427,4 +424,18 @@ export class MembershipService {
     if (!inv) throw notFound('No such invite');
     return { invite: inv, valid: (await this.validInvite(inv.community_id, token)) !== null };
   }
+}
+
+/**
+ * Adds `delta` to a community's member count and returns the new count, read in the same
+ * transaction: the row lock (or SQLite's single writer) gives each join its own number.
+ */
+export async function bumpMemberCount(trx: Tx, communityId: number, delta: number, now: string): Promise<number> {
+  await trx
+    .updateTable('communities')
+    .set((eb) => ({ member_count: eb('member_count', '+', delta), updated_at: now }))
+    .where('id', '=', communityId)
+    .execute();
+  const row = await trx.selectFrom('communities').select('member_count').where('id', '=', communityId).executeTakeFirstOrThrow();
+  return row.member_count;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { bumpMemberCount } from '../communities/membership';
 import type { Authenticator } from '../http/auth';
 import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
@@ -130,13 +131,14 @@ export class HostSync {
             })
             .execute();
         }
-        await trx
-          .updateTable('communities')
-          .set((eb) => ({ member_count: eb('member_count', '+', 1), updated_at: now }))
-          .where('id', '=', link.community_id)
-          .execute();
+        const count = await bumpMemberCount(trx, link.community_id, 1, now);
         afterCommit(() => {
-          this.deps.bus.publish('CommunityJoined', { community_id: link.community_id, user_id: userId, source: 'course' });
+          this.deps.bus.publish('CommunityJoined', {
+            community_id: link.community_id,
+            user_id: userId,
+            source: 'course',
+            member_count: count,
+          });
         });
         return true;
       });

@@ -93,17 +93,20 @@ export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
       }
     }),
     ctx.bus.subscribe('CommunityJoined', async (e) => {
+      // The count this join made, not the count now: joins that land together each see theirs.
       const p = e.payload;
-      const c = await db.selectFrom('communities').select(['member_count', 'owner_id']).where('id', '=', p.community_id).executeTakeFirst();
-      if (!c || !MILESTONES.has(c.member_count) || !(await feedOn(p.community_id))) return;
+      const n = p.member_count;
+      if (!MILESTONES.has(n)) return;
+      const c = await db.selectFrom('communities').select('owner_id').where('id', '=', p.community_id).executeTakeFirst();
+      if (!c || !(await feedOn(p.community_id))) return;
       await write({
         communityId: p.community_id,
         userId: c.owner_id,
         type: 'system',
-        title: `${c.member_count} members!`,
-        content: `This community just reached ${c.member_count} members. Welcome, everyone 👋`,
-        metadata: { event: 'milestone', members: c.member_count },
-        key: `milestone:${p.community_id}:${c.member_count}`,
+        title: `${n} members!`,
+        content: `This community just reached ${n} members. Welcome, everyone 👋`,
+        metadata: { event: 'milestone', members: n },
+        key: `milestone:${p.community_id}:${n}`,
       });
     }),
   ];
