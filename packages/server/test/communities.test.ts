@@ -372,6 +372,11 @@ describe('course links', () => {
     const onPage = await s.as(students[0]!).communities.forCourse({ params: { id: course } });
     expect(onPage.items.map((x) => x.id)).toContain(c.id);
     expect(onPage.items.find((x) => x.id === c.id)!.url).toBe(`/communities/${c.slug}`);
+    // The embed on /course/{slug} may know only the slug.
+    const [host] = await s.ctx.host.courses.getCourses([{ type: 'course', id: course }]);
+    const bySlug = await s.as(students[0]!).communities.forCourse({ params: { id: host!.slug } });
+    expect(bySlug.items.map((x) => x.id)).toEqual(onPage.items.map((x) => x.id));
+    expect((await s.as(students[0]!).communities.forCourse({ params: { id: 'no-such-course' } })).items).toEqual([]);
     await s.as(instructor).communities.unlinkCourse({ params: { id: c.slug, linkId: link.id } });
     expect((await s.as(students[0]!).communities.forCourse({ params: { id: course } })).items.map((x) => x.id)).not.toContain(c.id);
     events.off();

@@ -14,7 +14,7 @@ let rocket: Server;
 let rocketUrl: string;
 
 /** A RocketLMS course page as the platform renders it: its own CSS, the add-to-cart form with the course id. */
-const coursePage = (courseId: number, embed: boolean) => `<!doctype html>
+const coursePage = (courseId: number, embed: boolean, form = true) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Modern JavaScript from Scratch</title>
 <style>
@@ -31,11 +31,15 @@ const coursePage = (courseId: number, embed: boolean) => `<!doctype html>
   <main>
     <h1>Modern JavaScript from Scratch</h1>
     <p class="lead">From first loops to production apps.</p>
-    <form action="/cart/store" method="post">
+    ${
+      form
+        ? `<form action="/cart/store" method="post">
       <input type="hidden" name="item_id" value="${courseId}">
       <input type="hidden" name="item_name" value="webinar_id">
       <button type="submit" class="btn">Add to cart</button>
-    </form>
+    </form>`
+        : '<a class="btn" href="/panel/webinars/purchases">Go to your course</a>'
+    }
     <div class="description">Twelve chapters, quizzes and a certificate.</div>
   </main>
   ${embed ? '<script src="/communities/embed.js"></script>' : ''}
@@ -51,7 +55,7 @@ beforeAll(async () => {
     const course = /^\/course\/([a-z0-9-]+)(\?.*)?$/.exec(req.url ?? '');
     if (course) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(coursePage(server.demo.courseIds[1]!, !req.url!.includes('noembed')));
+      res.end(coursePage(server.demo.courseIds[1]!, !req.url!.includes('noembed'), !req.url!.includes('noform')));
       return;
     }
     const upstream = request(
@@ -142,6 +146,10 @@ describe('the RocketLMS embed in Chromium', () => {
     await page.getByRole('link', { name: 'Go to community' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await screenshot(page, 'embed-course-phone');
+
+    // A course page without the add-to-cart form (the student owns the course): found by its slug.
+    await page.goto(`${rocketUrl}/course/modern-javascript-from-scratch?noform`);
+    expect(await page.getByRole('link', { name: 'Go to community' }).getAttribute('href')).toBe('/communities/javascript-guild');
     await context.close();
   });
 

@@ -472,9 +472,23 @@ export const communities = {
   forCourse: endpoint({
     method: 'GET',
     path: '/api/courses/:id/communities',
-    summary: 'Communities linked to a RocketLMS course that the caller may see ("Go to community")',
+    summary:
+      'Communities linked to a RocketLMS course that the caller may see ("Go to community"); the course by id or by its /course/{slug}',
     tag: 'courses',
-    params: z.object({ id: idNum }).strict(),
+    params: z
+      .object({
+        id: z
+          .union([
+            idNum,
+            z
+              .string()
+              .min(1)
+              .max(255)
+              .regex(/^[^/?#]+$/),
+          ])
+          .describe('the course id, or its RocketLMS URL slug'),
+      })
+      .strict(),
     response: z.object({
       items: z.array(
         communityCardSchema.extend({ link_type: z.enum(COURSE_LINK_TYPES), url: z.string(), chat_url: z.string().nullable() }),

@@ -125,7 +125,9 @@ export class CourseLinkService {
   }
 
   /** For RocketLMS course pages: the communities linked to a course that the caller may see. */
-  async forCourse(actor: Actor, courseId: number) {
+  async forCourse(actor: Actor, course: number | string) {
+    const courseId = typeof course === 'number' ? course : await this.ctx.host.courses.courseIdBySlug(course);
+    if (courseId === null) return { items: [] };
     const links = await this.db
       .selectFrom('community_courses')
       .innerJoin('communities', 'communities.id', 'community_courses.community_id')

@@ -46,6 +46,8 @@ export interface HostCourse {
 export interface CoursePort {
   getCourses(refs: ReadonlyArray<{ type: CourseType; id: number }>, locale?: string): Promise<HostCourse[]>;
   searchCourses(query: string, limit: number, locale?: string): Promise<HostCourse[]>;
+  /** The course (not bundle) with this URL slug, as in /course/{slug}; null when none. */
+  courseIdBySlug(slug: string): Promise<number | null>;
 }
 
 export interface Enrolment {

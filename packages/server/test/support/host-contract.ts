@@ -81,6 +81,8 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
         expect(byId.get(`c${FX.courses.c}`)!.teacherIds.sort()).toEqual([FX.users.teacher, FX.users.partner].sort());
         expect(byId.get(`b${FX.bundle}`)).toMatchObject({ title: 'The Bundle', url: 'https://school.example.com/bundles/the-bundle' });
         expect((await host.courses.searchCourses('course c', 5)).map((c) => c.id)).toEqual([FX.courses.c]);
+        expect(await host.courses.courseIdBySlug('course-102')).toBe(FX.courses.c);
+        expect(await host.courses.courseIdBySlug('no-such-course')).toBeNull();
       } finally {
         await close();
       }

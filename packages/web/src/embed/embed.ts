@@ -22,9 +22,17 @@ function t(key: keyof Strings | 'unread', vars: Record<string, string | number> 
   return raw.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
-/** RocketLMS course pages: /course/{slug}; the id is in the page's add-to-cart form. */
-export function courseIdFromPage(doc: Document, path: string, configured?: string | number): number | null {
-  if (!/^\/course\/[^/]+\/?$/.test(path)) return null;
+/**
+ * RocketLMS course pages: /course/{slug}. The id is in the page's add-to-cart form; where the
+ * page has none (an enrolled student's view, a custom theme), the slug from the address.
+ */
+export function courseFromPage(doc: Document, path: string, configured?: string | number): number | string | null {
+  const slug = /^\/course\/([^/]+)\/?$/.exec(path)?.[1];
+  if (!slug) return null;
+  return courseIdFromPage(doc, configured) ?? decodeURIComponent(slug);
+}
+
+function courseIdFromPage(doc: Document, configured?: string | number): number | null {
   const fromConfig = Number(configured);
   if (Number.isInteger(fromConfig) && fromConfig > 0) return fromConfig;
   const marked = doc.querySelector<HTMLElement>('[data-communities-course-id]')?.dataset.communitiesCourseId;
@@ -92,9 +100,9 @@ async function run(): Promise<void> {
   const [features] = await Promise.all([api.system.features(), api.system.me()]);
   if (!features.enabled) return;
 
-  const courseId = courseIdFromPage(document, location.pathname, config.courseId);
-  if (courseId) {
-    const linked = (await api.communities.forCourse({ params: { id: courseId } })).items;
+  const course = courseFromPage(document, location.pathname, config.courseId);
+  if (course !== null) {
+    const linked = (await api.communities.forCourse({ params: { id: course } })).items;
     if (linked.length > 0) {
       const slot = document.querySelector('[data-communities-course]');
       const heading = document.querySelector('h1');

@@ -76,6 +76,16 @@ export class RocketCourses implements CoursePort {
     return out;
   }
 
+  async courseIdBySlug(slug: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('webinars')
+      .select('id')
+      .where('slug', '=', slug)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row ? Number(row.id) : null;
+  }
+
   async searchCourses(query: string, limit: number, locale = this.opts.defaultLocale): Promise<HostCourse[]> {
     const q = containsPattern(query);
     const ids = await this.db
