@@ -20,7 +20,7 @@ import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
-import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, type Hydrated } from './hydrate';
+import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
 
@@ -354,18 +354,8 @@ export class ChannelMessageService {
       .where('id', '=', row.id)
       .execute();
     const message = await this.presentOne(actor, messageId);
-    this.broadcastUpdated(message);
+    this.publish.messageUpdated(message);
     return message;
-  }
-
-  /** message.updated carries what all members share: reactions and rights are per viewer. */
-  private broadcastUpdated(m: Shared): void {
-    this.publish.toChannel(m.channel_id, REALTIME_EVENTS.messageUpdated, {
-      ...m,
-      nonce: undefined,
-      viewer_can: undefined,
-      reactions: undefined,
-    });
   }
 
   /**
@@ -373,11 +363,8 @@ export class ChannelMessageService {
    * updated_at moves, so catch-up after a reconnect finds it, and members get message.updated.
    */
   async touched(messageId: number): Promise<void> {
-    const now = this.ctx.clock.now().toISOString();
-    await this.db.updateTable('channel_messages').set({ updated_at: now }).where('id', '=', messageId).execute();
-    const row = await this.db.selectFrom('channel_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
-    if (!row || row.is_deleted) return;
-    this.broadcastUpdated(this.shared(row, await this.hydrate([row], 0), false));
+    const row = await touchMessage(this.db, 'channel_messages', messageId, this.ctx.clock.now());
+    if (row && !row.is_deleted) this.publish.messageUpdated(this.shared(row, await this.hydrate([row], 0), false));
   }
 
   async remove(actor: Actor, messageId: number): Promise<void> {

@@ -16,7 +16,7 @@ import { AppError, forbidden, invalid, notFound } from '../platform/errors';
 import { toggleReaction } from './channel-messages';
 import type { ContentCheck } from './content-check';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
-import { hydrateMessages, hydrationDeps, presentBase, type Hydrated } from './hydrate';
+import { hydrateMessages, hydrationDeps, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
 import type { ChatPublisher } from './publish';
 
@@ -539,27 +539,14 @@ export class DmService {
       .execute();
     const fresh = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
     const message = this.present(actor, fresh, await this.hydrate([fresh], actor.userId), access);
-    this.broadcastUpdated(message);
+    this.publish.messageUpdated(message);
     return message;
-  }
-
-  /** message.updated carries what all participants share: reactions and rights are per viewer. */
-  private broadcastUpdated(m: Shared): void {
-    this.publish.toThread(m.thread_id, REALTIME_EVENTS.messageUpdated, {
-      ...m,
-      nonce: undefined,
-      viewer_can: undefined,
-      reactions: undefined,
-    });
   }
 
   /** A message changed without anyone editing it (an attachment's scan finished); see ChannelMessageService.touched. */
   async touched(messageId: number): Promise<void> {
-    const now = this.ctx.clock.now().toISOString();
-    await this.db.updateTable('dm_messages').set({ updated_at: now }).where('id', '=', messageId).execute();
-    const row = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
-    if (!row || row.is_deleted) return;
-    this.broadcastUpdated(shared(row, await this.hydrate([row], 0)));
+    const row = await touchMessage(this.db, 'dm_messages', messageId, this.ctx.clock.now());
+    if (row && !row.is_deleted) this.publish.messageUpdated(shared(row, await this.hydrate([row], 0)));
   }
 
   async remove(actor: Actor, messageId: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { realtimeChannel, type RealtimeEventName } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel, type RealtimeEventName } from '@communities/contract';
 
 import type { AppContext } from '../context';
 
@@ -30,6 +30,16 @@ export class ChatPublisher {
 
   toThread(threadId: number, event: RealtimeEventName, data: unknown): void {
     this.send([realtimeChannel.dm(this.prefix, threadId)], event, data);
+  }
+
+  /**
+   * message.updated, to the message's channel or thread, with what every member shares:
+   * reactions (their `me`), rights and the nonce are per viewer, so they stay out.
+   */
+  messageUpdated(m: { channel_id: number } | { thread_id: number }): void {
+    const data = { ...m, nonce: undefined, viewer_can: undefined, reactions: undefined };
+    if ('channel_id' in m) this.toChannel(m.channel_id, REALTIME_EVENTS.messageUpdated, data);
+    else this.toThread(m.thread_id, REALTIME_EVENTS.messageUpdated, data);
   }
 
   toUsers(userIds: number[], event: RealtimeEventName, data: unknown): void {
