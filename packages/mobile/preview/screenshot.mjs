@@ -39,6 +39,14 @@ const channel = (await as.channels.list({ params: { id: String(community.id) } }
 );
 const thread = (await as.dm.inbox()).items[0];
 
+// States worth looking at: an edited message, a deleted one, and one of ours to open the actions of.
+const post = (content) => as.channels.post({ params: { channelId: channel.id }, body: { content } });
+const late = await post('Running late, start without me');
+await as.channels.edit({ params: { messageId: late.id }, body: { content: 'Running 10 minutes late, start without me' } });
+const oops = await post('Oops, wrong channel');
+await as.channels.removeMessage({ params: { messageId: oops.id } });
+const own = await post('Who has the slides from Tuesday?');
+
 process.env.COMMUNITIES_API = url;
 const vite = await createServer({ configFile: join(here, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' } });
 await vite.listen();
@@ -47,18 +55,47 @@ const previewUrl = vite.resolvedUrls.local[0];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
 page.on('pageerror', (e) => console.error('page error:', e.message));
+// React Native Web fires onLongPress after a press held for half a second.
+const longPress = async (testId) => {
+  await page.getByTestId(testId).click({ delay: 900 });
+  await page.waitForTimeout(300);
+};
 const shots = [
   ['communities', '#/communities', community.name],
   ['community', `#/community/${community.slug}`, community.name],
-  ['channel', `#/channel/${channel?.id}`, channel?.name ?? ''],
+  ['channel', `#/channel/${channel?.id}`, own.content],
+  ['channel-actions', `#/channel/${channel?.id}`, own.content, () => longPress(`message-${own.id}`)],
+  [
+    'channel-editing',
+    `#/channel/${channel?.id}`,
+    own.content,
+    async () => {
+      await longPress(`message-${own.id}`);
+      await page.getByTestId(`edit-${own.id}`).click();
+    },
+  ],
+  [
+    'channel-delete-confirm',
+    `#/channel/${channel?.id}`,
+    own.content,
+    async () => {
+      await longPress(`message-${own.id}`);
+      await page.getByTestId(`delete-${own.id}`).click();
+    },
+  ],
   ['messages', '#/messages', ''],
   ['thread', `#/thread/${thread?.id}`, ''],
 ];
+const only = process.argv.slice(2);
 try {
-  for (const [name, hash, waitFor] of shots) {
+  for (const [name, hash, waitFor, act] of shots) {
+    if (only.length && !only.some((o) => name.startsWith(o))) continue;
+    // a fresh page each time: shots of one route differ only in what was tapped
+    await page.goto('about:blank');
     await page.goto(`${previewUrl}?as=${userId}${hash}`);
     await page.waitForLoadState('networkidle');
     if (waitFor) await page.getByText(waitFor).first().waitFor({ timeout: 15_000 });
+    await act?.();
     await page.waitForTimeout(400);
     const file = join(out, `mobile-${name}.png`);
     await page.screenshot({ path: file });

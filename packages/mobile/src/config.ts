@@ -28,6 +28,11 @@ export interface CommunitiesAddonConfig {
   theme?: Partial<CommunitiesTheme>;
   /** The host's attachment picker (document or image picker); without it the composer has no attach button. */
   pickAttachment?: () => Promise<PickedFile | null>;
+  /**
+   * Puts text on the clipboard (e.g. `Clipboard.setString` of @react-native-clipboard/clipboard);
+   * without it "Copy" uses React Native's deprecated core Clipboard.
+   */
+  copyToClipboard?: (text: string) => void;
   /** Optional headers per request, e.g. RocketLMS's x-api-key. */
   headers?: () => Record<string, string>;
   /** Replaces the global fetch (logging, certificate pinning, tests). */

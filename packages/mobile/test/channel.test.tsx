@@ -120,7 +120,6 @@ describe('ChannelScreen against a real server', () => {
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
     const row = await screen.findByTestId(`message-${target.id}`);
     await fireEvent(row, 'longPress');
-    await fireEvent.press(screen.getByTestId(`react-${target.id}`));
     await fireEvent.press(screen.getByTestId(`picker-${target.id}-👍`));
     expect(await within(screen.getByTestId(`message-${target.id}`)).findByTestId('reaction-👍')).toHaveTextContent('👍1');
     await waitFor(async () => {
@@ -137,6 +136,100 @@ describe('ChannelScreen against a real server', () => {
       const reply = (await serverMessages(general.id)).find((x) => x.content === 'Me!');
       expect(reply?.reply_to?.id).toBe(target.id);
     });
+  });
+
+  it('edits your own message in place: Cancel leaves it, Save shows it “(edited)”', async () => {
+    const mine = await s.as(me).channels.post({ params: { channelId: general.id }, body: { content: 'See you at 5' } });
+    const h = await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    const row = () => screen.getByTestId(`message-${mine.id}`);
+    await fireEvent(await screen.findByTestId(`message-${mine.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`edit-${mine.id}`));
+    expect(screen.queryByTestId(`actions-${mine.id}`)).toBeNull();
+    expect(screen.getByTestId('edit-input').props.value).toBe('See you at 5');
+    await fireEvent.changeText(screen.getByTestId('edit-input'), 'See you at 6');
+    await fireEvent.press(screen.getByTestId('edit-cancel'));
+    expect(screen.queryByTestId('edit-box')).toBeNull();
+    expect(row()).toHaveTextContent(/See you at 5/);
+    expect(h.network.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+
+    await fireEvent(row(), 'longPress');
+    await fireEvent.press(screen.getByTestId(`edit-${mine.id}`));
+    await fireEvent.changeText(screen.getByTestId('edit-input'), 'See you at 6');
+    await fireEvent.press(screen.getByTestId('edit-save'));
+    await waitFor(() => expect(screen.queryByTestId('edit-box')).toBeNull());
+    expect(row()).toHaveTextContent(/See you at 6\s*\(edited\)/);
+    const saved = (await serverMessages(general.id)).find((m) => m.id === mine.id)!;
+    expect(saved.content).toBe('See you at 6');
+    expect(saved.edited_at).not.toBeNull();
+  });
+
+  it('deletes your own message only once you confirm, leaving a tombstone', async () => {
+    const mine = await s.as(me).channels.post({ params: { channelId: general.id }, body: { content: 'Wrong channel, sorry' } });
+    const h = await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    await fireEvent(await screen.findByTestId(`message-${mine.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`delete-${mine.id}`));
+    expect(screen.getByTestId(`actions-${mine.id}`)).toHaveTextContent(/Delete this message\? This can't be undone\./);
+    await fireEvent.press(screen.getByTestId('delete-cancel'));
+    expect(screen.queryByTestId(`actions-${mine.id}`)).toBeNull();
+    expect(screen.getByTestId(`message-${mine.id}`)).toHaveTextContent(/Wrong channel, sorry/);
+    expect(h.network.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+
+    await fireEvent(screen.getByTestId(`message-${mine.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`delete-${mine.id}`));
+    await fireEvent.press(screen.getByTestId(`confirm-delete-${mine.id}`));
+    expect(await within(screen.getByTestId(`message-${mine.id}`)).findByText('This message was deleted.')).toBeTruthy();
+    expect(screen.queryByText('Wrong channel, sorry')).toBeNull();
+    const gone = (await serverMessages(general.id)).find((m) => m.id === mine.id)!;
+    expect(gone.deleted).toBe(true);
+  });
+
+  it('offers Delete on someone else’s message to a moderator only, and never Edit', async () => {
+    const theirs = await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: 'Cheap followers here' } });
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    await fireEvent(await screen.findByTestId(`message-${theirs.id}`), 'longPress');
+    expect(screen.getByTestId(`reply-${theirs.id}`)).toBeTruthy();
+    expect(screen.getByTestId(`copy-${theirs.id}`)).toBeTruthy();
+    expect(screen.queryByTestId(`edit-${theirs.id}`)).toBeNull();
+    expect(screen.queryByTestId(`delete-${theirs.id}`)).toBeNull();
+    await fireEvent.press(screen.getByTestId(`actions-${theirs.id}-backdrop`));
+    expect(screen.queryByTestId(`actions-${theirs.id}`)).toBeNull();
+    await screen.unmount();
+
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, owner);
+    await fireEvent(await screen.findByTestId(`message-${theirs.id}`), 'longPress');
+    expect(screen.queryByTestId(`edit-${theirs.id}`)).toBeNull();
+    await fireEvent.press(screen.getByTestId(`delete-${theirs.id}`));
+    expect(screen.getByTestId(`actions-${theirs.id}`)).toHaveTextContent(/Delete Emma Johansson's message\?/);
+    await fireEvent.press(screen.getByTestId(`confirm-delete-${theirs.id}`));
+    expect(await within(screen.getByTestId(`message-${theirs.id}`)).findByText('This message was deleted.')).toBeTruthy();
+    expect((await serverMessages(general.id)).find((m) => m.id === theirs.id)!.deleted).toBe(true);
+  });
+
+  it('copies a message’s text, mentions as the names people see', async () => {
+    const target = await s
+      .as(friend)
+      .channels.post({ params: { channelId: general.id }, body: { content: `Ask @[Sam](user:${owner}) about **tripods**` } });
+    const copied: string[] = [];
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { copyToClipboard: (text) => copied.push(text) });
+    await fireEvent(await screen.findByTestId(`message-${target.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`copy-${target.id}`));
+    expect(copied).toEqual(['Ask @Sam about **tripods**']);
+    expect(screen.queryByTestId(`actions-${target.id}`)).toBeNull();
+  });
+
+  it('shows others’ edits and deletions live (realtime)', async () => {
+    const a = await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: 'Meet at the gate' } });
+    const b = await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: 'Bring snacks' } });
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { realtime: true });
+    await screen.findByTestId(`message-${b.id}`);
+    // edit until the push arrives: pusher-js needs a moment to subscribe through the real gateway
+    let n = 0;
+    await waitFor(async () => {
+      await s.as(friend).channels.edit({ params: { messageId: a.id }, body: { content: `Meet at the north gate ${++n}` } });
+      expect(screen.getByTestId(`message-${a.id}`)).toHaveTextContent(/Meet at the north gate \d+\s*\(edited\)/);
+    });
+    await s.as(friend).channels.removeMessage({ params: { messageId: b.id } });
+    expect(await within(screen.getByTestId(`message-${b.id}`)).findByText('This message was deleted.')).toBeTruthy();
   });
 
   it('mentions someone picked from the suggestions', async () => {

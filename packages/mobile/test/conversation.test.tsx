@@ -34,6 +34,11 @@ function memory(initial: ChatMessage[]) {
     },
     post: (body) => new Promise((answer) => posts.push({ body, answer })),
     react: async () => ({ reacted: true, reactions: [{ emoji: '👍', count: 1, me: true }] }),
+    edit: async (id, content) => {
+      if (content === 'refused') throw new Error('refused');
+      return { ...held.find((x) => x.id === id)!, content, edited_at: new Date(1).toISOString() };
+    },
+    remove: async () => ({ ok: true }),
   };
   return { held, posts, source };
 }
@@ -84,5 +89,38 @@ describe('Conversation (optimistic chat state)', () => {
     expect(c.getSnapshot().messages[0]!.reactions).toEqual([{ emoji: '🔥', count: 2, me: true }]);
     c.markDeleted(1);
     expect(c.getSnapshot().messages[0]).toMatchObject({ deleted: true, content: null, reactions: [] });
+  });
+
+  it('keeps our own rights when an edit is pushed with an ordinary member’s', async () => {
+    const mine = { ...msg(1, 'first', me), viewer_can: { react: true, edit: true, delete: true } };
+    const m = memory([mine]);
+    const c = new Conversation(m.source, { me: () => me, maxLength: 100 });
+    await c.load();
+    c.update({ ...mine, content: 'second', viewer_can: { react: true, edit: false, delete: false } });
+    expect(c.getSnapshot().messages[0]).toMatchObject({ content: 'second', viewer_can: { edit: true, delete: true } });
+  });
+
+  it('edits with the server’s copy, refuses empty or over-long edits, and keeps a refusal as a notice', async () => {
+    const m = memory([msg(1, 'typo', me)]);
+    const c = new Conversation(m.source, { me: () => me, maxLength: 10 });
+    await c.load();
+    expect(await c.edit(1, '  ')).toBe('empty');
+    expect(await c.edit(1, 'x'.repeat(11))).toBe('too_long');
+    expect(await c.edit(1, ' fixed ')).toBe('saved');
+    expect(c.getSnapshot().messages[0]).toMatchObject({ content: 'fixed', edited_at: new Date(1).toISOString() });
+    expect(await c.edit(1, 'refused')).toBe('failed');
+    expect(c.getSnapshot().messages[0]!.content).toBe('fixed');
+    expect(c.getSnapshot().actionError).toBeInstanceOf(Error);
+  });
+
+  it('leaves a tombstone on delete, and replies to it lose their excerpt', async () => {
+    const reply = { ...msg(2, 'me too'), reply_to: { id: 1, author: me, excerpt: 'hello' } };
+    const m = memory([msg(1, 'hello', me), reply]);
+    const c = new Conversation(m.source, { me: () => me, maxLength: 100 });
+    await c.load();
+    expect(await c.remove(1)).toBe(true);
+    const [gone, after] = c.getSnapshot().messages;
+    expect(gone).toMatchObject({ deleted: true, content: null });
+    expect(after!.reply_to).toEqual({ id: 1, author: me, excerpt: null });
   });
 });

@@ -101,7 +101,6 @@ describe('DMThreadScreen against a real server', () => {
     await renderWithServer(<DMThreadScreen threadId={group.id} />, s, me, { pickAttachment: async () => file });
     expect(await screen.findByText('Project team')).toBeTruthy();
     await fireEvent(await screen.findByTestId(`message-${target.id}`), 'longPress');
-    await fireEvent.press(screen.getByTestId(`react-${target.id}`));
     await fireEvent.press(screen.getByTestId(`picker-${target.id}-❤️`));
     await waitFor(async () => {
       const m = (await s.as(me).dm.messages({ params: { threadId: group.id } })).items.find((x) => x.id === target.id)!;
@@ -117,6 +116,29 @@ describe('DMThreadScreen against a real server', () => {
       expect(last.author.id).toBe(me);
     });
     expect(await screen.findByText(/draft\.txt/)).toBeTruthy();
+  });
+
+  it('edits and deletes your own message, but not the other side’s', async () => {
+    const mine = await s.as(me).dm.post({ params: { threadId: pair.id }, body: { content: 'Chapter 3 is due Friday' } });
+    const theirs = await s.as(friend).dm.post({ params: { threadId: pair.id }, body: { content: 'Thanks!' } });
+    await renderWithServer(<DMThreadScreen threadId={pair.id} />, s, me);
+    await fireEvent(await screen.findByTestId(`message-${theirs.id}`), 'longPress');
+    expect(screen.queryByTestId(`edit-${theirs.id}`)).toBeNull();
+    expect(screen.queryByTestId(`delete-${theirs.id}`)).toBeNull();
+    await fireEvent.press(screen.getByTestId(`actions-${theirs.id}-backdrop`));
+
+    await fireEvent(screen.getByTestId(`message-${mine.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`edit-${mine.id}`));
+    await fireEvent.changeText(screen.getByTestId('edit-input'), 'Chapter 3 is due Monday');
+    await fireEvent.press(screen.getByTestId('edit-save'));
+    await waitFor(() => expect(screen.getByTestId(`message-${mine.id}`)).toHaveTextContent(/due Monday\s*\(edited\)/));
+
+    await fireEvent(screen.getByTestId(`message-${mine.id}`), 'longPress');
+    await fireEvent.press(screen.getByTestId(`delete-${mine.id}`));
+    await fireEvent.press(screen.getByTestId(`confirm-delete-${mine.id}`));
+    expect(await within(screen.getByTestId(`message-${mine.id}`)).findByText('This message was deleted.')).toBeTruthy();
+    const held = (await s.as(friend).dm.messages({ params: { threadId: pair.id } })).items.find((m) => m.id === mine.id)!;
+    expect(held).toMatchObject({ deleted: true, content: null });
   });
 
   it('shows what the other side writes, live (realtime)', async () => {

@@ -16,6 +16,7 @@ const make = (t: CommunitiesTheme) => ({
   },
   primary: { backgroundColor: t.primary },
   secondary: { backgroundColor: t.surface, borderWidth: 1, borderColor: t.border },
+  danger: { backgroundColor: t.danger },
   disabled: { opacity: 0.5 },
   primaryText: { color: t.onPrimary, fontWeight: '600' as const, fontSize: 14 },
   secondaryText: { color: t.text, fontWeight: '600' as const, fontSize: 14 },
@@ -32,7 +33,7 @@ export function Button({
 }: {
   label: string;
   onPress: () => void;
-  variant?: 'primary' | 'secondary';
+  variant?: 'primary' | 'secondary' | 'danger';
   disabled?: boolean;
   busy?: boolean;
   testID?: string;
@@ -49,10 +50,10 @@ export function Button({
       accessibilityState={{ disabled: off, busy: Boolean(busy) }}
       disabled={off}
       onPress={onPress}
-      style={[s.base, variant === 'primary' ? s.primary : s.secondary, off && s.disabled]}
+      style={[s.base, s[variant], off && s.disabled]}
     >
-      {busy ? <ActivityIndicator size="small" color={variant === 'primary' ? theme.onPrimary : theme.primary} /> : null}
-      <Text style={variant === 'primary' ? s.primaryText : s.secondaryText}>{label}</Text>
+      {busy ? <ActivityIndicator size="small" color={variant === 'secondary' ? theme.primary : theme.onPrimary} /> : null}
+      <Text style={variant === 'secondary' ? s.secondaryText : s.primaryText}>{label}</Text>
     </Pressable>
   );
 }

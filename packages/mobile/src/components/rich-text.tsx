@@ -1,10 +1,22 @@
+import type { ReactNode } from 'react';
 import { Text, type StyleProp, type TextStyle } from 'react-native';
 
 import { useAddon } from '../context';
 import { segments } from '../lib/markdown';
 
 /** Message or post Markdown as text, with mentions highlighted (and "you" when it is the reader). */
-export function RichText({ source, style, numberOfLines }: { source: string; style?: StyleProp<TextStyle>; numberOfLines?: number }) {
+export function RichText({
+  source,
+  style,
+  numberOfLines,
+  suffix,
+}: {
+  source: string;
+  style?: StyleProp<TextStyle>;
+  numberOfLines?: number;
+  /** Inline after the text, e.g. "(edited)". */
+  suffix?: ReactNode;
+}) {
   const { theme, me } = useAddon();
   return (
     <Text style={style} numberOfLines={numberOfLines}>
@@ -24,6 +36,7 @@ export function RichText({ source, style, numberOfLines }: { source: string; sty
           </Text>
         ),
       )}
+      {suffix}
     </Text>
   );
 }

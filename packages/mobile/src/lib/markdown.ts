@@ -31,3 +31,7 @@ function plain(text: string): Segment[] {
 
 /** The Markdown a composer inserts for a picked mention. */
 export const mentionMarkup = (name: string, userId: number): string => `@[${name.replace(/[[\]\n]/g, '')}](user:${userId})`;
+
+/** A message as text for the clipboard: Markdown kept, mentions as the names people see. */
+export const copyText = (source: string): string =>
+  source.replace(new RegExp(MENTION.source, 'g'), '@$1').replace(new RegExp(ROLE_MENTION.source, 'g'), '@$1');

@@ -1,13 +1,17 @@
+import { plainText } from '@communities/contract';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActivityIndicator, FlatList, KeyboardAvoidingView, Platform, Text, View } from 'react-native';
+import { ActivityIndicator, Clipboard, FlatList, KeyboardAvoidingView, Platform, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../../config';
-import type { ChatMessage, ConversationSnapshot, PendingMessage, ReplyPreview } from '../../state/chat/conversation';
+import { useAddon } from '../../context';
+import { copyText } from '../../lib/markdown';
+import type { ChatMessage, ConversationSnapshot, EditResult, PendingMessage, ReplyPreview } from '../../state/chat/conversation';
 import { Empty, ErrorBanner, ErrorState, Loading } from '../states';
 import { useStyles } from '../use-styles';
 
 import { Composer, type ComposerProps } from './composer';
+import { MessageActionSheet, type MessageAction } from './message-actions';
 import { MessageRow, PendingRow } from './message-row';
 
 const make = (t: CommunitiesTheme) => ({
@@ -20,12 +24,15 @@ type Row = { kind: 'pending'; p: PendingMessage } | { kind: 'message'; m: ChatMe
 
 export interface ConversationViewProps<M extends ChatMessage> {
   state: ConversationSnapshot<M>;
+  meId: number | undefined;
   meName: string;
   header?: ReactNode;
   onRetryLoad: () => void;
   onLoadOlder: () => void;
   onRetrySend: (nonce: string) => void;
   onReact: (messageId: number, emoji: string) => void;
+  onEdit: (messageId: number, content: string) => Promise<EditResult>;
+  onDelete: (messageId: number) => void;
   onDismissError: () => void;
   composer: Omit<ComposerProps, 'replyTo' | 'onCancelReply'>;
 }
@@ -37,10 +44,25 @@ export interface ConversationViewProps<M extends ChatMessage> {
 export function ConversationView<M extends ChatMessage>(p: ConversationViewProps<M>) {
   const { t } = useTranslation();
   const s = useStyles(make);
+  const { config, track } = useAddon();
   const [replyTo, setReplyTo] = useState<ReplyPreview | null>(null);
+  const [sheetFor, setSheetFor] = useState<number | null>(null);
+  const [editing, setEditing] = useState<number | null>(null);
   const { state } = p;
   if (state.status === 'idle' || state.status === 'loading') return <Loading />;
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={p.onRetryLoad} />;
+  const act = (m: ChatMessage, action: MessageAction) => {
+    track('tap', `chat.${action}`, { message_id: m.id });
+    if (action === 'reply') setReplyTo({ id: m.id, author: m.author, excerpt: m.content ? plainText(m.content, 140) : null });
+    else if (action === 'edit') setEditing(m.id);
+    else if (action === 'delete') p.onDelete(m.id);
+    else if (m.content) copy(copyText(m.content));
+  };
+  const copy = (text: string) => {
+    if (config.copyToClipboard) config.copyToClipboard(text);
+    // The core module is deprecated (hosts should pass copyToClipboard) but still ships with 0.86.
+    else Clipboard.setString(text);
+  };
   const rows: Row[] = [
     ...state.pending.map((x) => ({ kind: 'pending' as const, p: x })).reverse(),
     ...state.messages.map((m) => ({ kind: 'message' as const, m })).reverse(),
@@ -53,6 +75,7 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
         testID="message-list"
         inverted
         data={rows}
+        extraData={editing}
         keyExtractor={(r) => (r.kind === 'pending' ? `p-${r.p.nonce}` : `m-${r.m.id}`)}
         renderItem={({ item }) =>
           item.kind === 'pending' ? (
@@ -60,10 +83,15 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
           ) : (
             <MessageRow
               message={item.m}
+              editing={editing === item.m.id}
+              onOpenActions={() => setSheetFor(item.m.id)}
               onReact={(emoji) => p.onReact(item.m.id, emoji)}
-              onReply={() =>
-                setReplyTo({ id: item.m.id, author: item.m.author, excerpt: item.m.content ? item.m.content.slice(0, 140) : null })
-              }
+              onSaveEdit={async (content) => {
+                const result = await p.onEdit(item.m.id, content);
+                if (result === 'saved') setEditing(null);
+                return result;
+              }}
+              onCancelEdit={() => setEditing(null)}
             />
           )
         }
@@ -82,6 +110,13 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
             <Empty text={t('chat.empty')} />
           </View>
         }
+      />
+      <MessageActionSheet
+        message={state.messages.find((m) => m.id === sheetFor && !m.deleted) ?? null}
+        meId={p.meId}
+        onClose={() => setSheetFor(null)}
+        onReact={(m, emoji) => p.onReact(m.id, emoji)}
+        onAction={act}
       />
       <Composer {...p.composer} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
     </KeyboardAvoidingView>

@@ -1,17 +1,17 @@
 import type { Attachment } from '@communities/contract';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Pressable, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../../config';
 import { errorKind } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
-import type { ChatMessage, PendingMessage } from '../../state/chat/conversation';
+import type { ChatMessage, EditResult, PendingMessage } from '../../state/chat/conversation';
 import { Avatar } from '../avatar';
-import { EmojiPicker } from '../emoji-picker';
 import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
 import { useStyles } from '../use-styles';
+
+import { EditBox } from './edit-box';
 
 const make = (t: CommunitiesTheme) => ({
   row: { flexDirection: 'row' as const, gap: 10, paddingHorizontal: 12, paddingVertical: 8 },
@@ -29,8 +29,7 @@ const make = (t: CommunitiesTheme) => ({
   fileMeta: { fontSize: 11, color: t.muted },
   pending: { opacity: 0.6 },
   failed: { color: t.danger, fontSize: 12, marginTop: 4 },
-  actions: { flexDirection: 'row' as const, gap: 16, marginTop: 6 },
-  action: { color: t.primary, fontWeight: '600' as const, fontSize: 13 },
+  edited: { fontSize: 12, color: t.muted },
 });
 
 function Files({ attachments }: { attachments: Attachment[] }) {
@@ -45,37 +44,40 @@ function Files({ attachments }: { attachments: Attachment[] }) {
   ));
 }
 
-/** A message from the server: long-press (or tap) for React and Reply. */
+/** A message from the server; long-press opens its action sheet, or it is edited in place. */
 export function MessageRow({
   message: m,
+  editing,
+  onOpenActions,
   onReact,
-  onReply,
+  onSaveEdit,
+  onCancelEdit,
 }: {
   message: ChatMessage;
+  editing: boolean;
+  onOpenActions: () => void;
   onReact: (emoji: string) => void;
-  onReply?: () => void;
+  onSaveEdit: (content: string) => Promise<EditResult>;
+  onCancelEdit: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const s = useStyles(make);
-  const [open, setOpen] = useState(false);
-  const [picking, setPicking] = useState(false);
   const canReact = !m.deleted && (m.viewer_can?.react ?? true);
+  const edited = m.edited_at && !m.deleted ? <Text style={s.edited}> {t('chat.edited')}</Text> : null;
   return (
     <Pressable
-      style={[s.row, open && s.selected]}
-      onLongPress={() => setOpen((v) => !v)}
-      onPress={() => open && setOpen(false)}
+      style={[s.row, editing && s.selected]}
+      onLongPress={m.deleted || editing ? undefined : onOpenActions}
       testID={`message-${m.id}`}
-      accessibilityHint={t('chat.react')}
+      accessibilityHint={m.deleted ? undefined : t('chat.actions_hint')}
+      accessibilityActions={m.deleted ? undefined : [{ name: 'longpress', label: t('chat.actions') }]}
+      onAccessibilityAction={(e) => e.nativeEvent.actionName === 'longpress' && onOpenActions()}
     >
       <Avatar name={m.author.name} />
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{m.author.name}</Text>
-          <Text style={s.time}>
-            {shortTime(m.created_at, t, Date.now(), i18n.language)}
-            {m.edited_at ? ` ${t('chat.edited')}` : ''}
-          </Text>
+          <Text style={s.time}>{shortTime(m.created_at, t, Date.now(), i18n.language)}</Text>
         </View>
         {m.reply_to ? (
           <View style={s.reply}>
@@ -84,40 +86,19 @@ export function MessageRow({
             </Text>
           </View>
         ) : null}
-        {m.deleted ? <Text style={s.muted}>{t('chat.deleted')}</Text> : m.content ? <RichText source={m.content} style={s.text} /> : null}
+        {m.deleted ? (
+          <Text style={s.muted} testID="tombstone">
+            {t('chat.deleted')}
+          </Text>
+        ) : editing ? (
+          <EditBox initial={m.content ?? ''} onSave={onSaveEdit} onCancel={onCancelEdit} />
+        ) : m.content ? (
+          <RichText source={m.content} style={s.text} suffix={edited} />
+        ) : (
+          edited
+        )}
         <Files attachments={m.attachments} />
         <Reactions reactions={m.reactions} onToggle={onReact} canReact={canReact} />
-        {open && !m.deleted ? (
-          <View style={s.actions}>
-            {canReact ? (
-              <Pressable onPress={() => setPicking((v) => !v)} accessibilityRole="button" testID={`react-${m.id}`}>
-                <Text style={s.action}>{t('chat.react')}</Text>
-              </Pressable>
-            ) : null}
-            {onReply ? (
-              <Pressable
-                onPress={() => {
-                  setOpen(false);
-                  onReply();
-                }}
-                accessibilityRole="button"
-                testID={`reply-${m.id}`}
-              >
-                <Text style={s.action}>{t('chat.reply')}</Text>
-              </Pressable>
-            ) : null}
-          </View>
-        ) : null}
-        {open && picking ? (
-          <EmojiPicker
-            testID={`picker-${m.id}`}
-            onPick={(e) => {
-              setPicking(false);
-              setOpen(false);
-              onReact(e);
-            }}
-          />
-        ) : null}
       </View>
     </Pressable>
   );

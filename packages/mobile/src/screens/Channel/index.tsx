@@ -45,6 +45,8 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
     history: (query) => api.channels.messages({ params: { channelId }, query }),
     post: (body) => api.channels.post({ params: { channelId }, body }),
     react: (messageId, emoji) => api.channels.react({ params: { messageId }, body: { emoji } }),
+    edit: (messageId, content) => api.channels.edit({ params: { messageId }, body: { content } }),
+    remove: (messageId) => api.channels.removeMessage({ params: { messageId } }),
     read: (messageId) => api.channels.read({ params: { channelId }, body: { message_id: messageId } }),
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
@@ -61,6 +63,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
     <ChannelView
       channel={channel}
       state={state}
+      meId={me?.id}
       meName={me?.name ?? ''}
       onRetryLoad={() => void conversation.load()}
       onLoadOlder={() => void conversation.loadOlder()}
@@ -72,6 +75,8 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
         track('tap', 'chat.react', { emoji });
         void conversation.react(messageId, emoji);
       }}
+      onEdit={(messageId, content) => conversation.edit(messageId, content)}
+      onDelete={(messageId) => void conversation.remove(messageId)}
       onDismissError={() => conversation.clearActionError()}
       composer={{
         placeholder: t('chat.composer_placeholder_channel', { name: channel.name }),

@@ -11,16 +11,12 @@ const make = (t: CommunitiesTheme) => ({
   name: { fontSize: 17, fontWeight: '700' as const, color: t.text },
 });
 
-export function DMThreadView({
-  thread,
-  meId,
-  ...rest
-}: { thread: DmThread; meId: number | undefined } & Omit<ConversationViewProps<DmMessage>, 'header'>) {
+export function DMThreadView({ thread, ...rest }: { thread: DmThread } & Omit<ConversationViewProps<DmMessage>, 'header'>) {
   const s = useStyles(make);
   const header = (
     <View style={s.header}>
       <Text style={s.name} accessibilityRole="header" numberOfLines={1}>
-        {threadTitle(thread, meId)}
+        {threadTitle(thread, rest.meId)}
       </Text>
     </View>
   );

@@ -46,6 +46,8 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
     history: (query) => api.dm.messages({ params: { threadId }, query }),
     post: (body) => api.dm.post({ params: { threadId }, body }),
     react: (messageId, emoji) => api.dm.react({ params: { messageId }, body: { emoji } }),
+    edit: (messageId, content) => api.dm.edit({ params: { messageId }, body: { content } }),
+    remove: (messageId) => api.dm.removeMessage({ params: { messageId } }),
     read: async (messageId) => {
       await api.dm.read({ params: { threadId }, body: { message_id: messageId } });
       // the inbox's unread badge for this thread is now stale
@@ -76,6 +78,8 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
         track('tap', 'chat.react', { emoji });
         void conversation.react(messageId, emoji);
       }}
+      onEdit={(messageId, content) => conversation.edit(messageId, content)}
+      onDelete={(messageId) => void conversation.remove(messageId)}
       onDismissError={() => conversation.clearActionError()}
       composer={{
         placeholder: t('chat.composer_placeholder'),

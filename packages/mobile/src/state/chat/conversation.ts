@@ -47,6 +47,8 @@ export interface ConversationSource<M extends ChatMessage> {
   history(query: { before?: number; after?: number; limit: number }): Promise<HistoryPage<M>>;
   post(body: SendBody): Promise<M>;
   react(messageId: number, emoji: string): Promise<{ reacted: boolean; reactions: ReactionSummary[] }>;
+  edit(messageId: number, content: string): Promise<M>;
+  remove(messageId: number): Promise<unknown>;
   read?(messageId: number): Promise<unknown>;
 }
 
@@ -74,6 +76,7 @@ export interface ConversationSnapshot<M> {
 }
 
 export type SendResult = 'sent' | 'empty' | 'too_long';
+export type EditResult = 'saved' | 'empty' | 'too_long' | 'failed';
 
 export interface ReactionEvent {
   message_id: number;
@@ -241,17 +244,54 @@ export class Conversation<M extends ChatMessage> {
     this.set({ pending, messages: merge(this.snapshot.messages, [merged]) });
   }
 
-  /** An edit pushed by the server (its viewer_can is not ours, so ours is kept). */
+  /** An edit pushed by the server: it carries an ordinary member's viewer_can, so ours is kept. */
   update(message: M): void {
-    if (this.snapshot.messages.some((m) => m.id === message.id)) this.reconcile({ ...message, nonce: null });
+    const held = this.snapshot.messages.find((m) => m.id === message.id);
+    if (held) this.replace({ ...message, viewer_can: held.viewer_can ?? message.viewer_can });
   }
 
+  /** A newer copy of a message held (an edit), leaving pending sends alone. */
+  private replace(message: M): void {
+    this.set({ messages: this.snapshot.messages.map((m) => (m.id === message.id ? { ...m, ...message, nonce: m.nonce } : m)) });
+  }
+
+  /** A deletion (ours, a moderator's, or pushed): the tombstone stays, and replies lose their excerpt. */
   markDeleted(messageId: number): void {
     this.set({
       messages: this.snapshot.messages.map((m) =>
-        m.id === messageId ? { ...m, deleted: true, content: null, attachments: [], reactions: [] } : m,
+        m.id === messageId
+          ? { ...m, deleted: true, content: null, attachments: [], reactions: [] }
+          : m.reply_to?.id === messageId
+            ? { ...m, reply_to: { ...m.reply_to, excerpt: null } }
+            : m,
       ),
     });
+  }
+
+  /** Saves an edit of our message; the server's copy (with edited_at) replaces the one held. */
+  async edit(messageId: number, input: string): Promise<EditResult> {
+    const content = input.trim();
+    if (!content) return 'empty';
+    if (content.length > this.options.maxLength) return 'too_long';
+    try {
+      this.replace(await this.source.edit(messageId, content));
+      return 'saved';
+    } catch (error) {
+      this.set({ actionError: error });
+      return 'failed';
+    }
+  }
+
+  /** Deletes a message (ours, or another's for a moderator) once the server agrees. */
+  async remove(messageId: number): Promise<boolean> {
+    try {
+      await this.source.remove(messageId);
+      this.markDeleted(messageId);
+      return true;
+    } catch (error) {
+      this.set({ actionError: error });
+      return false;
+    }
   }
 
   /** Toggles a reaction at once, then settles on the server's counts (or undoes it). */

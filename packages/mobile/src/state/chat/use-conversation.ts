@@ -28,6 +28,8 @@ export function useConversation<M extends ChatMessage>(
       history: (q) => sourceRef.current.history(q),
       post: (b) => sourceRef.current.post(b),
       react: (id, emoji) => sourceRef.current.react(id, emoji),
+      edit: (id, content) => sourceRef.current.edit(id, content),
+      remove: (id) => sourceRef.current.remove(id),
       read: (id) => sourceRef.current.read?.(id) ?? Promise.resolve(),
     };
     return new Conversation(live, { key, me: () => meRef.current, maxLength, pageSize });
