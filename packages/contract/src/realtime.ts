@@ -31,6 +31,8 @@ export const REALTIME_EVENTS = {
   messageDeleted: 'message.deleted',
   reactionChanged: 'reaction.changed',
   messagePinned: 'message.pinned',
+  channelActivity: 'channel.activity',
+  mentionCreated: 'mention.created',
   readStateUpdated: 'read_state.updated',
   channelCreated: 'channel.created',
   channelUpdated: 'channel.updated',
@@ -58,6 +60,14 @@ export const REALTIME_EVENT_DOCS: Record<RealtimeEventName, { on: string; data: 
     data: '`{ message_id, channel_id | thread_id, user_id, emoji, reacted, counts: [{ emoji, count }] }` (clients set `me` when user_id is theirs)',
   },
   'message.pinned': { on: 'channel', data: '`{ id, channel_id, is_pinned }`' },
+  'channel.activity': {
+    on: 'community (open channels), channel (private or tier-gated ones)',
+    data: '`{ channel_id, message_id, author_id, everyone }` for each new message: unread badges without subscribing to every channel (`everyone`: it pings @everyone)',
+  },
+  'mention.created': {
+    on: 'user',
+    data: '`{ community_id, channel_id, message_id, author_id }`, to each member a message mentions (by name or role)',
+  },
   'read_state.updated': {
     on: 'user',
     data: "`{ channel_id | thread_id, last_read_message_id, unread_count, mention_count }`, to the reader's other devices",

@@ -100,6 +100,36 @@ describe('chat over real pusher-js clients', () => {
     expect(await dmScanned).toMatchObject({ id: dm.id, attachments: [{ id: dmFile.id, scan_status: 'clean' }] });
   });
 
+  it('signals activity for badges on the community channel (open channels only) and mentions on the user channel', async () => {
+    const rt = await client(st[1]!);
+    const community = realtimeChannel.community(prefix(), c.id);
+    const inbox = realtimeChannel.user(prefix(), st[1]!);
+    await rt.subscribed(community);
+    await rt.subscribed(inbox);
+    const activity: Array<{ channel_id: number; message_id: number }> = [];
+    rt.on(community, REALTIME_EVENTS.channelActivity, (d) => void activity.push(d as { channel_id: number; message_id: number }));
+    const mentioned = next<{ channel_id: number; message_id: number }>(rt, inbox, REALTIME_EVENTS.mentionCreated);
+    // A private channel's activity stays on that channel, for those who may read it.
+    const staff = await client(owner);
+    await staff.subscribed(realtimeChannel.channel(prefix(), secret));
+    const hiddenActivity = next<{ channel_id: number }>(staff, realtimeChannel.channel(prefix(), secret), REALTIME_EVENTS.channelActivity);
+    const quiet = await s.as(owner).channels.post({ params: { channelId: secret }, body: { content: 'staff only' } });
+    expect(await hiddenActivity).toMatchObject({ channel_id: secret, message_id: quiet.id });
+    const m = await s.as(st[0]!).channels.post({
+      params: { channelId: general },
+      body: { content: `hey @[Student](user:${st[1]})` },
+    });
+    expect(await mentioned).toMatchObject({ community_id: c.id, channel_id: general, message_id: m.id, author_id: st[0] });
+    await expect.poll(() => activity.map((a) => a.message_id)).toContain(m.id);
+    expect(activity.find((a) => a.message_id === m.id)).toEqual({
+      channel_id: general,
+      message_id: m.id,
+      author_id: st[0],
+      everyone: false,
+    });
+    expect(activity.some((a) => a.channel_id === secret)).toBe(false);
+  });
+
   it('tells the community channel when members join and leave, and when channels change', async () => {
     const rt = await client(owner);
     const ch = realtimeChannel.community(prefix(), c.id);

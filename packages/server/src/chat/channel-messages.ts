@@ -208,6 +208,7 @@ export class ChannelMessageService {
 
     const now = this.ctx.clock.now().toISOString();
     let messageId: number;
+    let notified = mentions;
     try {
       messageId = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
         const id = await insertedId(
@@ -225,7 +226,6 @@ export class ChannelMessageService {
             updated_at: now,
           }),
         );
-        let notified = mentions;
         if (roles.length) {
           const byRole = await memberWithRoleQuery(trx)
             .where('community_members.community_id', '=', channel.community_id)
@@ -292,7 +292,28 @@ export class ChannelMessageService {
         : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access, new Map());
     this.broadcastCreated(message);
+    // Open to every member: the community channel's listeners may know of its activity.
+    const open = access.channel !== undefined && !access.channel.isPrivate && access.channel.requiredTierIds.length === 0;
+    this.broadcastActivity(channel, open, message, notified);
     return message;
+  }
+
+  /**
+   * The light signal for badges: channel.activity where every reader of the channel listens
+   * (the community channel for an open channel, the channel itself for a private or
+   * tier-gated one), and mention.created to each member the message mentions.
+   */
+  private broadcastActivity(channel: ChannelRow, open: boolean, m: ChannelMessage, notified: number[]): void {
+    const activity = { channel_id: channel.id, message_id: m.id, author_id: m.author.id, everyone: m.mention_everyone };
+    if (open) this.publish.toCommunity(channel.community_id, REALTIME_EVENTS.channelActivity, activity);
+    else this.publish.toChannel(channel.id, REALTIME_EVENTS.channelActivity, activity);
+    if (notified.length)
+      this.publish.toUsers(notified, REALTIME_EVENTS.mentionCreated, {
+        community_id: channel.community_id,
+        channel_id: channel.id,
+        message_id: m.id,
+        author_id: m.author.id,
+      });
   }
 
   /** What everyone else receives: the message as an ordinary member sees someone else's. */
