@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -8,17 +10,40 @@ import { sunsetPng } from './support/png';
 
 let server: TestServer;
 let browser: Browser;
+let scanner: Server;
 const SLUG = 'photography-circle';
+/** The antivirus test string: the scanning service below calls any file holding it infected. */
+const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+
+/** A scanning service for the `http` file scanner, so a file can really fail its scan. */
+async function startScanner(): Promise<string> {
+  scanner = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const infected = Buffer.concat(chunks).includes(EICAR);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(infected ? { status: 'infected', signature: 'Eicar-Test-Signature' } : { status: 'clean' }));
+    });
+  });
+  await new Promise<void>((resolve) => scanner.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(scanner.address() as { port: number }).port}/scan`;
+}
 
 beforeAll(async () => {
   buildWeb();
+  const url = await startScanner();
   // History for the infinite-scroll check is posted faster than people type.
-  server = await startTestServer({ rate_limits: { messages: { max: 500, window_seconds: 10 } } }, { web: true, demoContent: true });
+  server = await startTestServer(
+    { rate_limits: { messages: { max: 500, window_seconds: 10 } }, file_scanner: { driver: 'http', http: { url } } },
+    { web: true, demoContent: true },
+  );
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  scanner?.close();
 });
 
 async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
@@ -131,21 +156,21 @@ describe('channels in Chromium', () => {
     await composerA.press('Enter');
     await pa
       .getByTestId('composer-file')
-      .setInputFiles({ name: 'settings.txt', mimeType: 'text/plain', buffer: Buffer.from('f/2.8 1/250 ISO 100') });
+      .setInputFiles({ name: 'settings.txt', mimeType: 'text/plain', buffer: Buffer.from(`f/2.8 1/250 ISO 100\n${EICAR}`) });
     await pa.locator('.cm-compose-file--done').getByText('settings.txt').waitFor();
     await composerA.press('Enter');
     const photo = byAuthor(pb, nameA, 'My golden hour attempt');
     await photo.getByTestId('attachment-pending').waitFor();
-    const txt = await server.ctx.db.db
-      .selectFrom('channel_message_attachments')
-      .select('id')
-      .where('original_name', '=', 'settings.txt')
-      .executeTakeFirstOrThrow();
-    await server.ctx.db.db.updateTable('channel_message_attachments').set({ scan_status: 'infected' }).where('id', '=', txt.id).execute();
+    // B learns of the scans through message.updated on the channel, not by asking every few seconds.
+    const polls: string[] = [];
+    pb.on('request', (r) => {
+      if (/\/api\/communities\/uploads\/channel\/\d+$/.test(r.url())) polls.push(r.url());
+    });
     await server.ctx.queue.processAll();
     await byAuthor(pa, nameA, 'My golden hour attempt').getByRole('img', { name: 'golden-hour.png' }).waitFor();
     await photo.getByRole('img', { name: 'golden-hour.png' }).waitFor({ timeout: 15_000 });
     await pb.getByTestId('attachment-removed').getByText('File removed').waitFor({ timeout: 15_000 });
+    expect(polls).toEqual([]);
 
     // A deletes the message with the removed file: B sees it go.
     const removedMsg = byAuthor(pa, nameA, 'My golden hour attempt').locator('xpath=following::article[1]');
@@ -264,6 +289,54 @@ describe('channels in Chromium', () => {
       .click();
     await page.getByRole('heading', { name: 'general', level: 1 }).waitFor();
     await page.context().close();
+  });
+
+  it('jumps to a replied-to message older than what is loaded, then back to the present', async () => {
+    const [a, b] = students();
+    const owner = server.demo.instructorIds[0]!;
+    const ch = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'film-lab', topic: 'Developing at home' } });
+    const post = (as: number, content: string, reply_to_id?: number) =>
+      server.as(as).channels.post({ params: { channelId: ch.id }, body: { content, ...(reply_to_id ? { reply_to_id } : {}) } });
+    const first = await post(owner, 'Very first question: which developer do you use for Tri-X?');
+    for (let i = 2; i <= 120; i++) await post(owner, `Roll ${i}: notes from the darkroom`);
+    await post(b, 'Late answer: Rodinal 1+50, 11 minutes', first.id);
+    const ownerName = await nameOf(owner);
+
+    for (const viewport of [
+      { width: 1280, height: 820 },
+      { width: 360, height: 740 },
+    ]) {
+      const page = await signedInPage(a, viewport);
+      const wide = viewport.width > 400;
+      await page.goto(`${server.url}/communities/${SLUG}/channels/film-lab`);
+      const log = page.getByRole('log');
+      const reply = log.getByRole('article', { name: /Late answer: Rodinal/ });
+      await reply.waitFor();
+      const original = log.getByRole('article', { name: /Very first question/ });
+      expect(await original.count()).toBe(0);
+
+      // The preview loads the history around the first message, shows it and flashes it.
+      await reply.getByRole('button', { name: `Reply to ${ownerName}` }).click();
+      await original.waitFor();
+      await expect.poll(() => original.getAttribute('class')).toContain('cm-msg--flash');
+      await expect
+        .poll(() => original.evaluate((el) => el.getBoundingClientRect().top > 0 && el.getBoundingClientRect().bottom < innerHeight))
+        .toBe(true);
+      expect(await reply.count()).toBe(0);
+      const present = page.getByRole('button', { name: 'Jump to present' });
+      await present.waitFor();
+      await screenshot(page, wide ? 'channel-jump-to-reply' : 'channel-jump-to-reply-phone');
+
+      // Something new meanwhile waits below; "Jump to present" brings the live tail back with it.
+      if (wide) await post(b, 'Also: fixer for 5 minutes, agitate every 30 s');
+      await present.click();
+      await reply.waitFor();
+      if (wide) await log.getByText('fixer for 5 minutes').waitFor();
+      await present.waitFor({ state: 'detached' });
+      await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(60);
+      expect(await original.count()).toBe(0);
+      await page.context().close();
+    }
   });
 
   it('explains a channel that does not exist and a community the viewer cannot see', async () => {

@@ -12,7 +12,8 @@ const SLUG = 'photography-circle';
 
 beforeAll(async () => {
   buildWeb();
-  server = await startTestServer({}, { web: true, demoContent: true });
+  // The long thread for the jump check is posted faster than people type.
+  server = await startTestServer({ rate_limits: { dm_messages: { max: 500, window_seconds: 10 } } }, { web: true, demoContent: true });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -138,5 +139,30 @@ describe('direct messages in Chromium', () => {
     await phone.getByRole('list', { name: 'Conversations' }).waitFor();
     await screenshot(phone, 'dm-phone-inbox');
     await Promise.all([pa.context().close(), pb.context().close(), phone.context().close()]);
+  });
+
+  it('jumps to a replied-to DM older than what is loaded, then back to the present', async () => {
+    const [d, e] = [server.demo.studentIds[8]!, server.demo.studentIds[10]!];
+    const thread = await server.as(d).dm.start({ body: { user_ids: [e] } });
+    const post = (as: number, content: string, reply_to_id?: number) =>
+      server.as(as).dm.post({ params: { threadId: thread.id }, body: { content, ...(reply_to_id ? { reply_to_id } : {}) } });
+    const first = await post(d, 'Before anything else: the meetup is on the 14th');
+    for (let i = 2; i <= 80; i++) await post(i % 2 ? d : e, `Message ${i} about lenses`);
+    await post(e, 'Back to the meetup: count me in', first.id);
+
+    const page = await signedInPage(e);
+    await page.goto(`${server.url}/dm/${thread.id}`);
+    const reply = log(page).getByRole('article', { name: /count me in/ });
+    await reply.waitFor();
+    const original = log(page).getByRole('article', { name: /the meetup is on the 14th/ });
+    expect(await original.count()).toBe(0);
+    await reply.getByRole('button', { name: `Reply to ${await nameOf(d)}` }).click();
+    await original.waitFor();
+    await expect.poll(() => original.getAttribute('class')).toContain('cm-msg--flash');
+    await screenshot(page, 'dm-jump-to-reply');
+    await page.getByRole('button', { name: 'Jump to present' }).click();
+    await reply.waitFor();
+    await page.getByRole('button', { name: 'Jump to present' }).waitFor({ state: 'detached' });
+    await page.context().close();
   });
 });

@@ -278,6 +278,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
     io: {
       page: (query) => api.channels.messages({ params: { channelId: current.id }, query }),
       send: (body) => api.channels.post({ params: { channelId: current.id }, body }),
+      changes: (query) => api.channels.changes({ params: { channelId: current.id }, query }),
     },
     edit: (id, content) => api.channels.edit({ params: { messageId: id }, body: { content } }),
     remove: (id) => api.channels.removeMessage({ params: { messageId: id } }),

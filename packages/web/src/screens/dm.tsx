@@ -148,6 +148,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
     io: {
       page: (query) => api.dm.messages({ params: { threadId }, query }),
       send: (body) => api.dm.post({ params: { threadId }, body }),
+      changes: (query) => api.dm.changes({ params: { threadId }, query }),
     },
     edit: (id, content) => api.dm.edit({ params: { messageId: id }, body: { content } }),
     remove: (id) => api.dm.removeMessage({ params: { messageId: id } }),

@@ -132,4 +132,69 @@ describe('ChatStore', () => {
     s.removed(1);
     expect(s.getSnapshot().messages[0]).toMatchObject({ deleted: true, content: null, reactions: [] });
   });
+
+  it('applies a finished scan from message.updated, for a message shown and one held back', async () => {
+    const file = { id: 4, kind: 'channel', scan_status: 'pending' } as unknown as ChannelMessage['attachments'][number];
+    const { io: api } = io([{ items: [msg(1, { attachments: [file] })], has_more_before: false, has_more_after: false }]);
+    const s = new ChatStore(api, ME);
+    await s.loadLatest();
+    const { viewer_can: _v, nonce: _n, reactions: _r, ...shared } = msg(1, { attachments: [{ ...file, scan_status: 'clean' }] });
+    s.updated(shared);
+    expect(s.getSnapshot().messages[0]!.attachments[0]!.scan_status).toBe('clean');
+  });
+
+  it('jumps to a message that is not loaded, holds live messages back, and returns to the present', async () => {
+    const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => msg(a + i));
+    const { io: api, calls } = io([
+      { items: range(100, 149), has_more_before: true, has_more_after: false },
+      { items: range(1, 26), has_more_before: false, has_more_after: true },
+      { items: range(27, 76), has_more_before: true, has_more_after: true },
+      { items: range(101, 150), has_more_before: true, has_more_after: false },
+    ]);
+    const s = new ChatStore(api, ME);
+    await s.loadLatest();
+    expect(await s.jumpTo(120)).toBe(true);
+    expect(await s.jumpTo(1)).toBe(true);
+    expect(s.getSnapshot()).toMatchObject({ hasMoreBefore: false, hasMoreAfter: true });
+    expect(s.firstId()).toBe(1);
+
+    // A live message does not land after the old stretch; it waits, and counts as known.
+    s.receive(msg(150), 'live');
+    s.updated({ id: 150, content: 'edited live' });
+    expect(s.getSnapshot().messages.at(-1)!.id).toBe(26);
+    expect(s.lastId()).toBe(150);
+
+    await s.loadNewer();
+    expect(s.getSnapshot().messages.map((m) => m.id)).toEqual(range(1, 76).map((m) => m.id));
+    await s.toPresent();
+    expect(calls).toEqual([{ limit: 50 }, { around: 1, limit: 50 }, { after: 26, limit: 50 }, { limit: 50 }]);
+    expect(s.getSnapshot()).toMatchObject({ hasMoreAfter: false, hasMoreBefore: true });
+    expect(s.getSnapshot().messages.map((m) => m.id)).toEqual(range(101, 150).map((m) => m.id));
+    s.receive(msg(151), 'live');
+    expect(s.lastId()).toBe(151);
+  });
+
+  it('says when the message jumped to is gone', async () => {
+    const { io: api } = io([
+      { items: [msg(60)], has_more_before: true, has_more_after: false },
+      { items: [msg(3), msg(5)], has_more_before: false, has_more_after: true },
+    ]);
+    const s = new ChatStore(api, ME);
+    await s.loadLatest();
+    expect(await s.jumpTo(4)).toBe(false);
+    expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([60]);
+  });
+
+  it('replaces shown messages from a catch-up of changes and adds none', async () => {
+    const { io: api } = io([{ items: [msg(1), msg(2)], has_more_before: false, has_more_after: false, as_of: '2025-01-01T10:00:00.000Z' }]);
+    const s = new ChatStore(api, ME);
+    await s.loadLatest();
+    expect(s.since()).toBe('2025-01-01T10:00:00.000Z');
+    s.replace(msg(2, { content: 'changed', reactions: [{ emoji: '🎉', count: 2, me: true }] }));
+    s.replace(msg(9));
+    expect(s.getSnapshot().messages.map((m) => [m.id, m.content])).toEqual([
+      [1, 'm1'],
+      [2, 'changed'],
+    ]);
+  });
 });

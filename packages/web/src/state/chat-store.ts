@@ -12,6 +12,21 @@ export interface HistoryPage<M> {
   items: M[];
   has_more_before: boolean;
   has_more_after: boolean;
+  /** When the server read the page: where a catch-up of changes starts. */
+  as_of?: string;
+}
+
+export interface ChangesQuery {
+  since: string;
+  after_id?: number;
+  from_id: number;
+  to_id: number;
+}
+
+export interface ChangesPage<M> {
+  items: M[];
+  next: { since: string; after_id: number } | null;
+  as_of: string;
 }
 
 export interface SendInput {
@@ -28,8 +43,10 @@ export interface PendingMessage extends SendInput {
 }
 
 export interface ChatIO<M> {
-  page(query: { before?: number; after?: number; limit: number }): Promise<HistoryPage<M>>;
+  page(query: { before?: number; after?: number; around?: number; limit: number }): Promise<HistoryPage<M>>;
   send(body: { content: string; reply_to_id?: number; attachment_ids: number[]; nonce: string }): Promise<M>;
+  /** What changed among shown messages since a page's as_of (edits, scans…), for catch-up after a reconnect. */
+  changes?(query: ChangesQuery): Promise<ChangesPage<M>>;
 }
 
 export interface ChatSnapshot<M> {
@@ -39,6 +56,12 @@ export interface ChatSnapshot<M> {
   pending: PendingMessage[];
   hasMoreBefore: boolean;
   loadingOlder: boolean;
+  /**
+   * True while an older stretch is shown (after a jump to a reply) rather than the live tail:
+   * newer pages load on the way down, and live messages wait until the tail is reached.
+   */
+  hasMoreAfter: boolean;
+  loadingNewer: boolean;
 }
 
 export interface ReactionChange {
@@ -50,11 +73,25 @@ export interface ReactionChange {
 }
 
 const PAGE = 50;
+/** Live messages kept while an older stretch is shown; past this the tail reloads anyway. */
+const HELD = 500;
 export const newNonce = (): string => crypto.randomUUID().replace(/-/g, '');
 
 export class ChatStore<M extends AnyMessage> {
-  private snap: ChatSnapshot<M> = { status: 'loading', error: null, messages: [], pending: [], hasMoreBefore: false, loadingOlder: false };
+  private snap: ChatSnapshot<M> = {
+    status: 'loading',
+    error: null,
+    messages: [],
+    pending: [],
+    hasMoreBefore: false,
+    loadingOlder: false,
+    hasMoreAfter: false,
+    loadingNewer: false,
+  };
   private readonly listeners = new Set<() => void>();
+  /** Live messages that arrived while an older stretch was shown. */
+  private held: M[] = [];
+  private asOf: string | undefined;
 
   constructor(
     private readonly io: ChatIO<M>,
@@ -69,9 +106,19 @@ export class ChatStore<M extends AnyMessage> {
 
   getSnapshot = (): ChatSnapshot<M> => this.snap;
 
-  /** The newest message id shown (0 when none): where realtime catch-up starts. */
+  /** The newest message id known (0 when none): where realtime catch-up starts. */
   lastId(): number {
-    return this.snap.messages.at(-1)?.id ?? 0;
+    return Math.max(this.snap.messages.at(-1)?.id ?? 0, this.held.at(-1)?.id ?? 0);
+  }
+
+  /** The oldest message id shown (0 when none). */
+  firstId(): number {
+    return this.snap.messages[0]?.id ?? 0;
+  }
+
+  /** When the first history page was read: the catch-up of changes starts there. */
+  since(): string | undefined {
+    return this.asOf;
   }
 
   private set(patch: Partial<ChatSnapshot<M>>): void {
@@ -93,10 +140,79 @@ export class ChatStore<M extends AnyMessage> {
     this.set({ status: 'loading', error: null });
     try {
       const page = await this.io.page({ limit: PAGE });
+      this.asOf ??= page.as_of;
       this.set({ status: 'ready', messages: merge(this.snap.messages, page.items), hasMoreBefore: page.has_more_before });
     } catch (error) {
       this.set({ status: 'error', error });
     }
+  }
+
+  /**
+   * Shows message `id`: at once when loaded, else the stretch of history around it (the
+   * live tail is left until the reader comes back). False when the server no longer has it.
+   */
+  async jumpTo(id: number): Promise<boolean> {
+    if (this.snap.messages.some((m) => m.id === id)) return true;
+    try {
+      const page = await this.io.page({ around: id, limit: PAGE });
+      if (!page.items.some((m) => m.id === id)) return false;
+      const tail = !page.has_more_after;
+      // Reaching the tail, keep what is newer than the page: held messages, or the live ones shown.
+      const end = page.items.at(-1)!.id;
+      const newer = this.snap.hasMoreAfter ? this.takeHeld(page.items) : this.snap.messages.filter((m) => m.id > end);
+      this.set({
+        messages: tail ? merge(newer, page.items) : page.items,
+        hasMoreBefore: page.has_more_before,
+        hasMoreAfter: !tail,
+        loadingOlder: false,
+        loadingNewer: false,
+      });
+      return true;
+    } catch (error) {
+      this.set({ error });
+      throw error;
+    }
+  }
+
+  /** Back to the live tail: the latest page, with what arrived meanwhile. */
+  async toPresent(): Promise<void> {
+    if (!this.snap.hasMoreAfter) return;
+    try {
+      const page = await this.io.page({ limit: PAGE });
+      this.set({
+        messages: merge(this.takeHeld(page.items), page.items),
+        hasMoreBefore: page.has_more_before,
+        hasMoreAfter: false,
+        loadingNewer: false,
+      });
+    } catch (error) {
+      this.set({ error });
+      throw error;
+    }
+  }
+
+  /** The next page down while an older stretch is shown; reaching the tail rejoins the live stream. */
+  async loadNewer(): Promise<void> {
+    const last = this.snap.messages.at(-1);
+    if (!last || this.snap.loadingNewer || !this.snap.hasMoreAfter) return;
+    this.set({ loadingNewer: true });
+    try {
+      const page = await this.io.page({ after: last.id, limit: PAGE });
+      if (!this.snap.hasMoreAfter) return;
+      const tail = !page.has_more_after;
+      const items = tail ? merge(this.takeHeld(page.items), page.items) : page.items;
+      this.set({ messages: merge(this.snap.messages, items), hasMoreAfter: !tail, loadingNewer: false });
+    } catch (error) {
+      this.set({ loadingNewer: false, error });
+    }
+  }
+
+  /** Held live messages that continue `page` without a gap (older ones are in it or before it). */
+  private takeHeld(page: M[]): M[] {
+    const from = page[0]?.id ?? 0;
+    const held = this.held.filter((m) => m.id > from);
+    this.held = [];
+    return held;
   }
 
   async loadOlder(): Promise<void> {
@@ -124,17 +240,32 @@ export class ChatStore<M extends AnyMessage> {
       if (i >= 0) pending = pending.filter((_, j) => j !== i);
     }
     const existing = this.snap.messages.find((x) => x.id === m.id);
+    if (!existing && this.snap.hasMoreAfter) {
+      // Newer than the stretch shown: kept for when the reader is back at the tail.
+      this.held = merge(this.held, [m]).slice(-HELD);
+      if (pending !== this.snap.pending) this.set({ pending });
+      return;
+    }
     const next = existing && source === 'live' ? ({ ...m, viewer_can: existing.viewer_can, nonce: existing.nonce } as M) : m;
     this.set({ messages: merge(this.snap.messages, [next]), pending });
   }
 
   /** message.updated: new content, edits, attachments; the viewer's rights stay as they were. */
   updated(m: Partial<M> & { id: number }): void {
-    this.mapMessages((x) => (x.id === m.id ? { ...x, ...m, viewer_can: x.viewer_can, nonce: x.nonce } : x));
+    const apply = (x: M): M => (x.id === m.id ? { ...x, ...m, viewer_can: x.viewer_can, nonce: x.nonce, reactions: x.reactions } : x);
+    this.held = this.held.map(apply);
+    this.mapMessages(apply);
+  }
+
+  /** A message as the caller sees it (a catch-up of changes): replaces the shown copy, adds nothing. */
+  replace(m: M): void {
+    this.mapMessages((x) => (x.id === m.id ? m : x));
   }
 
   removed(id: number): void {
-    this.mapMessages((x) => (x.id === id ? { ...x, deleted: true, content: null, attachments: [], reactions: [] } : x));
+    const gone = (x: M): M => (x.id === id ? { ...x, deleted: true, content: null, attachments: [], reactions: [] } : x);
+    this.held = this.held.map(gone);
+    this.mapMessages(gone);
   }
 
   reaction(e: ReactionChange): void {

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 
 import { activeTypers } from '../../lib/chat';
 import { ChatStore, type AnyMessage, type ChatIO, type ReactionChange } from '../../state/chat-store';
-import { useRealtime, useUploadScanned } from '../../state/realtime';
+import { useConnection, useRealtime, useUploadScanned } from '../../state/realtime';
 import { useFeatures } from '../../state/session';
 
 import { Composer } from './composer';
@@ -56,6 +56,8 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
   const [replyTo, setReplyTo] = useState<AnyMessage | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [highlighted, setHighlighted] = useState<number | null>(null);
+  const [scrollTo, setScrollTo] = useState<{ id: number | 'bottom'; seq: number } | null>(null);
+  const connection = useConnection().state;
   const [typers, setTypers] = useState(new Map<number, { name: string; at: number }>());
   const [now, setNow] = useState(() => Date.now());
   const [atBottom, setAtBottom] = useState(true);
@@ -81,6 +83,17 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
       channel: messagesChannel,
       lastSeenId: store.lastId(),
       fetchAfter: (after) => cfg.current.io.page(after > 0 ? { after, limit: 50 } : { limit: 50 }),
+      // After every (re)subscription: what changed meanwhile in the messages shown (edits, scans…).
+      ...(cfg.current.io.changes
+        ? {
+            changes: {
+              since: store.since(),
+              oldestId: () => store.firstId(),
+              fetch: (q) => cfg.current.io.changes!(q),
+              onChanged: (m) => store.replace(m),
+            },
+          }
+        : {}),
       onMessage: (m) => store.receive(m, 'live'),
       onEvent: (event, data) => {
         const d = data as Record<string, unknown>;
@@ -185,13 +198,16 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
     };
   }, [atBottom, lastId]);
 
-  // Scans: our uploads arrive on our user channel; others' files are polled while pending.
+  // Scans: our uploads arrive on our user channel, everyone's with message.updated on the
+  // conversation's channel (and the changes catch-up after a reconnect). Only while the socket
+  // is down (or there is no realtime at all) are pending files polled.
   useUploadScanned((a) => store.attachmentScanned(a));
+  const polling = !hub || connection !== 'online';
   const pendingFiles = snap.messages
     .slice(-50)
     .flatMap((m) => m.attachments)
     .filter((a) => a.scan_status === 'pending');
-  const pendingKey = pendingFiles.map((a) => `${a.kind}:${a.id}`).join(',');
+  const pendingKey = polling ? pendingFiles.map((a) => `${a.kind}:${a.id}`).join(',') : '';
   const pendingRef = useRef(pendingFiles);
   pendingRef.current = pendingFiles;
   useEffect(() => {
@@ -208,6 +224,15 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
   }, [pendingKey, store]);
 
   const fail = (e: unknown) => setActionError(e instanceof ApiError && e.status === 429 ? t('chat.rate_limited') : t('app.error'));
+  const seq = useRef(0);
+  const flash = (id: number) => {
+    setHighlighted(id);
+    setTimeout(() => setHighlighted((h) => (h === id ? null : h)), 2000);
+  };
+  const toPresent = () => {
+    setScrollTo({ id: 'bottom', seq: ++seq.current });
+    store.toPresent().catch(fail);
+  };
   const actions = {
     onReply: (m: AnyMessage) => {
       setReplyTo(m);
@@ -231,11 +256,18 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
     ...(c.pin ? { onPin: (m: AnyMessage, pinned: boolean) => void c.pin!(m.id, pinned).then((x) => store.receive(x, 'rest'), fail) } : {}),
     onJump: (id: number) => {
       const el = document.getElementById(`cm-msg-${id}`);
-      if (!el) return;
-      el.scrollIntoView({ block: 'center', behavior: 'smooth' });
-      el.focus({ preventScroll: true });
-      setHighlighted(id);
-      setTimeout(() => setHighlighted((h) => (h === id ? null : h)), 2000);
+      if (el) {
+        el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+        el.focus({ preventScroll: true });
+        flash(id);
+        return;
+      }
+      // Older than what is loaded: fetch the stretch around it, then show it.
+      store.jumpTo(id).then((found) => {
+        if (!found) return setActionError(t('chat.jump_missing'));
+        setScrollTo({ id, seq: ++seq.current });
+        flash(id);
+      }, fail);
     },
   };
 
@@ -257,6 +289,9 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
         }}
         highlighted={highlighted}
         loadOlder={() => void store.loadOlder()}
+        loadNewer={() => void store.loadNewer()}
+        scrollTo={scrollTo}
+        onPresent={toPresent}
         onRetry={(n) => store.retry(n)}
         onDiscard={(n) => store.discard(n)}
         onAtBottom={setAtBottom}
@@ -307,6 +342,8 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
           }}
           onSend={({ content, attachments }) => {
             setActionError(null);
+            // A message goes at the live tail: that is where the reader goes to see it.
+            if (snap.hasMoreAfter) toPresent();
             store.send({
               content,
               attachments,

@@ -20,6 +20,12 @@ export interface MessageListProps {
   setEditing: (id: number | null) => void;
   highlighted: number | null;
   loadOlder: () => void;
+  /** The next page down while an older stretch is shown (after a jump). */
+  loadNewer: () => void;
+  /** Bring a message (centred) or the bottom into view; a new `seq` asks again. */
+  scrollTo: { id: number | 'bottom'; seq: number } | null;
+  /** "Jump to present": back to the live tail. */
+  onPresent: () => void;
   onRetry: (nonce: string) => void;
   onDiscard: (nonce: string) => void;
   onAtBottom: (atBottom: boolean) => void;
@@ -30,6 +36,8 @@ export interface MessageListProps {
 /**
  * The scrolling log: newest at the bottom, older pages loaded when scrolling near the top
  * (keeping what the reader looks at in place), stuck to the bottom while the reader is there.
+ * After a jump to an old message it shows that stretch, loads newer pages on the way down and
+ * offers a way back to the present.
  */
 export function MessageList(p: MessageListProps) {
   const { t, i18n } = useTranslation();
@@ -38,11 +46,13 @@ export function MessageList(p: MessageListProps) {
   const atBottom = useRef(true);
   const anchor = useRef<{ height: number; top: number } | null>(null);
   const [unseen, setUnseen] = useState(0);
-  const { messages, pending, status, hasMoreBefore, loadingOlder } = p.snap;
+  const { messages, pending, status, hasMoreBefore, loadingOlder, hasMoreAfter, loadingNewer } = p.snap;
   const lastId = messages.at(-1)?.id ?? 0;
   const firstId = messages[0]?.id ?? 0;
   const rows = groupMessages(messages);
-  const { onAtBottom, loadOlder } = p;
+  const { onAtBottom, loadOlder, loadNewer, scrollTo } = p;
+  // An older stretch is shown (or just was): the log does not follow or count new messages.
+  const detached = useRef(false);
 
   const toBottom = () => {
     const el = scroller.current;
@@ -69,6 +79,16 @@ export function MessageList(p: MessageListProps) {
   const prevLast = useRef(0);
   const prevPending = useRef(0);
   useLayoutEffect(() => {
+    const wasDetached = detached.current;
+    detached.current = hasMoreAfter;
+    if (hasMoreAfter || wasDetached) {
+      // Pages added below an older stretch leave the reader where they were.
+      const el = scroller.current;
+      if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+      prevLast.current = lastId || prevLast.current;
+      prevPending.current = pending.length;
+      return;
+    }
     const grewPending = pending.length > prevPending.current;
     const newer = lastId > prevLast.current && prevLast.current !== 0;
     const mine = messages.at(-1)?.author.id === p.me.id;
@@ -76,14 +96,35 @@ export function MessageList(p: MessageListProps) {
     else if (newer) setUnseen((n) => n + 1);
     prevLast.current = lastId || prevLast.current;
     prevPending.current = pending.length;
-  }, [lastId, pending.length, status, messages, p.me.id]);
+  }, [lastId, pending.length, status, messages, p.me.id, hasMoreAfter]);
+
+  // A jump: once the message (or the live tail) is rendered, bring it into view.
+  const scrolled = useRef(0);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !scrollTo || scrollTo.seq === scrolled.current) return;
+    if (scrollTo.id === 'bottom') {
+      if (hasMoreAfter) return;
+      toBottom();
+    } else {
+      const target = document.getElementById(`cm-msg-${scrollTo.id}`);
+      if (!target) return;
+      target.scrollIntoView({ block: 'center' });
+      target.focus({ preventScroll: true });
+    }
+    scrolled.current = scrollTo.seq;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+    atBottom.current = bottom;
+    onAtBottom(bottom);
+    if (bottom) setUnseen(0);
+  }, [scrollTo, messages, hasMoreAfter, onAtBottom]);
 
   // Images and edits change heights: stay pinned to the bottom while the reader is there.
   useEffect(() => {
     const el = content.current;
     if (!el) return;
     const ro = new ResizeObserver(() => {
-      if (atBottom.current) toBottom();
+      if (atBottom.current && !detached.current) toBottom();
     });
     ro.observe(el);
     return () => ro.disconnect();
@@ -104,6 +145,7 @@ export function MessageList(p: MessageListProps) {
     }
     if (bottom) setUnseen(0);
     if (el.scrollTop < 400) older();
+    if (hasMoreAfter && !loadingNewer && el.scrollHeight - el.scrollTop - el.clientHeight < 400) loadNewer();
   };
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -189,6 +231,7 @@ export function MessageList(p: MessageListProps) {
               />
             </div>
           ))}
+          {loadingNewer && <p className="cm-log-note">{t('chat.loading_newer')}</p>}
           {pending.map((x, i) => (
             <PendingItem
               key={x.nonce}
@@ -201,7 +244,15 @@ export function MessageList(p: MessageListProps) {
           ))}
         </div>
       </div>
-      {unseen > 0 && (
+      {hasMoreAfter && (
+        <div className="cm-present-bar">
+          <span>{t('chat.viewing_older')}</span>
+          <button type="button" className="cm-present-button" onClick={p.onPresent}>
+            {t('chat.jump_present')} ↓
+          </button>
+        </div>
+      )}
+      {unseen > 0 && !hasMoreAfter && (
         <button
           type="button"
           className="cm-jump"
