@@ -106,6 +106,9 @@ describe('chat over real pusher-js clients', () => {
     const inbox = realtimeChannel.user(prefix(), st[1]!);
     await rt.subscribed(community);
     await rt.subscribed(inbox);
+    const listed = (await s.as(st[1]!).channels.list({ params: { id: c.slug } })).items;
+    expect(listed.find((x) => x.id === general)!.activity_on).toBe('community');
+    expect((await s.as(owner).channels.get({ params: { channelId: secret } })).activity_on).toBe('channel');
     const activity: Array<{ channel_id: number; message_id: number }> = [];
     rt.on(community, REALTIME_EVENTS.channelActivity, (d) => void activity.push(d as { channel_id: number; message_id: number }));
     const mentioned = next<{ channel_id: number; message_id: number }>(rt, inbox, REALTIME_EVENTS.mentionCreated);

@@ -34,6 +34,8 @@ export const channelSchema = z.object({
   allowed_user_ids: z.array(z.number().int()),
   slow_mode_seconds: z.number().int(),
   last_message_id: z.number().int().nullable(),
+  /** Where this channel's channel.activity is published: the community's realtime channel, or its own (private, tier-gated). */
+  activity_on: z.enum(['community', 'channel']),
   /** For the caller: messages after their last read one, by others (capped at 100). */
   unread_count: z.number().int(),
   /** Unread messages that mention the caller, their role or @everyone. */

@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
-import { memberWithRoleQuery, membershipFacts, type FactsLoader } from '../communities/facts';
+import { channelFacts, memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
 import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
@@ -292,9 +292,7 @@ export class ChannelMessageService {
         : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access, new Map());
     this.broadcastCreated(message);
-    // Open to every member: the community channel's listeners may know of its activity.
-    const open = access.channel !== undefined && !access.channel.isPrivate && access.channel.requiredTierIds.length === 0;
-    this.broadcastActivity(channel, open, message, notified);
+    this.broadcastActivity(channel, openToCommunity(channelFacts(channel)), message, notified);
     return message;
   }
 

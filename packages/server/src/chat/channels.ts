@@ -2,7 +2,7 @@ import { REALTIME_EVENTS, type Channel, type channels as channelEndpoints } from
 import type { z } from 'zod';
 
 import { assertCan, can, type AccessContext, type Actor } from '../access';
-import { channelFacts, OPEN_CHANNEL, type FactsLoader } from '../communities/facts';
+import { channelFacts, OPEN_CHANNEL, openToCommunity, type FactsLoader } from '../communities/facts';
 import { channelSlug } from '../communities/setup';
 import type { AppContext } from '../context';
 import { insertedId } from '../platform/db/insert';
@@ -78,6 +78,7 @@ export class ChannelService {
       allowed_user_ids: f.allowedUserIds,
       slow_mode_seconds: f.slowModeSeconds,
       last_message_id: row.last_message_id,
+      activity_on: openToCommunity(f) ? 'community' : 'channel',
       ...read,
       viewer_can: {
         post: !isCategory && allowed('channel.post'),

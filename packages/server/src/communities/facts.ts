@@ -57,6 +57,14 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
 }
 
 /**
+ * Whether every member who may listen on the community's realtime channel may read this one
+ * (not private, not tier-gated): its channel.activity then goes there, else to the channel.
+ */
+export function openToCommunity(f: ChannelFacts): boolean {
+  return !f.isPrivate && f.requiredTierIds.length === 0;
+}
+
+/**
  * An open text channel: community-wide channel questions ("may this member manage channels?",
  * "may they see channels at all?") are asked of it before any particular channel exists.
  */
