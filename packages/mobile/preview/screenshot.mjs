@@ -45,6 +45,14 @@ const late = await post('Running late, start without me');
 await as.channels.edit({ params: { messageId: late.id }, body: { content: 'Running 10 minutes late, start without me' } });
 const oops = await post('Oops, wrong channel');
 await as.channels.removeMessage({ params: { messageId: oops.id } });
+await post(
+  [
+    '**Reminder:** the _study group_ moved to ~~Friday~~ Saturday. Notes: [shared doc](https://example.com/notes), run `npm test` first.',
+    '> Be kind, stay on topic.',
+    '```\nconst answer = [1, 2, 10].sort((a, b) => a - b);\n```',
+    `Thanks @[${(await as.system.me()).name}](user:${userId})!`,
+  ].join('\n\n'),
+);
 const own = await post('Who has the slides from Tuesday?');
 
 process.env.COMMUNITIES_API = url;

@@ -1,6 +1,7 @@
 import type { Channel, CommunityDetail } from '@communities/contract';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
+import { Linking, Platform } from 'react-native';
 
 import { ChannelScreen } from '../src/screens/Channel';
 
@@ -230,6 +231,33 @@ describe('ChannelScreen against a real server', () => {
     });
     await s.as(friend).channels.removeMessage({ params: { messageId: b.id } });
     expect(await within(screen.getByTestId(`message-${b.id}`)).findByText('This message was deleted.')).toBeTruthy();
+  });
+
+  it('renders Markdown as native text, and opens only http(s) links', async () => {
+    const open = jest.spyOn(Linking, 'openURL').mockResolvedValue(true);
+    const content = [
+      '**Bold** _soft_ ~~old~~ `npm test` [the docs](https://example.com/docs) [this](javascript:alert)',
+      '> quoted **rule**',
+      '```\nx = "<b>";\n```',
+      `@[Emma](user:${friend}) @[Mods](role:moderator)`,
+    ].join('\n\n');
+    const m = await s.as(owner).channels.post({ params: { channelId: general.id }, body: { content } });
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    const row = await screen.findByTestId(`message-${m.id}`);
+    expect(within(row).getByText('Bold')).toHaveStyle({ fontWeight: '700' });
+    expect(within(row).getByText('soft')).toHaveStyle({ fontStyle: 'italic' });
+    expect(within(row).getByText('old')).toHaveStyle({ textDecorationLine: 'line-through' });
+    expect(within(row).getByText('npm test')).toHaveStyle({ fontFamily: Platform.select({ ios: 'Menlo', default: 'monospace' }) });
+    expect(within(within(row).getByTestId('md-quote')).getByText('rule')).toHaveStyle({ fontWeight: '700' });
+    expect(within(row).getByTestId('md-code')).toHaveTextContent('x = "<b>";');
+    expect(within(row).getByText('@Emma')).toBeTruthy();
+    expect(within(row).getByText('@Mods')).toBeTruthy();
+    expect(row).not.toHaveTextContent(/\*\*|~~|```|javascript/);
+    // one link: the unsafe one is only its label
+    expect(within(row).getAllByRole('link')).toHaveLength(1);
+    await fireEvent.press(within(row).getByRole('link', { name: 'the docs' }));
+    expect(open.mock.calls).toEqual([['https://example.com/docs']]);
+    open.mockRestore();
   });
 
   it('mentions someone picked from the suggestions', async () => {
