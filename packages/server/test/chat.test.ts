@@ -45,6 +45,9 @@ describe('channels', () => {
   it('creates, moves, reorders and deletes channels (manage_channels only)', async () => {
     await expectStatus(s.as(st[0]!).channels.create({ params: { id: c.slug }, body: { name: 'nope' } }), 403, 'forbidden');
     const cat = await s.as(owner).channels.create({ params: { id: c.slug }, body: { type: 'category', name: 'Study' } });
+    // An empty category shows to those who manage channels (to drop channels into), not to members.
+    expect((await s.as(owner).channels.list({ params: { id: c.slug } })).items.map((x) => x.id)).toContain(cat.id);
+    expect((await s.as(st[0]!).channels.list({ params: { id: c.slug } })).items.map((x) => x.id)).not.toContain(cat.id);
     const ch = await s
       .as(owner)
       .channels.create({ params: { id: c.slug }, body: { name: 'Homework Help', parent_id: cat.id, topic: 'Ask away' } });

@@ -175,7 +175,7 @@ export class ChannelService {
   async list(actor: Actor, communityRef: string): Promise<{ items: Channel[] }> {
     const { access, rows } = await this.visible(actor, communityRef);
     // A category shows only when it holds something the caller sees, or the caller manages channels.
-    const manage = can(actor, 'channel.manage', access).allowed;
+    const manage = can(actor, 'channel.manage', { ...access, channel: OPEN_CHANNEL }).allowed;
     const shown = rows.filter((r) => r.type !== 'category' || manage || rows.some((c) => c.parent_id === r.id));
     const reads = await this.readInfo(actor.userId, shown);
     const none = { last_read_message_id: 0, unread_count: 0, mention_count: 0 };
