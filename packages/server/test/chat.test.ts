@@ -72,6 +72,26 @@ describe('channels', () => {
     await expectStatus(s.as(owner).channels.get({ params: { channelId: dup.id } }), 404);
   });
 
+  it('a moderator cannot move a channel they may not see (tier-gated): unknown, as a missing one', async () => {
+    const gated = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'backstage' } });
+    await s.ctx.db.db
+      .updateTable('channels')
+      .set({ settings: JSON.stringify({ required_tier_ids: [424242] }) })
+      .where('id', '=', gated.id)
+      .execute();
+    const move = (id: number) =>
+      s.as(st[1]!).channels.reorder({ params: { id: c.slug }, body: { items: [{ id, parent_id: null, position: 7 }] } });
+    const hidden = await expectStatus(move(gated.id), 422, 'validation_failed');
+    const missing = await expectStatus(move(99_999_999), 422, 'validation_failed');
+    expect([hidden.message, hidden.issues]).toEqual([missing.message, missing.issues]);
+    const row = await s.ctx.db.db.selectFrom('channels').select('position').where('id', '=', gated.id).executeTakeFirstOrThrow();
+    expect(row.position).toBe(gated.position);
+    await s.as(st[1]!).channels.reorder({
+      params: { id: c.slug },
+      body: { items: [{ id: general.id, parent_id: general.parent_id, position: general.position }] },
+    });
+  });
+
   it('hides private channels from those not allowed: 404, and absent from the list', async () => {
     const secret = await s.as(owner).channels.create({
       params: { id: c.slug },

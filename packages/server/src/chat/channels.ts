@@ -299,7 +299,10 @@ export class ChannelService {
     assertCan(actor, 'channel.manage', { ...access, channel: OPEN_CHANNEL });
     await inTransaction(this.db, async (trx, afterCommit) => {
       const rows = await trx.selectFrom('channels').selectAll().where('community_id', '=', community.id).execute();
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      // Only channels the caller sees: one they may not see answers as if it did not exist.
+      const byId = new Map(
+        rows.filter((r) => can(actor, 'channel.view', { ...access, channel: channelFacts(r) }).allowed).map((r) => [r.id, r]),
+      );
       for (const [i, item] of body.items.entries()) {
         const r = byId.get(item.id);
         if (!r) throw invalid(`body.items.${i}.id`, 'Not a channel of this community', 'unknown_channel');
