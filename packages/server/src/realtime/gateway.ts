@@ -250,7 +250,9 @@ export class RealtimeGateway implements ClusterTarget {
 
   /** Delivers a server event to this node's subscribers. */
   deliver(channels: string[], event: string, data: unknown, exceptSocketId?: string): void {
-    for (const channel of channels) this.sendLocal(channel, frame(event, data, channel), exceptSocketId);
+    // A channel nobody here listens to costs nothing, not even its frame's encoding.
+    for (const channel of channels)
+      if (this.channels.get(channel)?.size) this.sendLocal(channel, frame(event, data, channel), exceptSocketId);
   }
 
   private drop(conn: Conn): void {
