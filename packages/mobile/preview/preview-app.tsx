@@ -58,7 +58,13 @@ function Shell() {
       </View>
       <View style={{ flex: 1 }}>
         {route.name === 'communities' ? <CommunityListScreen onOpenCommunity={(c) => go(`/community/${c.slug}`)} /> : null}
-        {route.name === 'community' ? <CommunityDetailScreen communityId={route.id} onOpenChannel={(c) => go(`/channel/${c.id}`)} /> : null}
+        {route.name === 'community' ? (
+          <CommunityDetailScreen
+            communityId={route.id}
+            onOpenChannel={(c) => go(`/channel/${c.id}`)}
+            onOpenThread={(t) => go(`/thread/${t.id}`)}
+          />
+        ) : null}
         {route.name === 'channel' ? <ChannelScreen channelId={route.id} /> : null}
         {route.name === 'messages' ? <DMInboxScreen onOpenThread={(t) => go(`/thread/${t.id}`)} /> : null}
         {route.name === 'thread' ? <DMThreadScreen threadId={route.id} /> : null}

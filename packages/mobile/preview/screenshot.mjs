@@ -55,6 +55,14 @@ await post(
 );
 const own = await post('Who has the slides from Tuesday?');
 
+// Someone in the community who has blocked the student, to show how a refused DM reads.
+const members = (await as.communities.members({ params: { id: String(community.id) }, query: { limit: 20 } })).items;
+const blocker = members.find((m) => m.user.id !== userId && m.role.slug === 'member')?.user;
+if (blocker) {
+  const { token: blockerToken } = await api.system.demoToken({ body: { user_id: blocker.id } });
+  await createApi({ baseUrl: url, token: () => blockerToken }).dm.block({ params: { userId } });
+}
+
 process.env.COMMUNITIES_API = url;
 const vite = await createServer({ configFile: join(here, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' } });
 await vite.listen();
@@ -91,7 +99,27 @@ const shots = [
       await page.getByTestId(`delete-${own.id}`).click();
     },
   ],
+  ['community-members', `#/community/${community.slug}`, community.name, () => page.getByTestId('chip-members').click()],
+  [
+    'community-members-refused',
+    `#/community/${community.slug}`,
+    community.name,
+    async () => {
+      await page.getByTestId('chip-members').click();
+      await page.getByTestId(`message-member-${blocker?.id}`).click();
+      await page.getByTestId('dm-start-error').waitFor();
+    },
+  ],
   ['messages', '#/messages', ''],
+  [
+    'messages-new',
+    '#/messages',
+    '',
+    async () => {
+      await page.getByTestId('new-message-open').click();
+      await page.getByTestId('people-list').waitFor();
+    },
+  ],
   ['thread', `#/thread/${thread?.id}`, ''],
 ];
 const only = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import type { CommunityDetail } from '@communities/contract';
+import type { CommunityDetail, DmThread } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 
@@ -109,5 +109,60 @@ describe('CommunityDetailScreen against a real server', () => {
     await renderWithServer(<CommunityDetailScreen communityId={privateCommunity.id} />, s, outsider);
     expect(await screen.findByText('Inner Circle')).toBeTruthy();
     expect(await screen.findByTestId('error-forbidden')).toHaveTextContent(/don't have access/);
+  });
+
+  it('messages a member from the member list, opening the 1:1 thread', async () => {
+    const opened: DmThread[] = [];
+    const h = await renderWithServer(
+      <CommunityDetailScreen communityId={community.id} initialTab="members" onOpenThread={(th) => opened.push(th)} />,
+      s,
+      member,
+    );
+    await fireEvent.press(await screen.findByTestId(`message-member-${owner}`));
+    await waitFor(() => expect(opened).toHaveLength(1));
+    expect(opened[0]!.participants.map((p) => p.id).sort()).toEqual([member, owner].sort());
+    expect((await s.as(member).dm.inbox()).items.map((th) => th.id)).toContain(opened[0]!.id);
+    expect(screen.queryByTestId(`message-member-${member}`)).toBeNull();
+    expect(h.events).toContainEqual({ type: 'tap', name: 'dm.start', params: { user_id: owner } });
+  });
+
+  it('explains kindly why a conversation cannot start: a block either way, or no shared community any more', async () => {
+    const [other, leaver] = [s.demo.studentIds[2]!, s.demo.studentIds[3]!];
+    for (const id of [other, leaver]) await s.as(id).communities.join({ params: { id: String(community.id) }, body: {} });
+    const [otherName, leaverName] = [(await s.as(other).system.me()).name, (await s.as(leaver).system.me()).name];
+    const opened: DmThread[] = [];
+    await renderWithServer(
+      <CommunityDetailScreen communityId={community.id} initialTab="members" onOpenThread={(th) => opened.push(th)} />,
+      s,
+      member,
+    );
+    await screen.findByTestId(`message-member-${leaver}`);
+
+    // they blocked us: we are not told it was a block
+    await s.as(other).dm.block({ params: { userId: member } });
+    await fireEvent.press(screen.getByTestId(`message-member-${other}`));
+    expect(await screen.findByTestId('dm-start-error')).toHaveTextContent(
+      new RegExp(`^You can't send ${otherName} a direct message right now\\.`),
+    );
+    expect(screen.queryByTestId('dm-unblock')).toBeNull();
+    await fireEvent.press(screen.getByTestId('dm-start-dismiss'));
+    await waitFor(() => expect(screen.queryByTestId('dm-start-error')).toBeNull());
+    await s.as(other).dm.unblock({ params: { userId: member } });
+
+    // we blocked them: we may undo it from here
+    await s.as(member).dm.block({ params: { userId: other } });
+    await fireEvent.press(screen.getByTestId(`message-member-${other}`));
+    expect(await screen.findByTestId('dm-start-error')).toHaveTextContent(new RegExp(`You've blocked ${otherName}\\.`));
+    await fireEvent.press(screen.getByTestId('dm-unblock'));
+    await waitFor(() => expect(opened.map((th) => th.participants.some((p) => p.id === other))).toEqual([true]));
+    expect((await s.as(member).dm.blocks()).items).toEqual([]);
+
+    // they left the only community we shared after the list was loaded
+    await s.as(leaver).communities.leave({ params: { id: String(community.id) } });
+    await fireEvent.press(screen.getByTestId(`message-member-${leaver}`));
+    expect(await screen.findByTestId('dm-start-error')).toHaveTextContent(
+      new RegExp(`^You can message ${leaverName} once you're both members of a community that allows direct messages\\.`),
+    );
+    expect(opened).toHaveLength(1);
   });
 });

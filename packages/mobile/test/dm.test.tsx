@@ -1,4 +1,4 @@
-import type { DmThread } from '@communities/contract';
+import type { CommunityDetail, DmThread } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 
@@ -16,12 +16,13 @@ let third: number;
 let pair: DmThread;
 let group: DmThread;
 let quiet: DmThread;
+let studyBuddies: CommunityDetail;
 
 beforeAll(async () => {
   s = await startRealServer();
   [me, friend, third] = s.demo.studentIds as [number, number, number];
   // DMs need a shared community (dm.allow_from = shared_community)
-  await seedCommunity(s, { name: 'Study Buddies', members: [me, friend, third] });
+  studyBuddies = await seedCommunity(s, { name: 'Study Buddies', members: [me, friend, third] });
   quiet = await s.as(me).dm.start({ body: { user_ids: [third] } });
   await s.as(me).dm.post({ params: { threadId: quiet.id }, body: { content: 'See you in class' } });
   group = await s.as(me).dm.start({ body: { user_ids: [friend, third], group: true, title: 'Project team' } });
@@ -57,6 +58,29 @@ describe('DMInboxScreen against a real server', () => {
     expect(within(list).getAllByTestId(/^thread-\d+$/)).toHaveLength(2);
     await fireEvent(list, 'endReached');
     await waitFor(() => expect(within(screen.getByTestId('thread-list')).getAllByTestId(/^thread-\d+$/)).toHaveLength(3));
+  });
+
+  it('starts a conversation with someone from the user’s communities, or reopens the one there is', async () => {
+    const newcomer = s.demo.studentIds[4]!;
+    await s.as(newcomer).communities.join({ params: { id: String(studyBuddies.id) }, body: {} });
+    const name = (await s.as(newcomer).system.me()).name;
+    const opened: DmThread[] = [];
+    await renderWithServer(<DMInboxScreen onOpenThread={(th) => opened.push(th)} />, s, me);
+    await fireEvent.press(await screen.findByTestId('new-message-open'));
+    await fireEvent.changeText(screen.getByTestId('people-search'), name.split(' ')[0]!);
+    const person = await screen.findByTestId(`person-${newcomer}`);
+    expect(person).toHaveTextContent(/in Study Buddies/);
+    expect(screen.queryByTestId(`person-${me}`)).toBeNull();
+    await fireEvent.press(person);
+    await waitFor(() => expect(opened).toHaveLength(1));
+    expect(opened[0]!.participants.map((p) => p.id).sort()).toEqual([me, newcomer].sort());
+    // back in the inbox, which now lists it
+    expect(await within(await screen.findByTestId('thread-list')).findByTestId(`thread-${opened[0]!.id}`)).toBeTruthy();
+
+    await fireEvent.press(screen.getByTestId('new-message-open'));
+    await fireEvent.changeText(screen.getByTestId('people-search'), 'Emma');
+    await fireEvent.press(await screen.findByTestId(`person-${friend}`));
+    await waitFor(() => expect(opened.map((th) => th.id)).toEqual([opened[0]!.id, pair.id]));
   });
 
   it('tells the host on a 401', async () => {

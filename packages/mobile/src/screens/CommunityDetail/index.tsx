@@ -1,4 +1,4 @@
-import type { Channel, CommunityDetail } from '@communities/contract';
+import type { Channel, CommunityDetail, DmThread } from '@communities/contract';
 import { useState } from 'react';
 
 import { Screen } from '../../components/screen';
@@ -22,6 +22,8 @@ export interface CommunityDetailScreenProps {
   onOpenCourse?: (course: { id: number; url: string | null }) => void;
   /** A paid community's subscribe button: the host opens its checkout. */
   onSubscribe?: (community: CommunityDetail) => void;
+  /** Open a DM thread (e.g. push DMThreadScreen); members get a Message button when given. */
+  onOpenThread?: (thread: DmThread) => void;
   pageSize?: number;
 }
 
@@ -34,11 +36,20 @@ export function CommunityDetailScreen(props: CommunityDetailScreenProps) {
   );
 }
 
-function CommunityDetailBody({ communityId, initialTab, onOpenChannel, onOpenCourse, onSubscribe, pageSize }: CommunityDetailScreenProps) {
+function CommunityDetailBody({
+  communityId,
+  initialTab,
+  onOpenChannel,
+  onOpenCourse,
+  onSubscribe,
+  onOpenThread,
+  pageSize,
+}: CommunityDetailScreenProps) {
   const id = String(communityId);
   const { track } = useAddon();
   const feedOn = useFeature('central_feed');
   const channelsOn = useFeature('channels');
+  const dmOn = useFeature('dm');
   const query = useCommunityQuery(id);
   const membership = useMembershipMutation();
   const [chosen, setChosen] = useState<DetailTab | undefined>(initialTab);
@@ -83,7 +94,16 @@ function CommunityDetailBody({ communityId, initialTab, onOpenChannel, onOpenCou
       ) : tab === 'courses' ? (
         <CoursesTab communityId={id} onOpenCourse={onOpenCourse} />
       ) : (
-        <MembersTab communityId={id} pageSize={pageSize} />
+        <MembersTab
+          communityId={id}
+          pageSize={pageSize}
+          // Members message each other where the community allows it; the server has the last word.
+          onOpenThread={
+            dmOn && c.settings.dms_between_members && (c.viewer_membership?.status === 'active' || c.viewer_membership?.status === 'muted')
+              ? onOpenThread
+              : undefined
+          }
+        />
       )}
     </CommunityDetailView>
   );

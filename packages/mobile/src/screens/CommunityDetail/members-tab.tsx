@@ -1,11 +1,15 @@
+import type { DmThread } from '@communities/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActivityIndicator, FlatList, Text, TextInput, View } from 'react-native';
 
 import { Avatar } from '../../components/avatar';
+import { Button } from '../../components/button';
+import { StartDmNotice, useStartDm } from '../../components/start-dm';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
+import { useAddon } from '../../context';
 import { useDebounced } from '../../lib/use-debounced';
 import { useMembersQuery } from '../../state/queries/communities';
 
@@ -21,13 +25,25 @@ const make = (t: CommunitiesTheme) => ({
     color: t.text,
   },
   row: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 10, paddingHorizontal: 16, paddingVertical: 10 },
+  who: { flex: 1 },
   name: { fontSize: 15, color: t.text },
   role: { fontSize: 12, color: t.muted },
 });
 
-export function MembersTab({ communityId, pageSize }: { communityId: string; pageSize?: number }) {
+export function MembersTab({
+  communityId,
+  pageSize,
+  onOpenThread,
+}: {
+  communityId: string;
+  pageSize?: number;
+  /** Given when the viewer may message members from here: opens the conversation started. */
+  onOpenThread?: (thread: DmThread) => void;
+}) {
   const { t } = useTranslation();
   const s = useStyles(make);
+  const { me } = useAddon();
+  const dm = useStartDm(onOpenThread);
   const [search, setSearch] = useState('');
   const q = useDebounced(search.trim(), 300);
   const query = useMembersQuery(communityId, q, pageSize);
@@ -41,6 +57,7 @@ export function MembersTab({ communityId, pageSize }: { communityId: string; pag
         accessibilityLabel={t('members.search')}
         testID="member-search"
       />
+      <StartDmNotice error={dm.error} onDismiss={dm.dismiss} onUnblock={dm.unblockAndStart} />
       {query.status === 'pending' ? (
         <Loading />
       ) : query.status === 'error' ? (
@@ -57,12 +74,23 @@ export function MembersTab({ communityId, pageSize }: { communityId: string; pag
           ListEmptyComponent={<Empty text={t('members.empty')} />}
           ListFooterComponent={query.isFetchingNextPage ? <ActivityIndicator style={{ padding: 16 }} testID="loading-more" /> : null}
           renderItem={({ item }) => (
-            <View style={s.row}>
+            <View style={s.row} testID={`member-${item.user.id}`}>
               <Avatar name={item.user.name} />
-              <View>
+              <View style={s.who}>
                 <Text style={s.name}>{item.user.name}</Text>
                 <Text style={s.role}>{item.role.name}</Text>
               </View>
+              {onOpenThread && me && item.user.id !== me.id ? (
+                <Button
+                  variant="secondary"
+                  label={`✉️ ${t('dm.message')}`}
+                  accessibilityLabel={t('dm.message_person', { name: item.user.name })}
+                  busy={dm.startingId === item.user.id}
+                  disabled={dm.startingId !== null}
+                  onPress={() => dm.start(item.user)}
+                  testID={`message-member-${item.user.id}`}
+                />
+              ) : null}
             </View>
           )}
         />

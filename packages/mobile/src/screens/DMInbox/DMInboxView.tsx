@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ActivityIndicator, FlatList, Pressable, Text, View } from 'react-native';
 
 import { Avatar } from '../../components/avatar';
+import { Button } from '../../components/button';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
@@ -36,6 +37,7 @@ const make = (t: CommunitiesTheme) => ({
     alignItems: 'center' as const,
   },
   badgeText: { color: t.onPrimary, fontSize: 12, fontWeight: '700' as const },
+  bar: { flexDirection: 'row' as const, justifyContent: 'flex-end' as const, padding: 10 },
 });
 
 export interface DMInboxViewProps {
@@ -49,6 +51,8 @@ export interface DMInboxViewProps {
   loadingMore: boolean;
   refreshing: boolean;
   onRefresh: () => void;
+  /** Present when the host can open a thread: starts a conversation with someone new. */
+  onNewMessage?: () => void;
 }
 
 export function DMInboxView(p: DMInboxViewProps) {
@@ -56,7 +60,7 @@ export function DMInboxView(p: DMInboxViewProps) {
   const s = useStyles(make);
   if (p.status === 'pending') return <Loading />;
   if (p.status === 'error') return <ErrorState error={p.error} onRetry={p.onRetry} />;
-  return (
+  const list = (
     <FlatList
       testID="thread-list"
       data={p.threads}
@@ -101,5 +105,14 @@ export function DMInboxView(p: DMInboxViewProps) {
         );
       }}
     />
+  );
+  if (!p.onNewMessage) return list;
+  return (
+    <View style={{ flex: 1 }}>
+      <View style={s.bar}>
+        <Button label={`✏️ ${t('dm.new')}`} onPress={p.onNewMessage} testID="new-message-open" />
+      </View>
+      {list}
+    </View>
   );
 }

@@ -1,6 +1,6 @@
 import { REALTIME_EVENTS, realtimeChannel, type DmThread } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 
 import { Screen } from '../../components/screen';
 import { WithMe } from '../../components/with-me';
@@ -8,9 +8,10 @@ import { useAddon } from '../../context';
 import { dmKeys, useInboxQuery } from '../../state/queries/dm';
 
 import { DMInboxView } from './DMInboxView';
+import { NewMessage } from './new-message';
 
 export interface DMInboxScreenProps {
-  /** Open a conversation (e.g. push DMThreadScreen). */
+  /** Open a conversation (e.g. push DMThreadScreen); with it the inbox offers "New message". */
   onOpenThread?: (thread: DmThread) => void;
   pageSize?: number;
 }
@@ -30,6 +31,7 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
   const { me, realtime, features, track } = useAddon();
   const qc = useQueryClient();
   const query = useInboxQuery(pageSize);
+  const [composing, setComposing] = useState(false);
 
   // New messages and thread changes arrive on the user's own channel: refresh the inbox.
   const prefix = features?.realtime.channel_prefix;
@@ -39,6 +41,17 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
     return realtime.on(channel, REALTIME_EVENTS.dmThreadUpdated, () => void qc.invalidateQueries({ queryKey: dmKeys.all }));
   }, [realtime, me, prefix, qc]);
 
+  if (composing)
+    return (
+      <NewMessage
+        meId={me?.id}
+        onCancel={() => setComposing(false)}
+        onOpenThread={(thread) => {
+          setComposing(false);
+          onOpenThread?.(thread);
+        }}
+      />
+    );
   return (
     <DMInboxView
       threads={query.data?.pages.flatMap((p) => p.items) ?? []}
@@ -56,6 +69,14 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
       loadingMore={query.isFetchingNextPage}
       refreshing={query.isRefetching && !query.isFetchingNextPage}
       onRefresh={() => void query.refetch()}
+      onNewMessage={
+        onOpenThread
+          ? () => {
+              track('tap', 'dm.new');
+              setComposing(true);
+            }
+          : undefined
+      }
     />
   );
 }

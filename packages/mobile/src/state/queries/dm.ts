@@ -1,4 +1,6 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { ApiError, type Api } from '@communities/client';
+import type { DmThread, UserSummary } from '@communities/contract';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
 
@@ -7,6 +9,7 @@ export const dmKeys = {
   inbox: (limit: number) => ['communities', 'dm', 'inbox', limit] as const,
   thread: (threadId: number) => ['communities', 'dm', 'thread', threadId] as const,
   unread: ['communities', 'dm', 'unread'] as const,
+  people: (q: string) => ['communities', 'dm', 'people', q] as const,
 };
 
 export function useInboxQuery(limit = 30) {
@@ -28,4 +31,81 @@ export function useThreadQuery(threadId: number) {
 export function useDmUnreadQuery() {
   const { api } = useAddon();
   return useQuery({ queryKey: dmKeys.unread, queryFn: ({ signal }) => api.dm.unread(undefined, { signal }) });
+}
+
+export type DmRefusal = 'you_blocked' | 'not_allowed' | 'no_shared_community' | 'unavailable';
+
+/** Why the server would not open a conversation with someone, in words a screen can choose from. */
+export class DmStartError extends Error {
+  constructor(
+    readonly code: DmRefusal,
+    readonly person: UserSummary,
+  ) {
+    super(`cannot message ${person.name}: ${code}`);
+  }
+}
+
+/**
+ * Opens the 1:1 thread with someone (the existing one if there is one). A 403 is a block (either
+ * way) or DMs switched off: we say which only when the caller did the blocking, since a block by
+ * the other person is theirs to keep private.
+ */
+async function startDm(api: Api, person: UserSummary): Promise<DmThread> {
+  try {
+    return await api.dm.start({ body: { user_ids: [person.id] } });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 422) {
+      const code = error.issues.find((i) => i.path.startsWith('body.user_ids'))?.code;
+      throw new DmStartError(code === 'no_shared_community' ? 'no_shared_community' : 'unavailable', person);
+    }
+    if (error.status !== 403) throw error;
+    const blocked = await api.dm.blocks().catch(() => null);
+    throw new DmStartError(blocked?.items.some((u) => u.id === person.id) ? 'you_blocked' : 'not_allowed', person);
+  }
+}
+
+export function useStartDmMutation() {
+  const { api } = useAddon();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (person: UserSummary) => startDm(api, person),
+    onSuccess: (thread) => {
+      qc.setQueryData(dmKeys.thread(thread.id), thread);
+      void qc.invalidateQueries({ queryKey: [...dmKeys.all, 'inbox'] });
+    },
+  });
+}
+
+export interface Person extends UserSummary {
+  /** A community the caller shares with them, to tell namesakes apart. */
+  community: string;
+}
+
+/**
+ * People the caller could message: members of the communities they belong to (the server's
+ * `dm.allow_from` default), found by name through each community's member search.
+ */
+export function usePeopleQuery(q: string, meId: number | undefined) {
+  const { api } = useAddon();
+  return useQuery({
+    queryKey: dmKeys.people(q),
+    queryFn: async ({ signal }) => {
+      const joined = await api.communities.list({ query: { joined: 'true', limit: 50 } }, { signal });
+      const mine = joined.items.filter((c) => c.viewer_membership?.status === 'active' || c.viewer_membership?.status === 'muted');
+      const pages = await Promise.all(
+        mine.slice(0, 10).map((c) =>
+          api.communities
+            .members({ params: { id: String(c.id) }, query: { ...(q ? { q } : {}), status: 'active', limit: 20 } }, { signal })
+            .then((page) => page.items.map((m): Person => ({ ...m.user, community: c.name })))
+            // a community whose member list is hidden from members just adds nobody
+            .catch(() => [] as Person[]),
+        ),
+      );
+      const people = new Map<number, Person>();
+      for (const p of pages.flat()) if (p.id !== meId && !people.has(p.id)) people.set(p.id, p);
+      return [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    staleTime: 60_000,
+  });
 }
