@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const SCREENSHOTS = resolve(import.meta.dirname, '../../../../.artifacts/screenshots');
+export const SCREENSHOTS = process.env.SCREENSHOTS_DIR ?? resolve(import.meta.dirname, '../../../../.artifacts/screenshots');
 
 /**
  * Debian's Chromium, never a downloaded browser; the flags keep it off the closed network.
