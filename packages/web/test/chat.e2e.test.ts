@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 
+import { realtimeChannel } from '@communities/contract';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -61,6 +62,18 @@ const nameOf = async (id: number) => (await server.as(id).system.me()).name;
 const channelId = async (slug: string) =>
   (await server.as(server.demo.instructorIds[0]!).channels.list({ params: { id: SLUG } })).items.find((c) => c.slug === slug)!.id;
 
+/** The realtime channels a page asks for, read from the pusher:subscribe frames it sends. */
+function recordSubscriptions(page: Page): string[] {
+  const names: string[] = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as { event?: string; data?: { channel?: string } };
+      if (frame.event === 'pusher:subscribe' && frame.data?.channel) names.push(frame.data.channel);
+    }),
+  );
+  return names;
+}
+
 describe('channels in Chromium', () => {
   it('two students chat live in a channel: typing, messages, replies, reactions, unread badges', async () => {
     const [a, b] = students();
@@ -77,10 +90,17 @@ describe('channels in Chromium', () => {
     await server.as(b).channels.post({ params: { channelId: general }, body: { content: 'Count me in!', reply_to_id: hello.id } });
     await server.as(b).channels.react({ params: { messageId: hello.id }, body: { emoji: '🎉' } });
     await server.as(owner).channels.pin({ params: { messageId: hello.id } });
+    // For the sidebar, below #general: an open channel, and a private one A and B may read.
+    const parent_id = (await server.as(owner).channels.get({ params: { channelId: general } })).parent_id;
+    const critique = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'critique', parent_id } });
+    const darkroom = await server
+      .as(owner)
+      .channels.create({ params: { id: SLUG }, body: { name: 'darkroom-crew', parent_id, is_private: true, allowed_user_ids: [a, b] } });
 
     const pa = await signedInPage(a);
     const pb = await signedInPage(b);
     const [nameA, nameB] = await Promise.all([nameOf(a), nameOf(b)]);
+    const subscribed = recordSubscriptions(pa);
 
     // The Channels tab opens the first channel.
     await pa.goto(`${server.url}/communities/${SLUG}`);
@@ -181,22 +201,54 @@ describe('channels in Chromium', () => {
     await pb.getByRole('log').getByText('This message was deleted.').waitFor();
     expect(await pb.getByTestId('attachment-removed').count()).toBe(0);
 
-    // A message in another channel lights up A's sidebar without a reload.
+    // Messages in other channels light up A's sidebar without a reload: an open channel and a
+    // private one show unread, a mention shows its count.
     const random = await server
       .as(owner)
       .channels.create({ params: { id: SLUG }, body: { name: 'gear-talk', topic: 'Cameras, lenses, bags' } });
     await pa.locator(`[data-channel-id="${random.id}"]`).waitFor();
+    await server.as(b).channels.post({ params: { channelId: critique.id }, body: { content: 'Harsh but fair feedback, please' } });
+    await server.as(b).channels.post({ params: { channelId: darkroom.id }, body: { content: 'Who has spare fixer?' } });
     await server
       .as(b)
       .channels.post({ params: { channelId: random.id }, body: { content: `Which lens do you use, @[${nameA}](user:${a})?` } });
-    await pa.locator(`[data-channel-id="${random.id}"] .cm-badge`).getByText('1').waitFor();
+    // One message that pings A both by name and with @everyone is still one mention.
+    await server.as(owner).channels.post({
+      params: { channelId: random.id },
+      body: { content: `@everyone welcome, and @[${nameA}](user:${a}) show us your bag` },
+    });
+    const sidebar = pa.getByRole('navigation', { name: 'Channels' });
+    await sidebar.locator(`[data-channel-id="${critique.id}"] .cm-dot[aria-label="1 unread message"]`).waitFor();
+    await sidebar.locator(`[data-channel-id="${darkroom.id}"] .cm-dot[aria-label="1 unread message"]`).waitFor();
+    await sidebar.locator(`[data-channel-id="${random.id}"] .cm-badge`).getByText('2').waitFor();
+    const listed = (await server.as(a).channels.list({ params: { id: SLUG } })).items;
+    expect(listed.find((c) => c.id === random.id)).toMatchObject({ mention_count: 2, unread_count: 2 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await sidebar.locator(`[data-channel-id="${random.id}"] .cm-badge`).textContent()).toBe('2');
+    expect(await sidebar.locator(`[data-channel-id="${critique.id}"] .cm-badge`).count()).toBe(0);
+    // The sidebar listened on the community channel and on the private channel; of the chat
+    // channels, it subscribed to none but the one on screen and the private one.
+    const prefix = server.ctx.config.chat.broadcast_channel_prefix;
+    expect(darkroom.activity_on).toBe('channel');
+    expect(subscribed).toContain(realtimeChannel.community(prefix, critique.community_id));
+    expect(new Set(subscribed.filter((n) => n.startsWith(`private-${prefix}channel.`)))).toEqual(
+      new Set([realtimeChannel.channel(prefix, general), realtimeChannel.channel(prefix, darkroom.id)]),
+    );
     await screenshot(pa, 'channel-desktop');
     await screenshot(pb, 'channel-desktop-second-user');
+    await pa.setViewportSize({ width: 360, height: 740 });
+    await pa.getByRole('button', { name: 'Show channels' }).click();
+    // Once the drawer has slid in.
+    await expect.poll(() => pa.locator('#cm-chat-drawer').evaluate((el) => el.getBoundingClientRect().left)).toBe(0);
+    await screenshot(pa, 'channel-phone-badges');
+    await pa.keyboard.press('Escape');
+    await pa.setViewportSize({ width: 1280, height: 820 });
 
     // Opening it reads it: the badge goes.
     await pa.locator(`[data-channel-id="${random.id}"]`).click();
     await pa.getByRole('log').getByText('Which lens do you use').waitFor();
     await expect.poll(() => pa.locator(`[data-channel-id="${random.id}"] .cm-badge`).count()).toBe(0);
+    expect(await pa.locator(`[data-channel-id="${darkroom.id}"] .cm-dot`).count()).toBe(1);
     await expect
       .poll(async () => (await server.as(a).channels.list({ params: { id: SLUG } })).items.find((c) => c.id === random.id)!.unread_count)
       .toBe(0);

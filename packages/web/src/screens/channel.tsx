@@ -1,5 +1,5 @@
 import { ApiError } from '@communities/client';
-import { REALTIME_EVENTS, realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
+import { realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { Conversation, type ConversationConfig } from '../components/chat/conver
 import { ErrorNote } from '../components/error-note';
 import { Markdown } from '../components/markdown';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
+import { patchChannel, useLiveBadges } from '../state/channel-badges';
 import { attachmentStatus, communityMentions, uploadFile } from '../state/chat-api';
 import { useRealtime } from '../state/realtime';
 
@@ -179,69 +180,13 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
     setOnline([]);
   }, [current?.id]);
 
-  const patchChannel = (id: number, patch: (c: Channel) => Partial<Channel>) =>
-    qc.setQueryData<{ items: Channel[] }>(
-      ['channels', slug],
-      (old) => old && { items: old.items.map((c) => (c.id === id ? { ...c, ...patch(c) } : c)) },
-    );
-
-  // Live badges: a message in another channel, our read states, channels added or changed.
-  const ids = channels.filter(isChat).map((c) => c.id);
-  const idsKey = ids.join(',');
-  const communityId = channels[0]?.community_id ?? community.data?.id;
-  const currentId = useRef<number | null>(null);
-  currentId.current = current?.id ?? null;
-  useEffect(() => {
-    if (!hub) return;
-    // Whatever arrived before a subscription was in place (a new channel, a reconnect) is in
-    // the server's counts: fetch them again once the subscriptions settle.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const refreshSoon = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void qc.invalidateQueries({ queryKey: ['channels', slug] }), 300);
-    };
-    const ids = idsKey.split(',').filter(Boolean).map(Number);
-    const offs = ids.map((id) => hub.on(realtimeChannel.channel(hub.prefix, id), 'pusher:subscription_succeeded', refreshSoon));
-    offs.push(
-      ...ids.map((id) =>
-        hub.on(realtimeChannel.channel(hub.prefix, id), REALTIME_EVENTS.messageCreated, (d) => {
-          const m = d as ChannelMessage;
-          if (m.author.id === me.id || id === currentId.current) return;
-          const mentioned = m.mentions.includes(me.id) || m.mention_everyone;
-          patchChannel(id, (c) => ({
-            unread_count: Math.min(100, c.unread_count + 1),
-            mention_count: c.mention_count + (mentioned ? 1 : 0),
-          }));
-        }),
-      ),
-    );
-    offs.push(
-      hub.on(realtimeChannel.user(hub.prefix, me.id), REALTIME_EVENTS.readStateUpdated, (d) => {
-        const r = d as { channel_id?: number; unread_count: number; mention_count: number; last_read_message_id: number };
-        if (r.channel_id)
-          patchChannel(r.channel_id, () => ({
-            unread_count: r.unread_count,
-            mention_count: r.mention_count,
-            last_read_message_id: r.last_read_message_id,
-          }));
-      }),
-    );
-    if (communityId) {
-      const refresh = () => void qc.invalidateQueries({ queryKey: ['channels', slug] });
-      const ch = realtimeChannel.community(hub.prefix, communityId);
-      offs.push(
-        hub.on(ch, REALTIME_EVENTS.channelCreated, refresh),
-        hub.on(ch, REALTIME_EVENTS.channelUpdated, refresh),
-        hub.on(ch, REALTIME_EVENTS.channelDeleted, refresh),
-      );
-    }
-    return () => {
-      clearTimeout(timer);
-      offs.forEach((off) => off());
-    };
-    // patchChannel is rebuilt each render from stable inputs (qc, slug).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [hub, idsKey, me.id, communityId, slug, qc]);
+  useLiveBadges({
+    slug,
+    communityId: channels[0]?.community_id ?? community.data?.id,
+    chats: channels.filter(isChat),
+    viewing: current?.id ?? null,
+    me: me.id,
+  });
 
   // Alt+↑ / Alt+↓ move between channels, as in other chat apps.
   useEffect(() => {
@@ -311,7 +256,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
       </div>
     ),
     onPresence: setOnline,
-    onRead: () => patchChannel(current.id, () => ({ unread_count: 0, mention_count: 0 })),
+    onRead: () => patchChannel(qc, slug, current.id, () => ({ unread_count: 0, mention_count: 0 })),
   };
 
   return (
