@@ -7,15 +7,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { createApi } from '@communities/client';
+import { endpoints } from '@communities/contract';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
+
+import { drawPng } from '../test/support/png.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = resolve(here, '..');
 const out = resolve(pkg, '..', '..', '.artifacts', 'screenshots');
 mkdirSync(out, { recursive: true });
 
-const server = spawn(process.execPath, ['--import', 'tsx', join(pkg, 'test/support/server-main.mjs'), '--demo-content'], {
+const server = spawn(process.execPath, ['--import', 'tsx', join(pkg, 'test/support/server-main.mjs'), '--demo-content', '--worker'], {
   cwd: pkg,
   stdio: ['pipe', 'pipe', 'inherit'],
 });
@@ -53,6 +56,14 @@ await post(
     `Thanks @[${(await as.system.me()).name}](user:${userId})!`,
   ].join('\n\n'),
 );
+// A photo (a sunset drawn here: no binary files in the repository), scanned clean by the worker.
+const sunset = drawPng(480, 320, (x, y) => (y > 220 ? [30, 40, 70] : [250 - y / 2, 120 + x / 8, 60 + y / 3]));
+const form = new FormData();
+form.append('file', new Blob([sunset], { type: 'image/png' }), 'sunset.png');
+const photo = await as.call(endpoints.uploads.upload, { query: { purpose: 'channel' }, body: form });
+await as.channels.post({ params: { channelId: channel.id }, body: { content: 'Last night from the roof', attachment_ids: [photo.id] } });
+for (let i = 0; i < 50 && (await as.uploads.status({ params: { kind: 'channel', id: photo.id } })).scan_status === 'pending'; i++)
+  await new Promise((r) => setTimeout(r, 200));
 const own = await post('Who has the slides from Tuesday?');
 
 // Someone in the community who has blocked the student, to show how a refused DM reads.

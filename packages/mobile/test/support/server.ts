@@ -28,7 +28,9 @@ export interface RealServer {
  * child process: Jest's React Native transform cannot load the server, and the screens should
  * reach it over real HTTP anyway.
  */
-export async function startRealServer(options: { demoContent?: boolean; config?: Record<string, unknown> } = {}): Promise<RealServer> {
+export async function startRealServer(
+  options: { demoContent?: boolean; config?: Record<string, unknown>; /** run queued jobs such as file scans */ worker?: boolean } = {},
+): Promise<RealServer> {
   const script = resolve(__dirname, 'server-main.mjs');
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
@@ -37,6 +39,7 @@ export async function startRealServer(options: { demoContent?: boolean; config?:
       'tsx',
       script,
       ...(options.demoContent ? ['--demo-content'] : []),
+      ...(options.worker ? ['--worker'] : []),
       ...(options.config ? [`--config=${JSON.stringify(options.config)}`] : []),
     ],
     { cwd: resolve(__dirname, '..', '..'), stdio: 'pipe', env: { ...process.env, NODE_ENV: 'test' } },

@@ -1,4 +1,3 @@
-import type { Attachment } from '@communities/contract';
 import { useTranslation } from 'react-i18next';
 import { Pressable, Text, View } from 'react-native';
 
@@ -11,6 +10,7 @@ import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
 import { useStyles } from '../use-styles';
 
+import { Attachments } from './attachments';
 import { EditBox } from './edit-box';
 
 const make = (t: CommunitiesTheme) => ({
@@ -24,25 +24,10 @@ const make = (t: CommunitiesTheme) => ({
   muted: { fontSize: 14, color: t.muted, fontStyle: 'italic' as const },
   reply: { borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 8, marginBottom: 4 },
   replyText: { fontSize: 12, color: t.muted },
-  file: { marginTop: 6, padding: 8, borderRadius: 8, borderWidth: 1, borderColor: t.border, backgroundColor: t.surface },
-  fileName: { fontSize: 13, color: t.text },
-  fileMeta: { fontSize: 11, color: t.muted },
   pending: { opacity: 0.6 },
   failed: { color: t.danger, fontSize: 12, marginTop: 4 },
   edited: { fontSize: 12, color: t.muted },
 });
-
-function Files({ attachments }: { attachments: Attachment[] }) {
-  const { t } = useTranslation();
-  const s = useStyles(make);
-  return attachments.map((a) => (
-    <View key={`${a.kind}-${a.id}`} style={s.file} testID={`attachment-${a.id}`}>
-      <Text style={s.fileName}>📎 {a.original_name}</Text>
-      {a.scan_status === 'pending' ? <Text style={s.fileMeta}>{t('chat.attachment_pending')}</Text> : null}
-      {a.scan_status === 'infected' || a.scan_status === 'failed' ? <Text style={s.fileMeta}>{t('chat.attachment_removed')}</Text> : null}
-    </View>
-  ));
-}
 
 /** A message from the server; long-press opens its action sheet, or it is edited in place. */
 export function MessageRow({
@@ -97,7 +82,7 @@ export function MessageRow({
         ) : (
           edited
         )}
-        <Files attachments={m.attachments} />
+        <Attachments items={m.attachments} />
         <Reactions reactions={m.reactions} onToggle={onReact} canReact={canReact} />
       </View>
     </Pressable>
@@ -136,7 +121,7 @@ export function PendingRow({ pending: p, author, onRetry }: { pending: PendingMe
           </View>
         ) : null}
         {p.content ? <RichText source={p.content} style={s.text} /> : null}
-        <Files attachments={p.attachments} />
+        <Attachments items={p.attachments} />
         {note ? <Text style={s.failed}>{note}</Text> : null}
       </View>
     </Pressable>
