@@ -44,6 +44,23 @@ export const REALTIME_EVENTS = {
 } as const;
 export type RealtimeEventName = (typeof REALTIME_EVENTS)[keyof typeof REALTIME_EVENTS];
 
+/** channel.activity: a new message, for badges (see REALTIME_EVENT_DOCS). */
+export interface ChannelActivity {
+  channel_id: number;
+  message_id: number;
+  author_id: number;
+  /** The message pings @everyone. */
+  everyone: boolean;
+}
+
+/** mention.created: a message mentions the user (by name or role). */
+export interface MentionCreated {
+  community_id: number;
+  channel_id: number;
+  message_id: number;
+  author_id: number;
+}
+
 /** Where each realtime event is published and what it carries (docs/EVENTS.md is generated from this). */
 export const REALTIME_EVENT_DOCS: Record<RealtimeEventName, { on: string; data: string }> = {
   'message.created': {

@@ -1,4 +1,4 @@
-import { REALTIME_EVENTS, realtimeChannel, type Channel } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel, type Channel, type ChannelActivity, type MentionCreated } from '@communities/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
@@ -6,9 +6,7 @@ import { createBadgeCounter, type MessageSignal } from '../lib/badges';
 
 import { useRealtime } from './realtime';
 
-/** channel.activity and mention.created payloads (docs/EVENTS.md). */
-type ChannelActivity = { channel_id: number; message_id: number; author_id: number; everyone: boolean };
-type MentionCreated = { community_id: number; channel_id: number; message_id: number; author_id: number };
+/** read_state.updated's payload (docs/EVENTS.md). */
 type ReadState = { channel_id?: number; unread_count: number; mention_count: number; last_read_message_id: number };
 
 /** Changes one channel in a community's cached channel list. */
