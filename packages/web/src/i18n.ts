@@ -10,4 +10,6 @@ void i18n.use(initReactI18next).init({
   resources: { en: { communities: en } },
   defaultNS: 'communities',
   interpolation: { escapeValue: false },
+  // No advertisement in the host page's console.
+  showSupportNotice: false,
 });
