@@ -121,6 +121,22 @@ const shots = [
       await page.getByTestId('dm-start-error').waitFor();
     },
   ],
+  [
+    'channel-typing',
+    `#/channel/${channel?.id}`,
+    own.content,
+    async () => {
+      // someone else, in their own browser, starts typing in the same channel
+      const typist = members.find((m) => m.user.id !== userId && m.user.id !== blocker?.id)?.user;
+      const other = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await other.goto(`${previewUrl}?as=${typist?.id}#/channel/${channel?.id}`);
+      await other.getByTestId('composer-input').waitFor();
+      await other.getByTestId('composer-input').pressSequentially('I think Priya has them', { delay: 250 });
+      await page.getByText('is typing…').waitFor({ timeout: 10_000 });
+      // leaving the channel would end the typing: close only after the screenshot
+      return () => other.close();
+    },
+  ],
   ['messages', '#/messages', ''],
   [
     'messages-new',
@@ -142,10 +158,11 @@ try {
     await page.goto(`${previewUrl}?as=${userId}${hash}`);
     await page.waitForLoadState('networkidle');
     if (waitFor) await page.getByText(waitFor).first().waitFor({ timeout: 15_000 });
-    await act?.();
+    const done = await act?.();
     await page.waitForTimeout(400);
     const file = join(out, `mobile-${name}.png`);
     await page.screenshot({ path: file });
+    await done?.();
     console.log('saved', file);
   }
 } finally {

@@ -1,4 +1,5 @@
-import type { Channel, CommunityDetail } from '@communities/contract';
+import { createRealtime } from '@communities/client';
+import { realtimeChannel, type Channel, type CommunityDetail } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 import { Linking, Platform } from 'react-native';
@@ -308,6 +309,36 @@ describe('ChannelScreen against a real server', () => {
       await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: `Live ${Date.now()}` } });
       expect(screen.getAllByText(/^Live \d+$/).length).toBeGreaterThan(0);
     });
+  });
+
+  it('shows who is typing, and tells the others while we type (presence client events)', async () => {
+    const features = await s.as(null).system.features();
+    const presence = realtimeChannel.channelPresence(features.realtime.channel_prefix, general.id);
+    // Emma, on her own phone
+    const emma = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(friend) });
+    const heard: unknown[] = [];
+    emma.on(presence, 'client-typing', (d) => heard.push(d));
+    await emma.subscribed(presence);
+    const emmaTypes = () => emma.pusher.channel(presence).trigger('client-typing', { user_id: friend, name: 'Emma Johansson' });
+    try {
+      await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { realtime: true });
+      await screen.findByTestId('composer-input');
+      expect(screen.getByTestId('typing')).toHaveTextContent('');
+      await waitFor(() => {
+        emmaTypes();
+        expect(screen.getByTestId('typing')).toHaveTextContent('Emma Johansson is typing…');
+      });
+
+      await fireEvent.changeText(screen.getByTestId('composer-input'), 'On my w');
+      const myName = (await s.as(me).system.me()).name;
+      await waitFor(() => expect(heard).toContainEqual({ user_id: me, name: myName }));
+
+      // her message ends her typing
+      await s.as(friend).channels.post({ params: { channelId: general.id }, body: { content: 'Typed it!' } });
+      await waitFor(() => expect(screen.getByTestId('typing')).toHaveTextContent(''));
+    } finally {
+      emma.disconnect();
+    }
   });
 
   it('tells the host on a 401', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { Conversation, type ChatMessage, type ConversationSource, type SendBody } from '../src/state/chat/conversation';
+import { activeTypers } from '../src/state/chat/use-typing';
 
 const me = { id: 1, name: 'Me', avatar_url: null };
 const other = { id: 2, name: 'Other', avatar_url: null };
@@ -122,5 +123,18 @@ describe('Conversation (optimistic chat state)', () => {
     const [gone, after] = c.getSnapshot().messages;
     expect(gone).toMatchObject({ deleted: true, content: null });
     expect(after!.reply_to).toEqual({ id: 1, author: me, excerpt: null });
+  });
+});
+
+describe('activeTypers', () => {
+  it('lists who typed in the last five seconds, oldest first, never ourselves', () => {
+    const typers = new Map([
+      [2, { name: 'Ana', at: 10_000 }],
+      [3, { name: 'Ben', at: 8_000 }],
+      [1, { name: 'Me', at: 10_500 }],
+      [4, { name: 'Old', at: 4_000 }],
+    ]);
+    expect(activeTypers(typers, 11_000, 1)).toEqual(['Ben', 'Ana']);
+    expect(activeTypers(typers, 13_500, 1)).toEqual(['Ana']);
   });
 });

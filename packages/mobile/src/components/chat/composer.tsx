@@ -67,6 +67,8 @@ export interface ComposerProps {
   upload?: (file: PickedFile) => Promise<Attachment>;
   /** People to suggest after "@" (channel members, thread participants). */
   mentionSearch?: (q: string) => Promise<UserSummary[]>;
+  /** Called as the user types (throttled by the caller), for "… is typing". */
+  onTyping?: () => void;
 }
 
 export function Composer(p: ComposerProps) {
@@ -224,7 +226,10 @@ export function Composer(p: ComposerProps) {
         <TextInput
           style={s.input}
           value={text}
-          onChangeText={setText}
+          onChangeText={(value) => {
+            setText(value);
+            if (value.trim()) p.onTyping?.();
+          }}
           placeholder={p.placeholder}
           accessibilityLabel={p.placeholder}
           multiline

@@ -1,4 +1,5 @@
 import { plainText } from '@communities/contract';
+import type { TFunction } from 'i18next';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActivityIndicator, Clipboard, FlatList, KeyboardAvoidingView, Platform, Text, View } from 'react-native';
@@ -18,6 +19,7 @@ const make = (t: CommunitiesTheme) => ({
   older: { padding: 12, alignItems: 'center' as const },
   olderText: { fontSize: 12, color: t.muted },
   emptyFlip: { transform: [{ scaleY: -1 }] },
+  typing: { minHeight: 18, paddingHorizontal: 14, paddingVertical: 2, fontSize: 12, color: t.muted, fontStyle: 'italic' as const },
 });
 
 type Row = { kind: 'pending'; p: PendingMessage } | { kind: 'message'; m: ChatMessage };
@@ -35,7 +37,18 @@ export interface ConversationViewProps<M extends ChatMessage> {
   onDelete: (messageId: number) => void;
   onDismissError: () => void;
   composer: Omit<ComposerProps, 'replyTo' | 'onCancelReply'>;
+  /** Names of those typing now (from the presence channel). */
+  typing?: string[];
 }
+
+const typingLine = (names: string[], t: TFunction): string =>
+  names.length === 0
+    ? ''
+    : names.length === 1
+      ? t('chat.typing_single', { a: names[0] })
+      : names.length === 2
+        ? t('chat.typing_pair', { a: names[0], b: names[1] })
+        : t('chat.typing_several');
 
 /**
  * A conversation, newest at the bottom (an inverted list, so it opens at the latest message and
@@ -118,6 +131,9 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
         onReact={(m, emoji) => p.onReact(m.id, emoji)}
         onAction={act}
       />
+      <Text style={s.typing} accessibilityLiveRegion="polite" testID="typing">
+        {typingLine(p.typing ?? [], t)}
+      </Text>
       <Composer {...p.composer} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
     </KeyboardAvoidingView>
   );

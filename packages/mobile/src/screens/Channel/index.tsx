@@ -8,6 +8,7 @@ import { useAddon } from '../../context';
 import { uploadPicked } from '../../lib/uploads';
 import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
+import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
 
 import { ChannelView } from './ChannelView';
@@ -51,6 +52,8 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
   const { conversation, state } = useConversation(`channel:${channelId}`, source, live, pageSize);
+  const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
+  const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
   const communityId = String(channel.community_id);
   const mentionSearch = useCallback(
     async (q: string) => {
@@ -84,7 +87,9 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
         onSend: (input) => conversation.send(input),
         ...(channel.viewer_can.attach ? { upload: (file) => uploadPicked(api, file, { purpose: 'channel' }) } : {}),
         mentionSearch,
+        onTyping: notifyTyping,
       }}
+      typing={typing}
     />
   );
 }

@@ -10,6 +10,7 @@ import { useAddon } from '../../context';
 import { uploadPicked } from '../../lib/uploads';
 import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
+import { useTyping } from '../../state/chat/use-typing';
 import { dmKeys, useThreadQuery } from '../../state/queries/dm';
 
 import { DMThreadView } from './DMThreadView';
@@ -57,6 +58,8 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
   };
   const live = features ? realtimeChannel.dm(features.realtime.channel_prefix, threadId) : null;
   const { conversation, state } = useConversation(`dm:${threadId}`, source, live, pageSize);
+  const presence = features ? realtimeChannel.dmPresence(features.realtime.channel_prefix, threadId) : null;
+  const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
   const participants = thread.participants;
   const mentionSearch = useCallback(
     async (q: string) => participants.filter((p) => p.id !== me?.id && p.name.toLowerCase().includes(q.toLowerCase())),
@@ -87,7 +90,9 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
         onSend: (input) => conversation.send(input),
         upload: (file) => uploadPicked(api, file, { purpose: 'dm', thread_id: threadId }),
         mentionSearch,
+        onTyping: notifyTyping,
       }}
+      typing={typing}
     />
   );
 }

@@ -43,6 +43,9 @@ export function useConversation<M extends ChatMessage>(
   useEffect(() => {
     if (!realtime || !realtimeChannel) return;
     const catchUp = () => void conversation.catchUp().catch(() => undefined);
+    // A leave() while the subscription was pending (a quick remount) leaves a cancelled channel
+    // that realtime.on() would reuse as is; subscribe() revives it.
+    realtime.pusher.subscribe(realtimeChannel);
     const offs = [
       realtime.on(realtimeChannel, REALTIME_EVENTS.messageCreated, catchUp),
       realtime.on(realtimeChannel, REALTIME_EVENTS.messageUpdated, (data) => conversation.update(data as M)),
