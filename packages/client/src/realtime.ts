@@ -72,7 +72,9 @@ export function createRealtime(o: RealtimeOptions): Realtime {
   return {
     pusher,
     on(channel, event, handler) {
-      const ch = pusher.channel(channel) ?? pusher.subscribe(channel);
+      // subscribe() is idempotent, and it also revives a subscription that a quick leave()
+      // cancelled while pending; reusing pusher.channel() would leave that one cancelled.
+      const ch = pusher.subscribe(channel);
       ch.bind(event, handler);
       return () => {
         ch.unbind(event, handler);
@@ -80,7 +82,7 @@ export function createRealtime(o: RealtimeOptions): Realtime {
     },
     leave: (channel) => pusher.unsubscribe(channel),
     subscribed(channel) {
-      const ch = pusher.channel(channel) ?? pusher.subscribe(channel);
+      const ch = pusher.subscribe(channel);
       if (ch.subscribed) return Promise.resolve();
       return new Promise((resolve, reject) => {
         ch.bind('pusher:subscription_succeeded', () => resolve());
@@ -199,7 +201,7 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
     }
   };
 
-  const ch = rt.pusher.channel(o.channel) ?? rt.pusher.subscribe(o.channel);
+  const ch = rt.pusher.subscribe(o.channel);
   const created = o.createdEvent ?? 'message.created';
   const onCreated = (data: unknown) => {
     const m = data as M;

@@ -133,6 +133,19 @@ describe('chat over real pusher-js clients', () => {
     expect(activity.some((a) => a.channel_id === secret)).toBe(false);
   });
 
+  it('subscribes again after leaving a channel whose subscription was still pending (a quick remount)', async () => {
+    const rt = await client(st[1]!);
+    await rt.subscribed(realtimeChannel.user(prefix(), st[1]!)); // connected
+    const ch = realtimeChannel.channel(prefix(), general);
+    const off = rt.on(ch, REALTIME_EVENTS.messageCreated, () => {});
+    rt.leave(ch); // while its authorisation is in flight
+    off();
+    await rt.subscribed(ch);
+    const created = next<ChannelMessage>(rt, ch, REALTIME_EVENTS.messageCreated);
+    const m = await s.as(st[0]!).channels.post({ params: { channelId: general }, body: { content: 'after a remount' } });
+    expect((await created).id).toBe(m.id);
+  });
+
   it('tells the community channel when members join and leave, and when channels change', async () => {
     const rt = await client(owner);
     const ch = realtimeChannel.community(prefix(), c.id);
