@@ -22,6 +22,8 @@ export function createI18n(locale = 'en', extra: Record<string, Translations> = 
     defaultNS: I18N_NAMESPACE,
     interpolation: { escapeValue: false },
     initAsync: false,
+    // No advertisement in the host app's logs.
+    showSupportNotice: false,
   });
   return instance;
 }

@@ -126,6 +126,40 @@ describe('Conversation (optimistic chat state)', () => {
   });
 });
 
+describe('Conversation.resync (after a reconnect)', () => {
+  it('adds what arrived and applies what changed in the shown messages, paging through changes', async () => {
+    const m = memory([msg(1, 'one'), msg(2, 'two'), msg(3, 'three')]);
+    const asked: unknown[] = [];
+    const source: ConversationSource<ChatMessage> = {
+      ...m.source,
+      history: async (q) => ({ ...(await m.source.history(q)), as_of: 't0' }),
+      changes: async (q) => {
+        asked.push(q);
+        return q.after_id === undefined
+          ? { items: [{ ...msg(2, 'two, edited'), edited_at: 'later' }], next: { since: 't1', after_id: 2 }, as_of: 't5' }
+          : { items: [{ ...msg(1, ''), deleted: true, content: null }], next: null, as_of: 't6' };
+      },
+    };
+    const c = new Conversation(source, { me: () => me, pageSize: 10, maxLength: 100 });
+    await c.load();
+    m.held.push(msg(4, 'four, sent while away'));
+    await c.resync();
+    expect(c.getSnapshot().messages.map((x) => [x.id, x.content])).toEqual([
+      [1, null],
+      [2, 'two, edited'],
+      [3, 'three'],
+      [4, 'four, sent while away'],
+    ]);
+    // Changes are asked for the messages shown before the reconnect, from the load's as_of on.
+    expect(asked).toEqual([
+      { since: 't0', from_id: 1, to_id: 3 },
+      { since: 't1', after_id: 2, from_id: 1, to_id: 3 },
+    ]);
+    await c.resync();
+    expect(asked[2]).toEqual({ since: 't5', from_id: 1, to_id: 4 });
+  });
+});
+
 describe('activeTypers', () => {
   it('lists who typed in the last five seconds, oldest first, never ourselves', () => {
     const typers = new Map([

@@ -44,6 +44,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
   const channelId = channel.id;
   const source: ConversationSource<ChannelMessage> = {
     history: (query) => api.channels.messages({ params: { channelId }, query }),
+    changes: (query) => api.channels.changes({ params: { channelId }, query }),
     post: (body) => api.channels.post({ params: { channelId }, body }),
     react: (messageId, emoji) => api.channels.react({ params: { messageId }, body: { emoji } }),
     edit: (messageId, content) => api.channels.edit({ params: { messageId }, body: { content } }),

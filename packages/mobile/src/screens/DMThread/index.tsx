@@ -45,6 +45,7 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
   const threadId = thread.id;
   const source: ConversationSource<DmMessage> = {
     history: (query) => api.dm.messages({ params: { threadId }, query }),
+    changes: (query) => api.dm.changes({ params: { threadId }, query }),
     post: (body) => api.dm.post({ params: { threadId }, body }),
     react: (messageId, emoji) => api.dm.react({ params: { messageId }, body: { emoji } }),
     edit: (messageId, content) => api.dm.edit({ params: { messageId }, body: { content } }),

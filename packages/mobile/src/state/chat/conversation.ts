@@ -1,3 +1,4 @@
+import type { ChangesRequest } from '@communities/client';
 import type { Attachment, UserSummary } from '@communities/contract';
 
 import { newNonce } from '../../lib/nonce';
@@ -33,6 +34,14 @@ export interface HistoryPage<M> {
   items: M[];
   has_more_before: boolean;
   has_more_after: boolean;
+  /** When the page was read: the `since` of the next changes request. */
+  as_of?: string;
+}
+
+export interface ChangesPage<M> {
+  items: M[];
+  next: { since: string; after_id: number } | null;
+  as_of: string;
 }
 
 export interface SendBody {
@@ -50,6 +59,8 @@ export interface ConversationSource<M extends ChatMessage> {
   edit(messageId: number, content: string): Promise<M>;
   remove(messageId: number): Promise<unknown>;
   read?(messageId: number): Promise<unknown>;
+  /** What changed in messages already shown (channels.changes / dm.changes). */
+  changes?(query: ChangesRequest): Promise<ChangesPage<M>>;
 }
 
 export interface PendingMessage {
@@ -105,6 +116,8 @@ export class Conversation<M extends ChatMessage> {
   private readonly listeners = new Set<() => void>();
   private readonly bodies = new Map<string, SendBody>();
   private lastRead = 0;
+  /** as_of of the last read of what is shown: where the changes catch-up starts. */
+  private since: string | undefined;
 
   constructor(
     private readonly source: ConversationSource<M>,
@@ -142,6 +155,7 @@ export class Conversation<M extends ChatMessage> {
     this.set({ status: 'loading', error: null });
     try {
       const page = await this.source.history({ limit: this.pageSize });
+      this.since = page.as_of;
       this.set({ status: 'ready', messages: page.items, hasMoreBefore: page.has_more_before });
       this.markRead();
     } catch (error) {
@@ -174,6 +188,28 @@ export class Conversation<M extends ChatMessage> {
       if (!page.has_more_after || page.items.length === 0) break;
     }
     this.markRead();
+  }
+
+  /**
+   * After a reconnect: the messages that arrived meanwhile, then what changed in the ones
+   * already shown (edits, deletions, reactions, pins, finished scans).
+   */
+  async resync(): Promise<void> {
+    if (this.snapshot.status !== 'ready') return;
+    const shown = this.snapshot.messages;
+    const [from, to] = [shown[0]?.id, shown[shown.length - 1]?.id];
+    await this.catchUp();
+    if (!this.source.changes || this.since === undefined || from === undefined || to === undefined) return;
+    let query: ChangesRequest = { since: this.since, from_id: from, to_id: to };
+    let first: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await this.source.changes(query);
+      first ??= page.as_of;
+      for (const m of page.items) this.reconcile({ ...m, nonce: null });
+      if (!page.next) break;
+      query = { ...query, since: page.next.since, after_id: page.next.after_id };
+    }
+    this.since = first ?? this.since;
   }
 
   /** Validates, shows the message at once, then posts it. */

@@ -52,10 +52,12 @@ export function useConversation<M extends ChatMessage>(
       realtime.on(realtimeChannel, REALTIME_EVENTS.messageDeleted, (data) => conversation.markDeleted((data as { id: number }).id)),
       realtime.on(realtimeChannel, REALTIME_EVENTS.reactionChanged, (data) => conversation.applyReaction(data as ReactionEvent)),
     ];
-    realtime.pusher.connection.bind('connected', catchUp);
+    // A reconnect may have missed new messages and changes to shown ones alike.
+    const resync = () => void conversation.resync().catch(() => undefined);
+    realtime.pusher.connection.bind('connected', resync);
     return () => {
       for (const off of offs) off();
-      realtime.pusher.connection.unbind('connected', catchUp);
+      realtime.pusher.connection.unbind('connected', resync);
       realtime.leave(realtimeChannel);
     };
   }, [conversation, realtime, realtimeChannel]);
