@@ -365,6 +365,8 @@ export const featuresResponseSchema = z.object({
     max_file_size: z.number().int(),
     allowed_mimetypes: z.array(z.string()),
     max_group_participants: z.number().int(),
+    /** Who may start a DM with whom (dm.allow_from); admins may always. */
+    dm_allow_from: z.enum(['everyone', 'shared_community', 'nobody']),
   }),
   realtime: z.object({
     driver: z.enum(['broadcast', 'redis', 'pusher', 'database']),

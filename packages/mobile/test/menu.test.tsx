@@ -25,6 +25,7 @@ const base: FeaturesResponse = {
     max_file_size: 1,
     allowed_mimetypes: [],
     max_group_participants: 10,
+    dm_allow_from: 'shared_community',
   },
   realtime: {
     driver: 'broadcast',

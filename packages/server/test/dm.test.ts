@@ -132,7 +132,8 @@ describe('who may message whom', () => {
     await expectStatus(send(st[4]!, t.id, 'bye'), 403);
     expect((await s.as(st[3]!).dm.thread({ params: { threadId: t.id } })).read_only).toBe(true);
     expect((await s.as(st[3]!).dm.messages({ params: { threadId: t.id } })).items.length).toBe(1);
-    await expectStatus(s.as(st[3]!).dm.start({ body: { user_ids: [st[4]!, st[0]!] } }), 403);
+    const refused = await expectStatus(s.as(st[3]!).dm.start({ body: { user_ids: [st[4]!, st[0]!] } }), 403);
+    expect(refused.details.reason).toBe('blocked');
     expect((await s.as(st[4]!).dm.blocks()).items.map((u) => u.id)).toEqual([st[3]]);
     await s.as(st[4]!).dm.unblock({ params: { userId: st[3]! } });
     await send(st[3]!, t.id, 'hello again');
@@ -176,7 +177,10 @@ describe('dm.allow_from = nobody', () => {
   it('stops new conversations between members', async () => {
     const s2 = await startTestServer({ dm: { allow_from: 'nobody' } });
     try {
-      await expectStatus(s2.as(s2.demo.studentIds[0]!).dm.start({ body: { user_ids: [s2.demo.studentIds[1]!] } }), 403);
+      const off = await expectStatus(s2.as(s2.demo.studentIds[0]!).dm.start({ body: { user_ids: [s2.demo.studentIds[1]!] } }), 403);
+      expect(off.details.reason).toBe('dm_off');
+      // Clients can hide "New message" beforehand.
+      expect((await s2.as(null).system.features()).limits.dm_allow_from).toBe('nobody');
     } finally {
       await s2.close();
     }

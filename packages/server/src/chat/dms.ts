@@ -84,9 +84,9 @@ export class DmService {
   private async assertMayContact(actor: Actor, others: HostUser[], path: string): Promise<void> {
     const mode = this.ctx.config.dm.allow_from;
     for (const [i, u] of others.entries()) {
-      if (await this.isBlockedBetween(actor.userId, u.id)) throw forbidden(`You cannot message ${u.name}`);
+      if (await this.isBlockedBetween(actor.userId, u.id)) throw forbidden(`You cannot message ${u.name}`, 'blocked');
       if (actor.isAdmin || u.isAdmin) continue;
-      if (mode === 'nobody') throw forbidden('Direct messages are turned off');
+      if (mode === 'nobody') throw forbidden('Direct messages are turned off', 'dm_off');
       if (mode === 'shared_community' && !(await this.shareCommunity(actor.userId, u.id)))
         throw invalid(`${path}.${i}`, `You can message ${u.name} once you share a community`, 'no_shared_community');
     }

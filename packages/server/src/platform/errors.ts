@@ -15,7 +15,9 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = 'Not found') => new AppError('not_found', what);
-export const forbidden = (why = 'You are not allowed to do that') => new AppError('forbidden', why);
+/** 403; `reason` (details.reason) lets clients tell refusals apart, as access decisions do. */
+export const forbidden = (why = 'You are not allowed to do that', reason?: string) =>
+  new AppError('forbidden', why, reason ? { details: { reason } } : {});
 export const conflict = (why: string, details?: Record<string, unknown>) => new AppError('conflict', why, details ? { details } : {});
 export const invalid = (path: string, message: string, code = 'invalid') =>
   new AppError('validation_failed', 'The request is not valid', { issues: [{ path, code, message }] });

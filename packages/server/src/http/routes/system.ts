@@ -36,6 +36,7 @@ export function featuresOf(ctx: AppContext) {
       max_file_size: config.file_scanner.max_file_size,
       allowed_mimetypes: config.file_scanner.allowed_mimetypes,
       max_group_participants: config.dm.max_group_participants,
+      dm_allow_from: config.dm.allow_from,
     },
     realtime: {
       driver: config.chat.driver,
