@@ -90,6 +90,22 @@ describe('DMInboxScreen against a real server', () => {
   });
 });
 
+describe('DMInboxScreen when nobody may start DMs (dm.allow_from = nobody)', () => {
+  it('offers New message to admins only', async () => {
+    const quiet = await startRealServer({ config: { dm: { allow_from: 'nobody' } } });
+    try {
+      await renderWithServer(<DMInboxScreen onOpenThread={() => {}} />, quiet, quiet.demo.studentIds[0]!);
+      await screen.findByTestId('thread-list');
+      expect(screen.queryByTestId('new-message-open')).toBeNull();
+      await screen.unmount();
+      await renderWithServer(<DMInboxScreen onOpenThread={() => {}} />, quiet, quiet.demo.adminId);
+      expect(await screen.findByTestId('new-message-open')).toBeTruthy();
+    } finally {
+      await quiet.close();
+    }
+  });
+});
+
 describe('DMThreadScreen against a real server', () => {
   it('shows the conversation and marks it read on the server', async () => {
     await renderWithServer(<DMThreadScreen threadId={pair.id} />, s, me);

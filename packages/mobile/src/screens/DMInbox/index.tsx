@@ -32,6 +32,8 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
   const qc = useQueryClient();
   const query = useInboxQuery(pageSize);
   const [composing, setComposing] = useState(false);
+  // Under dm.allow_from = nobody only admins start conversations: others are not offered it.
+  const mayStart = features?.limits.dm_allow_from !== 'nobody' || me?.is_admin === true;
 
   // New messages and thread changes arrive on the user's own channel: refresh the inbox.
   const prefix = features?.realtime.channel_prefix;
@@ -70,7 +72,7 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
       refreshing={query.isRefetching && !query.isFetchingNextPage}
       onRefresh={() => void query.refetch()}
       onNewMessage={
-        onOpenThread
+        onOpenThread && mayStart
           ? () => {
               track('tap', 'dm.new');
               setComposing(true);
