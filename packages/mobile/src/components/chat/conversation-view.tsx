@@ -7,7 +7,8 @@ import { ActivityIndicator, Clipboard, FlatList, KeyboardAvoidingView, Platform,
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import { copyText } from '../../lib/markdown';
-import type { ChatMessage, ConversationSnapshot, EditResult, PendingMessage, ReplyPreview } from '../../state/chat/conversation';
+import type { ChatMessage, ConversationSnapshot, PendingMessage, ReplyPreview } from '../../state/chat/conversation';
+import type { ConversationActions } from '../../state/chat/use-conversation';
 import { Empty, ErrorBanner, ErrorState, Loading } from '../states';
 import { useStyles } from '../use-styles';
 
@@ -24,18 +25,11 @@ const make = (t: CommunitiesTheme) => ({
 
 type Row = { kind: 'pending'; p: PendingMessage } | { kind: 'message'; m: ChatMessage };
 
-export interface ConversationViewProps<M extends ChatMessage> {
+export interface ConversationViewProps<M extends ChatMessage> extends ConversationActions {
   state: ConversationSnapshot<M>;
   meId: number | undefined;
   meName: string;
   header?: ReactNode;
-  onRetryLoad: () => void;
-  onLoadOlder: () => void;
-  onRetrySend: (nonce: string) => void;
-  onReact: (messageId: number, emoji: string) => void;
-  onEdit: (messageId: number, content: string) => Promise<EditResult>;
-  onDelete: (messageId: number) => void;
-  onDismissError: () => void;
   composer: Omit<ComposerProps, 'replyTo' | 'onCancelReply'>;
   /** Names of those typing now (from the presence channel). */
   typing?: string[];

@@ -39,7 +39,7 @@ function ChannelBody({ channelId, pageSize }: ChannelScreenProps) {
 }
 
 function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize?: number }) {
-  const { api, features, me, track } = useAddon();
+  const { api, features, me } = useAddon();
   const { t } = useTranslation();
   const channelId = channel.id;
   const source: ConversationSource<ChannelMessage> = {
@@ -52,7 +52,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
     read: (messageId) => api.channels.read({ params: { channelId }, body: { message_id: messageId } }),
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
-  const { conversation, state } = useConversation(`channel:${channelId}`, source, live, pageSize);
+  const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, pageSize);
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
   const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
   const communityId = String(channel.community_id);
@@ -69,19 +69,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
       state={state}
       meId={me?.id}
       meName={me?.name ?? ''}
-      onRetryLoad={() => void conversation.load()}
-      onLoadOlder={() => void conversation.loadOlder()}
-      onRetrySend={(nonce) => {
-        track('tap', 'chat.retry');
-        conversation.retry(nonce);
-      }}
-      onReact={(messageId, emoji) => {
-        track('tap', 'chat.react', { emoji });
-        void conversation.react(messageId, emoji);
-      }}
-      onEdit={(messageId, content) => conversation.edit(messageId, content)}
-      onDelete={(messageId) => void conversation.remove(messageId)}
-      onDismissError={() => conversation.clearActionError()}
+      {...actions}
       composer={{
         placeholder: t('chat.composer_placeholder_channel', { name: channel.name }),
         readOnlyReason: channel.viewer_can.post ? null : t('chat.cannot_post'),

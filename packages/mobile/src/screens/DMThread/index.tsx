@@ -39,7 +39,7 @@ function DMThreadBody({ threadId, pageSize }: DMThreadScreenProps) {
 }
 
 function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: number }) {
-  const { api, features, me, track } = useAddon();
+  const { api, features, me } = useAddon();
   const { t } = useTranslation();
   const qc = useQueryClient();
   const threadId = thread.id;
@@ -58,7 +58,7 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
     },
   };
   const live = features ? realtimeChannel.dm(features.realtime.channel_prefix, threadId) : null;
-  const { conversation, state } = useConversation(`dm:${threadId}`, source, live, pageSize);
+  const { conversation, state, actions } = useConversation(`dm:${threadId}`, source, live, pageSize);
   const presence = features ? realtimeChannel.dmPresence(features.realtime.channel_prefix, threadId) : null;
   const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
   const participants = thread.participants;
@@ -72,19 +72,7 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
       meId={me?.id}
       state={state}
       meName={me?.name ?? ''}
-      onRetryLoad={() => void conversation.load()}
-      onLoadOlder={() => void conversation.loadOlder()}
-      onRetrySend={(nonce) => {
-        track('tap', 'chat.retry');
-        conversation.retry(nonce);
-      }}
-      onReact={(messageId, emoji) => {
-        track('tap', 'chat.react', { emoji });
-        void conversation.react(messageId, emoji);
-      }}
-      onEdit={(messageId, content) => conversation.edit(messageId, content)}
-      onDelete={(messageId) => void conversation.remove(messageId)}
-      onDismissError={() => conversation.clearActionError()}
+      {...actions}
       composer={{
         placeholder: t('chat.composer_placeholder'),
         readOnlyReason: thread.read_only ? t('dm.read_only') : null,

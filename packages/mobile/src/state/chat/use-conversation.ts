@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 
 import { useAddon } from '../../context';
 
-import { Conversation, type ChatMessage, type ConversationSource, type ReactionEvent } from './conversation';
+import { Conversation, type ChatMessage, type ConversationSource, type EditResult, type ReactionEvent } from './conversation';
 
 /**
  * A live conversation for a screen: loads the latest page, then follows the realtime channel
@@ -15,8 +15,8 @@ export function useConversation<M extends ChatMessage>(
   source: ConversationSource<M>,
   realtimeChannel: string | null,
   pageSize?: number,
-): { conversation: Conversation<M>; state: ReturnType<Conversation<M>['getSnapshot']> } {
-  const { features, me, realtime } = useAddon();
+): { conversation: Conversation<M>; state: ReturnType<Conversation<M>['getSnapshot']>; actions: ConversationActions } {
+  const { features, me, realtime, track } = useAddon();
   const maxLength = features?.limits.max_message_length ?? 4000;
   // The state machine lives as long as the conversation; it reads the latest user and API through refs.
   const meRef = useRef(me);
@@ -62,5 +62,35 @@ export function useConversation<M extends ChatMessage>(
     };
   }, [conversation, realtime, realtimeChannel]);
 
-  return { conversation, state };
+  // What a conversation view's buttons do, the same for channels and DMs.
+  const actions = useMemo<ConversationActions>(
+    () => ({
+      onRetryLoad: () => void conversation.load(),
+      onLoadOlder: () => void conversation.loadOlder(),
+      onRetrySend: (nonce) => {
+        track('tap', 'chat.retry');
+        conversation.retry(nonce);
+      },
+      onReact: (messageId, emoji) => {
+        track('tap', 'chat.react', { emoji });
+        void conversation.react(messageId, emoji);
+      },
+      onEdit: (messageId, content) => conversation.edit(messageId, content),
+      onDelete: (messageId) => void conversation.remove(messageId),
+      onDismissError: () => conversation.clearActionError(),
+    }),
+    [conversation, track],
+  );
+
+  return { conversation, state, actions };
+}
+
+export interface ConversationActions {
+  onRetryLoad: () => void;
+  onLoadOlder: () => void;
+  onRetrySend: (nonce: string) => void;
+  onReact: (messageId: number, emoji: string) => void;
+  onEdit: (messageId: number, content: string) => Promise<EditResult>;
+  onDelete: (messageId: number) => void;
+  onDismissError: () => void;
 }
