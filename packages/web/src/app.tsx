@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 
 import { api, TOKEN_KEY } from './api';
 import { dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
+import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
 import { DiscoverScreen } from './screens/discover';
@@ -120,14 +121,7 @@ function Shell() {
       <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
         {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
         {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}
-        {(route.name === 'community' || chat) && !signedIn && !me.isLoading && (
-          <div className="cm-card cm-error" role="alert">
-            <p>{t('errors.signin')}</p>
-            <a className="cm-button" href={features.data?.login_url ?? '#'}>
-              {t('auth.sign_in')}
-            </a>
-          </div>
-        )}
+        {(route.name === 'community' || chat) && !signedIn && !me.isLoading && <SignInPrompt />}
         {route.name === 'community' && signedIn && <CommunityScreen slug={route.slug} tab={route.tab} />}
         {route.name === 'channel' && me.data && <ChannelScreen slug={route.slug} channel={route.channel} me={me.data} />}
         {route.name === 'dm' && me.data && <DmScreen threadId={route.threadId} me={me.data} />}

@@ -9,6 +9,20 @@ export function errorText(t: (k: string) => string, e: unknown): string {
   return t('errors.generic');
 }
 
+/** "Sign in to take part", with a link to RocketLMS's sign-in page. */
+export function SignInPrompt() {
+  const { t } = useTranslation();
+  const features = useFeatures();
+  return (
+    <div className="cm-card cm-error" role="alert">
+      <p>{t('errors.signin')}</p>
+      <a className="cm-button" href={features.data?.login_url ?? '#'}>
+        {t('auth.sign_in')}
+      </a>
+    </div>
+  );
+}
+
 /** A kind explanation of a failed load: sign in (401), no access (403), gone (404), offline, else retry. */
 export function ErrorNote({
   error,
@@ -22,16 +36,7 @@ export function ErrorNote({
   onRetry?: () => void;
 }) {
   const { t } = useTranslation();
-  const features = useFeatures();
-  if (isStatus(error, 401))
-    return (
-      <div className="cm-card cm-error" role="alert">
-        <p>{t('errors.signin')}</p>
-        <a className="cm-button" href={features.data?.login_url ?? '#'}>
-          {t('auth.sign_in')}
-        </a>
-      </div>
-    );
+  if (isStatus(error, 401)) return <SignInPrompt />;
   const text = isStatus(error, 404) ? notFound : isStatus(error, 403) ? forbidden : isNetwork(error) ? t('app.offline') : t('app.error');
   const retry = !isStatus(error, 404) && !isStatus(error, 403) && onRetry;
   return (
