@@ -2,6 +2,7 @@ import type { Channel } from '@communities/contract';
 import { useTranslation } from 'react-i18next';
 import { Pressable, SectionList, Text, View } from 'react-native';
 
+import { CountBadge } from '../../components/count-badge';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
@@ -31,16 +32,6 @@ const make = (t: CommunitiesTheme) => ({
   name: { fontSize: 15, color: t.text, flex: 1 },
   unreadName: { fontWeight: '700' as const },
   topic: { fontSize: 12, color: t.muted },
-  badge: {
-    minWidth: 22,
-    paddingHorizontal: 6,
-    paddingVertical: 2,
-    borderRadius: 11,
-    backgroundColor: t.primary,
-    alignItems: 'center' as const,
-  },
-  mention: { backgroundColor: t.danger },
-  badgeText: { color: t.onPrimary, fontSize: 12, fontWeight: '700' as const },
 });
 
 /** Channels grouped by category, in the server's order, with unread and mention badges. */
@@ -88,9 +79,11 @@ export function ChannelsTab({ communityId, onOpenChannel }: { communityId: strin
             ) : null}
           </View>
           {item.unread_count > 0 ? (
-            <View style={[s.badge, item.mention_count > 0 && s.mention]} testID={`unread-${item.slug}`}>
-              <Text style={s.badgeText}>{item.mention_count > 0 ? `@${item.mention_count}` : item.unread_count}</Text>
-            </View>
+            <CountBadge
+              label={item.mention_count > 0 ? `@${item.mention_count}` : item.unread_count}
+              alert={item.mention_count > 0}
+              testID={`unread-${item.slug}`}
+            />
           ) : null}
         </Pressable>
       )}

@@ -4,6 +4,7 @@ import { ActivityIndicator, FlatList, Pressable, Text, View } from 'react-native
 
 import { Avatar } from '../../components/avatar';
 import { Button } from '../../components/button';
+import { CountBadge } from '../../components/count-badge';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
@@ -28,15 +29,6 @@ const make = (t: CommunitiesTheme) => ({
   time: { fontSize: 12, color: t.muted },
   preview: { fontSize: 13, color: t.muted },
   unreadPreview: { color: t.text },
-  badge: {
-    minWidth: 22,
-    paddingHorizontal: 6,
-    paddingVertical: 2,
-    borderRadius: 11,
-    backgroundColor: t.primary,
-    alignItems: 'center' as const,
-  },
-  badgeText: { color: t.onPrimary, fontSize: 12, fontWeight: '700' as const },
   bar: { flexDirection: 'row' as const, justifyContent: 'flex-end' as const, padding: 10 },
 });
 
@@ -96,11 +88,7 @@ export function DMInboxView(p: DMInboxViewProps) {
                 {last && last.author_id === p.meId ? t('dm.you', { text: excerpt }) : excerpt}
               </Text>
             </View>
-            {unread ? (
-              <View style={s.badge} testID={`unread-${item.id}`}>
-                <Text style={s.badgeText}>{item.unread_count}</Text>
-              </View>
-            ) : null}
+            {unread ? <CountBadge label={item.unread_count} testID={`unread-${item.id}`} /> : null}
           </Pressable>
         );
       }}
