@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
-import { channelFacts, memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
+import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
 import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
@@ -161,7 +161,7 @@ export class ChannelMessageService {
    */
   async post(actor: Actor, author: HostUser, channelId: number, body: PostBody): Promise<ChannelMessage> {
     checkLimits(this.ctx.config, body);
-    const { row: channel, community, access } = await this.channels.load(actor, channelId);
+    const { row: channel, facts, community, access } = await this.channels.load(actor, channelId);
     assertCan(actor, 'channel.post', access);
     if (body.attachment_ids.length) assertCan(actor, 'channel.attach', access);
 
@@ -292,7 +292,7 @@ export class ChannelMessageService {
         : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access, new Map());
     this.broadcastCreated(message);
-    this.broadcastActivity(channel, openToCommunity(channelFacts(channel)), message, notified);
+    this.broadcastActivity(channel, openToCommunity(facts), message, notified);
     return message;
   }
 

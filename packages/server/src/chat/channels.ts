@@ -1,7 +1,7 @@
 import { REALTIME_EVENTS, type Channel, type channels as channelEndpoints } from '@communities/contract';
 import type { z } from 'zod';
 
-import { assertCan, can, type AccessContext, type Actor } from '../access';
+import { assertCan, can, type AccessContext, type Actor, type ChannelFacts } from '../access';
 import { channelFacts, OPEN_CHANNEL, openToCommunity, type FactsLoader } from '../communities/facts';
 import { channelSlug } from '../communities/setup';
 import type { AppContext } from '../context';
@@ -28,6 +28,8 @@ export interface ReadInfo {
 /** A channel with the caller's access decided, as every message route needs it. */
 export interface LoadedChannel {
   row: ChannelRow;
+  /** The channel's access facts, as parsed from its row (also in access.channel). */
+  facts: ChannelFacts;
   community: CommunityRow;
   access: AccessContext;
 }
@@ -56,7 +58,7 @@ export class ChannelService {
     const { community, access } = await this.facts.forCommunity(actor, ch.row.community_id, { channel: ch.facts }, { cached });
     const d = can(actor, 'channel.view', access);
     if (!d.allowed) throw notFound('No such channel');
-    return { row: ch.row, community, access };
+    return { row: ch.row, facts: ch.facts, community, access };
   }
 
   present(actor: Actor, row: ChannelRow, access: AccessContext, read: ReadInfo): Channel {
