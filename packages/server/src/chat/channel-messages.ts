@@ -382,7 +382,8 @@ export class ChannelMessageService {
    * updated_at moves, so catch-up after a reconnect finds it, and members get message.updated.
    */
   async touched(messageId: number): Promise<void> {
-    const row = await touchMessage(this.db, 'channel_messages', messageId, this.ctx.clock.now());
+    await touchMessage(this.db, 'channel_messages', messageId, this.ctx.clock.now());
+    const row = await this.db.selectFrom('channel_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
     if (row && !row.is_deleted) this.publish.messageUpdated(this.shared(row, await this.hydrate([row], 0), false));
   }
 
@@ -453,13 +454,7 @@ export async function toggleReaction(
   return inTransaction(db, async (trx) => {
     // Both reaction tables have the same columns; the cast only picks one for the type checker.
     const t = table as 'channel_message_reactions';
-    const at = now.toISOString();
-    // The message's updated_at moves too: changes catch-up finds reactions by it.
-    await trx
-      .updateTable(table === 'channel_message_reactions' ? 'channel_messages' : ('dm_messages' as 'channel_messages'))
-      .set({ updated_at: at })
-      .where('id', '=', messageId)
-      .execute();
+    await touchMessage(trx, table === 'channel_message_reactions' ? 'channel_messages' : 'dm_messages', messageId, now);
     const removed = await trx
       .deleteFrom(t)
       .where('message_id', '=', messageId)
@@ -467,6 +462,7 @@ export async function toggleReaction(
       .where('emoji', '=', emoji)
       .executeTakeFirst();
     if (Number(removed.numDeletedRows) > 0) return false;
+    const at = now.toISOString();
     await trx.insertInto(t).values({ message_id: messageId, user_id: userId, emoji, created_at: at, updated_at: at }).execute();
     return true;
   });

@@ -545,7 +545,8 @@ export class DmService {
 
   /** A message changed without anyone editing it (an attachment's scan finished); see ChannelMessageService.touched. */
   async touched(messageId: number): Promise<void> {
-    const row = await touchMessage(this.db, 'dm_messages', messageId, this.ctx.clock.now());
+    await touchMessage(this.db, 'dm_messages', messageId, this.ctx.clock.now());
+    const row = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
     if (row && !row.is_deleted) this.publish.messageUpdated(shared(row, await this.hydrate([row], 0)));
   }
 

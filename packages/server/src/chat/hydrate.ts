@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { userSummary } from '../communities/presenters';
 import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
-import type { ChannelAttachmentRow, ChannelMessageRow, DmAttachmentRow, DmMessageRow } from '../platform/db/schema';
+import type { ChannelAttachmentRow, DmAttachmentRow } from '../platform/db/schema';
 import type { DbHandle } from '../platform/db/transaction';
 
 export type MessageKind = 'channel' | 'dm';
@@ -156,13 +156,14 @@ export function hydrationDeps(ctx: AppContext, known?: Map<number, HostUser>) {
 }
 
 /**
- * Moves a message's updated_at (changes catch-up finds it by that) and returns the row; for
- * changes nobody made by editing, such as an attachment's finished scan.
+ * Moves a message's updated_at, by which changes catch-up finds it: for changes other than
+ * an edit, such as a reaction or an attachment's finished scan.
  */
-export async function touchMessage<T extends 'channel_messages' | 'dm_messages'>(db: DbHandle, table: T, id: number, now: Date) {
+export async function touchMessage(db: DbHandle, table: 'channel_messages' | 'dm_messages', id: number, now: Date): Promise<void> {
   // Both message tables share these columns; the cast picks one for the type checker.
-  const t = table as 'channel_messages';
-  await db.updateTable(t).set({ updated_at: now.toISOString() }).where('id', '=', id).execute();
-  return (await db.selectFrom(t).selectAll().where('id', '=', id).executeTakeFirst()) as
-    (T extends 'channel_messages' ? ChannelMessageRow : DmMessageRow) | undefined;
+  await db
+    .updateTable(table as 'channel_messages')
+    .set({ updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
 }
