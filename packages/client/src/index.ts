@@ -1,7 +1,9 @@
 export { ApiError, createApi, type Api, type ApiOptions, type TokenProvider } from './api';
 export {
   createRealtime,
+  pageChanges,
   watchMessages,
+  type ChangesPage,
   type ChangesRequest,
   type MessageStream,
   type MessageStreamOptions,

@@ -113,7 +113,7 @@ export interface MessageStreamOptions<M extends { id: number }> {
     since?: string;
     /** The oldest message id the caller shows (0 for none). */
     oldestId: () => number;
-    fetch: (q: ChangesRequest) => Promise<{ items: M[]; next: { since: string; after_id: number } | null; as_of: string }>;
+    fetch: (q: ChangesRequest) => Promise<ChangesPage<M>>;
     /** Each changed message whole, as the caller sees it. */
     onChanged: (message: M) => void;
   };
@@ -131,6 +131,33 @@ export interface ChangesRequest {
   after_id?: number;
   from_id: number;
   to_id: number;
+}
+
+export interface ChangesPage<M> {
+  items: M[];
+  next: { since: string; after_id: number } | null;
+  as_of: string;
+}
+
+/**
+ * Pages through a changes endpoint (channels.changes / dm.changes) from `q`, handing each
+ * changed message to `onChanged` (at most `maxPages` answers); resolves to the first answer's
+ * as_of, the next `since`.
+ */
+export async function pageChanges<M>(
+  fetch: (q: ChangesRequest) => Promise<ChangesPage<M>>,
+  q: ChangesRequest,
+  onChanged: (message: M) => void,
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<string> {
+  let first: string | undefined;
+  for (let pages = 1; ; pages++) {
+    const page = await fetch(q);
+    first ??= page.as_of;
+    for (const m of page.items) onChanged(m);
+    if (!page.next || pages >= maxPages) return first;
+    q = { ...q, since: page.next.since, after_id: page.next.after_id };
+  }
 }
 
 export interface MessageStream {
@@ -167,15 +194,9 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
     const c = o.changes;
     const from = c?.oldestId() ?? 0;
     if (!c || since === undefined || from <= 0 || upTo < from) return undefined;
-    let q: ChangesRequest = { since, from_id: from, to_id: upTo };
-    let first: string | undefined;
-    for (;;) {
-      const page = await c.fetch(q);
-      first ??= page.as_of;
-      for (const m of page.items) if (!stopped) c.onChanged(m);
-      if (!page.next) return first;
-      q = { ...q, since: page.next.since, after_id: page.next.after_id };
-    }
+    return pageChanges(c.fetch, { since, from_id: from, to_id: upTo }, (m) => {
+      if (!stopped) c.onChanged(m);
+    });
   };
 
   const catchUp = async () => {

@@ -1,4 +1,4 @@
-import type { ChangesRequest } from '@communities/client';
+import { pageChanges, type ChangesPage, type ChangesRequest } from '@communities/client';
 import type { Attachment, UserSummary } from '@communities/contract';
 
 import { newNonce } from '../../lib/nonce';
@@ -36,12 +36,6 @@ export interface HistoryPage<M> {
   has_more_after: boolean;
   /** When the page was read: the `since` of the next changes request. */
   as_of?: string;
-}
-
-export interface ChangesPage<M> {
-  items: M[];
-  next: { since: string; after_id: number } | null;
-  as_of: string;
 }
 
 export interface SendBody {
@@ -199,17 +193,14 @@ export class Conversation<M extends ChatMessage> {
     const shown = this.snapshot.messages;
     const [from, to] = [shown[0]?.id, shown[shown.length - 1]?.id];
     await this.catchUp();
-    if (!this.source.changes || this.since === undefined || from === undefined || to === undefined) return;
-    let query: ChangesRequest = { since: this.since, from_id: from, to_id: to };
-    let first: string | undefined;
-    for (let i = 0; i < 20; i++) {
-      const page = await this.source.changes(query);
-      first ??= page.as_of;
-      for (const m of page.items) this.reconcile({ ...m, nonce: null });
-      if (!page.next) break;
-      query = { ...query, since: page.next.since, after_id: page.next.after_id };
-    }
-    this.since = first ?? this.since;
+    const source = this.source;
+    if (!source.changes || this.since === undefined || from === undefined || to === undefined) return;
+    this.since = await pageChanges(
+      (q) => source.changes!(q),
+      { since: this.since, from_id: from, to_id: to },
+      (m) => this.reconcile({ ...m, nonce: null }),
+      20,
+    );
   }
 
   /** Validates, shows the message at once, then posts it. */
