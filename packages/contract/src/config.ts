@@ -329,7 +329,18 @@ export const configSchema = z
       .strict()
       .prefault({}),
     queue: z
-      .object({ driver: z.enum(['database', 'bullmq']).default('database').describe('database | bullmq') })
+      .object({
+        driver: z.enum(['database', 'bullmq']).default('database').describe('database | bullmq (needs redis.url)'),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only, 1 to 64')
+          .default('communities:jobs')
+          .describe('key prefix of the BullMQ queues in Redis (bullmq driver); one per installation sharing a Redis'),
+        /** Milliseconds before a failed job's first retry; doubled for each later one, at most 10 minutes. */
+        retry_backoff_ms: int(2000, 10, 600_000),
+        /** Jobs of one kind one worker process runs at once (bullmq driver). */
+        concurrency: int(1, 1, 64),
+      })
       .strict()
       .prefault({}),
     http: httpSchema,

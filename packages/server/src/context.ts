@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './platform/clock';
 import { connect, withStatementCache, type Db } from './platform/db/connect';
 import { createLogger, type Logger } from './platform/logger';
 import { DbQueue, type Queue } from './platform/queue';
+import { BullQueue } from './platform/queue-bullmq';
 import { createRateLimiter, type RateLimiter } from './security/rate-limit';
 import { ChannelAuthorizer } from './realtime/authorize';
 import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
@@ -112,7 +113,18 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   }
   const auth = new HostAuthenticator(config.host, host.identities, sessions, () => clock.now().getTime());
   const rateLimiter = createRateLimiter(config.rate_limits, redis, () => clock.now().getTime());
-  const queue = new DbQueue(db.db, logger, () => clock.now());
+  if (config.queue.driver === 'bullmq' && !config.redis.url) throw new Error('queue.driver = bullmq needs redis.url');
+  const queue: Queue =
+    config.queue.driver === 'bullmq' && config.redis.url
+      ? new BullQueue({
+          url: config.redis.url,
+          prefix: config.queue.prefix,
+          logger,
+          backoffBaseMs: config.queue.retry_backoff_ms,
+          concurrency: config.queue.concurrency,
+          now: () => clock.now(),
+        })
+      : new DbQueue(db.db, logger, () => clock.now(), config.queue.retry_backoff_ms);
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
   subscribeEventLog(bus, db.db);
   if (config.chat.driver === 'redis' && !redis) throw new Error('chat.driver = redis needs redis.url');
@@ -134,7 +146,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     hostSync,
     realtimeCluster,
     async close() {
-      await queue.stop();
+      await queue.close();
       if (realtimeCluster) await realtimeCluster.close();
       await bus.idle();
       await host.close();

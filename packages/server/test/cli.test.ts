@@ -27,11 +27,15 @@ describe('the communities command', () => {
     expect(run(['migrate'], env)).toMatchObject({ status: 0, out: expect.stringContaining('migrated 0001_initial') });
     expect(run(['migrate'], env).out).toContain('Nothing to migrate.');
     expect(run(['migrate:status'], env).out).toMatch(/\d{4}-\d\d-\d\dT.*0001_initial/);
+    expect(run(['jobs:status'], env)).toMatchObject({
+      status: 0,
+      out: expect.stringMatching(/queue driver: database[\s\S]*\(no jobs yet\)/),
+    });
     expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
     expect(run(['migrate:down', '--all'], env).out).toContain('Reverted every migration.');
     expect(run(['migrate:status'], env).out).toContain('pending');
-    // Six fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
-  }, 120_000);
+    // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
+  }, 180_000);
 
   it('refuses to seed demo data into a real RocketLMS', () => {
     const env = {

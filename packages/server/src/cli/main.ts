@@ -9,6 +9,7 @@ import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
 import { migrateAllDown, migrateDown, migrateToLatest, migrationStatus } from '../platform/db/migrate';
 import { assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
+import { formatQueueStatus } from '../platform/queue-status';
 import { startWorker } from '../worker';
 
 function config(opts: { config?: string }) {
@@ -63,6 +64,19 @@ program
         const results = await migrateDown(ctx.db);
         console.log(results.length ? results.map((r) => `reverted ${r.migrationName}`).join('\n') : 'Nothing to revert.');
       }
+    }),
+  );
+
+program
+  .command('jobs:status')
+  .description('background jobs: counts per kind and state, retries waiting out their backoff, dead jobs')
+  .option('--limit <n>', 'how many retrying and dead jobs to list', '20')
+  .option('--json', 'print the status as JSON')
+  .action((opts: { limit: string; json?: boolean }) =>
+    withContext(program.opts(), async (ctx) => {
+      const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 20));
+      const status = await ctx.queue.status({ limit });
+      console.log(opts.json ? JSON.stringify(status, null, 2) : formatQueueStatus(status));
     }),
   );
 

@@ -11,8 +11,10 @@ export interface EnqueueOptions {
 }
 
 export interface JobContext {
+  /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
-  jobId: number;
+  /** The database row id, or BullMQ's job id. */
+  jobId: number | string;
 }
 
 export type JobHandler = (payload: unknown, job: JobContext) => Promise<void>;
@@ -23,11 +25,49 @@ export interface Queue {
   /** Runs every due job until none is left (tests, `communities work --once`). Returns how many ran. */
   processAll(options?: { now?: () => Date; maxJobs?: number }): Promise<number>;
   start(pollMs?: number): void;
+  /** Stops taking jobs and waits for the ones running. */
   stop(): Promise<void>;
+  /** Stops, and releases the queue's connections (the context's close calls it). */
+  close(): Promise<void>;
+  /** What `communities jobs:status` prints: counts per kind and state, retries and dead jobs. */
+  status(options?: { limit?: number }): Promise<QueueStatus>;
 }
 
-/** Exponential backoff with a cap: 2s, 4s, 8s … 10 min. */
-export const backoffMs = (attempt: number): number => Math.min(600_000, 1000 * 2 ** attempt);
+/**
+ * A job's state, the same words for both drivers: `waiting` (due, not taken yet), `delayed`
+ * (scheduled for later, e.g. waiting out a retry's backoff), `active` (running), `completed`,
+ * `failed` (dead: it failed on its last attempt and will not run again by itself).
+ */
+export const JOB_STATES = ['waiting', 'delayed', 'active', 'completed', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobFailure {
+  id: string;
+  kind: string;
+  /** Attempts made so far, and how many the job may make. */
+  attempts: number;
+  max_attempts: number;
+  error: string | null;
+  /** When it last failed (ISO), if known. */
+  failed_at: string | null;
+  /** Retrying jobs: when the next attempt is due (ISO). Dead jobs: null. */
+  next_run_at: string | null;
+}
+
+export interface QueueStatus {
+  driver: 'database' | 'bullmq';
+  /** Job kind (the handler's name, e.g. `file.scan`) → state → count. */
+  kinds: Record<string, Record<JobState, number>>;
+  /** Jobs that failed at least once and will run again after their backoff; soonest first. */
+  retrying: JobFailure[];
+  /** Dead jobs, most recent first. */
+  failures: JobFailure[];
+}
+
+export const emptyCounts = (): Record<JobState, number> => ({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 });
+
+/** Exponential backoff with a cap: with the default 2 s base, 2s, 4s, 8s … 10 min. `attempt` is the one that failed (1-based). */
+export const backoffMs = (attempt: number, baseMs = 2000): number => Math.min(600_000, baseMs * 2 ** Math.max(0, attempt - 1));
 
 /**
  * A durable queue in the `jobs` table: survives restarts, needs nothing but the database.
@@ -43,6 +83,7 @@ export class DbQueue implements Queue {
     private readonly db: DbHandle,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    private readonly backoffBaseMs = 2000,
   ) {}
 
   register(name: string, handler: JobHandler): void {
@@ -143,7 +184,7 @@ export class DbQueue implements Queue {
             status: final ? 'failed' : 'pending',
             locked_at: null,
             last_error: String((error as Error).message ?? error).slice(0, 2000),
-            run_at: new Date(clock().getTime() + backoffMs(job.attempts)).toISOString(),
+            run_at: new Date(clock().getTime() + backoffMs(job.attempts, this.backoffBaseMs)).toISOString(),
             updated_at: clock().toISOString(),
           })
           .where('id', '=', job.id)
@@ -182,5 +223,74 @@ export class DbQueue implements Queue {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.running) await this.running;
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  async status(options: { limit?: number } = {}): Promise<QueueStatus> {
+    const limit = options.limit ?? 20;
+    const now = this.now().toISOString();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select((eb) => ['name', 'status', eb.fn.countAll<number | string | bigint>().as('n')])
+      .groupBy(['name', 'status'])
+      .execute();
+    const later = await this.db
+      .selectFrom('jobs')
+      .select((eb) => ['name', eb.fn.countAll<number | string | bigint>().as('n')])
+      .where('status', '=', 'pending')
+      .where('run_at', '>', now)
+      .groupBy('name')
+      .execute();
+    const kinds: QueueStatus['kinds'] = {};
+    const of = (name: string) => (kinds[name] ??= emptyCounts());
+    const STATE: Record<string, JobState> = { pending: 'waiting', running: 'active', done: 'completed', failed: 'failed' };
+    for (const r of rows) {
+      const state = STATE[r.status];
+      if (state) of(r.name)[state] += Number(r.n);
+    }
+    for (const r of later) {
+      of(r.name).waiting -= Number(r.n);
+      of(r.name).delayed += Number(r.n);
+    }
+    const present = (r: {
+      id: number;
+      name: string;
+      attempts: number;
+      max_attempts: number;
+      last_error: string | null;
+      updated_at: string;
+      run_at: string;
+      status: string;
+    }): JobFailure => ({
+      id: String(r.id),
+      kind: r.name,
+      attempts: r.attempts,
+      max_attempts: r.max_attempts,
+      error: r.last_error,
+      failed_at: r.updated_at,
+      next_run_at: r.status === 'failed' ? null : r.run_at,
+    });
+    const columns = ['id', 'name', 'attempts', 'max_attempts', 'last_error', 'updated_at', 'run_at', 'status'] as const;
+    const retrying = await this.db
+      .selectFrom('jobs')
+      .select(columns)
+      .where('status', '=', 'pending')
+      .where('attempts', '>', 0)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    const failures = await this.db
+      .selectFrom('jobs')
+      .select(columns)
+      .where('status', '=', 'failed')
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return { driver: 'database', kinds, retrying: retrying.map(present), failures: failures.map(present) };
   }
 }
