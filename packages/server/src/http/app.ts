@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { ERROR_STATUS, type ErrorBody, type ErrorIssue } from '@communities/contract';
+import {
+  ERROR_STATUS,
+  FEATURE_NAMES,
+  type CommunitiesConfig,
+  type ErrorBody,
+  type ErrorIssue,
+  type FeatureName,
+} from '@communities/contract';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
@@ -75,10 +82,36 @@ export interface RegisteredRoute {
 }
 
 /**
- * Registers contract routes: authenticate → rate-limit → validate → handler → present.
- * Endpoints whose feature is off are not registered at all.
+ * Which feature flags this server serves, decided by route registration alone: a flag is on
+ * when config enables it *and* a registered route serves it (its endpoint's `feature`, or the
+ * route's `serves` for code behind it that is not a route). `GET /features` reads nothing
+ * else, so a flag with no code behind it is reported off.
  */
-export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: RouteSpec[]): RegisteredRoute[] {
+export class FeatureTable {
+  private readonly served = new Set<FeatureName>();
+
+  constructor(private readonly flags: CommunitiesConfig['features']) {}
+
+  /** Called by registerRoutes for every route it registers. */
+  serve(feature: FeatureName): void {
+    this.served.add(feature);
+  }
+
+  on(feature: FeatureName): boolean {
+    return this.flags[feature] && this.served.has(feature);
+  }
+
+  all(): Record<FeatureName, boolean> {
+    return Object.fromEntries(FEATURE_NAMES.map((f) => [f, this.on(f)])) as Record<FeatureName, boolean>;
+  }
+}
+
+/**
+ * Registers contract routes: authenticate → rate-limit → validate → handler → present.
+ * Endpoints whose feature is off are not registered at all; those registered mark their
+ * feature served in `features`.
+ */
+export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: RouteSpec[], features?: FeatureTable): RegisteredRoute[] {
   const registered: RegisteredRoute[] = [];
   const base = ctx.config.http.base_path;
   for (const spec of routes) {
@@ -109,6 +142,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
         return ep.response.parse(out);
       },
     });
+    for (const f of [...(ep.feature ? [ep.feature] : []), ...(spec.serves ?? [])]) features?.serve(f);
     registered.push({ method: ep.method, url, spec });
   }
   return registered;

@@ -1,4 +1,4 @@
-import type { Endpoint, EndpointOutput } from '@communities/contract';
+import type { Endpoint, EndpointOutput, FeatureName } from '@communities/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
@@ -33,6 +33,11 @@ export interface RouteSpec<E extends Endpoint = Endpoint> {
   endpoint: E;
   access: AccessRule;
   rateLimit?: RateLimitKey;
+  /**
+   * Flags this route serves besides its endpoint's own `feature`: code that is not a route but
+   * runs behind this one (e.g. the upload routes serve `file_scanning` when a real scanner runs).
+   */
+  serves?: readonly FeatureName[];
   handler(req: RouteRequest<E>): Promise<EndpointOutput<E>>;
 }
 

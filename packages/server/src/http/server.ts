@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { AppContext } from '../context';
 
-import { createFastify, registerRoutes, type RegisteredRoute } from './app';
+import { createFastify, FeatureTable, registerRoutes, type RegisteredRoute } from './app';
 import { LocalBroadcaster } from '../realtime/broadcaster';
 import { RealtimeGateway } from '../realtime/gateway';
 import { registerPusherHttpApi } from '../realtime/http-api';
@@ -25,14 +25,15 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
     limits: { fileSize: ctx.config.file_scanner.max_file_size, files: 1, fields: 5, parts: 6, headerPairs: 100 },
   });
   const base = ctx.config.http.base_path;
+  const features = new FeatureTable(ctx.config.features);
   const specs = ctx.config.enabled
-    ? allRoutes(ctx)
-    : allRoutes(ctx).filter((r) => r.endpoint.path.endsWith('/health') || r.endpoint.path.endsWith('/features'));
+    ? allRoutes(ctx, features)
+    : allRoutes(ctx, features).filter((r) => r.endpoint.path.endsWith('/health') || r.endpoint.path.endsWith('/features'));
   // pusher-js posts channel authorisation as a form.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  const routes = registerRoutes(app, ctx, specs);
+  const routes = registerRoutes(app, ctx, specs, features);
   if (ctx.config.enabled && (ctx.config.chat.driver === 'broadcast' || ctx.config.chat.driver === 'redis')) {
     const gateway = new RealtimeGateway({
       key: ctx.config.chat.app_key,

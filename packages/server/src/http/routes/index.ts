@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context';
+import type { FeatureTable } from '../app';
 import type { RouteSpec } from '../route';
 
 import { channelRoutes, dmRoutes } from './chat';
@@ -8,15 +9,24 @@ import { realtimeRoutes } from './realtime';
 import { systemRoutes } from './system';
 import { uploadRoutes } from './uploads';
 
-/** Every contract route of every domain. Feature-gated endpoints are skipped at registration. */
-export function allRoutes(ctx: AppContext): RouteSpec[] {
+/**
+ * Every contract route of every domain. Feature-gated endpoints are skipped at registration,
+ * which marks the features the registered ones serve in `features` (what GET /features reports):
+ * an endpoint's own `feature`, and a route's `serves` for code behind it that is not a route.
+ * `leaderboard`, `gamification`, `heatmap`, `chatroom` and `bad_word_filter` have no code yet,
+ * so they read off whatever the config says.
+ */
+export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
+  // Uploads are scanned when a real scanner runs; the null scanner passes every file unscanned.
+  const scanned = ctx.services.uploads.scanner.name !== 'null';
+  const uploads = uploadRoutes(ctx.services.uploads).map((r): RouteSpec => (scanned ? { ...r, serves: ['file_scanning'] } : r));
   return [
-    ...systemRoutes(ctx),
+    ...systemRoutes(ctx, features),
     ...communityRoutes(ctx, ctx.services.communities),
     ...feedRoutes(ctx.services.communities.feed),
     ...channelRoutes(ctx.services.chat),
     ...dmRoutes(ctx.services.chat),
-    ...uploadRoutes(ctx.services.uploads),
+    ...uploads,
     ...realtimeRoutes(ctx.services.channelAuth),
   ];
 }

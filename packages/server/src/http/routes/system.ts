@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../context';
 import { signRocketJwt } from '../../host/rocketlms/auth/jwt';
 import { AppError } from '../../platform/errors';
+import type { FeatureTable } from '../app';
 import { route, type RouteSpec } from '../route';
 
 const startedAt = Date.now();
@@ -23,13 +24,14 @@ export function isDemoSignInEnabled(ctx: AppContext): boolean {
   return ctx.config.demo && ctx.config.host.adapter === 'demo';
 }
 
-export function featuresOf(ctx: AppContext) {
+/** What GET /features answers; a flag reads on only when the route table serves it (see FeatureTable). */
+export function featuresOf(ctx: AppContext, served: FeatureTable) {
   const { config } = ctx;
   const external = config.chat.driver === 'pusher';
   return {
     enabled: config.enabled,
     demo: isDemoSignInEnabled(ctx),
-    features: { ...config.features },
+    features: served.all(),
     limits: {
       max_message_length: config.chat.max_message_length,
       max_attachments_per_message: config.chat.max_attachments_per_message,
@@ -53,7 +55,7 @@ export function featuresOf(ctx: AppContext) {
   };
 }
 
-export function systemRoutes(ctx: AppContext): RouteSpec[] {
+export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
   const e = endpoints.system;
   return [
     route({
@@ -86,7 +88,7 @@ export function systemRoutes(ctx: AppContext): RouteSpec[] {
     route({
       endpoint: e.features,
       access: { public: 'clients read the feature flags before sign-in to build their menus' },
-      handler: () => Promise.resolve(featuresOf(ctx)),
+      handler: () => Promise.resolve(featuresOf(ctx, features)),
     }),
     route({
       endpoint: e.me,
