@@ -365,7 +365,11 @@ export const configSchema = z
 export type CommunitiesConfig = z.infer<typeof configSchema>;
 export type CommunitiesConfigInput = z.input<typeof configSchema>;
 
-/** Features a client must honour, as `GET /api/communities/features` returns them. */
+/**
+ * Features a client must honour, as `GET /api/communities/features` returns them. A flag is true
+ * only when the config enables it and this server serves it (its routes are registered, or its
+ * code runs): a flag whose code does not exist yet is false whatever the config says.
+ */
 export const featuresResponseSchema = z.object({
   enabled: z.boolean(),
   demo: z.boolean(),

@@ -47,7 +47,7 @@ export const system = {
   features: endpoint({
     method: 'GET',
     path: '/api/communities/features',
-    summary: 'Feature flags and limits clients must honour',
+    summary: 'Feature flags and limits clients must honour; a flag is true only when enabled and served by this server',
     tag: 'system',
     auth: 'public',
     response: featuresResponseSchema,
