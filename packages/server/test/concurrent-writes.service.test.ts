@@ -106,6 +106,21 @@ for (const dialect of ['mysql', 'postgres'] as const) {
       const channel = await d.selectFrom('channels').select('last_message_id').where('id', '=', general.id).executeTakeFirstOrThrow();
       expect.soft(channel.last_message_id).toBe(Math.max(...rows.map((r) => r.id)));
 
+      // One send, submitted five times at once (a double tap, a retry racing the first try):
+      // one message, and every answer is that message.
+      const twice = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          s.as(people[0]!).channels.post({ params: { channelId: general.id }, body: { content: 'once', nonce: 'double-tap-1' } }),
+        ),
+      );
+      expect(new Set(twice.map((m) => m.id)).size).toBe(1);
+      const feedTwice = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          s.as(people[0]!).feed.post({ params: { id: c.slug }, body: { content: 'once', nonce: 'double-tap-2' } }),
+        ),
+      );
+      expect(new Set(feedTwice.map((m) => m.id)).size).toBe(1);
+
       // Everyone reacts to the same message, and marks the channel read (some twice at once).
       const target = Math.min(...rows.map((r) => r.id));
       const reactions = await burst(
