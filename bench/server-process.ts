@@ -9,7 +9,6 @@ import { createApi, type Api } from '@communities/client';
 import { signRocketJwt } from '../packages/server/src/host/rocketlms/auth/jwt';
 
 const CLI = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
-const SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
 
 /**
  * The server in its own process, as `npm start` runs it (SQLite, demo school), so the load
@@ -42,7 +41,6 @@ export async function startServerProcess(env: Record<string, string> = {}) {
         COMMUNITIES__HOST__SESSION_PATH: join(dir, 'sessions'),
         COMMUNITIES__HTTP__HOST: '127.0.0.1',
         COMMUNITIES__HTTP__PORT: String(port),
-        COMMUNITIES__HOST__JWT_SECRET: SECRET,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,7 +61,9 @@ export async function startServerProcess(env: Record<string, string> = {}) {
       break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const token = (userId: number) => signRocketJwt(userId, { secret: SECRET, ttlSeconds: 3600 });
+  // Demo mode refuses a configured host JWT secret; it keeps its own beside the SQLite file.
+  const secret = (JSON.parse(readFileSync(join(dir, 'demo-secrets.json'), 'utf8')) as { jwt_secret: string }).jwt_secret;
+  const token = (userId: number) => signRocketJwt(userId, { secret, ttlSeconds: 3600 });
   return {
     url,
     /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */

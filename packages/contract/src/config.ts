@@ -133,7 +133,10 @@ const chatSchema = z
     edit_window_seconds: int(0, 0, 31_536_000),
     app_id: str('communities', 'the Pusher app id'),
     app_key: str('communities-key', 'the Pusher app key'),
-    app_secret: str('communities-secret-change-me', 'the Pusher app secret'),
+    app_secret: str(
+      'communities-secret-change-me',
+      'the Pusher app secret: a long random string, the same on every process; required outside demo mode and for demo mode on a server database (its sign-in secrets derive from it)',
+    ),
     pusher_host: optStr('host of an external Pusher-compatible server (Soketi, Reverb)'),
     pusher_port: z.number().int().min(1).max(65535).optional().describe('integer port'),
     pusher_use_tls: bool(true),
@@ -321,7 +324,12 @@ const communitiesSchema = z
 export const configSchema = z
   .object({
     enabled: bool(true),
-    demo: bool(true),
+    demo: z
+      .boolean()
+      .default(true)
+      .describe(
+        'true or false; with host.adapter = demo it signs anyone in and seeds a demo school, so it refuses to start while host.jwt_secret, host.app_key or a MySQL host.database_url is set',
+      ),
     features: featuresSchema,
     database: databaseSchema,
     redis: z

@@ -49,6 +49,29 @@ describe('the communities command', () => {
     expect(r.out).toContain('Refusing to seed demo data');
   }, 60_000);
 
+  it('will not start demo mode (admin tokens for anyone, demo users seeded) when a real RocketLMS is configured', () => {
+    // The deployment variables of a RocketLMS server, with demo and host.adapter left at their defaults.
+    const env = {
+      DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
+      COMMUNITIES__HOST__DATABASE_URL: 'mysql://rocket:pw@127.0.0.1:1/rocketlms',
+      JWT_SECRET: 'the-real-rocketlms-jwt-secret',
+      APP_KEY: 'base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+      COMMUNITIES__HTTP__PORT: '0',
+    };
+    const r = run(['serve'], env);
+    expect(r.status).toBe(78);
+    expect(r.out).toContain('demo mode is on');
+    for (const key of ['host.database_url', 'host.jwt_secret (JWT_SECRET)', 'host.app_key (APP_KEY)', 'host.adapter = rocketlms'])
+      expect(r.out).toContain(key);
+    expect(r.out).not.toContain('is running');
+  }, 60_000);
+
+  it('will not start demo mode on a server database without chat.app_secret (secrets random per process)', () => {
+    const r = run(['serve'], { DATABASE_URL: 'mysql://root@127.0.0.1:1/demo', COMMUNITIES__HTTP__PORT: '0' });
+    expect(r.status).toBe(78);
+    expect(r.out).toContain('chat.app_secret');
+  }, 60_000);
+
   it('will not run beside a real RocketLMS with the shipped realtime secret (anyone could sign into DMs)', () => {
     const env = {
       DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,

@@ -9,6 +9,7 @@ import {
 import type { z } from 'zod';
 
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
+import { touchCommunityActivity } from '../communities/activity';
 import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
 import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
@@ -241,12 +242,20 @@ export class ChannelMessageService {
             .values(notified.map((user_id) => ({ message_id: id, channel_id: channel.id, user_id })))
             .execute();
         await bindAttachments(trx, 'channel', actor, id, body.attachment_ids);
-        // Once per shared commit, not per message: the batch's last message is the channel's last.
-        once(`channel:${channel.id}`, (t) => t.updateTable('channels').set({ last_message_id: id }).where('id', '=', channel.id).execute());
+        // Bookkeeping on rows every poster shares, once per commit (group) and only forward:
+        // concurrent posts commit in any order, and the channel's last is the highest id.
+        once(`channel:${channel.id}`, (t) =>
+          t
+            .updateTable('channels')
+            .set({ last_message_id: id })
+            .where('id', '=', channel.id)
+            .where((eb) => eb.or([eb('last_message_id', 'is', null), eb('last_message_id', '<', id)]))
+            .execute(),
+        );
         // Activity is a discovery signal measured in minutes: touching the community row on
         // every message would make it the hottest row in the database.
         if (!community.last_activity_at || Date.parse(now) - Date.parse(community.last_activity_at) > ACTIVITY_RESOLUTION_MS)
-          await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', channel.community_id).execute();
+          once(`community:${channel.community_id}`, (t) => touchCommunityActivity(t, channel.community_id, now, ACTIVITY_RESOLUTION_MS));
         afterCommit(() => {
           this.ctx.bus.publish('MessagePosted', {
             community_id: channel.community_id,

@@ -325,25 +325,35 @@ export class ChannelService {
     const { row } = await this.load(actor, channelId, { fresh: true });
     const upTo = Math.min(messageId, row.last_message_id ?? 0);
     const now = this.ctx.clock.now().toISOString();
-    await inTransaction(this.db, async (trx) => {
-      const current = await trx
+    // Forward only, and safe when two devices mark at once: each statement stands alone (a
+    // transaction would gain nothing), and whichever insert loses the unique key moves the
+    // winner's marker instead.
+    const forward = () =>
+      this.db
+        .updateTable('channel_read_states')
+        .set({ last_read_message_id: upTo, updated_at: now })
+        .where('channel_id', '=', row.id)
+        .where('user_id', '=', actor.userId)
+        .where('last_read_message_id', '<', upTo)
+        .executeTakeFirst();
+    const marker = () =>
+      this.db
         .selectFrom('channel_read_states')
-        .select(['id', 'last_read_message_id'])
+        .select('id')
         .where('channel_id', '=', row.id)
         .where('user_id', '=', actor.userId)
         .executeTakeFirst();
-      if (!current)
-        await trx
+    if (Number((await forward()).numUpdatedRows) === 0 && !(await marker())) {
+      try {
+        await this.db
           .insertInto('channel_read_states')
           .values({ channel_id: row.id, user_id: actor.userId, last_read_message_id: upTo, mention_count: 0, updated_at: now })
           .execute();
-      else if (upTo > current.last_read_message_id)
-        await trx
-          .updateTable('channel_read_states')
-          .set({ last_read_message_id: upTo, updated_at: now })
-          .where('id', '=', current.id)
-          .execute();
-    });
+      } catch (error) {
+        if (!(await marker())) throw error;
+        await forward();
+      }
+    }
     const info = (await this.readInfo(actor.userId, [row])).get(row.id)!;
     this.publish.toUsers([actor.userId], REALTIME_EVENTS.readStateUpdated, { channel_id: row.id, ...info });
     return info;

@@ -456,9 +456,14 @@ export class DmService {
           }),
         );
         await bindAttachments(trx, 'dm', actor, messageId, body.attachment_ids, thread.id);
-        // Bookkeeping once per shared commit: the batch's last message is the thread's last.
+        // Bookkeeping once per commit (group), only ever forward: posts commit in any order.
         once(`dm_thread:${thread.id}`, (t) =>
-          t.updateTable('dm_threads').set({ last_message_id: messageId, last_message_at: now }).where('id', '=', thread.id).execute(),
+          t
+            .updateTable('dm_threads')
+            .set({ last_message_id: messageId, last_message_at: now })
+            .where('id', '=', thread.id)
+            .where((eb) => eb.or([eb('last_message_id', 'is', null), eb('last_message_id', '<', messageId)]))
+            .execute(),
         );
         // Writing is reading: the sender's own marker moves with their message.
         once(`dm_read:${thread.id}:${actor.userId}`, (t) =>
@@ -467,6 +472,7 @@ export class DmService {
             .set({ last_read_message_id: messageId })
             .where('thread_id', '=', thread.id)
             .where('user_id', '=', actor.userId)
+            .where('last_read_message_id', '<', messageId)
             .execute(),
         );
         afterCommit(() => {

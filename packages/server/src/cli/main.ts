@@ -8,12 +8,14 @@ import { createDemoSchema } from '../host/demo/ddl';
 import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
 import { migrateAllDown, migrateDown, migrateToLatest, migrationStatus } from '../platform/db/migrate';
-import { assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
+import { assertDemoIsolated, assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
 import { formatQueueStatus } from '../platform/queue-status';
 import { startWorker } from '../worker';
 
 function config(opts: { config?: string }) {
-  const c = withDemoSecrets(loadConfig(opts.config ? { file: opts.config } : {}));
+  const given = loadConfig(opts.config ? { file: opts.config } : {});
+  assertDemoIsolated(given);
+  const c = withDemoSecrets(given);
   assertRealSecrets(c);
   return c;
 }

@@ -64,6 +64,9 @@ export class MembershipService {
     const status = needsApproval ? 'pending' : 'active';
     return inTransaction(this.db, async (trx, afterCommit) => {
       const now = this.now();
+      // The count first: it locks the community row before the member row's foreign key
+      // takes a shared lock on it, so concurrent joins queue rather than deadlock (MariaDB).
+      const count = status === 'active' ? await this.bumpCount(trx, community.id, 1) : 0;
       const roleId =
         community.default_role_id ??
         (
@@ -106,7 +109,6 @@ export class MembershipService {
           .executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1) throw conflict('This invite has been used up');
       }
-      const count = status === 'active' ? await this.bumpCount(trx, community.id, 1) : 0;
       afterCommit(() => {
         if (status === 'active')
           this.ctx.bus.publish('CommunityJoined', {

@@ -16,6 +16,7 @@ import { parseConfig } from '../../src/platform/config';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const TEST_APP_KEY = 'base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+export const TEST_APP_SECRET = 'test-realtime-secret-0123456789abcdef';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -56,7 +57,10 @@ export async function startTestServer(
     log_level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
     database: { url: `sqlite://${join(dataDir, 'test.sqlite')}` },
     http: { host: '127.0.0.1', port: 0 },
+    // Known secrets, so tests can sign tokens and cookies as RocketLMS would. (The CLI refuses
+    // host secrets in demo mode: see assertDemoIsolated. Tests boot without the CLI.)
     host: { jwt_secret: TEST_JWT_SECRET, app_key: TEST_APP_KEY, session_path: join(dataDir, 'sessions') },
+    chat: { app_secret: TEST_APP_SECRET },
     storage: { path: join(dataDir, 'uploads') },
   };
   const config = parseConfig(deepMerge(base, overrides));

@@ -6,9 +6,12 @@ import { assertCan, can, canEditOwn, type AccessContext, type Actor } from '../.
 import type { AppContext } from '../../context';
 import { decodeCursor, pageById, pageOf } from '../../platform/cursor';
 import { insertedId } from '../../platform/db/insert';
+import { lockRow } from '../../platform/db/lock';
+import { retryOnConflict } from '../../platform/db/retry';
 import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import { inTransaction, type Tx } from '../../platform/db/transaction';
 import { AppError, notFound } from '../../platform/errors';
+import { touchCommunityActivity } from '../activity';
 import type { FactsLoader } from '../facts';
 
 import { presentComment, presentItems, reactionsFor } from './hydrate';
@@ -155,8 +158,26 @@ export class FeedService {
     }
     const again = await this.existingByNonce(actor, body.nonce);
     if (again) return (await this.present(actor, [again], access))[0]!;
-    const id = await inTransaction(this.db, async (trx, afterCommit) => {
-      const now = this.ctx.clock.now().toISOString();
+    const now = this.ctx.clock.now().toISOString();
+    let id: number;
+    try {
+      id = await this.insertPost(actor, idOrSlug, communityId, body, now);
+    } catch (err) {
+      // Two sends with one nonce raced: the unique key kept one; answer with it.
+      const raced = await this.existingByNonce(actor, body.nonce);
+      if (raced) return (await this.present(actor, [raced], access))[0]!;
+      throw err;
+    }
+    // After the commit, in a statement of its own: every post of the community shares this row.
+    if (communityId !== null) await retryOnConflict(() => touchCommunityActivity(this.db, communityId, now));
+    // Present from the row just written with the access already decided: re-loading the
+    // community and membership here would double the post's queries.
+    const created = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return (await this.present(actor, [created], access))[0]!;
+  }
+
+  private insertPost(actor: Actor, idOrSlug: string | null, communityId: number | null, body: PostBody, now: string): Promise<number> {
+    return inTransaction(this.db, async (trx, afterCommit) => {
       const itemId = await insertedId(
         trx,
         trx.insertInto('central_feed_items').values({
@@ -175,7 +196,6 @@ export class FeedService {
         }),
       );
       await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
-      if (communityId !== null) await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', communityId).execute();
       afterCommit(() => {
         this.ctx.bus.publish('FeedPostCreated', {
           community_id: communityId,
@@ -186,10 +206,6 @@ export class FeedService {
       });
       return itemId;
     });
-    // Present from the row just written with the access already decided: re-loading the
-    // community and membership here would double the post's queries.
-    const created = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return (await this.present(actor, [created], access))[0]!;
   }
 
   /** An item with the caller's access context; 404 when the item or its community is out of reach. */
@@ -266,6 +282,9 @@ export class FeedService {
     emoji: string,
   ) {
     return inTransaction(this.db, async (trx, afterCommit) => {
+      // Every write under one post (comments, reactions, counters) locks the post first, so
+      // they queue in one order instead of deadlocking over the rows they share.
+      await lockRow(trx, 'central_feed_items', target.itemId);
       const existing = await trx
         .selectFrom('central_feed_reactions')
         .select('id')
@@ -417,8 +436,50 @@ export class FeedService {
       // Two levels, like Skool and Circle: a reply to a reply joins the top-level thread.
       parentId = parent.parent_id ?? parent.id;
     }
-    const id = await inTransaction(this.db, async (trx, afterCommit) => {
-      const now = this.ctx.clock.now().toISOString();
+    const now = this.ctx.clock.now().toISOString();
+    let id: number;
+    try {
+      id = await this.insertComment(actor, row, parentId, body, now);
+    } catch (err) {
+      // Two sends with one nonce raced: the unique key kept one; answer with it.
+      const raced = body.nonce
+        ? await this.db
+            .selectFrom('central_feed_comments')
+            .selectAll()
+            .where('user_id', '=', actor.userId)
+            .where('nonce', '=', body.nonce)
+            .executeTakeFirst()
+        : undefined;
+      if (raced) return (await this.presentComments(actor, [raced], access))[0]!;
+      throw err;
+    }
+    // After the commit, in a statement of its own: every comment of the community shares this row.
+    if (row.community_id !== null) await retryOnConflict(() => touchCommunityActivity(this.db, row.community_id!, now));
+    const created = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return (await this.presentComments(actor, [created], access))[0]!;
+  }
+
+  private insertComment(
+    actor: Actor,
+    row: FeedItemRow,
+    parentId: number | null,
+    body: { content: string; nonce?: string | undefined },
+    now: string,
+  ): Promise<number> {
+    return inTransaction(this.db, async (trx, afterCommit) => {
+      // The post's row first (its counters), then the parent comment's, then the new row,
+      // whose foreign keys point at both: see lockRow.
+      await trx
+        .updateTable('central_feed_items')
+        .set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: now }))
+        .where('id', '=', row.id)
+        .execute();
+      if (parentId !== null)
+        await trx
+          .updateTable('central_feed_comments')
+          .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
+          .where('id', '=', parentId)
+          .execute();
       const commentId = await insertedId(
         trx,
         trx.insertInto('central_feed_comments').values({
@@ -433,19 +494,6 @@ export class FeedService {
           updated_at: now,
         }),
       );
-      await trx
-        .updateTable('central_feed_items')
-        .set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: now }))
-        .where('id', '=', row.id)
-        .execute();
-      if (parentId !== null)
-        await trx
-          .updateTable('central_feed_comments')
-          .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
-          .where('id', '=', parentId)
-          .execute();
-      if (row.community_id !== null)
-        await trx.updateTable('communities').set({ last_activity_at: now }).where('id', '=', row.community_id).execute();
       afterCommit(() => {
         this.ctx.bus.publish('FeedCommentCreated', {
           community_id: row.community_id,
@@ -458,8 +506,6 @@ export class FeedService {
       });
       return commentId;
     });
-    const created = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return (await this.presentComments(actor, [created], access))[0]!;
   }
 
   async updateComment(actor: Actor, commentId: number, content: string) {

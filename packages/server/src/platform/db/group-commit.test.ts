@@ -64,6 +64,31 @@ describe('GroupCommit (SQLite)', () => {
     expect(row.description).toBe('last: Two');
   });
 
+  it('runs once-work after a lone transaction commits, on its own, before the other after-commit work', async () => {
+    db = connect('sqlite::memory:');
+    await migrateToLatest(db);
+    const alone = new GroupCommit(db.db);
+    const seen: string[] = [];
+    await alone.run(async (trx, afterCommit, once) => {
+      await trx.insertInto('communities').values(community('Lone')).execute();
+      once('k', async (d) => {
+        // Outside the write's transaction: the write is visible through the plain handle.
+        const row = await d.selectFrom('communities').select('name').where('slug', '=', 'lone').executeTakeFirst();
+        seen.push(`once saw ${row?.name}`);
+      });
+      afterCommit(() => void seen.push('after'));
+    });
+    expect(seen).toEqual(['once saw Lone', 'after']);
+    // Once-work that fails still lets the write's own after-commit work run, then reports.
+    await expect(
+      alone.run(async (_trx, afterCommit, once) => {
+        once('k', () => Promise.reject(new Error('bookkeeping down')));
+        afterCommit(() => void seen.push('event'));
+      }),
+    ).rejects.toThrow('bookkeeping down');
+    expect(seen).toContain('event');
+  });
+
   it('runs once-work at the end of a lone transaction on server databases too', async () => {
     db = connect('sqlite::memory:');
     await migrateToLatest(db);

@@ -1,11 +1,17 @@
+import { retryOnConflict } from './retry';
 import { inTransaction, type AfterCommit, type DbHandle, type Tx } from './transaction';
 
 /**
- * Work to run once per shared transaction, after every write in it: the last registration
- * under a key wins, and a write that rolled back takes its registrations with it. For
- * bookkeeping that each write would otherwise repeat, e.g. a channel's last message id.
+ * Bookkeeping on rows many writers share (a channel's last message id, a community's last
+ * activity), registered by a write: the last registration under a key wins, and a write that
+ * rolled back takes its registrations with it. On SQLite it runs once per shared transaction,
+ * after every write in it. On server databases it runs right after the write's commit, as a
+ * statement of its own: inside the write's transaction it would hold the shared row's lock
+ * until commit and, on MariaDB, deadlock against the foreign-key locks other writers hold on
+ * that row. So the work must be correct in any order and more than once: only ever move a
+ * value forward (`where last_message_id < :id`), never set it blindly.
  */
-export type Once = (key: string, fn: (trx: Tx) => Promise<unknown>) => void;
+export type Once = (key: string, fn: (db: DbHandle) => Promise<unknown>) => void;
 
 type Work<T> = (trx: Tx, afterCommit: AfterCommit, once: Once) => Promise<T>;
 
@@ -15,9 +21,10 @@ interface Item {
   reject: (e: unknown) => void;
 }
 
+type OnceWork = (db: DbHandle) => Promise<unknown>;
+
 type Outcome =
-  | { ok: true; value: unknown; after: Array<() => void | Promise<void>>; once: Map<string, (trx: Tx) => Promise<unknown>> }
-  | { ok: false; error: unknown };
+  { ok: true; value: unknown; after: Array<() => void | Promise<void>>; once: Map<string, OnceWork> } | { ok: false; error: unknown };
 
 /** Writes per shared transaction at most. */
 const MAX_BATCH = 256;
@@ -27,7 +34,8 @@ const MAX_BATCH = 256;
  * rows it saves: writes that arrive together share one transaction, each in its own
  * savepoint, so one failing write rolls back alone and the others commit. Each caller gets
  * its own result or error, and its after-commit work runs only once the shared commit is done.
- * Server databases (MariaDB, PostgreSQL) run each write in its own transaction as usual.
+ * Server databases (MariaDB, PostgreSQL) run each write in its own transaction as usual,
+ * retried after a deadlock (see inTransaction).
  */
 export class GroupCommit {
   private queue: Item[] = [];
@@ -51,12 +59,27 @@ export class GroupCommit {
     });
   }
 
-  /** One write, one transaction: its once-work runs at its end. */
+  /**
+   * One write, one transaction; its once-work runs after the commit, before its other
+   * after-commit work, each piece retried on a lock conflict by itself. Should it still fail,
+   * the write's other after-commit work (its domain events) runs all the same, and then the
+   * caller gets the error.
+   */
   private alone<T>(work: Work<T>): Promise<T> {
     return inTransaction(this.db, async (trx, afterCommit) => {
-      const once = new Map<string, (trx: Tx) => Promise<unknown>>();
+      const once = new Map<string, OnceWork>();
+      let failed: { error: unknown } | undefined;
+      afterCommit(async () => {
+        try {
+          for (const fn of once.values()) await retryOnConflict(() => fn(this.db));
+        } catch (error) {
+          failed = { error };
+        }
+      });
       const value = await work(trx, afterCommit, (key, fn) => once.set(key, fn));
-      for (const fn of once.values()) await fn(trx);
+      afterCommit(() => {
+        if (failed) throw failed.error;
+      });
       return value;
     });
   }
@@ -79,7 +102,7 @@ export class GroupCommit {
       await this.db.transaction().execute(async (trx) => {
         for (const [i, item] of batch.entries()) {
           const after: Array<() => void | Promise<void>> = [];
-          const once = new Map<string, (trx: Tx) => Promise<unknown>>();
+          const once = new Map<string, OnceWork>();
           exec(`savepoint gc_${i}`);
           try {
             const value = await item.work(
@@ -95,7 +118,7 @@ export class GroupCommit {
             outcomes.push({ ok: false, error });
           }
         }
-        const once = new Map<string, (trx: Tx) => Promise<unknown>>();
+        const once = new Map<string, OnceWork>();
         for (const o of outcomes) {
           if (!o.ok) continue;
           for (const [key, fn] of o.once) {
