@@ -208,10 +208,14 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
     last = Math.max(last, m.id);
     o.onMessage(m);
   };
-  /** Where a catch-up starts: CATCH_UP_OVERLAP delivered messages back, never before `start`. */
+  /**
+   * Where a catch-up starts: CATCH_UP_OVERLAP delivered messages back, never before `start`,
+   * and never 0 once something was delivered (fetchAfter(0) means "the newest page").
+   */
   const anchor = () => {
     const newest = [...seen].filter((id) => id > start).sort((a, b) => b - a);
-    return newest.length > CATCH_UP_OVERLAP ? newest[CATCH_UP_OVERLAP]! : start;
+    if (newest.length > CATCH_UP_OVERLAP) return newest[CATCH_UP_OVERLAP]!;
+    return start > 0 ? start : (newest.at(-1) ?? 0);
   };
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));

@@ -132,7 +132,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     sessions = new FileSessionStore(config.host.session_path);
   }
   const auth = new HostAuthenticator(config.host, host.identities, sessions, () => clock.now().getTime());
-  const rateLimiter = createRateLimiter(config.rate_limits, redis, () => clock.now().getTime());
+  const rateLimiter = createRateLimiter(config.rate_limits, redis, () => clock.now().getTime(), logger);
   const queue = new DbQueue(db.db, logger, () => clock.now());
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
   subscribeEventLog(bus, db.db);
