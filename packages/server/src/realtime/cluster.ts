@@ -26,6 +26,8 @@ export interface ClusterTarget {
   sendLocal(channel: string, raw: string, exceptSocketId?: string): void;
   /** Hands a server event to this node's sockets. */
   deliver(channels: string[], event: string, data: unknown, exceptSocketId?: string): void;
+  /** Fan-out is interrupted: push nothing until resync(). */
+  hold(): void;
   /** Frames may have been lost: every client reconnects, resubscribes and catches up over REST. */
   resync(reason: string): void;
   /** This node's presence subscriptions, written back when Redis lost them. */
@@ -57,11 +59,12 @@ interface Wire {
  * each node refreshes a heartbeat, and survivors clear the entries of a node whose heartbeat
  * lapsed (a killed process), announcing member_removed for users it alone held.
  *
- * A node delivers to its own sockets directly and publishes for the others, so one node keeps
- * working through a Redis outage. Pub/sub does not replay what was published while a node was
- * cut off, so when a node's subscription comes back after a loss it has every client resync
- * (see RealtimeGateway.resync), and when its heartbeat had lapsed (Redis restarted empty, or
- * the node was reaped while stalled) it writes its presence back.
+ * A node delivers to its own sockets directly and publishes for the others. Pub/sub does not
+ * replay what was published while a node was cut off, so while its subscription is down a node
+ * pushes nothing, and when it is back it has every client resync (RealtimeGateway.hold and
+ * resync): clients miss one stretch, which their catch-up fetches over REST. When its
+ * heartbeat had lapsed (Redis restarted empty, or the node was reaped while stalled) it writes
+ * its presence back.
  */
 export class RedisCluster implements GatewayCluster {
   readonly nodeId = randomBytes(6).toString('hex');
@@ -109,7 +112,8 @@ export class RedisCluster implements GatewayCluster {
     this.sub.on('close', () => {
       if (this.closing || this.lost) return;
       this.lost = true;
-      this.opts.logger.warn('realtime fan-out lost Redis: this node delivers to its own sockets only until it is back');
+      target.hold();
+      this.opts.logger.warn('realtime fan-out lost Redis: nothing is pushed until it is back, then every client catches up');
     });
     this.sub.on('ready', () => {
       if (this.lost) void this.recover();

@@ -65,6 +65,8 @@ export class RealtimeGateway implements ClusterTarget {
   private readonly members = new Map<string, Map<string, PresenceMember>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly corked = new Set<Conn>();
+  /** Fan-out is interrupted: nothing is pushed until resync(), so what clients miss is one stretch. */
+  private held = false;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
@@ -285,6 +287,7 @@ export class RealtimeGateway implements ClusterTarget {
 
   /** A frame for this node's subscribers of a channel (from this node or, through the cluster, another). */
   sendLocal(channel: string, raw: string, exceptSocketId?: string): void {
+    if (this.held) return;
     const subscribers = this.channels.get(channel);
     if (!subscribers?.size) return;
     // Encoded once for every subscriber, instead of once per send.
@@ -337,15 +340,20 @@ export class RealtimeGateway implements ClusterTarget {
    */
   resync(reason: string, spreadMs = 3_000): void {
     this.opts.logger.warn({ sockets: this.conns.size }, `realtime resync: ${reason}`);
-    for (const c of [...this.conns.values()]) {
-      setTimeout(() => {
-        if (!this.conns.has(c.id)) return;
-        this.guard('resync', () => {
-          this.drop(c);
-          c.ws.close(ERR.generic, 'Reconnect and catch up');
-        });
-      }, Math.random() * spreadMs).unref();
-    }
+    const stale = [...this.conns.values()];
+    // They get nothing more (a message now, after a gap, would hide the gap from their catch-up).
+    for (const c of stale) this.guard('resync', () => this.drop(c), c);
+    this.held = false;
+    for (const c of stale) setTimeout(() => c.ws.close(ERR.generic, 'Reconnect and catch up'), Math.random() * spreadMs).unref();
+  }
+
+  /**
+   * Fan-out was interrupted (Redis is gone): stop pushing until resync(). Had this node kept
+   * pushing its own messages, clients would hold them around holes left by the other nodes',
+   * and a catch-up from their newest message would not see the holes.
+   */
+  hold(): void {
+    this.held = true;
   }
 
   /** This node's presence subscriptions, to write back to Redis when it lost them. */
@@ -358,6 +366,7 @@ export class RealtimeGateway implements ClusterTarget {
 
   /** Delivers a server event to this node's subscribers. */
   deliver(channels: string[], event: string, data: unknown, exceptSocketId?: string): void {
+    if (this.held) return;
     // A channel nobody here listens to costs nothing, not even its frame's encoding.
     for (const channel of channels)
       if (this.channels.get(channel)?.size) this.sendLocal(channel, frame(event, data, channel), exceptSocketId);
