@@ -46,8 +46,8 @@ export async function startNode(opts: { dbUrl: string; redisUrl: string; appId: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (proc.exitCode !== null) throw new Error(`node exited: ${out}`);
