@@ -97,8 +97,8 @@ export class RedisRateLimiter implements RateLimiter {
   async consume(key: RateLimitKey, subject: string): Promise<void> {
     const rule = this.rules[key];
     const rate = rule.max / (rule.window_seconds * 1000);
-    // 'wait': lazily connecting on the first command; anything else but 'ready' is an outage.
-    if (this.redis.status !== undefined && this.redis.status !== 'ready' && this.redis.status !== 'wait')
+    // Known to be down: decide at once. Still connecting: the timeout below bounds the wait.
+    if (this.redis.status === 'reconnecting' || this.redis.status === 'close' || this.redis.status === 'end')
       return this.degraded(key, subject, new Error(`Redis connection is ${this.redis.status}`));
     let result: [number, string];
     try {
