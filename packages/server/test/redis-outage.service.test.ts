@@ -51,8 +51,10 @@ beforeAll(async () => {
   db = await createTestDatabase('mysql');
   await db.db.destroy();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  a = await startNode({ dbUrl: db.url, redisUrl, appId: APP_ID });
-  b = await startNode({ dbUrl: db.url, redisUrl, appId: APP_ID });
+  // One user posts as fast as the nodes answer: a budget that the limits never cut short.
+  const env = { COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '10000' };
+  a = await startNode({ dbUrl: db.url, redisUrl, appId: APP_ID, env });
+  b = await startNode({ dbUrl: db.url, redisUrl, appId: APP_ID, env });
 }, 120_000);
 afterAll(async () => {
   for (const c of clients) c.disconnect();
