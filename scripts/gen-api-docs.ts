@@ -149,6 +149,8 @@ export function renderEventsMarkdown(): string {
     '',
     'Subscriptions are signed by `POST /api/communities/broadcasting/auth` after the access engine allows them (404 for what the caller may not know exists). After a reconnect, clients fetch what they missed with `GET …/messages?after={last id}` (`watchMessages` in packages/client does this).',
     '',
+    'Pushes go out in commit order, not id order: a message can arrive after a newer one, so clients merge by id (`watchMessages` delivers each once, and its catch-up starts 25 messages back). The built-in gateway closes a socket with **4200** (reconnect at once) when Redis fan-out was interrupted and frames may be lost, and with **4100** (reconnect after a back-off) when the socket stopped reading; either way pusher-js reconnects, resubscribes and the client catches up over REST. Client frames are checked against the protocol: an object with a string `event`; `pusher:subscribe` data `{ channel, auth?, channel_data? }`; client events (`client-…`, on a presence channel the socket joined) at most `chat.client_events_per_second`. Anything else gets `pusher:error` or is ignored; see docs/DEPLOY.md for the guarantees.',
+    '',
     '| event | published on | data |',
     '| --- | --- | --- |',
     ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),

@@ -117,7 +117,10 @@ export interface MessageStreamOptions<M extends { id: number }> {
     /** Each changed message whole, as the caller sees it. */
     onChanged: (message: M) => void;
   };
-  /** Each new message exactly once, in id order. */
+  /**
+   * Each new message exactly once. Mostly in id order, but messages are pushed in commit order:
+   * one that took longer to commit can come after a newer one, so callers merge by id.
+   */
   onMessage: (message: M) => void;
   /** Other events on the channel (message.updated, message.deleted, reaction.changed, …). */
   onEvent?: (event: string, data: unknown) => void;
@@ -161,27 +164,58 @@ export async function pageChanges<M>(
 }
 
 export interface MessageStream {
-  /** The newest id delivered so far. */
+  /** The newest id delivered so far (older ones may still come: see onMessage). */
   lastSeenId(): number;
   /** Resolves once the first subscription and catch-up finished. */
   ready: Promise<void>;
   stop(): void;
 }
 
+/** How many of the newest delivered ids a catch-up fetches again (see watchMessages). */
+export const CATCH_UP_OVERLAP = 25;
+/** Delivered ids remembered to deliver each message once. */
+const SEEN_LIMIT = 2_000;
+
 /**
  * Live messages with catch-up: on every (re)subscription, which pusher-js performs after each
- * reconnect, it fetches through REST what arrived after the last id it delivered, while
- * holding back live messages until that catch-up is done, so nothing is missed or repeated.
+ * reconnect, it fetches through REST what arrived meanwhile, while holding back live messages
+ * until that catch-up is done, so nothing is missed or repeated.
+ *
+ * Ids are handed out when a post starts and pushed when it commits, so a message can arrive
+ * after a newer one (concurrent posters on MariaDB/PostgreSQL). Messages are therefore told
+ * apart by the set of ids already delivered, never by "below the last id", and a catch-up
+ * starts CATCH_UP_OVERLAP messages back, for one that was still committing when the socket
+ * dropped.
  */
 export function watchMessages<M extends { id: number }>(rt: Realtime, o: MessageStreamOptions<M>): MessageStream {
-  let last = o.lastSeenId;
+  const start = o.lastSeenId;
+  let last = start;
   let catching = false;
   let stopped = false;
   const held: M[] = [];
+  const seen = new Set<number>();
+  /** Ids below this were forgotten by the bounded `seen`: anything that old is not new. */
+  let floor = 0;
   const deliver = (m: M) => {
-    if (stopped || m.id <= last) return;
-    last = m.id;
+    if (stopped || m.id < floor || seen.has(m.id)) return;
+    seen.add(m.id);
+    if (seen.size > SEEN_LIMIT) {
+      const keep = [...seen].sort((a, b) => a - b).slice(-SEEN_LIMIT / 2);
+      seen.clear();
+      for (const id of keep) seen.add(id);
+      floor = keep[0]!;
+    }
+    last = Math.max(last, m.id);
     o.onMessage(m);
+  };
+  /**
+   * Where a catch-up starts: CATCH_UP_OVERLAP delivered messages back, never before `start`,
+   * and never 0 once something was delivered (fetchAfter(0) means "the newest page").
+   */
+  const anchor = () => {
+    const newest = [...seen].filter((id) => id > start).sort((a, b) => b - a);
+    if (newest.length > CATCH_UP_OVERLAP) return newest[CATCH_UP_OVERLAP]!;
+    return start > 0 ? start : (newest.at(-1) ?? 0);
   };
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -205,11 +239,12 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
     try {
       const shown = last;
       let round: string | undefined;
-      for (;;) {
-        const page = await o.fetchAfter(last);
+      for (let after = anchor(); ;) {
+        const page = await o.fetchAfter(after);
         round = earliest(round, page.as_of);
         for (const m of page.items) deliver(m);
         if (!page.has_more_after || page.items.length === 0) break;
+        after = Math.max(after, ...page.items.map((m) => m.id));
       }
       round = earliest(round, await catchUpChanges(shown));
       since = round ?? since;

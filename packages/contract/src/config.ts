@@ -143,6 +143,13 @@ const chatSchema = z
     pusher_cluster: optStr('Pusher cluster, e.g. eu'),
     activity_timeout_seconds: int(120, 10, 3600),
     client_events_per_second: int(10, 1, 100),
+    max_socket_buffer_bytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(256 * 1024 * 1024)
+      .default(2 * 1024 * 1024)
+      .describe('unsent bytes a gateway socket may hold before it is closed as not reading (pusher-js reconnects and catches up)'),
   })
   .strict()
   .prefault({});

@@ -71,13 +71,34 @@ function openHost(config: CommunitiesConfig, db: Db): { hostDb: Kysely<HostDatab
   return { hostDb: h.db, close: h.destroy };
 }
 
+/** Connects at boot, failing with an error that names Redis and where it was looked for. */
+async function connectRedis(redis: Redis, url: string, key: string): Promise<void> {
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`Redis at ${redactUrl(url)} (${key}) is not reachable: ${(error as Error).message}`);
+  }
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}
+
 export async function createContext(config: CommunitiesConfig, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.log_level);
   const clock = options.clock ?? systemClock;
   const db = connect(config.database.url, { prefix: config.database.table_prefix, poolSize: config.database.pool_size });
   const { hostDb, close: closeHost } = openHost(config, db);
   const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
-  if (redis) await redis.connect();
+  if (redis) await connectRedis(redis, config.redis.url!, 'redis.url');
   const bus = new InProcessBus(logger);
   const host = createRocketLmsHost({
     db: hostDb,
@@ -112,7 +133,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     sessions = new FileSessionStore(config.host.session_path);
   }
   const auth = new HostAuthenticator(config.host, host.identities, sessions, () => clock.now().getTime());
-  const rateLimiter = createRateLimiter(config.rate_limits, redis, () => clock.now().getTime());
+  const rateLimiter = createRateLimiter(config.rate_limits, redis, () => clock.now().getTime(), logger);
   if (config.queue.driver === 'bullmq' && !config.redis.url) throw new Error('queue.driver = bullmq needs redis.url');
   const queue: Queue =
     config.queue.driver === 'bullmq' && config.redis.url

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,4 +83,21 @@ describe('the communities command', () => {
     expect(r.status).toBe(78);
     expect(r.out).toContain('chat.app_secret');
   }, 60_000);
+
+  it('names Redis and its URL, without the password, when Redis is unreachable at boot', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const r = run(['serve'], {
+      DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
+      COMMUNITIES__HTTP__PORT: '0',
+      COMMUNITIES__REDIS__URL: `redis://:hunter2@127.0.0.1:${port}/0`,
+    });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain(`Redis at redis://:***@127.0.0.1:${port}/0 (redis.url) is not reachable`);
+    expect(r.out).not.toContain('hunter2');
+  });
 });

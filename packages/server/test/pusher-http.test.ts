@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+
 import { createRealtime, type Realtime } from '@communities/client';
 import { realtimeChannel } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { PusherHttpBroadcaster } from '../src/realtime/broadcaster';
+import { httpApiSignature } from '../src/realtime/http-api';
 
 import { startTestServer, type TestServer } from './support/server';
 
@@ -48,5 +51,30 @@ describe("the gateway's Pusher HTTP API", () => {
       pusher_use_tls: false,
     });
     await expect(wrong.publish(['private-a'], 'x', {})).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('replayed HTTP API requests', () => {
+  const signedUrl = (query: Record<string, string>, body: string) => {
+    const path = `/apps/${s.ctx.config.chat.app_id}/events`;
+    const q: Record<string, string> = {
+      auth_key: s.ctx.config.chat.app_key,
+      auth_version: '1.0',
+      body_md5: createHash('md5').update(body).digest('hex'),
+      ...query,
+    };
+    q.auth_signature = httpApiSignature(s.ctx.config.chat.app_secret, 'POST', path, q);
+    return `${s.url}${path}?${new URLSearchParams(q).toString()}`;
+  };
+  const body = JSON.stringify({ name: 'read_state.updated', channels: ['private-a'], data: '{}' });
+  const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('refuses a correctly signed request without auth_timestamp, or one more than 600 s off', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect((await post(signedUrl({}, body))).status).toBe(401);
+    expect((await post(signedUrl({ auth_timestamp: String(now - 601) }, body))).status).toBe(401);
+    expect((await post(signedUrl({ auth_timestamp: String(now + 601) }, body))).status).toBe(401);
+    expect((await post(signedUrl({ auth_timestamp: 'soon' }, body))).status).toBe(401);
+    expect((await post(signedUrl({ auth_timestamp: String(now - 30) }, body))).status).toBe(200);
   });
 });

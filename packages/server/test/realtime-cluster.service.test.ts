@@ -1,68 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { createApi, createRealtime, watchMessages, type Realtime } from '@communities/client';
 import { realtimeChannel, type ChannelMessage } from '@communities/contract';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { HEARTBEAT_SECONDS } from '../src/realtime/cluster';
+
 import { createTestDatabase, type TestDatabase } from './support/databases';
+import { startNode, type Node } from './support/nodes';
 
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
 const APP_ID = `cluster-${Date.now()}`;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-
-interface Node {
-  port: number;
-  proc: ChildProcess;
-  url: string;
-}
-
-async function startNode(dbUrl: string): Promise<Node> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: {
-      ...process.env,
-      COMMUNITIES_CONFIG: '',
-      COMMUNITIES__LOG_LEVEL: 'warn',
-      COMMUNITIES__DATABASE__URL: dbUrl,
-      COMMUNITIES__HTTP__HOST: '127.0.0.1',
-      COMMUNITIES__HTTP__PORT: String(port),
-      COMMUNITIES__REDIS__URL: REDIS,
-      COMMUNITIES__CHAT__DRIVER: 'redis',
-      COMMUNITIES__CHAT__APP_ID: APP_ID,
-      // Every node signs and checks subscriptions with the same secret; in demo mode the
-      // demo's sign-in secrets derive from it too, so each node accepts the other's tokens.
-      COMMUNITIES__CHAT__APP_SECRET: 'cluster-test-secret-0123456789',
-      COMMUNITIES__RATE_LIMITS__STORE: 'redis',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`node exited: ${out}`);
-    const ok = await fetch(`${url}/api/communities/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { port, proc, url };
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`node did not start: ${out}`);
-}
 
 /** A load balancer in miniature: each connection goes to the first upstream that accepts it. */
 function balancer(upstreams: () => number[]): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
@@ -97,8 +46,8 @@ const clients: Realtime[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('mysql');
   await db.db.destroy();
-  a = await startNode(db.url);
-  b = await startNode(db.url);
+  a = await startNode({ dbUrl: db.url, redisUrl: REDIS, appId: APP_ID });
+  b = await startNode({ dbUrl: db.url, redisUrl: REDIS, appId: APP_ID });
   lb = await balancer(() => [a.port, b.port]);
 }, 120_000);
 afterAll(async () => {
@@ -160,8 +109,21 @@ describe('two server processes sharing Redis', () => {
     const m1 = await post('from node B, to a client on node A');
     await expect.poll(() => seen, { timeout: 5000 }).toEqual([m1]);
 
+    // Node A dies: its presence entry (user 6's socket there) must go within the heartbeat bound.
+    const redis = new Redis(REDIS);
+    const presenceKey = `communities:${APP_ID}:rt:presence:${presence}`;
+    const before = Object.keys(await redis.hgetall(presenceKey));
+    expect(before).toHaveLength(2);
+    const killedAt = Date.now();
     a.proc.kill('SIGKILL');
     await new Promise((r) => a.proc.once('exit', r));
+    const reaped = (async () => {
+      for (;;) {
+        const now = Object.keys(await redis.hgetall(presenceKey));
+        if (before.filter((f) => now.includes(f)).length <= 1) return Date.now() - killedAt;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     const m2 = await post('while the client is away (1)');
     const m3 = await post('while the client is away (2)');
     const m4 = await post('while the client is away (3)');
@@ -170,11 +132,13 @@ describe('two server processes sharing Redis', () => {
     const m5 = await post('live again');
     await expect.poll(() => seen, { timeout: 5000 }).toEqual([m1, m2, m3, m4, m5]);
     stream.stop();
-    // Node A's presence entries are reaped once its heartbeat lapses; user 6 is there again through B.
-    const redis = new Redis(REDIS);
     try {
-      const key = `communities:${APP_ID}:rt:presence:${presence}`;
-      await expect.poll(async () => Object.keys(await redis.hgetall(key)).length, { timeout: 40_000, interval: 500 }).toBe(2);
+      // HEARTBEAT_SECONDS (5) + one beat (1.5 s), with room for a loaded machine.
+      const took = await reaped;
+      console.info(`presence of the killed node was reaped after ${took} ms`);
+      expect(took).toBeLessThan(HEARTBEAT_SECONDS * 1000 + 4000);
+      // User 6 is there again through B.
+      await expect.poll(async () => Object.keys(await redis.hgetall(presenceKey)).length, { timeout: 20_000, interval: 500 }).toBe(2);
     } finally {
       redis.disconnect();
     }

@@ -41,6 +41,7 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
       path: base,
       activityTimeoutSeconds: ctx.config.chat.activity_timeout_seconds,
       clientEventsPerSecond: ctx.config.chat.client_events_per_second,
+      maxBufferedBytes: ctx.config.chat.max_socket_buffer_bytes,
       logger: ctx.logger,
       ...(ctx.realtimeCluster ? { cluster: ctx.realtimeCluster } : {}),
     });

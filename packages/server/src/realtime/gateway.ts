@@ -2,13 +2,24 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
 import type { Logger } from '../platform/logger';
 
 import type { ClusterTarget, GatewayCluster } from './cluster';
 
-import { ERR, frame, newSocketId, PROTOCOL, verifySignature } from './protocol';
+import {
+  clientEventSchema,
+  clientFrameSchema,
+  ERR,
+  frame,
+  newSocketId,
+  presenceMemberSchema,
+  PROTOCOL,
+  subscribeDataSchema,
+  unsubscribeDataSchema,
+  verifySignature,
+} from './protocol';
 
 interface Conn {
   id: string;
@@ -16,6 +27,8 @@ interface Conn {
   channels: Set<string>;
   /** presence channel -> user id this socket is there as */
   presence: Map<string, string>;
+  /** presence channel -> the user_info this socket joined with (re-announced after a Redis loss) */
+  presenceInfo: Map<string, unknown>;
   lastSeen: number;
   pingSent: boolean;
   events: { windowStart: number; count: number };
@@ -34,6 +47,8 @@ export interface GatewayOptions {
   clientEventsPerSecond: number;
   logger: Logger;
   maxFrameBytes?: number;
+  /** A socket holding more unsent bytes than this stopped reading: it is closed (pusher-js reconnects and catches up). */
+  maxBufferedBytes?: number;
   /** Several processes: frames and presence go through it (Redis); absent = this process alone. */
   cluster?: GatewayCluster;
 }
@@ -44,20 +59,36 @@ export interface GatewayOptions {
  * real Pusher server would), presence member lists, and client events on presence channels.
  */
 export class RealtimeGateway implements ClusterTarget {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly wss: WebSocketServer;
   private readonly conns = new Map<string, Conn>();
   private readonly channels = new Map<string, Set<Conn>>();
   private readonly members = new Map<string, Map<string, PresenceMember>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly corked = new Set<Conn>();
+  /** Fan-out is interrupted: nothing is pushed until resync(), so what clients miss is one stretch. */
+  private held = false;
 
-  constructor(private readonly opts: GatewayOptions) {}
+  constructor(private readonly opts: GatewayOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
+    // A socket's error (a frame over maxPayload, invalid UTF-8, a reset) closes that socket only.
+    this.wss.on('error', (err) => this.opts.logger.warn({ err }, 'realtime server error'));
+  }
 
   attach(app: FastifyInstance): void {
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (!url.pathname.startsWith(`${this.opts.path}/app/`)) return;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, url));
+      let url: URL | null = null;
+      try {
+        url = new URL(req.url ?? '/', 'http://x');
+      } catch {
+        // not a URL at all
+      }
+      if (!url?.pathname.startsWith(`${this.opts.path}/app/`)) {
+        // Nobody else takes upgrades: an unanswered one would hold its socket forever.
+        if (app.server.listenerCount('upgrade') === 1) socket.destroy();
+        return;
+      }
+      const ours = url;
+      this.guard('upgrade', () => this.wss.handleUpgrade(req, socket, head, (ws) => this.guard('accept', () => this.accept(ws, ours))));
     });
     this.timer = setInterval(() => this.sweep(), 5_000);
     this.timer.unref();
@@ -66,6 +97,15 @@ export class RealtimeGateway implements ClusterTarget {
 
   stats() {
     return { connections: this.conns.size, channels: this.channels.size };
+  }
+
+  /** Runs a handler of client input; whatever it throws is logged, never the end of the process. */
+  private guard(what: string, fn: () => void, conn?: Conn): void {
+    try {
+      fn();
+    } catch (err) {
+      this.opts.logger.warn({ err, socket_id: conn?.id }, `realtime ${what} failed`);
+    }
   }
 
   private accept(ws: WebSocket, url: URL): void {
@@ -85,14 +125,18 @@ export class RealtimeGateway implements ClusterTarget {
       ws,
       channels: new Set(),
       presence: new Map(),
+      presenceInfo: new Map(),
       lastSeen: Date.now(),
       pingSent: false,
       events: { windowStart: 0, count: 0 },
     };
     this.conns.set(conn.id, conn);
-    ws.on('message', (raw: Buffer) => this.onMessage(conn, raw));
-    ws.on('close', () => this.drop(conn));
-    ws.on('error', () => this.drop(conn));
+    ws.on('message', (raw: RawData, isBinary: boolean) => this.guard('frame', () => this.onMessage(conn, raw, isBinary), conn));
+    ws.on('close', () => this.guard('close', () => this.drop(conn), conn));
+    ws.on('error', (err) => {
+      this.opts.logger.debug({ err, socket_id: conn.id }, 'realtime socket error');
+      this.guard('close', () => this.drop(conn), conn);
+    });
     ws.send(frame('pusher:connection_established', { socket_id: conn.id, activity_timeout: this.opts.activityTimeoutSeconds }));
   }
 
@@ -100,33 +144,44 @@ export class RealtimeGateway implements ClusterTarget {
     conn.ws.send(JSON.stringify({ event: 'pusher:error', ...(channel ? { channel } : {}), data: { message, code } }));
   }
 
-  private onMessage(conn: Conn, raw: Buffer): void {
+  /** Every frame is checked against the protocol's schemas before anything reads it. */
+  private onMessage(conn: Conn, raw: RawData, isBinary: boolean): void {
     conn.lastSeen = Date.now();
     conn.pingSent = false;
-    let msg: { event?: unknown; channel?: unknown; data?: unknown };
-    try {
-      msg = JSON.parse(raw.toString('utf8')) as typeof msg;
-    } catch {
-      return this.error(conn, 'Frames must be JSON', null);
-    }
+    if (isBinary) return this.error(conn, 'Frames must be JSON text', null);
+    const parsed = clientFrameSchema.safeParse(safeJson(rawText(raw)));
+    if (!parsed.success) return this.error(conn, 'A frame is a JSON object with a string event', null);
+    const msg = parsed.data;
     const data = typeof msg.data === 'string' ? safeJson(msg.data) : msg.data;
     switch (msg.event) {
       case 'pusher:ping':
         return void conn.ws.send(frame('pusher:pong', {}));
       case 'pusher:pong':
         return;
-      case 'pusher:subscribe':
-        return this.subscribe(conn, data as { channel?: unknown; auth?: unknown; channel_data?: unknown });
-      case 'pusher:unsubscribe':
-        return this.unsubscribe(conn, str((data as { channel?: unknown } | null)?.channel));
-      default:
-        if (typeof msg.event === 'string' && msg.event.startsWith('client-'))
-          return this.clientEvent(conn, msg.event, str(msg.channel), data);
+      case 'pusher:subscribe': {
+        const d = subscribeDataSchema.safeParse(data);
+        if (d.success) return this.subscribe(conn, d.data);
+        const named = (data as { channel?: unknown } | null)?.channel;
+        const channel = typeof named === 'string' && named.length <= 200 ? named : undefined;
+        return void conn.ws.send(
+          frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid subscription', status: 400 }, channel),
+        );
+      }
+      case 'pusher:unsubscribe': {
+        const d = unsubscribeDataSchema.safeParse(data);
+        return d.success ? this.unsubscribe(conn, d.data.channel) : undefined;
+      }
+      default: {
+        if (!msg.event.startsWith('client-')) return;
+        const e = clientEventSchema.safeParse({ event: msg.event, channel: msg.channel, data });
+        if (!e.success) return this.error(conn, 'A client event needs a client- name and a channel', null);
+        return this.clientEvent(conn, e.data.event, e.data.channel, e.data.data);
+      }
     }
   }
 
-  private subscribe(conn: Conn, d: { channel?: unknown; auth?: unknown; channel_data?: unknown } | null): void {
-    const channel = typeof d?.channel === 'string' ? d.channel : '';
+  private subscribe(conn: Conn, d: { channel: string; auth?: string | undefined; channel_data?: string | undefined }): void {
+    const channel = d.channel;
     const isPresence = channel.startsWith('presence-');
     if (!channel.startsWith('private-') && !isPresence) {
       // Everything we publish is private: a public channel would leak to anyone with the key.
@@ -134,20 +189,29 @@ export class RealtimeGateway implements ClusterTarget {
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Only private and presence channels exist', status: 403 }, channel),
       );
     }
-    const channelData = isPresence && typeof d?.channel_data === 'string' ? d.channel_data : undefined;
-    if (!verifySignature(d?.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
+    const channelData = isPresence ? d.channel_data : undefined;
+    if (isPresence && channelData === undefined)
+      return void conn.ws.send(
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Missing channel_data', status: 400 }, channel),
+      );
+    if (!verifySignature(d.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
       return void conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
     }
     if (conn.channels.has(channel)) return;
+    const member = isPresence ? presenceMemberSchema.safeParse(safeJson(channelData ?? '')) : null;
+    if (member && !member.success)
+      return void conn.ws.send(
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid channel_data', status: 400 }, channel),
+      );
     conn.channels.add(channel);
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
     set.add(conn);
-    if (!isPresence) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
-    const member = safeJson(channelData ?? '') as { user_id?: unknown; user_info?: unknown } | null;
-    const userId = str(member?.user_id);
-    const info = member?.user_info ?? {};
+    if (!member?.success) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+    const userId = member.data.user_id;
+    const info = member.data.user_info ?? {};
     conn.presence.set(channel, userId);
+    conn.presenceInfo.set(channel, info);
     const succeeded = (members: Map<string, unknown>) => {
       const hash = Object.fromEntries(members);
       conn.ws.send(
@@ -186,6 +250,7 @@ export class RealtimeGateway implements ClusterTarget {
     const userId = conn.presence.get(channel);
     if (userId === undefined) return;
     conn.presence.delete(channel);
+    conn.presenceInfo.delete(channel);
     const removed = frame('pusher_internal:member_removed', { user_id: userId }, channel);
     if (this.opts.cluster) {
       this.opts.cluster
@@ -210,6 +275,7 @@ export class RealtimeGateway implements ClusterTarget {
     if (now - conn.events.windowStart >= 1000) conn.events = { windowStart: now, count: 0 };
     if (++conn.events.count > this.opts.clientEventsPerSecond)
       return this.error(conn, 'Too many client events', ERR.clientEventRate, channel);
+    // Re-encoding may throw (data nested thousands deep): guard() logs it and drops the event.
     const raw = JSON.stringify({ event, channel, data: JSON.stringify(data ?? {}), user_id: conn.presence.get(channel) });
     this.toChannel(channel, raw, conn);
   }
@@ -221,6 +287,7 @@ export class RealtimeGateway implements ClusterTarget {
 
   /** A frame for this node's subscribers of a channel (from this node or, through the cluster, another). */
   sendLocal(channel: string, raw: string, exceptSocketId?: string): void {
+    if (this.held) return;
     const subscribers = this.channels.get(channel);
     if (!subscribers?.size) return;
     // Encoded once for every subscriber, instead of once per send.
@@ -244,12 +311,62 @@ export class RealtimeGateway implements ClusterTarget {
   }
 
   private uncorkAll(): void {
-    for (const c of this.corked) (c.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+    const limit = this.opts.maxBufferedBytes ?? 2 * 1024 * 1024;
+    for (const c of this.corked) {
+      (c.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+      // What is still buffered after the flush is what the peer has not read.
+      if (c.ws.bufferedAmount > limit) this.guard('slow consumer', () => this.tooSlow(c), c);
+    }
     this.corked.clear();
+  }
+
+  /**
+   * A socket that stopped reading (a frozen tab, a dead mobile link) would hold every frame
+   * for it in memory until the liveness timeout. It is closed with a back-off reconnect code
+   * instead: pusher-js comes back, resubscribes and catches up over REST.
+   */
+  private tooSlow(c: Conn): void {
+    this.opts.logger.warn({ socket_id: c.id, buffered: c.ws.bufferedAmount }, 'realtime socket closed: it stopped reading');
+    this.drop(c);
+    c.ws.close(ERR.overCapacity, 'Not reading: reconnect and catch up');
+    // The close frame waits behind all it has not read; its buffers go now, not after ws's 30 s.
+    setTimeout(() => c.ws.terminate(), 2_000).unref();
+  }
+
+  /**
+   * After frames may have been lost (Redis fan-out was interrupted), closes every socket with a
+   * reconnect-at-once code, spread over `spreadMs`: pusher-js reconnects, resubscribes (presence
+   * is announced again) and watchMessages catches up over REST.
+   */
+  resync(reason: string, spreadMs = 3_000): void {
+    this.opts.logger.warn({ sockets: this.conns.size }, `realtime resync: ${reason}`);
+    const stale = [...this.conns.values()];
+    // They get nothing more (a message now, after a gap, would hide the gap from their catch-up).
+    for (const c of stale) this.guard('resync', () => this.drop(c), c);
+    this.held = false;
+    for (const c of stale) setTimeout(() => c.ws.close(ERR.generic, 'Reconnect and catch up'), Math.random() * spreadMs).unref();
+  }
+
+  /**
+   * Fan-out was interrupted (Redis is gone): stop pushing until resync(). Had this node kept
+   * pushing its own messages, clients would hold them around holes left by the other nodes',
+   * and a catch-up from their newest message would not see the holes.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** This node's presence subscriptions, to write back to Redis when it lost them. */
+  presenceEntries(): Array<{ channel: string; socketId: string; userId: string; info: unknown }> {
+    const out: Array<{ channel: string; socketId: string; userId: string; info: unknown }> = [];
+    for (const c of this.conns.values())
+      for (const [channel, userId] of c.presence) out.push({ channel, socketId: c.id, userId, info: c.presenceInfo.get(channel) ?? {} });
+    return out;
   }
 
   /** Delivers a server event to this node's subscribers. */
   deliver(channels: string[], event: string, data: unknown, exceptSocketId?: string): void {
+    if (this.held) return;
     // A channel nobody here listens to costs nothing, not even its frame's encoding.
     for (const channel of channels)
       if (this.channels.get(channel)?.size) this.sendLocal(channel, frame(event, data, channel), exceptSocketId);
@@ -285,7 +402,12 @@ export class RealtimeGateway implements ClusterTarget {
   }
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const rawText = (raw: RawData): string =>
+  Buffer.isBuffer(raw)
+    ? raw.toString('utf8')
+    : Array.isArray(raw)
+      ? Buffer.concat(raw).toString('utf8')
+      : Buffer.from(raw).toString('utf8');
 
 function safeJson(s: string): unknown {
   try {

@@ -44,7 +44,9 @@ export function registerPusherHttpApi(
       const q = req.query as Record<string, string>;
       const body = typeof req.body === 'string' ? req.body : '';
       if (q.auth_key !== opts.key) return 'Unknown key';
-      if (Math.abs(Date.now() / 1000 - Number(q.auth_timestamp)) > MAX_SKEW_SECONDS) return 'Timestamp expired';
+      // Signed with a recent time only, as Pusher requires: a captured request cannot be replayed later.
+      const at = /^\d{1,12}$/.test(q.auth_timestamp ?? '') ? Number(q.auth_timestamp) : NaN;
+      if (!(Math.abs(Date.now() / 1000 - at) <= MAX_SKEW_SECONDS)) return 'auth_timestamp missing or more than 600 s off';
       if (body && q.body_md5 !== createHash('md5').update(body).digest('hex')) return 'Body MD5 mismatch';
       const want = Buffer.from(httpApiSignature(opts.secret, 'POST', req.url.split('?')[0]!, q));
       const got = Buffer.from(String(q.auth_signature ?? ''));

@@ -1,5 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
+import { z } from 'zod';
+
 /** Pusher Channels protocol 7: frames carry `data` as a JSON string; socket ids are `n.n`. */
 export const PROTOCOL = 7;
 
@@ -31,7 +33,46 @@ export const frame = (event: string, data: unknown, channel?: string): string =>
 export const ERR = {
   appUnknown: 4001,
   unauthorized: 4009,
+  /** 4100-4199: pusher-js reconnects after a back-off. */
+  overCapacity: 4100,
   pongTimeout: 4201,
   clientEventRate: 4301,
+  /** 4200-4299: pusher-js reconnects at once (and so resubscribes and catches up). */
   generic: 4200,
 } as const;
+
+/** Channel names as Pusher allows them. */
+const channelName = z.string().regex(/^[A-Za-z0-9_\-=@,.;]{1,164}$/);
+
+/**
+ * What a client may send: one JSON object with a string `event`. `data` is an object or, as
+ * some clients send it, that object as a JSON string; each event's data is checked below.
+ */
+export const clientFrameSchema = z.object({
+  event: z.string().min(1).max(200),
+  channel: z.string().max(200).optional(),
+  data: z.unknown(),
+});
+
+export const subscribeDataSchema = z.object({
+  channel: channelName,
+  auth: z.string().max(1024).optional(),
+  channel_data: z
+    .string()
+    .max(16 * 1024)
+    .optional(),
+});
+
+export const unsubscribeDataSchema = z.object({ channel: channelName });
+
+export const clientEventSchema = z.object({
+  event: z.string().regex(/^client-[A-Za-z0-9_\-=@,.;:]{1,192}$/),
+  channel: channelName,
+  data: z.unknown(),
+});
+
+/** A presence subscription's signed channel_data. */
+export const presenceMemberSchema = z.object({
+  user_id: z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).transform(String),
+  user_info: z.unknown().optional(),
+});

@@ -4,7 +4,7 @@ import { configSchema } from '@communities/contract';
 
 import { AppError } from '../platform/errors';
 
-import { MemoryRateLimiter } from './rate-limit';
+import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit';
 
 const rules = configSchema.parse({ rate_limits: { messages: { max: 3, window_seconds: 3 } } }).rate_limits;
 
@@ -28,5 +28,19 @@ describe('MemoryRateLimiter', () => {
     for (let i = 0; i < 3; i++) await limiter.consume('messages', 'u1');
     await limiter.consume('messages', 'u2');
     await limiter.consume('uploads', 'u1');
+  });
+});
+
+describe('RedisRateLimiter without Redis', () => {
+  it('limits per process while Redis is down or does not answer, instead of failing', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_o: unknown, msg?: string) => void warnings.push(msg ?? '') };
+    const down = { status: 'reconnecting', eval: () => Promise.reject(new Error('MaxRetriesPerRequestError')) };
+    const limiter = new RedisRateLimiter(rules, down, () => 0, 'rl:', logger);
+    for (let i = 0; i < 3; i++) await limiter.consume('messages', 'u1');
+    await expect(limiter.consume('messages', 'u1')).rejects.toMatchObject({ status: 429 });
+    expect(warnings).toHaveLength(1);
+    const hanging = { status: 'ready', eval: () => new Promise<never>(() => undefined) };
+    await new RedisRateLimiter(rules, hanging, () => 0, 'rl:', logger).consume('messages', 'u2');
   });
 });
