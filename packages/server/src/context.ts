@@ -21,6 +21,7 @@ import { createRateLimiter, type RateLimiter } from './security/rate-limit';
 import { ChannelAuthorizer } from './realtime/authorize';
 import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
 import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
+import { RealtimeRevoker, subscribeRevocations } from './realtime/revoke';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -47,6 +48,8 @@ export interface AppContext {
   broadcaster: Broadcaster;
   /** chat.driver = redis: the fan-out and presence the built-in gateway shares with other processes. */
   realtimeCluster: RedisCluster | null;
+  /** Ends realtime subscriptions that lost access; wired to the gateway (or cluster) when the HTTP server starts. */
+  revoker: RealtimeRevoker;
   close(): Promise<void>;
 }
 
@@ -133,6 +136,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     queue,
     hostSync,
     realtimeCluster,
+    revoker: new RealtimeRevoker(logger),
     async close() {
       await queue.stop();
       if (realtimeCluster) await realtimeCluster.close();
@@ -150,6 +154,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
         ? new PusherHttpBroadcaster(config.chat)
         : new NoBroadcaster(),
   };
+  subscribeRevocations(bus, ctx.revoker);
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);
   ctx.services = {
@@ -162,6 +167,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       key: config.chat.app_key,
       secret: config.chat.app_secret,
       prefix: config.chat.broadcast_channel_prefix,
+      identities: host.identities,
+      ownedPrivate: config.chat.driver === 'broadcast' || config.chat.driver === 'redis',
     }),
   };
   ctx.services.uploads = createUploadService(ctx);

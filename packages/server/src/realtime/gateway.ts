@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../platform/logger';
 
 import type { ClusterTarget, GatewayCluster } from './cluster';
+import type { LocalSubscription, RevocationGateway } from './revoke';
 
 import { ERR, frame, newSocketId, PROTOCOL, verifySignature } from './protocol';
 
@@ -16,6 +17,8 @@ interface Conn {
   channels: Set<string>;
   /** presence channel -> user id this socket is there as */
   presence: Map<string, string>;
+  /** private channel -> user id its auth was signed for (channel_data), when the signer named one */
+  owners: Map<string, string>;
   lastSeen: number;
   pingSent: boolean;
   events: { windowStart: number; count: number };
@@ -43,7 +46,7 @@ export interface GatewayOptions {
  * private and presence subscriptions verified by signature (signed by our auth endpoint, as a
  * real Pusher server would), presence member lists, and client events on presence channels.
  */
-export class RealtimeGateway implements ClusterTarget {
+export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly conns = new Map<string, Conn>();
   private readonly channels = new Map<string, Set<Conn>>();
@@ -85,6 +88,7 @@ export class RealtimeGateway implements ClusterTarget {
       ws,
       channels: new Set(),
       presence: new Map(),
+      owners: new Map(),
       lastSeen: Date.now(),
       pingSent: false,
       events: { windowStart: 0, count: 0 },
@@ -135,10 +139,13 @@ export class RealtimeGateway implements ClusterTarget {
       );
     }
     const channelData = isPresence && typeof d?.channel_data === 'string' ? d.channel_data : undefined;
-    if (!verifySignature(d?.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
+    // Our auth endpoint signs private channels with channel_data naming the user (see ChannelAuthorizer).
+    const owner = !isPresence && typeof d?.channel_data === 'string' ? this.privateOwner(conn, channel, d.auth, d.channel_data) : undefined;
+    if (owner === undefined && !verifySignature(d?.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
       return void conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
     }
     if (conn.channels.has(channel)) return;
+    if (owner !== undefined) conn.owners.set(channel, owner);
     conn.channels.add(channel);
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
@@ -181,6 +188,7 @@ export class RealtimeGateway implements ClusterTarget {
 
   private unsubscribe(conn: Conn, channel: string): void {
     if (!conn.channels.delete(channel)) return;
+    conn.owners.delete(channel);
     this.channels.get(channel)?.delete(conn);
     if (this.channels.get(channel)?.size === 0) this.channels.delete(channel);
     const userId = conn.presence.get(channel);
@@ -253,6 +261,35 @@ export class RealtimeGateway implements ClusterTarget {
     // A channel nobody here listens to costs nothing, not even its frame's encoding.
     for (const channel of channels)
       if (this.channels.get(channel)?.size) this.sendLocal(channel, frame(event, data, channel), exceptSocketId);
+  }
+
+  /** The user a private subscription's signed channel_data names; undefined when the signature does not hold. */
+  private privateOwner(conn: Conn, channel: string, auth: unknown, channelData: string): string | undefined {
+    if (!verifySignature(auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) return undefined;
+    return str((safeJson(channelData) as { user_id?: unknown } | null)?.user_id);
+  }
+
+  /** Every subscription on this node with the user it was signed for (revocation re-checks them). */
+  subscriptions(): LocalSubscription[] {
+    const out: LocalSubscription[] = [];
+    for (const c of this.conns.values())
+      for (const channel of c.channels) {
+        const owner = c.presence.get(channel) ?? c.owners.get(channel);
+        const userId = owner && /^\d+$/.test(owner) ? Number(owner) : null;
+        out.push({ socketId: c.id, channel, userId });
+      }
+    return out;
+  }
+
+  /**
+   * Ends a subscription whose user lost access: pusher:subscription_error tells the client,
+   * and leaving goes as an unsubscribe does (presence: member_removed to the others).
+   */
+  evict(socketId: string, channel: string): void {
+    const conn = this.conns.get(socketId);
+    if (!conn?.channels.has(channel)) return;
+    this.unsubscribe(conn, channel);
+    conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Access revoked', status: 403 }, channel));
   }
 
   private drop(conn: Conn): void {

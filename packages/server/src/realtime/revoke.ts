@@ -1,0 +1,139 @@
+import { parseChannelName } from '@communities/contract';
+
+import type { EventBus } from '../platform/bus';
+import type { Logger } from '../platform/logger';
+
+/**
+ * Where access may have been lost: everything of a community (its community channel and every
+ * chat channel's private and presence channels), one chat channel, one DM thread, or (`all`)
+ * every subscription of the user. With `userId` only that user's subscriptions are re-checked;
+ * without, everyone subscribed there is (a channel made private, a community made private).
+ */
+export type AccessScope = { community: number } | { channel: number } | { dm: number } | { all: true };
+
+export interface Revocation {
+  scope: AccessScope;
+  userId?: number;
+}
+
+/** Ends realtime subscriptions that lost access, on every gateway node. Called after commit. */
+export interface Revoker {
+  revoke(r: Revocation): void;
+}
+
+/** chat.driver = pusher | database, or a process without a gateway: nothing to end. */
+export const noRevoker: Revoker = { revoke: () => undefined };
+
+/**
+ * The domain side's revoker: services hold it from the start; the gateway (or the Redis
+ * cluster that reaches every gateway) is plugged in when the HTTP server starts, as the
+ * broadcaster is. A failure is logged, never turned into a failed request.
+ */
+export class RealtimeRevoker implements Revoker {
+  private target: ((r: Revocation) => Promise<void>) | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  attach(target: (r: Revocation) => Promise<void>): void {
+    this.target = target;
+  }
+
+  revoke(r: Revocation): void {
+    this.target?.(r).catch((err: unknown) => this.logger.warn({ err, revocation: r }, 'realtime revocation failed'));
+  }
+}
+
+/** A subscription on this node: its socket, channel, and the user its auth was signed for (null: unknown). */
+export interface LocalSubscription {
+  socketId: string;
+  channel: string;
+  userId: number | null;
+}
+
+/** What the applier needs of the gateway on this node. */
+export interface RevocationGateway {
+  subscriptions(): LocalSubscription[];
+  /** Ends one subscription with pusher:subscription_error (presence: member_removed to the others). */
+  evict(socketId: string, channel: string): void;
+}
+
+/** What the applier needs to re-check access: the same decisions as the auth endpoint. */
+export interface SubscriptionChecker {
+  /** Of `userIds`, those who may still subscribe to `channel`. */
+  allowedAmong(channel: string, userIds: number[]): Promise<Set<number>>;
+  /** Chat channel ids of these that belong to the community, or no longer exist. */
+  channelsOf(communityId: number, channelIds: number[]): Promise<Set<number>>;
+}
+
+/**
+ * Applies a revocation to this node's sockets: every subscription in scope is checked again
+ * against the database (not a cache), and those whose user may no longer subscribe end. A
+ * subscription whose user is unknown (a client that dropped channel_data) ends too: it may
+ * subscribe again, and is then checked like any other.
+ */
+export class RevocationApplier {
+  constructor(
+    private readonly gateway: RevocationGateway,
+    private readonly checker: SubscriptionChecker,
+    private readonly prefix: string,
+  ) {}
+
+  async apply(r: Revocation): Promise<void> {
+    const subs = this.gateway.subscriptions().filter((s) => r.userId === undefined || s.userId === r.userId || s.userId === null);
+    if (subs.length === 0) return;
+    const inScope = await this.scopeFilter(r.scope, subs);
+    const byChannel = new Map<string, LocalSubscription[]>();
+    for (const s of subs) {
+      if (!inScope(s.channel)) continue;
+      const list = byChannel.get(s.channel);
+      if (list) list.push(s);
+      else byChannel.set(s.channel, [s]);
+    }
+    for (const [channel, list] of byChannel) {
+      const users = [...new Set(list.map((s) => s.userId).filter((u): u is number => u !== null))];
+      const allowed = 'all' in r.scope || users.length === 0 ? new Set<number>() : await this.checker.allowedAmong(channel, users);
+      for (const s of list) if (s.userId === null || !allowed.has(s.userId)) this.gateway.evict(s.socketId, s.channel);
+    }
+  }
+
+  private async scopeFilter(scope: AccessScope, subs: LocalSubscription[]): Promise<(channel: string) => boolean> {
+    const parse = (name: string) => parseChannelName(name, this.prefix);
+    if ('all' in scope) return (name) => parse(name) !== null;
+    if ('channel' in scope)
+      return (name) => {
+        const p = parse(name);
+        return p?.kind === 'channel' && p.id === scope.channel;
+      };
+    if ('dm' in scope)
+      return (name) => {
+        const p = parse(name);
+        return p?.kind === 'dm' && p.id === scope.dm;
+      };
+    const channelIds = [...new Set(subs.map((s) => parse(s.channel)).flatMap((p) => (p?.kind === 'channel' ? [p.id] : [])))];
+    const ours = channelIds.length ? await this.checker.channelsOf(scope.community, channelIds) : new Set<number>();
+    return (name) => {
+      const p = parse(name);
+      return (p?.kind === 'community' && p.id === scope.community) || (p?.kind === 'channel' && ours.has(p.id));
+    };
+  }
+}
+
+/**
+ * Access changes that are already domain events, whoever decides them (members' managers,
+ * moderation, the host's site-wide bans): they revoke realtime access here, in one place.
+ */
+export function subscribeRevocations(bus: EventBus, revoker: Revoker): void {
+  bus.subscribe('UserBanned', (e) =>
+    revoker.revoke({
+      scope: e.payload.community_id === null ? { all: true } : { community: e.payload.community_id },
+      userId: e.payload.user_id,
+    }),
+  );
+  bus.subscribe('CommunityLeft', (e) => revoker.revoke({ scope: { community: e.payload.community_id }, userId: e.payload.user_id }));
+  // A new role may lack channels the old one had.
+  bus.subscribe('MemberRoleChanged', (e) => revoker.revoke({ scope: { community: e.payload.community_id }, userId: e.payload.user_id }));
+  bus.subscribe('CommunityUpdated', (e) => {
+    if (e.payload.changed.some((k) => k === 'visibility' || k === 'status' || k === 'settings'))
+      revoker.revoke({ scope: { community: e.payload.community_id } });
+  });
+}
