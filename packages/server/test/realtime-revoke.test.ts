@@ -113,7 +113,8 @@ describe('access lost ends realtime subscriptions', () => {
       observer,
       ls.map((x) => x.l),
     );
-    // Subscribing again is refused: the auth endpoint and the gateway agree.
+    // Subscribing again asks again, and is refused: the auth endpoint and the gateway agree.
+    await expect(ls[0]!.l.rt.subscribed(chan(general))).rejects.toMatchObject({ status: 404 });
     await expect((await client(banned)).subscribed(chan(general))).rejects.toMatchObject({ status: 404 });
   });
 
