@@ -149,6 +149,8 @@ export function renderEventsMarkdown(): string {
     '',
     'Subscriptions are signed by `POST /api/communities/broadcasting/auth` after the access engine allows them (404 for what the caller may not know exists). After a reconnect, clients fetch what they missed with `GET …/messages?after={last id}` (`watchMessages` in packages/client does this).',
     '',
+    'With the built-in gateway, private channels are signed with `channel_data` naming the user (`{"user_id":"…"}`, as presence channels are; pusher-js sends it along), so every gateway node knows whose each subscription is. When someone loses access (a ban, a kick, leaving a community or a group DM, a channel made private, given to other roles or deleted, a community made private or paid), every node checks its subscribers there again and ends those who lost it with `pusher:subscription_error` `{ type: "AuthError", error: "Access revoked", status: 403 }`; presence channels tell the others `pusher_internal:member_removed`. Subscribing again is refused by the auth endpoint. (With `chat.driver = pusher` the external server keeps such subscriptions until the client leaves or reconnects.)',
+    '',
     '| event | published on | data |',
     '| --- | --- | --- |',
     ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
