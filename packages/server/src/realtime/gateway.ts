@@ -269,16 +269,17 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     return str((safeJson(channelData) as { user_id?: unknown } | null)?.user_id);
   }
 
-  /** Every subscription on this node with the user it was signed for (revocation re-checks them). */
-  subscriptions(): LocalSubscription[] {
-    const out: LocalSubscription[] = [];
-    for (const c of this.conns.values())
-      for (const channel of c.channels) {
-        const owner = c.presence.get(channel) ?? c.owners.get(channel);
-        const userId = owner && /^\d+$/.test(owner) ? Number(owner) : null;
-        out.push({ socketId: c.id, channel, userId });
-      }
-    return out;
+  /** Channels someone on this node is subscribed to. */
+  channelNames(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /** A channel's subscriptions on this node, with the user each was signed for (revocation re-checks them). */
+  subscribersOf(channel: string): LocalSubscription[] {
+    return [...(this.channels.get(channel) ?? [])].map((c) => {
+      const owner = c.presence.get(channel) ?? c.owners.get(channel);
+      return { socketId: c.id, channel, userId: owner && /^\d+$/.test(owner) ? Number(owner) : null };
+    });
   }
 
   /**

@@ -52,7 +52,8 @@ export interface LocalSubscription {
 
 /** What the applier needs of the gateway on this node. */
 export interface RevocationGateway {
-  subscriptions(): LocalSubscription[];
+  channelNames(): string[];
+  subscribersOf(channel: string): LocalSubscription[];
   /** Ends one subscription with pusher:subscription_error (presence: member_removed to the others). */
   evict(socketId: string, channel: string): void;
 }
@@ -79,24 +80,26 @@ export class RevocationApplier {
   ) {}
 
   async apply(r: Revocation): Promise<void> {
-    const subs = this.gateway.subscriptions().filter((s) => r.userId === undefined || s.userId === r.userId || s.userId === null);
-    if (subs.length === 0) return;
-    const inScope = await this.scopeFilter(r.scope, subs);
-    const byChannel = new Map<string, LocalSubscription[]>();
-    for (const s of subs) {
-      if (!inScope(s.channel)) continue;
-      const list = byChannel.get(s.channel);
-      if (list) list.push(s);
-      else byChannel.set(s.channel, [s]);
-    }
-    for (const [channel, list] of byChannel) {
+    const all = 'all' in r.scope;
+    for (const channel of await this.channelsInScope(r.scope)) {
+      // Everyone of a user's is ended at once (`all`: a site-wide ban); unknown owners only where checked.
+      const list = this.gateway
+        .subscribersOf(channel)
+        .filter((s) => (all ? s.userId === r.userId : r.userId === undefined || s.userId === r.userId || s.userId === null));
+      if (list.length === 0) continue;
       const users = [...new Set(list.map((s) => s.userId).filter((u): u is number => u !== null))];
-      const allowed = 'all' in r.scope || users.length === 0 ? new Set<number>() : await this.checker.allowedAmong(channel, users);
+      const allowed = all || users.length === 0 ? new Set<number>() : await this.checker.allowedAmong(channel, users);
       for (const s of list) if (s.userId === null || !allowed.has(s.userId)) this.gateway.evict(s.socketId, s.channel);
     }
   }
 
-  private async scopeFilter(scope: AccessScope, subs: LocalSubscription[]): Promise<(channel: string) => boolean> {
+  private async channelsInScope(scope: AccessScope): Promise<string[]> {
+    const names = this.gateway.channelNames();
+    const inScope = await this.scopeFilter(scope, names);
+    return names.filter(inScope);
+  }
+
+  private async scopeFilter(scope: AccessScope, names: string[]): Promise<(channel: string) => boolean> {
     const parse = (name: string) => parseChannelName(name, this.prefix);
     if ('all' in scope) return (name) => parse(name) !== null;
     if ('channel' in scope)
@@ -109,7 +112,7 @@ export class RevocationApplier {
         const p = parse(name);
         return p?.kind === 'dm' && p.id === scope.dm;
       };
-    const channelIds = [...new Set(subs.map((s) => parse(s.channel)).flatMap((p) => (p?.kind === 'channel' ? [p.id] : [])))];
+    const channelIds = [...new Set(names.map(parse).flatMap((p) => (p?.kind === 'channel' ? [p.id] : [])))];
     const ours = channelIds.length ? await this.checker.channelsOf(scope.community, channelIds) : new Set<number>();
     return (name) => {
       const p = parse(name);
