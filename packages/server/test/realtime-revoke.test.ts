@@ -2,6 +2,9 @@ import { createRealtime, type Realtime } from '@communities/client';
 import { realtimeChannel, REALTIME_EVENTS } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { authSignature } from '../src/realtime/protocol';
+import { AUTH_MAX_AGE_SECONDS } from '../src/realtime/revoke';
+
 import { addMember, makeCommunity } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -215,6 +218,52 @@ describe('access lost ends realtime subscriptions', () => {
     await s.as(owner).communities.updateTier({ params: { id: club.slug, tierId: free.id }, body: { is_active: false } });
     await unpaid.revoked;
     await postAndCheck(owner, lobby, subscriber, [unpaid]);
+  });
+});
+
+describe('signatures fetched before access was lost', () => {
+  /** Frames the server sends a client for one channel, as pusher-js receives them. */
+  function framesFor(rt: Realtime, channel: string): Array<{ event: string; data: unknown }> {
+    const seen: Array<{ event: string; data: unknown }> = [];
+    rt.pusher.connection.bind('message', (e: { event: string; channel?: string; data: unknown }) => {
+      if (e.channel === channel) seen.push({ event: e.event, data: e.data });
+    });
+    return seen;
+  }
+
+  async function connected(userId: number): Promise<{ rt: Realtime; socketId: string }> {
+    const rt = await client(userId);
+    await rt.subscribed(realtimeChannel.user(prefix(), userId));
+    return { rt, socketId: rt.pusher.connection.socket_id };
+  }
+
+  it('a subscription signed just before a ban and sent just after it is ended', async () => {
+    const club = await makeCommunity(s, { name: 'Race Club', visibility: 'private' });
+    const late = st[17]!;
+    await addMember(s, club.id, late);
+    const lobby = (await s.as(owner).channels.list({ params: { id: club.slug } })).items.find((x) => x.slug === 'general')!.id;
+    const { rt, socketId } = await connected(late);
+    const signed = await s.as(late).realtime.auth({ body: { socket_id: socketId, channel_name: chan(lobby) } });
+    expect(JSON.parse(signed.channel_data!)).toMatchObject({ user_id: String(late) });
+    await s.as(owner).communities.updateMember({ params: { id: club.slug, userId: late }, body: { status: 'banned' } });
+    const frames = framesFor(rt, chan(lobby));
+    rt.pusher.send_event('pusher:subscribe', { channel: chan(lobby), auth: signed.auth, channel_data: signed.channel_data });
+    await expect.poll(() => frames.map((f) => f.event)).toContain('pusher:subscription_error');
+    const observer = await listen(owner, chan(lobby));
+    await postAndCheck(owner, lobby, observer, []);
+    expect(frames.map((f) => f.event)).not.toContain(REALTIME_EVENTS.messageCreated);
+  });
+
+  it('an old signature is refused', async () => {
+    const { rt, socketId } = await connected(st[0]!);
+    const channel = chan(general);
+    const old = JSON.stringify({ user_id: String(st[0]), at: Math.floor(Date.now() / 1000) - AUTH_MAX_AGE_SECONDS - 5 });
+    const { app_key: key, app_secret: secret } = s.ctx.config.chat;
+    const frames = framesFor(rt, channel);
+    rt.pusher.send_event('pusher:subscribe', { channel, auth: authSignature(key, secret, socketId, channel, old), channel_data: old });
+    await expect
+      .poll(() => frames)
+      .toEqual([{ event: 'pusher:subscription_error', data: { type: 'AuthError', error: 'Authorization expired', status: 401 } }]);
   });
 });
 

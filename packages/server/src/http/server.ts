@@ -49,6 +49,7 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
     else ctx.broadcaster = new LocalBroadcaster(gateway);
     // Lost access ends subscriptions on every node: through Redis when clustered.
     const revocations = new RevocationApplier(gateway, ctx.services.channelAuth, ctx.config.chat.broadcast_channel_prefix);
+    revocations.watch(gateway);
     const cluster = ctx.realtimeCluster;
     if (cluster) {
       await cluster.onRevocation((r) => revocations.apply(r));

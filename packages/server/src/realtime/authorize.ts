@@ -72,12 +72,14 @@ export class ChannelAuthorizer implements SubscriptionChecker {
     }
     if (!parsed.presence) {
       if (!this.deps.ownedPrivate) return { auth: authSignature(this.deps.key, this.deps.secret, socketId, channelName) };
-      const owner = JSON.stringify({ user_id: String(viewer.user.id) });
+      const owner = JSON.stringify({ user_id: String(viewer.user.id), at: Math.floor(Date.now() / 1000) });
       return { auth: authSignature(this.deps.key, this.deps.secret, socketId, channelName, owner), channel_data: owner };
     }
     const channelData = JSON.stringify({
       user_id: String(viewer.user.id),
       user_info: { name: viewer.user.name, avatar_url: viewer.user.avatarUrl },
+      // When it was signed: the built-in gateway refuses old signatures (see AUTH_MAX_AGE_SECONDS).
+      ...(this.deps.ownedPrivate ? { at: Math.floor(Date.now() / 1000) } : {}),
     });
     return { auth: authSignature(this.deps.key, this.deps.secret, socketId, channelName, channelData), channel_data: channelData };
   }

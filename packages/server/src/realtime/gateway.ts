@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../platform/logger';
 
 import type { ClusterTarget, GatewayCluster } from './cluster';
-import type { LocalSubscription, RevocationGateway } from './revoke';
+import { authExpired, type LocalSubscription, type RevocationGateway } from './revoke';
 
 import { ERR, frame, newSocketId, PROTOCOL, verifySignature } from './protocol';
 
@@ -53,6 +53,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private readonly members = new Map<string, Map<string, PresenceMember>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly corked = new Set<Conn>();
+  private subscribed: ((s: LocalSubscription) => void) | null = null;
 
   constructor(private readonly opts: GatewayOptions) {}
 
@@ -144,12 +145,18 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (owner === undefined && !verifySignature(d?.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
       return void conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
     }
+    if (authExpired(owner !== undefined ? (d?.channel_data as string) : channelData)) {
+      return void conn.ws.send(
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Authorization expired', status: 401 }, channel),
+      );
+    }
     if (conn.channels.has(channel)) return;
     if (owner !== undefined) conn.owners.set(channel, owner);
     conn.channels.add(channel);
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
     set.add(conn);
+    this.subscribed?.(this.subscriptionOf(conn, channel, owner ?? (isPresence ? channelData : undefined)));
     if (!isPresence) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
     const member = safeJson(channelData ?? '') as { user_id?: unknown; user_info?: unknown } | null;
     const userId = str(member?.user_id);
@@ -267,6 +274,19 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private privateOwner(conn: Conn, channel: string, auth: unknown, channelData: string): string | undefined {
     if (!verifySignature(auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) return undefined;
     return str((safeJson(channelData) as { user_id?: unknown } | null)?.user_id);
+  }
+
+  /** Tells `fn` of each new subscription (a revocation that just happened may cover it). */
+  watchSubscriptions(fn: (s: LocalSubscription) => void): void {
+    this.subscribed = fn;
+  }
+
+  private subscriptionOf(conn: Conn, channel: string, ownerOrPresenceData: string | undefined): LocalSubscription {
+    const owner =
+      ownerOrPresenceData?.startsWith('{') === true
+        ? str((safeJson(ownerOrPresenceData) as { user_id?: unknown } | null)?.user_id)
+        : (ownerOrPresenceData ?? '');
+    return { socketId: conn.id, channel, userId: /^\d+$/.test(owner) ? Number(owner) : null };
   }
 
   /** Channels someone on this node is subscribed to. */

@@ -16,6 +16,27 @@ export interface Revocation {
   userId?: number;
 }
 
+/**
+ * How long a signed subscription stays usable (the auth endpoint puts `at` in channel_data):
+ * a signature fetched before a ban cannot be used after it. A revocation is remembered as long,
+ * for subscriptions signed just before it that arrive just after it.
+ */
+export const AUTH_MAX_AGE_SECONDS = 120;
+
+/** Whether signed channel_data carries an `at` older than AUTH_MAX_AGE_SECONDS (or from the future). */
+export function authExpired(channelData: string | undefined, nowMs = Date.now()): boolean {
+  if (!channelData) return false;
+  let at: unknown;
+  try {
+    at = (JSON.parse(channelData) as { at?: unknown } | null)?.at;
+  } catch {
+    return false;
+  }
+  if (typeof at !== 'number') return false;
+  const age = nowMs / 1000 - at;
+  return age > AUTH_MAX_AGE_SECONDS || age < -AUTH_MAX_AGE_SECONDS;
+}
+
 /** Ends realtime subscriptions that lost access, on every gateway node. Called after commit. */
 export interface Revoker {
   revoke(r: Revocation): void;
@@ -73,13 +94,40 @@ export interface SubscriptionChecker {
  * subscribe again, and is then checked like any other.
  */
 export class RevocationApplier {
+  private recent: Array<{ r: Revocation; until: number }> = [];
+
   constructor(
     private readonly gateway: RevocationGateway,
     private readonly checker: SubscriptionChecker,
     private readonly prefix: string,
   ) {}
 
+  /** Re-checks new subscriptions a recent revocation covers (signed before it, arrived after it). */
+  watch(gateway: { watchSubscriptions(fn: (s: LocalSubscription) => void): void }): void {
+    gateway.watchSubscriptions((s) => {
+      const now = Date.now();
+      this.recent = this.recent.filter((x) => x.until > now);
+      const covering = this.recent.filter((x) => x.r.userId === undefined || s.userId === null || x.r.userId === s.userId);
+      if (covering.length === 0) return;
+      void this.recheck(
+        s,
+        covering.map((x) => x.r),
+      ).catch(() => this.gateway.evict(s.socketId, s.channel));
+    });
+  }
+
+  private async recheck(s: LocalSubscription, revocations: Revocation[]): Promise<void> {
+    for (const r of revocations) {
+      if (!(await this.scopeFilter(r.scope, [s.channel]))(s.channel)) continue;
+      if (s.userId === null || 'all' in r.scope || !(await this.checker.allowedAmong(s.channel, [s.userId])).has(s.userId))
+        this.gateway.evict(s.socketId, s.channel);
+      return;
+    }
+  }
+
   async apply(r: Revocation): Promise<void> {
+    const now = Date.now();
+    this.recent = [...this.recent.filter((x) => x.until > now), { r, until: now + AUTH_MAX_AGE_SECONDS * 1000 }];
     const all = 'all' in r.scope;
     for (const channel of await this.channelsInScope(r.scope)) {
       // Everyone of a user's is ended at once (`all`: a site-wide ban); unknown owners only where checked.
