@@ -156,12 +156,15 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
     set.add(conn);
-    this.subscribed?.(this.subscriptionOf(conn, channel, owner ?? (isPresence ? channelData : undefined)));
-    if (!isPresence) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+    if (!isPresence) {
+      this.subscribed?.(this.subscription(conn, channel));
+      return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+    }
     const member = safeJson(channelData ?? '') as { user_id?: unknown; user_info?: unknown } | null;
     const userId = str(member?.user_id);
     const info = member?.user_info ?? {};
     conn.presence.set(channel, userId);
+    this.subscribed?.(this.subscription(conn, channel));
     const succeeded = (members: Map<string, unknown>) => {
       const hash = Object.fromEntries(members);
       conn.ws.send(
@@ -281,12 +284,9 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     this.subscribed = fn;
   }
 
-  private subscriptionOf(conn: Conn, channel: string, ownerOrPresenceData: string | undefined): LocalSubscription {
-    const owner =
-      ownerOrPresenceData?.startsWith('{') === true
-        ? str((safeJson(ownerOrPresenceData) as { user_id?: unknown } | null)?.user_id)
-        : (ownerOrPresenceData ?? '');
-    return { socketId: conn.id, channel, userId: /^\d+$/.test(owner) ? Number(owner) : null };
+  private subscription(c: Conn, channel: string): LocalSubscription {
+    const owner = c.presence.get(channel) ?? c.owners.get(channel);
+    return { socketId: c.id, channel, userId: owner && /^\d+$/.test(owner) ? Number(owner) : null };
   }
 
   /** Channels someone on this node is subscribed to. */
@@ -296,10 +296,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
 
   /** A channel's subscriptions on this node, with the user each was signed for (revocation re-checks them). */
   subscribersOf(channel: string): LocalSubscription[] {
-    return [...(this.channels.get(channel) ?? [])].map((c) => {
-      const owner = c.presence.get(channel) ?? c.owners.get(channel);
-      return { socketId: c.id, channel, userId: owner && /^\d+$/.test(owner) ? Number(owner) : null };
-    });
+    return [...(this.channels.get(channel) ?? [])].map((c) => this.subscription(c, channel));
   }
 
   /**
