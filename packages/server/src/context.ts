@@ -48,7 +48,7 @@ export interface AppContext {
   broadcaster: Broadcaster;
   /** chat.driver = redis: the fan-out and presence the built-in gateway shares with other processes. */
   realtimeCluster: RedisCluster | null;
-  /** Ends realtime subscriptions that lost access; wired to the gateway (or cluster) when the HTTP server starts. */
+  /** Ends realtime subscriptions that lost access: through the Redis cluster, or this process's gateway once it starts. */
   revoker: RealtimeRevoker;
   close(): Promise<void>;
 }
@@ -154,6 +154,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
         ? new PusherHttpBroadcaster(config.chat)
         : new NoBroadcaster(),
   };
+  // Any process (a worker's host sync too) publishes revocations; gateways apply them (http/server.ts).
+  if (realtimeCluster) ctx.revoker.attach((r) => realtimeCluster.publishRevocation(r));
   subscribeRevocations(bus, ctx.revoker);
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);

@@ -50,11 +50,8 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
     // Lost access ends subscriptions on every node: through Redis when clustered.
     const revocations = new RevocationApplier(gateway, ctx.services.channelAuth, ctx.config.chat.broadcast_channel_prefix);
     revocations.watch(gateway);
-    const cluster = ctx.realtimeCluster;
-    if (cluster) {
-      await cluster.onRevocation((r) => revocations.apply(r));
-      ctx.revoker.attach((r) => cluster.publishRevocation(r));
-    } else ctx.revoker.attach((r) => revocations.apply(r));
+    if (ctx.realtimeCluster) await ctx.realtimeCluster.onRevocation((r) => revocations.apply(r));
+    else ctx.revoker.attach((r) => revocations.apply(r));
     registerPusherHttpApi(app, {
       base,
       appId: ctx.config.chat.app_id,

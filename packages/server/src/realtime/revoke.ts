@@ -46,9 +46,10 @@ export interface Revoker {
 export const noRevoker: Revoker = { revoke: () => undefined };
 
 /**
- * The domain side's revoker: services hold it from the start; the gateway (or the Redis
- * cluster that reaches every gateway) is plugged in when the HTTP server starts, as the
- * broadcaster is. A failure is logged, never turned into a failed request.
+ * The domain side's revoker: services hold it from the start; what it reaches is plugged in
+ * later: the Redis cluster (every gateway node, from any process, workers too) when the
+ * context is built, or this process's gateway when the HTTP server starts. A failure is
+ * logged, never turned into a failed request.
  */
 export class RealtimeRevoker implements Revoker {
   private target: ((r: Revocation) => Promise<void>) | null = null;
