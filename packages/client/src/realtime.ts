@@ -69,6 +69,13 @@ export function createRealtime(o: RealtimeOptions): Realtime {
       },
     },
   });
+  // The gateway ends a subscription whose user lost access with pusher:subscription_error;
+  // pusher-js would still count it as subscribed, and a later subscribe would not ask again.
+  pusher.connection.bind('message', (e: { event?: string; channel?: string }) => {
+    if (e.event !== 'pusher:subscription_error' || !e.channel) return;
+    const ch = pusher.channel(e.channel);
+    if (ch?.subscribed) ch.subscribed = false;
+  });
   return {
     pusher,
     on(channel, event, handler) {

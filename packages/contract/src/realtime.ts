@@ -83,7 +83,7 @@ export const REALTIME_EVENT_DOCS: Record<RealtimeEventName, { on: string; data: 
   },
   'mention.created': {
     on: 'user',
-    data: '`{ community_id, channel_id, message_id, author_id }`, to each member a message mentions (by name or role)',
+    data: '`{ community_id, channel_id, message_id, author_id }`, to each member a message mentions (by name or role) who may read the channel',
   },
   'read_state.updated': {
     on: 'user',

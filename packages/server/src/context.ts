@@ -22,6 +22,7 @@ import { createRateLimiter, type RateLimiter } from './security/rate-limit';
 import { ChannelAuthorizer } from './realtime/authorize';
 import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
 import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
+import { RealtimeRevoker, subscribeRevocations } from './realtime/revoke';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -48,6 +49,8 @@ export interface AppContext {
   broadcaster: Broadcaster;
   /** chat.driver = redis: the fan-out and presence the built-in gateway shares with other processes. */
   realtimeCluster: RedisCluster | null;
+  /** Ends realtime subscriptions that lost access: through the Redis cluster, or this process's gateway once it starts. */
+  revoker: RealtimeRevoker;
   close(): Promise<void>;
 }
 
@@ -166,6 +169,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     queue,
     hostSync,
     realtimeCluster,
+    revoker: new RealtimeRevoker(logger),
     async close() {
       await queue.close();
       if (realtimeCluster) await realtimeCluster.close();
@@ -183,6 +187,9 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
         ? new PusherHttpBroadcaster(config.chat)
         : new NoBroadcaster(),
   };
+  // Any process (a worker's host sync too) publishes revocations; gateways apply them (http/server.ts).
+  if (realtimeCluster) ctx.revoker.attach((r) => realtimeCluster.publishRevocation(r));
+  subscribeRevocations(bus, ctx.revoker);
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);
   ctx.services = {
@@ -195,6 +202,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       key: config.chat.app_key,
       secret: config.chat.app_secret,
       prefix: config.chat.broadcast_channel_prefix,
+      identities: host.identities,
+      ownedPrivate: config.chat.driver === 'broadcast' || config.chat.driver === 'redis',
     }),
   };
   ctx.services.uploads = createUploadService(ctx);

@@ -207,9 +207,11 @@ export class ChannelMessageService {
       .filter((id) => id !== actor.userId)
       .slice(0, 50);
 
+    // Only members who may read the channel hear of it: one query for the named and the role-mentioned.
+    const notified = mentions.length || roles.length ? await this.mayBeNotified(actor, access, mentions, roles) : [];
+
     const now = this.ctx.clock.now().toISOString();
     let messageId: number;
-    let notified = mentions;
     try {
       messageId = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
         const id = await insertedId(
@@ -227,15 +229,6 @@ export class ChannelMessageService {
             updated_at: now,
           }),
         );
-        if (roles.length) {
-          const byRole = await memberWithRoleQuery(trx)
-            .where('community_members.community_id', '=', channel.community_id)
-            .where('community_roles.slug', 'in', roles)
-            .where('community_members.status', 'in', ['active', 'muted'])
-            .limit(ROLE_MENTION_CAP)
-            .execute();
-          notified = [...new Set([...mentions, ...byRole.map((m) => m.user_id)])].filter((u) => u !== actor.userId);
-        }
         if (notified.length)
           await trx
             .insertInto('channel_message_mentions')
@@ -303,6 +296,51 @@ export class ChannelMessageService {
     this.broadcastCreated(message);
     this.broadcastActivity(channel, openToCommunity(facts), message, notified);
     return message;
+  }
+
+  /**
+   * Of the users a message names and the members of the roles it pings, those who may read
+   * the channel (its privacy, roles and tiers, their membership), the author left out.
+   * Members are judged by their community role (a site admin too, when a member).
+   */
+  private async mayBeNotified(actor: Actor, access: AccessContext, mentions: number[], roles: string[]): Promise<number[]> {
+    const community = access.community!;
+    const rows = await memberWithRoleQuery(this.db)
+      .where('community_members.community_id', '=', community.id)
+      .where((eb) =>
+        eb.or([
+          ...(mentions.length ? [eb('community_members.user_id', 'in', mentions)] : []),
+          ...(roles.length
+            ? [eb.and([eb('community_roles.slug', 'in', roles), eb('community_members.status', 'in', ['active', 'muted'])])]
+            : []),
+        ]),
+      )
+      .limit(ROLE_MENTION_CAP + mentions.length)
+      .execute();
+    const gated = community.requiredTierIds.length > 0 || (access.channel?.requiredTierIds.length ?? 0) > 0;
+    const tiers = new Map<number, number[]>();
+    if (gated && rows.length) {
+      const subs = await this.db
+        .selectFrom('community_member_subscriptions')
+        .select(['user_id', 'pricing_tier_id'])
+        .where('community_id', '=', community.id)
+        .where(
+          'user_id',
+          'in',
+          rows.map((r) => r.user_id),
+        )
+        .where('status', '=', 'active')
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', access.now.toISOString())]))
+        .execute();
+      for (const s of subs) tiers.set(s.user_id, [...(tiers.get(s.user_id) ?? []), s.pricing_tier_id]);
+    }
+    return rows
+      .filter((m) => m.user_id !== actor.userId)
+      .filter((m) => {
+        const member: Actor = { userId: m.user_id, globalRole: 'student', isAdmin: false };
+        return can(member, 'channel.view', { ...access, membership: membershipFacts(m, tiers.get(m.user_id) ?? []) }).allowed;
+      })
+      .map((m) => m.user_id);
   }
 
   /**

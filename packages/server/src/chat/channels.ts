@@ -9,6 +9,7 @@ import { insertedId } from '../platform/db/insert';
 import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 import { conflict, invalid, notFound } from '../platform/errors';
+import type { Revoker } from '../realtime/revoke';
 
 import type { ChatPublisher } from './publish';
 
@@ -40,6 +41,7 @@ export class ChannelService {
     private readonly ctx: AppContext,
     private readonly facts: FactsLoader,
     private readonly publish: ChatPublisher,
+    private readonly revoker: Revoker,
   ) {}
 
   private get db(): DbHandle {
@@ -277,7 +279,12 @@ export class ChannelService {
         })
         .where('id', '=', row.id)
         .execute();
-      afterCommit(() => this.publish.toCommunity(row.community_id, REALTIME_EVENTS.channelUpdated, { channel_id: row.id }));
+      afterCommit(() => {
+        this.publish.toCommunity(row.community_id, REALTIME_EVENTS.channelUpdated, { channel_id: row.id });
+        // Made private or given to other roles or people: subscribers who lost it stop listening.
+        if (body.is_private !== undefined || body.allowed_role_slugs !== undefined || body.allowed_user_ids !== undefined)
+          this.revoker.revoke({ scope: { channel: row.id } });
+      });
     });
     return this.get(actor, channelId);
   }
@@ -291,6 +298,7 @@ export class ChannelService {
       afterCommit(() => {
         this.publish.toCommunity(row.community_id, REALTIME_EVENTS.channelDeleted, { channel_id: row.id });
         this.publish.toChannel(row.id, REALTIME_EVENTS.channelDeleted, { channel_id: row.id });
+        this.revoker.revoke({ scope: { channel: row.id } });
       });
     });
   }

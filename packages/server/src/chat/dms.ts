@@ -12,6 +12,7 @@ import { insertedId } from '../platform/db/insert';
 import type { DmMessageRow, DmThreadRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
 import { AppError, forbidden, invalid, notFound } from '../platform/errors';
+import type { Revoker } from '../realtime/revoke';
 
 import { toggleReaction } from './channel-messages';
 import type { ContentCheck } from './content-check';
@@ -40,6 +41,7 @@ export class DmService {
     private readonly facts: FactsLoader,
     private readonly publish: ChatPublisher,
     private readonly contentCheck: () => ContentCheck,
+    private readonly revoker: Revoker,
   ) {}
 
   private get db(): DbHandle {
@@ -362,6 +364,7 @@ export class DmService {
       }
     });
     this.publish.toUsers(facts.participantUserIds, REALTIME_EVENTS.dmThreadUpdated, { thread_id: row.id, reason: 'participants' });
+    this.revoker.revoke({ scope: { dm: row.id }, userId });
   }
 
   private hydrate(rows: DmMessageRow[], me: number, known?: Map<number, HostUser>): Promise<Hydrated> {

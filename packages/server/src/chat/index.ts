@@ -28,9 +28,9 @@ export function createChatServices(ctx: AppContext, facts: FactsLoader): ChatSer
     dms: undefined as unknown as DmService,
   };
   const check = () => services.contentCheck;
-  services.channels = new ChannelService(ctx, facts, publish);
+  services.channels = new ChannelService(ctx, facts, publish, ctx.revoker);
   services.messages = new ChannelMessageService(ctx, facts, services.channels, publish, check);
-  services.dms = new DmService(ctx, facts, publish, check);
+  services.dms = new DmService(ctx, facts, publish, check, ctx.revoker);
   // Member lists and online panels follow joins and leaves live.
   ctx.bus.subscribe('CommunityJoined', (e) =>
     publish.toCommunity(e.payload.community_id, REALTIME_EVENTS.memberJoined, { user_id: e.payload.user_id }),

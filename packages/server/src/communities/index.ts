@@ -24,9 +24,9 @@ export function createCommunityServices(ctx: AppContext): CommunityServices {
     pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
     writes: ctx.db.factsWrites,
   });
-  const communities = new CommunityService(ctx, facts);
+  const communities = new CommunityService(ctx, facts, ctx.revoker);
   const courses = new CourseLinkService(ctx, facts, communities);
-  const pricing = new PricingService(ctx, facts);
+  const pricing = new PricingService(ctx, facts, ctx.revoker);
   return {
     facts,
     communities,

@@ -7,6 +7,7 @@ import { insertedId } from '../platform/db/insert';
 import type { Row } from '../platform/db/schema';
 import { inTransaction, type Tx } from '../platform/db/transaction';
 import { conflict, notFound } from '../platform/errors';
+import type { Revoker } from '../realtime/revoke';
 
 import type { FactsLoader } from './facts';
 import { slugify } from './setup';
@@ -45,6 +46,7 @@ export class PricingService {
   constructor(
     private readonly ctx: AppContext,
     private readonly facts: FactsLoader,
+    private readonly revoker: Revoker,
   ) {}
 
   private get db() {
@@ -107,6 +109,8 @@ export class PricingService {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'pricing.manage', access);
     const [id] = await inTransaction(this.db, (trx) => this.insertTiers(trx, community.id, [input]));
+    // A first paid tier (and no free one) gates the community: non-subscribers stop listening.
+    this.revoker.revoke({ scope: { community: community.id } });
     return presentTier(await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow());
   }
 
@@ -141,6 +145,7 @@ export class PricingService {
         .where('id', '=', tier.id)
         .execute();
     });
+    this.revoker.revoke({ scope: { community: community.id } });
     return presentTier(await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', tier.id).executeTakeFirstOrThrow());
   }
 

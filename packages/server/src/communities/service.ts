@@ -10,6 +10,7 @@ import { containsPattern, likeLower } from '../platform/db/like';
 import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction } from '../platform/db/transaction';
 import { AppError } from '../platform/errors';
+import type { Revoker } from '../realtime/revoke';
 
 import { OPEN_CHANNEL, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
@@ -24,6 +25,7 @@ export class CommunityService {
   constructor(
     private readonly ctx: AppContext,
     readonly facts: FactsLoader,
+    private readonly revoker: Revoker,
   ) {}
 
   private get db() {
@@ -306,6 +308,8 @@ export class CommunityService {
       })
       .where('id', '=', role.id)
       .execute();
+    // A role that loses `view` loses the community's content.
+    if (body.permissions) this.revoker.revoke({ scope: { community: community.id } });
     return this.presentRole(await this.db.selectFrom('community_roles').selectAll().where('id', '=', role.id).executeTakeFirstOrThrow());
   }
 
@@ -317,5 +321,6 @@ export class CommunityService {
       await trx.deleteFrom('community_members').where('community_id', '=', community.id).execute();
       await trx.deleteFrom('communities').where('id', '=', community.id).execute();
     });
+    this.revoker.revoke({ scope: { community: community.id } });
   }
 }

@@ -8,6 +8,7 @@ import { LocalBroadcaster } from '../realtime/broadcaster';
 import { RealtimeGateway } from '../realtime/gateway';
 import { registerPusherHttpApi } from '../realtime/http-api';
 import { frame } from '../realtime/protocol';
+import { RevocationApplier } from '../realtime/revoke';
 
 import { buildOpenApi, docsPage } from './openapi';
 import { allRoutes } from './routes';
@@ -48,6 +49,11 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
     gateway.attach(app);
     if (ctx.realtimeCluster) await ctx.realtimeCluster.start(gateway, frame);
     else ctx.broadcaster = new LocalBroadcaster(gateway);
+    // Lost access ends subscriptions on every node: through Redis when clustered.
+    const revocations = new RevocationApplier(gateway, ctx.services.channelAuth, ctx.config.chat.broadcast_channel_prefix);
+    revocations.watch(gateway);
+    if (ctx.realtimeCluster) await ctx.realtimeCluster.onRevocation((r) => revocations.apply(r));
+    else ctx.revoker.attach((r) => revocations.apply(r));
     registerPusherHttpApi(app, {
       base,
       appId: ctx.config.chat.app_id,

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger';
 
 import type { Broadcaster } from './broadcaster';
+import type { Revocation } from './revoke';
 
 /**
  * How the gateway reaches sockets and presence beyond this process. The in-process one is the
@@ -41,6 +42,8 @@ const TOPIC = 'frames';
  */
 export const HEARTBEAT_SECONDS = 5;
 const BEAT_MS = 1_500;
+/** Revocations go on their own topic: each node re-checks its own sockets. */
+const REVOKE_TOPIC = 'revocations';
 
 interface Wire {
   /** The node that sent it (which delivered it to its own sockets already). */
@@ -255,6 +258,28 @@ export class RedisCluster implements GatewayCluster {
   async leave(channel: string, socketId: string, userId: string) {
     await this.redis.hdel(this.key('presence', channel), `${this.nodeId}|${socketId}`);
     return { removed: !(await this.usersIn(channel)).includes(userId) };
+  }
+
+  /** Hands revocations published by any node (this one included) to `apply`. */
+  async onRevocation(apply: (r: Revocation) => Promise<void>): Promise<void> {
+    const topic = this.key(REVOKE_TOPIC);
+    this.sub.on('message', (from: string, message: string) => {
+      if (from !== topic) return;
+      let r: Revocation;
+      try {
+        r = JSON.parse(message) as Revocation;
+      } catch {
+        return;
+      }
+      if (!r || typeof r !== 'object' || !r.scope) return;
+      apply(r).catch((err: unknown) => this.opts.logger.warn({ err, revocation: r }, 'realtime revocation failed'));
+    });
+    await this.sub.subscribe(topic);
+  }
+
+  /** Tells every node that access changed (see RevocationApplier). */
+  async publishRevocation(r: Revocation): Promise<void> {
+    await this.redis.publish(this.key(REVOKE_TOPIC), JSON.stringify(r));
   }
 
   async close(): Promise<void> {

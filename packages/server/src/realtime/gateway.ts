@@ -7,6 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../platform/logger';
 
 import type { ClusterTarget, GatewayCluster } from './cluster';
+import { authExpired, type LocalSubscription, type RevocationGateway } from './revoke';
 
 import {
   clientEventSchema,
@@ -29,6 +30,8 @@ interface Conn {
   presence: Map<string, string>;
   /** presence channel -> the user_info this socket joined with (re-announced after a Redis loss) */
   presenceInfo: Map<string, unknown>;
+  /** private channel -> user id its auth was signed for (channel_data), when the signer named one */
+  owners: Map<string, string>;
   lastSeen: number;
   pingSent: boolean;
   events: { windowStart: number; count: number };
@@ -58,7 +61,7 @@ export interface GatewayOptions {
  * private and presence subscriptions verified by signature (signed by our auth endpoint, as a
  * real Pusher server would), presence member lists, and client events on presence channels.
  */
-export class RealtimeGateway implements ClusterTarget {
+export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private readonly wss: WebSocketServer;
   private readonly conns = new Map<string, Conn>();
   private readonly channels = new Map<string, Set<Conn>>();
@@ -67,6 +70,7 @@ export class RealtimeGateway implements ClusterTarget {
   private readonly corked = new Set<Conn>();
   /** Fan-out is interrupted: nothing is pushed until resync(), so what clients miss is one stretch. */
   private held = false;
+  private subscribed: ((s: LocalSubscription) => void) | null = null;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
@@ -126,6 +130,7 @@ export class RealtimeGateway implements ClusterTarget {
       channels: new Set(),
       presence: new Map(),
       presenceInfo: new Map(),
+      owners: new Map(),
       lastSeen: Date.now(),
       pingSent: false,
       events: { windowStart: 0, count: 0 },
@@ -194,8 +199,15 @@ export class RealtimeGateway implements ClusterTarget {
       return void conn.ws.send(
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Missing channel_data', status: 400 }, channel),
       );
-    if (!verifySignature(d.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
+    // Our auth endpoint signs private channels with channel_data naming the user (see ChannelAuthorizer).
+    const owner = !isPresence && d.channel_data !== undefined ? this.privateOwner(conn, channel, d.auth, d.channel_data) : undefined;
+    if (owner === undefined && !verifySignature(d.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
       return void conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
+    }
+    if (authExpired(owner !== undefined ? d.channel_data : channelData)) {
+      return void conn.ws.send(
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Authorization expired', status: 401 }, channel),
+      );
     }
     if (conn.channels.has(channel)) return;
     const member = isPresence ? presenceMemberSchema.safeParse(safeJson(channelData ?? '')) : null;
@@ -203,15 +215,20 @@ export class RealtimeGateway implements ClusterTarget {
       return void conn.ws.send(
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid channel_data', status: 400 }, channel),
       );
+    if (owner !== undefined) conn.owners.set(channel, owner);
     conn.channels.add(channel);
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
     set.add(conn);
-    if (!member?.success) return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+    if (!member?.success) {
+      this.subscribed?.(this.subscription(conn, channel));
+      return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+    }
     const userId = member.data.user_id;
     const info = member.data.user_info ?? {};
     conn.presence.set(channel, userId);
     conn.presenceInfo.set(channel, info);
+    this.subscribed?.(this.subscription(conn, channel));
     const succeeded = (members: Map<string, unknown>) => {
       const hash = Object.fromEntries(members);
       conn.ws.send(
@@ -245,6 +262,7 @@ export class RealtimeGateway implements ClusterTarget {
 
   private unsubscribe(conn: Conn, channel: string): void {
     if (!conn.channels.delete(channel)) return;
+    conn.owners.delete(channel);
     this.channels.get(channel)?.delete(conn);
     if (this.channels.get(channel)?.size === 0) this.channels.delete(channel);
     const userId = conn.presence.get(channel);
@@ -370,6 +388,44 @@ export class RealtimeGateway implements ClusterTarget {
     // A channel nobody here listens to costs nothing, not even its frame's encoding.
     for (const channel of channels)
       if (this.channels.get(channel)?.size) this.sendLocal(channel, frame(event, data, channel), exceptSocketId);
+  }
+
+  /** The user a private subscription's signed channel_data names; undefined when the signature does not hold. */
+  private privateOwner(conn: Conn, channel: string, auth: unknown, channelData: string): string | undefined {
+    if (!verifySignature(auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) return undefined;
+    const member = presenceMemberSchema.safeParse(safeJson(channelData));
+    return member.success ? member.data.user_id : '';
+  }
+
+  /** Tells `fn` of each new subscription (a revocation that just happened may cover it). */
+  watchSubscriptions(fn: (s: LocalSubscription) => void): void {
+    this.subscribed = fn;
+  }
+
+  private subscription(c: Conn, channel: string): LocalSubscription {
+    const owner = c.presence.get(channel) ?? c.owners.get(channel);
+    return { socketId: c.id, channel, userId: owner && /^\d+$/.test(owner) ? Number(owner) : null };
+  }
+
+  /** Channels someone on this node is subscribed to. */
+  channelNames(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /** A channel's subscriptions on this node, with the user each was signed for (revocation re-checks them). */
+  subscribersOf(channel: string): LocalSubscription[] {
+    return [...(this.channels.get(channel) ?? [])].map((c) => this.subscription(c, channel));
+  }
+
+  /**
+   * Ends a subscription whose user lost access: pusher:subscription_error tells the client,
+   * and leaving goes as an unsubscribe does (presence: member_removed to the others).
+   */
+  evict(socketId: string, channel: string): void {
+    const conn = this.conns.get(socketId);
+    if (!conn?.channels.has(channel)) return;
+    this.unsubscribe(conn, channel);
+    conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Access revoked', status: 403 }, channel));
   }
 
   private drop(conn: Conn): void {
