@@ -304,6 +304,14 @@ const rateLimitsSchema = z
     feed_posts: rateLimitRule(10, 60),
     uploads: rateLimitRule(20, 60),
     client_events: rateLimitRule(10, 1),
+    /** Joining and leaving communities. */
+    membership: rateLimitRule(20, 60),
+    /** Reactions on messages, DMs, posts and comments (each one is a realtime event). */
+    reactions: rateLimitRule(30, 10),
+    /** Read markers of channels and DM threads. */
+    read_markers: rateLimitRule(60, 10),
+    /** Realtime channel authorisations (/broadcasting/auth): a client signs a few per page. */
+    channel_auth: rateLimitRule(60, 10),
   })
   .strict()
   .prefault({});
