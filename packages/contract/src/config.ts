@@ -194,6 +194,9 @@ const fileScannerSchema = z
       ])
       .describe('array of MIME types'),
     max_file_size: int(25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+    upload_stall_seconds: int(30, 1, 3600).describe(
+      'integer from 1 to 3600: seconds an upload body may send nothing before it is refused with 408 (stalled or truncated)',
+    ),
     on_infected: z.enum(['quarantine', 'delete']).default('quarantine').describe('quarantine | delete'),
     max_attempts: int(5, 1, 50),
   })

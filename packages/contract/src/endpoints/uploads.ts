@@ -36,7 +36,7 @@ export const uploads = {
     raw: { request: 'multipart' },
     response: attachmentSchema,
     status: 201,
-    errors: ['payload_too_large', 'unsupported_media_type', 'rate_limited', 'not_found'],
+    errors: ['bad_request', 'request_timeout', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'not_found'],
   }),
   status: endpoint({
     method: 'GET',

@@ -16,7 +16,7 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...feedRoutes(ctx.services.communities.feed),
     ...channelRoutes(ctx.services.chat),
     ...dmRoutes(ctx.services.chat),
-    ...uploadRoutes(ctx.services.uploads),
+    ...uploadRoutes(ctx.services.uploads, ctx.config.file_scanner.upload_stall_seconds),
     ...realtimeRoutes(ctx.services.channelAuth),
   ];
 }
