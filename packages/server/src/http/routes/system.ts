@@ -29,7 +29,8 @@ export function featuresOf(ctx: AppContext) {
   return {
     enabled: config.enabled,
     demo: isDemoSignInEnabled(ctx),
-    features: { ...config.features },
+    // The null scanner looks at nothing: saying file_scanning would be untrue.
+    features: { ...config.features, file_scanning: config.features.file_scanning && config.file_scanner.driver !== 'null' },
     limits: {
       max_message_length: config.chat.max_message_length,
       max_attachments_per_message: config.chat.max_attachments_per_message,
