@@ -204,6 +204,9 @@ const fileScannerSchema = z
       ])
       .describe('array of MIME types'),
     max_file_size: int(25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+    upload_stall_seconds: int(30, 1, 3600).describe(
+      'integer from 1 to 3600: seconds an upload body may send nothing before it is refused with 408 (stalled or truncated)',
+    ),
     on_infected: z.enum(['quarantine', 'delete']).default('quarantine').describe('quarantine | delete'),
     max_attempts: int(5, 1, 50),
   })
@@ -314,6 +317,14 @@ const rateLimitsSchema = z
     feed_posts: rateLimitRule(10, 60),
     uploads: rateLimitRule(20, 60),
     client_events: rateLimitRule(10, 1),
+    /** Joining and leaving communities. */
+    membership: rateLimitRule(20, 60),
+    /** Reactions on messages, DMs, posts and comments (each one is a realtime event). */
+    reactions: rateLimitRule(30, 10),
+    /** Read markers of channels and DM threads. */
+    read_markers: rateLimitRule(60, 10),
+    /** Realtime channel authorisations (/broadcasting/auth): a client signs a few per page. */
+    channel_auth: rateLimitRule(60, 10),
   })
   .strict()
   .prefault({});

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   feature_disabled: 404,
   conflict: 409,
+  request_timeout: 408,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -88,7 +88,7 @@ describe('chat over real pusher-js clients', () => {
     expect(m.attachments[0]!.scan_status).toBe('pending');
     const scanned = next<ChannelMessage>(rt, ch, REALTIME_EVENTS.messageUpdated);
     await s.ctx.queue.processAll();
-    expect(await scanned).toMatchObject({ id: m.id, content: 'slides', attachments: [{ id: file.id, scan_status: 'clean' }] });
+    expect(await scanned).toMatchObject({ id: m.id, content: 'slides', attachments: [{ id: file.id, scan_status: 'unscanned' }] });
 
     const thread = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!] } });
     const dmCh = realtimeChannel.dm(prefix(), thread.id);
@@ -97,7 +97,7 @@ describe('chat over real pusher-js clients', () => {
     const dm = await s.as(st[0]!).dm.post({ params: { threadId: thread.id }, body: { content: 'dm slides', attachment_ids: [dmFile.id] } });
     const dmScanned = next<ChannelMessage>(rt, dmCh, REALTIME_EVENTS.messageUpdated);
     await s.ctx.queue.processAll();
-    expect(await dmScanned).toMatchObject({ id: dm.id, attachments: [{ id: dmFile.id, scan_status: 'clean' }] });
+    expect(await dmScanned).toMatchObject({ id: dm.id, attachments: [{ id: dmFile.id, scan_status: 'unscanned' }] });
   });
 
   it('signals activity for badges on the community channel (open channels only) and mentions on the user channel', async () => {

@@ -186,3 +186,22 @@ describe('dm.allow_from = nobody', () => {
     }
   });
 });
+
+describe('refusals name only people the caller may see', () => {
+  it("a stranger's id does not become their name; someone from a shared community's does", async () => {
+    const stranger = (await s.ctx.host.identities.getUser(st[20]!))!;
+    const e = await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [stranger.id] } }), 422);
+    expect(e.issues[0]!.code).toBe('no_shared_community');
+    expect(JSON.stringify(e.issues) + e.message).not.toContain(stranger.name);
+    await s.as(stranger.id).dm.block({ params: { userId: st[0]! } });
+    const blocked = await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [stranger.id] } }), 403);
+    expect(blocked.details.reason).toBe('blocked');
+    expect(blocked.message).not.toContain(stranger.name);
+    // In a community together (one that turns DMs off): the name is no secret to them.
+    const quiet = await makeCommunity(s, { name: 'No DMs Here', settings: { dms_between_members: false } });
+    const known = (await s.ctx.host.identities.getUser(st[21]!))!;
+    for (const u of [st[0]!, known.id]) await addMember(s, quiet.id, u);
+    const named = await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [known.id] } }), 422);
+    expect(named.issues[0]!.message).toContain(known.name);
+  });
+});

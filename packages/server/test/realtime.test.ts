@@ -50,7 +50,7 @@ describe('the Pusher-protocol gateway with real pusher-js clients', () => {
       })
     ).json()) as { id: number };
     await s.ctx.queue.processAll();
-    expect(await got).toMatchObject({ id: up.id, scan_status: 'clean' });
+    expect(await got).toMatchObject({ id: up.id, scan_status: 'unscanned' });
   });
 
   it("refuses someone else's inbox (404) and unknown channels", async () => {

@@ -58,7 +58,7 @@ describe('the setup wizard', () => {
     await api.communities.wizardStep({ params: { draftId: draft.id, step: 'pricing' }, body: steps.pricing });
     await api.communities.wizardStep({
       params: { draftId: draft.id, step: 'courses' },
-      body: { links: [{ course_id: s.demo.courseIds[4]!, auto_join: true }] },
+      body: { links: [{ course_id: s.demo.courseIds[1]!, auto_join: true }] },
     });
     const events = recordEvents(s);
     const c = await api.communities.wizardPublish({ params: { draftId: draft.id } });
@@ -78,7 +78,7 @@ describe('the setup wizard', () => {
     expect(channels.map((ch) => ch.name)).toEqual(['Start here', 'Welcome', 'Questions', 'Show and tell']);
     const member = (await api.communities.roles({ params: { id: c.slug } })).items.find((r) => r.slug === 'member')!;
     expect(member.permissions).toEqual(['view', 'comment', 'react']);
-    expect((await api.communities.courses({ params: { id: c.slug } })).items.map((l) => l.course_id)).toEqual([s.demo.courseIds[4]]);
+    expect((await api.communities.courses({ params: { id: c.slug } })).items.map((l) => l.course_id)).toEqual([s.demo.courseIds[1]]);
     expect((await api.communities.tiers({ params: { id: c.slug } })).items.map((t) => t.name)).toEqual(['Pro']);
     expect(events.of('CommunityCreated').length).toBe(1);
     expect(events.of('CourseLinked').length).toBe(1);

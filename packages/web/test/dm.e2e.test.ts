@@ -122,7 +122,7 @@ describe('direct messages in Chromium', () => {
       'Sure! Send me your best three shots.',
       'Here is the first one',
     ]);
-    expect(history.items[2]!.attachments).toMatchObject([{ original_name: 'portfolio-1.png', scan_status: 'clean', kind: 'dm' }]);
+    expect(history.items[2]!.attachments).toMatchObject([{ original_name: 'portfolio-1.png', scan_status: 'unscanned', kind: 'dm' }]);
     expect(history.items[1]!.reactions).toEqual([{ emoji: '👍', count: 1, me: false }]);
 
     // On a 360 px phone: the inbox, then one conversation at a time.

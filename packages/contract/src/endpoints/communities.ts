@@ -264,7 +264,8 @@ export const communities = {
   create: endpoint({
     method: 'POST',
     path: '/api/communities',
-    summary: 'Create and publish a community with default roles and channels',
+    summary:
+      'Create and publish a community with default roles and channels; a reserved or taken slug (hidden communities included) answers the same 409 (details.reason slug_unavailable)',
     tag: 'communities',
     body: communityInput,
     response: communityDetailSchema,
@@ -297,7 +298,8 @@ export const communities = {
   join: endpoint({
     method: 'POST',
     path: '/api/communities/:id/join',
-    summary: 'Join: public → member; private or approval → pending, or member with a valid invite; paid → needs a tier',
+    summary:
+      "Join: public → member; private or approval → pending, or member with a moderator's valid invite (a member's invite still asks for approval); paid → needs a tier",
     tag: 'membership',
     params: communityRef,
     body: z.object({ invite_token: z.string().min(10).max(100).optional() }).strict(),
@@ -403,7 +405,8 @@ export const communities = {
   createInvite: endpoint({
     method: 'POST',
     path: '/api/communities/:id/invites',
-    summary: 'Create an invite link',
+    summary:
+      'Create an invite link; it works only while its creator may still make links there (ban, kick, leaving or a lost permission end it)',
     tag: 'membership',
     params: communityRef,
     body: z
@@ -452,7 +455,7 @@ export const communities = {
   linkCourse: endpoint({
     method: 'POST',
     path: '/api/communities/:id/courses',
-    summary: 'Link a course, bundle or live class; auto_join makes its students members',
+    summary: 'Link a course, bundle or live class (its instructors and admins only); auto_join makes its students members',
     tag: 'courses',
     params: communityRef,
     body: wizardStepSchemas.courses.shape.links.element,

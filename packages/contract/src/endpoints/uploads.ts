@@ -3,6 +3,14 @@ import { z } from 'zod';
 import { endpoint, isoTime } from '../endpoint';
 
 export const UPLOAD_PURPOSES = ['channel', 'dm', 'feed', 'community_icon', 'community_cover'] as const;
+/**
+ * `unscanned`: no scanner looked at it (the null scanner, development and demo only); it is
+ * served like `clean`, but says truthfully that nobody checked it.
+ */
+export const SCAN_STATUSES = ['pending', 'clean', 'unscanned', 'infected', 'failed'] as const;
+export type ScanStatus = (typeof SCAN_STATUSES)[number];
+/** Whether a file in this state may be downloaded and shown. */
+export const isServable = (status: ScanStatus): boolean => status === 'clean' || status === 'unscanned';
 const kindParams = z.object({ kind: z.enum(['channel', 'dm']), id: z.coerce.number().int().positive() }).strict();
 
 export const attachmentSchema = z.object({
@@ -13,11 +21,11 @@ export const attachmentSchema = z.object({
   original_name: z.string(),
   mime_type: z.string(),
   size: z.number().int(),
-  scan_status: z.enum(['pending', 'clean', 'infected', 'failed']),
+  scan_status: z.enum(SCAN_STATUSES),
   is_image: z.boolean(),
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),
-  /** Present only once the scan said clean. */
+  /** Present only once the file is servable: the scan said clean (or no scanner is configured: unscanned). */
   download_url: z.string().nullable(),
   thumbnail_url: z.string().nullable(),
   created_at: isoTime,
@@ -36,7 +44,7 @@ export const uploads = {
     raw: { request: 'multipart' },
     response: attachmentSchema,
     status: 201,
-    errors: ['payload_too_large', 'unsupported_media_type', 'rate_limited', 'not_found'],
+    errors: ['bad_request', 'request_timeout', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'not_found'],
   }),
   status: endpoint({
     method: 'GET',

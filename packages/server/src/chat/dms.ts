@@ -85,17 +85,21 @@ export class DmService {
   /** Whether the caller may open a conversation with someone, under dm.allow_from and blocks. */
   private async assertMayContact(actor: Actor, others: HostUser[], path: string): Promise<void> {
     const mode = this.ctx.config.dm.allow_from;
+    // A refusal names the person only to those who may see them anyway: an id alone must not
+    // turn into a name.
+    const who = async (u: HostUser) =>
+      actor.isAdmin || (await this.shareCommunity(actor.userId, u.id, { anyCommunity: true })) ? u.name : 'this person';
     for (const [i, u] of others.entries()) {
-      if (await this.isBlockedBetween(actor.userId, u.id)) throw forbidden(`You cannot message ${u.name}`, 'blocked');
+      if (await this.isBlockedBetween(actor.userId, u.id)) throw forbidden(`You cannot message ${await who(u)}`, 'blocked');
       if (actor.isAdmin || u.isAdmin) continue;
       if (mode === 'nobody') throw forbidden('Direct messages are turned off', 'dm_off');
       if (mode === 'shared_community' && !(await this.shareCommunity(actor.userId, u.id)))
-        throw invalid(`${path}.${i}`, `You can message ${u.name} once you share a community`, 'no_shared_community');
+        throw invalid(`${path}.${i}`, `You can message ${await who(u)} once you share a community`, 'no_shared_community');
     }
   }
 
-  /** Both are taking part in a community that allows DMs between members. */
-  private async shareCommunity(a: number, b: number): Promise<boolean> {
+  /** Both are taking part in a community that allows DMs between members (or in any community, with `anyCommunity`). */
+  private async shareCommunity(a: number, b: number, opts: { anyCommunity?: boolean } = {}): Promise<boolean> {
     const rows = await this.db
       .selectFrom('community_members as ma')
       .innerJoin('community_members as mb', 'mb.community_id', 'ma.community_id')
@@ -107,6 +111,7 @@ export class DmService {
       .where('mb.status', 'in', ['active', 'muted'])
       .where('communities.status', '=', 'active')
       .execute();
+    if (opts.anyCommunity) return rows.length > 0;
     return rows.some((r) => (JSON.parse(r.settings || '{}') as { dms_between_members?: boolean }).dms_between_members !== false);
   }
 

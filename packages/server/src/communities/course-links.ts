@@ -27,20 +27,34 @@ export class CourseLinkService {
     return this.ctx.db.db;
   }
 
-  /** Throws a 422 naming the field when a linked course does not exist in the host. */
-  async assertCoursesExist(
+  /**
+   * Throws a 422 naming the field when a linked course does not exist in the host, and a 403
+   * when the actor does not teach it: a link lists the community on the course's page and
+   * auto-joins its buyers, so only the course's teachers (teacher, creator, partner teachers)
+   * and admins may make one.
+   */
+  async assertLinkable(
+    actor: Actor,
     links: Array<{ course_id: number; course_type: 'course' | 'bundle' | 'live_class' }>,
     path: (i: number) => string,
   ): Promise<void> {
     const found = await this.ctx.host.courses.getCourses(links.map((l) => ({ type: hostType(l.course_type), id: l.course_id })));
+    const courses = links.map((l) =>
+      found.find((f) => f.id === l.course_id && (l.course_type === 'bundle' ? f.type === 'bundle' : f.type !== 'bundle')),
+    );
     const issues = links.flatMap((l, i) => {
-      const c = found.find((f) => f.id === l.course_id && (l.course_type === 'bundle' ? f.type === 'bundle' : f.type !== 'bundle'));
+      const c = courses[i];
       if (!c) return [{ path: path(i), code: 'unknown_course', message: `No ${l.course_type} ${l.course_id} in RocketLMS` }];
       if (l.course_type === 'live_class' && c.type !== 'webinar')
         return [{ path: path(i), code: 'not_a_live_class', message: `${l.course_id} is not a live class` }];
       return [];
     });
     if (issues.length) throw new AppError('validation_failed', 'The request is not valid', { issues });
+    const notMine = courses.findIndex((c) => !actor.isAdmin && !c!.teacherIds.includes(actor.userId));
+    if (notMine >= 0)
+      throw new AppError('forbidden', "Only the course's instructors may link it", {
+        details: { reason: 'not_course_teacher', field: path(notMine) },
+      });
   }
 
   async list(actor: Actor, idOrSlug: string) {
@@ -75,7 +89,7 @@ export class CourseLinkService {
   async link(actor: Actor, idOrSlug: string, input: LinkInput) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'courses.manage', access);
-    await this.assertCoursesExist([input], () => 'body.course_id');
+    await this.assertLinkable(actor, [input], () => 'body.course_id');
     const id = await inTransaction(this.db, async (trx, afterCommit) => {
       const exists = await trx
         .selectFrom('community_courses')

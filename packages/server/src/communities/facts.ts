@@ -238,7 +238,7 @@ export class FactsLoader {
     opts: { trx?: Tx; cached?: boolean } = {},
   ): Promise<{ community: CommunityRow; membership: MemberWithRole | null; access: AccessContext }> {
     const c = await this.community(idOrSlug, opts);
-    if (!c) throw notFound('No such community');
+    if (!c) throw notFound(); // the same answer as a hidden community's
     const m = actor ? await this.membership(c.row.id, actor.userId, opts) : null;
     return {
       community: c.row,

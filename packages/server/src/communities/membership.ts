@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { communities as communityEndpoints, Member } from '@communities/contract';
 import type { z } from 'zod';
 
-import { assertCan, type Actor } from '../access';
+import { assertCan, can, type AccessContext, type Actor, type CommunityFacts } from '../access';
 import type { AppContext } from '../context';
 import { decodeCursor, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
+import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction, type Tx } from '../platform/db/transaction';
 import { AppError, conflict, notFound } from '../platform/errors';
 
@@ -37,30 +38,40 @@ export class MembershipService {
     return bumpMemberCount(trx, communityId, delta, this.now());
   }
 
-  /** A usable invite for this community, or null. */
-  private async validInvite(communityId: number, token: string | undefined, trx?: Tx) {
+  /**
+   * A usable invite for this community, or null. A link lives only as long as its creator's
+   * right to make it (checked now, not when it was made: a ban, kick, leaving or a lost role
+   * ends it), and it skips approval only when its creator could approve the request anyway.
+   */
+  private async validInvite(c: { row: CommunityRow; facts: CommunityFacts }, token: string | undefined) {
     if (!token) return null;
-    const inv = await (trx ?? this.db).selectFrom('community_invites').selectAll().where('token', '=', token).executeTakeFirst();
-    if (!inv || inv.community_id !== communityId || inv.revoked_at) return null;
+    const inv = await this.db.selectFrom('community_invites').selectAll().where('token', '=', token).executeTakeFirst();
+    if (!inv || inv.community_id !== c.row.id || inv.revoked_at) return null;
     if (inv.expires_at && inv.expires_at <= this.now()) return null;
     if (inv.max_uses !== null && inv.uses >= inv.max_uses) return null;
-    return inv;
+    const creator = await this.ctx.host.identities.getUser(inv.created_by);
+    if (!creator || creator.state !== 'active') return null;
+    const maker: Actor = { userId: creator.id, globalRole: creator.globalRole, isAdmin: creator.isAdmin };
+    const m = await this.facts.membership(c.row.id, creator.id);
+    const access: AccessContext = { ...this.facts.baseContext(), community: c.facts, membership: m?.facts ?? null };
+    if (!can(maker, 'invites.manage', access).allowed) return null;
+    return { ...inv, approves: can(maker, 'members.manage', access).allowed };
   }
 
   async join(actor: Actor, idOrSlug: string, inviteToken?: string): Promise<{ status: 'active' | 'pending'; role: string }> {
     const c = await this.facts.community(idOrSlug);
-    if (!c) throw notFound('No such community');
-    const invite = await this.validInvite(c.row.id, inviteToken);
+    if (!c) throw notFound(); // the same answer as a hidden community's
+    const invite = await this.validInvite(c, inviteToken);
     const { community, membership, access } = await this.facts.forCommunity(actor, c.row.id, { hasValidInvite: invite !== null });
     assertCan(actor, 'community.join', access);
     if (membership && COUNTED.has(membership.status)) return { status: 'active', role: membership.role_slug };
-    if (membership?.status === 'pending' && !invite) return { status: 'pending', role: membership.role_slug };
+    if (membership?.status === 'pending' && !invite?.approves) return { status: 'pending', role: membership.role_slug };
     const required = access.community!.requiredTierIds;
     const held = required.length > 0 ? await this.facts.activeTierIds(community.id, actor.userId) : [];
     if (required.length > 0 && !actor.isAdmin && !held.some((t) => required.includes(t))) {
       throw new AppError('forbidden', 'This community needs a subscription', { details: { reason: 'tier_required', tier_ids: required } });
     }
-    const needsApproval = !invite && (community.visibility !== 'public' || access.community!.settings.join_approval);
+    const needsApproval = !invite?.approves && (community.visibility !== 'public' || access.community!.settings.join_approval);
     const status = needsApproval ? 'pending' : 'active';
     return inTransaction(this.db, async (trx, afterCommit) => {
       const now = this.now();
@@ -211,9 +222,13 @@ export class MembershipService {
 
   async updateMember(actor: Actor, idOrSlug: string, userId: number, patch: MemberPatch): Promise<Member> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    // Authorise before reading the target, and whatever the patch: a no-op patch must not
+    // hand anyone a member's record (hidden communities answer outsiders 404).
+    assertCan(actor, 'members.manage', access);
     const target = await this.facts.membership(community.id, userId);
     if (!target || target.row.status === 'pending') throw notFound('No such member');
     const targetFacts = { targetMembership: target.facts, targetUserId: userId };
+    assertCan(actor, 'members.manage', { ...access, target: targetFacts });
     let role: { id: number; slug: string; rank: number } | undefined;
     if (patch.role !== undefined && patch.role !== target.row.role_slug) {
       if (patch.role === 'owner')
@@ -230,7 +245,6 @@ export class MembershipService {
         });
       assertCan(actor, 'members.change_role', { ...access, target: { ...targetFacts, newRoleRank: role.rank } });
     }
-    if (patch.status !== undefined) assertCan(actor, 'members.manage', { ...access, target: targetFacts });
     const now = this.ctx.clock.now();
     const until = patch.duration_minutes ? new Date(now.getTime() + patch.duration_minutes * 60_000).toISOString() : null;
     const before = target.row;
@@ -299,6 +313,8 @@ export class MembershipService {
 
   async removeMember(actor: Actor, idOrSlug: string, userId: number): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    // First, so that "no such member" is never an answer to someone who may not manage members.
+    assertCan(actor, 'members.manage', access);
     const target = await this.facts.membership(community.id, userId);
     if (!target) throw notFound('No such member');
     assertCan(actor, 'members.manage', { ...access, target: { targetMembership: target.facts, targetUserId: userId } });
@@ -423,8 +439,9 @@ export class MembershipService {
 
   async invitePreview(token: string) {
     const inv = await this.db.selectFrom('community_invites').selectAll().where('token', '=', token).executeTakeFirst();
-    if (!inv) throw notFound('No such invite');
-    return { invite: inv, valid: (await this.validInvite(inv.community_id, token)) !== null };
+    const c = inv ? await this.facts.community(inv.community_id) : null;
+    if (!inv || !c) throw notFound('No such invite');
+    return { invite: inv, valid: (await this.validInvite(c, token)) !== null };
   }
 }
 

@@ -177,7 +177,8 @@ export class CommunityService {
     return { items: await this.cards(page.items, actor), next_cursor: page.next_cursor };
   }
 
-  private async checkImages(
+  /** The same check on create, update and the wizard: the caller's own clean image, uploaded for that purpose. */
+  async checkImages(
     actor: Actor,
     input: { icon_upload_id?: number | null | undefined; cover_upload_id?: number | null | undefined },
   ): Promise<void> {
@@ -231,6 +232,11 @@ export class CommunityService {
     assertCan(actor, 'community.update', access);
     if (input.is_featured !== undefined && !actor.isAdmin)
       throw new AppError('forbidden', 'Only admins feature communities', { details: { reason: 'admin_only', field: 'is_featured' } });
+    // Only a new image is checked: resending the current one (a settings form does) is no change.
+    await this.checkImages(actor, {
+      icon_upload_id: input.icon_upload_id === community.icon_upload_id ? undefined : input.icon_upload_id,
+      cover_upload_id: input.cover_upload_id === community.cover_upload_id ? undefined : input.cover_upload_id,
+    });
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
     await inTransaction(this.db, async (trx, afterCommit) => {
       if (input.slug && input.slug !== community.slug) await assertSlugFree(trx, input.slug, community.id);

@@ -48,11 +48,17 @@ export async function freeSlug(trx: Tx, name: string, exceptId?: number): Promis
   throw conflict('Could not find a free slug; choose one');
 }
 
+/**
+ * Slugs are unique, so a taken one cannot be given out; but the refusal is the same for a
+ * reserved word and for any community's slug (hidden ones included): it says "not available",
+ * never whose, what or whether it is a community.
+ */
 export async function assertSlugFree(trx: Tx, slug: string, exceptId?: number): Promise<void> {
-  if (RESERVED_SLUGS.has(slug)) throw conflict(`The slug "${slug}" is reserved`, { field: 'slug' });
+  const unavailable = () => conflict(`The slug "${slug}" is not available`, { field: 'slug', reason: 'slug_unavailable' });
+  if (RESERVED_SLUGS.has(slug)) throw unavailable();
   let q = trx.selectFrom('communities').select('id').where('slug', '=', slug);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw conflict(`The slug "${slug}" is taken`, { field: 'slug' });
+  if (await q.executeTakeFirst()) throw unavailable();
 }
 
 export interface ChannelSeed {

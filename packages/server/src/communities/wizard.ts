@@ -65,6 +65,7 @@ export class WizardService {
 
   async start(actor: Actor, basics: z.output<(typeof wizardStepSchemas)['basics']>) {
     assertCan(actor, 'community.create', this.facts.baseContext());
+    await this.communities.checkImages(actor, basics);
     const now = this.ctx.clock.now().toISOString();
     const id = await inTransaction(this.db, async (trx) => {
       if (basics.slug) await assertSlugFree(trx, basics.slug);
@@ -101,15 +102,9 @@ export class WizardService {
         issues: parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), code: i.code, message: i.message })),
       });
     }
-    if (step === 'basics') {
-      const b = parsed.data as NonNullable<Steps['basics']>;
-      for (const field of ['icon_upload_id', 'cover_upload_id'] as const) {
-        const id = b[field];
-        if (id) await this.ctx.services.uploads.assertCommunityImage(actor, id, field);
-      }
-    }
+    if (step === 'basics') await this.communities.checkImages(actor, parsed.data as NonNullable<Steps['basics']>);
     if (step === 'courses')
-      await this.links.assertCoursesExist((parsed.data as Steps['courses'])!.links, (i) => `body.links.${i}.course_id`);
+      await this.links.assertLinkable(actor, (parsed.data as Steps['courses'])!.links, (i) => `body.links.${i}.course_id`);
     const steps = { ...this.steps(row), [step]: parsed.data };
     await inTransaction(this.db, async (trx) => {
       const basics = steps.basics;
@@ -144,8 +139,8 @@ export class WizardService {
       });
     }
     const courseLinks = steps.courses?.links ?? [];
-    // Courses may have been deleted in RocketLMS since the step was saved.
-    await this.links.assertCoursesExist(courseLinks, (i) => `steps.courses.links.${i}.course_id`);
+    // Courses may have been deleted in RocketLMS, or their instructors changed, since the step was saved.
+    await this.links.assertLinkable(actor, courseLinks, (i) => `steps.courses.links.${i}.course_id`);
     const now = this.ctx.clock.now().toISOString();
     await inTransaction(this.db, async (trx, afterCommit) => {
       const basics = steps.basics!;

@@ -36,6 +36,7 @@ export interface HostCourse {
   type: 'course' | 'webinar' | 'text_lesson' | 'bundle';
   title: string;
   slug: string;
+  /** Everyone who teaches it, as RocketLMS counts them: teacher_id, creator_id and partner teachers. */
   teacherIds: number[];
   url: string;
   imageUrl: string | null;

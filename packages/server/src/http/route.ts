@@ -2,7 +2,7 @@ import type { Endpoint, EndpointOutput, FeatureName } from '@communities/contrac
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
-import type { Action } from '@communities/contract';
+import type { Action, CommunitiesConfig } from '@communities/contract';
 
 import type { Viewer } from './viewer';
 
@@ -15,7 +15,8 @@ import type { Viewer } from './viewer';
  */
 export type AccessRule = { public: string } | { signedIn: string } | { action: Action | readonly Action[] };
 
-export type RateLimitKey = 'messages' | 'dm_messages' | 'feed_posts' | 'uploads' | 'client_events';
+/** A bucket of config `rate_limits.*`. */
+export type RateLimitKey = Exclude<keyof CommunitiesConfig['rate_limits'], 'store'>;
 
 export interface RouteRequest<E extends Endpoint> {
   params: z.output<E['params']>;

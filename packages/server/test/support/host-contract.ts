@@ -79,6 +79,9 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
         expect(byId.get(`c${FX.courses.b}`)!.title).toBe('Solo en español');
         expect(byId.get(`c${FX.courses.c}`)).toMatchObject({ title: 'Course C', url: 'https://school.example.com/course/course-102' });
         expect(byId.get(`c${FX.courses.c}`)!.teacherIds.sort()).toEqual([FX.users.teacher, FX.users.partner].sort());
+        // Who may link a course to a community: its teacher, its creator and partner teachers.
+        expect(byId.get(`c${FX.courses.a}`)!.teacherIds.sort()).toEqual([FX.users.teacher, FX.users.creator].sort());
+        expect(byId.get(`b${FX.bundle}`)!.teacherIds).toEqual([FX.users.teacher]);
         expect(byId.get(`b${FX.bundle}`)).toMatchObject({ title: 'The Bundle', url: 'https://school.example.com/bundles/the-bundle' });
         expect((await host.courses.searchCourses('course c', 5)).map((c) => c.id)).toEqual([FX.courses.c]);
         expect(await host.courses.courseIdBySlug('course-102')).toBe(FX.courses.c);

@@ -1,4 +1,4 @@
-import type { FeedItem } from '@communities/contract';
+import { isServable, type FeedItem } from '@communities/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -122,7 +122,7 @@ export function PostCard({ item }: { item: FeedItem }) {
         <ul className="cm-attachments">
           {item.attachments.map((a) => (
             <li key={a.id}>
-              {a.scan_status === 'clean' ? (
+              {isServable(a.scan_status) ? (
                 a.is_image && a.thumbnail_url ? (
                   <a className="cm-file-image" href={a.download_url!} onClick={(e) => void download(e, a)}>
                     <Thumbnail a={a} />

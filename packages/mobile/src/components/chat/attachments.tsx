@@ -1,4 +1,4 @@
-import type { Attachment } from '@communities/contract';
+import { isServable, type Attachment } from '@communities/contract';
 import { useTranslation } from 'react-i18next';
 import { Text, View } from 'react-native';
 
@@ -52,7 +52,7 @@ export function Attachments({ items }: { items: Attachment[] }) {
       {items.map((a) => {
         const key = `${a.kind}-${a.id}`;
         const testID = `attachment-${a.id}`;
-        if (a.scan_status === 'clean' && a.is_image && a.thumbnail_url)
+        if (isServable(a.scan_status) && a.is_image && a.thumbnail_url)
           return (
             <View key={key} testID={testID}>
               <Thumbnail a={a} />

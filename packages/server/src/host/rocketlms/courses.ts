@@ -40,7 +40,11 @@ export class RocketCourses implements CoursePort {
             ) ?? w.slug,
           slug: w.slug,
           teacherIds: [
-            ...new Set([Number(w.teacher_id), ...partners.filter((p) => p.webinar_id === w.id).map((p) => Number(p.teacher_id))]),
+            ...new Set([
+              Number(w.teacher_id),
+              Number(w.creator_id),
+              ...partners.filter((p) => p.webinar_id === w.id).map((p) => Number(p.teacher_id)),
+            ]),
           ],
           url: `${base}/course/${w.slug}`,
           imageUrl: absoluteUrl(base, w.thumbnail ?? w.image_cover),
@@ -65,7 +69,7 @@ export class RocketCourses implements CoursePort {
               this.opts.defaultLocale,
             ) ?? b.slug,
           slug: b.slug,
-          teacherIds: [Number(b.teacher_id)],
+          teacherIds: [...new Set([Number(b.teacher_id), Number(b.creator_id)])],
           url: `${base}/bundles/${b.slug}`,
           imageUrl: absoluteUrl(base, b.thumbnail ?? b.image_cover),
           status: b.status,

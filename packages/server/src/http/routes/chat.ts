@@ -89,11 +89,13 @@ export function channelRoutes(chat: ChatServices): RouteSpec[] {
     route({
       endpoint: e.react,
       access: { action: 'channel.react' },
+      rateLimit: 'reactions',
       handler: ({ viewer, params, body }) => messages.react(viewer.actor, params.messageId, body.emoji),
     }),
     route({
       endpoint: e.read,
       access: { action: 'channel.view' },
+      rateLimit: 'read_markers',
       handler: ({ viewer, params, body }) => channels.markRead(viewer.actor, params.channelId, body.message_id),
     }),
   ];
@@ -167,11 +169,13 @@ export function dmRoutes(chat: ChatServices): RouteSpec[] {
     route({
       endpoint: e.react,
       access: { action: 'dm.post' },
+      rateLimit: 'reactions',
       handler: ({ viewer, params, body }) => dms.react(viewer.actor, params.messageId, body.emoji),
     }),
     route({
       endpoint: e.read,
       access: { action: 'dm.read' },
+      rateLimit: 'read_markers',
       handler: ({ viewer, params, body }) => dms.markRead(viewer.actor, params.threadId, body.message_id),
     }),
     route({ endpoint: e.blocks, access: own, handler: ({ viewer }) => dms.blocks(viewer.actor) }),

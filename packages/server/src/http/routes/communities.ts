@@ -41,11 +41,13 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     route({
       endpoint: e.join,
       access: { action: 'community.join' },
+      rateLimit: 'membership',
       handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token),
     }),
     route({
       endpoint: e.leave,
       access: { action: 'community.leave' },
+      rateLimit: 'membership',
       handler: async ({ viewer, params }) => {
         await s.membership.leave(viewer.actor, params.id);
         return ok;

@@ -56,6 +56,7 @@ export function feedRoutes(feed: FeedService): RouteSpec[] {
     route({
       endpoint: e.react,
       access: { action: 'feed.react' },
+      rateLimit: 'reactions',
       handler: ({ viewer, params, body }) => feed.react(viewer.actor, params.itemId, body.emoji),
     }),
     route({
@@ -90,6 +91,7 @@ export function feedRoutes(feed: FeedService): RouteSpec[] {
     route({
       endpoint: e.reactComment,
       access: { action: 'feed.react' },
+      rateLimit: 'reactions',
       handler: ({ viewer, params, body }) => feed.reactComment(viewer.actor, params.commentId, body.emoji),
     }),
   ];

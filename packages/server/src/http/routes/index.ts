@@ -19,7 +19,9 @@ import { uploadRoutes } from './uploads';
 export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
   // Uploads are scanned when a real scanner runs; the null scanner passes every file unscanned.
   const scanned = ctx.services.uploads.scanner.name !== 'null';
-  const uploads = uploadRoutes(ctx.services.uploads).map((r): RouteSpec => (scanned ? { ...r, serves: ['file_scanning'] } : r));
+  const uploads = uploadRoutes(ctx.services.uploads, ctx.config.file_scanner.upload_stall_seconds).map((r): RouteSpec =>
+    scanned ? { ...r, serves: ['file_scanning'] } : r,
+  );
   return [
     ...systemRoutes(ctx, features),
     ...communityRoutes(ctx, ctx.services.communities),

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 
 import type { Scanner, ScanVerdict } from './types';
 
-/** Development only: says clean without looking. Start-up warns when it is on outside demo mode. */
+/** Development only: passes files without looking, as `unscanned`. Start-up warns when it is on outside demo mode. */
 export class NullScanner implements Scanner {
   readonly name = 'null';
 
@@ -10,7 +10,7 @@ export class NullScanner implements Scanner {
     for await (const _ of stream) {
       // drain
     }
-    return { verdict: 'clean', raw: 'not scanned (null scanner)' };
+    return { verdict: 'unscanned', raw: 'not scanned (null scanner)' };
   }
 
   async ping(): Promise<void> {}

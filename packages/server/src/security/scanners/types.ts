@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 
 export interface ScanVerdict {
-  verdict: 'clean' | 'infected';
+  /** `unscanned`: the scanner did not look (the null scanner); served like clean, labelled truthfully. */
+  verdict: 'clean' | 'unscanned' | 'infected';
   signature?: string;
   raw?: unknown;
 }

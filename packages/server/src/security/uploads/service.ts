@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import type { Attachment, CommunitiesConfig } from '@communities/contract';
+import { isServable, type Attachment, type CommunitiesConfig, type ScanStatus } from '@communities/contract';
 import sharp from 'sharp';
 
 import { can, type Actor } from '../../access';
@@ -35,7 +35,7 @@ export interface UploadHooks {
  * The upload pipeline: stream to temporary storage within the size limit, sniff the type from
  * the bytes, record the attachment as pending and queue a scan; the worker promotes clean
  * files, quarantines or deletes infected ones, and retries scanner failures until `failed`.
- * Nothing but `clean` is ever served.
+ * Nothing but `clean` (or `unscanned`, when no scanner is configured) is ever served.
  */
 export class UploadService {
   constructor(
@@ -76,7 +76,7 @@ export class UploadService {
           ? `Upload it with purpose=${purpose}`
           : !isImage(row.mime_type)
             ? 'It must be an image'
-            : row.scan_status !== 'clean'
+            : !isServable(row.scan_status as ScanStatus)
               ? `It is ${row.scan_status}; wait for the scan to finish`
               : null;
     if (problem)
@@ -91,7 +91,7 @@ export class UploadService {
 
   present(kind: AttachmentKind, row: Row): Attachment {
     const base = `${this.deps.basePath}/api/communities/uploads/${kind}/${row.id}`;
-    const clean = row.scan_status === 'clean';
+    const clean = isServable(row.scan_status as ScanStatus);
     return {
       id: row.id,
       kind,
@@ -272,7 +272,7 @@ export class UploadService {
   /** The bytes of a clean upload (or its thumbnail) for a reader; 404 for anything else. */
   async open(actor: Actor, kind: AttachmentKind, id: number, which: 'file' | 'thumbnail'): Promise<{ row: Row; stream: Readable }> {
     const row = await this.row(kind, id);
-    if (row.scan_status !== 'clean' || !(await this.canRead(actor, kind, row))) throw notFound('No such upload');
+    if (!isServable(row.scan_status as ScanStatus) || !(await this.canRead(actor, kind, row))) throw notFound('No such upload');
     const key = which === 'thumbnail' ? row.thumbnail_path : row.path;
     if (!key) throw notFound('No thumbnail');
     return { row, stream: await this.deps.storage.read(key) };
@@ -321,7 +321,8 @@ export class UploadService {
       this.push(kind, { ...row, scan_status: 'failed' });
       return;
     }
-    if (verdict.verdict === 'clean') {
+    if (verdict.verdict === 'clean' || verdict.verdict === 'unscanned') {
+      const status = verdict.verdict;
       const path = await this.deps.storage.promote(row.path);
       let thumb: string | null = null;
       if (isImage(row.mime_type)) {
@@ -339,17 +340,17 @@ export class UploadService {
       await this.db
         .updateTable(this.table(kind))
         .set({
-          scan_status: 'clean',
+          scan_status: status,
           path,
           thumbnail_path: thumb,
-          scan_report: JSON.stringify({ scanner: this.deps.scanner.name, verdict: 'clean' }),
+          scan_report: JSON.stringify({ scanner: this.deps.scanner.name, verdict: status }),
           scanned_at: now(),
           updated_at: now(),
         })
         .where('id', '=', id)
         .execute();
-      await job('done', { verdict: 'clean' });
-      this.push(kind, { ...row, scan_status: 'clean', path, thumbnail_path: thumb });
+      await job('done', { verdict: status });
+      this.push(kind, { ...row, scan_status: status, path, thumbnail_path: thumb });
       return;
     }
     const quarantine = this.deps.config.file_scanner.on_infected === 'quarantine';

@@ -1,4 +1,4 @@
-import type { Attachment } from '@communities/contract';
+import { isServable, type Attachment } from '@communities/contract';
 import { useEffect, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -56,7 +56,7 @@ export function AttachmentList({ items }: { items: Attachment[] }) {
     <ul className="cm-msg-files">
       {items.map((a) => (
         <li key={`${a.kind}-${a.id}`}>
-          {a.scan_status === 'clean' && a.download_url ? (
+          {isServable(a.scan_status) && a.download_url ? (
             a.is_image && a.thumbnail_url ? (
               <a
                 className="cm-file-image"
