@@ -43,18 +43,14 @@ export interface TableInfo {
 
 type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Every base table in the connected database (schema), sorted. */
+/** Every table and view in the connected database (schema), sorted: any of them blocks a create. */
 export async function listTables(db: AnyDb, dialect: DialectName): Promise<string[]> {
   const q =
     dialect === 'sqlite'
-      ? sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite\_%' escape '\\'`
+      ? sql<{ name: string }>`select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite!_%' escape '!'`
       : dialect === 'mysql'
-        ? sql<{
-            name: string;
-          }>`select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE'`
-        : sql<{
-            name: string;
-          }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`;
+        ? sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = database()`
+        : sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`;
   return (await q.execute(db)).rows.map((r) => r.name).sort();
 }
 
