@@ -42,7 +42,9 @@ const databaseSchema = z
       .string()
       .regex(/^[a-z0-9_]{0,16}$/, 'lower-case letters, digits and _ only, at most 16')
       .default('')
-      .describe('lower-case letters, digits and _, at most 16 characters (e.g. "cm_"); empty for none'),
+      .describe(
+        'lower-case letters, digits and _, at most 16 characters (e.g. "cm_"); empty: none, except "cm_" when the addon shares RocketLMS\'s database (host.adapter = rocketlms, host.database_url empty, database.url mysql://)',
+      ),
     pool_size: int(10, 1, 200),
   })
   .strict()

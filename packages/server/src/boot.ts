@@ -22,7 +22,7 @@ export async function boot(
 ): Promise<Booted> {
   const ctx = await createContext(withDemoSecrets(config), options);
   try {
-    await migrateToLatest(ctx.db);
+    await migrateToLatest(ctx.db, (m) => ctx.logger.info({ migration: m.name, ms: m.ms }, 'migration applied'));
     let demo: DemoSchool | null = null;
     if (ctx.config.demo && ctx.config.host.adapter === 'demo' && options.seedDemo !== false) {
       if (ctx.db.dialect === 'postgres' && !ctx.config.host.database_url) {

@@ -15,6 +15,7 @@ import type { HostPorts } from './host/ports';
 import { InProcessBus, type EventBus } from './platform/bus';
 import { systemClock, type Clock } from './platform/clock';
 import { connect, withStatementCache, type Db } from './platform/db/connect';
+import { tablePrefix } from './platform/db/table-prefix';
 import { createLogger, type Logger } from './platform/logger';
 import { DbQueue, type Queue } from './platform/queue';
 import { BullQueue } from './platform/queue-bullmq';
@@ -98,7 +99,7 @@ export function redactUrl(url: string): string {
 export async function createContext(config: CommunitiesConfig, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.log_level);
   const clock = options.clock ?? systemClock;
-  const db = connect(config.database.url, { prefix: config.database.table_prefix, poolSize: config.database.pool_size });
+  const db = connect(config.database.url, { prefix: tablePrefix(config), poolSize: config.database.pool_size });
   const { hostDb, close: closeHost } = openHost(config, db);
   const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
   if (redis) await connectRedis(redis, config.redis.url!, 'redis.url');

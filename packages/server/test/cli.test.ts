@@ -20,22 +20,27 @@ function run(args: string[], env: Record<string, string>) {
 }
 
 describe('the communities command', () => {
-  it('migrates (twice is a no-op), reports status, seeds the demo school, and migrates down', () => {
+  it('lists pending migrations, applies them printing each, is a no-op twice, lists them applied, and seeds the demo school', () => {
     const env = {
       DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
       COMMUNITIES__DATABASE__TABLE_PREFIX: 'cm_',
     };
-    expect(run(['migrate'], env)).toMatchObject({ status: 0, out: expect.stringContaining('migrated 0001_initial') });
-    expect(run(['migrate'], env).out).toContain('Nothing to migrate.');
-    expect(run(['migrate:status'], env).out).toMatch(/\d{4}-\d\d-\d\dT.*0001_initial/);
+    const before = run(['migrate', '--status'], env);
+    expect(before.out).toMatch(/pending\s+0001_initial\n.*pending\s+0002_host_safe_names/);
+    expect(before.out).toContain('2 pending');
+    const migrate = run(['migrate'], env);
+    expect(migrate.status).toBe(0);
+    expect(migrate.out).toMatch(/applied 0001_initial \(table prefix "cm_"\) in \d+ ms\napplied 0002_host_safe_names/);
+    expect(run(['migrate'], env).out).toContain('Nothing to migrate: up to date.');
+    const status = run(['migrate:status'], env);
+    expect(status.out).toMatch(/applied \d{4}-\d\d-\d\dT.*0001_initial/);
+    expect(status.out).toContain('Up to date.');
     expect(run(['jobs:status'], env)).toMatchObject({
       status: 0,
       out: expect.stringMatching(/queue driver: database[\s\S]*\(no jobs yet\)/),
     });
     expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
-    expect(run(['migrate:down', '--all'], env).out).toContain('Reverted every migration.');
-    expect(run(['migrate:status'], env).out).toContain('pending');
-    // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
+    // Six fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
   }, 180_000);
 
   it('refuses to seed demo data into a real RocketLMS', () => {

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 
-import { migrateAllDown, migrateToLatest } from '../src/platform/db/migrate';
+import { migrateToLatest } from '../src/platform/db/migrate';
+import { MIGRATIONS } from '../src/platform/db/migrations';
 import { ADDON_TABLES } from '../src/platform/db/schema';
 
 import { createTestDatabase } from './support/databases';
@@ -17,10 +18,10 @@ async function tables(dialect: 'mysql' | 'postgres', db: Kysely<any>): Promise<s
 for (const dialect of ['mysql', 'postgres'] as const) {
   for (const prefix of ['', 'cm_']) {
     describe(`migrations on ${dialect} (prefix "${prefix}")`, () => {
-      it('create every table, are a no-op twice, work through Kysely, and go down and up', async () => {
+      it('create every table, are a no-op twice, and work through Kysely', async () => {
         const t = await createTestDatabase(dialect, { prefix });
         try {
-          expect((await migrateToLatest(t.db)).map((r) => r.migrationName)).toEqual(['0001_initial']);
+          expect((await migrateToLatest(t.db)).map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
           expect(await migrateToLatest(t.db)).toEqual([]);
           const names = await tables(dialect, t.db.db);
           for (const table of ADDON_TABLES) expect(names).toContain(prefix + table);
@@ -79,11 +80,6 @@ for (const dialect of ['mysql', 'postgres'] as const) {
               })
               .execute(),
           ).rejects.toThrow();
-
-          await migrateAllDown(t.db);
-          const left = (await tables(dialect, t.db.db)).filter((n) => ADDON_TABLES.some((a) => prefix + a === n));
-          expect(left).toEqual([]);
-          expect((await migrateToLatest(t.db)).length).toBe(1);
         } finally {
           await t.drop();
         }

@@ -7,7 +7,7 @@ import { buildHttpServer } from '../http/server';
 import { createDemoSchema } from '../host/demo/ddl';
 import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
-import { migrateAllDown, migrateDown, migrateToLatest, migrationStatus } from '../platform/db/migrate';
+import { migrateToLatest, migrationStatus } from '../platform/db/migrate';
 import { assertDemoIsolated, assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
 import { formatQueueStatus } from '../platform/queue-status';
 import { startWorker } from '../worker';
@@ -33,41 +33,30 @@ const program = new Command('communities')
   .description('RocketLMS Communities')
   .option('-c, --config <file>', 'config file (default communities.config.json)');
 
+async function printStatus(ctx: Awaited<ReturnType<typeof createContext>>): Promise<void> {
+  const list = await migrationStatus(ctx.db);
+  for (const m of list) console.log(`${m.executedAt ? `applied ${m.executedAt.toISOString()}` : 'pending'.padEnd(32)}  ${m.name}`);
+  const pending = list.filter((m) => !m.executedAt).length;
+  console.log(pending ? `${pending} pending: run \`communities migrate\`.` : 'Up to date.');
+}
+
 program
   .command('migrate')
-  .description('apply every pending migration (a no-op when up to date)')
-  .action(() =>
+  .description('apply every pending migration, printing each (a no-op when up to date); --status lists applied and pending ones')
+  .option('--status', 'list applied and pending migrations instead of applying them')
+  .action((opts: { status?: boolean }) =>
     withContext(program.opts(), async (ctx) => {
-      const results = await migrateToLatest(ctx.db);
-      console.log(results.length ? results.map((r) => `migrated ${r.migrationName}`).join('\n') : 'Nothing to migrate.');
+      if (opts.status) return printStatus(ctx);
+      const where = ctx.db.prefix ? ` (table prefix "${ctx.db.prefix}")` : '';
+      const applied = await migrateToLatest(ctx.db, (m) => console.log(`applied ${m.name}${where} in ${m.ms} ms`));
+      if (applied.length === 0) console.log('Nothing to migrate: up to date.');
     }),
   );
 
 program
   .command('migrate:status')
-  .description('list migrations and when each ran')
-  .action(() =>
-    withContext(program.opts(), async (ctx) => {
-      for (const m of await migrationStatus(ctx.db))
-        console.log(`${m.executedAt ? m.executedAt.toISOString() : 'pending'.padEnd(24)}  ${m.name}`);
-    }),
-  );
-
-program
-  .command('migrate:down')
-  .description('revert the last migration (--all: every one)')
-  .option('--all', 'revert every migration')
-  .action((opts: { all?: boolean }) =>
-    withContext(program.opts(), async (ctx) => {
-      if (opts.all) {
-        await migrateAllDown(ctx.db);
-        console.log('Reverted every migration.');
-      } else {
-        const results = await migrateDown(ctx.db);
-        console.log(results.length ? results.map((r) => `reverted ${r.migrationName}`).join('\n') : 'Nothing to revert.');
-      }
-    }),
-  );
+  .description('the same as migrate --status')
+  .action(() => withContext(program.opts(), printStatus));
 
 program
   .command('jobs:status')

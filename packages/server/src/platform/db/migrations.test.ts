@@ -1,25 +1,32 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 
-import { connect } from './connect';
-import { migrateAllDown, migrateToLatest, migrationStatus } from './migrate';
+import { connect, type Db } from './connect';
+import { listTables } from './introspect';
+import { migrateTo, migrateToLatest, migrationStatus, TableCollisionError } from './migrate';
+import { MIGRATIONS } from './migrations';
 import { ADDON_TABLES } from './schema';
+import { tablePrefix } from './table-prefix';
 
-async function sqliteTables(d: ReturnType<typeof connect>): Promise<string[]> {
-  const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(d.db);
-  return rows.rows.map((r) => r.name).sort();
-}
+const tables = (d: Db) => listTables(d.db.withoutPlugins(), 'sqlite');
+const NAMES = MIGRATIONS.map((m) => m.name);
 
 describe('migrations on SQLite', () => {
   for (const prefix of ['', 'cm_']) {
-    it(`create every table, are a no-op the second time, and go down and up again (prefix "${prefix}")`, async () => {
+    it(`create every table, report each migration as it lands, and are a no-op the second time (prefix "${prefix}")`, async () => {
       const d = connect('sqlite::memory:', { prefix });
       try {
-        const first = await migrateToLatest(d);
-        expect(first.map((r) => r.migrationName)).toEqual(['0001_initial']);
+        const seen: string[] = [];
+        const applied = await migrateToLatest(d, (m) => seen.push(m.name));
+        expect(applied.map((m) => m.name)).toEqual(NAMES);
+        expect(seen).toEqual(NAMES);
         expect(await migrateToLatest(d)).toEqual([]);
-        const tables = await sqliteTables(d);
-        for (const t of ADDON_TABLES) expect(tables).toContain(prefix + t);
+        const names = await tables(d);
+        for (const t of ADDON_TABLES) expect(names).toContain(prefix + t);
         expect((await migrationStatus(d)).every((m) => m.executedAt !== null)).toBe(true);
 
         // Queries use bare names; the plugin adds the prefix.
@@ -78,14 +85,119 @@ describe('migrations on SQLite', () => {
         await d.db.deleteFrom('communities').where('id', '=', c.id).execute();
         expect(await d.db.selectFrom('channel_messages').select('id').execute()).toEqual([]);
         expect(await d.db.selectFrom('community_roles').select('id').execute()).toEqual([]);
-
-        await migrateAllDown(d);
-        const left = (await sqliteTables(d)).filter((t) => ADDON_TABLES.some((a) => prefix + a === t));
-        expect(left).toEqual([]);
-        expect((await migrateToLatest(d)).length).toBe(1);
+        // The badge foreign key followed the rename.
+        const badge = await d.db
+          .insertInto('community_badges')
+          .values({ slug: 'first', name: 'First', rule: '{}', created_at: now, updated_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await d.db.insertInto('user_badges').values({ user_id: 5, badge_id: badge.id, awarded_at: now }).execute();
+        await expect(d.db.insertInto('user_badges').values({ user_id: 6, badge_id: 999, awarded_at: now }).execute()).rejects.toThrow(
+          /FOREIGN KEY/,
+        );
       } finally {
         await d.destroy();
       }
     });
   }
+
+  it('declare exactly the tables each migration creates, renames and drops', async () => {
+    for (const prefix of ['', 'cm_']) {
+      const d = connect('sqlite::memory:', { prefix });
+      try {
+        let before = new Set(await tables(d));
+        for (const m of MIGRATIONS) {
+          await migrateTo(d, m.name);
+          const after = new Set(await tables(d));
+          const added = [...after].filter((t) => !before.has(t) && !t.startsWith(`${prefix}communities_migrations`));
+          const removed = [...before].filter((t) => !after.has(t));
+          expect({ migration: m.name, added: added.sort() }).toEqual({ migration: m.name, added: m.creates.map((t) => prefix + t).sort() });
+          expect({ migration: m.name, removed: removed.sort() }).toEqual({
+            migration: m.name,
+            removed: [...Object.keys(m.renames ?? {}), ...(m.drops ?? [])].map((t) => prefix + t).sort(),
+          });
+          before = after;
+        }
+      } finally {
+        await d.destroy();
+      }
+    }
+  });
+
+  it('are numbered in order, one file each, all registered', () => {
+    const files = readdirSync(join(import.meta.dirname, 'migrations'))
+      .filter((f) => /^\d{4}_.*\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''));
+    expect(NAMES).toEqual(files.sort());
+    NAMES.forEach((name, i) => expect(name.slice(0, 4)).toBe(String(i + 1).padStart(4, '0')));
+  });
+
+  it('never change once released (a change to the schema is a new migration)', () => {
+    // Whitespace-insensitive, so reformatting is fine; anything else in a released file is not.
+    const released = JSON.parse(readFileSync(join(import.meta.dirname, 'migrations/released.json'), 'utf8')) as Record<string, string>;
+    const actual = Object.fromEntries(
+      NAMES.map((name) => {
+        const text = readFileSync(join(import.meta.dirname, `migrations/${name}.ts`), 'utf8').replace(/\s+/g, '');
+        return [name, createHash('sha256').update(text).digest('hex')];
+      }),
+    );
+    for (const [name, hash] of Object.entries(released)) {
+      expect(actual[name], `${name} was released and must not change: put the change in a new migration`).toBe(hash);
+    }
+    expect(Object.keys(released), 'record every migration in migrations/released.json').toEqual(NAMES);
+  });
+
+  it('refuse, naming the table, to create a table that exists and is not the addon’s, before creating anything', async () => {
+    const d = connect('sqlite::memory:');
+    try {
+      // RocketLMS's own badges table, with a row.
+      await sql`create table badges (id integer primary key, title varchar(128) not null, type varchar(32) not null)`.execute(d.db);
+      await sql`insert into badges (id, title, type) values (1, 'Old member', 'register_date')`.execute(d.db);
+      const error = await migrateToLatest(d).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TableCollisionError);
+      expect((error as TableCollisionError).table).toBe('badges');
+      expect((error as Error).message).toContain('`badges` already exists and is not the addon');
+      // Nothing created, not even the bookkeeping tables; the host's row is still there.
+      expect(await tables(d)).toEqual(['badges']);
+      expect((await sql<{ title: string }>`select title from badges`.execute(d.db)).rows).toEqual([{ title: 'Old member' }]);
+    } finally {
+      await d.destroy();
+    }
+  });
+
+  it('refuse a later migration whose table someone else created meanwhile, and leave that table alone', async () => {
+    const d = connect('sqlite::memory:', { prefix: 'cm_' });
+    try {
+      await migrateTo(d, '0001_initial');
+      await sql`create table cm_community_badges (id integer primary key, note text)`.execute(d.db);
+      await expect(migrateToLatest(d)).rejects.toThrow('`cm_community_badges` already exists');
+      const status = await migrationStatus(d);
+      expect(status.map((m) => [m.name, m.executedAt !== null])).toEqual([
+        ['0001_initial', true],
+        ['0002_host_safe_names', false],
+      ]);
+      // 0002 did not run: the addon's badges table was not renamed, the other one not touched.
+      expect(await tables(d)).toContain('cm_badges');
+      expect((await sql<{ name: string }>`select name from pragma_table_info('cm_community_badges')`.execute(d.db)).rows).toEqual([
+        { name: 'id' },
+        { name: 'note' },
+      ]);
+    } finally {
+      await d.destroy();
+    }
+  });
+});
+
+describe('the table prefix in effect', () => {
+  const cfg = (table_prefix: string, adapter: 'rocketlms' | 'demo', database_url?: string, url = 'mysql://x@h/db') => ({
+    database: { url, table_prefix, pool_size: 10 },
+    host: { adapter, database_url } as never,
+  });
+  it('is cm_ when the addon shares RocketLMS’s MariaDB database and none is set, else as configured', () => {
+    expect(tablePrefix(cfg('', 'rocketlms'))).toBe('cm_');
+    expect(tablePrefix(cfg('', 'rocketlms', 'mysql://ro@h/rocketlms'))).toBe('');
+    expect(tablePrefix(cfg('', 'demo'))).toBe('');
+    expect(tablePrefix(cfg('', 'rocketlms', undefined, 'sqlite://x.sqlite'))).toBe('');
+    expect(tablePrefix(cfg('x_', 'rocketlms'))).toBe('x_');
+  });
 });

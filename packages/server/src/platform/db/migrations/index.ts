@@ -1,6 +1,12 @@
 import type { AddonMigration } from '../columns';
 
 import { initial } from './0001_initial';
+import { hostSafeNames } from './0002_host_safe_names';
 
-/** In order; names sort the same way they run. */
-export const MIGRATIONS: AddonMigration[] = [initial];
+/**
+ * Every migration, in the order they run (names sort the same way). To add one: create
+ * `NNNN_what.ts` next to these with the next free number, append it here, run
+ * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
+ * table. A released migration never changes.
+ */
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames];
