@@ -121,7 +121,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string, onLate
         if (timedOut) onLate(value);
         else resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         clearTimeout(timer);
         if (!timedOut) reject(error);
       },
