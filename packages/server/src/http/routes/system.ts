@@ -41,7 +41,10 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: 
 async function databaseCheck(ctx: AppContext, timeoutMs: number): Promise<Check> {
   // A timeout opens the circuit, so requests fail fast (503) until the database answers again.
   const check = await timed(
-    () => sql`select 1`.execute(ctx.db.db),
+    async () => {
+      await ctx.db.gate.recheck(); // while requests fail fast, health waits for the probe's verdict
+      await sql`select 1`.execute(ctx.db.db);
+    },
     timeoutMs,
     (e) => ctx.db.gate.fail(e),
   );
@@ -99,7 +102,10 @@ export function systemRoutes(ctx: AppContext): RouteSpec[] {
         const [database, host, redis, scanner, sync] = await Promise.all([
           databaseCheck(ctx, ms),
           timed(
-            () => ctx.host.ping(),
+            async () => {
+              await ctx.hostGate?.recheck();
+              await ctx.host.ping();
+            },
             ms,
             (e) => ctx.hostGate?.fail(e),
           ),

@@ -180,7 +180,8 @@ export function connect(url: string, options: ConnectOptions = {}): Db {
       statement_timeout: t.queryMs,
       keepAlive: true,
     });
-    dialect = new PostgresDialect({ pool: guardPgPool(pool, t, gate, onFault) });
+    const probe = () => new pg.Client({ connectionString: url, connectionTimeoutMillis: t.connectMs });
+    dialect = new PostgresDialect({ pool: guardPgPool(pool, probe, t, gate, onFault) });
   }
   const factsWrites = new WriteWatchPlugin(FACT_TABLES, VOLATILE_FACT_COLUMNS);
   const plugins = [factsWrites, ...(prefix ? [new TablePrefixPlugin(prefix, ADDON_TABLES)] : [])];

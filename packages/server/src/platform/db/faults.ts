@@ -74,30 +74,31 @@ export function isUnavailable(error: unknown): boolean {
 export type GateExit = (outcome: 'answered' | 'failed' | 'unknown', error?: unknown) => void;
 
 /**
- * A circuit in front of a pool: after a connection-level failure the database counts as down,
- * and while one request probes it every other request fails at once (503) instead of waiting
- * out the timeouts. The first answer from the database closes the circuit again.
+ * A circuit in front of a pool: after a connection-level failure the database counts as down
+ * and every request fails at once (503) instead of waiting out the timeouts. Meanwhile a probe
+ * (`select 1` straight on the pool, at most one a second, started by the requests that arrive)
+ * tests the database; its first answer, or any query's, closes the circuit again.
  */
 export class DbGate {
   private downSince: number | null = null;
   private reason = '';
-  private probing = false;
+  private probing: Promise<void> | null = null;
+  private lastProbe = 0;
+  /** Set by the pool guard: one `select 1` that bypasses the gate. */
+  probe: (() => Promise<void>) | null = null;
 
   get down(): { since: number; reason: string } | null {
     return this.downSince === null ? null : { since: this.downSince, reason: this.reason };
   }
 
-  /** Throws while the database is down and another request is already probing it. */
+  /** Throws while the database is down (and starts a probe when none ran this last second). */
   enter(): GateExit {
-    const probe = this.downSince !== null;
-    if (probe && this.probing) throw new DatabaseUnavailableError(`The database is unavailable (${this.reason})`);
-    if (probe) this.probing = true;
-    let exited = false;
+    if (this.downSince !== null) {
+      void this.startProbe();
+      throw new DatabaseUnavailableError(`The database is unavailable (${this.reason})`);
+    }
     return (outcome, error) => {
-      if (exited) return;
-      exited = true;
-      if (probe) this.probing = false;
-      if (outcome === 'answered') this.downSince = null;
+      if (outcome === 'answered') this.up();
       else if (outcome === 'failed') this.fail(error);
     };
   }
@@ -105,6 +106,35 @@ export class DbGate {
   fail(error: unknown): void {
     if (this.downSince === null) this.downSince = Date.now();
     this.reason = error instanceof Error ? error.message.slice(0, 200) : String(error);
+  }
+
+  private up(): void {
+    this.downSince = null;
+  }
+
+  /** Health: while down, wait for a probe (the running one or a new one) instead of failing at once. */
+  async recheck(): Promise<void> {
+    if (this.downSince === null) return;
+    await (this.probing ?? this.startProbe(true));
+  }
+
+  private startProbe(now = false): Promise<void> | null {
+    if (!this.probe || this.probing || (!now && Date.now() - this.lastProbe < 1000)) return this.probing;
+    this.lastProbe = Date.now();
+    const probing = this.probe().then(
+      () => {
+        this.probing = null;
+        this.up();
+      },
+      (error: unknown) => {
+        this.probing = null;
+        this.fail(error);
+        throw error;
+      },
+    );
+    probing.catch(() => {}); // requests that started it do not wait for it
+    this.probing = probing;
+    return probing;
   }
 }
 
@@ -144,9 +174,30 @@ const isRollback = (sql: string) => /^\s*rollback\s*$/i.test(sql);
  * answers), idle-connection errors logged instead of crashing the process, and connections
  * that failed or timed out destroyed rather than returned to the pool.
  */
-export function guardPgPool(pool: pg.Pool, t: DbTimeouts, gate: DbGate, onFault: FaultListener): PostgresPool {
+export function guardPgPool(
+  pool: pg.Pool,
+  probeClient: () => pg.Client,
+  t: DbTimeouts,
+  gate: DbGate,
+  onFault: FaultListener,
+): PostgresPool {
   // Without a listener, an idle client's error (a PostgreSQL restart) is an uncaught 'error' event.
   pool.on('error', (error) => onFault(error, 'postgres idle connection'));
+  // A fresh connection, not a pooled one: a pooled socket may be the one that went silent.
+  gate.probe = async () => {
+    const client = probeClient();
+    client.on('error', () => {});
+    try {
+      await withTimeout(
+        client.connect().then(() => client.query('select 1')),
+        t.connectMs,
+        'The database did not answer the probe',
+        () => {},
+      );
+    } finally {
+      void client.end().catch(() => {});
+    }
+  };
   return {
     async connect() {
       const exit = gate.enter();
@@ -208,6 +259,26 @@ function wrapPgClient(client: pg.PoolClient, t: DbTimeouts, gate: DbGate, exit: 
  */
 export function guardMysqlPool(pool: MysqlRawPool, t: DbTimeouts, gate: DbGate, onFault: FaultListener): MysqlPool {
   const seen = new WeakSet<MysqlRawConnection>();
+  gate.probe = () =>
+    withTimeout(
+      new Promise<void>((resolve, reject) =>
+        pool.getConnection((error, conn) => {
+          if (error) return reject(error);
+          // A probe that never answers must not keep its connection: destroyed on timeout below.
+          const timer = setTimeout(() => conn.destroy(), t.connectMs);
+          conn.query('select 1', (e) => {
+            clearTimeout(timer);
+            if (e) conn.destroy();
+            else conn.release();
+            if (e) reject(e);
+            else resolve();
+          });
+        }),
+      ),
+      t.connectMs,
+      'The database did not answer the probe',
+      () => {},
+    );
   return {
     getConnection(callback) {
       let exit: GateExit;
