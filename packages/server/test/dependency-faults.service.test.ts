@@ -172,7 +172,7 @@ describe('a frozen PostgreSQL (a TCP proxy that stops forwarding)', () => {
     const u = new URL(db.url);
     u.port = String(proxy.port);
     s = await startTestServer({
-      database: { url: u.toString(), query_timeout_ms: 4000 },
+      database: { url: u.toString() },
       host: { database_url: `sqlite://${join(tmpdir(), `faults-host-${Date.now()}.sqlite`)}` },
     });
   });
@@ -226,7 +226,7 @@ describe('MariaDB connections reset and frozen (a TCP proxy in front of the shar
     const u = new URL(db.url);
     u.port = String(proxy.port);
     // The demo school shares the addon's MariaDB database, so host reads go through the proxy too.
-    s = await startTestServer({ database: { url: u.toString(), query_timeout_ms: 4000 } });
+    s = await startTestServer({ database: { url: u.toString() } });
   });
   afterAll(async () => {
     await s?.close();
