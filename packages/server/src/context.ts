@@ -144,7 +144,13 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   let sessionRedis: Redis | null = null;
   let sessions: SessionStore | null = null;
   if (config.host.session_driver === 'redis' && config.host.session_redis_url) {
-    sessionRedis = new Redis(config.host.session_redis_url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Every cookie-signed request reads its session here: a frozen Redis must fail it (503), not hold it.
+    sessionRedis = new Redis(config.host.session_redis_url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      connectTimeout: config.database.connect_timeout_ms,
+      commandTimeout: config.database.connect_timeout_ms,
+    });
     sessionRedis.on('error', (error) => onFault(error, 'session redis'));
     sessions = new RedisSessionStore(sessionRedis, config.host.session_redis_prefix);
   } else {

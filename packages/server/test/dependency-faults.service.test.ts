@@ -5,14 +5,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { signRocketJwt } from '../src/host/rocketlms/auth/jwt';
+import { parseAppKey } from '../src/host/rocketlms/auth/laravel-encrypter';
+import { makeLaravelCookie, makeSessionPayload, randomSessionId, randomToken } from '../src/host/rocketlms/auth/test-vectors';
 
 import { createTestDatabase, MYSQL_SERVER, POSTGRES_SERVER, type TestDatabase } from './support/databases';
 import { freePort, startPrivatePostgres, startTcpProxy, type PrivatePostgres, type TcpProxy } from './support/faults';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './support/server';
+import { startTestServer, TEST_APP_KEY, TEST_JWT_SECRET, type TestServer } from './support/server';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
 /** What the brief promises a load balancer: the outage shows in health within 2 s (plus slack for a busy CI machine). */
@@ -291,6 +294,44 @@ describe('MariaDB connections reset and frozen (a TCP proxy in front of the shar
         )
       ).status,
     ).toBe(200);
+  });
+});
+
+describe("Laravel's session Redis frozen and reset (a TCP proxy in front of the shared Redis)", () => {
+  const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const PREFIX = `test_faults_${Date.now()}:`;
+  let proxy: TcpProxy;
+  let s: TestServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(REDIS, { maxRetriesPerRequest: 1 });
+    proxy = await startTcpProxy(Number(new URL(REDIS).port || 6379));
+    s = await startTestServer({
+      host: { session_driver: 'redis', session_redis_url: `redis://127.0.0.1:${proxy.port}`, session_redis_prefix: PREFIX },
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await proxy?.close();
+    redis?.disconnect();
+  });
+
+  it('a cookie request answers 503 (not 500, not a hang) while Redis is silent, and signs in again once it answers', async () => {
+    const sessionId = randomSessionId();
+    const payload = makeSessionPayload({ userId: s.demo.studentIds[0]!, token: randomToken() });
+    await redis.set(`${PREFIX}${sessionId}`, payload, 'EX', 120);
+    const cookie = makeLaravelCookie({ key: parseAppKey(TEST_APP_KEY), cookieName: 'rocketlms_session', sessionId });
+    const me = () => call(`${s.url}/api/communities/me`, undefined, { headers: { cookie: `rocketlms_session=${encodeURIComponent(cookie)}` } });
+    expect((await me()).status).toBe(200);
+    proxy.pause();
+    const frozen = await me();
+    expect(frozen).toMatchObject({ status: 503, code: 'service_unavailable' });
+    expect(frozen.ms).toBeLessThan(5000);
+    proxy.resume();
+    expect((await eventually(me, (a) => a.status === 200)).status).toBe(200);
+    proxy.reset();
+    expect((await eventually(me, (a) => a.status === 200)).status).toBe(200);
+    await redis.del(`${PREFIX}${sessionId}`);
   });
 });
 

@@ -64,8 +64,8 @@ export function isUnavailable(error: unknown): boolean {
   // PostgreSQL SQLSTATE: 08xxx connection exception, 57xxx operator intervention (shutdown, cancel, statement timeout).
   if (/^(08|57)[0-9A-Z]{3}$/.test(code)) return true;
   if (e.fatal === true) return true; // mysql2 marks connection-level failures fatal
-  if (e.name === 'MaxRetriesPerRequestError') return true; // ioredis, Redis unreachable
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+  if (e.name === 'MaxRetriesPerRequestError') return true; // ioredis: Redis unreachable (commandTimeout: 'Command timed out')
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Client has encountered a connection error|connect ECONNREFUSED|Command timed out/i.test(
     message,
   );
 }
