@@ -45,7 +45,7 @@ const databaseSchema = z
       .describe('lower-case letters, digits and _, at most 16 characters (e.g. "cm_"); empty for none'),
     pool_size: int(10, 1, 200),
     connect_timeout_ms: int(3000, 100, 60_000).describe(
-      'integer from 100 to 60000: how long opening a MariaDB/PostgreSQL connection may take before the request fails with 503',
+      'integer from 100 to 60000: how long opening a MariaDB/PostgreSQL connection may take before the request fails with 503 (also the connect and command timeout of the Laravel session Redis)',
     ),
     acquire_timeout_ms: int(3000, 100, 60_000).describe(
       'integer from 100 to 60000: how long a request may wait for a free pooled connection before it fails with 503',
