@@ -321,7 +321,8 @@ describe("Laravel's session Redis frozen and reset (a TCP proxy in front of the 
     const payload = makeSessionPayload({ userId: s.demo.studentIds[0]!, token: randomToken() });
     await redis.set(`${PREFIX}${sessionId}`, payload, 'EX', 120);
     const cookie = makeLaravelCookie({ key: parseAppKey(TEST_APP_KEY), cookieName: 'rocketlms_session', sessionId });
-    const me = () => call(`${s.url}/api/communities/me`, undefined, { headers: { cookie: `rocketlms_session=${encodeURIComponent(cookie)}` } });
+    const me = () =>
+      call(`${s.url}/api/communities/me`, undefined, { headers: { cookie: `rocketlms_session=${encodeURIComponent(cookie)}` } });
     expect((await me()).status).toBe(200);
     proxy.pause();
     const frozen = await me();
