@@ -54,6 +54,17 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
   }
 }
 
+const hostFiles: string[] = [];
+/** The demo school's own SQLite file (a PostgreSQL addon database cannot hold the MySQL-shaped host). */
+function hostFile(): string {
+  const file = join(tmpdir(), `faults-host-${Date.now()}-${hostFiles.length}.sqlite`);
+  hostFiles.push(file);
+  return file;
+}
+afterAll(() => {
+  for (const f of hostFiles) for (const x of [f, `${f}-wal`, `${f}-shm`]) rmSync(x, { force: true });
+});
+
 /** `communities serve` as deployed: a real process, so a crash shows as an exit. */
 async function serve(env: Record<string, string>): Promise<{ url: string; proc: ChildProcess; output: () => string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'faults-serve-'));
@@ -110,7 +121,7 @@ describe('PostgreSQL restarts under a running `communities serve`', () => {
     node = await serve({
       COMMUNITIES__DATABASE__URL: pgServer.url('addon'),
       // The demo school is MySQL-shaped; on PostgreSQL it lives in a SQLite file of its own.
-      COMMUNITIES__HOST__DATABASE_URL: `sqlite://${join(tmpdir(), `faults-host-${Date.now()}.sqlite`)}`,
+      COMMUNITIES__HOST__DATABASE_URL: `sqlite://${hostFile()}`,
     });
   });
   afterAll(async () => {
@@ -176,7 +187,7 @@ describe('a frozen PostgreSQL (a TCP proxy that stops forwarding)', () => {
     u.port = String(proxy.port);
     s = await startTestServer({
       database: { url: u.toString() },
-      host: { database_url: `sqlite://${join(tmpdir(), `faults-host-${Date.now()}.sqlite`)}` },
+      host: { database_url: `sqlite://${hostFile()}` },
     });
   });
   afterAll(async () => {
