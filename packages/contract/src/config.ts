@@ -46,6 +46,18 @@ const databaseSchema = z
         'lower-case letters, digits and _, at most 16 characters (e.g. "cm_"); empty: none, except "cm_" when the addon shares RocketLMS\'s database (host.adapter = rocketlms, host.database_url empty, database.url mysql://)',
       ),
     pool_size: int(10, 1, 200),
+    connect_timeout_ms: int(3000, 100, 60_000).describe(
+      'integer from 100 to 60000: how long opening a MariaDB/PostgreSQL connection may take before the request fails with 503 (also the connect and command timeout of the Laravel session Redis)',
+    ),
+    acquire_timeout_ms: int(3000, 100, 60_000).describe(
+      'integer from 100 to 60000: how long a request may wait for a free pooled connection before it fails with 503',
+    ),
+    query_timeout_ms: int(15_000, 100, 600_000).describe(
+      'integer from 100 to 600000: the longest a statement may run (PostgreSQL statement_timeout; MariaDB/PostgreSQL connections that stay silent this long are dropped and the request fails with 503)',
+    ),
+    health_timeout_ms: int(1000, 100, 10_000).describe(
+      'integer from 100 to 10000: how long the health check waits for each dependency before reporting it down',
+    ),
   })
   .strict()
   .prefault({});

@@ -38,6 +38,8 @@ export interface AppContext {
   db: Db;
   /** Kysely over the host's (RocketLMS) tables: the demo tables in our file, or RocketLMS's MySQL. */
   hostDb: Kysely<HostDatabase>;
+  /** The host database's circuit when it has its own pool (RocketLMS's MySQL), else null. */
+  hostGate: Db['gate'] | null;
   host: HostPorts;
   bus: EventBus;
   auth: Authenticator;
@@ -60,19 +62,53 @@ export interface ContextOptions {
   clock?: Clock;
 }
 
-function openHost(config: CommunitiesConfig, db: Db): { hostDb: Kysely<HostDatabase>; close: () => Promise<void> } {
+/**
+ * Logs faults of connections nobody is waiting on (a database or Redis restart drops idle
+ * connections), at most once per 10 s per source, instead of letting them crash the process.
+ */
+export function faultLogger(logger: Logger): (error: unknown, where: string) => void {
+  const last = new Map<string, number>();
+  return (error, where) => {
+    const now = Date.now();
+    if (now - (last.get(where) ?? 0) < 10_000) return;
+    last.set(where, now);
+    logger.warn({ err: error, where }, `${where}: ${(error as Error)?.message ?? String(error)} (reconnects on demand)`);
+  };
+}
+
+/** connect() options from `database.*`. */
+export function dbOptions(config: CommunitiesConfig, onFault: (error: unknown, where: string) => void) {
+  const d = config.database;
+  return {
+    poolSize: d.pool_size,
+    timeouts: { connectMs: d.connect_timeout_ms, acquireMs: d.acquire_timeout_ms, queryMs: d.query_timeout_ms },
+    onFault,
+  };
+}
+
+function openHost(
+  config: CommunitiesConfig,
+  db: Db,
+  onFault: (error: unknown, where: string) => void,
+): { hostDb: Kysely<HostDatabase>; hostGate: Db['gate'] | null; close: () => Promise<void> } {
   if (config.host.database_url) {
-    const h = openHostDb(config.host.database_url);
-    return { hostDb: h.db, close: h.destroy };
+    const h = openHostDb(
+      config.host.database_url,
+      dbOptions(config, (e, w) => onFault(e, `host ${w}`)),
+    );
+    return { hostDb: h.db, hostGate: h.gate, close: h.destroy };
   }
   if (db.sqlite) {
     // The demo school lives in the same SQLite file. A second Kysely (no table prefix, its own
     // connection mutex) lets host reads run while an addon transaction holds the first.
     const hostDb = new Kysely<HostDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(db.sqlite) }) });
-    return { hostDb, close: async () => {} };
+    return { hostDb, hostGate: null, close: async () => {} };
   }
-  const h = openHostDb(config.database.url);
-  return { hostDb: h.db, close: h.destroy };
+  const h = openHostDb(
+    config.database.url,
+    dbOptions(config, (e, w) => onFault(e, `host ${w}`)),
+  );
+  return { hostDb: h.db, hostGate: h.gate, close: h.destroy };
 }
 
 /** Connects at boot, failing with an error that names Redis and where it was looked for. */
@@ -99,9 +135,12 @@ export function redactUrl(url: string): string {
 export async function createContext(config: CommunitiesConfig, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.log_level);
   const clock = options.clock ?? systemClock;
-  const db = connect(config.database.url, { prefix: tablePrefix(config), poolSize: config.database.pool_size });
-  const { hostDb, close: closeHost } = openHost(config, db);
+  const onFault = faultLogger(logger);
+  const db = connect(config.database.url, { prefix: tablePrefix(config), ...dbOptions(config, onFault) });
+  const { hostDb, hostGate, close: closeHost } = openHost(config, db, onFault);
   const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
+  // ioredis reconnects by itself; its 'error' events during an outage are logged, not printed raw.
+  redis?.on('error', (error) => onFault(error, 'redis'));
   if (redis) await connectRedis(redis, config.redis.url!, 'redis.url');
   const bus = new InProcessBus(logger);
   const host = createRocketLmsHost({
@@ -131,7 +170,14 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   let sessionRedis: Redis | null = null;
   let sessions: SessionStore | null = null;
   if (config.host.session_driver === 'redis' && config.host.session_redis_url) {
-    sessionRedis = new Redis(config.host.session_redis_url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Every cookie-signed request reads its session here: a frozen Redis must fail it (503), not hold it.
+    sessionRedis = new Redis(config.host.session_redis_url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      connectTimeout: config.database.connect_timeout_ms,
+      commandTimeout: config.database.connect_timeout_ms,
+    });
+    sessionRedis.on('error', (error) => onFault(error, 'session redis'));
     sessions = new RedisSessionStore(sessionRedis, config.host.session_redis_prefix);
   } else {
     sessions = new FileSessionStore(config.host.session_path);
@@ -162,6 +208,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     clock,
     db,
     hostDb,
+    hostGate,
     host,
     bus,
     auth,

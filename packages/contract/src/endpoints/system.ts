@@ -9,11 +9,21 @@ const checkSchema = z.object({
   latency_ms: z.number().optional(),
 });
 
+/**
+ * `ok` and `degraded` answer 200; `down` (a database, the host or Redis unreachable) and
+ * `starting` (the first host sync has not completed) answer 503.
+ */
 export const healthResponseSchema = z.object({
-  status: z.enum(['ok', 'degraded', 'down']),
+  status: z.enum(['ok', 'degraded', 'starting', 'down']),
   version: z.string(),
   uptime_seconds: z.number(),
-  checks: z.object({ database: checkSchema, host: checkSchema, redis: checkSchema, scanner: checkSchema }),
+  checks: z.object({
+    database: checkSchema,
+    host: checkSchema,
+    redis: checkSchema,
+    scanner: checkSchema,
+    host_sync: checkSchema.describe('disabled when this process waits for no host sync'),
+  }),
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 

@@ -105,6 +105,8 @@ program
   .action(async (opts: { roles: string }) => {
     const roles = new Set(opts.roles.split(',').map((r) => r.trim()));
     const { ctx, demo } = await boot(config(program.opts()));
+    // Health says `starting` until memberships from the host exist (see HostSync.readiness).
+    ctx.hostSync.awaitFirstRun(roles.has('worker') ? 'here' : 'anywhere');
     const stopWorker = roles.has('worker') ? startWorker(ctx) : null;
     if (!roles.has('api')) {
       console.log('Worker running.');

@@ -10,6 +10,9 @@ import type { Logger } from '../platform/logger';
 import type { HostPorts } from './ports';
 import type { HostDatabase } from './rocketlms/schema';
 
+/** The cursor row whose value is when the last complete sync finished. */
+const LAST_RUN = 'last_run';
+
 export interface HostSyncResult {
   enrolments: number;
   joined: number;
@@ -25,6 +28,9 @@ export interface HostSyncResult {
  * Events are published before the cursor moves (at least once); their handlers dedupe.
  */
 export class HostSync {
+  private completed = false;
+  private awaited: 'here' | 'anywhere' | null = null;
+
   constructor(
     private readonly deps: {
       db: DbHandle;
@@ -59,7 +65,27 @@ export class HostSync {
     await this.syncEnrolments(result);
     await this.syncCompletions(result);
     await this.syncBans(result);
+    // Marks that a whole sync went through, for API nodes that wait for one (readiness()).
+    await this.saveCursor(LAST_RUN, this.deps.clock.now().toISOString());
+    this.completed = true;
     return result;
+  }
+
+  /**
+   * Until a host sync has completed, course-derived memberships may be missing and members'
+   * first posts refused: health reports `starting` meanwhile. A process that runs the sync
+   * waits for its own first run (`here`); an API-only process for any node's (`anywhere`).
+   */
+  awaitFirstRun(where: 'here' | 'anywhere'): void {
+    this.awaited = where;
+  }
+
+  /** `ready` once the awaited sync completed; `not-awaited` when this process waits for none. */
+  async readiness(): Promise<'ready' | 'starting' | 'not-awaited'> {
+    if (!this.awaited) return 'not-awaited';
+    if (this.completed) return 'ready';
+    if (this.awaited === 'anywhere' && (await this.cursor(LAST_RUN)) !== null) this.completed = true;
+    return this.completed ? 'ready' : 'starting';
   }
 
   private async syncEnrolments(result: HostSyncResult): Promise<void> {

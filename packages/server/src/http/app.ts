@@ -13,6 +13,7 @@ import type { z } from 'zod';
 
 import { AccessDeniedError } from '../access';
 import type { AppContext } from '../context';
+import { isUnavailable } from '../platform/db/faults';
 import { AppError } from '../platform/errors';
 
 import type { RouteSpec } from './route';
@@ -35,6 +36,9 @@ function sendError(reply: FastifyReply, status: number, body: ErrorBody, headers
   for (const [k, v] of Object.entries(headers)) void reply.header(k, v);
   return reply.code(status).type('application/json').send(body);
 }
+
+/** What a 503 for an unavailable database or Redis tells clients to wait before retrying. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Maps anything thrown to the API's error body; unexpected errors get an id and no details. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -59,6 +63,22 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return sendError(reply, ERROR_STATUS[code], {
       error: { code, message, ...(code === 'forbidden' ? { details: { reason: error.reason } } : {}) },
     });
+  }
+  if (isUnavailable(error) || isUnavailable((error as { cause?: unknown } | null)?.cause)) {
+    // Logged with the real cause (disk full, connection lost, timeout); the caller may retry.
+    request.log.warn({ err: error }, 'dependency unavailable');
+    return sendError(
+      reply,
+      503,
+      {
+        error: {
+          code: 'service_unavailable',
+          message: 'A service we depend on is unavailable right now; try again shortly',
+          details: { retry_after: RETRY_AFTER_SECONDS },
+        },
+      },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
   }
   const fe = error as FastifyError;
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
@@ -128,6 +148,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
         const params = parsePart(ep.params, request.params, 'params');
         const query = parsePart(ep.query, request.query, 'query');
         const body = ep.raw?.request === 'multipart' ? {} : parsePart(ep.body, request.body, 'body');
+        let status: number = ep.status;
         const out = await spec.handler({
           params,
           query,
@@ -136,9 +157,10 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
           maybeViewer: viewer,
           raw: request,
           reply,
+          status: (code) => (status = code),
         });
         if (ep.raw?.response === 'binary') return reply;
-        void reply.code(ep.status);
+        void reply.code(status);
         return ep.response.parse(out);
       },
     });

@@ -28,6 +28,8 @@ export interface RouteRequest<E extends Endpoint> {
   maybeViewer: Viewer | null;
   raw: FastifyRequest;
   reply: FastifyReply;
+  /** Answer with this status instead of the endpoint's (health's 503 with its usual body). */
+  status: (code: number) => void;
 }
 
 export interface RouteSpec<E extends Endpoint = Endpoint> {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-import { connect } from '../../platform/db/connect';
+import { connect, type ConnectOptions, type Db } from '../../platform/db/connect';
 import type { GlobalRole, HostNotification, HostPorts } from '../ports';
 
 import { RocketCourseAccess } from './access';
@@ -38,7 +38,10 @@ export function createRocketLmsHost(opts: RocketHostOptions): HostPorts {
 }
 
 /** A connection to RocketLMS's own database (host tables are never prefixed). */
-export function openHostDb(url: string): { db: Kysely<HostDatabase>; destroy: () => Promise<void> } {
-  const d = connect(url);
-  return { db: d.db as unknown as Kysely<HostDatabase>, destroy: () => d.destroy() };
+export function openHostDb(
+  url: string,
+  options: Omit<ConnectOptions, 'prefix'> = {},
+): { db: Kysely<HostDatabase>; gate: Db['gate']; destroy: () => Promise<void> } {
+  const d = connect(url, options);
+  return { db: d.db as unknown as Kysely<HostDatabase>, gate: d.gate, destroy: () => d.destroy() };
 }

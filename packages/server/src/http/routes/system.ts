@@ -10,14 +10,52 @@ import { route, type RouteSpec } from '../route';
 const startedAt = Date.now();
 const VERSION = '0.1.0';
 
-async function timed(fn: () => Promise<unknown>): Promise<HealthResponse['checks']['database']> {
+type Check = HealthResponse['checks']['database'];
+
+/**
+ * Runs one dependency check, giving up after `timeoutMs`: a frozen database must not hold the
+ * health answer (or a load balancer's probe) for as long as the freeze lasts.
+ */
+async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: (error: Error) => void): Promise<Check> {
   const t = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${timeoutMs} ms`);
+      onTimeout?.(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  const work = fn();
+  work.catch(() => {}); // may fail after the timeout won
   try {
-    await fn();
+    await Promise.race([work, timeout]);
     return { status: 'ok', latency_ms: Math.round((performance.now() - t) * 10) / 10 };
   } catch (error) {
     return { status: 'down', detail: (error as Error).message.slice(0, 200) };
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** The addon database: answers a query, and on SQLite its writes can still persist. */
+async function databaseCheck(ctx: AppContext, timeoutMs: number): Promise<Check> {
+  // A timeout opens the circuit, so requests fail fast (503) until the database answers again.
+  const check = await timed(
+    async () => {
+      await ctx.db.gate.recheck(); // while requests fail fast, health waits for the probe's verdict
+      await sql`select 1`.execute(ctx.db.db);
+    },
+    timeoutMs,
+    (e) => ctx.db.gate.fail(e),
+  );
+  const guard = ctx.db.sqliteGuard;
+  if (check.status !== 'ok' || !guard) return check;
+  const problem = guard.fileProblem();
+  if (problem) return { status: 'down', detail: problem };
+  const failure = guard.writeFailure;
+  if (failure) return { ...check, status: 'warning', detail: `writes fail since ${failure.at.toISOString()}: ${failure.message}` };
+  return check;
 }
 
 export function isDemoSignInEnabled(ctx: AppContext): boolean {
@@ -61,27 +99,47 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     route({
       endpoint: e.health,
       access: { public: 'load balancers and uptime checks call it without credentials; it reveals no data' },
-      async handler({ reply }) {
-        const database = await timed(() => sql`select 1`.execute(ctx.db.db));
-        const host = await timed(() => ctx.host.ping());
-        const redis = ctx.redis ? await timed(() => ctx.redis!.ping()) : ({ status: 'disabled' } as const);
-        const scanner =
+      async handler({ status }) {
+        const ms = ctx.config.database.health_timeout_ms;
+        const [database, host, redis, scanner, sync] = await Promise.all([
+          databaseCheck(ctx, ms),
+          timed(
+            async () => {
+              await ctx.hostGate?.recheck();
+              await ctx.host.ping();
+            },
+            ms,
+            (e) => ctx.hostGate?.fail(e),
+          ),
+          ctx.redis ? timed(() => ctx.redis!.ping(), ms) : Promise.resolve({ status: 'disabled' } as const),
           ctx.config.features.file_scanning && ctx.config.file_scanner.driver !== 'null'
-            ? { ...(await timed(() => ctx.services.uploads.scanner.ping())), detail: ctx.config.file_scanner.driver }
-            : ({ status: 'warning', detail: 'null scanner: uploads are not scanned (development only)' } as const);
+            ? timed(() => ctx.services.uploads.scanner.ping(), ms).then((c) => ({ ...c, detail: ctx.config.file_scanner.driver }))
+            : Promise.resolve({ status: 'warning', detail: 'null scanner: uploads are not scanned (development only)' } as const),
+          ctx.hostSync.readiness().catch(() => 'starting' as const),
+        ]);
+        const hostSync: Check =
+          sync === 'ready'
+            ? { status: 'ok' }
+            : sync === 'starting'
+              ? { status: 'warning', detail: 'waiting for the first host sync (course memberships)' }
+              : { status: 'disabled' };
         // A scanner outage delays uploads (they wait, pending) but the API still serves: degraded, not down.
+        // So does a SQLite write failure (disk full) that reads survive: writes answer 503 meanwhile.
         const down = [database, host, redis].some((c) => c.status === 'down');
-        if (down) void reply.code(503);
+        const starting = !down && sync === 'starting';
+        if (down || starting) status(503);
         return {
           // The null scanner is expected in demo mode; anywhere else it degrades health.
           status: down
             ? ('down' as const)
-            : scanner.status === 'down' || (scanner.status === 'warning' && !isDemoSignInEnabled(ctx))
-              ? ('degraded' as const)
-              : ('ok' as const),
+            : starting
+              ? ('starting' as const)
+              : database.status === 'warning' || scanner.status === 'down' || (scanner.status === 'warning' && !isDemoSignInEnabled(ctx))
+                ? ('degraded' as const)
+                : ('ok' as const),
           version: VERSION,
           uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
-          checks: { database, host, redis, scanner },
+          checks: { database, host, redis, scanner, host_sync: hostSync },
         };
       },
     }),

@@ -2,14 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type SqliteStatement } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 
+import { DbGate, guardMysqlPool, guardPgPool, type DbTimeouts, type FaultListener } from './faults';
 import { GroupCommit } from './group-commit';
 import { TablePrefixPlugin } from './prefix-plugin';
 import { WriteWatchPlugin } from './write-watch';
 import { ADDON_TABLES, type Database } from './schema';
+import { sqliteGuard, type SqliteGuard } from './sqlite-guard';
 
 export type DialectName = 'sqlite' | 'mysql' | 'postgres';
 
@@ -23,6 +25,10 @@ export interface Db {
   factsWrites: WriteWatchPlugin;
   /** Shared transactions for bursts of small writes (chat messages) on SQLite. */
   groupCommit: GroupCommit;
+  /** MariaDB/PostgreSQL: open while the server does not answer, so requests fail fast (503). */
+  gate: DbGate;
+  /** SQLite: whether writes can persist (file still there, last write's storage error). */
+  sqliteGuard?: SqliteGuard;
   destroy(): Promise<void>;
 }
 
@@ -71,15 +77,21 @@ function openSqlite(url: string): SQLite.Database {
  * better-sqlite3 compiles a statement on every prepare(), and Kysely prepares each query it
  * runs; caching statements by their SQL text makes repeated queries skip the compiler.
  * Statements are used synchronously right after prepare, so sharing them is safe.
+ * Writes pass the connection's SqliteGuard (a removed database file refuses them), and a
+ * rollback SQLite already did itself (disk full, I/O error) is not attempted a second time:
+ * its "no transaction is active" would replace the real error.
  */
 export function withStatementCache(handle: SQLite.Database, max = 1000): SqliteDatabaseLike {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SqliteStatementLike>();
+  const guard = sqliteGuard(handle);
   return {
     close: () => handle.close(),
     prepare(sql: string) {
+      if (sql === 'rollback' && !handle.inTransaction) return ALREADY_ROLLED_BACK;
       let stmt = cache.get(sql);
       if (!stmt) {
-        stmt = handle.prepare(sql);
+        const raw = handle.prepare(sql);
+        stmt = raw.readonly || sql === 'rollback' ? raw : guardedWrite(raw, guard);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(sql, stmt);
       }
@@ -88,11 +100,55 @@ export function withStatementCache(handle: SQLite.Database, max = 1000): SqliteD
   };
 }
 
+type SqliteStatementLike = SqliteStatement;
+
+const ALREADY_ROLLED_BACK: SqliteStatementLike = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+};
+
+function guardedWrite(stmt: SQLite.Statement, guard: SqliteGuard): SqliteStatementLike {
+  const write =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      guard.beforeWrite();
+      try {
+        const result = fn(...args);
+        guard.succeeded();
+        return result;
+      } catch (error) {
+        guard.failed(error);
+        throw error;
+      }
+    };
+  return {
+    reader: stmt.reader,
+    all: write((params: readonly unknown[]) => stmt.all(params)),
+    run: write((params: readonly unknown[]) => stmt.run(params)),
+    iterate: write((params: readonly unknown[]) => stmt.iterate(params)),
+  };
+}
+
 type SqliteDatabaseLike = ConstructorParameters<typeof SqliteDialect>[0]['database'] & object;
 
-export function connect(url: string, options: { prefix?: string; poolSize?: number } = {}): Db {
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3000, acquireMs: 3000, queryMs: 15_000 };
+
+export interface ConnectOptions {
+  prefix?: string;
+  poolSize?: number;
+  timeouts?: Partial<DbTimeouts>;
+  /** Faults no request awaits (a pooled connection dropped while idle); logged by the caller. */
+  onFault?: FaultListener;
+}
+
+export function connect(url: string, options: ConnectOptions = {}): Db {
   const dialectName = dialectOf(url);
   const prefix = options.prefix ?? '';
+  const t = { ...DEFAULT_DB_TIMEOUTS, ...options.timeouts };
+  const onFault = options.onFault ?? (() => {});
+  const gate = new DbGate();
   let dialect: Dialect;
   let sqlite: SQLite.Database | undefined;
   if (dialectName === 'sqlite') {
@@ -100,23 +156,32 @@ export function connect(url: string, options: { prefix?: string; poolSize?: numb
     dialect = new SqliteDialect({ database: withStatementCache(sqlite) });
   } else if (dialectName === 'mysql') {
     const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
-    dialect = new MysqlDialect({
-      pool: createPool({
-        host: u.hostname,
-        port: u.port ? Number(u.port) : 3306,
-        user: decodeURIComponent(u.username || 'root'),
-        password: decodeURIComponent(u.password),
-        database: u.pathname.replace(/^\//, ''),
-        connectionLimit: options.poolSize ?? 10,
-        charset: 'utf8mb4',
-        timezone: 'Z',
-        supportBigNumbers: true,
-        // JSON and DECIMAL come back as strings; counts fit in a double.
-        decimalNumbers: true,
-      }),
+    const pool = createPool({
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username || 'root'),
+      password: decodeURIComponent(u.password),
+      database: u.pathname.replace(/^\//, ''),
+      connectionLimit: options.poolSize ?? 10,
+      connectTimeout: t.connectMs,
+      enableKeepAlive: true,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      // JSON and DECIMAL come back as strings; counts fit in a double.
+      decimalNumbers: true,
     });
+    dialect = new MysqlDialect({ pool: guardMysqlPool(pool, t, gate, onFault) });
   } else {
-    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 }) });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: t.connectMs,
+      statement_timeout: t.queryMs,
+      keepAlive: true,
+    });
+    const probe = () => new pg.Client({ connectionString: url, connectionTimeoutMillis: t.connectMs });
+    dialect = new PostgresDialect({ pool: guardPgPool(pool, probe, t, gate, onFault) });
   }
   const factsWrites = new WriteWatchPlugin(FACT_TABLES, VOLATILE_FACT_COLUMNS);
   const plugins = [factsWrites, ...(prefix ? [new TablePrefixPlugin(prefix, ADDON_TABLES)] : [])];
@@ -127,7 +192,8 @@ export function connect(url: string, options: { prefix?: string; poolSize?: numb
     groupCommit: new GroupCommit(db, sqlite),
     dialect: dialectName,
     prefix,
-    ...(sqlite ? { sqlite } : {}),
+    gate,
+    ...(sqlite ? { sqlite, sqliteGuard: sqliteGuard(sqlite) } : {}),
     destroy: () => db.destroy(),
   };
 }

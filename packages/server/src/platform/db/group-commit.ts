@@ -48,7 +48,7 @@ export class GroupCommit {
    */
   constructor(
     private readonly db: DbHandle,
-    private readonly sqlite?: { exec(sql: string): unknown },
+    private readonly sqlite?: { exec(sql: string): unknown; readonly inTransaction: boolean },
   ) {}
 
   run<T>(work: Work<T>): Promise<T> {
@@ -113,6 +113,9 @@ export class GroupCommit {
             exec(`release gc_${i}`);
             outcomes.push({ ok: true, value, after, once });
           } catch (error) {
+            // Disk full or an I/O error: SQLite rolled the whole transaction back itself. The
+            // batch fails with that error, not with "no such savepoint" from rolling back again.
+            if (!this.sqlite!.inTransaction) throw error;
             exec(`rollback to gc_${i}`);
             exec(`release gc_${i}`);
             outcomes.push({ ok: false, error });

@@ -11,7 +11,10 @@ export const HOST_DATABASE_PREFIX = 'cm_';
  * `notifications`, `groups`, `forums`, `settings`…): an empty prefix then means `cm_`, so no
  * addon table ever takes a name RocketLMS uses. Anywhere else an empty prefix means none.
  */
-export function tablePrefix(config: Pick<CommunitiesConfig, 'database' | 'host'>): string {
+export function tablePrefix(config: {
+  database: Pick<CommunitiesConfig['database'], 'url' | 'table_prefix'>;
+  host: Pick<CommunitiesConfig['host'], 'adapter' | 'database_url'>;
+}): string {
   if (config.database.table_prefix) return config.database.table_prefix;
   const sharesHost = config.host.adapter === 'rocketlms' && !config.host.database_url && dialectOf(config.database.url) === 'mysql';
   return sharesHost ? HOST_DATABASE_PREFIX : '';
