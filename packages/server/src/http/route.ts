@@ -33,6 +33,8 @@ export interface RouteSpec<E extends Endpoint = Endpoint> {
   endpoint: E;
   access: AccessRule;
   rateLimit?: RateLimitKey;
+  /** Also take an url-encoded form body (pusher-js posts channel authorisation as one); others take JSON only. */
+  form?: true;
   handler(req: RouteRequest<E>): Promise<EndpointOutput<E>>;
 }
 

@@ -8,6 +8,7 @@ export function realtimeRoutes(authorizer: ChannelAuthorizer): RouteSpec[] {
     route({
       endpoint: endpoints.realtime.auth,
       access: { action: ['channel.view', 'dm.read', 'members.list'] },
+      form: true,
       handler: ({ viewer, body }) => authorizer.sign(viewer, body.socket_id, body.channel_name),
     }),
   ];
