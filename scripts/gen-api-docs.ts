@@ -45,7 +45,7 @@ export function renderApiMarkdown(): string {
     '',
     'Every endpoint is defined once in `packages/contract`; the server validates against it, `packages/client` calls through it, and the OpenAPI 3.1 document is served at `/api/communities/openapi.json` (browsable at `/api/communities/docs`).',
     '',
-    'Authentication: `Authorization: Bearer <RocketLMS JWT>` (mobile, WebView) or the Laravel session cookie (web on the same domain; unsafe methods also send `X-XSRF-TOKEN`). Errors are `{"error": {"code", "message", "issues"?, "details"?, "id"?}}` with the status of their code: `validation_failed` 422 (with `issues[].path` such as `body.name`), `unauthenticated` 401, `csrf_token_mismatch` 419, `forbidden` 403, `not_found` 404 (also for private things you may not see), `conflict` 409, `payload_too_large` 413, `unsupported_media_type` 415, `rate_limited` 429 (with `Retry-After`), `internal` 500 (with an `id` to find the log line).',
+    'Authentication: `Authorization: Bearer <RocketLMS JWT>` (mobile, WebView) or the Laravel session cookie (web on the same domain; unsafe methods also send `X-XSRF-TOKEN`). Errors are `{"error": {"code", "message", "issues"?, "details"?, "id"?}}` with the status of their code: `validation_failed` 422 (with `issues[].path` such as `body.name`), `unauthenticated` 401, `csrf_token_mismatch` 419, `forbidden` 403, `not_found` 404 (also for private things you may not see), `conflict` 409, `payload_too_large` 413, `unsupported_media_type` 415 (bodies are JSON: `Content-Type: application/json`), `rate_limited` 429 (with `Retry-After`), `internal` 500 (with an `id` to find the log line).',
     '',
   ];
   for (const [tag, ops] of [...byTag.entries()].sort(([a], [b]) => a.localeCompare(b))) {
