@@ -174,6 +174,15 @@ export const POLICIES: Record<string, Group> = {
       body: { status: 'muted', duration_minutes: 5 },
     })),
     removeMember: community(MOD, async (w, _r, s) => ({ params: { id: w.id, userId: await freshMember(s, w) } })),
+    // Aimed at someone who is not a member: those who may manage members learn that (404); nobody else
+    // may tell a member from a stranger, so they get the same 403 as for a member.
+    'updateMember@stranger': community(only([], 403, { moderator: 404, owner: 404, admin: 404 }), async (w, _r, s) => ({
+      params: { id: w.id, userId: await newHostUser(s) },
+      body: { status: 'muted', duration_minutes: 5 },
+    })),
+    'removeMember@stranger': community(only([], 403, { moderator: 404, owner: 404, admin: 404 }), async (w, _r, s) => ({
+      params: { id: w.id, userId: await newHostUser(s) },
+    })),
     transfer: community(OWNER, (w) => ({ params: cid(w), body: { user_id: w.users.member } }), { mutates: 'world' }),
     roles: community(READ, (w) => ({ params: cid(w) }), { private: READ_PRIVATE }),
     updateRole: community(OWNER, (w) => ({ params: { id: w.id, roleId: w.memberRoleId }, body: { name: 'Member' } })),
@@ -326,4 +335,3 @@ export const POLICIES: Record<string, Group> = {
     'auth@dm': global(DM_PARTY, (w, _r, s) => ({ body: { socket_id: '1234.5678', channel_name: rtName(s, 'dm', w.dmThreadId) } })),
   },
 };
-
