@@ -107,6 +107,8 @@ interface Case {
   /** A JSON value, or raw text (for broken JSON and 1 MB bodies). */
   body?: unknown;
   rawBody?: string;
+  /** Content type to send instead of application/json. */
+  contentType?: string;
 }
 
 function properties(schema: z.ZodType): Record<string, { type?: string | string[] }> {
@@ -144,6 +146,14 @@ function casesFor(ep: Endpoint, base: Req, rand: () => number): Case[] {
   }
   add('query.extra', { query: { ...query, zzz: '1', __proto__: 'x', constructor: 'y' } });
   add('query.array', { query: { ...query, ...Object.fromEntries(queryKeys.map((k) => [k, '1'])) }, label: 'query.array' });
+  if (ep.raw?.request === 'multipart') {
+    add('multipart: a JSON body', { rawBody: '{}' });
+    add('multipart: a form', { rawBody: 'file=x', contentType: 'application/x-www-form-urlencoded' });
+    add('multipart: text', { rawBody: 'x', contentType: 'text/plain' });
+    add('multipart: no boundary', { rawBody: 'garbage', contentType: 'multipart/form-data' });
+    add('multipart: empty', { rawBody: '--x--\r\n', contentType: 'multipart/form-data; boundary=x' });
+    add('multipart: no body', { body: undefined, rawBody: undefined, contentType: 'none' });
+  }
   if (ep.method !== 'GET' && ep.raw?.request !== 'multipart') {
     const props = properties(ep.body);
     for (const [k, spec] of Object.entries(props)) {
@@ -176,6 +186,7 @@ function acceptedWhole(ep: Endpoint, c: Case): boolean {
   const params = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, dec(v)]));
   return (
     c.rawBody === undefined &&
+    c.contentType === undefined &&
     ep.params.safeParse(params).success &&
     ep.query.safeParse(c.query).success &&
     (ep.method === 'GET' || ep.raw?.request === 'multipart' || ep.body.safeParse(c.body ?? {}).success)
@@ -207,12 +218,21 @@ function encodeBody(c: Case): string | undefined {
   return JSON.stringify(c.body).replace(/"\\u0001RAW:([^"\\]*)\\u0001"/g, '$1');
 }
 
+/**
+ * 5xx that other changes fix, by `METHOD path [case]`: the suite stays green on them until the
+ * fix lands, and fails once one of them passes (then take it off the list).
+ */
+const UPLOAD_500 = 'upload 500s: a non-multipart (or boundary-less, or empty) upload request answers 500, not 415/422';
+const KNOWN_5XX: Record<string, string> = Object.fromEntries(
+  ['a JSON body', 'a form', 'text', 'no boundary', 'no body'].map((c) => [`POST /api/communities/uploads [multipart: ${c}]`, UPLOAD_500]),
+);
+
 let s: TestServer;
 let w: World;
 const flat = Object.entries(endpoints).flatMap(([g, eps]) =>
   Object.entries(eps as Record<string, Endpoint>).map(([name, ep]) => ({ key: `${g}.${name}`, ep })),
 );
-const results = { requests: 0, fiveHundreds: [] as string[], badShapes: [] as string[] };
+const results = { requests: 0, fiveHundreds: [] as string[], badShapes: [] as string[], seen: new Set<string>() };
 
 async function fire(ep: Endpoint, c: Case, userId: number) {
   let path = ep.path.replace(/:(\w+)/g, (_m, k: string) => c.params[k] ?? '1');
@@ -220,19 +240,22 @@ async function fire(ep: Endpoint, c: Case, userId: number) {
     .map(([k, v]) => `${enc(k)}=${enc(v)}`)
     .join('&');
   if (qs) path += `?${qs}`;
-  const body = ep.method === 'GET' ? undefined : encodeBody(c);
+  const body = ep.method === 'GET' || c.contentType === 'none' ? undefined : encodeBody(c);
   const res = await fetch(s.url + path, {
     method: ep.method,
     headers: {
       authorization: `Bearer ${await s.token(userId)}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(body !== undefined ? { 'content-type': c.contentType ?? 'application/json' } : {}),
     },
     ...(body !== undefined ? { body } : {}),
   });
   const text = await res.text();
   results.requests++;
   const where = `${ep.method} ${ep.path} as ${userId === s.demo.adminId ? 'admin' : 'member'} [${c.label}]`;
-  if (res.status >= 500) results.fiveHundreds.push(`${where}: ${res.status} ${text.slice(0, 200)}`);
+  const known = `${ep.method} ${ep.path} [${c.label}]`;
+  if (known in KNOWN_5XX) results.seen.add(known);
+  if (res.status >= 500 && !(known in KNOWN_5XX)) results.fiveHundreds.push(`${where}: ${res.status} ${text.slice(0, 200)}`);
+  if (res.status < 500 && known in KNOWN_5XX) results.fiveHundreds.push(`${where}: fixed (${res.status}): take it off KNOWN_5XX`);
   if (res.status >= 400) {
     let parsed: unknown = null;
     try {
@@ -258,18 +281,19 @@ beforeAll(async () => {
       const base = await policy.req(w, role, s);
       const userId = role === 'admin' ? s.demo.adminId : w.users.member;
       const cases = casesFor(ep, base, rand).filter((c) => ep.method === 'GET' || !acceptedWhole(ep, c));
-      for (const c of sample(cases, CASES_PER_ENDPOINT, rand)) await fire(ep, c, userId);
+      for (const c of ep.raw?.request === 'multipart' ? cases : sample(cases, CASES_PER_ENDPOINT, rand)) await fire(ep, c, userId);
     }
   }
   console.log(
-    `schema fuzz: ${results.requests} requests over ${flat.length} endpoints, ${results.fiveHundreds.length} answered 5xx, ${results.badShapes.length} without the error shape`,
+    `schema fuzz: ${results.requests} requests over ${flat.length} endpoints, ${results.fiveHundreds.length} answered 5xx (besides ${Object.keys(KNOWN_5XX).length} known cases), ${results.badShapes.length} without the error shape`,
   );
 }, 300_000);
 afterAll(async () => s?.close());
 
 describe('schema fuzzing of every endpoint', () => {
-  it('never answers 5xx', () => {
+  it('never answers 5xx (known defects aside, each still tried)', () => {
     expect(results.fiveHundreds).toEqual([]);
+    expect(Object.keys(KNOWN_5XX).filter((k) => !results.seen.has(k))).toEqual([]);
     expect(results.requests).toBeGreaterThan(1500);
   });
 
