@@ -10,7 +10,8 @@ export default defineConfig(({ command }) => ({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No public source maps: the server serves no *.map either (http/web.ts).
+    sourcemap: false,
     target: 'es2022',
     // One small app bundle (React, the client and zod): splitting it buys nothing yet.
     chunkSizeWarningLimit: 1024,

@@ -79,6 +79,11 @@ const httpSchema = z
       .describe('path of the web app, e.g. /communities'),
     trust_proxy: bool(false),
     body_limit_bytes: int(1_048_576, 1024, 50 * 1_048_576),
+    frame_ancestors: z
+      .array(z.string().regex(/^https?:\/\/[^\s/;,']+$/, 'an origin such as https://school.example.com'))
+      .max(20)
+      .default([])
+      .describe('origins (https://host[:port]) that may show the web app in a frame, besides itself and host.base_url'),
   })
   .strict()
   .prefault({});

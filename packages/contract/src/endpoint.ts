@@ -89,5 +89,18 @@ export const cursorQuery = {
 };
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 export const okResponse = z.object({ ok: z.literal(true) });
+/**
+ * A PATCH body from a create body: every field optional and without its default, so a PATCH
+ * changes only the fields it sends (`.partial()` keeps defaults, which would reset the rest).
+ */
+export function patchOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([k, v]) => [
+      k,
+      (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional(),
+    ]),
+  );
+  return z.object(shape as unknown as { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer I> ? I : S[K]> }).strict();
+}
 /** ISO-8601 UTC timestamps, as stored and served. */
 export const isoTime = z.string().describe('ISO-8601 UTC timestamp');

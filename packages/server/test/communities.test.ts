@@ -90,6 +90,21 @@ describe('creating communities', () => {
     );
   });
 
+  it('a PATCH changes only the fields it sends: editing a hidden community keeps it hidden, a tier keeps its settings', async () => {
+    const c = await makeCommunity(s, { visibility: 'hidden' });
+    const updated = await s.as(instructor).communities.update({ params: { id: String(c.id) }, body: { description: 'Only this' } });
+    expect(updated.visibility).toBe('hidden');
+    await expectStatus(s.as(students[0]!).communities.get({ params: { id: String(c.id) } }), 404);
+    const tier = await s.as(instructor).communities.createTier({
+      params: { id: String(c.id) },
+      body: { name: 'Yearly', price_minor: 0, currency: 'USD', billing_interval: 'yearly', is_default: true, features: { a: 1 } },
+    });
+    const changed = await s
+      .as(instructor)
+      .communities.updateTier({ params: { id: String(c.id), tierId: tier.id }, body: { description: 'words' } });
+    expect(changed).toMatchObject({ billing_interval: 'yearly', is_default: true, is_active: true, features: { a: 1 } });
+  });
+
   it('deletes (owner) with everything in it', async () => {
     const c = await makeCommunity(s);
     await addMember(s, c.id, students[0]!);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseAppKey } from '../src/host/rocketlms/auth/laravel-encrypter';
@@ -11,7 +12,7 @@ import {
   randomSessionId,
   randomToken,
 } from '../src/host/rocketlms/auth/test-vectors';
-import { signRocketJwt } from '../src/host/rocketlms/auth/jwt';
+import { defaultPrv, signRocketJwt } from '../src/host/rocketlms/auth/jwt';
 
 import { startTestServer, TEST_APP_KEY, TEST_JWT_SECRET, type TestServer } from './support/server';
 
@@ -59,6 +60,31 @@ describe('sign-in with the RocketLMS JWT', () => {
     const foreign = await signRocketJwt(s.demo.studentIds[0]!, { secret: `${TEST_JWT_SECRET}-other` });
     expect((await me({ authorization: `Bearer ${foreign}` })).body.error?.details?.reason).toBe('bad_signature');
     expect((await me({ authorization: 'Bearer nonsense' })).status).toBe(401);
+  });
+
+  it('refuses a token without exp (it would never expire), as tymon/jwt-auth requires exp', async () => {
+    const t = Math.floor(Date.now() / 1000);
+    const forever = await new SignJWT({ prv: defaultPrv() })
+      .setProtectedHeader({ typ: 'JWT', alg: 'HS256' })
+      .setIssuedAt(t)
+      .setNotBefore(t)
+      .setSubject(String(s.demo.studentIds[0]))
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const r = await me({ authorization: `Bearer ${forever}` });
+    expect(r.status).toBe(401);
+    expect(r.body.error).toMatchObject({ code: 'unauthenticated', details: { reason: 'missing_exp' } });
+  });
+
+  it('the demo token issuer sets exp', async () => {
+    const res = await fetch(`${s.url}/api/communities/demo/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: s.demo.studentIds[0] }),
+    });
+    const { token } = (await res.json()) as { token: string };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp?: number; iat: number };
+    expect(claims.exp).toBeGreaterThan(claims.iat);
+    expect((await me({ authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
   it('refuses banned, inactive and deleted host users on every request', async () => {

@@ -21,6 +21,11 @@ afterAll(async () => {
 describe('demo sign-in in Chromium', () => {
   it('signs a student in with one click and shows who is signed in', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The pages' Content-Security-Policy must not block anything the app itself needs.
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
     await page.goto(`${server.url}/communities`);
     await expect.poll(() => page.getByText('Try the demo school').count()).toBe(1);
     await screenshot(page, 'demo-signed-out');
@@ -32,6 +37,7 @@ describe('demo sign-in in Chromium', () => {
     const me = await server.as(studentId).system.me();
     expect(await signedIn.textContent()).toContain(me.name);
     await screenshot(page, 'demo-signed-in');
+    expect(refused).toEqual([]);
     await page.close();
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { cursorQuery, endpoint, isoTime, okResponse, page } from '../endpoint';
+import { cursorQuery, endpoint, isoTime, okResponse, page, patchOf } from '../endpoint';
 import { COMMUNITY_PERMISSIONS, roleSlugSchema } from '../permissions';
 
 const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -72,7 +72,7 @@ const communityInput = z
     description: z.string().max(5000).nullable().optional(),
     visibility: z.enum(VISIBILITIES).default('public'),
     category: z.string().trim().min(1).max(60).nullable().optional(),
-    settings: communitySettingsSchema.partial().optional(),
+    settings: patchOf(communitySettingsSchema).optional(),
     icon_upload_id: z.number().int().positive().nullable().optional(),
     cover_upload_id: z.number().int().positive().nullable().optional(),
     default_channels: z.boolean().default(true),
@@ -169,7 +169,7 @@ export const wizardStepSchemas = {
   visibility: z
     .object({
       visibility: z.enum(VISIBILITIES),
-      settings: communitySettingsSchema.partial().optional(),
+      settings: patchOf(communitySettingsSchema).optional(),
       roles: z
         .array(z.object({ slug: roleSlugSchema, permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)) }).strict())
         .max(10)
@@ -278,9 +278,7 @@ export const communities = {
     summary: 'Change a community (owner, or roles with manage_community); status archives or restores it',
     tag: 'communities',
     params: communityRef,
-    body: communityInput
-      .omit({ default_channels: true })
-      .partial()
+    body: patchOf(communityInput.omit({ default_channels: true }))
       .extend({ status: z.enum(['active', 'archived']).optional(), is_featured: z.boolean().optional() })
       .strict(),
     response: communityDetailSchema,
@@ -527,7 +525,7 @@ export const communities = {
     tag: 'pricing',
     feature: 'pricing_tiers',
     params: z.object({ id: z.string().min(1).max(80), tierId: idNum }).strict(),
-    body: tierInput.partial().strict(),
+    body: patchOf(tierInput),
     response: tierSchema,
     errors: ['forbidden', 'not_found'],
   }),

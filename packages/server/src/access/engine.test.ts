@@ -167,6 +167,8 @@ function expected(kind: Kind, vis: Vis, status: Status, chan: ChannelKind, actio
   if (status === 'draft' && !isOwner) return 404;
   const memberish = !['outsider', 'banned'].includes(kind);
   if (vis === 'hidden' && !memberish) return 404;
+  // A private channel is invisible to whoever it does not admit (only owners and moderators here).
+  if ((chan === 'private_mods' || chan === 'private_vip') && !['owner', 'moderator'].includes(kind)) return 404;
   if (kind === 'banned') return vis === 'public' ? 403 : 404;
   if (action === 'community.view') return 'ok';
   if (action === 'community.transfer') return isOwner ? 'ok' : 403;

@@ -1,6 +1,6 @@
 import type { Action, CommunityPermission } from '@communities/contract';
 
-import type { AccessContext, Actor, Decision, DenyReason, MembershipFacts } from './facts';
+import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts } from './facts';
 
 const ALLOW: Decision = { allowed: true };
 const deny = (reason: DenyReason, status: 401 | 403 | 404 = 403): Decision => ({ allowed: false, reason, status });
@@ -86,6 +86,16 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   const knowsIt = status !== null && status !== 'banned';
   if (c.visibility === 'hidden' && !knowsIt && !(ctx.hasValidInvite && (action === 'community.view' || action === 'community.join')))
     return hidden();
+  // A private channel is invisible to whoever it does not admit: pending, banned and outsiders get
+  // the 404 of a channel that does not exist, not a 403 that confirms it does.
+  const member = status === 'active' || status === 'muted';
+  const admittedTo = (x: ChannelFacts) =>
+    !x.isPrivate ||
+    isOwner ||
+    has('manage_channels') ||
+    (member && m !== null && x.allowedRoleSlugs.includes(m.role.slug)) ||
+    x.allowedUserIds.includes(actor.userId);
+  if (ch && !admittedTo(ch)) return hidden('not_allowed_role');
   if (status === 'banned') return c.visibility === 'public' ? deny('banned') : hidden('banned');
 
   if (action === 'community.view') return ALLOW;
@@ -97,7 +107,6 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   if (OWNER_ONLY.has(action)) return isOwner ? ALLOW : deny('missing_permission');
 
   // Content: members read; anyone signed in reads a public community, as Skool's public groups.
-  const member = status === 'active' || status === 'muted';
   if (status === 'pending') return deny('pending');
   if (!member && (c.visibility !== 'public' || !READS.has(action))) return deny('not_member');
   if (member && !has('view') && READS.has(action)) return deny('missing_permission');
@@ -106,13 +115,6 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     return deny('tier_required');
 
   if (ch) {
-    const allowedByChannel =
-      !ch.isPrivate ||
-      isOwner ||
-      has('manage_channels') ||
-      (member && m !== null && ch.allowedRoleSlugs.includes(m.role.slug)) ||
-      ch.allowedUserIds.includes(actor.userId);
-    if (!allowedByChannel) return hidden('not_allowed_role');
     if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
       return deny('tier_required');
   }

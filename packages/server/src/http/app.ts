@@ -95,6 +95,23 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   return sendError(reply, 500, { error: { code: 'internal', message: 'Something went wrong on our side', id } });
 }
 
+/** Whether a request carries a body at all (a POST without one is fine on any route). */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/** JSON routes take application/json only (forms where the route says so): anything else is 415, before any work. */
+function assertJsonBody(request: FastifyRequest, form: boolean): void {
+  if (!hasBody(request)) return;
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || (form && type === 'application/x-www-form-urlencoded')) return;
+  throw new AppError('unsupported_media_type', form ? 'Send application/json or a form' : 'Send application/json');
+}
+
+/** A client's x-request-id is kept only when it is a short, safe token (it ends up in logs and headers). */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
 export interface RegisteredRoute {
   method: string;
   url: string;
@@ -142,6 +159,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
       method: ep.method,
       url,
       handler: async (request, reply) => {
+        if (ep.raw?.request !== 'multipart') assertJsonBody(request, spec.form === true);
         const viewer = await ctx.auth.authenticate(request);
         if (ep.auth === 'user' && !viewer) throw new AppError('unauthenticated', 'Sign in first');
         if (spec.rateLimit && viewer) await ctx.rateLimiter.consume(spec.rateLimit, String(viewer.user.id));
@@ -175,8 +193,37 @@ export function createFastify(ctx: AppContext): FastifyInstance {
     loggerInstance: ctx.logger,
     bodyLimit: ctx.config.http.body_limit_bytes,
     trustProxy: ctx.config.http.trust_proxy,
-    genReqId: () => randomUUID(),
-    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    // Bad percent-encoding and over-long path segments, found by the router: the API's error shape.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, 400, {
+        error: {
+          code: 'bad_request',
+          message: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The URL is not valid',
+        },
+      });
+    },
+    // Errors Node's HTTP parser meets before there is a request (headers or URL too large, garbage).
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, text, message] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'The request headers or URL are too large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'The request took too long to arrive']
+            : [400, 'Bad Request', 'The request is not valid HTTP'];
+      const body = JSON.stringify({ error: { code: 'bad_request', message } });
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(err);
+    },
   });
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -184,6 +231,8 @@ export function createFastify(ctx: AppContext): FastifyInstance {
   );
   app.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    // No response of ours is to be content-sniffed: JSON, files (which set their own type) and pages alike.
+    void reply.header('x-content-type-options', 'nosniff');
     return payload;
   });
   // pino's Logger is richer than FastifyBaseLogger; callers only need the base instance type.

@@ -67,7 +67,7 @@ export function actorOf(user: HostUser): Actor {
 export class HostAuthenticator implements Authenticator {
   private readonly cache = new Map<number, { user: HostUser | null; at: number }>();
   /** Tokens whose signature and claims were verified: the HMAC is not redone on every call. */
-  private readonly verified = new Map<string, { userId: number; exp: number | null }>();
+  private readonly verified = new Map<string, { userId: number; exp: number }>();
   private readonly cookieName: string;
   private readonly appKey: Buffer | null;
 
@@ -101,11 +101,11 @@ export class HostAuthenticator implements Authenticator {
     }
     const seen = this.verified.get(token);
     if (seen) {
-      if (seen.exp === null || this.now() / 1000 <= seen.exp + this.config.jwt_leeway_seconds) return this.viewerFor(seen.userId, 'jwt');
+      if (this.now() / 1000 <= seen.exp + this.config.jwt_leeway_seconds) return this.viewerFor(seen.userId, 'jwt');
       this.verified.delete(token);
     }
     let userId: number;
-    let exp: number | null;
+    let exp: number;
     try {
       let claims: { exp?: number };
       ({ userId, claims } = await verifyRocketJwt(token, {
@@ -114,7 +114,7 @@ export class HostAuthenticator implements Authenticator {
         ...(this.config.jwt_prv ? { prv: this.config.jwt_prv } : {}),
         now: new Date(this.now()),
       }));
-      exp = typeof claims.exp === 'number' ? claims.exp : null;
+      exp = claims.exp!; // verifyRocketJwt refuses tokens without exp
     } catch (error) {
       if (error instanceof JwtError) {
         throw new AppError('unauthenticated', error.reason === 'expired' ? 'Your session has expired; sign in again' : 'Invalid token', {

@@ -41,6 +41,8 @@ export interface RouteSpec<E extends Endpoint = Endpoint> {
    * runs behind this one (e.g. the upload routes serve `file_scanning` when a real scanner runs).
    */
   serves?: readonly FeatureName[];
+  /** Also take an url-encoded form body (pusher-js posts channel authorisation as one); others take JSON only. */
+  form?: true;
   handler(req: RouteRequest<E>): Promise<EndpointOutput<E>>;
 }
 

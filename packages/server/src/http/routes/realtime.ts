@@ -9,6 +9,7 @@ export function realtimeRoutes(authorizer: ChannelAuthorizer): RouteSpec[] {
       endpoint: endpoints.realtime.auth,
       access: { action: ['channel.view', 'dm.read', 'members.list'] },
       rateLimit: 'channel_auth',
+      form: true,
       handler: ({ viewer, body }) => authorizer.sign(viewer, body.socket_id, body.channel_name),
     }),
   ];

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
-export type JwtFailure = 'malformed' | 'bad_signature' | 'expired' | 'not_yet_valid' | 'bad_subject' | 'bad_prv';
+export type JwtFailure = 'malformed' | 'bad_signature' | 'expired' | 'missing_exp' | 'not_yet_valid' | 'bad_subject' | 'bad_prv';
 
 export class JwtError extends Error {
   constructor(readonly reason: JwtFailure) {
@@ -23,6 +23,7 @@ export interface VerifyOptions {
 /**
  * Verifies a RocketLMS API token as tymon/jwt-auth issues it: HS256 only, exp/nbf/iat with a
  * small leeway (and no iat in the future), `sub` = the user id as a string, `prv` when configured.
+ * `exp` is required (tymon/jwt-auth's required_claims): a token without one would never expire.
  */
 export async function verifyRocketJwt(token: string, opts: VerifyOptions): Promise<{ userId: number; claims: JWTPayload }> {
   const now = opts.now ?? new Date();
@@ -41,6 +42,7 @@ export async function verifyRocketJwt(token: string, opts: VerifyOptions): Promi
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new JwtError('bad_signature');
     throw new JwtError(error instanceof joseErrors.JOSEAlgNotAllowed ? 'bad_signature' : 'malformed');
   }
+  if (typeof payload.exp !== 'number') throw new JwtError('missing_exp');
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (typeof payload.iat === 'number' && payload.iat > nowSeconds + opts.leewaySeconds) throw new JwtError('not_yet_valid');
   const sub = payload.sub;
