@@ -9,29 +9,10 @@ import { buildWorld, call, tinyPng, ROLES, type Role, type Visibility, type Worl
  * Route × role matrix: every contract endpoint, called through HTTP by every role, in a
  * public, a private and a hidden community, must answer the status class its policy says.
  * A new endpoint without a policy fails the suite.
- *
- * Known defects that other changes fix: the correct expectation stays in the policy and the
- * cells are listed here, so the suite stays green until the fix lands; a listed cell that
- * passes fails the suite, so the list is emptied as the fixes arrive.
  */
-const known = (defect: string, key: string, cells: Partial<Record<Visibility, Role[]>>) =>
-  Object.entries(cells).flatMap(([vis, roles]) => roles.map((r) => [`${vis} ${key} ${r}`, defect] as const));
-const STRANGER_CELLS: Partial<Record<Visibility, Role[]>> = {
-  public: ['outsider', 'pending', 'member', 'muted', 'banned', 'kicked', 'otherOwner'],
-  private: ['outsider', 'pending', 'member', 'muted', 'kicked', 'otherOwner'],
-  hidden: ['pending', 'member', 'muted'],
-};
-const MEMBERSHIP_LEAK =
-  'membership PATCH leak: the target is looked up before the access check, so anyone tells members from strangers (404 vs 403)';
-const KNOWN_DEFECTS: Record<string, string> = Object.fromEntries([
-  ...known(MEMBERSHIP_LEAK, 'communities.updateMember@stranger', STRANGER_CELLS),
-  ...known(MEMBERSHIP_LEAK, 'communities.removeMember@stranger', STRANGER_CELLS),
-]);
-
 let s: TestServer;
 const worlds = new Map<Visibility, World>();
 const mismatches: string[] = [];
-const results: Array<{ cell: string; got: number; want: Want }> = [];
 let cells = 0;
 
 const flat = Object.entries(POLICIES).flatMap(([group, eps]) => Object.entries(eps).map(([name, p]) => ({ key: `${group}.${name}`, p })));
@@ -72,7 +53,6 @@ async function runCell(key: string, p: Policy, vis: Visibility, role: Role, want
   const got = await send(ep, req, caller);
   cells++;
   const cell = `${vis} ${key} ${role}`;
-  results.push({ cell, got, want });
   if (!matches(got, want)) mismatches.push(`${cell}: got ${got}, want ${want === 2 ? '2xx' : want}`);
 }
 
@@ -102,9 +82,8 @@ describe('route × role access matrix', () => {
     expect([...covered].filter((k) => !all.includes(k!))).toEqual([]);
   });
 
-  it('answers every cell with the expected status class (known defects aside)', () => {
-    const unexpected = mismatches.filter((m) => !(m.split(': got')[0]! in KNOWN_DEFECTS));
-    expect(unexpected).toEqual([]);
+  it('answers every cell with the expected status class', () => {
+    expect(mismatches).toEqual([]);
     expect(cells).toBeGreaterThan(1500);
   });
 
@@ -116,13 +95,5 @@ describe('route × role access matrix', () => {
         expect((r.json as { items: Array<{ id: number }> }).items.map((c) => c.id)).not.toContain(w.communityId);
       }
     }
-  });
-
-  it('still fails where a known defect is listed (a listed cell that passes: take it off KNOWN_DEFECTS)', () => {
-    const fixed = Object.keys(KNOWN_DEFECTS).filter((cell) => {
-      const r = results.find((x) => x.cell === cell);
-      return !r || matches(r.got, r.want);
-    });
-    expect(fixed).toEqual([]);
   });
 });

@@ -182,6 +182,11 @@ export async function buildWorld(s: TestServer, vis: Visibility): Promise<World>
   const admin = s.demo.adminId;
   const roles = ['outsider', 'pending', 'member', 'muted', 'banned', 'kicked', 'moderator'] as const;
   const users = { owner, otherOwner, admin } as World['users'];
+  // Only a course's instructors (or an admin) may link it: the owner co-teaches the demo courses.
+  await s.ctx.hostDb
+    .insertInto('webinar_partner_teacher')
+    .values(s.demo.courseIds.map((webinar_id) => ({ webinar_id, teacher_id: owner })))
+    .execute();
   for (const r of roles) users[r] = await newHostUser(s);
 
   const community = await ok(s, owner, 'POST', C, {
