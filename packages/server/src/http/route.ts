@@ -2,9 +2,10 @@ import type { Endpoint, EndpointOutput, FeatureName } from '@communities/contrac
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
-import type { Action, CommunitiesConfig } from '@communities/contract';
+import type { Action } from '@communities/contract';
 
-import type { Viewer } from './viewer';
+import type { Viewer } from '../host/viewer';
+import type { RateLimitKey } from '../security/rate-limit';
 
 /**
  * How a route is authorised. Every route declares one; a test fails for a route that does not.
@@ -14,9 +15,6 @@ import type { Viewer } from './viewer';
  * - `action`: the access engine decides, with the facts the service loads for the resource.
  */
 export type AccessRule = { public: string } | { signedIn: string } | { action: Action | readonly Action[] };
-
-/** A bucket of config `rate_limits.*`. */
-export type RateLimitKey = Exclude<keyof CommunitiesConfig['rate_limits'], 'store'>;
 
 export interface RouteRequest<E extends Endpoint> {
   params: z.output<E['params']>;
