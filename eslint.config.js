@@ -36,4 +36,45 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Layering of packages/server/src (see packages/server/README.md, "Layers"): http/ and the
+  // composition root (context.ts, boot.ts, worker.ts, cli/) sit on top; domain folders receive the
+  // collaborators they use through their own deps types; lower layers never reach up.
+  // Type imports count too. `npm run verify` also fails on any import cycle (dpdm).
+  {
+    files: ['packages/server/src/{platform,access,host,security,realtime}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+http(/|$)',
+              message: 'Lower layers must not import http/: move the type down (platform/, access/, host/).',
+            },
+            {
+              regex: '^(\\.\\./)+context$',
+              message: 'Only the composition root imports context.ts: declare the collaborators you use as a deps type.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/{chat,communities,analytics}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+http(/|$)', message: 'Domain services must not import http/: routes call services, not the reverse.' },
+            {
+              regex: '^(\\.\\./)+context$',
+              message: 'Domain folders must not import context.ts: take the collaborators you use (see chat/deps.ts, communities/deps.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -11,7 +11,6 @@ import type { z } from 'zod';
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
 import { touchCommunityActivity } from '../communities/activity';
 import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
-import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';
@@ -20,6 +19,7 @@ import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform
 
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
+import type { ChatDeps } from './deps';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
@@ -37,7 +37,7 @@ const ROLE_MENTION_CAP = 1000;
 /** Channel messages: history, the posting pipeline, edit, delete, pins and reactions. */
 export class ChannelMessageService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<ChatDeps, 'bus' | 'clock' | 'config' | 'db' | 'host' | 'services'>,
     private readonly facts: FactsLoader,
     private readonly channels: ChannelService,
     private readonly publish: ChatPublisher,

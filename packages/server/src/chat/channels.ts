@@ -4,13 +4,13 @@ import type { z } from 'zod';
 import { assertCan, can, type AccessContext, type Actor, type ChannelFacts } from '../access';
 import { channelFacts, OPEN_CHANNEL, openToCommunity, type FactsLoader } from '../communities/facts';
 import { channelSlug } from '../communities/setup';
-import type { AppContext } from '../context';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 import { conflict, invalid, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
+import type { ChatDeps } from './deps';
 import type { ChatPublisher } from './publish';
 
 type CreateBody = z.output<(typeof channelEndpoints)['create']['body']>;
@@ -38,7 +38,7 @@ export interface LoadedChannel {
 /** Categories and channels: list with unread counts, create, update, reorder, delete, read states. */
 export class ChannelService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<ChatDeps, 'clock' | 'db'>,
     private readonly facts: FactsLoader,
     private readonly publish: ChatPublisher,
     private readonly revoker: Revoker,

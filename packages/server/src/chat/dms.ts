@@ -5,7 +5,6 @@ import type { z } from 'zod';
 import { assertCan, type AccessContext, type Actor, type DmFacts } from '../access';
 import { userSummary } from '../communities/presenters';
 import type { FactsLoader } from '../communities/facts';
-import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
 import { decodeCursor, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
@@ -16,6 +15,7 @@ import type { Revoker } from '../realtime/revoke';
 
 import { toggleReaction } from './channel-messages';
 import type { ContentCheck } from './content-check';
+import type { ChatDeps } from './deps';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits } from './pipeline';
@@ -37,7 +37,7 @@ interface LoadedThread {
  */
 export class DmService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<ChatDeps, 'bus' | 'clock' | 'config' | 'db' | 'host' | 'services'>,
     private readonly facts: FactsLoader,
     private readonly publish: ChatPublisher,
     private readonly contentCheck: () => ContentCheck,

@@ -2,10 +2,11 @@ import { extractMentions, plainText, type Attachment } from '@communities/contra
 import { sql } from 'kysely';
 
 import { userSummary } from '../communities/presenters';
-import type { AppContext } from '../context';
 import type { HostUser } from '../host/ports';
 import type { ChannelAttachmentRow, DmAttachmentRow } from '../platform/db/schema';
 import type { DbHandle } from '../platform/db/transaction';
+
+import type { ChatDeps } from './deps';
 
 export type MessageKind = 'channel' | 'dm';
 
@@ -144,7 +145,7 @@ export function presentBase(r: MessageRowBase, h: Hydrated, opts: { showDeleted:
 }
 
 /** Authors come from the host, except those the caller already holds (the poster). */
-export function hydrationDeps(ctx: AppContext, known?: Map<number, HostUser>) {
+export function hydrationDeps(ctx: Pick<ChatDeps, 'host' | 'services'>, known?: Map<number, HostUser>) {
   return {
     users: async (ids: number[]) => {
       const missing = ids.filter((id) => !known?.has(id));

@@ -1,11 +1,11 @@
 import { REALTIME_EVENTS } from '@communities/contract';
 
 import type { FactsLoader } from '../communities/facts';
-import type { AppContext } from '../context';
 
 import { ChannelMessageService } from './channel-messages';
 import { ChannelService } from './channels';
 import { passAllContent, type ContentCheck } from './content-check';
+import type { ChatDeps } from './deps';
 import { DmService } from './dms';
 import { ChatPublisher } from './publish';
 
@@ -19,7 +19,7 @@ export interface ChatServices {
   contentCheck: ContentCheck;
 }
 
-export function createChatServices(ctx: AppContext, facts: FactsLoader): ChatServices {
+export function createChatServices(ctx: ChatDeps, facts: FactsLoader): ChatServices {
   const publish = new ChatPublisher(ctx);
   const services: ChatServices = {
     contentCheck: passAllContent,

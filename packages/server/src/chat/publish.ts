@@ -1,13 +1,13 @@
 import { REALTIME_EVENTS, realtimeChannel, type RealtimeEventName } from '@communities/contract';
 
-import type { AppContext } from '../context';
+import type { ChatDeps } from './deps';
 
 /**
  * Realtime pushes after commit. A broadcast failure is logged, never turned into a failed
  * request: the write happened, and clients catch up through REST after a reconnect.
  */
 export class ChatPublisher {
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: Pick<ChatDeps, 'broadcaster' | 'config' | 'logger'>) {}
 
   private get prefix() {
     return this.ctx.config.chat.broadcast_channel_prefix;

@@ -2,12 +2,12 @@ import type { communities as communityEndpoints } from '@communities/contract';
 import type { z } from 'zod';
 
 import { assertCan, can, type Actor } from '../access';
-import type { AppContext } from '../context';
 import type { CourseType } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
 import { inTransaction } from '../platform/db/transaction';
 import { AppError, conflict, notFound } from '../platform/errors';
 
+import type { CommunityDeps } from './deps';
 import type { FactsLoader } from './facts';
 import type { CommunityService } from './service';
 
@@ -18,7 +18,7 @@ export const hostType = (t: 'course' | 'bundle' | 'live_class'): CourseType => (
 
 export class CourseLinkService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'config' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
     private readonly communities: CommunityService,
   ) {}

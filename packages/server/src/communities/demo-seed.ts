@@ -1,12 +1,18 @@
 import type { Actor } from '../access';
-import type { AppContext } from '../context';
+import type { ChatServices } from '../chat';
 import type { DemoSchool } from '../host/demo/seed';
+
+import type { CommunityDeps } from './deps';
+import type { CommunityServices } from './index';
+
+/** The seed goes through the finished services, chat's too (the composition root's context satisfies it). */
+type DemoSeedDeps = Pick<CommunityDeps, 'db' | 'host'> & { services: { communities: CommunityServices; chat: ChatServices } };
 
 /**
  * Believable communities for the demo school: made through the same services a person uses,
  * so the demo shows the product's own behaviour. Does nothing when any community exists.
  */
-export async function seedDemoCommunities(ctx: AppContext, demo: DemoSchool): Promise<void> {
+export async function seedDemoCommunities(ctx: DemoSeedDeps, demo: DemoSchool): Promise<void> {
   if (await ctx.db.db.selectFrom('communities').select('id').limit(1).executeTakeFirst()) return;
   const { communities, membership, courses } = ctx.services.communities;
   const actorOf = async (id: number) => {
@@ -83,7 +89,7 @@ export async function seedDemoCommunities(ctx: AppContext, demo: DemoSchool): Pr
 
 /** A few posts, a lively #general, an announcement and a DM, so every screen has something to show. */
 async function seedConversations(
-  ctx: AppContext,
+  ctx: DemoSeedDeps,
   ids: { photo: number; js: number },
   staff: { marcus: Actor; priya: Actor },
   students: number[],

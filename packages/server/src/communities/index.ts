@@ -1,6 +1,5 @@
-import type { AppContext } from '../context';
-
 import { CourseLinkService } from './course-links';
+import type { CommunityDeps } from './deps';
 import { FactsLoader } from './facts';
 import { FeedService } from './feed/service';
 import { MembershipService } from './membership';
@@ -18,7 +17,7 @@ export interface CommunityServices {
   feed: FeedService;
 }
 
-export function createCommunityServices(ctx: AppContext): CommunityServices {
+export function createCommunityServices(ctx: CommunityDeps): CommunityServices {
   const facts = new FactsLoader(ctx.db.db, ctx.clock, {
     whoCanCreate: ctx.config.communities.who_can_create,
     pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,

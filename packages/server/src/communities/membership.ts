@@ -4,13 +4,13 @@ import type { communities as communityEndpoints, Member } from '@communities/con
 import type { z } from 'zod';
 
 import { assertCan, can, type AccessContext, type Actor, type CommunityFacts } from '../access';
-import type { AppContext } from '../context';
 import { decodeCursor, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction, type Tx } from '../platform/db/transaction';
 import { AppError, conflict, notFound } from '../platform/errors';
 
+import type { CommunityDeps } from './deps';
 import { memberWithRoleQuery, type FactsLoader, type MemberWithRole } from './facts';
 import { presentMember } from './presenters';
 
@@ -22,7 +22,7 @@ const COUNTED = new Set(['active', 'muted']);
 /** Joining, leaving, requests, invites, member management, ownership transfer. */
 export class MembershipService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'config' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
   ) {}
 

@@ -2,13 +2,13 @@ import type { communities as communityEndpoints } from '@communities/contract';
 import type { z } from 'zod';
 
 import { assertCan, type Actor } from '../access';
-import type { AppContext } from '../context';
 import { insertedId } from '../platform/db/insert';
 import type { Row } from '../platform/db/schema';
 import { inTransaction, type Tx } from '../platform/db/transaction';
 import { conflict, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
+import type { CommunityDeps } from './deps';
 import type { FactsLoader } from './facts';
 import { slugify } from './setup';
 
@@ -44,7 +44,7 @@ export function presentTier(t: Row<'community_pricing_tiers'>) {
  */
 export class PricingService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<CommunityDeps, 'clock' | 'config' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
     private readonly revoker: Revoker,
   ) {}

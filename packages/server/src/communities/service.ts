@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 
 import { assertCan, can, type Actor } from '../access';
-import type { AppContext } from '../context';
 import { decodeCursor, pageById, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import { containsPattern, likeLower } from '../platform/db/like';
@@ -12,6 +11,7 @@ import { inTransaction } from '../platform/db/transaction';
 import { AppError } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
+import type { CommunityDeps } from './deps';
 import { OPEN_CHANNEL, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
 import { assertSlugFree, DEFAULT_CHANNELS, freeSlug, mergeSettings, setUpCommunity } from './setup';
@@ -23,7 +23,7 @@ type UpdateInput = z.output<(typeof communityEndpoints)['update']['body']>;
 /** Communities: create, change, delete, read one, discover many. */
 export class CommunityService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'config' | 'db' | 'host' | 'services'>,
     readonly facts: FactsLoader,
     private readonly revoker: Revoker,
   ) {}

@@ -2,13 +2,13 @@ import { WIZARD_STEPS, wizardStepSchemas, type CommunityDetail, type WizardStep 
 import type { z } from 'zod';
 
 import { assertCan, type Actor } from '../access';
-import type { AppContext } from '../context';
 import { insertedId } from '../platform/db/insert';
 import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction } from '../platform/db/transaction';
 import { AppError, notFound } from '../platform/errors';
 
 import type { CourseLinkService } from './course-links';
+import type { CommunityDeps } from './deps';
 import type { FactsLoader } from './facts';
 import { parseSettings } from './facts';
 import type { PricingService } from './pricing';
@@ -24,7 +24,7 @@ const REQUIRED: WizardStep[] = ['basics', 'visibility', 'channels'];
  */
 export class WizardService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'db'>,
     private readonly facts: FactsLoader,
     private readonly communities: CommunityService,
     private readonly links: CourseLinkService,

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 
 import { bumpMemberCount } from '../communities/membership';
-import type { Authenticator } from '../http/auth';
 import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
 import type { Logger } from '../platform/logger';
 
+import type { Authenticator } from './authenticator';
 import type { HostPorts } from './ports';
 import type { HostDatabase } from './rocketlms/schema';
 

@@ -2,6 +2,7 @@ import type { CommunitiesConfig } from '@communities/contract';
 import type { FastifyRequest } from 'fastify';
 
 import type { Actor } from '../access';
+import type { Authenticator } from '../host/authenticator';
 import type { HostUser, IdentityPort } from '../host/ports';
 import { verifyRocketJwt, JwtError } from '../host/rocketlms/auth/jwt';
 import { LaravelDecryptError, parseAppKey } from '../host/rocketlms/auth/laravel-encrypter';
@@ -12,16 +13,10 @@ import {
   verifyXsrf,
   type SessionStore,
 } from '../host/rocketlms/auth/laravel-session';
+import type { Viewer } from '../host/viewer';
 import { AppError } from '../platform/errors';
 
-import type { Viewer } from './viewer';
-
-export interface Authenticator {
-  /** The caller, or null when no credentials were sent. Bad credentials throw (401/403/419). */
-  authenticate(request: FastifyRequest): Promise<Viewer | null>;
-  /** Forget cached host lookups for a user (after a host ban is seen by the sync job). */
-  forget(userId: number): void;
-}
+export type { Authenticator } from '../host/authenticator';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -2,21 +2,8 @@ import type { Endpoint, EndpointOutput, FeatureName } from '@communities/contrac
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
-import type { Action, CommunitiesConfig } from '@communities/contract';
-
-import type { Viewer } from './viewer';
-
-/**
- * How a route is authorised. Every route declares one; a test fails for a route that does not.
- * - `public`: no sign-in (health, features, public discovery); the string says why.
- * - `signedIn`: any signed-in, active host user; the string says why no engine check applies
- *   (e.g. the caller's own inbox, whose rows are filtered to the caller by the service).
- * - `action`: the access engine decides, with the facts the service loads for the resource.
- */
-export type AccessRule = { public: string } | { signedIn: string } | { action: Action | readonly Action[] };
-
-/** A bucket of config `rate_limits.*`. */
-export type RateLimitKey = Exclude<keyof CommunitiesConfig['rate_limits'], 'store'>;
+import type { Viewer } from '../host/viewer';
+import type { RateLimitKey } from '../security/rate-limit';
 
 export interface RouteRequest<E extends Endpoint> {
   params: z.output<E['params']>;
@@ -32,9 +19,13 @@ export interface RouteRequest<E extends Endpoint> {
   status: (code: number) => void;
 }
 
+/**
+ * A route: its contract endpoint (which says whether sign-in is needed) and its handler. Routes
+ * carry no access declaration: the service authorises through access/ with the facts it loads
+ * (a declared action list was read by nothing and drifted from what the services check).
+ */
 export interface RouteSpec<E extends Endpoint = Endpoint> {
   endpoint: E;
-  access: AccessRule;
   rateLimit?: RateLimitKey;
   /**
    * Flags this route serves besides its endpoint's own `feature`: code that is not a route but

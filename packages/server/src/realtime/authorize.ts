@@ -3,7 +3,7 @@ import { parseChannelName } from '@communities/contract';
 import { can, type Actor } from '../access';
 import { membershipFacts, memberWithRoleQuery, type FactsLoader } from '../communities/facts';
 import type { HostPorts } from '../host/ports';
-import type { Viewer } from '../http/viewer';
+import type { Viewer } from '../host/viewer';
 import type { DbHandle } from '../platform/db/transaction';
 import { AppError, notFound } from '../platform/errors';
 

@@ -1,16 +1,19 @@
 import type { CommunitiesConfig } from '@communities/contract';
 import Pusher from 'pusher';
 
-import type { RealtimeGateway } from './gateway';
-
 /** Publishes server events to channels, wherever the sockets are. */
 export interface Broadcaster {
   publish(channels: string[], event: string, data: unknown, options?: { exceptSocketId?: string }): Promise<void>;
 }
 
+/** What LocalBroadcaster needs of the gateway (RealtimeGateway); narrow so gateway.ts → cluster.ts → here is no cycle. */
+export interface LocalDelivery {
+  deliver(channels: string[], event: string, data: unknown, exceptSocketId?: string): void;
+}
+
 /** The built-in gateway in this process. */
 export class LocalBroadcaster implements Broadcaster {
-  constructor(private readonly gateway: RealtimeGateway) {}
+  constructor(private readonly gateway: LocalDelivery) {}
 
   publish(channels: string[], event: string, data: unknown, options: { exceptSocketId?: string } = {}): Promise<void> {
     this.gateway.deliver(channels, event, data, options.exceptSocketId);

@@ -1,9 +1,11 @@
 import type { CommunitiesConfig } from '@communities/contract';
 import type { Redis } from 'ioredis';
 
-import type { RateLimitKey } from '../http/route';
 import { rateLimited } from '../platform/errors';
 import type { Logger } from '../platform/logger';
+
+/** A bucket of config `rate_limits.*`. */
+export type RateLimitKey = Exclude<keyof CommunitiesConfig['rate_limits'], 'store'>;
 
 export interface RateLimiter {
   /** Takes one unit for `subject` under `key`; throws a 429 AppError with Retry-After when none is left. */

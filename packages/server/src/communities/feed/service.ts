@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 
 import { assertCan, can, canEditOwn, type AccessContext, type Actor } from '../../access';
-import type { AppContext } from '../../context';
 import { decodeCursor, pageById, pageOf } from '../../platform/cursor';
 import { insertedId } from '../../platform/db/insert';
 import { lockRow } from '../../platform/db/lock';
@@ -12,6 +11,7 @@ import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../pl
 import { inTransaction, type Tx } from '../../platform/db/transaction';
 import { AppError, notFound } from '../../platform/errors';
 import { touchCommunityActivity } from '../activity';
+import type { CommunityDeps } from '../deps';
 import type { FactsLoader } from '../facts';
 
 import { presentComment, presentItems, reactionsFor } from './hydrate';
@@ -26,7 +26,7 @@ const INLINE_REPLIES = 3;
 /** The central feed: posts, announcements, comments (two levels), reactions, pins. */
 export class FeedService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'config' | 'db' | 'host' | 'services'>,
     private readonly facts: FactsLoader,
   ) {}
 

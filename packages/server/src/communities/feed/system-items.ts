@@ -1,5 +1,7 @@
-import type { AppContext } from '../../context';
 import { plainText } from '@communities/contract';
+
+import type { CommunityDeps } from '../deps';
+import type { FactsLoader } from '../facts';
 
 const MILESTONES = new Set([10, 50, 100, 500, 1000, 5000]);
 
@@ -7,7 +9,9 @@ const MILESTONES = new Set([10, 50, 100, 500, 1000, 5000]);
  * Feed items written by the system from domain events: a course linked, a member's course
  * completed, membership milestones. Each has a dedupe key, so a redelivered event adds nothing.
  */
-export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
+export function subscribeFeedSystemItems(
+  ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'db' | 'host'> & { services: { communities: { facts: FactsLoader } } },
+): Array<() => void> {
   const db = ctx.db.db;
   const write = async (item: {
     communityId: number;

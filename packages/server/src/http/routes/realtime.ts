@@ -7,7 +7,6 @@ export function realtimeRoutes(authorizer: ChannelAuthorizer): RouteSpec[] {
   return [
     route({
       endpoint: endpoints.realtime.auth,
-      access: { action: ['channel.view', 'dm.read', 'members.list'] },
       rateLimit: 'channel_auth',
       form: true,
       handler: ({ viewer, body }) => authorizer.sign(viewer, body.socket_id, body.channel_name),

@@ -98,7 +98,6 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
   return [
     route({
       endpoint: e.health,
-      access: { public: 'load balancers and uptime checks call it without credentials; it reveals no data' },
       async handler({ status }) {
         const ms = ctx.config.database.health_timeout_ms;
         const [database, host, redis, scanner, sync] = await Promise.all([
@@ -145,12 +144,10 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     }),
     route({
       endpoint: e.features,
-      access: { public: 'clients read the feature flags before sign-in to build their menus' },
       handler: () => Promise.resolve(featuresOf(ctx, features)),
     }),
     route({
       endpoint: e.me,
-      access: { signedIn: 'returns only the caller' },
       handler: ({ viewer }) =>
         Promise.resolve({
           id: viewer.user.id,
@@ -164,7 +161,6 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     }),
     route({
       endpoint: e.demoUsers,
-      access: { public: 'demo mode only; refused when the host is a real RocketLMS' },
       async handler() {
         if (!isDemoSignInEnabled(ctx)) throw new AppError('not_found', 'Demo sign-in is off');
         const rows = await ctx.hostDb.selectFrom('users').select(['id']).where('deleted_at', 'is', null).orderBy('id').limit(60).execute();
@@ -178,7 +174,6 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     }),
     route({
       endpoint: e.demoToken,
-      access: { public: 'demo mode only; refused when the host is a real RocketLMS' },
       async handler({ body }) {
         if (!isDemoSignInEnabled(ctx) || !ctx.config.host.jwt_secret) throw new AppError('not_found', 'Demo sign-in is off');
         const user = await ctx.host.identities.getUser(body.user_id);

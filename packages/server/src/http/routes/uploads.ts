@@ -110,10 +110,6 @@ export function uploadRoutes(uploads: UploadService, stallSeconds: number): Rout
   return [
     route({
       endpoint: e.upload,
-      access: {
-        signedIn:
-          'any signed-in user may upload; where the file may be shared is checked when it is attached (DM uploads: thread participants only)',
-      },
       rateLimit: 'uploads',
       async handler({ viewer, query, raw }) {
         if (!(raw as unknown as WithFile).isMultipart())
@@ -130,14 +126,12 @@ export function uploadRoutes(uploads: UploadService, stallSeconds: number): Rout
     }),
     route({
       endpoint: e.status,
-      access: { signedIn: 'the service answers 404 unless the caller uploaded it or may read where it was shared' },
       handler: ({ viewer, params }) => uploads.status(viewer.actor, params.kind, params.id),
     }),
     route({
       endpoint: e.download,
-      access: { signedIn: 'clean files only, to the uploader or readers of where it was shared (else 404)' },
       handler: send('file'),
     }),
-    route({ endpoint: e.thumbnail, access: { signedIn: 'as the download: clean files only, readers only' }, handler: send('thumbnail') }),
+    route({ endpoint: e.thumbnail, handler: send('thumbnail') }),
   ];
 }

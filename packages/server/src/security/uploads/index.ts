@@ -1,18 +1,41 @@
-import { realtimeChannel } from '@communities/contract';
+import { realtimeChannel, type CommunitiesConfig } from '@communities/contract';
 
-import { memberWithRoleQuery } from '../../communities/facts';
-import type { AppContext } from '../../context';
+import { memberWithRoleQuery, type FactsLoader } from '../../communities/facts';
+import type { HostPorts } from '../../host/ports';
+import type { EventBus } from '../../platform/bus';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db/connect';
+import type { Logger } from '../../platform/logger';
+import type { Queue } from '../../platform/queue';
+import type { Broadcaster } from '../../realtime/broadcaster';
 import { createScanner } from '../scanners';
 import { createStorage } from '../storage';
 
 import { SCAN_JOB, UploadService, type AttachmentKind } from './service';
+
+/** The collaborators the upload service is wired from; the composition root's AppContext satisfies it. */
+export interface UploadDeps {
+  config: CommunitiesConfig;
+  logger: Logger;
+  clock: Clock;
+  db: Db;
+  host: HostPorts;
+  bus: EventBus;
+  queue: Queue;
+  broadcaster: Broadcaster;
+  services: {
+    communities: { facts: FactsLoader };
+    /** Attachment scans end by refreshing the message that carries them. */
+    chat: { messages: { touched(messageId: number): Promise<void> }; dms: { touched(messageId: number): Promise<void> } };
+  };
+}
 
 /**
  * Who hears about an infected upload: the moderators and owner of the community it was shared
  * in, or the school's admins when it was not shared yet (or went to a DM, which moderators
  * do not read).
  */
-async function moderatorsFor(ctx: AppContext, kind: AttachmentKind, id: number): Promise<number[]> {
+async function moderatorsFor(ctx: Pick<UploadDeps, 'db' | 'host'>, kind: AttachmentKind, id: number): Promise<number[]> {
   const db = ctx.db.db;
   let communityId: number | null = null;
   if (kind === 'channel') {
@@ -39,7 +62,7 @@ async function moderatorsFor(ctx: AppContext, kind: AttachmentKind, id: number):
   return (await ctx.host.identities.admins(20)).map((u) => u.id);
 }
 
-export function createUploadService(ctx: AppContext): UploadService {
+export function createUploadService(ctx: UploadDeps): UploadService {
   const uploads = new UploadService({
     db: ctx.db.db,
     config: ctx.config,

@@ -1,5 +1,5 @@
 import type { Actor } from '../access';
-import type { HostUser } from '../host/ports';
+import type { HostUser } from './ports';
 
 /** Who is calling: the host user, the actor the access engine sees, and how they signed in. */
 export interface Viewer {

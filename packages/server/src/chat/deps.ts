@@ -1,0 +1,28 @@
+import type { CommunitiesConfig } from '@communities/contract';
+
+import type { HostPorts } from '../host/ports';
+import type { EventBus } from '../platform/bus';
+import type { Clock } from '../platform/clock';
+import type { Db } from '../platform/db/connect';
+import type { Logger } from '../platform/logger';
+import type { Broadcaster } from '../realtime/broadcaster';
+import type { RealtimeRevoker } from '../realtime/revoke';
+import type { UploadService } from '../security/uploads/service';
+
+/**
+ * The collaborators chat services use. The composition root (context.ts's AppContext) satisfies
+ * it; each service takes a Pick of the ones it reads. Nothing under chat/ imports context.ts
+ * (eslint.config.js enforces it), so the services stay out of its import cycle.
+ */
+export interface ChatDeps {
+  config: CommunitiesConfig;
+  logger: Logger;
+  clock: Clock;
+  db: Db;
+  host: HostPorts;
+  bus: EventBus;
+  broadcaster: Broadcaster;
+  revoker: RealtimeRevoker;
+  /** The upload service is wired after the domain services (it uses them): read it when used, never at construction. */
+  services: { readonly uploads: UploadService };
+}
