@@ -9,13 +9,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { signRocketJwt } from '../src/host/rocketlms/auth/jwt';
 import { parseAppKey } from '../src/host/rocketlms/auth/laravel-encrypter';
 import { makeLaravelCookie, makeSessionPayload, randomSessionId, randomToken } from '../src/host/rocketlms/auth/test-vectors';
 
 import { createTestDatabase, MYSQL_SERVER, POSTGRES_SERVER, type TestDatabase } from './support/databases';
 import { freePort, startPrivatePostgres, startTcpProxy, type PrivatePostgres, type TcpProxy } from './support/faults';
-import { startTestServer, TEST_APP_KEY, TEST_JWT_SECRET, type TestServer } from './support/server';
+import { startTestServer, TEST_APP_KEY, type TestServer } from './support/server';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
 /** What the brief promises a load balancer: the outage shows in health within 2 s (plus slack for a busy CI machine). */
@@ -76,7 +75,8 @@ async function serve(env: Record<string, string>): Promise<{ url: string; proc: 
       COMMUNITIES__LOG_LEVEL: 'warn',
       COMMUNITIES__HTTP__HOST: '127.0.0.1',
       COMMUNITIES__HTTP__PORT: String(port),
-      COMMUNITIES__HOST__JWT_SECRET: TEST_JWT_SECRET,
+      // Demo mode refuses host secrets; on a server database its sign-in secrets derive from this.
+      COMMUNITIES__CHAT__APP_SECRET: 'faults-test-secret-0123456789',
       COMMUNITIES__HOST__SESSION_PATH: join(dir, 'sessions'),
       COMMUNITIES__STORAGE__PATH: join(dir, 'uploads'),
       COMMUNITIES__DATABASE__URL: `sqlite://${join(dir, 'addon.sqlite')}`,
@@ -133,7 +133,11 @@ describe('PostgreSQL restarts under a running `communities serve`', () => {
   it('survives, answers 503 fast (health included) while PostgreSQL is down, and recovers when it returns', async () => {
     const users = (await call(`${node.url}/api/communities/demo/users`)).body.items as Array<{ id: number; global_role: string }>;
     const student = users.find((u) => u.global_role === 'student')!;
-    const token = await signRocketJwt(student.id, { secret: TEST_JWT_SECRET, ttlSeconds: 3600 });
+    const minted = await call(`${node.url}/api/communities/demo/token`, undefined, {
+      method: 'POST',
+      body: JSON.stringify({ user_id: student.id }),
+    });
+    const token = minted.body.token as string;
     const list = `${node.url}/api/communities`;
     const health = `${node.url}/api/communities/health`;
     expect(

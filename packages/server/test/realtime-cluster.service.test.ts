@@ -49,7 +49,7 @@ beforeAll(async () => {
   a = await startNode({ dbUrl: db.url, redisUrl: REDIS, appId: APP_ID });
   b = await startNode({ dbUrl: db.url, redisUrl: REDIS, appId: APP_ID });
   lb = await balancer(() => [a.port, b.port]);
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   lb?.server.close();

@@ -52,7 +52,7 @@ beforeAll(async () => {
   const env = { COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '10000' };
   a = await startNode({ dbUrl: db.url, redisUrl, appId: APP_ID, env });
   b = await startNode({ dbUrl: db.url, redisUrl, appId: APP_ID, env });
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   for (const n of [a, b]) n?.proc.kill('SIGTERM');

@@ -47,7 +47,8 @@ export async function startNode(opts: { dbUrl: string; redisUrl: string; appId: 
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  // Seeding the demo school into a server database takes a while on a busy 2-core machine.
+  for (const deadline = Date.now() + 100_000; Date.now() < deadline;) {
     if (proc.exitCode !== null) throw new Error(`node exited: ${out}`);
     const ok = await fetch(`${url}/api/communities/health`).then(
       (r) => r.ok,
