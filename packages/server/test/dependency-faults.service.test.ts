@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
@@ -13,10 +12,10 @@ import { parseAppKey } from '../src/host/rocketlms/auth/laravel-encrypter';
 import { makeLaravelCookie, makeSessionPayload, randomSessionId, randomToken } from '../src/host/rocketlms/auth/test-vectors';
 
 import { createTestDatabase, MYSQL_SERVER, POSTGRES_SERVER, type TestDatabase } from './support/databases';
-import { freePort, startPrivatePostgres, startTcpProxy, type PrivatePostgres, type TcpProxy } from './support/faults';
+import { startPrivatePostgres, startTcpProxy, type PrivatePostgres, type TcpProxy } from './support/faults';
+import { serveProcess, type Node } from './support/nodes';
 import { startTestServer, TEST_APP_KEY, type TestServer } from './support/server';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
 /** What the brief promises a load balancer: the outage shows in health within 2 s (plus slack for a busy CI machine). */
 const HEALTH_BUDGET_MS = 2500;
 
@@ -64,41 +63,19 @@ afterAll(() => {
   for (const f of hostFiles) for (const x of [f, `${f}-wal`, `${f}-shm`]) rmSync(x, { force: true });
 });
 
-/** `communities serve` as deployed: a real process, so a crash shows as an exit. */
-async function serve(env: Record<string, string>): Promise<{ url: string; proc: ChildProcess; output: () => string; dir: string }> {
+/** A `communities serve` process on SQLite files of its own in `dir`, ready once health answers. */
+async function serve(env: Record<string, string>): Promise<Node & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'faults-serve-'));
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: {
-      ...process.env,
-      COMMUNITIES_CONFIG: '',
-      COMMUNITIES__LOG_LEVEL: 'warn',
-      COMMUNITIES__HTTP__HOST: '127.0.0.1',
-      COMMUNITIES__HTTP__PORT: String(port),
-      // Demo mode refuses host secrets; on a server database its sign-in secrets derive from this.
-      COMMUNITIES__CHAT__APP_SECRET: 'faults-test-secret-0123456789',
+  const node = await serveProcess(
+    {
       COMMUNITIES__HOST__SESSION_PATH: join(dir, 'sessions'),
       COMMUNITIES__STORAGE__PATH: join(dir, 'uploads'),
       COMMUNITIES__DATABASE__URL: `sqlite://${join(dir, 'addon.sqlite')}`,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) throw new Error(`serve exited (${proc.exitCode}): ${out}`);
-    if (i > 600) throw new Error(`serve did not start: ${out}`);
-    const up = await fetch(`${url}/api/communities/health`).then(
-      () => true,
-      () => false,
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, proc, output: () => out, dir };
+    { until: 'answers' },
+  );
+  return { ...node, dir };
 }
 
 function stop(proc: ChildProcess): Promise<void> {

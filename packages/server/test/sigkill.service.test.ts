@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { createApi, type Api } from '@communities/client';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/platform/db/connect';
 
 import { createTestDatabase, type TestDatabase } from './support/databases';
+import { freePort, serveProcess, type Node } from './support/nodes';
 
 /**
  * The real server, killed with SIGKILL in the middle of a burst of posts and started again:
@@ -18,55 +17,13 @@ import { createTestDatabase, type TestDatabase } from './support/databases';
  * nonce stores it exactly once. Prints the figures per database.
  */
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
 const CLIENTS = 20;
 /** The server is killed once this many posts were acknowledged. */
 const KILL_AFTER = 150;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-
-interface Node {
-  proc: ChildProcess;
-  url: string;
-}
-
-async function startNode(env: Record<string, string>, port: number): Promise<Node> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: {
-      ...process.env,
-      COMMUNITIES_CONFIG: '',
-      COMMUNITIES__LOG_LEVEL: 'warn',
-      COMMUNITIES__HTTP__HOST: '127.0.0.1',
-      COMMUNITIES__HTTP__PORT: String(port),
-      // Demo mode on a server database derives its sign-in secrets from this one.
-      COMMUNITIES__CHAT__APP_SECRET: 'sigkill-test-secret-0123456789',
-      COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 400; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
-    const ok = await fetch(`${url}/api/communities/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { proc, url };
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`server did not start: ${out}`);
-}
+/** A server on `port` (the same one again after a kill, so clients keep their address). */
+const startNode = (env: Record<string, string>, port: number): Promise<Node> =>
+  serveProcess({ COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000', ...env }, { port });
 
 const nodes: ChildProcess[] = [];
 afterAll(() => {

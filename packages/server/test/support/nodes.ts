@@ -21,25 +21,23 @@ export interface Node {
   output: () => string;
 }
 
-/** A `communities serve` process with chat.driver = redis, sharing `appId`'s Redis keys with its peers. */
-export async function startNode(opts: { dbUrl: string; redisUrl: string; appId: string; env?: Record<string, string> }): Promise<Node> {
-  const port = await freePort();
+/**
+ * `communities serve` as deployed: a real process on its own port, so a crash shows as an exit.
+ * Resolves once health says ok, or with `until: 'answers'` once it answers at all (for tests of
+ * what health says). Demo mode on a server database derives its sign-in secrets from
+ * chat.app_secret, so processes given the same one accept each other's demo sign-ins.
+ */
+export async function serveProcess(env: Record<string, string>, opts: { port?: number; until?: 'ok' | 'answers' } = {}): Promise<Node> {
+  const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
     env: {
       ...process.env,
       COMMUNITIES_CONFIG: '',
       COMMUNITIES__LOG_LEVEL: 'warn',
-      COMMUNITIES__DATABASE__URL: opts.dbUrl,
       COMMUNITIES__HTTP__HOST: '127.0.0.1',
       COMMUNITIES__HTTP__PORT: String(port),
-      COMMUNITIES__REDIS__URL: opts.redisUrl,
-      COMMUNITIES__CHAT__DRIVER: 'redis',
-      COMMUNITIES__CHAT__APP_ID: opts.appId,
-      // Every node signs and checks subscriptions with the same secret; in demo mode the
-      // demo's sign-in secrets derive from it too, so each node accepts the other's tokens.
-      COMMUNITIES__CHAT__APP_SECRET: 'cluster-test-secret-0123456789',
-      COMMUNITIES__RATE_LIMITS__STORE: 'redis',
-      ...opts.env,
+      COMMUNITIES__CHAT__APP_SECRET: 'serve-test-secret-0123456789',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -49,13 +47,26 @@ export async function startNode(opts: { dbUrl: string; redisUrl: string; appId: 
   const url = `http://127.0.0.1:${port}`;
   // Seeding the demo school into a server database takes a while on a busy 2-core machine.
   for (const deadline = Date.now() + 100_000; Date.now() < deadline;) {
-    if (proc.exitCode !== null) throw new Error(`node exited: ${out}`);
-    const ok = await fetch(`${url}/api/communities/health`).then(
-      (r) => r.ok,
+    if (proc.exitCode !== null) throw new Error(`serve exited (${proc.exitCode}): ${out}`);
+    const ready = await fetch(`${url}/api/communities/health`).then(
+      (r) => r.ok || opts.until === 'answers',
       () => false,
     );
-    if (ok) return { port, proc, url, output: () => out };
+    if (ready) return { port, proc, url, output: () => out };
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`node did not start: ${out}`);
+  proc.kill('SIGKILL');
+  throw new Error(`serve did not start: ${out}`);
+}
+
+/** A `communities serve` process with chat.driver = redis, sharing `appId`'s Redis keys with its peers. */
+export function startNode(opts: { dbUrl: string; redisUrl: string; appId: string; env?: Record<string, string> }): Promise<Node> {
+  return serveProcess({
+    COMMUNITIES__DATABASE__URL: opts.dbUrl,
+    COMMUNITIES__REDIS__URL: opts.redisUrl,
+    COMMUNITIES__CHAT__DRIVER: 'redis',
+    COMMUNITIES__CHAT__APP_ID: opts.appId,
+    COMMUNITIES__RATE_LIMITS__STORE: 'redis',
+    ...opts.env,
+  });
 }
