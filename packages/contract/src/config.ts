@@ -371,6 +371,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    events: z
+      .object({
+        /** Days a delivered domain event stays in the outbox (`event_outbox`) before it is pruned. */
+        retention_days: int(7, 1, 3650),
+        /** Deliveries of one event to one subscriber before it is parked (see `communities events:status`). */
+        max_attempts: int(8, 1, 100),
+        /** Seconds a process delivers for a subscriber before another may take over if it stops renewing (crash). */
+        lease_seconds: int(15, 2, 600),
+      })
+      .strict()
+      .prefault({}),
     http: httpSchema,
     host: hostSchema,
     integration: integrationSchema,

@@ -1,13 +1,14 @@
 import type { AppContext } from '../../context';
-import { plainText } from '@communities/contract';
+import { plainText, type DomainEvent, type DomainEventName } from '@communities/contract';
 
 const MILESTONES = new Set([10, 50, 100, 500, 1000, 5000]);
 
 /**
  * Feed items written by the system from domain events: a course linked, a member's course
- * completed, membership milestones. Each has a dedupe key, so a redelivered event adds nothing.
+ * completed, membership milestones. A durable subscriber of the outbox ('feed.system-items'):
+ * each item has a dedupe key, so a redelivered event adds nothing.
  */
-export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
+export function subscribeFeedSystemItems(ctx: AppContext): void {
   const db = ctx.db.db;
   const write = async (item: {
     communityId: number;
@@ -47,8 +48,8 @@ export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
     return c !== null && c.facts.settings.feed_enabled && c.row.status === 'active';
   };
 
-  return [
-    ctx.bus.subscribe('CourseLinked', async (e) => {
+  const handlers: { [N in DomainEventName]?: (e: DomainEvent<N>) => Promise<void> } = {
+    CourseLinked: async (e) => {
       const p = e.payload;
       if (!(await feedOn(p.community_id))) return;
       const [course] = await ctx.host.courses.getCourses([{ type: p.course_type === 'bundle' ? 'bundle' : 'course', id: p.course_id }]);
@@ -62,8 +63,8 @@ export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
         metadata: { event: 'course_linked', course_id: course.id, course_type: p.course_type, url: course.url, image_url: course.imageUrl },
         key: `course-linked:${p.community_id}:${p.course_type}:${p.course_id}`,
       });
-    }),
-    ctx.bus.subscribe('CourseCompleted', async (e) => {
+    },
+    CourseCompleted: async (e) => {
       const p = e.payload;
       const links = await db
         .selectFrom('community_courses')
@@ -91,8 +92,8 @@ export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
           key: `completed:${community_id}:${p.user_id}:${p.course_id}`,
         });
       }
-    }),
-    ctx.bus.subscribe('CommunityJoined', async (e) => {
+    },
+    CommunityJoined: async (e) => {
       // The count this join made, not the count now: joins that land together each see theirs.
       const p = e.payload;
       const n = p.member_count;
@@ -108,6 +109,11 @@ export function subscribeFeedSystemItems(ctx: AppContext): Array<() => void> {
         metadata: { event: 'milestone', members: n },
         key: `milestone:${p.community_id}:${n}`,
       });
-    }),
-  ];
+    },
+  };
+  ctx.bus.durable({
+    name: 'feed.system-items',
+    events: Object.keys(handlers) as DomainEventName[],
+    handle: (e) => (handlers[e.name] as (e: DomainEvent) => Promise<void>)(e),
+  });
 }
