@@ -192,17 +192,19 @@ export class Outbox implements EventBus {
   }
 
   async idle(): Promise<void> {
-    for (;;) {
+    while (!this.closed) {
       this.again = true;
       await this.pump();
       const now = Date.now();
       const waiting = [...this.pending.values()].some((p) => now - p.at < IDLE_LOCAL_WAIT_MS);
       if (!waiting && !this.again) return;
-      if (waiting) await new Promise((r) => setTimeout(r, 5));
+      // Let timers and I/O run: on SQLite every query resolves on the microtask queue.
+      await new Promise((r) => setTimeout(r, waiting ? 5 : 0));
     }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     if (this.wake) clearTimeout(this.wake);
     this.timer = null;
@@ -237,6 +239,8 @@ export class Outbox implements EventBus {
           if (progressed) this.again = true;
         }
       } catch (error) {
+        // Tried again on the next kick or poll (a lost connection, a database restarting).
+        this.again = false;
         this.logger.error({ err: error }, 'event dispatcher round failed');
       } finally {
         this.running = null;
@@ -371,13 +375,18 @@ export class Outbox implements EventBus {
     const now = Date.now();
     if (state.retryAt !== null && state.retryAt > now) return false;
     // Gaps that have waited long enough were rolled back.
-    for (const [id, seen] of state.gaps) if (now - seen > this.opts.gapMs) state.gaps.delete(id);
+    let expired = false;
+    for (const [id, seen] of state.gaps)
+      if (now - seen > this.opts.gapMs) {
+        state.gaps.delete(id);
+        expired = true;
+      }
     const gapIds = [...state.gaps.keys()];
     const limit = state.attempts > 0 ? 1 : PAGE;
     let q = this.db.selectFrom('event_outbox').select(['id', 'event_id', 'name', 'payload', 'occurred_at']);
     q = gapIds.length ? q.where((eb) => eb.or([eb('id', '>', state.lastId), eb('id', 'in', gapIds)])) : q.where('id', '>', state.lastId);
     const rows = (await q.orderBy('id').limit(limit).execute()).map((r) => ({ ...r, id: Number(r.id) }));
-    if (rows.length === 0) return false;
+    if (rows.length === 0 && !expired) return false;
 
     const wanted = (r: OutboxRow) => s.events === '*' || (s.events as readonly string[]).includes(r.name);
     const next = { lastId: state.lastId, gaps: new Map(state.gaps) };
@@ -441,7 +450,7 @@ export class Outbox implements EventBus {
         );
       }
     }
-    const moved = next.lastId !== state.lastId || next.gaps.size !== state.gaps.size;
+    const moved = expired || next.lastId !== state.lastId || next.gaps.size !== state.gaps.size;
     const r = await this.db
       .updateTable('event_cursors')
       .set({
