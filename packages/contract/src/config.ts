@@ -379,6 +379,8 @@ export const configSchema = z
         max_attempts: int(8, 1, 100),
         /** Seconds a process delivers for a subscriber before another may take over if it stops renewing (crash). */
         lease_seconds: int(15, 2, 600),
+        /** Milliseconds the dispatcher waits after a commit before delivering, to deliver more events per round (0: at once). */
+        linger_ms: int(0, 0, 60_000),
       })
       .strict()
       .prefault({}),

@@ -108,6 +108,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     retentionDays: config.events.retention_days,
     maxAttempts: config.events.max_attempts,
     leaseMs: config.events.lease_seconds * 1000,
+    lingerMs: config.events.linger_ms,
   });
   const host = createRocketLmsHost({
     db: hostDb,

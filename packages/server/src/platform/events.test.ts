@@ -80,14 +80,17 @@ describe('the event outbox', () => {
     expect(status).toMatchObject({ subscriber: 'test.all', behind: 0, parked: 0, attempts: 0 });
   });
 
-  it('starts a new subscriber at the newest event, and a restarted one where its cursor stopped', async () => {
+  it('starts a new subscriber at the oldest event (or the newest, if it asks), and a restarted one where its cursor stopped', async () => {
     const first = outbox();
     await first.record(db.db, 'CommunityJoined', joined(1));
     const seen: DomainEvent[] = [];
+    const fresh: DomainEvent[] = [];
     first.durable({ name: 'test.s', events: ['CommunityJoined'], handle: async (e) => void seen.push(e) });
+    first.durable({ name: 'test.fresh', from: 'now', events: ['CommunityJoined'], handle: async (e) => void fresh.push(e) });
     first.start();
     await first.idle();
-    expect(seen).toEqual([]); // history before it existed is not replayed
+    expect(users(seen)).toEqual([1]);
+    expect(fresh).toEqual([]); // history before it existed is not replayed
     await first.record(db.db, 'CommunityJoined', joined(2));
     await first.idle();
     await first.close();
@@ -100,7 +103,7 @@ describe('the event outbox', () => {
     second.durable({ name: 'test.s', events: ['CommunityJoined'], handle: async (e) => void seen.push(e) });
     second.start();
     await second.idle();
-    expect(users(seen)).toEqual([2, 3]);
+    expect(users(seen)).toEqual([1, 2, 3]);
   });
 
   it('delivers an id that commits after a higher one (server databases) when it shows up, without holding up the rest', async () => {

@@ -19,6 +19,12 @@ export type EventHandler<N extends DomainEventName = DomainEventName> = (event: 
 export interface DurableSubscriber {
   name: string;
   events: readonly DomainEventName[] | '*';
+  /**
+   * Where a subscriber that has no cursor yet starts: at the oldest event the outbox still holds
+   * ('start', the default: nothing recorded around its first start is skipped), or after the
+   * newest ('now', for one that must not see history).
+   */
+  from?: 'start' | 'now';
   /** One event at a time, or `batch` when given (a batch is all or nothing). */
   handle?: (event: DomainEvent) => Promise<void>;
   batch?: (events: DomainEvent[]) => Promise<void>;
@@ -54,6 +60,8 @@ export interface OutboxOptions {
   retentionDays: number;
   /** How often a started dispatcher looks for events committed by other processes. */
   pollMs: number;
+  /** Wait this long after a commit before delivering, to deliver more per round (0: at once). */
+  lingerMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -63,6 +71,7 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   gapMs: 5 * 60_000,
   retentionDays: 7,
   pollMs: 1000,
+  lingerMs: 0,
 };
 
 /** Events read per subscriber per round. */
@@ -140,6 +149,7 @@ export class Outbox implements EventBus {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private wake: NodeJS.Timeout | null = null;
+  private lingering: NodeJS.Timeout | null = null;
   private lastPrune = 0;
   private closed = false;
   /** Durable delivery needs the outbox tables: it begins with start(), after migrating. */
@@ -207,6 +217,7 @@ export class Outbox implements EventBus {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     if (this.wake) clearTimeout(this.wake);
+    if (this.lingering) clearTimeout(this.lingering);
     this.timer = null;
     await this.idle().catch(() => {});
     this.closed = true;
@@ -225,6 +236,16 @@ export class Outbox implements EventBus {
   /** Runs a delivery round now, or once more after the one in progress. */
   private kick(): void {
     if (this.closed) return;
+    if (this.opts.lingerMs > 0) {
+      if (this.lingering) return;
+      this.lingering = setTimeout(() => {
+        this.lingering = null;
+        this.again = true;
+        if (!this.running) void this.pump();
+      }, this.opts.lingerMs);
+      this.lingering.unref();
+      return;
+    }
     this.again = true;
     if (!this.running) void this.pump();
   }
@@ -321,7 +342,7 @@ export class Outbox implements EventBus {
   }
 
   /** Takes or renews the lease on the subscriber's cursor (creating it at the newest event); null when another process holds it. */
-  private async lease(name: string): Promise<CursorState | null> {
+  private async lease(name: string, from: 'start' | 'now' = 'start'): Promise<CursorState | null> {
     const now = Date.now();
     const held = this.cursors.get(name);
     if (held && held.leaseUntil - now > this.opts.leaseMs / 2) return held;
@@ -329,11 +350,13 @@ export class Outbox implements EventBus {
     if (!held) {
       const exists = await this.db.selectFrom('event_cursors').select('id').where('subscriber', '=', name).executeTakeFirst();
       if (!exists) {
-        // A new subscriber starts at the newest event: history was handled before it existed.
-        const max = await this.db
-          .selectFrom('event_outbox')
-          .select((eb) => eb.fn.max('id').as('max'))
-          .executeTakeFirst();
+        const max =
+          from === 'now'
+            ? await this.db
+                .selectFrom('event_outbox')
+                .select((eb) => eb.fn.max('id').as('max'))
+                .executeTakeFirst()
+            : undefined;
         await this.db
           .insertInto('event_cursors')
           .values({ subscriber: name, last_id: Number(max?.max ?? 0), gaps: '[]', attempts: 0, updated_at: this.iso(now) })
@@ -369,7 +392,7 @@ export class Outbox implements EventBus {
 
   /** Delivers the next page to one subscriber; true when its cursor moved. */
   private async deliver(s: DurableSubscriber): Promise<boolean> {
-    const state = await this.lease(s.name);
+    const state = await this.lease(s.name, s.from);
     if (!state) return false;
     // Leases, retries and gaps run on real time (the injected clock may stand still in tests).
     const now = Date.now();
