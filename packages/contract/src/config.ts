@@ -353,7 +353,7 @@ export const configSchema = z
     features: featuresSchema,
     database: databaseSchema,
     redis: z
-      .object({ url: optStr('a redis:// URL; unset for the in-process bus, queue and rate limits') })
+      .object({ url: optStr('a redis:// URL; unset for the database queue and per-process rate limits') })
       .strict()
       .prefault({}),
     queue: z
