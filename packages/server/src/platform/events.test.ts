@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './clock';
 import { connect, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { inTransaction } from './db/transaction';
-import { Outbox, type OutboxOptions } from './events';
+import { formatEventStatus, Outbox, type OutboxOptions } from './events';
 import { createLogger } from './logger';
 
 const logger = createLogger((process.env.TEST_LOG as 'error') ?? 'silent');
@@ -197,6 +197,9 @@ describe('the event outbox', () => {
     expect(s!.last_error).toContain('host unreachable');
     expect(s!.retry_at).not.toBeNull();
     expect(s!.oldest_undelivered_age_seconds).not.toBeNull();
+    const text = formatEventStatus([s!]);
+    expect(text).toMatch(/^test\.down\s+1\s+\d+s\s+0\s+1\s+\S+:\d+:/m); // behind, oldest age, parked, attempts, delivering process
+    expect(text).toContain('last error: Error: host unreachable (retry at ');
   });
 
   it('logs every event once in domain_events however often it is delivered', async () => {
