@@ -222,8 +222,8 @@ describe('the event outbox', () => {
   });
 
   it('lets one process deliver for a subscriber at a time, and another take over when its lease runs out', async () => {
-    const a = outbox({ leaseMs: 200 });
-    const b = outbox({ leaseMs: 200 });
+    const a = outbox({ leaseMs: 1000 });
+    const b = outbox({ leaseMs: 1000 });
     const byA: number[] = [];
     const byB: number[] = [];
     a.durable({ name: 'test.one', events: '*', handle: async (e) => void byA.push((e.payload as { user_id: number }).user_id) });
@@ -239,7 +239,7 @@ describe('the event outbox', () => {
     expect(byB).toEqual([]);
     // A stalls (no close, no renewal) until its lease ran out.
     open.splice(open.indexOf(a), 1);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1200));
     await b.record(db.db, 'CommunityJoined', joined(3));
     await b.idle();
     expect(byB).toEqual([3]);
