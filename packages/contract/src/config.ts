@@ -370,7 +370,7 @@ export const configSchema = z
     features: featuresSchema,
     database: databaseSchema,
     redis: z
-      .object({ url: optStr('a redis:// URL; unset for the in-process bus, queue and rate limits') })
+      .object({ url: optStr('a redis:// URL; unset for the database queue and per-process rate limits') })
       .strict()
       .prefault({}),
     queue: z
@@ -385,6 +385,19 @@ export const configSchema = z
         retry_backoff_ms: int(2000, 10, 600_000),
         /** Jobs of one kind one worker process runs at once (bullmq driver). */
         concurrency: int(1, 1, 64),
+      })
+      .strict()
+      .prefault({}),
+    events: z
+      .object({
+        /** Days a delivered domain event stays in the outbox (`event_outbox`) before it is pruned. */
+        retention_days: int(7, 1, 3650),
+        /** Deliveries of one event to one subscriber before it is parked (see `communities events:status`). */
+        max_attempts: int(8, 1, 100),
+        /** Seconds a process delivers for a subscriber before another may take over if it stops renewing (crash). */
+        lease_seconds: int(15, 2, 600),
+        /** Milliseconds the dispatcher waits after a commit before delivering, to deliver more events per round (0: at once). */
+        linger_ms: int(0, 0, 60_000),
       })
       .strict()
       .prefault({}),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Domain events: published after the transaction that caused them commits, consumed by
+ * Domain events: recorded in the transaction that causes them (the outbox), consumed by
  * gamification, heatmap, analytics, notifications, the feed and realtime. docs/EVENTS.md
  * lists each with its payload; a test keeps the two in step.
  */

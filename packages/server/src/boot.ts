@@ -23,6 +23,7 @@ export async function boot(
   const ctx = await createContext(withDemoSecrets(config), options);
   try {
     await migrateToLatest(ctx.db, (m) => ctx.logger.info({ migration: m.name, ms: m.ms }, 'migration applied'));
+    ctx.bus.start();
     let demo: DemoSchool | null = null;
     if (ctx.config.demo && ctx.config.host.adapter === 'demo' && options.seedDemo !== false) {
       if (ctx.db.dialect === 'postgres' && !ctx.config.host.database_url) {

@@ -12,7 +12,7 @@ import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from './host/rocketlms/auth/laravel-session';
 import type { HostDatabase } from './host/rocketlms/schema';
 import type { HostPorts } from './host/ports';
-import { InProcessBus, type EventBus } from './platform/bus';
+import { Outbox } from './platform/bus';
 import { systemClock, type Clock } from './platform/clock';
 import { connect, withStatementCache, type Db } from './platform/db/connect';
 import { tablePrefix } from './platform/db/table-prefix';
@@ -41,7 +41,8 @@ export interface AppContext {
   /** The host database's circuit when it has its own pool (RocketLMS's MySQL), else null. */
   hostGate: Db['gate'] | null;
   host: HostPorts;
-  bus: EventBus;
+  /** Domain events: recorded in the publisher's transaction, delivered by the outbox dispatcher. */
+  bus: Outbox;
   auth: Authenticator;
   rateLimiter: RateLimiter;
   redis: Redis | null;
@@ -142,7 +143,12 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   // ioredis reconnects by itself; its 'error' events during an outage are logged, not printed raw.
   redis?.on('error', (error) => onFault(error, 'redis'));
   if (redis) await connectRedis(redis, config.redis.url!, 'redis.url');
-  const bus = new InProcessBus(logger);
+  const bus = new Outbox(db.db, db.dialect, logger, clock, {
+    retentionDays: config.events.retention_days,
+    maxAttempts: config.events.max_attempts,
+    leaseMs: config.events.lease_seconds * 1000,
+    lingerMs: config.events.linger_ms,
+  });
   const host = createRocketLmsHost({
     db: hostDb,
     baseUrl: config.host.base_url,
@@ -197,7 +203,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
         })
       : new DbQueue(db.db, logger, () => clock.now(), config.queue.retry_backoff_ms);
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
-  subscribeEventLog(bus, db.db);
+  subscribeEventLog(bus, db);
   if (config.chat.driver === 'redis' && !redis) throw new Error('chat.driver = redis needs redis.url');
   const realtimeCluster =
     config.chat.driver === 'redis' && redis ? new RedisCluster(redis, { prefix: `communities:${config.chat.app_id}:`, logger }) : null;
@@ -220,8 +226,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     revoker: new RealtimeRevoker(logger),
     async close() {
       await queue.close();
+      await bus.close();
       if (realtimeCluster) await realtimeCluster.close();
-      await bus.idle();
       await host.close();
       await closeHost();
       await db.destroy();

@@ -27,7 +27,8 @@ describe('the communities command', () => {
     };
     const before = run(['migrate', '--status'], env);
     expect(before.out).toMatch(/pending\s+0001_initial\n.*pending\s+0002_host_safe_names/);
-    expect(before.out).toContain('2 pending');
+    expect(before.out).toMatch(/pending\s+0003_event_outbox/);
+    expect(before.out).toContain('3 pending');
     const migrate = run(['migrate'], env);
     expect(migrate.status).toBe(0);
     expect(migrate.out).toMatch(/applied 0001_initial \(table prefix "cm_"\) in \d+ ms\napplied 0002_host_safe_names/);
@@ -39,8 +40,9 @@ describe('the communities command', () => {
       status: 0,
       out: expect.stringMatching(/queue driver: database[\s\S]*\(no jobs yet\)/),
     });
+    expect(run(['events:status'], env)).toMatchObject({ status: 0, out: expect.stringContaining('No event subscribers have run yet.') });
     expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
-    // Six fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
+    // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
   }, 180_000);
 
   it('refuses to seed demo data into a real RocketLMS', () => {

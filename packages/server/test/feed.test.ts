@@ -203,8 +203,8 @@ describe('system items and switches', () => {
     await s.as(owner).communities.linkCourse({ params: { id: c.slug }, body: { course_id: s.demo.courseIds[2]! } });
     await addMember(s, c.id, st[8]!);
     const completed = { community_id: null, user_id: st[8]!, course_id: s.demo.courseIds[2]!, completed_at: new Date().toISOString() };
-    s.ctx.bus.publish('CourseCompleted', completed);
-    s.ctx.bus.publish('CourseCompleted', completed);
+    await s.ctx.bus.record(s.ctx.db.db, 'CourseCompleted', completed);
+    await s.ctx.bus.record(s.ctx.db.db, 'CourseCompleted', completed);
     for (const u of st.slice(9, 17)) await addMember(s, c.id, u);
     await s.ctx.bus.idle();
     const feed = await s.as(owner).feed.communityFeed({ params: { id: c.slug }, query: { limit: 50 } });
@@ -221,7 +221,7 @@ describe('system items and switches', () => {
     // committed when the first one's handler runs, so the row already says 11.
     await s.ctx.db.db.updateTable('communities').set({ member_count: 11 }).where('id', '=', c.id).execute();
     for (const [i, n] of [10, 11].entries())
-      s.ctx.bus.publish('CommunityJoined', { community_id: c.id, user_id: st[8 + i]!, source: 'join', member_count: n });
+      await s.ctx.bus.record(s.ctx.db.db, 'CommunityJoined', { community_id: c.id, user_id: st[8 + i]!, source: 'join', member_count: n });
     await s.ctx.bus.idle();
     const feed = await s.as(owner).feed.communityFeed({ params: { id: c.slug }, query: { limit: 50 } });
     expect(feed.items.filter((i) => i.type === 'system').map((i) => i.title)).toEqual(['10 members!']);

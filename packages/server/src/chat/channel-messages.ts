@@ -249,15 +249,13 @@ export class ChannelMessageService {
         // every message would make it the hottest row in the database.
         if (!community.last_activity_at || Date.parse(now) - Date.parse(community.last_activity_at) > ACTIVITY_RESOLUTION_MS)
           once(`community:${channel.community_id}`, (t) => touchCommunityActivity(t, channel.community_id, now, ACTIVITY_RESOLUTION_MS));
-        afterCommit(() => {
-          this.ctx.bus.publish('MessagePosted', {
-            community_id: channel.community_id,
-            user_id: actor.userId,
-            channel_id: channel.id,
-            message_id: id,
-            reply_to_id: body.reply_to_id ?? null,
-            mentions: notified,
-          });
+        await this.ctx.bus.record(trx, 'MessagePosted', {
+          community_id: channel.community_id,
+          user_id: actor.userId,
+          channel_id: channel.id,
+          message_id: id,
+          reply_to_id: body.reply_to_id ?? null,
+          mentions: notified,
         });
         return id;
       });

@@ -164,14 +164,14 @@ export class DmService {
             })),
           )
           .execute();
+        await this.ctx.bus.record(trx, 'DMStarted', {
+          community_id: null,
+          user_id: actor.userId,
+          thread_id: id,
+          participant_ids: [actor.userId, ...ids],
+          type: group ? 'group' : 'dm',
+        });
         afterCommit(() => {
-          this.ctx.bus.publish('DMStarted', {
-            community_id: null,
-            user_id: actor.userId,
-            thread_id: id,
-            participant_ids: [actor.userId, ...ids],
-            type: group ? 'group' : 'dm',
-          });
           this.publish.toUsers([actor.userId, ...ids], REALTIME_EVENTS.dmThreadUpdated, { thread_id: id, reason: 'created' });
         });
         return id;
@@ -483,13 +483,11 @@ export class DmService {
             .where('last_read_message_id', '<', messageId)
             .execute(),
         );
-        afterCommit(() => {
-          this.ctx.bus.publish('DMMessagePosted', {
-            community_id: null,
-            user_id: actor.userId,
-            thread_id: thread.id,
-            message_id: messageId,
-          });
+        await this.ctx.bus.record(trx, 'DMMessagePosted', {
+          community_id: null,
+          user_id: actor.userId,
+          thread_id: thread.id,
+          message_id: messageId,
         });
         return messageId;
       });

@@ -9,6 +9,7 @@ import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
 import { migrateToLatest, migrationStatus } from '../platform/db/migrate';
 import { assertDemoIsolated, assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
+import { formatEventStatus } from '../platform/events';
 import { formatQueueStatus } from '../platform/queue-status';
 import { startWorker } from '../worker';
 
@@ -68,6 +69,17 @@ program
       const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 20));
       const status = await ctx.queue.status({ limit });
       console.log(opts.json ? JSON.stringify(status, null, 2) : formatQueueStatus(status));
+    }),
+  );
+
+program
+  .command('events:status')
+  .description('domain event subscribers: events behind, oldest undelivered age, parked events, retries, which process delivers')
+  .option('--json', 'print the status as JSON')
+  .action((opts: { json?: boolean }) =>
+    withContext(program.opts(), async (ctx) => {
+      const status = await ctx.bus.status();
+      console.log(opts.json ? JSON.stringify(status, null, 2) : formatEventStatus(status));
     }),
   );
 

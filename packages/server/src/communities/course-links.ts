@@ -90,7 +90,7 @@ export class CourseLinkService {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'courses.manage', access);
     await this.assertLinkable(actor, [input], () => 'body.course_id');
-    const id = await inTransaction(this.db, async (trx, afterCommit) => {
+    const id = await inTransaction(this.db, async (trx) => {
       const exists = await trx
         .selectFrom('community_courses')
         .select('id')
@@ -112,14 +112,12 @@ export class CourseLinkService {
           updated_at: now,
         }),
       );
-      afterCommit(() => {
-        this.ctx.bus.publish('CourseLinked', {
-          community_id: community.id,
-          user_id: actor.userId,
-          course_id: input.course_id,
-          course_type: input.course_type,
-          link_type: input.link_type,
-        });
+      await this.ctx.bus.record(trx, 'CourseLinked', {
+        community_id: community.id,
+        user_id: actor.userId,
+        course_id: input.course_id,
+        course_type: input.course_type,
+        link_type: input.link_type,
       });
       return linkId;
     });

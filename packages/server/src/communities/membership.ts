@@ -73,7 +73,7 @@ export class MembershipService {
     }
     const needsApproval = !invite?.approves && (community.visibility !== 'public' || access.community!.settings.join_approval);
     const status = needsApproval ? 'pending' : 'active';
-    return inTransaction(this.db, async (trx, afterCommit) => {
+    return inTransaction(this.db, async (trx) => {
       const now = this.now();
       // The count first: it locks the community row before the member row's foreign key
       // takes a shared lock on it, so concurrent joins queue rather than deadlock (MariaDB).
@@ -120,16 +120,14 @@ export class MembershipService {
           .executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1) throw conflict('This invite has been used up');
       }
-      afterCommit(() => {
-        if (status === 'active')
-          this.ctx.bus.publish('CommunityJoined', {
-            community_id: community.id,
-            user_id: actor.userId,
-            source: invite ? 'invite' : 'join',
-            member_count: count,
-          });
-        else this.ctx.bus.publish('MembershipRequested', { community_id: community.id, user_id: actor.userId });
-      });
+      if (status === 'active')
+        await this.ctx.bus.record(trx, 'CommunityJoined', {
+          community_id: community.id,
+          user_id: actor.userId,
+          source: invite ? 'invite' : 'join',
+          member_count: count,
+        });
+      else await this.ctx.bus.record(trx, 'MembershipRequested', { community_id: community.id, user_id: actor.userId });
       const role = await trx
         .selectFrom('community_roles')
         .select('slug')
@@ -148,12 +146,11 @@ export class MembershipService {
   }
 
   private async removeRow(communityId: number, m: MemberWithRole, reason: string): Promise<void> {
-    await inTransaction(this.db, async (trx, afterCommit) => {
+    await inTransaction(this.db, async (trx) => {
       await trx.deleteFrom('community_members').where('id', '=', m.id).execute();
       if (COUNTED.has(m.status)) await this.bumpCount(trx, communityId, -1);
-      afterCommit(() => {
-        if (m.status !== 'pending') this.ctx.bus.publish('CommunityLeft', { community_id: communityId, user_id: m.user_id, reason });
-      });
+      if (m.status !== 'pending')
+        await this.ctx.bus.record(trx, 'CommunityLeft', { community_id: communityId, user_id: m.user_id, reason });
     });
   }
 
@@ -206,7 +203,7 @@ export class MembershipService {
     const target = await this.facts.membership(community.id, userId);
     if (!target || target.row.status !== 'pending') throw notFound('No such request');
     if (decision === 'reject') return this.removeRow(community.id, target.row, 'rejected');
-    await inTransaction(this.db, async (trx, afterCommit) => {
+    await inTransaction(this.db, async (trx) => {
       const now = this.now();
       await trx
         .updateTable('community_members')
@@ -214,8 +211,11 @@ export class MembershipService {
         .where('id', '=', target.row.id)
         .execute();
       const count = await this.bumpCount(trx, community.id, 1);
-      afterCommit(() => {
-        this.ctx.bus.publish('CommunityJoined', { community_id: community.id, user_id: userId, source: 'approved', member_count: count });
+      await this.ctx.bus.record(trx, 'CommunityJoined', {
+        community_id: community.id,
+        user_id: userId,
+        source: 'approved',
+        member_count: count,
       });
     });
   }
@@ -248,7 +248,7 @@ export class MembershipService {
     const now = this.ctx.clock.now();
     const until = patch.duration_minutes ? new Date(now.getTime() + patch.duration_minutes * 60_000).toISOString() : null;
     const before = target.row;
-    await inTransaction(this.db, async (trx, afterCommit) => {
+    await inTransaction(this.db, async (trx) => {
       const iso = now.toISOString();
       await trx
         .updateTable('community_members')
@@ -280,32 +280,30 @@ export class MembershipService {
           })
           .execute();
       }
-      afterCommit(() => {
-        if (role)
-          this.ctx.bus.publish('MemberRoleChanged', {
-            community_id: community.id,
-            user_id: userId,
-            by_user_id: actor.userId,
-            from: before.role_slug,
-            to: role.slug,
-          });
-        if (patch.status === 'banned')
-          this.ctx.bus.publish('UserBanned', {
-            community_id: community.id,
-            user_id: userId,
-            by_user_id: actor.userId,
-            expires_at: until,
-            source: 'manual',
-          });
-        if (patch.status === 'muted')
-          this.ctx.bus.publish('UserMuted', {
-            community_id: community.id,
-            user_id: userId,
-            by_user_id: actor.userId,
-            expires_at: until,
-            source: 'manual',
-          });
-      });
+      if (role)
+        await this.ctx.bus.record(trx, 'MemberRoleChanged', {
+          community_id: community.id,
+          user_id: userId,
+          by_user_id: actor.userId,
+          from: before.role_slug,
+          to: role.slug,
+        });
+      if (patch.status === 'banned')
+        await this.ctx.bus.record(trx, 'UserBanned', {
+          community_id: community.id,
+          user_id: userId,
+          by_user_id: actor.userId,
+          expires_at: until,
+          source: 'manual',
+        });
+      if (patch.status === 'muted')
+        await this.ctx.bus.record(trx, 'UserMuted', {
+          community_id: community.id,
+          user_id: userId,
+          by_user_id: actor.userId,
+          expires_at: until,
+          source: 'manual',
+        });
     });
     const after = (await this.facts.membership(community.id, userId))!;
     return presentMember(after.row, await this.ctx.host.identities.getUsers([userId]));
@@ -337,7 +335,7 @@ export class MembershipService {
     const ownerRole = roles.find((r) => r.slug === 'owner')!;
     const modRole = roles.find((r) => r.slug === 'moderator')!;
     const oldOwner = community.owner_id;
-    await inTransaction(this.db, async (trx, afterCommit) => {
+    await inTransaction(this.db, async (trx) => {
       const now = this.now();
       await trx.updateTable('communities').set({ owner_id: userId, updated_at: now }).where('id', '=', community.id).execute();
       await trx.updateTable('community_members').set({ role_id: ownerRole.id, updated_at: now }).where('id', '=', target.row.id).execute();
@@ -347,21 +345,19 @@ export class MembershipService {
         .where('community_id', '=', community.id)
         .where('user_id', '=', oldOwner)
         .execute();
-      afterCommit(() => {
-        this.ctx.bus.publish('MemberRoleChanged', {
-          community_id: community.id,
-          user_id: userId,
-          by_user_id: actor.userId,
-          from: target.row.role_slug,
-          to: 'owner',
-        });
-        this.ctx.bus.publish('MemberRoleChanged', {
-          community_id: community.id,
-          user_id: oldOwner,
-          by_user_id: actor.userId,
-          from: 'owner',
-          to: 'moderator',
-        });
+      await this.ctx.bus.record(trx, 'MemberRoleChanged', {
+        community_id: community.id,
+        user_id: userId,
+        by_user_id: actor.userId,
+        from: target.row.role_slug,
+        to: 'owner',
+      });
+      await this.ctx.bus.record(trx, 'MemberRoleChanged', {
+        community_id: community.id,
+        user_id: oldOwner,
+        by_user_id: actor.userId,
+        from: 'owner',
+        to: 'moderator',
       });
     });
   }

@@ -192,7 +192,7 @@ export class CommunityService {
     assertCan(actor, 'community.create', this.facts.baseContext());
     await this.checkImages(actor, input);
     const now = this.ctx.clock.now().toISOString();
-    const id = await inTransaction(this.db, async (trx, afterCommit) => {
+    const id = await inTransaction(this.db, async (trx) => {
       if (input.slug) await assertSlugFree(trx, input.slug);
       const slug = input.slug ?? (await freeSlug(trx, input.name));
       const communityId = await insertedId(
@@ -219,8 +219,11 @@ export class CommunityService {
         now,
         channels: input.default_channels ? { category: 'General', list: DEFAULT_CHANNELS } : null,
       });
-      afterCommit(() => {
-        this.ctx.bus.publish('CommunityCreated', { community_id: communityId, user_id: actor.userId, slug, visibility: input.visibility });
+      await this.ctx.bus.record(trx, 'CommunityCreated', {
+        community_id: communityId,
+        user_id: actor.userId,
+        slug,
+        visibility: input.visibility,
       });
       return communityId;
     });
@@ -238,7 +241,7 @@ export class CommunityService {
       cover_upload_id: input.cover_upload_id === community.cover_upload_id ? undefined : input.cover_upload_id,
     });
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    await inTransaction(this.db, async (trx, afterCommit) => {
+    await inTransaction(this.db, async (trx) => {
       if (input.slug && input.slug !== community.slug) await assertSlugFree(trx, input.slug, community.id);
       const now = this.ctx.clock.now().toISOString();
       await trx
@@ -260,11 +263,9 @@ export class CommunityService {
         })
         .where('id', '=', community.id)
         .execute();
-      afterCommit(() => {
-        this.ctx.bus.publish('CommunityUpdated', { community_id: community.id, user_id: actor.userId, changed });
-        if (input.status === 'archived' && community.status !== 'archived')
-          this.ctx.bus.publish('CommunityArchived', { community_id: community.id, user_id: actor.userId });
-      });
+      await this.ctx.bus.record(trx, 'CommunityUpdated', { community_id: community.id, user_id: actor.userId, changed });
+      if (input.status === 'archived' && community.status !== 'archived')
+        await this.ctx.bus.record(trx, 'CommunityArchived', { community_id: community.id, user_id: actor.userId });
     });
     return this.detail(actor, community.id);
   }

@@ -142,7 +142,7 @@ export class WizardService {
     // Courses may have been deleted in RocketLMS, or their instructors changed, since the step was saved.
     await this.links.assertLinkable(actor, courseLinks, (i) => `steps.courses.links.${i}.course_id`);
     const now = this.ctx.clock.now().toISOString();
-    await inTransaction(this.db, async (trx, afterCommit) => {
+    await inTransaction(this.db, async (trx) => {
       const basics = steps.basics!;
       const visibility = steps.visibility!;
       await assertSlugFree(trx, row.slug, row.id);
@@ -183,23 +183,21 @@ export class WizardService {
           })
           .execute();
       }
-      afterCommit(() => {
-        this.ctx.bus.publish('CommunityCreated', {
+      await this.ctx.bus.record(trx, 'CommunityCreated', {
+        community_id: row.id,
+        user_id: row.owner_id,
+        slug: row.slug,
+        visibility: visibility.visibility,
+      });
+      for (const l of courseLinks) {
+        await this.ctx.bus.record(trx, 'CourseLinked', {
           community_id: row.id,
           user_id: row.owner_id,
-          slug: row.slug,
-          visibility: visibility.visibility,
+          course_id: l.course_id,
+          course_type: l.course_type,
+          link_type: l.link_type,
         });
-        for (const l of courseLinks) {
-          this.ctx.bus.publish('CourseLinked', {
-            community_id: row.id,
-            user_id: row.owner_id,
-            course_id: l.course_id,
-            course_type: l.course_type,
-            link_type: l.link_type,
-          });
-        }
-      });
+      }
     });
     return this.communities.detail(actor, row.id);
   }

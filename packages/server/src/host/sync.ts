@@ -49,15 +49,10 @@ export class HostSync {
     return row?.cursor ?? null;
   }
 
-  private async saveCursor(name: string, cursor: string): Promise<void> {
+  private async saveCursor(name: string, cursor: string, db: DbHandle = this.deps.db): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    const updated = await this.deps.db
-      .updateTable('host_sync_cursors')
-      .set({ cursor, updated_at: now })
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0)
-      await this.deps.db.insertInto('host_sync_cursors').values({ name, cursor, updated_at: now }).execute();
+    const updated = await db.updateTable('host_sync_cursors').set({ cursor, updated_at: now }).where('name', '=', name).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) await db.insertInto('host_sync_cursors').values({ name, cursor, updated_at: now }).execute();
   }
 
   async runOnce(): Promise<HostSyncResult> {
@@ -118,7 +113,7 @@ export class HostSync {
       .execute();
     let joined = 0;
     for (const link of links) {
-      const did = await inTransaction(this.deps.db, async (trx, afterCommit) => {
+      const did = await inTransaction(this.deps.db, async (trx) => {
         const existing = await trx
           .selectFrom('community_members')
           .select(['id', 'status'])
@@ -158,13 +153,11 @@ export class HostSync {
             .execute();
         }
         const count = await bumpMemberCount(trx, link.community_id, 1, now);
-        afterCommit(() => {
-          this.deps.bus.publish('CommunityJoined', {
-            community_id: link.community_id,
-            user_id: userId,
-            source: 'course',
-            member_count: count,
-          });
+        await this.deps.bus.record(trx, 'CommunityJoined', {
+          community_id: link.community_id,
+          user_id: userId,
+          source: 'course',
+          member_count: count,
         });
         return true;
       });
@@ -186,18 +179,21 @@ export class HostSync {
     }
     for (;;) {
       const page = await this.deps.host.completions.completionsSince(cursor, this.deps.batch ?? 500);
-      for (const c of page.items) {
-        result.completions++;
-        this.deps.bus.publish('CourseCompleted', {
-          community_id: null,
-          user_id: c.userId,
-          course_id: c.courseId,
-          completed_at: new Date(c.completedAt * 1000).toISOString(),
-        });
-      }
-      if (!page.cursor || page.cursor === cursor) return;
-      cursor = page.cursor;
-      await this.saveCursor('completions', cursor);
+      const next: string | null = page.cursor && page.cursor !== cursor ? page.cursor : null;
+      // The events and the cursor past them commit together: none lost, none twice.
+      await inTransaction(this.deps.db, async (trx) => {
+        for (const c of page.items)
+          await this.deps.bus.record(trx, 'CourseCompleted', {
+            community_id: null,
+            user_id: c.userId,
+            course_id: c.courseId,
+            completed_at: new Date(c.completedAt * 1000).toISOString(),
+          });
+        if (next) await this.saveCursor('completions', next, trx);
+      });
+      result.completions += page.items.length;
+      if (!next) return;
+      cursor = next;
       if (page.items.length === 0) return;
     }
   }
@@ -221,17 +217,20 @@ export class HostSync {
       .execute();
     let cursor = `${since}:${sinceId}`;
     for (const r of rows) {
-      result.bans++;
       this.deps.auth.forget(Number(r.id));
-      this.deps.bus.publish('UserBanned', {
-        community_id: null,
-        user_id: Number(r.id),
-        by_user_id: null,
-        expires_at: r.ban_end_at ? new Date(r.ban_end_at * 1000).toISOString() : null,
-        source: 'host',
-      });
       cursor = `${r.ban_start_at}:${r.id}`;
     }
-    await this.saveCursor('bans', cursor);
+    await inTransaction(this.deps.db, async (trx) => {
+      for (const r of rows)
+        await this.deps.bus.record(trx, 'UserBanned', {
+          community_id: null,
+          user_id: Number(r.id),
+          by_user_id: null,
+          expires_at: r.ban_end_at ? new Date(r.ban_end_at * 1000).toISOString() : null,
+          source: 'host',
+        });
+      await this.saveCursor('bans', cursor, trx);
+    });
+    result.bans += rows.length;
   }
 }

@@ -538,12 +538,50 @@ async function fill0001(insert: Insert): Promise<void> {
   await insert('host_sync_cursors', [{ id: 1, name: 'sales', cursor: '1732950000:4411', updated_at: at(46) }]);
 }
 
+async function fill0003(insert: Insert): Promise<void> {
+  const event = { community_id: 1, user_id: 10, source: 'join', member_count: 2 };
+  const id = '0b4f6a52-6a43-4a8e-9a53-3c1f2b7d9e01';
+  await insert('event_outbox', [{ id: 1, event_id: id, name: 'CommunityJoined', payload: json(event), occurred_at: at(50) }]);
+  await insert('domain_events', [
+    { id: 2, event_id: id, name: 'CommunityJoined', payload: json({ id, ...event }), user_id: 10, community_id: 1, occurred_at: at(50) },
+  ]);
+  await insert('event_cursors', [
+    { id: 1, subscriber: 'analytics.event-log', last_id: 1, gaps: '[]', attempts: 0, updated_at: at(50) },
+    {
+      id: 2,
+      subscriber: 'feed.system-items',
+      last_id: 0,
+      gaps: json([[3, 1732950000000]]),
+      attempts: 2,
+      retry_at: at(51),
+      last_error: 'Error: host unreachable',
+      lease_owner: 'web-1:4242:abcd1234',
+      lease_until: at(51),
+      updated_at: at(50),
+    },
+  ]);
+  await insert('event_parked', [
+    {
+      id: 1,
+      subscriber: 'feed.system-items',
+      outbox_id: 1,
+      event_id: id,
+      name: 'CommunityJoined',
+      payload: json(event),
+      attempts: 8,
+      error: 'Error: host unreachable',
+      parked_at: at(52),
+    },
+  ]);
+}
+
 /**
  * Rows to add once the named migration has run (bare table names as of that migration). A
  * migration that adds a table adds an entry here, so the upgrade carries rows through it too.
  */
 const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0001_initial': fill0001,
+  '0003_event_outbox': fill0003,
 };
 
 type Rows = Array<Record<string, unknown>>;

@@ -177,7 +177,7 @@ export class FeedService {
   }
 
   private insertPost(actor: Actor, idOrSlug: string | null, communityId: number | null, body: PostBody, now: string): Promise<number> {
-    return inTransaction(this.db, async (trx, afterCommit) => {
+    return inTransaction(this.db, async (trx) => {
       const itemId = await insertedId(
         trx,
         trx.insertInto('central_feed_items').values({
@@ -196,13 +196,11 @@ export class FeedService {
         }),
       );
       await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
-      afterCommit(() => {
-        this.ctx.bus.publish('FeedPostCreated', {
-          community_id: communityId,
-          user_id: actor.userId,
-          feed_item_id: itemId,
-          type: idOrSlug === null ? 'announcement' : body.type,
-        });
+      await this.ctx.bus.record(trx, 'FeedPostCreated', {
+        community_id: communityId,
+        user_id: actor.userId,
+        feed_item_id: itemId,
+        type: idOrSlug === null ? 'announcement' : body.type,
       });
       return itemId;
     });
@@ -281,7 +279,7 @@ export class FeedService {
     target: { itemId: number; commentId: number; authorId: number; communityId: number | null },
     emoji: string,
   ) {
-    return inTransaction(this.db, async (trx, afterCommit) => {
+    return inTransaction(this.db, async (trx) => {
       // Every write under one post (comments, reactions, counters) locks the post first, so
       // they queue in one order instead of deadlocking over the rows they share.
       await lockRow(trx, 'central_feed_items', target.itemId);
@@ -321,15 +319,13 @@ export class FeedService {
           .where('id', '=', rowId)
           .execute();
       }
-      afterCommit(() => {
-        this.ctx.bus.publish(existing ? 'ReactionRemoved' : 'ReactionAdded', {
-          community_id: target.communityId,
-          user_id: actor.userId,
-          target_type: target.commentId ? 'feed_comment' : 'feed_item',
-          target_id: rowId,
-          emoji,
-          target_author_id: target.authorId,
-        });
+      await this.ctx.bus.record(trx, existing ? 'ReactionRemoved' : 'ReactionAdded', {
+        community_id: target.communityId,
+        user_id: actor.userId,
+        target_type: target.commentId ? 'feed_comment' : 'feed_item',
+        target_id: rowId,
+        emoji,
+        target_author_id: target.authorId,
       });
       return !existing;
     });
@@ -466,7 +462,7 @@ export class FeedService {
     body: { content: string; nonce?: string | undefined },
     now: string,
   ): Promise<number> {
-    return inTransaction(this.db, async (trx, afterCommit) => {
+    return inTransaction(this.db, async (trx) => {
       // The post's row first (its counters), then the parent comment's, then the new row,
       // whose foreign keys point at both: see lockRow.
       await trx
@@ -494,15 +490,13 @@ export class FeedService {
           updated_at: now,
         }),
       );
-      afterCommit(() => {
-        this.ctx.bus.publish('FeedCommentCreated', {
-          community_id: row.community_id,
-          user_id: actor.userId,
-          feed_item_id: row.id,
-          comment_id: commentId,
-          parent_id: parentId,
-          item_author_id: row.user_id,
-        });
+      await this.ctx.bus.record(trx, 'FeedCommentCreated', {
+        community_id: row.community_id,
+        user_id: actor.userId,
+        feed_item_id: row.id,
+        comment_id: commentId,
+        parent_id: parentId,
+        item_author_id: row.user_id,
       });
       return commentId;
     });

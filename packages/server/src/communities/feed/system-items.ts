@@ -1,4 +1,4 @@
-import { plainText } from '@communities/contract';
+import { plainText, type DomainEvent, type DomainEventName } from '@communities/contract';
 
 import type { CommunityDeps } from '../deps';
 import type { FactsLoader } from '../facts';
@@ -7,11 +7,12 @@ const MILESTONES = new Set([10, 50, 100, 500, 1000, 5000]);
 
 /**
  * Feed items written by the system from domain events: a course linked, a member's course
- * completed, membership milestones. Each has a dedupe key, so a redelivered event adds nothing.
+ * completed, membership milestones. A durable subscriber of the outbox ('feed.system-items'):
+ * each item has a dedupe key, so a redelivered event adds nothing.
  */
 export function subscribeFeedSystemItems(
   ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'db' | 'host'> & { services: { communities: { facts: FactsLoader } } },
-): Array<() => void> {
+): void {
   const db = ctx.db.db;
   const write = async (item: {
     communityId: number;
@@ -51,8 +52,8 @@ export function subscribeFeedSystemItems(
     return c !== null && c.facts.settings.feed_enabled && c.row.status === 'active';
   };
 
-  return [
-    ctx.bus.subscribe('CourseLinked', async (e) => {
+  const handlers: { [N in DomainEventName]?: (e: DomainEvent<N>) => Promise<void> } = {
+    CourseLinked: async (e) => {
       const p = e.payload;
       if (!(await feedOn(p.community_id))) return;
       const [course] = await ctx.host.courses.getCourses([{ type: p.course_type === 'bundle' ? 'bundle' : 'course', id: p.course_id }]);
@@ -66,8 +67,8 @@ export function subscribeFeedSystemItems(
         metadata: { event: 'course_linked', course_id: course.id, course_type: p.course_type, url: course.url, image_url: course.imageUrl },
         key: `course-linked:${p.community_id}:${p.course_type}:${p.course_id}`,
       });
-    }),
-    ctx.bus.subscribe('CourseCompleted', async (e) => {
+    },
+    CourseCompleted: async (e) => {
       const p = e.payload;
       const links = await db
         .selectFrom('community_courses')
@@ -95,8 +96,8 @@ export function subscribeFeedSystemItems(
           key: `completed:${community_id}:${p.user_id}:${p.course_id}`,
         });
       }
-    }),
-    ctx.bus.subscribe('CommunityJoined', async (e) => {
+    },
+    CommunityJoined: async (e) => {
       // The count this join made, not the count now: joins that land together each see theirs.
       const p = e.payload;
       const n = p.member_count;
@@ -112,6 +113,11 @@ export function subscribeFeedSystemItems(
         metadata: { event: 'milestone', members: n },
         key: `milestone:${p.community_id}:${n}`,
       });
-    }),
-  ];
+    },
+  };
+  ctx.bus.durable({
+    name: 'feed.system-items',
+    events: Object.keys(handlers) as DomainEventName[],
+    handle: (e) => (handlers[e.name] as (e: DomainEvent) => Promise<void>)(e),
+  });
 }

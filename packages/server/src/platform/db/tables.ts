@@ -417,6 +417,43 @@ export interface DomainEventsTable {
   user_id: number | null; // bigint
   community_id: number | null; // bigint
   occurred_at: string; // varchar(32)
+  event_id: string | null; // varchar(36)
+}
+
+/** Table `event_cursors`. */
+export interface EventCursorsTable {
+  id: Generated<number>; // integer, primary key
+  subscriber: string; // varchar(100)
+  last_id: number; // bigint
+  gaps: string; // text
+  attempts: Generated<number>; // integer, default 0
+  retry_at: string | null; // varchar(32)
+  last_error: string | null; // text
+  lease_owner: string | null; // varchar(64)
+  lease_until: string | null; // varchar(32)
+  updated_at: string; // varchar(32)
+}
+
+/** Table `event_outbox`. */
+export interface EventOutboxTable {
+  id: Generated<number>; // integer, primary key
+  event_id: string; // varchar(36)
+  name: string; // varchar(48)
+  payload: string; // text
+  occurred_at: string; // varchar(32)
+}
+
+/** Table `event_parked`. */
+export interface EventParkedTable {
+  id: Generated<number>; // integer, primary key
+  subscriber: string; // varchar(100)
+  outbox_id: number; // bigint
+  event_id: string; // varchar(36)
+  name: string; // varchar(48)
+  payload: string; // text
+  attempts: number; // integer
+  error: string | null; // text
+  parked_at: string; // varchar(32)
 }
 
 /** Table `file_scan_jobs`. */
@@ -586,6 +623,9 @@ export interface Database {
   dm_participants: DmParticipantsTable;
   dm_threads: DmThreadsTable;
   domain_events: DomainEventsTable;
+  event_cursors: EventCursorsTable;
+  event_outbox: EventOutboxTable;
+  event_parked: EventParkedTable;
   file_scan_jobs: FileScanJobsTable;
   gamification_events: GamificationEventsTable;
   gamification_profiles: GamificationProfilesTable;
@@ -628,6 +668,9 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'dm_participants',
   'dm_threads',
   'domain_events',
+  'event_cursors',
+  'event_outbox',
+  'event_parked',
   'file_scan_jobs',
   'gamification_events',
   'gamification_profiles',

@@ -361,20 +361,22 @@ export class UploadService {
       signature: verdict.signature ?? null,
       action: quarantine ? 'quarantined' : 'deleted',
     };
-    await this.db
-      .updateTable(this.table(kind))
-      .set({ scan_status: 'infected', path, scan_report: JSON.stringify(report), scanned_at: now(), updated_at: now() })
-      .where('id', '=', id)
-      .execute();
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .updateTable(this.table(kind))
+        .set({ scan_status: 'infected', path, scan_report: JSON.stringify(report), scanned_at: now(), updated_at: now() })
+        .where('id', '=', id)
+        .execute();
+      await this.deps.bus.record(trx, 'FileFlagged', {
+        community_id: null,
+        user_id: row.uploader_id,
+        attachment_type: kind,
+        attachment_id: id,
+        signature: verdict.signature ?? null,
+      });
+    });
     await job('done', report);
     const infected = { ...row, scan_status: 'infected', path };
-    this.deps.bus.publish('FileFlagged', {
-      community_id: null,
-      user_id: row.uploader_id,
-      attachment_type: kind,
-      attachment_id: id,
-      signature: verdict.signature ?? null,
-    });
     this.push(kind, infected);
     await this.deps.hooks?.notifyModerators?.(this.present(kind, infected), verdict.signature ?? null);
   }

@@ -2,6 +2,7 @@ import type { AddonMigration } from '../columns';
 
 import { initial } from './0001_initial';
 import { hostSafeNames } from './0002_host_safe_names';
+import { eventOutbox } from './0003_event_outbox';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -9,4 +10,4 @@ import { hostSafeNames } from './0002_host_safe_names';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames];
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox];

@@ -1,0 +1,587 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communities/contract';
+
+import type { Clock } from './clock';
+import type { DialectName } from './db/connect';
+import type { DbHandle, Tx } from './db/transaction';
+import type { Logger } from './logger';
+
+export type EventHandler<N extends DomainEventName = DomainEventName> = (event: DomainEvent<N>) => Promise<void> | void;
+
+/**
+ * A durable subscriber: the dispatcher hands it every event it asks for, at least once, in
+ * commit order, and keeps its position in `event_cursors` under `name` (stable across
+ * versions: renaming it starts a new cursor at the newest event). It must be idempotent by
+ * event id: after a crash the events since its last saved position come again.
+ */
+export interface DurableSubscriber {
+  name: string;
+  events: readonly DomainEventName[] | '*';
+  /**
+   * Where a subscriber that has no cursor yet starts: at the oldest event the outbox still holds
+   * ('start', the default: nothing recorded around its first start is skipped), or after the
+   * newest ('now', for one that must not see history).
+   */
+  from?: 'start' | 'now';
+  /** One event at a time, or `batch` when given (a batch is all or nothing). */
+  handle?: (event: DomainEvent) => Promise<void>;
+  batch?: (events: DomainEvent[]) => Promise<void>;
+}
+
+export interface EventBus {
+  /**
+   * Writes the event in `trx`, the transaction of the change it describes: it exists exactly
+   * when the change committed. Delivery starts once the commit is visible.
+   */
+  record<N extends DomainEventName>(trx: Tx | DbHandle, name: N, payload: DomainEventPayload<N>): Promise<DomainEvent<N>>;
+  /**
+   * Work in this process right after the commit of an event this process recorded (realtime
+   * broadcasts, revocations): at most once, lost on a crash, a handler error is logged.
+   */
+  subscribe<N extends DomainEventName>(name: N | '*', handler: EventHandler<N>): () => void;
+  /** A durable subscriber (see DurableSubscriber). */
+  durable(subscriber: DurableSubscriber): void;
+  /** Resolves when every event committed so far has reached every subscriber it can reach now (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface OutboxOptions {
+  /** Attempts of one event per subscriber before it is parked (`event_parked`) and the cursor moves on. */
+  maxAttempts: number;
+  /** The first retry's delay; doubled per attempt, at most 5 minutes. */
+  backoffMs: number;
+  /** How long a process keeps delivering for a subscriber without renewing its lease. */
+  leaseMs: number;
+  /** How long an id skipped by the cursor may still commit (server databases commit ids out of order). */
+  gapMs: number;
+  /** Delivered events older than this are pruned. */
+  retentionDays: number;
+  /** How often a started dispatcher looks for events committed by other processes. */
+  pollMs: number;
+  /** Wait this long after a commit before delivering, to deliver more per round (0: at once). */
+  lingerMs: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
+  maxAttempts: 8,
+  backoffMs: 1000,
+  leaseMs: 15_000,
+  gapMs: 5 * 60_000,
+  retentionDays: 7,
+  pollMs: 1000,
+  lingerMs: 0,
+};
+
+/** Events read per subscriber per round. */
+const PAGE = 200;
+/** A jump in ids wider than this is not tracked id by id (ids were reserved in bulk, not in flight). */
+const MAX_GAP_SPAN = 1000;
+/** How long this process watches for the commit of an event it recorded (for its local subscribers). */
+const LOCAL_WAIT_MS = 30_000;
+/** idle() stops waiting for a recorded event not visible after this long (a rolled-back attempt). */
+const IDLE_LOCAL_WAIT_MS = 1000;
+
+interface OutboxRow {
+  id: number;
+  event_id: string;
+  name: string;
+  payload: string;
+  occurred_at: string;
+}
+
+interface CursorState {
+  lastId: number;
+  /** Skipped ids that may still commit → when first seen missing (ms). */
+  gaps: Map<number, number>;
+  attempts: number;
+  retryAt: number | null;
+  leaseUntil: number;
+}
+
+export interface SubscriberStatus {
+  subscriber: string;
+  last_id: number;
+  behind: number;
+  oldest_undelivered_at: string | null;
+  oldest_undelivered_age_seconds: number | null;
+  gaps: number;
+  attempts: number;
+  retry_at: string | null;
+  last_error: string | null;
+  parked: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
+const toEvent = (row: OutboxRow): DomainEvent =>
+  ({ id: row.event_id, name: row.name, payload: JSON.parse(row.payload) as unknown, occurred_at: row.occurred_at }) as DomainEvent;
+
+/**
+ * The transactional outbox and its dispatcher. Events are rows of `event_outbox`, written in the
+ * publisher's transaction. Each durable subscriber has a cursor row: the highest id it has
+ * passed, plus the ids below it that were missing when it passed them ("gaps"). On MariaDB and
+ * PostgreSQL ids are handed out at insert and become visible at commit, so id 7 may be seen
+ * before id 6: the cursor moves past 6 at once (no delay for everyone else) and keeps looking
+ * for 6 until it shows up (it is delivered then: that is its commit order) or `gapMs` passed
+ * (it was rolled back; rolled-back inserts leave holes in the ids for good). On SQLite writes
+ * are serial and there are no gaps.
+ *
+ * One process at a time delivers for a subscriber: it holds a lease in the cursor row
+ * (`lease_owner`, `lease_until`), renewed as it goes; every cursor write is conditional on still
+ * holding it. When that process dies, another takes over once the lease ran out. The database
+ * is the arbiter, so this holds with or without Redis, on every dialect.
+ *
+ * A failing subscriber is retried with exponential backoff from the failing event; after
+ * `maxAttempts` the event is parked in `event_parked` (visible in `communities events:status`)
+ * and the subscriber goes on. Other subscribers are never held up by it.
+ */
+export class Outbox implements EventBus {
+  private readonly local = new Map<string, Set<EventHandler>>();
+  private readonly subscribers: DurableSubscriber[] = [];
+  private readonly cursors = new Map<string, CursorState>();
+  /** Recorded here, not yet seen committed: outbox id → event and when it was recorded. */
+  private readonly pending = new Map<number, { event: DomainEvent; at: number }>();
+  private readonly owner = `${hostname().slice(0, 30)}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly opts: OutboxOptions;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private wake: NodeJS.Timeout | null = null;
+  private lingering: NodeJS.Timeout | null = null;
+  private lastPrune = 0;
+  private closed = false;
+  /** Durable delivery needs the outbox tables: it begins with start(), after migrating. */
+  private started = false;
+
+  constructor(
+    private readonly db: DbHandle,
+    private readonly dialect: DialectName,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    options: Partial<OutboxOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+  }
+
+  async record<N extends DomainEventName>(trx: Tx | DbHandle, name: N, payload: DomainEventPayload<N>): Promise<DomainEvent<N>> {
+    const event: DomainEvent<N> = { id: randomUUID(), name, payload, occurred_at: this.clock.now().toISOString() };
+    const values = { event_id: event.id, name, payload: JSON.stringify(payload), occurred_at: event.occurred_at };
+    const db = trx as DbHandle;
+    let id: number;
+    if (this.dialect === 'postgres') {
+      id = Number((await db.insertInto('event_outbox').values(values).returning('id').executeTakeFirstOrThrow()).id);
+    } else {
+      id = Number((await db.insertInto('event_outbox').values(values).executeTakeFirstOrThrow()).insertId);
+    }
+    this.pending.set(id, { event: event, at: Date.now() });
+    this.kick();
+    return event;
+  }
+
+  subscribe<N extends DomainEventName>(name: N | '*', handler: EventHandler<N>): () => void {
+    const set = this.local.get(name) ?? new Set();
+    set.add(handler as EventHandler);
+    this.local.set(name, set);
+    return () => set.delete(handler as EventHandler);
+  }
+
+  durable(subscriber: DurableSubscriber): void {
+    if (this.subscribers.some((s) => s.name === subscriber.name)) throw new Error(`two event subscribers named ${subscriber.name}`);
+    this.subscribers.push(subscriber);
+  }
+
+  /** Starts durable delivery, and looking for events from other processes every pollMs (boot does, after migrating). */
+  start(): void {
+    if (this.timer || this.closed) return;
+    this.started = true;
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async idle(): Promise<void> {
+    while (!this.closed) {
+      this.again = true;
+      await this.pump();
+      const now = Date.now();
+      const waiting = [...this.pending.values()].some((p) => now - p.at < IDLE_LOCAL_WAIT_MS);
+      if (!waiting && !this.again) return;
+      // Let timers and I/O run: on SQLite every query resolves on the microtask queue.
+      await new Promise((r) => setTimeout(r, waiting ? 5 : 0));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    if (this.wake) clearTimeout(this.wake);
+    if (this.lingering) clearTimeout(this.lingering);
+    this.timer = null;
+    await this.idle().catch(() => {});
+    this.closed = true;
+    // Hand the leases over at once rather than after they run out.
+    for (const name of this.cursors.keys())
+      await this.db
+        .updateTable('event_cursors')
+        .set({ lease_owner: null, lease_until: null })
+        .where('subscriber', '=', name)
+        .where('lease_owner', '=', this.owner)
+        .execute()
+        .catch(() => {});
+    this.cursors.clear();
+  }
+
+  /** Runs a delivery round now, or once more after the one in progress. */
+  private kick(): void {
+    if (this.closed) return;
+    if (this.opts.lingerMs > 0) {
+      if (this.lingering) return;
+      this.lingering = setTimeout(() => {
+        this.lingering = null;
+        this.again = true;
+        if (!this.running) void this.pump();
+      }, this.opts.lingerMs);
+      this.lingering.unref();
+      return;
+    }
+    this.again = true;
+    if (!this.running) void this.pump();
+  }
+
+  private pump(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        while (this.again && !this.closed) {
+          this.again = false;
+          const progressed = await this.round();
+          if (progressed) this.again = true;
+        }
+      } catch (error) {
+        // Tried again on the next kick or poll (a lost connection, a database restarting).
+        this.again = false;
+        this.logger.error({ err: error }, 'event dispatcher round failed');
+      } finally {
+        this.running = null;
+      }
+      this.scheduleWake();
+    })();
+    return this.running;
+  }
+
+  /** While recorded events are not yet visible (server databases: not committed yet), look again soon. */
+  private scheduleWake(): void {
+    if (this.closed || this.wake || this.pending.size === 0) return;
+    const oldest = Math.min(...[...this.pending.values()].map((p) => p.at));
+    const delay = Math.min(250, Math.max(2, (Date.now() - oldest) / 4));
+    this.wake = setTimeout(() => {
+      this.wake = null;
+      this.kick();
+    }, delay);
+    this.wake.unref();
+  }
+
+  /** One pass over local handlers and every durable subscriber; true when it delivered something. */
+  private async round(): Promise<boolean> {
+    let progressed = await this.deliverLocal();
+    if (!this.started) return progressed;
+    for (const s of this.subscribers) {
+      try {
+        if (await this.deliver(s)) progressed = true;
+      } catch (error) {
+        // A database error outside the handler (lost connection): try again next round.
+        this.logger.error({ err: error, subscriber: s.name }, 'event delivery failed');
+        this.cursors.delete(s.name);
+      }
+    }
+    await this.maybePrune();
+    return progressed;
+  }
+
+  private async deliverLocal(): Promise<boolean> {
+    if (this.pending.size === 0) return false;
+    const ids = [...this.pending.keys()];
+    const found = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('event_outbox')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.add(Number(r.id));
+    }
+    const now = Date.now();
+    let delivered = false;
+    for (const id of ids.sort((a, b) => a - b)) {
+      const p = this.pending.get(id)!;
+      if (!found.has(id)) {
+        // SQLite: our read waited for the writer's transaction, so a missing row was rolled back.
+        if (this.dialect === 'sqlite' || now - p.at > LOCAL_WAIT_MS) this.pending.delete(id);
+        continue;
+      }
+      this.pending.delete(id);
+      delivered = true;
+      const targets = [...(this.local.get(p.event.name) ?? []), ...(this.local.get('*') ?? [])];
+      await Promise.all(
+        targets.map(async (handler) => {
+          try {
+            await handler(p.event);
+          } catch (error) {
+            this.logger.error({ err: error, event: p.event.name, eventId: p.event.id }, 'domain event handler failed');
+          }
+        }),
+      );
+    }
+    return delivered;
+  }
+
+  private iso(ms: number): string {
+    return new Date(ms).toISOString();
+  }
+
+  /** Takes or renews the lease on the subscriber's cursor (creating it at the newest event); null when another process holds it. */
+  private async lease(name: string, from: 'start' | 'now' = 'start'): Promise<CursorState | null> {
+    const now = Date.now();
+    const held = this.cursors.get(name);
+    if (held && held.leaseUntil - now > this.opts.leaseMs / 2) return held;
+    const until = now + this.opts.leaseMs;
+    if (!held) {
+      const exists = await this.db.selectFrom('event_cursors').select('id').where('subscriber', '=', name).executeTakeFirst();
+      if (!exists) {
+        const max =
+          from === 'now'
+            ? await this.db
+                .selectFrom('event_outbox')
+                .select((eb) => eb.fn.max('id').as('max'))
+                .executeTakeFirst()
+            : undefined;
+        await this.db
+          .insertInto('event_cursors')
+          .values({ subscriber: name, last_id: Number(max?.max ?? 0), gaps: '[]', attempts: 0, updated_at: this.iso(now) })
+          .execute()
+          .catch(() => {}); // another process created it first
+      }
+    }
+    const r = await this.db
+      .updateTable('event_cursors')
+      .set({ lease_owner: this.owner, lease_until: this.iso(until) })
+      .where('subscriber', '=', name)
+      .where((eb) => eb.or([eb('lease_owner', '=', this.owner), eb('lease_owner', 'is', null), eb('lease_until', '<', this.iso(now))]))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) {
+      this.cursors.delete(name);
+      return null;
+    }
+    if (held) {
+      held.leaseUntil = until;
+      return held;
+    }
+    const row = await this.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', name).executeTakeFirstOrThrow();
+    const state: CursorState = {
+      lastId: Number(row.last_id),
+      gaps: new Map(JSON.parse(row.gaps) as Array<[number, number]>),
+      attempts: row.attempts,
+      retryAt: row.retry_at ? Date.parse(row.retry_at) : null,
+      leaseUntil: until,
+    };
+    this.cursors.set(name, state);
+    return state;
+  }
+
+  /** Delivers the next page to one subscriber; true when its cursor moved. */
+  private async deliver(s: DurableSubscriber): Promise<boolean> {
+    const state = await this.lease(s.name, s.from);
+    if (!state) return false;
+    // Leases, retries and gaps run on real time (the injected clock may stand still in tests).
+    const now = Date.now();
+    if (state.retryAt !== null && state.retryAt > now) return false;
+    // Gaps that have waited long enough were rolled back.
+    let expired = false;
+    for (const [id, seen] of state.gaps)
+      if (now - seen > this.opts.gapMs) {
+        state.gaps.delete(id);
+        expired = true;
+      }
+    const gapIds = [...state.gaps.keys()];
+    const limit = state.attempts > 0 ? 1 : PAGE;
+    let q = this.db.selectFrom('event_outbox').select(['id', 'event_id', 'name', 'payload', 'occurred_at']);
+    q = gapIds.length ? q.where((eb) => eb.or([eb('id', '>', state.lastId), eb('id', 'in', gapIds)])) : q.where('id', '>', state.lastId);
+    const rows = (await q.orderBy('id').limit(limit).execute()).map((r) => ({ ...r, id: Number(r.id) }));
+    if (rows.length === 0 && !expired) return false;
+
+    const wanted = (r: OutboxRow) => s.events === '*' || (s.events as readonly string[]).includes(r.name);
+    const next = { lastId: state.lastId, gaps: new Map(state.gaps) };
+    const pass = (r: OutboxRow) => {
+      if (next.gaps.delete(r.id)) return;
+      for (let id = Math.max(next.lastId + 1, r.id - MAX_GAP_SPAN); id < r.id; id++) next.gaps.set(id, now);
+      next.lastId = Math.max(next.lastId, r.id);
+    };
+    let failure: { row: OutboxRow; error: unknown } | null = null;
+    if (s.batch) {
+      const events = rows.filter(wanted);
+      try {
+        if (events.length) await s.batch(events.map(toEvent));
+        rows.forEach(pass);
+      } catch (error) {
+        failure = { row: events[0]!, error };
+      }
+    } else {
+      for (const r of rows) {
+        if (wanted(r)) {
+          try {
+            await s.handle!(toEvent(r));
+          } catch (error) {
+            failure = { row: r, error };
+            break;
+          }
+        }
+        pass(r);
+      }
+    }
+
+    let attempts = 0;
+    let retryAt: number | null = null;
+    let lastError: string | null = null;
+    if (failure) {
+      attempts = state.attempts + 1;
+      lastError = String((failure.error as Error)?.stack ?? failure.error).slice(0, 2000);
+      if (attempts >= this.opts.maxAttempts) {
+        this.logger.error({ err: failure.error, subscriber: s.name, eventId: failure.row.event_id }, 'event parked after its retries');
+        await this.db
+          .insertInto('event_parked')
+          .values({
+            subscriber: s.name,
+            outbox_id: failure.row.id,
+            event_id: failure.row.event_id,
+            name: failure.row.name,
+            payload: failure.row.payload,
+            attempts,
+            error: lastError,
+            parked_at: this.iso(now),
+          })
+          .execute()
+          .catch(() => {}); // parked already by a process that died before moving the cursor
+        pass(failure.row);
+        attempts = 0;
+      } else {
+        retryAt = now + Math.min(300_000, this.opts.backoffMs * 2 ** (attempts - 1));
+        this.logger.warn(
+          { err: failure.error, subscriber: s.name, eventId: failure.row.event_id, attempts },
+          'event subscriber failed; retrying',
+        );
+      }
+    }
+    const moved = expired || next.lastId !== state.lastId || next.gaps.size !== state.gaps.size;
+    const r = await this.db
+      .updateTable('event_cursors')
+      .set({
+        last_id: next.lastId,
+        gaps: JSON.stringify([...next.gaps]),
+        attempts,
+        retry_at: retryAt === null ? null : this.iso(retryAt),
+        last_error: failure ? lastError : null,
+        updated_at: this.iso(now),
+      })
+      .where('subscriber', '=', s.name)
+      .where('lease_owner', '=', this.owner)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) {
+      // Our lease ran out and another process took over: it delivers from the saved cursor.
+      this.cursors.delete(s.name);
+      return false;
+    }
+    state.lastId = next.lastId;
+    state.gaps = next.gaps;
+    state.attempts = attempts;
+    state.retryAt = retryAt;
+    if (retryAt !== null) {
+      const t = setTimeout(() => this.kick(), retryAt - now + 5);
+      t.unref();
+    }
+    return moved;
+  }
+
+  /** Deletes events every cursor has passed that are older than the retention, at most once a minute. */
+  private async maybePrune(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    await this.prune();
+  }
+
+  async prune(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const min = await this.db
+      .selectFrom('event_cursors')
+      .select((eb) => eb.fn.min('last_id').as('min'))
+      .executeTakeFirst();
+    if (min?.min === null || min?.min === undefined) return 0;
+    const r = await this.db
+      .deleteFrom('event_outbox')
+      .where('id', '<=', Number(min.min))
+      .where('occurred_at', '<', this.iso(now - this.opts.retentionDays * 86_400_000))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async status(): Promise<SubscriberStatus[]> {
+    const now = this.clock.now().getTime();
+    const rows = await this.db.selectFrom('event_cursors').selectAll().orderBy('subscriber').execute();
+    const out: SubscriberStatus[] = [];
+    for (const c of rows) {
+      const gaps = JSON.parse(c.gaps) as Array<[number, number]>;
+      const behind = await this.db
+        .selectFrom('event_outbox')
+        .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('occurred_at').as('oldest')])
+        .where((eb) =>
+          gaps.length
+            ? eb.or([
+                eb('id', '>', Number(c.last_id)),
+                eb(
+                  'id',
+                  'in',
+                  gaps.map(([id]) => id),
+                ),
+              ])
+            : eb('id', '>', Number(c.last_id)),
+        )
+        .executeTakeFirst();
+      const parked = await this.db
+        .selectFrom('event_parked')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('subscriber', '=', c.subscriber)
+        .executeTakeFirst();
+      const oldest = (behind?.oldest as string | null) ?? null;
+      out.push({
+        subscriber: c.subscriber,
+        last_id: Number(c.last_id),
+        behind: Number(behind?.n ?? 0),
+        oldest_undelivered_at: oldest,
+        oldest_undelivered_age_seconds: oldest ? Math.max(0, Math.round((now - Date.parse(oldest)) / 1000)) : null,
+        gaps: gaps.length,
+        attempts: c.attempts,
+        retry_at: c.retry_at,
+        last_error: c.last_error ? c.last_error.split('\n')[0]! : null,
+        parked: Number(parked?.n ?? 0),
+        lease_owner: c.lease_until && Date.parse(c.lease_until) > Date.now() ? c.lease_owner : null,
+        lease_until: c.lease_until,
+      });
+    }
+    return out;
+  }
+}
+
+export function formatEventStatus(list: SubscriberStatus[]): string {
+  if (list.length === 0) return 'No event subscribers have run yet.';
+  const lines = ['subscriber                      behind  oldest undelivered  parked  attempts  delivering'];
+  for (const s of list) {
+    const age = s.oldest_undelivered_age_seconds === null ? '-' : `${s.oldest_undelivered_age_seconds}s`;
+    lines.push(
+      `${s.subscriber.padEnd(30)}  ${String(s.behind).padStart(6)}  ${age.padStart(18)}  ${String(s.parked).padStart(6)}  ${String(s.attempts).padStart(8)}  ${s.lease_owner ?? '-'}`,
+    );
+    if (s.last_error) lines.push(`  last error: ${s.last_error}${s.retry_at ? ` (retry at ${s.retry_at})` : ''}`);
+  }
+  return lines.join('\n');
+}

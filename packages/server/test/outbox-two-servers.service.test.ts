@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { createApi, type Api } from '@communities/client';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { connect } from '../src/platform/db/connect';
+
+import { createTestDatabase } from './support/databases';
+
+/**
+ * Two servers on one database: one of them delivers each subscriber's events (the lease in its
+ * cursor row). SIGKILL that one under load: the other takes over once the lease ran out, and
+ * every event is delivered, once, to every subscriber. Prints the figures per database.
+ */
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
+const CLIENTS = 10;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+interface Node {
+  proc: ChildProcess;
+  url: string;
+}
+
+async function startNode(env: Record<string, string>, port: number): Promise<Node> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+    env: {
+      ...process.env,
+      COMMUNITIES_CONFIG: '',
+      COMMUNITIES__LOG_LEVEL: 'warn',
+      COMMUNITIES__HTTP__HOST: '127.0.0.1',
+      COMMUNITIES__HTTP__PORT: String(port),
+      // Demo mode on a server database derives its sign-in secrets from this one.
+      COMMUNITIES__CHAT__APP_SECRET: 'sigkill-test-secret-0123456789',
+      COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
+      COMMUNITIES__RATE_LIMITS__MEMBERSHIP__MAX: '1000000',
+      // The killed process's delivery leases run out soon after the restart.
+      COMMUNITIES__EVENTS__LEASE_SECONDS: '2',
+      // Delivery lags commits by a quarter second, so the kill lands between commits and their delivery.
+      COMMUNITIES__EVENTS__LINGER_MS: '250',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 400; i++) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
+    const ok = await fetch(`${url}/api/communities/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { proc, url };
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`server did not start: ${out}`);
+}
+
+const nodes: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of nodes) if (p.exitCode === null) p.kill('SIGKILL');
+});
+
+const SUBSCRIBERS = ['analytics.event-log', 'feed.system-items'];
+
+for (const dialect of ['mysql', 'postgres'] as const) {
+  describe(`outbox: two servers on ${dialect}`, () => {
+    it('has one deliverer per subscriber, and the other server takes over when it is killed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'outbox-two-'));
+      const db = await createTestDatabase(dialect);
+      try {
+        await db.db.destroy();
+        const env: Record<string, string> = { DATABASE_URL: db.url };
+        if (dialect === 'postgres') env.COMMUNITIES__HOST__DATABASE_URL = `sqlite://${join(dir, 'host.sqlite')}`;
+        const a = await startNode(env, await freePort());
+        nodes.push(a.proc);
+        const b = await startNode(env, await freePort());
+        nodes.push(b.proc);
+        const byPid = new Map([a, b].map((n) => [n.proc.pid!, n]));
+
+        const tokens = new Map<number, string>();
+        const as = (node: Node, id: number): Api => createApi({ baseUrl: node.url, token: () => tokens.get(id)! });
+        const sign = async (id: number) =>
+          tokens.set(id, (await createApi({ baseUrl: a.url }).system.demoToken({ body: { user_id: id } })).token);
+        const owner = 2;
+        const people = Array.from({ length: CLIENTS }, (_, i) => 5 + i);
+        for (const id of [owner, ...people]) await sign(id);
+        const c = await as(a, owner).communities.create({ body: { name: 'Two Servers', visibility: 'public' } });
+        for (const u of people) await as(b, u).communities.join({ params: { id: c.slug }, body: {} });
+        const general = (await as(a, people[0]!).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+        const burst = async (targets: Node[], round: number) =>
+          Promise.all(
+            people.map(async (u, i) => {
+              for (let k = 0; k < 6; k++)
+                await as(targets[(i + k) % targets.length]!, u).channels.post({
+                  params: { channelId: general.id },
+                  body: { content: `round ${round} ${k} from ${u}`, nonce: `two-${round}-${u}-${k}` },
+                });
+            }),
+          );
+
+        const check = connect(db.url);
+        try {
+          const cursors = () => check.db.selectFrom('event_cursors').select(['subscriber', 'last_id', 'lease_owner']).execute();
+          const maxId = async () =>
+            Number(
+              (
+                await check.db
+                  .selectFrom('event_outbox')
+                  .select((eb) => eb.fn.max('id').as('m'))
+                  .executeTakeFirst()
+              )?.m ?? 0,
+            );
+          const caughtUp = async () => {
+            for (let i = 0; i < 600; i++) {
+              const max = await maxId();
+              const cs = await cursors();
+              if (SUBSCRIBERS.every((s) => Number(cs.find((x) => x.subscriber === s)?.last_id ?? -1) >= max)) return;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+            throw new Error('the subscribers never caught up');
+          };
+          await burst([a, b], 1);
+          await caughtUp();
+          const pidOf = (owner: string | null) => Number(owner?.split(':')[1]);
+          const before = await cursors();
+          const holders = new Set(before.map((x) => pidOf(x.lease_owner)));
+          // Kill the server that delivers the event log, in the middle of a burst.
+          const victim = byPid.get(pidOf(before.find((x) => x.subscriber === 'analytics.event-log')!.lease_owner))!;
+          const survivor = victim === a ? b : a;
+          const load = burst([survivor], 2);
+          await new Promise((r) => setTimeout(r, 50));
+          victim.proc.kill('SIGKILL');
+          const killedAt = Date.now();
+          await load;
+          await caughtUp();
+          const takeoverMs = Date.now() - killedAt;
+          const after = await cursors();
+
+          const outbox = await check.db.selectFrom('event_outbox').select('event_id').execute();
+          const logged = await check.db.selectFrom('domain_events').select('event_id').where('event_id', 'is not', null).execute();
+          const count = new Map<string, number>();
+          for (const r of logged) count.set(r.event_id!, (count.get(r.event_id!) ?? 0) + 1);
+          const notOnce = outbox.filter((e) => count.get(e.event_id) !== 1).length;
+          console.log(
+            `[outbox-two] ${dialect}: ${outbox.length} events; deliverers before the kill: ${[...holders].map((p) => (p === a.proc.pid ? 'A' : 'B')).join(', ')}; ` +
+              `all delivered ${takeoverMs} ms after killing the event log's deliverer (lease 2 s), now by ${[...new Set(after.map((x) => (pidOf(x.lease_owner) === a.proc.pid ? 'A' : 'B')))].join(', ')}; ` +
+              `${notOnce} events not logged exactly once`,
+          );
+          expect(after.every((x) => pidOf(x.lease_owner) === survivor.proc.pid)).toBe(true);
+          expect(notOnce).toBe(0);
+          expect(logged.length).toBe(outbox.length);
+        } finally {
+          await check.destroy();
+        }
+        for (const n of [a, b])
+          if (n.proc.exitCode === null && n.proc.signalCode === null) {
+            n.proc.kill('SIGTERM');
+            await new Promise((r) => n.proc.once('exit', r));
+          }
+      } finally {
+        await db.drop().catch(() => undefined);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 240_000);
+  });
+}
