@@ -243,6 +243,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
     canPost: current.viewer_can.post,
     canAttach: current.viewer_can.attach,
     canPin: current.viewer_can.pin,
+    canDeleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
     canReact: true,
     allowEveryone: current.viewer_can.mention_everyone,
     readOnly: current.type === 'announcement' ? t('channels.read_only') : t('channels.cannot_post'),

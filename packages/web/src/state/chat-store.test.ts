@@ -1,4 +1,5 @@
 import type { ChannelMessage } from '@communities/contract';
+import { ApiError } from '@communities/client';
 import { describe, expect, it } from 'vitest';
 
 import { ChatStore, type ChatIO, type HistoryPage } from './chat-store';
@@ -101,6 +102,53 @@ describe('ChatStore', () => {
     expect(nonces).toEqual(['nonce-0003', 'nonce-0003']);
     expect(s.getSnapshot().pending).toEqual([]);
     expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([8]);
+  });
+
+  it('gives live messages the viewer\'s own rights, not the pushed payload\'s', async () => {
+    const pushed = { edit: false, delete: false, pin: false, react: true };
+    const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }]);
+    const moderator = new ChatStore(api, ME, () => 'n', () => ({ deleteAny: true, pin: true }));
+    await moderator.loadLatest();
+    moderator.receive(msg(5, { viewer_can: pushed }), 'live');
+    moderator.receive(msg(6, { author: { id: ME, name: 'Me', avatar_url: null }, viewer_can: pushed }), 'live');
+    expect(moderator.getSnapshot().messages.map((m) => m.viewer_can)).toEqual([
+      { edit: false, delete: true, pin: true, react: true },
+      { edit: true, delete: true, pin: true, react: true },
+    ]);
+
+    const { io: api2 } = io([{ items: [], has_more_before: false, has_more_after: false }]);
+    const member = new ChatStore(api2, ME);
+    await member.loadLatest();
+    member.receive(msg(5, { viewer_can: { ...pushed, delete: true, pin: true } }), 'live');
+    expect(member.getSnapshot().messages[0]!.viewer_can).toEqual({ edit: false, delete: false, pin: false, react: true });
+  });
+
+  it('sends again on reconnect what never reached the server, with the same nonce; refusals wait for the reader', async () => {
+    const nonces: string[] = [];
+    let fail: ApiError | null = new ApiError(0, 'network_error', 'Failed to fetch');
+    const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }], async (body) => {
+      nonces.push(body.nonce);
+      if (fail) throw fail;
+      return msg(8, { author: { id: ME, name: 'Me', avatar_url: null }, content: body.content, nonce: body.nonce });
+    });
+    let n = 0;
+    const s = new ChatStore(api, ME, () => `nonce-${++n}`);
+    await s.loadLatest();
+    s.send({ content: 'offline', reply_to: null, attachments: [] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.getSnapshot().pending.map((p) => p.status)).toEqual(['waiting']);
+
+    fail = new ApiError(429, 'slow_mode', 'Slow down');
+    s.send({ content: 'refused', reply_to: null, attachments: [] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.getSnapshot().pending.map((p) => p.status)).toEqual(['waiting', 'failed']);
+
+    fail = null;
+    s.reconnected();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(nonces).toEqual(['nonce-1', 'nonce-2', 'nonce-1']);
+    expect(s.getSnapshot().messages.map((m) => m.nonce)).toEqual(['nonce-1']);
+    expect(s.getSnapshot().pending.map((p) => [p.nonce, p.status])).toEqual([['nonce-2', 'failed']]);
   });
 
   it("applies live edits, deletions and reactions, keeping the viewer's own rights and reaction marks", async () => {

@@ -1,3 +1,4 @@
+import { ApiError } from '@communities/client';
 import type { Attachment, ChannelMessage, DmMessage } from '@communities/contract';
 
 /**
@@ -37,7 +38,8 @@ export interface SendInput {
 
 export interface PendingMessage extends SendInput {
   nonce: string;
-  status: 'sending' | 'failed';
+  /** `waiting`: the request never reached the server; sent again when the connection is back. */
+  status: 'sending' | 'waiting' | 'failed';
   created_at: string;
   error: unknown;
 }
@@ -72,6 +74,17 @@ export interface ReactionChange {
   counts: Array<{ emoji: string; count: number }>;
 }
 
+/**
+ * The viewer's own rights in the conversation, for messages pushed live: their payload carries
+ * an ordinary member's `viewer_can`, whoever watches.
+ */
+export interface ViewerRights {
+  /** May delete other people's messages (owner, moderators). */
+  deleteAny: boolean;
+  /** May pin messages. */
+  pin: boolean;
+}
+
 const PAGE = 50;
 /** Live messages kept while an older stretch is shown; past this the tail reloads anyway. */
 const HELD = 500;
@@ -97,6 +110,7 @@ export class ChatStore<M extends AnyMessage> {
     private readonly io: ChatIO<M>,
     private readonly me: number,
     private readonly makeNonce: () => string = newNonce,
+    private readonly rights: () => ViewerRights = () => ({ deleteAny: false, pin: false }),
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -231,7 +245,8 @@ export class ChatStore<M extends AnyMessage> {
    * A message from the server. `live` ones come from realtime, presented as an ordinary member
    * sees someone else's message (no nonce, no edit rights): an existing copy keeps its own.
    */
-  receive(m: M, source: 'rest' | 'live'): void {
+  receive(live: M, source: 'rest' | 'live'): void {
+    const m = source === 'live' ? this.asViewer(live) : live;
     let pending = this.snap.pending;
     if (m.nonce) pending = pending.filter((p) => p.nonce !== m.nonce);
     else if (m.author.id === this.me && source === 'live') {
@@ -248,6 +263,14 @@ export class ChatStore<M extends AnyMessage> {
     }
     const next = existing && source === 'live' ? ({ ...m, viewer_can: existing.viewer_can, nonce: existing.nonce } as M) : m;
     this.set({ messages: merge(this.snap.messages, [next]), pending });
+  }
+
+  /** A pushed message with the viewer's rights: their own to edit and delete, others' by permission. */
+  private asViewer(m: M): M {
+    const mine = m.author.id === this.me;
+    const { deleteAny, pin } = this.rights();
+    const can = { ...m.viewer_can, edit: mine, delete: mine || deleteAny, ...('pin' in m.viewer_can ? { pin } : {}) };
+    return { ...m, viewer_can: can } as M;
   }
 
   /** message.updated: new content, edits, attachments; the viewer's rights stay as they were. */
@@ -310,9 +333,14 @@ export class ChatStore<M extends AnyMessage> {
 
   retry(nonce: string): void {
     const p = this.snap.pending.find((x) => x.nonce === nonce);
-    if (!p || p.status !== 'failed') return;
+    if (!p || p.status === 'sending') return;
     this.setPending(nonce, { status: 'sending', error: null });
     void this.deliver(p);
+  }
+
+  /** The connection is back: sends that never reached the server go again, with their nonce. */
+  reconnected(): void {
+    for (const p of this.snap.pending) if (p.status === 'waiting') this.retry(p.nonce);
   }
 
   discard(nonce: string): void {
@@ -334,7 +362,9 @@ export class ChatStore<M extends AnyMessage> {
       // The same nonce resent after a timeout returns the same message: never a duplicate.
       this.receive({ ...m, nonce: m.nonce ?? p.nonce }, 'rest');
     } catch (error) {
-      if (this.snap.pending.some((x) => x.nonce === p.nonce)) this.setPending(p.nonce, { status: 'failed', error });
+      // A refusal (4xx, 5xx) waits for the reader; a request that never arrived goes again on reconnect.
+      const network = error instanceof ApiError ? error.isNetwork : error instanceof TypeError;
+      if (this.snap.pending.some((x) => x.nonce === p.nonce)) this.setPending(p.nonce, { status: network ? 'waiting' : 'failed', error });
     }
   }
 }

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type Re
 import { useTranslation } from 'react-i18next';
 
 import { activeTypers } from '../../lib/chat';
-import { ChatStore, type AnyMessage, type ChatIO, type ReactionChange } from '../../state/chat-store';
+import { ChatStore, newNonce, type AnyMessage, type ChatIO, type ReactionChange } from '../../state/chat-store';
 import { useConnection, useRealtime, useUploadScanned } from '../../state/realtime';
 import { useFeatures } from '../../state/session';
 
@@ -28,6 +28,8 @@ export interface ConversationConfig<M extends AnyMessage> {
   canPost: boolean;
   canAttach: boolean;
   canPin: boolean;
+  /** May delete other people's messages (owner, moderators): live messages get Delete from this. */
+  canDeleteAny?: boolean;
   canReact: boolean;
   allowEveryone: boolean;
   /** Shown instead of the composer when the viewer may not post. */
@@ -51,7 +53,10 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
   const { t } = useTranslation();
   const hub = useRealtime();
   const features = useFeatures();
-  const [store] = useState(() => new ChatStore<M>(c.io, me.id));
+  const cfg = useRef(c);
+  const [store] = useState(
+    () => new ChatStore<M>(c.io, me.id, newNonce, () => ({ deleteAny: cfg.current.canDeleteAny ?? false, pin: cfg.current.canPin })),
+  );
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [replyTo, setReplyTo] = useState<AnyMessage | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
@@ -64,7 +69,6 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
   const [actionError, setActionError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [readMarker] = useState(c.lastReadId);
-  const cfg = useRef(c);
   useEffect(() => {
     cfg.current = c;
   });
@@ -197,6 +201,18 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
       document.removeEventListener('visibilitychange', mark);
     };
   }, [atBottom, lastId]);
+
+  // Sends that never reached the server go again when the connection is back, with their nonce
+  // (the server keeps one message per nonce); while it seems up yet they fail, every few seconds.
+  const waiting = snap.pending.some((p) => p.status === 'waiting');
+  const wasOnline = useRef(connection === 'online');
+  useEffect(() => {
+    const back = connection === 'online' && !wasOnline.current;
+    wasOnline.current = connection === 'online';
+    if (!waiting || connection !== 'online') return;
+    const timer = setTimeout(() => store.reconnected(), back ? 0 : 3000);
+    return () => clearTimeout(timer);
+  }, [waiting, connection, store]);
 
   // Scans: our uploads arrive on our user channel, everyone's with message.updated on the
   // conversation's channel (and the changes catch-up after a reconnect). Only while the socket

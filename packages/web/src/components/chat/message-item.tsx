@@ -108,7 +108,7 @@ export function MessageItem({
   const { t, i18n } = useTranslation();
   const [confirming, setConfirming] = useState(false);
   const mine = m.author.id === me;
-  // Realtime payloads carry an ordinary member's rights: our own messages are ours to change.
+  // Live messages get the viewer's rights in the chat store; our own are ours to change.
   const canEdit = !m.deleted && (m.viewer_can.edit || mine);
   const canDelete = !m.deleted && (m.viewer_can.delete || mine);
   const pinned = 'is_pinned' in m && m.is_pinned;
@@ -291,6 +291,8 @@ export function PendingItem({
         <AttachmentList items={p.attachments} />
         {p.status === 'sending' ? (
           <span className="cm-msg-status cm-muted cm-small">{t('chat.sending')}</span>
+        ) : p.status === 'waiting' ? (
+          <span className="cm-msg-status cm-muted cm-small">{t('chat.waiting')}</span>
         ) : (
           <span className="cm-msg-status cm-msg-status--failed" role="alert">
             {t('chat.failed')}{' '}
