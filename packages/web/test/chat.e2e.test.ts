@@ -304,9 +304,13 @@ describe('channels in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Message #daily-photo');
     await screenshot(page, 'channel-phone');
 
-    // A send that fails stays in place, marked, and goes with the same nonce on Retry.
+    // A send the server refuses stays in place, marked, and goes with the same nonce on Retry.
     const posts = `**/api/communities/channels/${ch.id}/messages`;
-    await page.route(posts, (route) => (route.request().method() === 'POST' ? route.abort('connectionreset') : route.fallback()));
+    await page.route(posts, (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 503, json: { error: { code: 'unavailable', message: 'Try again later' } } })
+        : route.fallback(),
+    );
     await composer.fill('Day 72, on a shaky connection');
     await composer.press('Enter');
     const failed = log.locator('.cm-msg--failed').filter({ hasText: 'Day 72' });
@@ -341,6 +345,47 @@ describe('channels in Chromium', () => {
       .click();
     await page.getByRole('heading', { name: 'general', level: 1 }).waitFor();
     await page.context().close();
+  });
+
+  it('a moderator deletes a message that arrived live; a message sent offline goes once when the connection is back', async () => {
+    const [a] = students();
+    const owner = server.demo.instructorIds[0]!;
+    await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'live-desk' } });
+    const ch = await channelId('live-desk');
+    const nameA = await nameOf(a);
+    const po = await signedInPage(owner);
+    const pa = await signedInPage(a);
+    await po.goto(`${server.url}/communities/${SLUG}/channels/live-desk`);
+    await pa.goto(`${server.url}/communities/${SLUG}/channels/live-desk`);
+    await expect.poll(() => po.getByTestId('online-count').textContent()).toContain('2');
+
+    // A posts; the owner gets it live (with a member's viewer_can in the payload) and may delete it.
+    const composerA = pa.getByLabel('Message #live-desk');
+    await composerA.fill('Cheap lenses at spam.example');
+    await composerA.press('Enter');
+    const spam = byAuthor(po, nameA, 'spam.example');
+    await spam.waitFor();
+    await spam.hover();
+    await spam.getByRole('button', { name: 'Delete' }).click();
+    await spam.getByRole('alert').getByRole('button', { name: 'Delete' }).click();
+    await pa.getByRole('log').getByText('This message was deleted.').waitFor();
+    expect(await pa.getByRole('log').getByText('spam.example').count()).toBe(0);
+
+    // Offline, A sends: it waits, and goes by itself once the connection is back, only once.
+    await pa.context().setOffline(true);
+    await pa.getByRole('status').getByText('You are offline').waitFor();
+    await composerA.fill('Sent from the tunnel');
+    await composerA.press('Enter');
+    await pa.getByRole('log').getByText('Waiting for the connection…').waitFor();
+    await pa.context().setOffline(false);
+    await byAuthor(pa, nameA, 'Sent from the tunnel').waitFor({ timeout: 15_000 });
+    await expect.poll(() => pa.locator('.cm-msg--pending').count()).toBe(0);
+    await byAuthor(po, nameA, 'Sent from the tunnel').waitFor();
+    const history = await server.as(owner).channels.messages({ params: { channelId: ch }, query: { limit: 50 } });
+    expect(history.items.filter((m) => m.content === 'Sent from the tunnel')).toHaveLength(1);
+    expect(await byAuthor(po, nameA, 'Sent from the tunnel').count()).toBe(1);
+    await po.context().close();
+    await pa.context().close();
   });
 
   it('jumps to a replied-to message older than what is loaded, then back to the present', async () => {
