@@ -104,10 +104,15 @@ describe('ChatStore', () => {
     expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([8]);
   });
 
-  it('gives live messages the viewer\'s own rights, not the pushed payload\'s', async () => {
+  it("gives live messages the viewer's own rights, not the pushed payload's", async () => {
     const pushed = { edit: false, delete: false, pin: false, react: true };
     const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }]);
-    const moderator = new ChatStore(api, ME, () => 'n', () => ({ deleteAny: true, pin: true }));
+    const moderator = new ChatStore(
+      api,
+      ME,
+      () => 'n',
+      () => ({ deleteAny: true, pin: true }),
+    );
     await moderator.loadLatest();
     moderator.receive(msg(5, { viewer_can: pushed }), 'live');
     moderator.receive(msg(6, { author: { id: ME, name: 'Me', avatar_url: null }, viewer_can: pushed }), 'live');

@@ -270,7 +270,7 @@ export class ChatStore<M extends AnyMessage> {
     const mine = m.author.id === this.me;
     const { deleteAny, pin } = this.rights();
     const can = { ...m.viewer_can, edit: mine, delete: mine || deleteAny, ...('pin' in m.viewer_can ? { pin } : {}) };
-    return { ...m, viewer_can: can } as M;
+    return { ...m, viewer_can: can };
   }
 
   /** message.updated: new content, edits, attachments; the viewer's rights stay as they were. */
