@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { createApi, type Api } from '@communities/client';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/platform/db/connect';
 
 import { createTestDatabase } from './support/databases';
+import { freePort, serveProcess, type Node } from './support/nodes';
 
 /**
  * Two servers on one database: one of them delivers each subscriber's events (the lease in its
@@ -18,32 +17,12 @@ import { createTestDatabase } from './support/databases';
  * every event is delivered, once, to every subscriber. Prints the figures per database.
  */
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.ts');
 const CLIENTS = 10;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-
-interface Node {
-  proc: ChildProcess;
-  url: string;
-}
-
-async function startNode(env: Record<string, string>, port: number): Promise<Node> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: {
-      ...process.env,
-      COMMUNITIES_CONFIG: '',
-      COMMUNITIES__LOG_LEVEL: 'warn',
-      COMMUNITIES__HTTP__HOST: '127.0.0.1',
-      COMMUNITIES__HTTP__PORT: String(port),
-      // Demo mode on a server database derives its sign-in secrets from this one.
-      COMMUNITIES__CHAT__APP_SECRET: 'sigkill-test-secret-0123456789',
+/** A server on `port`: limits that never cut the load short, short leases, and delivery a little behind commits. */
+const startNode = (env: Record<string, string>, port: number): Promise<Node> =>
+  serveProcess(
+    {
       COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
       COMMUNITIES__RATE_LIMITS__MEMBERSHIP__MAX: '1000000',
       // The killed process's delivery leases run out soon after the restart.
@@ -52,24 +31,8 @@ async function startNode(env: Record<string, string>, port: number): Promise<Nod
       COMMUNITIES__EVENTS__LINGER_MS: '250',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 400; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
-    const ok = await fetch(`${url}/api/communities/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { proc, url };
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`server did not start: ${out}`);
-}
+    { port },
+  );
 
 const nodes: ChildProcess[] = [];
 afterAll(() => {
