@@ -35,7 +35,14 @@ export const priceSchema = z.object({
   currency: z.string(),
   interval: z.enum(['monthly', 'yearly', 'once']),
 });
-export const viewerMembershipSchema = z.object({ status: z.enum(['active', 'pending', 'muted', 'banned']), role: z.string() }).nullable();
+export const viewerMembershipSchema = z
+  .object({
+    status: z.enum(['active', 'pending', 'muted', 'banned']),
+    role: z.string(),
+    /** When a mute ends (null: until lifted by hand, or not muted); clients explain the restriction with it. */
+    muted_until: isoTime.nullable(),
+  })
+  .nullable();
 
 export const communityCardSchema = z.object({
   id: z.number().int(),

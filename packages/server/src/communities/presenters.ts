@@ -40,7 +40,13 @@ export function presentCard(row: CommunityRow, x: CardExtras): CommunityCard {
     activity_level: activityLevel(row.last_activity_at, x.now),
     last_activity_at: row.last_activity_at,
     price: x.price,
-    viewer_membership: x.membership ? { status: x.membership.status as Member['status'], role: x.membership.role_slug } : null,
+    viewer_membership: x.membership
+      ? {
+          status: x.membership.status as Member['status'],
+          role: x.membership.role_slug,
+          muted_until: x.membership.status === 'muted' ? x.membership.mute_expires_at : null,
+        }
+      : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { ApiError } from '@communities/client';
 import { realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -150,6 +150,51 @@ function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
   );
 }
 
+/** In place of the composer: why the viewer cannot post, and what to do about it. */
+function ReadOnly({ slug, channel }: { slug: string; channel: Channel }) {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const community = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
+  const join = useMutation({
+    mutationFn: () => api.communities.join({ params: { id: slug }, body: {} }),
+    onSuccess: (r) => {
+      void qc.invalidateQueries({ queryKey: ['community', slug] });
+      void qc.invalidateQueries({ queryKey: ['communities'] });
+      // A member now: their rights per channel changed. (A pending request keeps the page as it is:
+      // the server refuses channels to a pending requester, so a refetch would blank the page.)
+      if (r.status === 'active') void qc.invalidateQueries({ queryKey: ['channels', slug] });
+    },
+  });
+  const c = community.data;
+  const m = c?.viewer_membership ?? null;
+  if (m?.status === 'muted')
+    return (
+      <span data-testid="muted-note">
+        {m.muted_until
+          ? t('channels.muted_until', {
+              when: new Date(m.muted_until).toLocaleString(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }),
+            })
+          : t('channels.muted')}
+      </span>
+    );
+  if (m?.status === 'pending') return <span>{t('channels.join_pending')}</span>;
+  if (c && !m && c.viewer_permissions.includes('community.join'))
+    return (
+      <span className="cm-readonly-join">
+        <span>{t('channels.join_to_post')}</span>
+        <button type="button" className="cm-button" onClick={() => join.mutate()} disabled={join.isPending}>
+          {c.visibility === 'public' && !c.settings.join_approval ? t('membership.join') : t('membership.request')}
+        </button>
+        {join.isError && (
+          <span role="alert">
+            {join.error instanceof ApiError && join.error.details.reason === 'tier_required' ? t('membership.needs_tier') : t('app.error')}
+          </span>
+        )}
+      </span>
+    );
+  return <>{channel.type === 'announcement' ? t('channels.read_only') : t('channels.cannot_post')}</>;
+}
+
 export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string; channel: string | null; me: Me }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -246,7 +291,8 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
     canDeleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
     canReact: true,
     allowEveryone: current.viewer_can.mention_everyone,
-    readOnly: current.type === 'announcement' ? t('channels.read_only') : t('channels.cannot_post'),
+    slowModeSeconds: current.viewer_can.manage ? 0 : current.slow_mode_seconds,
+    readOnly: <ReadOnly slug={slug} channel={current} />,
     empty: (
       <div className="cm-welcome">
         <span className="cm-welcome-icon" aria-hidden="true">

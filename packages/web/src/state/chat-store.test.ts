@@ -1,6 +1,6 @@
-import type { ChannelMessage } from '@communities/contract';
 import { ApiError } from '@communities/client';
-import { describe, expect, it } from 'vitest';
+import type { ChannelMessage } from '@communities/contract';
+import { describe, expect, it, vi } from 'vitest';
 
 import { ChatStore, type ChatIO, type HistoryPage } from './chat-store';
 
@@ -154,6 +154,52 @@ describe('ChatStore', () => {
     expect(nonces).toEqual(['nonce-1', 'nonce-2', 'nonce-1']);
     expect(s.getSnapshot().messages.map((m) => m.nonce)).toEqual(['nonce-1']);
     expect(s.getSnapshot().pending.map((p) => [p.nonce, p.status])).toEqual([['nonce-2', 'failed']]);
+  });
+
+  it('holds a send refused by slow mode (429 with Retry-After) and sends it again by itself, never marked failed', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const nonces: string[] = [];
+      const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }], async (body) => {
+        nonces.push(body.nonce);
+        if (nonces.length === 1) throw new ApiError(429, 'rate_limited', 'Slow down', [], {}, 3);
+        return msg(8, { author: { id: ME, name: 'Me', avatar_url: null }, content: body.content, nonce: body.nonce });
+      });
+      const s = new ChatStore(api, ME, () => 'nonce-0004');
+      await s.loadLatest();
+      s.send({ content: 'wait for it', reply_to: null, attachments: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(s.getSnapshot().pending[0]).toMatchObject({ status: 'sending', retry_at: 1_003_000 });
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(nonces).toEqual(['nonce-0004']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(nonces).toEqual(['nonce-0004', 'nonce-0004']);
+      expect(s.getSnapshot().pending).toEqual([]);
+      expect(s.getSnapshot().messages.map((m) => m.id)).toEqual([8]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not send a held message the user discarded', async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const { io: api } = io([{ items: [], has_more_before: false, has_more_after: false }], async () => {
+        calls++;
+        throw new ApiError(429, 'rate_limited', 'Slow down', [], {}, 2);
+      });
+      const s = new ChatStore(api, ME, () => 'nonce-0005');
+      await s.loadLatest();
+      s.send({ content: 'never mind', reply_to: null, attachments: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      s.discard('nonce-0005');
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(calls).toBe(1);
+      expect(s.getSnapshot().pending).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("applies live edits, deletions and reactions, keeping the viewer's own rights and reaction marks", async () => {

@@ -40,6 +40,8 @@ export interface PendingMessage extends SendInput {
   nonce: string;
   /** `waiting`: the request never reached the server; sent again when the connection is back. */
   status: 'sending' | 'waiting' | 'failed';
+  /** Held by a rate limit (slow mode): sent again by itself at this time (ms since epoch). */
+  retry_at?: number | null;
   created_at: string;
   error: unknown;
 }
@@ -362,11 +364,31 @@ export class ChatStore<M extends AnyMessage> {
       // The same nonce resent after a timeout returns the same message: never a duplicate.
       this.receive({ ...m, nonce: m.nonce ?? p.nonce }, 'rest');
     } catch (error) {
+      if (!this.snap.pending.some((x) => x.nonce === p.nonce)) return;
+      // Slow mode (or the message rate limit): not a failure the user must retry by hand; the
+      // message waits for the Retry-After and goes by itself (the same nonce, so never twice).
+      const wait = rateLimitWait(error);
+      if (wait !== null) {
+        this.setPending(p.nonce, { retry_at: Date.now() + wait * 1000 });
+        setTimeout(() => {
+          if (!this.snap.pending.some((x) => x.nonce === p.nonce)) return;
+          this.setPending(p.nonce, { retry_at: null });
+          void this.deliver(p);
+        }, wait * 1000);
+        return;
+      }
       // A refusal (4xx, 5xx) waits for the reader; a request that never arrived goes again on reconnect.
       const network = error instanceof ApiError ? error.isNetwork : error instanceof TypeError;
-      if (this.snap.pending.some((x) => x.nonce === p.nonce)) this.setPending(p.nonce, { status: network ? 'waiting' : 'failed', error });
+      this.setPending(p.nonce, { status: network ? 'waiting' : 'failed', error });
     }
   }
+}
+
+/** Seconds to wait when `error` is a 429 with a Retry-After, else null. */
+export function rateLimitWait(error: unknown): number | null {
+  const e = error as { status?: unknown; retryAfterSeconds?: unknown } | null;
+  if (!e || e.status !== 429 || typeof e.retryAfterSeconds !== 'number') return null;
+  return Math.max(1, e.retryAfterSeconds);
 }
 
 /** Both lists sorted by id; the second wins on equal ids. */

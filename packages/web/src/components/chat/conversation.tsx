@@ -32,6 +32,8 @@ export interface ConversationConfig<M extends AnyMessage> {
   canDeleteAny?: boolean;
   canReact: boolean;
   allowEveryone: boolean;
+  /** The channel's slow mode (0: none); moderators who are exempt pass 0. */
+  slowModeSeconds?: number;
   /** Shown instead of the composer when the viewer may not post. */
   readOnly: ReactNode;
   empty: ReactNode;
@@ -239,6 +241,24 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
     return () => clearInterval(timer);
   }, [pendingKey, store]);
 
+  // Slow mode: after the viewer's last message, and while a send is held by a 429, a notice counts down.
+  const mine = snap.messages.findLast((m) => m.author.id === me.id);
+  const sentAt = mine ? Date.parse(mine.created_at) : 0;
+  const heldUntil = snap.pending.reduce((max, p) => Math.max(max, p.retry_at ?? 0), 0);
+  const slowUntil = Math.max(heldUntil, sentAt > 0 && (c.slowModeSeconds ?? 0) > 0 ? sentAt + c.slowModeSeconds! * 1000 : 0);
+  const [clock, setClock] = useState(() => Date.now());
+  const slowLeft = Math.ceil((slowUntil - clock) / 1000);
+  useEffect(() => {
+    if (slowUntil <= Date.now()) return;
+    setClock(Date.now());
+    const timer = setInterval(() => setClock(Date.now()), 250);
+    const stop = setTimeout(() => clearInterval(timer), slowUntil - Date.now() + 300);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(stop);
+    };
+  }, [slowUntil]);
+
   const fail = (e: unknown) => setActionError(e instanceof ApiError && e.status === 429 ? t('chat.rate_limited') : t('app.error'));
   const seq = useRef(0);
   const flash = (id: number) => {
@@ -334,6 +354,11 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
       {actionError && (
         <p className="cm-banner-note cm-banner-note--fade" role="alert" onAnimationEnd={() => setActionError(null)}>
           {actionError}
+        </p>
+      )}
+      {c.canPost && slowLeft > 0 && (
+        <p className="cm-slow-note" role="status" data-testid="slow-mode">
+          ⏱ {heldUntil > clock ? t('chat.slow_mode_held', { count: slowLeft }) : t('chat.slow_mode_wait', { count: slowLeft })}
         </p>
       )}
       {c.canPost ? (
