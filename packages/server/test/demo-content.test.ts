@@ -15,7 +15,11 @@ describe('the demo content', () => {
     const student = s.demo.studentIds[0]!;
     const seen = await s.as(student).communities.list({ query: { sort: 'members' } });
     expect(seen.items.map((c) => c.name).sort()).toEqual(['JavaScript Guild', 'Photography Circle', 'Watercolor Studio']);
-    expect(seen.items.find((c) => c.name === 'Photography Circle')!.viewer_membership).toEqual({ status: 'active', role: 'moderator' });
+    expect(seen.items.find((c) => c.name === 'Photography Circle')!.viewer_membership).toEqual({
+      status: 'active',
+      role: 'moderator',
+      muted_until: null,
+    });
     const staff = await s.as(s.demo.instructorIds[0]!).communities.list({ query: {} });
     expect(staff.items.map((c) => c.name)).toContain("Instructors' Lounge");
     const links = await s.as(student).communities.courses({ params: { id: 'photography-circle' } });
