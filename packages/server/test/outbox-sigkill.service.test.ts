@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/platform/db/connect';
 
 import { createTestDatabase, type TestDatabase } from './support/databases';
-import { freePort, serveProcess, type Node } from './support/nodes';
+import { freePort, serveForOutbox } from './support/nodes';
 
 /**
  * Durable domain events: the real server, killed with SIGKILL under load (posts, joins, racing
@@ -23,21 +23,6 @@ const CLIENTS = 20;
 /** The server is killed once this many posts were acknowledged. */
 const KILL_AFTER = 200;
 const COMMUNITIES = 6;
-
-/** A server on `port`: limits that never cut the load short, short leases, and delivery a little behind commits. */
-const startNode = (env: Record<string, string>, port: number): Promise<Node> =>
-  serveProcess(
-    {
-      COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
-      COMMUNITIES__RATE_LIMITS__MEMBERSHIP__MAX: '1000000',
-      // The killed process's delivery leases run out soon after the restart.
-      COMMUNITIES__EVENTS__LEASE_SECONDS: '2',
-      // Delivery lags commits by a quarter second, so the kill lands between commits and their delivery.
-      COMMUNITIES__EVENTS__LINGER_MS: '250',
-      ...env,
-    },
-    { port },
-  );
 
 const nodes: ChildProcess[] = [];
 afterAll(() => {
@@ -63,7 +48,7 @@ for (const dialect of ['sqlite', 'mysql', 'postgres'] as const) {
         }
         env.DATABASE_URL = url;
         const port = await freePort();
-        let node = await startNode(env, port);
+        let node = await serveForOutbox(env, port);
         nodes.push(node.proc);
 
         const tokens = new Map<number, string>();
@@ -134,7 +119,7 @@ for (const dialect of ['sqlite', 'mysql', 'postgres'] as const) {
             )?.n ?? 0,
           );
 
-          node = await startNode(env, port);
+          node = await serveForOutbox(env, port);
           nodes.push(node.proc);
           const started = Date.now();
           for (let i = 0; i < 400; i++) {

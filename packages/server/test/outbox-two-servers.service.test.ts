@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/platform/db/connect';
 
 import { createTestDatabase } from './support/databases';
-import { freePort, serveProcess, type Node } from './support/nodes';
+import { freePort, serveForOutbox, type Node } from './support/nodes';
 
 /**
  * Two servers on one database: one of them delivers each subscriber's events (the lease in its
@@ -18,21 +18,6 @@ import { freePort, serveProcess, type Node } from './support/nodes';
  */
 
 const CLIENTS = 10;
-
-/** A server on `port`: limits that never cut the load short, short leases, and delivery a little behind commits. */
-const startNode = (env: Record<string, string>, port: number): Promise<Node> =>
-  serveProcess(
-    {
-      COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
-      COMMUNITIES__RATE_LIMITS__MEMBERSHIP__MAX: '1000000',
-      // The killed process's delivery leases run out soon after the restart.
-      COMMUNITIES__EVENTS__LEASE_SECONDS: '2',
-      // Delivery lags commits by a quarter second, so the kill lands between commits and their delivery.
-      COMMUNITIES__EVENTS__LINGER_MS: '250',
-      ...env,
-    },
-    { port },
-  );
 
 const nodes: ChildProcess[] = [];
 afterAll(() => {
@@ -50,9 +35,9 @@ for (const dialect of ['mysql', 'postgres'] as const) {
         await db.db.destroy();
         const env: Record<string, string> = { DATABASE_URL: db.url };
         if (dialect === 'postgres') env.COMMUNITIES__HOST__DATABASE_URL = `sqlite://${join(dir, 'host.sqlite')}`;
-        const a = await startNode(env, await freePort());
+        const a = await serveForOutbox(env, await freePort());
         nodes.push(a.proc);
-        const b = await startNode(env, await freePort());
+        const b = await serveForOutbox(env, await freePort());
         nodes.push(b.proc);
         const byPid = new Map([a, b].map((n) => [n.proc.pid!, n]));
 

@@ -70,3 +70,20 @@ export function startNode(opts: { dbUrl: string; redisUrl: string; appId: string
     ...opts.env,
   });
 }
+
+/**
+ * A server on `port` for the outbox suites: limits that never cut the load short, delivery
+ * leases that run out soon after a kill, and delivery a quarter second behind commits, so a
+ * kill lands between commits and their delivery.
+ */
+export const serveForOutbox = (env: Record<string, string>, port: number): Promise<Node> =>
+  serveProcess(
+    {
+      COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
+      COMMUNITIES__RATE_LIMITS__MEMBERSHIP__MAX: '1000000',
+      COMMUNITIES__EVENTS__LEASE_SECONDS: '2',
+      COMMUNITIES__EVENTS__LINGER_MS: '250',
+      ...env,
+    },
+    { port },
+  );
