@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { connect } from '../src/platform/db/connect';
 
-import { createTestDatabase, type TestDatabase } from './support/databases';
-import { freePort, serveForOutbox } from './support/nodes';
+import type { TestDatabase } from './support/databases';
+import { freePort, servedDatabase, serveForOutbox } from './support/nodes';
 
 /**
  * Durable domain events: the real server, killed with SIGKILL under load (posts, joins, racing
@@ -37,16 +37,9 @@ for (const dialect of ['sqlite', 'mysql', 'postgres'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'outbox-kill-'));
       let db: TestDatabase | undefined;
       try {
-        let url: string;
-        const env: Record<string, string> = {};
-        if (dialect === 'sqlite') url = `sqlite://${join(dir, 'addon.sqlite')}`;
-        else {
-          db = await createTestDatabase(dialect);
-          await db.db.destroy();
-          url = db.url;
-          if (dialect === 'postgres') env.COMMUNITIES__HOST__DATABASE_URL = `sqlite://${join(dir, 'host.sqlite')}`;
-        }
-        env.DATABASE_URL = url;
+        const served = await servedDatabase(dialect, dir);
+        db = served.db;
+        const { env, url } = served;
         const port = await freePort();
         let node = await serveForOutbox(env, port);
         nodes.push(node.proc);

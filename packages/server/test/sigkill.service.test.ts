@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { connect } from '../src/platform/db/connect';
 
-import { createTestDatabase, type TestDatabase } from './support/databases';
-import { freePort, serveProcess, type Node } from './support/nodes';
+import type { TestDatabase } from './support/databases';
+import { freePort, servedDatabase, serveProcess, type Node } from './support/nodes';
 
 /**
  * The real server, killed with SIGKILL in the middle of a burst of posts and started again:
@@ -36,17 +36,9 @@ for (const dialect of ['sqlite', 'mysql', 'postgres'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'sigkill-'));
       let db: TestDatabase | undefined;
       try {
-        let url: string;
-        const env: Record<string, string> = {};
-        if (dialect === 'sqlite') url = `sqlite://${join(dir, 'addon.sqlite')}`;
-        else {
-          db = await createTestDatabase(dialect);
-          await db.db.destroy();
-          url = db.url;
-          // RocketLMS is MySQL: beside PostgreSQL the demo school lives in a SQLite file.
-          if (dialect === 'postgres') env.COMMUNITIES__HOST__DATABASE_URL = `sqlite://${join(dir, 'host.sqlite')}`;
-        }
-        env.DATABASE_URL = url;
+        const served = await servedDatabase(dialect, dir);
+        db = served.db;
+        const { env, url } = served;
         const port = await freePort();
         let node = await startNode(env, port);
         nodes.push(node.proc);

@@ -3,6 +3,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { DialectName } from '../../src/platform/db/connect';
+
+import { createTestDatabase, type TestDatabase } from './databases';
+
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.ts');
 
 export const freePort = () =>
@@ -87,3 +91,23 @@ export const serveForOutbox = (env: Record<string, string>, port: number): Promi
     },
     { port },
   );
+
+/**
+ * Where a served process keeps its data on `dialect`: a SQLite file in `dir`, or a fresh, empty
+ * server database (RocketLMS is MySQL: beside PostgreSQL the demo school lives in a SQLite file).
+ * `env` points the process at it; `db`, for a server database, is what to drop afterwards.
+ */
+export async function servedDatabase(
+  dialect: DialectName,
+  dir: string,
+): Promise<{ url: string; env: Record<string, string>; db?: TestDatabase }> {
+  if (dialect === 'sqlite') {
+    const url = `sqlite://${join(dir, 'addon.sqlite')}`;
+    return { url, env: { DATABASE_URL: url } };
+  }
+  const db = await createTestDatabase(dialect);
+  await db.db.destroy();
+  const env: Record<string, string> = { DATABASE_URL: db.url };
+  if (dialect === 'postgres') env.COMMUNITIES__HOST__DATABASE_URL = `sqlite://${join(dir, 'host.sqlite')}`;
+  return { url: db.url, env, db };
+}
