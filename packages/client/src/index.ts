@@ -10,3 +10,4 @@ export {
   type Realtime,
   type RealtimeOptions,
 } from './realtime';
+export { channelKeys, communityKeys, dmKeys, feedKeys, systemKeys, type CommunityListFilters } from './query-keys';

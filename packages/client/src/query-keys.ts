@@ -1,0 +1,57 @@
+/**
+ * One query-key scheme for web and mobile (TanStack Query). Every key starts with 'communities'
+ * so the addon's cache never collides with a host app's, and each resource has an `all` prefix
+ * so one `invalidateQueries({ queryKey: xKeys.all })` refreshes everything of that resource.
+ * Screens never write a key literal: they use these factories (through their platform's
+ * `state/queries/<resource>.ts` hooks).
+ */
+const root = 'communities' as const;
+
+export interface CommunityListFilters {
+  q?: string;
+  joined?: boolean;
+  price?: 'free' | 'paid';
+}
+
+export const systemKeys = {
+  all: [root, 'system'] as const,
+  features: [root, 'system', 'features'] as const,
+  me: [root, 'system', 'me'] as const,
+  demoUsers: [root, 'system', 'demo-users'] as const,
+};
+
+export const communityKeys = {
+  all: [root, 'community'] as const,
+  lists: [root, 'community', 'list'] as const,
+  list: (filters: CommunityListFilters, limit: number) => [root, 'community', 'list', filters, limit] as const,
+  detail: (id: string) => [root, 'community', 'detail', id] as const,
+  members: (id: string, q: string, limit: number) => [root, 'community', 'members', id, q, limit] as const,
+  allMembers: (id: string) => [root, 'community', 'members', id] as const,
+  courses: (id: string) => [root, 'community', 'courses', id] as const,
+};
+
+export const channelKeys = {
+  all: [root, 'channels'] as const,
+  list: (communityId: string) => [root, 'channels', 'list', communityId] as const,
+  detail: (channelId: number) => [root, 'channels', 'detail', channelId] as const,
+  pins: (channelId: number) => [root, 'channels', 'pins', channelId] as const,
+};
+
+export const feedKeys = {
+  all: [root, 'feed'] as const,
+  community: (communityId: string) => [root, 'feed', 'community', communityId] as const,
+  list: (communityId: string, limit: number) => [root, 'feed', 'community', communityId, limit] as const,
+  home: (limit: number) => [root, 'feed', 'home', limit] as const,
+  comments: (itemId: number) => [root, 'feed', 'comments', itemId] as const,
+  replies: (commentId: number) => [root, 'feed', 'replies', commentId] as const,
+};
+
+export const dmKeys = {
+  all: [root, 'dm'] as const,
+  inboxes: [root, 'dm', 'inbox'] as const,
+  inbox: (limit: number) => [root, 'dm', 'inbox', limit] as const,
+  thread: (threadId: number) => [root, 'dm', 'thread', threadId] as const,
+  unread: [root, 'dm', 'unread'] as const,
+  people: (q: string) => [root, 'dm', 'people', q] as const,
+  blocks: [root, 'dm', 'blocks'] as const,
+};
