@@ -12,3 +12,5 @@ export * from './endpoints/realtime';
 export * from './events';
 export * from './permissions';
 export { endpoints, type Endpoints } from './registry';
+export * from './rich-text';
+export * from './links';

@@ -1,38 +1,46 @@
+import { inlineText, parseRichText, walkInlines, type RichBlock } from './rich-text';
+
 /**
- * Posts and messages are stored as Markdown source; clients render a safe subset (no raw
- * HTML, http/https/mailto links only). Mentions are written `@[Display Name](user:123)` so
- * they survive renames and edits; these helpers are shared by server, web and mobile.
+ * Posts and messages are stored as Markdown source; `parseRichText` (rich-text.ts) turns it into
+ * the tree both clients render. Mentions are written `@[Display Name](user:123)` so they survive
+ * renames and edits; these helpers read the same tree, so a mention inside code never pings.
  */
 export const MENTION = /@\[([^\]\n]{1,80})\]\(user:(\d{1,10})\)/g;
-
-export function extractMentions(source: string): number[] {
-  const ids = new Set<number>();
-  for (const m of source.matchAll(MENTION)) ids.add(Number(m[2]));
-  return [...ids];
-}
 
 /** Role mentions are written `@[Moderators](role:moderator)`; they need the mention_everyone permission. */
 export const ROLE_MENTION = /@\[([^\]\n]{1,80})\]\(role:([a-z0-9][a-z0-9_-]{0,63})\)/g;
 
-export function extractRoleMentions(source: string): string[] {
-  return [...new Set([...source.matchAll(ROLE_MENTION)].map((m) => m[2]!))];
+const doc = (source: string | readonly RichBlock[]) => (typeof source === 'string' ? parseRichText(source) : source);
+
+/** The people a text mentions, in order, each once. */
+export function extractMentions(source: string | readonly RichBlock[]): number[] {
+  const ids = new Set<number>();
+  walkInlines(doc(source), (n) => n.type === 'mention' && ids.add(n.userId));
+  return [...ids];
 }
 
-export const mentionsEveryone = (source: string): boolean => /(^|\s)@everyone\b/.test(source);
+export function extractRoleMentions(source: string | readonly RichBlock[]): string[] {
+  const slugs = new Set<string>();
+  walkInlines(doc(source), (n) => n.type === 'role' && slugs.add(n.slug));
+  return [...slugs];
+}
+
+export function mentionsEveryone(source: string | readonly RichBlock[]): boolean {
+  let found = false;
+  walkInlines(doc(source), (n) => (found ||= n.type === 'everyone'));
+  return found;
+}
+
+function blockText(b: RichBlock): string {
+  if (b.type === 'paragraph') return inlineText(b.children);
+  if (b.type === 'quote') return b.children.map(blockText).join(' ');
+  if (b.type === 'list') return b.items.map((item) => item.map(blockText).join(' ')).join(' ');
+  return ''; // code blocks say little in a one-line preview
+}
 
 /** The text without Markdown syntax, for previews and notifications. */
 export function plainText(source: string, max = 200): string {
-  const text = source
-    .replace(MENTION, '@$1')
-    .replace(ROLE_MENTION, '@$1')
-    .replace(/```[\s\S]*?```/g, ' ')
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+/gm, '')
-    .replace(/[*_~]{1,3}([^*_~]+)[*_~]{1,3}/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const text = doc(source).map(blockText).join(' ').replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

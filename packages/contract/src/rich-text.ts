@@ -1,0 +1,217 @@
+import MarkdownIt from 'markdown-it';
+
+import { safeLink } from './links';
+
+/**
+ * The rich text of posts, comments and messages as a small serialisable tree, produced once
+ * here (CommonMark via markdown-it) and only rendered by web and mobile.
+ *
+ * The subset: paragraphs, emphasis, strong, ~~strike~~, inline code, fenced and indented code
+ * blocks, block quotes, ordered and bullet lists, links and autolinks (bare URLs too), line
+ * breaks (a single newline is a break: this is chat, not a document), and mentions:
+ * `@[Name](user:12)`, `@[Moderators](role:moderator)` and `@everyone`.
+ * Left out on purpose: raw HTML (kept as the text it is), images (`![alt](url)` shows as "!"
+ * and a link to the image), headings (a bold paragraph: a "# Title" must not shout in a chat),
+ * thematic breaks, reference definitions and tables (all plain text).
+ * Links pass {@link safeLink}; a link that fails shows its label as plain text.
+ */
+export type RichInline =
+  | { type: 'text'; text: string }
+  | { type: 'strong' | 'em' | 'strike'; children: RichInline[] }
+  | { type: 'code'; text: string }
+  | { type: 'link'; href: string; internal: boolean; children: RichInline[] }
+  | { type: 'mention'; userId: number; text: string }
+  | { type: 'role'; slug: string; text: string }
+  | { type: 'everyone'; text: string }
+  | { type: 'break' };
+
+export type RichBlock =
+  | { type: 'paragraph'; children: RichInline[] }
+  | { type: 'code_block'; lang: string | null; text: string }
+  | { type: 'quote'; children: RichBlock[] }
+  | { type: 'list'; ordered: boolean; start: number; items: RichBlock[][] };
+
+type Token = ReturnType<MarkdownIt['parse']>[number];
+type Styled = Extract<RichInline, { children: RichInline[] }>['type'];
+
+const md = new MarkdownIt('commonmark', { html: false, linkify: true, breaks: true });
+// Deeper nesting (quotes in lists in quotes...) is kept as text; markdown-it's option, missing from its types.
+Object.assign(md.options, { maxNesting: 20 });
+md.enable(['strikethrough', 'linkify']);
+md.disable(['image', 'reference', 'hr', 'html_block', 'html_inline']);
+// Every link reaches the tree builder, which applies our own policy (one policy, one place).
+md.validateLink = () => true;
+// Keep hrefs as written (no percent-encoding or punycode), so the policy sees what a browser would.
+md.normalizeLink = (url) => url;
+md.normalizeLinkText = (text) => text;
+
+const USER_HREF = /^user:(\d{1,10})$/;
+const ROLE_HREF = /^role:([a-z0-9][a-z0-9_-]{0,63})$/;
+const MENTION_NAME = /^[^\]\n]{1,80}$/;
+const EVERYONE = /(?<![\w@.+-])@everyone(?![\w@-])/g;
+const OPEN: Record<string, Styled> = { strong_open: 'strong', em_open: 'em', s_open: 'strike' };
+
+/** The text a reader sees in some inlines: labels, mention names; a break is a space. */
+export function inlineText(nodes: readonly RichInline[]): string {
+  return nodes.map((n) => (n.type === 'break' ? ' ' : 'children' in n ? inlineText(n.children) : n.text)).join('');
+}
+
+interface Frame {
+  type: Styled | 'root';
+  href?: string;
+  children: RichInline[];
+}
+
+/** A link that is really a mention: "@" right before `[Name](user:12)` or `[Role](role:slug)`. */
+function mention(parent: RichInline[], href: string, label: RichInline[]): RichInline | null {
+  const before = parent[parent.length - 1];
+  const user = USER_HREF.exec(href);
+  const role = user ? null : ROLE_HREF.exec(href);
+  if (!(user || role) || before?.type !== 'text' || !before.text.endsWith('@')) return null;
+  const name = inlineText(label);
+  if (!MENTION_NAME.test(name) || label.some((n) => n.type === 'break')) return null;
+  before.text = before.text.slice(0, -1);
+  if (!before.text) parent.pop();
+  return user ? { type: 'mention', userId: Number(user[1]), text: `@${name}` } : { type: 'role', slug: role![1]!, text: `@${name}` };
+}
+
+function inlines(tokens: readonly Token[]): RichInline[] {
+  const stack: Frame[] = [{ type: 'root', children: [] }];
+  const top = () => stack[stack.length - 1]!;
+  for (const t of tokens) {
+    const here = top().children;
+    if (t.type === 'text' || t.type === 'text_special') here.push({ type: 'text', text: t.content });
+    else if (t.type === 'code_inline') here.push({ type: 'code', text: t.content });
+    else if (t.type === 'softbreak' || t.type === 'hardbreak') here.push({ type: 'break' });
+    else if (OPEN[t.type]) stack.push({ type: OPEN[t.type]!, children: [] });
+    else if (t.type === 'link_open') stack.push({ type: 'link', href: t.attrGet('href') ?? '', children: [] });
+    else if (t.type.endsWith('_close') && stack.length > 1) {
+      const frame = stack.pop()!;
+      const parent = top().children;
+      if (frame.type !== 'link') {
+        if (frame.children.length) parent.push({ type: frame.type, children: frame.children } as RichInline);
+        continue;
+      }
+      const href = frame.href!;
+      const link = safeLink(href);
+      const asMention = mention(parent, href, frame.children);
+      if (asMention) parent.push(asMention);
+      else if (link) parent.push({ type: 'link', href: link.href, internal: link.kind === 'internal', children: frame.children });
+      // Not a link we allow: its label stays, as text.
+      else parent.push(...frame.children);
+    }
+  }
+  // An unbalanced stack cannot come from markdown-it, but never lose text if it did.
+  while (stack.length > 1) {
+    const frame = stack.pop()!;
+    top().children.push(...frame.children);
+  }
+  return tidy(stack[0]!.children, false);
+}
+
+/** Joins neighbouring text and finds @everyone in it (not inside links or code). */
+function tidy(nodes: RichInline[], inLink: boolean): RichInline[] {
+  const out: RichInline[] = [];
+  const text = (s: string) => {
+    if (!s) return;
+    const last = out[out.length - 1];
+    if (last?.type === 'text') last.text += s;
+    else out.push({ type: 'text', text: s });
+  };
+  for (const n of nodes) {
+    if (n.type === 'text') text(n.text);
+    else if ('children' in n) {
+      const children = tidy(n.children, inLink || n.type === 'link');
+      if (children.length) out.push({ ...n, children });
+    } else out.push(n);
+  }
+  if (inLink) return out;
+  return out.flatMap((n): RichInline[] => {
+    if (n.type !== 'text' || !n.text.includes('@everyone')) return [n];
+    const parts: RichInline[] = [];
+    let at = 0;
+    for (const m of n.text.matchAll(EVERYONE)) {
+      if (m.index > at) parts.push({ type: 'text', text: n.text.slice(at, m.index) });
+      parts.push({ type: 'everyone', text: m[0] });
+      at = m.index + m[0].length;
+    }
+    if (at < n.text.length) parts.push({ type: 'text', text: n.text.slice(at) });
+    return parts;
+  });
+}
+
+function blocks(tokens: readonly Token[]): RichBlock[] {
+  const root: RichBlock[] = [];
+  const containers: RichBlock[][] = [root];
+  const lists: Extract<RichBlock, { type: 'list' }>[] = [];
+  const here = () => containers[containers.length - 1]!;
+  let heading = false;
+  for (const t of tokens) {
+    switch (t.type) {
+      case 'heading_open':
+        heading = true;
+        break;
+      case 'heading_close':
+        heading = false;
+        break;
+      case 'inline': {
+        const children = inlines(t.children ?? []);
+        if (children.length) here().push({ type: 'paragraph', children: heading ? [{ type: 'strong', children }] : children });
+        break;
+      }
+      case 'fence':
+      case 'code_block':
+        here().push({ type: 'code_block', lang: t.info.trim().split(/\s+/)[0] || null, text: t.content.replace(/\n$/, '') });
+        break;
+      case 'blockquote_open': {
+        const quote: RichBlock = { type: 'quote', children: [] };
+        here().push(quote);
+        containers.push(quote.children);
+        break;
+      }
+      case 'bullet_list_open':
+      case 'ordered_list_open': {
+        const ordered = t.type === 'ordered_list_open';
+        const list: RichBlock = { type: 'list', ordered, start: ordered ? Number(t.attrGet('start') ?? 1) : 1, items: [] };
+        here().push(list);
+        lists.push(list);
+        break;
+      }
+      case 'list_item_open': {
+        const item: RichBlock[] = [];
+        lists[lists.length - 1]!.items.push(item);
+        containers.push(item);
+        break;
+      }
+      case 'blockquote_close':
+      case 'list_item_close':
+        containers.pop();
+        break;
+      case 'bullet_list_close':
+      case 'ordered_list_close':
+        lists.pop();
+        break;
+    }
+  }
+  return root;
+}
+
+/** Markdown source to the rich-text tree (see {@link RichInline}, {@link RichBlock}). */
+export function parseRichText(source: string): RichBlock[] {
+  return blocks(md.parse(source, {}));
+}
+
+/** Calls `visit` for every inline node, depth first (inside quotes and lists too). */
+export function walkInlines(doc: readonly RichBlock[], visit: (node: RichInline) => void): void {
+  const inline = (nodes: readonly RichInline[]) => {
+    for (const n of nodes) {
+      visit(n);
+      if ('children' in n) inline(n.children);
+    }
+  };
+  for (const b of doc) {
+    if (b.type === 'paragraph') inline(b.children);
+    else if (b.type === 'quote') walkInlines(b.children, visit);
+    else if (b.type === 'list') for (const item of b.items) walkInlines(item, visit);
+  }
+}
