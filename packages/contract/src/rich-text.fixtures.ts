@@ -217,3 +217,42 @@ export const XSS_INPUTS: string[] = [
   '[x]: javascript:alert(1)\n\n[x]',
   '&lt;script&gt;alert(1)&lt;/script&gt;',
 ];
+
+/**
+ * What a reader gets from a tree, for comparing renderers: all text in order (a line break is
+ * "\n"), each link as "href label", each mention as shown, and the code blocks' text.
+ */
+export interface RichTextSummary {
+  text: string;
+  links: string[];
+  mentions: string[];
+  codeBlocks: string[];
+}
+
+export function richTextSummary(doc: readonly RichBlock[]): RichTextSummary {
+  const out: RichTextSummary = { text: '', links: [], mentions: [], codeBlocks: [] };
+  const label = (nodes: readonly RichInline[]): string =>
+    nodes.map((n) => (n.type === 'break' ? '\n' : 'children' in n ? label(n.children) : n.text)).join('');
+  const inline = (nodes: readonly RichInline[]) => {
+    for (const n of nodes) {
+      if (n.type === 'break') out.text += '\n';
+      else if ('children' in n) {
+        if (n.type === 'link') out.links.push(`${n.href} ${label(n.children)}`);
+        inline(n.children);
+      } else {
+        out.text += n.text;
+        if (n.type === 'mention' || n.type === 'role' || n.type === 'everyone') out.mentions.push(n.text);
+      }
+    }
+  };
+  const block = (b: RichBlock) => {
+    if (b.type === 'paragraph') inline(b.children);
+    else if (b.type === 'code_block') {
+      out.text += b.text;
+      out.codeBlocks.push(b.text);
+    } else if (b.type === 'quote') b.children.forEach(block);
+    else b.items.flat().forEach(block);
+  };
+  doc.forEach(block);
+  return out;
+}

@@ -8,7 +8,7 @@ import { timeAgo } from '../lib/format';
 
 import { Avatar } from './avatar';
 import { download, Thumbnail } from './chat/attachments';
-import { Markdown } from './markdown';
+import { RichText } from './rich-text';
 import { Reactions } from './reactions';
 
 function Comments({ item }: { item: FeedItem }) {
@@ -47,7 +47,7 @@ function Comments({ item }: { item: FeedItem }) {
         <div className="cm-comment-head">
           <strong>{c.author.name}</strong> <span className="cm-muted">{timeAgo(c.created_at, i18n.language)}</span>
         </div>
-        {c.deleted ? <p className="cm-muted">{t('feed.deleted')}</p> : <Markdown source={c.content ?? ''} />}
+        {c.deleted ? <p className="cm-muted">{t('feed.deleted')}</p> : <RichText source={c.content ?? ''} />}
         <div className="cm-comment-actions">
           <Reactions reactions={c.reactions} disabled={!item.viewer_can.react} onToggle={(emoji) => react.mutate({ id: c.id, emoji })} />
           {item.viewer_can.comment && (
@@ -117,7 +117,7 @@ export function PostCard({ item }: { item: FeedItem }) {
         {item.type === 'announcement' && <span className="cm-pill cm-pill--paid">📣 {t('feed.announcement')}</span>}
       </header>
       {item.title && <h3 className="cm-post-title">{item.title}</h3>}
-      <Markdown source={item.content ?? ''} />
+      <RichText source={item.content ?? ''} />
       {item.attachments.length > 0 && (
         <ul className="cm-attachments">
           {item.attachments.map((a) => (

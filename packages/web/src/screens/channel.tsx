@@ -8,7 +8,7 @@ import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { Conversation, type ConversationConfig } from '../components/chat/conversation';
 import { ErrorNote } from '../components/error-note';
-import { Markdown } from '../components/markdown';
+import { RichText } from '../components/rich-text';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
 import { patchChannel, useLiveBadges } from '../state/channel-badges';
 import { attachmentStatus, communityMentions, uploadFile } from '../state/chat-api';
@@ -142,7 +142,7 @@ function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
             <div className="cm-pin-head">
               <Avatar name={m.author.name} url={m.author.avatar_url} size={22} /> <strong>{m.author.name}</strong>
             </div>
-            {m.content && <Markdown source={m.content} />}
+            {m.content && <RichText source={m.content} />}
           </li>
         ))}
       </ul>

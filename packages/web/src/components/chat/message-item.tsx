@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { clockTime, fullDate } from '../../lib/format';
 import type { AnyMessage, PendingMessage } from '../../state/chat-store';
 import { Avatar } from '../avatar';
-import { Markdown } from '../markdown';
+import { RichText } from '../rich-text';
 import { EmojiPicker, Reactions } from '../reactions';
 
 import { AttachmentList } from './attachments';
@@ -165,7 +165,7 @@ export function MessageItem({
         ) : (
           m.content && (
             <div className="cm-msg-text">
-              <Markdown source={m.content} />
+              <RichText source={m.content} />
               {m.edited_at && (
                 <span className="cm-msg-edited" title={fullDate(m.edited_at, i18n.language)}>
                   {t('chat.edited')}
@@ -285,7 +285,7 @@ export function PendingItem({
         )}
         {p.content && (
           <div className="cm-msg-text">
-            <Markdown source={p.content} />
+            <RichText source={p.content} />
           </div>
         )}
         <AttachmentList items={p.attachments} />
