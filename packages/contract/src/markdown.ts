@@ -12,21 +12,30 @@ export const ROLE_MENTION = /@\[([^\]\n]{1,80})\]\(role:([a-z0-9][a-z0-9_-]{0,63
 
 const doc = (source: string | readonly RichBlock[]) => (typeof source === 'string' ? parseRichText(source) : source);
 
+// The server reads mentions of every message it lists: skip the parse when none can be there.
+// A mention is "@" and an inline link, whose "](" is always literal (entities cannot spell syntax).
+const mayMention = (source: string | readonly RichBlock[]) => typeof source !== 'string' || source.includes('](');
+// "@everyone" may be written with an entity for "@" ("&#64;everyone"), which still reads as one.
+const mayPingAll = (source: string | readonly RichBlock[]) => typeof source !== 'string' || source.includes('everyone');
+
 /** The people a text mentions, in order, each once. */
 export function extractMentions(source: string | readonly RichBlock[]): number[] {
   const ids = new Set<number>();
+  if (!mayMention(source)) return [];
   walkInlines(doc(source), (n) => n.type === 'mention' && ids.add(n.userId));
   return [...ids];
 }
 
 export function extractRoleMentions(source: string | readonly RichBlock[]): string[] {
   const slugs = new Set<string>();
+  if (!mayMention(source)) return [];
   walkInlines(doc(source), (n) => n.type === 'role' && slugs.add(n.slug));
   return [...slugs];
 }
 
 export function mentionsEveryone(source: string | readonly RichBlock[]): boolean {
   let found = false;
+  if (!mayPingAll(source)) return false;
   walkInlines(doc(source), (n) => (found ||= n.type === 'everyone'));
   return found;
 }
@@ -40,7 +49,12 @@ function blockText(b: RichBlock): string {
 
 /** The text without Markdown syntax, for previews and notifications. */
 export function plainText(source: string, max = 200): string {
-  const text = doc(source).map(blockText).join(' ').replace(/\s+/g, ' ').trim();
+  // A preview needs the start only: long posts (up to 100 000 characters) are not parsed whole.
+  const text = parseRichText(source.slice(0, Math.max(4000, max * 20)))
+    .map(blockText)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

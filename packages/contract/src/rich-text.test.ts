@@ -154,6 +154,13 @@ describe('helpers over the tree', () => {
     expect(mentionsEveryone(text)).toBe(false);
     expect(mentionsEveryone('> heads up @everyone')).toBe(true);
     expect(mentionsEveryone('write to team@everyone.example')).toBe(false);
+    // What the apps show as a mention is what pings, however it was typed.
+    expect(extractMentions('&#64;[Ana](user:12)')).toEqual([12]);
+    expect(mentionsEveryone('&#64;everyone')).toBe(true);
+    expect(parseRichText('&#64;everyone')).toEqual([{ type: 'paragraph', children: [{ type: 'everyone', text: '@everyone' }] }]);
+    // An autolink is a link (or, as here, not even that), never a mention.
+    expect(extractMentions('@<user:12>')).toEqual([]);
+    expect(parseRichText('@<user:12>')).toEqual([{ type: 'paragraph', children: [{ type: 'text', text: '@user:12' }] }]);
   });
 
   it('plainText drops syntax and code blocks, keeps names, and cuts long text', () => {

@@ -59,6 +59,8 @@ export function inlineText(nodes: readonly RichInline[]): string {
 interface Frame {
   type: Styled | 'root';
   href?: string;
+  /** `<scheme:...>` or a bare URL: never a mention. */
+  auto?: boolean;
   children: RichInline[];
 }
 
@@ -84,7 +86,7 @@ function inlines(tokens: readonly Token[]): RichInline[] {
     else if (t.type === 'code_inline') here.push({ type: 'code', text: t.content });
     else if (t.type === 'softbreak' || t.type === 'hardbreak') here.push({ type: 'break' });
     else if (OPEN[t.type]) stack.push({ type: OPEN[t.type]!, children: [] });
-    else if (t.type === 'link_open') stack.push({ type: 'link', href: t.attrGet('href') ?? '', children: [] });
+    else if (t.type === 'link_open') stack.push({ type: 'link', href: t.attrGet('href') ?? '', auto: t.info === 'auto', children: [] });
     else if (t.type.endsWith('_close') && stack.length > 1) {
       const frame = stack.pop()!;
       const parent = top().children;
@@ -94,7 +96,7 @@ function inlines(tokens: readonly Token[]): RichInline[] {
       }
       const href = frame.href!;
       const link = safeLink(href);
-      const asMention = mention(parent, href, frame.children);
+      const asMention = frame.auto ? null : mention(parent, href, frame.children);
       if (asMention) parent.push(asMention);
       else if (link) parent.push({ type: 'link', href: link.href, internal: link.kind === 'internal', children: frame.children });
       // Not a link we allow: its label stays, as text.
