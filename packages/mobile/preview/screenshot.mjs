@@ -52,8 +52,9 @@ await post(
   [
     '**Reminder:** the _study group_ moved to ~~Friday~~ Saturday. Notes: [shared doc](https://example.com/notes), run `npm test` first.',
     '> Be kind, stay on topic.',
+    '1. read chapter 3\n2. try the [exercises](/communities/demo)\n\n- <b>HTML</b> stays text\n- [this](javascript:alert(1)) is no link',
     '```\nconst answer = [1, 2, 10].sort((a, b) => a - b);\n```',
-    `Thanks @[${(await as.system.me()).name}](user:${userId})!`,
+    `Thanks @[${(await as.system.me()).name}](user:${userId}), @[Moderators](role:moderator) and @everyone!`,
   ].join('\n\n'),
 );
 // A photo (a sunset drawn here: no binary files in the repository), scanned clean by the worker.
