@@ -79,15 +79,13 @@ export const RICH_TEXT_FIXTURES: RichTextFixture[] = [
   },
   {
     name: 'links, autolinks and bare URLs',
-    source: '[the **docs**](https://example.com/a?b=1) <https://x.example> see www.example.org. Mail me@school.org',
+    source: '[the **docs**](https://example.com/a?b=1) <https://x.example> see www.example.org and notes.md. Mail me@school.org',
     expected: [
       p(
         link('https://example.com/a?b=1', t('the '), strong(t('docs'))),
         t(' '),
         link('https://x.example', t('https://x.example')),
-        t(' see '),
-        link('http://www.example.org', t('www.example.org')),
-        t('. Mail '),
+        t(' see www.example.org and notes.md. Mail '),
         link('mailto:me@school.org', t('me@school.org')),
       ),
     ],

@@ -7,7 +7,8 @@ import { safeLink } from './links';
  * here (CommonMark via markdown-it) and only rendered by web and mobile.
  *
  * The subset: paragraphs, emphasis, strong, ~~strike~~, inline code, fenced and indented code
- * blocks, block quotes, ordered and bullet lists, links and autolinks (bare URLs too), line
+ * blocks, block quotes, ordered and bullet lists, links and autolinks (bare http(s) URLs and
+ * e-mail addresses too), line
  * breaks (a single newline is a break: this is chat, not a document), and mentions:
  * `@[Name](user:12)`, `@[Moderators](role:moderator)` and `@everyone`.
  * Left out on purpose: raw HTML (kept as the text it is), images (`![alt](url)` shows as "!"
@@ -38,6 +39,8 @@ const md = new MarkdownIt('commonmark', { html: false, linkify: true, breaks: tr
 // Deeper nesting (quotes in lists in quotes...) is kept as text; markdown-it's option, missing from its types.
 Object.assign(md.options, { maxNesting: 20 });
 md.enable(['strikethrough', 'linkify']);
+// Bare URLs only with their scheme: "README.md" or "main.py" are file names, not sites.
+md.linkify.set({ fuzzyLink: false });
 md.disable(['image', 'reference', 'hr', 'html_block', 'html_inline']);
 // Every link reaches the tree builder, which applies our own policy (one policy, one place).
 md.validateLink = () => true;
