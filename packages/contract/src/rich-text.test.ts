@@ -168,5 +168,8 @@ describe('helpers over the tree', () => {
       'Hi @Ana Lee, see docs one two',
     );
     expect(plainText('a'.repeat(300), 10)).toBe(`${'a'.repeat(9)}…`);
+    // Nesting no one types by hand still keeps its words.
+    expect(plainText(`${'>'.repeat(30)} deep text`)).toBe('deep text');
+    expect(plainText(`${'*'.repeat(60)}x${'*'.repeat(60)}`)).toContain('x');
   });
 });

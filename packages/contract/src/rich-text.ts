@@ -36,8 +36,10 @@ type Token = ReturnType<MarkdownIt['parse']>[number];
 type Styled = Extract<RichInline, { children: RichInline[] }>['type'];
 
 const md = new MarkdownIt('commonmark', { html: false, linkify: true, breaks: true });
-// Deeper nesting (quotes in lists in quotes...) is kept as text; markdown-it's option, missing from its types.
-Object.assign(md.options, { maxNesting: 20 });
+// The commonmark preset stops reading blocks nested deeper than 20 (quotes in lists in quotes...)
+// and drops the rest; 100, as in markdown-it's default preset, keeps any real message whole.
+// Deeper inline nesting stays text. (The option is missing from markdown-it's types.)
+Object.assign(md.options, { maxNesting: 100 });
 md.enable(['strikethrough', 'linkify']);
 // Bare URLs only with their scheme: "README.md" or "main.py" are file names, not sites.
 md.linkify.set({ fuzzyLink: false });

@@ -97,15 +97,17 @@ export async function presentItems(
     const target = { authorId: r.user_id, targetMembership: authorMemberships.get(`${r.community_id}:${r.user_id}`) ?? null };
     const allowed = (a: Parameters<typeof can>[1]) => (ctx ? can(actor, a, { ...ctx, target }).allowed : actor.isAdmin);
     const own = ctx ? canEditOwn(actor, r.user_id, ctx) : actor.userId === r.user_id;
+    const metadata = parseMeta(r.metadata);
     return {
       id: r.id,
       community_id: r.community_id,
       type: r.type as FeedItem['type'],
       title: r.title,
       content: r.deleted_at ? null : r.content,
-      metadata: parseMeta(r.metadata),
+      metadata,
       author: userSummary(r.user_id, users),
-      mentions: extractMentions(r.content),
+      // Posting and editing store the mentions; parsing a long post again on every read is waste.
+      mentions: Array.isArray(metadata.mentions) ? (metadata.mentions as number[]) : extractMentions(r.content),
       attachments: attachments.filter((a) => a.feed_item_id === r.id).map(deps.attachment),
       is_pinned: r.is_pinned === 1,
       comment_count: r.comment_count,
