@@ -96,6 +96,7 @@ export function PostComposer({ slug, me }: { slug: string; me: number }) {
         value={content}
         onChange={setContent}
         source={source}
+        picker="above"
         label={t('feed.composer_placeholder')}
         placeholder={t('feed.composer_placeholder')}
       />

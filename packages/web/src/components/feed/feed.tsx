@@ -40,7 +40,7 @@ export function Feed({ slug, communityId, canPost }: { slug: string; communityId
       {[...pinned, ...items].map((i) => (
         <PostCard key={i.id} item={i} slug={slug} source={source} />
       ))}
-      {feed.isSuccess && pinned.length + items.length === 0 && <p className="cm-empty">{t('feed.empty')}</p>}
+      {feed.isSuccess && pinned.length + items.length === 0 && live.fresh === 0 && <p className="cm-empty">{t('feed.empty')}</p>}
       {feed.hasNextPage && (
         <button type="button" className="cm-button cm-button--ghost cm-more" onClick={() => void feed.fetchNextPage()}>
           {t('feed.load_more')}

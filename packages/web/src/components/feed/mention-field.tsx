@@ -15,6 +15,8 @@ export interface MentionFieldProps {
   rows?: number;
   className?: string;
   autoFocus?: boolean;
+  /** Where the picker opens: above the field (the post composer, so its files stay in view) or below. */
+  picker?: 'above' | 'below';
   /** Enter without Shift (when no picker is open); none: Enter makes a new line. */
   onSubmit?: () => void;
   onEscape?: () => void;
@@ -100,7 +102,12 @@ export function MentionField(p: MentionFieldProps) {
   return (
     <div className="cm-mention-field">
       {open && (
-        <ul className="cm-mentions cm-mentions--below" id={listId} role="listbox" aria-label={t('chat.mention_list')}>
+        <ul
+          className={p.picker === 'above' ? 'cm-mentions' : 'cm-mentions cm-mentions--below'}
+          id={listId}
+          role="listbox"
+          aria-label={t('chat.mention_list')}
+        >
           {options.map((u, i) => (
             <li
               key={u.id}

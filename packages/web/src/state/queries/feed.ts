@@ -65,9 +65,12 @@ export async function feedMentions(slug: string, q: string, me: number): Promise
   return page.items.map((m) => m.user).filter((u) => u.id !== me);
 }
 
+const postMutationKey = (slug: string) => [...feedKeys.community(slug), 'post'] as const;
+
 export function useCreatePostMutation(slug: string) {
   const qc = useQueryClient();
   return useMutation({
+    mutationKey: postMutationKey(slug),
     mutationFn: (v: { title: string; content: string; attachments: Attachment[] }) =>
       api.feed.post({
         params: { id: slug },
@@ -171,10 +174,15 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
 
   useRealtimeEvent(channel, E.postCreated, (d) => {
     const p = d as FeedRealtimePayload<typeof E.postCreated>;
-    // The viewer's own posts are already shown (from the server's answer to them).
-    if (p.author.id === me) return;
     const shown = postIds(qc.getQueryData<FeedPages>(feedKeys.list(slug, FEED_PAGE_SIZE)));
-    if (!shown.has(p.id)) setFresh((f) => (f.includes(p.id) ? f : [...f, p.id]));
+    if (shown.has(p.id)) return;
+    if (p.author.id === me) {
+      // Posted here: the server's answer shows it (the push may come first). Posted from another
+      // tab or device: fetched again, so it comes with the viewer's rights.
+      if (qc.isMutating({ mutationKey: postMutationKey(slug) }) === 0) void qc.invalidateQueries({ queryKey: feedKeys.community(slug) });
+      return;
+    }
+    setFresh((f) => (f.includes(p.id) ? f : [...f, p.id]));
   });
   useRealtimeEvent(channel, E.postUpdated, (d) => {
     patchFeed(qc, slug, (data) => applyPostUpdate(data, d as FeedRealtimePayload<typeof E.postUpdated>));
