@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { addMember, makeCommunity } from '../../server/test/support/factories';
@@ -46,6 +46,14 @@ describe('the community feed in two browsers', () => {
     const modName = (await server.as(moderator).system.me()).name;
 
     const [pa, pm] = [await signedInPage(author), await signedInPage(moderator)];
+    // The moderator's realtime socket goes through the test, so it can be cut.
+    const sockets: WebSocketRoute[] = [];
+    let cut = false;
+    await pm.routeWebSocket(/\/app\//, (ws) => {
+      if (cut) return void ws.close();
+      sockets.push(ws);
+      ws.connectToServer();
+    });
     for (const p of [pa, pm]) {
       await p.goto(`${server.url}/communities/${c.slug}`);
       await p.getByRole('heading', { name: 'Darkroom Club', level: 1 }).waitFor();
@@ -123,5 +131,13 @@ describe('the community feed in two browsers', () => {
     // What the browsers did is what the API holds.
     const feed = await server.as(author).feed.communityFeed({ params: { id: c.slug }, query: {} });
     expect(feed.items.length + feed.pinned.length).toBe(0);
+
+    // The moderator's socket drops (the browser stays online) and stays away while the author
+    // posts: once pusher-js is back, the feed fetches what it missed.
+    cut = true;
+    await sockets.at(-1)!.close();
+    await server.as(author).feed.post({ params: { id: c.slug }, body: { content: 'Posted while your socket was down' } });
+    cut = false;
+    await pm.getByRole('article').filter({ hasText: 'Posted while your socket was down' }).waitFor({ timeout: 30_000 });
   });
 });

@@ -8,7 +8,7 @@ import {
   type UserSummary,
 } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 
 import { api } from '../../api';
 import {
@@ -205,6 +205,12 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
   useRealtimeEvent(channel, E.commentDeleted, (d) => {
     const { id, feed_item_id } = d as FeedRealtimePayload<typeof E.commentDeleted>;
     patchComments(qc, feed_item_id, (data) => markCommentDeleted(data, id));
+  });
+
+  // pusher-js subscribes again after a reconnect: what was pushed meanwhile is fetched instead.
+  const subscriptions = useRef(0);
+  useRealtimeEvent(channel, 'pusher:subscription_succeeded', () => {
+    if (subscriptions.current++ > 0) void qc.invalidateQueries({ queryKey: feedKeys.all });
   });
 
   const showFresh = useCallback(async () => {
