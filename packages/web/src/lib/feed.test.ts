@@ -10,6 +10,7 @@ import {
   prependPost,
   removePost,
   setCommentCount,
+  setReactions,
   type CommentsPage,
   type FeedPages,
 } from './feed';
@@ -75,6 +76,9 @@ describe('feed pages from pushes', () => {
     expect(ids(prependPost(mine, post(3)))).toEqual([{ pinned: [], items: [3, 2, 1] }]);
     expect([...postIds(mine)].sort()).toEqual([1, 2, 3]);
     expect(setCommentCount(d, 1, 4).pages[0]!.items[1]!.comment_count).toBe(4);
+    expect(setReactions(d, 2, [{ emoji: '🎉', count: 1, me: true }]).pages[0]!.items[0]!.reactions).toEqual([
+      { emoji: '🎉', count: 1, me: true },
+    ]);
   });
 });
 

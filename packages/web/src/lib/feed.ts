@@ -71,10 +71,16 @@ export function prependPost(data: FeedPages, item: FeedItem): FeedPages {
   return { ...data, pages: [{ ...first!, items: [item, ...first!.items] }, ...rest] };
 }
 
-export function setCommentCount(data: FeedPages, itemId: number, count: number): FeedPages {
-  const patch = (i: FeedItem) => (i.id === itemId ? { ...i, comment_count: count } : i);
+function patchPost(data: FeedPages, itemId: number, fn: (i: FeedItem) => FeedItem): FeedPages {
+  const patch = (i: FeedItem) => (i.id === itemId ? fn(i) : i);
   return { ...data, pages: data.pages.map((p) => ({ ...p, pinned: p.pinned.map(patch), items: p.items.map(patch) })) };
 }
+
+export const setCommentCount = (data: FeedPages, itemId: number, count: number): FeedPages =>
+  patchPost(data, itemId, (i) => ({ ...i, comment_count: count }));
+
+export const setReactions = (data: FeedPages, itemId: number, reactions: FeedItem['reactions']): FeedPages =>
+  patchPost(data, itemId, (i) => ({ ...i, reactions }));
 
 function patchComment(data: CommentsPage, id: number, fn: (c: FeedComment) => FeedComment): CommentsPage {
   return {

@@ -20,6 +20,7 @@ import {
   prependPost,
   removePost,
   setCommentCount,
+  setReactions,
   type CommentsPage,
   type FeedPages,
 } from '../../lib/feed';
@@ -116,7 +117,8 @@ export function useReactPostMutation(slug: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (v: { id: number; emoji: string }) => api.feed.react({ params: { itemId: v.id }, body: { emoji: v.emoji } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: feedKeys.community(slug) }),
+    // The answer has the post's reactions with the viewer's marks: patched in place, no refetch of every page.
+    onSuccess: (r, v) => patchFeed(qc, slug, (d) => setReactions(d, v.id, r.reactions)),
   });
 }
 
