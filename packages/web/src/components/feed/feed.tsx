@@ -22,7 +22,7 @@ export function Feed({ slug, communityId, canPost }: { slug: string; communityId
   const items = feed.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="cm-feed" ref={top}>
-      {canPost && me !== undefined ? <PostComposer slug={slug} me={me} /> : <p className="cm-muted">{t('feed.cannot_post')}</p>}
+      {canPost ? me !== undefined && <PostComposer slug={slug} me={me} /> : <p className="cm-muted">{t('feed.cannot_post')}</p>}
       {live.fresh > 0 && (
         <div className="cm-fresh-wrap">
           <button
