@@ -83,12 +83,10 @@ describe('feed events on the community channel, with real pusher-js clients', ()
     await expectStatus(s.as(outsider).feed.communityFeed({ params: { id: c.slug }, query: {} }), 403);
 
     const upload = await uploadPng(author);
-    const post = await s
-      .as(author)
-      .feed.post({
-        params: { id: c.slug },
-        body: { title: 'Hi', content: 'Hello @[Reader](user:' + reader + ')', attachment_ids: [upload] },
-      });
+    const post = await s.as(author).feed.post({
+      params: { id: c.slug },
+      body: { title: 'Hi', content: 'Hello @[Reader](user:' + reader + ')', attachment_ids: [upload] },
+    });
     const created = await live.next(FEED_REALTIME_EVENTS.postCreated);
     expect(created).toMatchObject({
       id: post.id,
