@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { configSchema } from '../packages/contract/src/config';
 import { domainEventSchemas } from '../packages/contract/src/events';
 import { REALTIME_EVENT_DOCS } from '../packages/contract/src/realtime';
+import { FEED_REALTIME_EVENT_DOCS } from '../packages/contract/src/realtime-feed';
 import type { IndexInfo, TableInfo } from '../packages/server/src/platform/db/introspect';
 import { MIGRATIONS } from '../packages/server/src/platform/db/migrations';
 import { freshSqliteSchema } from '../packages/server/src/platform/db/row-types';
@@ -152,7 +153,7 @@ export function renderEventsMarkdown(): string {
     '| channel presence | `presence-{prefix}channel.{id}` | the same; online members, and `client-typing` client events (rate-limited) |',
     '| dm | `private-{prefix}dm.{id}` / `presence-{prefix}dm.{id}` | current participants only |',
     '| user | `private-{prefix}user.{id}` | that user |',
-    '| community | `private-{prefix}community.{id}` | those who may list its members |',
+    '| community | `private-{prefix}community.{id}` | those who may list its members (the members who may read its feed; `feed.*` events go only here) |',
     '',
     'Subscriptions are signed by `POST /api/communities/broadcasting/auth` after the access engine allows them (404 for what the caller may not know exists). After a reconnect, clients fetch what they missed with `GET …/messages?after={last id}` (`watchMessages` in packages/client does this).',
     '',
@@ -163,6 +164,7 @@ export function renderEventsMarkdown(): string {
     '| event | published on | data |',
     '| --- | --- | --- |',
     ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
+    ...Object.entries(FEED_REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
     '',
   );
   return out.join('\n');

@@ -4,6 +4,8 @@ import type { HostPorts } from '../host/ports';
 import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
 import type { Db } from '../platform/db/connect';
+import type { Logger } from '../platform/logger';
+import type { Broadcaster } from '../realtime/broadcaster';
 import type { RealtimeRevoker } from '../realtime/revoke';
 import type { UploadService } from '../security/uploads/service';
 
@@ -18,6 +20,9 @@ export interface CommunityDeps {
   db: Db;
   host: HostPorts;
   bus: EventBus;
+  /** Feed pushes after commit (the built-in gateway replaces it at start: read it when used). */
+  broadcaster: Broadcaster;
+  logger: Logger;
   revoker: RealtimeRevoker;
   /** The upload service is wired after the domain services (it uses them): read it when used, never at construction. */
   services: { readonly uploads: UploadService };

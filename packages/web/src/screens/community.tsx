@@ -1,95 +1,17 @@
-import { ApiError } from '@communities/client';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, feedKeys } from '@communities/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { PriceTag } from '../components/community-card';
+import { Feed } from '../components/feed/feed';
 import { PlusIcon } from '../components/icons';
-import { PostCard } from '../components/post';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
 import { useFeatures, useMe } from '../state/session';
-
-function Composer({ slug }: { slug: string }) {
-  const { t } = useTranslation();
-  const qc = useQueryClient();
-  const [title, setTitle] = useState('');
-  const [content, setContent] = useState('');
-  const post = useMutation({
-    mutationFn: () =>
-      api.feed.post({
-        params: { id: slug },
-        body: { content, ...(title.trim() ? { title } : {}), nonce: crypto.randomUUID().replace(/-/g, '') },
-      }),
-    onSuccess: () => {
-      setTitle('');
-      setContent('');
-      void qc.invalidateQueries({ queryKey: ['feed', slug] });
-    },
-  });
-  return (
-    <form
-      className="cm-composer"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (content.trim()) post.mutate();
-      }}
-    >
-      <input
-        className="cm-input"
-        value={title}
-        onChange={(e) => setTitle(e.target.value)}
-        placeholder={t('feed.title_placeholder')}
-        aria-label={t('feed.title_placeholder')}
-      />
-      <textarea
-        className="cm-input"
-        rows={3}
-        value={content}
-        onChange={(e) => setContent(e.target.value)}
-        placeholder={t('feed.composer_placeholder')}
-        aria-label={t('feed.composer_placeholder')}
-      />
-      <div className="cm-composer-foot">
-        {post.isError && <span role="alert">{t('app.error')}</span>}
-        <span className="cm-spacer" />
-        <button type="submit" className="cm-button" disabled={post.isPending || !content.trim()}>
-          {post.isPending ? t('feed.posting') : t('feed.post')}
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function Feed({ slug, canPost }: { slug: string; canPost: boolean }) {
-  const { t } = useTranslation();
-  const feed = useInfiniteQuery({
-    queryKey: ['feed', slug],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      api.feed.communityFeed({ params: { id: slug }, query: { limit: 10, ...(pageParam ? { cursor: pageParam } : {}) } }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const pinned = feed.data?.pages[0]?.pinned ?? [];
-  const items = feed.data?.pages.flatMap((p) => p.items) ?? [];
-  return (
-    <div className="cm-feed">
-      {canPost ? <Composer slug={slug} /> : <p className="cm-muted">{t('feed.cannot_post')}</p>}
-      {[...pinned, ...items].map((i) => (
-        <PostCard key={i.id} item={i} />
-      ))}
-      {feed.isSuccess && pinned.length + items.length === 0 && <p className="cm-empty">{t('feed.empty')}</p>}
-      {feed.hasNextPage && (
-        <button type="button" className="cm-button cm-button--ghost cm-more" onClick={() => void feed.fetchNextPage()}>
-          {t('feed.load_more')}
-        </button>
-      )}
-    </div>
-  );
-}
 
 function Members({ slug }: { slug: string }) {
   const { t, i18n } = useTranslation();
@@ -216,7 +138,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const detail = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ['community', slug] });
-    void qc.invalidateQueries({ queryKey: ['feed', slug] });
+    void qc.invalidateQueries({ queryKey: feedKeys.community(slug) });
     void qc.invalidateQueries({ queryKey: ['communities'] });
   };
   const join = useMutation({ mutationFn: () => api.communities.join({ params: { id: slug }, body: {} }), onSuccess: refresh });
@@ -272,7 +194,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       </nav>
       <div className="cm-layout">
         <main className="cm-main-col">
-          {visibleTab === 'feed' && <Feed slug={c.slug} canPost={can('feed.post')} />}
+          {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post')} />}
           {visibleTab === 'members' && <Members slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
           {visibleTab === 'courses' &&

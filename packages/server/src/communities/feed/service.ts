@@ -15,6 +15,7 @@ import type { CommunityDeps } from '../deps';
 import type { FactsLoader } from '../facts';
 
 import { presentComment, presentItems, reactionsFor } from './hydrate';
+import { FeedPublisher } from './publish';
 
 type FeedQuery = z.output<(typeof feedEndpoints)['communityFeed']['query']>;
 type PostBody = z.output<(typeof feedEndpoints)['post']['body']>;
@@ -25,10 +26,14 @@ const INLINE_REPLIES = 3;
 
 /** The central feed: posts, announcements, comments (two levels), reactions, pins. */
 export class FeedService {
+  private readonly publish: FeedPublisher;
+
   constructor(
-    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'config' | 'db' | 'host' | 'services'>,
+    private readonly ctx: Pick<CommunityDeps, 'broadcaster' | 'bus' | 'clock' | 'config' | 'db' | 'host' | 'logger' | 'services'>,
     private readonly facts: FactsLoader,
-  ) {}
+  ) {
+    this.publish = new FeedPublisher(ctx);
+  }
 
   private get db() {
     return this.ctx.db.db;
@@ -173,7 +178,9 @@ export class FeedService {
     // Present from the row just written with the access already decided: re-loading the
     // community and membership here would double the post's queries.
     const created = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return (await this.present(actor, [created], access))[0]!;
+    const item = (await this.present(actor, [created], access))[0]!;
+    this.publish.postCreated(item);
+    return item;
   }
 
   private insertPost(actor: Actor, idOrSlug: string | null, communityId: number | null, body: PostBody, now: string): Promise<number> {
@@ -238,7 +245,9 @@ export class FeedService {
       })
       .where('id', '=', row.id)
       .execute();
-    return this.item(actor, row.id);
+    const item = await this.item(actor, row.id);
+    this.publish.postUpdated(item);
+    return item;
   }
 
   /** Authors delete their own; others need delete_any over the author's rank (admins for global items). */
@@ -258,6 +267,7 @@ export class FeedService {
       .set({ deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
       .where('id', '=', row.id)
       .execute();
+    this.publish.postDeleted(row.id, row.community_id);
   }
 
   async setPinned(actor: Actor, itemId: number, pinned: boolean): Promise<FeedItem> {
@@ -270,7 +280,21 @@ export class FeedService {
       .set({ is_pinned: pinned ? 1 : 0, pinned_at: pinned ? now : null, updated_at: now })
       .where('id', '=', row.id)
       .execute();
-    return this.item(actor, row.id);
+    const item = await this.item(actor, row.id);
+    this.publish.postUpdated(item);
+    return item;
+  }
+
+  /**
+   * An attachment of the post finished its scan: members see it as servable or removed. The
+   * post goes out as everyone sees it, so it is presented for its author and stripped.
+   */
+  async attachmentScanned(itemId: number): Promise<void> {
+    const row = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', itemId).executeTakeFirst();
+    if (!row || row.deleted_at || row.community_id === null) return;
+    const author: Actor = { userId: row.user_id, globalRole: 'student', isAdmin: false };
+    const [item] = await presentItems(this.hydrateDeps(), author, [row], () => null);
+    if (item) this.publish.postUpdated(item);
   }
 
   /** Toggles one reaction; posts and comments alike. */
@@ -451,8 +475,13 @@ export class FeedService {
     }
     // After the commit, in a statement of its own: every comment of the community shares this row.
     if (row.community_id !== null) await retryOnConflict(() => touchCommunityActivity(this.db, row.community_id!, now));
-    const created = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return (await this.presentComments(actor, [created], access))[0]!;
+    const [created, post] = await Promise.all([
+      this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+      this.db.selectFrom('central_feed_items').select('comment_count').where('id', '=', row.id).executeTakeFirstOrThrow(),
+    ]);
+    const comment = (await this.presentComments(actor, [created], access))[0]!;
+    this.publish.commentCreated(row.community_id, comment, post.comment_count);
+    return comment;
   }
 
   private insertComment(
@@ -503,7 +532,7 @@ export class FeedService {
   }
 
   async updateComment(actor: Actor, commentId: number, content: string) {
-    const { comment, access } = await this.loadComment(actor, commentId);
+    const { comment, row: post, access } = await this.loadComment(actor, commentId);
     const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
     if (!own || comment.deleted_at) throw new AppError('forbidden', 'Only the author may edit a comment');
     const now = this.ctx.clock.now().toISOString();
@@ -513,7 +542,9 @@ export class FeedService {
       .where('id', '=', comment.id)
       .execute();
     const row = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', comment.id).executeTakeFirstOrThrow();
-    return (await this.presentComments(actor, [row], access))[0]!;
+    const edited = (await this.presentComments(actor, [row], access))[0]!;
+    this.publish.commentUpdated(post.community_id, edited);
+    return edited;
   }
 
   async removeComment(actor: Actor, commentId: number): Promise<void> {
@@ -523,6 +554,7 @@ export class FeedService {
     // Soft: the thread keeps its shape ("comment deleted"), the words are gone.
     const now = this.ctx.clock.now().toISOString();
     await this.db.updateTable('central_feed_comments').set({ deleted_at: now, updated_at: now }).where('id', '=', comment.id).execute();
+    this.publish.commentDeleted(row.community_id, comment.id, row.id);
   }
 
   async reactComment(actor: Actor, commentId: number, emoji: string) {

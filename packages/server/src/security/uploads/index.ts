@@ -24,7 +24,8 @@ export interface UploadDeps {
   queue: Queue;
   broadcaster: Broadcaster;
   services: {
-    communities: { facts: FactsLoader };
+    /** A feed post's attachment scan ends by pushing the post again. */
+    communities: { facts: FactsLoader; feed: { attachmentScanned(feedItemId: number): Promise<void> } };
     /** Attachment scans end by refreshing the message that carries them. */
     chat: { messages: { touched(messageId: number): Promise<void> }; dms: { touched(messageId: number): Promise<void> } };
   };
@@ -84,6 +85,7 @@ export function createUploadService(ctx: UploadDeps): UploadService {
       },
       messageTouched: (kind, messageId) =>
         kind === 'channel' ? ctx.services.chat.messages.touched(messageId) : ctx.services.chat.dms.touched(messageId),
+      feedItemTouched: (feedItemId) => ctx.services.communities.feed.attachmentScanned(feedItemId),
       publishToUser: (userId, event, data) => {
         ctx.broadcaster
           .publish([realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId)], event, data)

@@ -27,6 +27,8 @@ export interface UploadHooks {
   publishToUser?: (userId: number, event: string, data: unknown) => void;
   /** The message an attachment belongs to changed: its scan finished (chat fills this). */
   messageTouched?: (kind: AttachmentKind, messageId: number) => Promise<void>;
+  /** The feed post an attachment belongs to changed: its scan finished (the feed fills this). */
+  feedItemTouched?: (feedItemId: number) => Promise<void>;
   /** Tell moderators about an infected file (the moderation issue fills this). */
   notifyModerators?: (a: Attachment, signature: string | null) => Promise<void>;
 }
@@ -386,6 +388,11 @@ export class UploadService {
     if (row.message_id !== null)
       this.deps.hooks?.messageTouched?.(kind, row.message_id).catch((error: unknown) => {
         this.deps.logger.warn({ err: error, kind, id: row.id }, 'could not announce the scanned attachment');
+      });
+    const feedItemId = kind === 'channel' ? (row as ChannelAttachmentRow).feed_item_id : null;
+    if (feedItemId !== null)
+      this.deps.hooks?.feedItemTouched?.(feedItemId).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, id: row.id }, 'could not announce the scanned feed attachment');
       });
   }
 }
