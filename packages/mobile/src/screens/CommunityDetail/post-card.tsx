@@ -101,7 +101,7 @@ export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, 
             onPress={() => setSheet(true)}
             accessibilityRole="button"
             accessibilityLabel={t('feed.actions')}
-            testID={`post-actions-${item.id}`}
+            testID={`more-post-${item.id}`}
             hitSlop={8}
           >
             <Text style={s.more}>⋯</Text>

@@ -53,7 +53,7 @@ export function PostComposer({ communityId, canAttach }: { communityId: string; 
     );
   };
   return (
-    <View style={s.wrap} testID="post-composer">
+    <View style={s.wrap} testID="compose-post">
       <TextInput
         style={s.input}
         value={text}
@@ -62,12 +62,12 @@ export function PostComposer({ communityId, canAttach }: { communityId: string; 
         accessibilityLabel={t('feed.compose_placeholder')}
         multiline
         editable={!create.isPending}
-        testID="post-input"
+        testID="compose-input"
       />
       <UploadChips uploads={files.uploads} onRemove={files.remove} />
       {over > 0 ? <Text style={s.over}>{t('chat.too_long', { count: over })}</Text> : null}
       {create.isError ? (
-        <Text style={s.error} accessibilityRole="alert" testID="post-failed">
+        <Text style={s.error} accessibilityRole="alert" testID="compose-failed">
           {t('feed.post_failed')} {t(`errors.${errorKind(create.error)}`)}
         </Text>
       ) : null}
@@ -81,14 +81,14 @@ export function PostComposer({ communityId, canAttach }: { communityId: string; 
             }}
             accessibilityRole="button"
             accessibilityLabel={t('chat.attach')}
-            testID="post-attach"
+            testID="compose-attach"
           >
             <Text style={s.iconText}>📎</Text>
           </Pressable>
         ) : (
           <View />
         )}
-        <Button label={t('feed.publish')} onPress={post} busy={create.isPending} disabled={!canPost} testID="post-send" />
+        <Button label={t('feed.publish')} onPress={post} busy={create.isPending} disabled={!canPost} testID="compose-send" />
       </View>
     </View>
   );

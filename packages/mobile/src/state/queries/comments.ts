@@ -75,6 +75,8 @@ export function useCommentMutation(communityId: string, itemId: number) {
       api.feed.comment({ params: { itemId }, body: { content, nonce, ...(parentId ? { parent_id: parentId } : {}) } }),
     onSuccess: () => {
       patchPost(qc, communityId, itemId, (i) => ({ ...i, comment_count: i.comment_count + 1 }));
+      // Then the feed's own counts, which include what others wrote meanwhile.
+      void qc.invalidateQueries({ queryKey: feedKeys.community(communityId) });
       return refresh(qc, itemId);
     },
   });
