@@ -99,7 +99,7 @@ describe('muted, and not a member', () => {
     const note = await screen.findByTestId('composer-read-only');
     const at = new Date(m.status_expires_at!);
     expect(note).toHaveTextContent(
-      new RegExp(`^You are muted until .*${at.toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' })}\\.$`),
+      new RegExp(`^You are muted until .*${at.toLocaleTimeString('en', { hour: 'numeric', minute: '2-digit' })}\\.$`),
     );
     expect(screen.queryByTestId('composer-input')).toBeNull();
     expect(screen.queryByTestId('composer-join')).toBeNull();

@@ -20,7 +20,6 @@ const make = (t: CommunitiesTheme) => ({
   },
   text: { fontSize: 12, color: t.text },
   failed: { color: t.danger },
-  scanning: { fontSize: 12, color: t.muted },
 });
 
 interface Upload {
@@ -31,8 +30,8 @@ interface Upload {
 }
 
 /**
- * Files picked with the host's picker and uploaded at once (the server scans them; a post shows
- * "Scanning…" until the verdict). `ready` are the uploaded ones, to send with the text.
+ * Files picked with the host's picker and uploaded at once (the server scans them; the post shows
+ * "Scanning…" on a file until the verdict). `ready` are the uploaded ones, to send with the text.
  */
 export function usePickedUploads(upload: (file: PickedFile) => Promise<Attachment>) {
   const { config } = useAddon();
@@ -85,9 +84,6 @@ export function UploadChips({ uploads, onRemove }: { uploads: Upload[]; onRemove
                 ? t('chat.upload_failed', { name: u.name })
                 : `📎 ${u.name}`}
           </Text>
-          {u.status === 'done' && u.attachment?.scan_status === 'pending' ? (
-            <Text style={s.scanning}>{t('chat.attachment_pending')}</Text>
-          ) : null}
           <Text style={s.text}>×</Text>
         </Pressable>
       ))}

@@ -125,11 +125,11 @@ function useRestriction(channel: Channel, community: CommunityDetail | undefined
   return { reason: t('chat.cannot_post') };
 }
 
-/** "14:05" later today; with the date when the mute ends on another day. */
+/** "2:05 PM" (or "14:05", as the locale writes it) later today; with the date when the mute ends on another day. */
 function untilLabel(iso: string, locale: string): string {
   const at = new Date(iso);
   const sameDay = at.toDateString() === new Date().toDateString();
   return sameDay
-    ? at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
+    ? at.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' })
     : at.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -59,30 +59,50 @@ export interface CommentHandlers {
   onReact: (commentId: number, emoji: string) => void;
   onSaveEdit: (commentId: number, content: string) => Promise<EditResult>;
   onDelete: (commentId: number) => void;
+  /** Opens a comment's action sheet (rendered by the post screen, over all of it). */
+  onMore: (c: FeedComment) => void;
+  editingId: number | null;
+  onCancelEdit: () => void;
 }
 
-/** One comment or reply: tombstone once deleted, edit in place, actions as the API grants them. */
-export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean; h: CommentHandlers }) {
-  const { t, i18n } = useTranslation();
-  const s = useStyles(make);
+/** What the viewer may do with a comment, as the API grants it: edit their own, delete their own (moderators any). */
+export function CommentActionSheet({
+  c,
+  onEdit,
+  onDelete,
+  onClose,
+}: {
+  c: FeedComment;
+  onEdit: () => void;
+  onDelete: () => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
   const { me } = useAddon();
-  const [sheet, setSheet] = useState(false);
-  const [editing, setEditing] = useState(false);
   const mine = me?.id === c.author.id;
   const actions: SheetAction[] = [
-    ...(c.viewer_can.edit ? [{ key: 'edit', glyph: '✏️', label: t('feed.edit'), onPress: () => setEditing(true) }] : []),
+    ...(c.viewer_can.edit ? [{ key: 'edit', glyph: '✏️', label: t('feed.edit'), onPress: onEdit }] : []),
     ...(c.viewer_can.delete
       ? [
           {
             key: 'delete',
             glyph: '🗑️',
             label: t('feed.delete'),
-            onPress: () => h.onDelete(c.id),
+            onPress: onDelete,
             confirm: mine ? t('feed.delete_comment_confirm') : t('feed.delete_comment_confirm_theirs', { name: c.author.name }),
           },
         ]
       : []),
   ];
+  return <ItemActionSheet label={t('feed.comment_actions')} testID={`comment-${c.id}`} actions={actions} onClose={onClose} />;
+}
+
+/** One comment or reply: tombstone once deleted, edit in place, actions as the API grants them. */
+export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean; h: CommentHandlers }) {
+  const { t, i18n } = useTranslation();
+  const s = useStyles(make);
+  const editing = h.editingId === c.id;
+  const hasActions = c.viewer_can.edit || c.viewer_can.delete;
   return (
     <View style={[s.comment, isReply && s.reply]} testID={`comment-${c.id}`}>
       <Avatar name={c.author.name} size={isReply ? 26 : 32} />
@@ -93,10 +113,10 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
             {shortTime(c.created_at, t, Date.now(), i18n.language)}
             {c.edited_at && !c.deleted ? ` ${t('chat.edited')}` : ''}
           </Text>
-          {actions.length > 0 && !c.deleted ? (
+          {hasActions && !c.deleted ? (
             <Pressable
               style={s.more}
-              onPress={() => setSheet(true)}
+              onPress={() => h.onMore(c)}
               accessibilityRole="button"
               accessibilityLabel={t('feed.comment_actions')}
               testID={`comment-actions-${c.id}`}
@@ -113,12 +133,8 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
             initial={c.content}
             label={t('feed.edit_comment_label')}
             maxLength={MAX_COMMENT}
-            onCancel={() => setEditing(false)}
-            onSave={async (content) => {
-              const result = await h.onSaveEdit(c.id, content);
-              if (result === 'saved') setEditing(false);
-              return result;
-            }}
+            onCancel={h.onCancelEdit}
+            onSave={(content) => h.onSaveEdit(c.id, content)}
           />
         ) : (
           <RichText source={c.content} style={s.text} />
@@ -139,9 +155,6 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
           </View>
         ) : null}
       </View>
-      {sheet ? (
-        <ItemActionSheet label={t('feed.comment_actions')} testID={`comment-${c.id}`} actions={actions} onClose={() => setSheet(false)} />
-      ) : null}
     </View>
   );
 }

@@ -13,7 +13,7 @@ import {
   useUpdatePostMutation,
 } from '../../state/queries/feed';
 
-import { PostCard, type PostCardProps } from './post-card';
+import { PostActionSheet, PostCard, type PostHandlers } from './post-card';
 import { PostComposer } from './post-composer';
 import { PostDetail } from './post-detail';
 
@@ -30,13 +30,15 @@ export function FeedTab({ communityId, pageSize, canPost }: { communityId: strin
   const remove = useDeletePostMutation(communityId);
   const pin = usePinPostMutation(communityId);
   const [openId, setOpenId] = useState<number | null>(null);
+  const [sheetId, setSheetId] = useState<number | null>(null);
+  const [editingId, setEditingId] = useState<number | null>(null);
   if (query.status === 'pending') return <Loading />;
   if (query.status === 'error') return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const pinned = query.data.pages[0]?.pinned ?? [];
   const pinnedIds = new Set(pinned.map((p) => p.id));
   const items = [...pinned, ...query.data.pages.flatMap((p) => p.items).filter((i) => !pinnedIds.has(i.id))];
   const failure = react.error ?? update.error ?? remove.error ?? pin.error;
-  const handlers = (item: FeedItem): Omit<PostCardProps, 'item' | 'pinned' | 'onOpen'> => ({
+  const handlers = (item: FeedItem): PostHandlers => ({
     onReact: (emoji) => {
       track('tap', 'feed.react', { item_id: item.id, emoji });
       react.mutate({ itemId: item.id, emoji });
@@ -45,6 +47,7 @@ export function FeedTab({ communityId, pageSize, canPost }: { communityId: strin
       track('tap', 'feed.edit', { item_id: item.id });
       try {
         await update.mutateAsync({ itemId: item.id, content });
+        setEditingId(null);
         return 'saved';
       } catch {
         return 'failed';
@@ -70,12 +73,25 @@ export function FeedTab({ communityId, pageSize, canPost }: { communityId: strin
       }}
     />
   );
+  const sheetItem = sheetId === null ? undefined : items.find((i) => i.id === sheetId);
+  // The sheet sits over the whole tab (on the web preview it is an overlay of its parent).
+  const sheet = sheetItem ? (
+    <PostActionSheet item={sheetItem} h={handlers(sheetItem)} onEdit={() => setEditingId(sheetItem.id)} onClose={() => setSheetId(null)} />
+  ) : null;
+  const card = (item: FeedItem) => ({
+    item,
+    onMore: () => setSheetId(item.id),
+    editing: editingId === item.id,
+    onCancelEdit: () => setEditingId(null),
+    ...handlers(item),
+  });
   const open = openId === null ? undefined : items.find((i) => i.id === openId);
   if (open)
     return (
       <View style={{ flex: 1 }}>
         {banner}
-        <PostDetail communityId={communityId} item={open} onBack={() => setOpenId(null)} post={handlers(open)} />
+        <PostDetail communityId={communityId} card={card(open)} onBack={() => setOpenId(null)} />
+        {sheet}
       </View>
     );
   return (
@@ -85,16 +101,16 @@ export function FeedTab({ communityId, pageSize, canPost }: { communityId: strin
         testID="feed-list"
         data={items}
         keyExtractor={(i) => String(i.id)}
+        extraData={editingId}
         ListHeaderComponent={canPost ? <PostComposer communityId={communityId} canAttach /> : null}
         renderItem={({ item }) => (
           <PostCard
-            item={item}
+            {...card(item)}
             pinned={pinnedIds.has(item.id)}
             onOpen={() => {
               track('tap', 'feed.open', { item_id: item.id });
               setOpenId(item.id);
             }}
-            {...handlers(item)}
           />
         )}
         refreshing={query.isRefetching && !query.isFetchingNextPage}
@@ -109,6 +125,7 @@ export function FeedTab({ communityId, pageSize, canPost }: { communityId: strin
         ListEmptyComponent={<Empty text={t('feed.empty')} />}
         ListFooterComponent={query.isFetchingNextPage ? <ActivityIndicator style={{ padding: 16 }} testID="loading-more" /> : null}
       />
+      {sheet}
     </View>
   );
 }

@@ -1,4 +1,5 @@
 import type { FeedItem } from '@communities/contract';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Pressable, Text, View } from 'react-native';
@@ -37,37 +38,55 @@ const make = (t: CommunitiesTheme) => ({
   more: { fontSize: 18, color: t.muted, paddingHorizontal: 8 },
 });
 
-export interface PostCardProps {
-  item: FeedItem;
-  pinned: boolean;
-  /** Opens the post with its comments (absent on the post's own screen). */
-  onOpen?: () => void;
+/** What the feed does with a post (the card and its action sheet call these). */
+export interface PostHandlers {
   onReact: (emoji: string) => void;
   onSaveEdit: (content: string) => Promise<EditResult>;
   onDelete: () => void;
   onPin: (pinned: boolean) => void;
 }
 
-/** A feed post: author, text, files, reactions, comment count, and the viewer's actions as the API grants them. */
-export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, onPin }: PostCardProps) {
-  const { t, i18n } = useTranslation();
-  const s = useStyles(make);
+export interface PostCardProps {
+  item: FeedItem;
+  pinned: boolean;
+  /** Opens the post with its comments (absent on the post's own screen). */
+  onOpen?: () => void;
+  onReact: (emoji: string) => void;
+  /** Opens the post's action sheet (rendered by the list, over the whole screen). */
+  onMore: () => void;
+  editing: boolean;
+  onSaveEdit: (content: string) => Promise<EditResult>;
+  onCancelEdit: () => void;
+}
+
+/** What the viewer may do with a post, as the API grants it: edit their own, pin and delete as moderators. */
+export function PostActionSheet({
+  item,
+  h,
+  onEdit,
+  onClose,
+}: {
+  item: FeedItem;
+  h: PostHandlers;
+  onEdit: () => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
   const { me } = useAddon();
-  const [picking, setPicking] = useState(false);
-  const [sheet, setSheet] = useState(false);
-  const [editing, setEditing] = useState(false);
-  const mine = me?.id === item.author.id;
-  const actions: SheetAction[] = [
-    ...(item.viewer_can.edit && item.content !== null
-      ? [{ key: 'edit', glyph: '✏️', label: t('feed.edit'), onPress: () => setEditing(true) }]
-      : []),
+  const actions = postActions(item, me?.id === item.author.id, t, h, onEdit);
+  return <ItemActionSheet label={t('feed.actions')} testID={`post-${item.id}`} actions={actions} onClose={onClose} />;
+}
+
+function postActions(item: FeedItem, mine: boolean, t: TFunction, h: PostHandlers, onEdit: () => void): SheetAction[] {
+  return [
+    ...(item.viewer_can.edit && item.content !== null ? [{ key: 'edit', glyph: '✏️', label: t('feed.edit'), onPress: onEdit }] : []),
     ...(item.viewer_can.pin
       ? [
           {
             key: item.is_pinned ? 'unpin' : 'pin',
             glyph: '📌',
             label: t(item.is_pinned ? 'feed.unpin' : 'feed.pin'),
-            onPress: () => onPin(!item.is_pinned),
+            onPress: () => h.onPin(!item.is_pinned),
           },
         ]
       : []),
@@ -77,12 +96,20 @@ export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, 
             key: 'delete',
             glyph: '🗑️',
             label: t('feed.delete'),
-            onPress: onDelete,
+            onPress: h.onDelete,
             confirm: mine ? t('feed.delete_confirm') : t('feed.delete_confirm_theirs', { name: item.author.name }),
           },
         ]
       : []),
   ];
+}
+
+/** A feed post: author, text, files, reactions, comment count, and a ⋯ button where the viewer has actions. */
+export function PostCard({ item, pinned, onOpen, onReact, onMore, editing, onSaveEdit, onCancelEdit }: PostCardProps) {
+  const { t, i18n } = useTranslation();
+  const s = useStyles(make);
+  const [picking, setPicking] = useState(false);
+  const hasActions = (item.viewer_can.edit && item.content !== null) || item.viewer_can.pin || item.viewer_can.delete;
   return (
     <View style={s.post} testID={`post-${item.id}`}>
       {pinned ? <Text style={s.label}>{t('feed.pinned')}</Text> : null}
@@ -96,9 +123,9 @@ export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, 
             {item.edited_at ? ` ${t('chat.edited')}` : ''}
           </Text>
         </View>
-        {actions.length > 0 ? (
+        {hasActions ? (
           <Pressable
-            onPress={() => setSheet(true)}
+            onPress={onMore}
             accessibilityRole="button"
             accessibilityLabel={t('feed.actions')}
             testID={`more-post-${item.id}`}
@@ -110,17 +137,7 @@ export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, 
       </View>
       {item.title ? <Text style={s.title}>{item.title}</Text> : null}
       {editing ? (
-        <EditBox
-          initial={item.content ?? ''}
-          label={t('feed.edit_label')}
-          maxLength={20_000}
-          onCancel={() => setEditing(false)}
-          onSave={async (content) => {
-            const result = await onSaveEdit(content);
-            if (result === 'saved') setEditing(false);
-            return result;
-          }}
-        />
+        <EditBox initial={item.content ?? ''} label={t('feed.edit_label')} maxLength={20_000} onCancel={onCancelEdit} onSave={onSaveEdit} />
       ) : item.content === null ? (
         <Text style={s.meta}>{t('feed.removed')}</Text>
       ) : (
@@ -134,7 +151,7 @@ export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, 
             <Text style={s.link}>{t('feed.comments', { count: item.comment_count })}</Text>
           </Pressable>
         ) : (
-          <Text style={s.meta}>{t('feed.comments', { count: item.comment_count })}</Text>
+          <View />
         )}
         {item.viewer_can.react ? (
           <Pressable onPress={() => setPicking((v) => !v)} accessibilityRole="button" testID={`react-post-${item.id}`}>
@@ -150,9 +167,6 @@ export function PostCard({ item, pinned, onOpen, onReact, onSaveEdit, onDelete, 
             onReact(e);
           }}
         />
-      ) : null}
-      {sheet ? (
-        <ItemActionSheet label={t('feed.actions')} testID={`post-${item.id}`} actions={actions} onClose={() => setSheet(false)} />
       ) : null}
     </View>
   );

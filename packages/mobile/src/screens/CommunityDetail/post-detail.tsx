@@ -1,4 +1,4 @@
-import type { FeedComment, FeedItem } from '@communities/contract';
+import type { FeedComment } from '@communities/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActivityIndicator, FlatList, KeyboardAvoidingView, Platform, Pressable, Text, View } from 'react-native';
@@ -15,7 +15,7 @@ import {
   type CommentThread,
 } from '../../state/queries/comments';
 
-import { CommentComposer, Thread, type CommentHandlers } from './comments';
+import { CommentActionSheet, CommentComposer, Thread, type CommentHandlers } from './comments';
 import { PostCard, type PostCardProps } from './post-card';
 
 const make = (t: CommunitiesTheme) => ({
@@ -30,16 +30,15 @@ const make = (t: CommunitiesTheme) => ({
  */
 export function PostDetail({
   communityId,
-  item,
+  card,
   onBack,
-  post,
 }: {
   communityId: string;
-  item: FeedItem;
+  /** The post's card as the feed list wires it (its action sheet stays with the list). */
+  card: Omit<PostCardProps, 'pinned' | 'onOpen'>;
   onBack: () => void;
-  /** The post card's handlers (react, edit, delete, pin), shared with the feed list. */
-  post: Omit<PostCardProps, 'item' | 'pinned' | 'onOpen'>;
 }) {
+  const item = card.item;
   const { t } = useTranslation();
   const s = useStyles(make);
   const { track } = useAddon();
@@ -48,6 +47,8 @@ export function PostDetail({
   const remove = useDeleteCommentMutation(item.id);
   const react = useReactToCommentMutation(item.id);
   const [replyTo, setReplyTo] = useState<FeedComment | null>(null);
+  const [sheetFor, setSheetFor] = useState<FeedComment | null>(null);
+  const [editingId, setEditingId] = useState<number | null>(null);
   const failure = edit.error ?? remove.error ?? react.error;
   const h: CommentHandlers = {
     canReply: item.viewer_can.comment,
@@ -57,9 +58,13 @@ export function PostDetail({
       setReplyTo(c);
     },
     onReact: (commentId, emoji) => react.mutate({ commentId, emoji }),
+    onMore: (c) => setSheetFor(c),
+    editingId,
+    onCancelEdit: () => setEditingId(null),
     onSaveEdit: async (commentId, content) => {
       try {
         await edit.mutateAsync({ commentId, content });
+        setEditingId(null);
         return 'saved';
       } catch {
         return 'failed';
@@ -88,9 +93,10 @@ export function PostDetail({
         testID="comment-list"
         data={threads}
         keyExtractor={(c) => String(c.id)}
+        extraData={editingId}
         ListHeaderComponent={
           <View>
-            <PostCard item={item} pinned={item.is_pinned} {...post} />
+            <PostCard {...card} pinned={item.is_pinned} />
             <Text style={s.heading} accessibilityRole="header">
               {t('feed.comments', { count: item.comment_count })}
             </Text>
@@ -114,6 +120,14 @@ export function PostDetail({
         }
         ListFooterComponent={query.isFetchingNextPage ? <ActivityIndicator style={{ padding: 16 }} testID="loading-more" /> : null}
       />
+      {sheetFor ? (
+        <CommentActionSheet
+          c={sheetFor}
+          onEdit={() => setEditingId(sheetFor.id)}
+          onDelete={() => h.onDelete(sheetFor.id)}
+          onClose={() => setSheetFor(null)}
+        />
+      ) : null}
       {item.viewer_can.comment ? (
         <CommentComposer communityId={communityId} itemId={item.id} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
       ) : null}
