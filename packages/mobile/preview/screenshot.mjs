@@ -83,7 +83,10 @@ const walk = await asOwner.feed.post({
   body: { content: 'Saturday **photo walk** along the river: meet at the bridge at 9. Bring a spare battery!' },
 });
 const question = await as.feed.comment({ params: { itemId: walk.id }, body: { content: 'Is it on if it rains?' } });
-await asOwner.feed.comment({ params: { itemId: walk.id }, body: { content: 'Rain makes the best reflections. It is on.', parent_id: question.id } });
+await asOwner.feed.comment({
+  params: { itemId: walk.id },
+  body: { content: 'Rain makes the best reflections. It is on.', parent_id: question.id },
+});
 await as.feed.react({ params: { itemId: walk.id }, body: { emoji: '🎉' } });
 const quiet = members.filter((m) => m.user.id !== userId && m.user.id !== blocker?.id && m.role.slug === 'member').at(-1)?.user;
 if (quiet)
