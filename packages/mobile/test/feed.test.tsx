@@ -201,6 +201,29 @@ describe('the mobile feed: comments', () => {
     expect(gone.deleted).toBe(true);
   });
 
+  it('edits your own comment in place, and likes someone else’s', async () => {
+    const post = await s.as(friend).feed.post({ params: id(), body: { content: 'Best lens for birds?' } });
+    const mine = await s.as(me).feed.comment({ params: { itemId: post.id }, body: { content: 'A 400mm, I guess' } });
+    const theirs = await s.as(friend).feed.comment({ params: { itemId: post.id }, body: { content: 'Thanks, ordering one' } });
+    await open(me);
+    await fireEvent.press(await screen.findByTestId(`open-post-${post.id}`));
+    await fireEvent.press(await screen.findByTestId(`comment-actions-${mine.id}`));
+    await fireEvent.press(screen.getByTestId(`edit-comment-${mine.id}`));
+    await fireEvent.changeText(screen.getByTestId('edit-input'), 'A 400mm, or rent one first');
+    await fireEvent.press(screen.getByTestId('edit-save'));
+    await waitFor(() => expect(screen.queryByTestId('edit-box')).toBeNull());
+    expect(screen.getByTestId(`comment-${mine.id}`)).toHaveTextContent(/A 400mm, or rent one first/);
+    expect(screen.getByTestId(`comment-${mine.id}`)).toHaveTextContent(/\(edited\)/);
+    const saved = (await serverComments(post.id)).find((c) => c.id === mine.id)!;
+    expect([saved.content, saved.edited_at !== null]).toEqual(['A 400mm, or rent one first', true]);
+
+    await fireEvent.press(screen.getByTestId(`like-comment-${theirs.id}`));
+    expect(await within(screen.getByTestId(`comment-${theirs.id}`)).findByTestId('reaction-👍')).toHaveTextContent('👍1');
+    await waitFor(async () =>
+      expect((await serverComments(post.id)).find((c) => c.id === theirs.id)!.reactions).toEqual([{ emoji: '👍', count: 1, me: true }]),
+    );
+  });
+
   it('keeps a comment that could not be sent, and says why', async () => {
     const post = await s.as(friend).feed.post({ params: id(), body: { content: 'Anyone got a spare map?' } });
     const h = await open(me);
