@@ -97,7 +97,8 @@ export function useSlowMode(channel: Channel, messages: ChannelMessage[], meId: 
           setHolding((n) => n - 1);
         }
       };
-      // One after another: each held send waits for the one before it.
+      // Under slow mode, one after another: each held send waits for the one before it.
+      if (secondsRef.current === 0) return run();
       const next = chain.current.then(run, run);
       chain.current = next.catch(() => undefined);
       return next;
