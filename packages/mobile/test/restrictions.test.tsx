@@ -96,10 +96,11 @@ describe('muted, and not a member', () => {
       .as(owner)
       .communities.updateMember({ params: { id: String(community.id), userId: muted }, body: { status: 'muted', duration_minutes: 90 } });
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, muted);
-    const note = await screen.findByTestId('composer-read-only');
     const at = new Date(m.status_expires_at!);
-    expect(note).toHaveTextContent(
-      new RegExp(`^You are muted until .*${at.toLocaleTimeString('en', { hour: 'numeric', minute: '2-digit' })}\\.$`),
+    await waitFor(() =>
+      expect(screen.getByTestId('composer-read-only')).toHaveTextContent(
+        new RegExp(`^You are muted until .*${at.toLocaleTimeString('en', { hour: 'numeric', minute: '2-digit' })}\\.$`),
+      ),
     );
     expect(screen.queryByTestId('composer-input')).toBeNull();
     expect(screen.queryByTestId('composer-join')).toBeNull();
@@ -108,7 +109,7 @@ describe('muted, and not a member', () => {
   it('gives someone outside a public community a Join button in place of the composer; then they post', async () => {
     const visitor = s.demo.studentIds[2]!;
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, visitor);
-    expect(await screen.findByTestId('composer-read-only')).toHaveTextContent('Join this community to post here.');
+    await waitFor(() => expect(screen.getByTestId('composer-read-only')).toHaveTextContent('Join this community to post here.'));
     expect(screen.queryByTestId('composer-input')).toBeNull();
     expect(screen.getByTestId('composer-join')).toHaveTextContent('Join');
     await fireEvent.press(screen.getByTestId('composer-join'));

@@ -64,7 +64,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
   const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, pageSize);
   const { hold, notice } = useSlowMode(channel, state.messages, me?.id);
   slow.current = hold;
-  const restriction = useRestriction(channel, community.data, () => {
+  const restriction = useRestriction(channel, community.data, community.isPending, () => {
     if (!community.data) return;
     track('tap', 'channels.join', { community_id: community.data.id });
     membership.mutate({ community: community.data, action: 'join' }, { onSuccess: (m) => m?.status === 'active' && onJoined() });
@@ -109,9 +109,11 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
  * Why the viewer cannot post here, said plainly, and what to do about it: muted (until when),
  * a join request waiting, or not a member of a community they may join (a Join button).
  */
-function useRestriction(channel: Channel, community: CommunityDetail | undefined, onJoin: () => void) {
+function useRestriction(channel: Channel, community: CommunityDetail | undefined, loading: boolean, onJoin: () => void) {
   const { t, i18n } = useTranslation();
   if (channel.viewer_can.post) return null;
+  // The reason comes with the community's membership: say nothing wrong while it loads.
+  if (loading) return { reason: t('common.loading') };
   const m = community?.viewer_membership ?? null;
   if (m?.status === 'muted')
     return { reason: m.muted_until ? t('chat.muted_until', { when: untilLabel(m.muted_until, i18n.language) }) : t('chat.muted') };
