@@ -94,6 +94,10 @@ if (quiet)
     params: { id: String(community.id), userId: quiet.id },
     body: { status: 'muted', duration_minutes: 90 },
   });
+const slowLane = await asOwner.channels.create({
+  params: { id: String(community.id) },
+  body: { name: 'slow-lane', slow_mode_seconds: 30 },
+});
 
 process.env.COMMUNITIES_API = url;
 const vite = await createServer({ configFile: join(here, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' } });
@@ -187,6 +191,18 @@ const shots = [
     async () => {
       await page.getByTestId(`open-post-${walk.id}`).click();
       await page.getByTestId(`comment-actions-${question.id}`).click();
+    },
+  ],
+  [
+    'channel-slow',
+    `#/channel/${slowLane.id}`,
+    'slow-lane',
+    async () => {
+      for (const text of ['Is anyone here?', 'Hello?']) {
+        await page.getByTestId('composer-input').fill(text);
+        await page.getByTestId('send').click();
+      }
+      await page.getByText('your message will be sent in').waitFor();
     },
   ],
   ['channel-muted', `#/channel/${channel?.id}`, 'You are muted until', undefined, quiet?.id],
