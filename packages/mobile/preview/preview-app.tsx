@@ -10,6 +10,7 @@ import {
   DMThreadScreen,
   useCommunitiesMenu,
 } from '../src';
+import type { PickedFile } from '../src/config';
 
 /** A stand-in for the host app's navigator: routes live in the URL hash so a screenshot can open one. */
 type Route =
@@ -73,6 +74,20 @@ function Shell() {
   );
 }
 
+/** The host's file picker, in a browser: the system file dialog (a screenshot script answers it). */
+function pickWithBrowser(): Promise<PickedFile | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.onchange = () => {
+      const file = input.files?.[0];
+      resolve(file ? { name: file.name, type: file.type, blob: file } : null);
+    };
+    input.oncancel = () => resolve(null);
+    input.click();
+  });
+}
+
 export function PreviewApp({ baseUrl, token }: { baseUrl: string; token: string }) {
   return (
     <CommunitiesProvider
@@ -81,6 +96,7 @@ export function PreviewApp({ baseUrl, token }: { baseUrl: string; token: string 
         token: () => token,
         onUnauthorized: () => location.reload(),
         analytics: (e) => console.debug('[analytics]', e),
+        pickAttachment: pickWithBrowser,
       }}
     >
       <Shell />

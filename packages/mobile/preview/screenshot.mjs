@@ -75,6 +75,31 @@ if (blocker) {
   await createApi({ baseUrl: url, token: () => blockerToken }).dm.block({ params: { userId } });
 }
 
+// The feed: a post with a comment thread to open, and someone muted to show how the channel explains it.
+const detail = await as.communities.get({ params: { id: String(community.id) } });
+const { token: ownerToken } = await api.system.demoToken({ body: { user_id: detail.owner.id } });
+const asOwner = createApi({ baseUrl: url, token: () => ownerToken });
+const walk = await asOwner.feed.post({
+  params: { id: String(community.id) },
+  body: { content: 'Saturday **photo walk** along the river: meet at the bridge at 9. Bring a spare battery!' },
+});
+const question = await as.feed.comment({ params: { itemId: walk.id }, body: { content: 'Is it on if it rains?' } });
+await asOwner.feed.comment({
+  params: { itemId: walk.id },
+  body: { content: 'Rain makes the best reflections. It is on.', parent_id: question.id },
+});
+await as.feed.react({ params: { itemId: walk.id }, body: { emoji: '🎉' } });
+const quiet = members.filter((m) => m.user.id !== userId && m.user.id !== blocker?.id && m.role.slug === 'member').at(-1)?.user;
+if (quiet)
+  await asOwner.communities.updateMember({
+    params: { id: String(community.id), userId: quiet.id },
+    body: { status: 'muted', duration_minutes: 90 },
+  });
+const slowLane = await asOwner.channels.create({
+  params: { id: String(community.id) },
+  body: { name: 'slow-lane', slow_mode_seconds: 30 },
+});
+
 process.env.COMMUNITIES_API = url;
 const vite = await createServer({ configFile: join(here, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' } });
 await vite.listen();
@@ -138,6 +163,50 @@ const shots = [
       return () => other.close();
     },
   ],
+  ['feed', `#/community/${community.slug}`, 'photo walk'],
+  [
+    'feed-compose',
+    `#/community/${community.slug}`,
+    'photo walk',
+    async () => {
+      await page.getByTestId('compose-input').fill('Contact sheet from last week, which ones should we print?');
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByTestId('compose-attach').click();
+      await (await chooser).setFiles({ name: 'contact-sheet.png', mimeType: 'image/png', buffer: sunset });
+      await page.getByTestId('upload-done').waitFor();
+    },
+  ],
+  [
+    'feed-post',
+    `#/community/${community.slug}`,
+    'photo walk',
+    async () => {
+      await page.getByTestId(`open-post-${walk.id}`).click();
+      await page.getByText('Rain makes the best reflections. It is on.').waitFor();
+    },
+  ],
+  [
+    'feed-post-actions',
+    `#/community/${community.slug}`,
+    'photo walk',
+    async () => {
+      await page.getByTestId(`open-post-${walk.id}`).click();
+      await page.getByTestId(`comment-actions-${question.id}`).click();
+    },
+  ],
+  [
+    'channel-slow',
+    `#/channel/${slowLane.id}`,
+    'slow-lane',
+    async () => {
+      for (const text of ['Is anyone here?', 'Hello?']) {
+        await page.getByTestId('composer-input').fill(text);
+        await page.getByTestId('send').click();
+      }
+      await page.getByText('your message will be sent in').waitFor();
+    },
+  ],
+  ['channel-muted', `#/channel/${channel?.id}`, 'You are muted until', undefined, quiet?.id],
   ['messages', '#/messages', ''],
   [
     'messages-new',
@@ -152,11 +221,11 @@ const shots = [
 ];
 const only = process.argv.slice(2);
 try {
-  for (const [name, hash, waitFor, act] of shots) {
+  for (const [name, hash, waitFor, act, as = userId] of shots) {
     if (only.length && !only.some((o) => name.startsWith(o))) continue;
     // a fresh page each time: shots of one route differ only in what was tapped
     await page.goto('about:blank');
-    await page.goto(`${previewUrl}?as=${userId}${hash}`);
+    await page.goto(`${previewUrl}?as=${as}${hash}`);
     await page.waitForLoadState('networkidle');
     if (waitFor) await page.getByText(waitFor).first().waitFor({ timeout: 15_000 });
     const done = await act?.();

@@ -364,7 +364,11 @@ describe('ChannelScreen against a real server', () => {
   it('shows a read-only channel to a muted member, and a kind "not found" to someone who may not see it', async () => {
     const muted = s.demo.studentIds[3]!;
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, muted);
-    expect(await screen.findByTestId('composer-read-only')).toHaveTextContent('You can read this channel but not post in it.');
+    await waitFor(() =>
+      expect(screen.getByTestId('composer-read-only')).toHaveTextContent(
+        'You are muted in this community until a moderator lifts the mute.',
+      ),
+    );
     await screen.unmount();
     const staff = await s.as(owner).channels.create({
       params: { id: String(community.id) },

@@ -8,7 +8,9 @@ import { useAddon } from '../../context';
 import { mentionMarkup } from '../../lib/markdown';
 import type { ReplyPreview, SendResult } from '../../state/chat/conversation';
 import { Avatar } from '../avatar';
+import { Button } from '../button';
 import { EmojiPicker } from '../emoji-picker';
+import { ErrorBanner } from '../states';
 import { useStyles } from '../use-styles';
 
 const make = (t: CommunitiesTheme) => ({
@@ -44,7 +46,16 @@ const make = (t: CommunitiesTheme) => ({
   chipText: { fontSize: 12, color: t.text },
   chipFailed: { color: t.danger },
   suggestion: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 8, padding: 6 },
-  readOnly: { padding: 14, textAlign: 'center' as const, color: t.muted, backgroundColor: t.surface },
+  readOnlyWrap: {
+    alignItems: 'center' as const,
+    gap: 8,
+    paddingBottom: 10,
+    backgroundColor: t.surface,
+    borderTopWidth: 1,
+    borderTopColor: t.border,
+  },
+  readOnly: { padding: 14, paddingBottom: 4, textAlign: 'center' as const, color: t.muted, backgroundColor: t.surface },
+  notice: { fontSize: 12, color: t.text, paddingHorizontal: 8 },
 });
 
 interface Upload {
@@ -60,6 +71,10 @@ export interface ComposerProps {
   placeholder: string;
   /** Null when the caller may post; otherwise why not (shown instead of the composer). */
   readOnlyReason: string | null;
+  /** What the caller can do about it (Join), shown with the reason. */
+  readOnlyAction?: { label: string; onPress: () => void; busy: boolean; error: unknown };
+  /** A passing notice above the input (slow mode's countdown). */
+  notice?: string | null;
   onSend: (input: { content: string; replyTo: ReplyPreview | null; attachments: Attachment[] }) => SendResult;
   replyTo: ReplyPreview | null;
   onCancelReply: () => void;
@@ -104,9 +119,17 @@ export function Composer(p: ComposerProps) {
 
   if (p.readOnlyReason) {
     return (
-      <Text style={s.readOnly} testID="composer-read-only">
-        {p.readOnlyReason}
-      </Text>
+      <View style={s.readOnlyWrap}>
+        <Text style={s.readOnly} testID="composer-read-only">
+          {p.readOnlyReason}
+        </Text>
+        {p.readOnlyAction ? (
+          <>
+            <Button label={p.readOnlyAction.label} onPress={p.readOnlyAction.onPress} busy={p.readOnlyAction.busy} testID="composer-join" />
+            <ErrorBanner error={p.readOnlyAction.error} />
+          </>
+        ) : null}
+      </View>
     );
   }
 
@@ -195,6 +218,11 @@ export function Composer(p: ComposerProps) {
             </Pressable>
           ))}
         </View>
+      ) : null}
+      {p.notice ? (
+        <Text style={s.notice} accessibilityRole="text" accessibilityLiveRegion="polite" testID="slow-mode">
+          ⏱ {p.notice}
+        </Text>
       ) : null}
       {emoji ? <EmojiPicker testID="composer-emoji" onPick={(e) => setText((v) => v + e)} /> : null}
       {over > 0 ? (

@@ -31,8 +31,14 @@ export function EditBox({
   initial,
   onSave,
   onCancel,
+  label,
+  maxLength,
 }: {
   initial: string;
+  /** What the input is called for screen readers (a message by default). */
+  label?: string;
+  /** The longest text allowed (the server's message limit by default). */
+  maxLength?: number;
   onSave: (content: string) => Promise<EditResult>;
   onCancel: () => void;
 }) {
@@ -41,7 +47,7 @@ export function EditBox({
   const { features } = useAddon();
   const [text, setText] = useState(initial);
   const [busy, setBusy] = useState(false);
-  const over = text.trim().length - (features?.limits.max_message_length ?? 4000);
+  const over = text.trim().length - (maxLength ?? features?.limits.max_message_length ?? 4000);
   const save = async () => {
     setBusy(true);
     const result = await onSave(text);
@@ -56,7 +62,7 @@ export function EditBox({
         onChangeText={setText}
         multiline
         autoFocus
-        accessibilityLabel={t('chat.edit_label')}
+        accessibilityLabel={label ?? t('chat.edit_label')}
         testID="edit-input"
       />
       {over > 0 ? <Text style={s.over}>{t('chat.too_long', { count: over })}</Text> : null}

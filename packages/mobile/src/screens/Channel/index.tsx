@@ -1,5 +1,5 @@
-import { realtimeChannel, type Channel, type ChannelMessage } from '@communities/contract';
-import { useCallback } from 'react';
+import { realtimeChannel, type Channel, type ChannelMessage, type CommunityDetail } from '@communities/contract';
+import { useCallback, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { Screen } from '../../components/screen';
@@ -10,8 +10,10 @@ import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
+import { useCommunityQuery, useMembershipMutation } from '../../state/queries/communities';
 
 import { ChannelView } from './ChannelView';
+import { useSlowMode } from './slow-mode';
 
 export interface ChannelScreenProps {
   channelId: number;
@@ -35,17 +37,24 @@ function ChannelBody({ channelId, pageSize }: ChannelScreenProps) {
   const query = useChannelQuery(channelId);
   if (query.status === 'pending') return <Loading />;
   if (query.status === 'error') return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
-  return <ChannelConversation channel={query.data} pageSize={pageSize} />;
+  // After joining, the channel is read again: the new member's rights come from the server.
+  return <ChannelConversation channel={query.data} pageSize={pageSize} onJoined={() => void query.refetch()} />;
 }
 
-function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize?: number }) {
-  const { api, features, me } = useAddon();
+function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel; pageSize?: number; onJoined: () => void }) {
+  const { api, features, me, track } = useAddon();
   const { t } = useTranslation();
   const channelId = channel.id;
+  const community = useCommunityQuery(String(channel.community_id));
+  const membership = useMembershipMutation();
+  const slow = useRef<ReturnType<typeof useSlowMode>['hold'] | null>(null);
   const source: ConversationSource<ChannelMessage> = {
     history: (query) => api.channels.messages({ params: { channelId }, query }),
     changes: (query) => api.channels.changes({ params: { channelId }, query }),
-    post: (body) => api.channels.post({ params: { channelId }, body }),
+    post: (body) => {
+      const post = () => api.channels.post({ params: { channelId }, body });
+      return slow.current ? slow.current(post) : post();
+    },
     react: (messageId, emoji) => api.channels.react({ params: { messageId }, body: { emoji } }),
     edit: (messageId, content) => api.channels.edit({ params: { messageId }, body: { content } }),
     remove: (messageId) => api.channels.removeMessage({ params: { messageId } }),
@@ -53,6 +62,13 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
   const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, pageSize);
+  const { hold, notice } = useSlowMode(channel, state.messages, me?.id);
+  slow.current = hold;
+  const restriction = useRestriction(channel, community.data, community.isPending, () => {
+    if (!community.data) return;
+    track('tap', 'channels.join', { community_id: community.data.id });
+    membership.mutate({ community: community.data, action: 'join' }, { onSuccess: (m) => m?.status === 'active' && onJoined() });
+  });
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
   const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
   const communityId = String(channel.community_id);
@@ -72,7 +88,13 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
       {...actions}
       composer={{
         placeholder: t('chat.composer_placeholder_channel', { name: channel.name }),
-        readOnlyReason: channel.viewer_can.post ? null : t('chat.cannot_post'),
+        readOnlyReason: restriction?.reason ?? null,
+        ...(restriction?.join
+          ? {
+              readOnlyAction: { label: restriction.join, onPress: restriction.onJoin, busy: membership.isPending, error: membership.error },
+            }
+          : {}),
+        notice: notice ? t(notice.kind === 'held' ? 'chat.slow_mode_held' : 'chat.slow_mode_wait', { count: notice.seconds }) : null,
         onSend: (input) => conversation.send(input),
         ...(channel.viewer_can.attach ? { upload: (file) => uploadPicked(api, file, { purpose: 'channel' }) } : {}),
         mentionSearch,
@@ -81,4 +103,35 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
       typing={typing}
     />
   );
+}
+
+/**
+ * Why the viewer cannot post here, said plainly, and what to do about it: muted (until when),
+ * a join request waiting, or not a member of a community they may join (a Join button).
+ */
+function useRestriction(channel: Channel, community: CommunityDetail | undefined, loading: boolean, onJoin: () => void) {
+  const { t, i18n } = useTranslation();
+  if (channel.viewer_can.post) return null;
+  // The reason comes with the community's membership: say nothing wrong while it loads.
+  if (loading) return { reason: t('common.loading') };
+  const m = community?.viewer_membership ?? null;
+  if (m?.status === 'muted')
+    return { reason: m.muted_until ? t('chat.muted_until', { when: untilLabel(m.muted_until, i18n.language) }) : t('chat.muted') };
+  if (m?.status === 'pending') return { reason: t('chat.join_pending') };
+  if (community && !m && community.viewer_permissions.includes('community.join'))
+    return {
+      reason: t('chat.join_to_post'),
+      join: community.visibility === 'public' && !community.settings.join_approval ? t('chat.join') : t('chat.request'),
+      onJoin,
+    };
+  return { reason: t('chat.cannot_post') };
+}
+
+/** "2:05 PM" (or "14:05", as the locale writes it) later today; with the date when the mute ends on another day. */
+function untilLabel(iso: string, locale: string): string {
+  const at = new Date(iso);
+  const sameDay = at.toDateString() === new Date().toDateString();
+  return sameDay
+    ? at.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' })
+    : at.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
