@@ -40,6 +40,7 @@ function fakePusher() {
   };
   const connHandlers = new Set<(s: { current: string }) => void>();
   const connection = {
+    state: 'connected',
     bind: (_e: string, fn: (s: { current: string }) => void) => void connHandlers.add(fn),
     unbind: (_e: string, fn: (s: { current: string }) => void) => void connHandlers.delete(fn),
     set: (current: string) => connHandlers.forEach((fn) => fn({ current })),

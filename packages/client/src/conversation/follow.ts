@@ -80,6 +80,7 @@ export function followConversation<M extends AnyMessage>(
   const conn = rt.pusher.connection;
   const onState = (s: { current: string }) => machine.setOnline(s.current === 'connected');
   conn.bind('state_change', onState);
+  machine.setOnline(conn.state === 'connected');
   return () => {
     unwatch();
     conn.unbind('state_change', onState);

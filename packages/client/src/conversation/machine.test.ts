@@ -300,7 +300,7 @@ describe('ConversationMachine: sends', () => {
     s.send({ content: 'wait for it' });
     await settle();
     expect(s.getSnapshot().pending[0]).toMatchObject({ status: 'sending', retry_at: 1_003_000 });
-    expect(slowModeUntil(s.getSnapshot(), ME, 0)).toEqual({ until: 1_003_000, held: true });
+    expect(slowModeUntil(s.getSnapshot(), ME, 0)).toEqual({ until: 1_003_000, heldUntil: 1_003_000 });
     time.advance(2_999);
     expect(nonces).toEqual(['nonce-0004']);
     // The reader cannot double it meanwhile.
@@ -605,9 +605,9 @@ describe('slowModeUntil', () => {
   it('counts from the viewer’s last message, and a held send wins when later', () => {
     const s = machine(scripted([empty]).io);
     const snap = { ...s.getSnapshot(), messages: [mine(1, { created_at: new Date(10_000).toISOString() }), msg(2)] };
-    expect(slowModeUntil(snap, ME, 30)).toEqual({ until: 40_000, held: false });
-    expect(slowModeUntil(snap, ME, 0)).toEqual({ until: 0, held: false });
-    expect(slowModeUntil(snap, 12345, 30)).toEqual({ until: 0, held: false });
+    expect(slowModeUntil(snap, ME, 30)).toEqual({ until: 40_000, heldUntil: 0 });
+    expect(slowModeUntil(snap, ME, 0)).toEqual({ until: 0, heldUntil: 0 });
+    expect(slowModeUntil(snap, 12345, 30)).toEqual({ until: 0, heldUntil: 0 });
     const pending: PendingMessage = {
       nonce: 'n',
       content: 'x',
@@ -619,6 +619,6 @@ describe('slowModeUntil', () => {
       error: null,
     };
     const held = { ...snap, pending: [pending] };
-    expect(slowModeUntil(held, ME, 30)).toEqual({ until: 50_000, held: true });
+    expect(slowModeUntil(held, ME, 30)).toEqual({ until: 50_000, heldUntil: 50_000 });
   });
 });

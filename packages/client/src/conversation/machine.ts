@@ -85,7 +85,6 @@ export class ConversationMachine<M extends AnyMessage> {
   private lastRead = 0;
   private readonly timers: Timers;
   private readonly scheduled = new Map<string, unknown>();
-  private disposed = false;
 
   constructor(
     private readonly io: ConversationIO<M>,
@@ -126,9 +125,8 @@ export class ConversationMachine<M extends AnyMessage> {
     return this.asOf;
   }
 
-  /** Stops timers (slow-mode holds, waiting retries); later answers change nothing. */
+  /** Stops pending timers (slow-mode holds, waiting retries), e.g. when the screen closes. */
   dispose(): void {
-    this.disposed = true;
     for (const h of this.scheduled.values()) this.timers.clearTimeout(h);
     this.scheduled.clear();
   }
@@ -146,7 +144,6 @@ export class ConversationMachine<M extends AnyMessage> {
   }
 
   private set(patch: Partial<ConversationSnapshot<M>>): void {
-    if (this.disposed) return;
     this.snap = { ...this.snap, ...patch };
     for (const l of this.listeners) l();
   }
@@ -424,7 +421,7 @@ export class ConversationMachine<M extends AnyMessage> {
       key,
       this.timers.setTimeout(() => {
         this.scheduled.delete(key);
-        if (!this.disposed) fn();
+        fn();
       }, ms),
     );
   }

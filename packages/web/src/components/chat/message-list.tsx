@@ -3,12 +3,12 @@ import { useTranslation } from 'react-i18next';
 
 import { groupMessages } from '../../lib/chat';
 import { dayLabel } from '../../lib/format';
-import type { AnyMessage, ChatSnapshot } from '../../state/chat-store';
+import type { AnyMessage, ConversationSnapshot } from '@communities/client';
 
 import { MessageItem, PendingItem, type MessageActions } from './message-item';
 
 export interface MessageListProps {
-  snap: ChatSnapshot<AnyMessage>;
+  snap: ConversationSnapshot<AnyMessage>;
   me: { id: number; name: string; avatar_url: string | null };
   name: string;
   /** The last message read before this visit: a "New messages" line goes after it. */
