@@ -4,7 +4,7 @@ import { Pressable, Text, View } from 'react-native';
 import type { CommunitiesTheme } from '../../config';
 import { errorKind } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
-import type { ChatMessage, EditResult, PendingMessage } from '../../state/chat/conversation';
+import type { AnyMessage as ChatMessage, EditResult, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
 import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
@@ -111,7 +111,7 @@ export function PendingRow({ pending: p, author, onRetry }: { pending: PendingMe
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{author}</Text>
-          <Text style={s.time}>{failed ? '' : t('chat.sending')}</Text>
+          <Text style={s.time}>{failed ? '' : p.status === 'waiting' ? t('chat.waiting') : t('chat.sending')}</Text>
         </View>
         {p.reply_to ? (
           <View style={s.reply}>

@@ -1,3 +1,4 @@
+import type { ConversationIO } from '@communities/client';
 import { realtimeChannel, type Channel, type ChannelMessage } from '@communities/contract';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,10 +7,10 @@ import { Screen } from '../../components/screen';
 import { ErrorState, Loading } from '../../components/states';
 import { useAddon } from '../../context';
 import { uploadPicked } from '../../lib/uploads';
-import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
+import { useCommunityQuery } from '../../state/queries/communities';
 
 import { ChannelView } from './ChannelView';
 
@@ -42,7 +43,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
   const { api, features, me } = useAddon();
   const { t } = useTranslation();
   const channelId = channel.id;
-  const source: ConversationSource<ChannelMessage> = {
+  const source: ConversationIO<ChannelMessage> = {
     history: (query) => api.channels.messages({ params: { channelId }, query }),
     changes: (query) => api.channels.changes({ params: { channelId }, query }),
     post: (body) => api.channels.post({ params: { channelId }, body }),
@@ -52,9 +53,15 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
     read: (messageId) => api.channels.read({ params: { channelId }, body: { message_id: messageId } }),
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
-  const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, pageSize);
+  // Rights over others' messages are the viewer's, from the channel and community as loaded.
+  const community = useCommunityQuery(String(channel.community_id));
+  const rights = {
+    deleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
+    pin: channel.viewer_can.pin,
+  };
+  const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, { pageSize, rights });
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
-  const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
+  const { typing, notifyTyping } = useTyping(presence, conversation);
   const communityId = String(channel.community_id);
   const mentionSearch = useCallback(
     async (q: string) => {

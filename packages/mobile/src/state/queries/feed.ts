@@ -2,7 +2,7 @@ import type { FeedItem } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
-import { toggle } from '../chat/conversation';
+import { toggleReaction as toggle } from '@communities/client';
 
 export const feedKeys = {
   community: (id: string, limit: number) => ['communities', 'feed', id, limit] as const,
