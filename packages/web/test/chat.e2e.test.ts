@@ -456,7 +456,7 @@ describe('channels in Chromium', () => {
     for (let i = 1; i <= 4; i++) await post(`Warm-up ${i}: what are you shooting this week?`);
     const files: number[] = [];
     for (let i = 1; i <= 6; i++) {
-      files.push(await upload(i % 2 ? 800 : 480, 600, `pier-${i}.png`));
+      files.push(await upload(i === 2 ? 480 : 800, 600, `pier-${i}.png`));
       await post(`Shot ${i} from the pier`, [files.at(-1)!]);
     }
     await post('Newest: the light is gone, see you tomorrow');
