@@ -56,11 +56,14 @@ describe('ChannelScreen against a real server', () => {
     await fireEvent(screen.getByTestId('message-list'), 'endReached');
     await waitFor(() => expect(listed()).toHaveLength(25));
     expect(listed()[24]).toBe('Message 1');
-    // nothing more to fetch: no further request
-    const before = h.network.requests.length;
+    // nothing more to fetch: no further history request (the live stream's own catch-up, once
+    // its subscription is in, may still ask for what came after the newest message)
+    const history = () =>
+      h.network.requests.filter((r) => r.url.includes(`/channels/${quiet.id}/messages?`) && !r.url.includes('after=')).length;
+    const before = history();
     await fireEvent(screen.getByTestId('message-list'), 'endReached');
     expect(h.network.requests.filter((r) => r.url.includes('before=')).length).toBe(2);
-    expect(h.network.requests.length).toBe(before);
+    expect(history()).toBe(before);
     // and the channel was marked read on the server
     await waitFor(async () => {
       const ch = await s.as(me).channels.get({ params: { channelId: quiet.id } });
