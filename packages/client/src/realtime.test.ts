@@ -42,6 +42,9 @@ function store() {
   };
 }
 
+/** The pushed payloads here are bare ids. */
+const decode = (d: unknown) => d as { id: number };
+
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('watchMessages', () => {
@@ -49,7 +52,13 @@ describe('watchMessages', () => {
     const { channel, rt } = fakeChannel();
     const rest = store();
     const got: number[] = [];
-    const stream = watchMessages(rt, { channel: 'c', lastSeenId: 2, fetchAfter: rest.fetchAfter, onMessage: (m) => got.push(m.id) });
+    const stream = watchMessages(rt, {
+      channel: 'c',
+      lastSeenId: 2,
+      fetchAfter: rest.fetchAfter,
+      decode,
+      onMessage: (m) => got.push(m.id),
+    });
     channel.subscribed = true;
     channel.emit('pusher:subscription_succeeded', {});
     await stream.ready;
@@ -63,7 +72,13 @@ describe('watchMessages', () => {
     const { channel, rt } = fakeChannel();
     const rest = store();
     const got: number[] = [];
-    const stream = watchMessages(rt, { channel: 'c', lastSeenId: 0, fetchAfter: rest.fetchAfter, onMessage: (m) => got.push(m.id) });
+    const stream = watchMessages(rt, {
+      channel: 'c',
+      lastSeenId: 0,
+      fetchAfter: rest.fetchAfter,
+      decode,
+      onMessage: (m) => got.push(m.id),
+    });
     channel.emit('pusher:subscription_succeeded', {});
     await stream.ready;
     const live = Array.from({ length: 40 }, (_, i) => i + 1).filter((id) => id !== 37);
@@ -90,7 +105,13 @@ describe('watchMessages', () => {
     const rest = store();
     for (const id of [1, 2, 3]) rest.commit(id);
     const got: number[] = [];
-    const stream = watchMessages(rt, { channel: 'c', lastSeenId: 0, fetchAfter: rest.fetchAfter, onMessage: (m) => got.push(m.id) });
+    const stream = watchMessages(rt, {
+      channel: 'c',
+      lastSeenId: 0,
+      fetchAfter: rest.fetchAfter,
+      decode,
+      onMessage: (m) => got.push(m.id),
+    });
     channel.emit('pusher:subscription_succeeded', {});
     channel.emit('message.created', { id: 3 });
     channel.emit('message.created', { id: 4 });

@@ -1,4 +1,4 @@
-import type { FeaturesResponse } from '@communities/contract';
+import { REALTIME_EVENTS, type FeaturesResponse, type RealtimeEventName } from '@communities/contract';
 import Pusher from 'pusher-js';
 
 import type { TokenProvider } from './api';
@@ -131,8 +131,13 @@ export interface MessageStreamOptions<M extends { id: number }> {
   onMessage: (message: M) => void;
   /** Other events on the channel (message.updated, message.deleted, reaction.changed, …). */
   onEvent?: (event: string, data: unknown) => void;
+  /**
+   * Turns a pushed created payload into a message, or null to drop it (conversations pass
+   * decodeRealtime: every payload is decoded in one place).
+   */
+  decode: (data: unknown) => M | null;
   /** Created event name; `message.created` unless told. */
-  createdEvent?: string;
+  createdEvent?: RealtimeEventName;
   onError?: (error: unknown) => void;
 }
 
@@ -265,9 +270,10 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
   };
 
   const ch = rt.pusher.subscribe(o.channel);
-  const created = o.createdEvent ?? 'message.created';
+  const created = o.createdEvent ?? REALTIME_EVENTS.messageCreated;
   const onCreated = (data: unknown) => {
-    const m = data as M;
+    const m = o.decode(data);
+    if (!m) return;
     if (catching) held.push(m);
     else deliver(m);
   };

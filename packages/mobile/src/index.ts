@@ -10,4 +10,4 @@ export { CommunityDetailScreen, type CommunityDetailScreenProps } from './screen
 export { ChannelScreen, type ChannelScreenProps } from './screens/Channel';
 export { DMInboxScreen, type DMInboxScreenProps } from './screens/DMInbox';
 export { DMThreadScreen, type DMThreadScreenProps } from './screens/DMThread';
-export { Conversation, type ConversationSnapshot, type ConversationSource, type PendingMessage } from './state/chat/conversation';
+export { ConversationMachine, type ConversationIO, type ConversationSnapshot, type PendingMessage } from '@communities/client';

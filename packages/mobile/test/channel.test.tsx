@@ -56,11 +56,14 @@ describe('ChannelScreen against a real server', () => {
     await fireEvent(screen.getByTestId('message-list'), 'endReached');
     await waitFor(() => expect(listed()).toHaveLength(25));
     expect(listed()[24]).toBe('Message 1');
-    // nothing more to fetch: no further request
-    const before = h.network.requests.length;
+    // nothing more to fetch: no further history request (the live stream's own catch-up, once
+    // its subscription is in, may still ask for what came after the newest message)
+    const history = () =>
+      h.network.requests.filter((r) => r.url.includes(`/channels/${quiet.id}/messages?`) && !r.url.includes('after=')).length;
+    const before = history();
     await fireEvent(screen.getByTestId('message-list'), 'endReached');
     expect(h.network.requests.filter((r) => r.url.includes('before=')).length).toBe(2);
-    expect(h.network.requests.length).toBe(before);
+    expect(history()).toBe(before);
     // and the channel was marked read on the server
     await waitFor(async () => {
       const ch = await s.as(me).channels.get({ params: { channelId: quiet.id } });
@@ -85,16 +88,16 @@ describe('ChannelScreen against a real server', () => {
     expect(screen.getByTestId(`message-${sent[0]!.id}`)).toBeTruthy();
   });
 
-  it('marks a send that failed offline, and a retry posts it once', async () => {
+  it('keeps a send made offline waiting for the connection, and a retry posts it once', async () => {
     const h = await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
     await screen.findByTestId('composer-input');
     h.network.offline = true;
     await fireEvent.changeText(screen.getByTestId('composer-input'), 'Sent from a tunnel');
     await fireEvent.press(screen.getByTestId('send'));
-    const failed = await screen.findByTestId('pending-failed');
-    expect(within(failed).getByText(/Not sent\. Tap to retry/)).toBeTruthy();
+    const waiting = await screen.findByTestId('pending-waiting');
+    expect(within(waiting).getByText(/Waiting for the connection… Tap to retry/)).toBeTruthy();
     h.network.offline = false;
-    await fireEvent.press(failed);
+    await fireEvent.press(waiting);
     await waitFor(() => expect(screen.queryByTestId(/pending-/)).toBeNull());
     expect((await serverMessages(general.id)).filter((m) => m.content === 'Sent from a tunnel')).toHaveLength(1);
   });
@@ -106,11 +109,12 @@ describe('ChannelScreen against a real server', () => {
     gate.loseResponses();
     await fireEvent.changeText(screen.getByTestId('composer-input'), 'Did this arrive?');
     await fireEvent.press(screen.getByTestId('send'));
-    await fireEvent.press(await screen.findByTestId('pending-failed'));
+    // A lost answer looks like a dropped connection: the send waits, and a tap sends it again.
+    await fireEvent.press(await screen.findByTestId('pending-waiting'));
     // the retry also reached the server and lost its answer
-    await waitFor(() => expect(gate.answered()).toBe(2));
+    await waitFor(() => expect(gate.answered()).toBeGreaterThanOrEqual(2));
     gate.pass();
-    await fireEvent.press(await screen.findByTestId('pending-failed'));
+    await fireEvent.press(await screen.findByTestId('pending-waiting'));
     await waitFor(() => expect(screen.queryByTestId(/pending-/)).toBeNull());
     const copies = (await serverMessages(general.id)).filter((m) => m.content === 'Did this arrive?');
     expect(copies).toHaveLength(1);

@@ -1,7 +1,13 @@
+import {
+  ConversationMachine as Conversation,
+  activeTypers,
+  followConversation,
+  type ConversationIO as ConversationSource,
+  type Realtime,
+  type SendBody,
+} from '@communities/client';
+import type { DmMessage as ChatMessage } from '@communities/contract';
 import { describe, expect, it } from '@jest/globals';
-
-import { Conversation, type ChatMessage, type ConversationSource, type SendBody } from '../src/state/chat/conversation';
-import { activeTypers } from '../src/state/chat/use-typing';
 
 const me = { id: 1, name: 'Me', avatar_url: null };
 const other = { id: 2, name: 'Other', avatar_url: null };
@@ -17,6 +23,8 @@ const msg = (id: number, content: string, author = other, nonce: string | null =
   nonce,
   created_at: new Date(0).toISOString(),
   edited_at: null,
+  thread_id: 1,
+  viewer_can: { react: true, edit: author.id === me.id, delete: author.id === me.id },
 });
 
 /** An in-memory conversation: the state machine's rules, without the network. */
@@ -73,7 +81,7 @@ describe('Conversation (optimistic chat state)', () => {
     c.send({ content: 'hello' });
     const { body, answer } = m.posts[0]!;
     // the realtime push (everyone's copy, no nonce) beats the answer
-    c.reconcile(msg(10, 'hello', me, null));
+    c.receive(msg(10, 'hello', me, null), 'live');
     expect(c.getSnapshot().pending).toEqual([]);
     answer(msg(10, 'hello', me, body.nonce));
     await Promise.resolve();
@@ -84,11 +92,11 @@ describe('Conversation (optimistic chat state)', () => {
     const m = memory([msg(1, 'x')]);
     const c = new Conversation(m.source, { me: () => me, maxLength: 100 });
     await c.load();
-    c.applyReaction({ message_id: 1, user_id: other.id, emoji: '🔥', reacted: true, counts: [{ emoji: '🔥', count: 1 }] });
+    c.reaction({ message_id: 1, user_id: other.id, emoji: '🔥', reacted: true, counts: [{ emoji: '🔥', count: 1 }] });
     expect(c.getSnapshot().messages[0]!.reactions).toEqual([{ emoji: '🔥', count: 1, me: false }]);
-    c.applyReaction({ message_id: 1, user_id: me.id, emoji: '🔥', reacted: true, counts: [{ emoji: '🔥', count: 2 }] });
+    c.reaction({ message_id: 1, user_id: me.id, emoji: '🔥', reacted: true, counts: [{ emoji: '🔥', count: 2 }] });
     expect(c.getSnapshot().messages[0]!.reactions).toEqual([{ emoji: '🔥', count: 2, me: true }]);
-    c.markDeleted(1);
+    c.removed(1);
     expect(c.getSnapshot().messages[0]).toMatchObject({ deleted: true, content: null, reactions: [] });
   });
 
@@ -97,7 +105,7 @@ describe('Conversation (optimistic chat state)', () => {
     const m = memory([mine]);
     const c = new Conversation(m.source, { me: () => me, maxLength: 100 });
     await c.load();
-    c.update({ ...mine, content: 'second', viewer_can: { react: true, edit: false, delete: false } });
+    c.updated({ ...mine, content: 'second', viewer_can: { react: true, edit: false, delete: false } });
     expect(c.getSnapshot().messages[0]).toMatchObject({ content: 'second', viewer_can: { edit: true, delete: true } });
   });
 
@@ -126,13 +134,39 @@ describe('Conversation (optimistic chat state)', () => {
   });
 });
 
-describe('Conversation.resync (after a reconnect)', () => {
+/** Just enough of a pusher-js connection for followConversation: the test plays the gateway. */
+function fakeRealtime() {
+  const handlers = new Map<string, Set<(d: unknown) => void>>();
+  const channel = {
+    subscribed: true,
+    bind: (e: string, fn: (d: unknown) => void) => void (handlers.get(e) ?? handlers.set(e, new Set()).get(e)!).add(fn),
+    unbind: (e: string, fn: (d: unknown) => void) => void handlers.get(e)?.delete(fn),
+    bind_global: () => undefined,
+    unbind_global: () => undefined,
+  };
+  const connection = { state: 'connected', bind: () => undefined, unbind: () => undefined };
+  const rt = { pusher: { subscribe: () => channel, connection } } as unknown as Realtime;
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  return {
+    rt,
+    /** pusher-js resubscribes after a reconnect: the follower catches up. */
+    reconnect: async () => {
+      for (const fn of handlers.get('pusher:subscription_succeeded') ?? []) fn({});
+      await settle();
+    },
+    settle,
+  };
+}
+
+describe('Conversation catch-up (after a reconnect)', () => {
   it('adds what arrived and applies what changed in the shown messages, paging through changes', async () => {
     const m = memory([msg(1, 'one'), msg(2, 'two'), msg(3, 'three')]);
     const asked: unknown[] = [];
+    let reads = 0;
     const source: ConversationSource<ChatMessage> = {
       ...m.source,
-      history: async (q) => ({ ...(await m.source.history(q)), as_of: 't0' }),
+      // The first page is read at t0; later catch-up pages at t4.
+      history: async (q) => ({ ...(await m.source.history(q)), as_of: reads++ === 0 ? 't0' : 't4' }),
       changes: async (q) => {
         asked.push(q);
         return q.after_id === undefined
@@ -141,9 +175,11 @@ describe('Conversation.resync (after a reconnect)', () => {
       },
     };
     const c = new Conversation(source, { me: () => me, pageSize: 10, maxLength: 100 });
+    const live = fakeRealtime();
     await c.load();
     m.held.push(msg(4, 'four, sent while away'));
-    await c.resync();
+    followConversation(c, live.rt, 'private-dm.1');
+    await live.settle();
     expect(c.getSnapshot().messages.map((x) => [x.id, x.content])).toEqual([
       [1, null],
       [2, 'two, edited'],
@@ -155,8 +191,9 @@ describe('Conversation.resync (after a reconnect)', () => {
       { since: 't0', from_id: 1, to_id: 3 },
       { since: 't1', after_id: 2, from_id: 1, to_id: 3 },
     ]);
-    await c.resync();
-    expect(asked[2]).toEqual({ since: 't5', from_id: 1, to_id: 4 });
+    // The next round starts from the earliest read of the last one.
+    await live.reconnect();
+    expect(asked[2]).toEqual({ since: 't4', from_id: 1, to_id: 4 });
   });
 });
 

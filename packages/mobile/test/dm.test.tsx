@@ -125,9 +125,9 @@ describe('DMThreadScreen against a real server', () => {
     h.network.offline = true;
     await fireEvent.changeText(screen.getByTestId('composer-input'), 'Sending from the bus');
     await fireEvent.press(screen.getByTestId('send'));
-    const failed = await screen.findByTestId('pending-failed');
+    const waiting = await screen.findByTestId('pending-waiting');
     h.network.offline = false;
-    await fireEvent.press(failed);
+    await fireEvent.press(waiting);
     await waitFor(() => expect(screen.queryByTestId(/pending-/)).toBeNull());
 
     const items = (await s.as(friend).dm.messages({ params: { threadId: pair.id } })).items.map((m) => m.content);

@@ -436,6 +436,79 @@ describe('channels in Chromium', () => {
     }
   });
 
+  it('opens a channel whose recent messages include images at the newest message, while the images load', async () => {
+    const [a] = students();
+    const owner = server.demo.instructorIds[0]!;
+    const ch = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'photo-wall', topic: 'Your best shots' } });
+    const post = (content: string, attachment_ids: number[] = []) =>
+      server.as(owner).channels.post({ params: { channelId: ch.id }, body: { content, attachment_ids } });
+    const upload = async (width: number, height: number, name: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(sunsetPng(width, height))], { type: 'image/png' }), name);
+      const res = await fetch(`${server.url}/api/communities/uploads?purpose=channel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await server.token(owner)}` },
+        body: form,
+      });
+      const file = (await res.json()) as { id: number };
+      return file.id;
+    };
+    for (let i = 1; i <= 4; i++) await post(`Warm-up ${i}: what are you shooting this week?`);
+    const files: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      files.push(await upload(i === 2 ? 480 : 800, 600, `pier-${i}.png`));
+      await post(`Shot ${i} from the pier`, [files.at(-1)!]);
+    }
+    await post('Newest: the light is gone, see you tomorrow');
+    // Scanned clean, as a reader opening the channel later finds them.
+    await server.ctx.queue.processAll();
+    for (const id of files)
+      await expect
+        .poll(async () => (await server.as(owner).uploads.status({ params: { kind: 'channel', id } })).scan_status, { timeout: 30_000 })
+        .toBe('clean');
+
+    const page = await signedInPage(a);
+    // Thumbnails arrive one after another, well after the first page is shown and pinned.
+    let served = 0;
+    await page.route(/\/uploads\/channel\/\d+\/thumbnail/, async (route) => {
+      await new Promise((r) => setTimeout(r, 300 + 250 * served++));
+      await route.continue();
+    });
+    await page.goto(`${server.url}/communities/${SLUG}/channels/photo-wall`);
+    const log = page.getByRole('log');
+    const newest = log.getByText('Newest: the light is gone');
+    await newest.waitFor();
+    const heightBefore = await log.evaluate((el) => el.scrollHeight);
+    // Every image has loaded (and changed whatever heights it changes) before we look.
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('.cm-log img')];
+      return imgs.length === 6 && imgs.every((img) => img.complete && img.naturalHeight > 0);
+    });
+    await page.waitForTimeout(300);
+    const inView = (el: Element) => {
+      const box = el.getBoundingClientRect();
+      const frame = el.closest('[role="log"]')!.getBoundingClientRect();
+      return box.top >= frame.top - 1 && box.bottom <= frame.bottom + 1;
+    };
+    const pinned = async () => {
+      expect(await newest.evaluate(inView)).toBe(true);
+      expect(await log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(60);
+      // Not the start of the channel: that is where the bug left the reader.
+      const start = log.getByText(/This is the beginning of/);
+      if ((await start.count()) > 0) expect(await start.evaluate(inView)).toBe(false);
+    };
+    await pinned();
+    // Each image's box was reserved from the attachment's size: loading it changed no height.
+    expect(await log.evaluate((el) => el.scrollHeight)).toBe(heightBefore);
+    await screenshot(page, 'channel-images-open');
+    // The window changes size (a phone's toolbar, a resized window): the log stays at the bottom.
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    await page.setViewportSize({ width: 1280, height: 700 });
+    await page.waitForTimeout(200);
+    await pinned();
+    await page.context().close();
+  });
+
   it('explains a channel that does not exist and a community the viewer cannot see', async () => {
     const [a] = students();
     const page = await signedInPage(a);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { activeTypers, groupMessages, insertMention, mentionQuery } from './chat';
+import { groupMessages, insertMention, mentionQuery } from './chat';
 
 const m = (id: number, author: number, minute: number, over: object = {}) => ({
   id,
@@ -35,15 +35,5 @@ describe('chat helpers', () => {
       caret: 21,
     });
     expect(insertMention('@ev', 0, 3, { kind: 'everyone' }).text).toBe('@everyone ');
-  });
-
-  it('lists who typed in the last seconds, never the viewer', () => {
-    const t = new Map([
-      [1, { name: 'Ana', at: 1000 }],
-      [2, { name: 'Bo', at: 5000 }],
-      [3, { name: 'Me', at: 5000 }],
-    ]);
-    expect(activeTypers(t, 7000, 3)).toEqual(['Bo']);
-    expect(activeTypers(t, 5500, 3)).toEqual(['Ana', 'Bo']);
   });
 });

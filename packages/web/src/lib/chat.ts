@@ -60,11 +60,3 @@ export function insertMention(
   const markup = pick.kind === 'everyone' ? '@everyone ' : `@[${pick.name.replace(/[[\]\n]/g, '')}](user:${pick.id}) `;
   return { text: text.slice(0, start) + markup + text.slice(caret), caret: start + markup.length };
 }
-
-/** "Ana is typing…" keys: who typed in the last few seconds, oldest first, never ourselves. */
-export function activeTypers(typers: Map<number, { name: string; at: number }>, now: number, me: number, windowMs = 5000): string[] {
-  return [...typers.entries()]
-    .filter(([id, t]) => id !== me && now - t.at < windowMs)
-    .sort((a, b) => a[1].at - b[1].at)
-    .map(([, t]) => t.name);
-}

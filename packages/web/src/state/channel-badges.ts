@@ -1,4 +1,5 @@
-import { REALTIME_EVENTS, realtimeChannel, type Channel, type ChannelActivity, type MentionCreated } from '@communities/contract';
+import { decodeRealtime } from '@communities/client';
+import { REALTIME_EVENTS, realtimeChannel, type Channel } from '@communities/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
@@ -7,7 +8,6 @@ import { createBadgeCounter, type MessageSignal } from '../lib/badges';
 import { useRealtime } from './realtime';
 
 /** read_state.updated's payload (docs/EVENTS.md). */
-type ReadState = { channel_id?: number; unread_count: number; mention_count: number; last_read_message_id: number };
 
 /** Changes one channel in a community's cached channel list. */
 export function patchChannel(qc: QueryClient, slug: string, id: number, patch: (c: Channel) => Partial<Channel> | null): void {
@@ -60,16 +60,17 @@ export function useLiveBadges({
       },
       cancel: () => clearTimeout(timer),
       activity: (d: unknown) => {
-        const a = d as ChannelActivity;
+        const a = decodeRealtime(REALTIME_EVENTS.channelActivity, d);
+        if (!a) return;
         message(a.channel_id, a.author_id, { message_id: a.message_id, mention: a.everyone });
       },
       mention: (d: unknown) => {
-        const m = d as MentionCreated;
-        if (m.community_id === communityId) message(m.channel_id, m.author_id, { message_id: m.message_id, mention: true });
+        const m = decodeRealtime(REALTIME_EVENTS.mentionCreated, d);
+        if (m && m.community_id === communityId) message(m.channel_id, m.author_id, { message_id: m.message_id, mention: true });
       },
       readState: (d: unknown) => {
-        const r = d as ReadState;
-        if (r.channel_id)
+        const r = decodeRealtime(REALTIME_EVENTS.readStateUpdated, d);
+        if (r && r.channel_id)
           patchChannel(qc, slug, r.channel_id, () => ({
             unread_count: r.unread_count,
             mention_count: r.mention_count,

@@ -1,4 +1,4 @@
-import { createRealtime, type Realtime } from '@communities/client';
+import { createRealtime, decodeRealtime, type Realtime } from '@communities/client';
 import { REALTIME_EVENTS, realtimeChannel, type Attachment } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -70,8 +70,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       h.on(user, REALTIME_EVENTS.dmThreadUpdated, refreshDms),
       // After a reconnect, what changed meanwhile is in the server's counts.
       h.on(user, 'pusher:subscription_succeeded', refreshDms),
-      h.on(user, REALTIME_EVENTS.uploadScanned, (a) => {
-        for (const l of scanListeners) l(a as Attachment);
+      h.on(user, REALTIME_EVENTS.uploadScanned, (d) => {
+        const a = decodeRealtime(REALTIME_EVENTS.uploadScanned, d);
+        if (a) for (const l of scanListeners) l(a);
       }),
     ];
     return () => {

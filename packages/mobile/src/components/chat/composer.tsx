@@ -6,7 +6,7 @@ import { Pressable, Text, TextInput, View } from 'react-native';
 import type { CommunitiesTheme, PickedFile } from '../../config';
 import { useAddon } from '../../context';
 import { mentionMarkup } from '../../lib/markdown';
-import type { ReplyPreview, SendResult } from '../../state/chat/conversation';
+import type { ReplyPreview, SendResult } from '@communities/client';
 import { Avatar } from '../avatar';
 import { Button } from '../button';
 import { EmojiPicker } from '../emoji-picker';

@@ -1,3 +1,4 @@
+import type { AnyMessage as ChatMessage, ConversationSnapshot, PendingMessage, ReplyPreview } from '@communities/client';
 import { plainText } from '@communities/contract';
 import type { TFunction } from 'i18next';
 import { useState, type ReactNode } from 'react';
@@ -7,7 +8,6 @@ import { ActivityIndicator, Clipboard, FlatList, KeyboardAvoidingView, Platform,
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import { copyText } from '../../lib/markdown';
-import type { ChatMessage, ConversationSnapshot, PendingMessage, ReplyPreview } from '../../state/chat/conversation';
 import type { ConversationActions } from '../../state/chat/use-conversation';
 import { Empty, ErrorBanner, ErrorState, Loading } from '../states';
 import { useStyles } from '../use-styles';

@@ -4,7 +4,7 @@ import { Text, TextInput, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
-import type { EditResult } from '../../state/chat/conversation';
+import type { EditResult } from '@communities/client';
 import { Button } from '../button';
 import { useStyles } from '../use-styles';
 

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Pressable, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../../config';
-import type { ChatMessage } from '../../state/chat/conversation';
+import type { AnyMessage as ChatMessage } from '@communities/client';
 import { Button } from '../button';
 import { EmojiPicker } from '../emoji-picker';
 import { Sheet } from '../sheet';

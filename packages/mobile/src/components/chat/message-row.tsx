@@ -4,7 +4,7 @@ import { Pressable, Text, View } from 'react-native';
 import type { CommunitiesTheme } from '../../config';
 import { errorKind } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
-import type { ChatMessage, EditResult, PendingMessage } from '../../state/chat/conversation';
+import type { AnyMessage as ChatMessage, EditResult, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
 import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
@@ -94,24 +94,33 @@ export function PendingRow({ pending: p, author, onRetry }: { pending: PendingMe
   const { t } = useTranslation();
   const s = useStyles(make);
   const failed = p.status === 'failed';
+  // Waiting for the connection: it goes by itself when the connection is back, or now on a tap.
+  const waiting = p.status === 'waiting';
   // A refusal (403, 404, 422) will not pass on a retry; the network or the server may.
   const kind = failed ? errorKind(p.error) : null;
-  const retryable = kind === 'offline' || kind === 'generic' || kind === 'rate_limited';
-  const note = !failed ? null : retryable ? `${t('chat.failed')} ${t('chat.retry')}` : `${t('chat.failed')} ${t(`errors.${kind!}`)}`;
+  const retryable = waiting || kind === 'offline' || kind === 'generic' || kind === 'rate_limited';
+  const note = waiting
+    ? `${t('chat.waiting')} ${t('chat.retry')}`
+    : !failed
+      ? null
+      : retryable
+        ? `${t('chat.failed')} ${t('chat.retry')}`
+        : `${t('chat.failed')} ${t(`errors.${kind!}`)}`;
+  const tappable = (failed || waiting) && retryable;
   return (
     <Pressable
       style={[s.row, !failed && s.pending]}
-      onPress={failed && retryable ? onRetry : undefined}
-      disabled={!(failed && retryable)}
+      onPress={tappable ? onRetry : undefined}
+      disabled={!tappable}
       testID={`pending-${p.status}`}
-      accessibilityRole={failed && retryable ? 'button' : undefined}
+      accessibilityRole={tappable ? 'button' : undefined}
       accessibilityLabel={note ?? undefined}
     >
       <Avatar name={author} />
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{author}</Text>
-          <Text style={s.time}>{failed ? '' : t('chat.sending')}</Text>
+          <Text style={s.time}>{failed || waiting ? '' : t('chat.sending')}</Text>
         </View>
         {p.reply_to ? (
           <View style={s.reply}>

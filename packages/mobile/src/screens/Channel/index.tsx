@@ -1,3 +1,4 @@
+import type { ConversationIO } from '@communities/client';
 import { realtimeChannel, type Channel, type ChannelMessage, type CommunityDetail } from '@communities/contract';
 import { useCallback, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +7,6 @@ import { Screen } from '../../components/screen';
 import { ErrorState, Loading } from '../../components/states';
 import { useAddon } from '../../context';
 import { uploadPicked } from '../../lib/uploads';
-import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
@@ -48,7 +48,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
   const community = useCommunityQuery(String(channel.community_id));
   const membership = useMembershipMutation();
   const slow = useRef<ReturnType<typeof useSlowMode>['hold'] | null>(null);
-  const source: ConversationSource<ChannelMessage> = {
+  const source: ConversationIO<ChannelMessage> = {
     history: (query) => api.channels.messages({ params: { channelId }, query }),
     changes: (query) => api.channels.changes({ params: { channelId }, query }),
     post: (body) => {
@@ -61,7 +61,12 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
     read: (messageId) => api.channels.read({ params: { channelId }, body: { message_id: messageId } }),
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
-  const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, pageSize);
+  // Rights over others' messages are the viewer's, from the channel and community as loaded.
+  const rights = {
+    deleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
+    pin: channel.viewer_can.pin,
+  };
+  const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, { pageSize, rights });
   const { hold, notice } = useSlowMode(channel, state.messages, me?.id);
   slow.current = hold;
   const restriction = useRestriction(channel, community.data, community.isPending, () => {
@@ -70,7 +75,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
     membership.mutate({ community: community.data, action: 'join' }, { onSuccess: (m) => m?.status === 'active' && onJoined() });
   });
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
-  const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
+  const { typing, notifyTyping } = useTyping(presence, conversation);
   const communityId = String(channel.community_id);
   const mentionSearch = useCallback(
     async (q: string) => {

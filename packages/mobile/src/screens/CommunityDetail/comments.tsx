@@ -14,7 +14,7 @@ import { useAddon } from '../../context';
 import { errorKind } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
 import { newNonce } from '../../lib/nonce';
-import type { EditResult } from '../../state/chat/conversation';
+import type { EditResult } from '@communities/client';
 import { useCommentMutation, useMoreRepliesQuery, type CommentThread } from '../../state/queries/comments';
 
 const MAX_COMMENT = 10_000;

@@ -15,7 +15,7 @@ import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import { shortTime } from '../../lib/format';
-import type { EditResult } from '../../state/chat/conversation';
+import type { EditResult } from '@communities/client';
 
 const make = (t: CommunitiesTheme) => ({
   post: {

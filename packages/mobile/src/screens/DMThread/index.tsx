@@ -1,3 +1,4 @@
+import type { ConversationIO } from '@communities/client';
 import { realtimeChannel, type DmMessage, type DmThread } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
@@ -8,7 +9,6 @@ import { ErrorState, Loading } from '../../components/states';
 import { WithMe } from '../../components/with-me';
 import { useAddon } from '../../context';
 import { uploadPicked } from '../../lib/uploads';
-import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { dmKeys, useThreadQuery } from '../../state/queries/dm';
@@ -43,7 +43,7 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
   const { t } = useTranslation();
   const qc = useQueryClient();
   const threadId = thread.id;
-  const source: ConversationSource<DmMessage> = {
+  const source: ConversationIO<DmMessage> = {
     history: (query) => api.dm.messages({ params: { threadId }, query }),
     changes: (query) => api.dm.changes({ params: { threadId }, query }),
     post: (body) => api.dm.post({ params: { threadId }, body }),
@@ -58,9 +58,9 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
     },
   };
   const live = features ? realtimeChannel.dm(features.realtime.channel_prefix, threadId) : null;
-  const { conversation, state, actions } = useConversation(`dm:${threadId}`, source, live, pageSize);
+  const { conversation, state, actions } = useConversation(`dm:${threadId}`, source, live, { pageSize });
   const presence = features ? realtimeChannel.dmPresence(features.realtime.channel_prefix, threadId) : null;
-  const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
+  const { typing, notifyTyping } = useTyping(presence, conversation);
   const participants = thread.participants;
   const mentionSearch = useCallback(
     async (q: string) => participants.filter((p) => p.id !== me?.id && p.name.toLowerCase().includes(q.toLowerCase())),

@@ -1,66 +1,78 @@
-import { REALTIME_EVENTS } from '@communities/contract';
+import {
+  ConversationMachine,
+  followConversation,
+  type AnyMessage,
+  type ConversationIO,
+  type ConversationSnapshot,
+  type EditResult,
+  type ViewerRights,
+} from '@communities/client';
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 
 import { useAddon } from '../../context';
 
-import { Conversation, type ChatMessage, type ConversationSource, type EditResult, type ReactionEvent } from './conversation';
-
 /**
- * A live conversation for a screen: loads the latest page, then follows the realtime channel
- * (new messages are fetched through REST after the pushed id, so nothing is missed across a
- * reconnect), and re-renders on every change of its state machine.
+ * A live conversation for a screen, on the machine shared with the web (packages/client): loads
+ * the latest page, follows the realtime channel (pushed messages merged by id, catch-up after a
+ * reconnect, sends retried when the connection is back), moves the read marker as messages come
+ * in, and re-renders on every change.
  */
-export function useConversation<M extends ChatMessage>(
+export function useConversation<M extends AnyMessage>(
   key: string,
-  source: ConversationSource<M>,
+  source: ConversationIO<M>,
   realtimeChannel: string | null,
-  pageSize?: number,
-): { conversation: Conversation<M>; state: ReturnType<Conversation<M>['getSnapshot']>; actions: ConversationActions } {
+  options: { pageSize?: number | undefined; rights?: ViewerRights } = {},
+): { conversation: ConversationMachine<M>; state: ConversationSnapshot<M>; actions: ConversationActions } {
   const { features, me, realtime, track } = useAddon();
   const maxLength = features?.limits.max_message_length ?? 4000;
-  // The state machine lives as long as the conversation; it reads the latest user and API through refs.
+  // The machine lives as long as the conversation; it reads the latest user, API and rights through refs.
   const meRef = useRef(me);
   meRef.current = me;
   const sourceRef = useRef(source);
   sourceRef.current = source;
+  const rightsRef = useRef(options.rights);
+  rightsRef.current = options.rights;
+  const { pageSize } = options;
   const conversation = useMemo(() => {
-    const live: ConversationSource<M> = {
+    const live: ConversationIO<M> = {
       history: (q) => sourceRef.current.history(q),
       post: (b) => sourceRef.current.post(b),
-      react: (id, emoji) => sourceRef.current.react(id, emoji),
-      edit: (id, content) => sourceRef.current.edit(id, content),
-      remove: (id) => sourceRef.current.remove(id),
+      changes: (q) => sourceRef.current.changes?.(q) ?? Promise.resolve({ items: [], next: null, as_of: q.since }),
+      edit: (id, content) => sourceRef.current.edit!(id, content),
+      remove: (id) => sourceRef.current.remove!(id),
+      react: (id, emoji) => sourceRef.current.react!(id, emoji),
       read: (id) => sourceRef.current.read?.(id) ?? Promise.resolve(),
     };
-    return new Conversation(live, { key, me: () => meRef.current, maxLength, pageSize });
+    return new ConversationMachine(live, {
+      me: () => meRef.current,
+      rights: () => rightsRef.current ?? { deleteAny: false, pin: false },
+      maxLength,
+      ...(pageSize ? { pageSize } : {}),
+    });
+    // `key` names the conversation: a new one gets a new machine.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, maxLength, pageSize]);
   const state = useSyncExternalStore(conversation.subscribe, conversation.getSnapshot, conversation.getSnapshot);
 
   useEffect(() => {
     void conversation.load();
+    return () => conversation.dispose();
   }, [conversation]);
 
   useEffect(() => {
     if (!realtime || !realtimeChannel) return;
-    const catchUp = () => void conversation.catchUp().catch(() => undefined);
-    // A leave() while the subscription was pending (a quick remount) leaves a cancelled channel
-    // that realtime.on() would reuse as is; subscribe() revives it.
-    realtime.pusher.subscribe(realtimeChannel);
-    const offs = [
-      realtime.on(realtimeChannel, REALTIME_EVENTS.messageCreated, catchUp),
-      realtime.on(realtimeChannel, REALTIME_EVENTS.messageUpdated, (data) => conversation.update(data as M)),
-      realtime.on(realtimeChannel, REALTIME_EVENTS.messageDeleted, (data) => conversation.markDeleted((data as { id: number }).id)),
-      realtime.on(realtimeChannel, REALTIME_EVENTS.reactionChanged, (data) => conversation.applyReaction(data as ReactionEvent)),
-    ];
-    // A reconnect may have missed new messages and changes to shown ones alike.
-    const resync = () => void conversation.resync().catch(() => undefined);
-    realtime.pusher.connection.bind('connected', resync);
+    const stop = followConversation(conversation, realtime, realtimeChannel);
     return () => {
-      for (const off of offs) off();
-      realtime.pusher.connection.unbind('connected', resync);
+      stop();
       realtime.leave(realtimeChannel);
     };
   }, [conversation, realtime, realtimeChannel]);
+
+  // The screen is open: what it shows is read.
+  const newest = state.messages.at(-1)?.id;
+  useEffect(() => {
+    if (newest !== undefined) conversation.markRead();
+  }, [conversation, newest]);
 
   // What a conversation view's buttons do, the same for channels and DMs.
   const actions = useMemo<ConversationActions>(

@@ -3,7 +3,7 @@ import type { FeedComment } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
-import { toggle } from '../chat/conversation';
+import { toggleReaction } from '@communities/client';
 
 import { patchPost } from './feed';
 
@@ -114,7 +114,7 @@ export function useReactToCommentMutation(itemId: number) {
       api.feed.reactComment({ params: { commentId }, body: { emoji } }),
     onMutate: ({ commentId, emoji }) => {
       const before = findComment(qc, itemId, commentId)?.reactions;
-      patchComment(qc, itemId, commentId, (c) => ({ ...c, reactions: toggle(c.reactions, emoji) }));
+      patchComment(qc, itemId, commentId, (c) => ({ ...c, reactions: toggleReaction(c.reactions, emoji) }));
       return { before };
     },
     onSuccess: (res, { commentId }) => patchComment(qc, itemId, commentId, (c) => ({ ...c, reactions: res.reactions })),

@@ -3,7 +3,7 @@ import type { FeedItem } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
-import { toggle } from '../chat/conversation';
+import { toggleReaction as toggle } from '@communities/client';
 
 export type FeedPage = { items: FeedItem[]; pinned: FeedItem[]; next_cursor: string | null };
 

@@ -1,5 +1,5 @@
 import { isServable, type Attachment } from '@communities/contract';
-import { useEffect, useState, type MouseEvent } from 'react';
+import { useEffect, useState, type CSSProperties, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api, TOKEN_KEY } from '../../api';
@@ -30,12 +30,23 @@ export function Thumbnail({ a }: { a: Attachment }) {
       if (url) URL.revokeObjectURL(url);
     };
   }, [a.kind, a.id]);
-  const ratio = a.width && a.height ? `${a.width} / ${a.height}` : undefined;
+  // The box is known before the image arrives (from the attachment's size), so loading it
+  // changes no heights and the log stays where the reader is.
+  const box = imageBox(a);
   return src ? (
-    <img src={src} alt={a.original_name} loading="lazy" style={{ aspectRatio: ratio }} />
+    <img src={src} alt={a.original_name} loading="lazy" {...(box ? { width: box.width, height: box.height } : {})} style={box?.style} />
   ) : (
-    <span className="cm-file-image-wait" style={{ aspectRatio: ratio ?? '4 / 3' }} aria-label={a.original_name} role="img" />
+    <span className="cm-file-image-wait" style={box?.style ?? { aspectRatio: '4 / 3' }} aria-label={a.original_name} role="img" />
   );
+}
+
+/** Thumbnails fit in 320 × 240 px (the stylesheet's bounds); null when the size is unknown. */
+function imageBox(a: Attachment): { width: number; height: number; style: CSSProperties } | null {
+  if (!a.width || !a.height) return null;
+  const scale = Math.min(1, 320 / a.width, 240 / a.height);
+  const width = Math.max(1, Math.round(a.width * scale));
+  const height = Math.max(1, Math.round(a.height * scale));
+  return { width, height, style: { width, aspectRatio: `${a.width} / ${a.height}` } };
 }
 
 export async function download(e: MouseEvent<HTMLAnchorElement>, a: Attachment) {

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 
 import { insertMention, mentionQuery } from '../../lib/chat';
 import { fileSize } from '../../lib/format';
-import type { AnyMessage } from '../../state/chat-store';
+import type { AnyMessage } from '@communities/client';
 import { useUploadScanned } from '../../state/realtime';
 import { Avatar } from '../avatar';
 import { PlusIcon, SendIcon } from '../icons';

@@ -1,265 +1,51 @@
-import { ApiError, watchMessages } from '@communities/client';
-import { REALTIME_EVENTS, plainText, type Attachment, type UserSummary } from '@communities/contract';
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { ApiError, type AnyMessage } from '@communities/client';
+import { plainText } from '@communities/contract';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { activeTypers } from '../../lib/chat';
-import { ChatStore, newNonce, type AnyMessage, type ChatIO, type ReactionChange } from '../../state/chat-store';
-import { useConnection, useRealtime, useUploadScanned } from '../../state/realtime';
+import { useConversation, type ConversationConfig } from '../../state/chat/use-conversation';
+import { useReadMarker } from '../../state/chat/use-read-marker';
+import { useSlowMode } from '../../state/chat/use-slow-mode';
+import { useTyping } from '../../state/chat/use-typing';
 import { useFeatures } from '../../state/session';
 
 import { Composer } from './composer';
 import { MessageList } from './message-list';
 
-export interface ConversationConfig<M extends AnyMessage> {
-  name: string;
-  io: ChatIO<M>;
-  edit: (id: number, content: string) => Promise<M>;
-  remove: (id: number) => Promise<unknown>;
-  react: (id: number, emoji: string) => Promise<{ reactions: M['reactions'] }>;
-  pin?: (id: number, pinned: boolean) => Promise<M>;
-  read: (id: number) => Promise<unknown>;
-  upload: (file: File) => Promise<Attachment>;
-  attachmentStatus: (a: Attachment) => Promise<Attachment>;
-  mentionSource: (q: string) => Promise<UserSummary[]>;
-  /** Realtime channel names: messages and presence (online people, typing). */
-  realtime: { messages: string; presence: string };
-  lastReadId: number;
-  canPost: boolean;
-  canAttach: boolean;
-  canPin: boolean;
-  /** May delete other people's messages (owner, moderators): live messages get Delete from this. */
-  canDeleteAny?: boolean;
-  canReact: boolean;
-  allowEveryone: boolean;
-  /** The channel's slow mode (0: none); moderators who are exempt pass 0. */
-  slowModeSeconds?: number;
-  /** Shown instead of the composer when the viewer may not post. */
-  readOnly: ReactNode;
-  empty: ReactNode;
-  onPresence?: (people: UserSummary[]) => void;
-  onRead?: (lastId: number) => void;
-}
+export type { ConversationConfig } from '../../state/chat/use-conversation';
 
 type Me = { id: number; name: string; avatar_url: string | null };
-type PresenceChannel = {
-  members: { each(fn: (m: { id: string; info: { name: string; avatar_url: string | null } }) => void): void };
-  subscribed: boolean;
-  trigger(event: string, data: unknown): boolean;
-  bind(event: string, fn: (d: unknown) => void): void;
-  unbind(event: string, fn: (d: unknown) => void): void;
-};
 
-/** One live conversation: history, realtime stream, typing, presence, optimistic sends, reads. */
+/** One live conversation, rendered from the shared machine: the log, typing, notices and the composer. */
 export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationConfig<M>; me: Me }) {
   const { t } = useTranslation();
-  const hub = useRealtime();
   const features = useFeatures();
-  const cfg = useRef(c);
-  const [store] = useState(
-    () => new ChatStore<M>(c.io, me.id, newNonce, () => ({ deleteAny: cfg.current.canDeleteAny ?? false, pin: cfg.current.canPin })),
-  );
-  const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const { machine, snap } = useConversation(c, me.id);
+  const { typing, onTyping } = useTyping(machine, c.realtime.presence, me, c.onPresence);
+  const [atBottom, setAtBottom] = useState(true);
+  useReadMarker(machine, atBottom, snap.messages.at(-1)?.id ?? 0, c.onRead);
+  const slow = useSlowMode(snap, me.id, c.slowModeSeconds ?? 0);
+
   const [replyTo, setReplyTo] = useState<AnyMessage | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [highlighted, setHighlighted] = useState<number | null>(null);
   const [scrollTo, setScrollTo] = useState<{ id: number | 'bottom'; seq: number } | null>(null);
-  const connection = useConnection().state;
-  const [typers, setTypers] = useState(new Map<number, { name: string; at: number }>());
-  const [now, setNow] = useState(() => Date.now());
-  const [atBottom, setAtBottom] = useState(true);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const input = useRef<HTMLTextAreaElement>(null);
+  const [jumpMissing, setJumpMissing] = useState(false);
   const [readMarker] = useState(c.lastReadId);
-  useEffect(() => {
-    cfg.current = c;
-  });
+  const input = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
-    void store.loadLatest();
-  }, [store]);
-
-  // Live stream, started from the newest message shown; it catches up after every reconnect.
-  const ready = snap.status === 'ready';
-  const { messages: messagesChannel, presence: presenceChannel } = c.realtime;
-  useEffect(() => {
-    if (!hub || !ready) return;
-    const release = hub.acquire(messagesChannel);
-    const stream = watchMessages<M>(hub.rt, {
-      channel: messagesChannel,
-      lastSeenId: store.lastId(),
-      fetchAfter: (after) => cfg.current.io.page(after > 0 ? { after, limit: 50 } : { limit: 50 }),
-      // After every (re)subscription: what changed meanwhile in the messages shown (edits, scans…).
-      ...(cfg.current.io.changes
-        ? {
-            changes: {
-              since: store.since(),
-              oldestId: () => store.firstId(),
-              fetch: (q) => cfg.current.io.changes!(q),
-              onChanged: (m) => store.replace(m),
-            },
-          }
-        : {}),
-      onMessage: (m) => store.receive(m, 'live'),
-      onEvent: (event, data) => {
-        const d = data as Record<string, unknown>;
-        if (event === REALTIME_EVENTS.messageUpdated) store.updated(d as Partial<M> & { id: number });
-        else if (event === REALTIME_EVENTS.messageDeleted) store.removed(Number(d.id));
-        else if (event === REALTIME_EVENTS.reactionChanged) store.reaction(d as unknown as ReactionChange);
-        else if (event === REALTIME_EVENTS.messagePinned) store.pinned(Number(d.id), Boolean(d.is_pinned));
-      },
-    });
-    return () => {
-      stream.stop();
-      release();
-    };
-  }, [hub, ready, store, messagesChannel]);
-
-  // Presence: who is here, and who is typing (client events exist on presence channels only).
-  const presenceRef = useRef<PresenceChannel | null>(null);
-  useEffect(() => {
-    if (!hub) return;
-    const release = hub.acquire(presenceChannel);
-    const ch = hub.rt.pusher.channel(presenceChannel) as unknown as PresenceChannel;
-    presenceRef.current = ch;
-    const publish = () => {
-      const people: UserSummary[] = [];
-      ch.members.each((m) => people.push({ id: Number(m.id), name: m.info.name, avatar_url: m.info.avatar_url }));
-      cfg.current.onPresence?.(people);
-    };
-    const onTyping = (d: unknown) => {
-      const x = d as { user_id?: number; name?: string };
-      if (typeof x.user_id !== 'number' || typeof x.name !== 'string') return;
-      const entry = { name: x.name.slice(0, 80), at: Date.now() };
-      setTypers((prev) => new Map(prev).set(x.user_id!, entry));
-      setNow(Date.now());
-    };
-    const onLeft = (d: unknown) => {
-      const id = Number((d as { id: string }).id);
-      setTypers((prev) => {
-        const next = new Map(prev);
-        next.delete(id);
-        return next;
-      });
-      publish();
-    };
-    ch.bind('pusher:subscription_succeeded', publish);
-    ch.bind('pusher:member_added', publish);
-    ch.bind('pusher:member_removed', onLeft);
-    ch.bind('client-typing', onTyping);
-    if (ch.subscribed) publish();
-    return () => {
-      ch.unbind('pusher:subscription_succeeded', publish);
-      ch.unbind('pusher:member_added', publish);
-      ch.unbind('pusher:member_removed', onLeft);
-      ch.unbind('client-typing', onTyping);
-      presenceRef.current = null;
-      release();
-    };
-  }, [hub, presenceChannel]);
-
-  // A message from someone ends their typing; names fade after a few seconds.
-  const lastMessage = snap.messages.at(-1);
-  useEffect(() => {
-    if (!lastMessage) return;
-    setTypers((prev) => {
-      if (!prev.has(lastMessage.author.id)) return prev;
-      const next = new Map(prev);
-      next.delete(lastMessage.author.id);
-      return next;
-    });
-  }, [lastMessage]);
-  const typing = activeTypers(typers, now, me.id);
-  useEffect(() => {
-    if (typing.length === 0) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [typing.length]);
-
-  const lastTyped = useRef(0);
-  const onTyping = useCallback(() => {
-    const ch = presenceRef.current;
-    if (!ch?.subscribed || Date.now() - lastTyped.current < 2500) return;
-    lastTyped.current = Date.now();
-    ch.trigger('client-typing', { user_id: me.id, name: me.name });
-  }, [me.id, me.name]);
-
-  // Read up to the newest message while the reader is at the bottom of a visible page.
-  const readSent = useRef(c.lastReadId);
-  const lastId = lastMessage?.id ?? 0;
-  useEffect(() => {
-    const mark = () => {
-      if (!atBottom || document.visibilityState !== 'visible' || lastId <= readSent.current) return;
-      readSent.current = lastId;
-      cfg.current.onRead?.(lastId);
-      cfg.current.read(lastId).catch(() => {
-        readSent.current = 0;
-      });
-    };
-    const timer = setTimeout(mark, 400);
-    document.addEventListener('visibilitychange', mark);
-    return () => {
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', mark);
-    };
-  }, [atBottom, lastId]);
-
-  // Sends that never reached the server go again when the connection is back, with their nonce
-  // (the server keeps one message per nonce); while it seems up yet they fail, every few seconds.
-  const waiting = snap.pending.some((p) => p.status === 'waiting');
-  const wasOnline = useRef(connection === 'online');
-  useEffect(() => {
-    const back = connection === 'online' && !wasOnline.current;
-    wasOnline.current = connection === 'online';
-    if (!waiting || connection !== 'online') return;
-    const timer = setTimeout(() => store.reconnected(), back ? 0 : 3000);
-    return () => clearTimeout(timer);
-  }, [waiting, connection, store]);
-
-  // Scans: our uploads arrive on our user channel, everyone's with message.updated on the
-  // conversation's channel (and the changes catch-up after a reconnect). Only while the socket
-  // is down (or there is no realtime at all) are pending files polled.
-  useUploadScanned((a) => store.attachmentScanned(a));
-  const polling = !hub || connection !== 'online';
-  const pendingFiles = snap.messages
-    .slice(-50)
-    .flatMap((m) => m.attachments)
-    .filter((a) => a.scan_status === 'pending');
-  const pendingKey = polling ? pendingFiles.map((a) => `${a.kind}:${a.id}`).join(',') : '';
-  const pendingRef = useRef(pendingFiles);
-  pendingRef.current = pendingFiles;
-  useEffect(() => {
-    if (!pendingKey) return;
-    // Every few seconds until each file has a verdict; new messages do not restart the clock.
-    const timer = setInterval(() => {
-      for (const a of pendingRef.current.slice(0, 10))
-        cfg.current
-          .attachmentStatus(a)
-          .then((x) => x.scan_status !== 'pending' && store.attachmentScanned(x))
-          .catch(() => {});
-    }, 4000);
-    return () => clearInterval(timer);
-  }, [pendingKey, store]);
-
-  // Slow mode: after the viewer's last message, and while a send is held by a 429, a notice counts down.
-  const mine = snap.messages.findLast((m) => m.author.id === me.id);
-  const sentAt = mine ? Date.parse(mine.created_at) : 0;
-  const heldUntil = snap.pending.reduce((max, p) => Math.max(max, p.retry_at ?? 0), 0);
-  const slowUntil = Math.max(heldUntil, sentAt > 0 && (c.slowModeSeconds ?? 0) > 0 ? sentAt + c.slowModeSeconds! * 1000 : 0);
-  const [clock, setClock] = useState(() => Date.now());
-  const slowLeft = Math.ceil((slowUntil - clock) / 1000);
-  useEffect(() => {
-    if (slowUntil <= Date.now()) return;
-    setClock(Date.now());
-    const timer = setInterval(() => setClock(Date.now()), 250);
-    const stop = setTimeout(() => clearInterval(timer), slowUntil - Date.now() + 300);
-    return () => {
-      clearInterval(timer);
-      clearTimeout(stop);
-    };
-  }, [slowUntil]);
-
-  const fail = (e: unknown) => setActionError(e instanceof ApiError && e.status === 429 ? t('chat.rate_limited') : t('app.error'));
+  const failed = snap.actionError;
+  const notice = jumpMissing
+    ? t('chat.jump_missing')
+    : failed
+      ? failed instanceof ApiError && failed.status === 429
+        ? t('chat.rate_limited')
+        : t('app.error')
+      : null;
+  const clearNotice = () => {
+    setJumpMissing(false);
+    machine.clearActionError();
+  };
   const seq = useRef(0);
   const flash = (id: number) => {
     setHighlighted(id);
@@ -267,29 +53,22 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
   };
   const toPresent = () => {
     setScrollTo({ id: 'bottom', seq: ++seq.current });
-    store.toPresent().catch(fail);
+    machine.toPresent().catch(() => {});
   };
   const actions = {
     onReply: (m: AnyMessage) => {
       setReplyTo(m);
       input.current?.focus();
     },
-    onReact: (m: AnyMessage, emoji: string) => {
-      c.react(m.id, emoji).then((r) => store.setReactions(m.id, r.reactions), fail);
-    },
+    onReact: (m: AnyMessage, emoji: string) => void machine.react(m.id, emoji),
     onEdit: async (m: AnyMessage, content: string) => {
-      try {
-        store.receive(await c.edit(m.id, content), 'rest');
-      } catch (e) {
-        fail(e);
-        throw e;
-      }
+      // The edit box stays open unless the server took the edit.
+      const result = await machine.edit(m.id, content);
+      if (result !== 'saved') throw new Error(result);
       input.current?.focus();
     },
-    onDelete: (m: AnyMessage) => {
-      c.remove(m.id).then(() => store.removed(m.id), fail);
-    },
-    ...(c.pin ? { onPin: (m: AnyMessage, pinned: boolean) => void c.pin!(m.id, pinned).then((x) => store.receive(x, 'rest'), fail) } : {}),
+    onDelete: (m: AnyMessage) => void machine.remove(m.id),
+    ...(c.pin ? { onPin: (m: AnyMessage, pinned: boolean) => void machine.pin(m.id, pinned) } : {}),
     onJump: (id: number) => {
       const el = document.getElementById(`cm-msg-${id}`);
       if (el) {
@@ -299,11 +78,14 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
         return;
       }
       // Older than what is loaded: fetch the stretch around it, then show it.
-      store.jumpTo(id).then((found) => {
-        if (!found) return setActionError(t('chat.jump_missing'));
-        setScrollTo({ id, seq: ++seq.current });
-        flash(id);
-      }, fail);
+      machine.jumpTo(id).then(
+        (found) => {
+          if (!found) return setJumpMissing(true);
+          setScrollTo({ id, seq: ++seq.current });
+          flash(id);
+        },
+        () => {},
+      );
     },
   };
 
@@ -324,12 +106,12 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
           if (id === null) input.current?.focus();
         }}
         highlighted={highlighted}
-        loadOlder={() => void store.loadOlder()}
-        loadNewer={() => void store.loadNewer()}
+        loadOlder={() => void machine.loadOlder()}
+        loadNewer={() => void machine.loadNewer()}
         scrollTo={scrollTo}
         onPresent={toPresent}
-        onRetry={(n) => store.retry(n)}
-        onDiscard={(n) => store.discard(n)}
+        onRetry={(n) => machine.retry(n)}
+        onDiscard={(n) => machine.discard(n)}
         onAtBottom={setAtBottom}
         onEscape={() => input.current?.focus()}
         empty={c.empty}
@@ -337,7 +119,7 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
       {snap.status === 'error' && (
         <p className="cm-banner-note" role="alert">
           {t('app.error')}{' '}
-          <button type="button" className="cm-link cm-link--inline" onClick={() => void store.loadLatest()}>
+          <button type="button" className="cm-link cm-link--inline" onClick={() => void machine.load()}>
             {t('app.retry')}
           </button>
         </p>
@@ -351,14 +133,14 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
               ? t('chat.typing_many')
               : ''}
       </div>
-      {actionError && (
-        <p className="cm-banner-note cm-banner-note--fade" role="alert" onAnimationEnd={() => setActionError(null)}>
-          {actionError}
+      {notice && (
+        <p className="cm-banner-note cm-banner-note--fade" role="alert" onAnimationEnd={clearNotice}>
+          {notice}
         </p>
       )}
-      {c.canPost && slowLeft > 0 && (
+      {c.canPost && slow.left > 0 && (
         <p className="cm-slow-note" role="status" data-testid="slow-mode">
-          ⏱ {heldUntil > clock ? t('chat.slow_mode_held', { count: slowLeft }) : t('chat.slow_mode_wait', { count: slowLeft })}
+          ⏱ {slow.held ? t('chat.slow_mode_held', { count: slow.left }) : t('chat.slow_mode_wait', { count: slow.left })}
         </p>
       )}
       {c.canPost ? (
@@ -376,19 +158,19 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
           inputRef={input}
           onTyping={onTyping}
           onEditLast={() => {
-            const mine = [...snap.messages].reverse().find((m) => m.author.id === me.id && !m.deleted);
+            const mine = snap.messages.findLast((m) => m.author.id === me.id && !m.deleted);
             if (!mine) return false;
             setEditing(mine.id);
             return true;
           }}
           onSend={({ content, attachments }) => {
-            setActionError(null);
+            clearNotice();
             // A message goes at the live tail: that is where the reader goes to see it.
             if (snap.hasMoreAfter) toPresent();
-            store.send({
+            machine.send({
               content,
               attachments,
-              reply_to: replyTo ? { id: replyTo.id, author: replyTo.author, excerpt: plainText(replyTo.content ?? '', 120) } : null,
+              replyTo: replyTo ? { id: replyTo.id, author: replyTo.author, excerpt: plainText(replyTo.content ?? '', 120) } : null,
             });
             setReplyTo(null);
           }}

@@ -3,7 +3,7 @@ import { useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { clockTime, fullDate } from '../../lib/format';
-import type { AnyMessage, PendingMessage } from '../../state/chat-store';
+import type { AnyMessage, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
 import { RichText } from '../rich-text';
 import { EmojiPicker, Reactions } from '../reactions';

@@ -3,12 +3,12 @@ import { useTranslation } from 'react-i18next';
 
 import { groupMessages } from '../../lib/chat';
 import { dayLabel } from '../../lib/format';
-import type { AnyMessage, ChatSnapshot } from '../../state/chat-store';
+import type { AnyMessage, ConversationSnapshot } from '@communities/client';
 
 import { MessageItem, PendingItem, type MessageActions } from './message-item';
 
 export interface MessageListProps {
-  snap: ChatSnapshot<AnyMessage>;
+  snap: ConversationSnapshot<AnyMessage>;
   me: { id: number; name: string; avatar_url: string | null };
   name: string;
   /** The last message read before this visit: a "New messages" line goes after it. */
@@ -54,9 +54,18 @@ export function MessageList(p: MessageListProps) {
   // An older stretch is shown (or just was): the log does not follow or count new messages.
   const detached = useRef(false);
 
+  /** The log's size when last measured: a scroll that comes with a new size was layout, not the reader. */
+  const geometry = useRef({ height: 0, client: 0 });
+  const measure = (el: HTMLDivElement) => {
+    const resized = el.scrollHeight !== geometry.current.height || el.clientHeight !== geometry.current.client;
+    geometry.current = { height: el.scrollHeight, client: el.clientHeight };
+    return resized;
+  };
   const toBottom = () => {
     const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    measure(el);
   };
 
   const older = () => {
@@ -66,11 +75,12 @@ export function MessageList(p: MessageListProps) {
     loadOlder();
   };
 
-  // Prepended history: keep the same messages under the reader's eyes.
+  // Prepended history: keep the same messages under the reader's eyes (the newest, at the bottom).
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && anchor.current) {
-      el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
+      if (atBottom.current && !detached.current) toBottom();
+      else el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
       anchor.current = null;
     }
   }, [firstId]);
@@ -119,14 +129,16 @@ export function MessageList(p: MessageListProps) {
     if (bottom) setUnseen(0);
   }, [scrollTo, messages, hasMoreAfter, onAtBottom]);
 
-  // Images and edits change heights: stay pinned to the bottom while the reader is there.
+  // Images, edits and a resized window change heights: stay pinned to the bottom while the
+  // reader is there.
   useEffect(() => {
     const el = content.current;
-    if (!el) return;
+    if (!el || !scroller.current) return;
     const ro = new ResizeObserver(() => {
       if (atBottom.current && !detached.current) toBottom();
     });
     ro.observe(el);
+    ro.observe(scroller.current);
     return () => ro.disconnect();
   }, []);
 
@@ -138,6 +150,12 @@ export function MessageList(p: MessageListProps) {
 
   const onScroll = () => {
     const el = scroller.current!;
+    // A scroll that came with a change of size (an image loading, the window resized) was not
+    // the reader leaving the bottom: stay pinned.
+    if (measure(el) && atBottom.current && !detached.current) {
+      toBottom();
+      return;
+    }
     const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     if (bottom !== atBottom.current) {
       atBottom.current = bottom;
