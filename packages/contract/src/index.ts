@@ -8,6 +8,7 @@ export * from './endpoints/chat';
 export * from './endpoints/uploads';
 export * from './markdown';
 export * from './realtime';
+export * from './realtime-events';
 export * from './endpoints/realtime';
 export * from './events';
 export * from './permissions';

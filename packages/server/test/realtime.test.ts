@@ -1,5 +1,5 @@
 import { createRealtime, type Realtime } from '@communities/client';
-import { realtimeChannel } from '@communities/contract';
+import { realtimeChannel, REALTIME_EVENTS } from '@communities/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -35,7 +35,7 @@ describe('the Pusher-protocol gateway with real pusher-js clients', () => {
     const channel = realtimeChannel.user(prefix(), u);
     await rt.subscribed(channel);
     const got = new Promise<{ id: number; scan_status: string }>((resolve) =>
-      rt.on(channel, 'upload.scanned', (d) => resolve(d as { id: number; scan_status: string })),
+      rt.on(channel, REALTIME_EVENTS.uploadScanned, (d) => resolve(d as { id: number; scan_status: string })),
     );
     const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#333' } })
       .png()
