@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { configSchema } from '../packages/contract/src/config';
 import { domainEventSchemas } from '../packages/contract/src/events';
-import { REALTIME_EVENT_DOCS } from '../packages/contract/src/realtime';
+import { REALTIME_EVENT_DEFS } from '../packages/contract/src/realtime-events';
 import type { IndexInfo, TableInfo } from '../packages/server/src/platform/db/introspect';
 import { MIGRATIONS } from '../packages/server/src/platform/db/migrations';
 import { freshSqliteSchema } from '../packages/server/src/platform/db/row-types';
@@ -160,12 +160,53 @@ export function renderEventsMarkdown(): string {
     '',
     'With the built-in gateway, private channels are signed with `channel_data` naming the user and when it was signed (`{"user_id":"…","at":<unix seconds>}`, as presence channels are, which carry `at` too; pusher-js sends it along), so every gateway node knows whose each subscription is; a signature older than two minutes is refused, so one fetched before access was lost cannot be used after it. When someone loses access (a ban, a kick, leaving a community or a group DM, a channel made private, given to other roles or deleted, a community made private or paid), every node checks its subscribers there again and ends those who lost it with `pusher:subscription_error` `{ type: "AuthError", error: "Access revoked", status: 403 }`; presence channels tell the others `pusher_internal:member_removed`. Subscribing again is refused by the auth endpoint. (With `chat.driver = pusher` the external server keeps such subscriptions until the client leaves or reconnects.)',
     '',
-    '| event | published on | data |',
+    'Every payload below is a zod schema in packages/contract/src/realtime-events.ts (`REALTIME_EVENT_SCHEMAS`). The server publishes only through `publishEvent`, which checks each payload against its schema and each channel against the kinds listed here outside production (`NODE_ENV` other than `production`); clients read events with `onEvent` (packages/client), which parses them with `parseRealtimeEvent` and drops, and reports, what does not match. Fields a client does not know are dropped, so older clients read newer payloads.',
+    '',
+    '| event | published on | when |',
     '| --- | --- | --- |',
-    ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
+    ...Object.entries(REALTIME_EVENT_DEFS).map(([name, d]) => `| \`${name}\` | ${d.on.join(', ')} | ${d.when} |`),
     '',
   );
+  for (const [name, d] of Object.entries(REALTIME_EVENT_DEFS)) {
+    out.push(`## ${name}`, '', `Published on: ${d.on.join(', ')}. When ${d.when}. Received by ${d.to}.`, '');
+    out.push(...payloadTable(d.schema), '');
+  }
   return out.join('\n');
+}
+
+type JsonObject = { properties?: Record<string, Record<string, unknown>>; required?: string[]; description?: string; anyOf?: JsonObject[] };
+
+/**
+ * A payload's fields as one table. A payload with several forms (a channel or a DM thread, say)
+ * lists each field once, with the forms that carry it.
+ */
+function payloadTable(schema: z.ZodType): string[] {
+  const js = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonObject;
+  const forms = js.anyOf ?? [js];
+  const fields = new Map<string, { types: Set<string>; in: string[]; optional: boolean; about?: string }>();
+  for (const form of forms)
+    for (const [field, prop] of Object.entries(form.properties ?? {})) {
+      const f = fields.get(field) ?? { types: new Set<string>(), in: [], optional: false };
+      f.types.add(prop.const !== undefined ? JSON.stringify(prop.const) : typeOf(prop));
+      f.in.push(form.description ?? '?');
+      f.optional ||= !(form.required ?? []).includes(field);
+      f.about ??= typeof prop.description === 'string' ? prop.description : undefined;
+      fields.set(field, f);
+    }
+  const several = forms.length > 1;
+  const rows = [...fields].map(([field, f]) => {
+    const notes = [
+      several && f.in.length < forms.length ? `only in the ${f.in.join(', ')} form` : '',
+      f.optional ? 'optional' : '',
+      f.about ?? '',
+    ].filter(Boolean);
+    return `| \`${field}\` | ${[...f.types].join(' \\| ')} | ${notes.join('; ')} |`;
+  });
+  const intro = [
+    ...(several && js.description ? [js.description, ''] : []),
+    ...(several ? [`One of ${forms.length} forms: ${forms.map((f) => f.description ?? '?').join(', ')}.`, ''] : []),
+  ];
+  return [...intro, '| field | type | notes |', '| --- | --- | --- |', ...rows];
 }
 
 /**

@@ -42,16 +42,15 @@ const perViewer = { viewer_can: true, nonce: true, reactions: true } as const;
  * derive the viewer's rights from their own permissions), no `nonce`, and reactions as counts
  * (clients keep their own `me`).
  */
-export const realtimeMessageSchema = z.union([
-  channelMessageSchema
-    .omit(perViewer)
-    .extend({ reactions: z.array(reactionCountSchema) })
-    .describe('channel'),
-  dmMessageSchema
-    .omit(perViewer)
-    .extend({ reactions: z.array(reactionCountSchema) })
-    .describe('dm'),
-]);
+const reactionCounts = z.array(reactionCountSchema).describe('`{ emoji, count }` per emoji (no `me`: clients keep their own)');
+export const realtimeMessageSchema = z
+  .union([
+    channelMessageSchema.omit(perViewer).extend({ reactions: reactionCounts }).describe('channel'),
+    dmMessageSchema.omit(perViewer).extend({ reactions: reactionCounts }).describe('dm'),
+  ])
+  .describe(
+    "The message as everyone sees it (`RealtimeMessage`): the REST message without `viewer_can` and `nonce`, reactions as counts. Clients derive the viewer's rights from the viewer's own permissions.",
+  );
 export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;
 export type RealtimeChannelMessage = Extract<RealtimeMessage, { channel_id: number }>;
 export type RealtimeDmMessage = Extract<RealtimeMessage, { thread_id: number }>;
@@ -207,7 +206,7 @@ export const REALTIME_EVENT_DEFS = {
   [E.dmThreadUpdated]: def({
     schema: dmThreadUpdatedSchema,
     on: ['user'],
-    when: 'a DM thread is created, gets a message, is renamed or changes participants; or the user blocks or unblocks someone (`reason: blocked | unblocked`, no thread)',
+    when: 'a DM thread is created, gets a message, is renamed or changes participants; or the user blocks or unblocks someone (`reason` blocked or unblocked, without a thread)',
     to: "each participant's own channel (both sides of a block), to refresh the inbox",
   }),
   [E.uploadScanned]: def({
