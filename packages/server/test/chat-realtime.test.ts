@@ -184,9 +184,9 @@ describe('chat over real pusher-js clients', () => {
     const ids: string[] = [];
     members.each((m) => ids.push(m.id));
     expect(ids.sort()).toEqual([String(st[0]), String(st[1])].sort());
-    const typing = next<{ name: string }>(a, presence, 'client-typing');
-    b.pusher.channel(presence).trigger('client-typing', { name: 'Student' });
-    expect(await typing).toEqual({ name: 'Student' });
+    const typing = next<{ name: string }>(a, presence, REALTIME_EVENTS.clientTyping);
+    b.pusher.channel(presence).trigger(REALTIME_EVENTS.clientTyping, { user_id: st[1], name: 'Student' });
+    expect(await typing).toEqual({ user_id: st[1], name: 'Student' });
   });
 
   it('catches up through REST after missing messages, with no gaps or duplicates', async () => {
