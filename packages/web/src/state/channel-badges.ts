@@ -1,13 +1,18 @@
-import { REALTIME_EVENTS, realtimeChannel, type Channel, type ChannelActivity, type MentionCreated } from '@communities/contract';
+import { onEvent } from '@communities/client';
+import {
+  REALTIME_EVENTS,
+  realtimeChannel,
+  type Channel,
+  type ChannelActivity,
+  type MentionCreated,
+  type ReadStateUpdated,
+} from '@communities/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { createBadgeCounter, type MessageSignal } from '../lib/badges';
 
 import { useRealtime } from './realtime';
-
-/** read_state.updated's payload (docs/EVENTS.md). */
-type ReadState = { channel_id?: number; unread_count: number; mention_count: number; last_read_message_id: number };
 
 /** Changes one channel in a community's cached channel list. */
 export function patchChannel(qc: QueryClient, slug: string, id: number, patch: (c: Channel) => Partial<Channel> | null): void {
@@ -59,17 +64,14 @@ export function useLiveBadges({
         timer = setTimeout(refresh, 300);
       },
       cancel: () => clearTimeout(timer),
-      activity: (d: unknown) => {
-        const a = d as ChannelActivity;
+      activity: (a: ChannelActivity) => {
         message(a.channel_id, a.author_id, { message_id: a.message_id, mention: a.everyone });
       },
-      mention: (d: unknown) => {
-        const m = d as MentionCreated;
+      mention: (m: MentionCreated) => {
         if (m.community_id === communityId) message(m.channel_id, m.author_id, { message_id: m.message_id, mention: true });
       },
-      readState: (d: unknown) => {
-        const r = d as ReadState;
-        if (r.channel_id)
+      readState: (r: ReadStateUpdated) => {
+        if ('channel_id' in r)
           patchChannel(qc, slug, r.channel_id, () => ({
             unread_count: r.unread_count,
             mention_count: r.mention_count,
@@ -85,12 +87,12 @@ export function useLiveBadges({
     const user = realtimeChannel.user(hub.prefix, me);
     const offs = [
       hub.on(community, 'pusher:subscription_succeeded', live.refreshSoon),
-      hub.on(community, REALTIME_EVENTS.channelActivity, live.activity),
-      hub.on(community, REALTIME_EVENTS.channelCreated, live.refresh),
-      hub.on(community, REALTIME_EVENTS.channelUpdated, live.refresh),
-      hub.on(community, REALTIME_EVENTS.channelDeleted, live.refresh),
-      hub.on(user, REALTIME_EVENTS.mentionCreated, live.mention),
-      hub.on(user, REALTIME_EVENTS.readStateUpdated, live.readState),
+      onEvent(hub, community, REALTIME_EVENTS.channelActivity, live.activity),
+      onEvent(hub, community, REALTIME_EVENTS.channelCreated, live.refresh),
+      onEvent(hub, community, REALTIME_EVENTS.channelUpdated, live.refresh),
+      onEvent(hub, community, REALTIME_EVENTS.channelDeleted, live.refresh),
+      onEvent(hub, user, REALTIME_EVENTS.mentionCreated, live.mention),
+      onEvent(hub, user, REALTIME_EVENTS.readStateUpdated, live.readState),
     ];
     return () => {
       live.cancel();
@@ -107,7 +109,10 @@ export function useLiveBadges({
     if (!hub || !own) return;
     const offs = own.split(',').flatMap((id) => {
       const ch = realtimeChannel.channel(hub.prefix, Number(id));
-      return [hub.on(ch, 'pusher:subscription_succeeded', live.refreshSoon), hub.on(ch, REALTIME_EVENTS.channelActivity, live.activity)];
+      return [
+        hub.on(ch, 'pusher:subscription_succeeded', live.refreshSoon),
+        onEvent(hub, ch, REALTIME_EVENTS.channelActivity, live.activity),
+      ];
     });
     return () => offs.forEach((off) => off());
   }, [hub, own, live]);
