@@ -54,6 +54,8 @@ describe('onEvent', () => {
     expect(() => receive(rt!, channel, REALTIME_EVENTS.mentionCreated, bad)).not.toThrow();
     receive(rt, channel, REALTIME_EVENTS.mentionCreated, { community_id: 1, channel_id: 2, message_id: 9, author_id: 3 });
     expect(got).toEqual([9]);
-    expect(problems).toEqual([{ channel, name: 'mention.created', error: expect.stringContaining('message_id') as string, data: bad }]);
+    expect(problems).toEqual([
+      { channel, name: REALTIME_EVENTS.mentionCreated, error: expect.stringContaining('message_id') as string, data: bad },
+    ]);
   });
 });

@@ -51,7 +51,7 @@ describe('parseRealtimeEvent', () => {
 
   it('drops fields it does not know, so older clients read newer payloads', () => {
     const r = parseRealtimeEvent(REALTIME_EVENTS.memberJoined, { user_id: 5, since: 'later' });
-    expect(r).toEqual({ ok: true, name: 'member.joined', data: { user_id: 5 } });
+    expect(r).toEqual({ ok: true, name: REALTIME_EVENTS.memberJoined, data: { user_id: 5 } });
   });
 
   it('reports a wrong payload or an unknown name instead of throwing', () => {
