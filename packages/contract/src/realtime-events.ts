@@ -34,7 +34,9 @@ const inChannelOrThread = <T extends z.ZodRawShape>(shape: T) =>
 /** Reaction counts without the viewer's own `me`: everyone receives the same ones. */
 export const reactionCountSchema = z.object({ emoji: z.string(), count: id });
 
+/** What a REST message holds for its viewer only. */
 const perViewer = { viewer_can: true, nonce: true, reactions: true } as const;
+const reactionCounts = z.array(reactionCountSchema).describe('`{ emoji, count }` per emoji (no `me`: clients keep their own)');
 
 /**
  * The message as everyone sees it, in a chat channel or a DM thread: what message.created and
@@ -42,7 +44,6 @@ const perViewer = { viewer_can: true, nonce: true, reactions: true } as const;
  * derive the viewer's rights from their own permissions), no `nonce`, and reactions as counts
  * (clients keep their own `me`).
  */
-const reactionCounts = z.array(reactionCountSchema).describe('`{ emoji, count }` per emoji (no `me`: clients keep their own)');
 export const realtimeMessageSchema = z
   .union([
     channelMessageSchema.omit(perViewer).extend({ reactions: reactionCounts }).describe('channel'),
