@@ -77,4 +77,19 @@ export default tseslint.config(
       ],
     },
   },
+  // Realtime events leave the server only through realtime/publish-event.ts, typed and checked
+  // by their contract schemas; the broadcaster itself is for the realtime layer.
+  {
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/realtime/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='publish'][callee.object.property.name='broadcaster']",
+          message: 'Publish realtime events with publishEvent (realtime/publish-event.ts): typed and checked by the contract.',
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,4 @@
-import { realtimeChannel } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 
@@ -7,7 +7,7 @@ import { jsonPoster } from './http-load';
 import { startServerProcess } from './server-process';
 
 const SECRET = 'bench-app-secret';
-const CREATED = Buffer.from('{"event":"message.created"');
+const CREATED = Buffer.from(`{"event":"${REALTIME_EVENTS.messageCreated}"`);
 
 /**
  * Channel messages per second through HTTP — auth, zod validation, rate limit, access engine,

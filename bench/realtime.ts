@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 
-import { realtimeChannel } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import WebSocket, { WebSocketServer } from 'ws';
 
 import { authSignature } from '../packages/server/src/realtime/protocol';
@@ -81,10 +81,10 @@ export async function benchRealtime(opts: { clients?: number; messages?: number 
   );
   const gateway = await measure(
     gatewaySockets,
-    (i) => void s.ctx.broadcaster.publish([channel], 'message.created', { ...payload, id: i }),
+    (i) => void s.ctx.broadcaster.publish([channel], REALTIME_EVENTS.messageCreated, { ...payload, id: i }),
     (raw) => {
       const m = JSON.parse(raw) as { event: string; data: string };
-      return m.event === 'message.created' ? (JSON.parse(m.data) as { id: number }).id : null;
+      return m.event === REALTIME_EVENTS.messageCreated ? (JSON.parse(m.data) as { id: number }).id : null;
     },
   );
   for (const ws of gatewaySockets) ws.terminate();
@@ -100,7 +100,7 @@ export async function benchRealtime(opts: { clients?: number; messages?: number 
   const raw = await measure(
     rawSockets,
     (i) => {
-      const text = JSON.stringify({ event: 'message.created', channel, data: JSON.stringify({ ...payload, id: i }) });
+      const text = JSON.stringify({ event: REALTIME_EVENTS.messageCreated, channel, data: JSON.stringify({ ...payload, id: i }) });
       for (const c of wss.clients) c.send(text);
     },
     (text) => {

@@ -1,4 +1,5 @@
 export { ApiError, createApi, type Api, type ApiOptions, type TokenProvider } from './api';
+export { onEvent, type InvalidRealtimeEvent, type OnEventOptions, type RealtimeEventSource } from './events';
 export {
   createRealtime,
   pageChanges,

@@ -2,6 +2,7 @@ import { REALTIME_EVENTS, type FeaturesResponse, type RealtimeEventName } from '
 import Pusher from 'pusher-js';
 
 import type { TokenProvider } from './api';
+import { decodeRealtime } from './conversation/decode';
 
 export interface RealtimeOptions {
   /** `features.realtime` from GET /api/communities/features. */
@@ -132,10 +133,10 @@ export interface MessageStreamOptions<M extends { id: number }> {
   /** Other events on the channel (message.updated, message.deleted, reaction.changed, …). */
   onEvent?: (event: string, data: unknown) => void;
   /**
-   * Turns a pushed created payload into a message, or null to drop it (conversations pass
-   * decodeRealtime: every payload is decoded in one place).
+   * Turns a pushed created payload into a message, or null to drop it. By default the
+   * contract's schema parses it (decodeRealtime: every payload is decoded in one place).
    */
-  decode: (data: unknown) => M | null;
+  decode?: (data: unknown) => M | null;
   /** Created event name; `message.created` unless told. */
   createdEvent?: RealtimeEventName;
   onError?: (error: unknown) => void;
@@ -272,7 +273,7 @@ export function watchMessages<M extends { id: number }>(rt: Realtime, o: Message
   const ch = rt.pusher.subscribe(o.channel);
   const created = o.createdEvent ?? REALTIME_EVENTS.messageCreated;
   const onCreated = (data: unknown) => {
-    const m = o.decode(data);
+    const m = o.decode ? o.decode(data) : (decodeRealtime(REALTIME_EVENTS.messageCreated, data) as M | null);
     if (!m) return;
     if (catching) held.push(m);
     else deliver(m);

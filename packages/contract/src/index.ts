@@ -9,6 +9,7 @@ export * from './endpoints/uploads';
 export * from './markdown';
 export * from './realtime';
 export * from './realtime-feed';
+export * from './realtime-events';
 export * from './endpoints/realtime';
 export * from './events';
 export * from './permissions';

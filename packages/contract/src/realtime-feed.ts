@@ -1,20 +1,21 @@
 import { z } from 'zod';
 
 import { feedCommentSchema, feedItemSchema } from './endpoints/feed';
+import { REALTIME_EVENTS } from './realtime';
 
 /**
- * Feed realtime events, published after commit on the community's private channel
+ * Feed realtime events (their docs and channel kinds are in realtime-events.ts with every other event), published after commit on the community's private channel
  * (`realtimeChannel.community`), which only members who may read the community subscribe to.
  * Every payload is the post or comment "as everyone sees it": the per-viewer fields
  * (`viewer_can`, the `me` of reactions) stay out, and clients keep their own.
  */
 export const FEED_REALTIME_EVENTS = {
-  postCreated: 'feed.post.created',
-  postUpdated: 'feed.post.updated',
-  postDeleted: 'feed.post.deleted',
-  commentCreated: 'feed.comment.created',
-  commentUpdated: 'feed.comment.updated',
-  commentDeleted: 'feed.comment.deleted',
+  postCreated: REALTIME_EVENTS.feedPostCreated,
+  postUpdated: REALTIME_EVENTS.feedPostUpdated,
+  postDeleted: REALTIME_EVENTS.feedPostDeleted,
+  commentCreated: REALTIME_EVENTS.feedCommentCreated,
+  commentUpdated: REALTIME_EVENTS.feedCommentUpdated,
+  commentDeleted: REALTIME_EVENTS.feedCommentDeleted,
 } as const;
 export type FeedRealtimeEventName = (typeof FEED_REALTIME_EVENTS)[keyof typeof FEED_REALTIME_EVENTS];
 
@@ -34,22 +35,3 @@ export const feedRealtimeSchemas = {
   'feed.comment.deleted': z.object({ id: z.number().int(), feed_item_id: z.number().int() }),
 } satisfies Record<FeedRealtimeEventName, z.ZodType>;
 export type FeedRealtimePayload<E extends FeedRealtimeEventName> = z.infer<(typeof feedRealtimeSchemas)[E]>;
-
-/** Where each feed event goes and what it carries (for docs/EVENTS.md). */
-export const FEED_REALTIME_EVENT_DOCS: Record<FeedRealtimeEventName, { on: string; data: string }> = {
-  'feed.post.created': {
-    on: 'community',
-    data: 'a new post or announcement as every member sees it (the feed item without `viewer_can` and `reactions`)',
-  },
-  'feed.post.updated': {
-    on: 'community',
-    data: "the post after an edit, a pin or unpin, or when an attachment's scan finished; without `viewer_can` and `reactions` (clients keep theirs)",
-  },
-  'feed.post.deleted': { on: 'community', data: '`{ id, community_id }`' },
-  'feed.comment.created': {
-    on: 'community',
-    data: "`{ comment, comment_count }`: the comment or reply without `viewer_can` and `reactions`, and its post's new comment count",
-  },
-  'feed.comment.updated': { on: 'community', data: 'the comment after an edit, without `viewer_can` and `reactions`' },
-  'feed.comment.deleted': { on: 'community', data: '`{ id, feed_item_id }` (the thread keeps a "deleted" placeholder)' },
-};

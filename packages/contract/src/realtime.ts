@@ -25,6 +25,10 @@ export function parseChannelName(name: string, prefix: string): { kind: Realtime
   return { kind, id: Number(rest[2]), presence };
 }
 
+/**
+ * Every realtime event name. Each has a payload schema and docs in REALTIME_EVENT_DEFS
+ * (realtime-events.ts); a contract test keeps the two in step.
+ */
 export const REALTIME_EVENTS = {
   messageCreated: 'message.created',
   messageUpdated: 'message.updated',
@@ -41,62 +45,17 @@ export const REALTIME_EVENTS = {
   memberLeft: 'member.left',
   dmThreadUpdated: 'dm_thread.updated',
   uploadScanned: 'upload.scanned',
+  feedPostCreated: 'feed.post.created',
+  feedPostUpdated: 'feed.post.updated',
+  feedPostDeleted: 'feed.post.deleted',
+  feedCommentCreated: 'feed.comment.created',
+  feedCommentUpdated: 'feed.comment.updated',
+  feedCommentDeleted: 'feed.comment.deleted',
+  /** A client event: members relay it to each other on presence channels; the server never publishes it. */
+  clientTyping: 'client-typing',
 } as const;
 export type RealtimeEventName = (typeof REALTIME_EVENTS)[keyof typeof REALTIME_EVENTS];
-
-/** channel.activity: a new message, for badges (see REALTIME_EVENT_DOCS). */
-export interface ChannelActivity {
-  channel_id: number;
-  message_id: number;
-  author_id: number;
-  /** The message pings @everyone. */
-  everyone: boolean;
-}
-
-/** mention.created: a message mentions the user (by name or role). */
-export interface MentionCreated {
-  community_id: number;
-  channel_id: number;
-  message_id: number;
-  author_id: number;
-}
-
-/** Where each realtime event is published and what it carries (docs/EVENTS.md is generated from this). */
-export const REALTIME_EVENT_DOCS: Record<RealtimeEventName, { on: string; data: string }> = {
-  'message.created': {
-    on: 'channel, dm',
-    data: "the message as an ordinary member sees it (viewer_can for someone else's message; clients derive their own rights for their own messages)",
-  },
-  'message.updated': {
-    on: 'channel, dm',
-    data: "the message as members see it, after an edit or when an attachment's scan finished; without `reactions`, `viewer_can` and `nonce`, which are per viewer (clients keep theirs)",
-  },
-  'message.deleted': { on: 'channel, dm', data: '`{ id, channel_id | thread_id }`' },
-  'reaction.changed': {
-    on: 'channel, dm',
-    data: '`{ message_id, channel_id | thread_id, user_id, emoji, reacted, counts: [{ emoji, count }] }` (clients set `me` when user_id is theirs)',
-  },
-  'message.pinned': { on: 'channel', data: '`{ id, channel_id, is_pinned }`' },
-  'channel.activity': {
-    on: 'community (open channels), channel (private or tier-gated ones)',
-    data: '`{ channel_id, message_id, author_id, everyone }` for each new message: unread badges without subscribing to every channel (`everyone`: it pings @everyone)',
-  },
-  'mention.created': {
-    on: 'user',
-    data: '`{ community_id, channel_id, message_id, author_id }`, to each member a message mentions (by name or role) who may read the channel',
-  },
-  'read_state.updated': {
-    on: 'user',
-    data: "`{ channel_id | thread_id, last_read_message_id, unread_count, mention_count }`, to the reader's other devices",
-  },
-  'channel.created': { on: 'community', data: '`{ channel_id }` (clients re-list channels: what a member sees depends on them)' },
-  'channel.updated': { on: 'community', data: '`{ channel_id }` or `{ reordered: true }`' },
-  'channel.deleted': { on: 'community, channel', data: '`{ channel_id }`' },
-  'member.joined': { on: 'community', data: '`{ user_id }`' },
-  'member.left': { on: 'community', data: '`{ user_id }`' },
-  'dm_thread.updated': {
-    on: 'user',
-    data: "`{ thread_id, reason: created | message | renamed | participants, last_message? }` or `{ reason: blocked | unblocked }`, to each participant's inbox",
-  },
-  'upload.scanned': { on: 'user', data: 'the attachment with its final scan status, to its uploader' },
-};
+/** Events members send each other over presence channels (Pusher `client-` events). */
+export type RealtimeClientEventName = Extract<RealtimeEventName, `client-${string}`>;
+/** Events the server publishes. */
+export type RealtimeServerEventName = Exclude<RealtimeEventName, RealtimeClientEventName>;

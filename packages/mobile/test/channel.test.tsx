@@ -1,5 +1,5 @@
 import { createRealtime } from '@communities/client';
-import { realtimeChannel, type Channel, type CommunityDetail } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel, type Channel, type CommunityDetail } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 import { Linking, Platform } from 'react-native';
@@ -321,9 +321,10 @@ describe('ChannelScreen against a real server', () => {
     // Emma, on her own phone
     const emma = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(friend) });
     const heard: unknown[] = [];
-    emma.on(presence, 'client-typing', (d) => heard.push(d));
+    emma.on(presence, REALTIME_EVENTS.clientTyping, (d) => heard.push(d));
     await emma.subscribed(presence);
-    const emmaTypes = () => emma.pusher.channel(presence).trigger('client-typing', { user_id: friend, name: 'Emma Johansson' });
+    const emmaTypes = () =>
+      emma.pusher.channel(presence).trigger(REALTIME_EVENTS.clientTyping, { user_id: friend, name: 'Emma Johansson' });
     try {
       await renderWithServer(<ChannelScreen channelId={general.id} />, s, me, { realtime: true });
       await screen.findByTestId('composer-input');

@@ -52,6 +52,19 @@ describe('DMInboxScreen against a real server', () => {
     expect(h.events).toContainEqual({ type: 'tap', name: 'dm.open', params: { thread_id: pair.id } });
   });
 
+  it('refreshes the inbox live when a thread gets a message (dm_thread.updated)', async () => {
+    await renderWithServer(<DMInboxScreen />, s, me, { realtime: true });
+    await screen.findByTestId('thread-list');
+    // Posted until one arrives: the user channel's subscription settles after the first render.
+    await waitFor(
+      async () => {
+        await s.as(third).dm.post({ params: { threadId: group.id }, body: { content: `Inbox ping ${Date.now()}` } });
+        expect(within(screen.getByTestId(`thread-${group.id}`)).getByText(/Inbox ping \d+/)).toBeTruthy();
+      },
+      { timeout: 8000, interval: 500 },
+    );
+  });
+
   it('pages the inbox', async () => {
     await renderWithServer(<DMInboxScreen pageSize={2} />, s, me);
     const list = await screen.findByTestId('thread-list');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { createRealtime, type Realtime } from '@communities/client';
-import { realtimeChannel } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { PusherHttpBroadcaster } from '../src/realtime/broadcaster';
@@ -33,8 +33,8 @@ describe("the gateway's Pusher HTTP API", () => {
     });
     const channel = realtimeChannel.user(s.ctx.config.chat.broadcast_channel_prefix, s.demo.studentIds[0]!);
     await rt.subscribed(channel);
-    const got = new Promise((resolve) => rt.on(channel, 'read_state.updated', resolve));
-    await broadcaster.publish([channel], 'read_state.updated', { channel_id: 1, unread_count: 0 });
+    const got = new Promise((resolve) => rt.on(channel, REALTIME_EVENTS.readStateUpdated, resolve));
+    await broadcaster.publish([channel], REALTIME_EVENTS.readStateUpdated, { channel_id: 1, unread_count: 0 });
     expect(await got).toEqual({ channel_id: 1, unread_count: 0 });
   });
 
@@ -66,7 +66,7 @@ describe('replayed HTTP API requests', () => {
     q.auth_signature = httpApiSignature(s.ctx.config.chat.app_secret, 'POST', path, q);
     return `${s.url}${path}?${new URLSearchParams(q).toString()}`;
   };
-  const body = JSON.stringify({ name: 'read_state.updated', channels: ['private-a'], data: '{}' });
+  const body = JSON.stringify({ name: REALTIME_EVENTS.readStateUpdated, channels: ['private-a'], data: '{}' });
   const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('refuses a correctly signed request without auth_timestamp, or one more than 600 s off', async () => {

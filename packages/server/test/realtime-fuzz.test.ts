@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 import { createRealtime, type Realtime } from '@communities/client';
-import { realtimeChannel } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -124,8 +124,8 @@ async function goodClientStillServed(): Promise<void> {
   try {
     const channel = realtimeChannel.user(s.ctx.config.chat.broadcast_channel_prefix, u);
     await rt.subscribed(channel);
-    const got = new Promise((resolve) => rt.on(channel, 'read_state.updated', resolve));
-    await s.ctx.broadcaster.publish([channel], 'read_state.updated', { channel_id: 1, unread_count: 0 });
+    const got = new Promise((resolve) => rt.on(channel, REALTIME_EVENTS.readStateUpdated, resolve));
+    await s.ctx.broadcaster.publish([channel], REALTIME_EVENTS.readStateUpdated, { channel_id: 1, unread_count: 0 });
     expect(await got).toEqual({ channel_id: 1, unread_count: 0 });
   } finally {
     rt.disconnect();

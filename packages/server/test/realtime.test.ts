@@ -1,5 +1,5 @@
 import { createRealtime, type Realtime } from '@communities/client';
-import { realtimeChannel } from '@communities/contract';
+import { realtimeChannel, REALTIME_EVENTS } from '@communities/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -35,7 +35,7 @@ describe('the Pusher-protocol gateway with real pusher-js clients', () => {
     const channel = realtimeChannel.user(prefix(), u);
     await rt.subscribed(channel);
     const got = new Promise<{ id: number; scan_status: string }>((resolve) =>
-      rt.on(channel, 'upload.scanned', (d) => resolve(d as { id: number; scan_status: string })),
+      rt.on(channel, REALTIME_EVENTS.uploadScanned, (d) => resolve(d as { id: number; scan_status: string })),
     );
     const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#333' } })
       .png()
@@ -121,16 +121,16 @@ describe('protocol details on a raw socket', () => {
     const b = await join('2');
     expect(JSON.parse((await b.next()).data as string)).toMatchObject({ presence: { count: 2 } });
     expect(await a.next()).toMatchObject({ event: 'pusher_internal:member_added' });
-    b.ws.send(JSON.stringify({ event: 'client-typing', channel, data: { typing: true } }));
-    expect(await a.next()).toMatchObject({ event: 'client-typing', user_id: '2' });
-    for (let i = 0; i < 12; i++) b.ws.send(JSON.stringify({ event: 'client-typing', channel, data: { typing: true } }));
+    b.ws.send(JSON.stringify({ event: REALTIME_EVENTS.clientTyping, channel, data: { typing: true } }));
+    expect(await a.next()).toMatchObject({ event: REALTIME_EVENTS.clientTyping, user_id: '2' });
+    for (let i = 0; i < 12; i++) b.ws.send(JSON.stringify({ event: REALTIME_EVENTS.clientTyping, channel, data: { typing: true } }));
     const errors: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 3; i++) errors.push(await b.next());
     expect(errors.some((m) => m.event === 'pusher:error' && (m.data as { code: number }).code === 4301)).toBe(true);
     b.ws.close();
     let removed: Record<string, unknown>;
     do removed = await a.next();
-    while (removed.event === 'client-typing');
+    while (removed.event === REALTIME_EVENTS.clientTyping);
     expect(removed).toMatchObject({ event: 'pusher_internal:member_removed' });
     a.ws.close();
   });

@@ -2,13 +2,16 @@ import { REALTIME_EVENTS } from '@communities/contract';
 import { describe, expect, it } from 'vitest';
 
 import { decodeRealtime, decodeTyping } from './decode';
-import { msg } from './test-support';
+import { msg, pushed } from './test-support';
 
 describe('decodeRealtime', () => {
   it('passes a payload that carries what its event promises', () => {
-    expect(decodeRealtime(REALTIME_EVENTS.messageCreated, msg(1))).toEqual(msg(1));
+    // A pushed message comes in the viewer's form: rights closed until the machine grants the viewer's own.
+    expect(
+      decodeRealtime(REALTIME_EVENTS.messageCreated, pushed(msg(1, { viewer_can: { edit: true, delete: true, pin: true, react: true } }))),
+    ).toEqual(msg(1));
     expect(decodeRealtime(REALTIME_EVENTS.messageDeleted, { id: 4, channel_id: 1 })).toEqual({ id: 4, channel_id: 1 });
-    const reaction = { message_id: 1, user_id: 2, emoji: '👍', reacted: true, counts: [] };
+    const reaction = { message_id: 1, channel_id: 1, user_id: 2, emoji: '👍', reacted: true, counts: [] };
     expect(decodeRealtime(REALTIME_EVENTS.reactionChanged, reaction)).toEqual(reaction);
     expect(decodeRealtime(REALTIME_EVENTS.messagePinned, { id: 1, channel_id: 1, is_pinned: false })).not.toBeNull();
   });

@@ -5,7 +5,8 @@ import {
   type ChannelMessage,
   type DmMessage,
   type MentionCreated,
-  type RealtimeEventName,
+  type RealtimeMessage,
+  parseRealtimeEvent,
 } from '@communities/contract';
 
 /** message.updated: the message as members see it, without the per-viewer fields. */
@@ -67,36 +68,28 @@ type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
 
-/** The fields each payload must carry (a structural check until the contract's zod schemas land). */
-const REQUIRED: Record<RealtimeEventName, (d: Obj) => boolean> = {
-  [REALTIME_EVENTS.messageCreated]: (d) =>
-    isInt(d.id) && isObj(d.author) && isInt(d.author.id) && Array.isArray(d.attachments) && Array.isArray(d.reactions),
-  [REALTIME_EVENTS.messageUpdated]: (d) => isInt(d.id),
-  [REALTIME_EVENTS.messageDeleted]: (d) => isInt(d.id),
-  [REALTIME_EVENTS.reactionChanged]: (d) =>
-    isInt(d.message_id) && isInt(d.user_id) && typeof d.emoji === 'string' && typeof d.reacted === 'boolean' && Array.isArray(d.counts),
-  [REALTIME_EVENTS.messagePinned]: (d) => isInt(d.id) && typeof d.is_pinned === 'boolean',
-  [REALTIME_EVENTS.channelActivity]: (d) => isInt(d.channel_id) && isInt(d.message_id),
-  [REALTIME_EVENTS.mentionCreated]: (d) => isInt(d.channel_id) && isInt(d.message_id),
-  [REALTIME_EVENTS.readStateUpdated]: (d) => isInt(d.last_read_message_id),
-  [REALTIME_EVENTS.channelCreated]: (d) => isInt(d.channel_id),
-  [REALTIME_EVENTS.channelUpdated]: () => true,
-  [REALTIME_EVENTS.channelDeleted]: (d) => isInt(d.channel_id),
-  [REALTIME_EVENTS.memberJoined]: (d) => isInt(d.user_id),
-  [REALTIME_EVENTS.memberLeft]: (d) => isInt(d.user_id),
-  [REALTIME_EVENTS.dmThreadUpdated]: (d) => typeof d.reason === 'string',
-  [REALTIME_EVENTS.uploadScanned]: (d) => isInt(d.id) && typeof d.kind === 'string' && typeof d.scan_status === 'string',
-};
+/**
+ * A pushed message is the message as everyone sees it (`RealtimeMessage`): no rights, no nonce,
+ * reactions as counts. Screens hold the viewer's form: rights start closed (the machine grants
+ * them from the viewer's own permissions), and no reaction is the viewer's until they react.
+ */
+function asViewerForm(m: RealtimeMessage): ChannelMessage | DmMessage {
+  const reactions = m.reactions.map((r) => ({ emoji: r.emoji, count: r.count, me: false }));
+  if ('channel_id' in m) return { ...m, nonce: null, reactions, viewer_can: { edit: false, delete: false, pin: false, react: true } };
+  return { ...m, nonce: null, reactions, viewer_can: { edit: false, delete: false, react: true } };
+}
 
 /**
  * The one place a pushed realtime payload becomes typed data: every client handler goes
- * through here. Null for an unknown event or a payload that lacks what its event promises
- * (such a push is dropped; REST catch-up still brings the truth).
+ * through here. Each payload is parsed by its event's schema in the contract
+ * (`parseRealtimeEvent`); null for an unknown event or a payload that does not match (such a
+ * push is dropped; REST catch-up still brings the truth).
  */
-export function decodeRealtime<E extends RealtimeEventName>(event: E, data: unknown): RealtimePayloads[E] | null {
-  const check = REQUIRED[event] as ((d: Obj) => boolean) | undefined;
-  if (!check || !isObj(data) || !check(data)) return null;
-  return data as unknown as RealtimePayloads[E];
+export function decodeRealtime<E extends keyof RealtimePayloads>(event: E, data: unknown): RealtimePayloads[E] | null {
+  const r = parseRealtimeEvent(event, data);
+  if (!r.ok) return null;
+  if (event === REALTIME_EVENTS.messageCreated) return asViewerForm(r.data as RealtimeMessage) as RealtimePayloads[E];
+  return r.data as unknown as RealtimePayloads[E];
 }
 
 /** The typing client event: who, under which name (cut to 80 characters). */

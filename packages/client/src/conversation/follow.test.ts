@@ -7,7 +7,7 @@ import type { Realtime } from '../realtime';
 
 import { endTypingOnMessage, followConversation, followPresence } from './follow';
 import { ConversationMachine } from './machine';
-import { ME, meUser, msg, settle } from './test-support';
+import { ME, meUser, msg, pushed, settle } from './test-support';
 import { TYPING_EVENT, TypingTracker } from './typing';
 import type { HistoryQuery } from './types';
 
@@ -109,9 +109,13 @@ describe('followConversation', () => {
     const s = new ConversationMachine(api, { me: () => meUser });
     followConversation(s, rt, 'c');
     await s.load();
-    channel.emit(REALTIME_EVENTS.messageUpdated, { id: 2, content: 'edited' });
+    channel.emit(REALTIME_EVENTS.messageUpdated, {
+      ...pushed(msg(2, { reply_to: { id: 1, author: meUser, excerpt: 'm1' } })),
+      content: 'edited',
+    });
     channel.emit(REALTIME_EVENTS.reactionChanged, {
       message_id: 2,
+      channel_id: 1,
       user_id: ME,
       emoji: '👍',
       reacted: true,

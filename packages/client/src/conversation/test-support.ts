@@ -79,3 +79,11 @@ export function manualTime(start = 1_000_000) {
 
 /** Lets the promise callbacks queued so far run (real timers). */
 export const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** A message as the server pushes it (`RealtimeMessage`): no rights, no nonce, reaction counts only. */
+export function pushed(m: ChannelMessage): Omit<ChannelMessage, 'viewer_can' | 'nonce' | 'reactions'> & {
+  reactions: Array<{ emoji: string; count: number }>;
+} {
+  const { viewer_can: _rights, nonce: _nonce, reactions, ...rest } = m;
+  return { ...rest, reactions: reactions.map((r) => ({ emoji: r.emoji, count: r.count })) };
+}

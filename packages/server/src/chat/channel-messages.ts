@@ -359,13 +359,9 @@ export class ChannelMessageService {
       });
   }
 
-  /** What everyone else receives: the message as an ordinary member sees someone else's. */
+  /** What everyone receives: the message without anything that depends on who looks (see toRealtimeMessage). */
   private broadcastCreated(m: ChannelMessage): void {
-    this.publish.toChannel(m.channel_id, REALTIME_EVENTS.messageCreated, {
-      ...m,
-      nonce: null,
-      viewer_can: { edit: false, delete: false, pin: false, react: true },
-    });
+    this.publish.message(REALTIME_EVENTS.messageCreated, m);
   }
 
   private byNonce(userId: number, nonce: string) {

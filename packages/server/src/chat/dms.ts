@@ -517,11 +517,7 @@ export class DmService {
         ? await this.hydrate([row], actor.userId, known)
         : { users: known, reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access);
-    this.publish.toThread(thread.id, REALTIME_EVENTS.messageCreated, {
-      ...message,
-      nonce: null,
-      viewer_can: { edit: false, delete: false, react: true },
-    });
+    this.publish.message(REALTIME_EVENTS.messageCreated, message);
     this.publish.toUsers(facts.participantUserIds, REALTIME_EVENTS.dmThreadUpdated, {
       thread_id: thread.id,
       reason: 'message',

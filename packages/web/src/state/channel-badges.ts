@@ -1,13 +1,18 @@
-import { decodeRealtime } from '@communities/client';
-import { REALTIME_EVENTS, realtimeChannel, type Channel } from '@communities/contract';
+import { onEvent } from '@communities/client';
+import {
+  REALTIME_EVENTS,
+  realtimeChannel,
+  type Channel,
+  type ChannelActivity,
+  type MentionCreated,
+  type ReadStateUpdated,
+} from '@communities/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { createBadgeCounter, type MessageSignal } from '../lib/badges';
 
 import { useRealtime } from './realtime';
-
-/** read_state.updated's payload (docs/EVENTS.md). */
 
 /** Changes one channel in a community's cached channel list. */
 export function patchChannel(qc: QueryClient, slug: string, id: number, patch: (c: Channel) => Partial<Channel> | null): void {
@@ -59,18 +64,14 @@ export function useLiveBadges({
         timer = setTimeout(refresh, 300);
       },
       cancel: () => clearTimeout(timer),
-      activity: (d: unknown) => {
-        const a = decodeRealtime(REALTIME_EVENTS.channelActivity, d);
-        if (!a) return;
+      activity: (a: ChannelActivity) => {
         message(a.channel_id, a.author_id, { message_id: a.message_id, mention: a.everyone });
       },
-      mention: (d: unknown) => {
-        const m = decodeRealtime(REALTIME_EVENTS.mentionCreated, d);
-        if (m && m.community_id === communityId) message(m.channel_id, m.author_id, { message_id: m.message_id, mention: true });
+      mention: (m: MentionCreated) => {
+        if (m.community_id === communityId) message(m.channel_id, m.author_id, { message_id: m.message_id, mention: true });
       },
-      readState: (d: unknown) => {
-        const r = decodeRealtime(REALTIME_EVENTS.readStateUpdated, d);
-        if (r && r.channel_id)
+      readState: (r: ReadStateUpdated) => {
+        if ('channel_id' in r)
           patchChannel(qc, slug, r.channel_id, () => ({
             unread_count: r.unread_count,
             mention_count: r.mention_count,
@@ -86,12 +87,12 @@ export function useLiveBadges({
     const user = realtimeChannel.user(hub.prefix, me);
     const offs = [
       hub.on(community, 'pusher:subscription_succeeded', live.refreshSoon),
-      hub.on(community, REALTIME_EVENTS.channelActivity, live.activity),
-      hub.on(community, REALTIME_EVENTS.channelCreated, live.refresh),
-      hub.on(community, REALTIME_EVENTS.channelUpdated, live.refresh),
-      hub.on(community, REALTIME_EVENTS.channelDeleted, live.refresh),
-      hub.on(user, REALTIME_EVENTS.mentionCreated, live.mention),
-      hub.on(user, REALTIME_EVENTS.readStateUpdated, live.readState),
+      onEvent(hub, community, REALTIME_EVENTS.channelActivity, live.activity),
+      onEvent(hub, community, REALTIME_EVENTS.channelCreated, live.refresh),
+      onEvent(hub, community, REALTIME_EVENTS.channelUpdated, live.refresh),
+      onEvent(hub, community, REALTIME_EVENTS.channelDeleted, live.refresh),
+      onEvent(hub, user, REALTIME_EVENTS.mentionCreated, live.mention),
+      onEvent(hub, user, REALTIME_EVENTS.readStateUpdated, live.readState),
     ];
     return () => {
       live.cancel();
@@ -108,7 +109,10 @@ export function useLiveBadges({
     if (!hub || !own) return;
     const offs = own.split(',').flatMap((id) => {
       const ch = realtimeChannel.channel(hub.prefix, Number(id));
-      return [hub.on(ch, 'pusher:subscription_succeeded', live.refreshSoon), hub.on(ch, REALTIME_EVENTS.channelActivity, live.activity)];
+      return [
+        hub.on(ch, 'pusher:subscription_succeeded', live.refreshSoon),
+        onEvent(hub, ch, REALTIME_EVENTS.channelActivity, live.activity),
+      ];
     });
     return () => offs.forEach((off) => off());
   }, [hub, own, live]);

@@ -1,5 +1,5 @@
-import { createRealtime, decodeRealtime, type Realtime } from '@communities/client';
-import { REALTIME_EVENTS, realtimeChannel, type Attachment } from '@communities/contract';
+import { createRealtime, onEvent, type Realtime } from '@communities/client';
+import { REALTIME_EVENTS, realtimeChannel, type Attachment, type RealtimeEventData, type RealtimeEventName } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 
@@ -67,12 +67,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const user = realtimeChannel.user(realtime.channel_prefix, userId);
     const refreshDms = () => void qc.invalidateQueries({ queryKey: ['dm'] });
     const offs = [
-      h.on(user, REALTIME_EVENTS.dmThreadUpdated, refreshDms),
+      onEvent(h, user, REALTIME_EVENTS.dmThreadUpdated, refreshDms),
       // After a reconnect, what changed meanwhile is in the server's counts.
       h.on(user, 'pusher:subscription_succeeded', refreshDms),
-      h.on(user, REALTIME_EVENTS.uploadScanned, (d) => {
-        const a = decodeRealtime(REALTIME_EVENTS.uploadScanned, d);
-        if (a) for (const l of scanListeners) l(a);
+      onEvent(h, user, REALTIME_EVENTS.uploadScanned, (a) => {
+        for (const l of scanListeners) l(a);
       }),
     ];
     return () => {
@@ -87,8 +86,12 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
 
 export const useRealtime = (): RealtimeHub | null => useContext(HubContext);
 
-/** Calls the latest `handler` for `event` on `channel` while mounted (null channel: nothing). */
-export function useRealtimeEvent(channel: string | null, event: string, handler: (data: unknown) => void): void {
+/** Calls the latest `handler` with each `event` on `channel`, parsed by its schema, while mounted (null channel: nothing). */
+export function useRealtimeEvent<N extends RealtimeEventName>(
+  channel: string | null,
+  event: N,
+  handler: (data: RealtimeEventData<N>) => void,
+): void {
   const hub = useRealtime();
   const ref = useRef(handler);
   useEffect(() => {
@@ -96,8 +99,21 @@ export function useRealtimeEvent(channel: string | null, event: string, handler:
   });
   useEffect(() => {
     if (!hub || !channel) return;
-    return hub.on(channel, event, (d) => ref.current(d));
+    return onEvent(hub, channel, event, (d) => ref.current(d));
   }, [hub, channel, event]);
+}
+
+/** Calls the latest `handler` each time `channel` is subscribed (again, after a reconnect), while mounted. */
+export function useRealtimeSubscribed(channel: string | null, handler: () => void): void {
+  const hub = useRealtime();
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => {
+    if (!hub || !channel) return;
+    return hub.on(channel, 'pusher:subscription_succeeded', () => ref.current());
+  }, [hub, channel]);
 }
 
 export function useUploadScanned(handler: ScanListener): void {

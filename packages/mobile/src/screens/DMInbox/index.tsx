@@ -1,3 +1,4 @@
+import { onEvent } from '@communities/client';
 import { REALTIME_EVENTS, realtimeChannel, type DmThread } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -40,7 +41,7 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
   useEffect(() => {
     if (!realtime || !me || prefix === undefined) return;
     const channel = realtimeChannel.user(prefix, me.id);
-    return realtime.on(channel, REALTIME_EVENTS.dmThreadUpdated, () => void qc.invalidateQueries({ queryKey: dmKeys.all }));
+    return onEvent(realtime, channel, REALTIME_EVENTS.dmThreadUpdated, () => void qc.invalidateQueries({ queryKey: dmKeys.all }));
   }, [realtime, me, prefix, qc]);
 
   if (composing)

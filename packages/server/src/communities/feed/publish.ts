@@ -7,6 +7,7 @@ import {
   type FeedRealtimePayload,
 } from '@communities/contract';
 
+import { publishEvent } from '../../realtime/publish-event';
 import type { CommunityDeps } from '../deps';
 
 /**
@@ -22,7 +23,7 @@ export class FeedPublisher {
     // Global announcements have no community channel; clients see them on their next fetch.
     if (communityId === null) return;
     const channel = realtimeChannel.community(this.ctx.config.chat.broadcast_channel_prefix, communityId);
-    this.ctx.broadcaster.publish([channel], event, data).catch((err: unknown) => {
+    publishEvent(this.ctx, channel, event, data).catch((err: unknown) => {
       this.ctx.logger.warn({ err, event }, 'realtime publish failed');
     });
   }

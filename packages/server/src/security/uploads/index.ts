@@ -1,4 +1,4 @@
-import { realtimeChannel, type CommunitiesConfig } from '@communities/contract';
+import { realtimeChannel, REALTIME_EVENTS, type CommunitiesConfig } from '@communities/contract';
 
 import { memberWithRoleQuery, type FactsLoader } from '../../communities/facts';
 import type { HostPorts } from '../../host/ports';
@@ -8,6 +8,7 @@ import type { Db } from '../../platform/db/connect';
 import type { Logger } from '../../platform/logger';
 import type { Queue } from '../../platform/queue';
 import type { Broadcaster } from '../../realtime/broadcaster';
+import { publishEvent } from '../../realtime/publish-event';
 import { createScanner } from '../scanners';
 import { createStorage } from '../storage';
 
@@ -86,12 +87,15 @@ export function createUploadService(ctx: UploadDeps): UploadService {
       messageTouched: (kind, messageId) =>
         kind === 'channel' ? ctx.services.chat.messages.touched(messageId) : ctx.services.chat.dms.touched(messageId),
       feedItemTouched: (feedItemId) => ctx.services.communities.feed.attachmentScanned(feedItemId),
-      publishToUser: (userId, event, data) => {
-        ctx.broadcaster
-          .publish([realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId)], event, data)
-          .catch((error: unknown) => {
-            ctx.logger.warn({ err: error }, 'could not push upload status');
-          });
+      publishScanned: (userId, attachment) => {
+        publishEvent(
+          ctx,
+          realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId),
+          REALTIME_EVENTS.uploadScanned,
+          attachment,
+        ).catch((error: unknown) => {
+          ctx.logger.warn({ err: error }, 'could not push upload status');
+        });
       },
     },
   });

@@ -23,8 +23,8 @@ type Row = ChannelAttachmentRow | DmAttachmentRow;
 export const SCAN_JOB = 'file.scan';
 
 export interface UploadHooks {
-  /** Realtime push of scan status to the uploader (the realtime gateway fills this). */
-  publishToUser?: (userId: number, event: string, data: unknown) => void;
+  /** Realtime push of an attachment's final scan status to its uploader (upload.scanned; the composition fills this). */
+  publishScanned?: (userId: number, attachment: Attachment) => void;
   /** The message an attachment belongs to changed: its scan finished (chat fills this). */
   messageTouched?: (kind: AttachmentKind, messageId: number) => Promise<void>;
   /** The feed post an attachment belongs to changed: its scan finished (the feed fills this). */
@@ -384,7 +384,7 @@ export class UploadService {
   }
 
   private push(kind: AttachmentKind, row: Row): void {
-    this.deps.hooks?.publishToUser?.(row.uploader_id, 'upload.scanned', this.present(kind, row));
+    this.deps.hooks?.publishScanned?.(row.uploader_id, this.present(kind, row));
     if (row.message_id !== null)
       this.deps.hooks?.messageTouched?.(kind, row.message_id).catch((error: unknown) => {
         this.deps.logger.warn({ err: error, kind, id: row.id }, 'could not announce the scanned attachment');

@@ -24,7 +24,7 @@ import {
   type CommentsPage,
   type FeedPages,
 } from '../../lib/feed';
-import { useRealtime, useRealtimeEvent } from '../realtime';
+import { useRealtime, useRealtimeEvent, useRealtimeSubscribed } from '../realtime';
 
 /** Web data access for a community feed: queries, mutations, and the live updates that keep them current. */
 export const FEED_PAGE_SIZE = 10;
@@ -211,7 +211,7 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
 
   // pusher-js subscribes again after a reconnect: what was pushed meanwhile is fetched instead.
   const subscriptions = useRef(0);
-  useRealtimeEvent(channel, 'pusher:subscription_succeeded', () => {
+  useRealtimeSubscribed(channel, () => {
     if (subscriptions.current++ > 0) void qc.invalidateQueries({ queryKey: feedKeys.all });
   });
 
