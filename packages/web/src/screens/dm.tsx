@@ -1,5 +1,5 @@
 import { realtimeChannel, type DmMessage, type DmThread, type Me } from '@communities/contract';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -10,6 +10,14 @@ import { ErrorNote } from '../components/error-note';
 import { timeAgo } from '../lib/format';
 import { dmPath, linkProps, navigate } from '../lib/router';
 import { attachmentStatus, uploadFile } from '../state/chat-api';
+import {
+  refreshUnread,
+  useBlockMutation,
+  useBlocksQuery,
+  useInboxQuery,
+  useRemoveParticipantMutation,
+  useThreadQuery,
+} from '../state/queries/dm';
 import { useRealtime } from '../state/realtime';
 
 const others = (t: DmThread, me: number) => t.participants.filter((p) => p.id !== me);
@@ -36,12 +44,7 @@ function ThreadAvatar({ thread, me, size = 40 }: { thread: DmThread; me: number;
 
 function Inbox({ me, current }: { me: Me; current: number | null }) {
   const { t, i18n } = useTranslation();
-  const inbox = useInfiniteQuery({
-    queryKey: ['dm', 'inbox'],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => api.dm.inbox({ query: { limit: 30, ...(pageParam ? { cursor: pageParam } : {}) } }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const inbox = useInboxQuery();
   const threads = inbox.data?.pages.flatMap((p) => p.items) ?? [];
   // "You: …" on your own last message; in groups, whose message it is.
   const lastAuthor = (th: DmThread, authorId: number) =>
@@ -118,18 +121,10 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
   const qc = useQueryClient();
   const hub = useRealtime();
   const [online, setOnline] = useState<number[]>([]);
-  const thread = useQuery({ queryKey: ['dm', 'thread', threadId], queryFn: () => api.dm.thread({ params: { threadId } }), retry: false });
-  const blocks = useQuery({ queryKey: ['dm', 'blocks'], queryFn: () => api.dm.blocks() });
-  const refresh = () => void qc.invalidateQueries({ queryKey: ['dm'] });
-  const block = useMutation({ mutationFn: (userId: number) => api.dm.block({ params: { userId } }), onSuccess: refresh });
-  const unblock = useMutation({ mutationFn: (userId: number) => api.dm.unblock({ params: { userId } }), onSuccess: refresh });
-  const leave = useMutation({
-    mutationFn: () => api.dm.removeParticipant({ params: { threadId, userId: me.id } }),
-    onSuccess: () => {
-      refresh();
-      navigate(dmPath());
-    },
-  });
+  const thread = useThreadQuery(threadId);
+  const blocks = useBlocksQuery();
+  const block = useBlockMutation();
+  const leave = useRemoveParticipantMutation(threadId);
 
   if (thread.isError)
     return (
@@ -155,8 +150,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
     react: (id, emoji) => api.dm.react({ params: { messageId: id }, body: { emoji } }),
     read: (id) =>
       api.dm.read({ params: { threadId }, body: { message_id: id } }).then((r) => {
-        void qc.invalidateQueries({ queryKey: ['dm', 'unread'] });
-        void qc.invalidateQueries({ queryKey: ['dm', 'inbox'] });
+        refreshUnread(qc);
         return r;
       }),
     upload: (file) => uploadFile(file, { purpose: 'dm', thread_id: threadId }),
@@ -177,8 +171,8 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
         <button
           type="button"
           className="cm-button cm-button--ghost cm-button--sm"
-          onClick={() => unblock.mutate(other.id)}
-          disabled={unblock.isPending}
+          onClick={() => block.mutate({ userId: other.id, block: false })}
+          disabled={block.isPending}
         >
           {t('dm.unblock')}
         </button>
@@ -215,7 +209,12 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
         <span className="cm-spacer" />
         {other &&
           (iBlocked ? (
-            <button type="button" className="cm-head-btn" onClick={() => unblock.mutate(other.id)} disabled={unblock.isPending}>
+            <button
+              type="button"
+              className="cm-head-btn"
+              onClick={() => block.mutate({ userId: other.id, block: false })}
+              disabled={block.isPending}
+            >
               {t('dm.unblock')}
             </button>
           ) : (
@@ -224,7 +223,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
               className="cm-head-btn"
               disabled={block.isPending}
               onClick={() => {
-                if (window.confirm(t('dm.block_confirm', { name: other.name }))) block.mutate(other.id);
+                if (window.confirm(t('dm.block_confirm', { name: other.name }))) block.mutate({ userId: other.id, block: true });
               }}
             >
               {t('dm.block')}
@@ -236,7 +235,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
             className="cm-head-btn"
             disabled={leave.isPending}
             onClick={() => {
-              if (window.confirm(t('dm.leave_confirm'))) leave.mutate();
+              if (window.confirm(t('dm.leave_confirm'))) leave.mutate(me.id, { onSuccess: () => navigate(dmPath()) });
             }}
           >
             {t('dm.leave')}

@@ -1,19 +1,18 @@
+import { feedKeys } from '@communities/client';
 import type { FeedItem } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
 import { toggle } from '../chat/conversation';
 
-export const feedKeys = {
-  community: (id: string, limit: number) => ['communities', 'feed', id, limit] as const,
-};
+export { feedKeys };
 
 type Page = { items: FeedItem[]; pinned: FeedItem[]; next_cursor: string | null };
 
 export function useCommunityFeedQuery(id: string, limit = 20) {
   const { api } = useAddon();
   return useInfiniteQuery({
-    queryKey: feedKeys.community(id, limit),
+    queryKey: feedKeys.list(id, limit),
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
       api.feed.communityFeed({ params: { id }, query: { limit, ...(pageParam ? { cursor: pageParam } : {}) } }, { signal }),
@@ -25,7 +24,7 @@ export function useCommunityFeedQuery(id: string, limit = 20) {
 export function useReactToPostMutation(communityId: string, limit = 20) {
   const { api } = useAddon();
   const qc = useQueryClient();
-  const key = feedKeys.community(communityId, limit);
+  const key = feedKeys.list(communityId, limit);
   const patch = (itemId: number, f: (item: FeedItem) => FeedItem) =>
     qc.setQueryData<InfiniteData<Page>>(key, (data) =>
       data
