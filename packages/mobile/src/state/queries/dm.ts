@@ -49,6 +49,8 @@ async function startDm(api: Api, person: UserSummary): Promise<DmThread> {
     return await api.dm.start({ body: { user_ids: [person.id] } });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    // An unknown id and a stranger answer alike (404), so neither is told apart from the other.
+    if (error.status === 404) throw new DmStartError('unavailable', person);
     if (error.status === 422) {
       const code = error.issues.find((i) => i.path.startsWith('body.user_ids'))?.code;
       throw new DmStartError(code === 'no_shared_community' ? 'no_shared_community' : 'unavailable', person);
