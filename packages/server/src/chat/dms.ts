@@ -643,11 +643,18 @@ export class DmService {
       .execute()
       .catch(() => undefined); // a concurrent block of the same person already holds the unique key
     this.publish.toUsers([actor.userId, userId], REALTIME_EVENTS.dmThreadUpdated, { reason: 'blocked' });
+    this.rehidePresence(actor.userId, userId);
   }
 
   async unblock(actor: Actor, userId: number): Promise<void> {
     await this.db.deleteFrom('dm_blocks').where('blocker_id', '=', actor.userId).where('blocked_id', '=', userId).execute();
     this.publish.toUsers([actor.userId, userId], REALTIME_EVENTS.dmThreadUpdated, { reason: 'unblocked' });
+    this.rehidePresence(actor.userId, userId);
+  }
+
+  /** Neither sees the other online from now on (or again, after an unblock), on every presence channel. */
+  private rehidePresence(a: number, b: number): void {
+    for (const userId of [a, b]) this.revoker.revoke({ scope: { presence: true }, userId });
   }
 }
 
