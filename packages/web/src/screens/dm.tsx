@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { Conversation, type ConversationConfig } from '../components/chat/conversation';
+import { GroupSettings, NewMessageDialog } from '../components/dm-group';
 import { ErrorNote } from '../components/error-note';
 import { timeAgo } from '../lib/format';
 import { dmPath, linkProps, navigate } from '../lib/router';
@@ -19,6 +20,7 @@ import {
   useThreadQuery,
 } from '../state/queries/dm';
 import { useRealtime } from '../state/realtime';
+import { useFeatures } from '../state/session';
 
 const others = (t: DmThread, me: number) => t.participants.filter((p) => p.id !== me);
 export const threadTitle = (t: DmThread, me: number) =>
@@ -45,6 +47,10 @@ function ThreadAvatar({ thread, me, size = 40 }: { thread: DmThread; me: number;
 function Inbox({ me, current }: { me: Me; current: number | null }) {
   const { t, i18n } = useTranslation();
   const inbox = useInboxQuery();
+  const features = useFeatures();
+  const [composing, setComposing] = useState(false);
+  // dm.allow_from = nobody: only admins start conversations.
+  const canStart = me.is_admin || (features.data && features.data.limits.dm_allow_from !== 'nobody');
   const threads = inbox.data?.pages.flatMap((p) => p.items) ?? [];
   // "You: …" on your own last message; in groups, whose message it is.
   const lastAuthor = (th: DmThread, authorId: number) =>
@@ -55,9 +61,17 @@ function Inbox({ me, current }: { me: Me; current: number | null }) {
         : '';
   return (
     <nav className="cm-chat-nav" aria-labelledby="cm-inbox-title">
-      <h1 id="cm-inbox-title" className="cm-inbox-title">
-        {t('dm.title')}
-      </h1>
+      <div className="cm-inbox-head">
+        <h1 id="cm-inbox-title" className="cm-inbox-title">
+          {t('dm.title')}
+        </h1>
+        {canStart && (
+          <button type="button" className="cm-button cm-button--sm" onClick={() => setComposing(true)}>
+            <span aria-hidden="true">✎</span> {t('dm.new_message')}
+          </button>
+        )}
+      </div>
+      {composing && <NewMessageDialog me={me} onClose={() => setComposing(false)} />}
       <div className="cm-chat-nav-scroll">
         {inbox.isError && (
           <ErrorNote
@@ -121,6 +135,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
   const qc = useQueryClient();
   const hub = useRealtime();
   const [online, setOnline] = useState<number[]>([]);
+  const [settings, setSettings] = useState(false);
   const thread = useThreadQuery(threadId);
   const blocks = useBlocksQuery();
   const block = useBlockMutation();
@@ -137,6 +152,9 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
   const title = threadTitle(th, me.id);
   const other = th.type === 'dm' ? others(th, me.id)[0] : undefined;
   const iBlocked = !!other && !!blocks.data?.items.some((u) => u.id === other.id);
+  // read_only on a 1:1 is a block, one way or the other: the other side's is theirs to keep, so
+  // their side reads only that the conversation is closed, and has no Block button to press.
+  const blockedByThem = !!other && th.read_only && !iBlocked;
 
   const config: ConversationConfig<DmMessage> = {
     name: title,
@@ -177,6 +195,8 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
           {t('dm.unblock')}
         </button>
       </>
+    ) : blockedByThem ? (
+      <span data-testid="dm-closed">{t('dm.closed', { name: other.name })}</span>
     ) : (
       t('dm.read_only')
     ),
@@ -201,13 +221,14 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
           {title}
         </h1>
         {th.type === 'group' && <span className="cm-chat-topic">{t('dm.group_of', { count: th.participants.length })}</span>}
-        {other && online.includes(other.id) && (
+        {other && !th.read_only && online.includes(other.id) && (
           <span className="cm-chat-status" data-testid="dm-online">
             <span className="cm-presence-dot cm-presence-dot--inline" aria-hidden="true" /> {t('dm.online')}
           </span>
         )}
         <span className="cm-spacer" />
         {other &&
+          !blockedByThem &&
           (iBlocked ? (
             <button
               type="button"
@@ -230,6 +251,11 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
             </button>
           ))}
         {th.type === 'group' && (
+          <button type="button" className="cm-head-btn" aria-pressed={settings} onClick={() => setSettings((v) => !v)}>
+            {t('dm.settings')}
+          </button>
+        )}
+        {th.type === 'group' && (
           <button
             type="button"
             className="cm-head-btn"
@@ -242,6 +268,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
           </button>
         )}
       </header>
+      {settings && th.type === 'group' && <GroupSettings thread={th} me={me} onClose={() => setSettings(false)} />}
       <div className="cm-chat-body">
         <Conversation key={threadId} c={config} me={me} />
       </div>
