@@ -122,11 +122,11 @@ export function GroupSettings({ thread, me, onClose }: { thread: DmThread; me: M
         </p>
       )}
       <h3 className="cm-panel-sub">{t('dm.people_count', { count: thread.participants.length })}</h3>
-      <ul className="cm-people" aria-label={t('dm.members_label')}>
+      <ul className="cm-pp-list" aria-label={t('dm.members_label')}>
         {thread.participants.map((p) => (
-          <li key={p.id} className="cm-person">
+          <li key={p.id} className="cm-pp-person">
             <Avatar name={p.name} url={p.avatar_url} size={26} />
-            <span className="cm-person-text">
+            <span className="cm-pp-text">
               <span>
                 {p.name}
                 {p.id === me.id && ` ${t('dm.you')}`}

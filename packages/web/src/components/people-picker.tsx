@@ -29,7 +29,7 @@ export function PeoplePicker({
   const isPicked = (id: number) => picked.some((p) => p.id === id);
   const full = picked.length >= max;
   return (
-    <div className="cm-picker">
+    <div className="cm-pp">
       <input
         className="cm-input"
         type="search"
@@ -40,12 +40,12 @@ export function PeoplePicker({
         autoFocus
       />
       {picked.length > 0 && (
-        <ul className="cm-chips" aria-label={t('dm.picked')}>
+        <ul className="cm-pp-chips" aria-label={t('dm.picked')}>
           {picked.map((p) => (
             <li key={p.id}>
               <button
                 type="button"
-                className="cm-chip"
+                className="cm-pp-chip"
                 aria-label={t('dm.unpick', { name: p.name })}
                 onClick={() => onChange(picked.filter((x) => x.id !== p.id))}
               >
@@ -62,10 +62,10 @@ export function PeoplePicker({
           {t('app.error')}
         </p>
       )}
-      <ul className="cm-people" aria-label={t('dm.people_label')}>
+      <ul className="cm-pp-list" aria-label={t('dm.people_label')}>
         {shown.map((p) => (
           <li key={p.id}>
-            <label className="cm-person">
+            <label className="cm-pp-person">
               <input
                 type="checkbox"
                 checked={isPicked(p.id)}
@@ -73,7 +73,7 @@ export function PeoplePicker({
                 onChange={(e) => onChange(e.target.checked ? [...picked, p] : picked.filter((x) => x.id !== p.id))}
               />
               <Avatar name={p.name} url={p.avatar_url} size={30} />
-              <span className="cm-person-text">
+              <span className="cm-pp-text">
                 <span>{p.name}</span>
                 <span className="cm-muted cm-small">{p.community}</span>
               </span>
