@@ -145,7 +145,7 @@ describe('direct messages in Chromium', () => {
 
   it('New message starts a group from picked people; members rename it and add people; a block hides online status', async () => {
     const [a, b, c, d] = [12, 14, 16, 18].map((i) => server.demo.studentIds[i]!) as [number, number, number, number];
-    const [nameA, nameB, nameC, nameD] = await Promise.all([a, b, c, d].map(nameOf));
+    const [nameA, nameB, nameC, nameD] = (await Promise.all([a, b, c, d].map(nameOf))) as [string, string, string, string];
     const pa = await signedInPage(a);
     const pb = await signedInPage(b);
     const pick = async (page: Page, name: string) => {

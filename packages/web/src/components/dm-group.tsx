@@ -148,14 +148,22 @@ export function GroupSettings({ thread, me, onClose }: { thread: DmThread; me: M
               );
           }}
         >
-          <PeoplePicker meId={me.id} picked={adding} onChange={setAdding} exclude={thread.participants.map((p) => p.id)} max={room} />
+          <PeoplePicker
+            // a fresh search once the people were added
+            key={thread.participants.length}
+            meId={me.id}
+            picked={adding}
+            onChange={setAdding}
+            exclude={thread.participants.map((p) => p.id)}
+            max={room}
+          />
           {add.isError && (
             <p role="alert" className="cm-danger">
               {errorText(t, add.error)}
             </p>
           )}
           <button type="submit" className="cm-button" disabled={adding.length === 0 || add.isPending}>
-            {t('dm.add', { count: adding.length })}
+            {adding.length ? t('dm.add', { count: adding.length }) : t('dm.add_people')}
           </button>
         </form>
       ) : (

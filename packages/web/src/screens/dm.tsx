@@ -252,7 +252,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
           ))}
         {th.type === 'group' && (
           <button type="button" className="cm-head-btn" aria-pressed={settings} onClick={() => setSettings((v) => !v)}>
-            {t('dm.settings')}
+            <span aria-hidden="true">⚙</span> <span className="cm-top-label">{t('dm.settings')}</span>
           </button>
         )}
         {th.type === 'group' && (
