@@ -216,6 +216,17 @@ describe('direct messages in Chromium', () => {
     expect(await pa.getByTestId('dm-online').count()).toBe(0);
     expect(await pb.getByTestId('dm-online').count()).toBe(0);
 
+    // In a community channel too: C sees all three online; A and B each see C but not the other.
+    const pc = await signedInPage(c);
+    const onlineIn = (page: Page) =>
+      page.locator('.cm-chat-members').getByRole('region', { name: 'Members online' }).locator('li > span:last-child');
+    for (const page of [pa, pb, pc]) await page.goto(`${server.url}/communities/${SLUG}/channels/general`);
+    await expect.poll(() => onlineIn(pc).allTextContents()).toEqual(expect.arrayContaining([nameA, nameB, nameC]));
+    await expect.poll(async () => (await onlineIn(pa).allTextContents()).sort()).toEqual([nameA, nameC].sort());
+    await expect.poll(async () => (await onlineIn(pb).allTextContents()).sort()).toEqual([nameB, nameC].sort());
+    await screenshot(pa, 'dm-block-channel-online');
+    await pc.context().close();
+
     // On a 360 px phone: the New message dialog and the group's settings fit the screen.
     const phone = await signedInPage(c, { width: 360, height: 740 });
     await phone.goto(`${server.url}/dm`);
