@@ -11,6 +11,7 @@ export interface CommunityListFilters {
   q?: string;
   joined?: boolean;
   price?: 'free' | 'paid';
+  sort?: 'activity' | 'members' | 'newest';
 }
 
 export const systemKeys = {

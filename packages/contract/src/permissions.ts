@@ -59,6 +59,7 @@ export const ACTIONS = [
   'dm.read',
   'dm.post',
   'dm.manage',
+  'dm.edit_group',
   'admin.global',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

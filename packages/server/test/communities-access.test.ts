@@ -243,3 +243,28 @@ describe('community images on update', () => {
     await expectStatus(s.as(owner).communities.wizardStart({ body: { name: 'Stolen Icon', icon_upload_id: theirs } }), 422);
   });
 });
+
+describe('a pending requester', () => {
+  it('reads a public community as any outsider does, and still takes no part', async () => {
+    const c = await makeCommunity(s, { settings: { join_approval: true } });
+    const [pending, outsider] = [st[16]!, st[17]!];
+    expect(await s.as(pending).communities.join({ params: { id: c.slug }, body: {} })).toMatchObject({ status: 'pending' });
+    // What they see after reloading the page: the same channel list an outsider gets (this was a 403).
+    const seen = await s.as(pending).channels.list({ params: { id: c.slug } });
+    expect(seen.items.map((x) => x.id)).toEqual((await s.as(outsider).channels.list({ params: { id: c.slug } })).items.map((x) => x.id));
+    expect(seen.items.length).toBeGreaterThan(0);
+    await s.as(pending).feed.communityFeed({ params: { id: c.slug } });
+    const general = seen.items.find((x) => x.type === 'text')!;
+    await s.as(pending).channels.messages({ params: { channelId: general.id } });
+    const refused = await expectStatus(s.as(pending).channels.post({ params: { channelId: general.id }, body: { content: 'hi' } }), 403);
+    expect(refused.details.reason).toBe('pending');
+  });
+
+  it('of a private community reads nothing yet', async () => {
+    const c = await makeCommunity(s, { visibility: 'private', settings: { join_approval: true } });
+    const pending = st[18]!;
+    expect(await s.as(pending).communities.join({ params: { id: c.slug }, body: {} })).toMatchObject({ status: 'pending' });
+    const refused = await expectStatus(s.as(pending).channels.list({ params: { id: c.slug } }), 403);
+    expect(refused.details.reason).toBe('pending');
+  });
+});

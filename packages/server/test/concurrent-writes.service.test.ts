@@ -5,7 +5,7 @@ import { ApiError } from '@communities/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createTestDatabase, type TestDatabase } from './support/databases';
-import { makeCommunity } from './support/factories';
+import { addMember, makeCommunity } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 
 /**
@@ -176,6 +176,32 @@ for (const dialect of ['mysql', 'postgres'] as const) {
       );
       report(dialect, 'dm reactions', reactions, people.length);
       expect.soft(reactions.failed).toEqual([]);
+    });
+
+    it('members add people to one group at once: the size cap holds, nobody is in twice, no 500', async () => {
+      const d = s.ctx.db.db;
+      const max = s.ctx.config.dm.max_group_participants;
+      const people = s.demo.studentIds.slice(0, max + 5);
+      const c = await makeCommunity(s, { name: `Group growth ${dialect}` });
+      for (const u of people) await addMember(s, c.id, u);
+      const founders = people.slice(0, 3);
+      const g = await s.as(founders[0]!).dm.start({ body: { user_ids: founders.slice(1), group: true } });
+      // Every founder adds every candidate, one request each, all at once: more than fit.
+      const candidates = people.slice(3);
+      const adds = await burst(
+        founders.flatMap((f) => candidates.map((u) => () => s.as(f).dm.invite({ params: { threadId: g.id }, body: { user_ids: [u] } }))),
+      );
+      report(dialect, 'group adds', adds, founders.length * candidates.length);
+      // A refusal is the cap's 422, never a failed insert.
+      expect.soft(adds.failed.filter((f) => !f.startsWith('422 '))).toEqual([]);
+      const rows = await d
+        .selectFrom('dm_participants')
+        .select('user_id')
+        .where('thread_id', '=', g.id)
+        .where('left_at', 'is', null)
+        .execute();
+      expect(rows.length).toBe(max);
+      expect(new Set(rows.map((r) => r.user_id)).size).toBe(rows.length);
     });
 
     it('feed posts, comments and reactions on one post from 20 people at once', async () => {

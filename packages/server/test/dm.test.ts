@@ -99,13 +99,20 @@ describe('DM threads', () => {
 });
 
 describe('groups', () => {
-  it('the owner invites, renames and removes; anyone leaves; the size is capped', async () => {
+  it('members add people and rename; the owner removes; anyone leaves; the size is capped', async () => {
     const g = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!, st[2]!], title: 'Study group' } });
     expect(g).toMatchObject({ type: 'group', title: 'Study group', owner_id: st[0] });
-    await expectStatus(s.as(st[1]!).dm.rename({ params: { threadId: g.id }, body: { title: 'Mine now' } }), 403);
+    expect((await s.as(st[1]!).dm.rename({ params: { threadId: g.id }, body: { title: 'Mine now' } })).title).toBe('Mine now');
     expect((await s.as(st[0]!).dm.rename({ params: { threadId: g.id }, body: { title: 'Exam prep' } })).title).toBe('Exam prep');
-    const bigger = await s.as(st[0]!).dm.invite({ params: { threadId: g.id }, body: { user_ids: [st[3]!] } });
+    // Outsiders do not learn the group exists; a 1:1 thread is no group to rename.
+    await expectStatus(s.as(st[3]!).dm.rename({ params: { threadId: g.id }, body: { title: 'Hijack' } }), 404, 'not_found');
+    await expectStatus(s.as(st[3]!).dm.invite({ params: { threadId: g.id }, body: { user_ids: [st[3]!] } }), 404, 'not_found');
+    const pair = await s.as(st[0]!).dm.start({ body: { user_ids: [st[1]!] } });
+    await expectStatus(s.as(st[0]!).dm.rename({ params: { threadId: pair.id }, body: { title: 'Us' } }), 403);
+    await expectStatus(s.as(st[0]!).dm.invite({ params: { threadId: pair.id }, body: { user_ids: [st[2]!] } }), 403);
+    const bigger = await s.as(st[1]!).dm.invite({ params: { threadId: g.id }, body: { user_ids: [st[3]!] } });
     expect(bigger.participants.length).toBe(4);
+    expect((await s.as(st[3]!).dm.thread({ params: { threadId: g.id } })).title).toBe('Exam prep');
     const e = await expectStatus(s.as(st[0]!).dm.invite({ params: { threadId: g.id }, body: { user_ids: [st[4]!] } }), 422);
     expect(e.issues[0]!.code).toBe('too_many');
     await expectStatus(s.as(st[1]!).dm.removeParticipant({ params: { threadId: g.id, userId: st[2]! } }), 403);
@@ -141,10 +148,10 @@ describe('who may message whom', () => {
 
   it('shared_community (default): strangers cannot start a thread; admins can', async () => {
     const stranger = st[6]!;
-    const e = await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [stranger] } }), 422);
-    expect(e.issues[0]!.code).toBe('no_shared_community');
+    await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [stranger] } }), 404, 'not_found');
     await s.as(s.demo.adminId).dm.start({ body: { user_ids: [stranger] } });
-    await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [987654] } }), 422);
+    await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [987654] } }), 404, 'not_found');
+    await expectStatus(s.as(s.demo.adminId).dm.start({ body: { user_ids: [987654] } }), 404, 'not_found');
   });
 
   it('DM uploads belong to their thread: another thread cannot attach or download them', async () => {
@@ -190,9 +197,20 @@ describe('dm.allow_from = nobody', () => {
 describe('refusals name only people the caller may see', () => {
   it("a stranger's id does not become their name; someone from a shared community's does", async () => {
     const stranger = (await s.ctx.host.identities.getUser(st[20]!))!;
-    const e = await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [stranger.id] } }), 422);
-    expect(e.issues[0]!.code).toBe('no_shared_community');
-    expect(JSON.stringify(e.issues) + e.message).not.toContain(stranger.name);
+    // A stranger and an id that is nobody get the same answer: user existence does not leak.
+    const answer = async (id: number) => {
+      const res = await fetch(`${s.url}/api/communities/dm/threads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await s.token(st[0]!)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user_ids: [id] }),
+      });
+      const body = (await res.json()) as Record<string, unknown>;
+      return { status: res.status, body };
+    };
+    const strangerAnswer = await answer(stranger.id);
+    expect(strangerAnswer).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(strangerAnswer).toEqual(await answer(987654));
+    expect(JSON.stringify(strangerAnswer)).not.toContain(stranger.name);
     await s.as(stranger.id).dm.block({ params: { userId: st[0]! } });
     const blocked = await expectStatus(s.as(st[0]!).dm.start({ body: { user_ids: [stranger.id] } }), 403);
     expect(blocked.details.reason).toBe('blocked');

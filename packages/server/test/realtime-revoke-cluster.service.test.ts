@@ -23,7 +23,7 @@ beforeAll(async () => {
   const opts = { dbUrl: db.url, redisUrl: REDIS, appId: APP_ID, env: { COMMUNITIES__CHAT__BROADCAST_CHANNEL_PREFIX: PREFIX } };
   a = await startNode(opts);
   b = await startNode(opts);
-  for (const id of [2, 5, 6]) minted.set(id, (await createApi({ baseUrl: a.url }).system.demoToken({ body: { user_id: id } })).token);
+  for (const id of [2, 5, 6, 7, 8]) minted.set(id, (await createApi({ baseUrl: a.url }).system.demoToken({ body: { user_id: id } })).token);
 }, 180_000);
 afterAll(async () => {
   for (const c of clients) c.disconnect();
@@ -78,5 +78,33 @@ describe('revocation across gateway nodes', () => {
     const after = await api(b.url, owner).channels.post({ params: { channelId: general.id }, body: { content: 'after the ban' } });
     await expect.poll(() => seen, { timeout: 5000 }).toContain(after.id);
     expect(created).toEqual([before.id]);
+  }, 60_000);
+
+  it("a block decided on node B takes each side off the other's presence on both nodes", async () => {
+    const [owner, x, y] = [2, 7, 8];
+    const community = await api(b.url, owner).communities.create({ body: { name: 'Blocked Across', visibility: 'public' } });
+    for (const u of [x, y]) await api(b.url, u).communities.join({ params: { id: community.slug }, body: {} });
+    const general = (await api(b.url, owner).channels.list({ params: { id: community.slug } })).items.find((c) => c.slug === 'general')!;
+    const presence = realtimeChannel.channelPresence(PREFIX, general.id);
+    const onA = await realtime(a.url, x);
+    const onB = await realtime(b.url, y);
+    await onA.subscribed(presence);
+    const arrived = new Promise<unknown>((resolve) => onA.on(presence, 'pusher:member_added', resolve));
+    await onB.subscribed(presence);
+    expect(await arrived).toMatchObject({ id: String(y) });
+    const goneAtA = new Promise<unknown>((resolve) => onA.on(presence, 'pusher:member_removed', resolve));
+    const goneAtB = new Promise<unknown>((resolve) => onB.on(presence, 'pusher:member_removed', resolve));
+    await api(b.url, y).dm.block({ params: { userId: x } });
+    expect(await goneAtA).toMatchObject({ id: String(y) });
+    expect(await goneAtB).toMatchObject({ id: String(x) });
+    // A fresh subscription on node A, signed after the block, lists only the subscriber.
+    onA.leave(presence);
+    const again = await realtime(a.url, x);
+    await again.subscribed(presence);
+    const ids: string[] = [];
+    (again.pusher.channel(presence) as unknown as { members: { each(fn: (m: { id: string }) => void): void } }).members.each((m) =>
+      ids.push(m.id),
+    );
+    expect(ids).toEqual([String(x)]);
   }, 60_000);
 });

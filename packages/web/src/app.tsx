@@ -1,19 +1,20 @@
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
-import { api, TOKEN_KEY } from './api';
+import { TOKEN_KEY } from './api';
 import { dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
 import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
+import { useDmUnreadQuery } from './state/queries/dm';
+import { useDemoUsersQuery } from './state/queries/system';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
 
 function DemoPanel() {
   const { t } = useTranslation();
-  const demo = useQuery({ queryKey: ['demo-users'], queryFn: () => api.system.demoUsers() });
+  const demo = useDemoUsersQuery();
   if (!demo.data) return null;
   const pick = [
     ...demo.data.items.filter((u) => u.global_role !== 'student'),
@@ -38,7 +39,7 @@ function DemoPanel() {
 
 function MessagesLink({ active }: { active: boolean }) {
   const { t } = useTranslation();
-  const unread = useQuery({ queryKey: ['dm', 'unread'], queryFn: () => api.dm.unread() });
+  const unread = useDmUnreadQuery();
   const n = unread.data?.threads ?? 0;
   return (
     <a

@@ -88,8 +88,10 @@ describe('direct messages in Chromium', () => {
     // A blocks B: both sides become read-only, live; unblocking gives the composer back.
     await pa.getByRole('button', { name: 'Block' }).click();
     await pa.getByRole('note').getByText(`You blocked ${nameB}`).waitFor();
-    await pb.getByRole('note').getByText('You cannot reply to this conversation.').waitFor();
+    await pb.getByRole('note').getByText(`You can no longer message ${nameA} in this conversation.`).waitFor();
     expect(await pb.getByLabel(`Message ${nameA}`).count()).toBe(0);
+    // The blocked side has no Block button on a thread it cannot use.
+    expect(await pb.getByRole('button', { name: 'Block', exact: true }).count()).toBe(0);
     await screenshot(pb, 'dm-blocked');
     await pa.getByRole('note').getByRole('button', { name: 'Unblock' }).click();
     await pa.getByLabel(`Message ${nameB}`).waitFor();
@@ -138,6 +140,109 @@ describe('direct messages in Chromium', () => {
     await phone.getByRole('link', { name: 'All conversations' }).click();
     await phone.getByRole('list', { name: 'Conversations' }).waitFor();
     await screenshot(phone, 'dm-phone-inbox');
+    await Promise.all([pa.context().close(), pb.context().close(), phone.context().close()]);
+  });
+
+  it('New message starts a group from picked people; members rename it and add people; a block hides online status', async () => {
+    const [a, b, c, d] = [12, 14, 16, 18].map((i) => server.demo.studentIds[i]!) as [number, number, number, number];
+    const [nameA, nameB, nameC, nameD] = (await Promise.all([a, b, c, d].map(nameOf))) as [string, string, string, string];
+    const pa = await signedInPage(a);
+    const pb = await signedInPage(b);
+    const pick = async (page: Page, name: string) => {
+      await page.getByLabel('Search people by name').fill(name);
+      await page.getByRole('checkbox', { name: new RegExp(name) }).check();
+    };
+
+    // A: New message, pick B and C, name the group.
+    await pa.goto(`${server.url}/dm`);
+    await pa.getByRole('button', { name: 'New message' }).click();
+    const dialog = pa.getByRole('dialog', { name: 'New message' });
+    await pick(pa, nameB);
+    await pick(pa, nameC);
+    await dialog.getByLabel('Group name (optional)').fill('Darkroom');
+    await dialog.getByRole('list', { name: 'Selected people' }).getByText(nameC).waitFor();
+    await screenshot(pa, 'dm-new-message');
+    await dialog.getByRole('button', { name: 'Start group' }).click();
+    await pa.waitForURL(/\/dm\/\d+$/);
+    await pa.getByRole('heading', { name: 'Darkroom', level: 1 }).waitFor();
+
+    // B, a member but not the owner, renames it and adds D.
+    await pb.goto(`${server.url}/dm`);
+    await pb
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Darkroom/ })
+      .click();
+    await pb.getByRole('button', { name: 'Group settings' }).click();
+    const settings = pb.getByRole('dialog', { name: 'Group settings' });
+    await settings.getByLabel('Group name', { exact: true }).fill('Darkroom club');
+    await settings.getByRole('button', { name: 'Rename' }).click();
+    await pb.getByRole('heading', { name: 'Darkroom club', level: 1 }).waitFor();
+    await pick(pb, nameD);
+    await settings.getByRole('button', { name: 'Add 1 person' }).click();
+    await settings.getByRole('list', { name: 'People in this group' }).getByText(nameD).waitFor();
+    await screenshot(pb, 'dm-group-settings');
+    // A sees both changes live.
+    await pa.getByRole('heading', { name: 'Darkroom club', level: 1 }).waitFor();
+    await pa.getByText('Group · 4 people').waitFor();
+    const group = await server.as(d).dm.inbox();
+    expect(
+      group.items
+        .find((t) => t.title === 'Darkroom club')
+        ?.participants.map((p) => p.id)
+        .sort(),
+    ).toEqual([a, b, c, d].sort());
+
+    // A and B in a 1:1: each sees the other online, until B blocks A.
+    await pa.getByRole('button', { name: 'New message' }).click();
+    await pick(pa, nameB);
+    await pa.getByRole('dialog', { name: 'New message' }).getByRole('button', { name: 'Start conversation' }).click();
+    await pa.getByRole('heading', { name: nameB, level: 1 }).waitFor();
+    const pair = Number(/\/dm\/(\d+)$/.exec(pa.url())![1]);
+    await pb.goto(`${server.url}/dm/${pair}`);
+    await pb.getByRole('heading', { name: nameA, level: 1 }).waitFor();
+    await pa.getByTestId('dm-online').waitFor();
+    await pb.getByTestId('dm-online').waitFor();
+    await pb.getByRole('button', { name: 'Block', exact: true }).click();
+    await pb.getByRole('note').getByText(`You blocked ${nameA}`).waitFor();
+    // A: no online status, a clear notice, no composer and no Block button.
+    await pa.getByTestId('dm-closed').waitFor();
+    await pa.getByTestId('dm-online').waitFor({ state: 'detached' });
+    expect(await pa.getByLabel(`Message ${nameB}`).count()).toBe(0);
+    expect(await pa.getByRole('button', { name: 'Block', exact: true }).count()).toBe(0);
+    // Still hidden after A reloads (a fresh presence subscription): B is online all along.
+    await pa.reload();
+    await pa.getByTestId('dm-closed').waitFor();
+    await pa.getByRole('log').waitFor();
+    expect(await pa.getByTestId('dm-online').count()).toBe(0);
+    expect(await pb.getByTestId('dm-online').count()).toBe(0);
+
+    // In a community channel too: C sees all three online; A and B each see C but not the other.
+    const pc = await signedInPage(c);
+    const onlineIn = (page: Page) =>
+      page.locator('.cm-chat-members').getByRole('region', { name: 'Members online' }).locator('li > span:last-child');
+    for (const page of [pa, pb, pc]) await page.goto(`${server.url}/communities/${SLUG}/channels/general`);
+    await expect.poll(() => onlineIn(pc).allTextContents()).toEqual(expect.arrayContaining([nameA, nameB, nameC]));
+    await expect.poll(async () => (await onlineIn(pa).allTextContents()).sort()).toEqual([nameA, nameC].sort());
+    await expect.poll(async () => (await onlineIn(pb).allTextContents()).sort()).toEqual([nameB, nameC].sort());
+    await screenshot(pa, 'dm-block-channel-online');
+    await pc.context().close();
+
+    // On a 360 px phone: the New message dialog and the group's settings fit the screen.
+    const phone = await signedInPage(c, { width: 360, height: 740 });
+    await phone.goto(`${server.url}/dm`);
+    await phone.getByRole('button', { name: 'New message' }).click();
+    await pick(phone, nameA);
+    await pick(phone, nameD);
+    await screenshot(phone, 'dm-new-message-phone');
+    await phone.getByRole('button', { name: 'Cancel' }).click();
+    await phone
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Darkroom club/ })
+      .click();
+    await phone.getByRole('button', { name: 'Group settings' }).click();
+    await phone.getByRole('dialog', { name: 'Group settings' }).getByText(nameD).waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'dm-group-settings-phone');
     await Promise.all([pa.context().close(), pb.context().close(), phone.context().close()]);
   });
 

@@ -120,6 +120,11 @@ describe('restrictions in Chromium', () => {
     await page.getByText('Your request to join is waiting for a moderator.', { exact: false }).waitFor();
     // It stays: the conversation is still there a moment later (nothing refetched it away).
     await page.getByRole('log').waitFor();
+    // Reloading while the request waits shows the channels as any outsider sees them, not a blank page.
+    await page.reload();
+    await page.getByRole('heading', { name: 'general', level: 1 }).waitFor();
+    await page.getByRole('log').waitFor();
+    await page.getByText('Your request to join is waiting for a moderator.', { exact: false }).waitFor();
     await screenshot(page, 'channel-request-pending');
     const requests = await server.as(priya).communities.requests({ params: { id: guild } });
     expect(requests.items.some((r) => r.user.id === student)).toBe(true);

@@ -411,7 +411,7 @@ export const dm = {
   rename: endpoint({
     method: 'PATCH',
     path: '/api/communities/dm/threads/:threadId',
-    summary: 'Rename a group (its owner)',
+    summary: 'Rename a group (any of its members)',
     tag: 'dm',
     feature: 'dm',
     params: threadParams,
@@ -422,7 +422,7 @@ export const dm = {
   invite: endpoint({
     method: 'POST',
     path: '/api/communities/dm/threads/:threadId/participants',
-    summary: 'Add people to a group (its owner)',
+    summary: 'Add people to a group (any of its members), up to dm.max_group_participants',
     tag: 'dm',
     feature: 'dm',
     params: threadParams,

@@ -172,9 +172,9 @@ function expected(kind: Kind, vis: Vis, status: Status, chan: ChannelKind, actio
   if (kind === 'banned') return vis === 'public' ? 403 : 404;
   if (action === 'community.view') return 'ok';
   if (action === 'community.transfer') return isOwner ? 'ok' : 403;
-  if (kind === 'pending') return 403;
   const read = ['feed.read', 'members.list', 'channel.view'].includes(action);
-  if (kind === 'outsider' && !(vis === 'public' && read)) return 403;
+  // A pending requester reads what an outsider reads, and does nothing more yet.
+  if ((kind === 'outsider' || kind === 'pending') && !(vis === 'public' && read)) return 403;
   // Inside: roles by kind (expired mutes and bans are ordinary members again).
   const r =
     kind === 'owner' ? 'owner' : kind === 'moderator' ? 'moderator' : kind === 'guest' ? 'guest' : kind === 'outsider' ? 'none' : 'member';
@@ -311,6 +311,10 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     expect(can(m, 'dm.read', c).allowed).toBe(true);
     expect(can(m, 'dm.manage', c).allowed).toBe(true);
     expect(can({ userId: 4, globalRole: 'student', isAdmin: false }, 'dm.manage', c)).toMatchObject({ status: 403 });
+    // Any member of a group adds people and renames it; outsiders do not learn it exists; a 1:1 is no group.
+    expect(can({ userId: 4, globalRole: 'student', isAdmin: false }, 'dm.edit_group', c).allowed).toBe(true);
+    expect(can({ userId: 5, globalRole: 'student', isAdmin: false }, 'dm.edit_group', c)).toMatchObject({ status: 404 });
+    expect(can(m, 'dm.edit_group', { ...c, dm: { ...dm, type: 'dm' } })).toMatchObject({ status: 403, reason: 'not_a_group' });
     expect(can({ userId: 99, globalRole: 'admin', isAdmin: true }, 'dm.read', c)).toMatchObject({ status: 404 });
     expect(can(m, 'dm.post', { ...c, dm: { ...dm, type: 'dm', blockedBetween: true } })).toMatchObject({ reason: 'blocked', status: 403 });
     expect(can(null, 'dm.read', c)).toMatchObject({ status: 401 });

@@ -52,6 +52,8 @@ function dmDecision(actor: Actor, action: Action, ctx: AccessContext): Decision 
   if (!dm || !dm.participantUserIds.includes(actor.userId)) return hidden('not_participant');
   if (action === 'dm.read') return ALLOW;
   if (action === 'dm.post') return dm.blockedBetween ? deny('blocked') : ALLOW;
+  // A group is its members': any of them adds people or renames it; removing others is the owner's.
+  if (action === 'dm.edit_group') return dm.type === 'group' ? ALLOW : deny('not_a_group');
   return dm.type === 'group' && dm.ownerUserId === actor.userId ? ALLOW : deny('missing_permission');
 }
 
@@ -107,7 +109,8 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   if (OWNER_ONLY.has(action)) return isOwner ? ALLOW : deny('missing_permission');
 
   // Content: members read; anyone signed in reads a public community, as Skool's public groups.
-  if (status === 'pending') return deny('pending');
+  // A pending requester reads what any outsider reads (a public community), nothing more yet.
+  if (status === 'pending' && (c.visibility !== 'public' || !READS.has(action))) return deny('pending');
   if (!member && (c.visibility !== 'public' || !READS.has(action))) return deny('not_member');
   if (member && !has('view') && READS.has(action)) return deny('missing_permission');
   const tierExempt = isOwner || has('manage_community');

@@ -75,6 +75,7 @@ export interface AccessContext {
 
 export type DenyReason =
   | 'unauthenticated'
+  | 'not_a_group'
   | 'not_visible'
   | 'not_member'
   | 'pending'

@@ -8,6 +8,7 @@ import type { FactsLoader } from '../communities/facts';
 import type { HostUser } from '../host/ports';
 import { decodeCursor, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
+import { lockRow } from '../platform/db/lock';
 import type { DmMessageRow, DmThreadRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
 import { AppError, forbidden, invalid, notFound } from '../platform/errors';
@@ -93,8 +94,12 @@ export class DmService {
       if (await this.isBlockedBetween(actor.userId, u.id)) throw forbidden(`You cannot message ${await who(u)}`, 'blocked');
       if (actor.isAdmin || u.isAdmin) continue;
       if (mode === 'nobody') throw forbidden('Direct messages are turned off', 'dm_off');
-      if (mode === 'shared_community' && !(await this.shareCommunity(actor.userId, u.id)))
-        throw invalid(`${path}.${i}`, `You can message ${await who(u)} once you share a community`, 'no_shared_community');
+      if (mode === 'shared_community' && !(await this.shareCommunity(actor.userId, u.id))) {
+        // Someone the caller shares no community with answers as an unknown id does: whether
+        // an id is a user is not for strangers to learn.
+        if (!(await this.shareCommunity(actor.userId, u.id, { anyCommunity: true }))) throw noSuchPerson();
+        throw invalid(`${path}.${i}`, `You can message ${u.name} once you share a community`, 'no_shared_community');
+      }
     }
   }
 
@@ -115,11 +120,11 @@ export class DmService {
     return rows.some((r) => (JSON.parse(r.settings || '{}') as { dms_between_members?: boolean }).dms_between_members !== false);
   }
 
-  private async users(ids: number[], path: string): Promise<HostUser[]> {
+  private async users(ids: number[]): Promise<HostUser[]> {
     const found = await this.ctx.host.identities.getUsers(ids);
-    return ids.map((id, i) => {
+    return ids.map((id) => {
       const u = found.get(id);
-      if (!u || u.state !== 'active') throw invalid(`${path}.${i}`, 'No such user', 'unknown_user');
+      if (!u || u.state !== 'active') throw noSuchPerson();
       return u;
     });
   }
@@ -130,7 +135,7 @@ export class DmService {
     const group = body.group || ids.length > 1;
     const max = this.ctx.config.dm.max_group_participants;
     if (group && ids.length + 1 > max) throw invalid('body.user_ids', `Groups hold at most ${max} people`, 'too_many');
-    const others = await this.users(ids, 'body.user_ids');
+    const others = await this.users(ids);
     await this.assertMayContact(actor, others, 'body.user_ids');
     const now = this.ctx.clock.now().toISOString();
     const pairKey = group ? null : `${Math.min(actor.userId, ids[0]!)}:${Math.max(actor.userId, ids[0]!)}`;
@@ -302,7 +307,7 @@ export class DmService {
 
   async rename(actor: Actor, threadId: number, title: string | null): Promise<DmThread> {
     const { row, access, facts } = await this.load(actor, threadId);
-    assertCan(actor, 'dm.manage', access);
+    assertCan(actor, 'dm.edit_group', access);
     await this.db
       .updateTable('dm_threads')
       .set({ title, updated_at: this.ctx.clock.now().toISOString() })
@@ -314,15 +319,26 @@ export class DmService {
 
   async invite(actor: Actor, threadId: number, userIds: number[]): Promise<DmThread> {
     const { row, access, facts } = await this.load(actor, threadId);
-    assertCan(actor, 'dm.manage', access);
+    assertCan(actor, 'dm.edit_group', access);
     const ids = [...new Set(userIds)].filter((id) => !facts.participantUserIds.includes(id));
     const max = this.ctx.config.dm.max_group_participants;
-    if (facts.participantUserIds.length + ids.length > max) throw invalid('body.user_ids', `Groups hold at most ${max} people`, 'too_many');
-    const others = await this.users(ids, 'body.user_ids');
+    const tooMany = () => invalid('body.user_ids', `Groups hold at most ${max} people`, 'too_many');
+    if (facts.participantUserIds.length + ids.length > max) throw tooMany();
+    const others = await this.users(ids);
     await this.assertMayContact(actor, others, 'body.user_ids');
     const now = this.ctx.clock.now().toISOString();
     await inTransaction(this.db, async (trx) => {
-      for (const id of ids) {
+      // Members adding people at once queue here, so the cap holds and nobody is added twice.
+      await lockRow(trx, 'dm_threads', row.id);
+      const present = await trx
+        .selectFrom('dm_participants')
+        .select('user_id')
+        .where('thread_id', '=', row.id)
+        .where('left_at', 'is', null)
+        .execute();
+      const fresh = ids.filter((id) => !present.some((p) => p.user_id === id));
+      if (present.length + fresh.length > max) throw tooMany();
+      for (const id of fresh) {
         const had = await trx
           .selectFrom('dm_participants')
           .select('id')
@@ -623,13 +639,23 @@ export class DmService {
       .execute()
       .catch(() => undefined); // a concurrent block of the same person already holds the unique key
     this.publish.toUsers([actor.userId, userId], REALTIME_EVENTS.dmThreadUpdated, { reason: 'blocked' });
+    this.rehidePresence(actor.userId, userId);
   }
 
   async unblock(actor: Actor, userId: number): Promise<void> {
     await this.db.deleteFrom('dm_blocks').where('blocker_id', '=', actor.userId).where('blocked_id', '=', userId).execute();
     this.publish.toUsers([actor.userId, userId], REALTIME_EVENTS.dmThreadUpdated, { reason: 'unblocked' });
+    this.rehidePresence(actor.userId, userId);
+  }
+
+  /** Neither sees the other online from now on (or again, after an unblock), on every presence channel. */
+  private rehidePresence(a: number, b: number): void {
+    for (const userId of [a, b]) this.revoker.revoke({ scope: { presence: true }, userId });
   }
 }
+
+/** One answer for an unknown id and for a stranger, so the two cannot be told apart. */
+const noSuchPerson = () => notFound('No such person to message');
 
 type Shared = Omit<DmMessage, 'nonce' | 'viewer_can'>;
 

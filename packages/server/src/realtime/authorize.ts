@@ -75,9 +75,12 @@ export class ChannelAuthorizer implements SubscriptionChecker {
       const owner = JSON.stringify({ user_id: String(viewer.user.id), at: Math.floor(Date.now() / 1000) });
       return { auth: authSignature(this.deps.key, this.deps.secret, socketId, channelName, owner), channel_data: owner };
     }
+    // People with a block between them and the viewer do not see each other online (the gateway filters).
+    const hide = this.deps.ownedPrivate ? await this.hiddenFor(viewer.user.id) : [];
     const channelData = JSON.stringify({
       user_id: String(viewer.user.id),
       user_info: { name: viewer.user.name, avatar_url: viewer.user.avatarUrl },
+      ...(hide.length ? { hide: hide.map(String) } : {}),
       // When it was signed: the built-in gateway refuses old signatures (see AUTH_MAX_AGE_SECONDS).
       ...(this.deps.ownedPrivate ? { at: Math.floor(Date.now() / 1000) } : {}),
     });
@@ -130,6 +133,16 @@ export class ChannelAuthorizer implements SubscriptionChecker {
       if (can(actor, parsed.kind === 'channel' ? 'channel.view' : 'members.list', access).allowed) out.add(userId);
     }
     return out;
+  }
+
+  async hiddenFor(userId: number): Promise<number[]> {
+    const rows = await this.deps.db
+      .selectFrom('dm_blocks')
+      .select(['blocker_id', 'blocked_id'])
+      .where((eb) => eb.or([eb('blocker_id', '=', userId), eb('blocked_id', '=', userId)]))
+      .limit(10_000)
+      .execute();
+    return [...new Set(rows.map((r) => (r.blocker_id === userId ? r.blocked_id : r.blocker_id)))];
   }
 
   async channelsOf(communityId: number, channelIds: number[]): Promise<Set<number>> {

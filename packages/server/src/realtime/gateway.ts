@@ -30,6 +30,8 @@ interface Conn {
   presence: Map<string, string>;
   /** presence channel -> the user_info this socket joined with (re-announced after a Redis loss) */
   presenceInfo: Map<string, unknown>;
+  /** presence channel -> users this socket's user and they do not see of each other (blocks, from the signed channel_data) */
+  hidden: Map<string, Set<string>>;
   /** private channel -> user id its auth was signed for (channel_data), when the signer named one */
   owners: Map<string, string>;
   lastSeen: number;
@@ -130,6 +132,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       channels: new Set(),
       presence: new Map(),
       presenceInfo: new Map(),
+      hidden: new Map(),
       owners: new Map(),
       lastSeen: Date.now(),
       pingSent: false,
@@ -228,11 +231,17 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const info = member.data.user_info ?? {};
     conn.presence.set(channel, userId);
     conn.presenceInfo.set(channel, info);
+    if (member.data.hide?.length) conn.hidden.set(channel, new Set(member.data.hide));
     this.subscribed?.(this.subscription(conn, channel));
     const succeeded = (members: Map<string, unknown>) => {
-      const hash = Object.fromEntries(members);
+      const hide = conn.hidden.get(channel);
+      const hash = Object.fromEntries(hide ? [...members].filter(([id]) => !hide.has(id)) : members);
       conn.ws.send(
-        frame('pusher_internal:subscription_succeeded', { presence: { ids: Object.keys(hash), hash, count: members.size } }, channel),
+        frame(
+          'pusher_internal:subscription_succeeded',
+          { presence: { ids: Object.keys(hash), hash, count: Object.keys(hash).length } },
+          channel,
+        ),
       );
     };
     const added = frame('pusher_internal:member_added', { user_id: userId, user_info: info }, channel);
@@ -269,6 +278,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (userId === undefined) return;
     conn.presence.delete(channel);
     conn.presenceInfo.delete(channel);
+    conn.hidden.delete(channel);
     const removed = frame('pusher_internal:member_removed', { user_id: userId }, channel);
     if (this.opts.cluster) {
       this.opts.cluster
@@ -310,7 +320,28 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (!subscribers?.size) return;
     // Encoded once for every subscriber, instead of once per send.
     const bytes = Buffer.from(raw);
-    for (const c of subscribers) if (c.id !== exceptSocketId) this.push(c, bytes);
+    // Who a presence frame is about, read only where someone here must not see someone.
+    const about = [...subscribers].some((c) => c.hidden.has(channel)) ? presenceSubject(raw) : undefined;
+    for (const c of subscribers)
+      if (c.id !== exceptSocketId && !(about !== undefined && c.hidden.get(channel)?.has(about))) this.push(c, bytes);
+  }
+
+  /**
+   * A block was made or lifted while this socket was on a presence channel: from now on it does
+   * not see (or sees again) these people there. Those now hidden leave its member list at once;
+   * those shown again come back if they are here on this node (elsewhere: at the next subscription).
+   */
+  setHidden(socketId: string, channel: string, hide: Set<string>): void {
+    const conn = this.conns.get(socketId);
+    if (!conn?.presence.has(channel)) return;
+    const before = conn.hidden.get(channel) ?? new Set<string>();
+    if (hide.size) conn.hidden.set(channel, hide);
+    else conn.hidden.delete(channel);
+    for (const id of hide) if (!before.has(id)) conn.ws.send(frame('pusher_internal:member_removed', { user_id: id }, channel));
+    for (const id of before) {
+      const m = hide.has(id) ? undefined : this.members.get(channel)?.get(id);
+      if (m) conn.ws.send(frame('pusher_internal:member_added', { user_id: id, user_info: m.info }, channel));
+    }
   }
 
   /**
@@ -470,5 +501,21 @@ function safeJson(s: string): unknown {
     return JSON.parse(s) as unknown;
   } catch {
     return null;
+  }
+}
+
+const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** The user a presence frame is about: who joined or left, or who sent a client event (typing). */
+function presenceSubject(raw: string): string | undefined {
+  try {
+    const msg = JSON.parse(raw) as { event?: string; data?: unknown; user_id?: unknown };
+    if (msg.event === 'pusher_internal:member_added' || msg.event === 'pusher_internal:member_removed') {
+      const data = (typeof msg.data === 'string' ? JSON.parse(msg.data) : msg.data) as { user_id?: unknown } | null;
+      return idOf(data?.user_id);
+    }
+    return idOf(msg.user_id);
+  } catch {
+    return undefined;
   }
 }

@@ -75,4 +75,9 @@ export const clientEventSchema = z.object({
 export const presenceMemberSchema = z.object({
   user_id: z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).transform(String),
   user_info: z.unknown().optional(),
+  /** People this member and the others do not see of each other (a block either way); signed with the rest. */
+  hide: z
+    .array(z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).transform(String))
+    .max(10_000)
+    .optional(),
 });

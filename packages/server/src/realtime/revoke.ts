@@ -6,10 +6,11 @@ import type { Logger } from '../platform/logger';
 /**
  * Where access may have been lost: everything of a community (its community channel and every
  * chat channel's private and presence channels), one chat channel, one DM thread, or (`all`)
- * every subscription of the user. With `userId` only that user's subscriptions are re-checked;
+ * every subscription of the user. `presence`: the user's blocks changed, so whom their presence
+ * subscriptions hide is read again (nothing ends). With `userId` only that user's subscriptions are re-checked;
  * without, everyone subscribed there is (a channel made private, a community made private).
  */
-export type AccessScope = { community: number } | { channel: number } | { dm: number } | { all: true };
+export type AccessScope = { community: number } | { channel: number } | { dm: number } | { all: true } | { presence: true };
 
 export interface Revocation {
   scope: AccessScope;
@@ -78,6 +79,8 @@ export interface RevocationGateway {
   subscribersOf(channel: string): LocalSubscription[];
   /** Ends one subscription with pusher:subscription_error (presence: member_removed to the others). */
   evict(socketId: string, channel: string): void;
+  /** Whom a presence subscription's user and the others there do not see of each other. */
+  setHidden(socketId: string, channel: string, hide: Set<string>): void;
 }
 
 /** What the applier needs to re-check access: the same decisions as the auth endpoint. */
@@ -86,6 +89,8 @@ export interface SubscriptionChecker {
   allowedAmong(channel: string, userIds: number[]): Promise<Set<number>>;
   /** Chat channel ids of these that belong to the community, or no longer exist. */
   channelsOf(communityId: number, channelIds: number[]): Promise<Set<number>>;
+  /** People with a block between them and the user, either way (hidden from each other's presence). */
+  hiddenFor(userId: number): Promise<number[]>;
 }
 
 /**
@@ -127,6 +132,7 @@ export class RevocationApplier {
   }
 
   async apply(r: Revocation): Promise<void> {
+    if ('presence' in r.scope) return this.rehide(r.userId);
     const now = Date.now();
     this.recent = [...this.recent.filter((x) => x.until > now), { r, until: now + AUTH_MAX_AGE_SECONDS * 1000 }];
     const all = 'all' in r.scope;
@@ -142,6 +148,18 @@ export class RevocationApplier {
     }
   }
 
+  /** The user's blocks changed: their presence subscriptions here hide whom the database says now. */
+  private async rehide(userId: number | undefined): Promise<void> {
+    if (userId === undefined) return;
+    const subs = this.gateway
+      .channelNames()
+      .filter((name) => parseChannelName(name, this.prefix)?.presence)
+      .flatMap((name) => this.gateway.subscribersOf(name).filter((s) => s.userId === userId));
+    if (subs.length === 0) return;
+    const hide = new Set((await this.checker.hiddenFor(userId)).map(String));
+    for (const s of subs) this.gateway.setHidden(s.socketId, s.channel, hide);
+  }
+
   private async channelsInScope(scope: AccessScope): Promise<string[]> {
     const names = this.gateway.channelNames();
     const inScope = await this.scopeFilter(scope, names);
@@ -151,6 +169,7 @@ export class RevocationApplier {
   private async scopeFilter(scope: AccessScope, names: string[]): Promise<(channel: string) => boolean> {
     const parse = (name: string) => parseChannelName(name, this.prefix);
     if ('all' in scope) return (name) => parse(name) !== null;
+    if ('presence' in scope) return () => false;
     if ('channel' in scope)
       return (name) => {
         const p = parse(name);

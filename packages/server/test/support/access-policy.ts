@@ -43,9 +43,10 @@ const only = (roles: Role[], other: Want, over: Partial<Table> = {}): Table =>
 const NON_MEMBERS: Role[] = ['outsider', 'kicked', 'otherOwner'];
 /** community.view: anyone signed in sees a public or private card; banned members don't. */
 const VIEW = t(2, { banned: 403 });
-/** feed.read, members.list, channel.view: members read; in a public community anyone signed in does. */
-const READ = t(2, { pending: 403, banned: 403 });
-const READ_PRIVATE: Partial<Table> = { outsider: 403, kicked: 403, otherOwner: 403 };
+/** feed.read, members.list, channel.view: members read; in a public community anyone signed in does (pending requesters too). */
+const READ = t(2, { banned: 403 });
+/** Elsewhere only members read: outsiders and pending requesters get 403. */
+const READ_PRIVATE: Partial<Table> = { outsider: 403, kicked: 403, otherOwner: 403, pending: 403 };
 /** Taking part (post, comment, react): active members with the permission; muted members may not. */
 const PART = only(['member', 'moderator', 'owner', 'admin'], 403);
 /** Moderator permissions (pin, manage channels and members, requests). */
@@ -68,8 +69,11 @@ const CREATORS = only(['owner', 'otherOwner', 'admin'], 403);
 const DM_PARTY = only(['member', 'moderator'], 404);
 /** Group management: the group's owner (member); other participants (moderator, owner) get 403. */
 const GROUP_OWNER = only(['member'], 404, { moderator: 403, owner: 403 });
+/** Adding people and renaming: any participant of the group (member, moderator, owner). */
+const GROUP_MEMBER = only(['member', 'moderator', 'owner'], 404);
 /** Uploads: the uploader or readers of where it was shared; 404 to everyone else. */
-const UPLOAD_READ = t(2, { pending: 404, banned: 404 });
+const UPLOAD_READ = t(2, { banned: 404 });
+const UPLOAD_PRIVATE: Partial<Table> = { outsider: 404, kicked: 404, otherOwner: 404, pending: 404 };
 
 /** The table for a world's visibility: private and hidden communities hide themselves. */
 export function forVisibility(p: Policy, vis: World['vis']): Table {
@@ -78,9 +82,11 @@ export function forVisibility(p: Policy, vis: World['vis']): Table {
     if (out.banned !== 401) out.banned = 404;
     if (vis === 'hidden') for (const r of NON_MEMBERS) out[r] = 404;
     Object.assign(out, vis === 'private' ? p.private : p.hidden);
+    // A pending requester knows a hidden community (they asked to join) but reads nothing yet.
+    if (vis === 'hidden' && p.private === READ_PRIVATE) out.pending = 403;
   }
   if (p.channelScoped) {
-    const nonReaders: Role[] = vis === 'public' ? ['pending', 'banned'] : ['pending', 'banned', ...NON_MEMBERS];
+    const nonReaders: Role[] = vis === 'public' ? ['banned'] : ['pending', 'banned', ...NON_MEMBERS];
     for (const r of nonReaders) if (out[r] === 403) out[r] = 404;
   }
   return out;
@@ -277,13 +283,13 @@ export const POLICIES: Record<string, Group> = {
   dm: {
     inbox: global(ALL),
     unread: global(ALL),
-    // Without a shared community (dm.allow_from = shared_community) body.user_ids is refused, field by field.
-    start: global(t(2, { outsider: 422, pending: 422, banned: 422, kicked: 422, otherOwner: 422 }), async (w, _r, s) => ({
+    // Without a shared community (dm.allow_from = shared_community) the person is as unknown as a missing id: 404.
+    start: global(t(2, { outsider: 404, pending: 404, banned: 404, kicked: 404, otherOwner: 404 }), async (w, _r, s) => ({
       body: { user_ids: [await freshMember(s, w)] },
     })),
     thread: global(DM_PARTY, (w) => ({ params: { threadId: w.dmThreadId } })),
-    rename: global(GROUP_OWNER, (w) => ({ params: { threadId: w.groupThreadId }, body: { title: `G ${uniq()}` } })),
-    invite: global(GROUP_OWNER, async (w, _r, s) => ({
+    rename: global(GROUP_MEMBER, (w) => ({ params: { threadId: w.groupThreadId }, body: { title: `G ${uniq()}` } })),
+    invite: global(GROUP_MEMBER, async (w, _r, s) => ({
       params: { threadId: await freshGroup(s, w) },
       body: { user_ids: [await freshMember(s, w)] },
     })),
@@ -316,13 +322,16 @@ export const POLICIES: Record<string, Group> = {
   uploads: {
     upload: global(ALL, () => ({ query: { purpose: 'channel' }, upload: 'pic.png' })),
     status: community(UPLOAD_READ, (w) => ({ params: { kind: 'channel', id: w.uploadId } }), {
-      private: { outsider: 404, kicked: 404, otherOwner: 404 },
+      private: UPLOAD_PRIVATE,
+      hidden: { pending: 404 },
     }),
     download: community(UPLOAD_READ, (w) => ({ params: { kind: 'channel', id: w.uploadId } }), {
-      private: { outsider: 404, kicked: 404, otherOwner: 404 },
+      private: UPLOAD_PRIVATE,
+      hidden: { pending: 404 },
     }),
     thumbnail: community(UPLOAD_READ, (w) => ({ params: { kind: 'channel', id: w.uploadId } }), {
-      private: { outsider: 404, kicked: 404, otherOwner: 404 },
+      private: UPLOAD_PRIVATE,
+      hidden: { pending: 404 },
     }),
   },
   realtime: {

@@ -1,5 +1,5 @@
 import type { Channel } from '@communities/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -17,6 +17,7 @@ import {
   type Reordered,
   type RowBox,
 } from '../lib/channel-order';
+import { channelKeys, useChannelsQuery } from '../state/queries/channels';
 
 import { errorText } from './error-note';
 import { GripIcon } from './icons';
@@ -40,8 +41,8 @@ interface Drag {
 export function ChannelManager({ slug }: { slug: string }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const key = ['channels', slug];
-  const list = useQuery({ queryKey: key, queryFn: () => api.channels.list({ params: { id: slug } }) });
+  const key = channelKeys.list(slug);
+  const list = useChannelsQuery(slug);
   const [name, setName] = useState('');
   const [type, setType] = useState<'text' | 'announcement' | 'category'>('text');
   const [parent, setParent] = useState<string>('');

@@ -1,6 +1,6 @@
 import { ApiError } from '@communities/client';
 import { realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -11,6 +11,9 @@ import { ErrorNote } from '../components/error-note';
 import { RichText } from '../components/rich-text';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
 import { patchChannel, useLiveBadges } from '../state/channel-badges';
+import { refreshChannels, useChannelsQuery, usePinsQuery, useRefreshPins } from '../state/queries/channels';
+import { useCommunityQuery, useJoinMutation } from '../state/queries/communities';
+import { useDmUnreadQuery } from '../state/queries/dm';
 import { attachmentStatus, communityMentions, uploadFile } from '../state/chat-api';
 import { useRealtime } from '../state/realtime';
 
@@ -38,7 +41,7 @@ function Badge({ channel }: { channel: Channel }) {
 
 function Sidebar({ slug, name, channels, current }: { slug: string; name: string; channels: Channel[]; current: Channel | null }) {
   const { t } = useTranslation();
-  const unread = useQuery({ queryKey: ['dm', 'unread'], queryFn: () => api.dm.unread() });
+  const unread = useDmUnreadQuery();
   const row = (c: Channel) => (
     <li key={c.id}>
       <a
@@ -117,7 +120,7 @@ function OnlineList({ people }: { people: Person[] }) {
 
 function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
   const { t } = useTranslation();
-  const pins = useQuery({ queryKey: ['pins', channel.id], queryFn: () => api.channels.pins({ params: { channelId: channel.id } }) });
+  const pins = usePinsQuery(channel.id);
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => close.current?.focus(), []);
   return (
@@ -154,17 +157,8 @@ function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
 function ReadOnly({ slug, channel }: { slug: string; channel: Channel }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const community = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
-  const join = useMutation({
-    mutationFn: () => api.communities.join({ params: { id: slug }, body: {} }),
-    onSuccess: (r) => {
-      void qc.invalidateQueries({ queryKey: ['community', slug] });
-      void qc.invalidateQueries({ queryKey: ['communities'] });
-      // A member now: their rights per channel changed. (A pending request keeps the page as it is:
-      // the server refuses channels to a pending requester, so a refetch would blank the page.)
-      if (r.status === 'active') void qc.invalidateQueries({ queryKey: ['channels', slug] });
-    },
-  });
+  const community = useCommunityQuery(slug);
+  const join = useJoinMutation();
   const c = community.data;
   const m = c?.viewer_membership ?? null;
   if (m?.status === 'muted')
@@ -182,7 +176,12 @@ function ReadOnly({ slug, channel }: { slug: string; channel: Channel }) {
     return (
       <span className="cm-readonly-join">
         <span>{t('channels.join_to_post')}</span>
-        <button type="button" className="cm-button" onClick={() => join.mutate()} disabled={join.isPending}>
+        <button
+          type="button"
+          className="cm-button"
+          onClick={() => join.mutate(slug, { onSuccess: () => refreshChannels(qc, slug) })}
+          disabled={join.isPending}
+        >
           {c.visibility === 'public' && !c.settings.join_approval ? t('membership.join') : t('membership.request')}
         </button>
         {join.isError && (
@@ -198,13 +197,14 @@ function ReadOnly({ slug, channel }: { slug: string; channel: Channel }) {
 export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string; channel: string | null; me: Me }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
+  const refreshPins = useRefreshPins();
   const hub = useRealtime();
   const [drawer, setDrawer] = useState(false);
   const drawerButton = useRef<HTMLButtonElement>(null);
   const [panel, setPanel] = useState<'pins' | 'online' | null>(null);
   const [online, setOnline] = useState<Person[]>([]);
-  const community = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
-  const list = useQuery({ queryKey: ['channels', slug], queryFn: () => api.channels.list({ params: { id: slug } }), retry: false });
+  const community = useCommunityQuery(slug);
+  const list = useChannelsQuery(slug);
   const channels = useMemo(() => list.data?.items ?? [], [list.data]);
   const current = channels.find((c) => isChat(c) && (c.slug === channelRef || String(c.id) === channelRef)) ?? null;
   const fallback = channels.find((c) => c.type === 'text') ?? channels.find(isChat);
@@ -275,7 +275,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
     react: (id, emoji) => api.channels.react({ params: { messageId: id }, body: { emoji } }),
     pin: (id, pinned) => {
       const done = pinned ? api.channels.pin({ params: { messageId: id } }) : api.channels.unpin({ params: { messageId: id } });
-      return done.finally(() => void qc.invalidateQueries({ queryKey: ['pins', current.id] }));
+      return done.finally(() => refreshPins(current.id));
     },
     read: (id) => api.channels.read({ params: { channelId: current.id }, body: { message_id: id } }),
     upload: (file) => uploadFile(file, { purpose: 'channel' }),

@@ -1,3 +1,4 @@
+import { communityKeys } from '@communities/client';
 import type { CommunityDetail } from '@communities/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -26,7 +27,7 @@ function DetailsForm({ c }: { c: CommunityDetail }) {
   const save = useMutation({
     mutationFn: () =>
       api.communities.update({ params: { id: c.slug }, body: { name, description: description || null, visibility, settings } }),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['community', c.slug] }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: communityKeys.detail(c.slug) }),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();

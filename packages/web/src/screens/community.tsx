@@ -1,9 +1,8 @@
 import { ApiError, feedKeys } from '@communities/client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { PriceTag } from '../components/community-card';
 import { Feed } from '../components/feed/feed';
@@ -11,6 +10,8 @@ import { PlusIcon } from '../components/icons';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
+import { useCommunityQuery, useCoursesQuery, useJoinMutation, useLeaveMutation, useMembersQuery } from '../state/queries/communities';
+import { useStartDmMutation } from '../state/queries/dm';
 import { useFeatures, useMe } from '../state/session';
 
 function Members({ slug }: { slug: string }) {
@@ -19,14 +20,10 @@ function Members({ slug }: { slug: string }) {
   const [q, setQ] = useState('');
   const [group, setGroup] = useState<Array<{ id: number; name: string }>>([]);
   const [title, setTitle] = useState('');
-  const members = useQuery({
-    queryKey: ['members', slug, q],
-    queryFn: () => api.communities.members({ params: { id: slug }, query: { limit: 50, ...(q ? { q } : {}) } }),
-  });
-  const start = useMutation({
-    mutationFn: (body: { user_ids: number[]; group?: boolean; title?: string }) => api.dm.start({ body }),
-    onSuccess: (thread) => navigate(dmPath(thread.id)),
-  });
+  const members = useMembersQuery(slug, q);
+  const start = useStartDmMutation();
+  const open = (body: { user_ids: number[]; group?: boolean; title?: string }) =>
+    start.mutate(body, { onSuccess: (thread) => navigate(dmPath(thread.id)) });
   const inGroup = (id: number) => group.some((g) => g.id === id);
   return (
     <div>
@@ -44,51 +41,53 @@ function Members({ slug }: { slug: string }) {
         </p>
       )}
       <ul className="cm-members">
-        {members.data?.items.map((m) => (
-          <li key={m.user.id} aria-label={m.user.name}>
-            <Avatar name={m.user.name} url={m.user.avatar_url} />
-            <div className="cm-member-text">
-              <div>{m.user.name}</div>
-              <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
-            </div>
-            <span className="cm-spacer" />
-            <span className="cm-pill">{t(`membership.role_${m.role.slug}`, { defaultValue: m.role.name })}</span>
-            {me.data && m.user.id !== me.data.id && (
-              <span className="cm-member-actions">
-                <button
-                  type="button"
-                  className="cm-button cm-button--ghost cm-button--sm"
-                  aria-label={t('dm.message_member', { name: m.user.name })}
-                  disabled={start.isPending}
-                  onClick={() => start.mutate({ user_ids: [m.user.id] })}
-                >
-                  ✉ {t('dm.message')}
-                </button>
-                <button
-                  type="button"
-                  className="cm-icon-btn"
-                  aria-label={t('dm.add_to_group', { name: m.user.name })}
-                  title={t('dm.add_to_group', { name: m.user.name })}
-                  aria-pressed={inGroup(m.user.id)}
-                  onClick={() =>
-                    setGroup((g) =>
-                      inGroup(m.user.id) ? g.filter((x) => x.id !== m.user.id) : [...g, { id: m.user.id, name: m.user.name }],
-                    )
-                  }
-                >
-                  {inGroup(m.user.id) ? '✓' : <PlusIcon />}
-                </button>
-              </span>
-            )}
-          </li>
-        ))}
+        {members.data?.pages
+          .flatMap((page) => page.items)
+          .map((m) => (
+            <li key={m.user.id} aria-label={m.user.name}>
+              <Avatar name={m.user.name} url={m.user.avatar_url} />
+              <div className="cm-member-text">
+                <div>{m.user.name}</div>
+                <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
+              </div>
+              <span className="cm-spacer" />
+              <span className="cm-pill">{t(`membership.role_${m.role.slug}`, { defaultValue: m.role.name })}</span>
+              {me.data && m.user.id !== me.data.id && (
+                <span className="cm-member-actions">
+                  <button
+                    type="button"
+                    className="cm-button cm-button--ghost cm-button--sm"
+                    aria-label={t('dm.message_member', { name: m.user.name })}
+                    disabled={start.isPending}
+                    onClick={() => open({ user_ids: [m.user.id] })}
+                  >
+                    ✉ {t('dm.message')}
+                  </button>
+                  <button
+                    type="button"
+                    className="cm-icon-btn"
+                    aria-label={t('dm.add_to_group', { name: m.user.name })}
+                    title={t('dm.add_to_group', { name: m.user.name })}
+                    aria-pressed={inGroup(m.user.id)}
+                    onClick={() =>
+                      setGroup((g) =>
+                        inGroup(m.user.id) ? g.filter((x) => x.id !== m.user.id) : [...g, { id: m.user.id, name: m.user.name }],
+                      )
+                    }
+                  >
+                    {inGroup(m.user.id) ? '✓' : <PlusIcon />}
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
       </ul>
       {group.length > 0 && (
         <form
           className="cm-group-bar"
           onSubmit={(e) => {
             e.preventDefault();
-            start.mutate({ user_ids: group.map((g) => g.id), group: true, ...(title.trim() ? { title: title.trim() } : {}) });
+            open({ user_ids: group.map((g) => g.id), group: true, ...(title.trim() ? { title: title.trim() } : {}) });
           }}
         >
           <span>{t('dm.group_bar', { count: group.length })}</span>
@@ -113,7 +112,7 @@ function Members({ slug }: { slug: string }) {
 
 function Courses({ slug }: { slug: string }) {
   const { t } = useTranslation();
-  const courses = useQuery({ queryKey: ['courses', slug], queryFn: () => api.communities.courses({ params: { id: slug } }) });
+  const courses = useCoursesQuery(slug);
   if (courses.data?.items.length === 0) return <p className="cm-empty">{t('community.no_courses')}</p>;
   return (
     <ul className="cm-courses">
@@ -135,14 +134,11 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const { t } = useTranslation();
   const qc = useQueryClient();
   const features = useFeatures();
-  const detail = useQuery({ queryKey: ['community', slug], queryFn: () => api.communities.get({ params: { id: slug } }), retry: false });
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: ['community', slug] });
-    void qc.invalidateQueries({ queryKey: feedKeys.community(slug) });
-    void qc.invalidateQueries({ queryKey: ['communities'] });
-  };
-  const join = useMutation({ mutationFn: () => api.communities.join({ params: { id: slug }, body: {} }), onSuccess: refresh });
-  const leave = useMutation({ mutationFn: () => api.communities.leave({ params: { id: slug } }), onSuccess: refresh });
+  const detail = useCommunityQuery(slug);
+  // Membership changes what the feed shows too.
+  const refreshFeed = () => void qc.invalidateQueries({ queryKey: feedKeys.community(slug) });
+  const join = useJoinMutation();
+  const leave = useLeaveMutation();
 
   if (detail.isError) {
     const e = detail.error;
@@ -217,11 +213,21 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               {m?.status === 'pending' ? (
                 <span className="cm-pill">{t('membership.pending')}</span>
               ) : m && m.role !== 'owner' ? (
-                <button type="button" className="cm-button cm-button--ghost" onClick={() => leave.mutate()} disabled={leave.isPending}>
+                <button
+                  type="button"
+                  className="cm-button cm-button--ghost"
+                  onClick={() => leave.mutate(slug, { onSuccess: refreshFeed })}
+                  disabled={leave.isPending}
+                >
                   {t('membership.leave')}
                 </button>
               ) : !m && can('community.join') ? (
-                <button type="button" className="cm-button" onClick={() => join.mutate()} disabled={join.isPending}>
+                <button
+                  type="button"
+                  className="cm-button"
+                  onClick={() => join.mutate(slug, { onSuccess: refreshFeed })}
+                  disabled={join.isPending}
+                >
                   {c.visibility === 'public' ? t('membership.join') : t('membership.request')}
                 </button>
               ) : null}

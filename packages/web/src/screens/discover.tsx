@@ -1,38 +1,23 @@
 import { ApiError } from '@communities/client';
 import type { CommunityCard as Card } from '@communities/contract';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { api } from '../api';
 import { CommunityCard } from '../components/community-card';
+import { useCommunitiesQuery, useJoinMutation } from '../state/queries/communities';
 
 type Filters = { q: string; joined: '' | 'true' | 'false'; price: '' | 'free' | 'paid'; sort: 'activity' | 'members' | 'newest' };
 
 export function DiscoverScreen({ signedIn }: { signedIn: boolean }) {
   const { t } = useTranslation();
-  const qc = useQueryClient();
   const [f, setF] = useState<Filters>({ q: '', joined: '', price: '', sort: 'activity' });
-  const list = useInfiniteQuery({
-    queryKey: ['communities', f],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      api.communities.list({
-        query: {
-          sort: f.sort,
-          limit: 12,
-          ...(f.q ? { q: f.q } : {}),
-          ...(f.joined ? { joined: f.joined } : {}),
-          ...(f.price ? { price: f.price } : {}),
-          ...(pageParam ? { cursor: pageParam } : {}),
-        },
-      }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  const list = useCommunitiesQuery({
+    sort: f.sort,
+    ...(f.q ? { q: f.q } : {}),
+    ...(f.joined ? { joined: f.joined === 'true' } : {}),
+    ...(f.price ? { price: f.price } : {}),
   });
-  const join = useMutation({
-    mutationFn: (card: Card) => api.communities.join({ params: { id: card.slug }, body: {} }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['communities'] }),
-  });
+  const join = useJoinMutation();
   const cards = list.data?.pages.flatMap((p) => p.items) ?? [];
   const seg = <K extends keyof Filters>(key: K, options: Array<[Filters[K], string]>) => (
     <div className="cm-seg" role="group">
@@ -88,7 +73,12 @@ export function DiscoverScreen({ signedIn }: { signedIn: boolean }) {
       {list.isSuccess && cards.length === 0 && <p className="cm-empty">{t('discover.empty')}</p>}
       <div className="cm-grid">
         {cards.map((c) => (
-          <CommunityCard key={c.id} card={c} busy={join.isPending} {...(signedIn ? { onJoin: (card: Card) => join.mutate(card) } : {})} />
+          <CommunityCard
+            key={c.id}
+            card={c}
+            busy={join.isPending}
+            {...(signedIn ? { onJoin: (card: Card) => join.mutate(card.slug) } : {})}
+          />
         ))}
       </div>
       {list.hasNextPage && (

@@ -1,16 +1,26 @@
 import { realtimeChannel, type DmMessage, type DmThread, type Me } from '@communities/contract';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { Conversation, type ConversationConfig } from '../components/chat/conversation';
+import { GroupSettings, NewMessageDialog } from '../components/dm-group';
 import { ErrorNote } from '../components/error-note';
 import { timeAgo } from '../lib/format';
 import { dmPath, linkProps, navigate } from '../lib/router';
 import { attachmentStatus, uploadFile } from '../state/chat-api';
+import {
+  refreshUnread,
+  useBlockMutation,
+  useBlocksQuery,
+  useInboxQuery,
+  useRemoveParticipantMutation,
+  useThreadQuery,
+} from '../state/queries/dm';
 import { useRealtime } from '../state/realtime';
+import { useFeatures } from '../state/session';
 
 const others = (t: DmThread, me: number) => t.participants.filter((p) => p.id !== me);
 export const threadTitle = (t: DmThread, me: number) =>
@@ -36,12 +46,11 @@ function ThreadAvatar({ thread, me, size = 40 }: { thread: DmThread; me: number;
 
 function Inbox({ me, current }: { me: Me; current: number | null }) {
   const { t, i18n } = useTranslation();
-  const inbox = useInfiniteQuery({
-    queryKey: ['dm', 'inbox'],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => api.dm.inbox({ query: { limit: 30, ...(pageParam ? { cursor: pageParam } : {}) } }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const inbox = useInboxQuery();
+  const features = useFeatures();
+  const [composing, setComposing] = useState(false);
+  // dm.allow_from = nobody: only admins start conversations.
+  const canStart = me.is_admin || (features.data && features.data.limits.dm_allow_from !== 'nobody');
   const threads = inbox.data?.pages.flatMap((p) => p.items) ?? [];
   // "You: …" on your own last message; in groups, whose message it is.
   const lastAuthor = (th: DmThread, authorId: number) =>
@@ -52,9 +61,17 @@ function Inbox({ me, current }: { me: Me; current: number | null }) {
         : '';
   return (
     <nav className="cm-chat-nav" aria-labelledby="cm-inbox-title">
-      <h1 id="cm-inbox-title" className="cm-inbox-title">
-        {t('dm.title')}
-      </h1>
+      <div className="cm-inbox-head">
+        <h1 id="cm-inbox-title" className="cm-inbox-title">
+          {t('dm.title')}
+        </h1>
+        {canStart && (
+          <button type="button" className="cm-button cm-button--sm" onClick={() => setComposing(true)}>
+            <span aria-hidden="true">✎</span> {t('dm.new_message')}
+          </button>
+        )}
+      </div>
+      {composing && <NewMessageDialog me={me} onClose={() => setComposing(false)} />}
       <div className="cm-chat-nav-scroll">
         {inbox.isError && (
           <ErrorNote
@@ -118,18 +135,11 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
   const qc = useQueryClient();
   const hub = useRealtime();
   const [online, setOnline] = useState<number[]>([]);
-  const thread = useQuery({ queryKey: ['dm', 'thread', threadId], queryFn: () => api.dm.thread({ params: { threadId } }), retry: false });
-  const blocks = useQuery({ queryKey: ['dm', 'blocks'], queryFn: () => api.dm.blocks() });
-  const refresh = () => void qc.invalidateQueries({ queryKey: ['dm'] });
-  const block = useMutation({ mutationFn: (userId: number) => api.dm.block({ params: { userId } }), onSuccess: refresh });
-  const unblock = useMutation({ mutationFn: (userId: number) => api.dm.unblock({ params: { userId } }), onSuccess: refresh });
-  const leave = useMutation({
-    mutationFn: () => api.dm.removeParticipant({ params: { threadId, userId: me.id } }),
-    onSuccess: () => {
-      refresh();
-      navigate(dmPath());
-    },
-  });
+  const [settings, setSettings] = useState(false);
+  const thread = useThreadQuery(threadId);
+  const blocks = useBlocksQuery();
+  const block = useBlockMutation();
+  const leave = useRemoveParticipantMutation(threadId);
 
   if (thread.isError)
     return (
@@ -142,6 +152,9 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
   const title = threadTitle(th, me.id);
   const other = th.type === 'dm' ? others(th, me.id)[0] : undefined;
   const iBlocked = !!other && !!blocks.data?.items.some((u) => u.id === other.id);
+  // read_only on a 1:1 is a block, one way or the other: the other side's is theirs to keep, so
+  // their side reads only that the conversation is closed, and has no Block button to press.
+  const blockedByThem = !!other && th.read_only && !iBlocked;
 
   const config: ConversationConfig<DmMessage> = {
     name: title,
@@ -155,8 +168,7 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
     react: (id, emoji) => api.dm.react({ params: { messageId: id }, body: { emoji } }),
     read: (id) =>
       api.dm.read({ params: { threadId }, body: { message_id: id } }).then((r) => {
-        void qc.invalidateQueries({ queryKey: ['dm', 'unread'] });
-        void qc.invalidateQueries({ queryKey: ['dm', 'inbox'] });
+        refreshUnread(qc);
         return r;
       }),
     upload: (file) => uploadFile(file, { purpose: 'dm', thread_id: threadId }),
@@ -177,12 +189,14 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
         <button
           type="button"
           className="cm-button cm-button--ghost cm-button--sm"
-          onClick={() => unblock.mutate(other.id)}
-          disabled={unblock.isPending}
+          onClick={() => block.mutate({ userId: other.id, block: false })}
+          disabled={block.isPending}
         >
           {t('dm.unblock')}
         </button>
       </>
+    ) : blockedByThem ? (
+      <span data-testid="dm-closed">{t('dm.closed', { name: other.name })}</span>
     ) : (
       t('dm.read_only')
     ),
@@ -207,15 +221,21 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
           {title}
         </h1>
         {th.type === 'group' && <span className="cm-chat-topic">{t('dm.group_of', { count: th.participants.length })}</span>}
-        {other && online.includes(other.id) && (
+        {other && !th.read_only && online.includes(other.id) && (
           <span className="cm-chat-status" data-testid="dm-online">
             <span className="cm-presence-dot cm-presence-dot--inline" aria-hidden="true" /> {t('dm.online')}
           </span>
         )}
         <span className="cm-spacer" />
         {other &&
+          !blockedByThem &&
           (iBlocked ? (
-            <button type="button" className="cm-head-btn" onClick={() => unblock.mutate(other.id)} disabled={unblock.isPending}>
+            <button
+              type="button"
+              className="cm-head-btn"
+              onClick={() => block.mutate({ userId: other.id, block: false })}
+              disabled={block.isPending}
+            >
               {t('dm.unblock')}
             </button>
           ) : (
@@ -224,25 +244,31 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
               className="cm-head-btn"
               disabled={block.isPending}
               onClick={() => {
-                if (window.confirm(t('dm.block_confirm', { name: other.name }))) block.mutate(other.id);
+                if (window.confirm(t('dm.block_confirm', { name: other.name }))) block.mutate({ userId: other.id, block: true });
               }}
             >
               {t('dm.block')}
             </button>
           ))}
         {th.type === 'group' && (
+          <button type="button" className="cm-head-btn" aria-pressed={settings} onClick={() => setSettings((v) => !v)}>
+            <span aria-hidden="true">⚙</span> <span className="cm-top-label">{t('dm.settings')}</span>
+          </button>
+        )}
+        {th.type === 'group' && (
           <button
             type="button"
             className="cm-head-btn"
             disabled={leave.isPending}
             onClick={() => {
-              if (window.confirm(t('dm.leave_confirm'))) leave.mutate();
+              if (window.confirm(t('dm.leave_confirm'))) leave.mutate(me.id, { onSuccess: () => navigate(dmPath()) });
             }}
           >
             {t('dm.leave')}
           </button>
         )}
       </header>
+      {settings && th.type === 'group' && <GroupSettings thread={th} me={me} onClose={() => setSettings(false)} />}
       <div className="cm-chat-body">
         <Conversation key={threadId} c={config} me={me} />
       </div>

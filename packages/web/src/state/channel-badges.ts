@@ -12,11 +12,12 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { createBadgeCounter, type MessageSignal } from '../lib/badges';
 
+import { channelKeys, refreshChannels } from './queries/channels';
 import { useRealtime } from './realtime';
 
 /** Changes one channel in a community's cached channel list. */
 export function patchChannel(qc: QueryClient, slug: string, id: number, patch: (c: Channel) => Partial<Channel> | null): void {
-  qc.setQueryData<{ items: Channel[] }>(['channels', slug], (old) => {
+  qc.setQueryData<{ items: Channel[] }>(channelKeys.list(slug), (old) => {
     const c = old?.items.find((x) => x.id === id);
     const changes = c && patch(c);
     return changes ? { items: old!.items.map((x) => (x === c ? { ...c, ...changes } : x)) } : old;
@@ -51,7 +52,7 @@ export function useLiveBadges({
 
   const live = useMemo(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const refresh = () => void qc.invalidateQueries({ queryKey: ['channels', slug] });
+    const refresh = () => refreshChannels(qc, slug);
     const message = (channelId: number, authorId: number, signal: MessageSignal) => {
       if (authorId !== me && channelId !== viewingRef.current) patchChannel(qc, slug, channelId, (c) => countMessage(c, signal));
     };

@@ -5,6 +5,7 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 
 import { TOKEN_KEY } from '../api';
 
+import { refreshDms } from './queries/dm';
 import { useFeatures, useMe } from './session';
 
 /**
@@ -65,11 +66,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     setHub(h);
     // The user's own channel: DM inbox changes, read states, upload scans.
     const user = realtimeChannel.user(realtime.channel_prefix, userId);
-    const refreshDms = () => void qc.invalidateQueries({ queryKey: ['dm'] });
+    const refresh = () => refreshDms(qc);
     const offs = [
-      onEvent(h, user, REALTIME_EVENTS.dmThreadUpdated, refreshDms),
+      onEvent(h, user, REALTIME_EVENTS.dmThreadUpdated, refresh),
       // After a reconnect, what changed meanwhile is in the server's counts.
-      h.on(user, 'pusher:subscription_succeeded', refreshDms),
+      h.on(user, 'pusher:subscription_succeeded', refresh),
       onEvent(h, user, REALTIME_EVENTS.uploadScanned, (a) => {
         for (const l of scanListeners) l(a);
       }),

@@ -53,7 +53,7 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
     read: async (messageId) => {
       await api.dm.read({ params: { threadId }, body: { message_id: messageId } });
       // the inbox's unread badge for this thread is now stale
-      void qc.invalidateQueries({ queryKey: [...dmKeys.all, 'inbox'] });
+      void qc.invalidateQueries({ queryKey: dmKeys.inboxes });
       void qc.invalidateQueries({ queryKey: dmKeys.unread });
     },
   };

@@ -1,11 +1,9 @@
+import { channelKeys } from '@communities/client';
 import { useQuery } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
 
-export const channelKeys = {
-  list: (communityId: string) => ['communities', 'channels', 'list', communityId] as const,
-  detail: (channelId: number) => ['communities', 'channels', 'detail', channelId] as const,
-};
+export { channelKeys };
 
 export function useChannelsQuery(communityId: string) {
   const { api } = useAddon();

@@ -1,21 +1,11 @@
+import { communityKeys, type CommunityListFilters } from '@communities/client';
 import type { CommunityCard, CommunityDetail } from '@communities/contract';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
 
-export interface CommunityFilters {
-  q?: string;
-  joined?: boolean;
-  price?: 'free' | 'paid';
-}
-
-export const communityKeys = {
-  all: ['communities', 'community'] as const,
-  list: (f: CommunityFilters, limit: number) => ['communities', 'community', 'list', f, limit] as const,
-  detail: (id: string) => ['communities', 'community', 'detail', id] as const,
-  members: (id: string, q: string, limit: number) => ['communities', 'community', 'members', id, q, limit] as const,
-  courses: (id: string) => ['communities', 'community', 'courses', id] as const,
-};
+export type CommunityFilters = CommunityListFilters;
+export { communityKeys };
 
 type Page = { items: CommunityCard[]; next_cursor: string | null };
 
@@ -71,7 +61,7 @@ export function useMembershipMutation() {
                 (membership === null && c.viewer_membership?.status === 'active' ? 1 : 0),
             }
           : c;
-      qc.setQueriesData<InfiniteData<Page>>({ queryKey: [...communityKeys.all, 'list'] }, (data) =>
+      qc.setQueriesData<InfiniteData<Page>>({ queryKey: communityKeys.lists }, (data) =>
         data ? { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map(patch) })) } : data,
       );
       for (const key of [String(community.id), community.slug])

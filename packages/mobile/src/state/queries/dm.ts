@@ -1,16 +1,10 @@
-import { ApiError, type Api } from '@communities/client';
+import { ApiError, dmKeys, type Api } from '@communities/client';
 import type { DmThread, UserSummary } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { useAddon } from '../../context';
 
-export const dmKeys = {
-  all: ['communities', 'dm'] as const,
-  inbox: (limit: number) => ['communities', 'dm', 'inbox', limit] as const,
-  thread: (threadId: number) => ['communities', 'dm', 'thread', threadId] as const,
-  unread: ['communities', 'dm', 'unread'] as const,
-  people: (q: string) => ['communities', 'dm', 'people', q] as const,
-};
+export { dmKeys };
 
 export function useInboxQuery(limit = 30) {
   const { api } = useAddon();
@@ -55,6 +49,8 @@ async function startDm(api: Api, person: UserSummary): Promise<DmThread> {
     return await api.dm.start({ body: { user_ids: [person.id] } });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    // An unknown id and a stranger answer alike (404), so neither is told apart from the other.
+    if (error.status === 404) throw new DmStartError('unavailable', person);
     if (error.status === 422) {
       const code = error.issues.find((i) => i.path.startsWith('body.user_ids'))?.code;
       throw new DmStartError(code === 'no_shared_community' ? 'no_shared_community' : 'unavailable', person);
@@ -72,7 +68,7 @@ export function useStartDmMutation() {
     mutationFn: (person: UserSummary) => startDm(api, person),
     onSuccess: (thread) => {
       qc.setQueryData(dmKeys.thread(thread.id), thread);
-      void qc.invalidateQueries({ queryKey: [...dmKeys.all, 'inbox'] });
+      void qc.invalidateQueries({ queryKey: dmKeys.inboxes });
     },
   });
 }

@@ -5,6 +5,8 @@ import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData, type 
 import { useAddon } from '../../context';
 import { toggleReaction as toggle } from '@communities/client';
 
+export { feedKeys };
+
 export type FeedPage = { items: FeedItem[]; pinned: FeedItem[]; next_cursor: string | null };
 
 export function useCommunityFeedQuery(id: string, limit = 20) {

@@ -1,10 +1,7 @@
-import type { Api } from '@communities/client';
+import { systemKeys, type Api } from '@communities/client';
 import { useQuery } from '@tanstack/react-query';
 
-export const systemKeys = {
-  features: ['communities', 'features'] as const,
-  me: ['communities', 'me'] as const,
-};
+export { systemKeys };
 
 export function useFeaturesQuery(api: Api) {
   return useQuery({

@@ -8,7 +8,7 @@ import type { Tx } from './transaction';
  * each holding the shared lock a foreign-key check takes and all asking to upgrade it, which
  * MariaDB answers with a deadlock. SQLite has one writer at a time: nothing to do.
  */
-export async function lockRow(trx: Tx, table: 'central_feed_items' | 'communities', id: number): Promise<void> {
+export async function lockRow(trx: Tx, table: 'central_feed_items' | 'communities' | 'dm_threads', id: number): Promise<void> {
   if (trx.getExecutor().adapter instanceof SqliteAdapter) return;
   await trx.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute();
 }

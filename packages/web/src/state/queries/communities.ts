@@ -1,0 +1,87 @@
+import { communityKeys, type CommunityListFilters } from '@communities/client';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+
+import { api } from '../../api';
+
+/** Everything cached about communities (lists, details, members) is fetched again. */
+export const refreshCommunities = (qc: QueryClient) => void qc.invalidateQueries({ queryKey: communityKeys.all });
+
+export function useCommunitiesQuery(filters: CommunityListFilters, limit = 12) {
+  return useInfiniteQuery({
+    queryKey: communityKeys.list(filters, limit),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api.communities.list(
+        {
+          query: {
+            limit,
+            ...(filters.sort ? { sort: filters.sort } : {}),
+            ...(filters.q ? { q: filters.q } : {}),
+            ...(filters.joined !== undefined ? { joined: filters.joined ? 'true' : 'false' } : {}),
+            ...(filters.price ? { price: filters.price } : {}),
+            ...(pageParam ? { cursor: pageParam } : {}),
+          },
+        },
+        { signal },
+      ),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // Keep showing the last results while a new search or filter loads.
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** One community by slug or id; a 404 is an answer, not something to retry. */
+export function useCommunityQuery(id: string) {
+  return useQuery({
+    queryKey: communityKeys.detail(id),
+    queryFn: ({ signal }) => api.communities.get({ params: { id } }, { signal }),
+    retry: false,
+  });
+}
+
+/** Join (or ask to join) a community; every cached copy of communities is fetched again. */
+export function useJoinMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.communities.join({ params: { id }, body: {} }),
+    onSuccess: () => refreshCommunities(qc),
+  });
+}
+
+export function useLeaveMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.communities.leave({ params: { id } }),
+    onSuccess: () => refreshCommunities(qc),
+  });
+}
+
+export function useMembersQuery(id: string, q: string, limit = 50) {
+  return useInfiniteQuery({
+    queryKey: communityKeys.members(id, q, limit),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api.communities.members(
+        { params: { id }, query: { limit, ...(q ? { q } : {}), ...(pageParam ? { cursor: pageParam } : {}) } },
+        { signal },
+      ),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+export function useCoursesQuery(id: string) {
+  return useQuery({
+    queryKey: communityKeys.courses(id),
+    queryFn: ({ signal }) => api.communities.courses({ params: { id } }, { signal }),
+  });
+}
+
+type UpdateBody = Parameters<typeof api.communities.update>[0]['body'];
+
+export function useUpdateCommunityMutation(slug: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UpdateBody) => api.communities.update({ params: { id: slug }, body }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: communityKeys.detail(slug) }),
+  });
+}
