@@ -1,12 +1,5 @@
 import { feedKeys } from '@communities/client';
-import {
-  endpoints,
-  FEED_REALTIME_EVENTS,
-  realtimeChannel,
-  type Attachment,
-  type FeedRealtimePayload,
-  type UserSummary,
-} from '@communities/contract';
+import { endpoints, FEED_REALTIME_EVENTS, realtimeChannel, type Attachment, type UserSummary } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 
@@ -175,7 +168,7 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
   const E = FEED_REALTIME_EVENTS;
 
   useRealtimeEvent(channel, E.postCreated, (d) => {
-    const p = d as FeedRealtimePayload<typeof E.postCreated>;
+    const p = d;
     const shown = postIds(qc.getQueryData<FeedPages>(feedKeys.list(slug, FEED_PAGE_SIZE)));
     if (shown.has(p.id)) return;
     if (p.author.id === me) {
@@ -187,25 +180,25 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
     setFresh((f) => (f.includes(p.id) ? f : [...f, p.id]));
   });
   useRealtimeEvent(channel, E.postUpdated, (d) => {
-    patchFeed(qc, slug, (data) => applyPostUpdate(data, d as FeedRealtimePayload<typeof E.postUpdated>));
+    patchFeed(qc, slug, (data) => applyPostUpdate(data, d));
   });
   useRealtimeEvent(channel, E.postDeleted, (d) => {
-    const { id } = d as FeedRealtimePayload<typeof E.postDeleted>;
+    const { id } = d;
     patchFeed(qc, slug, (data) => removePost(data, id));
     setFresh((f) => f.filter((x) => x !== id));
   });
   useRealtimeEvent(channel, E.commentCreated, (d) => {
-    const { comment, comment_count } = d as FeedRealtimePayload<typeof E.commentCreated>;
+    const { comment, comment_count } = d;
     patchFeed(qc, slug, (data) => setCommentCount(data, comment.feed_item_id, comment_count));
     // Someone else's comment: fetched again, so it arrives with the viewer's rights over it.
     if (comment.author.id !== me) void qc.invalidateQueries({ queryKey: feedKeys.comments(comment.feed_item_id) });
   });
   useRealtimeEvent(channel, E.commentUpdated, (d) => {
-    const c = d as FeedRealtimePayload<typeof E.commentUpdated>;
+    const c = d;
     patchComments(qc, c.feed_item_id, (data) => applyCommentUpdate(data, c));
   });
   useRealtimeEvent(channel, E.commentDeleted, (d) => {
-    const { id, feed_item_id } = d as FeedRealtimePayload<typeof E.commentDeleted>;
+    const { id, feed_item_id } = d;
     patchComments(qc, feed_item_id, (data) => markCommentDeleted(data, id));
   });
 
