@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { configSchema } from '../packages/contract/src/config';
 import { domainEventSchemas } from '../packages/contract/src/events';
 import { REALTIME_EVENT_DOCS } from '../packages/contract/src/realtime';
+import { moderationRealtimeSchemas } from '../packages/contract/src/realtime-moderation';
 import type { IndexInfo, TableInfo } from '../packages/server/src/platform/db/introspect';
 import { MIGRATIONS } from '../packages/server/src/platform/db/migrations';
 import { freshSqliteSchema } from '../packages/server/src/platform/db/row-types';
@@ -163,6 +164,11 @@ export function renderEventsMarkdown(): string {
     '| event | published on | data |',
     '| --- | --- | --- |',
     ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
+    ...Object.entries(moderationRealtimeSchemas).map(([name, schema]) => {
+      const js = z.toJSONSchema(schema, { io: 'output' }) as { properties: Record<string, Record<string, unknown>>; description?: string };
+      const fields = Object.entries(js.properties).map(([f, prop]) => `${f}: ${typeOf(prop)}`);
+      return `| \`${name}\` | user | ${js.description ?? ''}: \`{ ${fields.join(', ')} }\` |`;
+    }),
     '',
   );
   return out.join('\n');
