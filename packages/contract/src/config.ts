@@ -373,6 +373,8 @@ const rateLimitsSchema = z
     read_markers: rateLimitRule(60, 10),
     /** Realtime channel authorisations (/broadcasting/auth): a client signs a few per page. */
     channel_auth: rateLimitRule(60, 10),
+    /** Reports of messages, posts, comments and users. */
+    reports: rateLimitRule(10, 60),
   })
   .strict()
   .prefault({});

@@ -5,6 +5,7 @@ import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
 import type { Db } from '../platform/db/connect';
 import type { RealtimeRevoker } from '../realtime/revoke';
+import type { ContentCheck } from '../chat/content-check';
 import type { UploadService } from '../security/uploads/service';
 
 /**
@@ -20,5 +21,5 @@ export interface CommunityDeps {
   bus: EventBus;
   revoker: RealtimeRevoker;
   /** The upload service is wired after the domain services (it uses them): read it when used, never at construction. */
-  services: { readonly uploads: UploadService };
+  services: { readonly uploads: UploadService; readonly chat: { readonly contentCheck: ContentCheck } };
 }
