@@ -254,16 +254,18 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);
   const chat = createChatServices(ctx, communities.facts);
-  // The broadcaster is swapped when the HTTP server starts: moderation reads it when it publishes.
+  // The broadcaster is swapped when the HTTP server starts (and tests move the clock): read when used.
   const moderationDeps = {
     config,
     logger,
-    clock,
     db,
     host,
     bus,
     queue,
     facts: communities.facts,
+    get clock() {
+      return ctx.clock;
+    },
     get broadcaster() {
       return ctx.broadcaster;
     },
