@@ -341,12 +341,10 @@ describe('sanctions', () => {
     await s.as(u).communities.join({ params: { id: priv.slug }, body: { invite_token: inv.token } });
     await s.as(owner).communities.updateMember({ params: { id: priv.slug, userId: u }, body: { status: 'banned', reason: 'abuse' } });
     await expectStatus(s.as(u).communities.join({ params: { id: priv.slug }, body: { invite_token: inv.token } }), 404);
-    await s
-      .as(owner)
-      .communities.linkCourse({
-        params: { id: priv.slug },
-        body: { course_id: course, course_type: 'course', link_type: 'primary', auto_join: true },
-      });
+    await s.as(owner).communities.linkCourse({
+      params: { id: priv.slug },
+      body: { course_id: course, course_type: 'course', link_type: 'primary', auto_join: true },
+    });
     await s.ctx.hostSync.runOnce();
     const row = await s.ctx.db.db
       .selectFrom('community_members')

@@ -125,7 +125,11 @@ export class WordLists {
   async own(communityId: number): Promise<CommunityWords> {
     const row = await this.db.selectFrom('community_word_lists').selectAll().where('community_id', '=', communityId).executeTakeFirst();
     if (!row) return { words: [], allow: [], actions: {} };
-    return communityWordsSchema.parse({ words: JSON.parse(row.words) as unknown, allow: JSON.parse(row.allow) as unknown, actions: JSON.parse(row.actions) as unknown });
+    return communityWordsSchema.parse({
+      words: JSON.parse(row.words) as unknown,
+      allow: JSON.parse(row.allow) as unknown,
+      actions: JSON.parse(row.actions) as unknown,
+    });
   }
 
   /** The action for a match of this severity: the community's, else moderation.actions.by_severity, else on_detect. */
