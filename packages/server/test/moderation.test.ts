@@ -118,6 +118,26 @@ describe('word filter', () => {
     expect((await dm('darn')).content).toBe('darn');
   });
 
+  it('filters uploaded file names, channel names and topics, and refuses them under reject', async () => {
+    noThresholds();
+    const up = async (name: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(Buffer.from('notes'))], { type: 'text/plain' }), name);
+      const res = await fetch(`${s.url}/api/communities/uploads?purpose=channel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await s.token(st[0]!)}` },
+        body: form,
+      });
+      return { status: res.status, body: (await res.json()) as { original_name?: string; error?: { code: string } } };
+    };
+    expect((await up('darn-notes.txt')).body.original_name).toBe('****-notes.txt');
+    const ch = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'darn-chat', topic: 'sh1t talk' } });
+    expect([ch.name, ch.topic]).toEqual(['****-chat', '**** talk']);
+    mod().actions.on_detect = 'reject';
+    expect(await up('darn.txt')).toMatchObject({ status: 422, body: { error: { code: 'content_rejected' } } });
+    await expectStatus(s.as(owner).communities.update({ params: { id: c.slug }, body: { description: 'darn' } }), 422, 'content_rejected');
+  });
+
   it('also filters feed posts and comments', async () => {
     noThresholds();
     const p = await s.as(st[0]!).feed.post({ params: { id: c.slug }, body: { content: 'feed sh1t' } });
