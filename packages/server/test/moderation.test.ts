@@ -138,6 +138,24 @@ describe('word filter', () => {
     await expectStatus(s.as(owner).communities.update({ params: { id: c.slug }, body: { description: 'darn' } }), 422, 'content_rejected');
   });
 
+  it('a held feed post and comment are seen by their authors and the moderators only', async () => {
+    noThresholds();
+    mod().actions.on_detect = 'hold';
+    const p = await s.as(st[0]!).feed.post({ params: { id: c.slug }, body: { content: 'held sh1t post' } });
+    const ok = await s.as(owner).feed.post({ params: { id: c.slug }, body: { content: 'a clean post' } });
+    const cm = await s.as(st[0]!).feed.comment({ params: { itemId: ok.id }, body: { content: 'held sh1t comment' } });
+    const feedOf = async (u: number) => (await s.as(u).feed.communityFeed({ params: { id: c.slug } })).items.map((x) => x.id);
+    const commentsOf = async (u: number) => (await s.as(u).feed.comments({ params: { itemId: ok.id } })).items.map((x) => x.id);
+    expect((await feedOf(st[0]!)).includes(p.id)).toBe(true);
+    expect((await feedOf(owner)).includes(p.id)).toBe(true);
+    expect((await feedOf(st[1]!)).includes(p.id)).toBe(false);
+    expect([
+      (await commentsOf(st[0]!)).includes(cm.id),
+      (await commentsOf(owner)).includes(cm.id),
+      (await commentsOf(st[1]!)).includes(cm.id),
+    ]).toEqual([true, true, false]);
+  });
+
   it('also filters feed posts and comments', async () => {
     noThresholds();
     const p = await s.as(st[0]!).feed.post({ params: { id: c.slug }, body: { content: 'feed sh1t' } });

@@ -57,8 +57,11 @@ export class FeedService {
   async communityFeed(actor: Actor, idOrSlug: string, q: FeedQuery) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'feed.read', access);
+    const moderator = can(actor, 'moderation.review', access).allowed;
     const base = () => {
       let b = this.db.selectFrom('central_feed_items').selectAll().where('community_id', '=', community.id).where('deleted_at', 'is', null);
+      // Held and hidden posts: their author and the moderators only.
+      if (!moderator) b = b.where((eb) => eb.or([eb('moderation_state', 'not in', ['held', 'hidden']), eb('user_id', '=', actor.userId)]));
       if (q.type) b = b.where('type', '=', q.type);
       return b;
     };
@@ -401,7 +404,11 @@ export class FeedService {
 
   async comments(actor: Actor, itemId: number, q: { cursor?: string | undefined; limit: number }) {
     const { row, access } = await this.load(actor, itemId);
-    const query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
+    const moderator = access ? can(actor, 'moderation.review', access).allowed : actor.isAdmin;
+    let query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
+    // Held and hidden comments: their author and the moderators only.
+    if (!moderator)
+      query = query.where((eb) => eb.or([eb('moderation_state', 'not in', ['held', 'hidden']), eb('user_id', '=', actor.userId)]));
     const page = await pageById(query, q, 'asc');
     const parents = page.items.map((p) => p.id);
     // The first few replies of each thread, in one query (a window function: all three dialects have one).
