@@ -245,23 +245,52 @@ const storageSchema = z
   .strict()
   .prefault({});
 
+const filterAction = z.enum(['censor', 'reject', 'flag', 'hold']);
+const severityAction = filterAction.optional().describe('censor | reject | flag | hold (default: on_detect)');
 const moderationSchema = z
   .object({
     bad_words: z
       .union([z.array(z.string().min(1)), z.string().min(1)])
       .default([])
-      .describe('an array of words, or a path to a word list (one word a line)'),
+      .describe('an array of words, or a path to a word list (one word a line; `word,severity,replacement` also read)'),
     replace_char: z.string().length(1).default('*').describe('a single character'),
+    /** The filter also checks DMs (their text, group titles and file names); off: DMs are only reported. */
+    filter_dms: bool(true),
     actions: z
       .object({
-        on_detect: z.enum(['censor', 'reject', 'flag']).default('censor').describe('censor | reject | flag'),
+        on_detect: filterAction.default('censor').describe('censor | reject | flag | hold'),
+        /** The action per word severity, overriding on_detect (communities may override it again). */
+        by_severity: z
+          .object({ low: severityAction, medium: severityAction, high: severityAction })
+          .strict()
+          .prefault({})
+          .describe('{ low?, medium?, high? }: censor | reject | flag | hold'),
+        /** Violations within window_days that mute automatically (0: never). */
         auto_mute_threshold: int(5, 0, 1000),
+        /** Violations within window_days that ban automatically (0: never). */
         auto_ban_threshold: int(10, 0, 1000),
         auto_mute_minutes: int(60, 1, 525_600),
+        /** How long an automatic ban lasts (0: permanent). */
+        auto_ban_minutes: int(0, 0, 525_600),
         window_days: int(30, 1, 365),
       })
       .strict()
       .prefault({}),
+    spam: z
+      .object({
+        /** The same text this many times within repeat_window_seconds is spam (0: off). */
+        repeat_count: int(4, 0, 100),
+        repeat_window_seconds: int(60, 1, 86_400),
+        /** More distinct mentions than this in one message is spam (0: off). */
+        max_mentions: int(10, 0, 1000),
+        /** Members who joined fewer days ago than this may not post links (0: off). */
+        new_member_link_days: int(0, 0, 365),
+        action: z.enum(['reject', 'flag', 'hold']).default('reject').describe('reject | flag | hold'),
+      })
+      .strict()
+      .prefault({}),
+    /** Messages before and after a reported DM message that staff see (never the whole thread). */
+    dm_context_messages: int(5, 0, 50),
   })
   .strict()
   .prefault({});
@@ -344,6 +373,8 @@ const rateLimitsSchema = z
     read_markers: rateLimitRule(60, 10),
     /** Realtime channel authorisations (/broadcasting/auth): a client signs a few per page. */
     channel_auth: rateLimitRule(60, 10),
+    /** Reports of messages, posts, comments and users. */
+    reports: rateLimitRule(10, 60),
   })
   .strict()
   .prefault({});

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Machine-readable error codes with the HTTP status each maps to. */
 export const ERROR_STATUS = {
   validation_failed: 422,
+  /** The word filter or a spam rule refused the text; details: ContentRejectedDetails. */
+  content_rejected: 422,
   bad_request: 400,
   unauthenticated: 401,
   csrf_token_mismatch: 419,

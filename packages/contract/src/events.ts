@@ -73,11 +73,47 @@ export const domainEventSchemas = {
     .object({ ...ids, attachment_type: z.string(), attachment_id: z.number().int(), signature: z.string().nullable() })
     .describe('a scan finds an upload infected'),
   UserBanned: z
-    .object({ ...ids, by_user_id: z.number().int().nullable(), expires_at: z.string().nullable(), source: z.string() })
+    .object({
+      ...ids,
+      by_user_id: z.number().int().nullable(),
+      expires_at: z.string().nullable(),
+      source: z.string(),
+      reason: z.string().nullable().optional(),
+    })
     .describe('a user is banned from a community (by a moderator or automatically)'),
   UserMuted: z
-    .object({ ...ids, by_user_id: z.number().int().nullable(), expires_at: z.string().nullable(), source: z.string() })
+    .object({
+      ...ids,
+      by_user_id: z.number().int().nullable(),
+      expires_at: z.string().nullable(),
+      source: z.string(),
+      reason: z.string().nullable().optional(),
+    })
     .describe('a user is muted in a community (by a moderator or automatically)'),
+  ContentViolated: z
+    .object({
+      ...ids,
+      rule: z.string(),
+      severity: z.string(),
+      target_type: z.string(),
+      target_id: z.number().int().nullable().describe('null when the post was refused'),
+    })
+    .describe('the word filter or a spam rule caught a post (the automatic mute and ban thresholds count these)'),
+  ReportCreated: z
+    .object({
+      ...ids,
+      report_id: z.number().int(),
+      target_type: z.string(),
+      target_id: z.number().int(),
+      reason: z.string(),
+      source: z.string(),
+    })
+    .describe(
+      'a report enters a moderation queue (from a user, or flagged or held by the filter); user_id is the reporter (0 for the filter)',
+    ),
+  UserWarned: z
+    .object({ ...ids, by_user_id: z.number().int().nullable(), reason: z.string() })
+    .describe('a moderator (or an admin, site-wide) warns a user'),
 } as const;
 
 export type DomainEventName = keyof typeof domainEventSchemas;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { channelMessageSchema, dmMessageSchema, dmThreadSchema } from './endpoints/chat';
 import { attachmentSchema } from './endpoints/uploads';
 import { feedRealtimeSchemas } from './realtime-feed';
+import { moderationRealtimeSchemas } from './realtime-moderation';
 import { parseChannelName, REALTIME_EVENTS, type RealtimeChannelKind, type RealtimeEventName } from './realtime';
 
 /**
@@ -258,6 +259,24 @@ export const REALTIME_EVENT_DEFS = {
     on: ['community'],
     when: 'a comment is deleted (the thread keeps a "deleted" placeholder)',
     to: 'community subscribers',
+  }),
+  [E.moderationReportCreated]: def({
+    schema: moderationRealtimeSchemas['moderation.report_created'],
+    on: ['user'],
+    when: 'a report (by a member, the word filter or a spam rule) enters a moderation queue',
+    to: "each moderator of the report's community (site admins for DM and site-wide reports)",
+  }),
+  [E.moderationReportOutcome]: def({
+    schema: moderationRealtimeSchemas['moderation.report_outcome'],
+    on: ['user'],
+    when: 'a report is resolved or dismissed',
+    to: 'its reporter (never who else reported)',
+  }),
+  [E.moderationSanction]: def({
+    schema: moderationRealtimeSchemas['moderation.sanction'],
+    on: ['user'],
+    when: 'a warning, mute, ban or kick is applied (by a moderator, automatically, or site-wide), or one is lifted',
+    to: 'the sanctioned user, with the reason and the end',
   }),
 } satisfies { [N in RealtimeEventName]: RealtimeEventDef };
 

@@ -51,6 +51,9 @@ export const REALTIME_EVENTS = {
   feedCommentCreated: 'feed.comment.created',
   feedCommentUpdated: 'feed.comment.updated',
   feedCommentDeleted: 'feed.comment.deleted',
+  moderationReportCreated: 'moderation.report_created',
+  moderationReportOutcome: 'moderation.report_outcome',
+  moderationSanction: 'moderation.sanction',
   /** A client event: members relay it to each other on presence channels; the server never publishes it. */
   clientTyping: 'client-typing',
 } as const;

@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './platform/clock';
 import { connect, withStatementCache, type Db } from './platform/db/connect';
 import { tablePrefix } from './platform/db/table-prefix';
 import { createLogger, type Logger } from './platform/logger';
+import { createModerationServices, type ModerationServices } from './moderation';
 import { DbQueue, type Queue } from './platform/queue';
 import { BullQueue } from './platform/queue-bullmq';
 import { createRateLimiter, type RateLimiter } from './security/rate-limit';
@@ -48,7 +49,13 @@ export interface AppContext {
   redis: Redis | null;
   queue: Queue;
   hostSync: HostSync;
-  services: { communities: CommunityServices; chat: ChatServices; uploads: UploadService; channelAuth: ChannelAuthorizer };
+  services: {
+    communities: CommunityServices;
+    chat: ChatServices;
+    uploads: UploadService;
+    channelAuth: ChannelAuthorizer;
+    moderation: ModerationServices;
+  };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
   /** chat.driver = redis: the fan-out and presence the built-in gateway shares with other processes. */
@@ -246,9 +253,27 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   subscribeRevocations(bus, ctx.revoker);
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);
+  const chat = createChatServices(ctx, communities.facts);
+  // The broadcaster is swapped when the HTTP server starts (and tests move the clock): read when used.
+  const moderationDeps = {
+    config,
+    logger,
+    db,
+    host,
+    bus,
+    queue,
+    facts: communities.facts,
+    get clock() {
+      return ctx.clock;
+    },
+    get broadcaster() {
+      return ctx.broadcaster;
+    },
+  };
   ctx.services = {
     communities,
-    chat: createChatServices(ctx, communities.facts),
+    chat,
+    moderation: createModerationServices(moderationDeps, chat),
     uploads: undefined as unknown as UploadService,
     channelAuth: new ChannelAuthorizer({
       db: db.db,

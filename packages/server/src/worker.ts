@@ -1,4 +1,8 @@
 import type { AppContext } from './context';
+import { EXPIRE_JOB } from './moderation';
+
+/** How often the worker looks for mutes and bans whose time is up. */
+const EXPIRE_EVERY_MS = 30_000;
 
 /**
  * The worker role: durable jobs from the `jobs` table, and the host sync on its schedule.
@@ -16,9 +20,18 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   void schedule();
   const timer = setInterval(() => void schedule(), ctx.config.host.sync_interval_seconds * 1000);
   timer.unref();
+  // The expiry job itself is registered by moderation/; the worker only schedules it.
+  const expire = () =>
+    ctx.queue.enqueue('moderation', EXPIRE_JOB, {}, { uniqueKey: EXPIRE_JOB, maxAttempts: 1 }).catch((error: unknown) => {
+      ctx.logger.error({ err: error }, 'could not schedule the sanction expiry');
+    });
+  void expire();
+  const expireTimer = setInterval(() => void expire(), EXPIRE_EVERY_MS);
+  expireTimer.unref();
   ctx.queue.start(1000);
   return async () => {
     clearInterval(timer);
+    clearInterval(expireTimer);
     await ctx.queue.stop();
   };
 }

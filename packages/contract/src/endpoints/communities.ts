@@ -370,9 +370,10 @@ export const communities = {
   removeMember: endpoint({
     method: 'DELETE',
     path: '/api/communities/:id/members/:userId',
-    summary: 'Remove a member (kick); they may join again',
+    summary: 'Remove a member (kick, with an optional reason for the audit log); they may join again',
     tag: 'membership',
     params: z.object({ id: z.string().min(1).max(80), userId: idNum }).strict(),
+    query: z.object({ reason: z.string().trim().max(500).optional() }).strict(),
     response: okResponse,
     errors: ['forbidden', 'not_found'],
   }),

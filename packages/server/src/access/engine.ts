@@ -1,10 +1,25 @@
 import type { Action, CommunityPermission } from '@communities/contract';
 
-import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts } from './facts';
+import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts, SanctionFacts } from './facts';
 
 const ALLOW: Decision = { allowed: true };
 const deny = (reason: DenyReason, status: 401 | 403 | 404 = 403): Decision => ({ allowed: false, reason, status });
 const hidden = (reason: DenyReason = 'not_visible'): Decision => deny(reason, 404);
+/** A mute or ban refusal with what the member is told: until when, and why. */
+const sanctioned = (reason: 'muted' | 'banned', m: MembershipFacts): Decision => {
+  const note = m.statusReason ?? null;
+  const site = note?.startsWith('site: ') ?? false;
+  return {
+    allowed: false,
+    reason,
+    status: 403,
+    sanction: {
+      until: m.statusExpiresAt ? m.statusExpiresAt.toISOString() : null,
+      sanction_reason: site ? note!.slice(6) : note,
+      scope: site ? 'site' : 'community',
+    },
+  };
+};
 
 /** Reading a community's content (not its card). */
 const READS = new Set<Action>(['feed.read', 'members.list', 'channel.view']);
@@ -98,7 +113,7 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     (member && m !== null && x.allowedRoleSlugs.includes(m.role.slug)) ||
     x.allowedUserIds.includes(actor.userId);
   if (ch && !admittedTo(ch)) return hidden('not_allowed_role');
-  if (status === 'banned') return c.visibility === 'public' ? deny('banned') : hidden('banned');
+  if (status === 'banned') return c.visibility === 'public' ? sanctioned('banned', m!) : hidden('banned');
 
   if (action === 'community.view') return ALLOW;
   if (action === 'community.join') {
@@ -126,7 +141,7 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   const participation = PARTICIPATION[action];
   if (participation) {
     if (c.status === 'archived' || ch?.archived) return deny('archived');
-    if (status === 'muted') return deny('muted');
+    if (status === 'muted') return sanctioned('muted', m!);
     if (ch && action === 'channel.post') {
       if (ch.type === 'category' || ch.type === 'voice_future') return deny('not_postable');
       if (ch.type === 'announcement' && !has('announce')) return deny('announcement_only');
@@ -165,6 +180,7 @@ export class AccessDeniedError extends Error {
   constructor(
     readonly reason: DenyReason,
     readonly status: 401 | 403 | 404,
+    readonly sanction?: SanctionFacts,
   ) {
     super(`access denied: ${reason}`);
     this.code = status === 404 ? 'not_found' : status === 401 ? 'unauthenticated' : 'forbidden';
@@ -173,5 +189,5 @@ export class AccessDeniedError extends Error {
 
 export function assertCan(actor: Actor | null, action: Action, ctx: AccessContext): void {
   const d = can(actor, action, ctx);
-  if (!d.allowed) throw new AccessDeniedError(d.reason, d.status);
+  if (!d.allowed) throw new AccessDeniedError(d.reason, d.status, d.sanction);
 }

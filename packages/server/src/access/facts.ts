@@ -28,6 +28,8 @@ export interface MembershipFacts {
   status: 'active' | 'pending' | 'muted' | 'banned';
   /** When a mute or ban ends; an ended one counts as active. Null = until lifted. */
   statusExpiresAt: Date | null;
+  /** Why the member is muted or banned (moderator's words or the automatic rule's), for the 403. */
+  statusReason?: string | null;
   role: RoleFacts;
   activeTierIds: number[];
 }
@@ -91,4 +93,10 @@ export type DenyReason =
   | 'not_participant'
   | 'not_allowed_role';
 
-export type Decision = { allowed: true } | { allowed: false; reason: DenyReason; status: 401 | 403 | 404 };
+/** A refusal of a sanctioned member carries the sanction (`error.details`: until, sanction_reason, scope). */
+export interface SanctionFacts {
+  until: string | null;
+  sanction_reason: string | null;
+  scope: 'community' | 'site';
+}
+export type Decision = { allowed: true } | { allowed: false; reason: DenyReason; status: 401 | 403 | 404; sanction?: SanctionFacts };

@@ -22,7 +22,7 @@ import type { ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, touchMessage, type Hydrated } from './hydrate';
-import { bindAttachments, checkContent, checkLimits } from './pipeline';
+import { bindAttachments, checkContent, checkLimits, recordCheck } from './pipeline';
 import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof channelEndpoints)['post']['body']>;
@@ -30,6 +30,9 @@ type Shared = Omit<ChannelMessage, 'nonce' | 'viewer_can'>;
 
 /** communities.last_activity_at is refreshed at most this often by chat. */
 const ACTIVITY_RESOLUTION_MS = 60_000;
+
+/** Moderation states only the author and the moderators see. */
+export const UNSEEN = ['held', 'hidden'];
 
 /** Role mentions reach at most this many members (larger audiences need @everyone). */
 const ROLE_MENTION_CAP = 1000;
@@ -123,8 +126,11 @@ export class ChannelMessageService {
   async history(actor: Actor, channelId: number, q: HistoryQuery) {
     const now = this.ctx.clock.now();
     const { row: channel, access } = await this.channels.load(actor, channelId);
+    const moderator = can(actor, 'moderation.review', access).allowed;
     const page = await historyPage<ChannelMessageRow>(q, (cmp, id, n) => {
       let query = this.db.selectFrom('channel_messages').selectAll().where('channel_id', '=', channel.id);
+      // Held and hidden messages: their author and the moderators only.
+      if (!moderator) query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
       if (cmp) query = query.where('id', cmp, id);
       return query
         .orderBy('id', cmp === '>' || cmp === '>=' ? 'asc' : 'desc')
@@ -139,7 +145,9 @@ export class ChannelMessageService {
     const now = this.ctx.clock.now();
     const { row: channel, access } = await this.channels.load(actor, channelId);
     const page = await changesPage<ChannelMessageRow>(this.db, 'channel_messages', { column: 'channel_id', id: channel.id }, q, now);
-    return { ...page, items: await this.presentRows(actor, channel, access, page.items) };
+    const moderator = can(actor, 'moderation.review', access).allowed;
+    const seen = moderator ? page.items : page.items.filter((r) => !UNSEEN.includes(r.moderation_state) || r.user_id === actor.userId);
+    return { ...page, items: await this.presentRows(actor, channel, access, seen) };
   }
 
   async pins(actor: Actor, channelId: number) {
@@ -193,12 +201,13 @@ export class ChannelMessageService {
         .executeTakeFirst();
       if (parent?.channel_id !== channel.id) throw invalid('body.reply_to_id', 'Reply to a message of this channel', 'unknown_message');
     }
-    const checked = await checkContent(this.contentCheck(), {
+    const checkInput = {
       content: body.content,
       userId: actor.userId,
       communityId: channel.community_id,
-      target: 'channel_message',
-    });
+      target: 'channel_message' as const,
+    };
+    const checked = await checkContent(this.contentCheck(), checkInput);
     // @everyone and @role ping only for those allowed to; otherwise they stay plain text.
     const mayPingAll = can(actor, 'channel.mention_everyone', access).allowed;
     const everyone = mayPingAll && mentionsEveryone(checked.content);
@@ -235,6 +244,7 @@ export class ChannelMessageService {
             .values(notified.map((user_id) => ({ message_id: id, channel_id: channel.id, user_id })))
             .execute();
         await bindAttachments(trx, 'channel', actor, id, body.attachment_ids);
+        await recordCheck(this.contentCheck(), trx, checkInput, checked, id);
         // Bookkeeping on rows every poster shares, once per commit (group) and only forward:
         // concurrent posts commit in any order, and the channel's last is the highest id.
         once(`channel:${channel.id}`, (t) =>
@@ -291,6 +301,8 @@ export class ChannelMessageService {
         ? await this.hydrate([row], actor.userId, new Map([[author.id, author]]))
         : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access, new Map());
+    // Held: its author and the moderators see it; nobody else hears of it until it is approved.
+    if (checked.state === 'held') return message;
     this.broadcastCreated(message);
     this.broadcastActivity(channel, openToCommunity(facts), message, notified);
     return message;
@@ -394,27 +406,26 @@ export class ChannelMessageService {
     if (window > 0 && this.ctx.clock.now().getTime() - Date.parse(row.created_at) > window * 1000)
       throw forbidden('The time to edit this message is over');
     checkLimits(this.ctx.config, { content, attachment_ids: [] });
-    const checked = await checkContent(this.contentCheck(), {
-      content,
-      userId: actor.userId,
-      communityId: channel.community_id,
-      target: 'channel_message',
-    });
+    const checkInput = { content, userId: actor.userId, communityId: channel.community_id, target: 'channel_message' as const };
+    const checked = await checkContent(this.contentCheck(), checkInput);
     const now = this.ctx.clock.now().toISOString();
     const meta = parseMessageMeta(row.metadata);
-    await this.db
-      .updateTable('channel_messages')
-      .set({
-        content: checked.content,
-        metadata: JSON.stringify({ ...meta, mentions: extractMentions(checked.content).filter((id) => id !== actor.userId) }),
-        moderation_state: checked.state,
-        edited_at: now,
-        updated_at: now,
-      })
-      .where('id', '=', row.id)
-      .execute();
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .updateTable('channel_messages')
+        .set({
+          content: checked.content,
+          metadata: JSON.stringify({ ...meta, mentions: extractMentions(checked.content).filter((id) => id !== actor.userId) }),
+          moderation_state: checked.state,
+          edited_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .execute();
+      await recordCheck(this.contentCheck(), trx, checkInput, checked, row.id);
+    });
     const message = await this.presentOne(actor, messageId);
-    this.publish.messageUpdated(message);
+    if (checked.state !== 'held') this.publish.messageUpdated(message);
     return message;
   }
 

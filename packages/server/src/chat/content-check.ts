@@ -1,24 +1,43 @@
+import type { ContentRejectedDetails, Severity } from '@communities/contract';
+
+import type { Tx } from '../platform/db/transaction';
+
 /**
- * The posting pipeline's content check: the moderation issue fills it with the word filter and
- * auto-flagging. `censor` replaces the text, `reject` refuses the post with a 422, `flag` posts
- * it and marks it for review.
+ * The posting pipeline's content check, filled by moderation/ (word filter and spam rules).
+ * `censor` replaces the text, `reject` refuses it with a 422 `content_rejected`, `flag` posts
+ * it and queues it for review, `hold` posts it visible only to its author and moderators.
  */
+export interface Violation {
+  rule: ContentRejectedDetails['rule'];
+  severity: Severity;
+}
+
 export type ContentVerdict =
   | { action: 'pass' }
-  | { action: 'censor'; content: string; reason: string }
-  | { action: 'reject'; reason: string }
-  | { action: 'flag'; reason: string };
+  | { action: 'censor'; content: string; reason: string; violation: Violation }
+  | { action: 'reject'; reason: string; details: ContentRejectedDetails; violation: Violation }
+  | { action: 'flag' | 'hold'; reason: string; violation: Violation };
+
+/** Posts (checked, recorded, queued) and the names and titles that are only checked. */
+export type ContentTarget =
+  'channel_message' | 'dm_message' | 'feed_item' | 'feed_comment' | 'community' | 'channel' | 'dm_thread' | 'file_name';
 
 export interface ContentCheckInput {
   content: string;
   userId: number;
   communityId: number | null;
-  target: 'channel_message' | 'dm_message' | 'feed_item' | 'feed_comment';
+  target: ContentTarget;
+  /** The body field the text came from, for the rejection's details (default `content`). */
+  field?: string;
 }
 
 export interface ContentCheck {
   check(input: ContentCheckInput): ContentVerdict | Promise<ContentVerdict>;
+  /** In the post's transaction: counts the violation and queues flagged or held content. */
+  record?(trx: Tx, input: ContentCheckInput, verdict: ContentVerdict, targetId: number): Promise<void>;
+  /** A refused post still counts as a violation (its own transaction). */
+  rejected?(input: ContentCheckInput, verdict: ContentVerdict): Promise<void>;
 }
 
-/** Until moderation lands: everything passes. */
+/** Without moderation (and in tests of other domains): everything passes. */
 export const passAllContent: ContentCheck = { check: () => ({ action: 'pass' }) };

@@ -14,12 +14,12 @@ import { inTransaction, type DbHandle } from '../platform/db/transaction';
 import { AppError, forbidden, invalid, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
-import { toggleReaction } from './channel-messages';
+import { toggleReaction, UNSEEN } from './channel-messages';
 import type { ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, presentBase, touchMessage, type Hydrated } from './hydrate';
-import { bindAttachments, checkContent, checkLimits } from './pipeline';
+import { bindAttachments, checkContent, checkLimits, checkText, recordCheck } from './pipeline';
 import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof dmEndpoints)['post']['body']>;
@@ -129,7 +129,13 @@ export class DmService {
     });
   }
 
+  /** Group titles go through the word filter like DM text (moderation.filter_dms). */
+  private checkTitle(actor: Actor, title: string): Promise<string> {
+    return checkText(this.contentCheck(), { content: title, userId: actor.userId, communityId: null, target: 'dm_thread', field: 'title' });
+  }
+
   async start(actor: Actor, body: StartBody): Promise<DmThread> {
+    if (body.title) body = { ...body, title: await this.checkTitle(actor, body.title) };
     const ids = [...new Set(body.user_ids)].filter((id) => id !== actor.userId);
     if (ids.length === 0) throw invalid('body.user_ids', 'Name at least one other person', 'no_one');
     const group = body.group || ids.length > 1;
@@ -308,6 +314,7 @@ export class DmService {
   async rename(actor: Actor, threadId: number, title: string | null): Promise<DmThread> {
     const { row, access, facts } = await this.load(actor, threadId);
     assertCan(actor, 'dm.edit_group', access);
+    if (title) title = await this.checkTitle(actor, title);
     await this.db
       .updateTable('dm_threads')
       .set({ title, updated_at: this.ctx.clock.now().toISOString() })
@@ -414,7 +421,12 @@ export class DmService {
     const now = this.ctx.clock.now();
     const { row, access } = await this.load(actor, threadId);
     const page = await historyPage<DmMessageRow>(q, (cmp, id, n) => {
-      let query = this.db.selectFrom('dm_messages').selectAll().where('thread_id', '=', row.id);
+      let query = this.db
+        .selectFrom('dm_messages')
+        .selectAll()
+        .where('thread_id', '=', row.id)
+        // Held and hidden messages: their author only.
+        .where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
       if (cmp) query = query.where('id', cmp, id);
       return query
         .orderBy('id', cmp === '>' || cmp === '>=' ? 'asc' : 'desc')
@@ -430,8 +442,9 @@ export class DmService {
     const now = this.ctx.clock.now();
     const { row, access } = await this.load(actor, threadId);
     const page = await changesPage<DmMessageRow>(this.db, 'dm_messages', { column: 'thread_id', id: row.id }, q, now);
-    const h = await this.hydrate(page.items, actor.userId);
-    return { ...page, items: page.items.map((r) => this.present(actor, r, h, access)) };
+    const seen = page.items.filter((r) => !UNSEEN.includes(r.moderation_state) || r.user_id === actor.userId);
+    const h = await this.hydrate(seen, actor.userId);
+    return { ...page, items: seen.map((r) => this.present(actor, r, h, access)) };
   }
 
   private byNonce(userId: number, nonce: string) {
@@ -453,12 +466,8 @@ export class DmService {
       const parent = await this.db.selectFrom('dm_messages').select('thread_id').where('id', '=', body.reply_to_id).executeTakeFirst();
       if (parent?.thread_id !== thread.id) throw invalid('body.reply_to_id', 'Reply to a message of this conversation', 'unknown_message');
     }
-    const checked = await checkContent(this.contentCheck(), {
-      content: body.content,
-      userId: actor.userId,
-      communityId: null,
-      target: 'dm_message',
-    });
+    const checkInput = { content: body.content, userId: actor.userId, communityId: null, target: 'dm_message' as const };
+    const checked = await checkContent(this.contentCheck(), checkInput);
     const mentions = extractMentions(checked.content).filter((id) => facts.participantUserIds.includes(id) && id !== actor.userId);
     const now = this.ctx.clock.now().toISOString();
     const metadata = JSON.stringify({ mentions, mention_roles: [] });
@@ -480,6 +489,7 @@ export class DmService {
           }),
         );
         await bindAttachments(trx, 'dm', actor, messageId, body.attachment_ids, thread.id);
+        await recordCheck(this.contentCheck(), trx, checkInput, checked, messageId);
         // Bookkeeping once per commit (group), only ever forward: posts commit in any order.
         once(`dm_thread:${thread.id}`, (t) =>
           t
@@ -533,6 +543,8 @@ export class DmService {
         ? await this.hydrate([row], actor.userId, known)
         : { users: known, reactions: new Map(), attachments: new Map(), replies: new Map() };
     const message = this.present(actor, row, h, access);
+    // Held: only its author sees it until a moderator approves it.
+    if (checked.state === 'held') return message;
     this.publish.message(REALTIME_EVENTS.messageCreated, message);
     this.publish.toUsers(facts.participantUserIds, REALTIME_EVENTS.dmThreadUpdated, {
       thread_id: thread.id,
@@ -554,16 +566,20 @@ export class DmService {
     if (row.user_id !== actor.userId || row.is_deleted) throw forbidden('Only the author can edit this message');
     assertCan(actor, 'dm.post', access);
     checkLimits(this.ctx.config, { content, attachment_ids: [] });
-    const checked = await checkContent(this.contentCheck(), { content, userId: actor.userId, communityId: null, target: 'dm_message' });
+    const checkInput = { content, userId: actor.userId, communityId: null, target: 'dm_message' as const };
+    const checked = await checkContent(this.contentCheck(), checkInput);
     const now = this.ctx.clock.now().toISOString();
-    await this.db
-      .updateTable('dm_messages')
-      .set({ content: checked.content, moderation_state: checked.state, edited_at: now, updated_at: now })
-      .where('id', '=', row.id)
-      .execute();
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .updateTable('dm_messages')
+        .set({ content: checked.content, moderation_state: checked.state, edited_at: now, updated_at: now })
+        .where('id', '=', row.id)
+        .execute();
+      await recordCheck(this.contentCheck(), trx, checkInput, checked, row.id);
+    });
     const fresh = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
     const message = this.present(actor, fresh, await this.hydrate([fresh], actor.userId), access);
-    this.publish.messageUpdated(message);
+    if (checked.state !== 'held') this.publish.messageUpdated(message);
     return message;
   }
 

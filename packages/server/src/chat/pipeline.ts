@@ -2,9 +2,9 @@ import type { CommunitiesConfig } from '@communities/contract';
 
 import type { Actor } from '../access';
 import type { Tx } from '../platform/db/transaction';
-import { invalid } from '../platform/errors';
+import { AppError, invalid } from '../platform/errors';
 
-import type { ContentCheck, ContentCheckInput } from './content-check';
+import type { ContentCheck, ContentCheckInput, ContentVerdict } from './content-check';
 
 /** Length and attachment limits from config, checked before anything is written. */
 export function checkLimits(config: CommunitiesConfig, body: { content: string; attachment_ids: number[] }): void {
@@ -14,23 +14,45 @@ export function checkLimits(config: CommunitiesConfig, body: { content: string; 
     throw invalid('body.attachment_ids', `At most ${config.chat.max_attachments_per_message} attachments`, 'too_many');
 }
 
-/** Runs the content check: the text to store and its moderation state, or a 422. */
-export async function checkContent(
-  check: ContentCheck,
-  input: ContentCheckInput,
-): Promise<{ content: string; state: 'visible' | 'flagged' }> {
-  if (input.content === '') return { content: '', state: 'visible' };
+export interface CheckedContent {
+  content: string;
+  state: 'visible' | 'flagged' | 'held';
+  verdict: ContentVerdict;
+}
+
+/** Runs the content check: the text to store and its moderation state, or a 422 `content_rejected`. */
+export async function checkContent(check: ContentCheck, input: ContentCheckInput): Promise<CheckedContent> {
+  if (input.content === '') return { content: '', state: 'visible', verdict: { action: 'pass' } };
   const verdict = await check.check(input);
   switch (verdict.action) {
     case 'pass':
-      return { content: input.content, state: 'visible' };
+      return { content: input.content, state: 'visible', verdict };
     case 'censor':
-      return { content: verdict.content, state: 'visible' };
+      return { content: verdict.content, state: 'visible', verdict };
     case 'flag':
-      return { content: input.content, state: 'flagged' };
+      return { content: input.content, state: 'flagged', verdict };
+    case 'hold':
+      return { content: input.content, state: 'held', verdict };
     case 'reject':
-      throw invalid('body.content', verdict.reason, 'content_rejected');
+      await check.rejected?.(input, verdict);
+      throw new AppError('content_rejected', verdict.reason, {
+        details: verdict.details,
+        issues: [{ path: `body.${input.field ?? 'content'}`, code: 'content_rejected', message: verdict.reason }],
+      });
   }
+}
+
+/** In the post's transaction, once it has an id: lets moderation count and queue what it found. */
+export async function recordCheck(check: ContentCheck, trx: Tx, input: ContentCheckInput, checked: CheckedContent, id: number) {
+  if (checked.verdict.action !== 'pass') await check.record?.(trx, input, checked.verdict, id);
+}
+
+/**
+ * A name, topic, title or file name: censored or refused, never held (there is no queue for a
+ * channel's name); the text to store.
+ */
+export async function checkText(check: ContentCheck, input: ContentCheckInput): Promise<string> {
+  return (await checkContent(check, input)).content;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Db } from '../platform/db/connect';
 import type { Logger } from '../platform/logger';
 import type { Broadcaster } from '../realtime/broadcaster';
 import type { RealtimeRevoker } from '../realtime/revoke';
+import type { ContentCheck } from '../chat/content-check';
 import type { UploadService } from '../security/uploads/service';
 
 /**
@@ -25,5 +26,5 @@ export interface CommunityDeps {
   logger: Logger;
   revoker: RealtimeRevoker;
   /** The upload service is wired after the domain services (it uses them): read it when used, never at construction. */
-  services: { readonly uploads: UploadService };
+  services: { readonly uploads: UploadService; readonly chat: { readonly contentCheck: ContentCheck } };
 }

@@ -32,6 +32,7 @@ export function membershipFacts(m: MemberWithRole, activeTierIds: number[]): Mem
   return {
     status: m.status as MembershipFacts['status'],
     statusExpiresAt: expires ? new Date(expires) : null,
+    statusReason: m.status === 'muted' || m.status === 'banned' ? m.ban_reason : null,
     role: { slug: m.role_slug, rank: m.role_rank, permissions: parseJson<string[]>(m.role_permissions, []) },
     activeTierIds,
   };

@@ -145,9 +145,10 @@ export class MembershipService {
     await this.removeRow(community.id, membership, 'left');
   }
 
-  private async removeRow(communityId: number, m: MemberWithRole, reason: string): Promise<void> {
+  private async removeRow(communityId: number, m: MemberWithRole, reason: string, also?: (trx: Tx) => Promise<void>): Promise<void> {
     await inTransaction(this.db, async (trx) => {
       await trx.deleteFrom('community_members').where('id', '=', m.id).execute();
+      await also?.(trx);
       if (COUNTED.has(m.status)) await this.bumpCount(trx, communityId, -1);
       if (m.status !== 'pending')
         await this.ctx.bus.record(trx, 'CommunityLeft', { community_id: communityId, user_id: m.user_id, reason });
@@ -254,7 +255,8 @@ export class MembershipService {
         .updateTable('community_members')
         .set({
           ...(role ? { role_id: role.id } : {}),
-          ...(patch.status === 'muted' ? { status: 'muted', mute_expires_at: until } : {}),
+          // ban_reason holds the reason of the current mute or ban: the 403 tells the member why.
+          ...(patch.status === 'muted' ? { status: 'muted', mute_expires_at: until, ban_reason: patch.reason ?? null } : {}),
           ...(patch.status === 'banned' ? { status: 'banned', ban_expires_at: until, ban_reason: patch.reason ?? null } : {}),
           ...(patch.status === 'active' ? { status: 'active', mute_expires_at: null, ban_expires_at: null, ban_reason: null } : {}),
           updated_at: iso,
@@ -264,6 +266,33 @@ export class MembershipService {
       const wasCounted = COUNTED.has(before.status);
       const isCounted = patch.status ? COUNTED.has(patch.status) : wasCounted;
       if (wasCounted !== isCounted) await this.bumpCount(trx, community.id, isCounted ? 1 : -1);
+      const lifting = patch.status === 'active' && (before.status === 'muted' || before.status === 'banned');
+      if (lifting || patch.status === 'muted' || patch.status === 'banned') {
+        // A new sanction replaces the current one; lifting ends it (the expiry job skips revoked ones).
+        await trx
+          .updateTable('user_moderation_actions')
+          .set({ revoked_at: iso, updated_at: iso })
+          .where('user_id', '=', userId)
+          .where('community_id', '=', community.id)
+          .where('action', 'in', ['mute', 'ban'])
+          .where('revoked_at', 'is', null)
+          .execute();
+      }
+      if (lifting)
+        await trx
+          .insertInto('user_moderation_actions')
+          .values({
+            user_id: userId,
+            community_id: community.id,
+            action: before.status === 'muted' ? 'unmute' : 'unban',
+            reason: patch.reason ?? null,
+            expires_at: null,
+            performed_by: actor.userId,
+            source: 'manual',
+            created_at: iso,
+            updated_at: iso,
+          })
+          .execute();
       if (patch.status === 'muted' || patch.status === 'banned') {
         await trx
           .insertInto('user_moderation_actions')
@@ -295,6 +324,7 @@ export class MembershipService {
           by_user_id: actor.userId,
           expires_at: until,
           source: 'manual',
+          reason: patch.reason ?? null,
         });
       if (patch.status === 'muted')
         await this.ctx.bus.record(trx, 'UserMuted', {
@@ -303,20 +333,37 @@ export class MembershipService {
           by_user_id: actor.userId,
           expires_at: until,
           source: 'manual',
+          reason: patch.reason ?? null,
         });
     });
     const after = (await this.facts.membership(community.id, userId))!;
     return presentMember(after.row, await this.ctx.host.identities.getUsers([userId]));
   }
 
-  async removeMember(actor: Actor, idOrSlug: string, userId: number): Promise<void> {
+  async removeMember(actor: Actor, idOrSlug: string, userId: number, reason?: string): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     // First, so that "no such member" is never an answer to someone who may not manage members.
     assertCan(actor, 'members.manage', access);
     const target = await this.facts.membership(community.id, userId);
     if (!target) throw notFound('No such member');
     assertCan(actor, 'members.manage', { ...access, target: { targetMembership: target.facts, targetUserId: userId } });
-    await this.removeRow(community.id, target.row, 'removed');
+    await this.removeRow(community.id, target.row, 'removed', async (trx) => {
+      const iso = this.now();
+      await trx
+        .insertInto('user_moderation_actions')
+        .values({
+          user_id: userId,
+          community_id: community.id,
+          action: 'kick',
+          reason: reason ?? null,
+          expires_at: null,
+          performed_by: actor.userId,
+          source: 'manual',
+          created_at: iso,
+          updated_at: iso,
+        })
+        .execute();
+    });
   }
 
   async transfer(actor: Actor, idOrSlug: string, userId: number): Promise<void> {

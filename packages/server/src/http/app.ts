@@ -61,7 +61,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     const code = error.code;
     const message = code === 'not_found' ? 'Not found' : code === 'unauthenticated' ? 'Sign in first' : 'You are not allowed to do that';
     return sendError(reply, ERROR_STATUS[code], {
-      error: { code, message, ...(code === 'forbidden' ? { details: { reason: error.reason } } : {}) },
+      error: { code, message, ...(code === 'forbidden' ? { details: { reason: error.reason, ...error.sanction } } : {}) },
     });
   }
   if (isUnavailable(error) || isUnavailable((error as { cause?: unknown } | null)?.cause)) {

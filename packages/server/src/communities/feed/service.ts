@@ -10,6 +10,8 @@ import { retryOnConflict } from '../../platform/db/retry';
 import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import { inTransaction, type Tx } from '../../platform/db/transaction';
 import { AppError, notFound } from '../../platform/errors';
+import type { ContentCheck } from '../../chat/content-check';
+import { checkContent, checkText, recordCheck } from '../../chat/pipeline';
 import { touchCommunityActivity } from '../activity';
 import type { CommunityDeps } from '../deps';
 import type { FactsLoader } from '../facts';
@@ -35,6 +37,11 @@ export class FeedService {
     this.publish = new FeedPublisher(ctx);
   }
 
+  /** The posting pipeline's content check (moderation's, once wired). */
+  private get check(): ContentCheck {
+    return this.ctx.services.chat.contentCheck;
+  }
+
   private get db() {
     return this.ctx.db.db;
   }
@@ -55,8 +62,11 @@ export class FeedService {
   async communityFeed(actor: Actor, idOrSlug: string, q: FeedQuery) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'feed.read', access);
+    const moderator = can(actor, 'moderation.review', access).allowed;
     const base = () => {
       let b = this.db.selectFrom('central_feed_items').selectAll().where('community_id', '=', community.id).where('deleted_at', 'is', null);
+      // Held and hidden posts: their author and the moderators only.
+      if (!moderator) b = b.where((eb) => eb.or([eb('moderation_state', 'not in', ['held', 'hidden']), eb('user_id', '=', actor.userId)]));
       if (q.type) b = b.where('type', '=', q.type);
       return b;
     };
@@ -163,10 +173,21 @@ export class FeedService {
     }
     const again = await this.existingByNonce(actor, body.nonce);
     if (again) return (await this.present(actor, [again], access))[0]!;
+    const checkInput = { content: body.content, userId: actor.userId, communityId, target: 'feed_item' as const };
+    const checked = await checkContent(this.check, checkInput);
+    if (body.title) body = { ...body, title: await checkText(this.check, { ...checkInput, content: body.title, field: 'title' }) };
     const now = this.ctx.clock.now().toISOString();
     let id: number;
     try {
-      id = await this.insertPost(actor, idOrSlug, communityId, body, now);
+      id = await this.insertPost(
+        actor,
+        idOrSlug,
+        communityId,
+        { ...body, content: checked.content },
+        now,
+        (trx, itemId) => recordCheck(this.check, trx, checkInput, checked, itemId),
+        checked.state,
+      );
     } catch (err) {
       // Two sends with one nonce raced: the unique key kept one; answer with it.
       const raced = await this.existingByNonce(actor, body.nonce);
@@ -183,7 +204,15 @@ export class FeedService {
     return item;
   }
 
-  private insertPost(actor: Actor, idOrSlug: string | null, communityId: number | null, body: PostBody, now: string): Promise<number> {
+  private insertPost(
+    actor: Actor,
+    idOrSlug: string | null,
+    communityId: number | null,
+    body: PostBody,
+    now: string,
+    record: (trx: Tx, id: number) => Promise<void>,
+    state: string,
+  ): Promise<number> {
     return inTransaction(this.db, async (trx) => {
       const itemId = await insertedId(
         trx,
@@ -196,13 +225,14 @@ export class FeedService {
           metadata: JSON.stringify({ mentions: extractMentions(body.content) }),
           visibility: communityId === null ? 'public' : 'members',
           last_activity_at: now,
-          moderation_state: 'visible',
+          moderation_state: state,
           nonce: body.nonce ?? null,
           created_at: now,
           updated_at: now,
         }),
       );
       await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
+      await record(trx, itemId);
       await this.ctx.bus.record(trx, 'FeedPostCreated', {
         community_id: communityId,
         user_id: actor.userId,
@@ -232,7 +262,12 @@ export class FeedService {
     const { row, access } = await this.load(actor, itemId);
     const own = access ? canEditOwn(actor, row.user_id, access) : row.user_id === actor.userId;
     if (!own || (row.type !== 'post' && row.type !== 'announcement')) throw new AppError('forbidden', 'Only the author may edit a post');
+    const checkInput = { content: body.content ?? '', userId: actor.userId, communityId: row.community_id, target: 'feed_item' as const };
+    const checked = body.content !== undefined ? await checkContent(this.check, checkInput) : null;
+    if (checked) body = { ...body, content: checked.content };
+    if (body.title) body = { ...body, title: await checkText(this.check, { ...checkInput, content: body.title, field: 'title' }) };
     const now = this.ctx.clock.now().toISOString();
+    if (checked) await inTransaction(this.db, (trx) => recordCheck(this.check, trx, checkInput, checked, row.id));
     await this.db
       .updateTable('central_feed_items')
       .set({
@@ -240,6 +275,7 @@ export class FeedService {
         ...(body.content !== undefined
           ? { content: body.content, metadata: JSON.stringify({ ...JSON.parse(row.metadata), mentions: extractMentions(body.content) }) }
           : {}),
+        ...(checked ? { moderation_state: checked.state } : {}),
         edited_at: now,
         updated_at: now,
       })
@@ -392,7 +428,11 @@ export class FeedService {
 
   async comments(actor: Actor, itemId: number, q: { cursor?: string | undefined; limit: number }) {
     const { row, access } = await this.load(actor, itemId);
-    const query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
+    const moderator = access ? can(actor, 'moderation.review', access).allowed : actor.isAdmin;
+    let query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
+    // Held and hidden comments: their author and the moderators only.
+    if (!moderator)
+      query = query.where((eb) => eb.or([eb('moderation_state', 'not in', ['held', 'hidden']), eb('user_id', '=', actor.userId)]));
     const page = await pageById(query, q, 'asc');
     const parents = page.items.map((p) => p.id);
     // The first few replies of each thread, in one query (a window function: all three dialects have one).
@@ -456,10 +496,14 @@ export class FeedService {
       // Two levels, like Skool and Circle: a reply to a reply joins the top-level thread.
       parentId = parent.parent_id ?? parent.id;
     }
+    const checkInput = { content: body.content, userId: actor.userId, communityId: row.community_id, target: 'feed_comment' as const };
+    const checked = await checkContent(this.check, checkInput);
     const now = this.ctx.clock.now().toISOString();
     let id: number;
     try {
-      id = await this.insertComment(actor, row, parentId, body, now);
+      id = await this.insertComment(actor, row, parentId, { ...body, content: checked.content }, now, checked.state, (trx, commentId) =>
+        recordCheck(this.check, trx, checkInput, checked, commentId),
+      );
     } catch (err) {
       // Two sends with one nonce raced: the unique key kept one; answer with it.
       const raced = body.nonce
@@ -490,6 +534,8 @@ export class FeedService {
     parentId: number | null,
     body: { content: string; nonce?: string | undefined },
     now: string,
+    state: string,
+    record: (trx: Tx, id: number) => Promise<void>,
   ): Promise<number> {
     return inTransaction(this.db, async (trx) => {
       // The post's row first (its counters), then the parent comment's, then the new row,
@@ -513,12 +559,13 @@ export class FeedService {
           user_id: actor.userId,
           content: body.content,
           metadata: JSON.stringify({ mentions: extractMentions(body.content) }),
-          moderation_state: 'visible',
+          moderation_state: state,
           nonce: body.nonce ?? null,
           created_at: now,
           updated_at: now,
         }),
       );
+      await record(trx, commentId);
       await this.ctx.bus.record(trx, 'FeedCommentCreated', {
         community_id: row.community_id,
         user_id: actor.userId,
@@ -535,12 +582,18 @@ export class FeedService {
     const { comment, row: post, access } = await this.loadComment(actor, commentId);
     const own = access ? canEditOwn(actor, comment.user_id, access) : comment.user_id === actor.userId;
     if (!own || comment.deleted_at) throw new AppError('forbidden', 'Only the author may edit a comment');
+    const { row: item } = await this.load(actor, comment.feed_item_id);
+    const checkInput = { content, userId: actor.userId, communityId: item.community_id, target: 'feed_comment' as const };
+    const checked = await checkContent(this.check, checkInput);
     const now = this.ctx.clock.now().toISOString();
-    await this.db
-      .updateTable('central_feed_comments')
-      .set({ content, edited_at: now, updated_at: now })
-      .where('id', '=', comment.id)
-      .execute();
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .updateTable('central_feed_comments')
+        .set({ content: checked.content, moderation_state: checked.state, edited_at: now, updated_at: now })
+        .where('id', '=', comment.id)
+        .execute();
+      await recordCheck(this.check, trx, checkInput, checked, comment.id);
+    });
     const row = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', comment.id).executeTakeFirstOrThrow();
     const edited = (await this.presentComments(actor, [row], access))[0]!;
     this.publish.commentUpdated(post.community_id, edited);

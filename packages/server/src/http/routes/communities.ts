@@ -67,8 +67,8 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     }),
     route({
       endpoint: e.removeMember,
-      handler: async ({ viewer, params }) => {
-        await s.membership.removeMember(viewer.actor, params.id, params.userId);
+      handler: async ({ viewer, params, query }) => {
+        await s.membership.removeMember(viewer.actor, params.id, params.userId, query.reason);
         return ok;
       },
     }),

@@ -328,6 +328,16 @@ export interface CommunityRolesTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `community_word_lists`. */
+export interface CommunityWordListsTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  words: string; // text
+  allow: string; // text
+  actions: string; // text
+  updated_at: string; // varchar(32)
+}
+
 /** Table `dm_blocks`. */
 export interface DmBlocksTable {
   id: Generated<number>; // integer, primary key
@@ -551,6 +561,22 @@ export interface ModerationReportsTable {
   source: string; // varchar(16)
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  note: string | null; // varchar(1000)
+  target_user_id: number | null; // bigint
+  open_key: string | null; // varchar(80)
+  closed_at: string | null; // varchar(32)
+}
+
+/** Table `moderation_violations`. */
+export interface ModerationViolationsTable {
+  id: Generated<number>; // integer, primary key
+  user_id: number; // bigint
+  community_id: Generated<number>; // bigint, default 0
+  rule: string; // varchar(24)
+  severity: string; // varchar(8)
+  target_type: string; // varchar(24)
+  target_id: number | null; // bigint
+  created_at: string; // varchar(32)
 }
 
 /** Table `user_activity_stats`. */
@@ -591,6 +617,8 @@ export interface UserModerationActionsTable {
   source: string; // varchar(16)
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  target_type: string | null; // varchar(24)
+  target_id: number | null; // bigint
 }
 
 /** Every addon table by its bare name (the table-prefix plugin adds `database.table_prefix`). */
@@ -616,6 +644,7 @@ export interface Database {
   community_notifications: CommunityNotificationsTable;
   community_pricing_tiers: CommunityPricingTiersTable;
   community_roles: CommunityRolesTable;
+  community_word_lists: CommunityWordListsTable;
   dm_blocks: DmBlocksTable;
   dm_message_attachments: DmMessageAttachmentsTable;
   dm_message_reactions: DmMessageReactionsTable;
@@ -633,6 +662,7 @@ export interface Database {
   jobs: JobsTable;
   leaderboard_snapshots: LeaderboardSnapshotsTable;
   moderation_reports: ModerationReportsTable;
+  moderation_violations: ModerationViolationsTable;
   user_activity_stats: UserActivityStatsTable;
   user_badges: UserBadgesTable;
   user_moderation_actions: UserModerationActionsTable;
@@ -661,6 +691,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'community_notifications',
   'community_pricing_tiers',
   'community_roles',
+  'community_word_lists',
   'dm_blocks',
   'dm_message_attachments',
   'dm_message_reactions',
@@ -678,6 +709,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'jobs',
   'leaderboard_snapshots',
   'moderation_reports',
+  'moderation_violations',
   'user_activity_stats',
   'user_badges',
   'user_moderation_actions',

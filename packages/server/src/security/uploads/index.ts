@@ -5,6 +5,8 @@ import type { HostPorts } from '../../host/ports';
 import type { EventBus } from '../../platform/bus';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db/connect';
+import type { ContentCheck } from '../../chat/content-check';
+import { AppError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Queue } from '../../platform/queue';
 import type { Broadcaster } from '../../realtime/broadcaster';
@@ -28,7 +30,11 @@ export interface UploadDeps {
     /** A feed post's attachment scan ends by pushing the post again. */
     communities: { facts: FactsLoader; feed: { attachmentScanned(feedItemId: number): Promise<void> } };
     /** Attachment scans end by refreshing the message that carries them. */
-    chat: { messages: { touched(messageId: number): Promise<void> }; dms: { touched(messageId: number): Promise<void> } };
+    chat: {
+      messages: { touched(messageId: number): Promise<void> };
+      dms: { touched(messageId: number): Promise<void> };
+      contentCheck: ContentCheck;
+    };
   };
 }
 
@@ -77,6 +83,22 @@ export function createUploadService(ctx: UploadDeps): UploadService {
     facts: ctx.services.communities.facts,
     basePath: ctx.config.http.base_path,
     hooks: {
+      // Read when used: moderation plugs its check into chat's pipeline after this is built.
+      filterName: async (userId, name, kind) => {
+        const v = await ctx.services.chat.contentCheck.check({
+          content: name,
+          userId,
+          communityId: null,
+          target: kind === 'dm' ? 'dm_thread' : 'file_name',
+          field: 'file',
+        });
+        if (v.action === 'reject')
+          throw new AppError('content_rejected', v.reason, {
+            details: v.details,
+            issues: [{ path: 'body.file', code: 'content_rejected', message: v.reason }],
+          });
+        return v.action === 'censor' ? v.content : name;
+      },
       notifyModerators: async (a, signature) => {
         const to = await moderatorsFor(ctx, a.kind, a.id);
         const title = 'An upload was blocked: it contains malware';

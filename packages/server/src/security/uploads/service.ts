@@ -31,6 +31,8 @@ export interface UploadHooks {
   feedItemTouched?: (feedItemId: number) => Promise<void>;
   /** Tell moderators about an infected file (the moderation issue fills this). */
   notifyModerators?: (a: Attachment, signature: string | null) => Promise<void>;
+  /** The file name through the word filter: censored, or a 422 content_rejected (moderation fills this). */
+  filterName?: (userId: number, name: string, kind: AttachmentKind) => Promise<string>;
 }
 
 /**
@@ -155,7 +157,7 @@ export class UploadService {
     const base = {
       uploader_id: actor.userId,
       path: stored.key,
-      original_name: sanitizeName(file.filename, type.ext),
+      original_name: await this.filteredName(actor, sanitizeName(file.filename, type.ext), kind, stored.key),
       mime_type: type.mime,
       size: stored.size,
       sha256: stored.sha256,
@@ -381,6 +383,17 @@ export class UploadService {
     const infected = { ...row, scan_status: 'infected', path };
     this.push(kind, infected);
     await this.deps.hooks?.notifyModerators?.(this.present(kind, infected), verdict.signature ?? null);
+  }
+
+  private async filteredName(actor: Actor, name: string, kind: AttachmentKind, key: string): Promise<string> {
+    if (!this.deps.hooks?.filterName) return name;
+    try {
+      return await this.deps.hooks.filterName(actor.userId, name, kind);
+    } catch (error) {
+      // Refused: the stored bytes go too.
+      await this.deps.storage.delete(key);
+      throw error;
+    }
   }
 
   private push(kind: AttachmentKind, row: Row): void {

@@ -1,0 +1,209 @@
+import { extractMentions, type ContentRejectedDetails, type FilterAction, type Severity } from '@communities/contract';
+
+import type { ContentCheck, ContentCheckInput, ContentVerdict, Violation } from '../chat/content-check';
+import { inTransaction, type Tx } from '../platform/db/transaction';
+
+import type { ModerationDeps } from './deps';
+import type { FilterMatch } from './filter';
+import type { WordLists } from './word-lists';
+
+/** Strongest first: when several matches or rules disagree, the strictest action wins. */
+const RANK: Record<FilterAction, number> = { reject: 4, hold: 3, flag: 2, censor: 1 };
+const SEVERITY_RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
+const POSTS = new Set(['channel_message', 'dm_message', 'feed_item', 'feed_comment']);
+const LINK = /\bhttps?:\/\/|\bwww\.[a-z0-9-]+\.[a-z]/gi;
+
+interface Finding {
+  action: FilterAction;
+  violation: Violation;
+  reason: string;
+  spans: ContentRejectedDetails['spans'];
+  matches?: FilterMatch[];
+}
+
+/**
+ * The moderation side of the posting pipeline's ContentCheck: the word filter (lists compiled
+ * per community, action per severity) and the spam rules (repeats, mass mentions, links from
+ * new members). Posts that are flagged or held go to the queue and every hit counts as a
+ * violation toward the automatic thresholds, both in the post's own transaction.
+ */
+export class ModerationContentCheck implements ContentCheck {
+  constructor(
+    private readonly ctx: Pick<ModerationDeps, 'bus' | 'clock' | 'config' | 'db'>,
+    private readonly lists: WordLists,
+  ) {}
+
+  private get db() {
+    return this.ctx.db.db;
+  }
+
+  async check(input: ContentCheckInput): Promise<ContentVerdict> {
+    const m = this.ctx.config.moderation;
+    const isDm =
+      input.target === 'dm_message' || input.target === 'dm_thread' || (input.target === 'file_name' && input.communityId === null);
+    const findings: Finding[] = [];
+    let words: FilterMatch[] = [];
+    let compiled: Awaited<ReturnType<WordLists['forCommunity']>> | null = null;
+    if (this.ctx.config.features.bad_word_filter && (!isDm || m.filter_dms)) {
+      compiled = await this.lists.forCommunity(input.communityId);
+      words = compiled.filter.match(input.content);
+      if (words.length) {
+        const worst = words.reduce((a, b) => (SEVERITY_RANK[b.term.severity] > SEVERITY_RANK[a.term.severity] ? b : a));
+        const action = words
+          .map((w) => this.lists.actionFor(w.term.severity, compiled!.actions))
+          .reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
+        findings.push({
+          action,
+          violation: { rule: 'word', severity: worst.term.severity },
+          reason: 'The text contains a word that is not allowed here',
+          spans: words.map((w) => ({ start: w.start, end: w.end, severity: w.term.severity })),
+          matches: words,
+        });
+      }
+    }
+    if (POSTS.has(input.target)) findings.push(...(await this.spam(input)));
+    if (findings.length === 0) return { action: 'pass' };
+    // Names and titles have no queue: what would be flagged or held there is censored.
+    const top = findings.reduce((a, b) => (RANK[b.action] > RANK[a.action] ? b : a));
+    const action: FilterAction = !POSTS.has(input.target) && (top.action === 'flag' || top.action === 'hold') ? 'censor' : top.action;
+    if (action === 'reject')
+      return {
+        action,
+        reason: top.reason,
+        violation: top.violation,
+        details: { field: input.field ?? 'content', spans: top.spans, rule: top.violation.rule },
+      };
+    if (action === 'censor') {
+      // A spam rule has nothing to censor: the post goes through as written (it still counts).
+      const content = words.length && compiled ? compiled.filter.censor(input.content, words, m.replace_char) : input.content;
+      return { action, content, reason: top.reason, violation: top.violation };
+    }
+    return { action, reason: top.reason, violation: top.violation };
+  }
+
+  private async spam(input: ContentCheckInput): Promise<Finding[]> {
+    const s = this.ctx.config.moderation.spam;
+    const out: Finding[] = [];
+    const finding = (rule: Violation['rule'], reason: string, spans: Finding['spans'] = []): Finding => ({
+      action: s.action,
+      violation: { rule, severity: 'medium' },
+      reason,
+      spans,
+    });
+    if (s.max_mentions > 0 && extractMentions(input.content).length > s.max_mentions)
+      out.push(finding('spam_mentions', `At most ${s.max_mentions} mentions in one post`));
+    if (s.new_member_link_days > 0 && input.communityId !== null) {
+      const links = [...input.content.matchAll(LINK)];
+      if (links.length) {
+        const member = await this.db
+          .selectFrom('community_members')
+          .select('joined_at')
+          .where('community_id', '=', input.communityId)
+          .where('user_id', '=', input.userId)
+          .executeTakeFirst();
+        const since = this.ctx.clock.now().getTime() - s.new_member_link_days * 86_400_000;
+        if (member && Date.parse(member.joined_at) > since)
+          out.push(
+            finding(
+              'spam_links',
+              `New members may post links after ${s.new_member_link_days} days`,
+              links.map((l) => ({ start: l.index, end: l.index + l[0].length, severity: 'medium' as const })),
+            ),
+          );
+      }
+    }
+    if (s.repeat_count > 1 && (await this.repeats(input)) + 1 >= s.repeat_count)
+      out.push(finding('spam_repeat', 'You have just posted the same text several times'));
+    return out;
+  }
+
+  /** The author's posts of the same text within the repeat window, in the same kind of place. */
+  private async repeats(input: ContentCheckInput): Promise<number> {
+    const since = new Date(this.ctx.clock.now().getTime() - this.ctx.config.moderation.spam.repeat_window_seconds * 1000).toISOString();
+    const table =
+      input.target === 'channel_message'
+        ? 'channel_messages'
+        : input.target === 'dm_message'
+          ? 'dm_messages'
+          : input.target === 'feed_item'
+            ? 'central_feed_items'
+            : 'central_feed_comments';
+    const r = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', input.userId)
+      .where('created_at', '>=', since)
+      .where('content', '=', input.content)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async record(trx: Tx, input: ContentCheckInput, verdict: ContentVerdict, targetId: number): Promise<void> {
+    if (verdict.action === 'pass') return;
+    await this.violation(trx, input, verdict.violation, targetId);
+    if (verdict.action !== 'flag' && verdict.action !== 'hold') return;
+    const now = this.ctx.clock.now().toISOString();
+    const source = verdict.violation.rule === 'word' ? 'filter' : 'spam';
+    const type = input.target;
+    const r = await trx
+      .insertInto('moderation_reports')
+      .values({
+        reporter_id: 0,
+        community_id: input.communityId,
+        target_type: type,
+        target_id: targetId,
+        target_user_id: input.userId,
+        reason: verdict.action === 'hold' ? `held: ${verdict.violation.rule}` : `flagged: ${verdict.violation.rule}`,
+        status: 'open',
+        source,
+        open_key: `0:${type}:${targetId}`,
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirst();
+    const reportId = Number(r.insertId ?? 0) || (await this.reportIdByKey(trx, `0:${type}:${targetId}`));
+    await this.ctx.bus.record(trx, 'ReportCreated', {
+      community_id: input.communityId,
+      user_id: 0,
+      report_id: reportId,
+      target_type: type,
+      target_id: targetId,
+      reason: verdict.violation.rule,
+      source,
+    });
+  }
+
+  private async reportIdByKey(trx: Tx, key: string): Promise<number> {
+    const row = await trx.selectFrom('moderation_reports').select('id').where('open_key', '=', key).executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async rejected(input: ContentCheckInput, verdict: ContentVerdict): Promise<void> {
+    if (verdict.action === 'pass' || !POSTS.has(input.target)) return;
+    await inTransaction(this.db, (trx) => this.violation(trx, input, verdict.violation, null));
+  }
+
+  private async violation(trx: Tx, input: ContentCheckInput, v: Violation, targetId: number | null): Promise<void> {
+    if (!POSTS.has(input.target)) return;
+    await trx
+      .insertInto('moderation_violations')
+      .values({
+        user_id: input.userId,
+        community_id: input.communityId ?? 0,
+        rule: v.rule,
+        severity: v.severity,
+        target_type: input.target,
+        target_id: targetId,
+        created_at: this.ctx.clock.now().toISOString(),
+      })
+      .execute();
+    await this.ctx.bus.record(trx, 'ContentViolated', {
+      community_id: input.communityId,
+      user_id: input.userId,
+      rule: v.rule,
+      severity: v.severity,
+      target_type: input.target,
+      target_id: targetId,
+    });
+  }
+}

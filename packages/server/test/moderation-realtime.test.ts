@@ -1,0 +1,105 @@
+import { createRealtime, type Realtime } from '@communities/client';
+import { MODERATION_REALTIME_EVENTS, moderationRealtimeSchemas, realtimeChannel, REALTIME_EVENTS } from '@communities/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { addMember, makeCommunity } from './support/factories';
+import { startTestServer, type TestServer } from './support/server';
+
+let s: TestServer;
+let st: number[];
+let owner: number;
+let c: { id: number; slug: string };
+let general: number;
+const clients: Realtime[] = [];
+
+beforeAll(async () => {
+  s = await startTestServer({ moderation: { bad_words: ['darn'], actions: { auto_mute_threshold: 0, auto_ban_threshold: 2 } } });
+  st = s.demo.studentIds;
+  owner = s.demo.instructorIds[0]!;
+  c = await makeCommunity(s, { name: 'Live Moderation' });
+  for (const u of st.slice(0, 3)) await addMember(s, c.id, u);
+  await s.as(owner).communities.updateMember({ params: { id: c.slug, userId: st[2]! }, body: { role: 'moderator' } });
+  general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!.id;
+});
+afterAll(async () => {
+  for (const rt of clients) rt.disconnect();
+  await s.close();
+});
+
+const prefix = () => s.ctx.config.chat.broadcast_channel_prefix;
+
+async function client(userId: number): Promise<Realtime> {
+  const features = await s.as(null).system.features();
+  const rt = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(userId) });
+  clients.push(rt);
+  return rt;
+}
+
+const next = <T>(rt: Realtime, channel: string, event: string) =>
+  new Promise<T>((resolve) => {
+    const off = rt.on(channel, event, (d) => {
+      off();
+      resolve(d as T);
+    });
+  });
+
+describe('moderation over real pusher-js clients', () => {
+  it("a new report reaches the community's online moderators, not the members; the reporter hears the outcome", async () => {
+    const modRt = await client(st[2]!);
+    const ownerRt = await client(owner);
+    const memberRt = await client(st[1]!);
+    const reporterRt = await client(st[0]!);
+    for (const [rt, u] of [
+      [modRt, st[2]!],
+      [ownerRt, owner],
+      [memberRt, st[1]!],
+      [reporterRt, st[0]!],
+    ] as const)
+      await rt.subscribed(realtimeChannel.user(prefix(), u));
+    const memberGot: unknown[] = [];
+    memberRt.on(realtimeChannel.user(prefix(), st[1]!), MODERATION_REALTIME_EVENTS.reportCreated, (d) => void memberGot.push(d));
+    const toMod = next<unknown>(modRt, realtimeChannel.user(prefix(), st[2]!), MODERATION_REALTIME_EVENTS.reportCreated);
+    const toOwner = next<unknown>(ownerRt, realtimeChannel.user(prefix(), owner), MODERATION_REALTIME_EVENTS.reportCreated);
+
+    const m = await s.as(st[1]!).channels.post({ params: { channelId: general }, body: { content: 'rude words' } });
+    const r = await s.as(st[0]!).moderation.report({ body: { target_type: 'channel_message', target_id: m.id, reason: 'harassment' } });
+    const got = moderationRealtimeSchemas['moderation.report_created'].parse(await toMod);
+    expect(got).toMatchObject({ report_id: r.id, community_id: c.id, target_type: 'channel_message', target_id: m.id, source: 'user' });
+    expect(await toOwner).toEqual(got);
+
+    const outcome = next<unknown>(reporterRt, realtimeChannel.user(prefix(), st[0]!), MODERATION_REALTIME_EVENTS.reportOutcome);
+    await s
+      .as(st[2]!)
+      .moderation.updateReport({ params: { reportId: r.id }, body: { status: 'dismissed', resolution_notes: 'Not a violation' } });
+    expect(await outcome).toEqual({ report_id: r.id, status: 'dismissed', outcome: 'Not a violation' });
+    expect(memberGot).toEqual([]);
+  });
+
+  it('an automatic ban tells the user why and ends their channel subscription at once', async () => {
+    const u = st[1]!;
+    const rt = await client(u);
+    const chan = realtimeChannel.channel(prefix(), general);
+    await rt.subscribed(chan);
+    await rt.subscribed(realtimeChannel.user(prefix(), u));
+    const revoked = new Promise<{ status?: number }>((resolve) =>
+      rt.on(chan, 'pusher:subscription_error', (e) => resolve(e as { status?: number })),
+    );
+    const sanction = next<unknown>(rt, realtimeChannel.user(prefix(), u), MODERATION_REALTIME_EVENTS.sanctionApplied);
+    const created: number[] = [];
+    rt.on(chan, REALTIME_EVENTS.messageCreated, (d) => void created.push((d as { id: number }).id));
+    await s.as(u).channels.post({ params: { channelId: general }, body: { content: 'darn' } });
+    await s.as(u).channels.post({ params: { channelId: general }, body: { content: 'darn' } });
+    await s.ctx.bus.idle();
+    expect(await sanction).toMatchObject({
+      community_id: c.id,
+      action: 'ban',
+      source: 'auto',
+      reason: 'automatic: 2 violations in 30 days',
+    });
+    expect(await revoked).toMatchObject({ status: 403 });
+    const after = await s.as(owner).channels.post({ params: { channelId: general }, body: { content: 'after the ban' } });
+    await s.as(owner).channels.post({ params: { channelId: general }, body: { content: 'and again' } });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(created).not.toContain(after.id);
+  });
+});
