@@ -99,6 +99,14 @@ describe('realtime payloads against their contract schemas', () => {
     await s.as(b).feed.removeComment({ params: { commentId: comment.id } });
     await s.as(a).feed.remove({ params: { itemId: post.id } });
 
+    // Moderation, on user channels: a report reaches the moderators, its outcome the reporter,
+    // a warning the warned member.
+    await asOwner(realtimeChannel.user(prefix(), owner));
+    const rude = await s.as(a).channels.post({ params: { channelId: general }, body: { content: 'report me' } });
+    const report = await s.as(b).moderation.report({ body: { target_type: 'channel_message', target_id: rude.id, reason: 'spam' } });
+    await s.as(owner).moderation.updateReport({ params: { reportId: report.id }, body: { status: 'dismissed', resolution_notes: 'fine' } });
+    await s.as(owner).moderation.warn({ params: { id: community.slug, userId: a }, body: { reason: 'be kind' } });
+
     // Channels and members on the community channel.
     const room = await s.as(owner).channels.create({ params: { id: community.slug }, body: { name: 'room' } });
     await s.as(owner).channels.update({ params: { channelId: room.id }, body: { topic: 'about rooms' } });
