@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { configSchema } from '../packages/contract/src/config';
 import { domainEventSchemas } from '../packages/contract/src/events';
 import { REALTIME_EVENT_DOCS } from '../packages/contract/src/realtime';
+import { gamificationRealtimeSchemas } from '../packages/contract/src/realtime-gamification';
 import type { IndexInfo, TableInfo } from '../packages/server/src/platform/db/introspect';
 import { MIGRATIONS } from '../packages/server/src/platform/db/migrations';
 import { freshSqliteSchema } from '../packages/server/src/platform/db/row-types';
@@ -164,7 +165,20 @@ export function renderEventsMarkdown(): string {
     '| --- | --- | --- |',
     ...Object.entries(REALTIME_EVENT_DOCS).map(([name, d]) => `| \`${name}\` | ${d.on} | ${d.data} |`),
     '',
+    '## Gamification realtime events',
+    '',
+    'On the `user` channel, typed by zod schemas in packages/contract/src/realtime-gamification.ts.',
+    '',
   );
+  for (const [name, schema] of Object.entries(gamificationRealtimeSchemas)) {
+    const js = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as {
+      properties: Record<string, Record<string, unknown>>;
+      description?: string;
+    };
+    out.push(`### \`${name}\``, '', `When ${js.description ?? ''}.`, '', '| field | type |', '| --- | --- |');
+    for (const [field, prop] of Object.entries(js.properties)) out.push(`| \`${field}\` | ${typeOf(prop)} |`);
+    out.push('');
+  }
   return out.join('\n');
 }
 

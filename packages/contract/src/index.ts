@@ -6,6 +6,8 @@ export * from './endpoints/communities';
 export * from './endpoints/feed';
 export * from './endpoints/chat';
 export * from './endpoints/uploads';
+export * from './endpoints/gamification';
+export * from './realtime-gamification';
 export * from './markdown';
 export * from './realtime';
 export * from './endpoints/realtime';

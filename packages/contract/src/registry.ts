@@ -2,6 +2,7 @@ import type { EndpointRegistry } from './endpoint';
 import { channels, dm } from './endpoints/chat';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
+import { gamification } from './endpoints/gamification';
 import { realtime } from './endpoints/realtime';
 import { system } from './endpoints/system';
 import { uploads } from './endpoints/uploads';
@@ -18,5 +19,6 @@ export const endpoints = {
   dm,
   uploads,
   realtime,
+  gamification,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

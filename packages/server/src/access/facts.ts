@@ -30,6 +30,8 @@ export interface MembershipFacts {
   statusExpiresAt: Date | null;
   role: RoleFacts;
   activeTierIds: number[];
+  /** The member's gamification level in this community (1 when they have no points yet). */
+  level?: number;
 }
 
 export interface ChannelFacts {
@@ -41,6 +43,8 @@ export interface ChannelFacts {
   requiredTierIds: number[];
   slowModeSeconds: number;
   archived?: boolean;
+  /** Level a member needs in the community to open the channel (gamification unlocks); 1 or absent: none. */
+  minLevel?: number;
 }
 
 export interface DmFacts {
@@ -88,6 +92,7 @@ export type DenyReason =
   | 'not_postable'
   | 'blocked'
   | 'not_participant'
-  | 'not_allowed_role';
+  | 'not_allowed_role'
+  | 'level_required';
 
 export type Decision = { allowed: true } | { allowed: false; reason: DenyReason; status: 401 | 403 | 404 };

@@ -43,6 +43,7 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
     allowed_user_ids?: number[];
     required_tier_ids?: number[];
     slow_mode_seconds?: number;
+    min_level?: number;
   }>(row.settings, {});
   return {
     id: row.id,
@@ -53,6 +54,7 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
     requiredTierIds: s.required_tier_ids ?? [],
     slowModeSeconds: s.slow_mode_seconds ?? 0,
     archived: row.archived_at !== null,
+    minLevel: s.min_level ?? 1,
   };
 }
 
