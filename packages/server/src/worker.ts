@@ -1,4 +1,5 @@
 import type { AppContext } from './context';
+import { registerSnapshotJob } from './gamification';
 
 /**
  * The worker role: durable jobs from the `jobs` table, and the host sync on its schedule.
@@ -14,6 +15,10 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
       ctx.logger.error({ err: error }, 'could not schedule the host sync');
     });
   void schedule();
+  if (ctx.config.features.leaderboard) {
+    const snapshots = registerSnapshotJob(ctx.queue, ctx.services.gamification, ctx.clock, ctx.logger);
+    snapshots().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not schedule leaderboard snapshots'));
+  }
   const timer = setInterval(() => void schedule(), ctx.config.host.sync_interval_seconds * 1000);
   timer.unref();
   ctx.queue.start(1000);

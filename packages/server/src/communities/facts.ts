@@ -194,7 +194,16 @@ export class FactsLoader {
       .where('community_members.user_id', '=', userId)
       .executeTakeFirst();
     if (!row) return null;
-    return { row, facts: membershipFacts(row, await this.activeTierIds(communityId, userId, opts)) };
+    const facts = membershipFacts(row, await this.activeTierIds(communityId, userId, opts));
+    // The member's level here (written by gamification with their score), for level-gated channels.
+    const score = await db
+      .selectFrom('gamification_scores')
+      .select('level')
+      .where('community_id', '=', communityId)
+      .where('period', '=', 'all')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return { row, facts: { ...facts, level: Number(score?.level ?? 1) } };
   }
 
   /** Tiers the user holds an active, unexpired subscription to (members or not yet). */

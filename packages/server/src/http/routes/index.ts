@@ -5,6 +5,7 @@ import type { RouteSpec } from '../route';
 import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
+import { gamificationRoutes } from './gamification';
 import { realtimeRoutes } from './realtime';
 import { systemRoutes } from './system';
 import { uploadRoutes } from './uploads';
@@ -13,7 +14,7 @@ import { uploadRoutes } from './uploads';
  * Every contract route of every domain. Feature-gated endpoints are skipped at registration,
  * which marks the features the registered ones serve in `features` (what GET /features reports):
  * an endpoint's own `feature`, and a route's `serves` for code behind it that is not a route.
- * `leaderboard`, `gamification`, `heatmap`, `chatroom` and `bad_word_filter` have no code yet,
+ * `heatmap`, `chatroom` and `bad_word_filter` have no code yet,
  * so they read off whatever the config says.
  */
 export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
@@ -30,5 +31,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...dmRoutes(ctx.services.chat),
     ...uploads,
     ...realtimeRoutes(ctx.services.channelAuth),
+    ...gamificationRoutes(ctx.services.gamification.service),
   ];
 }
