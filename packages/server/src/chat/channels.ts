@@ -7,7 +7,7 @@ import { channelSlug } from '../communities/setup';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
-import { conflict, invalid, notFound } from '../platform/errors';
+import { conflict, forbidden, invalid, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
 import type { ChatDeps } from './deps';
@@ -62,6 +62,7 @@ export class ChannelService {
     if (!ch) throw notFound('No such channel');
     const { community, access } = await this.facts.forCommunity(actor, ch.row.community_id, { channel: ch.facts }, { cached });
     const d = can(actor, 'channel.view', access);
+    if (isLocked(d)) throw forbidden(`Reach level ${ch.facts.minLevel ?? 1} in this community to open this channel`, 'level_required');
     if (!d.allowed) throw notFound('No such channel');
     return { row: ch.row, facts: ch.facts, community, access };
   }
