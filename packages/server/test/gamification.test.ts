@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { verifyGamification } from '../src/gamification/verify';
 
 import { addMember, expectStatus, makeCommunity } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
@@ -371,5 +376,35 @@ describe('idempotence', () => {
     });
     expect(out).toEqual({ awarded: false, reason: 'duplicate' });
     expect(await total(st[33]!, c.id)).toBe(before);
+  });
+});
+
+describe('gamification:verify', () => {
+  it('finds zero drift after every award and reversal above, and names a tampered score (exit code 1)', async () => {
+    await s.ctx.bus.idle();
+    const clean = await verifyGamification(s.ctx.db.db);
+    expect(clean.ledger_rows).toBeGreaterThan(50);
+    expect(clean.drift).toEqual([]);
+    const row = await s.ctx.db.db
+      .selectFrom('gamification_scores')
+      .select(['id', 'user_id', 'community_id'])
+      .where('period', '=', 'all')
+      .where('community_id', '>', 0)
+      .executeTakeFirstOrThrow();
+    await s.ctx.db.db.updateTable('gamification_scores').set({ points: 999_999 }).where('id', '=', row.id).execute();
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'gamification:verify'], {
+      cwd: join(import.meta.dirname, '../../..'),
+      env: {
+        ...process.env,
+        COMMUNITIES_CONFIG: '',
+        COMMUNITIES__LOG_LEVEL: 'silent',
+        DATABASE_URL: `sqlite://${join(s.dataDir, 'test.sqlite')}`,
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain(`score community ${row.community_id} all user ${row.user_id}`);
+    expect(cli.stdout).toContain('found 999999');
   });
 });

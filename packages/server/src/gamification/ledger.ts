@@ -98,6 +98,7 @@ export class Ledger {
       }
       const points = Math.min(base, room);
       const at = this.now().toISOString();
+      const [, week, month] = periodKeys(input.occurredAt, this.timeZone);
       const insert = trx.insertInto('gamification_events').values({
         user_id: input.userId,
         community_id: input.communityId,
@@ -110,6 +111,8 @@ export class Ledger {
         target_type: input.target?.type ?? null,
         target_id: input.target?.id ?? null,
         reverses_id: null,
+        week_key: week!,
+        month_key: month!,
         created_at: at,
         updated_at: at,
       });
@@ -117,7 +120,7 @@ export class Ledger {
         this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('source_key').doNothing())
       ).executeTakeFirst();
       if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return { awarded: false, reason: 'duplicate' } as const;
-      const levels = await this.move(trx, input.userId, input.communityId, input.occurredAt, points, rules.level_thresholds);
+      const levels = await this.move(trx, input.userId, input.communityId, ['all', week!, month!], points, rules.level_thresholds);
       return { awarded: true, points, levels } as const;
     });
   }
@@ -157,6 +160,8 @@ export class Ledger {
           target_type: g.target_type,
           target_id: g.target_id,
           reverses_id: g.id,
+          week_key: g.week_key,
+          month_key: g.month_key,
           created_at: at,
           updated_at: at,
         });
@@ -164,12 +169,12 @@ export class Ledger {
           this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('source_key').doNothing())
         ).executeTakeFirst();
         if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) continue;
-        // The points leave the periods they were earned in.
         await this.move(
           trx,
           Number(g.user_id),
           g.community_id === null ? null : Number(g.community_id),
-          new Date(g.occurred_at),
+          // The points leave the periods they were earned in.
+          ['all', g.week_key ?? '', g.month_key ?? ''].filter(Boolean),
           -g.points,
           rules.level_thresholds,
         );
@@ -184,11 +189,10 @@ export class Ledger {
     trx: Tx,
     userId: number,
     communityId: number | null,
-    earnedAt: Date,
+    periods: readonly string[],
     delta: number,
     thresholds: readonly number[],
   ): Promise<LevelChange[]> {
-    const periods = periodKeys(earnedAt, this.timeZone);
     const now = this.now().toISOString();
     const levelFor = (p: number) => levelOf(p, thresholds);
     const changes: LevelChange[] = [];

@@ -496,6 +496,8 @@ export interface GamificationEventsTable {
   target_type: string | null; // varchar(24)
   target_id: number | null; // bigint
   reverses_id: number | null; // bigint
+  week_key: string | null; // varchar(16)
+  month_key: string | null; // varchar(16)
 }
 
 /** Table `gamification_helpful_marks`. */

@@ -7,7 +7,8 @@ type T = CreateTableBuilder<string, string>;
 /**
  * Gamification. `gamification_events` (the ledger, from 0001) gains who caused an award
  * (`actor_id`), what it was for (`target_type`, `target_id`) and which award a reversal takes
- * back (`reverses_id`), so caps, reversals and `gamification:verify` are queries.
+ * back (`reverses_id`), and the week and month it counts toward (`week_key`, `month_key`), so
+ * caps, reversals and `gamification:verify` are queries.
  * `gamification_scores` holds each member's points per community (0: site-wide) and period
  * (`all`, `w<monday>`, `m<yyyy-mm>`) with the level for `all`; `gamification_score_counts` how
  * many members hold each exact total, so a rank is a sum over distinct totals, not a count over
@@ -45,6 +46,9 @@ export const gamification: AddonMigration = {
     await db.schema.alterTable(ledger).addColumn('target_type', 'varchar(24)').execute();
     await db.schema.alterTable(ledger).addColumn('target_id', 'bigint').execute();
     await db.schema.alterTable(ledger).addColumn('reverses_id', 'bigint').execute();
+    // The week and month (school time zone) the points count toward; a reversal carries its award's.
+    await db.schema.alterTable(ledger).addColumn('week_key', 'varchar(16)').execute();
+    await db.schema.alterTable(ledger).addColumn('month_key', 'varchar(16)').execute();
     await index('gamification_events', 'gamification_events__target_ix', ['target_type', 'target_id']);
     await index('gamification_events', 'gamification_events__reverses_id_ix', ['reverses_id']);
     await index('gamification_events', 'gamification_events__user_type_occurred_ix', ['user_id', 'type', 'occurred_at']);
