@@ -17,7 +17,7 @@ function p99(samples: number[]): number {
   const s = [...samples].sort((a, b) => a - b);
   return Number(s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!.toFixed(3));
 }
-async function timeEach(n: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number[]> {
+async function timeEach(n: number, fn: (i: number) => unknown): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
