@@ -34,7 +34,7 @@ describe('level-up on the user channel', () => {
       community_id: c.id,
       previous_level: 1,
       level: 2,
-      points: 15,
+      points: 5,
       next_level_at: 20,
     });
     expect(got.find((e) => e.community_id === null)).toMatchObject({ previous_level: 1, level: 2 });
