@@ -299,7 +299,7 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     expect(can(m, 'channel.view', { ...c, membership: member('moderator') }).allowed).toBe(true);
     expect(can({ ...m, isAdmin: true, globalRole: 'admin' }, 'channel.view', c).allowed).toBe(true);
     // The level never reveals a channel the member may not know: private ones stay 404.
-    expect(can(m, 'channel.view', { ...c, channel: { ...c.channel!, isPrivate: true } })).toMatchObject({ allowed: false, status: 404 });
+    expect(can(m, 'channel.view', { ...c, channel: { ...c.channel, isPrivate: true } })).toMatchObject({ allowed: false, status: 404 });
     // An outsider of a public community reads open channels, but not a gated one.
     expect(can(m, 'channel.view', { ...c, membership: null })).toMatchObject({ allowed: false, reason: 'level_required' });
   });
