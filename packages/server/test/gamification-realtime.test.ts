@@ -40,3 +40,29 @@ describe('level-up on the user channel', () => {
     expect(got.find((e) => e.community_id === null)).toMatchObject({ previous_level: 1, level: 2 });
   });
 });
+
+describe('gamification config keys', () => {
+  it('timezone, leaderboard_size and notify_host_on_level_up take effect', async () => {
+    const t = await startTestServer({
+      gamification: { timezone: 'Asia/Tokyo', leaderboard_size: 1, notify_host_on_level_up: true },
+      integration: { notification_channel: 'both' },
+    });
+    try {
+      const [a, b] = t.demo.studentIds as [number, number];
+      const c = await makeCommunity(t);
+      await addMember(t, c.id, a);
+      await addMember(t, c.id, b);
+      await t.ctx.bus.idle();
+      const board = await t.as(a).gamification.communityLeaderboard({ params: { id: String(c.id) }, query: { period: 'week' } });
+      expect(board.items).toHaveLength(1);
+      expect(board.timezone).toBe('Asia/Tokyo');
+      // A Tokyo week starts on Monday 00:00 JST, 15:00 UTC on the Sunday.
+      expect(new Date(board.starts_at!).getUTCHours()).toBe(15);
+      expect(new Date(board.starts_at!).getUTCDay()).toBe(0);
+      const notes = await t.ctx.hostDb.selectFrom('notifications').select(['user_id', 'title']).where('user_id', '=', a).execute();
+      expect(notes).toContainEqual({ user_id: a, title: 'Level 2' });
+    } finally {
+      await t.close();
+    }
+  });
+});
