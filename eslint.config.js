@@ -61,7 +61,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/{chat,communities,analytics}/**/*.ts'],
+    files: ['packages/server/src/{chat,communities,analytics,gamification}/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,5 +1,6 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
+import { benchLeaderboard } from './leaderboard';
 import { benchRealtime } from './realtime';
 import { benchWordFilter } from './word-filter';
 
@@ -10,6 +11,7 @@ const results = {
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
   word_filter: benchWordFilter(),
+  leaderboard: await benchLeaderboard(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

@@ -295,42 +295,180 @@ const moderationSchema = z
   .strict()
   .prefault({});
 
-const gamificationSchema = z
+/** The point values a rule may award (site-wide; owners scale them per community within `community_scale`). */
+export const POINT_ACTIONS = [
+  'post_message',
+  'reply_message',
+  'receive_reaction',
+  'start_dm',
+  'dm_message',
+  'join_community',
+  'complete_course_in_linked_community',
+  'feed_post',
+  'feed_comment',
+  'answer_marked_helpful',
+  'early_member',
+  'active_days',
+] as const;
+export type PointAction = (typeof POINT_ACTIONS)[number];
+
+/** Rules a badge may have; `threshold` is N (messages, helpful answers, streak days, first N members). */
+export const BADGE_RULES = ['first_post', 'messages', 'helpful_answers', 'course_completed', 'early_member', 'streak_days'] as const;
+export type BadgeRule = (typeof BADGE_RULES)[number];
+
+/** An inline SVG (no scripts, no event handlers, no external references) or a short emoji. */
+export const badgeIconSchema = z
+  .string()
+  .min(1)
+  .max(4000)
+  .refine(
+    (s) =>
+      /^<svg[\s>][\s\S]*<\/svg>$/.test(s.trim())
+        ? !/<script|\son[a-z]+\s*=|href\s*=\s*["']?(?!#)|<foreignObject/i.test(s)
+        : s.length <= 32 && /\p{Extended_Pictographic}/u.test(s),
+    'an emoji, or an inline <svg>…</svg> without scripts, event handlers or external links',
+  )
+  .describe('an emoji, or an inline <svg>…</svg> (no scripts, event handlers or external links)');
+
+export const badgeDefinitionSchema = z
   .object({
-    points: z
+    slug: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, _ and -, at most 64')
+      .describe('stable identifier'),
+    name: z.string().trim().min(1).max(80),
+    description: z.string().max(500).default(''),
+    icon: badgeIconSchema.default('🏅'),
+    rule: z.enum(BADGE_RULES).describe(BADGE_RULES.join(' | ')),
+    threshold: z.number().int().min(1).max(1_000_000).default(1),
+  })
+  .strict();
+export type BadgeDefinition = z.infer<typeof badgeDefinitionSchema>;
+
+const pointsSchema = z
+  .object({
+    post_message: int(1, 0, 10_000),
+    reply_message: int(2, 0, 10_000),
+    receive_reaction: int(1, 0, 10_000),
+    start_dm: int(0, 0, 10_000),
+    dm_message: int(0, 0, 10_000),
+    join_community: int(5, 0, 10_000),
+    complete_course_in_linked_community: int(50, 0, 100_000),
+    feed_post: int(3, 0, 10_000),
+    feed_comment: int(1, 0, 10_000),
+    answer_marked_helpful: int(10, 0, 10_000),
+    early_member: int(10, 0, 10_000).describe(
+      'integer from 0 to 10000: once, for joining among the first milestones.early_member_count members',
+    ),
+    active_days: int(20, 0, 10_000).describe(
+      'integer from 0 to 10000: once, for being active on milestones.active_days distinct days in a community',
+    ),
+  })
+  .strict()
+  .prefault({});
+
+const defaultCaps: Record<PointAction, number> = {
+  post_message: 30,
+  reply_message: 30,
+  receive_reaction: 30,
+  start_dm: 3,
+  dm_message: 5,
+  join_community: 50,
+  complete_course_in_linked_community: 500,
+  feed_post: 15,
+  feed_comment: 20,
+  answer_marked_helpful: 100,
+  early_member: 10_000,
+  active_days: 10_000,
+};
+
+const antiFarmingSchema = z
+  .object({
+    daily_caps: z
+      .object(
+        Object.fromEntries(POINT_ACTIONS.map((a) => [a, int(defaultCaps[a], 0, 1_000_000)])) as Record<PointAction, ReturnType<typeof int>>,
+      )
+      .strict()
+      .prefault({})
+      .describe('points one member may earn per action type per day (school timezone), per community'),
+    reactions_per_reactor_per_author_per_day: int(3, 0, 1000).describe(
+      'integer from 0 to 1000: reactions from one member to one author that earn points per day; reacting to yourself never does',
+    ),
+    dm_weight: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('number from 0 to 1: DM points (start_dm, dm_message) are multiplied by this'),
+    min_message_length: int(10, 0, 10_000).describe(
+      'integer from 0 to 10000: messages, comments and posts shorter than this many characters (trimmed) earn nothing',
+    ),
+  })
+  .strict()
+  .prefault({});
+
+/**
+ * What site admins may edit at runtime (`PATCH /api/communities/admin/gamification`), validated
+ * by this same schema; the config file gives the starting values.
+ */
+export const gamificationRulesSchema = z
+  .object({
+    points: pointsSchema,
+    anti_farming: antiFarmingSchema,
+    milestones: z
       .object({
-        post_message: int(1, 0, 10_000),
-        reply_message: int(2, 0, 10_000),
-        receive_reaction: int(1, 0, 10_000),
-        start_dm: int(0, 0, 10_000),
-        join_community: int(5, 0, 10_000),
-        complete_course_in_linked_community: int(50, 0, 100_000),
-        feed_post: int(3, 0, 10_000),
-        feed_comment: int(1, 0, 10_000),
-        dm_message: int(0, 0, 10_000),
+        early_member_count: int(100, 1, 1_000_000).describe(
+          'integer from 1 to 1000000: the first N members of a community earn early_member',
+        ),
+        active_days: int(30, 1, 3650).describe('integer from 1 to 3650: distinct active days in a community that earn active_days'),
       })
       .strict()
       .prefault({}),
     level_thresholds: z
       .array(z.number().int().min(0))
       .min(1)
+      .max(100)
+      .refine((a) => a[0] === 0, 'must start at 0 (level 1)')
       .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), 'must increase strictly')
-      .default([0, 10, 50, 150, 400, 1000, 2500, 5000, 10000])
-      .describe('a strictly increasing array of point totals, one per level starting at level 1'),
+      .default([0, 5, 20, 65, 155, 515, 2015, 8015, 33015])
+      .describe('a strictly increasing array of point totals starting at 0, one per level from level 1 (default: nine levels, like Skool)'),
     badges: z
-      .array(
-        z
-          .object({
-            slug: z.string(),
-            name: z.string(),
-            description: z.string().default(''),
-            rule: z.string(),
-            threshold: z.number().int().min(1),
-          })
-          .strict(),
-      )
-      .default([])
-      .describe('array of {slug, name, description, rule, threshold}'),
+      .array(badgeDefinitionSchema)
+      .max(200)
+      .refine((a) => new Set(a.map((b) => b.slug)).size === a.length, 'badge slugs must be unique')
+      .default([
+        { slug: 'first-post', name: 'First post', description: '', icon: '✍️', rule: 'first_post', threshold: 1 },
+        { slug: 'helper', name: 'Helper', description: '', icon: '🤝', rule: 'helpful_answers', threshold: 5 },
+        { slug: 'early-member', name: 'Early member', description: '', icon: '🌱', rule: 'early_member', threshold: 100 },
+      ])
+      .describe('array of {slug, name, description, icon (emoji or inline SVG), rule, threshold}'),
+  })
+  .strict();
+export type GamificationRules = z.infer<typeof gamificationRulesSchema>;
+
+const gamificationSchema = gamificationRulesSchema
+  .extend({
+    community_scale: z
+      .object({
+        min: z.number().min(0).max(1).default(0.5).describe('number from 0 to 1: the lowest multiplier an owner may set'),
+        max: z.number().min(1).max(10).default(2).describe('number from 1 to 10: the highest multiplier an owner may set'),
+      })
+      .strict()
+      .prefault({}),
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'an IANA time zone such as Europe/Berlin')
+      .describe("the school's IANA time zone: leaderboard weeks (from Monday) and months, and daily caps, start at its midnight"),
+    leaderboard_size: int(10, 1, 100).describe('integer from 1 to 100: entries a leaderboard answers by default'),
+    notify_host_on_level_up: bool(false).describe("true or false: also send a level-up to RocketLMS's notification centre"),
   })
   .strict()
   .prefault({});

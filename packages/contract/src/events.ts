@@ -54,6 +54,32 @@ export const domainEventSchemas = {
   ReactionRemoved: z
     .object({ ...ids, target_type: z.string(), target_id: z.number().int(), emoji: z.string(), target_author_id: z.number().int() })
     .describe('a reaction is removed'),
+  MessageDeleted: z
+    .object({
+      ...ids,
+      community_id: z.number().int(),
+      channel_id: z.number().int(),
+      message_id: z.number().int(),
+      author_id: z.number().int(),
+      by_user_id: z.number().int(),
+    })
+    .describe('a channel message is deleted (by its author or a moderator); user_id is the deleter'),
+  FeedItemDeleted: z
+    .object({ ...ids, feed_item_id: z.number().int(), author_id: z.number().int() })
+    .describe('a feed post is deleted or removed by moderation; user_id is the deleter'),
+  FeedCommentDeleted: z
+    .object({ ...ids, feed_item_id: z.number().int(), comment_id: z.number().int(), author_id: z.number().int() })
+    .describe('a feed comment is deleted or removed by moderation; user_id is the deleter'),
+  AnswerMarkedHelpful: z
+    .object({
+      ...ids,
+      community_id: z.number().int(),
+      target_type: z.enum(['message', 'feed_comment']),
+      target_id: z.number().int(),
+      author_id: z.number().int(),
+      helpful: z.boolean().describe('true when marked, false when the mark is taken back'),
+    })
+    .describe('a reply in a channel or a feed comment is marked helpful (or unmarked); user_id is who marked it'),
   MessagePosted: z
     .object({
       ...ids,

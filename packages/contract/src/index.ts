@@ -8,6 +8,8 @@ export * from './endpoints/chat';
 export * from './endpoints/uploads';
 export * from './endpoints/moderation';
 export * from './realtime-moderation';
+export * from './endpoints/gamification';
+export * from './realtime-gamification';
 export * from './markdown';
 export * from './realtime';
 export * from './realtime-feed';

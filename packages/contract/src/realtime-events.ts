@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { channelMessageSchema, dmMessageSchema, dmThreadSchema } from './endpoints/chat';
 import { attachmentSchema } from './endpoints/uploads';
 import { feedRealtimeSchemas } from './realtime-feed';
+import { gamificationRealtimeSchemas } from './realtime-gamification';
 import { moderationRealtimeSchemas } from './realtime-moderation';
 import { parseChannelName, REALTIME_EVENTS, type RealtimeChannelKind, type RealtimeEventName } from './realtime';
 
@@ -277,6 +278,18 @@ export const REALTIME_EVENT_DEFS = {
     on: ['user'],
     when: 'a warning, mute, ban or kick is applied (by a moderator, automatically, or site-wide), or one is lifted',
     to: 'the sanctioned user, with the reason and the end',
+  }),
+  [E.gamificationLevelUp]: def({
+    schema: gamificationRealtimeSchemas['gamification.level_up'],
+    on: ['user'],
+    when: 'points lift the user to a higher level, in a community or site-wide (`community_id` null)',
+    to: 'the user, shown as a toast',
+  }),
+  [E.gamificationBadgeAwarded]: def({
+    schema: gamificationRealtimeSchemas['gamification.badge_awarded'],
+    on: ['user'],
+    when: 'the user earns a badge (once per badge and community)',
+    to: 'the user',
   }),
 } satisfies { [N in RealtimeEventName]: RealtimeEventDef };
 

@@ -54,6 +54,8 @@ export const REALTIME_EVENTS = {
   moderationReportCreated: 'moderation.report_created',
   moderationReportOutcome: 'moderation.report_outcome',
   moderationSanction: 'moderation.sanction',
+  gamificationLevelUp: 'gamification.level_up',
+  gamificationBadgeAwarded: 'gamification.badge_awarded',
   /** A client event: members relay it to each other on presence channels; the server never publishes it. */
   clientTyping: 'client-typing',
 } as const;

@@ -3,6 +3,7 @@ import { channels, dm } from './endpoints/chat';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
 import { moderation } from './endpoints/moderation';
+import { gamification } from './endpoints/gamification';
 import { realtime } from './endpoints/realtime';
 import { system } from './endpoints/system';
 import { uploads } from './endpoints/uploads';
@@ -20,5 +21,6 @@ export const endpoints = {
   uploads,
   realtime,
   moderation,
+  gamification,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

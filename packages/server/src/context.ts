@@ -6,6 +6,7 @@ import { subscribeEventLog } from './analytics/event-log';
 import { createChatServices, type ChatServices } from './chat';
 import { createCommunityServices, type CommunityServices } from './communities';
 import { subscribeFeedSystemItems } from './communities/feed/system-items';
+import { createGamification, type Gamification } from './gamification';
 import { HostAuthenticator, type Authenticator } from './http/auth';
 import { HostSync } from './host/sync';
 import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
@@ -55,6 +56,7 @@ export interface AppContext {
     uploads: UploadService;
     channelAuth: ChannelAuthorizer;
     moderation: ModerationServices;
+    gamification: Gamification;
   };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
@@ -284,6 +286,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       identities: host.identities,
       ownedPrivate: config.chat.driver === 'broadcast' || config.chat.driver === 'redis',
     }),
+    gamification: createGamification(ctx, communities.facts),
   };
   ctx.services.uploads = createUploadService(ctx);
   if (config.features.central_feed) subscribeFeedSystemItems(ctx);

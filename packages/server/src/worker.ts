@@ -1,4 +1,5 @@
 import type { AppContext } from './context';
+import { registerSnapshotJob } from './gamification';
 import { EXPIRE_JOB } from './moderation';
 
 /** How often the worker looks for mutes and bans whose time is up. */
@@ -18,6 +19,10 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
       ctx.logger.error({ err: error }, 'could not schedule the host sync');
     });
   void schedule();
+  if (ctx.config.features.leaderboard) {
+    const snapshots = registerSnapshotJob(ctx.queue, ctx.services.gamification, ctx.clock, ctx.logger);
+    snapshots().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not schedule leaderboard snapshots'));
+  }
   const timer = setInterval(() => void schedule(), ctx.config.host.sync_interval_seconds * 1000);
   timer.unref();
   // The expiry job itself is registered by moderation/; the worker only schedules it.

@@ -33,6 +33,10 @@ export const channelSchema = z.object({
   allowed_role_slugs: z.array(z.string()),
   allowed_user_ids: z.array(z.number().int()),
   slow_mode_seconds: z.number().int(),
+  /** Level a member needs in this community to read and post (1: none); gamification unlocks. */
+  min_level: z.number().int().min(1),
+  /** The caller may see the channel but not open it until they reach min_level: show a lock with the level needed. */
+  locked: z.boolean(),
   last_message_id: z.number().int().nullable(),
   /** Where this channel's channel.activity is published: the community's realtime channel, or its own (private, tier-gated). */
   activity_on: z.enum(['community', 'channel']),
@@ -155,6 +159,7 @@ const channelFields = {
   allowed_role_slugs: z.array(roleSlugSchema).max(50).optional(),
   allowed_user_ids: z.array(z.number().int().positive()).max(500).optional(),
   slow_mode_seconds: z.number().int().min(0).max(21_600).optional(),
+  min_level: z.number().int().min(1).max(100).optional().describe('level needed in this community to open the channel (1: none)'),
 };
 const channelParams = z.object({ channelId: idNum }).strict();
 const messageParams = z.object({ messageId: idNum }).strict();

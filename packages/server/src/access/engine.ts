@@ -135,6 +135,11 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   if (ch) {
     if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
       return deny('tier_required');
+    // Gamification unlocks: below the channel's level a member sees it locked (403, listed with
+    // its lock); those who run the community or its channels are never locked out.
+    const minLevel = ch.minLevel ?? 1;
+    if (minLevel > 1 && !tierExempt && !has('manage_channels') && !has('moderate') && (m?.level ?? 1) < minLevel)
+      return deny('level_required');
   }
   if (READS.has(action)) return ALLOW;
 

@@ -32,6 +32,8 @@ export interface MembershipFacts {
   statusReason?: string | null;
   role: RoleFacts;
   activeTierIds: number[];
+  /** The member's gamification level in this community (1 when they have no points yet). */
+  level?: number;
 }
 
 export interface ChannelFacts {
@@ -43,6 +45,8 @@ export interface ChannelFacts {
   requiredTierIds: number[];
   slowModeSeconds: number;
   archived?: boolean;
+  /** Level a member needs in the community to open the channel (gamification unlocks); 1 or absent: none. */
+  minLevel?: number;
 }
 
 export interface DmFacts {
@@ -91,7 +95,8 @@ export type DenyReason =
   | 'not_postable'
   | 'blocked'
   | 'not_participant'
-  | 'not_allowed_role';
+  | 'not_allowed_role'
+  | 'level_required';
 
 /** A refusal of a sanctioned member carries the sanction (`error.details`: until, sanction_reason, scope). */
 export interface SanctionFacts {

@@ -14,7 +14,7 @@ import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader
 import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';
-import { inTransaction, type DbHandle } from '../platform/db/transaction';
+import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform/errors';
 
 import type { ChannelService } from './channels';
@@ -450,11 +450,24 @@ export class ChannelMessageService {
         target: { authorId: row.user_id, targetMembership: authors.get(row.user_id) ?? null },
       });
     const now = this.ctx.clock.now().toISOString();
-    await this.db
-      .updateTable('channel_messages')
-      .set({ is_deleted: 1, deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
-      .where('id', '=', row.id)
-      .execute();
+    await inTransaction(this.db, async (trx) => {
+      const done = await trx
+        .updateTable('channel_messages')
+        .set({ is_deleted: 1, deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
+        .where('id', '=', row.id)
+        .where('is_deleted', '=', 0)
+        .executeTakeFirst();
+      // Points it earned (and reactions and helpful marks on it) are reversed by gamification.
+      if (Number(done.numUpdatedRows) > 0)
+        await this.ctx.bus.record(trx, 'MessageDeleted', {
+          community_id: channel.community_id,
+          user_id: actor.userId,
+          channel_id: channel.id,
+          message_id: row.id,
+          author_id: row.user_id,
+          by_user_id: actor.userId,
+        });
+    });
     this.publish.toChannel(channel.id, REALTIME_EVENTS.messageDeleted, { id: row.id, channel_id: channel.id });
   }
 
@@ -480,7 +493,23 @@ export class ChannelMessageService {
     const { row, channel, access } = await this.load(actor, messageId);
     assertCan(actor, 'channel.react', access);
     if (row.is_deleted) throw notFound('No such message');
-    const reacted = await toggleReaction(this.db, 'channel_message_reactions', row.id, actor.userId, emoji, this.ctx.clock.now());
+    const reacted = await toggleReaction(
+      this.db,
+      'channel_message_reactions',
+      row.id,
+      actor.userId,
+      emoji,
+      this.ctx.clock.now(),
+      (trx, on) =>
+        this.ctx.bus.record(trx, on ? 'ReactionAdded' : 'ReactionRemoved', {
+          community_id: channel.community_id,
+          user_id: actor.userId,
+          target_type: 'message',
+          target_id: row.id,
+          emoji,
+          target_author_id: row.user_id,
+        }),
+    );
     const reactions = (await this.hydrate([row], actor.userId)).reactions.get(row.id) ?? [];
     this.publish.toChannel(channel.id, REALTIME_EVENTS.reactionChanged, {
       message_id: row.id,
@@ -502,6 +531,8 @@ export async function toggleReaction(
   userId: number,
   emoji: string,
   now: Date,
+  /** Work in the same transaction once the toggle is known (the channel path records its domain event). */
+  changed?: (trx: Tx, reacted: boolean) => Promise<unknown>,
 ): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     // Both reaction tables have the same columns; the cast only picks one for the type checker.
@@ -513,9 +544,13 @@ export async function toggleReaction(
       .where('user_id', '=', userId)
       .where('emoji', '=', emoji)
       .executeTakeFirst();
-    if (Number(removed.numDeletedRows) > 0) return false;
+    if (Number(removed.numDeletedRows) > 0) {
+      await changed?.(trx, false);
+      return false;
+    }
     const at = now.toISOString();
     await trx.insertInto(t).values({ message_id: messageId, user_id: userId, emoji, created_at: at, updated_at: at }).execute();
+    await changed?.(trx, true);
     return true;
   });
 }

@@ -7,7 +7,7 @@ import { channelSlug } from '../communities/setup';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
-import { conflict, invalid, notFound } from '../platform/errors';
+import { conflict, forbidden, invalid, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
 import { passAllContent, type ContentCheck } from './content-check';
@@ -18,6 +18,9 @@ import type { ChatPublisher } from './publish';
 type CreateBody = z.output<(typeof channelEndpoints)['create']['body']>;
 type UpdateBody = z.output<(typeof channelEndpoints)['update']['body']>;
 type ReorderBody = z.output<(typeof channelEndpoints)['reorder']['body']>;
+
+/** Visible in the list with a lock: the only thing missing is the level the channel needs. */
+export const isLocked = (d: ReturnType<typeof can>): boolean => !d.allowed && d.reason === 'level_required';
 
 /** Unread counts stop here: a badge says 99+ long before. */
 const UNREAD_CAP = 100;
@@ -75,6 +78,7 @@ export class ChannelService {
     if (!ch) throw notFound('No such channel');
     const { community, access } = await this.facts.forCommunity(actor, ch.row.community_id, { channel: ch.facts }, { cached });
     const d = can(actor, 'channel.view', access);
+    if (isLocked(d)) throw forbidden(`Reach level ${ch.facts.minLevel ?? 1} in this community to open this channel`, 'level_required');
     if (!d.allowed) throw notFound('No such channel');
     return { row: ch.row, facts: ch.facts, community, access };
   }
@@ -97,6 +101,8 @@ export class ChannelService {
       allowed_role_slugs: f.allowedRoleSlugs,
       allowed_user_ids: f.allowedUserIds,
       slow_mode_seconds: f.slowModeSeconds,
+      min_level: f.minLevel ?? 1,
+      locked: isLocked(can(actor, 'channel.view', ctx)),
       last_message_id: row.last_message_id,
       activity_on: openToCommunity(f) ? 'community' : 'channel',
       ...read,
@@ -181,7 +187,9 @@ export class ChannelService {
       .orderBy('position')
       .orderBy('id')
       .execute();
-    return { community, access, rows: rows.filter((r) => can(actor, 'channel.view', { ...access, channel: channelFacts(r) }).allowed) };
+    // A channel locked by level stays in the list (with its lock and the level it needs).
+    const listed = (d: ReturnType<typeof can>) => d.allowed || isLocked(d);
+    return { community, access, rows: rows.filter((r) => listed(can(actor, 'channel.view', { ...access, channel: channelFacts(r) }))) };
   }
 
   /** Categories first by position, each followed by its channels; uncategorised channels lead. */
@@ -234,6 +242,7 @@ export class ChannelService {
       ...(body.allowed_role_slugs !== undefined ? { allowed_role_slugs: body.allowed_role_slugs } : {}),
       ...(body.allowed_user_ids !== undefined ? { allowed_user_ids: body.allowed_user_ids } : {}),
       ...(body.slow_mode_seconds !== undefined ? { slow_mode_seconds: body.slow_mode_seconds } : {}),
+      ...(body.min_level !== undefined ? { min_level: body.min_level } : {}),
     });
   }
 
@@ -300,7 +309,12 @@ export class ChannelService {
       afterCommit(() => {
         this.publish.toCommunity(row.community_id, REALTIME_EVENTS.channelUpdated, { channel_id: row.id });
         // Made private or given to other roles or people: subscribers who lost it stop listening.
-        if (body.is_private !== undefined || body.allowed_role_slugs !== undefined || body.allowed_user_ids !== undefined)
+        if (
+          body.is_private !== undefined ||
+          body.allowed_role_slugs !== undefined ||
+          body.allowed_user_ids !== undefined ||
+          body.min_level !== undefined
+        )
           this.revoker.revoke({ scope: { channel: row.id } });
       });
     });

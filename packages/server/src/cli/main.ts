@@ -9,6 +9,7 @@ import { seedDemoSchool } from '../host/demo/seed';
 import { ConfigError, loadConfig } from '../platform/config';
 import { migrateToLatest, migrationStatus } from '../platform/db/migrate';
 import { assertDemoIsolated, assertRealSecrets, withDemoSecrets } from '../platform/demo-secrets';
+import { formatVerifyReport, verifyGamification } from '../gamification/verify';
 import { formatEventStatus } from '../platform/events';
 import { formatQueueStatus } from '../platform/queue-status';
 import { startWorker } from '../worker';
@@ -80,6 +81,18 @@ program
     withContext(program.opts(), async (ctx) => {
       const status = await ctx.bus.status();
       console.log(opts.json ? JSON.stringify(status, null, 2) : formatEventStatus(status));
+    }),
+  );
+
+program
+  .command('gamification:verify')
+  .description('recompute every score from the points ledger and report drift (exit code 1 when any)')
+  .option('--json', 'print the report as JSON')
+  .action((opts: { json?: boolean }) =>
+    withContext(program.opts(), async (ctx) => {
+      const report = await verifyGamification(ctx.db.db);
+      console.log(opts.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
+      if (report.drift_count > 0) process.exitCode = 1;
     }),
   );
 

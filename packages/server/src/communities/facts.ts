@@ -44,6 +44,7 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
     allowed_user_ids?: number[];
     required_tier_ids?: number[];
     slow_mode_seconds?: number;
+    min_level?: number;
   }>(row.settings, {});
   return {
     id: row.id,
@@ -54,6 +55,7 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
     requiredTierIds: s.required_tier_ids ?? [],
     slowModeSeconds: s.slow_mode_seconds ?? 0,
     archived: row.archived_at !== null,
+    minLevel: s.min_level ?? 1,
   };
 }
 
@@ -193,7 +195,16 @@ export class FactsLoader {
       .where('community_members.user_id', '=', userId)
       .executeTakeFirst();
     if (!row) return null;
-    return { row, facts: membershipFacts(row, await this.activeTierIds(communityId, userId, opts)) };
+    const facts = membershipFacts(row, await this.activeTierIds(communityId, userId, opts));
+    // The member's level here (written by gamification with their score), for level-gated channels.
+    const score = await db
+      .selectFrom('gamification_scores')
+      .select('level')
+      .where('community_id', '=', communityId)
+      .where('period', '=', 'all')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return { row, facts: { ...facts, level: Number(score?.level ?? 1) } };
   }
 
   /** Tiers the user holds an active, unexpired subscription to (members or not yet). */

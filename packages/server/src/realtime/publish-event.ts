@@ -15,7 +15,7 @@ const checking = () => process.env.NODE_ENV !== 'production';
 
 export interface EventPublisher {
   broadcaster: Broadcaster;
-  config: Pick<CommunitiesConfig, 'chat'>;
+  config: { chat: Pick<CommunitiesConfig['chat'], 'broadcast_channel_prefix'> };
 }
 
 /**

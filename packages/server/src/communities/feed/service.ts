@@ -298,12 +298,23 @@ export class FeedService {
     const { row, access } = await this.load(actor, itemId);
     await this.assertMayDelete(actor, access, row.community_id, row.user_id);
     const now = this.ctx.clock.now().toISOString();
-    await this.db
-      .updateTable('central_feed_items')
-      .set({ deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
-      .where('id', '=', row.id)
-      .execute();
-    this.publish.postDeleted(row.id, row.community_id);
+    const deleted = await inTransaction(this.db, async (trx) => {
+      const done = await trx
+        .updateTable('central_feed_items')
+        .set({ deleted_at: now, deleted_by: actor.userId, is_pinned: 0, updated_at: now })
+        .where('id', '=', row.id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) > 0)
+        await this.ctx.bus.record(trx, 'FeedItemDeleted', {
+          community_id: row.community_id,
+          user_id: actor.userId,
+          feed_item_id: row.id,
+          author_id: row.user_id,
+        });
+      return Number(done.numUpdatedRows) > 0;
+    });
+    if (deleted) this.publish.postDeleted(row.id, row.community_id);
   }
 
   async setPinned(actor: Actor, itemId: number, pinned: boolean): Promise<FeedItem> {
@@ -606,8 +617,24 @@ export class FeedService {
     await this.assertMayDelete(actor, access, row.community_id, comment.user_id);
     // Soft: the thread keeps its shape ("comment deleted"), the words are gone.
     const now = this.ctx.clock.now().toISOString();
-    await this.db.updateTable('central_feed_comments').set({ deleted_at: now, updated_at: now }).where('id', '=', comment.id).execute();
-    this.publish.commentDeleted(row.community_id, comment.id, row.id);
+    const deleted = await inTransaction(this.db, async (trx) => {
+      const done = await trx
+        .updateTable('central_feed_comments')
+        .set({ deleted_at: now, updated_at: now })
+        .where('id', '=', comment.id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) > 0)
+        await this.ctx.bus.record(trx, 'FeedCommentDeleted', {
+          community_id: row.community_id,
+          user_id: actor.userId,
+          feed_item_id: row.id,
+          comment_id: comment.id,
+          author_id: comment.user_id,
+        });
+      return Number(done.numUpdatedRows) > 0;
+    });
+    if (deleted) this.publish.commentDeleted(row.community_id, comment.id, row.id);
   }
 
   async reactComment(actor: Actor, commentId: number, emoji: string) {

@@ -6,6 +6,7 @@ import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
 import { moderationRoutes } from './moderation';
+import { gamificationRoutes } from './gamification';
 import { realtimeRoutes } from './realtime';
 import { systemRoutes } from './system';
 import { uploadRoutes } from './uploads';
@@ -14,7 +15,7 @@ import { uploadRoutes } from './uploads';
  * Every contract route of every domain. Feature-gated endpoints are skipped at registration,
  * which marks the features the registered ones serve in `features` (what GET /features reports):
  * an endpoint's own `feature`, and a route's `serves` for code behind it that is not a route.
- * `leaderboard`, `gamification`, `heatmap` and `chatroom` have no code yet,
+   * `heatmap` and `chatroom` have no code yet,
  * so they read off whatever the config says.
  */
 export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
@@ -32,5 +33,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...uploads,
     ...realtimeRoutes(ctx.services.channelAuth),
     ...moderationRoutes(ctx.services.moderation),
+    ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
   ];
 }

@@ -482,6 +482,14 @@ export interface FileScanJobsTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `gamification_active_days`. */
+export interface GamificationActiveDaysTable {
+  id: Generated<number>; // integer, primary key
+  user_id: number; // bigint
+  community_id: number; // bigint
+  day: string; // varchar(10)
+}
+
 /** Table `gamification_events`. */
 export interface GamificationEventsTable {
   id: Generated<number>; // integer, primary key
@@ -494,6 +502,23 @@ export interface GamificationEventsTable {
   source_key: string | null; // varchar(191)
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  actor_id: number | null; // bigint
+  target_type: string | null; // varchar(24)
+  target_id: number | null; // bigint
+  reverses_id: number | null; // bigint
+  week_key: string | null; // varchar(16)
+  month_key: string | null; // varchar(16)
+}
+
+/** Table `gamification_helpful_marks`. */
+export interface GamificationHelpfulMarksTable {
+  id: Generated<number>; // integer, primary key
+  target_type: string; // varchar(24)
+  target_id: number; // bigint
+  community_id: number; // bigint
+  author_id: number; // bigint
+  marked_by: number; // bigint
+  created_at: string; // varchar(32)
 }
 
 /** Table `gamification_profiles`. */
@@ -506,6 +531,35 @@ export interface GamificationProfilesTable {
   last_awarded_at: string | null; // varchar(32)
   settings: string; // text
   created_at: string; // varchar(32)
+  updated_at: string; // varchar(32)
+}
+
+/** Table `gamification_score_counts`. */
+export interface GamificationScoreCountsTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  period: string; // varchar(16)
+  points: number; // integer
+  members: Generated<number>; // integer, default 0
+}
+
+/** Table `gamification_scores`. */
+export interface GamificationScoresTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  period: string; // varchar(16)
+  user_id: number; // bigint
+  points: Generated<number>; // integer, default 0
+  level: Generated<number>; // integer, default 1
+  updated_at: string; // varchar(32)
+}
+
+/** Table `gamification_settings`. */
+export interface GamificationSettingsTable {
+  id: Generated<number>; // integer, primary key
+  scope: string; // varchar(64)
+  data: string; // text
+  updated_by: number | null; // bigint
   updated_at: string; // varchar(32)
 }
 
@@ -656,8 +710,13 @@ export interface Database {
   event_outbox: EventOutboxTable;
   event_parked: EventParkedTable;
   file_scan_jobs: FileScanJobsTable;
+  gamification_active_days: GamificationActiveDaysTable;
   gamification_events: GamificationEventsTable;
+  gamification_helpful_marks: GamificationHelpfulMarksTable;
   gamification_profiles: GamificationProfilesTable;
+  gamification_score_counts: GamificationScoreCountsTable;
+  gamification_scores: GamificationScoresTable;
+  gamification_settings: GamificationSettingsTable;
   host_sync_cursors: HostSyncCursorsTable;
   jobs: JobsTable;
   leaderboard_snapshots: LeaderboardSnapshotsTable;
@@ -703,8 +762,13 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'event_outbox',
   'event_parked',
   'file_scan_jobs',
+  'gamification_active_days',
   'gamification_events',
+  'gamification_helpful_marks',
   'gamification_profiles',
+  'gamification_score_counts',
+  'gamification_scores',
+  'gamification_settings',
   'host_sync_cursors',
   'jobs',
   'leaderboard_snapshots',

@@ -4,6 +4,7 @@ import { initial } from './0001_initial';
 import { hostSafeNames } from './0002_host_safe_names';
 import { eventOutbox } from './0003_event_outbox';
 import { moderation } from './0004_moderation';
+import { gamification } from './0005_gamification';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -11,4 +12,4 @@ import { moderation } from './0004_moderation';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation];
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification];

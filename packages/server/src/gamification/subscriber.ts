@@ -1,0 +1,317 @@
+import {
+  GAMIFICATION_REALTIME_EVENTS,
+  realtimeChannel,
+  type BadgeAwardedEvent,
+  type DomainEvent,
+  type DomainEventName,
+  type LevelUpEvent,
+} from '@communities/contract';
+
+import type { HostPorts } from '../host/ports';
+import type { EventBus } from '../platform/bus';
+import type { DialectName } from '../platform/db/connect';
+import type { DbHandle } from '../platform/db/transaction';
+import type { Logger } from '../platform/logger';
+import type { Broadcaster } from '../realtime/broadcaster';
+import { publishEvent, type EventPublisher } from '../realtime/publish-event';
+
+import type { AwardedBadge, Badges } from './badges';
+import type { AwardInput, AwardOutcome, Ledger } from './ledger';
+import { dayKey } from './periods';
+import type { GamificationSettings } from './settings';
+
+export const GAMIFICATION_SUBSCRIBER = 'gamification.points';
+
+export interface PointsDeps {
+  db: DbHandle;
+  dialect: DialectName;
+  ledger: Ledger;
+  badges: Badges;
+  settings: GamificationSettings;
+  timeZone: string;
+  logger: Logger;
+  host: Pick<HostPorts, 'notifications'>;
+  notifyHost: boolean;
+  channelPrefix: string;
+  /** Read at use: the gateway's broadcaster is wired when the HTTP server starts. */
+  broadcaster: () => Broadcaster;
+}
+
+const trimmedLength = (s: string | null | undefined) => (s ?? '').trim().length;
+
+/**
+ * Points from domain events: a durable outbox subscriber ('gamification.points'). Each award's
+ * source key names the event or the thing it is for, so a redelivered event awards nothing
+ * twice; reversals are keyed by the award they take back.
+ */
+export class PointsSubscriber {
+  constructor(private readonly d: PointsDeps) {}
+
+  register(bus: EventBus): void {
+    bus.durable({
+      name: GAMIFICATION_SUBSCRIBER,
+      events: Object.keys(this.handlers) as DomainEventName[],
+      handle: async (e) => {
+        const h = this.handlers[e.name] as ((e: DomainEvent) => Promise<void>) | undefined;
+        if (h) await h(e);
+      },
+    });
+  }
+
+  private async minLength(): Promise<number> {
+    return (await this.d.settings.rules()).anti_farming.min_message_length;
+  }
+
+  private async award(input: AwardInput): Promise<AwardOutcome> {
+    const out = await this.d.ledger.award(input);
+    if (out.awarded) {
+      for (const l of out.levels) await this.levelUp(input.userId, l.communityId, l.before, l.after, l.points);
+      if (input.communityId !== null) await this.badges(input.userId, input.communityId, input.occurredAt);
+    }
+    return out;
+  }
+
+  private async badges(userId: number, communityId: number, at: Date): Promise<void> {
+    const rules = await this.d.settings.rules();
+    const won = await this.d.badges.evaluate(rules, userId, communityId, at, dayKey(at, this.d.timeZone));
+    for (const b of won) await this.pushBadge(userId, b);
+  }
+
+  private async levelUp(userId: number, communityId: number | null, before: number, after: number, points: number): Promise<void> {
+    if (after <= before) return;
+    const thresholds = (await this.d.settings.rules()).level_thresholds;
+    const data: LevelUpEvent = {
+      community_id: communityId,
+      previous_level: before,
+      level: after,
+      points,
+      next_level_at: thresholds[after] ?? null,
+    };
+    await publishEvent(
+      this.publisher(),
+      realtimeChannel.user(this.d.channelPrefix, userId),
+      GAMIFICATION_REALTIME_EVENTS.levelUp,
+      data,
+    ).catch((error: unknown) => this.d.logger.warn({ err: error }, 'level-up broadcast failed'));
+    if (this.d.notifyHost)
+      await this.d.host.notifications
+        .notify({
+          userId,
+          title: `Level ${after}`,
+          message: `You reached level ${after}.`,
+          type: 'communities_level_up',
+          data: { ...data },
+        })
+        .catch((error: unknown) => this.d.logger.warn({ err: error }, 'level-up notification failed'));
+  }
+
+  private async pushBadge(userId: number, b: AwardedBadge): Promise<void> {
+    const data: BadgeAwardedEvent = { community_id: b.communityId, slug: b.slug, name: b.name, icon: b.icon, awarded_at: b.awardedAt };
+    await publishEvent(
+      this.publisher(),
+      realtimeChannel.user(this.d.channelPrefix, userId),
+      GAMIFICATION_REALTIME_EVENTS.badgeAwarded,
+      data,
+    ).catch((error: unknown) => this.d.logger.warn({ err: error }, 'badge broadcast failed'));
+  }
+
+  private publisher(): EventPublisher {
+    return { broadcaster: this.d.broadcaster(), config: { chat: { broadcast_channel_prefix: this.d.channelPrefix } } };
+  }
+
+  /** Records a day of activity; the active-days milestone and streak badges read these. */
+  private async active(userId: number, communityId: number, at: Date): Promise<void> {
+    const day = dayKey(at, this.d.timeZone);
+    const insert = this.d.db.insertInto('gamification_active_days').values({ user_id: userId, community_id: communityId, day });
+    await (
+      this.d.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(['user_id', 'community_id', 'day']).doNothing())
+    ).execute();
+    const rules = await this.d.settings.rules();
+    const days = await this.d.db
+      .selectFrom('gamification_active_days')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('community_id', '=', communityId)
+      .executeTakeFirst();
+    if (Number(days?.n ?? 0) >= rules.milestones.active_days)
+      await this.award({ userId, communityId, action: 'active_days', sourceKey: `active:${communityId}:${userId}`, occurredAt: at });
+    else await this.badges(userId, communityId, at);
+  }
+
+  private readonly handlers: { [N in DomainEventName]?: (e: DomainEvent<N>) => Promise<void> } = {
+    MessagePosted: async (e) => {
+      const p = e.payload;
+      if (p.community_id === null) return;
+      const at = new Date(e.occurred_at);
+      const m = await this.d.db
+        .selectFrom('channel_messages')
+        .select(['content', 'is_deleted', 'user_id'])
+        .where('id', '=', p.message_id)
+        .executeTakeFirst();
+      if (!m || m.is_deleted) return;
+      await this.active(p.user_id, p.community_id, at);
+      if (trimmedLength(m.content) < (await this.minLength())) return;
+      await this.award({
+        userId: p.user_id,
+        communityId: p.community_id,
+        action: p.reply_to_id ? 'reply_message' : 'post_message',
+        sourceKey: `msg:${p.message_id}`,
+        occurredAt: at,
+        target: { type: 'message', id: p.message_id },
+      });
+    },
+    DMStarted: async (e) => {
+      await this.award({
+        userId: e.payload.user_id,
+        communityId: null,
+        action: 'start_dm',
+        sourceKey: `dm:${e.payload.thread_id}`,
+        occurredAt: new Date(e.occurred_at),
+        target: { type: 'dm_thread', id: e.payload.thread_id },
+      });
+    },
+    DMMessagePosted: async (e) => {
+      const m = await this.d.db.selectFrom('dm_messages').select(['content']).where('id', '=', e.payload.message_id).executeTakeFirst();
+      if (!m || trimmedLength(m.content) < (await this.minLength())) return;
+      await this.award({
+        userId: e.payload.user_id,
+        communityId: null,
+        action: 'dm_message',
+        sourceKey: `dmm:${e.payload.message_id}`,
+        occurredAt: new Date(e.occurred_at),
+        target: { type: 'dm_message', id: e.payload.message_id },
+      });
+    },
+    CommunityJoined: async (e) => {
+      const p = e.payload;
+      const at = new Date(e.occurred_at);
+      // Once per member and community: leaving and joining again earns nothing more.
+      await this.award({
+        userId: p.user_id,
+        communityId: p.community_id,
+        action: 'join_community',
+        sourceKey: `join:${p.community_id}:${p.user_id}`,
+        occurredAt: at,
+      });
+      const rules = await this.d.settings.rules();
+      if (p.member_count <= rules.milestones.early_member_count)
+        await this.award({
+          userId: p.user_id,
+          communityId: p.community_id,
+          action: 'early_member',
+          sourceKey: `early:${p.community_id}:${p.user_id}`,
+          occurredAt: at,
+          metadata: { member_count: p.member_count },
+        });
+      else await this.badges(p.user_id, p.community_id, at);
+    },
+    CourseCompleted: async (e) => {
+      const p = e.payload;
+      const links = await this.d.db
+        .selectFrom('community_courses')
+        .innerJoin('community_members', 'community_members.community_id', 'community_courses.community_id')
+        .select('community_courses.community_id')
+        .where('community_courses.course_id', '=', p.course_id)
+        .where('community_members.user_id', '=', p.user_id)
+        .where('community_members.status', 'in', ['active', 'muted'])
+        .execute();
+      for (const c of new Set(links.map((l) => Number(l.community_id))))
+        await this.award({
+          userId: p.user_id,
+          communityId: c,
+          action: 'complete_course_in_linked_community',
+          sourceKey: `course:${c}:${p.user_id}:${p.course_id}`,
+          occurredAt: new Date(e.occurred_at),
+          metadata: { course_id: p.course_id },
+        });
+    },
+    FeedPostCreated: async (e) => {
+      const p = e.payload;
+      if (p.community_id === null || p.type !== 'post') return;
+      const at = new Date(e.occurred_at);
+      const item = await this.d.db
+        .selectFrom('central_feed_items')
+        .select(['content', 'title', 'deleted_at'])
+        .where('id', '=', p.feed_item_id)
+        .executeTakeFirst();
+      if (!item || item.deleted_at) return;
+      await this.active(p.user_id, p.community_id, at);
+      if (trimmedLength(item.content) < (await this.minLength())) return;
+      await this.award({
+        userId: p.user_id,
+        communityId: p.community_id,
+        action: 'feed_post',
+        sourceKey: `fp:${p.feed_item_id}`,
+        occurredAt: at,
+        target: { type: 'feed_item', id: p.feed_item_id },
+      });
+    },
+    FeedCommentCreated: async (e) => {
+      const p = e.payload;
+      if (p.community_id === null) return;
+      const at = new Date(e.occurred_at);
+      const c = await this.d.db
+        .selectFrom('central_feed_comments')
+        .select(['content', 'deleted_at'])
+        .where('id', '=', p.comment_id)
+        .executeTakeFirst();
+      if (!c || c.deleted_at) return;
+      await this.active(p.user_id, p.community_id, at);
+      if (trimmedLength(c.content) < (await this.minLength())) return;
+      await this.award({
+        userId: p.user_id,
+        communityId: p.community_id,
+        action: 'feed_comment',
+        sourceKey: `fc:${p.comment_id}`,
+        occurredAt: at,
+        target: { type: 'feed_comment', id: p.comment_id },
+      });
+    },
+    ReactionAdded: async (e) => {
+      const p = e.payload;
+      // Reacting to yourself never earns; reactions outside a community (DMs, site-wide posts) neither.
+      if (p.community_id === null || p.user_id === p.target_author_id) return;
+      await this.award({
+        userId: p.target_author_id,
+        communityId: p.community_id,
+        action: 'receive_reaction',
+        sourceKey: `rx:${e.id}`,
+        occurredAt: new Date(e.occurred_at),
+        actorId: p.user_id,
+        target: { type: p.target_type, id: p.target_id },
+        metadata: { emoji: p.emoji },
+      });
+    },
+    ReactionRemoved: async (e) => {
+      const p = e.payload;
+      await this.d.ledger.reverse({ type: p.target_type, id: p.target_id }, { actorId: p.user_id, type: 'receive_reaction', latest: true });
+    },
+    MessageDeleted: async (e) => {
+      await this.d.ledger.reverse({ type: 'message', id: e.payload.message_id });
+    },
+    FeedItemDeleted: async (e) => {
+      await this.d.ledger.reverse({ type: 'feed_item', id: e.payload.feed_item_id });
+    },
+    FeedCommentDeleted: async (e) => {
+      await this.d.ledger.reverse({ type: 'feed_comment', id: e.payload.comment_id });
+    },
+    AnswerMarkedHelpful: async (e) => {
+      const p = e.payload;
+      const target = { type: p.target_type, id: p.target_id };
+      if (!p.helpful) {
+        await this.d.ledger.reverse(target, { type: 'answer_marked_helpful' });
+        return;
+      }
+      if (p.user_id === p.author_id) return;
+      await this.award({
+        userId: p.author_id,
+        communityId: p.community_id,
+        action: 'answer_marked_helpful',
+        sourceKey: `helpful:${e.id}`,
+        occurredAt: new Date(e.occurred_at),
+        actorId: p.user_id,
+        target,
+      });
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import type { DbHandle } from '../platform/db/transaction';
+
+import { GLOBAL } from './scores';
+
+export interface Drift {
+  scope: 'score' | 'histogram' | 'profile';
+  community_id: number;
+  period: string;
+  user_id?: number;
+  points?: number;
+  expected: number;
+  actual: number;
+}
+
+export interface VerifyReport {
+  ledger_rows: number;
+  scores_checked: number;
+  drift_count: number;
+  /** The first 50 differences. */
+  drift: Drift[];
+}
+
+/** Users checked per round: bounded memory whatever the member count. */
+const CHUNK = 50_000;
+
+/**
+ * Recomputes every score from the ledger (`gamification_events`) and compares: each member's
+ * points per community and site-wide, all time and per week and month (the keys each ledger row
+ * carries), the histogram ranks are read from, and each profile's total. Read-only.
+ */
+export async function verifyGamification(db: DbHandle): Promise<VerifyReport> {
+  const report: VerifyReport = { ledger_rows: 0, scores_checked: 0, drift_count: 0, drift: [] };
+  const add = (d: Drift) => {
+    report.drift_count++;
+    if (report.drift.length < 50) report.drift.push(d);
+  };
+  const rows = await db
+    .selectFrom('gamification_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  report.ledger_rows = Number(rows?.n ?? 0);
+  const maxUser = Number(
+    (
+      await db
+        .selectFrom('gamification_scores')
+        .select((eb) => eb.fn.max('user_id').as('m'))
+        .executeTakeFirst()
+    )?.m ?? 0,
+  );
+  const maxLedgerUser = Number(
+    (
+      await db
+        .selectFrom('gamification_events')
+        .select((eb) => eb.fn.max('user_id').as('m'))
+        .executeTakeFirst()
+    )?.m ?? 0,
+  );
+  const top = Math.max(maxUser, maxLedgerUser);
+  const key = (c: number, p: string, u: number) => `${c}|${p}|${u}`;
+  for (let lo = 0; lo <= top; lo += CHUNK) {
+    const hi = lo + CHUNK;
+    const expected = new Map<string, number>();
+    const bump = (c: number, p: string, u: number, n: number) => expected.set(key(c, p, u), (expected.get(key(c, p, u)) ?? 0) + n);
+    const sums = await db
+      .selectFrom('gamification_events')
+      .select(['community_id', 'user_id', 'week_key', 'month_key', (eb) => eb.fn.sum<number>('points').as('points')])
+      .where('user_id', '>=', lo)
+      .where('user_id', '<', hi)
+      .groupBy(['community_id', 'user_id', 'week_key', 'month_key'])
+      .execute();
+    for (const r of sums) {
+      const u = Number(r.user_id);
+      const n = Number(r.points);
+      for (const c of r.community_id === null ? [GLOBAL] : [Number(r.community_id), GLOBAL]) {
+        bump(c, 'all', u, n);
+        if (r.week_key) bump(c, r.week_key, u, n);
+        if (r.month_key) bump(c, r.month_key, u, n);
+      }
+    }
+    const actual = await db
+      .selectFrom('gamification_scores')
+      .select(['community_id', 'period', 'user_id', 'points'])
+      .where('user_id', '>=', lo)
+      .where('user_id', '<', hi)
+      .execute();
+    for (const a of actual) {
+      report.scores_checked++;
+      const k = key(Number(a.community_id), a.period, Number(a.user_id));
+      const want = expected.get(k) ?? 0;
+      expected.delete(k);
+      if (want !== Number(a.points))
+        add({
+          scope: 'score',
+          community_id: Number(a.community_id),
+          period: a.period,
+          user_id: Number(a.user_id),
+          expected: want,
+          actual: Number(a.points),
+        });
+    }
+    for (const [k, want] of expected) {
+      if (want === 0) continue;
+      const [c, p, u] = k.split('|');
+      add({ scope: 'score', community_id: Number(c), period: p!, user_id: Number(u), expected: want, actual: 0 });
+    }
+    const profiles = await db
+      .selectFrom('gamification_profiles as p')
+      .leftJoin('gamification_scores as s', (j) =>
+        j.onRef('s.user_id', '=', 'p.user_id').on('s.community_id', '=', GLOBAL).on('s.period', '=', 'all'),
+      )
+      .select(['p.user_id', 'p.total_points', 's.points'])
+      .where('p.user_id', '>=', lo)
+      .where('p.user_id', '<', hi)
+      .execute();
+    for (const p of profiles)
+      if (Number(p.total_points) !== Number(p.points ?? 0))
+        add({
+          scope: 'profile',
+          community_id: GLOBAL,
+          period: 'all',
+          user_id: Number(p.user_id),
+          expected: Number(p.points ?? 0),
+          actual: Number(p.total_points),
+        });
+  }
+  // The histogram: members per exact total, as the scores have them.
+  const counted = await db
+    .selectFrom('gamification_scores')
+    .select(['community_id', 'period', 'points', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['community_id', 'period', 'points'])
+    .execute();
+  const hist = new Map<string, number>();
+  for (const h of await db.selectFrom('gamification_score_counts').select(['community_id', 'period', 'points', 'members']).execute())
+    hist.set(key(Number(h.community_id), h.period, Number(h.points)), Number(h.members));
+  for (const c of counted) {
+    const k = key(Number(c.community_id), c.period, Number(c.points));
+    const have = hist.get(k) ?? 0;
+    hist.delete(k);
+    if (have !== Number(c.n))
+      add({
+        scope: 'histogram',
+        community_id: Number(c.community_id),
+        period: c.period,
+        points: Number(c.points),
+        expected: Number(c.n),
+        actual: have,
+      });
+  }
+  for (const [k, have] of hist) {
+    if (have === 0) continue;
+    const [c, p, pts] = k.split('|');
+    add({ scope: 'histogram', community_id: Number(c), period: p!, points: Number(pts), expected: 0, actual: have });
+  }
+  return report;
+}
+
+export function formatVerifyReport(r: VerifyReport): string {
+  const lines = [
+    `ledger rows: ${r.ledger_rows}`,
+    `scores checked: ${r.scores_checked}`,
+    r.drift_count === 0 ? 'drift: none (every score matches the ledger)' : `drift: ${r.drift_count}`,
+  ];
+  for (const d of r.drift)
+    lines.push(
+      `  ${d.scope} community ${d.community_id} ${d.period}${d.user_id !== undefined ? ` user ${d.user_id}` : ''}${d.points !== undefined ? ` at ${d.points} points` : ''}: expected ${d.expected}, found ${d.actual}`,
+    );
+  return lines.join('\n');
+}
