@@ -10,4 +10,4 @@ export {
   type Realtime,
   type RealtimeOptions,
 } from './realtime';
-export { channelKeys, communityKeys, dmKeys, feedKeys, systemKeys, type CommunityListFilters } from './query-keys';
+export { channelKeys, communityKeys, dmKeys, feedKeys, gamificationKeys, systemKeys, type CommunityListFilters } from './query-keys';

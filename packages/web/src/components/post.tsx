@@ -10,6 +10,7 @@ import { Avatar } from './avatar';
 import { download, Thumbnail } from './chat/attachments';
 import { Markdown } from './markdown';
 import { Reactions } from './reactions';
+import { AuthorName } from './gamification';
 
 function Comments({ item }: { item: FeedItem }) {
   const { t, i18n } = useTranslation();
@@ -105,7 +106,7 @@ export function PostCard({ item }: { item: FeedItem }) {
         <Avatar name={item.author.name} url={item.author.avatar_url} />
         <div>
           <div id={`cm-p-${item.id}`} className="cm-post-author">
-            {item.author.name}
+            <AuthorName user={item.author} communityId={item.community_id} />
           </div>
           <div className="cm-muted cm-small">
             {timeAgo(item.created_at, i18n.language)}

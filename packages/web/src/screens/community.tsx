@@ -11,6 +11,8 @@ import { PostCard } from '../components/post';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
+import { LeaderboardTab, TopFiveWidget } from './gamification';
+import { LevelChip, ProfileName } from '../components/gamification';
 import { useFeatures, useMe } from '../state/session';
 
 function Composer({ slug }: { slug: string }) {
@@ -91,7 +93,7 @@ function Feed({ slug, canPost }: { slug: string; canPost: boolean }) {
   );
 }
 
-function Members({ slug }: { slug: string }) {
+function Members({ slug, communityId }: { slug: string; communityId: number }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const [q, setQ] = useState('');
@@ -126,7 +128,10 @@ function Members({ slug }: { slug: string }) {
           <li key={m.user.id} aria-label={m.user.name}>
             <Avatar name={m.user.name} url={m.user.avatar_url} />
             <div className="cm-member-text">
-              <div>{m.user.name}</div>
+              <div>
+                <ProfileName user={m.user} communityId={communityId} slug={slug} />{' '}
+                <LevelChip userId={m.user.id} communityId={communityId} />
+              </div>
               <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
             </div>
             <span className="cm-spacer" />
@@ -240,6 +245,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['feed', t('community.tab_feed'), can('feed.read')],
     ['channels', t('channels.tab'), chat],
     ['members', t('community.tab_members'), can('members.list')],
+    ['leaderboard', t('gamification.tab'), features.data?.features.leaderboard !== false && can('feed.read')],
     ['courses', t('community.tab_courses'), true],
     ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
   ] as const;
@@ -273,7 +279,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       <div className="cm-layout">
         <main className="cm-main-col">
           {visibleTab === 'feed' && <Feed slug={c.slug} canPost={can('feed.post')} />}
-          {visibleTab === 'members' && <Members slug={c.slug} />}
+          {visibleTab === 'members' && <Members slug={c.slug} communityId={c.id} />}
+          {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
@@ -308,6 +315,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               )}
             </div>
           </section>
+          {features.data?.features.leaderboard !== false && can('feed.read') && <TopFiveWidget slug={c.slug} />}
         </aside>
       </div>
     </div>
