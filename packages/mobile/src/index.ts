@@ -10,4 +10,7 @@ export { CommunityDetailScreen, type CommunityDetailScreenProps } from './screen
 export { ChannelScreen, type ChannelScreenProps } from './screens/Channel';
 export { DMInboxScreen, type DMInboxScreenProps } from './screens/DMInbox';
 export { DMThreadScreen, type DMThreadScreenProps } from './screens/DMThread';
+export { LeaderboardScreen, type LeaderboardScreenProps } from './screens/Leaderboard';
+export { ProfileSheet } from './components/profile-sheet';
+export { LevelChip } from './components/level-chip';
 export { Conversation, type ConversationSnapshot, type ConversationSource, type PendingMessage } from './state/chat/conversation';
