@@ -55,7 +55,7 @@ describe('gamification on mobile against a real server', () => {
     await fireEvent.press(await screen.findByText('Leaderboard'));
     const list = await screen.findByTestId('leaderboard-list');
     const rows = within(list).getAllByTestId(/^rank-\d+$/);
-    expect(rows.map((r) => r.props.testID)).toEqual([`rank-${a}`, `rank-${b}`, `rank-${c}`]);
+    expect(rows.map((r) => (r.props as { testID: string }).testID)).toEqual([`rank-${a}`, `rank-${b}`, `rank-${c}`]);
     expect(within(rows[0]!).getByText(`${pa} points`)).toBeTruthy();
     const level = (await s.as(a).gamification.userProfile({ params: { userId: a }, query: { community_id: community.id } })).level.level;
     expect(within(rows[0]!).getByTestId(`level-${a}`)).toHaveTextContent(`Lv ${level}`);
@@ -73,7 +73,9 @@ describe('gamification on mobile against a real server', () => {
     const g = await s.as(b).gamification.userProfile({ params: { userId: a }, query: { community_id: community.id } });
     expect(within(sheet).getByTestId('profile-points')).toHaveTextContent(`${g.points} points`);
     expect(within(sheet).getByTestId('profile-level')).toHaveTextContent(`Lv ${g.level.level}`);
-    expect(within(sheet).getByTestId('profile-progress').props.accessibilityValue.now).toBe(Math.round(g.level.progress * 100));
+    expect((within(sheet).getByTestId('profile-progress').props as { accessibilityValue: { now: number } }).accessibilityValue.now).toBe(
+      Math.round(g.level.progress * 100),
+    );
     expect(within(sheet).getByText('Reaction received')).toBeTruthy();
     // The first-post badge, with its emoji.
     expect(within(sheet).getByTestId('badge-first-post')).toHaveTextContent('✍️ First post');
