@@ -101,7 +101,7 @@ function Shell() {
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
         {me.data && features.data?.features.gamification !== false && (
           <a className={`cm-top-link${route.name === 'profile' ? ' cm-top-link--on' : ''}`} {...linkProps(profilePath(me.data.id))}>
-            <span aria-hidden="true">🏆</span> <span className="cm-top-label">{t('gamification.my_profile')}</span>
+            <span aria-hidden="true">★</span> <span className="cm-top-label">{t('gamification.my_profile')}</span>
           </a>
         )}
         {me.data?.global_role === 'admin' && features.data?.features.gamification !== false && (

@@ -42,6 +42,13 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
+/** The same page at 360 px, then back to the desktop size. */
+async function narrow(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await shoot(page, name);
+  await page.setViewportSize({ width: 1280, height: 820 });
+}
+
 const byAuthor = (page: Page, author: string, text: string) =>
   page.getByRole('log').getByRole('article', { name: new RegExp(`^${author}, .*${text}`) });
 
@@ -74,6 +81,15 @@ describe('gamification in Chromium', () => {
     const lockedRow = pa.locator(`[data-channel-id="${gated.id}"]`);
     await lockedRow.getByTestId('channel-locked').getByText('Lv 2').waitFor();
     await shoot(pa, 'gam-locked-channel');
+    await lockedRow.click();
+    await pa.getByTestId('locked-note').getByText('Reach level 2 in this community to open it.', { exact: false }).waitFor();
+    expect(await pa.getByLabel('Message #level-two-lounge').count()).toBe(0);
+    await shoot(pa, 'gam-locked-note');
+    await narrow(pa, 'gam-locked-note-360');
+    await pa
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('link', { name: /general/ })
+      .click();
 
     const composerA = pa.getByLabel('Message #general');
     await composerA.fill('Hello lab, my first long message here');
@@ -91,6 +107,7 @@ describe('gamification in Chromium', () => {
     const toast = pa.getByTestId('level-up-toast').filter({ hasText: 'You reached level 2' }).first();
     await toast.waitFor({ timeout: 15_000 });
     await shoot(pa, 'gam-level-up-toast');
+    await narrow(pa, 'gam-level-up-toast-360');
 
     // The gated channel opens now: no lock, and its composer is there.
     await expect.poll(async () => lockedRow.getByTestId('channel-locked').count(), { timeout: 10_000 }).toBe(0);
@@ -110,6 +127,16 @@ describe('gamification in Chromium', () => {
     await popover.getByText('Reaction received').waitFor();
     await popover.getByRole('progressbar').waitFor();
     await shoot(pa, 'gam-profile-popover');
+    await pa.keyboard.press('Escape');
+    await pa.setViewportSize({ width: 360, height: 740 });
+    await msgA.getByRole('button', { name: nameA, exact: true }).click();
+    await popover.getByRole('progressbar').waitFor();
+    const box = (await popover.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    await shoot(pa, 'gam-profile-popover-360');
+    await pa.keyboard.press('Escape');
+    await pa.setViewportSize({ width: 1280, height: 820 });
 
     // The leaderboard tab: A on top with those points, with level chips; B's own rank pinned.
     await pb.goto(`${server.url}/communities/${c.slug}/leaderboard`);

@@ -8,7 +8,7 @@ import {
 } from '@communities/contract';
 import { channelKeys, gamificationKeys } from '@communities/client';
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { timeAgo } from '../lib/format';
@@ -142,8 +142,24 @@ export function ProfileName({
   const { t } = useTranslation();
   const on = useGamificationOn();
   const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<CSSProperties>({});
   const id = useId();
   const ref = useRef<HTMLSpanElement>(null);
+  // Fixed to the viewport beside the name, so a scrolling message list never clips it.
+  const toggle = () => {
+    const r = ref.current?.getBoundingClientRect();
+    if (r && !open) {
+      const width = Math.min(320, window.innerWidth - 16);
+      const left = Math.max(8, Math.min(r.left, window.innerWidth - width - 8));
+      const below = window.innerHeight - r.bottom;
+      setPlace(
+        below >= 320 || below >= r.top
+          ? { left, top: r.bottom + 6, width, maxHeight: below - 14 }
+          : { left, bottom: window.innerHeight - r.top + 6, width, maxHeight: r.top - 14 },
+      );
+    }
+    setOpen((o) => !o);
+  };
   const g = useUserGamification(open ? user.id : null, communityId);
   useEffect(() => {
     if (!open) return;
@@ -168,12 +184,12 @@ export function ProfileName({
         className={`cm-pname-btn ${className ?? ''}`}
         aria-expanded={open}
         aria-controls={open ? id : undefined}
-        onClick={() => setOpen((o) => !o)}
+        onClick={toggle}
       >
         {user.name}
       </button>
       {open && (
-        <div className="cm-popover" id={id} role="dialog" aria-label={t('gamification.profile_of', { name: user.name })}>
+        <div className="cm-popover" style={place} id={id} role="dialog" aria-label={t('gamification.profile_of', { name: user.name })}>
           {g.data ? <ProfileBody g={g.data} /> : g.isError ? <p>{t('app.error')}</p> : <p>{t('app.loading')}</p>}
           <a className="cm-link" {...linkProps(profilePath(user.id, slug))}>
             {t('gamification.view_profile')}
@@ -198,7 +214,7 @@ export function LeaderboardView({ board, me, slug }: { board: Leaderboard; me: n
         {order.map((e) => (
           <li key={e.user.id} className={`cm-podium-step cm-podium-step--${e.rank}`} value={e.rank}>
             <span className="cm-podium-medal" aria-hidden="true">
-              {e.rank === 1 ? '🥇' : e.rank === 2 ? '🥈' : '🥉'}
+              {e.rank}
             </span>
             <Avatar name={e.user.name} url={e.user.avatar_url} size={e.rank === 1 ? 64 : 48} />
             <ProfileName user={e.user} communityId={board.community_id} slug={slug} />
