@@ -39,7 +39,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** The same page at 360 px, then back to the desktop size. */

@@ -315,7 +315,9 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               )}
             </div>
           </section>
-          {features.data?.features.leaderboard !== false && can('feed.read') && <TopFiveWidget slug={c.slug} />}
+          {features.data?.features.leaderboard !== false && can('feed.read') && visibleTab !== 'leaderboard' && (
+            <TopFiveWidget slug={c.slug} />
+          )}
         </aside>
       </div>
     </div>
