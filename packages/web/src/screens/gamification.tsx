@@ -1,6 +1,6 @@
 import { LEADERBOARD_PERIODS, type LeaderboardPeriod } from '@communities/contract';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
@@ -88,13 +88,20 @@ export function TopFiveWidget({ slug }: { slug: string }) {
 function PrivacyToggle({ hidden }: { hidden: boolean }) {
   const { t } = useTranslation();
   const save = useHideFromLeaderboards();
+  // The choice shows at once and stays while the profile refetches; a refusal puts it back.
+  const [value, setValue] = useState(hidden);
+  useEffect(() => setValue(hidden), [hidden]);
   return (
     <label className="cm-check">
       <input
         type="checkbox"
-        checked={save.isPending ? !!save.variables : hidden}
+        checked={value}
         disabled={save.isPending}
-        onChange={(e) => save.mutate(e.target.checked)}
+        onChange={(e) => {
+          const next = e.target.checked;
+          setValue(next);
+          save.mutate(next, { onError: () => setValue(!next) });
+        }}
       />
       {t('gamification.hide_me')}
       {save.isError && (
