@@ -45,6 +45,8 @@ async function shoot(page: Page, name: string): Promise<void> {
 /** The same page at 360 px, then back to the desktop size. */
 async function narrow(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 360, height: 740 });
+  // Let the layout's slide transitions settle before the picture (not an assertion).
+  await page.waitForTimeout(500);
   await shoot(page, name);
   await page.setViewportSize({ width: 1280, height: 820 });
 }

@@ -279,7 +279,7 @@ export function LevelUpToasts() {
       {toasts.map((x) => (
         <div key={x.key} className="cm-toast" data-testid="level-up-toast">
           <span className="cm-toast-icon" aria-hidden="true">
-            🎉
+            ★
           </span>
           <div>
             <strong>{t('gamification.level_up_title', { level: x.level })}</strong>
