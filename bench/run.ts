@@ -1,5 +1,6 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
+import { benchLeaderboard } from './leaderboard';
 import { benchRealtime } from './realtime';
 
 /** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
@@ -8,6 +9,7 @@ const results = {
   chat_messages_http: await benchChatMessages(),
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
+  leaderboard: await benchLeaderboard(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

@@ -66,8 +66,8 @@ describe('GET /features is truthful', () => {
       pricing_tiers: true,
       // The null scanner (demo default) lets every file through unscanned: not file scanning.
       file_scanning: false,
-      leaderboard: false,
-      gamification: false,
+      leaderboard: true,
+      gamification: true,
       heatmap: false,
       chatroom: false,
       bad_word_filter: false,

@@ -152,7 +152,8 @@ export const gamification = {
   communityLeaderboard: endpoint({
     method: 'GET',
     path: '/api/communities/:id/leaderboard',
-    summary: "A community's leaderboard for a period (school time zone): top N, and the caller's own rank",
+    summary:
+      "A community's leaderboard for a period (weeks from Monday and months in gamification.timezone): top N and the caller's own rank even outside it; ties: points descending, then user id ascending; members who hid themselves are left out except for admins (ranks still count them); ?at= reads a closed period's snapshot",
     tag: 'gamification',
     feature: 'leaderboard',
     params: communityRef,

@@ -288,6 +288,22 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     ).toBe(true);
   });
 
+  it('a level-gated channel is locked (403 level_required) below its level; moderators, channel managers and admins pass', () => {
+    const c = context('public', 'active', 'text', member('member'));
+    c.channel = { ...c.channel!, minLevel: 3 };
+    for (const action of ['channel.view', 'channel.post', 'channel.react'] as const)
+      expect(can(m, action, c)).toMatchObject({ allowed: false, reason: 'level_required', status: 403 });
+    expect(can(m, 'channel.view', { ...c, membership: { ...member('member'), level: 2 } }).allowed).toBe(false);
+    expect(can(m, 'channel.view', { ...c, membership: { ...member('member'), level: 3 } }).allowed).toBe(true);
+    expect(can(m, 'channel.post', { ...c, membership: { ...member('member'), level: 9 } }).allowed).toBe(true);
+    expect(can(m, 'channel.view', { ...c, membership: member('moderator') }).allowed).toBe(true);
+    expect(can({ ...m, isAdmin: true, globalRole: 'admin' }, 'channel.view', c).allowed).toBe(true);
+    // The level never reveals a channel the member may not know: private ones stay 404.
+    expect(can(m, 'channel.view', { ...c, channel: { ...c.channel, isPrivate: true } })).toMatchObject({ allowed: false, status: 404 });
+    // An outsider of a public community reads open channels, but not a gated one.
+    expect(can(m, 'channel.view', { ...c, membership: null })).toMatchObject({ allowed: false, reason: 'level_required' });
+  });
+
   it('lets configured global roles create communities', () => {
     const c = context('public', 'active', 'none', null);
     expect(can({ userId: 5, globalRole: 'instructor', isAdmin: false }, 'community.create', c).allowed).toBe(true);

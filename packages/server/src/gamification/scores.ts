@@ -25,14 +25,19 @@ export class SqlScores {
     private readonly dialect: DialectName,
   ) {}
 
-  private bump(trx: Tx, communityId: number, period: string, points: number, by: 1 | -1) {
-    const insert = trx.insertInto('gamification_score_counts').values({ community_id: communityId, period, points, members: by });
-    const set = { members: sql<number>`members + ${by}` };
-    return (
-      this.dialect === 'mysql'
-        ? insert.onDuplicateKeyUpdate(set)
-        : insert.onConflict((oc) => oc.columns(['community_id', 'period', 'points']).doUpdateSet(set))
+  /** Moves one member in or out of a total's count: the row is made if missing, then changed in place. */
+  private async bump(trx: Tx, communityId: number, period: string, points: number, by: 1 | -1): Promise<void> {
+    const insert = trx.insertInto('gamification_score_counts').values({ community_id: communityId, period, points, members: 0 });
+    await (
+      this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(['community_id', 'period', 'points']).doNothing())
     ).execute();
+    await trx
+      .updateTable('gamification_score_counts')
+      .set({ members: sql<number>`members + ${by}` })
+      .where('community_id', '=', communityId)
+      .where('period', '=', period)
+      .where('points', '=', points)
+      .execute();
   }
 
   /**
@@ -74,8 +79,13 @@ export class SqlScores {
           .set({ points: after, updated_at: now, ...(period === 'all' && levelFor ? { level: levelFor(after) } : {}) })
           .where('id', '=', row.id)
           .execute();
-        await this.bump(trx, communityId, period, before, -1);
-        await this.bump(trx, communityId, period, after, 1);
+        // Lower total first, in every transaction, so two writers never wait on each other in a circle.
+        const moves: Array<[number, 1 | -1]> = [
+          [before, -1],
+          [after, 1],
+        ];
+        moves.sort((a, b) => a[0] - b[0]);
+        for (const [points, by] of moves) await this.bump(trx, communityId, period, points, by);
       }
       out.set(period, { before, after });
     }

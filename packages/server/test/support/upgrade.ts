@@ -582,7 +582,23 @@ async function fill0003(insert: Insert): Promise<void> {
 const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0001_initial': fill0001,
   '0003_event_outbox': fill0003,
+  '0005_gamification': fill0005,
 };
+
+async function fill0005(insert: Insert): Promise<void> {
+  await insert('gamification_scores', [
+    { id: 1, community_id: 1, period: 'all', user_id: 10, points: 15, level: 2, updated_at: at(60) },
+    { id: 2, community_id: 0, period: 'w2026-11-23', user_id: 10, points: 15, level: 1, updated_at: at(60) },
+  ]);
+  await insert('gamification_score_counts', [{ id: 1, community_id: 1, period: 'all', points: 15, members: 1 }]);
+  await insert('gamification_settings', [
+    { id: 1, scope: 'site', data: json({ points: { post_message: 2 } }), updated_by: 1, updated_at: at(60) },
+  ]);
+  await insert('gamification_helpful_marks', [
+    { id: 1, target_type: 'message', target_id: 1, community_id: 1, author_id: 10, marked_by: 11, created_at: at(60) },
+  ]);
+  await insert('gamification_active_days', [{ id: 1, user_id: 10, community_id: 1, day: '2026-11-24' }]);
+}
 
 type Rows = Array<Record<string, unknown>>;
 

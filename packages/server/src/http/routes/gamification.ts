@@ -3,9 +3,11 @@ import { endpoints } from '@communities/contract';
 import type { GamificationService } from '../../gamification/service';
 import { route, type RouteSpec } from '../route';
 
-export function gamificationRoutes(g: GamificationService): RouteSpec[] {
+/** `feedOn`: helpful marks on feed comments exist only with the feed (central_feed). */
+export function gamificationRoutes(g: GamificationService, feedOn: boolean): RouteSpec[] {
   const e = endpoints.gamification;
-  return [
+  const feedOnly = new Set<unknown>([e.markCommentHelpful, e.unmarkCommentHelpful]);
+  const all: RouteSpec[] = [
     route({
       endpoint: e.globalLeaderboard,
       handler: ({ viewer, query }) => g.leaderboard(viewer.actor, null, query),
@@ -59,4 +61,5 @@ export function gamificationRoutes(g: GamificationService): RouteSpec[] {
       handler: ({ viewer, body }) => g.updateAdminSettings(viewer.actor, body),
     }),
   ];
+  return feedOn ? all : all.filter((r) => !feedOnly.has(r.endpoint));
 }

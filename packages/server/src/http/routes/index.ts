@@ -31,6 +31,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...dmRoutes(ctx.services.chat),
     ...uploads,
     ...realtimeRoutes(ctx.services.channelAuth),
-    ...gamificationRoutes(ctx.services.gamification.service),
+    ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
   ];
 }

@@ -176,6 +176,7 @@ describe('migrations on SQLite', () => {
         ['0001_initial', true],
         ['0002_host_safe_names', false],
         ['0003_event_outbox', false],
+        ['0005_gamification', false],
       ]);
       // 0002 did not run: the addon's badges table was not renamed, the other one not touched.
       expect(await tables(d)).toContain('cm_badges');

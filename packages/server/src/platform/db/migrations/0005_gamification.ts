@@ -73,6 +73,8 @@ export const gamification: AddonMigration = {
         .addColumn('members', 'integer', (c) => c.notNull().defaultTo(0))
         .addUniqueConstraint(p('gamification_score_counts__cpp_uq'), ['community_id', 'period', 'points']),
     );
+    // Covering: a rank sums `members` over a range of totals without visiting the rows.
+    await index('gamification_score_counts', 'gamification_score_counts__sum_ix', ['community_id', 'period', 'points', 'members']);
     await table('gamification_settings', (t) =>
       id(t)
         .addColumn('scope', 'varchar(64)', (c) => c.notNull())
