@@ -12,7 +12,7 @@ import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
 import { LeaderboardTab, TopFiveWidget } from './gamification';
-import { LevelChip, ProfileName } from '../components/gamification';
+import { ProfileName } from '../components/gamification';
 import { useFeatures, useMe } from '../state/session';
 
 function Composer({ slug }: { slug: string }) {
@@ -129,8 +129,7 @@ function Members({ slug, communityId }: { slug: string; communityId: number }) {
             <Avatar name={m.user.name} url={m.user.avatar_url} />
             <div className="cm-member-text">
               <div>
-                <ProfileName user={m.user} communityId={communityId} slug={slug} />{' '}
-                <LevelChip userId={m.user.id} communityId={communityId} />
+                <ProfileName user={m.user} communityId={communityId} slug={slug} />
               </div>
               <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
             </div>
