@@ -11,5 +11,5 @@ export {
   type Realtime,
   type RealtimeOptions,
 } from './realtime';
-export { channelKeys, communityKeys, dmKeys, feedKeys, systemKeys, type CommunityListFilters } from './query-keys';
+export { channelKeys, communityKeys, dmKeys, feedKeys, gamificationKeys, systemKeys, type CommunityListFilters } from './query-keys';
 export * from './conversation/index';

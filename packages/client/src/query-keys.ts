@@ -56,3 +56,14 @@ export const dmKeys = {
   people: (q: string) => [root, 'dm', 'people', q] as const,
   blocks: [root, 'dm', 'blocks'] as const,
 };
+
+export const gamificationKeys = {
+  all: [root, 'gamification'] as const,
+  leaderboards: [root, 'gamification', 'leaderboard'] as const,
+  /** communityId null: the global (site-wide) leaderboard. */
+  leaderboard: (communityId: string | null, period: string) =>
+    [root, 'gamification', 'leaderboard', communityId ?? 'global', period] as const,
+  profiles: [root, 'gamification', 'profile'] as const,
+  profile: (userId: number, communityId: number | null) => [root, 'gamification', 'profile', userId, communityId ?? 'global'] as const,
+  admin: [root, 'gamification', 'admin'] as const,
+};

@@ -11,3 +11,6 @@ export { ChannelScreen, type ChannelScreenProps } from './screens/Channel';
 export { DMInboxScreen, type DMInboxScreenProps } from './screens/DMInbox';
 export { DMThreadScreen, type DMThreadScreenProps } from './screens/DMThread';
 export { ConversationMachine, type ConversationIO, type ConversationSnapshot, type PendingMessage } from '@communities/client';
+export { LeaderboardScreen, type LeaderboardScreenProps } from './screens/Leaderboard';
+export { ProfileSheet } from './components/profile-sheet';
+export { LevelChip } from './components/level-chip';

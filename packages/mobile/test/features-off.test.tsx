@@ -16,7 +16,7 @@ let s: RealServer;
 let community: CommunityDetail;
 
 beforeAll(async () => {
-  s = await startRealServer({ config: { features: { dm: false, channels: false, central_feed: false } } });
+  s = await startRealServer({ config: { features: { dm: false, channels: false, central_feed: false, leaderboard: false } } });
   community = await seedCommunity(s, { name: 'Quiet Place' });
 });
 afterAll(async () => {
@@ -43,7 +43,7 @@ describe('features switched off on the server', () => {
     expect(await screen.findByText('This part of Communities is switched off.')).toBeTruthy();
   });
 
-  it('leaves the feed and channel tabs out of a community', async () => {
+  it('leaves the feed, channel and leaderboard tabs out of a community', async () => {
     await renderWithServer(<CommunityDetailScreen communityId={community.id} />, s, s.demo.studentIds[0]!);
     await screen.findByText('Quiet Place');
     expect(screen.getAllByRole('tab')).toHaveLength(2);
@@ -51,5 +51,6 @@ describe('features switched off on the server', () => {
     expect(screen.getByRole('tab', { name: 'Members' })).toBeTruthy();
     expect(screen.queryByRole('tab', { name: 'Feed' })).toBeNull();
     expect(screen.queryByRole('tab', { name: 'Channels' })).toBeNull();
+    expect(screen.queryByRole('tab', { name: 'Leaderboard' })).toBeNull();
   });
 });

@@ -9,6 +9,8 @@ import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
 import { useDmUnreadQuery } from './state/queries/dm';
 import { useDemoUsersQuery } from './state/queries/system';
+import { GamificationAdminScreen, ProfileScreen } from './screens/gamification';
+import { LevelUpToasts, profilePath } from './components/gamification';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
 
@@ -98,6 +100,19 @@ function Shell() {
         </a>
         <span className="cm-spacer" />
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
+        {me.data && features.data?.features.gamification !== false && (
+          <a className={`cm-top-link${route.name === 'profile' ? ' cm-top-link--on' : ''}`} {...linkProps(profilePath(me.data.id))}>
+            <span aria-hidden="true">★</span> <span className="cm-top-label">{t('gamification.my_profile')}</span>
+          </a>
+        )}
+        {me.data?.global_role === 'admin' && features.data?.features.gamification !== false && (
+          <a
+            className={`cm-top-link${route.name === 'gamification_admin' ? ' cm-top-link--on' : ''}`}
+            {...linkProps(`${WEB_BASE}/admin/gamification`)}
+          >
+            <span aria-hidden="true">⚙</span> <span className="cm-top-label">{t('gamification.admin_link')}</span>
+          </a>
+        )}
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
             <span className="cm-user-name">{t('auth.signed_in_as', { name: me.data.name })}</span>
@@ -119,6 +134,7 @@ function Shell() {
         )}
       </header>
       {signedIn && <OfflineBanner />}
+      {signedIn && features.data?.features.gamification !== false && <LevelUpToasts />}
       <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
         {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
         {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}
@@ -126,6 +142,8 @@ function Shell() {
         {route.name === 'community' && signedIn && <CommunityScreen slug={route.slug} tab={route.tab} />}
         {route.name === 'channel' && me.data && <ChannelScreen slug={route.slug} channel={route.channel} me={me.data} />}
         {route.name === 'dm' && me.data && <DmScreen threadId={route.threadId} me={me.data} />}
+        {route.name === 'profile' && signedIn && <ProfileScreen userId={route.userId} slug={route.slug} />}
+        {route.name === 'gamification_admin' && signedIn && <GamificationAdminScreen />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

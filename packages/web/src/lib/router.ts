@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard';
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
   | { name: 'channel'; slug: string; channel: string | null }
   | { name: 'dm'; threadId: number | null }
+  | { name: 'profile'; slug: string | null; userId: number }
+  | { name: 'gamification_admin' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -26,11 +28,15 @@ export function parseRoute(pathname: string): Route {
   const rest = path.slice(WEB_BASE.length).split('/').filter(Boolean);
   if (rest.length === 0) return { name: 'discover' };
   const [slug, tab, channel, ...more] = rest;
+  const userId = /^[1-9]\d{0,14}$/.test(channel ?? tab ?? '') ? Number(channel ?? tab) : null;
+  if (slug === 'admin' && tab === 'gamification' && channel === undefined) return { name: 'gamification_admin' };
+  if (slug === 'profile' && userId !== null && channel === undefined) return { name: 'profile', slug: null, userId };
+  if (slug && tab === 'members' && userId !== null && more.length === 0) return { name: 'profile', slug, userId };
   if (slug && tab === 'channels' && more.length === 0) return { name: 'channel', slug, channel: channel ?? null };
   if (
     slug &&
     channel === undefined &&
-    (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses' || tab === 'settings')
+    (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses' || tab === 'settings' || tab === 'leaderboard')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };

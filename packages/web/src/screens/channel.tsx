@@ -9,6 +9,7 @@ import { Avatar } from '../components/avatar';
 import { Conversation, type ConversationConfig } from '../components/chat/conversation';
 import { ErrorNote } from '../components/error-note';
 import { RichText } from '../components/rich-text';
+import { LockedMark, LockedNote, NameScopeProvider } from '../components/gamification';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
 import { patchChannel, useLiveBadges } from '../state/channel-badges';
 import { refreshChannels, useChannelsQuery, usePinsQuery, useRefreshPins } from '../state/queries/channels';
@@ -54,11 +55,12 @@ function Sidebar({ slug, name, channels, current }: { slug: string; name: string
           {c.type === 'announcement' ? '📣' : '#'}
         </span>
         <span className="cm-chan-name">{c.name}</span>
-        {c.is_private && (
+        {c.is_private && !c.locked && (
           <span aria-hidden="true" className="cm-chan-lock">
             🔒
           </span>
         )}
+        <LockedMark channel={c} />
         {c.id !== current?.id && <Badge channel={c} />}
       </a>
     </li>
@@ -263,48 +265,54 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   if (!list.data) return <p className="cm-log-note">{t('app.loading')}</p>;
 
   const name = community.data?.name ?? slug;
-  const config: ConversationConfig<ChannelMessage> | null = current && {
-    name: `#${current.name}`,
-    io: {
-      page: (query) => api.channels.messages({ params: { channelId: current.id }, query }),
-      send: (body) => api.channels.post({ params: { channelId: current.id }, body }),
-      changes: (query) => api.channels.changes({ params: { channelId: current.id }, query }),
-    },
-    edit: (id, content) => api.channels.edit({ params: { messageId: id }, body: { content } }),
-    remove: (id) => api.channels.removeMessage({ params: { messageId: id } }),
-    react: (id, emoji) => api.channels.react({ params: { messageId: id }, body: { emoji } }),
-    pin: (id, pinned) => {
-      const done = pinned ? api.channels.pin({ params: { messageId: id } }) : api.channels.unpin({ params: { messageId: id } });
-      return done.finally(() => refreshPins(current.id));
-    },
-    read: (id) => api.channels.read({ params: { channelId: current.id }, body: { message_id: id } }),
-    upload: (file) => uploadFile(file, { purpose: 'channel' }),
-    attachmentStatus,
-    mentionSource: (q) => communityMentions(slug, q, me.id),
-    realtime: hub
-      ? { messages: realtimeChannel.channel(hub.prefix, current.id), presence: realtimeChannel.channelPresence(hub.prefix, current.id) }
-      : { messages: '', presence: '' },
-    lastReadId: current.last_read_message_id,
-    canPost: current.viewer_can.post,
-    canAttach: current.viewer_can.attach,
-    canPin: current.viewer_can.pin,
-    canDeleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
-    canReact: true,
-    allowEveryone: current.viewer_can.mention_everyone,
-    slowModeSeconds: current.viewer_can.manage ? 0 : current.slow_mode_seconds,
-    readOnly: <ReadOnly slug={slug} channel={current} />,
-    empty: (
-      <div className="cm-welcome">
-        <span className="cm-welcome-icon" aria-hidden="true">
-          {current.type === 'announcement' ? '📣' : '#'}
-        </span>
-        <h2>{t('chat.beginning', { name: `#${current.name}` })}</h2>
-        <p className="cm-muted">{current.topic ?? t('chat.empty')}</p>
-      </div>
-    ),
-    onPresence: setOnline,
-    onRead: () => patchChannel(qc, slug, current.id, () => ({ unread_count: 0, mention_count: 0 })),
-  };
+  const config: ConversationConfig<ChannelMessage> | null =
+    current && !current.locked
+      ? {
+          name: `#${current.name}`,
+          io: {
+            page: (query) => api.channels.messages({ params: { channelId: current.id }, query }),
+            send: (body) => api.channels.post({ params: { channelId: current.id }, body }),
+            changes: (query) => api.channels.changes({ params: { channelId: current.id }, query }),
+          },
+          edit: (id, content) => api.channels.edit({ params: { messageId: id }, body: { content } }),
+          remove: (id) => api.channels.removeMessage({ params: { messageId: id } }),
+          react: (id, emoji) => api.channels.react({ params: { messageId: id }, body: { emoji } }),
+          pin: (id, pinned) => {
+            const done = pinned ? api.channels.pin({ params: { messageId: id } }) : api.channels.unpin({ params: { messageId: id } });
+            return done.finally(() => refreshPins(current.id));
+          },
+          read: (id) => api.channels.read({ params: { channelId: current.id }, body: { message_id: id } }),
+          upload: (file) => uploadFile(file, { purpose: 'channel' }),
+          attachmentStatus,
+          mentionSource: (q) => communityMentions(slug, q, me.id),
+          realtime: hub
+            ? {
+                messages: realtimeChannel.channel(hub.prefix, current.id),
+                presence: realtimeChannel.channelPresence(hub.prefix, current.id),
+              }
+            : { messages: '', presence: '' },
+          lastReadId: current.last_read_message_id,
+          canPost: current.viewer_can.post,
+          canAttach: current.viewer_can.attach,
+          canPin: current.viewer_can.pin,
+          canDeleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
+          canReact: true,
+          allowEveryone: current.viewer_can.mention_everyone,
+          slowModeSeconds: current.viewer_can.manage ? 0 : current.slow_mode_seconds,
+          readOnly: <ReadOnly slug={slug} channel={current} />,
+          empty: (
+            <div className="cm-welcome">
+              <span className="cm-welcome-icon" aria-hidden="true">
+                {current.type === 'announcement' ? '📣' : '#'}
+              </span>
+              <h2>{t('chat.beginning', { name: `#${current.name}` })}</h2>
+              <p className="cm-muted">{current.topic ?? t('chat.empty')}</p>
+            </div>
+          ),
+          onPresence: setOnline,
+          onRead: () => patchChannel(qc, slug, current.id, () => ({ unread_count: 0, mention_count: 0 })),
+        }
+      : null;
 
   return (
     <div
@@ -370,7 +378,11 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
         </header>
         <div className="cm-chat-body">
           {config ? (
-            <Conversation key={current!.id} c={config} me={me} />
+            <NameScopeProvider communityId={community.data?.id ?? null} slug={slug}>
+              <Conversation key={current!.id} c={config} me={me} />
+            </NameScopeProvider>
+          ) : current?.locked ? (
+            <LockedNote channel={current} />
           ) : channelRef ? (
             <div className="cm-chat-error">
               <ErrorNote

@@ -13,8 +13,10 @@ import { CommunitySettings } from './community-settings';
 import { useCommunityQuery, useCoursesQuery, useJoinMutation, useLeaveMutation, useMembersQuery } from '../state/queries/communities';
 import { useStartDmMutation } from '../state/queries/dm';
 import { useFeatures, useMe } from '../state/session';
+import { LeaderboardTab, TopFiveWidget } from './gamification';
+import { ProfileName } from '../components/gamification';
 
-function Members({ slug }: { slug: string }) {
+function Members({ slug, communityId }: { slug: string; communityId: number }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const [q, setQ] = useState('');
@@ -47,7 +49,9 @@ function Members({ slug }: { slug: string }) {
             <li key={m.user.id} aria-label={m.user.name}>
               <Avatar name={m.user.name} url={m.user.avatar_url} />
               <div className="cm-member-text">
-                <div>{m.user.name}</div>
+                <div>
+                  <ProfileName user={m.user} communityId={communityId} slug={slug} />
+                </div>
                 <div className="cm-muted cm-small">{t('members.joined', { when: timeAgo(m.joined_at, i18n.language) })}</div>
               </div>
               <span className="cm-spacer" />
@@ -158,6 +162,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['feed', t('community.tab_feed'), can('feed.read')],
     ['channels', t('channels.tab'), chat],
     ['members', t('community.tab_members'), can('members.list')],
+    ['leaderboard', t('gamification.tab'), features.data?.features.leaderboard !== false && can('feed.read')],
     ['courses', t('community.tab_courses'), true],
     ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
   ] as const;
@@ -191,7 +196,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       <div className="cm-layout">
         <main className="cm-main-col">
           {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post')} />}
-          {visibleTab === 'members' && <Members slug={c.slug} />}
+          {visibleTab === 'members' && <Members slug={c.slug} communityId={c.id} />}
+          {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
@@ -236,6 +242,9 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               )}
             </div>
           </section>
+          {features.data?.features.leaderboard !== false && can('feed.read') && visibleTab !== 'leaderboard' && (
+            <TopFiveWidget slug={c.slug} />
+          )}
         </aside>
       </div>
     </div>

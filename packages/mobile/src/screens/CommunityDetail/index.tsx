@@ -8,6 +8,8 @@ import { useCommunityQuery, useMembershipMutation } from '../../state/queries/co
 
 import { ChannelsTab } from './channels-tab';
 import { CommunityDetailView, type DetailTab } from './CommunityDetailView';
+import { LeaderboardView } from '../Leaderboard/LeaderboardView';
+
 import { CoursesTab } from './courses-tab';
 import { FeedTab } from './feed-tab';
 import { MembersTab } from './members-tab';
@@ -50,6 +52,7 @@ function CommunityDetailBody({
   const feedOn = useFeature('central_feed');
   const channelsOn = useFeature('channels');
   const dmOn = useFeature('dm');
+  const leaderboardOn = useFeature('leaderboard');
   const query = useCommunityQuery(id);
   const membership = useMembershipMutation();
   const [chosen, setChosen] = useState<DetailTab | undefined>(initialTab);
@@ -61,6 +64,7 @@ function CommunityDetailBody({
     ...(channelsOn && c.settings.chat_enabled ? (['channels'] as const) : []),
     'courses',
     ...(c.settings.show_member_list ? (['members'] as const) : []),
+    ...(leaderboardOn && c.viewer_permissions.includes('feed.read') ? (['leaderboard'] as const) : []),
   ];
   const tab = chosen && tabs.includes(chosen) ? chosen : tabs[0]!;
   return (
@@ -91,6 +95,8 @@ function CommunityDetailBody({
             onOpenChannel?.(ch);
           }}
         />
+      ) : tab === 'leaderboard' ? (
+        <LeaderboardView community={id} communityId={c.id} />
       ) : tab === 'courses' ? (
         <CoursesTab communityId={id} onOpenCourse={onOpenCourse} />
       ) : (

@@ -9,6 +9,7 @@ import { RichText } from '../rich-text';
 import { EmojiPicker, Reactions } from '../reactions';
 
 import { AttachmentList } from './attachments';
+import { AuthorName } from '../gamification';
 
 export interface MessageActions {
   onReply: (m: AnyMessage) => void;
@@ -144,7 +145,7 @@ export function MessageItem({
         {m.reply_to && <ReplyPreview reply={m.reply_to} onJump={actions.onJump} />}
         {!grouped && (
           <header className="cm-msg-head">
-            <strong className="cm-msg-author">{m.author.name}</strong>
+            <AuthorName user={m.author} className="cm-msg-author" />
             <time className="cm-msg-time" dateTime={m.created_at} title={fullDate(m.created_at, i18n.language)}>
               {time}
             </time>

@@ -6,6 +6,7 @@ import { timeAgo } from '../../lib/format';
 import { useDeletePostMutation, usePinPostMutation, useReactPostMutation, useUpdatePostMutation } from '../../state/queries/feed';
 import { Avatar } from '../avatar';
 import { AttachmentList } from '../chat/attachments';
+import { AuthorName } from '../gamification';
 import { RichText } from '../rich-text';
 import { Reactions } from '../reactions';
 
@@ -84,7 +85,7 @@ export function PostCard({ item, slug, source }: { item: FeedItem; slug: string;
         <Avatar name={item.author.name} url={item.author.avatar_url} />
         <div>
           <div id={`cm-p-${item.id}`} className="cm-post-author">
-            {item.author.name}
+            <AuthorName user={item.author} communityId={item.community_id} />
           </div>
           <div className="cm-muted cm-small">
             {timeAgo(item.created_at, i18n.language)}

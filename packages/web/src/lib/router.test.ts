@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseRoute } from './router';
+
+describe('gamification routes', () => {
+  it('reads the leaderboard tab, profile pages and the admin screen', () => {
+    expect(parseRoute('/communities/photo/leaderboard')).toEqual({ name: 'community', slug: 'photo', tab: 'leaderboard' });
+    expect(parseRoute('/communities/photo/members/42')).toEqual({ name: 'profile', slug: 'photo', userId: 42 });
+    expect(parseRoute('/communities/profile/7')).toEqual({ name: 'profile', slug: null, userId: 7 });
+    expect(parseRoute('/communities/admin/gamification')).toEqual({ name: 'gamification_admin' });
+  });
+
+  it('keeps the other routes as they were, and refuses malformed ids', () => {
+    expect(parseRoute('/communities/photo/members')).toEqual({ name: 'community', slug: 'photo', tab: 'members' });
+    expect(parseRoute('/communities/photo/channels/general')).toEqual({ name: 'channel', slug: 'photo', channel: 'general' });
+    expect(parseRoute('/communities/photo/members/0')).toEqual({ name: 'not_found' });
+    expect(parseRoute('/communities/photo/members/abc')).toEqual({ name: 'not_found' });
+    expect(parseRoute('/communities/photo/leaderboard/3')).toEqual({ name: 'not_found' });
+  });
+});

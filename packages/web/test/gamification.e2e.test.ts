@@ -1,0 +1,217 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { addMember, makeCommunity } from '../../server/test/support/factories';
+import { startTestServer, type TestServer } from '../../server/test/support/server';
+
+import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+
+/**
+ * Points as a student meets them: two students chat, one reacts, and the other sees the points on
+ * the leaderboard and in the profile popover, gets a level-up toast, and a level-gated channel opens.
+ */
+let server: TestServer;
+let browser: Browser;
+const SHOTS = process.env.GAMUI_SHOTS_DIR;
+
+beforeAll(async () => {
+  buildWeb();
+  server = await startTestServer({}, { web: true, demoContent: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await demoSignIn(page, server.url, userId);
+  return page;
+}
+
+/** The shared screenshots, and (GAMUI_SHOTS_DIR set) a copy at desktop and 360 px for review. */
+async function shoot(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The same page at 360 px, then back to the desktop size. */
+async function narrow(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 360, height: 740 });
+  // Let the layout's slide transitions settle before the picture (not an assertion).
+  await page.waitForTimeout(500);
+  await shoot(page, name);
+  await page.setViewportSize({ width: 1280, height: 820 });
+}
+
+const byAuthor = (page: Page, author: string, text: string) =>
+  page.getByRole('log').getByRole('article', { name: new RegExp(`^${author}, .*${text}`) });
+
+describe('gamification in Chromium', () => {
+  it('two students chat, one reacts: points on the leaderboard and profile, a level-up toast, a gated channel unlocks', async () => {
+    const admin = server.demo.adminId;
+    const owner = server.demo.instructorIds[0]!;
+    const [a, b] = [server.demo.studentIds[6]!, server.demo.studentIds[7]!];
+    const c = await makeCommunity(server, { ownerId: owner, name: 'Points Lab' });
+    const at = await server.as(admin).gamification.adminSettings();
+    await addMember(server, c.id, a);
+    await addMember(server, c.id, b);
+    await server.ctx.bus.idle();
+    const start = (await server.as(a).gamification.userProfile({ params: { userId: a }, query: { community_id: c.id } })).points;
+    // Level 2 starts two points above A's joining points: one for a message, one for a reaction.
+    await server.as(admin).gamification.updateAdminSettings({ body: { level_thresholds: [0, start + 2, start + 1000] } });
+    expect(at.level_thresholds).not.toEqual([0, start + 2, start + 1000]);
+    const gated = await server
+      .as(owner)
+      .channels.create({ params: { id: String(c.id) }, body: { name: 'level-two-lounge', min_level: 2 } });
+    const nameA = (await server.as(a).system.me()).name;
+    const nameB = (await server.as(b).system.me()).name;
+
+    const pa = await signedInPage(a);
+    const pb = await signedInPage(b);
+    await pa.goto(`${server.url}/communities/${c.slug}/channels/general`);
+    await pb.goto(`${server.url}/communities/${c.slug}/channels/general`);
+
+    // The gated channel is shown locked, with the level it needs; opening it explains.
+    const lockedRow = pa.locator(`[data-channel-id="${gated.id}"]`);
+    await lockedRow.getByTestId('channel-locked').getByText('Lv 2').waitFor();
+    await shoot(pa, 'gam-locked-channel');
+    await lockedRow.click();
+    await pa.getByTestId('locked-note').getByText('Reach level 2 in this community to open it.', { exact: false }).waitFor();
+    expect(await pa.getByLabel('Message #level-two-lounge').count()).toBe(0);
+    await shoot(pa, 'gam-locked-note');
+    await narrow(pa, 'gam-locked-note-360');
+    await pa
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('link', { name: /general/ })
+      .click();
+
+    const composerA = pa.getByLabel('Message #general');
+    await composerA.fill('Hello lab, my first long message here');
+    await composerA.press('Enter');
+    const composerB = pb.getByLabel('Message #general');
+    await composerB.fill('Welcome, glad to have you in the lab');
+    await composerB.press('Enter');
+    await byAuthor(pa, nameB, 'glad to have you').waitFor();
+
+    // B reacts to A's message: A reaches level 2 and is told live.
+    const fromA = byAuthor(pb, nameA, 'my first long message');
+    await fromA.hover();
+    await fromA.getByRole('button', { name: 'Add a reaction' }).first().click();
+    await pb.getByRole('menuitem', { name: '🔥' }).click();
+    const toast = pa.getByTestId('level-up-toast').filter({ hasText: 'You reached level 2' }).first();
+    await toast.waitFor({ timeout: 15_000 });
+    await shoot(pa, 'gam-level-up-toast');
+    await narrow(pa, 'gam-level-up-toast-360');
+
+    // The gated channel opens now: no lock, and its composer is there.
+    await expect.poll(async () => lockedRow.getByTestId('channel-locked').count(), { timeout: 10_000 }).toBe(0);
+    await lockedRow.click();
+    await pa.getByLabel('Message #level-two-lounge').waitFor();
+
+    // Level chips beside names in chat; the name opens the profile popover with the points.
+    const msgA = byAuthor(pa, nameA, 'my first long message');
+    await pa.goto(`${server.url}/communities/${c.slug}/channels/general`);
+    await msgA.getByTestId('level-chip').getByText('Lv 2').waitFor();
+    await msgA.getByRole('button', { name: nameA, exact: true }).click();
+    const popover = pa.getByRole('dialog', { name: `Profile of ${nameA}` });
+    await popover
+      .getByTestId('profile-points')
+      .getByText(`${start + 2} points`)
+      .waitFor();
+    await popover.getByText('Reaction received').waitFor();
+    await popover.getByRole('progressbar').waitFor();
+    await shoot(pa, 'gam-profile-popover');
+    await pa.keyboard.press('Escape');
+    await pa.setViewportSize({ width: 360, height: 740 });
+    await msgA.getByRole('button', { name: nameA, exact: true }).click();
+    await popover.getByRole('progressbar').waitFor();
+    const box = (await popover.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    await shoot(pa, 'gam-profile-popover-360');
+    await pa.keyboard.press('Escape');
+    await pa.setViewportSize({ width: 1280, height: 820 });
+
+    // The leaderboard tab: A on top with those points, with level chips; B's own rank pinned.
+    await pb.goto(`${server.url}/communities/${c.slug}/leaderboard`);
+    const podium = pb.getByRole('list', { name: 'Top three' });
+    const first = podium.locator('.cm-podium-step--1');
+    await first.getByText(nameA).waitFor();
+    await first.getByText(`${start + 2} points`).waitFor();
+    await first.getByTestId('level-chip').getByText('Lv 2').waitFor();
+    await pb
+      .getByTestId('my-rank')
+      .getByText(/You are #2 with \d+ points/)
+      .waitFor();
+    await pb.getByRole('button', { name: 'All time' }).click();
+    await first.getByText(`${start + 2} points`).waitFor();
+    await shoot(pb, 'gam-leaderboard');
+
+    // The top-5 widget in the community sidebar.
+    await pb.goto(`${server.url}/communities/${c.slug}`);
+    await pb.getByRole('region', { name: 'Top this week' }).getByText(nameA).waitFor();
+
+    // The profile page: points, badges, and the privacy toggle for oneself.
+    await pa.goto(`${server.url}/communities/${c.slug}/members/${a}`);
+    await pa
+      .getByTestId('profile-points')
+      .getByText(`${start + 2} points`)
+      .waitFor();
+    const hide = pa.getByLabel('Hide me from leaderboards (admins still see me)');
+    await hide.check();
+    await expect
+      .poll(async () => (await server.as(a).gamification.userProfile({ params: { userId: a }, query: {} })).hide_from_leaderboards)
+      .toBe(true);
+    await pb.goto(`${server.url}/communities/${c.slug}/leaderboard`);
+    // Ranks still count hidden members (a rank means the same to everyone): B stays #2.
+    await pb.locator('.cm-podium-step--2').getByText(nameB).waitFor();
+    expect(await pb.getByRole('list', { name: 'Top three' }).getByText(nameA).count()).toBe(0);
+
+    // At 360 px the leaderboard still fits.
+    await pb.setViewportSize({ width: 360, height: 740 });
+    await shoot(pb, 'gam-leaderboard-360');
+    expect(await pb.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await pa.context().close();
+    await pb.context().close();
+  });
+
+  it('a site admin edits point values and level thresholds in the Gamification settings screen', async () => {
+    const admin = server.demo.adminId;
+    const page = await signedInPage(admin);
+    await page.getByRole('link', { name: 'Gamification' }).click();
+    await page.getByRole('heading', { name: 'Gamification settings' }).waitFor();
+    const feedPost = page.getByLabel('Post', { exact: true });
+    await feedPost.fill('7');
+    await page.getByLabel(/Points where each level starts/).fill('0, 10, 50, 200');
+    await shoot(page, 'gam-admin');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    const saved = await server.as(admin).gamification.adminSettings();
+    expect(saved.points.feed_post).toBe(7);
+    expect(saved.level_thresholds).toEqual([0, 10, 50, 200]);
+
+    // A bad value is refused with the server's reason, and nothing changes.
+    await page.getByLabel(/Points where each level starts/).fill('5, 1');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').waitFor();
+    expect((await server.as(admin).gamification.adminSettings()).level_thresholds).toEqual([0, 10, 50, 200]);
+
+    // A student has no such link, and the screen says it is for admins.
+    const student = await signedInPage(server.demo.studentIds[0]!);
+    expect(await student.getByRole('link', { name: 'Gamification' }).count()).toBe(0);
+    await student.goto(`${server.url}/communities/admin/gamification`);
+    await student.getByText('Only site admins can change gamification settings.').waitFor();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await shoot(page, 'gam-admin-360');
+    await page.context().close();
+    await student.context().close();
+  });
+});
