@@ -1,5 +1,6 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
+import { benchMarkdownMentions } from './markdown-mentions';
 import { benchRealtime } from './realtime';
 
 /** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
@@ -8,6 +9,7 @@ const results = {
   chat_messages_http: await benchChatMessages(),
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
+  markdown_mentions: benchMarkdownMentions(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);
