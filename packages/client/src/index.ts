@@ -11,3 +11,4 @@ export {
   type RealtimeOptions,
 } from './realtime';
 export { channelKeys, communityKeys, dmKeys, feedKeys, systemKeys, type CommunityListFilters } from './query-keys';
+export { richTextTree } from './rich-text-cache';
