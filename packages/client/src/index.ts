@@ -12,3 +12,4 @@ export {
 } from './realtime';
 export { channelKeys, communityKeys, dmKeys, feedKeys, systemKeys, type CommunityListFilters } from './query-keys';
 export { richTextTree } from './rich-text-cache';
+export * from './feed-cache';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { feedCommentSchema, feedItemSchema } from './endpoints/feed';
+import { feedCommentSchema, feedItemSchema, reactionSummarySchema } from './endpoints/feed';
 
 /**
  * Feed realtime events, published after commit on the community's private channel
@@ -15,6 +15,7 @@ export const FEED_REALTIME_EVENTS = {
   commentCreated: 'feed.comment.created',
   commentUpdated: 'feed.comment.updated',
   commentDeleted: 'feed.comment.deleted',
+  reactionChanged: 'feed.reaction.changed',
 } as const;
 export type FeedRealtimeEventName = (typeof FEED_REALTIME_EVENTS)[keyof typeof FEED_REALTIME_EVENTS];
 
@@ -25,6 +26,18 @@ export type FeedPostPush = z.infer<typeof feedPostPushSchema>;
 export const feedCommentPushSchema = feedCommentSchema.omit({ viewer_can: true, reactions: true });
 export type FeedCommentPush = z.infer<typeof feedCommentPushSchema>;
 
+/**
+ * A post's or comment's reactions after someone reacted or took a reaction back: the counts as
+ * everyone sees them, without `me` (each client keeps its own).
+ */
+export const feedReactionPushSchema = z.object({
+  feed_item_id: z.number().int(),
+  /** The comment reacted to, or null for the post itself. */
+  comment_id: z.number().int().nullable(),
+  reactions: z.array(reactionSummarySchema.omit({ me: true })),
+});
+export type FeedReactionPush = z.infer<typeof feedReactionPushSchema>;
+
 export const feedRealtimeSchemas = {
   'feed.post.created': feedPostPushSchema,
   'feed.post.updated': feedPostPushSchema,
@@ -32,6 +45,7 @@ export const feedRealtimeSchemas = {
   'feed.comment.created': z.object({ comment: feedCommentPushSchema, comment_count: z.number().int() }),
   'feed.comment.updated': feedCommentPushSchema,
   'feed.comment.deleted': z.object({ id: z.number().int(), feed_item_id: z.number().int() }),
+  'feed.reaction.changed': feedReactionPushSchema,
 } satisfies Record<FeedRealtimeEventName, z.ZodType>;
 export type FeedRealtimePayload<E extends FeedRealtimeEventName> = z.infer<(typeof feedRealtimeSchemas)[E]>;
 
@@ -52,4 +66,8 @@ export const FEED_REALTIME_EVENT_DOCS: Record<FeedRealtimeEventName, { on: strin
   },
   'feed.comment.updated': { on: 'community', data: 'the comment after an edit, without `viewer_can` and `reactions`' },
   'feed.comment.deleted': { on: 'community', data: '`{ id, feed_item_id }` (the thread keeps a "deleted" placeholder)' },
+  'feed.reaction.changed': {
+    on: 'community',
+    data: '`{ feed_item_id, comment_id, reactions }`: the reactions of a post (`comment_id` null) or comment after a change, each `{ emoji, count }` without `me` (clients keep theirs)',
+  },
 };

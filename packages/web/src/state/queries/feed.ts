@@ -1,4 +1,19 @@
-import { feedKeys } from '@communities/client';
+import {
+  addOwnComment,
+  applyCommentReactions,
+  applyCommentUpdate,
+  applyPostReactions,
+  applyPostUpdate,
+  feedKeys,
+  markCommentDeleted,
+  postIds,
+  prependPost,
+  removePost,
+  setCommentCount,
+  setReactions,
+  type CommentsPage,
+  type FeedPages,
+} from '@communities/client';
 import {
   endpoints,
   FEED_REALTIME_EVENTS,
@@ -11,19 +26,6 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClie
 import { useCallback, useRef, useState } from 'react';
 
 import { api } from '../../api';
-import {
-  addOwnComment,
-  applyCommentUpdate,
-  applyPostUpdate,
-  markCommentDeleted,
-  postIds,
-  prependPost,
-  removePost,
-  setCommentCount,
-  setReactions,
-  type CommentsPage,
-  type FeedPages,
-} from '../../lib/feed';
 import { useRealtime, useRealtimeEvent } from '../realtime';
 
 /** Web data access for a community feed: queries, mutations, and the live updates that keep them current. */
@@ -207,6 +209,11 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
   useRealtimeEvent(channel, E.commentDeleted, (d) => {
     const { id, feed_item_id } = d as FeedRealtimePayload<typeof E.commentDeleted>;
     patchComments(qc, feed_item_id, (data) => markCommentDeleted(data, id));
+  });
+  useRealtimeEvent(channel, E.reactionChanged, (d) => {
+    const r = d as FeedRealtimePayload<typeof E.reactionChanged>;
+    if (r.comment_id === null) patchFeed(qc, slug, (data) => applyPostReactions(data, r));
+    else patchComments(qc, r.feed_item_id, (data) => applyCommentReactions(data, r));
   });
 
   // pusher-js subscribes again after a reconnect: what was pushed meanwhile is fetched instead.
