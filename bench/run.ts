@@ -1,6 +1,7 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
 import { benchLeaderboard } from './leaderboard';
+import { benchMarkdownMentions } from './markdown-mentions';
 import { benchRealtime } from './realtime';
 import { benchWordFilter } from './word-filter';
 
@@ -12,6 +13,7 @@ const results = {
   realtime_delivery: await benchRealtime(),
   word_filter: benchWordFilter(),
   leaderboard: await benchLeaderboard(),
+  markdown_mentions: benchMarkdownMentions(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

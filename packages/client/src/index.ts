@@ -13,3 +13,5 @@ export {
 } from './realtime';
 export { channelKeys, communityKeys, dmKeys, feedKeys, gamificationKeys, systemKeys, type CommunityListFilters } from './query-keys';
 export * from './conversation/index';
+export { richTextTree } from './rich-text-cache';
+export * from './feed-cache';

@@ -1,4 +1,4 @@
-import { inlineText, parseRichText, walkInlines, type RichBlock } from './rich-text';
+import { inlineText, parseMentionTree, parseRichText, walkInlines, type RichBlock } from './rich-text';
 
 /**
  * Posts and messages are stored as Markdown source; `parseRichText` (rich-text.ts) turns it into
@@ -10,7 +10,14 @@ export const MENTION = /@\[([^\]\n]{1,80})\]\(user:(\d{1,10})\)/g;
 /** Role mentions are written `@[Moderators](role:moderator)`; they need the mention_everyone permission. */
 export const ROLE_MENTION = /@\[([^\]\n]{1,80})\]\(role:([a-z0-9][a-z0-9_-]{0,63})\)/g;
 
-const doc = (source: string | readonly RichBlock[]) => (typeof source === 'string' ? parseRichText(source) : source);
+// A write asks all three questions of one text: parse it once. The mention tree costs linear
+// time in the text (see parseMentionTree), where the full tree can cost quadratic time.
+let last: { source: string; doc: RichBlock[] } | null = null;
+function doc(source: string | readonly RichBlock[]): readonly RichBlock[] {
+  if (typeof source !== 'string') return source;
+  if (last?.source !== source) last = { source, doc: parseMentionTree(source) };
+  return last.doc;
+}
 
 // The server reads mentions of every message it lists: skip the parse when none can be there.
 // A mention is "@" and an inline link, whose "](" is always literal (entities cannot spell syntax).

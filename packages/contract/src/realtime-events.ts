@@ -261,6 +261,12 @@ export const REALTIME_EVENT_DEFS = {
     when: 'a comment is deleted (the thread keeps a "deleted" placeholder)',
     to: 'community subscribers',
   }),
+  [E.feedReactionChanged]: def({
+    schema: feedRealtimeSchemas['feed.reaction.changed'],
+    on: ['community'],
+    when: 'someone reacts to a post or a comment, or takes a reaction back: the reactions after the change (`comment_id` null for a post), each `{ emoji, count }`',
+    to: 'community subscribers (without `me`: clients keep theirs)',
+  }),
   [E.moderationReportCreated]: def({
     schema: moderationRealtimeSchemas['moderation.report_created'],
     on: ['user'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { feedCommentSchema, feedItemSchema } from './endpoints/feed';
+import { feedCommentSchema, feedItemSchema, reactionSummarySchema } from './endpoints/feed';
 import { REALTIME_EVENTS } from './realtime';
 
 /**
@@ -16,6 +16,7 @@ export const FEED_REALTIME_EVENTS = {
   commentCreated: REALTIME_EVENTS.feedCommentCreated,
   commentUpdated: REALTIME_EVENTS.feedCommentUpdated,
   commentDeleted: REALTIME_EVENTS.feedCommentDeleted,
+  reactionChanged: REALTIME_EVENTS.feedReactionChanged,
 } as const;
 export type FeedRealtimeEventName = (typeof FEED_REALTIME_EVENTS)[keyof typeof FEED_REALTIME_EVENTS];
 
@@ -26,6 +27,18 @@ export type FeedPostPush = z.infer<typeof feedPostPushSchema>;
 export const feedCommentPushSchema = feedCommentSchema.omit({ viewer_can: true, reactions: true });
 export type FeedCommentPush = z.infer<typeof feedCommentPushSchema>;
 
+/**
+ * A post's or comment's reactions after someone reacted or took a reaction back: the counts as
+ * everyone sees them, without `me` (each client keeps its own).
+ */
+export const feedReactionPushSchema = z.object({
+  feed_item_id: z.number().int(),
+  /** The comment reacted to, or null for the post itself. */
+  comment_id: z.number().int().nullable(),
+  reactions: z.array(reactionSummarySchema.omit({ me: true })),
+});
+export type FeedReactionPush = z.infer<typeof feedReactionPushSchema>;
+
 export const feedRealtimeSchemas = {
   'feed.post.created': feedPostPushSchema,
   'feed.post.updated': feedPostPushSchema,
@@ -33,5 +46,6 @@ export const feedRealtimeSchemas = {
   'feed.comment.created': z.object({ comment: feedCommentPushSchema, comment_count: z.number().int() }),
   'feed.comment.updated': feedCommentPushSchema,
   'feed.comment.deleted': z.object({ id: z.number().int(), feed_item_id: z.number().int() }),
+  'feed.reaction.changed': feedReactionPushSchema,
 } satisfies Record<FeedRealtimeEventName, z.ZodType>;
 export type FeedRealtimePayload<E extends FeedRealtimeEventName> = z.infer<(typeof feedRealtimeSchemas)[E]>;

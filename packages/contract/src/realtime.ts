@@ -51,6 +51,7 @@ export const REALTIME_EVENTS = {
   feedCommentCreated: 'feed.comment.created',
   feedCommentUpdated: 'feed.comment.updated',
   feedCommentDeleted: 'feed.comment.deleted',
+  feedReactionChanged: 'feed.reaction.changed',
   moderationReportCreated: 'moderation.report_created',
   moderationReportOutcome: 'moderation.report_outcome',
   moderationSanction: 'moderation.sanction',

@@ -50,10 +50,53 @@ md.validateLink = () => true;
 md.normalizeLink = (url) => url;
 md.normalizeLinkText = (text) => text;
 
+/**
+ * A second parser for the server's mention extraction (markdown.ts), which runs on every write:
+ * the same blocks, code spans, escapes, entities, links and autolinks decide what a mention is,
+ * but emphasis and strikethrough (which only style text, and cost quadratic time on `*a*a*a...`)
+ * are off, and a link label ends at the first bracket (see {@link plainLinkLabel}), so `[[[[...`
+ * costs linear time. A mention's name can hold no bracket, so no mention is lost; the trade,
+ * checked against the full parser by a fuzz test: a link whose text holds brackets
+ * (`[a [b] c](url)`) is text here, so a mention written inside its destination or title pings.
+ */
+const mentionMd = new MarkdownIt('commonmark', { html: false, linkify: true, breaks: true });
+Object.assign(mentionMd.options, { maxNesting: 100 });
+mentionMd.enable(['linkify']);
+mentionMd.linkify.set({ fuzzyLink: false });
+mentionMd.disable(['image', 'reference', 'hr', 'html_block', 'html_inline', 'emphasis', 'balance_pairs', 'fragments_join']);
+mentionMd.validateLink = () => true;
+mentionMd.normalizeLink = (url) => url;
+mentionMd.normalizeLinkText = (text) => text;
+// helpers is this instance's own copy: the full parser keeps markdown-it's label scan.
+Object.assign(mentionMd.helpers, { parseLinkLabel: plainLinkLabel });
+
+type InlineState = Parameters<MarkdownIt['helpers']['parseLinkLabel']>[0];
+
+/**
+ * markdown-it's parseLinkLabel for labels without brackets: the end of the label, or -1 at a
+ * `[` outside code (markdown-it would count it as a nesting level, or refuse a nested link).
+ * Each character is looked at by at most one label, the one opened by the bracket before it.
+ */
+function plainLinkLabel(state: InlineState, start: number): number {
+  const oldPos = state.pos;
+  let end = -1;
+  state.pos = start + 1;
+  while (state.pos < state.posMax) {
+    const marker = state.src.charCodeAt(state.pos);
+    if (marker === 0x5d /* ] */) end = state.pos;
+    if (marker === 0x5d || marker === 0x5b /* [ */) break;
+    state.md.inline.skipToken(state);
+  }
+  state.pos = oldPos;
+  return end;
+}
+
 const USER_HREF = /^user:(\d{1,10})$/;
 const ROLE_HREF = /^role:([a-z0-9][a-z0-9_-]{0,63})$/;
 const MENTION_NAME = /^[^\]\n]{1,80}$/;
-const EVERYONE = /(?<![\w@.+-])@everyone(?![\w@-])/g;
+// Not part of a word or an address; "_" around it is left to emphasis (`__@everyone__` pings),
+// so the mention parser, which keeps emphasis as text, reads it the same way.
+const EVERYONE = /(?<![A-Za-z0-9@.+-])@everyone(?![A-Za-z0-9@-])/g;
 const OPEN: Record<string, Styled> = { strong_open: 'strong', em_open: 'em', s_open: 'strike' };
 
 /** The text a reader sees in some inlines: labels, mention names; a break is a space. */
@@ -206,6 +249,14 @@ function blocks(tokens: readonly Token[]): RichBlock[] {
 /** Markdown source to the rich-text tree (see {@link RichInline}, {@link RichBlock}). */
 export function parseRichText(source: string): RichBlock[] {
   return blocks(md.parse(source, {}));
+}
+
+/**
+ * The tree as far as mentions go (mentions, roles, @everyone, links and code in the right
+ * places; emphasis and strikethrough stay text), in time linear in the source: see `mentionMd`.
+ */
+export function parseMentionTree(source: string): RichBlock[] {
+  return blocks(mentionMd.parse(source, {}));
 }
 
 /** Calls `visit` for every inline node, depth first (inside quotes and lists too). */

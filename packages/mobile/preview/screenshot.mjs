@@ -177,6 +177,20 @@ const shots = [
     },
   ],
   [
+    'feed-live',
+    `#/community/${community.slug}`,
+    'photo walk',
+    async () => {
+      // someone else posts while the feed is open: a pill, not a jump (the socket may still be
+      // subscribing, so post until it shows)
+      for (let i = 1; !(await page.getByTestId('feed-new-posts').isVisible()); i++) {
+        if (i > 10) throw new Error('no new-posts pill');
+        await asOwner.feed.post({ params: { id: community.slug }, body: { content: `Prints are up on the board (${i})` } });
+        await page.waitForTimeout(700);
+      }
+    },
+  ],
+  [
     'feed-post',
     `#/community/${community.slug}`,
     'photo walk',

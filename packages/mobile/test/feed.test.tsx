@@ -243,3 +243,50 @@ describe('the mobile feed: comments', () => {
     expect(await screen.findByText('I have one')).toBeTruthy();
   });
 });
+
+// Posted by the owner: the tests above use up the friend's rate limits on purpose.
+describe('the mobile feed: live (realtime)', () => {
+  it('shows a pill for others’ new posts, then the posts; edits and reactions change in place', async () => {
+    const before = await s.as(owner).feed.post({ params: id(), body: { content: 'Trail is muddy' } });
+    await open(me, { realtime: true });
+    await screen.findByTestId(`post-${before.id}`, {}, { timeout: 10_000 });
+    // Post until the push arrives: pusher-js needs a moment to subscribe through the real gateway.
+    let n = 0;
+    const posted: number[] = [];
+    await waitFor(
+      async () => {
+        posted.push((await s.as(owner).feed.post({ params: id(), body: { content: `Summit at dawn ${++n}` } })).id);
+        expect(screen.getByTestId('feed-new-posts')).toBeTruthy();
+      },
+      { timeout: 15_000 },
+    );
+    // Not jumped into the list: the pill counts them until tapped.
+    expect(screen.queryByText(`Summit at dawn ${n}`)).toBeNull();
+    expect(screen.getByTestId('feed-new-posts')).toHaveTextContent(/^↑ 1 new post$/);
+    await fireEvent.press(screen.getByTestId('feed-new-posts'));
+    expect(await screen.findByText(`Summit at dawn ${n}`)).toBeTruthy();
+    expect(screen.queryByTestId('feed-new-posts')).toBeNull();
+
+    const last = posted.at(-1)!;
+    await s.as(owner).feed.update({ params: { itemId: last }, body: { content: 'Summit at dawn, moved to 6am' } });
+    expect(await within(screen.getByTestId(`post-${last}`)).findByText('Summit at dawn, moved to 6am')).toBeTruthy();
+    await s.as(owner).feed.react({ params: { itemId: last }, body: { emoji: '🎉' } });
+    const party = await within(screen.getByTestId(`post-${last}`)).findByTestId('reaction-🎉');
+    expect(party).toHaveTextContent(/^🎉\s*1$/);
+  });
+
+  it('shows others’ comments live under an open post', async () => {
+    const post = await s.as(owner).feed.post({ params: id(), body: { content: 'Who has a spare map?' } });
+    await open(me, { realtime: true });
+    await fireEvent.press(await screen.findByTestId(`open-post-${post.id}`));
+    expect(await screen.findByText('No comments yet. Start the conversation.')).toBeTruthy();
+    let n = 0;
+    await waitFor(
+      async () => {
+        await s.as(owner).feed.comment({ params: { itemId: post.id }, body: { content: `I do, page ${++n}` } });
+        expect(screen.getByText(/^I do, page \d+$/)).toBeTruthy();
+      },
+      { timeout: 15_000 },
+    );
+  });
+});

@@ -125,6 +125,26 @@ describe('feed events on the community channel, with real pusher-js clients', ()
     await s.as(owner).feed.updateComment({ params: { commentId: comment.id }, body: { content: 'Welcome aboard!' } });
     expect(await live.next(FEED_REALTIME_EVENTS.commentUpdated)).toMatchObject({ id: comment.id, content: 'Welcome aboard!' });
 
+    // Reactions: the counts as everyone sees them, without the reactor's `me`.
+    await s.as(author).feed.react({ params: { itemId: post.id }, body: { emoji: '👍' } });
+    expect(await live.next(FEED_REALTIME_EVENTS.reactionChanged)).toEqual({
+      feed_item_id: post.id,
+      comment_id: null,
+      reactions: [{ emoji: '👍', count: 1 }],
+    });
+    await s.as(owner).feed.react({ params: { itemId: post.id }, body: { emoji: '👍' } });
+    expect(await live.next(FEED_REALTIME_EVENTS.reactionChanged)).toMatchObject({ reactions: [{ emoji: '👍', count: 2 }] });
+    await s.as(author).feed.react({ params: { itemId: post.id }, body: { emoji: '👍' } }); // taken back
+    expect(await live.next(FEED_REALTIME_EVENTS.reactionChanged)).toMatchObject({ reactions: [{ emoji: '👍', count: 1 }] });
+    await s.as(author).feed.reactComment({ params: { commentId: comment.id }, body: { emoji: '🎉' } });
+    expect(await live.next(FEED_REALTIME_EVENTS.reactionChanged)).toEqual({
+      feed_item_id: post.id,
+      comment_id: comment.id,
+      reactions: [{ emoji: '🎉', count: 1 }],
+    });
+    await s.as(author).feed.reactComment({ params: { commentId: comment.id }, body: { emoji: '🎉' } });
+    expect(await live.next(FEED_REALTIME_EVENTS.reactionChanged)).toEqual({ feed_item_id: post.id, comment_id: comment.id, reactions: [] });
+
     await s.as(owner).feed.removeComment({ params: { commentId: comment.id } });
     expect(await live.next(FEED_REALTIME_EVENTS.commentDeleted)).toEqual({ id: comment.id, feed_item_id: post.id });
 

@@ -118,6 +118,16 @@ describe('the community feed in two browsers', () => {
     await mine.getByText('📌 Pinned').waitFor();
     await screenshot(pa, 'feed-pinned-desktop');
 
+    // Reactions are live too: counts as everyone sees them, each side's own mark its own.
+    const postId = (await server.as(author).feed.communityFeed({ params: { id: c.slug }, query: {} })).pinned[0]!.id;
+    await server.as(moderator).feed.react({ params: { itemId: postId }, body: { emoji: '🎉' } });
+    const party = mine.getByRole('button', { name: '🎉 1', exact: true }).first();
+    await party.waitFor();
+    expect(await party.getAttribute('aria-pressed')).toBe('false');
+    const commentId = (await server.as(author).feed.comments({ params: { itemId: postId }, query: {} })).items[0]!.id;
+    await server.as(moderator).feed.reactComment({ params: { commentId }, body: { emoji: '👏' } });
+    await mine.locator('.cm-comment').filter({ hasText: 'Lovely grain!' }).getByRole('button', { name: '👏 1' }).waitFor();
+
     // The moderator deletes the comment, then the post: both go for the author too.
     const theirComment = seen.locator('.cm-comment').filter({ hasText: 'Lovely grain!' });
     await theirComment.getByRole('button', { name: 'Delete' }).click();

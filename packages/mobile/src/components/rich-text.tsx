@@ -1,4 +1,5 @@
-import { parseRichText, safeLink, type RichBlock, type RichInline } from '@communities/contract';
+import { richTextTree } from '@communities/client';
+import { safeLink, type RichBlock, type RichInline } from '@communities/contract';
 import { useMemo, type ReactNode } from 'react';
 import { Linking, Platform, StyleSheet, Text, View, type StyleProp, type TextStyle } from 'react-native';
 
@@ -185,6 +186,6 @@ export function RichTextView(props: ViewProps) {
  */
 export function RichText({ source, style, suffix }: { source: string; style?: StyleProp<TextStyle>; suffix?: ReactNode }) {
   const { theme, me, config } = useAddon();
-  const doc = useMemo(() => parseRichText(source), [source]);
+  const doc = richTextTree(source); // parsed once per text, across rows and re-renders
   return <RichTextView doc={doc} theme={theme} meId={me?.id} baseUrl={config.baseUrl} style={style} suffix={suffix} />;
 }

@@ -1,5 +1,6 @@
-import { parseRichText, safeLink, type RichBlock, type RichInline } from '@communities/contract';
-import { useMemo, type ReactNode } from 'react';
+import { richTextTree } from '@communities/client';
+import { safeLink, type RichBlock, type RichInline } from '@communities/contract';
+import type { ReactNode } from 'react';
 
 import { linkProps } from '../lib/router';
 
@@ -126,6 +127,6 @@ export function RichTextView({ doc }: { doc: readonly RichBlock[] }) {
  * elements. The one place the web app turns stored Markdown into something people see.
  */
 export function RichText({ source }: { source: string }) {
-  const doc = useMemo(() => parseRichText(source), [source]);
+  const doc = richTextTree(source); // parsed once per text, across rows and re-renders
   return <RichTextView doc={doc} />;
 }

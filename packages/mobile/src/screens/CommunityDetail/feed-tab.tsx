@@ -1,9 +1,11 @@
 import type { FeedItem } from '@communities/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActivityIndicator, FlatList, View } from 'react-native';
+import { ActivityIndicator, FlatList, Pressable, Text, View } from 'react-native';
 
 import { Empty, ErrorBanner, ErrorState, Loading } from '../../components/states';
+import { useStyles } from '../../components/use-styles';
+import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import {
   useCommunityFeedQuery,
@@ -12,19 +14,45 @@ import {
   useReactToPostMutation,
   useUpdatePostMutation,
 } from '../../state/queries/feed';
+import { useFeedLive } from '../../state/queries/feed-live';
 
 import { PostActionSheet, PostCard, type PostHandlers } from './post-card';
 import { PostComposer } from './post-composer';
 import { PostDetail } from './post-detail';
 
+const make = (t: CommunitiesTheme) => ({
+  pill: {
+    alignSelf: 'center' as const,
+    marginVertical: 8,
+    paddingHorizontal: 16,
+    paddingVertical: 8,
+    borderRadius: 18,
+    backgroundColor: t.primary,
+  },
+  pillText: { color: t.onPrimary, fontWeight: '600' as const, fontSize: 14 },
+});
+
 /**
  * A community's feed: a composer for those who may post, pinned posts first, pull to refresh,
  * more on scroll; a post opens with its comments in place of the list.
  */
-export function FeedTab({ communityId, pageSize, canPost }: { communityId: string; pageSize?: number; canPost: boolean }) {
+export function FeedTab({
+  communityId,
+  numericId,
+  pageSize,
+  canPost,
+}: {
+  communityId: string;
+  /** The community's id, which names its realtime channel (`communityId` may be a slug). */
+  numericId: number;
+  pageSize?: number;
+  canPost: boolean;
+}) {
   const { t } = useTranslation();
   const { track } = useAddon();
+  const s = useStyles(make);
   const query = useCommunityFeedQuery(communityId, pageSize);
+  const live = useFeedLive(communityId, numericId);
   const react = useReactToPostMutation(communityId);
   const update = useUpdatePostMutation(communityId);
   const remove = useDeletePostMutation(communityId);
@@ -97,6 +125,19 @@ export function FeedTab({ communityId, pageSize, canPost }: { communityId: strin
   return (
     <View style={{ flex: 1 }}>
       {banner}
+      {live.fresh > 0 && (
+        <Pressable
+          style={s.pill}
+          accessibilityRole="button"
+          testID="feed-new-posts"
+          onPress={() => {
+            track('tap', 'feed.new_posts', { count: live.fresh });
+            void live.showFresh();
+          }}
+        >
+          <Text style={s.pillText}>{t('feed.new_posts', { count: live.fresh })}</Text>
+        </Pressable>
+      )}
       <FlatList
         testID="feed-list"
         data={items}

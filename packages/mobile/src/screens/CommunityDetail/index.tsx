@@ -86,7 +86,7 @@ function CommunityDetailBody({
       onDismissMembershipError={() => membership.reset()}
     >
       {tab === 'feed' ? (
-        <FeedTab communityId={id} pageSize={pageSize} canPost={c.viewer_permissions.includes('feed.post')} />
+        <FeedTab communityId={id} numericId={c.id} pageSize={pageSize} canPost={c.viewer_permissions.includes('feed.post')} />
       ) : tab === 'channels' ? (
         <ChannelsTab
           communityId={id}

@@ -51,6 +51,20 @@ export class FeedPublisher {
   commentDeleted(communityId: number | null, id: number, feedItemId: number): void {
     this.send(communityId, FEED_REALTIME_EVENTS.commentDeleted, { id, feed_item_id: feedItemId });
   }
+
+  /** Counts as everyone sees them: the reactor's `me` is theirs alone. */
+  reactionChanged(
+    communityId: number | null,
+    feedItemId: number,
+    commentId: number | null,
+    reactions: readonly { emoji: string; count: number }[],
+  ): void {
+    this.send(communityId, FEED_REALTIME_EVENTS.reactionChanged, {
+      feed_item_id: feedItemId,
+      comment_id: commentId,
+      reactions: reactions.map(({ emoji, count }) => ({ emoji, count })),
+    });
+  }
 }
 
 /** Drops the fields that differ per viewer: rights, and reactions with their `me`. */

@@ -406,7 +406,9 @@ export class FeedService {
     const { row, access } = await this.load(actor, itemId);
     if (access) assertCan(actor, 'feed.react', access);
     const reacted = await this.toggle(actor, { itemId: row.id, commentId: 0, authorId: row.user_id, communityId: row.community_id }, emoji);
-    return { reacted, reactions: (await reactionsFor(this.db, 'item', [row.id], actor.userId)).get(String(row.id)) ?? [] };
+    const reactions = (await reactionsFor(this.db, 'item', [row.id], actor.userId)).get(String(row.id)) ?? [];
+    this.publish.reactionChanged(row.community_id, row.id, null, reactions);
+    return { reacted, reactions };
   }
 
   private async loadComment(
@@ -646,6 +648,8 @@ export class FeedService {
       { itemId: row.id, commentId: comment.id, authorId: comment.user_id, communityId: row.community_id },
       emoji,
     );
-    return { reacted, reactions: (await reactionsFor(this.db, 'comment', [comment.id], actor.userId)).get(String(comment.id)) ?? [] };
+    const reactions = (await reactionsFor(this.db, 'comment', [comment.id], actor.userId)).get(String(comment.id)) ?? [];
+    this.publish.reactionChanged(row.community_id, row.id, comment.id, reactions);
+    return { reacted, reactions };
   }
 }

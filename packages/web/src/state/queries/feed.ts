@@ -1,13 +1,10 @@
-import { feedKeys } from '@communities/client';
-import { endpoints, FEED_REALTIME_EVENTS, realtimeChannel, type Attachment, type UserSummary } from '@communities/contract';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useCallback, useRef, useState } from 'react';
-
-import { api } from '../../api';
 import {
   addOwnComment,
+  applyCommentReactions,
   applyCommentUpdate,
+  applyPostReactions,
   applyPostUpdate,
+  feedKeys,
   markCommentDeleted,
   postIds,
   prependPost,
@@ -16,7 +13,12 @@ import {
   setReactions,
   type CommentsPage,
   type FeedPages,
-} from '../../lib/feed';
+} from '@communities/client';
+import { endpoints, FEED_REALTIME_EVENTS, realtimeChannel, type Attachment, type UserSummary } from '@communities/contract';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback, useRef, useState } from 'react';
+
+import { api } from '../../api';
 import { useRealtime, useRealtimeEvent, useRealtimeSubscribed } from '../realtime';
 
 /** Web data access for a community feed: queries, mutations, and the live updates that keep them current. */
@@ -200,6 +202,11 @@ export function useFeedLive(slug: string, communityId: number, me: number | unde
   useRealtimeEvent(channel, E.commentDeleted, (d) => {
     const { id, feed_item_id } = d;
     patchComments(qc, feed_item_id, (data) => markCommentDeleted(data, id));
+  });
+  useRealtimeEvent(channel, E.reactionChanged, (d) => {
+    const r = d;
+    if (r.comment_id === null) patchFeed(qc, slug, (data) => applyPostReactions(data, r));
+    else patchComments(qc, r.feed_item_id, (data) => applyCommentReactions(data, r));
   });
 
   // pusher-js subscribes again after a reconnect: what was pushed meanwhile is fetched instead.

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 
 import {
   addOwnComment,
+  applyCommentReactions,
+  applyPostReactions,
+  mergeReactions,
   applyCommentUpdate,
   applyPostUpdate,
   markCommentDeleted,
@@ -13,7 +16,7 @@ import {
   setReactions,
   type CommentsPage,
   type FeedPages,
-} from './feed';
+} from './feed-cache';
 
 const author = { id: 7, name: 'Ana', avatar_url: null };
 const post = (id: number, over: Partial<FeedItem> = {}): FeedItem => ({
@@ -114,5 +117,41 @@ describe('comment threads from pushes', () => {
     const gone = markCommentDeleted(threads(), 10).items[0]!;
     expect(gone).toMatchObject({ deleted: true, content: null, viewer_can: { edit: false, delete: false } });
     expect(gone.replies).toHaveLength(1);
+  });
+});
+
+describe('reactions from pushes', () => {
+  it('takes the counts everyone sees and keeps the viewer’s own marks while their emoji stays', () => {
+    const cached = [
+      { emoji: '👍', count: 2, me: true },
+      { emoji: '🎉', count: 1, me: false },
+    ];
+    expect(
+      mergeReactions(cached, [
+        { emoji: '👍', count: 3 },
+        { emoji: '❤️', count: 1 },
+      ]),
+    ).toEqual([
+      { emoji: '👍', count: 3, me: true },
+      { emoji: '❤️', count: 1, me: false },
+    ]);
+    // Gone and back (someone else added it again): the viewer's mark went with it.
+    expect(mergeReactions(mergeReactions(cached, []), [{ emoji: '👍', count: 1 }])).toEqual([{ emoji: '👍', count: 1, me: false }]);
+  });
+
+  it('patches the post or the comment the push names, nothing else', () => {
+    const feed = pages([], [post(3), post(2)]);
+    const onPost = applyPostReactions(feed, { feed_item_id: 2, comment_id: null, reactions: [{ emoji: '👍', count: 5 }] });
+    expect(onPost.pages[0]!.items.map((i) => i.reactions)).toEqual([
+      [{ emoji: '👍', count: 2, me: true }],
+      [{ emoji: '👍', count: 5, me: true }],
+    ]);
+    const onComment = { feed_item_id: 2, comment_id: 11, reactions: [{ emoji: '🎉', count: 1 }] };
+    expect(applyPostReactions(feed, onComment)).toBe(feed);
+    const threads: CommentsPage = { items: [{ ...comment(10, null), replies: [comment(11, 10)] }], next_cursor: null };
+    const patched = applyCommentReactions(threads, onComment);
+    expect(patched.items[0]!.replies[0]!.reactions).toEqual([{ emoji: '🎉', count: 1, me: false }]);
+    expect(patched.items[0]!.reactions).toEqual(threads.items[0]!.reactions);
+    expect(applyCommentReactions(threads, { ...onComment, comment_id: null })).toBe(threads);
   });
 });

@@ -3,7 +3,7 @@
  * them). A push carries a post as everyone sees it; the viewer's own rights and reaction marks
  * stay as the cache has them.
  */
-import type { FeedComment, FeedCommentPush, FeedItem, FeedPostPush } from '@communities/contract';
+import type { FeedComment, FeedCommentPush, FeedItem, FeedPostPush, FeedReactionPush } from '@communities/contract';
 
 export interface FeedPage {
   items: FeedItem[];
@@ -109,3 +109,23 @@ export const applyCommentUpdate = (data: CommentsPage, pushed: FeedCommentPush):
 /** "Comment deleted": the thread keeps its shape, the words and the rights are gone. */
 export const markCommentDeleted = (data: CommentsPage, id: number): CommentsPage =>
   patchComment(data, id, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false } }));
+
+/**
+ * Reactions as everyone sees them (a push) with the viewer's own marks kept: `me` stays true
+ * only while the emoji is still there; the order is the push's (first reacted first).
+ */
+export function mergeReactions(cached: FeedItem['reactions'], pushed: FeedReactionPush['reactions']): FeedItem['reactions'] {
+  const mine = new Set(cached.filter((r) => r.me).map((r) => r.emoji));
+  return pushed.map((r) => ({ emoji: r.emoji, count: r.count, me: mine.has(r.emoji) }));
+}
+
+/** A post's new reaction counts (a comment's go to its thread: see {@link applyCommentReactions}). */
+export const applyPostReactions = (data: FeedPages, pushed: FeedReactionPush): FeedPages =>
+  pushed.comment_id !== null
+    ? data
+    : patchPost(data, pushed.feed_item_id, (i) => ({ ...i, reactions: mergeReactions(i.reactions, pushed.reactions) }));
+
+export const applyCommentReactions = (data: CommentsPage, pushed: FeedReactionPush): CommentsPage =>
+  pushed.comment_id === null
+    ? data
+    : patchComment(data, pushed.comment_id, (c) => ({ ...c, reactions: mergeReactions(c.reactions, pushed.reactions) }));
