@@ -10,4 +10,13 @@ export {
   type Realtime,
   type RealtimeOptions,
 } from './realtime';
-export { channelKeys, communityKeys, dmKeys, feedKeys, systemKeys, type CommunityListFilters } from './query-keys';
+export {
+  channelKeys,
+  communityKeys,
+  dmKeys,
+  feedKeys,
+  moderationKeys,
+  systemKeys,
+  type AuditFilters,
+  type CommunityListFilters,
+} from './query-keys';

@@ -2,12 +2,13 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
 import { api, TOKEN_KEY } from './api';
-import { dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
+import { dmPath, linkProps, moderationPath, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
 import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
+import { ModerationCentre, SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
 
@@ -97,6 +98,11 @@ function Shell() {
         </a>
         <span className="cm-spacer" />
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
+        {me.data?.is_admin && (
+          <a className={`cm-top-link${route.name === 'admin_moderation' ? ' cm-top-link--on' : ''}`} {...linkProps(moderationPath(null))}>
+            <span aria-hidden="true">🛡</span> <span className="cm-top-label">{t('moderation.admin_link')}</span>
+          </a>
+        )}
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
             <span className="cm-user-name">{t('auth.signed_in_as', { name: me.data.name })}</span>
@@ -118,6 +124,7 @@ function Shell() {
         )}
       </header>
       {signedIn && <OfflineBanner />}
+      {signedIn && <SanctionWatcher />}
       <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
         {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
         {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}
@@ -125,6 +132,7 @@ function Shell() {
         {route.name === 'community' && signedIn && <CommunityScreen slug={route.slug} tab={route.tab} />}
         {route.name === 'channel' && me.data && <ChannelScreen slug={route.slug} channel={route.channel} me={me.data} />}
         {route.name === 'dm' && me.data && <DmScreen threadId={route.threadId} me={me.data} />}
+        {route.name === 'admin_moderation' && me.data?.is_admin && <ModerationCentre slug={null} canEditWords />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

@@ -5,15 +5,18 @@ import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
 import { timeAgo } from '../lib/format';
+import { useMe } from '../state/session';
 
 import { Avatar } from './avatar';
 import { download, Thumbnail } from './chat/attachments';
 import { Markdown } from './markdown';
 import { Reactions } from './reactions';
+import { ReportButton } from './report-button';
 
 function Comments({ item }: { item: FeedItem }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
+  const me = useMe();
   const [text, setText] = useState('');
   const [replyTo, setReplyTo] = useState<number | null>(null);
   const comments = useQuery({
@@ -55,6 +58,9 @@ function Comments({ item }: { item: FeedItem }) {
               {t('feed.reply')}
             </button>
           )}
+          {!c.deleted && c.author.id !== me.data?.id && (
+            <ReportButton type="feed_comment" id={c.id} className="cm-link" label={t('moderation.report')} />
+          )}
         </div>
       </div>
     </div>
@@ -94,6 +100,7 @@ function Comments({ item }: { item: FeedItem }) {
 export function PostCard({ item }: { item: FeedItem }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
+  const me = useMe();
   const [open, setOpen] = useState(false);
   const react = useMutation({
     mutationFn: (emoji: string) => api.feed.react({ params: { itemId: item.id }, body: { emoji } }),
@@ -146,6 +153,9 @@ export function PostCard({ item }: { item: FeedItem }) {
         <button type="button" className="cm-link" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
           💬 {t('feed.comments', { count: item.comment_count })}
         </button>
+        {item.author.id !== me.data?.id && (
+          <ReportButton type="feed_item" id={item.id} className="cm-link" label={t('moderation.report')} />
+        )}
       </footer>
       {open && <Comments item={item} />}
     </article>

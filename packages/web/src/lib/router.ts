@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'moderation';
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
   | { name: 'channel'; slug: string; channel: string | null }
   | { name: 'dm'; threadId: number | null }
+  | { name: 'admin_moderation' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -14,6 +15,7 @@ export const WEB_BASE = '/communities';
 export const DM_BASE = '/dm';
 
 export const channelPath = (slug: string, channel?: string) => `${WEB_BASE}/${slug}/channels${channel ? `/${channel}` : ''}`;
+export const moderationPath = (slug: string | null) => (slug ? `${WEB_BASE}/${slug}/moderation` : `${WEB_BASE}/admin/moderation`);
 export const dmPath = (threadId?: number) => (threadId ? `${DM_BASE}/${threadId}` : DM_BASE);
 
 export function parseRoute(pathname: string): Route {
@@ -26,11 +28,13 @@ export function parseRoute(pathname: string): Route {
   const rest = path.slice(WEB_BASE.length).split('/').filter(Boolean);
   if (rest.length === 0) return { name: 'discover' };
   const [slug, tab, channel, ...more] = rest;
+  // 'admin' is a reserved slug: the site admin area lives there.
+  if (slug === 'admin' && tab === 'moderation' && channel === undefined) return { name: 'admin_moderation' };
   if (slug && tab === 'channels' && more.length === 0) return { name: 'channel', slug, channel: channel ?? null };
   if (
     slug &&
     channel === undefined &&
-    (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses' || tab === 'settings')
+    (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses' || tab === 'settings' || tab === 'moderation')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };

@@ -1,4 +1,5 @@
 import { ApiError } from '@communities/client';
+import type { CommunityDetail } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +12,9 @@ import { PostCard } from '../components/post';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
+import { ModerationCentre } from './moderation';
+import { MemberModeration } from '../components/member-moderation';
+import { ReportButton } from '../components/report-button';
 import { useFeatures, useMe } from '../state/session';
 
 function Composer({ slug }: { slug: string }) {
@@ -91,7 +95,7 @@ function Feed({ slug, canPost }: { slug: string; canPost: boolean }) {
   );
 }
 
-function Members({ slug }: { slug: string }) {
+function Members({ slug, c }: { slug: string; c?: CommunityDetail }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const [q, setQ] = useState('');
@@ -156,6 +160,16 @@ function Members({ slug }: { slug: string }) {
                 >
                   {inGroup(m.user.id) ? '✓' : <PlusIcon />}
                 </button>
+                <ReportButton type="user" id={m.user.id} communityId={c?.id} />
+                {c?.viewer_permissions.includes('members.manage') && m.role.slug !== 'owner' && (
+                  <MemberModeration
+                    slug={slug}
+                    user={m.user}
+                    status={m.status}
+                    role={m.role.slug}
+                    canChangeRole={c.viewer_permissions.includes('members.change_role')}
+                  />
+                )}
               </span>
             )}
           </li>
@@ -242,6 +256,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['members', t('community.tab_members'), can('members.list')],
     ['courses', t('community.tab_courses'), true],
     ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
+    ['moderation', t('moderation.centre'), can('moderation.review')],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
   const tabPath = (k: string) => (k === 'channels' ? channelPath(c.slug) : `${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`);
@@ -273,8 +288,9 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       <div className="cm-layout">
         <main className="cm-main-col">
           {visibleTab === 'feed' && <Feed slug={c.slug} canPost={can('feed.post')} />}
-          {visibleTab === 'members' && <Members slug={c.slug} />}
+          {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
+          {visibleTab === 'moderation' && <ModerationCentre slug={c.slug} canEditWords={can('community.update')} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
               <Courses slug={c.slug} />

@@ -7,6 +7,7 @@ import type { AnyMessage, PendingMessage } from '../../state/chat-store';
 import { Avatar } from '../avatar';
 import { Markdown } from '../markdown';
 import { EmojiPicker, Reactions } from '../reactions';
+import { ReportButton } from '../report-button';
 
 import { AttachmentList } from './attachments';
 
@@ -238,6 +239,7 @@ export function MessageItem({
               ✎
             </button>
           )}
+          {!mine && <ReportButton type={'thread_id' in m ? 'dm_message' : 'channel_message'} id={m.id} />}
           {canDelete && (
             <button
               type="button"
