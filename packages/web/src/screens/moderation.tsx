@@ -109,13 +109,8 @@ function Queue({ slug }: { slug: string | null }) {
     <div>
       <div className="cm-row">
         <label className="cm-row">
-          <span>{t('moderation.audit_action')}</span>
-          <select
-            className="cm-input"
-            value={status}
-            onChange={(e) => setStatus(e.target.value as typeof status)}
-            aria-label={t('moderation.section_queue')}
-          >
+          <span>{t('moderation.status')}</span>
+          <select className="cm-input" value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
             {(['active', ...REPORT_STATUSES] as const)
               .filter((s) => s !== 'open')
               .map((s) => (
