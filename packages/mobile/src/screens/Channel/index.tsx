@@ -10,6 +10,7 @@ import type { ConversationSource } from '../../state/chat/conversation';
 import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
+import { useCommunityQuery } from '../../state/queries/communities';
 
 import { ChannelView } from './ChannelView';
 
@@ -38,6 +39,18 @@ function ChannelBody({ channelId, pageSize }: ChannelScreenProps) {
   return <ChannelConversation channel={query.data} pageSize={pageSize} />;
 }
 
+/** "You are muted until 14:32: spam": why a sanctioned member cannot post, and until when (null: not sanctioned). */
+export function sanctionText(
+  t: (k: string, o?: Record<string, string>) => string,
+  m: { status: string; muted_until: string | null; sanction_reason: string | null } | null,
+): string | null {
+  if (!m || m.status !== 'muted') return null;
+  const when = m.muted_until ? new Date(m.muted_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+  if (when && m.sanction_reason) return t('moderation.muted_reason_until', { when, reason: m.sanction_reason });
+  if (when) return t('moderation.muted_until', { when });
+  return t('moderation.muted_reason', { reason: m.sanction_reason ?? '' });
+}
+
 function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize?: number }) {
   const { api, features, me } = useAddon();
   const { t } = useTranslation();
@@ -56,6 +69,8 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
   const { typing, notifyTyping } = useTyping(presence, state.messages[state.messages.length - 1]);
   const communityId = String(channel.community_id);
+  const community = useCommunityQuery(communityId);
+  const sanction = sanctionText(t, community.data?.viewer_membership ?? null);
   const mentionSearch = useCallback(
     async (q: string) => {
       const page = await api.communities.members({ params: { id: communityId }, query: { q, limit: 10 } });
@@ -72,7 +87,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
       {...actions}
       composer={{
         placeholder: t('chat.composer_placeholder_channel', { name: channel.name }),
-        readOnlyReason: channel.viewer_can.post ? null : t('chat.cannot_post'),
+        readOnlyReason: sanction ?? (channel.viewer_can.post ? null : t('chat.cannot_post')),
         onSend: (input) => conversation.send(input),
         ...(channel.viewer_can.attach ? { upload: (file) => uploadPicked(api, file, { purpose: 'channel' }) } : {}),
         mentionSearch,
