@@ -1,6 +1,7 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
 import { benchRealtime } from './realtime';
+import { benchWordFilter } from './word-filter';
 
 /** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
 const results = {
@@ -8,6 +9,7 @@ const results = {
   chat_messages_http: await benchChatMessages(),
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
+  word_filter: benchWordFilter(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

@@ -70,7 +70,7 @@ describe('GET /features is truthful', () => {
       gamification: false,
       heatmap: false,
       chatroom: false,
-      bad_word_filter: false,
+      bad_word_filter: true,
     });
     expect((await scanning.as(null).system.features()).features.file_scanning).toBe(true);
   });

@@ -259,7 +259,7 @@ async function fire(ep: Endpoint, c: Case, userId: number) {
 
 beforeAll(async () => {
   const many = { max: 1_000_000, window_seconds: 1 };
-  s = await startTestServer({ rate_limits: { messages: many, dm_messages: many, feed_posts: many, uploads: many } });
+  s = await startTestServer({ rate_limits: { messages: many, dm_messages: many, feed_posts: many, uploads: many, reports: many } });
   w = await buildWorld(s, 'public');
   const rand = prng(SEED);
   for (const { key, ep } of flat) {

@@ -205,8 +205,8 @@ const auditFilters = {
   user_id: idNum.optional(),
   moderator_id: idNum.optional(),
   action: z.enum(MODERATION_ACTIONS).optional(),
-  from: isoTime.optional().describe('on or after (ISO-8601)'),
-  to: isoTime.optional().describe('before (ISO-8601)'),
+  from: z.iso.datetime({ offset: true }).optional().describe('on or after (ISO-8601 date-time)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('before (ISO-8601 date-time)'),
 };
 export const auditQuery = z.object({ ...auditFilters, ...cursorQuery }).strict();
 export const auditExportQuery = z.object(auditFilters).strict();

@@ -10,7 +10,9 @@ import { inTransaction, type DbHandle, type Tx } from '../platform/db/transactio
 import { conflict, invalid, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
+import { passAllContent, type ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
+import { checkText } from './pipeline';
 import type { ChatPublisher } from './publish';
 
 type CreateBody = z.output<(typeof channelEndpoints)['create']['body']>;
@@ -42,7 +44,21 @@ export class ChannelService {
     private readonly facts: FactsLoader,
     private readonly publish: ChatPublisher,
     private readonly revoker: Revoker,
+    private readonly contentCheck: () => ContentCheck = () => passAllContent,
   ) {}
+
+  /** Channel names and topics go through the word filter (censored, or refused under `reject`). */
+  private async filtered<T extends { name?: string | undefined; topic?: string | null | undefined }>(
+    userId: number,
+    communityId: number,
+    body: T,
+  ): Promise<T> {
+    const base = { userId, communityId, target: 'channel' as const };
+    const out = { ...body };
+    if (body.name) out.name = await checkText(this.contentCheck(), { ...base, content: body.name, field: 'name' });
+    if (body.topic) out.topic = await checkText(this.contentCheck(), { ...base, content: body.topic, field: 'topic' });
+    return out;
+  }
 
   private get db(): DbHandle {
     return this.ctx.db.db;
@@ -227,6 +243,7 @@ export class ChannelService {
     const { community, access } = await this.facts.forCommunity(actor, communityRef);
     if (!access.community?.settings.chat_enabled) throw notFound('This community has no channels');
     assertCan(actor, 'channel.manage', { ...access, channel: OPEN_CHANNEL });
+    body = await this.filtered(actor.userId, community.id, body);
     const id = await inTransaction(this.db, async (trx, afterCommit) => {
       await this.assertParent(trx, community.id, body.parent_id, body.type);
       const now = this.ctx.clock.now().toISOString();
@@ -262,6 +279,7 @@ export class ChannelService {
   async update(actor: Actor, channelId: number, body: UpdateBody): Promise<Channel> {
     const { row, access } = await this.load(actor, channelId);
     assertCan(actor, 'channel.manage', access);
+    body = await this.filtered(actor.userId, row.community_id, body);
     await inTransaction(this.db, async (trx, afterCommit) => {
       if (body.parent_id !== undefined) await this.assertParent(trx, row.community_id, body.parent_id, row.type);
       await trx

@@ -18,7 +18,7 @@ import type { ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
 import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, presentBase, touchMessage, type Hydrated } from './hydrate';
-import { bindAttachments, checkContent, checkLimits, recordCheck } from './pipeline';
+import { bindAttachments, checkContent, checkLimits, checkText, recordCheck } from './pipeline';
 import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof dmEndpoints)['post']['body']>;
@@ -124,7 +124,13 @@ export class DmService {
     });
   }
 
+  /** Group titles go through the word filter like DM text (moderation.filter_dms). */
+  private checkTitle(actor: Actor, title: string): Promise<string> {
+    return checkText(this.contentCheck(), { content: title, userId: actor.userId, communityId: null, target: 'dm_thread', field: 'title' });
+  }
+
   async start(actor: Actor, body: StartBody): Promise<DmThread> {
+    if (body.title) body = { ...body, title: await this.checkTitle(actor, body.title) };
     const ids = [...new Set(body.user_ids)].filter((id) => id !== actor.userId);
     if (ids.length === 0) throw invalid('body.user_ids', 'Name at least one other person', 'no_one');
     const group = body.group || ids.length > 1;
@@ -303,6 +309,7 @@ export class DmService {
   async rename(actor: Actor, threadId: number, title: string | null): Promise<DmThread> {
     const { row, access, facts } = await this.load(actor, threadId);
     assertCan(actor, 'dm.manage', access);
+    if (title) title = await this.checkTitle(actor, title);
     await this.db
       .updateTable('dm_threads')
       .set({ title, updated_at: this.ctx.clock.now().toISOString() })

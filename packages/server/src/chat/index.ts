@@ -28,7 +28,7 @@ export function createChatServices(ctx: ChatDeps, facts: FactsLoader): ChatServi
     dms: undefined as unknown as DmService,
   };
   const check = () => services.contentCheck;
-  services.channels = new ChannelService(ctx, facts, publish, ctx.revoker);
+  services.channels = new ChannelService(ctx, facts, publish, ctx.revoker, check);
   services.messages = new ChannelMessageService(ctx, facts, services.channels, publish, check);
   services.dms = new DmService(ctx, facts, publish, check, ctx.revoker);
   // Member lists and online panels follow joins and leaves live.

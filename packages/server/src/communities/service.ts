@@ -11,6 +11,7 @@ import { inTransaction } from '../platform/db/transaction';
 import { AppError } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
+import { checkText } from '../chat/pipeline';
 import type { CommunityDeps } from './deps';
 import { OPEN_CHANNEL, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
@@ -188,8 +189,23 @@ export class CommunityService {
     }
   }
 
+  /** Names and descriptions go through the word filter (censored, or refused under `reject`). */
+  private async filtered<T extends { name?: string | undefined; description?: string | null | undefined }>(
+    userId: number,
+    communityId: number | null,
+    input: T,
+  ): Promise<T> {
+    const check = this.ctx.services.chat.contentCheck;
+    const base = { userId, communityId, target: 'community' as const };
+    const out = { ...input };
+    if (input.name) out.name = await checkText(check, { ...base, content: input.name, field: 'name' });
+    if (input.description) out.description = await checkText(check, { ...base, content: input.description, field: 'description' });
+    return out;
+  }
+
   async create(actor: Actor, input: CreateInput): Promise<CommunityDetail> {
     assertCan(actor, 'community.create', this.facts.baseContext());
+    input = await this.filtered(actor.userId, null, input);
     await this.checkImages(actor, input);
     const now = this.ctx.clock.now().toISOString();
     const id = await inTransaction(this.db, async (trx) => {
@@ -233,6 +249,7 @@ export class CommunityService {
   async update(actor: Actor, idOrSlug: string, input: UpdateInput): Promise<CommunityDetail> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.update', access);
+    input = await this.filtered(actor.userId, community.id, input);
     if (input.is_featured !== undefined && !actor.isAdmin)
       throw new AppError('forbidden', 'Only admins feature communities', { details: { reason: 'admin_only', field: 'is_featured' } });
     // Only a new image is checked: resending the current one (a settings form does) is no change.

@@ -37,6 +37,7 @@ const INNOCENT = [
   'cockroach',
   'cockatoo',
   'cockerel',
+  'cockburn',
   'shitake',
   'shiitake',
   'assess',

@@ -139,6 +139,28 @@ const global = (table: Table, req: Policy['req'] = () => ({}), extra: Partial<Po
 });
 const cid = (w: World) => ({ id: w.id });
 
+/** A message by a member of its own, so nobody in the table reports their own message. */
+async function strangerMessage(s: TestServer, w: World): Promise<number> {
+  const author = await freshMember(s, w);
+  return (await ok(s, author, 'POST', `${C}/channels/${w.channelId}/messages`, { content: `m ${uniq()}` })).id as number;
+}
+async function freshReport(s: TestServer, w: World): Promise<number> {
+  const target_id = await strangerMessage(s, w);
+  return (await ok(s, w.users.member, 'POST', `${C}/reports`, { target_type: 'channel_message', target_id, reason: 'spam' })).id as number;
+}
+const freshBadWord = async (s: TestServer) => {
+  const word = `zq${uniq()}`;
+  await ok(s, s.demo.adminId, 'POST', `${C}/admin/bad-words`, { words: [{ word, severity: 'low' }] });
+  const list = await ok<{ items: Array<{ id: number }> }>(s, s.demo.adminId, 'GET', `${C}/admin/bad-words?q=${word}`);
+  return list.items[0]!.id;
+};
+const freshSiteSanction = async (s: TestServer) =>
+  (await ok(s, s.demo.adminId, 'POST', `${C}/admin/sanctions`, { user_id: await newHostUser(s), action: 'mute', reason: 'x' }))
+    .id as number;
+/** Moderation: those who may moderate there (owner, moderators, admins). */
+const MODERATORS_ONLY_404 = only(['moderator', 'owner', 'admin'], 404);
+const ADMIN = only(['admin'], 403);
+
 /** Every endpoint's policy, keyed like the contract's registry; `name@variant` adds a second target. */
 export const POLICIES: Record<string, Group> = {
   system: {
@@ -324,6 +346,41 @@ export const POLICIES: Record<string, Group> = {
     thumbnail: community(UPLOAD_READ, (w) => ({ params: { kind: 'channel', id: w.uploadId } }), {
       private: { outsider: 404, kicked: 404, otherOwner: 404 },
     }),
+  },
+  moderation: {
+    // Anyone who can see it may report it; what they cannot see does not exist for them (404).
+    report: community(
+      t(2, { pending: 404, banned: 404 }),
+      async (w, _r, s) => ({ body: { target_type: 'channel_message', target_id: await strangerMessage(s, w), reason: 'spam' } }),
+      { private: { outsider: 404, kicked: 404, otherOwner: 404 } },
+    ),
+    myReports: global(ALL),
+    queue: community(MOD, (w) => ({ params: cid(w) })),
+    globalQueue: global(ADMIN),
+    getReport: community(MODERATORS_ONLY_404, async (w, _r, s) => ({ params: { reportId: await freshReport(s, w) } })),
+    updateReport: community(MODERATORS_ONLY_404, async (w, _r, s) => ({
+      params: { reportId: await freshReport(s, w) },
+      body: { status: 'reviewing' },
+    })),
+    held: community(MOD, (w) => ({ params: cid(w) })),
+    contentAction: community(MODERATORS_ONLY_404, async (w, _r, s) => ({
+      body: { target_type: 'channel_message', target_id: await strangerMessage(s, w), action: 'hide' },
+    })),
+    words: community(MOD, (w) => ({ params: cid(w) })),
+    setWords: community(OWNER, (w) => ({ params: cid(w), body: { words: [], allow: [], actions: {} } })),
+    wordList: global(ALL),
+    badWords: global(ADMIN),
+    addBadWords: global(ADMIN, () => ({ body: { words: [{ word: `zq${uniq()}`, severity: 'low' }] } })),
+    deleteBadWord: global(ADMIN, async (_w, _r, s) => ({ params: { wordId: await freshBadWord(s) } })),
+    actions: community(MOD, (w) => ({ params: cid(w) })),
+    exportActions: community(MOD, (w) => ({ params: cid(w) })),
+    globalActions: global(ADMIN),
+    exportGlobalActions: global(ADMIN),
+    sanctions: community(MOD, (w) => ({ params: cid(w) })),
+    siteSanctions: global(ADMIN),
+    sanctionSite: global(ADMIN, async (_w, _r, s) => ({ body: { user_id: await newHostUser(s), action: 'warning', reason: 'matrix' } })),
+    liftSiteSanction: global(ADMIN, async (_w, _r, s) => ({ params: { sanctionId: await freshSiteSanction(s) } })),
+    warn: community(MOD, async (w, _r, s) => ({ params: { id: w.id, userId: await freshMember(s, w) }, body: { reason: 'matrix' } })),
   },
   realtime: {
     auth: community(READ, (w, _r, s) => ({ body: { socket_id: '1234.5678', channel_name: rtName(s, 'channel', w.channelId) } }), {

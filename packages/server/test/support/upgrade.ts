@@ -575,6 +575,41 @@ async function fill0003(insert: Insert): Promise<void> {
   ]);
 }
 
+async function fill0004(insert: Insert): Promise<void> {
+  await insert('moderation_violations', [
+    {
+      id: 1,
+      user_id: 10,
+      community_id: 1,
+      rule: 'word',
+      severity: 'medium',
+      target_type: 'channel_message',
+      target_id: 1,
+      created_at: at(60),
+    },
+    {
+      id: 2,
+      user_id: 10,
+      community_id: 0,
+      rule: 'spam_repeat',
+      severity: 'medium',
+      target_type: 'dm_message',
+      target_id: null,
+      created_at: at(61),
+    },
+  ]);
+  await insert('community_word_lists', [
+    {
+      id: 1,
+      community_id: 1,
+      words: json([{ word: 'zorp', severity: 'low', replacement: null }]),
+      allow: json(['darn']),
+      actions: json({ high: 'reject' }),
+      updated_at: at(62),
+    },
+  ]);
+}
+
 /**
  * Rows to add once the named migration has run (bare table names as of that migration). A
  * migration that adds a table adds an entry here, so the upgrade carries rows through it too.
@@ -582,6 +617,7 @@ async function fill0003(insert: Insert): Promise<void> {
 const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0001_initial': fill0001,
   '0003_event_outbox': fill0003,
+  '0004_moderation': fill0004,
 };
 
 type Rows = Array<Record<string, unknown>>;
