@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 
 import { ChannelScreen } from '../src/screens/Channel';
+import { MembersTab } from '../src/screens/CommunityDetail/members-tab';
 
 import { renderWithServer } from './support/render';
 import { seedCommunity } from './support/seed';
@@ -14,12 +15,13 @@ let me: number;
 let friend: number;
 let community: CommunityDetail;
 let general: Channel;
+let third: number;
 
 beforeAll(async () => {
   s = await startRealServer({});
   owner = s.demo.instructorIds[0]!;
-  [me, friend] = s.demo.studentIds as [number, number];
-  community = await seedCommunity(s, { owner, name: 'Moderation Lab', members: [me, friend] });
+  [me, friend, third] = s.demo.studentIds as [number, number, number];
+  community = await seedCommunity(s, { owner, name: 'Moderation Lab', members: [me, friend, third] });
   general = (await s.as(owner).channels.list({ params: { id: String(community.id) } })).items.find((c) => c.type === 'text')!;
 });
 afterAll(async () => {
@@ -52,12 +54,10 @@ describe('moderation on the phone, against a real server', () => {
   });
 
   it('a muted member sees why and until when in place of the composer, and posting is refused', async () => {
-    const muted = await s
-      .as(owner)
-      .communities.updateMember({
-        params: { id: String(community.id), userId: friend },
-        body: { status: 'muted', duration_minutes: 10, reason: 'spam' },
-      });
+    const muted = await s.as(owner).communities.updateMember({
+      params: { id: String(community.id), userId: friend },
+      body: { status: 'muted', duration_minutes: 10, reason: 'spam' },
+    });
     const when = new Date(muted.status_expires_at!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, friend);
     const banner = await screen.findByTestId('composer-read-only');
@@ -69,5 +69,38 @@ describe('moderation on the phone, against a real server', () => {
       .channels.post({ params: { channelId: general.id }, body: { content: 'hello?' } })
       .catch((e: unknown) => e as { status: number; details: Record<string, unknown> });
     expect(refused).toMatchObject({ status: 403, details: { reason: 'muted', sanction_reason: 'spam', until: muted.status_expires_at } });
+  });
+
+  it('a moderator mutes a member for an hour from the member sheet, with a reason; the member is told why', async () => {
+    await renderWithServer(<MembersTab communityId={String(community.id)} canModerate communityNumericId={community.id} />, s, owner);
+    await fireEvent.press(await screen.findByTestId(`member-more-${third}`));
+    await fireEvent.press(screen.getByTestId('duration-60'));
+    await fireEvent.changeText(screen.getByTestId('sanction-reason'), 'flooding the chat');
+    await fireEvent.press(screen.getByTestId('sanction-mute'));
+    expect(await screen.findByTestId('sanction-done')).toBeTruthy();
+    const member = (await s.as(owner).communities.members({ params: { id: String(community.id) }, query: {} })).items.find(
+      (m) => m.user.id === third,
+    )!;
+    expect(member).toMatchObject({ status: 'muted', ban_reason: 'flooding the chat' });
+    const left = Date.parse(member.status_expires_at!) - Date.now();
+    expect(left).toBeGreaterThan(59 * 60_000);
+    expect(left).toBeLessThanOrEqual(60 * 60_000);
+    const seen = await s.as(third).communities.get({ params: { id: String(community.id) } });
+    expect(seen.viewer_membership).toMatchObject({
+      status: 'muted',
+      sanction_reason: 'flooding the chat',
+      muted_until: member.status_expires_at,
+    });
+  });
+
+  it('a member without moderation rights gets only Report in the sheet', async () => {
+    await renderWithServer(<MembersTab communityId={String(community.id)} communityNumericId={community.id} />, s, me);
+    await fireEvent.press(await screen.findByTestId(`member-more-${friend}`));
+    expect(screen.queryByTestId('sanction-mute')).toBeNull();
+    await fireEvent.press(screen.getByTestId(`report-member-${friend}`));
+    await fireEvent.press(screen.getByTestId('report-send'));
+    expect(await screen.findByTestId('report-done')).toBeTruthy();
+    const queue = await s.as(owner).moderation.queue({ params: { id: String(community.id) }, query: { target_type: 'user' } });
+    expect(queue.items.some((r) => r.target.id === friend && r.reporter?.id === me)).toBe(true);
   });
 });
