@@ -11,3 +11,4 @@ export { ChannelScreen, type ChannelScreenProps } from './screens/Channel';
 export { DMInboxScreen, type DMInboxScreenProps } from './screens/DMInbox';
 export { DMThreadScreen, type DMThreadScreenProps } from './screens/DMThread';
 export { Conversation, type ConversationSnapshot, type ConversationSource, type PendingMessage } from './state/chat/conversation';
+export { ModerationQueueScreen, type ModerationQueueScreenProps } from './screens/ModerationQueue';

@@ -4,6 +4,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 
 import { ChannelScreen } from '../src/screens/Channel';
 import { MembersTab } from '../src/screens/CommunityDetail/members-tab';
+import { ModerationQueueScreen } from '../src/screens/ModerationQueue';
 
 import { renderWithServer } from './support/render';
 import { seedCommunity } from './support/seed';
@@ -102,5 +103,22 @@ describe('moderation on the phone, against a real server', () => {
     expect(await screen.findByTestId('report-done')).toBeTruthy();
     const queue = await s.as(owner).moderation.queue({ params: { id: String(community.id) }, query: { target_type: 'user' } });
     expect(queue.items.some((r) => r.target.id === friend && r.reporter?.id === me)).toBe(true);
+  });
+
+  it("the moderator's queue shows the reported message inline; Delete removes it and resolves the report", async () => {
+    const before = await s.as(owner).moderation.queue({ params: { id: String(community.id) }, query: { target_type: 'channel_message' } });
+    const report = before.items.find((r) => r.target.content === 'follow my spam account')!;
+    await renderWithServer(<ModerationQueueScreen communityId={String(community.id)} />, s, owner);
+    const card = await screen.findByTestId(`report-${report.id}`);
+    expect(card).toHaveTextContent(/follow my spam account/);
+    expect(card).toHaveTextContent(/Harassment · Reported by/);
+    await fireEvent.press(screen.getByTestId(`delete-content-${report.id}`));
+    await waitFor(() => expect(screen.queryByTestId(`report-${report.id}`)).toBeNull());
+    const after = await s.as(owner).moderation.queue({ params: { id: String(community.id) }, query: { status: 'resolved' } });
+    expect(after.items.find((r) => r.id === report.id)).toMatchObject({
+      status: 'resolved',
+      resolution_notes: 'Harassment',
+      target: { content: null },
+    });
   });
 });
