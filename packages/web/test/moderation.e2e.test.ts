@@ -68,6 +68,11 @@ describe('moderation in Chromium', () => {
     server.ctx.config.moderation.actions.on_detect = 'reject';
     await send(page, 'you d4rn fool');
     await page.getByText('Not sent').first().waitFor();
+    // The refused message shows which word the filter matched, and why.
+    const rejected = page.getByTestId('rejected-text');
+    expect(await rejected.locator('mark').textContent()).toBe('d4rn');
+    await rejected.getByText('Your message was not sent: the highlighted words are not allowed here.').waitFor();
+    await screenshot(page, 'moderation-rejected');
     expect((await contents()).some((c) => c?.includes('fool'))).toBe(false);
 
     // Hold: it waits for a moderator, who finds it in the moderation centre's Held list.

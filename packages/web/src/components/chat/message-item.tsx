@@ -10,6 +10,7 @@ import { EmojiPicker, Reactions } from '../reactions';
 import { ReportButton } from '../report-button';
 
 import { AttachmentList } from './attachments';
+import { RejectedText, rejectedSpans } from './rejection';
 
 export interface MessageActions {
   onReply: (m: AnyMessage) => void;
@@ -285,11 +286,16 @@ export function PendingItem({
             <time className="cm-msg-time">{clockTime(p.created_at, i18n.language)}</time>
           </header>
         )}
-        {p.content && (
-          <div className="cm-msg-text">
-            <Markdown source={p.content} />
-          </div>
+        {p.content && p.status === 'failed' && rejectedSpans(p.error) ? (
+          <RejectedText content={p.content} error={p.error} />
+        ) : (
+          p.content && (
+            <div className="cm-msg-text">
+              <Markdown source={p.content} />
+            </div>
+          )
         )}
+        {p.status === 'failed' && !rejectedSpans(p.error) && <RejectedText content={p.content ?? ''} error={p.error} />}
         <AttachmentList items={p.attachments} />
         {p.status === 'sending' ? (
           <span className="cm-msg-status cm-muted cm-small">{t('chat.sending')}</span>
