@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { fullDate } from '../lib/format';
+import { parseWordLines } from '../lib/word-lines';
 import {
   downloadAuditCsv,
   useAddBadWordsMutation,
@@ -15,19 +16,6 @@ import {
 } from '../state/queries/moderation';
 
 import { errorText } from './error-note';
-
-/** "word" or "word:high" per line, as the words textarea shows them. */
-export function parseWordLines(text: string): CommunityWords['words'] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const m = /^(.*?):(low|medium|high)$/.exec(l);
-      return { word: (m ? m[1]! : l).trim(), severity: (m ? m[2] : 'medium') as Severity, replacement: null };
-    })
-    .filter((w) => w.word.length > 0);
-}
 
 export function WordsPanel({ slug, canEdit }: { slug: string; canEdit: boolean }) {
   const { t } = useTranslation();
