@@ -19,7 +19,9 @@ let general: Channel;
 let third: number;
 
 beforeAll(async () => {
-  s = await startRealServer({});
+  s = await startRealServer({
+    config: { moderation: { bad_words: ['darn'], actions: { auto_mute_threshold: 0, auto_ban_threshold: 0 } } },
+  });
   owner = s.demo.instructorIds[0]!;
   [me, friend, third] = s.demo.studentIds as [number, number, number];
   community = await seedCommunity(s, { owner, name: 'Moderation Lab', members: [me, friend, third] });
@@ -120,5 +122,14 @@ describe('moderation on the phone, against a real server', () => {
       resolution_notes: 'Harassment',
       target: { content: null },
     });
+  });
+
+  it('warns before sending when the text may hold a listed word (the server hands out the list; it still decides)', async () => {
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, me);
+    const input = await screen.findByTestId('composer-input');
+    await fireEvent.changeText(input, 'well d4rrn it');
+    expect(await screen.findByTestId('composer-warning')).toHaveTextContent(/may contain words that are not allowed here/);
+    await fireEvent.changeText(input, 'well darning socks is fine');
+    expect(screen.queryByTestId('composer-warning')).toBeNull();
   });
 });

@@ -11,6 +11,8 @@ import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
 import { useCommunityQuery } from '../../state/queries/communities';
+import { useWordListQuery } from '../../state/queries/moderation';
+import { mayContainListedWord } from '../../lib/word-check';
 
 import { ChannelView } from './ChannelView';
 
@@ -71,6 +73,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
   const communityId = String(channel.community_id);
   const community = useCommunityQuery(communityId);
   const sanction = sanctionText(t, community.data?.viewer_membership ?? null);
+  const words = useWordListQuery(channel.community_id, features?.features.bad_word_filter === true);
   const mentionSearch = useCallback(
     async (q: string) => {
       const page = await api.communities.members({ params: { id: communityId }, query: { q, limit: 10 } });
@@ -92,6 +95,7 @@ function ChannelConversation({ channel, pageSize }: { channel: Channel; pageSize
         ...(channel.viewer_can.attach ? { upload: (file) => uploadPicked(api, file, { purpose: 'channel' }) } : {}),
         mentionSearch,
         onTyping: notifyTyping,
+        ...(words.data ? { check: (text: string) => (mayContainListedWord(text, words.data) ? t('moderation.quick_warning') : null) } : {}),
       }}
       typing={typing}
     />

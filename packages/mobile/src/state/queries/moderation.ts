@@ -49,3 +49,14 @@ export function useQueueActionMutation(communityId: string) {
     },
   });
 }
+
+/** The word list for the local quick check (only where the server's bad_word_filter feature is on). */
+export function useWordListQuery(communityId: number, enabled: boolean) {
+  const { api } = useAddon();
+  return useQuery({
+    queryKey: moderationKeys.wordList(communityId),
+    queryFn: ({ signal }) => api.moderation.wordList({ query: { community_id: communityId } }, { signal }),
+    enabled,
+    staleTime: 5 * 60_000,
+  });
+}
