@@ -197,4 +197,35 @@ describe('moderation in Chromium', () => {
     await mod.context().close();
     await words.context().close();
   });
+
+  it('site admins reach global bad words from the top bar: add one, import a list, see all sanctions', async () => {
+    const admin = await signedInPage(server.demo.adminId);
+    await admin.getByRole('link', { name: 'Site moderation' }).click();
+    await admin.getByRole('heading', { name: 'Site moderation' }).waitFor();
+    await admin.getByRole('tab', { name: 'Global bad words' }).click();
+    await admin.getByLabel('Word', { exact: true }).fill('gorram');
+    await admin.getByLabel('Severity').selectOption('high');
+    await admin.getByLabel('Replacement (optional)').fill('gosh');
+    await admin.getByRole('button', { name: 'Add word' }).click();
+    await admin.getByText('1 added, 0 updated').waitFor();
+    await admin.getByLabel('Import a list (one word per line)').fill('frak:low\nsmeg\ngorram:medium');
+    await admin.getByRole('button', { name: 'Import' }).click();
+    await admin.getByText('2 added, 1 updated').waitFor();
+    await admin.getByRole('cell', { name: 'smeg', exact: true }).waitFor();
+    await screenshot(admin, 'moderation-admin-bad-words');
+    const words = (await server.as(server.demo.adminId).moderation.badWords({ query: {} })).items;
+    expect(words.find((w) => w.word === 'gorram')).toMatchObject({ severity: 'medium', replacement: null }); // an import line carries no replacement;
+    expect(words.find((w) => w.word === 'frak')).toMatchObject({ severity: 'low' });
+    await admin.getByRole('tab', { name: 'Mutes and bans' }).click();
+    await admin.getByRole('tabpanel').waitFor();
+    await admin.getByRole('tab', { name: 'Queue' }).click();
+    await admin.getByText(/^Keys: j\/k move/).waitFor();
+    await admin.waitForLoadState('networkidle');
+    await screenshot(admin, 'moderation-admin-queue');
+    // Students never see the link, and the area is not theirs.
+    const student = await signedInPage(server.demo.studentIds[0]!);
+    expect(await student.getByRole('link', { name: 'Site moderation' }).count()).toBe(0);
+    await admin.context().close();
+    await student.context().close();
+  });
 });
