@@ -11,7 +11,17 @@ export {
   type Realtime,
   type RealtimeOptions,
 } from './realtime';
-export { channelKeys, communityKeys, dmKeys, feedKeys, gamificationKeys, systemKeys, type CommunityListFilters } from './query-keys';
+export {
+  channelKeys,
+  communityKeys,
+  dmKeys,
+  feedKeys,
+  gamificationKeys,
+  moderationKeys,
+  systemKeys,
+  type AuditFilters,
+  type CommunityListFilters,
+} from './query-keys';
 export * from './conversation/index';
 export { richTextTree } from './rich-text-cache';
 export * from './feed-cache';

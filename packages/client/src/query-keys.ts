@@ -67,3 +67,29 @@ export const gamificationKeys = {
   profile: (userId: number, communityId: number | null) => [root, 'gamification', 'profile', userId, communityId ?? 'global'] as const,
   admin: [root, 'gamification', 'admin'] as const,
 };
+
+export interface AuditFilters {
+  user_id?: number;
+  moderator_id?: number;
+  action?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Moderation: a community's queue, held content, sanctions, word lists and audit log; the site-wide ones under 'admin'. */
+export const moderationKeys = {
+  all: [root, 'moderation'] as const,
+  community: (communityId: string) => [root, 'moderation', 'community', communityId] as const,
+  queue: (communityId: string, status: string) => [root, 'moderation', 'community', communityId, 'queue', status] as const,
+  held: (communityId: string) => [root, 'moderation', 'community', communityId, 'held'] as const,
+  sanctions: (communityId: string) => [root, 'moderation', 'community', communityId, 'sanctions'] as const,
+  words: (communityId: string) => [root, 'moderation', 'community', communityId, 'words'] as const,
+  audit: (communityId: string, filters: AuditFilters) => [root, 'moderation', 'community', communityId, 'audit', filters] as const,
+  admin: [root, 'moderation', 'admin'] as const,
+  globalQueue: (status: string) => [root, 'moderation', 'admin', 'queue', status] as const,
+  badWords: (q: string) => [root, 'moderation', 'admin', 'bad-words', q] as const,
+  siteSanctions: [root, 'moderation', 'admin', 'sanctions'] as const,
+  globalAudit: (filters: AuditFilters) => [root, 'moderation', 'admin', 'audit', filters] as const,
+  wordList: (communityId: number | null) => [root, 'moderation', 'word-list', communityId] as const,
+  myReports: [root, 'moderation', 'mine'] as const,
+};

@@ -14,3 +14,4 @@ export { ConversationMachine, type ConversationIO, type ConversationSnapshot, ty
 export { LeaderboardScreen, type LeaderboardScreenProps } from './screens/Leaderboard';
 export { ProfileSheet } from './components/profile-sheet';
 export { LevelChip } from './components/level-chip';
+export { ModerationQueueScreen, type ModerationQueueScreenProps } from './screens/ModerationQueue';

@@ -19,6 +19,7 @@ describe('the demo content', () => {
       status: 'active',
       role: 'moderator',
       muted_until: null,
+      sanction_reason: null,
     });
     const staff = await s.as(s.demo.instructorIds[0]!).communities.list({ query: {} });
     expect(staff.items.map((c) => c.name)).toContain("Instructors' Lounge");

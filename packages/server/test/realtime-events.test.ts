@@ -94,6 +94,7 @@ describe('realtime payloads against their contract schemas', () => {
     // The feed, on the community channel: post, edit, comment, comment edit and delete, post delete.
     const post = await s.as(a).feed.post({ params: { id: community.slug }, body: { content: 'feed hello' } });
     await s.as(a).feed.update({ params: { itemId: post.id }, body: { content: 'feed hello, edited' } });
+    await s.as(b).feed.react({ params: { itemId: post.id }, body: { emoji: '👍' } });
     const comment = await s.as(b).feed.comment({ params: { itemId: post.id }, body: { content: 'welcome' } });
     await s.as(b).feed.updateComment({ params: { commentId: comment.id }, body: { content: 'welcome!' } });
     await s.as(b).feed.removeComment({ params: { commentId: comment.id } });

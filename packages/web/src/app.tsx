@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 
-import { TOKEN_KEY } from './api';
-import { dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
+import { api, TOKEN_KEY } from './api';
+import { dmPath, linkProps, moderationPath, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
@@ -11,6 +11,7 @@ import { useDmUnreadQuery } from './state/queries/dm';
 import { useDemoUsersQuery } from './state/queries/system';
 import { GamificationAdminScreen, ProfileScreen } from './screens/gamification';
 import { LevelUpToasts, profilePath } from './components/gamification';
+import { ModerationCentre, SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
 
@@ -113,6 +114,11 @@ function Shell() {
             <span aria-hidden="true">⚙</span> <span className="cm-top-label">{t('gamification.admin_link')}</span>
           </a>
         )}
+        {me.data?.is_admin && (
+          <a className={`cm-top-link${route.name === 'admin_moderation' ? ' cm-top-link--on' : ''}`} {...linkProps(moderationPath(null))}>
+            <span aria-hidden="true">🛡</span> <span className="cm-top-label">{t('moderation.admin_link')}</span>
+          </a>
+        )}
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
             <span className="cm-user-name">{t('auth.signed_in_as', { name: me.data.name })}</span>
@@ -135,6 +141,7 @@ function Shell() {
       </header>
       {signedIn && <OfflineBanner />}
       {signedIn && features.data?.features.gamification !== false && <LevelUpToasts />}
+      {signedIn && <SanctionWatcher />}
       <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
         {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
         {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}
@@ -144,6 +151,7 @@ function Shell() {
         {route.name === 'dm' && me.data && <DmScreen threadId={route.threadId} me={me.data} />}
         {route.name === 'profile' && signedIn && <ProfileScreen userId={route.userId} slug={route.slug} />}
         {route.name === 'gamification_admin' && signedIn && <GamificationAdminScreen />}
+        {route.name === 'admin_moderation' && me.data?.is_admin && <ModerationCentre slug={null} canEditWords />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

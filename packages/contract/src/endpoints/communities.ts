@@ -41,6 +41,8 @@ export const viewerMembershipSchema = z
     role: z.string(),
     /** When a mute ends (null: until lifted by hand, or not muted); clients explain the restriction with it. */
     muted_until: isoTime.nullable(),
+    /** Why the viewer is muted or banned (the moderator's or the automatic rule's words), so clients can say it. */
+    sanction_reason: z.string().nullable(),
   })
   .nullable();
 

@@ -45,6 +45,7 @@ export function presentCard(row: CommunityRow, x: CardExtras): CommunityCard {
           status: x.membership.status as Member['status'],
           role: x.membership.role_slug,
           muted_until: x.membership.status === 'muted' ? x.membership.mute_expires_at : null,
+          sanction_reason: x.membership.status === 'muted' || x.membership.status === 'banned' ? x.membership.ban_reason : null,
         }
       : null,
   };

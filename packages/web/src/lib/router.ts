@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation';
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
@@ -9,6 +9,7 @@ export type Route =
   | { name: 'dm'; threadId: number | null }
   | { name: 'profile'; slug: string | null; userId: number }
   | { name: 'gamification_admin' }
+  | { name: 'admin_moderation' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -16,6 +17,7 @@ export const WEB_BASE = '/communities';
 export const DM_BASE = '/dm';
 
 export const channelPath = (slug: string, channel?: string) => `${WEB_BASE}/${slug}/channels${channel ? `/${channel}` : ''}`;
+export const moderationPath = (slug: string | null) => (slug ? `${WEB_BASE}/${slug}/moderation` : `${WEB_BASE}/admin/moderation`);
 export const dmPath = (threadId?: number) => (threadId ? `${DM_BASE}/${threadId}` : DM_BASE);
 
 export function parseRoute(pathname: string): Route {
@@ -32,11 +34,19 @@ export function parseRoute(pathname: string): Route {
   if (slug === 'admin' && tab === 'gamification' && channel === undefined) return { name: 'gamification_admin' };
   if (slug === 'profile' && userId !== null && channel === undefined) return { name: 'profile', slug: null, userId };
   if (slug && tab === 'members' && userId !== null && more.length === 0) return { name: 'profile', slug, userId };
+  // 'admin' is a reserved slug: the site admin area lives there.
+  if (slug === 'admin' && tab === 'moderation' && channel === undefined) return { name: 'admin_moderation' };
   if (slug && tab === 'channels' && more.length === 0) return { name: 'channel', slug, channel: channel ?? null };
   if (
     slug &&
     channel === undefined &&
-    (tab === undefined || tab === 'feed' || tab === 'members' || tab === 'courses' || tab === 'settings' || tab === 'leaderboard')
+    (tab === undefined ||
+      tab === 'feed' ||
+      tab === 'members' ||
+      tab === 'courses' ||
+      tab === 'settings' ||
+      tab === 'leaderboard' ||
+      tab === 'moderation')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };

@@ -155,6 +155,13 @@ function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
   );
 }
 
+/** "14:32" today, else date and time: when a sanction ends, as short as stays unambiguous. */
+function untilText(iso: string, locale: string): string {
+  const d = new Date(iso);
+  const today = d.toDateString() === new Date().toDateString();
+  return d.toLocaleString(locale, today ? { hour: '2-digit', minute: '2-digit' } : { dateStyle: 'medium', timeStyle: 'short' });
+}
+
 /** In place of the composer: why the viewer cannot post, and what to do about it. */
 function ReadOnly({ slug, channel }: { slug: string; channel: Channel }) {
   const { t, i18n } = useTranslation();
@@ -166,11 +173,15 @@ function ReadOnly({ slug, channel }: { slug: string; channel: Channel }) {
   if (m?.status === 'muted')
     return (
       <span data-testid="muted-note">
-        {m.muted_until
-          ? t('channels.muted_until', {
-              when: new Date(m.muted_until).toLocaleString(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }),
-            })
-          : t('channels.muted')}
+        {m.sanction_reason
+          ? m.muted_until
+            ? t('moderation.muted_reason_until', { when: untilText(m.muted_until, i18n.language), reason: m.sanction_reason })
+            : t('moderation.muted_reason', { reason: m.sanction_reason })
+          : m.muted_until
+            ? t('channels.muted_until', {
+                when: new Date(m.muted_until).toLocaleString(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }),
+              })
+            : t('channels.muted')}
       </span>
     );
   if (m?.status === 'pending') return <span>{t('channels.join_pending')}</span>;

@@ -1,4 +1,5 @@
 import { ApiError, feedKeys } from '@communities/client';
+import type { CommunityDetail } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,11 +13,15 @@ import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab }
 import { CommunitySettings } from './community-settings';
 import { useCommunityQuery, useCoursesQuery, useJoinMutation, useLeaveMutation, useMembersQuery } from '../state/queries/communities';
 import { useStartDmMutation } from '../state/queries/dm';
+import { ModerationCentre } from './moderation';
+import { MemberModeration } from '../components/member-moderation';
+import { ReportButton } from '../components/report-button';
 import { useFeatures, useMe } from '../state/session';
 import { LeaderboardTab, TopFiveWidget } from './gamification';
 import { ProfileName } from '../components/gamification';
 
-function Members({ slug, communityId }: { slug: string; communityId: number }) {
+function Members({ slug, c }: { slug: string; c: CommunityDetail }) {
+  const communityId = c.id;
   const { t, i18n } = useTranslation();
   const me = useMe();
   const [q, setQ] = useState('');
@@ -81,6 +86,16 @@ function Members({ slug, communityId }: { slug: string; communityId: number }) {
                   >
                     {inGroup(m.user.id) ? '✓' : <PlusIcon />}
                   </button>
+                  <ReportButton type="user" id={m.user.id} communityId={c.id} />
+                  {c.viewer_permissions.includes('members.manage') && m.role.slug !== 'owner' && (
+                    <MemberModeration
+                      slug={slug}
+                      user={m.user}
+                      status={m.status}
+                      role={m.role.slug}
+                      canChangeRole={c.viewer_permissions.includes('members.change_role')}
+                    />
+                  )}
                 </span>
               )}
             </li>
@@ -165,6 +180,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['leaderboard', t('gamification.tab'), features.data?.features.leaderboard !== false && can('feed.read')],
     ['courses', t('community.tab_courses'), true],
     ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
+    ['moderation', t('moderation.centre'), can('moderation.review')],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
   const tabPath = (k: string) => (k === 'channels' ? channelPath(c.slug) : `${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`);
@@ -196,9 +212,10 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       <div className="cm-layout">
         <main className="cm-main-col">
           {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post')} />}
-          {visibleTab === 'members' && <Members slug={c.slug} communityId={c.id} />}
+          {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
+          {visibleTab === 'moderation' && <ModerationCentre slug={c.slug} canEditWords={can('community.update')} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
               <Courses slug={c.slug} />

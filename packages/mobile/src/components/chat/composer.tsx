@@ -84,6 +84,8 @@ export interface ComposerProps {
   mentionSearch?: (q: string) => Promise<UserSummary[]>;
   /** Called as the user types (throttled by the caller), for "… is typing". */
   onTyping?: () => void;
+  /** A local check before sending (the server still decides): a warning to show, or null. */
+  check?: (text: string) => string | null;
 }
 
 export function Composer(p: ComposerProps) {
@@ -225,6 +227,11 @@ export function Composer(p: ComposerProps) {
         </Text>
       ) : null}
       {emoji ? <EmojiPicker testID="composer-emoji" onPick={(e) => setText((v) => v + e)} /> : null}
+      {p.check?.(text) ? (
+        <Text style={s.over} testID="composer-warning">
+          {p.check(text)}
+        </Text>
+      ) : null}
       {over > 0 ? (
         <Text style={s.over} testID="too-long">
           {t('chat.too_long', { count: over })}

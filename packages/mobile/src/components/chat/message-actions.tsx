@@ -6,6 +6,7 @@ import type { CommunitiesTheme } from '../../config';
 import type { AnyMessage as ChatMessage } from '@communities/client';
 import { Button } from '../button';
 import { EmojiPicker } from '../emoji-picker';
+import { ReportForm } from '../report-form';
 import { Sheet } from '../sheet';
 import { useStyles } from '../use-styles';
 
@@ -49,7 +50,11 @@ export function MessageActionSheet({ message: m, meId, onClose, onReact, onActio
   const { t } = useTranslation();
   const s = useStyles(make);
   const [confirming, setConfirming] = useState(false);
-  useEffect(() => setConfirming(false), [m?.id]);
+  const [reporting, setReporting] = useState(false);
+  useEffect(() => {
+    setConfirming(false);
+    setReporting(false);
+  }, [m?.id]);
   if (!m) return null;
   const can = messageRights(m, meId);
   const item = (action: MessageAction, glyph: string, label: string, danger = false) => (
@@ -71,7 +76,9 @@ export function MessageActionSheet({ message: m, meId, onClose, onReact, onActio
   );
   return (
     <Sheet onClose={onClose} closeLabel={t('common.cancel')} label={t('chat.actions')} testID={`actions-${m.id}`}>
-      {confirming ? (
+      {reporting ? (
+        <ReportForm type={'thread_id' in m ? 'dm_message' : 'channel_message'} id={m.id} onDone={onClose} />
+      ) : confirming ? (
         <View style={s.confirm} accessibilityRole="alert">
           <Text style={s.confirmText}>
             {can.mine ? t('chat.delete_confirm') : t('chat.delete_confirm_theirs', { name: m.author.name })}
@@ -104,6 +111,18 @@ export function MessageActionSheet({ message: m, meId, onClose, onReact, onActio
           {m.content ? item('copy', '📋', t('chat.copy')) : null}
           {can.edit ? item('edit', '✏️', t('chat.edit')) : null}
           {can.delete ? item('delete', '🗑️', t('chat.delete'), true) : null}
+          {!can.mine ? (
+            <Pressable
+              style={s.item}
+              accessibilityRole="button"
+              accessibilityLabel={t('moderation.report')}
+              testID={`report-${m.id}`}
+              onPress={() => setReporting(true)}
+            >
+              <Text style={[s.glyph, s.danger]}>⚑</Text>
+              <Text style={[s.label, s.danger]}>{t('moderation.report')}</Text>
+            </Pressable>
+          ) : null}
         </>
       )}
     </Sheet>

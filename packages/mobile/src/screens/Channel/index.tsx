@@ -11,6 +11,8 @@ import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
 import { useChannelQuery } from '../../state/queries/channels';
 import { useCommunityQuery, useMembershipMutation } from '../../state/queries/communities';
+import { useWordListQuery } from '../../state/queries/moderation';
+import { mayContainListedWord } from '../../lib/word-check';
 
 import { ChannelView } from './ChannelView';
 import { useSlowMode } from './slow-mode';
@@ -39,6 +41,18 @@ function ChannelBody({ channelId, pageSize }: ChannelScreenProps) {
   if (query.status === 'error') return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   // After joining, the channel is read again: the new member's rights come from the server.
   return <ChannelConversation channel={query.data} pageSize={pageSize} onJoined={() => void query.refetch()} />;
+}
+
+/** "You are muted until 14:32: spam": why a sanctioned member cannot post, and until when (null: not sanctioned). */
+export function sanctionText(
+  t: (k: string, o?: Record<string, string>) => string,
+  m: { status: string; muted_until: string | null; sanction_reason: string | null } | null,
+): string | null {
+  if (!m || m.status !== 'muted') return null;
+  const when = m.muted_until ? new Date(m.muted_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+  if (when && m.sanction_reason) return t('moderation.muted_reason_until', { when, reason: m.sanction_reason });
+  if (when) return t('moderation.muted_until', { when });
+  return t('moderation.muted_reason', { reason: m.sanction_reason ?? '' });
 }
 
 function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel; pageSize?: number; onJoined: () => void }) {
@@ -77,6 +91,8 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
   const { typing, notifyTyping } = useTyping(presence, conversation);
   const communityId = String(channel.community_id);
+  const sanction = sanctionText(t, community.data?.viewer_membership ?? null);
+  const words = useWordListQuery(channel.community_id, features?.features.bad_word_filter === true);
   const mentionSearch = useCallback(
     async (q: string) => {
       const page = await api.communities.members({ params: { id: communityId }, query: { q, limit: 10 } });
@@ -93,7 +109,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
       {...actions}
       composer={{
         placeholder: t('chat.composer_placeholder_channel', { name: channel.name }),
-        readOnlyReason: restriction?.reason ?? null,
+        readOnlyReason: sanction ?? restriction?.reason ?? null,
         ...(restriction?.join
           ? {
               readOnlyAction: { label: restriction.join, onPress: restriction.onJoin, busy: membership.isPending, error: membership.error },
@@ -104,6 +120,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
         ...(channel.viewer_can.attach ? { upload: (file) => uploadPicked(api, file, { purpose: 'channel' }) } : {}),
         mentionSearch,
         onTyping: notifyTyping,
+        ...(words.data ? { check: (text: string) => (mayContainListedWord(text, words.data) ? t('moderation.quick_warning') : null) } : {}),
       }}
       typing={typing}
     />

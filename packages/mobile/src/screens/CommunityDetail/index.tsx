@@ -103,6 +103,8 @@ function CommunityDetailBody({
         <MembersTab
           communityId={id}
           pageSize={pageSize}
+          canModerate={c.viewer_permissions.includes('members.manage')}
+          communityNumericId={c.id}
           // Members message each other where the community allows it; the server has the last word.
           onOpenThread={
             dmOn && c.settings.dms_between_members && (c.viewer_membership?.status === 'active' || c.viewer_membership?.status === 'muted')

@@ -5,6 +5,7 @@ import { ActivityIndicator, FlatList, Text, TextInput, View } from 'react-native
 
 import { Avatar } from '../../components/avatar';
 import { Button } from '../../components/button';
+import { MemberActionsSheet } from '../../components/member-actions';
 import { StartDmNotice, useStartDm } from '../../components/start-dm';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
@@ -34,9 +35,15 @@ export function MembersTab({
   communityId,
   pageSize,
   onOpenThread,
+  canModerate = false,
+  communityNumericId,
 }: {
   communityId: string;
   pageSize?: number;
+  /** The viewer manages members here (members.manage): the member sheet offers sanctions. */
+  canModerate?: boolean;
+  /** For reports of a member: the community where it happened. */
+  communityNumericId?: number;
   /** Given when the viewer may message members from here: opens the conversation started. */
   onOpenThread?: (thread: DmThread) => void;
 }) {
@@ -47,6 +54,7 @@ export function MembersTab({
   const [search, setSearch] = useState('');
   const q = useDebounced(search.trim(), 300);
   const query = useMembersQuery(communityId, q, pageSize);
+  const [acting, setActing] = useState<{ id: number; name: string } | null>(null);
   return (
     <View style={{ flex: 1 }}>
       <TextInput
@@ -91,10 +99,28 @@ export function MembersTab({
                   testID={`message-member-${item.user.id}`}
                 />
               ) : null}
+              {me && item.user.id !== me.id && item.role.slug !== 'owner' ? (
+                <Button
+                  variant="secondary"
+                  label="⋯"
+                  accessibilityLabel={t('moderation.more', { name: item.user.name })}
+                  onPress={() => setActing(item.user)}
+                  testID={`member-more-${item.user.id}`}
+                />
+              ) : null}
             </View>
           )}
         />
       )}
+      {acting ? (
+        <MemberActionsSheet
+          communityId={communityId}
+          {...(communityNumericId ? { communityNumericId } : {})}
+          user={acting}
+          canModerate={canModerate}
+          onClose={() => setActing(null)}
+        />
+      ) : null}
     </View>
   );
 }

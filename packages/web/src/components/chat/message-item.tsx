@@ -7,9 +7,11 @@ import type { AnyMessage, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
 import { RichText } from '../rich-text';
 import { EmojiPicker, Reactions } from '../reactions';
+import { ReportButton } from '../report-button';
 
 import { AttachmentList } from './attachments';
 import { AuthorName } from '../gamification';
+import { RejectedText, rejectedSpans } from './rejection';
 
 export interface MessageActions {
   onReply: (m: AnyMessage) => void;
@@ -239,6 +241,7 @@ export function MessageItem({
               ✎
             </button>
           )}
+          {!mine && <ReportButton type={'thread_id' in m ? 'dm_message' : 'channel_message'} id={m.id} />}
           {canDelete && (
             <button
               type="button"
@@ -284,11 +287,16 @@ export function PendingItem({
             <time className="cm-msg-time">{clockTime(p.created_at, i18n.language)}</time>
           </header>
         )}
-        {p.content && (
-          <div className="cm-msg-text">
-            <RichText source={p.content} />
-          </div>
+        {p.content && p.status === 'failed' && rejectedSpans(p.error) ? (
+          <RejectedText content={p.content} error={p.error} />
+        ) : (
+          p.content && (
+            <div className="cm-msg-text">
+              <RichText source={p.content} />
+            </div>
+          )
         )}
+        {p.status === 'failed' && !rejectedSpans(p.error) && <RejectedText content={p.content ?? ''} error={p.error} />}
         <AttachmentList items={p.attachments} />
         {p.status === 'sending' ? (
           <span className="cm-msg-status cm-muted cm-small">{t('chat.sending')}</span>

@@ -12,6 +12,8 @@ import {
 } from '../../state/queries/feed';
 import { Avatar } from '../avatar';
 import { RichText } from '../rich-text';
+import { ReportButton } from '../report-button';
+import { useMe } from '../../state/session';
 import { Reactions } from '../reactions';
 
 import { ConfirmDelete } from './confirm-delete';
@@ -33,6 +35,7 @@ function CommentRow({
   onReply: (parentId: number) => void;
 }) {
   const { t, i18n } = useTranslation();
+  const me = useMe();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(c.content ?? '');
   const update = useUpdateCommentMutation(item.id);
@@ -96,6 +99,9 @@ function CommentRow({
             )}
             {c.viewer_can.delete && (
               <ConfirmDelete label={t('feed.delete')} busy={remove.isPending} onConfirm={() => remove.mutate(c.id)} />
+            )}
+            {c.author.id !== me.data?.id && (
+              <ReportButton type="feed_comment" id={c.id} className="cm-link" label={t('moderation.report')} />
             )}
             {(remove.isError || update.isError) && <span role="alert">{t('app.error')}</span>}
           </div>

@@ -9,6 +9,8 @@ import { AttachmentList } from '../chat/attachments';
 import { AuthorName } from '../gamification';
 import { RichText } from '../rich-text';
 import { Reactions } from '../reactions';
+import { ReportButton } from '../report-button';
+import { useMe } from '../../state/session';
 
 import { Comments } from './comments';
 import { ConfirmDelete } from './confirm-delete';
@@ -73,6 +75,7 @@ function EditPost({
 
 export function PostCard({ item, slug, source }: { item: FeedItem; slug: string; source: (q: string) => Promise<UserSummary[]> }) {
   const { t, i18n } = useTranslation();
+  const me = useMe();
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState(false);
   const react = useReactPostMutation(slug);
@@ -131,6 +134,9 @@ export function PostCard({ item, slug, source }: { item: FeedItem; slug: string;
         <button type="button" className="cm-link" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
           💬 {t('feed.comments', { count: item.comment_count })}
         </button>
+        {item.author.id !== me.data?.id && (
+          <ReportButton type="feed_item" id={item.id} className="cm-link" label={t('moderation.report')} />
+        )}
       </footer>
       {open && <Comments item={item} slug={slug} source={source} />}
     </article>
