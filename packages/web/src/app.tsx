@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 
-import { api, TOKEN_KEY } from './api';
+import { TOKEN_KEY } from './api';
 import { dmPath, linkProps, moderationPath, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
