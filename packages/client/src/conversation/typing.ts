@@ -1,8 +1,10 @@
+import { REALTIME_EVENTS } from '@communities/contract';
+
 import { decodeTyping } from './decode';
 import type { Timers } from './types';
 
 /** The presence channel's client event that carries "I am typing" (relayed by the gateway). */
-export const TYPING_EVENT = 'client-typing';
+export const TYPING_EVENT = REALTIME_EVENTS.clientTyping;
 /** How long a name stays after its last signal, and how often we send ours while typing. */
 export const TYPING_SHOWN_MS = 5000;
 export const TYPING_SEND_EVERY_MS = 2500;
