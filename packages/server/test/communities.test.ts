@@ -288,7 +288,12 @@ describe('membership', () => {
     expect(muted.status_expires_at).not.toBeNull();
     // The muted member's own view says why and until when, so clients can explain why they cannot post.
     const seen = await s.as(member).communities.get({ params: { id } });
-    expect(seen.viewer_membership).toEqual({ status: 'muted', role: 'guest', muted_until: muted.status_expires_at, sanction_reason: 'spam' });
+    expect(seen.viewer_membership).toEqual({
+      status: 'muted',
+      role: 'guest',
+      muted_until: muted.status_expires_at,
+      sanction_reason: 'spam',
+    });
     expect((await s.as(mod).communities.get({ params: { id } })).viewer_membership?.muted_until).toBeNull();
     await expectStatus(s.as(instructor).communities.updateMember({ params: { id, userId: member }, body: { role: 'owner' } }), 403);
     await expectStatus(s.as(instructor).communities.updateMember({ params: { id, userId: member }, body: { role: 'vip' } }), 422);

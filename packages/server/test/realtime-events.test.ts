@@ -117,7 +117,11 @@ describe('realtime payloads against their contract schemas', () => {
     });
     await s.as(owner).channels.remove({ params: { channelId: room.id } });
     await s.as(owner).channels.remove({ params: { channelId: secret } });
+    // Joining earns points (join_community), and lifts d to level 2 in this community.
+    const asD = await listener(d, got);
+    await asD(realtimeChannel.user(prefix(), d));
     await s.as(d).communities.join({ params: { id: community.slug }, body: {} });
+    await s.ctx.bus.idle();
     await s.as(d).communities.leave({ params: { id: community.slug } });
 
     // DMs: thread created, message (with a scanned file), edit, reaction, read, rename,

@@ -167,6 +167,22 @@ const freshSiteSanction = async (s: TestServer) =>
 const MODERATORS_ONLY_404 = only(['moderator', 'owner', 'admin'], 404);
 const ADMIN = only(['admin'], 403);
 
+/** A question by the member and a reply to it by another member: the member is the asker. */
+async function freshAnswer(s: TestServer, w: World): Promise<number> {
+  const question = (await ok(s, w.users.member, 'POST', `${C}/channels/${w.channelId}/messages`, { content: `q ${uniq()}?` })).id as number;
+  const author = await freshMember(s, w);
+  return (await ok(s, author, 'POST', `${C}/channels/${w.channelId}/messages`, { content: `answer ${uniq()}`, reply_to_id: question }))
+    .id as number;
+}
+/** A comment by another member on a post of the member's: the member asked. */
+async function freshFeedAnswer(s: TestServer, w: World): Promise<number> {
+  const post = await freshPost(s, w);
+  const author = await freshMember(s, w);
+  return (await ok(s, author, 'POST', `${C}/feed/${post}/comments`, { content: `answer ${uniq()}` })).id as number;
+}
+/** Helpful marks: the asker (the member) and moderators; others who can see it get 403. */
+const ASKER_OR_MOD = only(['member', 'moderator', 'owner', 'admin'], 403);
+
 /** Every endpoint's policy, keyed like the contract's registry; `name@variant` adds a second target. */
 export const POLICIES: Record<string, Group> = {
   system: {
@@ -356,12 +372,45 @@ export const POLICIES: Record<string, Group> = {
       hidden: { pending: 404 },
     }),
   },
+  gamification: {
+    // Leaderboards read like the member list: members, and anyone signed in for a public community.
+    communityLeaderboard: community(READ, (w) => ({ params: cid(w), query: { period: 'week' } }), { private: READ_PRIVATE }),
+    globalLeaderboard: global(ALL, () => ({ query: { period: 'all_time' } })),
+    userProfile: global(ALL, (w) => ({ params: { userId: w.users.member } })),
+    updateMyPrivacy: global(ALL, () => ({ body: { hide_from_leaderboards: false } })),
+    markMessageHelpful: inChannel(ASKER_OR_MOD, async (w, _r, s) => ({ params: { messageId: await freshAnswer(s, w) } })),
+    unmarkMessageHelpful: inChannel(ASKER_OR_MOD, async (w, _r, s) => {
+      const messageId = await freshAnswer(s, w);
+      await ok(s, w.users.owner, 'POST', `${C}/channels/messages/${messageId}/helpful`);
+      return { params: { messageId } };
+    }),
+    // Whoever may not read the feed does not learn the comment exists.
+    markCommentHelpful: community(
+      { ...ASKER_OR_MOD, banned: 404 },
+      async (w, _r, s) => ({ params: { commentId: await freshFeedAnswer(s, w) } }),
+      { private: { outsider: 404, kicked: 404, otherOwner: 404, pending: 404 }, hidden: { pending: 404 } },
+    ),
+    unmarkCommentHelpful: community(
+      { ...ASKER_OR_MOD, banned: 404 },
+      async (w, _r, s) => {
+        const commentId = await freshFeedAnswer(s, w);
+        await ok(s, w.users.owner, 'POST', `${C}/feed/comments/${commentId}/helpful`);
+        return { params: { commentId } };
+      },
+      { private: { outsider: 404, kicked: 404, otherOwner: 404, pending: 404 }, hidden: { pending: 404 } },
+    ),
+    communitySettings: community(OWNER, (w) => ({ params: cid(w) })),
+    updateCommunitySettings: community(OWNER, (w) => ({ params: cid(w), body: { scale: 1 } })),
+    adminSettings: global(ADMIN),
+    updateAdminSettings: global(ADMIN, () => ({ body: {} })),
+  },
   moderation: {
     // Anyone who can see it may report it; what they cannot see does not exist for them (404).
+    // A pending requester of a public community reads it as any outsider does, so may report too.
     report: community(
-      t(2, { pending: 404, banned: 404 }),
+      t(2, { banned: 404 }),
       async (w, _r, s) => ({ body: { target_type: 'channel_message', target_id: await strangerMessage(s, w), reason: 'spam' } }),
-      { private: { outsider: 404, kicked: 404, otherOwner: 404 } },
+      { private: { outsider: 404, kicked: 404, otherOwner: 404, pending: 404 }, hidden: { pending: 404 } },
     ),
     myReports: global(ALL),
     queue: community(MOD, (w) => ({ params: cid(w) })),

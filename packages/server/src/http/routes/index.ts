@@ -15,7 +15,7 @@ import { uploadRoutes } from './uploads';
  * Every contract route of every domain. Feature-gated endpoints are skipped at registration,
  * which marks the features the registered ones serve in `features` (what GET /features reports):
  * an endpoint's own `feature`, and a route's `serves` for code behind it that is not a route.
-   * `heatmap` and `chatroom` have no code yet,
+ * `heatmap` and `chatroom` have no code yet,
  * so they read off whatever the config says.
  */
 export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
