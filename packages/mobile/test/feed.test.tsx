@@ -20,7 +20,11 @@ let community: CommunityDetail;
 
 beforeAll(async () => {
   scanner = await startScanner();
-  s = await startRealServer({ worker: true, config: { file_scanner: { driver: 'http', http: { url: scanner.url } } } });
+  // Room for the live tests' posts after the earlier ones (the limit itself is tested on the server).
+  s = await startRealServer({
+    worker: true,
+    config: { file_scanner: { driver: 'http', http: { url: scanner.url } }, rate_limits: { feed_posts: { max: 100, window_seconds: 60 } } },
+  });
   owner = s.demo.instructorIds[0]!;
   [me, friend] = s.demo.studentIds as [number, number];
   community = await seedCommunity(s, { owner, name: 'Field Notes', members: [me, friend] });
@@ -253,9 +257,13 @@ describe('the mobile feed: live (realtime)', () => {
     // Post until the push arrives: pusher-js needs a moment to subscribe through the real gateway.
     let n = 0;
     const posted: number[] = [];
+    // One post at a time, and none once the pill shows: a push still in flight would add to it.
     await waitFor(
       async () => {
-        posted.push((await s.as(owner).feed.post({ params: id(), body: { content: `Summit at dawn ${++n}` } })).id);
+        if (!screen.queryByTestId('feed-new-posts')) {
+          posted.push((await s.as(owner).feed.post({ params: id(), body: { content: `Summit at dawn ${++n}` } })).id);
+          await new Promise((r) => setTimeout(r, 500));
+        }
         expect(screen.getByTestId('feed-new-posts')).toBeTruthy();
       },
       { timeout: 15_000 },
@@ -283,7 +291,10 @@ describe('the mobile feed: live (realtime)', () => {
     let n = 0;
     await waitFor(
       async () => {
-        await s.as(owner).feed.comment({ params: { itemId: post.id }, body: { content: `I do, page ${++n}` } });
+        if (!screen.queryByText(/^I do, page \d+$/)) {
+          await s.as(owner).feed.comment({ params: { itemId: post.id }, body: { content: `I do, page ${++n}` } });
+          await new Promise((r) => setTimeout(r, 500));
+        }
         expect(screen.getByText(/^I do, page \d+$/)).toBeTruthy();
       },
       { timeout: 15_000 },

@@ -49,6 +49,8 @@ export function sanctionText(
   m: { status: string; muted_until: string | null; sanction_reason: string | null } | null,
 ): string | null {
   if (!m || m.status !== 'muted') return null;
+  // Neither an end nor a reason: the general "muted until a moderator lifts the mute" says it.
+  if (!m.muted_until && !m.sanction_reason) return null;
   const when = m.muted_until ? new Date(m.muted_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
   if (when && m.sanction_reason) return t('moderation.muted_reason_until', { when, reason: m.sanction_reason });
   if (when) return t('moderation.muted_until', { when });

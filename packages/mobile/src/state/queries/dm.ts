@@ -49,8 +49,9 @@ async function startDm(api: Api, person: UserSummary): Promise<DmThread> {
     return await api.dm.start({ body: { user_ids: [person.id] } });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    // An unknown id and a stranger answer alike (404), so neither is told apart from the other.
-    if (error.status === 404) throw new DmStartError('unavailable', person);
+    // An unknown id and a stranger answer alike (404), so neither is told apart from the other;
+    // someone met in a member list who answers 404 no longer shares a community with the viewer.
+    if (error.status === 404) throw new DmStartError('no_shared_community', person);
     if (error.status === 422) {
       const code = error.issues.find((i) => i.path.startsWith('body.user_ids'))?.code;
       throw new DmStartError(code === 'no_shared_community' ? 'no_shared_community' : 'unavailable', person);
