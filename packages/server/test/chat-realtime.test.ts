@@ -1,8 +1,9 @@
-import { createRealtime, watchMessages, type Realtime } from '@communities/client';
+import { watchMessages } from '@communities/client';
 import { realtimeChannel, REALTIME_EVENTS, type ChannelMessage, type RealtimeMessage } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { addMember, makeCommunity } from './support/factories';
+import { nextEvent, realtimeClients } from './support/realtime-clients';
 import { startTestServer, type TestServer } from './support/server';
 
 let s: TestServer;
@@ -11,7 +12,9 @@ let owner: number;
 let c: { id: number; slug: string };
 let general: number;
 let secret: number;
-const clients: Realtime[] = [];
+const clients = realtimeClients(() => s);
+const client = (userId: number) => clients.client(userId);
+const next = nextEvent;
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -24,26 +27,11 @@ beforeAll(async () => {
   secret = (await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'staff', is_private: true } })).id;
 });
 afterAll(async () => {
-  for (const rt of clients) rt.disconnect();
+  clients.closeAll();
   await s.close();
 });
 
 const prefix = () => s.ctx.config.chat.broadcast_channel_prefix;
-
-async function client(userId: number): Promise<Realtime> {
-  const features = await s.as(null).system.features();
-  const rt = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(userId) });
-  clients.push(rt);
-  return rt;
-}
-
-const next = <T>(rt: Realtime, channel: string, event: string) =>
-  new Promise<T>((resolve) => {
-    const off = rt.on(channel, event, (d) => {
-      off();
-      resolve(d as T);
-    });
-  });
 
 describe('chat over real pusher-js clients', () => {
   it('delivers a message posted over HTTP, then its reaction, edit and deletion', async () => {

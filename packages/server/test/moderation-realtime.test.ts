@@ -1,8 +1,8 @@
-import { createRealtime, type Realtime } from '@communities/client';
 import { MODERATION_REALTIME_EVENTS, moderationRealtimeSchemas, realtimeChannel, REALTIME_EVENTS } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { addMember, makeCommunity } from './support/factories';
+import { nextEvent, realtimeClients } from './support/realtime-clients';
 import { startTestServer, type TestServer } from './support/server';
 
 let s: TestServer;
@@ -10,7 +10,9 @@ let st: number[];
 let owner: number;
 let c: { id: number; slug: string };
 let general: number;
-const clients: Realtime[] = [];
+const clients = realtimeClients(() => s);
+const client = (userId: number) => clients.client(userId);
+const next = nextEvent;
 
 beforeAll(async () => {
   s = await startTestServer({ moderation: { bad_words: ['darn'], actions: { auto_mute_threshold: 0, auto_ban_threshold: 2 } } });
@@ -22,26 +24,11 @@ beforeAll(async () => {
   general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!.id;
 });
 afterAll(async () => {
-  for (const rt of clients) rt.disconnect();
+  clients.closeAll();
   await s.close();
 });
 
 const prefix = () => s.ctx.config.chat.broadcast_channel_prefix;
-
-async function client(userId: number): Promise<Realtime> {
-  const features = await s.as(null).system.features();
-  const rt = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(userId) });
-  clients.push(rt);
-  return rt;
-}
-
-const next = <T>(rt: Realtime, channel: string, event: string) =>
-  new Promise<T>((resolve) => {
-    const off = rt.on(channel, event, (d) => {
-      off();
-      resolve(d as T);
-    });
-  });
 
 describe('moderation over real pusher-js clients', () => {
   it("a new report reaches the community's online moderators, not the members; the reporter hears the outcome", async () => {

@@ -1,15 +1,18 @@
-import { createRealtime, type Realtime } from '@communities/client';
+import type { Realtime } from '@communities/client';
 import { realtimeChannel } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { addMember, makeCommunity } from './support/factories';
+import { nextEvent, realtimeClients } from './support/realtime-clients';
 import { startTestServer, type TestServer } from './support/server';
 
 // A block hides each side's online status from the other, everywhere presence shows it.
 let s: TestServer;
 let st: number[];
 let general: number;
-const clients: Realtime[] = [];
+const clients = realtimeClients(() => s);
+const client = (userId: number) => clients.client(userId);
+const next = nextEvent;
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -19,27 +22,11 @@ beforeAll(async () => {
   general = (await s.as(st[0]!).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!.id;
 });
 afterAll(async () => {
-  for (const rt of clients) rt.disconnect();
+  clients.closeAll();
   await s.close();
 });
 
 const prefix = () => s.ctx.config.chat.broadcast_channel_prefix;
-
-async function client(userId: number): Promise<Realtime> {
-  const features = await s.as(null).system.features();
-  const rt = createRealtime({ realtime: features.realtime, baseUrl: s.url, token: () => s.token(userId) });
-  clients.push(rt);
-  return rt;
-}
-
-const next = <T>(rt: Realtime, channel: string, event: string, where: (d: T) => boolean = () => true) =>
-  new Promise<T>((resolve) => {
-    const off = rt.on(channel, event, (d) => {
-      if (!where(d as T)) return;
-      off();
-      resolve(d as T);
-    });
-  });
 
 function online(rt: Realtime, channel: string): number[] {
   const members = (rt.pusher.channel(channel) as unknown as { members: { each(fn: (m: { id: string }) => void): void } }).members;

@@ -13,7 +13,7 @@ import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import { errorKind } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
-import { newNonce } from '../../lib/nonce';
+import { newNonce } from '@communities/client';
 import type { EditResult } from '@communities/client';
 import { useCommentMutation, useMoreRepliesQuery, type CommentThread } from '../../state/queries/comments';
 

@@ -8,7 +8,7 @@ import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import { errorKind } from '../../lib/errors';
-import { newNonce } from '../../lib/nonce';
+import { newNonce } from '@communities/client';
 import { uploadPicked } from '../../lib/uploads';
 import { useCreatePostMutation } from '../../state/queries/feed';
 
