@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { siteSanctionOf } from '../communities/facts';
 import { bumpMemberCount } from '../communities/membership';
 import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
@@ -100,8 +101,10 @@ export class HostSync {
     }
   }
 
-  /** Joins the user to every active community that links this course with auto-join on. */
+  /** Joins the user to every active community that links this course with auto-join on (none while site-banned). */
   private async autoJoin(userId: number, courseId: number): Promise<number> {
+    const site = await siteSanctionOf(this.deps.db, userId, this.deps.clock.now());
+    if (site?.status === 'banned') return 0;
     const links = await this.deps.db
       .selectFrom('community_courses')
       .innerJoin('communities', 'communities.id', 'community_courses.community_id')
