@@ -67,7 +67,14 @@ describe('site-wide sanctions and later joins and DMs', () => {
     expect(await memberRow(priv.id, u)).toBeUndefined();
     expect((await s.as(owner).communities.invites({ params: { id: priv.slug } })).items.find((x) => x.id === inv.id)?.uses).toBe(0);
 
-    // Course auto-join: the other students of the course come in, the site-banned one does not.
+    // Course auto-join: the other students of the course come in, the site-banned one does not,
+    // and a site-muted one comes in muted until their site mute ends.
+    let v = 0;
+    for (const x of st.slice(4)) if (!v && (await s.ctx.host.access.hasCourse(x, course))) v = x;
+    expect(v).toBeGreaterThan(0);
+    const vMute = await s
+      .as(admin)
+      .moderation.sanctionSite({ body: { user_id: v, action: 'mute', reason: 'flood', duration_minutes: 20 } });
     const viaCourse = await makeCommunity(s, { name: 'Course Later' });
     await s.as(owner).communities.linkCourse({
       params: { id: viaCourse.slug },
@@ -82,6 +89,9 @@ describe('site-wide sanctions and later joins and DMs', () => {
       .execute();
     expect(joined.length).toBeGreaterThan(0);
     expect(joined.map((r) => r.user_id)).not.toContain(u);
+    expect(await memberRow(viaCourse.id, v)).toEqual({ status: 'muted', mute_expires_at: vMute.expires_at });
+    await s.as(admin).moderation.liftSiteSanction({ params: { sanctionId: vMute.id } });
+    expect((await memberRow(viaCourse.id, v))?.status).toBe('active');
 
     await s.as(admin).moderation.liftSiteSanction({ params: { sanctionId: ban.id } });
     expect(await s.as(u).communities.join({ params: { id: pub.slug }, body: {} })).toMatchObject({ status: 'active' });
