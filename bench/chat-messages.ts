@@ -14,7 +14,18 @@ const CREATED = Buffer.from(`{"event":"${REALTIME_EVENTS.messageCreated}"`);
  * nonce, transaction (message, channel and community rows) and a broadcast to subscribed
  * Pusher-protocol sockets — on SQLite, beside raw better-sqlite3 inserts of the same row.
  */
-export async function benchChatMessages(opts: { messages?: number; warmup?: number; concurrency?: number; subscribers?: number } = {}) {
+export async function benchChatMessages(
+  opts: {
+    messages?: number;
+    warmup?: number;
+    concurrency?: number;
+    subscribers?: number;
+    /** More server config (env form), e.g. a moderation word list. */
+    env?: Record<string, string>;
+    /** The i-th message's text; by default a short clean line with a little Markdown. */
+    content?: (i: number) => string;
+  } = {},
+) {
   const messages = opts.messages ?? 10000;
   const warmup = opts.warmup ?? 3000;
   const concurrency = opts.concurrency ?? 32;
@@ -23,6 +34,7 @@ export async function benchChatMessages(opts: { messages?: number; warmup?: numb
     COMMUNITIES__RATE_LIMITS__MESSAGES__MAX: '1000000',
     COMMUNITIES__RATE_LIMITS__MESSAGES__WINDOW_SECONDS: '1',
     COMMUNITIES__CHAT__APP_SECRET: SECRET,
+    ...opts.env,
   });
   try {
     // The demo school: the admin is 1, instructors 2–4, students from 5.
@@ -64,7 +76,10 @@ export async function benchChatMessages(opts: { messages?: number; warmup?: numb
       url: `${s.url}/api/communities/channels/${general.id}/messages`,
       tokens,
       concurrency,
-      body: (i) => ({ content: `Benchmark message number ${i} with a little **Markdown**.`, nonce: `bench-${i}-nonce` }),
+      body: (i) => ({
+        content: opts.content ? opts.content(i) : `Benchmark message number ${i} with a little **Markdown**.`,
+        nonce: `bench-${i}-nonce`,
+      }),
       expect: 201,
     });
     // A server runs warm: the warm-up, under the same load, lets V8 optimise the hot path

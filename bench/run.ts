@@ -2,6 +2,7 @@ import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
 import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
+import { benchModerationIngest } from './moderation-ingest';
 import { benchRealtime } from './realtime';
 import { benchWordFilter } from './word-filter';
 
@@ -12,6 +13,7 @@ const results = {
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
   word_filter: benchWordFilter(),
+  moderation_ingest: await benchModerationIngest(),
   leaderboard: await benchLeaderboard(),
   markdown_mentions: benchMarkdownMentions(),
 };

@@ -10,7 +10,7 @@ const BAD = ['shit', 'fuck', 'cunt', 'cock', 'ass', 'bitch', 'bastard', 'dick', 
  * A deterministic 2,000-word list: the corpus's words plus made-up ones of 6 to 9 letters (long
  * enough not to be the start of an ordinary English word, which would count as a false positive).
  */
-function wordList(size: number): FilterTerm[] {
+export function wordList(size: number): FilterTerm[] {
   // mulberry32: integer arithmetic only, so the sequence never collapses into a short cycle.
   let seed = 16;
   const rnd = () => {

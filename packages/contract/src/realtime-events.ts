@@ -285,6 +285,12 @@ export const REALTIME_EVENT_DEFS = {
     when: 'a warning, mute, ban or kick is applied (by a moderator, automatically, or site-wide), or one is lifted',
     to: 'the sanctioned user, with the reason and the end',
   }),
+  [E.moderationAutoSanction]: def({
+    schema: moderationRealtimeSchemas['moderation.auto_sanction'],
+    on: ['user'],
+    when: "a member's filter violations reach `moderation.actions.auto_mute_threshold` or `auto_ban_threshold` and they are muted or banned automatically",
+    to: 'each moderator of the community (owners and roles that may moderate), besides the `moderation.sanction` to the member',
+  }),
   [E.gamificationLevelUp]: def({
     schema: gamificationRealtimeSchemas['gamification.level_up'],
     on: ['user'],

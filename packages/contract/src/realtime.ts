@@ -55,6 +55,7 @@ export const REALTIME_EVENTS = {
   moderationReportCreated: 'moderation.report_created',
   moderationReportOutcome: 'moderation.report_outcome',
   moderationSanction: 'moderation.sanction',
+  moderationAutoSanction: 'moderation.auto_sanction',
   gamificationLevelUp: 'gamification.level_up',
   gamificationBadgeAwarded: 'gamification.badge_awarded',
   /** A client event: members relay it to each other on presence channels; the server never publishes it. */

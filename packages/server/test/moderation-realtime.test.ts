@@ -62,9 +62,21 @@ describe('moderation over real pusher-js clients', () => {
     expect(memberGot).toEqual([]);
   });
 
-  it('an automatic ban tells the user why and ends their channel subscription at once', async () => {
+  it('an automatic ban tells the user why, tells the moderators who and why, and ends their channel subscription at once', async () => {
     const u = st[1]!;
+    const modRt = await client(st[2]!);
+    const ownerRt = await client(owner);
+    const bystanderRt = await client(st[0]!);
+    await modRt.subscribed(realtimeChannel.user(prefix(), st[2]!));
+    await ownerRt.subscribed(realtimeChannel.user(prefix(), owner));
+    await bystanderRt.subscribed(realtimeChannel.user(prefix(), st[0]!));
+    const toMod = next<unknown>(modRt, realtimeChannel.user(prefix(), st[2]!), MODERATION_REALTIME_EVENTS.autoSanction);
+    const toOwner = next<unknown>(ownerRt, realtimeChannel.user(prefix(), owner), MODERATION_REALTIME_EVENTS.autoSanction);
+    const bystanderGot: unknown[] = [];
+    bystanderRt.on(realtimeChannel.user(prefix(), st[0]!), MODERATION_REALTIME_EVENTS.autoSanction, (d) => void bystanderGot.push(d));
     const rt = await client(u);
+    const userGot: unknown[] = [];
+    rt.on(realtimeChannel.user(prefix(), u), MODERATION_REALTIME_EVENTS.autoSanction, (d) => void userGot.push(d));
     const chan = realtimeChannel.channel(prefix(), general);
     await rt.subscribed(chan);
     await rt.subscribed(realtimeChannel.user(prefix(), u));
@@ -83,10 +95,22 @@ describe('moderation over real pusher-js clients', () => {
       source: 'auto',
       reason: 'automatic: 2 violations in 30 days',
     });
+    const modGot = moderationRealtimeSchemas['moderation.auto_sanction'].parse(await toMod);
+    expect(modGot).toEqual({
+      community_id: c.id,
+      user_id: u,
+      action: 'ban',
+      reason: 'automatic: 2 violations in 30 days',
+      until: null,
+    });
+    expect(await toOwner).toEqual(modGot);
     expect(await revoked).toMatchObject({ status: 403 });
     const after = await s.as(owner).channels.post({ params: { channelId: general }, body: { content: 'after the ban' } });
     await s.as(owner).channels.post({ params: { channelId: general }, body: { content: 'and again' } });
     await new Promise((r) => setTimeout(r, 200));
     expect(created).not.toContain(after.id);
+    // Members who do not moderate, and the banned member, get no moderator notice.
+    expect(bystanderGot).toEqual([]);
+    expect(userGot).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@ let s: TestServer;
 const clients: Realtime[] = [];
 
 beforeAll(async () => {
-  s = await startTestServer();
+  // A bad word and a mute at the first violation, so the automatic sanction's notice can be caused.
+  s = await startTestServer({ moderation: { bad_words: ['darn'], actions: { auto_mute_threshold: 1 } } });
 });
 afterAll(async () => {
   for (const rt of clients) rt.disconnect();
@@ -107,6 +108,9 @@ describe('realtime payloads against their contract schemas', () => {
     const report = await s.as(b).moderation.report({ body: { target_type: 'channel_message', target_id: rude.id, reason: 'spam' } });
     await s.as(owner).moderation.updateReport({ params: { reportId: report.id }, body: { status: 'dismissed', resolution_notes: 'fine' } });
     await s.as(owner).moderation.warn({ params: { id: community.slug, userId: a }, body: { reason: 'be kind' } });
+    // A filter violation at the threshold mutes c3 automatically; the owner hears who and why.
+    await s.as(c3).channels.post({ params: { channelId: general }, body: { content: 'darn' } });
+    await s.ctx.bus.idle();
 
     // Channels and members on the community channel.
     const room = await s.as(owner).channels.create({ params: { id: community.slug }, body: { name: 'room' } });

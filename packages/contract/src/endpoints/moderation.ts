@@ -441,7 +441,8 @@ export const moderation = {
   sanctionSite: endpoint({
     method: 'POST',
     path: '/api/communities/admin/sanctions',
-    summary: 'Warn, mute or ban a user site-wide (site admins); a site-wide mute or ban applies in every community and DM',
+    summary:
+      'Warn, mute or ban a user site-wide (site admins); a site-wide mute or ban applies in every community (joined before or while it lasts: a ban refuses joins) and in DMs',
     tag: 'moderation',
     body: siteSanctionBody,
     response: sanctionSchema.extend({ action: z.enum(['warning', 'mute', 'ban']) }),

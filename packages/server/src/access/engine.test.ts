@@ -335,4 +335,28 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     expect(can(m, 'dm.post', { ...c, dm: { ...dm, type: 'dm', blockedBetween: true } })).toMatchObject({ reason: 'blocked', status: 403 });
     expect(can(null, 'dm.read', c)).toMatchObject({ status: 401 });
   });
+  it('a site-wide ban refuses joining any community and a site mute or ban posting DMs, with the reason and end, until it ends', () => {
+    const ban = { status: 'banned' as const, expiresAt: future, reason: 'fraud' };
+    const c = { ...context('public', 'active', 'none', null), siteSanction: ban };
+    expect(can(m, 'community.join', c)).toEqual({
+      allowed: false,
+      reason: 'banned',
+      status: 403,
+      sanction: { until: future.toISOString(), sanction_reason: 'fraud', scope: 'site' },
+    });
+    // A site mute does not keep anyone out; an ended sanction counts for nothing.
+    expect(can(m, 'community.join', { ...c, siteSanction: { ...ban, status: 'muted' } }).allowed).toBe(true);
+    expect(can(m, 'community.join', { ...c, siteSanction: { ...ban, expiresAt: past } }).allowed).toBe(true);
+    const dm = { participantUserIds: [3, 4], ownerUserId: 3, type: 'dm' as const, blockedBetween: false };
+    const d: AccessContext = { dm, now, config: { whoCanCreate: [] } };
+    expect(can(m, 'dm.post', { ...d, siteSanction: { ...ban, status: 'muted', expiresAt: null } })).toMatchObject({
+      reason: 'muted',
+      status: 403,
+      sanction: { until: null, sanction_reason: 'fraud', scope: 'site' },
+    });
+    expect(can(m, 'dm.post', { ...d, siteSanction: ban })).toMatchObject({ reason: 'banned', status: 403 });
+    expect(can(m, 'dm.post', { ...d, siteSanction: { ...ban, expiresAt: past } }).allowed).toBe(true);
+    // Reading stays open: the sanction silences, it does not hide the conversation.
+    expect(can(m, 'dm.read', { ...d, siteSanction: ban }).allowed).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Action, CommunityPermission } from '@communities/contract';
 
-import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts, SanctionFacts } from './facts';
+import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts, SanctionFacts, SiteSanctionFacts } from './facts';
 
 const ALLOW: Decision = { allowed: true };
 const deny = (reason: DenyReason, status: 401 | 403 | 404 = 403): Decision => ({ allowed: false, reason, status });
@@ -20,6 +20,21 @@ const sanctioned = (reason: 'muted' | 'banned', m: MembershipFacts): Decision =>
     },
   };
 };
+
+/** A site-wide mute or ban still in force at `now` (one whose time is up does not count). */
+function siteSanctionIn(ctx: AccessContext): SiteSanctionFacts | null {
+  const s = ctx.siteSanction;
+  if (!s || (s.expiresAt && s.expiresAt.getTime() <= ctx.now.getTime())) return null;
+  return s;
+}
+
+/** The refusal of a site-sanctioned user: the same details as a community sanction's, scope `site`. */
+const siteSanctioned = (s: SiteSanctionFacts): Decision => ({
+  allowed: false,
+  reason: s.status,
+  status: 403,
+  sanction: { until: s.expiresAt ? s.expiresAt.toISOString() : null, sanction_reason: s.reason, scope: 'site' },
+});
 
 /** Reading a community's content (not its card). */
 const READS = new Set<Action>(['feed.read', 'members.list', 'channel.view']);
@@ -66,7 +81,12 @@ function dmDecision(actor: Actor, action: Action, ctx: AccessContext): Decision 
   // DMs are private even from admins: moderation of DMs goes through reports, not browsing.
   if (!dm || !dm.participantUserIds.includes(actor.userId)) return hidden('not_participant');
   if (action === 'dm.read') return ALLOW;
-  if (action === 'dm.post') return dm.blockedBetween ? deny('blocked') : ALLOW;
+  if (action === 'dm.post') {
+    // A site-wide mute or ban silences the user in DMs as well (community sanctions do not reach DMs).
+    const site = siteSanctionIn(ctx);
+    if (site) return siteSanctioned(site);
+    return dm.blockedBetween ? deny('blocked') : ALLOW;
+  }
   // A group is its members': any of them adds people or renames it; removing others is the owner's.
   if (action === 'dm.edit_group') return dm.type === 'group' ? ALLOW : deny('not_a_group');
   return dm.type === 'group' && dm.ownerUserId === actor.userId ? ALLOW : deny('missing_permission');
@@ -118,6 +138,9 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   if (action === 'community.view') return ALLOW;
   if (action === 'community.join') {
     if (c.status === 'archived') return deny('archived');
+    // A site-wide ban keeps the user out of every community while it lasts, joined before or not.
+    const site = siteSanctionIn(ctx);
+    if (site?.status === 'banned') return siteSanctioned(site);
     return ALLOW;
   }
   if (action === 'community.leave') return status === null ? deny('not_member') : ALLOW;

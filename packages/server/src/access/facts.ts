@@ -68,6 +68,14 @@ export interface TargetFacts {
   newRoleRank?: number;
 }
 
+/** A site-wide mute or ban in force (an admin's, from user_moderation_actions with no community). */
+export interface SiteSanctionFacts {
+  status: 'muted' | 'banned';
+  /** Null = until lifted. */
+  expiresAt: Date | null;
+  reason: string | null;
+}
+
 export interface AccessContext {
   community?: CommunityFacts;
   membership?: MembershipFacts | null;
@@ -75,6 +83,8 @@ export interface AccessContext {
   dm?: DmFacts;
   target?: TargetFacts;
   hasValidInvite?: boolean;
+  /** The actor's site-wide sanction, loaded where it matters (joining, posting DMs); absent = none. */
+  siteSanction?: SiteSanctionFacts | null;
   now: Date;
   config: { whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'> };
 }

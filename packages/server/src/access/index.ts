@@ -10,5 +10,6 @@ export type {
   DmFacts,
   MembershipFacts,
   RoleFacts,
+  SiteSanctionFacts,
   TargetFacts,
 } from './facts';

@@ -460,7 +460,7 @@ export class DmService {
   async post(actor: Actor, author: HostUser, threadId: number, body: PostBody): Promise<DmMessage> {
     checkLimits(this.ctx.config, body);
     const { row: thread, access, facts } = await this.load(actor, threadId);
-    assertCan(actor, 'dm.post', access);
+    assertCan(actor, 'dm.post', { ...access, siteSanction: await this.facts.siteSanction(actor.userId) });
     // A retried nonce is found by the unique key when the insert fails (see the catch below).
     if (body.reply_to_id !== undefined) {
       const parent = await this.db.selectFrom('dm_messages').select('thread_id').where('id', '=', body.reply_to_id).executeTakeFirst();
@@ -564,7 +564,7 @@ export class DmService {
   async edit(actor: Actor, messageId: number, content: string): Promise<DmMessage> {
     const { row, access } = await this.loadMessage(actor, messageId);
     if (row.user_id !== actor.userId || row.is_deleted) throw forbidden('Only the author can edit this message');
-    assertCan(actor, 'dm.post', access);
+    assertCan(actor, 'dm.post', { ...access, siteSanction: await this.facts.siteSanction(actor.userId) });
     checkLimits(this.ctx.config, { content, attachment_ids: [] });
     const checkInput = { content, userId: actor.userId, communityId: null, target: 'dm_message' as const };
     const checked = await checkContent(this.contentCheck(), checkInput);
@@ -601,7 +601,7 @@ export class DmService {
 
   async react(actor: Actor, messageId: number, emoji: string) {
     const { row, access } = await this.loadMessage(actor, messageId);
-    assertCan(actor, 'dm.post', access);
+    assertCan(actor, 'dm.post', { ...access, siteSanction: await this.facts.siteSanction(actor.userId) });
     if (row.is_deleted) throw notFound('No such message');
     const reacted = await toggleReaction(this.db, 'dm_message_reactions', row.id, actor.userId, emoji, this.ctx.clock.now());
     const reactions = (await this.hydrate([row], actor.userId)).reactions.get(row.id) ?? [];

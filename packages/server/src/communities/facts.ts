@@ -1,6 +1,6 @@
 import { communitySettingsSchema, type CommunitySettings } from '@communities/contract';
 
-import type { AccessContext, Actor, ChannelFacts, CommunityFacts, MembershipFacts } from '../access';
+import type { AccessContext, Actor, ChannelFacts, CommunityFacts, MembershipFacts, SiteSanctionFacts } from '../access';
 import type { Clock } from '../platform/clock';
 import { notFound } from '../platform/errors';
 import type { ChannelRow, CommunityMemberRow, CommunityRow } from '../platform/db/schema';
@@ -100,6 +100,32 @@ export function memberWithRoleQuery(db: DbHandle) {
  * Loads the facts the access engine decides on, from our tables. One place, so every route
  * and the realtime authoriser see a community, a membership and a channel the same way.
  */
+/**
+ * The user's site-wide mute or ban in force at `now` (an admin's, not lifted, not expired), a ban
+ * before a mute; null when there is none. The site reason is stored bare on the action row.
+ */
+export async function siteSanctionOf(db: DbHandle | Tx, userId: number, now: Date): Promise<SiteSanctionFacts | null> {
+  const iso = now.toISOString();
+  const rows = await db
+    .selectFrom('user_moderation_actions')
+    .select(['action', 'expires_at', 'reason'])
+    .where('user_id', '=', userId)
+    .where('community_id', 'is', null)
+    .where('action', 'in', ['mute', 'ban'])
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', iso)]))
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
+  const row = rows.find((r) => r.action === 'ban') ?? rows[0];
+  if (!row) return null;
+  return {
+    status: row.action === 'ban' ? 'banned' : 'muted',
+    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+    reason: row.reason,
+  };
+}
+
 export class FactsLoader {
   private readonly cache = new Map<string, { generation: number; at: number; value: Promise<unknown> }>();
 
@@ -236,6 +262,11 @@ export class FactsLoader {
     if (opts.cached && !opts.trx) return this.memo(`ch:${channelId}`, () => this.channel(channelId));
     const row = await this.handle(opts.trx).selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
     return row ? { row, facts: channelFacts(row) } : null;
+  }
+
+  /** The user's site-wide sanction in force now, for the access engine (see siteSanctionOf). */
+  siteSanction(userId: number, trx?: Tx): Promise<SiteSanctionFacts | null> {
+    return siteSanctionOf(this.handle(trx), userId, this.clock.now());
   }
 
   baseContext(): AccessContext {

@@ -18,6 +18,8 @@ type MembersQuery = z.output<(typeof communityEndpoints)['members']['query']>;
 type MemberPatch = z.output<(typeof communityEndpoints)['updateMember']['body']>;
 
 const COUNTED = new Set(['active', 'muted']);
+/** How a site-wide sanction marks the memberships it set (the moderation module lifts them by it; the engine reads it). */
+const SITE_MARK = 'site: ';
 
 /** Joining, leaving, requests, invites, member management, ownership transfer. */
 export class MembershipService {
@@ -62,7 +64,11 @@ export class MembershipService {
     const c = await this.facts.community(idOrSlug);
     if (!c) throw notFound(); // the same answer as a hidden community's
     const invite = await this.validInvite(c, inviteToken);
-    const { community, membership, access } = await this.facts.forCommunity(actor, c.row.id, { hasValidInvite: invite !== null });
+    const siteSanction = await this.facts.siteSanction(actor.userId);
+    const { community, membership, access } = await this.facts.forCommunity(actor, c.row.id, {
+      hasValidInvite: invite !== null,
+      siteSanction,
+    });
     assertCan(actor, 'community.join', access);
     if (membership && COUNTED.has(membership.status)) return { status: 'active', role: membership.role_slug };
     if (membership?.status === 'pending' && !invite?.approves) return { status: 'pending', role: membership.role_slug };
@@ -73,6 +79,15 @@ export class MembershipService {
     }
     const needsApproval = !invite?.approves && (community.visibility !== 'public' || access.community!.settings.join_approval);
     const status = needsApproval ? 'pending' : 'active';
+    // A site-wide mute follows the user into communities joined while it lasts (lifted with it: the site mark).
+    const siteMute =
+      status === 'active' && siteSanction?.status === 'muted'
+        ? {
+            status: 'muted' as const,
+            mute_expires_at: siteSanction.expiresAt?.toISOString() ?? null,
+            ban_reason: (SITE_MARK + (siteSanction.reason ?? '')).slice(0, 500),
+          }
+        : {};
     return inTransaction(this.db, async (trx) => {
       const now = this.now();
       // The count first: it locks the community row before the member row's foreign key
@@ -91,7 +106,7 @@ export class MembershipService {
       if (membership) {
         await trx
           .updateTable('community_members')
-          .set({ status, joined_at: now, updated_at: now, source: invite ? 'invite' : 'join' })
+          .set({ status, joined_at: now, updated_at: now, source: invite ? 'invite' : 'join', ...siteMute })
           .where('id', '=', membership.id)
           .execute();
       } else {
@@ -107,6 +122,7 @@ export class MembershipService {
             invited_by: invite?.created_by ?? null,
             created_at: now,
             updated_at: now,
+            ...siteMute,
           })
           .execute();
       }

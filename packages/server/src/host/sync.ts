@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { siteSanctionOf } from '../communities/facts';
 import { bumpMemberCount } from '../communities/membership';
 import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
@@ -100,8 +101,19 @@ export class HostSync {
     }
   }
 
-  /** Joins the user to every active community that links this course with auto-join on. */
+  /** Joins the user to every active community that links this course with auto-join on (none while site-banned). */
   private async autoJoin(userId: number, courseId: number): Promise<number> {
+    const site = await siteSanctionOf(this.deps.db, userId, this.deps.clock.now());
+    if (site?.status === 'banned') return 0;
+    // A site-wide mute follows the user in, marked as the site's so lifting it restores them.
+    const member =
+      site?.status === 'muted'
+        ? {
+            status: 'muted',
+            mute_expires_at: site.expiresAt?.toISOString() ?? null,
+            ban_reason: `site: ${site.reason ?? ''}`.slice(0, 500),
+          }
+        : { status: 'active' };
     const links = await this.deps.db
       .selectFrom('community_courses')
       .innerJoin('communities', 'communities.id', 'community_courses.community_id')
@@ -125,7 +137,7 @@ export class HostSync {
         if (existing) {
           await trx
             .updateTable('community_members')
-            .set({ status: 'active', source: 'course', joined_at: now, updated_at: now })
+            .set({ ...member, source: 'course', joined_at: now, updated_at: now })
             .where('id', '=', existing.id)
             .execute();
         } else {
@@ -145,7 +157,7 @@ export class HostSync {
               user_id: userId,
               role_id: role.id,
               joined_at: now,
-              status: 'active',
+              ...member,
               source: 'course',
               created_at: now,
               updated_at: now,

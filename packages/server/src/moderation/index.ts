@@ -34,7 +34,7 @@ export function createModerationServices(ctx: ModerationDeps, chat: ChatServices
   const audit = new AuditLog(ctx);
   const check = new ModerationContentCheck(ctx, lists);
   const reports = new ReportService(ctx, audit, publish);
-  const sanctions = new SanctionService(ctx, audit, publish);
+  const sanctions = new SanctionService(ctx, audit, publish, (id) => reports.moderatorsOf(id));
   const prefix = ctx.config.chat.broadcast_channel_prefix;
   const words = new WordService(ctx, lists, audit, async (type, id) => {
     if (type === 'channel_message') {

@@ -25,6 +25,8 @@ export class SanctionService {
     private readonly ctx: Pick<ModerationDeps, 'bus' | 'clock' | 'config' | 'db' | 'facts' | 'host'>,
     private readonly audit: AuditLog,
     private readonly publish: ModerationPublisher,
+    /** The community's moderators (owners and roles that may moderate): who hears of automatic sanctions. */
+    private readonly moderatorsOf: (communityId: number) => Promise<number[]>,
   ) {}
 
   private get db() {
@@ -47,8 +49,8 @@ export class SanctionService {
     });
   }
 
-  /** After commit: the sanctioned user hears of it at once (reason and end). */
-  notify(e: DomainEvent<'UserMuted' | 'UserBanned' | 'UserWarned'>): void {
+  /** After commit: the sanctioned user hears of it at once (reason and end); an automatic one reaches the moderators too. */
+  async notify(e: DomainEvent<'UserMuted' | 'UserBanned' | 'UserWarned'>): Promise<void> {
     const p = e.payload as {
       community_id: number | null;
       user_id: number;
@@ -63,6 +65,16 @@ export class SanctionService {
       until: p.expires_at ?? null,
       source: p.source ?? 'manual',
     });
+    if (p.source === 'auto' && p.community_id !== null && e.name !== 'UserWarned') {
+      const to = (await this.moderatorsOf(p.community_id)).filter((id) => id !== p.user_id);
+      this.publish.toUsers(to, MODERATION_REALTIME_EVENTS.autoSanction, {
+        community_id: p.community_id,
+        user_id: p.user_id,
+        action: e.name === 'UserMuted' ? 'mute' : 'ban',
+        reason: p.reason ?? '',
+        until: p.expires_at ?? null,
+      });
+    }
   }
 
   private until(minutes: number | undefined): string | null {
