@@ -25,3 +25,4 @@ export {
 export * from './conversation/index';
 export { richTextTree } from './rich-text-cache';
 export * from './feed-cache';
+export { searchPeople, type Person } from './people';

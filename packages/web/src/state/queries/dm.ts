@@ -1,5 +1,5 @@
-import { dmKeys } from '@communities/client';
-import type { DmThread, UserSummary } from '@communities/contract';
+import { dmKeys, searchPeople, type Person } from '@communities/client';
+import type { DmThread } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
 import { api } from '../../api';
@@ -90,10 +90,7 @@ export function useAddPeopleMutation(threadId: number) {
   });
 }
 
-export interface Person extends UserSummary {
-  /** A community the caller shares with them, to tell namesakes apart. */
-  community: string;
-}
+export type { Person };
 
 /**
  * People the caller could message: members of the communities they take part in (the server's
@@ -102,22 +99,7 @@ export interface Person extends UserSummary {
 export function usePeopleQuery(q: string, meId: number) {
   return useQuery({
     queryKey: dmKeys.people(q),
-    queryFn: async ({ signal }) => {
-      const joined = await api.communities.list({ query: { joined: 'true', limit: 50 } }, { signal });
-      const mine = joined.items.filter((c) => c.viewer_membership?.status === 'active' || c.viewer_membership?.status === 'muted');
-      const pages = await Promise.all(
-        mine.slice(0, 10).map((c) =>
-          api.communities
-            .members({ params: { id: String(c.id) }, query: { ...(q ? { q } : {}), status: 'active', limit: 20 } }, { signal })
-            .then((page) => page.items.map((m): Person => ({ ...m.user, community: c.name })))
-            // a community whose member list is hidden from members just adds nobody
-            .catch(() => [] as Person[]),
-        ),
-      );
-      const people = new Map<number, Person>();
-      for (const p of pages.flat()) if (p.id !== meId && !people.has(p.id)) people.set(p.id, p);
-      return [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
-    },
+    queryFn: ({ signal }) => searchPeople(api, q, meId, signal),
     staleTime: 60_000,
   });
 }
