@@ -4,19 +4,28 @@ import { join } from 'node:path';
 
 import { Redis } from 'ioredis';
 
+import { loadavg } from 'node:os';
+
+import { Leaderboards } from '../packages/server/src/gamification/boards';
+import { Ledger } from '../packages/server/src/gamification/ledger';
 import { periodKeys } from '../packages/server/src/gamification/periods';
 import { RedisScores } from '../packages/server/src/gamification/redis-scores';
-import { GLOBAL, SqlScores } from '../packages/server/src/gamification/scores';
+import { GLOBAL, SqlScores, type ScoreDelta } from '../packages/server/src/gamification/scores';
+import { GamificationSettings } from '../packages/server/src/gamification/settings';
 import { verifyGamification } from '../packages/server/src/gamification/verify';
 import { connect } from '../packages/server/src/platform/db/connect';
 import { migrateToLatest } from '../packages/server/src/platform/db/migrate';
+import { parseConfig } from '../packages/server/src/platform/config';
+import { createLogger } from '../packages/server/src/platform/logger';
 
 const COMMUNITY = 1;
 
-function p99(samples: number[]): number {
+function quantile(samples: number[], q: number): number {
   const s = [...samples].sort((a, b) => a - b);
-  return Number(s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!.toFixed(3));
+  return Number(s[Math.min(s.length - 1, Math.floor(s.length * q))]!.toFixed(3));
 }
+const p99 = (samples: number[]) => quantile(samples, 0.99);
+const p50 = (samples: number[]) => quantile(samples, 0.5);
 async function timeEach(n: number, fn: (i: number) => unknown): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -33,18 +42,22 @@ function pointsOf(i: number): number {
 }
 
 /**
- * Leaderboard at `members` members in one community: top-50 and own-rank reads and score
- * updates, on SQLite (the histogram store the server reads) beside a plain COUNT(*) rank, and
- * on Redis sorted sets beside raw ZADD/ZREVRANK. Every SQLite write is a ledger row plus its
- * six score rows (community and site-wide, all time, week, month), so `gamification:verify`
- * runs at the end and must report zero drift.
+ * Leaderboard at `members` members in one community, read the way the server reads it
+ * (gamification/boards.ts): the board loads once from `gamification_scores`, then top-50 and
+ * own-rank reads come from it, each healing the members it shows from SQL. Beside them: a plain
+ * COUNT(*) rank on the same table. Score updates are the durable store's writes (a ledger row,
+ * one upsert of the six score rows, the read-back of the all-time totals, the profile) in
+ * transactions of 1,000 with the board moved after each commit, and, apart, whole awards through
+ * `Ledger.award` one transaction each. With Redis: the same reads on a board in a sorted set,
+ * beside raw ZREVRANK and ZADD. `gamification:verify` runs at the end and must report zero drift.
  */
 export async function benchLeaderboard(opts: { members?: number; updates?: number; reads?: number; redisUrl?: string | null } = {}) {
   const members = opts.members ?? Number(process.env.BENCH_LEADERBOARD_MEMBERS ?? 1_000_000);
-  const updates = opts.updates ?? 100_000;
+  const updates = opts.updates ?? 200_000;
   const reads = opts.reads ?? 2000;
   const dir = mkdtempSync(join(tmpdir(), 'bench-lb-'));
   const d = connect(`sqlite://${join(dir, 'lb.sqlite')}`);
+  const logger = createLogger('silent');
   const result: Record<string, unknown> = { members, updates };
   try {
     await migrateToLatest(d);
@@ -55,7 +68,7 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     const [, week, month] = periodKeys(now, 'UTC') as [string, string, string];
     const periods = ['all', week, month];
 
-    // Seed through the ledger: one award per member, then the scores and histogram built from it.
+    // Seed through the ledger: one award per member, then the scores built from it.
     const t0 = performance.now();
     const ins = raw.prepare(
       `insert into gamification_events (user_id, community_id, type, points, metadata, occurred_at, source_key, week_key, month_key, created_at, updated_at) values (?, ?, 'bench_seed', ?, '{}', ?, ?, ?, ?, ?, ?)`,
@@ -65,18 +78,12 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     })();
     raw.transaction(() => {
       for (const c of [COMMUNITY, GLOBAL])
-        for (const p of periods) {
+        for (const p of periods)
           raw
             .prepare(
               `insert into gamification_scores (community_id, period, user_id, points, level, updated_at) select ?, ?, user_id, sum(points), 1, ? from gamification_events group by user_id`,
             )
             .run(c, p, at);
-          raw
-            .prepare(
-              `insert into gamification_score_counts (community_id, period, points, members) select community_id, period, points, count(*) from gamification_scores where community_id = ? and period = ? group by points`,
-            )
-            .run(c, p);
-        }
       raw
         .prepare(
           `insert into gamification_profiles (user_id, total_points, level, xp, settings, created_at, updated_at) select user_id, points, 1, points, '{}', ?, ? from gamification_scores where community_id = 0 and period = 'all'`,
@@ -87,58 +94,95 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     result.sqlite_seed_seconds = Number(((performance.now() - t0) / 1000).toFixed(1));
 
     const scores = new SqlScores(d.db, 'sqlite');
+    const boards = new Leaderboards(scores, null, '', logger, { refreshMs: null });
     const rnd = (i: number) => 1 + ((i * 7919 + 13) % members);
-    await scores.page(COMMUNITY, 'all', 50); // warm-up
-    const top = await timeEach(reads, () => scores.page(COMMUNITY, 'all', 50));
+    const tLoad = performance.now();
+    await boards.top(COMMUNITY, 'all', 0, 50); // loads the board
+    const loadSeconds = (performance.now() - tLoad) / 1000;
+    const top = await timeEach(reads, () => boards.top(COMMUNITY, 'all', 0, 50));
+    // As the service does it: the viewer's SQL total, then the rank.
     const own = await timeEach(reads, async (i) => {
       const u = rnd(i);
       const row = await scores.get(COMMUNITY, 'all', u);
-      return scores.rank(COMMUNITY, 'all', u, row!.points);
+      return boards.rank(COMMUNITY, 'all', u, row!.points);
     });
     // Baseline: the plain rank query, on the same table and index.
     const plain = raw.prepare(`select count(*) as n from gamification_scores where community_id = ? and period = 'all' and points > ?`);
     const count = await timeEach(Math.min(50, reads), (i) => plain.get(COMMUNITY, pointsOf(rnd(i))));
-    // Each update: a ledger row and its six score rows with their histogram entries, in batched transactions.
+    // Each update: what Ledger.award writes for it (ledger row, one six-row upsert, the all-time
+    // totals read back, the profile), in transactions of 1,000; the board moves after each commit.
     const ledgerIns = raw.prepare(
       `insert into gamification_events (user_id, community_id, type, points, metadata, occurred_at, source_key, week_key, month_key, created_at, updated_at) values (?, ?, 'post_message', ?, '{}', ?, ?, ?, ?, ?, ?)`,
     );
-    const sel = raw.prepare(`select id, points from gamification_scores where community_id = ? and period = ? and user_id = ?`);
-    const upd = raw.prepare(`update gamification_scores set points = ?, updated_at = ? where id = ?`);
-    const bump = raw.prepare(
-      `insert into gamification_score_counts (community_id, period, points, members) values (?, ?, ?, ?) on conflict (community_id, period, points) do update set members = members + excluded.members`,
+    const upsert = raw.prepare(
+      `insert into gamification_scores (community_id, period, user_id, points, level, updated_at) values (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?)
+       on conflict (community_id, period, user_id) do update set points = gamification_scores.points + excluded.points, updated_at = excluded.updated_at`,
     );
-    const prof = raw.prepare(`update gamification_profiles set total_points = total_points + ?, xp = xp + ? where user_id = ?`);
-    const apply = raw.transaction((from: number, to: number) => {
+    const readBack = raw.prepare(`select community_id, points from gamification_scores where community_id in (?, ?) and period = 'all' and user_id = ?`);
+    const prof = raw.prepare(`update gamification_profiles set total_points = ?, xp = ?, updated_at = ? where user_id = ?`);
+    const apply = raw.transaction((from: number, to: number, out: ScoreDelta[]) => {
       for (let i = from; i < to; i++) {
         const u = rnd(i * 31 + 7);
         const delta = 1 + (i % 3);
         ledgerIns.run(u, COMMUNITY, delta, at, `bench:${i}`, week, month, at, at);
-        for (const c of [COMMUNITY, GLOBAL])
+        const args: unknown[] = [];
+        for (const c of [GLOBAL, COMMUNITY])
           for (const p of periods) {
-            const row = sel.get(c, p, u) as { id: number; points: number };
-            upd.run(row.points + delta, at, row.id);
-            bump.run(c, p, row.points, -1);
-            bump.run(c, p, row.points + delta, 1);
+            args.push(c, p, u, delta, at);
+            out.push({ communityId: c, period: p, userId: u, delta });
           }
-        prof.run(delta, delta, u);
+        upsert.run(...args);
+        const totals = readBack.all(COMMUNITY, GLOBAL, u) as Array<{ community_id: number; points: number }>;
+        const g = totals.find((t) => t.community_id === GLOBAL)!;
+        prof.run(g.points, g.points, at, u);
       }
     });
     const t1 = performance.now();
     const cpu0 = process.cpuUsage();
-    for (let i = 0; i < updates; i += 1000) apply(i, Math.min(updates, i + 1000));
+    for (let i = 0; i < updates; i += 1000) {
+      const deltas: ScoreDelta[] = [];
+      apply(i, Math.min(updates, i + 1000), deltas);
+      await boards.applied(deltas);
+    }
     const updSeconds = (performance.now() - t1) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const updCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    // Whole awards through the ledger, one transaction each (caps, duplicate key, levels).
+    const settings = new GamificationSettings(d.db, 'sqlite', parseConfig({}).gamification, () => new Date());
+    const ledger = new Ledger(d.db, 'sqlite', scores, boards, settings, 'UTC', () => new Date());
+    const awards = Math.min(5000, updates);
+    const t3 = performance.now();
+    for (let i = 0; i < awards; i++)
+      await ledger.award({
+        userId: rnd(i * 17 + 3),
+        communityId: COMMUNITY,
+        action: 'post_message',
+        sourceKey: `bench-award:${i}`,
+        occurredAt: now,
+      });
+    const awardSeconds = (performance.now() - t3) / 1000;
+    // After all of it, the board still agrees with SQL at the top.
+    const topNow = await boards.top(COMMUNITY, 'all', 0, 50);
+    const topSql = await scores.page(COMMUNITY, 'all', 50);
     result.sqlite = {
+      board_load_seconds: Number(loadSeconds.toFixed(2)),
+      top50_p50_ms: p50(top),
       top50_p99_ms: p99(top),
+      own_rank_p50_ms: p50(own),
       own_rank_p99_ms: p99(own),
       baseline_count_rank_p99_ms: p99(count),
-      member_updates_per_second: Math.round(updates / updSeconds),
-      leaderboard_row_updates_per_second: Math.round((updates * 6) / updSeconds),
+      score_updates_per_second: Math.round(updates / updSeconds),
+      score_row_updates_per_second: Math.round((updates * 6) / updSeconds),
       // Per CPU-second: what the rate would be with a core to itself (the wall-clock rate suffers on a shared machine).
-      member_updates_per_cpu_second: Math.round(updates / updCpuSeconds),
-      loadavg_1m: (await import('node:os')).loadavg()[0],
+      score_updates_per_cpu_second: Math.round(updates / updCpuSeconds),
+      ledger_awards_per_second: Math.round(awards / awardSeconds),
+      board_matches_sql_top50: JSON.stringify(topNow) === JSON.stringify(topSql.map((r) => ({ user_id: r.user_id, points: r.points }))),
+      loadavg_1m: loadavg()[0],
     };
+
+    const url = opts.redisUrl === undefined ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : opts.redisUrl;
+    if (url) result.redis = await benchRedis(url, scores, logger, members, updates, reads, rnd);
+
     const t2 = performance.now();
     const v = await verifyGamification(d.db);
     result.verify = {
@@ -151,63 +195,73 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     await d.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
-
-  const url = opts.redisUrl === undefined ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : opts.redisUrl;
-  if (url) {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      const prefix = `bench:${process.pid}:`;
-      const store = new RedisScores(redis, prefix);
-      const t0 = performance.now();
-      for (let u = 1; u <= members; u += 10_000) {
-        const p = redis.pipeline();
-        for (let v = u; v < Math.min(members + 1, u + 10_000); v++) p.zadd(store.key(COMMUNITY, 'all'), pointsOf(v), RedisScores.member(v));
-        await p.exec();
-      }
-      const seed = (performance.now() - t0) / 1000;
-      const rnd = (i: number) => 1 + ((i * 7919 + 13) % members);
-      const top = await timeEach(reads, () => store.top(COMMUNITY, 'all', 50));
-      const own = await timeEach(reads, (i) => store.rank(COMMUNITY, 'all', rnd(i)));
-      const t1 = performance.now();
-      for (let i = 0; i < updates; i += 500) {
-        const batch = [];
-        for (let j = i; j < Math.min(updates, i + 500); j++)
-          batch.push({ communityId: COMMUNITY, period: 'all', userId: rnd(j * 31 + 7), delta: 1 + (j % 3) });
-        await store.addMany(batch);
-      }
-      const upd = (performance.now() - t1) / 1000;
-      // Baseline: raw commands on a plain sorted set (string members, no tie-break encoding).
-      const rawKey = `${prefix}raw`;
-      for (let u = 1; u <= members; u += 10_000) {
-        const p = redis.pipeline();
-        for (let v = u; v < Math.min(members + 1, u + 10_000); v++) p.zadd(rawKey, pointsOf(v), `u${v}`);
-        await p.exec();
-      }
-      const rawRank = await timeEach(reads, (i) => redis.zrevrank(rawKey, `u${rnd(i)}`));
-      const t2 = performance.now();
-      for (let i = 0; i < updates; i += 500) {
-        const p = redis.pipeline();
-        for (let j = i; j < Math.min(updates, i + 500); j++) p.zadd(rawKey, 'INCR', 1 + (j % 3), `u${rnd(j * 31 + 7)}`);
-        await p.exec();
-      }
-      const rawUpd = (performance.now() - t2) / 1000;
-      result.redis = {
-        seed_seconds: Number(seed.toFixed(1)),
-        top50_p99_ms: p99(top),
-        own_rank_p99_ms: p99(own),
-        updates_per_second: Math.round(updates / upd),
-        baseline_raw_zrevrank_p99_ms: p99(rawRank),
-        baseline_raw_zadd_per_second: Math.round(updates / rawUpd),
-      };
-      await redis.del(store.key(COMMUNITY, 'all'), rawKey);
-    } catch (error) {
-      result.redis = { skipped: (error as Error).message };
-    } finally {
-      redis.disconnect();
-    }
-  }
   return result;
+}
+
+/** The same board in a Redis sorted set (loaded from the seeded SQL), read through Leaderboards. */
+async function benchRedis(
+  url: string,
+  scores: SqlScores,
+  logger: ReturnType<typeof createLogger>,
+  members: number,
+  updates: number,
+  reads: number,
+  rnd: (i: number) => number,
+): Promise<Record<string, unknown>> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const prefix = `bench:${process.pid}:`;
+    const boards = new Leaderboards(scores, redis, prefix, logger, { refreshMs: null });
+    const store = new RedisScores(redis, prefix);
+    const t0 = performance.now();
+    await boards.top(COMMUNITY, 'all', 0, 50); // loads the board into Redis
+    const seed = (performance.now() - t0) / 1000;
+    const top = await timeEach(reads, () => boards.top(COMMUNITY, 'all', 0, 50));
+    const own = await timeEach(reads, async (i) => {
+      const u = rnd(i);
+      const row = await scores.get(COMMUNITY, 'all', u);
+      return boards.rank(COMMUNITY, 'all', u, row!.points);
+    });
+    // Board updates as the ledger sends them after a commit: six boards an award, 500 awards a round trip.
+    const t1 = performance.now();
+    for (let i = 0; i < updates; i += 500) {
+      const batch: ScoreDelta[] = [];
+      for (let j = i; j < Math.min(updates, i + 500); j++) batch.push({ communityId: COMMUNITY, period: 'all', userId: rnd(j * 31 + 7), delta: 1 + (j % 3) });
+      await store.addIfPresent(batch);
+    }
+    const upd = (performance.now() - t1) / 1000;
+    // Baseline: raw commands on a plain sorted set (string members, no tie-break encoding).
+    const rawKey = `${prefix}raw`;
+    for (let u = 1; u <= members; u += 10_000) {
+      const p = redis.pipeline();
+      for (let v = u; v < Math.min(members + 1, u + 10_000); v++) p.zadd(rawKey, pointsOf(v), `u${v}`);
+      await p.exec();
+    }
+    const rawRank = await timeEach(reads, (i) => redis.zrevrank(rawKey, `u${rnd(i)}`));
+    const t2 = performance.now();
+    for (let i = 0; i < updates; i += 500) {
+      const p = redis.pipeline();
+      for (let j = i; j < Math.min(updates, i + 500); j++) p.zadd(rawKey, 'INCR', 1 + (j % 3), `u${rnd(j * 31 + 7)}`);
+      await p.exec();
+    }
+    const rawUpd = (performance.now() - t2) / 1000;
+    await redis.del(store.key(COMMUNITY, 'all'), rawKey);
+    return {
+      board_load_seconds: Number(seed.toFixed(1)),
+      top50_p50_ms: p50(top),
+      top50_p99_ms: p99(top),
+      own_rank_p50_ms: p50(own),
+      own_rank_p99_ms: p99(own),
+      updates_per_second: Math.round(updates / upd),
+      baseline_raw_zrevrank_p99_ms: p99(rawRank),
+      baseline_raw_zadd_per_second: Math.round(updates / rawUpd),
+    };
+  } catch (error) {
+    return { skipped: (error as Error).message };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

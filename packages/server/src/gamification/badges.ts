@@ -1,4 +1,4 @@
-import type { BadgeDefinition, GamificationRules } from '@communities/contract';
+import type { BadgeDefinition, BadgeRule, GamificationRules } from '@communities/contract';
 
 import type { DialectName } from '../platform/db/connect';
 import type { DbHandle } from '../platform/db/transaction';
@@ -49,15 +49,17 @@ export class Badges {
     return Number(created.id);
   }
 
-  /** Checks every badge not yet held in this community; awards those now earned. */
+  /** Checks every badge of these rules (all when omitted) not yet held in this community; awards those now earned. */
   async evaluate(
     rules: GamificationRules,
     userId: number,
     communityId: number,
     earnedAt: Date,
     timeZoneDay: string,
+    kinds?: readonly BadgeRule[],
   ): Promise<AwardedBadge[]> {
-    if (rules.badges.length === 0) return [];
+    const defs = kinds ? rules.badges.filter((b) => kinds.includes(b.rule)) : rules.badges;
+    if (defs.length === 0) return [];
     const held = new Set(
       (
         await this.db
@@ -70,7 +72,7 @@ export class Badges {
       ).map((r) => r.slug),
     );
     const out: AwardedBadge[] = [];
-    for (const def of rules.badges) {
+    for (const def of defs) {
       if (held.has(def.slug)) continue;
       if (!(await this.earned(def, userId, communityId, timeZoneDay))) continue;
       const badgeId = await this.badgeId(def);
@@ -95,15 +97,19 @@ export class Badges {
     switch (def.rule) {
       case 'first_post':
       case 'messages': {
-        const n = await count(
-          this.db
+        // Counted up to the threshold only: the cost stays the same however much a member posts.
+        const enough = def.rule === 'messages' ? Math.max(1, def.threshold) : 1;
+        const n = (
+          await this.db
             .selectFrom('channel_messages')
             .innerJoin('channels', 'channels.id', 'channel_messages.channel_id')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .select('channel_messages.id')
             .where('channels.community_id', '=', communityId)
             .where('channel_messages.user_id', '=', userId)
-            .where('channel_messages.is_deleted', '=', 0),
-        );
+            .where('channel_messages.is_deleted', '=', 0)
+            .limit(enough)
+            .execute()
+        ).length;
         if (def.rule === 'messages') return n >= def.threshold;
         if (n > 0) return true;
         return (

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+
+import type { Redis } from 'ioredis';
 import type { CommunitiesConfig } from '@communities/contract';
 
 import type { FactsLoader } from '../communities/facts';
@@ -11,6 +14,7 @@ import type { Broadcaster } from '../realtime/broadcaster';
 
 import { Badges } from './badges';
 import { Ledger } from './ledger';
+import { Leaderboards } from './boards';
 import { SqlScores } from './scores';
 import { GamificationService } from './service';
 import { GamificationSettings } from './settings';
@@ -25,27 +29,38 @@ export interface GamificationContext {
   host: HostPorts;
   bus: EventBus;
   broadcaster: Broadcaster;
+  redis: Redis | null;
 }
 
 export interface Gamification {
   service: GamificationService;
   ledger: Ledger;
   scores: SqlScores;
+  boards: Leaderboards;
   settings: GamificationSettings;
 }
 
 export const SNAPSHOT_JOB = 'leaderboard.snapshot';
+/** How stale a node's in-memory board may get when several nodes share SQL and no Redis. */
+const BOARD_REFRESH_MS = 30_000;
 
 export function createGamification(ctx: GamificationContext, facts: FactsLoader): Gamification {
   const now = () => ctx.clock.now();
   const g = ctx.config.gamification;
   const settings = new GamificationSettings(ctx.db.db, ctx.db.dialect, g, now);
   const scores = new SqlScores(ctx.db.db, ctx.db.dialect);
-  const ledger = new Ledger(ctx.db.db, ctx.db.dialect, scores, settings, g.timezone, now);
+  // Boards in Redis are per installation (database and table prefix), so installations sharing a Redis never mix.
+  const installation = createHash('sha256').update(`${ctx.config.database.url}|${ctx.db.prefix}`).digest('hex').slice(0, 12);
+  const boards = new Leaderboards(scores, ctx.redis, `communities:lb:${installation}:`, ctx.logger, {
+    // Nodes sharing a SQL database without Redis see each other's awards when a board reloads.
+    refreshMs: ctx.redis || ctx.db.dialect === 'sqlite' ? null : BOARD_REFRESH_MS,
+  });
+  const ledger = new Ledger(ctx.db.db, ctx.db.dialect, scores, boards, settings, g.timezone, now);
   const service = new GamificationService(
     { db: ctx.db.db, dialect: ctx.db.dialect, bus: ctx.bus, host: ctx.host, config: g, now },
     facts,
     scores,
+    boards,
     settings,
   );
   // Points are earned whenever gamification is on, whether or not leaderboards are shown.
@@ -63,7 +78,7 @@ export function createGamification(ctx: GamificationContext, facts: FactsLoader)
       channelPrefix: ctx.config.chat.broadcast_channel_prefix,
       broadcaster: () => ctx.broadcaster,
     }).register(ctx.bus);
-  return { service, ledger, scores, settings };
+  return { service, ledger, scores, boards, settings };
 }
 
 /** The snapshot job: writes closed periods' snapshots, then schedules itself for the next boundary. */

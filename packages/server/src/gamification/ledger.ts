@@ -5,7 +5,8 @@ import { inTransaction, type DbHandle, type Tx } from '../platform/db/transactio
 
 import { levelOf } from './levels';
 import { dayBounds, periodKeys } from './periods';
-import { GLOBAL, type SqlScores } from './scores';
+import type { Leaderboards } from './boards';
+import { GLOBAL, type ScoreDelta, type SqlScores } from './scores';
 import type { GamificationSettings } from './settings';
 
 export interface AwardInput {
@@ -56,6 +57,7 @@ export class Ledger {
     private readonly db: DbHandle,
     private readonly dialect: DialectName,
     private readonly scores: SqlScores,
+    private readonly boards: Leaderboards,
     private readonly settings: GamificationSettings,
     private readonly timeZone: string,
     private readonly now: () => Date,
@@ -69,7 +71,9 @@ export class Ledger {
     if (base <= 0) return { awarded: false, reason: 'zero' };
     if (input.communityId !== null && (await silenced(this.db, input.communityId, input.userId, this.now())))
       return { awarded: false, reason: 'muted_or_banned' };
-    return inTransaction(this.db, async (trx) => {
+    const deltas: ScoreDelta[] = [];
+    const out = await inTransaction(this.db, async (trx) => {
+      deltas.length = 0;
       const dup = await trx.selectFrom('gamification_events').select('id').where('source_key', '=', input.sourceKey).executeTakeFirst();
       if (dup) return { awarded: false, reason: 'duplicate' } as const;
       const day = dayBounds(input.occurredAt, this.timeZone);
@@ -120,9 +124,11 @@ export class Ledger {
         this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('source_key').doNothing())
       ).executeTakeFirst();
       if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return { awarded: false, reason: 'duplicate' } as const;
-      const levels = await this.move(trx, input.userId, input.communityId, ['all', week!, month!], points, rules.level_thresholds);
+      const levels = await this.move(trx, input.userId, input.communityId, ['all', week!, month!], points, rules.level_thresholds, deltas);
       return { awarded: true, points, levels } as const;
     });
+    if (out.awarded) await this.boards.applied(deltas);
+    return out;
   }
 
   /**
@@ -132,7 +138,9 @@ export class Ledger {
    */
   async reverse(target: { type: string; id: number }, only?: { actorId?: number; type?: PointAction; latest?: boolean }): Promise<number> {
     const rules = await this.settings.rules();
-    return inTransaction(this.db, async (trx) => {
+    const deltas: ScoreDelta[] = [];
+    const total = await inTransaction(this.db, async (trx) => {
+      deltas.length = 0;
       let q = trx
         .selectFrom('gamification_events as g')
         .selectAll('g')
@@ -177,14 +185,20 @@ export class Ledger {
           ['all', g.week_key ?? '', g.month_key ?? ''].filter(Boolean),
           -g.points,
           rules.level_thresholds,
+          deltas,
         );
         total += g.points;
       }
       return total;
     });
+    await this.boards.applied(deltas);
+    return total;
   }
 
-  /** Moves a member's scores (community and site-wide, each period) and profile by `delta`. */
+  /**
+   * Moves a member's scores (community and site-wide, each period) and profile by `delta`, and
+   * notes the moves in `deltas` for the boards once the transaction commits.
+   */
   private async move(
     trx: Tx,
     userId: number,
@@ -192,32 +206,23 @@ export class Ledger {
     periods: readonly string[],
     delta: number,
     thresholds: readonly number[],
+    deltas: ScoreDelta[],
   ): Promise<LevelChange[]> {
     const now = this.now().toISOString();
     const levelFor = (p: number) => levelOf(p, thresholds);
-    const changes: LevelChange[] = [];
-    for (const c of communityId === null ? [GLOBAL] : [communityId, GLOBAL]) {
-      const moved = await this.scores.add(trx, c, userId, periods, delta, now, levelFor);
-      const all = moved.get('all')!;
-      changes.push({ communityId: c === GLOBAL ? null : c, before: levelFor(all.before), after: levelFor(all.after), points: all.after });
-    }
-    const global = changes[changes.length - 1]!;
-    const prof = trx.insertInto('gamification_profiles').values({
-      user_id: userId,
-      total_points: 0,
-      level: 1,
-      xp: 0,
-      last_awarded_at: null,
-      settings: '{}',
-      created_at: now,
-      updated_at: now,
+    const communities = communityId === null ? [GLOBAL] : [communityId, GLOBAL];
+    const moved = await this.scores.add(trx, communities, userId, periods, delta, now, levelFor);
+    for (const c of communities) for (const period of periods) deltas.push({ communityId: c, period, userId, delta });
+    const changes: LevelChange[] = communities.map((c) => {
+      const all = moved.get(c)!;
+      return { communityId: c === GLOBAL ? null : c, before: levelFor(all.before), after: levelFor(all.after), points: all.after };
     });
-    await (this.dialect === 'mysql' ? prof.ignore() : prof.onConflict((oc) => oc.column('user_id').doNothing())).execute();
-    await trx
-      .updateTable('gamification_profiles')
-      .set({ total_points: global.points, level: global.after, xp: global.points, last_awarded_at: now, updated_at: now })
-      .where('user_id', '=', userId)
-      .execute();
+    const global = changes[changes.length - 1]!;
+    const profile = { total_points: global.points, level: global.after, xp: global.points, last_awarded_at: now, updated_at: now };
+    const prof = trx.insertInto('gamification_profiles').values({ user_id: userId, settings: '{}', created_at: now, ...profile });
+    await (
+      this.dialect === 'mysql' ? prof.onDuplicateKeyUpdate(profile) : prof.onConflict((oc) => oc.column('user_id').doUpdateSet(profile))
+    ).execute();
     return changes.filter((c) => c.after !== c.before);
   }
 }

@@ -12,12 +12,18 @@ export interface ScoreRow {
   level: number;
 }
 
+export interface ScoreDelta {
+  communityId: number;
+  period: string;
+  userId: number;
+  delta: number;
+}
+
 /**
- * Leaderboard scores in SQL: one row per (community, period, member) and a histogram of how
- * many members hold each exact total. Top N walks the (community, period, points, user_id)
- * index; a rank is the histogram's sum above the member's total plus the members tied with a
- * lower user id, so it costs the number of distinct totals above, not the number of members.
- * Order: points descending, then user id ascending (LEADERBOARD_TIE_BREAK).
+ * Leaderboard scores in SQL: one row per (community, period, member), the durable totals the
+ * ledger moves in its transaction. Ranks and top N are read from the in-memory or Redis boards
+ * (boards.ts), which load from here and heal from here. Order: points descending, then user id
+ * ascending (LEADERBOARD_TIE_BREAK).
  */
 export class SqlScores {
   constructor(
@@ -25,71 +31,78 @@ export class SqlScores {
     private readonly dialect: DialectName,
   ) {}
 
-  /** Moves one member in or out of a total's count: the row is made if missing, then changed in place. */
-  private async bump(trx: Tx, communityId: number, period: string, points: number, by: 1 | -1): Promise<void> {
-    const insert = trx.insertInto('gamification_score_counts').values({ community_id: communityId, period, points, members: 0 });
-    await (
-      this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(['community_id', 'period', 'points']).doNothing())
-    ).execute();
-    await trx
-      .updateTable('gamification_score_counts')
-      .set({ members: sql<number>`members + ${by}` })
-      .where('community_id', '=', communityId)
-      .where('period', '=', period)
-      .where('points', '=', points)
-      .execute();
-  }
-
   /**
-   * Adds `delta` to a member's score in each period, keeping the histogram in step. Returns
-   * the totals before and after, per period. Safe under concurrent writers: the row is created
-   * if missing (insert-or-ignore), then locked before it is read and changed.
+   * Adds `delta` to a member's score in each community and period with one upsert, rows in a
+   * fixed order (community, period) so two writers never wait on each other in a circle, then
+   * reads the all-time totals back (the rows are locked by the upsert until commit, so before =
+   * after - delta is exact). Sets the level on the all-time rows. Returns community → all-time
+   * before and after.
    */
   async add(
     trx: Tx,
-    communityId: number,
+    communities: readonly number[],
     userId: number,
     periods: readonly string[],
     delta: number,
     now: string,
-    levelFor?: (points: number) => number,
-  ): Promise<Map<string, { before: number; after: number }>> {
-    const out = new Map<string, { before: number; after: number }>();
-    for (const period of periods) {
-      const fresh = trx
-        .insertInto('gamification_scores')
-        .values({ community_id: communityId, period, user_id: userId, points: 0, level: 1, updated_at: now });
-      const inserted = await (
-        this.dialect === 'mysql' ? fresh.ignore() : fresh.onConflict((oc) => oc.columns(['community_id', 'period', 'user_id']).doNothing())
-      ).executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await this.bump(trx, communityId, period, 0, 1);
-      let q = trx
-        .selectFrom('gamification_scores')
-        .select(['id', 'points'])
-        .where('community_id', '=', communityId)
-        .where('period', '=', period)
-        .where('user_id', '=', userId);
-      if (this.dialect !== 'sqlite') q = q.forUpdate();
-      const row = await q.executeTakeFirstOrThrow();
-      const before = Number(row.points);
-      const after = before + delta;
-      if (delta !== 0) {
-        await trx
-          .updateTable('gamification_scores')
-          .set({ points: after, updated_at: now, ...(period === 'all' && levelFor ? { level: levelFor(after) } : {}) })
-          .where('id', '=', row.id)
-          .execute();
-        // Lower total first, in every transaction, so two writers never wait on each other in a circle.
-        const moves: Array<[number, 1 | -1]> = [
-          [before, -1],
-          [after, 1],
-        ];
-        moves.sort((a, b) => a[0] - b[0]);
-        for (const [points, by] of moves) await this.bump(trx, communityId, period, points, by);
-      }
-      out.set(period, { before, after });
+    levelFor: (points: number) => number,
+  ): Promise<Map<number, { before: number; after: number }>> {
+    const rows = [...communities]
+      .sort((a, b) => a - b)
+      .flatMap((community_id) =>
+        [...periods].sort().map((period) => ({ community_id, period, user_id: userId, points: delta, level: 1, updated_at: now })),
+      );
+    const insert = trx.insertInto('gamification_scores').values(rows);
+    await (
+      this.dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate({ points: sql<number>`points + values(points)`, updated_at: sql<string>`values(updated_at)` })
+        : insert.onConflict((oc) =>
+            oc.columns(['community_id', 'period', 'user_id']).doUpdateSet((eb) => ({
+              points: eb(eb.ref('gamification_scores.points'), '+', eb.ref('excluded.points')),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+    ).execute();
+    const totals = await trx
+      .selectFrom('gamification_scores')
+      .select(['id', 'community_id', 'points', 'level'])
+      .where('community_id', 'in', [...communities])
+      .where('period', '=', 'all')
+      .where('user_id', '=', userId)
+      .execute();
+    const out = new Map<number, { before: number; after: number }>();
+    for (const t of totals) {
+      const after = Number(t.points);
+      out.set(Number(t.community_id), { before: after - delta, after });
+      const level = levelFor(after);
+      if (level !== Number(t.level)) await trx.updateTable('gamification_scores').set({ level }).where('id', '=', t.id).execute();
     }
     return out;
+  }
+
+  /** Every member's total on one board (unordered), for loading it into memory or Redis. */
+  async board(communityId: number, period: string): Promise<Array<{ user_id: number; points: number }>> {
+    const rows = await this.db
+      .selectFrom('gamification_scores')
+      .select(['user_id', 'points'])
+      .where('community_id', '=', communityId)
+      .where('period', '=', period)
+      .where('points', '!=', 0)
+      .execute();
+    return rows.map((r) => ({ user_id: Number(r.user_id), points: Number(r.points) }));
+  }
+
+  /** Totals of some members on one board (members without a row are left out). */
+  async many(communityId: number, period: string, userIds: readonly number[]): Promise<Map<number, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('gamification_scores')
+      .select(['user_id', 'points'])
+      .where('community_id', '=', communityId)
+      .where('period', '=', period)
+      .where('user_id', 'in', [...userIds])
+      .execute();
+    return new Map(rows.map((r) => [Number(r.user_id), Number(r.points)]));
   }
 
   /** The first `limit` members with points, from `after` (keyset) on. */
@@ -119,23 +132,18 @@ export class SqlScores {
     return r ? { user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) } : null;
   }
 
-  /** 1-based rank of a member with `points` (> 0), counting every member with points. */
+  /**
+   * 1-based rank by counting: the fallback for a board the in-memory structure cannot hold
+   * (totals or ids past its exact range). Costs the number of members above.
+   */
   async rank(communityId: number, period: string, userId: number, points: number): Promise<number> {
-    const above = await this.db
-      .selectFrom('gamification_score_counts')
-      .select((eb) => eb.fn.sum<number>('members').as('n'))
-      .where('community_id', '=', communityId)
-      .where('period', '=', period)
-      .where('points', '>', points)
-      .executeTakeFirst();
-    const tied = await this.db
+    const r = await this.db
       .selectFrom('gamification_scores')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('community_id', '=', communityId)
       .where('period', '=', period)
-      .where('points', '=', points)
-      .where('user_id', '<', userId)
+      .where((eb) => eb.or([eb('points', '>', points), eb.and([eb('points', '=', points), eb('user_id', '<', userId)])]))
       .executeTakeFirst();
-    return Number(above?.n ?? 0) + Number(tied?.n ?? 0) + 1;
+    return Number(r?.n ?? 0) + 1;
   }
 }

@@ -23,6 +23,7 @@ import { forbidden, notFound } from '../platform/errors';
 
 import { levelInfo, levelOf } from './levels';
 import { periodWindow, type PeriodWindow } from './periods';
+import type { Leaderboards } from './boards';
 import { GLOBAL, type SqlScores } from './scores';
 import type { GamificationSettings } from './settings';
 
@@ -56,6 +57,7 @@ export class GamificationService {
     private readonly d: GamificationDeps,
     private readonly facts: FactsLoader,
     private readonly scores: SqlScores,
+    private readonly boards: Leaderboards,
     readonly settings: GamificationSettings,
   ) {}
 
@@ -104,10 +106,9 @@ export class GamificationService {
     // Hidden members are left out for everyone but admins; ranks still count them, so a rank
     // means the same to every viewer.
     const rows: Array<{ user_id: number; points: number; rank: number; hidden: boolean }> = [];
-    let after: { points: number; userId: number } | undefined;
     let rank = 0;
     for (let round = 0; rows.length < limit && round < 20; round++) {
-      const page = await this.scores.page(communityId, w.key, limit, after);
+      const page = await this.boards.top(communityId, w.key, rank, limit);
       if (page.length === 0) break;
       const hidden = await this.hiddenUsers(page.map((r) => r.user_id));
       for (const r of page) {
@@ -116,13 +117,11 @@ export class GamificationService {
         if (!h || actor.isAdmin) rows.push({ user_id: r.user_id, points: r.points, rank, hidden: h });
         if (rows.length >= limit) break;
       }
-      const last = page[page.length - 1]!;
-      after = { points: last.points, userId: last.user_id };
       if (page.length < limit) break;
     }
     const mine = await this.scores.get(communityId, w.key, actor.userId);
     const all = w.key === 'all' ? mine : await this.scores.get(communityId, 'all', actor.userId);
-    const viewerRank = mine && mine.points > 0 ? await this.scores.rank(communityId, w.key, actor.userId, mine.points) : null;
+    const viewerRank = mine ? await this.boards.rank(communityId, w.key, actor.userId, mine.points) : null;
     const levels = await this.levels(
       communityId,
       rows.map((r) => r.user_id),
@@ -190,7 +189,7 @@ export class GamificationService {
       tie_break: LEADERBOARD_TIE_BREAK,
       items: shown.map((i) => ({ rank: i.rank, user: userSummary(i.user_id, users), points: i.points, level: i.level, hidden: i.hidden })),
       viewer: {
-        rank: mineInSnap?.rank ?? (mine && mine.points > 0 ? await this.scores.rank(communityId, w.key, actor.userId, mine.points) : null),
+        rank: mineInSnap?.rank ?? (mine ? await this.boards.rank(communityId, w.key, actor.userId, mine.points) : null),
         points: mineInSnap?.points ?? mine?.points ?? 0,
         level: mineInSnap?.level ?? 1,
         hidden: mineInSnap?.hidden ?? false,
@@ -227,7 +226,7 @@ export class GamificationService {
           .where('starts_at', '=', prev.start!.toISOString())
           .executeTakeFirst();
         if (exists) continue;
-        const top = await this.scores.page(c, prev.key, SNAPSHOT_SIZE);
+        const top = await this.boards.top(c, prev.key, 0, SNAPSHOT_SIZE);
         const hidden = await this.hiddenUsers(top.map((r) => r.user_id));
         const levels = await this.levels(
           c,

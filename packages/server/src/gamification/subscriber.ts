@@ -5,6 +5,8 @@ import {
   type DomainEvent,
   type DomainEventName,
   type LevelUpEvent,
+  type BadgeRule,
+  type PointAction,
 } from '@communities/contract';
 
 import type { HostPorts } from '../host/ports';
@@ -37,6 +39,17 @@ export interface PointsDeps {
   broadcaster: () => Broadcaster;
 }
 
+/** The badge rules each kind of award can move: a badge is checked only when its rule may have changed. */
+const BADGE_RULES_BY_ACTION: Partial<Record<PointAction, readonly BadgeRule[]>> = {
+  post_message: ['first_post', 'messages'],
+  reply_message: ['first_post', 'messages'],
+  feed_post: ['first_post'],
+  answer_marked_helpful: ['helpful_answers'],
+  complete_course_in_linked_community: ['course_completed'],
+  join_community: ['early_member'],
+  early_member: ['early_member'],
+};
+
 const trimmedLength = (s: string | null | undefined) => (s ?? '').trim().length;
 
 /**
@@ -66,14 +79,16 @@ export class PointsSubscriber {
     const out = await this.d.ledger.award(input);
     if (out.awarded) {
       for (const l of out.levels) await this.levelUp(input.userId, l.communityId, l.before, l.after, l.points);
-      if (input.communityId !== null) await this.badges(input.userId, input.communityId, input.occurredAt);
+      if (input.communityId !== null) await this.badges(input.userId, input.communityId, input.occurredAt, BADGE_RULES_BY_ACTION[input.action]);
     }
     return out;
   }
 
-  private async badges(userId: number, communityId: number, at: Date): Promise<void> {
+  /** Checks the badges whose rules this kind of activity can change (none: nothing to do). */
+  private async badges(userId: number, communityId: number, at: Date, kinds: readonly BadgeRule[] | undefined): Promise<void> {
+    if (!kinds?.length) return;
     const rules = await this.d.settings.rules();
-    const won = await this.d.badges.evaluate(rules, userId, communityId, at, dayKey(at, this.d.timeZone));
+    const won = await this.d.badges.evaluate(rules, userId, communityId, at, dayKey(at, this.d.timeZone), kinds);
     for (const b of won) await this.pushBadge(userId, b);
   }
 
@@ -119,13 +134,17 @@ export class PointsSubscriber {
     return { broadcaster: this.d.broadcaster(), config: { chat: { broadcast_channel_prefix: this.d.channelPrefix } } };
   }
 
-  /** Records a day of activity; the active-days milestone and streak badges read these. */
+  /**
+   * Records a day of activity; the active-days milestone and streak badges read these. Only a
+   * member's first activity of a day can change either, so the rest of the day costs one insert.
+   */
   private async active(userId: number, communityId: number, at: Date): Promise<void> {
     const day = dayKey(at, this.d.timeZone);
     const insert = this.d.db.insertInto('gamification_active_days').values({ user_id: userId, community_id: communityId, day });
-    await (
+    const r = await (
       this.d.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(['user_id', 'community_id', 'day']).doNothing())
-    ).execute();
+    ).executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
     const rules = await this.d.settings.rules();
     const days = await this.d.db
       .selectFrom('gamification_active_days')
@@ -135,7 +154,7 @@ export class PointsSubscriber {
       .executeTakeFirst();
     if (Number(days?.n ?? 0) >= rules.milestones.active_days)
       await this.award({ userId, communityId, action: 'active_days', sourceKey: `active:${communityId}:${userId}`, occurredAt: at });
-    else await this.badges(userId, communityId, at);
+    await this.badges(userId, communityId, at, ['streak_days']);
   }
 
   private readonly handlers: { [N in DomainEventName]?: (e: DomainEvent<N>) => Promise<void> } = {
@@ -203,7 +222,7 @@ export class PointsSubscriber {
           occurredAt: at,
           metadata: { member_count: p.member_count },
         });
-      else await this.badges(p.user_id, p.community_id, at);
+      else await this.badges(p.user_id, p.community_id, at, ['early_member']);
     },
     CourseCompleted: async (e) => {
       const p = e.payload;

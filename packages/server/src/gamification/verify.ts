@@ -3,7 +3,7 @@ import type { DbHandle } from '../platform/db/transaction';
 import { GLOBAL } from './scores';
 
 export interface Drift {
-  scope: 'score' | 'histogram' | 'profile';
+  scope: 'score' | 'profile';
   community_id: number;
   period: string;
   user_id?: number;
@@ -26,7 +26,7 @@ const CHUNK = 50_000;
 /**
  * Recomputes every score from the ledger (`gamification_events`) and compares: each member's
  * points per community and site-wide, all time and per week and month (the keys each ledger row
- * carries), the histogram ranks are read from, and each profile's total. Read-only.
+ * carries), and each profile's total. Read-only.
  */
 export async function verifyGamification(db: DbHandle): Promise<VerifyReport> {
   const report: VerifyReport = { ledger_rows: 0, scores_checked: 0, drift_count: 0, drift: [] };
@@ -122,34 +122,6 @@ export async function verifyGamification(db: DbHandle): Promise<VerifyReport> {
           expected: Number(p.points ?? 0),
           actual: Number(p.total_points),
         });
-  }
-  // The histogram: members per exact total, as the scores have them.
-  const counted = await db
-    .selectFrom('gamification_scores')
-    .select(['community_id', 'period', 'points', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy(['community_id', 'period', 'points'])
-    .execute();
-  const hist = new Map<string, number>();
-  for (const h of await db.selectFrom('gamification_score_counts').select(['community_id', 'period', 'points', 'members']).execute())
-    hist.set(key(Number(h.community_id), h.period, Number(h.points)), Number(h.members));
-  for (const c of counted) {
-    const k = key(Number(c.community_id), c.period, Number(c.points));
-    const have = hist.get(k) ?? 0;
-    hist.delete(k);
-    if (have !== Number(c.n))
-      add({
-        scope: 'histogram',
-        community_id: Number(c.community_id),
-        period: c.period,
-        points: Number(c.points),
-        expected: Number(c.n),
-        actual: have,
-      });
-  }
-  for (const [k, have] of hist) {
-    if (have === 0) continue;
-    const [c, p, pts] = k.split('|');
-    add({ scope: 'histogram', community_id: Number(c), period: p!, points: Number(pts), expected: 0, actual: have });
   }
   return report;
 }

@@ -11,6 +11,8 @@ import type { WordLists } from './word-lists';
 const RANK: Record<FilterAction, number> = { reject: 4, hold: 3, flag: 2, censor: 1 };
 const SEVERITY_RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
 const POSTS = new Set(['channel_message', 'dm_message', 'feed_item', 'feed_comment']);
+/** How many of an author's latest posts the repeat rule reads: enough to see `repeat_count` copies among other posts. */
+export const repeatLookback = (repeatCount: number): number => Math.max(25, repeatCount * 2);
 const LINK = /\bhttps?:\/\/|\bwww\.[a-z0-9-]+\.[a-z]/gi;
 
 interface Finding {
@@ -117,9 +119,14 @@ export class ModerationContentCheck implements ContentCheck {
     return out;
   }
 
-  /** The author's posts of the same text within the repeat window, in the same kind of place. */
+  /**
+   * The author's posts of the same text within the repeat window, in the same kind of place,
+   * among their latest `repeatLookback` posts: an index walk of fixed length on `(user_id, id)`,
+   * so the check costs the same however much a member has posted.
+   */
   private async repeats(input: ContentCheckInput): Promise<number> {
-    const since = new Date(this.ctx.clock.now().getTime() - this.ctx.config.moderation.spam.repeat_window_seconds * 1000).toISOString();
+    const s = this.ctx.config.moderation.spam;
+    const since = new Date(this.ctx.clock.now().getTime() - s.repeat_window_seconds * 1000).toISOString();
     const table =
       input.target === 'channel_message'
         ? 'channel_messages'
@@ -128,14 +135,14 @@ export class ModerationContentCheck implements ContentCheck {
           : input.target === 'feed_item'
             ? 'central_feed_items'
             : 'central_feed_comments';
-    const r = await this.db
+    const latest = await this.db
       .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select(['content', 'created_at'])
       .where('user_id', '=', input.userId)
-      .where('created_at', '>=', since)
-      .where('content', '=', input.content)
-      .executeTakeFirst();
-    return Number(r?.n ?? 0);
+      .orderBy('id', 'desc')
+      .limit(repeatLookback(s.repeat_count))
+      .execute();
+    return latest.filter((r) => r.created_at >= since && r.content === input.content).length;
   }
 
   async record(trx: Tx, input: ContentCheckInput, verdict: ContentVerdict, targetId: number): Promise<void> {

@@ -70,6 +70,9 @@ function openSqlite(url: string): SQLite.Database {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (the default is 2 MiB): a school's hot indexes (messages by channel and
+  // author, scores, the ledger) stay in memory instead of being re-read from the OS per statement.
+  handle.pragma('cache_size = -65536');
   return handle;
 }
 

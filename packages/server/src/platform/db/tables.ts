@@ -534,15 +534,6 @@ export interface GamificationProfilesTable {
   updated_at: string; // varchar(32)
 }
 
-/** Table `gamification_score_counts`. */
-export interface GamificationScoreCountsTable {
-  id: Generated<number>; // integer, primary key
-  community_id: number; // bigint
-  period: string; // varchar(16)
-  points: number; // integer
-  members: Generated<number>; // integer, default 0
-}
-
 /** Table `gamification_scores`. */
 export interface GamificationScoresTable {
   id: Generated<number>; // integer, primary key
@@ -714,7 +705,6 @@ export interface Database {
   gamification_events: GamificationEventsTable;
   gamification_helpful_marks: GamificationHelpfulMarksTable;
   gamification_profiles: GamificationProfilesTable;
-  gamification_score_counts: GamificationScoreCountsTable;
   gamification_scores: GamificationScoresTable;
   gamification_settings: GamificationSettingsTable;
   host_sync_cursors: HostSyncCursorsTable;
@@ -766,7 +756,6 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'gamification_events',
   'gamification_helpful_marks',
   'gamification_profiles',
-  'gamification_score_counts',
   'gamification_scores',
   'gamification_settings',
   'host_sync_cursors',
