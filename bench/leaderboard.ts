@@ -118,7 +118,9 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
       `insert into gamification_scores (community_id, period, user_id, points, level, updated_at) values (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?), (?, ?, ?, ?, 1, ?)
        on conflict (community_id, period, user_id) do update set points = gamification_scores.points + excluded.points, updated_at = excluded.updated_at`,
     );
-    const readBack = raw.prepare(`select community_id, points from gamification_scores where community_id in (?, ?) and period = 'all' and user_id = ?`);
+    const readBack = raw.prepare(
+      `select community_id, points from gamification_scores where community_id in (?, ?) and period = 'all' and user_id = ?`,
+    );
     const prof = raw.prepare(`update gamification_profiles set total_points = ?, xp = ?, updated_at = ? where user_id = ?`);
     const apply = raw.transaction((from: number, to: number, out: ScoreDelta[]) => {
       for (let i = from; i < to; i++) {
@@ -227,7 +229,8 @@ async function benchRedis(
     const t1 = performance.now();
     for (let i = 0; i < updates; i += 500) {
       const batch: ScoreDelta[] = [];
-      for (let j = i; j < Math.min(updates, i + 500); j++) batch.push({ communityId: COMMUNITY, period: 'all', userId: rnd(j * 31 + 7), delta: 1 + (j % 3) });
+      for (let j = i; j < Math.min(updates, i + 500); j++)
+        batch.push({ communityId: COMMUNITY, period: 'all', userId: rnd(j * 31 + 7), delta: 1 + (j % 3) });
       await store.addIfPresent(batch);
     }
     const upd = (performance.now() - t1) / 1000;

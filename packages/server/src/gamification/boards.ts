@@ -65,7 +65,17 @@ export class Leaderboards {
     const b = await this.board(communityId, period);
     if (!b.list) return this.sqlTop(communityId, period, offset, limit);
     let rows = b.list.slice(offset, limit);
-    if (this.healMemory(b, await this.sql.many(communityId, period, rows.map((r) => r.user_id)), rows))
+    if (
+      this.healMemory(
+        b,
+        await this.sql.many(
+          communityId,
+          period,
+          rows.map((r) => r.user_id),
+        ),
+        rows,
+      )
+    )
       rows = b.list.slice(offset, limit);
     return rows;
   }
@@ -145,7 +155,7 @@ export class Leaderboards {
   }
 
   private async sqlTop(communityId: number, period: string, offset: number, limit: number): Promise<BoardRow[]> {
-    return (await this.sql.page(communityId, period, offset + limit)).slice(offset);
+    return (await this.sql.page(communityId, period, offset + limit)).slice(offset).map((r) => ({ user_id: r.user_id, points: r.points }));
   }
 
   /** Loads a Redis board from SQL when its key is missing (first read, or Redis lost it). */

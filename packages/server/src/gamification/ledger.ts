@@ -4,7 +4,7 @@ import type { DialectName } from '../platform/db/connect';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 
 import { levelOf } from './levels';
-import { dayBounds, periodKeys } from './periods';
+import { dayBounds, dayKey, periodKeys } from './periods';
 import type { Leaderboards } from './boards';
 import { GLOBAL, type ScoreDelta, type SqlScores } from './scores';
 import type { GamificationSettings } from './settings';
@@ -53,6 +53,15 @@ export async function silenced(db: DbHandle | Tx, communityId: number, userId: n
  * transaction with the scores it moves. Totals can always be recomputed from it (verify.ts).
  */
 export class Ledger {
+  /**
+   * Caps this process has seen reached today, `day|user|community|action`: caps only fill
+   * (reversed awards still count), so once full a cap stays full until the day ends and the
+   * next award of that kind needs no query. Cleared when the day changes.
+   */
+  private readonly full = new Set<string>();
+  private fullDay = '';
+  private fullCaps = '';
+
   constructor(
     private readonly db: DbHandle,
     private readonly dialect: DialectName,
@@ -63,7 +72,28 @@ export class Ledger {
     private readonly now: () => Date,
   ) {}
 
+  private capKey(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): string {
+    const day = dayKey(input.occurredAt, this.timeZone);
+    if (day !== this.fullDay) {
+      this.full.clear();
+      this.fullDay = day;
+    }
+    return `${day}|${input.userId}|${input.communityId ?? ''}|${input.action}`;
+  }
+
+  /** Whether this member already reached today's cap for this kind of award (as far as this process knows). */
+  async capped(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): Promise<boolean> {
+    const caps = JSON.stringify((await this.settings.rules()).anti_farming.daily_caps);
+    // An admin may have raised a cap: what was full may not be any more.
+    if (caps !== this.fullCaps) {
+      this.full.clear();
+      this.fullCaps = caps;
+    }
+    return this.full.has(this.capKey(input));
+  }
+
   async award(input: AwardInput): Promise<AwardOutcome> {
+    if (await this.capped(input)) return { awarded: false, reason: 'daily_cap' };
     const rules = await this.settings.rules();
     const dm = input.action === 'start_dm' || input.action === 'dm_message';
     const scale = input.communityId !== null ? await this.settings.scale(input.communityId) : 1;
@@ -91,7 +121,11 @@ export class Ledger {
         .select((eb) => eb.fn.sum<number>('points').as('n'))
         .executeTakeFirst();
       const room = rules.anti_farming.daily_caps[input.action] - Number(earned?.n ?? 0);
-      if (room <= 0) return { awarded: false, reason: 'daily_cap' } as const;
+      if (room <= 0) {
+        if (this.full.size > 200_000) this.full.clear();
+        this.full.add(this.capKey(input));
+        return { awarded: false, reason: 'daily_cap' } as const;
+      }
       if (input.action === 'receive_reaction' && input.actorId) {
         const fromReactor = await today(baseQuery())
           .where('actor_id', '=', input.actorId)

@@ -58,6 +58,9 @@ const trimmedLength = (s: string | null | undefined) => (s ?? '').trim().length;
  * twice; reversals are keyed by the award they take back.
  */
 export class PointsSubscriber {
+  /** Member-days already recorded (`day|user|community`): the rest of that day's activity writes nothing. */
+  private readonly activeSeen = new Set<string>();
+
   constructor(private readonly d: PointsDeps) {}
 
   register(bus: EventBus): void {
@@ -79,7 +82,8 @@ export class PointsSubscriber {
     const out = await this.d.ledger.award(input);
     if (out.awarded) {
       for (const l of out.levels) await this.levelUp(input.userId, l.communityId, l.before, l.after, l.points);
-      if (input.communityId !== null) await this.badges(input.userId, input.communityId, input.occurredAt, BADGE_RULES_BY_ACTION[input.action]);
+      if (input.communityId !== null)
+        await this.badges(input.userId, input.communityId, input.occurredAt, BADGE_RULES_BY_ACTION[input.action]);
     }
     return out;
   }
@@ -140,10 +144,14 @@ export class PointsSubscriber {
    */
   private async active(userId: number, communityId: number, at: Date): Promise<void> {
     const day = dayKey(at, this.d.timeZone);
+    const seen = `${day}|${userId}|${communityId}`;
+    if (this.activeSeen.has(seen)) return;
+    if (this.activeSeen.size > 200_000) this.activeSeen.clear();
     const insert = this.d.db.insertInto('gamification_active_days').values({ user_id: userId, community_id: communityId, day });
     const r = await (
       this.d.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(['user_id', 'community_id', 'day']).doNothing())
     ).executeTakeFirst();
+    this.activeSeen.add(seen);
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
     const rules = await this.d.settings.rules();
     const days = await this.d.db
@@ -162,18 +170,20 @@ export class PointsSubscriber {
       const p = e.payload;
       if (p.community_id === null) return;
       const at = new Date(e.occurred_at);
+      const action = p.reply_to_id ? 'reply_message' : 'post_message';
+      await this.active(p.user_id, p.community_id, at);
+      if (await this.d.ledger.capped({ userId: p.user_id, communityId: p.community_id, action, occurredAt: at })) return;
       const m = await this.d.db
         .selectFrom('channel_messages')
         .select(['content', 'is_deleted', 'user_id'])
         .where('id', '=', p.message_id)
         .executeTakeFirst();
       if (!m || m.is_deleted) return;
-      await this.active(p.user_id, p.community_id, at);
       if (trimmedLength(m.content) < (await this.minLength())) return;
       await this.award({
         userId: p.user_id,
         communityId: p.community_id,
-        action: p.reply_to_id ? 'reply_message' : 'post_message',
+        action,
         sourceKey: `msg:${p.message_id}`,
         occurredAt: at,
         target: { type: 'message', id: p.message_id },

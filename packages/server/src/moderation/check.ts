@@ -11,8 +11,8 @@ import type { WordLists } from './word-lists';
 const RANK: Record<FilterAction, number> = { reject: 4, hold: 3, flag: 2, censor: 1 };
 const SEVERITY_RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
 const POSTS = new Set(['channel_message', 'dm_message', 'feed_item', 'feed_comment']);
-/** How many of an author's latest posts the repeat rule reads: enough to see `repeat_count` copies among other posts. */
-export const repeatLookback = (repeatCount: number): number => Math.max(25, repeatCount * 2);
+/** How many of an author's latest posts the repeat rule reads: room for `repeat_count` copies with as many other posts between them. */
+export const repeatLookback = (repeatCount: number): number => Math.max(4, repeatCount * 2);
 const LINK = /\bhttps?:\/\/|\bwww\.[a-z0-9-]+\.[a-z]/gi;
 
 interface Finding {
