@@ -287,9 +287,11 @@ export class Outbox implements EventBus {
   private async round(): Promise<boolean> {
     let progressed = await this.deliverLocal();
     if (!this.started) return progressed;
+    // Subscribers at the same place read the same page: one query serves them all in a round.
+    const pages = new Map<string, Promise<OutboxRow[]>>();
     for (const s of this.subscribers) {
       try {
-        if (await this.deliver(s)) progressed = true;
+        if (await this.deliver(s, pages)) progressed = true;
       } catch (error) {
         // A database error outside the handler (lost connection): try again next round.
         this.logger.error({ err: error, subscriber: s.name }, 'event delivery failed');
@@ -391,7 +393,7 @@ export class Outbox implements EventBus {
   }
 
   /** Delivers the next page to one subscriber; true when its cursor moved. */
-  private async deliver(s: DurableSubscriber): Promise<boolean> {
+  private async deliver(s: DurableSubscriber, pages: Map<string, Promise<OutboxRow[]>>): Promise<boolean> {
     const state = await this.lease(s.name, s.from);
     if (!state) return false;
     // Leases, retries and gaps run on real time (the injected clock may stand still in tests).
@@ -406,9 +408,21 @@ export class Outbox implements EventBus {
       }
     const gapIds = [...state.gaps.keys()];
     const limit = state.attempts > 0 ? 1 : PAGE;
-    let q = this.db.selectFrom('event_outbox').select(['id', 'event_id', 'name', 'payload', 'occurred_at']);
-    q = gapIds.length ? q.where((eb) => eb.or([eb('id', '>', state.lastId), eb('id', 'in', gapIds)])) : q.where('id', '>', state.lastId);
-    const rows = (await q.orderBy('id').limit(limit).execute()).map((r) => ({ ...r, id: Number(r.id) }));
+    const pageKey = `${state.lastId}|${gapIds.join(',')}|${limit}`;
+    let page = pages.get(pageKey);
+    if (!page) {
+      let q = this.db.selectFrom('event_outbox').select(['id', 'event_id', 'name', 'payload', 'occurred_at']);
+      q = gapIds.length ? q.where((eb) => eb.or([eb('id', '>', state.lastId), eb('id', 'in', gapIds)])) : q.where('id', '>', state.lastId);
+      page = q
+        .orderBy('id')
+        .limit(limit)
+        .execute()
+        .then((found) => found.map((r) => ({ ...r, id: Number(r.id) })));
+      pages.set(pageKey, page);
+      // A failed read is not shared: the next subscriber tries again.
+      page.catch(() => pages.delete(pageKey));
+    }
+    const rows = await page;
     if (rows.length === 0 && !expired) return false;
 
     const wanted = (r: OutboxRow) => s.events === '*' || (s.events as readonly string[]).includes(r.name);
