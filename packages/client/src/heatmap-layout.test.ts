@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { calendarLayout, hourGridLayout, hourLabel, viewerTimeZone, weekdayNames } from './heatmap-layout';
+import { calendarLayout, hourGridLayout, hourLabel, shiftDay, todayIn, viewerTimeZone, weekdayNames } from './heatmap-layout';
 
 describe('calendarLayout', () => {
   it('lays a year of days into Monday-first week columns, with totals', () => {
@@ -67,5 +67,19 @@ describe('names and timezones', () => {
     expect(weekdayNames('en', 'short')).toEqual(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
     expect(hourLabel(14, 'en-US')).toBe('2 PM');
     expect(hourLabel(0, 'en-GB')).toBe('00');
+  });
+});
+
+describe('local days', () => {
+  it('knows today in a zone with a 45- or 30-minute offset', () => {
+    expect(todayIn('Asia/Kathmandu', new Date('2026-12-01T18:20:00Z'))).toBe('2026-12-02'); // +05:45
+    expect(todayIn('America/St_Johns', new Date('2026-12-02T02:00:00Z'))).toBe('2026-12-01'); // -03:30
+    expect(todayIn('UTC', new Date('2026-12-01T18:20:00Z'))).toBe('2026-12-01');
+  });
+
+  it('moves dates by days and by months from the first of the month', () => {
+    expect(shiftDay('2026-03-28', 2)).toBe('2026-03-30');
+    expect(shiftDay('2026-01-01', -1)).toBe('2025-12-31');
+    expect(shiftDay('2026-12-17', 0, -11)).toBe('2026-01-01');
   });
 });

@@ -111,3 +111,18 @@ export function longDay(date: string, locale: string, style: 'full' | 'medium' =
 export function hourLabel(hour: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { hour: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(2023, 0, 1, hour)));
 }
+
+/** Today's local date (YYYY-MM-DD) in a timezone. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** A local date moved by whole days (or months), on UTC midnights so no DST shift can move it. */
+export function shiftDay(date: string, days: number, months = 0): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (months) d.setUTCMonth(d.getUTCMonth() + months, 1);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,12 +1,5 @@
-import {
-  calendarLayout,
-  hourGridLayout,
-  hourLabel,
-  longDay,
-  monthName,
-  weekdayNames,
-  type DayCount,
-} from '@communities/client';
+import { calendarLayout, hourGridLayout, hourLabel, longDay, monthName, weekdayNames } from '@communities/client';
+import type { Heatmap } from '@communities/contract';
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -86,11 +79,11 @@ export function Legend({ className = '' }: { className?: string }) {
   );
 }
 
-/** A year of daily activity ending on `end` (the viewer's today), Sunday-first columns. */
-export function ActivityCalendar({ days, end, label, testId }: { days: readonly DayCount[]; end: string; label: string; testId?: string }) {
+/** A heatmap answer's days (a year ending today, in the viewer's zone) in Monday-first week columns. */
+export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap; label: string; testId?: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const layout = useMemo(() => calendarLayout(days, end), [days, end]);
+  const layout = useMemo(() => calendarLayout(heatmap), [heatmap]);
   const names = useMemo(() => weekdayNames(lang, 'short'), [lang]);
   const wrapper = useRef<HTMLDivElement>(null);
   const [tip, setTip] = useState<Tip | null>(null);
@@ -134,7 +127,7 @@ export function ActivityCalendar({ days, end, label, testId }: { days: readonly 
               {monthName(lang, m.month)}
             </text>
           ))}
-          {[1, 3, 5].map((d) => (
+          {[0, 2, 4].map((d) => (
             <text key={d} x={0} y={top + d * STEP + CELL - 2} className="cm-heat-label" aria-hidden="true">
               {names[d]}
             </text>
@@ -207,21 +200,12 @@ export function ActivityCalendar({ days, end, label, testId }: { days: readonly 
   );
 }
 
-/** Activity by weekday and hour of day (viewer's timezone); rows Sunday to Saturday. */
-export function HourGrid({
-  cells,
-  label,
-  timeZone,
-  testId,
-}: {
-  cells: ReadonlyArray<{ weekday: number; hour: number; count: number }>;
-  label: string;
-  timeZone: string;
-  testId?: string;
-}) {
+/** Activity by weekday and hour of day in the heatmap's timezone; rows Monday to Sunday. */
+export function HourGrid({ heatmap, label, testId }: { heatmap: Heatmap; label: string; testId?: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const layout = useMemo(() => hourGridLayout(cells), [cells]);
+  const timeZone = heatmap.timezone;
+  const layout = useMemo(() => hourGridLayout(heatmap.grid), [heatmap.grid]);
   const names = useMemo(() => weekdayNames(lang, 'short'), [lang]);
   const longNames = useMemo(() => weekdayNames(lang, 'long'), [lang]);
   const wrapper = useRef<HTMLDivElement>(null);
