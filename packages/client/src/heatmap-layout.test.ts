@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import { calendarLayout, hourGridLayout, hourLabel, shiftDay, todayIn, viewerTimeZone, weekdayNames } from './heatmap-layout';
+import {
+  bucketLabel,
+  calendarLayout,
+  hourGridLayout,
+  hourLabel,
+  insightsRange,
+  shiftDay,
+  todayIn,
+  viewerTimeZone,
+  weekdayNames,
+} from './heatmap-layout';
 
 describe('calendarLayout', () => {
   it('lays a year of days into Monday-first week columns, with totals', () => {
@@ -81,5 +91,16 @@ describe('local days', () => {
     expect(shiftDay('2026-03-28', 2)).toBe('2026-03-30');
     expect(shiftDay('2026-01-01', -1)).toBe('2025-12-31');
     expect(shiftDay('2026-12-17', 0, -11)).toBe('2026-01-01');
+  });
+});
+
+describe('insights ranges', () => {
+  it('looks back 30 days, 12 weeks from a Monday, or 12 months from the 1st', () => {
+    expect(insightsRange('day', '2026-12-01')).toEqual({ from: '2026-11-02', to: '2026-12-01' });
+    // 2026-12-01 is a Tuesday: its week began on Monday 2026-11-30.
+    expect(insightsRange('week', '2026-12-01')).toEqual({ from: '2026-09-14', to: '2026-12-01' });
+    expect(insightsRange('month', '2026-12-01')).toEqual({ from: '2026-01-01', to: '2026-12-01' });
+    expect(bucketLabel('2026-03-04', 'day', 'en-US')).toBe('Mar 4');
+    expect(bucketLabel('2026-03-01', 'month', 'en-US')).toBe('Mar 26');
   });
 });

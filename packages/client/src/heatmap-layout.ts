@@ -126,3 +126,20 @@ export function shiftDay(date: string, days: number, months = 0): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/** The range an insights view shows per period: 30 days, 12 weeks from a Monday, or 12 months from the 1st. */
+export function insightsRange(period: 'day' | 'week' | 'month', today: string): { from: string; to: string } {
+  if (period === 'day') return { from: shiftDay(today, -29), to: today };
+  if (period === 'week') {
+    const sinceMonday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
+    return { from: shiftDay(today, -sinceMonday - 7 * 11), to: today };
+  }
+  return { from: shiftDay(today, 0, -11), to: today };
+}
+
+/** A bucket's label under a chart: "Mar 4" for days and weeks, "Mar 26" for months. */
+export function bucketLabel(start: string, period: 'day' | 'week' | 'month', locale: string): string {
+  const opts: Intl.DateTimeFormatOptions =
+    period === 'month' ? { month: 'short', year: '2-digit', timeZone: 'UTC' } : { month: 'short', day: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(locale, opts).format(new Date(`${start}T00:00:00Z`));
+}

@@ -76,7 +76,11 @@ export function SeriesChart({
           e.preventDefault();
           const last = points.length - 1;
           setHover((h) =>
-            e.key === 'Home' ? 0 : e.key === 'End' ? last : Math.min(last, Math.max(0, (h ?? (e.key === 'ArrowLeft' ? last + 1 : -1)) + (e.key === 'ArrowLeft' ? -1 : 1))),
+            e.key === 'Home'
+              ? 0
+              : e.key === 'End'
+                ? last
+                : Math.min(last, Math.max(0, (h ?? (e.key === 'ArrowLeft' ? last + 1 : -1)) + (e.key === 'ArrowLeft' ? -1 : 1))),
           );
         }}
         onBlur={() => setHover(null)}
@@ -140,7 +144,13 @@ export function SeriesChart({
 }
 
 /** Horizontal bars for ranked lists (busiest channels), values as text beside each bar. */
-export function RankBars({ items, label }: { items: Array<{ key: string | number; name: string; value: number; text: string }>; label: string }) {
+export function RankBars({
+  items,
+  label,
+}: {
+  items: Array<{ key: string | number; name: string; value: number; text: string }>;
+  label: string;
+}) {
   const max = Math.max(1, ...items.map((i) => i.value));
   return (
     <ol className="cm-rank-bars" aria-label={label}>

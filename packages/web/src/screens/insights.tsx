@@ -1,4 +1,4 @@
-import { shiftDay, todayIn } from '@communities/client';
+import { bucketLabel, insightsRange, todayIn } from '@communities/client';
 import { ANALYTICS_PERIODS, endpoints, type AnalyticsPeriod, type CommunityAnalytics } from '@communities/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,22 +18,6 @@ import {
   useViewerTimeZone,
 } from '../state/queries/analytics';
 import { isStatus } from '../state/session';
-
-/** How far back each period looks: 30 days, 12 weeks (from a Monday) or 12 months (from the 1st). */
-export function periodRange(period: AnalyticsPeriod, today: string): { from: string; to: string } {
-  if (period === 'day') return { from: shiftDay(today, -29), to: today };
-  if (period === 'week') {
-    const mondayOffset = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
-    return { from: shiftDay(today, -mondayOffset - 7 * 11), to: today };
-  }
-  return { from: shiftDay(today, 0, -11), to: today };
-}
-
-function bucketLabel(start: string, period: AnalyticsPeriod, locale: string): string {
-  const opts: Intl.DateTimeFormatOptions =
-    period === 'month' ? { month: 'short', year: '2-digit', timeZone: 'UTC' } : { month: 'short', day: 'numeric', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(locale, opts).format(new Date(`${start}T00:00:00Z`));
-}
 
 function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
@@ -105,7 +89,12 @@ function InsightsBody({ a, period }: { a: CommunityAnalytics; period: AnalyticsP
           value={nf.format(a.totals.active_members)}
           hint={t('insights.actives_hint', { d1: a.actives.d1, d7: a.actives.d7, d30: a.actives.d30 })}
         />
-        <Stat testId="stat-messages" label={t('insights.messages')} value={nf.format(a.totals.messages)} hint={t('insights.posts_hint', { count: a.totals.posts })} />
+        <Stat
+          testId="stat-messages"
+          label={t('insights.messages')}
+          value={nf.format(a.totals.messages)}
+          hint={t('insights.posts_hint', { count: a.totals.posts })}
+        />
         <Stat
           testId="stat-new-members"
           label={t('insights.new_members')}
@@ -207,7 +196,7 @@ export function InsightsTab({ slug }: { slug: string }) {
   const tz = useViewerTimeZone();
   const [period, setPeriod] = useState<AnalyticsPeriod>('day');
   const today = todayIn(tz ?? 'UTC');
-  const range = periodRange(period, today);
+  const range = insightsRange(period, today);
   const query = { period, ...range, ...(tz ? { tz } : {}) };
   const analytics = useCommunityAnalytics(slug, { period, ...range });
   return (
