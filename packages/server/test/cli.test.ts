@@ -28,7 +28,7 @@ describe('the communities command', () => {
     const before = run(['migrate', '--status'], env);
     expect(before.out).toMatch(/pending\s+0001_initial\n.*pending\s+0002_host_safe_names/);
     expect(before.out).toMatch(/pending\s+0003_event_outbox/);
-    expect(before.out).toContain('5 pending');
+    expect(before.out).toContain('6 pending');
     const migrate = run(['migrate'], env);
     expect(migrate.status).toBe(0);
     expect(migrate.out).toMatch(/applied 0001_initial \(table prefix "cm_"\) in \d+ ms\napplied 0002_host_safe_names/);
@@ -42,6 +42,10 @@ describe('the communities command', () => {
     });
     expect(run(['events:status'], env)).toMatchObject({ status: 0, out: expect.stringContaining('No event subscribers have run yet.') });
     expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
+    expect(run(['stats:rebuild', '--from', '2026-01-01', '--to', '2026-01-03'], env)).toMatchObject({
+      status: 0,
+      out: expect.stringContaining('Rebuilt 3 days (2026-01-01 to 2026-01-03)'),
+    });
     // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
   }, 180_000);
 
