@@ -128,17 +128,19 @@ export function SeriesChart({
           </g>
         ))}
       </svg>
-      <table className="cm-visually-hidden">
-        <caption>{title}</caption>
-        <tbody>
-          {points.map((p, i) => (
-            <tr key={i}>
-              <th scope="row">{p.label}</th>
-              <td>{unit(p.value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="cm-visually-hidden">
+        <table>
+          <caption>{title}</caption>
+          <tbody>
+            {points.map((p, i) => (
+              <tr key={i}>
+                <th scope="row">{p.label}</th>
+                <td>{unit(p.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
  * tooltip giving the exact count, a legend, and a visually hidden table for screen readers.
  */
 
-const CELL = 12;
+const CELL = 11;
 const GAP = 3;
 const STEP = CELL + GAP;
 
@@ -17,6 +17,8 @@ interface Tip {
   text: string;
   x: number;
   y: number;
+  /** Which edge of the tooltip sits at x: near the figure's edges it grows inwards. */
+  align: 'start' | 'middle' | 'end';
 }
 
 /** Arrow-key movement over a rows×cols grid; null cells are skipped over. */
@@ -58,12 +60,26 @@ function useGridFocus(rows: number, cols: number, present: (r: number, c: number
   return cellProps;
 }
 
-/** The tooltip sits above the cell, inside the wrapper (the SVG may be scaled or scrolled). */
+/**
+ * The tooltip sits above the cell, placed in the figure rather than the scrolling box (which
+ * would clip it); the SVG may be scaled or scrolled, so the cell's box on screen decides.
+ */
 function tipAt(wrapper: HTMLElement | null, cell: Element, text: string): Tip | null {
-  if (!wrapper) return null;
-  const w = wrapper.getBoundingClientRect();
+  const figure = wrapper?.closest('figure');
+  if (!figure) return null;
+  const f = figure.getBoundingClientRect();
   const c = cell.getBoundingClientRect();
-  return { text, x: c.left - w.left + wrapper.scrollLeft + c.width / 2, y: c.top - w.top };
+  const x = c.left - f.left + c.width / 2;
+  const align = x < f.width * 0.3 ? 'start' : x > f.width * 0.7 ? 'end' : 'middle';
+  return { text, x, y: c.top - f.top, align };
+}
+
+function TipBox({ tip }: { tip: Tip }) {
+  return (
+    <div className={`cm-heat-tip cm-heat-tip--${tip.align}`} role="tooltip" style={{ left: tip.x, top: tip.y }}>
+      {tip.text}
+    </div>
+  );
 }
 
 export function Legend({ className = '' }: { className?: string }) {
@@ -164,38 +180,37 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
             </g>
           ))}
         </svg>
-        {tip && (
-          <div className="cm-heat-tip" role="tooltip" style={{ left: tip.x, top: tip.y }}>
-            {tip.text}
-          </div>
-        )}
       </div>
+      {tip && <TipBox tip={tip} />}
       <div className="cm-heat-foot">
         <span id={`${captionId}-help`} className="cm-muted cm-small">
           {t('heatmap.keys_help')}
         </span>
         <Legend />
       </div>
-      <table className="cm-visually-hidden">
-        <caption>{t('heatmap.table_caption', { label, count: layout.activeDays })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('heatmap.day')}</th>
-            <th scope="col">{t('heatmap.activity')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {layout.weeks
-            .flat()
-            .filter((c) => c !== null && c.count > 0)
-            .map((c) => (
-              <tr key={c!.date}>
-                <th scope="row">{longDay(c!.date, lang)}</th>
-                <td>{c!.count}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
+      {/* A table ignores a 1px width: the wrapper hides it. */}
+      <div className="cm-visually-hidden">
+        <table>
+          <caption>{t('heatmap.table_caption', { label, count: layout.activeDays })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('heatmap.day')}</th>
+              <th scope="col">{t('heatmap.activity')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {layout.weeks
+              .flat()
+              .filter((c) => c !== null && c.count > 0)
+              .map((c) => (
+                <tr key={c!.date}>
+                  <th scope="row">{longDay(c!.date, lang)}</th>
+                  <td>{c!.count}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
@@ -273,39 +288,38 @@ export function HourGrid({ heatmap, label, testId }: { heatmap: Heatmap; label: 
             </g>
           ))}
         </svg>
-        {tip && (
-          <div className="cm-heat-tip" role="tooltip" style={{ left: tip.x, top: tip.y }}>
-            {tip.text}
-          </div>
-        )}
       </div>
+      {tip && <TipBox tip={tip} />}
       <div className="cm-heat-foot">
         <span className="cm-muted cm-small">{t('heatmap.timezone_note', { zone: timeZone })}</span>
         <Legend />
       </div>
-      <table className="cm-visually-hidden">
-        <caption>{label}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('heatmap.day')}</th>
-            {Array.from({ length: 24 }, (_, h) => (
-              <th key={h} scope="col">
-                {hourLabel(h, lang)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {layout.rows.map((row, r) => (
-            <tr key={r}>
-              <th scope="row">{longNames[r]}</th>
-              {row.map((n, h) => (
-                <td key={h}>{n}</td>
+      {/* A table ignores a 1px width: the wrapper hides it. */}
+      <div className="cm-visually-hidden">
+        <table>
+          <caption>{label}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('heatmap.day')}</th>
+              {Array.from({ length: 24 }, (_, h) => (
+                <th key={h} scope="col">
+                  {hourLabel(h, lang)}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {layout.rows.map((row, r) => (
+              <tr key={r}>
+                <th scope="row">{longNames[r]}</th>
+                {row.map((n, h) => (
+                  <td key={h}>{n}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
