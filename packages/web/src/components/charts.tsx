@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /**
@@ -13,9 +13,24 @@ export interface ChartPoint {
   value: number;
 }
 
-const W = 640;
-const H = 200;
+const H = 180;
 const PAD = { left: 36, right: 8, top: 12, bottom: 24 };
+
+/** The box's width in CSS pixels, so a chart draws at 1:1 and its text keeps its size in any column. */
+function useWidth(fallback: number) {
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([entry]) => {
+      if (entry) setWidth(Math.max(200, Math.round(entry.contentRect.width)));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width] as const;
+}
 
 /** A round top for the y axis: 1, 2 or 5 times a power of ten, at least the data's max. */
 export function niceMax(max: number): number {
@@ -41,6 +56,7 @@ export function SeriesChart({
   const { t } = useTranslation();
   const id = useId();
   const [hover, setHover] = useState<number | null>(null);
+  const [box, W] = useWidth(560);
   const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -48,7 +64,10 @@ export function SeriesChart({
   const slot = plotW / n;
   const x = (i: number) => PAD.left + slot * i + slot / 2;
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
-  const labelEvery = Math.max(1, Math.ceil(n / 6));
+  // About one axis label per 80 px.
+  const labelEvery = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(plotW / 80))));
+  // Counts are whole: a half-way gridline only where it is a whole number too.
+  const ticks = top % 2 === 0 ? [0, 0.5, 1] : [0, 1];
   const total = points.reduce((s, p) => s + p.value, 0);
   const max = unit(Math.max(0, ...points.map((p) => p.value)));
   const summary =
@@ -58,7 +77,7 @@ export function SeriesChart({
   const shown = hover !== null ? points[hover] : null;
 
   return (
-    <figure className="cm-chart" data-testid={testId}>
+    <figure className="cm-chart" data-testid={testId} ref={box}>
       <figcaption className="cm-chart-title" id={id}>
         <span>{title}</span>
         <span className="cm-chart-value" aria-live="polite">
@@ -86,11 +105,11 @@ export function SeriesChart({
         onBlur={() => setHover(null)}
         onMouseLeave={() => setHover(null)}
       >
-        {[0, 0.5, 1].map((f) => (
+        {ticks.map((f) => (
           <g key={f} aria-hidden="true">
             <line x1={PAD.left} x2={W - PAD.right} y1={y(top * f)} y2={y(top * f)} className="cm-chart-grid" />
             <text x={PAD.left - 6} y={y(top * f) + 4} className="cm-chart-axis" textAnchor="end">
-              {Number.isInteger(top * f) ? top * f : (top * f).toFixed(1)}
+              {top * f}
             </text>
           </g>
         ))}

@@ -108,7 +108,7 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
   const lastCol = layout.weeks[cols - 1]!;
   const lastRow = lastCol.findLastIndex((cell) => cell !== null);
   const cellProps = useGridFocus(7, cols, (r, c) => layout.weeks[c]?.[r] != null, [lastRow, cols - 1]);
-  const left = 30;
+  const left = 2;
   const top = 16;
   const width = left + cols * STEP;
   const height = top + 7 * STEP;
@@ -120,66 +120,71 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
         <span>{label}</span>
         <span className="cm-muted cm-small">{t('heatmap.year_total', { count: layout.total })}</span>
       </figcaption>
-      <div
-        className="cm-heat-scroll"
-        ref={(el) => {
-          wrapper.current = el;
-          // The newest weeks are what people look for first on a narrow screen.
-          if (el && el.scrollLeft === 0) el.scrollLeft = el.scrollWidth;
-        }}
-        onMouseLeave={() => setTip(null)}
-      >
-        <svg
-          className="cm-heat-svg"
-          width={width}
-          height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="grid"
-          aria-labelledby={captionId}
-          aria-describedby={`${captionId}-help`}
-        >
-          {layout.months.map((m) => (
-            <text key={`${m.year}-${m.month}`} x={left + m.week * STEP} y={10} className="cm-heat-label" aria-hidden="true">
-              {monthName(lang, m.month)}
-            </text>
-          ))}
+      <div className="cm-heat-cal">
+        {/* Weekday names stay put while the weeks scroll on a narrow screen. */}
+        <svg className="cm-heat-days" width={30} height={height} aria-hidden="true">
           {[0, 2, 4].map((d) => (
-            <text key={d} x={0} y={top + d * STEP + CELL - 2} className="cm-heat-label" aria-hidden="true">
+            <text key={d} x={0} y={top + d * STEP + CELL - 2} className="cm-heat-label">
               {names[d]}
             </text>
           ))}
-          {Array.from({ length: 7 }, (_, r) => (
-            <g key={r} role="row">
-              {layout.weeks.map((week, c) => {
-                const cell = week[r];
-                if (!cell) return null;
-                const text = describe(cell.date, cell.count);
-                return (
-                  <rect
-                    key={cell.date}
-                    {...cellProps(r, c)}
-                    role="gridcell"
-                    aria-label={text}
-                    data-date={cell.date}
-                    data-count={cell.count}
-                    className={`cm-heat-cell cm-heat-l${cell.level}`}
-                    x={left + c * STEP}
-                    y={top + r * STEP}
-                    width={CELL}
-                    height={CELL}
-                    rx={2}
-                    onMouseEnter={(e) => setTip(tipAt(wrapper.current, e.currentTarget, text))}
-                    onFocus={(e) => {
-                      cellProps(r, c).onFocus();
-                      setTip(tipAt(wrapper.current, e.currentTarget, text));
-                    }}
-                    onBlur={() => setTip(null)}
-                  />
-                );
-              })}
-            </g>
-          ))}
         </svg>
+        <div
+          className="cm-heat-scroll"
+          ref={(el) => {
+            wrapper.current = el;
+            // The newest weeks are what people look for first on a narrow screen.
+            if (el && el.scrollLeft === 0) el.scrollLeft = el.scrollWidth;
+          }}
+          onMouseLeave={() => setTip(null)}
+        >
+          <svg
+            className="cm-heat-svg"
+            width={width}
+            height={height}
+            viewBox={`0 0 ${width} ${height}`}
+            role="grid"
+            aria-labelledby={captionId}
+            aria-describedby={`${captionId}-help`}
+          >
+            {layout.months.map((m) => (
+              <text key={`${m.year}-${m.month}`} x={left + m.week * STEP} y={10} className="cm-heat-label" aria-hidden="true">
+                {monthName(lang, m.month)}
+              </text>
+            ))}
+            {Array.from({ length: 7 }, (_, r) => (
+              <g key={r} role="row">
+                {layout.weeks.map((week, c) => {
+                  const cell = week[r];
+                  if (!cell) return null;
+                  const text = describe(cell.date, cell.count);
+                  return (
+                    <rect
+                      key={cell.date}
+                      {...cellProps(r, c)}
+                      role="gridcell"
+                      aria-label={text}
+                      data-date={cell.date}
+                      data-count={cell.count}
+                      className={`cm-heat-cell cm-heat-l${cell.level}`}
+                      x={left + c * STEP}
+                      y={top + r * STEP}
+                      width={CELL}
+                      height={CELL}
+                      rx={2}
+                      onMouseEnter={(e) => setTip(tipAt(wrapper.current, e.currentTarget, text))}
+                      onFocus={(e) => {
+                        cellProps(r, c).onFocus();
+                        setTip(tipAt(wrapper.current, e.currentTarget, text));
+                      }}
+                      onBlur={() => setTip(null)}
+                    />
+                  );
+                })}
+              </g>
+            ))}
+          </svg>
+        </div>
       </div>
       {tip && <TipBox tip={tip} />}
       <div className="cm-heat-foot">

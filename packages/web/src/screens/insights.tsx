@@ -238,7 +238,7 @@ export function CommunityActivity({ slug }: { slug: string }) {
   const heatmap = useCommunityHeatmap(slug);
   if (!heatmap.data) return null;
   return (
-    <section className="cm-card cm-activity" aria-labelledby="cm-community-activity" data-testid="community-activity">
+    <section className="cm-card cm-heat-card" aria-labelledby="cm-community-activity" data-testid="community-activity">
       <h2 id="cm-community-activity">{t('heatmap.community_title')}</h2>
       <ActivityCalendar heatmap={heatmap.data} label={t('heatmap.calendar_label')} testId="community-calendar" />
       <HourGrid heatmap={heatmap.data} label={t('heatmap.grid_label')} testId="community-grid" />
@@ -279,7 +279,7 @@ export function MemberActivity({ userId, communityId, isMe }: { userId: number; 
   const { t } = useTranslation();
   const heatmap = useUserHeatmap(userId, communityId);
   return (
-    <section className="cm-card cm-activity" aria-labelledby="cm-member-activity" data-testid="member-activity">
+    <section className="cm-card cm-heat-card" aria-labelledby="cm-member-activity" data-testid="member-activity">
       <h2 id="cm-member-activity">{t('heatmap.member_title')}</h2>
       {heatmap.isError ? (
         <p className="cm-muted">{isStatus(heatmap.error, 404) || isStatus(heatmap.error, 403) ? t('heatmap.private') : t('app.error')}</p>
