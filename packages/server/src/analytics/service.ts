@@ -23,7 +23,7 @@ import type { DbHandle } from '../platform/db/transaction';
 import { invalid, notFound } from '../platform/errors';
 
 import { ACTIVE_KINDS, type RollupKind } from './rollup';
-import { addDays, daysBetween, eachQuarter, localDayStartMs, localSlots, localToday, weekday } from './tz';
+import { addDays, dayNumber, daysBetween, eachQuarter, localDayStartMs, localSlots, localToday, weekday } from './tz';
 
 export interface AnalyticsDeps {
   db: DbHandle;
@@ -97,16 +97,18 @@ export class AnalyticsService {
 
   private fill(h: Heatmap, rows: Array<{ date: string; kind: string; quarters: string }>): Heatmap {
     const days = new Map<string, { count: number; kinds: Record<string, number> }>();
+    const lo = dayNumber(h.from);
+    const hi = dayNumber(h.to);
     for (const row of rows) {
       const slots = localSlots(h.timezone, row.date);
       eachQuarter(row.quarters, (q, n) => {
         const s = slots[q]!;
-        if (s.date < h.from || s.date > h.to) return;
+        if (s.day < lo || s.day > hi) return;
         let day = days.get(s.date);
         if (!day) days.set(s.date, (day = { count: 0, kinds: {} }));
         day.count += n;
         day.kinds[row.kind] = (day.kinds[row.kind] ?? 0) + n;
-        h.grid[weekday(s.date)]![s.hour]! += n;
+        h.grid[s.weekday]![s.hour]! += n;
         h.total += n;
       });
     }
@@ -238,9 +240,19 @@ export class AnalyticsService {
     const c = await this.insightCommunity(viewer.actor, ref);
     const r = this.range(viewer, q, 30);
     const { from, to, tz } = r;
-    const bucket = (d: string) => this.bucketOf(q.period, d, from);
+    const fromDay = dayNumber(from);
+    const toDay = dayNumber(to);
     const series = new Map<string, Totals>();
-    for (let d = from; d <= to; d = addDays(d, 1)) if (!series.has(bucket(d))) series.set(bucket(d), zeroTotals());
+    // Each local day of the range → its bucket's start and totals, by day number (the hot loops index these).
+    const bucketKeys: string[] = [];
+    const bucketRows: Totals[] = [];
+    for (let d = from; d <= to; d = addDays(d, 1)) {
+      const key = this.bucketOf(q.period, d, from);
+      if (!series.has(key)) series.set(key, zeroTotals());
+      bucketKeys.push(key);
+      bucketRows.push(series.get(key)!);
+    }
+    const bucket = (d: string) => bucketKeys[dayNumber(d) - fromDay]!;
     const totals = zeroTotals();
     const hours = Array<number>(24).fill(0);
 
@@ -260,8 +272,8 @@ export class AnalyticsService {
       const slots = localSlots(tz, row.date);
       eachQuarter(row.quarters, (qi, n) => {
         const s = slots[qi]!;
-        if (s.date < from || s.date > to) return;
-        series.get(bucket(s.date))![field] += n;
+        if (s.day < fromDay || s.day > toDay) return;
+        bucketRows[s.day - fromDay]![field] += n;
         totals[field] += n;
         if (active) hours[s.hour]! += n;
       });
@@ -279,33 +291,37 @@ export class AnalyticsService {
       .where('kind', 'in', [...ACTIVE_KINDS, 'join'])
       .execute();
     const perBucket = new Map<string, Set<number>>();
-    const inRange = new Set<number>();
     const contributions = new Map<number, number>();
-    const lastActive = new Map<number, string>();
-    const joined = new Map<number, string>();
+    const lastActive = new Map<number, number>();
+    const joined = new Map<number, number>();
     for (const row of memberRows) {
       const u = Number(row.user_id);
       const slots = localSlots(tz, row.date);
       const isJoin = row.kind === 'join';
+      let set: Set<number> | undefined;
+      let setDay = -1;
       eachQuarter(row.quarters, (qi, n) => {
         const s = slots[qi]!;
-        if (s.date > to) return;
+        if (s.day > toDay) return;
         if (isJoin) {
-          if (s.date >= from && (!joined.has(u) || joined.get(u)! > s.date)) joined.set(u, s.date);
+          if (s.day >= fromDay && (joined.get(u) ?? Infinity) > s.day) joined.set(u, s.day);
           return;
         }
-        if (!lastActive.has(u) || lastActive.get(u)! < s.date) lastActive.set(u, s.date);
-        if (s.date < from) return;
-        let set = perBucket.get(bucket(s.date));
-        if (!set) perBucket.set(bucket(s.date), (set = new Set()));
-        set.add(u);
-        inRange.add(u);
+        if ((lastActive.get(u) ?? -Infinity) < s.day) lastActive.set(u, s.day);
+        if (s.day < fromDay) return;
+        if (s.day !== setDay) {
+          const key = bucketKeys[s.day - fromDay]!;
+          set = perBucket.get(key);
+          if (!set) perBucket.set(key, (set = new Set()));
+          setDay = s.day;
+        }
+        set!.add(u);
         contributions.set(u, (contributions.get(u) ?? 0) + n);
       });
     }
     for (const [b, set] of perBucket) series.get(b)!.active_members = set.size;
-    totals.active_members = inRange.size;
-    const activeSince = (days: number) => [...lastActive.values()].filter((d) => d >= addDays(to, -(days - 1))).length;
+    totals.active_members = contributions.size;
+    const activeSince = (days: number) => [...lastActive.values()].filter((d) => d >= toDay - (days - 1)).length;
 
     // Points: per UTC date (the daily job writes them from the ledger).
     const pointRows = await this.db
@@ -321,8 +337,8 @@ export class AnalyticsService {
     }
 
     const retention = (n: number) => {
-      const cohort = [...joined].filter(([, d]) => d <= addDays(to, -n));
-      const retained = cohort.filter(([u, d]) => (lastActive.get(u) ?? '') >= addDays(d, n)).length;
+      const cohort = [...joined].filter(([, d]) => d <= toDay - n);
+      const retained = cohort.filter(([u, d]) => (lastActive.get(u) ?? -Infinity) >= d + n).length;
       return { cohort: cohort.length, retained, rate: cohort.length ? retained / cohort.length : null };
     };
 
@@ -376,6 +392,8 @@ export class AnalyticsService {
     assertCan(viewer.actor, 'admin.global', this.d.facts.baseContext());
     const r = this.range(viewer, q, 30);
     const per = new Map<number, Totals>();
+    const lo = dayNumber(r.from);
+    const hi = dayNumber(r.to);
     const rows = await this.db
       .selectFrom('activity_counts')
       .select(['community_id', 'date', 'kind', 'quarters'])
@@ -394,7 +412,7 @@ export class AnalyticsService {
       const slots = localSlots(r.tz, row.date);
       eachQuarter(row.quarters, (qi, n) => {
         const s = slots[qi]!;
-        if (s.date < r.from || s.date > r.to) return;
+        if (s.day < lo || s.day > hi) return;
         t[field] += n;
         totals[field] += n;
       });

@@ -50,7 +50,14 @@ export const weekday = (date: string): number => (new Date(dateMs(date)).getUTCD
 export interface LocalSlot {
   date: string;
   hour: number;
+  /** Days since 1970-01-01 of the local date (cheap to compare and index). */
+  day: number;
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
 }
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date. */
+export const dayNumber = (date: string): number => Math.round(dateMs(date) / DAY_MS);
 
 /**
  * Per UTC date, the local slot of each of its 96 quarters in `tz`. Offsets change only at DST
@@ -76,7 +83,8 @@ export function localSlots(tz: string, date: string): LocalSlot[] {
     const ms = start + q * QUARTER_MS;
     const off = first === last ? first : offsetMinutes(tz, ms);
     const local = ms + off * 60_000;
-    slots[q] = { date: utcDate(local), hour: new Date(local).getUTCHours() };
+    const day = Math.floor(local / DAY_MS);
+    slots[q] = { date: utcDate(local), hour: new Date(local).getUTCHours(), day, weekday: (((day + 3) % 7) + 7) % 7 };
   }
   byDate.set(date, slots);
   return slots;
