@@ -1,5 +1,6 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
+import { benchHeatmap } from './heatmap';
 import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
@@ -15,6 +16,7 @@ const results = {
   word_filter: benchWordFilter(),
   moderation_ingest: await benchModerationIngest(),
   leaderboard: await benchLeaderboard(),
+  heatmap_analytics: await benchHeatmap(),
   markdown_mentions: benchMarkdownMentions(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -12,6 +12,7 @@ export {
   type RealtimeOptions,
 } from './realtime';
 export {
+  analyticsKeys,
   channelKeys,
   communityKeys,
   dmKeys,
@@ -19,10 +20,14 @@ export {
   gamificationKeys,
   moderationKeys,
   systemKeys,
+  type AnalyticsFilters,
   type AuditFilters,
+  type HeatmapFilters,
   type CommunityListFilters,
 } from './query-keys';
 export * from './conversation/index';
 export { richTextTree } from './rich-text-cache';
 export * from './feed-cache';
 export { searchPeople, type Person } from './people';
+export { calendarCells, heatLevel, type CalendarCell } from './heatmap';
+export * from './heatmap-layout';

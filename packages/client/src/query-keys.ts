@@ -68,6 +68,34 @@ export const gamificationKeys = {
   admin: [root, 'gamification', 'admin'] as const,
 };
 
+export interface HeatmapFilters {
+  from?: string;
+  to?: string;
+  tz?: string;
+  kinds?: string[];
+  community_id?: number;
+}
+
+export interface AnalyticsFilters {
+  period?: 'day' | 'week' | 'month';
+  from?: string;
+  to?: string;
+  tz?: string;
+  top?: number;
+}
+
+/** Activity heatmaps (members, communities), community insights and the site-wide analytics. */
+export const analyticsKeys = {
+  all: [root, 'analytics'] as const,
+  heatmaps: [root, 'analytics', 'heatmap'] as const,
+  userHeatmap: (userId: number, filters: HeatmapFilters) => [root, 'analytics', 'heatmap', 'user', userId, filters] as const,
+  communityHeatmap: (communityId: string, filters: HeatmapFilters) =>
+    [root, 'analytics', 'heatmap', 'community', communityId, filters] as const,
+  community: (communityId: string, filters: AnalyticsFilters) => [root, 'analytics', 'community', communityId, filters] as const,
+  admin: (filters: Omit<AnalyticsFilters, 'period' | 'top'> & { limit?: number }) => [root, 'analytics', 'admin', filters] as const,
+  settings: [root, 'analytics', 'settings'] as const,
+};
+
 export interface AuditFilters {
   user_id?: number;
   moderator_id?: number;

@@ -517,6 +517,16 @@ const rateLimitsSchema = z
   .strict()
   .prefault({});
 
+const heatmapSchema = z
+  .object({
+    show_activity_by_default: z
+      .array(z.enum(['admin', 'instructor', 'student']))
+      .default(['admin', 'instructor'])
+      .describe("array of global roles whose activity heatmap fellow members see until they hide it (students' is private unless listed)"),
+  })
+  .strict()
+  .prefault({});
+
 const communitiesSchema = z
   .object({
     who_can_create: z
@@ -580,6 +590,7 @@ export const configSchema = z
     storage: storageSchema,
     moderation: moderationSchema,
     gamification: gamificationSchema,
+    heatmap: heatmapSchema,
     pricing: pricingSchema,
     rate_limits: rateLimitsSchema,
     log_level: z

@@ -10,6 +10,7 @@ export * from './endpoints/moderation';
 export * from './realtime-moderation';
 export * from './endpoints/gamification';
 export * from './realtime-gamification';
+export * from './endpoints/analytics';
 export * from './markdown';
 export * from './realtime';
 export * from './realtime-feed';

@@ -4,6 +4,7 @@ import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
 import { moderation } from './endpoints/moderation';
 import { gamification } from './endpoints/gamification';
+import { analytics } from './endpoints/analytics';
 import { realtime } from './endpoints/realtime';
 import { system } from './endpoints/system';
 import { uploads } from './endpoints/uploads';
@@ -22,5 +23,6 @@ export const endpoints = {
   realtime,
   moderation,
   gamification,
+  analytics,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

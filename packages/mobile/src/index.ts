@@ -15,3 +15,5 @@ export { LeaderboardScreen, type LeaderboardScreenProps } from './screens/Leader
 export { ProfileSheet } from './components/profile-sheet';
 export { LevelChip } from './components/level-chip';
 export { ModerationQueueScreen, type ModerationQueueScreenProps } from './screens/ModerationQueue';
+export { InsightsScreen, type InsightsScreenProps } from './screens/Insights';
+export { HeatmapView } from './components/heatmap-view';

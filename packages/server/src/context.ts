@@ -2,6 +2,7 @@ import type { CommunitiesConfig } from '@communities/contract';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Redis } from 'ioredis';
 
+import { createAnalytics, type AnalyticsService } from './analytics';
 import { subscribeEventLog } from './analytics/event-log';
 import { createChatServices, type ChatServices } from './chat';
 import { createCommunityServices, type CommunityServices } from './communities';
@@ -57,6 +58,7 @@ export interface AppContext {
     channelAuth: ChannelAuthorizer;
     moderation: ModerationServices;
     gamification: Gamification;
+    analytics: AnalyticsService;
   };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
@@ -287,6 +289,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       ownedPrivate: config.chat.driver === 'broadcast' || config.chat.driver === 'redis',
     }),
     gamification: createGamification(ctx, communities.facts),
+    analytics: createAnalytics(ctx, communities.facts),
   };
   ctx.services.uploads = createUploadService(ctx);
   if (config.features.central_feed) subscribeFeedSystemItems(ctx);

@@ -1,3 +1,4 @@
+import { registerDailyJob } from './analytics';
 import type { AppContext } from './context';
 import { registerSnapshotJob } from './gamification';
 import { EXPIRE_JOB } from './moderation';
@@ -22,6 +23,10 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   if (ctx.config.features.leaderboard) {
     const snapshots = registerSnapshotJob(ctx.queue, ctx.services.gamification, ctx.clock, ctx.logger);
     snapshots().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not schedule leaderboard snapshots'));
+  }
+  if (ctx.config.features.heatmap) {
+    const daily = registerDailyJob(ctx.queue, ctx.db, ctx.clock, ctx.logger);
+    daily().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not run the daily activity rollup'));
   }
   const timer = setInterval(() => void schedule(), ctx.config.host.sync_interval_seconds * 1000);
   timer.unref();

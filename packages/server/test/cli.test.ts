@@ -44,6 +44,10 @@ describe('the communities command', () => {
     });
     expect(run(['events:status'], env)).toMatchObject({ status: 0, out: expect.stringContaining('No event subscribers have run yet.') });
     expect(run(['seed', '--demo'], env).out).toContain('Demo school ready: admin 1, 3 instructors, 40 students, 5 courses.');
+    expect(run(['stats:rebuild', '--from', '2026-01-01', '--to', '2026-01-03'], env)).toMatchObject({
+      status: 0,
+      out: expect.stringContaining('Rebuilt 3 days (2026-01-01 to 2026-01-03)'),
+    });
     // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
   }, 180_000);
 

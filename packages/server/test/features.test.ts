@@ -68,7 +68,7 @@ describe('GET /features is truthful', () => {
       file_scanning: false,
       leaderboard: true,
       gamification: true,
-      heatmap: false,
+      heatmap: true,
       chatroom: false,
       bad_word_filter: true,
     });

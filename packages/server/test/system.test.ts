@@ -53,6 +53,8 @@ describe('system endpoints', () => {
     expect(me.id).toBe(s.demo.studentIds[0]);
     expect(me.global_role).toBe('student');
     expect(me.auth_method).toBe('jwt');
+    // The demo host keeps users.timezone: clients show heatmaps and insights in it.
+    expect(me.timezone).toBe('UTC');
     const admin = await s.as(s.demo.adminId).system.me();
     expect(admin.is_admin).toBe(true);
   });

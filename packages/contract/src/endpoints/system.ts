@@ -34,6 +34,8 @@ export const meResponseSchema = z.object({
   global_role: z.enum(['admin', 'instructor', 'student']),
   is_admin: z.boolean(),
   locale: z.string().nullable(),
+  /** users.timezone from the host (IANA), null when unset: clients then use the device's zone. */
+  timezone: z.string().nullable(),
   auth_method: z.enum(['jwt', 'session']),
 });
 export type Me = z.infer<typeof meResponseSchema>;

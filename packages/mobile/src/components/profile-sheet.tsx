@@ -1,8 +1,12 @@
 import { useTranslation } from 'react-i18next';
-import { Text, View } from 'react-native';
+import { ScrollView, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../config';
+import { useFeature } from '../context';
+import { useUserHeatmapQuery } from '../state/queries/analytics';
 import { useUserGamificationQuery } from '../state/queries/gamification';
+
+import { HeatmapView } from './heatmap-view';
 
 import { Avatar } from './avatar';
 import { LevelChip } from './level-chip';
@@ -30,6 +34,8 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
   const { t } = useTranslation();
   const s = useStyles(make);
   const q = useUserGamificationQuery(userId, communityId);
+  const heatmapOn = useFeature('heatmap');
+  const heatmap = useUserHeatmapQuery(heatmapOn ? userId : null, communityId);
   const g = q.data;
   return (
     <Sheet onClose={onClose} closeLabel={t('gamification.close')} label={t('gamification.profile')} testID="profile-sheet">
@@ -38,7 +44,8 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
       ) : q.status === 'error' ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : g ? (
-        <View>
+        // The member's heatmaps make the sheet taller than a phone: it scrolls.
+        <ScrollView style={{ maxHeight: 600 }}>
           <View style={s.head}>
             <Avatar name={g.user.name} size={48} />
             <View style={{ flex: 1 }}>
@@ -87,7 +94,17 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
               </View>
             ))
           )}
-        </View>
+          {heatmap.data ? (
+            <>
+              <HeatmapView heatmap={heatmap.data} variant="calendar" testID="member-calendar" />
+              <HeatmapView heatmap={heatmap.data} variant="grid" testID="member-grid" />
+            </>
+          ) : heatmap.isError ? (
+            <Text style={s.small} testID="member-activity-private">
+              {t('heatmap.private')}
+            </Text>
+          ) : null}
+        </ScrollView>
       ) : null}
     </Sheet>
   );

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 
+import { rebuildStats } from '../analytics';
 import { boot } from '../boot';
 import { createContext } from '../context';
 import { buildHttpServer } from '../http/server';
@@ -93,6 +94,30 @@ program
       const report = await verifyGamification(ctx.db.db);
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
       if (report.drift_count > 0) process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('stats:rebuild')
+  .description(
+    'recompute the activity rollups (heatmaps, analytics) of UTC dates --from..--to from the source tables; stop the workers first',
+  )
+  .requiredOption('--from <date>', 'first UTC date, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last UTC date, YYYY-MM-DD (inclusive)')
+  .action((opts: { from: string; to: string }) =>
+    withContext(program.opts(), async (ctx) => {
+      const date = /^\d{4}-\d{2}-\d{2}$/;
+      if (!date.test(opts.from) || !date.test(opts.to) || Number.isNaN(Date.parse(opts.from)) || Number.isNaN(Date.parse(opts.to)))
+        throw new Error('--from and --to are dates, YYYY-MM-DD');
+      const r = await rebuildStats(
+        ctx.db.db,
+        ctx.db.dialect,
+        opts.from,
+        opts.to,
+        () => ctx.clock.now(),
+        (m) => console.log(m),
+      );
+      console.log(`Rebuilt ${r.days} days (${r.from} to ${r.to}) from ${r.activities} activities.`);
     }),
   );
 

@@ -404,6 +404,19 @@ export const POLICIES: Record<string, Group> = {
     adminSettings: global(ADMIN),
     updateAdminSettings: global(ADMIN, () => ({ body: {} })),
   },
+  analytics: {
+    // A student's heatmap (hidden from fellow members by default): themself, the community's owner
+    // and moderators (its slice), site admins; everyone else learns nothing (404).
+    userHeatmap: community(only(['member', 'moderator', 'owner', 'admin'], 404), (w) => ({ params: { id: w.users.member } })),
+    // Insights: owners, moderators (view_analytics) and admins; hidden communities 404 to outsiders.
+    communityHeatmap: community(MOD, (w) => ({ params: cid(w) })),
+    communityAnalytics: community(MOD, (w) => ({ params: cid(w), query: { period: 'week' } })),
+    exportCommunityAnalytics: community(MOD, (w) => ({ params: cid(w) })),
+    adminAnalytics: global(ADMIN),
+    exportAdminAnalytics: global(ADMIN),
+    heatmapSettings: global(ALL),
+    updateHeatmapSettings: global(ALL, () => ({ body: { show_activity: false } })),
+  },
   moderation: {
     // Anyone who can see it may report it; what they cannot see does not exist for them (404).
     // A pending requester of a public community reads it as any outsider does, so may report too.

@@ -619,7 +619,20 @@ const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0003_event_outbox': fill0003,
   '0004_moderation': fill0004,
   '0005_gamification': fill0005,
+  '0007_activity_rollups': fill0007,
 };
+
+async function fill0007(insert: Insert): Promise<void> {
+  await insert('activity_counts', [
+    { id: 1, user_id: 10, community_id: 1, date: '2026-11-24', kind: 'message', quarters: '40:2,41:1', total: 3, updated_at: at(60) },
+    { id: 2, user_id: 0, community_id: 1, date: '2026-11-24', kind: 'message', quarters: '40:2,41:1', total: 3, updated_at: at(60) },
+  ]);
+  await insert('community_activity_periods', [
+    { id: 1, community_id: 1, period: 'week', starts_on: '2026-11-23', active_members: 1, messages: 3, updated_at: at(60) },
+  ]);
+  await insert('activity_profiles', [{ id: 1, user_id: 10, show_activity: 1, updated_at: at(60) }]);
+  await insert('activity_seen', [{ id: 1, event_id: '00000000-0000-4000-8000-000000000001', seen_at: at(60) }]);
+}
 
 async function fill0005(insert: Insert): Promise<void> {
   await insert('gamification_scores', [

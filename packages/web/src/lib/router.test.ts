@@ -17,4 +17,9 @@ describe('gamification routes', () => {
     expect(parseRoute('/communities/photo/members/abc')).toEqual({ name: 'not_found' });
     expect(parseRoute('/communities/photo/leaderboard/3')).toEqual({ name: 'not_found' });
   });
+
+  it('reads the Insights tab (issue #18)', () => {
+    expect(parseRoute('/communities/photo/insights')).toEqual({ name: 'community', slug: 'photo', tab: 'insights' });
+    expect(parseRoute('/communities/photo/insights/2')).toEqual({ name: 'not_found' });
+  });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'insights';
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
@@ -46,7 +46,8 @@ export function parseRoute(pathname: string): Route {
       tab === 'courses' ||
       tab === 'settings' ||
       tab === 'leaderboard' ||
-      tab === 'moderation')
+      tab === 'moderation' ||
+      tab === 'insights')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };

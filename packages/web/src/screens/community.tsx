@@ -19,6 +19,7 @@ import { ReportButton } from '../components/report-button';
 import { useFeatures, useMe } from '../state/session';
 import { LeaderboardTab, TopFiveWidget } from './gamification';
 import { ProfileName } from '../components/gamification';
+import { CommunityActivity, InsightsTab } from './insights';
 
 function Members({ slug, c }: { slug: string; c: CommunityDetail }) {
   const communityId = c.id;
@@ -173,6 +174,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const m = c.viewer_membership;
   // viewer_permissions answers channel.* for an open text channel of the community.
   const chat = features.data?.features.channels !== false && can('channel.view');
+  const heatmapOn = features.data?.features.heatmap !== false;
   const tabs = [
     ['feed', t('community.tab_feed'), can('feed.read')],
     ['channels', t('channels.tab'), chat],
@@ -181,6 +183,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['courses', t('community.tab_courses'), true],
     ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
     ['moderation', t('moderation.centre'), can('moderation.review')],
+    ['insights', t('insights.tab'), heatmapOn && can('analytics.view')],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
   const tabPath = (k: string) => (k === 'channels' ? channelPath(c.slug) : `${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`);
@@ -211,7 +214,9 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       </nav>
       <div className="cm-layout">
         <main className="cm-main-col">
+          {visibleTab === 'feed' && heatmapOn && can('analytics.view') && <CommunityActivity slug={c.slug} />}
           {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post')} />}
+          {visibleTab === 'insights' && <InsightsTab slug={c.slug} />}
           {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}

@@ -15,7 +15,8 @@ import {
   useUpdateAdminGamification,
   useUserGamification,
 } from '../state/queries/gamification';
-import { useMe } from '../state/session';
+import { useFeatures, useMe } from '../state/session';
+import { MemberActivity } from './insights';
 
 function PeriodSwitcher({ value, onChange }: { value: LeaderboardPeriod; onChange: (p: LeaderboardPeriod) => void }) {
   const { t } = useTranslation();
@@ -118,6 +119,7 @@ function PrivacyToggle({ hidden }: { hidden: boolean }) {
 export function ProfileScreen({ userId, slug }: { userId: number; slug: string | null }) {
   const { t } = useTranslation();
   const me = useMe();
+  const features = useFeatures();
   const community = useQuery({
     queryKey: ['community', slug],
     queryFn: () => api.communities.get({ params: { id: slug! } }),
@@ -143,6 +145,9 @@ export function ProfileScreen({ userId, slug }: { userId: number; slug: string |
         </section>
       ) : (
         <p>{t('app.loading')}</p>
+      )}
+      {features.data?.features.heatmap !== false && (slug === null || communityId !== null) && (
+        <MemberActivity userId={userId} communityId={communityId} isMe={me.data?.id === userId} />
       )}
     </div>
   );

@@ -11,7 +11,7 @@ import { ErrorBanner } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 
-export type DetailTab = 'feed' | 'channels' | 'courses' | 'members' | 'leaderboard';
+export type DetailTab = 'feed' | 'channels' | 'courses' | 'members' | 'leaderboard' | 'insights';
 
 const make = (t: CommunitiesTheme) => ({
   header: { padding: 16, gap: 8, backgroundColor: t.surface, borderBottomWidth: 1, borderBottomColor: t.border },

@@ -9,6 +9,7 @@ import { useCommunityQuery, useMembershipMutation } from '../../state/queries/co
 import { ChannelsTab } from './channels-tab';
 import { CommunityDetailView, type DetailTab } from './CommunityDetailView';
 import { LeaderboardView } from '../Leaderboard/LeaderboardView';
+import { InsightsBody } from '../Insights';
 
 import { CoursesTab } from './courses-tab';
 import { FeedTab } from './feed-tab';
@@ -53,6 +54,7 @@ function CommunityDetailBody({
   const channelsOn = useFeature('channels');
   const dmOn = useFeature('dm');
   const leaderboardOn = useFeature('leaderboard');
+  const heatmapOn = useFeature('heatmap');
   const query = useCommunityQuery(id);
   const membership = useMembershipMutation();
   const [chosen, setChosen] = useState<DetailTab | undefined>(initialTab);
@@ -65,6 +67,7 @@ function CommunityDetailBody({
     'courses',
     ...(c.settings.show_member_list ? (['members'] as const) : []),
     ...(leaderboardOn && c.viewer_permissions.includes('feed.read') ? (['leaderboard'] as const) : []),
+    ...(heatmapOn && c.viewer_permissions.includes('analytics.view') ? (['insights'] as const) : []),
   ];
   const tab = chosen && tabs.includes(chosen) ? chosen : tabs[0]!;
   return (
@@ -95,6 +98,8 @@ function CommunityDetailBody({
             onOpenChannel?.(ch);
           }}
         />
+      ) : tab === 'insights' ? (
+        <InsightsBody communityId={id} />
       ) : tab === 'leaderboard' ? (
         <LeaderboardView community={id} communityId={c.id} />
       ) : tab === 'courses' ? (

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context';
 import type { FeatureTable } from '../app';
 import type { RouteSpec } from '../route';
 
+import { analyticsRoutes } from './analytics';
 import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
@@ -15,7 +16,7 @@ import { uploadRoutes } from './uploads';
  * Every contract route of every domain. Feature-gated endpoints are skipped at registration,
  * which marks the features the registered ones serve in `features` (what GET /features reports):
  * an endpoint's own `feature`, and a route's `serves` for code behind it that is not a route.
- * `heatmap` and `chatroom` have no code yet,
+ * `chatroom` has no code yet,
  * so they read off whatever the config says.
  */
 export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] {
@@ -34,5 +35,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...realtimeRoutes(ctx.services.channelAuth),
     ...moderationRoutes(ctx.services.moderation),
     ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
+    ...analyticsRoutes(ctx.services.analytics),
   ];
 }

@@ -156,6 +156,7 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
           global_role: viewer.user.globalRole,
           is_admin: viewer.user.isAdmin,
           locale: viewer.user.locale,
+          timezone: viewer.user.timezone,
           auth_method: viewer.authMethod,
         }),
     }),

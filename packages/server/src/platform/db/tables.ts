@@ -3,6 +3,18 @@
 // (row-types.test.ts) fails while this file differs from what the migrations create.
 import type { Generated } from 'kysely';
 
+/** Table `activity_counts`. */
+export interface ActivityCountsTable {
+  id: Generated<number>; // integer, primary key
+  user_id: number; // bigint
+  community_id: number; // bigint
+  date: string; // varchar(10)
+  kind: string; // varchar(24)
+  quarters: string; // text
+  total: Generated<number>; // integer, default 0
+  updated_at: string; // varchar(32)
+}
+
 /** Table `activity_heatmaps`. */
 export interface ActivityHeatmapsTable {
   id: Generated<number>; // integer, primary key
@@ -13,6 +25,21 @@ export interface ActivityHeatmapsTable {
   total: Generated<number>; // integer, default 0
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+}
+
+/** Table `activity_profiles`. */
+export interface ActivityProfilesTable {
+  id: Generated<number>; // integer, primary key
+  user_id: number; // bigint
+  show_activity: number; // smallint
+  updated_at: string; // varchar(32)
+}
+
+/** Table `activity_seen`. */
+export interface ActivitySeenTable {
+  id: Generated<number>; // integer, primary key
+  event_id: string; // varchar(36)
+  seen_at: string; // varchar(32)
 }
 
 /** Table `bad_words`. */
@@ -195,6 +222,25 @@ export interface CommunitiesTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `community_activity_periods`. */
+export interface CommunityActivityPeriodsTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  period: string; // varchar(8)
+  starts_on: string; // varchar(10)
+  active_members: Generated<number>; // integer, default 0
+  messages: Generated<number>; // integer, default 0
+  feed_posts: Generated<number>; // integer, default 0
+  comments: Generated<number>; // integer, default 0
+  reactions: Generated<number>; // integer, default 0
+  course_completions: Generated<number>; // integer, default 0
+  new_members: Generated<number>; // integer, default 0
+  left_members: Generated<number>; // integer, default 0
+  join_requests: Generated<number>; // integer, default 0
+  points: Generated<number>; // integer, default 0
+  updated_at: string; // varchar(32)
+}
+
 /** Table `community_activity_stats`. */
 export interface CommunityActivityStatsTable {
   id: Generated<number>; // integer, primary key
@@ -209,6 +255,12 @@ export interface CommunityActivityStatsTable {
   left_members: Generated<number>; // integer, default 0
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  join_requests: Generated<number>; // integer, default 0
+  course_completions: Generated<number>; // integer, default 0
+  points: Generated<number>; // integer, default 0
+  actives_7d: Generated<number>; // integer, default 0
+  actives_30d: Generated<number>; // integer, default 0
+  actives_90d: Generated<number>; // integer, default 0
 }
 
 /** Table `community_badges`. */
@@ -668,7 +720,10 @@ export interface UserModerationActionsTable {
 
 /** Every addon table by its bare name (the table-prefix plugin adds `database.table_prefix`). */
 export interface Database {
+  activity_counts: ActivityCountsTable;
   activity_heatmaps: ActivityHeatmapsTable;
+  activity_profiles: ActivityProfilesTable;
+  activity_seen: ActivitySeenTable;
   bad_words: BadWordsTable;
   central_feed_comments: CentralFeedCommentsTable;
   central_feed_items: CentralFeedItemsTable;
@@ -680,6 +735,7 @@ export interface Database {
   channel_read_states: ChannelReadStatesTable;
   channels: ChannelsTable;
   communities: CommunitiesTable;
+  community_activity_periods: CommunityActivityPeriodsTable;
   community_activity_stats: CommunityActivityStatsTable;
   community_badges: CommunityBadgesTable;
   community_courses: CommunityCoursesTable;
@@ -719,7 +775,10 @@ export interface Database {
 
 /** The names the table-prefix plugin rewrites. */
 export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
+  'activity_counts',
   'activity_heatmaps',
+  'activity_profiles',
+  'activity_seen',
   'bad_words',
   'central_feed_comments',
   'central_feed_items',
@@ -731,6 +790,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'channel_read_states',
   'channels',
   'communities',
+  'community_activity_periods',
   'community_activity_stats',
   'community_badges',
   'community_courses',

@@ -6,6 +6,7 @@ import { eventOutbox } from './0003_event_outbox';
 import { moderation } from './0004_moderation';
 import { gamification } from './0005_gamification';
 import { authorRecentIndexes } from './0006_author_recent_ix';
+import { activityRollups } from './0007_activity_rollups';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -13,4 +14,4 @@ import { authorRecentIndexes } from './0006_author_recent_ix';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes];
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes, activityRollups];

@@ -1,0 +1,137 @@
+/**
+ * Time-zone arithmetic for the rollups. Counts are stored per UTC date in 96 quarter-hours, and
+ * every real UTC offset is a whole number of quarter-hours (+05:30, +05:45, -09:30 …), so each
+ * stored quarter falls inside exactly one local hour of any time zone.
+ */
+
+export const QUARTERS = 96;
+const QUARTER_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** The offset of `tz` from UTC at an instant, in minutes (+330 for Asia/Kolkata). */
+export function offsetMinutes(tz: string, ms: number): number {
+  if (tz === 'UTC') return 0;
+  const parts: Record<string, string> = {};
+  for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour) % 24, Number(parts.minute));
+  return Math.round((asUtc - Math.floor(ms / 60_000) * 60_000) / 60_000);
+}
+
+export const utcDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export const quarterOf = (ms: number): number => Math.floor((ms % DAY_MS) / QUARTER_MS);
+export const dateMs = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+export function addDays(date: string, n: number): string {
+  return utcDate(dateMs(date) + n * DAY_MS);
+}
+/** Days from a to b (b − a). */
+export const daysBetween = (a: string, b: string): number => Math.round((dateMs(b) - dateMs(a)) / DAY_MS);
+/** 0 = Monday … 6 = Sunday. */
+export const weekday = (date: string): number => (new Date(dateMs(date)).getUTCDay() + 6) % 7;
+
+/** Where one stored quarter falls in a time zone: local date, hour and minute-of-day. */
+export interface LocalSlot {
+  date: string;
+  hour: number;
+  /** Days since 1970-01-01 of the local date (cheap to compare and index). */
+  day: number;
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date. */
+export const dayNumber = (date: string): number => Math.round(dateMs(date) / DAY_MS);
+
+/**
+ * Per UTC date, the local slot of each of its 96 quarters in `tz`. Offsets change only at DST
+ * transitions, so a day whose offset is the same at both ends is one computation; cached per
+ * time zone (bounded) since every read of a year decodes the same days.
+ */
+const slotCache = new Map<string, Map<string, LocalSlot[]>>();
+export function localSlots(tz: string, date: string): LocalSlot[] {
+  let byDate = slotCache.get(tz);
+  if (!byDate) {
+    if (slotCache.size > 64) slotCache.clear();
+    byDate = new Map();
+    slotCache.set(tz, byDate);
+  }
+  let slots = byDate.get(date);
+  if (slots) return slots;
+  if (byDate.size > 5000) byDate.clear();
+  const start = dateMs(date);
+  const first = offsetMinutes(tz, start);
+  const last = offsetMinutes(tz, start + DAY_MS - QUARTER_MS);
+  slots = new Array<LocalSlot>(QUARTERS);
+  for (let q = 0; q < QUARTERS; q++) {
+    const ms = start + q * QUARTER_MS;
+    const off = first === last ? first : offsetMinutes(tz, ms);
+    const local = ms + off * 60_000;
+    const day = Math.floor(local / DAY_MS);
+    slots[q] = { date: utcDate(local), hour: new Date(local).getUTCHours(), day, weekday: (((day + 3) % 7) + 7) % 7 };
+  }
+  byDate.set(date, slots);
+  return slots;
+}
+
+/** Today's local date in tz. */
+export function localToday(tz: string, nowMs: number): string {
+  return utcDate(nowMs + offsetMinutes(tz, nowMs) * 60_000);
+}
+
+/** The UTC instant a local date starts at in tz. */
+export function localDayStartMs(tz: string, date: string): number {
+  const guess = dateMs(date);
+  let ms = guess - offsetMinutes(tz, guess) * 60_000;
+  // Once more: the offset at the true start may differ from the guess's (a DST day).
+  ms = guess - offsetMinutes(tz, ms) * 60_000;
+  return ms;
+}
+
+/** Sparse quarter counts, "q:n,q:n" ascending by quarter. */
+export function encodeQuarters(counts: Map<number, number>): string {
+  return [...counts.entries()]
+    .filter(([, n]) => n !== 0)
+    .sort((a, b) => a[0] - b[0])
+    .map(([q, n]) => `${q}:${n}`)
+    .join(',');
+}
+
+export function decodeQuarters(s: string): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!s) return out;
+  for (const part of s.split(',')) {
+    const i = part.indexOf(':');
+    out.set(Number(part.slice(0, i)), Number(part.slice(i + 1)));
+  }
+  return out;
+}
+
+/** Calls visit for every non-zero quarter of an encoded row, without building a map (hot read path). */
+export function eachQuarter(s: string, visit: (q: number, n: number) => void): void {
+  if (!s) return;
+  let i = 0;
+  while (i < s.length) {
+    const colon = s.indexOf(':', i);
+    let comma = s.indexOf(',', colon);
+    if (comma < 0) comma = s.length;
+    visit(Number(s.slice(i, colon)), Number(s.slice(colon + 1, comma)));
+    i = comma + 1;
+  }
+}
