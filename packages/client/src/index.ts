@@ -31,3 +31,4 @@ export * from './feed-cache';
 export { searchPeople, type Person } from './people';
 export { calendarCells, heatLevel, type CalendarCell } from './heatmap';
 export * from './heatmap-layout';
+export { buyableTiers, formatPrice, joinLabelKey, type BuyableTier, type PricePoint } from './pricing';

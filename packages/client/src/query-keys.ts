@@ -29,6 +29,7 @@ export const communityKeys = {
   members: (id: string, q: string, limit: number) => [root, 'community', 'members', id, q, limit] as const,
   allMembers: (id: string) => [root, 'community', 'members', id] as const,
   courses: (id: string) => [root, 'community', 'courses', id] as const,
+  tiers: (id: string) => [root, 'community', 'tiers', id] as const,
 };
 
 export const channelKeys = {

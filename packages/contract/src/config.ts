@@ -116,7 +116,9 @@ const hostSchema = z
     default_locale: str('en', 'a locale code such as en'),
     role_map: roleMapSchema,
     identity_cache_seconds: int(30, 0, 30),
-    sync_interval_seconds: int(60, 5, 86_400),
+    sync_interval_seconds: int(30, 5, 86_400).describe(
+      'integer from 5 to 86400: how often the worker reads new enrolments, sales (paid tiers), completions and bans from RocketLMS; a purchase becomes access within it',
+    ),
   })
   .strict()
   .prefault({});
@@ -125,7 +127,12 @@ const integrationSchema = z
   .object({
     user_model: str('App\\Models\\User', 'a PHP class name (kept for parity with the brief; informs jwt prv)'),
     course_model: str('App\\Models\\Webinar', 'a PHP class name'),
-    payment_gateway_adapter: z.enum(['rocketlms', 'stripe', 'manual']).default('rocketlms').describe('rocketlms | stripe | manual'),
+    payment_gateway_adapter: z
+      .enum(['rocketlms', 'manual'])
+      .default('rocketlms')
+      .describe(
+        "rocketlms (tiers linked to a RocketLMS item sell through RocketLMS's checkout; the host sync turns sales into subscriptions) | manual (no checkout links, no sales sync: owners grant tiers by hand)",
+      ),
     notification_channel: z
       .enum(['addon', 'rocketlms', 'both'])
       .default('both')
@@ -475,16 +482,17 @@ const gamificationSchema = gamificationRulesSchema
 
 const pricingSchema = z
   .object({
-    enable_per_community_subscriptions: bool(false),
+    enable_per_community_subscriptions: bool(true).describe(
+      'true or false: paid tiers gate communities and channels (false: tiers are listed but every community is free)',
+    ),
     default_currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
       .default('USD')
       .describe('an ISO 4217 code such as USD'),
-    gateways: z
-      .record(z.string(), z.number().int())
-      .default({})
-      .describe('an object mapping gateway names to RocketLMS payment channel ids'),
+    grace_period_hours: int(24, 0, 2160).describe(
+      'integer from 0 to 2160: hours a lapsed paid subscription stays past_due (access kept) before it is expired',
+    ),
   })
   .strict()
   .prefault({});
@@ -513,6 +521,8 @@ const rateLimitsSchema = z
     channel_auth: rateLimitRule(60, 10),
     /** Reports of messages, posts, comments and users. */
     reports: rateLimitRule(10, 60),
+    /** "Check my purchase": each one reads the caller's RocketLMS sales at once. */
+    purchase_checks: rateLimitRule(10, 60),
   })
   .strict()
   .prefault({});
@@ -633,5 +643,11 @@ export const featuresResponseSchema = z.object({
     channel_prefix: z.string(),
   }),
   login_url: z.string(),
+  /** How prices are shown and sold: the school's currency and locale (Intl.NumberFormat), and the checkout adapter. */
+  pricing: z.object({
+    currency: z.string(),
+    locale: z.string(),
+    checkout: z.enum(['rocketlms', 'manual']),
+  }),
 });
 export type FeaturesResponse = z.infer<typeof featuresResponseSchema>;

@@ -14,6 +14,14 @@ export interface PickedFile {
   blob?: Blob;
 }
 
+/** A paid tier to buy on RocketLMS's checkout: where, and for which community and tier. */
+export interface CheckoutRequest {
+  url: string;
+  communityId: number;
+  tierId: number;
+  tierName: string;
+}
+
 /** What a host app (the RocketLMS mobile app, or any RN app) gives the addon once. */
 export interface CommunitiesAddonConfig {
   /** Origin of the addon's API, e.g. https://school.example.com */
@@ -33,6 +41,12 @@ export interface CommunitiesAddonConfig {
    * without it "Copy" uses React Native's deprecated core Clipboard.
    */
   copyToClipboard?: (text: string) => void;
+  /**
+   * Opens RocketLMS's checkout for a paid tier (its page for the course, bundle or plan): e.g. in
+   * the host app's WebView, signed in, and back to the community afterwards. Without it the tier
+   * sheet hands the URL to React Native's Linking (the system browser).
+   */
+  openCheckout?: (checkout: CheckoutRequest) => void;
   /** Optional headers per request, e.g. RocketLMS's x-api-key. */
   headers?: () => Record<string, string>;
   /** Replaces the global fetch (logging, certificate pinning, tests). */

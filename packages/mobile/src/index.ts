@@ -1,4 +1,11 @@
-export { defaultTheme, type AnalyticsEvent, type CommunitiesAddonConfig, type CommunitiesTheme, type PickedFile } from './config';
+export {
+  defaultTheme,
+  type AnalyticsEvent,
+  type CheckoutRequest,
+  type CommunitiesAddonConfig,
+  type CommunitiesTheme,
+  type PickedFile,
+} from './config';
 export { buildMenu, type MenuItem, type MenuRoute } from './menu';
 export { CommunitiesProvider, createQueryClient, type CommunitiesProviderProps } from './provider';
 export { useAddon, useFeature } from './context';

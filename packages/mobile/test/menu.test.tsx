@@ -39,6 +39,7 @@ const base: FeaturesResponse = {
     channel_prefix: 'c.',
   },
   login_url: '/login',
+  pricing: { currency: 'USD', locale: 'en', checkout: 'rocketlms' },
 };
 
 describe('buildMenu', () => {

@@ -10,6 +10,7 @@ import { subscribeFeedSystemItems } from './communities/feed/system-items';
 import { createGamification, type Gamification } from './gamification';
 import { HostAuthenticator, type Authenticator } from './http/auth';
 import { HostSync } from './host/sync';
+import { PaidAccessSync } from './communities/paid-access';
 import { createRocketLmsHost, openHostDb } from './host/rocketlms/adapter';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from './host/rocketlms/auth/laravel-session';
 import type { HostDatabase } from './host/rocketlms/schema';
@@ -51,6 +52,8 @@ export interface AppContext {
   redis: Redis | null;
   queue: Queue;
   hostSync: HostSync;
+  /** Paid tiers and course access from RocketLMS sales (also run by the host sync). */
+  paidAccess: PaidAccessSync;
   services: {
     communities: CommunityServices;
     chat: ChatServices;
@@ -166,7 +169,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     roleMap: config.host.role_map,
     defaultLocale: config.host.default_locale,
     notificationChannel: config.integration.notification_channel,
-    now: () => clock.now(),
+    now: () => ctx.clock.now(),
     // The addon's own in-app record of each notification.
     writeInApp: async (n) => {
       const at = clock.now().toISOString();
@@ -213,7 +216,11 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
           now: () => clock.now(),
         })
       : new DbQueue(db.db, logger, () => clock.now(), config.queue.retry_backoff_ms);
-  const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock, logger, auth });
+  const revoker = new RealtimeRevoker(logger);
+  // Reads ctx.clock when asked, so a moved clock (tests) reaches the sync as it reaches the services.
+  const liveClock: Clock = { now: () => ctx.clock.now() };
+  const paidAccess = new PaidAccessSync({ db: db.db, hostDb, host, bus, clock: liveClock, config, logger, revoker });
+  const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock: liveClock, logger, auth, paid: paidAccess });
   subscribeEventLog(bus, db);
   if (config.chat.driver === 'redis' && !redis) throw new Error('chat.driver = redis needs redis.url');
   const realtimeCluster =
@@ -234,7 +241,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     queue,
     hostSync,
     realtimeCluster,
-    revoker: new RealtimeRevoker(logger),
+    revoker,
+    paidAccess,
     async close() {
       await queue.close();
       await bus.close();

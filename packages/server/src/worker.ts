@@ -13,7 +13,8 @@ const EXPIRE_EVERY_MS = 30_000;
 export function startWorker(ctx: AppContext): () => Promise<void> {
   ctx.queue.register('host.sync', async () => {
     const r = await ctx.hostSync.runOnce();
-    if (r.enrolments || r.completions || r.bans) ctx.logger.info(r, 'host sync');
+    const paid = r.paid && Object.values(r.paid).some((n) => n > 0);
+    if (r.enrolments || r.completions || r.bans || paid) ctx.logger.info(r, 'host sync');
   });
   const schedule = () =>
     ctx.queue.enqueue('host', 'host.sync', {}, { uniqueKey: 'host.sync', maxAttempts: 1 }).catch((error: unknown) => {

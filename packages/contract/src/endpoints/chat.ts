@@ -37,6 +37,10 @@ export const channelSchema = z.object({
   min_level: z.number().int().min(1),
   /** The caller may see the channel but not open it until they reach min_level: show a lock with the level needed. */
   locked: z.boolean(),
+  /** Pricing tiers one of which opens the channel (empty: not tier-gated). */
+  required_tier_ids: z.array(z.number().int()),
+  /** Why the caller may see but not open it: a level to reach, or a tier to buy; null when it opens. */
+  locked_reason: z.enum(['level_required', 'tier_required']).nullable(),
   last_message_id: z.number().int().nullable(),
   /** Where this channel's channel.activity is published: the community's realtime channel, or its own (private, tier-gated). */
   activity_on: z.enum(['community', 'channel']),
@@ -160,6 +164,11 @@ const channelFields = {
   allowed_user_ids: z.array(z.number().int().positive()).max(500).optional(),
   slow_mode_seconds: z.number().int().min(0).max(21_600).optional(),
   min_level: z.number().int().min(1).max(100).optional().describe('level needed in this community to open the channel (1: none)'),
+  required_tier_ids: z
+    .array(z.number().int().positive())
+    .max(20)
+    .optional()
+    .describe("pricing tiers of this community one of which opens the channel (empty: none); the community's own tiers only"),
 };
 const channelParams = z.object({ channelId: idNum }).strict();
 const messageParams = z.object({ messageId: idNum }).strict();

@@ -17,6 +17,8 @@ export const communitySettingsSchema = z
     join_approval: z.boolean().default(false),
     auto_join_from_courses: z.boolean().default(true),
     show_member_list: z.boolean().default(true),
+    /** When a course-derived member loses the course (refund, expiry, manual purchase removed): remove them, or keep them read-only as alumni. */
+    course_access_ended: z.enum(['remove', 'alumni']).default('remove'),
   })
   .strict();
 export type CommunitySettings = z.infer<typeof communitySettingsSchema>;
@@ -144,7 +146,19 @@ export const tierSchema = z.object({
   is_active: z.boolean(),
   host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable(),
   host_item_id: z.number().int().nullable(),
+  /** Where "Join for …" sends a buyer: RocketLMS's page for the linked item (null: not sold through RocketLMS). */
+  checkout_url: z.string().nullable(),
 });
+export const subscriptionSchema = z.object({
+  id: z.number().int(),
+  tier_id: z.number().int(),
+  status: z.enum(['active', 'past_due', 'expired', 'cancelled']),
+  started_at: isoTime,
+  expires_at: isoTime.nullable(),
+  source: z.enum(['manual', 'rocketlms']),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
 const tierInput = z
   .object({
     name: z.string().trim().min(1).max(80),
@@ -549,6 +563,24 @@ export const communities = {
     body: z.object({ user_id: z.number().int().positive(), expires_at: isoTime.optional() }).strict(),
     response: okResponse,
     errors: ['forbidden', 'not_found'],
+  }),
+  checkPurchase: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/purchases/check',
+    summary:
+      "Check my purchase: reads the caller's RocketLMS sales for this community's tiers and linked courses now, instead of at the next sync",
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: communityRef,
+    body: z.object({}).strict(),
+    response: z.object({
+      /** Tiers the caller holds now (active, or past due within the grace period). */
+      active_tier_ids: z.array(z.number().int()),
+      subscriptions: z.array(subscriptionSchema),
+      /** The caller is a member after the check (a course purchase may have joined them). */
+      member: z.boolean(),
+    }),
+    errors: ['not_found', 'rate_limited'],
   }),
   wizardStart: endpoint({
     method: 'POST',

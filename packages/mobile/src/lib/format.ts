@@ -1,3 +1,4 @@
+import { formatPrice } from '@communities/client';
 import type { TFunction } from 'i18next';
 
 /** A short relative time ("now", "5m", "3h", "2d") or a date for older things. */
@@ -16,11 +17,8 @@ export function shortTime(iso: string | null, t: TFunction, now = Date.now(), lo
 
 /** Money in minor units, in the host's locale. */
 export function money(amountMinor: number, currency: string, locale = 'en'): string {
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountMinor / 100);
-  } catch {
-    return `${(amountMinor / 100).toFixed(2)} ${currency}`;
-  }
+  // The client core's formatting, the same as the web app's: "£15", "£15.50".
+  return formatPrice(amountMinor, currency, locale);
 }
 
 /** Initials for an avatar without images. */

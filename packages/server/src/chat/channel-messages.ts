@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
 import { touchCommunityActivity } from '../communities/activity';
 import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
+import { accessFloor, HOLDING } from '../communities/paid-access';
 import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';
@@ -339,8 +340,10 @@ export class ChannelMessageService {
           'in',
           rows.map((r) => r.user_id),
         )
-        .where('status', '=', 'active')
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', access.now.toISOString())]))
+        .where('status', 'in', [...HOLDING])
+        .where((eb) =>
+          eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', accessFloor(access.now, this.ctx.config.pricing.grace_period_hours))]),
+        )
         .execute();
       for (const s of subs) tiers.set(s.user_id, [...(tiers.get(s.user_id) ?? []), s.pricing_tier_id]);
     }

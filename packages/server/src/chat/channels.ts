@@ -7,7 +7,7 @@ import { channelSlug } from '../communities/setup';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelRow, CommunityRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
-import { conflict, forbidden, invalid, notFound } from '../platform/errors';
+import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
 import { passAllContent, type ContentCheck } from './content-check';
@@ -20,7 +20,11 @@ type UpdateBody = z.output<(typeof channelEndpoints)['update']['body']>;
 type ReorderBody = z.output<(typeof channelEndpoints)['reorder']['body']>;
 
 /** Visible in the list with a lock: the only thing missing is the level the channel needs. */
-export const isLocked = (d: ReturnType<typeof can>): boolean => !d.allowed && d.reason === 'level_required';
+/** Seen but not opened: a level to reach, or a pricing tier to buy (the channel stays listed with its lock). */
+export const isLocked = (d: ReturnType<typeof can>): boolean =>
+  !d.allowed && (d.reason === 'level_required' || d.reason === 'tier_required');
+const lockReason = (d: ReturnType<typeof can>): 'level_required' | 'tier_required' | null =>
+  !d.allowed && (d.reason === 'level_required' || d.reason === 'tier_required') ? d.reason : null;
 
 /** Unread counts stop here: a badge says 99+ long before. */
 const UNREAD_CAP = 100;
@@ -78,6 +82,10 @@ export class ChannelService {
     if (!ch) throw notFound('No such channel');
     const { community, access } = await this.facts.forCommunity(actor, ch.row.community_id, { channel: ch.facts }, { cached });
     const d = can(actor, 'channel.view', access);
+    if (lockReason(d) === 'tier_required')
+      throw new AppError('forbidden', 'This channel is for subscribers: buy one of its tiers to open it', {
+        details: { reason: 'tier_required', tier_ids: ch.facts.requiredTierIds },
+      });
     if (isLocked(d)) throw forbidden(`Reach level ${ch.facts.minLevel ?? 1} in this community to open this channel`, 'level_required');
     if (!d.allowed) throw notFound('No such channel');
     return { row: ch.row, facts: ch.facts, community, access };
@@ -103,6 +111,8 @@ export class ChannelService {
       slow_mode_seconds: f.slowModeSeconds,
       min_level: f.minLevel ?? 1,
       locked: isLocked(can(actor, 'channel.view', ctx)),
+      required_tier_ids: f.requiredTierIds,
+      locked_reason: lockReason(can(actor, 'channel.view', ctx)),
       last_message_id: row.last_message_id,
       activity_on: openToCommunity(f) ? 'community' : 'channel',
       ...read,
@@ -243,16 +253,34 @@ export class ChannelService {
       ...(body.allowed_user_ids !== undefined ? { allowed_user_ids: body.allowed_user_ids } : {}),
       ...(body.slow_mode_seconds !== undefined ? { slow_mode_seconds: body.slow_mode_seconds } : {}),
       ...(body.min_level !== undefined ? { min_level: body.min_level } : {}),
+      ...(body.required_tier_ids !== undefined ? { required_tier_ids: [...new Set(body.required_tier_ids)] } : {}),
     });
   }
 
   private none = { last_read_message_id: 0, unread_count: 0, mention_count: 0 };
+
+  /** A channel is gated only by its own community's tiers (422 naming the field otherwise). */
+  private async assertTiers(communityId: number, ids: number[] | undefined): Promise<void> {
+    if (!ids?.length) return;
+    const found = await this.db
+      .selectFrom('community_pricing_tiers')
+      .select('id')
+      .where('community_id', '=', communityId)
+      .where('id', 'in', ids)
+      .execute();
+    const missing = ids.findIndex((id) => !found.some((f) => f.id === id));
+    if (missing >= 0)
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [{ path: `required_tier_ids.${missing}`, code: 'unknown_tier', message: `No tier ${ids[missing]} in this community` }],
+      });
+  }
 
   async create(actor: Actor, communityRef: string, body: CreateBody): Promise<Channel> {
     const { community, access } = await this.facts.forCommunity(actor, communityRef);
     if (!access.community?.settings.chat_enabled) throw notFound('This community has no channels');
     assertCan(actor, 'channel.manage', { ...access, channel: OPEN_CHANNEL });
     body = await this.filtered(actor.userId, community.id, body);
+    await this.assertTiers(community.id, body.required_tier_ids);
     const id = await inTransaction(this.db, async (trx, afterCommit) => {
       await this.assertParent(trx, community.id, body.parent_id, body.type);
       const now = this.ctx.clock.now().toISOString();
@@ -289,6 +317,7 @@ export class ChannelService {
     const { row, access } = await this.load(actor, channelId);
     assertCan(actor, 'channel.manage', access);
     body = await this.filtered(actor.userId, row.community_id, body);
+    await this.assertTiers(row.community_id, body.required_tier_ids);
     await inTransaction(this.db, async (trx, afterCommit) => {
       if (body.parent_id !== undefined) await this.assertParent(trx, row.community_id, body.parent_id, row.type);
       await trx
@@ -313,7 +342,8 @@ export class ChannelService {
           body.is_private !== undefined ||
           body.allowed_role_slugs !== undefined ||
           body.allowed_user_ids !== undefined ||
-          body.min_level !== undefined
+          body.min_level !== undefined ||
+          body.required_tier_ids !== undefined
         )
           this.revoker.revoke({ scope: { channel: row.id } });
       });

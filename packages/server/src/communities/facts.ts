@@ -6,6 +6,8 @@ import { notFound } from '../platform/errors';
 import type { ChannelRow, CommunityMemberRow, CommunityRow } from '../platform/db/schema';
 import type { DbHandle, Tx } from '../platform/db/transaction';
 
+import { accessFloor, HOLDING } from './paid-access';
+
 export const parseSettings = (json: string | null): CommunitySettings => {
   try {
     return communitySettingsSchema.parse({ ...(JSON.parse(json ?? '{}') as object) });
@@ -135,6 +137,8 @@ export class FactsLoader {
     private readonly options: {
       whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'>;
       pricingOn: boolean;
+      /** pricing.grace_period_hours: a lapsed term keeps access this long (status past_due). */
+      graceHours?: number;
       /** Counts this process's writes to the fact tables; any write empties the cache. */
       writes?: { generation: number };
     },
@@ -233,19 +237,23 @@ export class FactsLoader {
     return { row, facts: { ...facts, level: Number(score?.level ?? 1) } };
   }
 
-  /** Tiers the user holds an active, unexpired subscription to (members or not yet). */
+  /**
+   * Tiers the user holds (members or not yet): an active or past-due subscription whose term has
+   * not ended, or ended less than the grace period ago. Time decides, not only the status the sync
+   * last wrote: a term runs out on time even before the sync marks it.
+   */
   async activeTierIds(communityId: number, userId: number, opts: { trx?: Tx } = {}): Promise<number[]> {
     if (!this.options.pricingOn) return [];
-    const now = this.clock.now().toISOString();
+    const floor = accessFloor(this.clock.now(), this.options.graceHours ?? 0);
     const rows = await this.handle(opts.trx)
       .selectFrom('community_member_subscriptions')
       .select('pricing_tier_id')
       .where('community_id', '=', communityId)
       .where('user_id', '=', userId)
-      .where('status', '=', 'active')
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where('status', 'in', [...HOLDING])
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', floor)]))
       .execute();
-    return rows.map((t) => t.pricing_tier_id);
+    return [...new Set(rows.map((t) => t.pricing_tier_id))];
   }
 
   /** Memberships of one user in many communities (discovery cards), with role slugs. */

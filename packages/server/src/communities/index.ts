@@ -18,14 +18,20 @@ export interface CommunityServices {
 }
 
 export function createCommunityServices(ctx: CommunityDeps): CommunityServices {
-  const facts = new FactsLoader(ctx.db.db, ctx.clock, {
-    whoCanCreate: ctx.config.communities.who_can_create,
-    pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
-    writes: ctx.db.factsWrites,
-  });
+  // Reads ctx.clock when asked: a moved clock (tests) reaches subscription expiry too.
+  const facts = new FactsLoader(
+    ctx.db.db,
+    { now: () => ctx.clock.now() },
+    {
+      whoCanCreate: ctx.config.communities.who_can_create,
+      pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
+      graceHours: ctx.config.pricing.grace_period_hours,
+      writes: ctx.db.factsWrites,
+    },
+  );
   const communities = new CommunityService(ctx, facts, ctx.revoker);
   const courses = new CourseLinkService(ctx, facts, communities);
-  const pricing = new PricingService(ctx, facts, ctx.revoker);
+  const pricing = new PricingService(ctx, facts, ctx.revoker, () => ctx.paidAccess);
   return {
     facts,
     communities,

@@ -5,16 +5,18 @@ import { assertCan, type Actor } from '../access';
 import { insertedId } from '../platform/db/insert';
 import type { Row } from '../platform/db/schema';
 import { inTransaction, type Tx } from '../platform/db/transaction';
-import { conflict, notFound } from '../platform/errors';
+import { AppError, conflict, notFound } from '../platform/errors';
+import type { SoldItemType } from '../host/ports';
 import type { Revoker } from '../realtime/revoke';
 
 import type { CommunityDeps } from './deps';
 import type { FactsLoader } from './facts';
+import type { PaidAccessSync } from './paid-access';
 import { slugify } from './setup';
 
 type TierInput = z.output<(typeof communityEndpoints)['createTier']['body']>;
 
-export function presentTier(t: Row<'community_pricing_tiers'>) {
+export function presentTier(t: Row<'community_pricing_tiers'>, checkoutUrl: string | null = null) {
   let features: Record<string, unknown> = {};
   try {
     features = JSON.parse(t.features) as Record<string, unknown>;
@@ -34,20 +36,60 @@ export function presentTier(t: Row<'community_pricing_tiers'>) {
     is_active: t.is_active === 1,
     host_item_type: t.host_item_type as 'course' | 'bundle' | 'subscribe' | null,
     host_item_id: t.host_item_id,
+    checkout_url: checkoutUrl,
   };
 }
 
 /**
  * Paid tiers. Checkout happens in RocketLMS: a tier names the RocketLMS item (course, bundle or
- * subscription plan) whose completed sale activates it (`activateFromHostSale`, for the
- * purchases sync); admins and owners may also grant a tier by hand.
+ * subscription plan) whose sale activates it (the host sync's PaidAccessSync reads the sales;
+ * "Check my purchase" runs it for one user at once). With `payment_gateway_adapter = manual`
+ * there is no checkout link and no sales sync: owners and admins grant tiers by hand.
  */
 export class PricingService {
   constructor(
     private readonly ctx: Pick<CommunityDeps, 'clock' | 'config' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
     private readonly revoker: Revoker,
+    private readonly paid: () => PaidAccessSync,
   ) {}
+
+  /** The tier's "Join for …" target: RocketLMS's page for its item, when tiers sell through RocketLMS. */
+  private async checkoutUrl(t: Row<'community_pricing_tiers'>): Promise<string | null> {
+    if (this.ctx.config.integration.payment_gateway_adapter !== 'rocketlms' || t.price_minor <= 0) return null;
+    if (!t.host_item_type || !t.host_item_id) return null;
+    return this.ctx.host.purchases.checkoutUrl({ type: t.host_item_type as SoldItemType, id: t.host_item_id });
+  }
+
+  private async present(t: Row<'community_pricing_tiers'>) {
+    return presentTier(t, await this.checkoutUrl(t));
+  }
+
+  /**
+   * A tier is sold as an item the actor may sell: a course or bundle they teach (admins: any),
+   * a subscription plan (admins only, plans are the school's). 422 for an item that does not exist.
+   */
+  private async assertSellable(actor: Actor, type: SoldItemType | null | undefined, id: number | null | undefined): Promise<void> {
+    if (!type && !id) return;
+    if (!type || !id)
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [
+          { path: type ? 'host_item_id' : 'host_item_type', code: 'required', message: 'host_item_type and host_item_id go together' },
+        ],
+      });
+    const exists = type === 'subscribe' ? await this.ctx.host.purchases.checkoutUrl({ type, id }) : null;
+    const course =
+      type === 'subscribe' ? null : (await this.ctx.host.courses.getCourses([{ type: type === 'bundle' ? 'bundle' : 'course', id }]))[0];
+    if (type === 'subscribe' ? !exists : !course || (type === 'bundle') !== (course.type === 'bundle'))
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [{ path: 'host_item_id', code: 'unknown_item', message: `No ${type} ${id} in RocketLMS` }],
+      });
+    if (actor.isAdmin) return;
+    if (type === 'subscribe' || !course!.teacherIds.includes(actor.userId))
+      throw new AppError('forbidden', 'Only what you sell in RocketLMS can be a tier', {
+        details: { reason: 'not_item_seller', field: 'host_item_id' },
+      });
+  }
 
   private get db() {
     return this.ctx.db.db;
@@ -63,7 +105,7 @@ export class PricingService {
       .orderBy('position')
       .orderBy('id')
       .execute();
-    return { items: rows.map(presentTier) };
+    return { items: await Promise.all(rows.map((r) => this.present(r))) };
   }
 
   /** Inserts tiers inside a transaction (create and the wizard's publish). */
@@ -108,10 +150,11 @@ export class PricingService {
   async create(actor: Actor, idOrSlug: string, input: TierInput) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'pricing.manage', access);
+    await this.assertSellable(actor, input.host_item_type, input.host_item_id);
     const [id] = await inTransaction(this.db, (trx) => this.insertTiers(trx, community.id, [input]));
     // A first paid tier (and no free one) gates the community: non-subscribers stop listening.
     this.revoker.revoke({ scope: { community: community.id } });
-    return presentTier(await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow());
+    return this.present(await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow());
   }
 
   async update(actor: Actor, idOrSlug: string, tierId: number, input: Partial<TierInput>) {
@@ -124,6 +167,12 @@ export class PricingService {
       .where('community_id', '=', community.id)
       .executeTakeFirst();
     if (!tier) throw notFound('No such tier');
+    if (input.host_item_type !== undefined || input.host_item_id !== undefined)
+      await this.assertSellable(
+        actor,
+        input.host_item_type !== undefined ? input.host_item_type : (tier.host_item_type as SoldItemType | null),
+        input.host_item_id !== undefined ? input.host_item_id : tier.host_item_id,
+      );
     await inTransaction(this.db, async (trx) => {
       if (input.is_default)
         await trx.updateTable('community_pricing_tiers').set({ is_default: 0 }).where('community_id', '=', community.id).execute();
@@ -146,7 +195,9 @@ export class PricingService {
         .execute();
     });
     this.revoker.revoke({ scope: { community: community.id } });
-    return presentTier(await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', tier.id).executeTakeFirstOrThrow());
+    return this.present(
+      await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', tier.id).executeTakeFirstOrThrow(),
+    );
   }
 
   async grant(actor: Actor, idOrSlug: string, tierId: number, userId: number, expiresAt?: string): Promise<void> {
@@ -163,12 +214,12 @@ export class PricingService {
     await this.activate({ communityId: community.id, userId, tierId, source: 'manual', externalId: null, expiresAt: expiresAt ?? null });
   }
 
-  /** The one way a subscription starts: by hand, or from a RocketLMS sale (the purchases sync's seam). */
+  /** A subscription granted by hand (RocketLMS sales start theirs in PaidAccessSync). */
   async activate(s: {
     communityId: number;
     userId: number;
     tierId: number;
-    source: 'manual' | 'rocketlms' | 'stripe';
+    source: 'manual';
     externalId: string | null;
     expiresAt: string | null;
   }): Promise<void> {
@@ -197,5 +248,40 @@ export class PricingService {
         updated_at: now,
       })
       .execute();
+  }
+
+  /**
+   * "Check my purchase": reads the caller's RocketLMS sales for this community's tiers and its
+   * linked courses now, and answers what they hold after it.
+   */
+  async checkPurchase(actor: Actor, idOrSlug: string) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'community.view', access);
+    await this.paid().checkUser(community.id, actor.userId);
+    const rows = await this.db
+      .selectFrom('community_member_subscriptions')
+      .selectAll()
+      .where('community_id', '=', community.id)
+      .where('user_id', '=', actor.userId)
+      .orderBy('id')
+      .execute();
+    const member = await this.db
+      .selectFrom('community_members')
+      .select('status')
+      .where('community_id', '=', community.id)
+      .where('user_id', '=', actor.userId)
+      .executeTakeFirst();
+    return {
+      active_tier_ids: await this.facts.activeTierIds(community.id, actor.userId),
+      subscriptions: rows.map((r) => ({
+        id: r.id,
+        tier_id: r.pricing_tier_id,
+        status: r.status as 'active' | 'past_due' | 'expired' | 'cancelled',
+        started_at: r.started_at,
+        expires_at: r.expires_at,
+        source: r.source === 'rocketlms' ? ('rocketlms' as const) : ('manual' as const),
+      })),
+      member: member?.status === 'active' || member?.status === 'muted',
+    };
   }
 }

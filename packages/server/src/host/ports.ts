@@ -88,12 +88,47 @@ export interface NotificationPort {
   notify(n: HostNotification): Promise<void>;
 }
 
+/** A RocketLMS item a paid tier is sold as. */
+export type SoldItemType = 'course' | 'bundle' | 'subscribe';
+export interface SoldItem {
+  type: SoldItemType;
+  id: number;
+}
+
+export interface HostSale {
+  id: number;
+  orderId: number | null;
+  userId: number;
+  item: SoldItem;
+  /** Unix seconds */
+  at: number;
+  /**
+   * The sale gives access now, as RocketLMS decides it: not refunded, `access_to_purchased_item`
+   * set, and its order paid (or added by hand, or without an order).
+   */
+  valid: boolean;
+  /** Unix seconds when the subscription plan behind it runs out (a plan sale, or a sale paid with a plan); null: none. */
+  planEndsAt: number | null;
+}
+
+export interface PurchasesPort {
+  /** Sales of these items with an id above `afterId`, oldest first; `cursor` is the last sale id looked at. */
+  salesSince(afterId: number, items: readonly SoldItem[], limit: number): Promise<{ items: HostSale[]; cursor: number }>;
+  /** These sales as they are now (a refund or a withdrawn access shows as `valid: false`); missing ones are left out. */
+  salesByIds(ids: readonly number[]): Promise<HostSale[]>;
+  /** One user's sales of these items, oldest first. */
+  userSales(userId: number, items: readonly SoldItem[]): Promise<HostSale[]>;
+  /** RocketLMS's page where the item is bought (its Buy button and cart); null when the item does not exist. */
+  checkoutUrl(item: SoldItem): Promise<string | null>;
+}
+
 export interface HostPorts {
   identities: IdentityPort;
   courses: CoursePort;
   access: CourseAccessPort;
   completions: CompletionsPort;
   notifications: NotificationPort;
+  purchases: PurchasesPort;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

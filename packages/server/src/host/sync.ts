@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 
-import { siteSanctionOf } from '../communities/facts';
-import { bumpMemberCount } from '../communities/membership';
+import { joinFromHost, type PaidAccessSync, type PaidSyncResult } from '../communities/paid-access';
 import type { EventBus } from '../platform/bus';
 import type { Clock } from '../platform/clock';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
@@ -19,11 +18,15 @@ export interface HostSyncResult {
   joined: number;
   completions: number;
   bans: number;
+  paid: PaidSyncResult | null;
 }
 
 /**
  * Brings what happened in RocketLMS into the addon, by cursor and idempotently:
- * - a new enrolment in a course linked to a community with auto-join makes the buyer a member;
+ * - a new enrolment in a course linked to a community with auto-join (as a course, a live class,
+ *   or through a bundle holding it) makes the buyer a member;
+ * - sales of items paid tiers are linked to become subscriptions, refunds cancel them, terms run
+ *   out, and course-derived members who lost the course leave (communities/paid-access.ts);
  * - a new course completion (course certificate) emits one CourseCompleted per user and course;
  * - a host ban forgets the cached identity so the next request is refused, and emits UserBanned.
  * Events are published before the cursor moves (at least once); their handlers dedupe.
@@ -41,6 +44,7 @@ export class HostSync {
       clock: Clock;
       logger: Logger;
       auth: Authenticator;
+      paid?: PaidAccessSync;
       batch?: number;
     },
   ) {}
@@ -57,8 +61,10 @@ export class HostSync {
   }
 
   async runOnce(): Promise<HostSyncResult> {
-    const result: HostSyncResult = { enrolments: 0, joined: 0, completions: 0, bans: 0 };
+    const result: HostSyncResult = { enrolments: 0, joined: 0, completions: 0, bans: 0, paid: null };
     await this.syncEnrolments(result);
+    // Paid tiers from sales, terms running out, and course-derived members who lost the course.
+    if (this.deps.paid) result.paid = await this.deps.paid.runOnce(this.deps.batch ?? 500);
     await this.syncCompletions(result);
     await this.syncBans(result);
     // Marks that a whole sync went through, for API nodes that wait for one (readiness()).
@@ -101,80 +107,32 @@ export class HostSync {
     }
   }
 
-  /** Joins the user to every active community that links this course with auto-join on (none while site-banned). */
+  /**
+   * Joins the user to every active community with auto-join that links this course: as a course
+   * or a live class, or through a bundle that holds it (nothing while banned; see joinFromHost).
+   */
   private async autoJoin(userId: number, courseId: number): Promise<number> {
-    const site = await siteSanctionOf(this.deps.db, userId, this.deps.clock.now());
-    if (site?.status === 'banned') return 0;
-    // A site-wide mute follows the user in, marked as the site's so lifting it restores them.
-    const member =
-      site?.status === 'muted'
-        ? {
-            status: 'muted',
-            mute_expires_at: site.expiresAt?.toISOString() ?? null,
-            ban_reason: `site: ${site.reason ?? ''}`.slice(0, 500),
-          }
-        : { status: 'active' };
+    const bundles = (
+      await this.deps.hostDb.selectFrom('bundle_webinars').select('bundle_id').where('webinar_id', '=', courseId).execute()
+    ).map((b) => Number(b.bundle_id));
     const links = await this.deps.db
       .selectFrom('community_courses')
       .innerJoin('communities', 'communities.id', 'community_courses.community_id')
-      .select(['communities.id as community_id', 'communities.default_role_id'])
-      .where('community_courses.course_type', '=', 'course')
-      .where('community_courses.course_id', '=', courseId)
+      .select('communities.id as community_id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('community_courses.course_type', 'in', ['course', 'live_class']), eb('community_courses.course_id', '=', courseId)]),
+          ...(bundles.length
+            ? [eb.and([eb('community_courses.course_type', '=', 'bundle'), eb('community_courses.course_id', 'in', bundles)])]
+            : []),
+        ]),
+      )
       .where('community_courses.auto_join', '=', 1)
       .where('communities.status', '=', 'active')
       .execute();
     let joined = 0;
-    for (const link of links) {
-      const did = await inTransaction(this.deps.db, async (trx) => {
-        const existing = await trx
-          .selectFrom('community_members')
-          .select(['id', 'status'])
-          .where('community_id', '=', link.community_id)
-          .where('user_id', '=', userId)
-          .executeTakeFirst();
-        if (existing && existing.status !== 'pending') return false;
-        const now = this.deps.clock.now().toISOString();
-        if (existing) {
-          await trx
-            .updateTable('community_members')
-            .set({ ...member, source: 'course', joined_at: now, updated_at: now })
-            .where('id', '=', existing.id)
-            .execute();
-        } else {
-          const role = link.default_role_id
-            ? { id: link.default_role_id }
-            : await trx
-                .selectFrom('community_roles')
-                .select('id')
-                .where('community_id', '=', link.community_id)
-                .where('slug', '=', 'member')
-                .executeTakeFirst();
-          if (!role) return false;
-          await trx
-            .insertInto('community_members')
-            .values({
-              community_id: link.community_id,
-              user_id: userId,
-              role_id: role.id,
-              joined_at: now,
-              ...member,
-              source: 'course',
-              created_at: now,
-              updated_at: now,
-            })
-            .execute();
-        }
-        const count = await bumpMemberCount(trx, link.community_id, 1, now);
-        await this.deps.bus.record(trx, 'CommunityJoined', {
-          community_id: link.community_id,
-          user_id: userId,
-          source: 'course',
-          member_count: count,
-        });
-        return true;
-      });
-      if (did) joined++;
-    }
+    for (const communityId of new Set(links.map((l) => l.community_id)))
+      if (await joinFromHost({ db: this.deps.db, bus: this.deps.bus, clock: this.deps.clock }, communityId, userId, 'course')) joined++;
     return joined;
   }
 

@@ -255,6 +255,8 @@ export const POLICIES: Record<string, Group> = {
     createTier: community(OWNER, (w) => ({ params: cid(w), body: { name: `T ${uniq()}`, price_minor: 0, currency: 'USD' } })),
     updateTier: community(OWNER, (w) => ({ params: { id: w.id, tierId: w.tierId }, body: { description: `d ${uniq()}` } })),
     grantTier: community(OWNER, (w) => ({ params: { id: w.id, tierId: w.tierId }, body: { user_id: w.users.member } })),
+    // Whoever may see the community checks their own purchase (it reads only the caller's sales).
+    checkPurchase: community(VIEW, (w) => ({ params: cid(w), body: {} })),
     wizardStart: global(CREATORS, () => ({ body: { name: `Wizard ${uniq()}` } })),
     wizardGet: global(only(['owner', 'admin'], 404), async (w, _r, s) => ({ params: { draftId: await freshDraft(s, w, false) } })),
     wizardStep: global(only(['owner', 'admin'], 404), async (w, _r, s) => ({

@@ -132,7 +132,7 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
             `${FX.users.bundleBuyer}:${FX.courses.b}:sale`,
             `${FX.users.bundleBuyer}:${FX.courses.c}:sale`,
             `${FX.users.subscriberValid}:${FX.courses.a}:sale`,
-            `${FX.users.subscriberExpired}:${FX.courses.a}:sale`,
+            // A sale paid with a plan that had already run out enrols nobody (RocketLMS grants no access).
             `${FX.users.manual}:${FX.courses.b}:manual`,
           ].sort(),
         );

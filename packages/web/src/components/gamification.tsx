@@ -330,10 +330,17 @@ export function AuthorName({
   );
 }
 
-/** In the channel sidebar: a lock and the level a locked channel needs. */
+/** In the channel sidebar: a lock and the level a locked channel needs (or that it is for subscribers). */
 export function LockedMark({ channel }: { channel: Channel }) {
   const { t } = useTranslation();
   if (!channel.locked) return null;
+  if (channel.locked_reason === 'tier_required')
+    return (
+      <span className="cm-chan-locked" title={t('pricing.locked_short')} data-testid="channel-locked">
+        <span aria-hidden="true">🔒</span>
+        <span className="cm-visually-hidden">{t('pricing.locked_short')}</span>
+      </span>
+    );
   return (
     <span className="cm-chan-locked" title={t('gamification.locked', { level: channel.min_level })} data-testid="channel-locked">
       <span aria-hidden="true">🔒</span>

@@ -1,3 +1,5 @@
+import { formatPrice } from '@communities/client';
+
 export function initials(name: string): string {
   return name
     .split(/\s+/)
@@ -14,11 +16,8 @@ export function hue(seed: string): number {
   return h;
 }
 
-export function price(amountMinor: number, currency: string, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: amountMinor % 100 === 0 ? 0 : 2 }).format(
-    amountMinor / 100,
-  );
-}
+/** An amount in the school's currency and locale (the client core's formatPrice, shared with mobile). */
+export const price = formatPrice;
 
 export function timeAgo(iso: string, locale: string): string {
   const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);

@@ -9,6 +9,7 @@ import { Avatar } from '../components/avatar';
 import { Conversation, type ConversationConfig } from '../components/chat/conversation';
 import { ErrorNote } from '../components/error-note';
 import { RichText } from '../components/rich-text';
+import { TierLockedNote } from '../components/paid';
 import { LockedMark, LockedNote, NameScopeProvider } from '../components/gamification';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
 import { patchChannel, useLiveBadges } from '../state/channel-badges';
@@ -392,6 +393,8 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
             <NameScopeProvider communityId={community.data?.id ?? null} slug={slug}>
               <Conversation key={current!.id} c={config} me={me} />
             </NameScopeProvider>
+          ) : current?.locked_reason === 'tier_required' ? (
+            <TierLockedNote channel={current} slug={slug} />
           ) : current?.locked ? (
             <LockedNote channel={current} />
           ) : channelRef ? (

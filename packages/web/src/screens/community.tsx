@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 
 import { Avatar } from '../components/avatar';
 import { PriceTag } from '../components/community-card';
+import { BuyTiers } from '../components/paid';
 import { Feed } from '../components/feed/feed';
 import { PlusIcon } from '../components/icons';
 import { hue, timeAgo } from '../lib/format';
@@ -237,6 +238,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               {t('discover.members', { count: c.member_count })} · {t(`activity.${c.activity_level}`)} · {t(`visibility.${c.visibility}`)}
             </p>
             <PriceTag card={c} />
+            {c.price && m?.role !== 'owner' && features.data?.features.pricing_tiers !== false && <BuyTiers slug={c.slug} />}
             <div className="cm-side-actions">
               {m?.status === 'pending' ? (
                 <span className="cm-pill">{t('membership.pending')}</span>

@@ -1,7 +1,8 @@
-import type { Channel, CommunityDetail, DmThread } from '@communities/contract';
+import type { Channel, DmThread } from '@communities/contract';
 import { useState } from 'react';
 
 import { Screen } from '../../components/screen';
+import { TierSheet } from '../../components/tier-sheet';
 import { ErrorState, Loading } from '../../components/states';
 import { useAddon, useFeature } from '../../context';
 import { useCommunityQuery, useMembershipMutation } from '../../state/queries/communities';
@@ -23,8 +24,6 @@ export interface CommunityDetailScreenProps {
   onOpenChannel?: (channel: Channel) => void;
   /** Open a linked course in the host app. */
   onOpenCourse?: (course: { id: number; url: string | null }) => void;
-  /** A paid community's subscribe button: the host opens its checkout. */
-  onSubscribe?: (community: CommunityDetail) => void;
   /** Open a DM thread (e.g. push DMThreadScreen); members get a Message button when given. */
   onOpenThread?: (thread: DmThread) => void;
   pageSize?: number;
@@ -39,15 +38,7 @@ export function CommunityDetailScreen(props: CommunityDetailScreenProps) {
   );
 }
 
-function CommunityDetailBody({
-  communityId,
-  initialTab,
-  onOpenChannel,
-  onOpenCourse,
-  onSubscribe,
-  onOpenThread,
-  pageSize,
-}: CommunityDetailScreenProps) {
+function CommunityDetailBody({ communityId, initialTab, onOpenChannel, onOpenCourse, onOpenThread, pageSize }: CommunityDetailScreenProps) {
   const id = String(communityId);
   const { track } = useAddon();
   const feedOn = useFeature('central_feed');
@@ -58,6 +49,8 @@ function CommunityDetailBody({
   const query = useCommunityQuery(id);
   const membership = useMembershipMutation();
   const [chosen, setChosen] = useState<DetailTab | undefined>(initialTab);
+  // A paid community's Subscribe opens its tiers; buying one goes to the host's checkout (config.openCheckout).
+  const [tiersOpen, setTiersOpen] = useState(false);
   if (query.status === 'pending') return <Loading />;
   if (query.status === 'error') return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const c = query.data;
@@ -81,13 +74,14 @@ function CommunityDetailBody({
       }}
       onMembership={(action) => {
         track('tap', `communities.${action}`, { community_id: c.id });
-        if (action === 'subscribe') onSubscribe?.(c);
+        if (action === 'subscribe') setTiersOpen(true);
         else membership.mutate({ community: c, action });
       }}
       membershipBusy={membership.isPending}
       membershipError={membership.error}
       onDismissMembershipError={() => membership.reset()}
     >
+      {tiersOpen ? <TierSheet community={c} onClose={() => setTiersOpen(false)} /> : null}
       {tab === 'feed' ? (
         <FeedTab communityId={id} numericId={c.id} pageSize={pageSize} canPost={c.viewer_permissions.includes('feed.post')} />
       ) : tab === 'channels' ? (

@@ -1,4 +1,4 @@
-import { communityKeys, type CommunityListFilters } from '@communities/client';
+import { channelKeys, communityKeys, feedKeys, type CommunityListFilters } from '@communities/client';
 import type { CommunityCard, CommunityDetail } from '@communities/contract';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 
@@ -90,5 +90,25 @@ export function useCoursesQuery(id: string) {
   return useQuery({
     queryKey: communityKeys.courses(id),
     queryFn: ({ signal }) => api.communities.courses({ params: { id } }, { signal }),
+  });
+}
+
+/** A community's pricing tiers, with their RocketLMS checkout links. */
+export function useTiersQuery(id: string) {
+  const { api } = useAddon();
+  return useQuery({ queryKey: communityKeys.tiers(id), queryFn: ({ signal }) => api.communities.tiers({ params: { id } }, { signal }) });
+}
+
+/** "Check my purchase": the server reads the user's RocketLMS sales now; what it opens is fetched again. */
+export function useCheckPurchaseMutation() {
+  const { api } = useAddon();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.communities.checkPurchase({ params: { id } }),
+    onSuccess: (_r, id) => {
+      void qc.invalidateQueries({ queryKey: communityKeys.all });
+      void qc.invalidateQueries({ queryKey: channelKeys.all });
+      void qc.invalidateQueries({ queryKey: feedKeys.community(id) });
+    },
   });
 }

@@ -133,6 +133,15 @@ export async function createDemoSchema(db: Kysely<unknown> | Kysely<HostDatabase
           .addColumn('refund_at', uint),
     ],
     [
+      'orders',
+      (t) =>
+        id(t)
+          .addColumn('user_id', uint, (c) => c.notNull())
+          .addColumn('status', 'varchar(16)', (c) => c.notNull())
+          .addColumn('amount', 'integer')
+          .addColumn('created_at', uint, (c) => c.notNull()),
+    ],
+    [
       'users_manual_purchase',
       (t) =>
         id(t)

@@ -23,26 +23,30 @@ export class RocketCourseAccess implements CourseAccessPort {
   /** Course ids the user bought (directly or in a bundle), still valid. */
   private purchased(userId: number) {
     const now = this.nowSeconds();
-    const direct = this.db
-      .selectFrom('sales')
-      .leftJoin('subscribes', 'subscribes.id', 'sales.subscribe_id')
-      .select('sales.webinar_id as course_id')
-      .where('sales.buyer_id', '=', userId)
-      .where('sales.refund_at', 'is', null)
-      .where('sales.webinar_id', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb('sales.payment_method', 'is', null),
-          eb('sales.payment_method', '!=', 'subscribe'),
-          eb(sql<number>`sales.created_at + subscribes.days * 86400`, '>', now),
-        ]),
-      );
-    const viaBundle = this.db
-      .selectFrom('sales')
+    // RocketLMS's own check: not refunded, access not withdrawn, the order paid (or a sale added
+    // by hand, or one without an order), and a sale paid with a plan only within the plan's days.
+    const sales = () =>
+      this.db
+        .selectFrom('sales')
+        .leftJoin('orders', 'orders.id', 'sales.order_id')
+        .leftJoin('subscribes', 'subscribes.id', 'sales.subscribe_id')
+        .where('sales.buyer_id', '=', userId)
+        .where((eb) =>
+          eb.and([
+            eb('sales.refund_at', 'is', null),
+            eb('sales.access_to_purchased_item', '=', 1),
+            eb.or([eb('sales.manual_added', '=', 1), eb('sales.order_id', 'is', null), eb('orders.status', '=', 'paid')]),
+            eb.or([
+              eb('sales.payment_method', 'is', null),
+              eb('sales.payment_method', '!=', 'subscribe'),
+              eb(sql<number>`sales.created_at + subscribes.days * 86400`, '>', now),
+            ]),
+          ]),
+        );
+    const direct = sales().select('sales.webinar_id as course_id').where('sales.webinar_id', 'is not', null);
+    const viaBundle = sales()
       .innerJoin('bundle_webinars', 'bundle_webinars.bundle_id', 'sales.bundle_id')
-      .select('bundle_webinars.webinar_id as course_id')
-      .where('sales.buyer_id', '=', userId)
-      .where('sales.refund_at', 'is', null);
+      .select('bundle_webinars.webinar_id as course_id');
     const manual = this.db.selectFrom('users_manual_purchase').select('webinar_id as course_id').where('user_id', '=', userId);
     const teaching = this.db
       .selectFrom('webinars')
@@ -84,8 +88,9 @@ export class RocketCourseAccess implements CourseAccessPort {
   }
 
   /**
-   * Cursor `sale:<last sale id>|manual:<last manual purchase id>`. Refunded sales are skipped
-   * when first seen; a refund after that is not an enrolment event (access checks still apply).
+   * Cursor `sale:<last sale id>|manual:<last manual purchase id>`. Sales that give no access when
+   * first seen (refunded, access withdrawn, unpaid order, paid with an expired plan) are skipped; a
+   * refund after that is not an enrolment event: the host sync's course-access check removes it.
    */
   async enrolmentsSince(cursor: string | null, limit: number): Promise<{ items: Enrolment[]; cursor: string | null }> {
     const m = /^sale:(\d+)\|manual:(\d+)$/.exec(cursor ?? '');
@@ -93,11 +98,27 @@ export class RocketCourseAccess implements CourseAccessPort {
     let manualId = m ? Number(m[2]) : 0;
     const sales = await this.db
       .selectFrom('sales')
-      .select(['id', 'buyer_id', 'webinar_id', 'bundle_id', 'created_at', 'refund_at'])
-      .where('id', '>', saleId)
-      .orderBy('id')
+      .leftJoin('orders', 'orders.id', 'sales.order_id')
+      .leftJoin('subscribes', 'subscribes.id', 'sales.subscribe_id')
+      .select([
+        'sales.id',
+        'sales.buyer_id',
+        'sales.webinar_id',
+        'sales.bundle_id',
+        'sales.created_at',
+        'sales.refund_at',
+        'sales.access_to_purchased_item',
+        'sales.manual_added',
+        'sales.order_id',
+        'sales.payment_method',
+        'orders.status as order_status',
+        'subscribes.days as plan_days',
+      ])
+      .where('sales.id', '>', saleId)
+      .orderBy('sales.id')
       .limit(limit)
       .execute();
+    const now = this.nowSeconds();
     const bundleIds = [...new Set(sales.map((s) => s.bundle_id).filter((b): b is number => b !== null))];
     const bundleCourses = bundleIds.length
       ? await this.db.selectFrom('bundle_webinars').select(['bundle_id', 'webinar_id']).where('bundle_id', 'in', bundleIds).execute()
@@ -105,7 +126,11 @@ export class RocketCourseAccess implements CourseAccessPort {
     const items: Enrolment[] = [];
     for (const s of sales) {
       saleId = Number(s.id);
-      if (s.refund_at !== null) continue;
+      // Only a sale that gives access enrols: not refunded, access not withdrawn, order paid, and
+      // not paid with a plan that had already run out.
+      if (s.refund_at !== null || Number(s.access_to_purchased_item) !== 1) continue;
+      if (Number(s.manual_added) !== 1 && s.order_id !== null && s.order_status !== 'paid') continue;
+      if (s.payment_method === 'subscribe' && s.plan_days !== null && Number(s.created_at) + Number(s.plan_days) * 86_400 <= now) continue;
       if (s.webinar_id !== null)
         items.push({ userId: Number(s.buyer_id), courseId: Number(s.webinar_id), at: Number(s.created_at), source: 'sale' });
       if (s.bundle_id !== null) {

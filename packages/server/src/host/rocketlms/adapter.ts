@@ -8,6 +8,7 @@ import { RocketCompletions } from './completions';
 import { RocketCourses } from './courses';
 import { RocketIdentities } from './identities';
 import { RocketNotifications } from './notifications';
+import { RocketPurchases } from './purchases';
 import type { HostDatabase } from './schema';
 
 export interface RocketHostOptions {
@@ -29,6 +30,7 @@ export function createRocketLmsHost(opts: RocketHostOptions): HostPorts {
     access: new RocketCourseAccess(opts.db, now),
     completions: new RocketCompletions(opts.db),
     notifications: new RocketNotifications(opts.db, { channel: opts.notificationChannel, now, writeInApp: opts.writeInApp }),
+    purchases: new RocketPurchases(opts.db, { baseUrl: opts.baseUrl }),
     async ping() {
       await sql`select 1`.execute(opts.db);
     },

@@ -65,6 +65,7 @@ export interface HostDatabase {
     created_at: number;
     refund_at: number | null;
   };
+  orders: { id: Generated<number>; user_id: number; status: string; amount: number | null; created_at: number };
   subscribes: { id: Generated<number>; days: number; usable_count: number; infinite_use: number; price: number | null; created_at: number };
   users_manual_purchase: { id: Generated<number>; user_id: number; webinar_id: number; created_at: number };
   certificates: {

@@ -154,6 +154,11 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
       },
     }),
     route({
+      endpoint: e.checkPurchase,
+      rateLimit: 'purchase_checks',
+      handler: ({ viewer, params }) => s.pricing.checkPurchase(viewer.actor, params.id),
+    }),
+    route({
       endpoint: e.wizardStart,
       handler: ({ viewer, body }) => s.wizard.start(viewer.actor, body),
     }),

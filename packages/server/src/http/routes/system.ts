@@ -90,6 +90,11 @@ export function featuresOf(ctx: AppContext, served: FeatureTable) {
       channel_prefix: config.chat.broadcast_channel_prefix,
     },
     login_url: config.host.login_url ?? `${config.host.base_url.replace(/\/$/, '')}/login`,
+    pricing: {
+      currency: config.pricing.default_currency,
+      locale: config.host.default_locale,
+      checkout: config.integration.payment_gateway_adapter,
+    },
   };
 }
 

@@ -314,6 +314,8 @@ export interface CommunityMemberSubscriptionsTable {
   source: string; // varchar(16)
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  host_sale_id: number | null; // bigint
+  reminded_at: string | null; // varchar(32)
 }
 
 /** Table `community_members`. */

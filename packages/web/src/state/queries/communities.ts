@@ -1,4 +1,4 @@
-import { communityKeys, type CommunityListFilters } from '@communities/client';
+import { channelKeys, communityKeys, feedKeys, type CommunityListFilters } from '@communities/client';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
 import { api } from '../../api';
@@ -83,5 +83,28 @@ export function useUpdateCommunityMutation(slug: string) {
   return useMutation({
     mutationFn: (body: UpdateBody) => api.communities.update({ params: { id: slug }, body }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: communityKeys.detail(slug) }),
+  });
+}
+
+/** A community's pricing tiers, with their RocketLMS checkout links. */
+export function useTiersQuery(id: string, enabled = true) {
+  return useQuery({
+    queryKey: communityKeys.tiers(id),
+    queryFn: ({ signal }) => api.communities.tiers({ params: { id } }, { signal }),
+    enabled,
+    retry: false,
+  });
+}
+
+/** "Check my purchase": the server reads the viewer's RocketLMS sales now; what it opens is fetched again. */
+export function useCheckPurchaseMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.communities.checkPurchase({ params: { id } }),
+    onSuccess: (_r, id) => {
+      refreshCommunities(qc);
+      void qc.invalidateQueries({ queryKey: channelKeys.all });
+      void qc.invalidateQueries({ queryKey: feedKeys.community(id) });
+    },
   });
 }

@@ -7,6 +7,7 @@ import { moderation } from './0004_moderation';
 import { gamification } from './0005_gamification';
 import { authorRecentIndexes } from './0006_author_recent_ix';
 import { activityRollups } from './0007_activity_rollups';
+import { paidTiers } from './0009_paid_tiers';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -14,4 +15,4 @@ import { activityRollups } from './0007_activity_rollups';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes, activityRollups];
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes, activityRollups, paidTiers];

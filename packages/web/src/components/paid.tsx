@@ -1,0 +1,73 @@
+import { ApiError, buyableTiers, formatPrice, joinLabelKey } from '@communities/client';
+import type { Channel } from '@communities/contract';
+import { useTranslation } from 'react-i18next';
+
+import { useCheckPurchaseMutation, useTiersQuery } from '../state/queries/communities';
+
+/**
+ * "Join for £X/month": each paid tier sold through RocketLMS links to RocketLMS's own page for the
+ * item (its checkout), and "Check my purchase" reads the viewer's sales at once on their return.
+ * `only` narrows the offer to the tiers a locked channel needs.
+ */
+export function BuyTiers({ slug, only }: { slug: string; only?: readonly number[] }) {
+  const { t, i18n } = useTranslation();
+  const tiers = useTiersQuery(slug);
+  const check = useCheckPurchaseMutation();
+  const offer = buyableTiers(tiers.data?.items ?? []).filter((x) => !only || only.includes(x.id));
+  if (offer.length === 0) return null;
+  const held = check.data?.active_tier_ids ?? [];
+  return (
+    <div className="cm-buy" data-testid="buy-tiers">
+      {offer.map((tier) => (
+        <a
+          key={tier.id}
+          className="cm-button cm-buy-link"
+          href={tier.checkout_url!}
+          data-testid="buy-tier"
+          title={t('pricing.buy_title', { tier: tier.name })}
+        >
+          {t(joinLabelKey(tier.billing_interval), { price: formatPrice(tier.price_minor, tier.currency, i18n.language) })}
+        </a>
+      ))}
+      <p className="cm-muted cm-small">{t('pricing.checkout_note')}</p>
+      <button
+        type="button"
+        className="cm-button cm-button--ghost"
+        data-testid="check-purchase"
+        disabled={check.isPending}
+        onClick={() => check.mutate(slug)}
+      >
+        {check.isPending ? t('pricing.checking') : t('pricing.check')}
+      </button>
+      {check.isSuccess && (
+        <p role="status" data-testid="check-result">
+          {held.some((id) => offer.some((o) => o.id === id)) ? t('pricing.check_found') : t('pricing.check_none')}
+        </p>
+      )}
+      {check.isError && (
+        <p role="alert" className="cm-danger">
+          {check.error instanceof ApiError && check.error.status === 429 ? t('pricing.check_wait') : t('app.error')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** In place of a tier-gated channel's conversation: why it is locked, and how to open it. */
+export function TierLockedNote({ channel, slug }: { channel: Channel; slug: string }) {
+  const { t } = useTranslation();
+  const tiers = useTiersQuery(slug);
+  const names = (tiers.data?.items ?? []).filter((x) => channel.required_tier_ids.includes(x.id)).map((x) => x.name);
+  return (
+    <div className="cm-welcome cm-locked-note" data-testid="locked-note">
+      <span className="cm-welcome-icon" aria-hidden="true">
+        🔒
+      </span>
+      <h2>{t('pricing.locked_title', { name: `#${channel.name}` })}</h2>
+      <p className="cm-muted" data-testid="locked-reason">
+        {t('pricing.locked_body', { tiers: names.join(', ') || t('pricing.a_paid_tier') })}
+      </p>
+      <BuyTiers slug={slug} only={channel.required_tier_ids} />
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { addMember, makeCommunity } from '../../server/test/support/factories';
+import { startTestServer, type TestServer } from '../../server/test/support/server';
+
+import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+
+/**
+ * A paid tier as a student meets it: the card and the community show the price, the channel for
+ * subscribers says why it is locked and offers "Join for £15/month", which links to RocketLMS's
+ * page for the course; once the sale is in RocketLMS's tables, "Check my purchase" opens it.
+ */
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  buildWeb();
+  server = await startTestServer({ host: { base_url: 'https://school.example.com' } }, { web: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signedInPage(userId: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+  const page = await context.newPage();
+  await demoSignIn(page, server.url, userId);
+  return page;
+}
+
+describe('paid tiers in Chromium', () => {
+  it('a non-payer sees the price and the Buy link to the checkout; after the sale and Check my purchase, the channel opens', async () => {
+    const admin = server.demo.adminId;
+    const course = server.demo.courseIds[3]!;
+    const slug = (await server.ctx.hostDb.selectFrom('webinars').select('slug').where('id', '=', course).executeTakeFirstOrThrow()).slug;
+    const had = new Set(
+      (await server.ctx.hostDb.selectFrom('sales').select('buyer_id').where('webinar_id', '=', course).execute()).map((r) => r.buyer_id),
+    );
+    const buyer = server.demo.studentIds.find((u) => !had.has(u) && u !== server.demo.bannedUserId && u !== server.demo.inactiveUserId)!;
+    const c = await makeCommunity(server, { ownerId: admin, name: 'Pro Lounge' });
+    const api = server.as(admin);
+    // A free tier keeps the community open; the paid one opens #vip.
+    await api.communities.createTier({
+      params: { id: String(c.id) },
+      body: { name: 'Free', price_minor: 0, currency: 'GBP', is_default: true },
+    });
+    const pro = await api.communities.createTier({
+      params: { id: String(c.id) },
+      body: {
+        name: 'Pro',
+        price_minor: 1500,
+        currency: 'GBP',
+        billing_interval: 'monthly',
+        host_item_type: 'course',
+        host_item_id: course,
+      },
+    });
+    await api.channels.create({ params: { id: String(c.id) }, body: { name: 'vip', required_tier_ids: [pro.id] } });
+    await addMember(server, c.id, buyer);
+
+    const page = await signedInPage(buyer);
+    // Discovery: the card shows the price, and the Paid filter finds it.
+    await page.goto(`${server.url}/communities`);
+    await page.getByRole('article', { name: 'Pro Lounge' }).getByText('£15/month').waitFor();
+
+    await page.goto(`${server.url}/communities/${c.slug}/channels/vip`);
+    const note = page.getByTestId('locked-note');
+    await note.getByText('#vip is for subscribers').waitFor();
+    await note.getByText('Subscribe to Pro to read and post here.').waitFor();
+    const buy = note.getByRole('link', { name: 'Join for £15/month' });
+    expect(await buy.getAttribute('href')).toBe(`https://school.example.com/course/${slug}`);
+    await screenshot(page, 'paid-locked-channel');
+
+    // Checking before paying finds nothing.
+    await note.getByRole('button', { name: 'Check my purchase' }).click();
+    await note.getByText('No purchase found yet', { exact: false }).waitFor();
+
+    // RocketLMS records the paid sale (its checkout, outside the addon).
+    const now = Math.floor(Date.now() / 1000);
+    const order = await server.ctx.hostDb
+      .insertInto('orders')
+      .values({ user_id: buyer, status: 'paid', amount: 15, created_at: now })
+      .executeTakeFirstOrThrow();
+    await server.ctx.hostDb
+      .insertInto('sales')
+      .values({
+        buyer_id: buyer,
+        seller_id: null,
+        order_id: Number(order.insertId),
+        webinar_id: course,
+        bundle_id: null,
+        subscribe_id: null,
+        type: 'webinar',
+        payment_method: 'payment_channel',
+        amount: 15,
+        manual_added: 0,
+        access_to_purchased_item: 1,
+        created_at: now,
+        refund_at: null,
+      })
+      .execute();
+
+    await note.getByRole('button', { name: 'Check my purchase' }).click();
+    // The channel opens: the conversation replaces the locked note, and the lock leaves the sidebar.
+    await page.getByRole('log').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('locked-note').count()).toBe(0);
+    const row = page.locator('[data-channel-id]', { hasText: 'vip' });
+    await expect.poll(async () => row.getByTestId('channel-locked').count(), { timeout: 10_000 }).toBe(0);
+    await screenshot(page, 'paid-channel-open');
+  }, 120_000);
+});
