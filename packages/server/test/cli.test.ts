@@ -28,7 +28,7 @@ describe('the communities command', () => {
     const before = run(['migrate', '--status'], env);
     expect(before.out).toMatch(/pending\s+0001_initial\n.*pending\s+0002_host_safe_names/);
     expect(before.out).toMatch(/pending\s+0003_event_outbox/);
-    expect(before.out).toContain('5 pending');
+    expect(before.out).toContain('6 pending');
     const migrate = run(['migrate'], env);
     expect(migrate.status).toBe(0);
     expect(migrate.out).toMatch(/applied 0001_initial \(table prefix "cm_"\) in \d+ ms\napplied 0002_host_safe_names/);

@@ -178,6 +178,7 @@ describe('migrations on SQLite', () => {
         ['0003_event_outbox', false],
         ['0004_moderation', false],
         ['0005_gamification', false],
+        ['0008_admin_tools', false],
       ]);
       // 0002 did not run: the addon's badges table was not renamed, the other one not touched.
       expect(await tables(d)).toContain('cm_badges');
