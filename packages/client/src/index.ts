@@ -13,8 +13,11 @@ export {
 } from './realtime';
 export {
   analyticsKeys,
+  adminKeys,
   channelKeys,
   communityKeys,
+  wizardKeys,
+  type AdminCommunityFilters,
   dmKeys,
   feedKeys,
   gamificationKeys,

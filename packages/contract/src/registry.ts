@@ -1,4 +1,5 @@
 import type { EndpointRegistry } from './endpoint';
+import { admin } from './endpoints/admin';
 import { channels, dm } from './endpoints/chat';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
@@ -24,5 +25,6 @@ export const endpoints = {
   moderation,
   gamification,
   analytics,
+  admin,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

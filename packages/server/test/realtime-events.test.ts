@@ -127,6 +127,10 @@ describe('realtime payloads against their contract schemas', () => {
     await s.as(d).communities.join({ params: { id: community.slug }, body: {} });
     await s.ctx.bus.idle();
     await s.as(d).communities.leave({ params: { id: community.slug } });
+    // A join request's outcome reaches the requester on their user channel.
+    const gated = await makeCommunity(s, { name: 'Typed Requests', visibility: 'private' });
+    await s.as(d).communities.join({ params: { id: gated.slug }, body: { intro: 'hello' } });
+    await s.as(owner).communities.decideRequest({ params: { id: gated.slug, userId: d, decision: 'reject' }, body: { message: 'full' } });
 
     // DMs: thread created, message (with a scanned file), edit, reaction, read, rename,
     // participants, deletion, block and unblock.

@@ -23,7 +23,7 @@ export function createCommunityServices(ctx: CommunityDeps): CommunityServices {
     ctx.db.db,
     { now: () => ctx.clock.now() },
     {
-      whoCanCreate: ctx.config.communities.who_can_create,
+      communities: ctx.config.communities,
       pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
       graceHours: ctx.config.pricing.grace_period_hours,
       writes: ctx.db.factsWrites,

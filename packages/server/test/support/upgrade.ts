@@ -620,6 +620,7 @@ const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0004_moderation': fill0004,
   '0005_gamification': fill0005,
   '0007_activity_rollups': fill0007,
+  '0008_admin_tools': fill0008,
 };
 
 async function fill0007(insert: Insert): Promise<void> {
@@ -632,6 +633,33 @@ async function fill0007(insert: Insert): Promise<void> {
   ]);
   await insert('activity_profiles', [{ id: 1, user_id: 10, show_activity: 1, updated_at: at(60) }]);
   await insert('activity_seen', [{ id: 1, event_id: '00000000-0000-4000-8000-000000000001', seen_at: at(60) }]);
+}
+
+async function fill0008(insert: Insert): Promise<void> {
+  await insert('addon_settings', [{ id: 1, key: 'features.dm', value: 'false', updated_by: 1, updated_at: at(70) }]);
+  await insert('admin_audit_log', [
+    {
+      id: 1,
+      actor_user_id: 1,
+      on_behalf_of_user_id: 2,
+      community_id: 1,
+      action: 'PATCH /api/communities/:id',
+      detail: json({ grant_id: 1 }),
+      created_at: at(70),
+    },
+  ]);
+  await insert('admin_owner_grants', [
+    {
+      id: 1,
+      admin_user_id: 1,
+      community_id: 1,
+      owner_user_id: 2,
+      reason: 'support',
+      created_at: at(70),
+      expires_at: at(130),
+      ended_at: null,
+    },
+  ]);
 }
 
 async function fill0005(insert: Insert): Promise<void> {

@@ -3,6 +3,7 @@ import type { FeatureTable } from '../app';
 import type { RouteSpec } from '../route';
 
 import { analyticsRoutes } from './analytics';
+import { adminRoutes } from './admin';
 import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
@@ -36,5 +37,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...moderationRoutes(ctx.services.moderation),
     ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
     ...analyticsRoutes(ctx.services.analytics),
+    ...adminRoutes(ctx),
   ];
 }

@@ -8,6 +8,7 @@ import { gamification } from './0005_gamification';
 import { authorRecentIndexes } from './0006_author_recent_ix';
 import { activityRollups } from './0007_activity_rollups';
 import { paidTiers } from './0009_paid_tiers';
+import { adminTools } from './0008_admin_tools';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -15,4 +16,4 @@ import { paidTiers } from './0009_paid_tiers';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes, activityRollups, paidTiers];
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes, activityRollups, adminTools, paidTiers];
