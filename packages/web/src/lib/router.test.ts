@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseRoute } from './router';
+import { adminPath, parseRoute } from './router';
 
 describe('gamification routes', () => {
   it('reads the leaderboard tab, profile pages and the admin screen', () => {
     expect(parseRoute('/communities/photo/leaderboard')).toEqual({ name: 'community', slug: 'photo', tab: 'leaderboard' });
     expect(parseRoute('/communities/photo/members/42')).toEqual({ name: 'profile', slug: 'photo', userId: 42 });
     expect(parseRoute('/communities/profile/7')).toEqual({ name: 'profile', slug: null, userId: 7 });
-    expect(parseRoute('/communities/admin/gamification')).toEqual({ name: 'gamification_admin' });
+    expect(parseRoute('/communities/admin/gamification')).toEqual({ name: 'admin', section: 'gamification' });
   });
 
   it('keeps the other routes as they were, and refuses malformed ids', () => {
@@ -16,5 +16,19 @@ describe('gamification routes', () => {
     expect(parseRoute('/communities/photo/members/0')).toEqual({ name: 'not_found' });
     expect(parseRoute('/communities/photo/members/abc')).toEqual({ name: 'not_found' });
     expect(parseRoute('/communities/photo/leaderboard/3')).toEqual({ name: 'not_found' });
+  });
+});
+
+describe('the admin area routes', () => {
+  it('reads every section, the bare path as the overview, and refuses the rest', () => {
+    expect(parseRoute('/communities/admin')).toEqual({ name: 'admin', section: 'overview' });
+    expect(parseRoute('/communities/admin/')).toEqual({ name: 'admin', section: 'overview' });
+    for (const s of ['overview', 'settings', 'communities', 'moderation', 'gamification', 'analytics'])
+      expect(parseRoute(`/communities/admin/${s}`)).toEqual({ name: 'admin', section: s });
+    expect(parseRoute('/communities/admin/nope')).toEqual({ name: 'not_found' });
+    expect(parseRoute('/communities/admin/settings/x')).toEqual({ name: 'not_found' });
+    expect(parseRoute('/communities/admin/channels/general')).toEqual({ name: 'not_found' });
+    expect(adminPath()).toBe('/communities/admin');
+    expect(adminPath('communities')).toBe('/communities/admin/communities');
   });
 });
