@@ -27,7 +27,7 @@ export function toText(value: unknown): string {
     return Object.entries(value)
       .map(([k, v]) => `${k} = ${String(v)}`)
       .join('\n');
-  return value === null || value === undefined ? '' : String(value);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 
-import { adminSections, ADMIN_PERMISSION_NAMES } from '../../lib/admin';
+import { adminSections } from '../../lib/admin';
 import { ADMIN_ANALYTICS } from './analytics';
 import type { AdminSection } from '../../lib/router';
 import { useFeatures, useMe } from '../../state/session';
@@ -9,12 +9,8 @@ import { useFeatures, useMe } from '../../state/session';
 export function useAdminAccess(): { loading: boolean; permissions: string[]; sections: AdminSection[] } {
   const me = useMe();
   const features = useFeatures();
-  const permissions = useMemo(() => {
-    const m = me.data as (typeof me.data & { admin_permissions?: string[] }) | undefined;
-    if (!m) return [];
-    return m.admin_permissions ?? (m.is_admin ? [...ADMIN_PERMISSION_NAMES] : []);
-  }, [me.data]);
-  const f = features.data?.features as Record<string, boolean> | undefined;
+  const permissions = useMemo(() => me.data?.admin_permissions ?? [], [me.data]);
+  const f = features.data?.features;
   const sections = adminSections(permissions, {
     gamification: f?.gamification !== false,
     analytics: ADMIN_ANALYTICS !== null && f?.heatmap === true,

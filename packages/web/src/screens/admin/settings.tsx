@@ -59,7 +59,7 @@ export function AdminSettings() {
       setLocal(t('admin.settings_nothing'));
       return;
     }
-    save.mutate(draft as Parameters<typeof save.mutate>[0], { onSuccess: () => setDraft({}) });
+    save.mutate(draft, { onSuccess: () => setDraft({}) });
   };
   const groups = SETTING_GROUPS.map((g) => ({ g, rows: items.filter((i) => groupOf(i.key) === g) })).filter((x) => x.rows.length);
   const gamificationServed = features.data?.features.gamification !== false;
@@ -235,7 +235,7 @@ function SettingRow({
           className="cm-input"
           inputMode={kind.kind === 'number' ? 'numeric' : undefined}
           {...common}
-          value={kind.kind === 'number' ? toText(value) : String(value ?? '')}
+          value={toText(value)}
           onChange={(e) => onChange(fromText(kind, e.target.value))}
         />
       )}

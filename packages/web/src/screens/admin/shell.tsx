@@ -1,7 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import './admin.css';
 
-import { adminSections, type AdminAvailability } from '../../lib/admin';
 import { adminPath, linkProps, type AdminSection } from '../../lib/router';
 import { GamificationAdminScreen } from '../gamification';
 import { ModerationCentre } from '../moderation';
@@ -71,5 +70,3 @@ export function AdminNotFound() {
     </p>
   );
 }
-
-export type { AdminAvailability };
