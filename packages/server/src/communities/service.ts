@@ -2,7 +2,7 @@ import { ACTIONS, type CommunityCard, type CommunityDetail, type communities as 
 import { sql } from 'kysely';
 import type { z } from 'zod';
 
-import { assertCan, can, type Actor } from '../access';
+import { assertCan, can, effectiveStatus, type Actor } from '../access';
 import { decodeCursor, pageById, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import { containsPattern, likeLower } from '../platform/db/like';
@@ -16,6 +16,28 @@ import type { CommunityDeps } from './deps';
 import { OPEN_CHANNEL, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
 import { assertSlugFree, DEFAULT_CHANNELS, freeSlug, mergeSettings, setUpCommunity } from './setup';
+
+/** Taking part, not running: an admin who is not a member is not offered these. */
+const PARTICIPATION_ACTIONS = new Set<string>([
+  'feed.post',
+  'feed.announce',
+  'feed.comment',
+  'feed.react',
+  'channel.post',
+  'channel.react',
+  'channel.attach',
+  'channel.mention_everyone',
+]);
+/** Any of these opens the community's settings. */
+const MANAGE_ACTIONS = [
+  'community.update',
+  'members.manage',
+  'roles.manage',
+  'channel.manage',
+  'invites.manage',
+  'courses.manage',
+  'pricing.manage',
+] as const;
 
 type ListQuery = z.output<(typeof communityEndpoints)['list']['query']>;
 type CreateInput = z.output<(typeof communityEndpoints)['create']['body']>;
@@ -78,14 +100,33 @@ export class CommunityService {
   }
 
   async detail(actor: Actor, idOrSlug: number | string): Promise<CommunityDetail> {
-    const { community, membership, access } = await this.facts.forCommunity(actor, idOrSlug);
+    const { community, membership, access, grant } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.view', access);
     const [owner, prices] = await Promise.all([this.ctx.host.identities.getUsers([community.owner_id]), this.prices([community.id])]);
     // Channel rights depend on the channel; the community-wide answer is the one for an open text channel.
     const anyChannel = { ...access, channel: OPEN_CHANNEL };
+    const status = membership ? effectiveStatus(access.membership, access.now) : null;
+    const member = status === 'active' || status === 'muted';
+    const isOwner = community.owner_id === actor.userId || (member && membership?.role_slug === 'owner');
+    // An admin (or an admin acting as owner) who is not a member runs the community; taking part
+    // (posting, reacting) is for members, so the page shows admin controls, not a composer.
+    const adminOverride = !member && !isOwner && (actor.isAdmin || grant !== null);
     const permissions = ACTIONS.filter(
-      (a) => !a.startsWith('dm.') && can(actor, a, a.startsWith('channel.') ? anyChannel : access).allowed,
+      (a) =>
+        !a.startsWith('dm.') &&
+        !a.startsWith('admin.') &&
+        !(adminOverride && PARTICIPATION_ACTIONS.has(a)) &&
+        can(actor, a, a.startsWith('channel.') ? anyChannel : access).allowed,
     );
+    const may = (a: string) => permissions.includes(a as (typeof permissions)[number]);
+    const settings = parseSettings(community.settings);
+    const join: CommunityDetail['viewer_capabilities']['join'] =
+      member || status === 'pending' || isOwner || !may('community.join')
+        ? 'none'
+        : actor.isAdmin || (community.visibility === 'public' && !settings.join_approval)
+          ? 'join'
+          : 'request';
+    const grantOwner = grant ? await this.ctx.host.identities.getUsers([grant.owner_user_id]) : null;
     return presentDetail(community, {
       membership,
       price: prices.get(community.id) ?? null,
@@ -93,6 +134,17 @@ export class CommunityService {
       uploadUrl: this.uploadUrl,
       owner: userSummary(community.owner_id, owner),
       permissions,
+      capabilities: {
+        member,
+        join,
+        compose: member && (may('feed.post') || may('channel.post')),
+        manage: MANAGE_ACTIONS.some(may),
+        admin_override: adminOverride,
+      },
+      actingAsOwner:
+        grant && grantOwner
+          ? { grant_id: grant.id, owner: userSummary(grant.owner_user_id, grantOwner), reason: grant.reason, expires_at: grant.expires_at }
+          : null,
     });
   }
 

@@ -36,7 +36,7 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     route({
       endpoint: e.join,
       rateLimit: 'membership',
-      handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token),
+      handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token, body.intro),
     }),
     route({
       endpoint: e.leave,
@@ -52,8 +52,8 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     }),
     route({
       endpoint: e.decideRequest,
-      handler: async ({ viewer, params }) => {
-        await s.membership.decide(viewer.actor, params.id, params.userId, params.decision);
+      handler: async ({ viewer, params, body }) => {
+        await s.membership.decide(viewer.actor, params.id, params.userId, params.decision, body.message);
         return ok;
       },
     }),

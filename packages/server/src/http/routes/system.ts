@@ -1,6 +1,7 @@
 import { endpoints, type HealthResponse } from '@communities/contract';
 import { sql } from 'kysely';
 
+import { adminPermissionsOf, mayCreateCommunity } from '../../access';
 import type { AppContext } from '../../context';
 import { signRocketJwt } from '../../host/rocketlms/auth/jwt';
 import { AppError } from '../../platform/errors';
@@ -148,8 +149,9 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     }),
     route({
       endpoint: e.me,
-      handler: ({ viewer }) =>
-        Promise.resolve({
+      handler: ({ viewer }) => {
+        const config = ctx.services.communities.facts.baseContext().config;
+        return Promise.resolve({
           id: viewer.user.id,
           name: viewer.user.name,
           avatar_url: viewer.user.avatarUrl,
@@ -157,7 +159,10 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
           is_admin: viewer.user.isAdmin,
           locale: viewer.user.locale,
           auth_method: viewer.authMethod,
-        }),
+          admin_permissions: adminPermissionsOf(viewer.actor, config),
+          can_create_community: mayCreateCommunity(viewer.actor, config),
+        });
+      },
     }),
     route({
       endpoint: e.demoUsers,
