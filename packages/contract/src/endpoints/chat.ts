@@ -175,7 +175,6 @@ export const CHANNEL_OVERRIDE_PERMISSIONS = [
   'announce',
 ] as const;
 export const channelOverrideSchema = z.object({
-  id: z.number().int(),
   target: z.enum(['role', 'member']),
   role: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
   user: userSummarySchema.nullable(),

@@ -418,9 +418,13 @@ export class MembershipService {
     });
   }
 
-  async transfer(actor: Actor, idOrSlug: string, userId: number): Promise<void> {
+  async transfer(actor: Actor, idOrSlug: string, userId: number, confirmName?: string): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.transfer', access);
+    if (confirmName !== undefined && confirmName.trim() !== community.name.trim())
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [{ path: 'body.confirm_name', code: 'confirm_mismatch', message: "Type the community's name to hand it over" }],
+      });
     const target = await this.facts.membership(community.id, userId);
     if (!target || target.row.status !== 'active')
       throw conflict('The new owner must be an active member', { reason: 'not_active_member' });
