@@ -158,7 +158,7 @@ export function AdminCommunities() {
                     </span>
                   </td>
                   <td data-label={t('admin.col_owner')}>
-                    <span className="cm-row">
+                    <span className="cm-admin-owner">
                       <Avatar name={c.owner.name} url={c.owner.avatar_url} size={22} /> {c.owner.name}
                     </span>
                   </td>
@@ -166,7 +166,7 @@ export function AdminCommunities() {
                     {new Intl.NumberFormat(i18n.language).format(c.member_count)}
                   </td>
                   <td data-label={t('admin.col_created')}>
-                    <time className="cm-small" dateTime={c.created_at}>
+                    <time className="cm-small cm-nowrap" dateTime={c.created_at}>
                       {timeAgo(c.created_at, i18n.language)}
                     </time>
                   </td>
@@ -245,8 +245,10 @@ function Dialog({ title, onClose, children }: { title: string; onClose: () => vo
         onClose();
       }}
     >
-      <h2 id="cm-dialog-title">{title}</h2>
-      {children}
+      <div className="cm-dialog-body">
+        <h2 id="cm-dialog-title">{title}</h2>
+        {children}
+      </div>
     </dialog>
   );
 }
@@ -304,7 +306,7 @@ function TransferDialog({ c, onClose }: { c: AdminCommunity; onClose: () => void
             {errorText(t, update.error)}
           </p>
         )}
-        <div className="cm-dialog-foot">
+        <div className="cm-dialog-actions">
           <button type="button" className="cm-button cm-button--ghost" onClick={onClose}>
             {t('moderation.cancel')}
           </button>
@@ -358,7 +360,7 @@ function OpenAsOwnerDialog({ c, onClose }: { c: AdminCommunity; onClose: () => v
             {errorText(t, act.error)}
           </p>
         )}
-        <div className="cm-dialog-foot">
+        <div className="cm-dialog-actions">
           <button type="button" className="cm-button cm-button--ghost" onClick={onClose}>
             {t('moderation.cancel')}
           </button>

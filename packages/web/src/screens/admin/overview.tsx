@@ -58,7 +58,7 @@ export function AdminOverview({ sections }: { sections: AdminSection[] }) {
                 const c = o.health[k];
                 return (
                   <li key={k} data-testid={`health-${k}`}>
-                    <span className={`cm-dot cm-dot--${c.status}`} aria-hidden="true" />
+                    <span className={`cm-health-dot cm-health-dot--${c.status}`} aria-hidden="true" />
                     <span>
                       <strong>{t(`admin.check_${k}`)}</strong> · {t(`admin.status_${c.status}`)}
                       {c.detail && <span className="cm-health-detail"> — {c.detail}</span>}

@@ -4,6 +4,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { ErrorNote, errorText } from '../../components/error-note';
+import { LockIcon } from '../../components/icons';
 import { fromText, groupOf, issueKey, SETTING_GROUPS, settingKind, toText } from '../../lib/admin-settings';
 import { adminPath, linkProps } from '../../lib/router';
 import { useAdminSettings, useUpdateAdminSettings } from '../../state/queries/admin';
@@ -196,7 +197,7 @@ function SettingRow({
           {item.source === 'database' && ` · ${t('admin.changed_at_runtime')}`}
         </span>
         {item.source === 'database' && !item.locked && !dirty && (
-          <button type="button" className="cm-link cm-link--inline cm-small" onClick={onReset}>
+          <button type="button" className="cm-link cm-link--inline cm-small cm-setting-reset" onClick={onReset}>
             {t('admin.reset_default')}
           </button>
         )}
@@ -204,7 +205,7 @@ function SettingRow({
       {item.locked ? (
         <span className="cm-setting-locked">
           <span className="cm-lock" data-testid="locked">
-            <span aria-hidden="true">🔒</span> {t('admin.locked')}
+            <LockIcon /> {t('admin.locked')}
           </span>{' '}
           <code>{kind.kind === 'boolean' ? (value ? t('admin.on') : t('admin.off')) : toText(value) || '—'}</code>
         </span>

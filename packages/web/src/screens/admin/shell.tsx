@@ -14,9 +14,9 @@ const ICONS: Record<AdminSection, string> = {
   overview: '◎',
   settings: '⚙',
   communities: '▦',
-  moderation: '🛡',
+  moderation: '⚑',
   gamification: '★',
-  analytics: '📈',
+  analytics: '↗',
 };
 
 /**
