@@ -66,7 +66,7 @@ export function AdminNotFound() {
   const { t } = useTranslation();
   return (
     <p className="cm-card" data-testid="not-found">
-      {t('community.not_found')}
+      {t('admin.not_found')}
     </p>
   );
 }
