@@ -165,12 +165,13 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
 
   // Existence.
   if (c.status === 'draft' && !isOwner) return hidden();
-  const knowsIt = status !== null && status !== 'banned';
+  const knowsIt = (status !== null && status !== 'banned') || ctx.ownerGrant === true;
   if (c.visibility === 'hidden' && !knowsIt && !(ctx.hasValidInvite && (action === 'community.view' || action === 'community.join')))
     return hidden();
   // A private channel is invisible to whoever it does not admit: pending, banned and outsiders get
   // the 404 of a channel that does not exist, not a 403 that confirms it does.
-  const member = status === 'active' || status === 'muted';
+  // An "open as owner" grant stands in for the owner's membership.
+  const member = status === 'active' || status === 'muted' || ctx.ownerGrant === true;
   const admittedTo = (x: ChannelFacts) =>
     !x.isPrivate ||
     isOwner ||

@@ -17,7 +17,7 @@ type Check = HealthResponse['checks']['database'];
  * Runs one dependency check, giving up after `timeoutMs`: a frozen database must not hold the
  * health answer (or a load balancer's probe) for as long as the freeze lasts.
  */
-async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: (error: Error) => void): Promise<Check> {
+export async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: (error: Error) => void): Promise<Check> {
   const t = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -40,7 +40,7 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: 
 }
 
 /** The addon database: answers a query, and on SQLite its writes can still persist. */
-async function databaseCheck(ctx: AppContext, timeoutMs: number): Promise<Check> {
+export async function databaseCheck(ctx: AppContext, timeoutMs: number): Promise<Check> {
   // A timeout opens the circuit, so requests fail fast (503) until the database answers again.
   const check = await timed(
     async () => {
