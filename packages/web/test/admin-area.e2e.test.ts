@@ -90,6 +90,8 @@ async function signedInPage(base: string, userId: number, viewport = { width: 14
 /** The shared screenshot, plus the same page at 360 px; both copied to ADMIN_SHOTS_DIR when set. */
 async function shootBoth(page: Page, name: string): Promise<void> {
   const take = async (n: string) => {
+    // From the top, so the sticky section navigation is drawn where a reader meets it.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, n);
     if (SHOTS) {
       mkdirSync(SHOTS, { recursive: true });

@@ -19,7 +19,6 @@ export function ActingAsOwnerBanner({ slug }: { slug: string }) {
   if (!c || !grant) return null;
   return (
     <div className="cm-acting" role="status" data-testid="acting-as-owner">
-      <span aria-hidden="true">🛟</span>
       <span>
         {t('admin.acting_banner', { owner: grant.owner.name, name: c.name, until: clockTime(grant.expires_at, i18n.language) })}{' '}
         <span className="cm-small">{t('admin.acting_reason', { reason: grant.reason })}</span>
