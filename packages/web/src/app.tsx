@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 
 import { TOKEN_KEY } from './api';
-import { dmPath, linkProps, moderationPath, useRoute, WEB_BASE } from './lib/router';
+import { adminPath, dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
@@ -9,9 +9,12 @@ import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
 import { useDmUnreadQuery } from './state/queries/dm';
 import { useDemoUsersQuery } from './state/queries/system';
-import { GamificationAdminScreen, ProfileScreen } from './screens/gamification';
+import { ProfileScreen } from './screens/gamification';
+import { ActingAsOwnerBanner } from './screens/admin/acting-banner';
+import { AdminArea } from './screens/admin/shell';
+import { useAdminAccess } from './screens/admin/access';
 import { LevelUpToasts, profilePath } from './components/gamification';
-import { ModerationCentre, SanctionWatcher } from './screens/moderation';
+import { SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
 
@@ -61,6 +64,23 @@ function MessagesLink({ active }: { active: boolean }) {
   );
 }
 
+/** The admin area's entry, for viewers holding any admin permission. */
+function AdminLink({ active }: { active: boolean }) {
+  const { t } = useTranslation();
+  const access = useAdminAccess();
+  if (access.sections.length === 0) return null;
+  return (
+    <a
+      className={`cm-top-link${active ? ' cm-top-link--on' : ''}`}
+      aria-current={active ? 'page' : undefined}
+      {...linkProps(adminPath())}
+      data-testid="admin-link"
+    >
+      <span aria-hidden="true">⚙</span> <span className="cm-top-label">{t('admin.link')}</span>
+    </a>
+  );
+}
+
 /** Shown while the browser or the live connection is down; pusher-js keeps retrying on its own. */
 function OfflineBanner() {
   const { t } = useTranslation();
@@ -106,19 +126,7 @@ function Shell() {
             <span aria-hidden="true">★</span> <span className="cm-top-label">{t('gamification.my_profile')}</span>
           </a>
         )}
-        {me.data?.global_role === 'admin' && features.data?.features.gamification !== false && (
-          <a
-            className={`cm-top-link${route.name === 'gamification_admin' ? ' cm-top-link--on' : ''}`}
-            {...linkProps(`${WEB_BASE}/admin/gamification`)}
-          >
-            <span aria-hidden="true">⚙</span> <span className="cm-top-label">{t('gamification.admin_link')}</span>
-          </a>
-        )}
-        {me.data?.is_admin && (
-          <a className={`cm-top-link${route.name === 'admin_moderation' ? ' cm-top-link--on' : ''}`} {...linkProps(moderationPath(null))}>
-            <span aria-hidden="true">🛡</span> <span className="cm-top-label">{t('moderation.admin_link')}</span>
-          </a>
-        )}
+        <AdminLink active={route.name === 'admin'} />
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
             <span className="cm-user-name">{t('auth.signed_in_as', { name: me.data.name })}</span>
@@ -140,6 +148,7 @@ function Shell() {
         )}
       </header>
       {signedIn && <OfflineBanner />}
+      {signedIn && (route.name === 'community' || route.name === 'channel') && <ActingAsOwnerBanner slug={route.slug} />}
       {signedIn && features.data?.features.gamification !== false && <LevelUpToasts />}
       {signedIn && <SanctionWatcher />}
       <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
@@ -150,8 +159,8 @@ function Shell() {
         {route.name === 'channel' && me.data && <ChannelScreen slug={route.slug} channel={route.channel} me={me.data} />}
         {route.name === 'dm' && me.data && <DmScreen threadId={route.threadId} me={me.data} />}
         {route.name === 'profile' && signedIn && <ProfileScreen userId={route.userId} slug={route.slug} />}
-        {route.name === 'gamification_admin' && signedIn && <GamificationAdminScreen />}
-        {route.name === 'admin_moderation' && me.data?.is_admin && <ModerationCentre slug={null} canEditWords />}
+        {route.name === 'admin' && !signedIn && !me.isLoading && <SignInPrompt />}
+        {route.name === 'admin' && signedIn && <AdminArea section={route.section} />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

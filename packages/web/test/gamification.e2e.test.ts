@@ -183,10 +183,11 @@ describe('gamification in Chromium', () => {
     await pb.context().close();
   });
 
-  it('a site admin edits point values and level thresholds in the Gamification settings screen', async () => {
+  it("a site admin edits point values and level thresholds in the admin area's Gamification section", async () => {
     const admin = server.demo.adminId;
     const page = await signedInPage(admin);
-    await page.getByRole('link', { name: 'Gamification' }).click();
+    await page.getByTestId('admin-link').click();
+    await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Gamification' }).click();
     await page.getByRole('heading', { name: 'Gamification settings' }).waitFor();
     const feedPost = page.getByLabel('Post', { exact: true });
     await feedPost.fill('7');
@@ -204,11 +205,11 @@ describe('gamification in Chromium', () => {
     await page.getByRole('alert').waitFor();
     expect((await server.as(admin).gamification.adminSettings()).level_thresholds).toEqual([0, 10, 50, 200]);
 
-    // A student has no such link, and the screen says it is for admins.
+    // A student has no admin link, and the screen is a plain 404 to them.
     const student = await signedInPage(server.demo.studentIds[0]!);
-    expect(await student.getByRole('link', { name: 'Gamification' }).count()).toBe(0);
+    expect(await student.getByTestId('admin-link').count()).toBe(0);
     await student.goto(`${server.url}/communities/admin/gamification`);
-    await student.getByText('Only site admins can change gamification settings.').waitFor();
+    await student.getByTestId('not-found').waitFor();
     await page.setViewportSize({ width: 360, height: 740 });
     await shoot(page, 'gam-admin-360');
     await page.context().close();

@@ -198,9 +198,10 @@ describe('moderation in Chromium', () => {
     await words.context().close();
   });
 
-  it('site admins reach global bad words from the top bar: add one, import a list, see all sanctions', async () => {
+  it("site admins reach global bad words through the admin area's Moderation section: add one, import a list, see all sanctions", async () => {
     const admin = await signedInPage(server.demo.adminId);
-    await admin.getByRole('link', { name: 'Site moderation' }).click();
+    await admin.getByTestId('admin-link').click();
+    await admin.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Moderation' }).click();
     await admin.getByRole('heading', { name: 'Site moderation' }).waitFor();
     await admin.getByRole('tab', { name: 'Global bad words' }).click();
     await admin.getByLabel('Word', { exact: true }).fill('gorram');
@@ -224,7 +225,7 @@ describe('moderation in Chromium', () => {
     await screenshot(admin, 'moderation-admin-queue');
     // Students never see the link, and the area is not theirs.
     const student = await signedInPage(server.demo.studentIds[0]!);
-    expect(await student.getByRole('link', { name: 'Site moderation' }).count()).toBe(0);
+    expect(await student.getByTestId('admin-link').count()).toBe(0);
     await admin.context().close();
     await student.context().close();
   });

@@ -29,3 +29,11 @@ export const GripIcon = () => (
     {[6, 12, 18].flatMap((y) => [<circle key={`a${y}`} cx={9} cy={y} r={1.6} />, <circle key={`b${y}`} cx={15} cy={y} r={1.6} />])}
   </svg>
 );
+
+/** A padlock: a setting the config file or environment holds. */
+export const LockIcon = () => (
+  <svg {...base} width={12} height={12}>
+    <rect x={5} y={11} width={14} height={10} rx={2} />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </svg>
+);

@@ -2,14 +2,16 @@ import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
 export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'insights';
+/** The addon's admin area, /communities/admin/<section> ('admin' is a reserved slug). */
+export const ADMIN_SECTIONS = ['overview', 'settings', 'communities', 'moderation', 'gamification', 'analytics'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
   | { name: 'channel'; slug: string; channel: string | null }
   | { name: 'dm'; threadId: number | null }
   | { name: 'profile'; slug: string | null; userId: number }
-  | { name: 'gamification_admin' }
-  | { name: 'admin_moderation' }
+  | { name: 'admin'; section: AdminSection }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -17,7 +19,9 @@ export const WEB_BASE = '/communities';
 export const DM_BASE = '/dm';
 
 export const channelPath = (slug: string, channel?: string) => `${WEB_BASE}/${slug}/channels${channel ? `/${channel}` : ''}`;
-export const moderationPath = (slug: string | null) => (slug ? `${WEB_BASE}/${slug}/moderation` : `${WEB_BASE}/admin/moderation`);
+export const adminPath = (section: AdminSection = 'overview') =>
+  section === 'overview' ? `${WEB_BASE}/admin` : `${WEB_BASE}/admin/${section}`;
+export const moderationPath = (slug: string | null) => (slug ? `${WEB_BASE}/${slug}/moderation` : adminPath('moderation'));
 export const dmPath = (threadId?: number) => (threadId ? `${DM_BASE}/${threadId}` : DM_BASE);
 
 export function parseRoute(pathname: string): Route {
@@ -31,11 +35,14 @@ export function parseRoute(pathname: string): Route {
   if (rest.length === 0) return { name: 'discover' };
   const [slug, tab, channel, ...more] = rest;
   const userId = /^[1-9]\d{0,14}$/.test(channel ?? tab ?? '') ? Number(channel ?? tab) : null;
-  if (slug === 'admin' && tab === 'gamification' && channel === undefined) return { name: 'gamification_admin' };
+  // 'admin' is a reserved slug: the site admin area lives there.
+  if (slug === 'admin') {
+    if (tab === undefined) return { name: 'admin', section: 'overview' };
+    const section = ADMIN_SECTIONS.find((s) => s === tab);
+    return section && channel === undefined ? { name: 'admin', section } : { name: 'not_found' };
+  }
   if (slug === 'profile' && userId !== null && channel === undefined) return { name: 'profile', slug: null, userId };
   if (slug && tab === 'members' && userId !== null && more.length === 0) return { name: 'profile', slug, userId };
-  // 'admin' is a reserved slug: the site admin area lives there.
-  if (slug === 'admin' && tab === 'moderation' && channel === undefined) return { name: 'admin_moderation' };
   if (slug && tab === 'channels' && more.length === 0) return { name: 'channel', slug, channel: channel ?? null };
   if (
     slug &&

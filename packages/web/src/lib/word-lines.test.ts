@@ -17,7 +17,7 @@ describe('word list lines', () => {
 describe('moderation routes', () => {
   it("a community's moderation tab and the site admin's moderation area", () => {
     expect(parseRoute('/communities/photo/moderation')).toEqual({ name: 'community', slug: 'photo', tab: 'moderation' });
-    expect(parseRoute('/communities/admin/moderation/')).toEqual({ name: 'admin_moderation' });
+    expect(parseRoute('/communities/admin/moderation/')).toEqual({ name: 'admin', section: 'moderation' });
     expect(parseRoute('/communities/admin/moderation/x')).toEqual({ name: 'not_found' });
   });
 });
