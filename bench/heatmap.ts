@@ -8,6 +8,7 @@ import { addDays, encodeQuarters, utcDate } from '../packages/server/src/analyti
 import { FactsLoader } from '../packages/server/src/communities/facts';
 import type { HostUser } from '../packages/server/src/host/ports';
 import type { Viewer } from '../packages/server/src/host/viewer';
+import { parseConfig } from '../packages/server/src/platform/config';
 import { connect } from '../packages/server/src/platform/db/connect';
 import { migrateToLatest } from '../packages/server/src/platform/db/migrate';
 
@@ -112,7 +113,7 @@ export async function benchHeatmap(opts: { messages?: number; members?: number; 
     result.rollup_rows = (raw.prepare('select count(*) as n from activity_counts').get() as { n: number }).n;
 
     const clock = { now: () => new Date(now) };
-    const facts = new FactsLoader(d.db, clock, { whoCanCreate: ['admin'], pricingOn: false });
+    const facts = new FactsLoader(d.db, clock, { communities: parseConfig({}).communities, pricingOn: false });
     const user = (id: number, isAdmin = false): HostUser =>
       ({
         id,
