@@ -26,3 +26,4 @@ export * from './conversation/index';
 export { richTextTree } from './rich-text-cache';
 export * from './feed-cache';
 export { searchPeople, type Person } from './people';
+export * from './wizard';

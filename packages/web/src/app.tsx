@@ -5,6 +5,7 @@ import { dmPath, linkProps, moderationPath, useRoute, WEB_BASE } from './lib/rou
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
+import { CreateCommunityScreen } from './screens/create-community';
 import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
 import { useDmUnreadQuery } from './state/queries/dm';
@@ -152,6 +153,8 @@ function Shell() {
         {route.name === 'profile' && signedIn && <ProfileScreen userId={route.userId} slug={route.slug} />}
         {route.name === 'gamification_admin' && signedIn && <GamificationAdminScreen />}
         {route.name === 'admin_moderation' && me.data?.is_admin && <ModerationCentre slug={null} canEditWords />}
+        {route.name === 'create' && !signedIn && !me.isLoading && <SignInPrompt />}
+        {route.name === 'create' && me.data && <CreateCommunityScreen />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

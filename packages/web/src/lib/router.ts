@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'requests';
 export type Route =
   | { name: 'discover' }
   | { name: 'community'; slug: string; tab: CommunityTab }
@@ -10,6 +10,7 @@ export type Route =
   | { name: 'profile'; slug: string | null; userId: number }
   | { name: 'gamification_admin' }
   | { name: 'admin_moderation' }
+  | { name: 'create' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -29,6 +30,8 @@ export function parseRoute(pathname: string): Route {
   }
   const rest = path.slice(WEB_BASE.length).split('/').filter(Boolean);
   if (rest.length === 0) return { name: 'discover' };
+  // 'new' is a reserved slug: the create-community wizard lives there.
+  if (rest.length === 1 && rest[0] === 'new') return { name: 'create' };
   const [slug, tab, channel, ...more] = rest;
   const userId = /^[1-9]\d{0,14}$/.test(channel ?? tab ?? '') ? Number(channel ?? tab) : null;
   if (slug === 'admin' && tab === 'gamification' && channel === undefined) return { name: 'gamification_admin' };
@@ -46,6 +49,7 @@ export function parseRoute(pathname: string): Route {
       tab === 'courses' ||
       tab === 'settings' ||
       tab === 'leaderboard' ||
+      tab === 'requests' ||
       tab === 'moderation')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };
