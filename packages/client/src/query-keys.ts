@@ -29,6 +29,13 @@ export const communityKeys = {
   members: (id: string, q: string, limit: number) => [root, 'community', 'members', id, q, limit] as const,
   allMembers: (id: string) => [root, 'community', 'members', id] as const,
   courses: (id: string) => [root, 'community', 'courses', id] as const,
+  /** Pending join requests (the owner's Requests tab and its badge). */
+  requests: (id: string) => [root, 'community', 'requests', id] as const,
+  roles: (id: string) => [root, 'community', 'roles', id] as const,
+  invites: (id: string) => [root, 'community', 'invites', id] as const,
+  /** Members as the settings list filters them (search, role, status). */
+  adminMembers: (id: string, filters: { q: string; role: string; status: string }) =>
+    [root, 'community', 'members', id, 'admin', filters] as const,
 };
 
 export const channelKeys = {

@@ -11,6 +11,8 @@ import { PlusIcon } from '../components/icons';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
+import { RequestsBadge, RequestsPanel } from '../components/community-admin';
+import { usePendingWatch } from '../state/queries/community-admin';
 import { useCommunityQuery, useCoursesQuery, useJoinMutation, useLeaveMutation, useMembersQuery } from '../state/queries/communities';
 import { useStartDmMutation } from '../state/queries/dm';
 import { ModerationCentre } from './moderation';
@@ -158,6 +160,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const refreshFeed = () => void qc.invalidateQueries({ queryKey: feedKeys.community(slug) });
   const join = useJoinMutation();
   const leave = useLeaveMutation();
+  // A pending requester's page turns into the member view when a moderator decides.
+  usePendingWatch(slug, detail.data?.viewer_membership?.status === 'pending');
 
   if (detail.isError) {
     const e = detail.error;
@@ -179,7 +183,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['members', t('community.tab_members'), can('members.list')],
     ['leaderboard', t('gamification.tab'), features.data?.features.leaderboard !== false && can('feed.read')],
     ['courses', t('community.tab_courses'), true],
-    ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
+    ['requests', t('requests.tab'), can('members.manage') && (c.visibility !== 'public' || c.settings.join_approval)],
+    ['settings', t('community.tab_settings'), can('community.update') || can('members.manage') || (chat && can('channel.manage'))],
     ['moderation', t('moderation.centre'), can('moderation.review')],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
@@ -206,6 +211,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               {...linkProps(tabPath(k))}
             >
               {label}
+              {k === 'requests' && <RequestsBadge slug={c.slug} />}
             </a>
           ))}
       </nav>
@@ -215,6 +221,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
           {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
+          {visibleTab === 'requests' && <RequestsPanel slug={c.slug} />}
           {visibleTab === 'moderation' && <ModerationCentre slug={c.slug} canEditWords={can('community.update')} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
