@@ -15,3 +15,5 @@ export { LeaderboardScreen, type LeaderboardScreenProps } from './screens/Leader
 export { ProfileSheet } from './components/profile-sheet';
 export { LevelChip } from './components/level-chip';
 export { ModerationQueueScreen, type ModerationQueueScreenProps } from './screens/ModerationQueue';
+export { CreateCommunityScreen, type CreateCommunityScreenProps } from './screens/CreateCommunity';
+export { JoinRequestsScreen, type JoinRequestsScreenProps } from './screens/JoinRequests';

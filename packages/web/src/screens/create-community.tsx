@@ -18,6 +18,7 @@ import {
   wizardBodies,
   type WizardForm,
 } from '../state/queries/wizard';
+import { useUploadScanned } from '../state/realtime';
 import { useFeatures, useMe } from '../state/session';
 
 export const CREATE_PATH = `${WEB_BASE}/new`;
@@ -565,6 +566,8 @@ function ImagePicker({
   const [message, setMessage] = useState<string | null>(null);
   const [attachment, setAttachment] = useState<Attachment | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  // The scan ends after the upload: its verdict arrives live.
+  useUploadScanned((a) => setAttachment((cur) => (cur && cur.id === a.id && cur.kind === a.kind ? a : cur)));
   // A resumed draft knows only the upload's id: fetch the image to show it again.
   useEffect(() => {
     if (!value || value.preview) return;
