@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startWorker } from '../../server/src/worker';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
 import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
@@ -8,14 +9,18 @@ import { sunsetPng } from './support/png';
 
 let server: TestServer;
 let browser: Browser;
+let stopWorker: (() => Promise<void>) | null = null;
 
 beforeAll(async () => {
   buildWeb();
   server = await startTestServer({}, { web: true, demoContent: true });
+  // The worker role scans uploads (icons and covers must be scanned before they are used).
+  stopWorker = startWorker(server.ctx);
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
+  await stopWorker?.();
   await server?.close();
 });
 

@@ -36,6 +36,8 @@ const API_STEP = {
   courses: 'courses',
   review: null,
 } as const;
+/** How often a pending scan is asked about, in case its live verdict arrived before the upload's answer. */
+const SCAN_POLL_MS = 1500;
 const EDITABLE_ROLES = DEFAULT_ROLES.filter((r) => r.slug !== 'owner');
 
 function FieldError({ errors, name }: { errors: Record<string, string>; name: string }) {
@@ -64,6 +66,7 @@ export function CreateCommunityScreen() {
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [loaded, setLoaded] = useState(false);
+  const [scanning, setScanning] = useState<Record<string, boolean>>({});
   const slugTouched = useRef(false);
 
   // Resume: the draft id is kept per user; the server holds the steps.
@@ -220,6 +223,7 @@ export function CreateCommunityScreen() {
           value={form.icon}
           shape="icon"
           onChange={(v) => set('icon', v)}
+          onBusy={(b) => setScanning((x) => (x.icon === b ? x : { ...x, icon: b }))}
           error={errors.icon_upload_id}
         />
         <ImagePicker
@@ -228,6 +232,7 @@ export function CreateCommunityScreen() {
           value={form.cover}
           shape="cover"
           onChange={(v) => set('cover', v)}
+          onBusy={(b) => setScanning((x) => (x.cover === b ? x : { ...x, cover: b }))}
           error={errors.cover_upload_id}
         />
       </div>
@@ -535,7 +540,11 @@ export function CreateCommunityScreen() {
             </button>
           )}
           <span className="cm-spacer" />
-          <button type="submit" className="cm-button" disabled={busy || (step === 'basics' && slugCheck === 'taken')}>
+          <button
+            type="submit"
+            className="cm-button"
+            disabled={busy || (step === 'basics' && slugCheck === 'taken') || (step === 'images' && Object.values(scanning).some(Boolean))}
+          >
             {next ? t('wizard.next') : t('wizard.publish')}
           </button>
         </div>
@@ -552,8 +561,10 @@ function ImagePicker({
   value,
   shape,
   onChange,
+  onBusy,
   error,
 }: {
+  onBusy: (busy: boolean) => void;
   label: string;
   purpose: 'community_icon' | 'community_cover';
   value: ImageValue;
@@ -566,20 +577,45 @@ function ImagePicker({
   const [message, setMessage] = useState<string | null>(null);
   const [attachment, setAttachment] = useState<Attachment | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  // The scan ends after the upload: its verdict arrives live.
+  // The scan ends after the upload: its verdict arrives live, or (if it came before the upload's
+  // answer did) when asked again.
   useUploadScanned((a) => setAttachment((cur) => (cur && cur.id === a.id && cur.kind === a.kind ? a : cur)));
-  // A resumed draft knows only the upload's id: fetch the image to show it again.
+  const pendingId = attachment?.scan_status === 'pending' ? attachment.id : null;
+  // "Save and continue" waits for the upload and its scan: the server takes only scanned images.
+  const working = state === 'uploading' || pendingId !== null;
   useEffect(() => {
-    if (!value || value.preview) return;
+    if (pendingId === null) return;
+    const timer = setInterval(() => {
+      api.uploads.status({ params: { kind: 'channel', id: pendingId } }).then(
+        (a) => a.scan_status !== 'pending' && setAttachment((cur) => (cur?.id === a.id ? a : cur)),
+        () => undefined,
+      );
+    }, SCAN_POLL_MS);
+    return () => clearInterval(timer);
+  }, [pendingId]);
+  // A resumed draft knows only the upload's id: fetch the image to show it again.
+  const latest = useRef({ value, onChange });
+  const onBusyRef = useRef(onBusy);
+  useEffect(() => {
+    latest.current = { value, onChange };
+    onBusyRef.current = onBusy;
+  });
+  useEffect(() => onBusyRef.current(working), [working]);
+  const missingPreview = value && !value.preview ? value.id : null;
+  useEffect(() => {
+    if (missingPreview === null) return;
     let gone = false;
-    api.uploads.download({ params: { kind: 'channel', id: value.id } }).then(
-      (blob) => !gone && onChange({ ...value, preview: URL.createObjectURL(blob as Blob) }),
+    api.uploads.download({ params: { kind: 'channel', id: missingPreview } }).then(
+      (blob) => {
+        const v = latest.current.value;
+        if (!gone && v?.id === missingPreview) latest.current.onChange({ ...v, preview: URL.createObjectURL(blob as Blob) });
+      },
       () => undefined,
     );
     return () => {
       gone = true;
     };
-  }, [value, onChange]);
+  }, [missingPreview]);
   const pick = (file: File | undefined) => {
     if (!file) return;
     const preview = URL.createObjectURL(file);

@@ -22,6 +22,9 @@ export interface CreateCommunityScreenProps {
 }
 
 type StepKey = 'basics' | 'images' | 'visibility' | 'roles' | 'channels' | 'pricing' | 'courses' | 'review';
+/** How often, and how many times, a just-uploaded image's scan is asked about. */
+const SCAN_POLL_MS = 1000;
+const SCAN_WAIT_TRIES = 60;
 const ALL: StepKey[] = ['basics', 'images', 'visibility', 'roles', 'channels', 'pricing', 'courses', 'review'];
 const API_STEP = {
   basics: 'basics',
@@ -77,7 +80,7 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
       (d) => {
         setForm(fromDraft(d));
         const done = new Set<string>(d.completed);
-        const at = steps.findIndex((k) => k !== 'images' && k !== 'roles' && API_STEP[k] !== null && !done.has(API_STEP[k]!));
+        const at = steps.findIndex((k) => k !== 'images' && k !== 'roles' && API_STEP[k] !== null && !done.has(API_STEP[k]));
         setStack(steps.slice(0, (at < 0 ? steps.length - 1 : at) + 1));
         setLoaded(true);
       },
@@ -134,7 +137,12 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
     if (!file) return;
     setBusy(true);
     try {
-      const a = await uploadPicked(api, file, { purpose: which === 'icon' ? 'community_icon' : 'community_cover' } as never);
+      let a = await uploadPicked(api, file, { purpose: which === 'icon' ? 'community_icon' : 'community_cover' });
+      // The server takes only scanned images: wait for the verdict before moving on.
+      for (let i = 0; a.scan_status === 'pending' && i < SCAN_WAIT_TRIES; i++) {
+        await new Promise((r) => setTimeout(r, SCAN_POLL_MS));
+        a = await api.uploads.status({ params: { kind: a.kind, id: a.id } });
+      }
       set(which, { id: a.id, preview: file.uri ?? null, name: a.original_name });
     } catch (e) {
       fail(e);
@@ -150,7 +158,12 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
       </Screen>
     );
 
-  const err = (k: string) => (errors[k] ? <Text style={s.error}>{errors[k]}</Text> : null);
+  const err = (k: string) =>
+    errors[k] ? (
+      <Text style={s.error} testID={`wizard-error-${k}`}>
+        {errors[k]}
+      </Text>
+    ) : null;
   const field = (label: string, k: 'name' | 'slug' | 'description' | 'category', testID: string, multiline = false) => (
     <View style={{ gap: 4 }}>
       <Text style={s.label}>{label}</Text>
@@ -184,7 +197,7 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
           <View key={which} style={{ gap: 6 }}>
             <Text style={s.label}>{which === 'icon' ? t('wizard.icon') : t('wizard.cover')}</Text>
             <Text style={s.muted} testID={`wizard-${which}-state`}>
-              {form[which] ? t('wizard.image_ready', { name: form[which]!.name }) : t('wizard.no_image')}
+              {form[which] ? t('wizard.image_ready', { name: form[which].name }) : t('wizard.no_image')}
             </Text>
             {config.pickAttachment ? (
               <Button
