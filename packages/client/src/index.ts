@@ -12,8 +12,11 @@ export {
   type RealtimeOptions,
 } from './realtime';
 export {
+  adminKeys,
   channelKeys,
   communityKeys,
+  wizardKeys,
+  type AdminCommunityFilters,
   dmKeys,
   feedKeys,
   gamificationKeys,

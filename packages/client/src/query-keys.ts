@@ -29,13 +29,36 @@ export const communityKeys = {
   members: (id: string, q: string, limit: number) => [root, 'community', 'members', id, q, limit] as const,
   allMembers: (id: string) => [root, 'community', 'members', id] as const,
   courses: (id: string) => [root, 'community', 'courses', id] as const,
-  /** Pending join requests (the owner's Requests tab and its badge). */
   requests: (id: string) => [root, 'community', 'requests', id] as const,
   roles: (id: string) => [root, 'community', 'roles', id] as const,
   invites: (id: string) => [root, 'community', 'invites', id] as const,
+  slug: (slug: string) => [root, 'community', 'slug', slug] as const,
   /** Members as the settings list filters them (search, role, status). */
   adminMembers: (id: string, filters: { q: string; role: string; status: string }) =>
     [root, 'community', 'members', id, 'admin', filters] as const,
+};
+
+export const wizardKeys = {
+  all: [root, 'wizard'] as const,
+  drafts: [root, 'wizard', 'drafts'] as const,
+  draft: (draftId: number) => [root, 'wizard', 'draft', draftId] as const,
+  courses: (q: string) => [root, 'wizard', 'courses', q] as const,
+};
+
+export interface AdminCommunityFilters {
+  q?: string;
+  status?: 'draft' | 'active' | 'archived';
+  visibility?: 'public' | 'private' | 'hidden';
+  featured?: boolean;
+  sort?: 'newest' | 'oldest' | 'name' | 'members' | 'activity';
+}
+
+export const adminKeys = {
+  all: [root, 'admin'] as const,
+  overview: [root, 'admin', 'overview'] as const,
+  settings: [root, 'admin', 'settings'] as const,
+  communities: (filters: AdminCommunityFilters) => [root, 'admin', 'communities', filters] as const,
+  audit: (communityId: number | null) => [root, 'admin', 'audit', communityId] as const,
 };
 
 export const channelKeys = {
@@ -43,6 +66,7 @@ export const channelKeys = {
   list: (communityId: string) => [root, 'channels', 'list', communityId] as const,
   detail: (channelId: number) => [root, 'channels', 'detail', channelId] as const,
   pins: (channelId: number) => [root, 'channels', 'pins', channelId] as const,
+  overrides: (channelId: number) => [root, 'channels', 'overrides', channelId] as const,
 };
 
 export const feedKeys = {

@@ -523,6 +523,37 @@ const communitiesSchema = z
       .array(z.enum(['admin', 'instructor', 'student']))
       .default(['admin', 'instructor'])
       .describe('array of global roles allowed to create communities'),
+    create_host_roles: z
+      .array(z.string().min(1).max(64))
+      .max(50)
+      .default([])
+      .describe(
+        'array of RocketLMS role names (users.role_name, e.g. teacher) that may also create communities, whatever their global role',
+      ),
+    admin_permissions: z
+      .record(
+        z.string().min(1).max(64),
+        z.array(z.enum(['manage_communities', 'manage_community_settings', 'view_community_analytics', 'manage_community_moderation'])),
+      )
+      .default({})
+      .describe(
+        'an object mapping RocketLMS role names (e.g. organization) to arrays of admin permissions: manage_communities | manage_community_settings | view_community_analytics | manage_community_moderation (RocketLMS admins hold all four)',
+      ),
+    act_as_owner_max_minutes: int(240, 5, 1440).describe('integer from 5 to 1440: the longest an "open as owner" support grant may last'),
+  })
+  .strict()
+  .prefault({});
+
+const adminSettingsSchema = z
+  .object({
+    locked: z
+      .array(z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'a dotted config key such as features.dm'))
+      .max(200)
+      .default([])
+      .describe('dotted config keys (e.g. features.dm) admins may not change at runtime: the file or environment value always holds'),
+    reload_seconds: int(2, 1, 300).describe(
+      'integer from 1 to 300: how often each process looks for settings saved by another process (Redis, when configured, tells them at once)',
+    ),
   })
   .strict()
   .prefault({});
@@ -574,6 +605,7 @@ export const configSchema = z
     host: hostSchema,
     integration: integrationSchema,
     communities: communitiesSchema,
+    admin_settings: adminSettingsSchema,
     chat: chatSchema,
     dm: dmSchema,
     file_scanner: fileScannerSchema,

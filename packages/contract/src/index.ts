@@ -3,6 +3,7 @@ export * from './errors';
 export * from './endpoint';
 export * from './endpoints/system';
 export * from './endpoints/communities';
+export * from './endpoints/admin';
 export * from './endpoints/feed';
 export * from './endpoints/chat';
 export * from './endpoints/uploads';

@@ -61,8 +61,25 @@ export const ACTIONS = [
   'dm.manage',
   'dm.edit_group',
   'admin.global',
+  'admin.manage_communities',
+  'admin.manage_community_settings',
+  'admin.view_community_analytics',
+  'admin.manage_community_moderation',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/**
+ * The addon's site-wide admin permissions. RocketLMS admins (roles.is_admin) hold all four;
+ * `communities.admin_permissions` in the config grants them to other host roles by name.
+ */
+export const ADMIN_PERMISSIONS = [
+  'manage_communities',
+  'manage_community_settings',
+  'view_community_analytics',
+  'manage_community_moderation',
+] as const;
+export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
+export const adminPermissionSchema = z.enum(ADMIN_PERMISSIONS);
 
 export const roleSlugSchema = z
   .string()

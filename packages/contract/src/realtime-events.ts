@@ -303,6 +303,18 @@ export const REALTIME_EVENT_DEFS = {
     when: 'the user earns a badge (once per badge and community)',
     to: 'the user',
   }),
+  [E.membershipRequestDecided]: def({
+    schema: z.object({
+      community_id: id,
+      slug: z.string(),
+      name: z.string(),
+      decision: z.enum(['approved', 'rejected']),
+      message: z.string().nullable().describe("the owner's or moderator's optional words to the requester"),
+    }),
+    on: ['user'],
+    when: 'an owner or moderator approves or rejects a join request',
+    to: 'the requester, so the community page turns into the member view (or says no) without a reload',
+  }),
 } satisfies { [N in RealtimeEventName]: RealtimeEventDef };
 
 type Defs = typeof REALTIME_EVENT_DEFS;

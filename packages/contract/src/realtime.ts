@@ -58,6 +58,7 @@ export const REALTIME_EVENTS = {
   moderationAutoSanction: 'moderation.auto_sanction',
   gamificationLevelUp: 'gamification.level_up',
   gamificationBadgeAwarded: 'gamification.badge_awarded',
+  membershipRequestDecided: 'membership.request_decided',
   /** A client event: members relay it to each other on presence channels; the server never publishes it. */
   clientTyping: 'client-typing',
 } as const;

@@ -1,4 +1,5 @@
 import type { EndpointRegistry } from './endpoint';
+import { admin } from './endpoints/admin';
 import { channels, dm } from './endpoints/chat';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
@@ -22,5 +23,6 @@ export const endpoints = {
   realtime,
   moderation,
   gamification,
+  admin,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

@@ -24,6 +24,8 @@ export async function boot(
   try {
     await migrateToLatest(ctx.db, (m) => ctx.logger.info({ migration: m.name, ms: m.ms }, 'migration applied'));
     ctx.bus.start();
+    // Admins' runtime settings over the file's, before anything serves; then kept in step with other processes.
+    await ctx.services.settings.start();
     let demo: DemoSchool | null = null;
     if (ctx.config.demo && ctx.config.host.adapter === 'demo' && options.seedDemo !== false) {
       if (ctx.db.dialect === 'postgres' && !ctx.config.host.database_url) {

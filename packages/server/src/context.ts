@@ -2,6 +2,9 @@ import type { CommunitiesConfig } from '@communities/contract';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Redis } from 'ioredis';
 
+import { AdminAudit } from './admin/audit';
+import { AdminService } from './admin/service';
+import { AddonSettings } from './admin/settings';
 import { subscribeEventLog } from './analytics/event-log';
 import { createChatServices, type ChatServices } from './chat';
 import { createCommunityServices, type CommunityServices } from './communities';
@@ -57,6 +60,9 @@ export interface AppContext {
     channelAuth: ChannelAuthorizer;
     moderation: ModerationServices;
     gamification: Gamification;
+    admin: AdminService;
+    /** Runtime-editable config (addon_settings), applied to `config` in place on every process. */
+    settings: AddonSettings;
   };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
@@ -234,6 +240,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     realtimeCluster,
     revoker: new RealtimeRevoker(logger),
     async close() {
+      await ctx.services?.settings?.close();
       await queue.close();
       await bus.close();
       if (realtimeCluster) await realtimeCluster.close();
@@ -287,8 +294,33 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       ownedPrivate: config.chat.driver === 'broadcast' || config.chat.driver === 'redis',
     }),
     gamification: createGamification(ctx, communities.facts),
+    admin: undefined as unknown as AdminService,
+    settings: undefined as unknown as AddonSettings,
   };
   ctx.services.uploads = createUploadService(ctx);
+  const audit = new AdminAudit(db.db, clock);
+  const settings = new AddonSettings({ config, db: db.db, dialect: db.dialect, clock, logger, redis, audit });
+  ctx.services.settings = settings;
+  ctx.services.admin = new AdminService({
+    db,
+    get clock() {
+      return ctx.clock;
+    },
+    host,
+    communities,
+    settings,
+    audit,
+    maxGrantMinutes: () => config.communities.act_as_owner_max_minutes,
+    running: () => ({
+      chat_driver: config.chat.driver,
+      queue_driver: config.queue.driver,
+      scanner_driver: config.file_scanner.driver,
+      storage_driver: config.storage.driver,
+      host_adapter: config.host.adapter,
+      redis: redis !== null,
+      database_dialect: db.dialect,
+    }),
+  });
   if (config.features.central_feed) subscribeFeedSystemItems(ctx);
   return ctx;
 }

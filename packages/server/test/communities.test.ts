@@ -108,8 +108,8 @@ describe('creating communities', () => {
   it('deletes (owner) with everything in it', async () => {
     const c = await makeCommunity(s);
     await addMember(s, c.id, students[0]!);
-    await expectStatus(s.as(students[0]!).communities.remove({ params: { id: String(c.id) } }), 403);
-    await s.as(instructor).communities.remove({ params: { id: String(c.id) } });
+    await expectStatus(s.as(students[0]!).communities.remove({ params: { id: String(c.id) }, body: { confirm_name: c.name } }), 403);
+    await s.as(instructor).communities.remove({ params: { id: String(c.id) }, body: { confirm_name: c.name } });
     await expectStatus(s.as(instructor).communities.get({ params: { id: String(c.id) } }), 404, 'not_found');
     expect(await s.ctx.db.db.selectFrom('channels').select('id').where('community_id', '=', c.id).execute()).toEqual([]);
   });
@@ -220,13 +220,13 @@ describe('membership', () => {
     const requests = await s.as(instructor).communities.requests({ params: { id: c.slug } });
     expect(requests.items.map((m) => m.user.id)).toEqual([students[4]]);
     await expectStatus(s.as(students[5]!).communities.requests({ params: { id: c.slug } }), 403);
-    await s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[4]!, decision: 'approve' } });
+    await s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[4]!, decision: 'approve' }, body: {} });
     expect((await s.as(students[4]!).communities.members({ params: { id: c.slug } })).items.length).toBe(2);
     await s.as(students[5]!).communities.join({ params: { id: c.slug }, body: {} });
-    await s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'reject' } });
+    await s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'reject' }, body: {} });
     expect((await s.as(instructor).communities.requests({ params: { id: c.slug } })).items).toEqual([]);
     await expectStatus(
-      s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'approve' } }),
+      s.as(instructor).communities.decideRequest({ params: { id: c.slug, userId: students[5]!, decision: 'approve' }, body: {} }),
       404,
     );
     events.off();

@@ -75,7 +75,7 @@ describe('GET /features is truthful', () => {
     expect((await scanning.as(null).system.features()).features.file_scanning).toBe(true);
   });
 
-  it('turning each flag off removes its routes (404) and reports it off; the other flags keep theirs', async () => {
+  it('turning each flag off answers its routes 404 and reports it off; the other flags keep theirs', async () => {
     const on = await withFlags(scanning, {});
     try {
       for (const name of FEATURE_NAMES)
@@ -95,10 +95,8 @@ describe('GET /features is truthful', () => {
             status: 404,
             code: 'not_found',
           });
-          // Gone from the route table (a few paths, like GET /feed, then fall to /:community, which has no "feed").
-          expect({ route: e.path, has: off.has(e) }).toEqual({ route: e.path, has: false });
         }
-        expect(off.routes.filter((r) => r.spec.endpoint.feature === name)).toEqual([]);
+        // Routes stay registered (admins may turn the flag back on at runtime) but answer as absent.
         for (const other of FEATURE_NAMES.filter((o) => o !== name)) {
           const routed = off.routes.some((r) => r.spec.endpoint.feature === other);
           expect({ other, on: f[other] }).toEqual({ other, on: routed || (CODE_FEATURES[other]?.(scanning.ctx) ?? false) });

@@ -136,7 +136,10 @@ describe('creating and running a community in Chromium', () => {
     await sp.goto(`${server.url}/communities/spanish-club`);
     await sp.getByRole('heading', { name: 'Spanish Conversation Club', level: 1 }).waitFor();
     await sp.getByRole('button', { name: 'Ask to join' }).click();
+    await sp.getByLabel('Introduce yourself (optional)').fill('Hola! I took the Spanish course last spring.');
+    await sp.getByRole('button', { name: 'Send request' }).click();
     await sp.getByText('Request sent').waitFor();
+    await sp.getByRole('button', { name: 'Cancel request' }).waitFor();
 
     // 3. The instructor sees the badge on Requests (no reload) and approves.
     const requestsTab = page.getByRole('link', { name: /^Requests/ });
@@ -144,11 +147,14 @@ describe('creating and running a community in Chromium', () => {
     await requestsTab.click();
     const studentName = (await api.communities.requests({ params: { id: 'spanish-club' }, query: {} })).items[0]!.user.name;
     const row = page.getByRole('listitem', { name: studentName });
+    await row.getByText('“Hola! I took the Spanish course last spring.”').waitFor();
+    await row.getByLabel(`Message to ${studentName} (optional)`).fill('Bienvenida!');
     await screenshot(page, 'settings-requests-1440');
     await row.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('status').getByText(`Approved ${studentName}`).waitFor();
     await requestsTab.getByTestId('requests-badge').waitFor({ state: 'detached' });
     // The student's page turns into the member view without a reload.
+    await sp.getByRole('status').getByText('Your request was approved: welcome! “Bienvenida!”').waitFor({ timeout: 20_000 });
     await sp.getByRole('button', { name: 'Leave' }).waitFor({ timeout: 20_000 });
 
     // 4. Make the student a moderator.

@@ -162,6 +162,36 @@ const channelFields = {
   min_level: z.number().int().min(1).max(100).optional().describe('level needed in this community to open the channel (1: none)'),
 };
 const channelParams = z.object({ channelId: idNum }).strict();
+
+/** Permissions a channel override may allow or deny (those that mean something inside a channel). */
+export const CHANNEL_OVERRIDE_PERMISSIONS = [
+  'view',
+  'send_messages',
+  'react',
+  'attach_files',
+  'mention_everyone',
+  'pin',
+  'delete_any',
+  'announce',
+] as const;
+export const channelOverrideSchema = z.object({
+  target: z.enum(['role', 'member']),
+  role: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
+  user: userSummarySchema.nullable(),
+  allow: z.array(z.enum(CHANNEL_OVERRIDE_PERMISSIONS)),
+  deny: z.array(z.enum(CHANNEL_OVERRIDE_PERMISSIONS)),
+});
+export type ChannelOverride = z.infer<typeof channelOverrideSchema>;
+const channelOverrideInput = z
+  .object({
+    role_slug: roleSlugSchema.optional(),
+    user_id: z.number().int().positive().optional(),
+    allow: z.array(z.enum(CHANNEL_OVERRIDE_PERMISSIONS)).max(20).default([]),
+    deny: z.array(z.enum(CHANNEL_OVERRIDE_PERMISSIONS)).max(20).default([]),
+  })
+  .strict()
+  .refine((b) => (b.role_slug === undefined) !== (b.user_id === undefined), { message: 'Give role_slug or user_id', path: ['role_slug'] })
+  .refine((b) => !b.allow.some((p) => b.deny.includes(p)), { message: 'A permission cannot be both allowed and denied', path: ['allow'] });
 const messageParams = z.object({ messageId: idNum }).strict();
 
 export const channels = {
@@ -226,13 +256,42 @@ export const channels = {
   update: endpoint({
     method: 'PATCH',
     path: '/api/communities/channels/:channelId',
-    summary: 'Rename, move, set topic, privacy or slow mode',
+    summary: 'Rename, move, set topic, privacy, allowed roles, slow mode, minimum level, or make a channel announcement-only (type)',
     tag: 'channels',
     feature: 'channels',
     params: channelParams,
-    body: z.object({ ...channelFields, name: channelFields.name.optional(), position: z.number().int().min(0).optional() }).strict(),
+    body: z
+      .object({
+        ...channelFields,
+        name: channelFields.name.optional(),
+        position: z.number().int().min(0).optional(),
+        type: z.enum(['text', 'announcement']).optional().describe('announcement: only roles with announce may post'),
+      })
+      .strict(),
     response: channelSchema,
     errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  overrides: endpoint({
+    method: 'GET',
+    path: '/api/communities/channels/:channelId/overrides',
+    summary: "A channel's permission overrides per role and per member (manage_channels)",
+    tag: 'channels',
+    feature: 'channels',
+    params: channelParams,
+    response: z.object({ items: z.array(channelOverrideSchema) }),
+    errors: ['forbidden', 'not_found'],
+  }),
+  setOverride: endpoint({
+    method: 'PUT',
+    path: '/api/communities/channels/:channelId/overrides',
+    summary:
+      'Set the override of one role or one member in a channel, as in Discord: deny removes, allow adds (role first, then member); empty allow and deny deletes it',
+    tag: 'channels',
+    feature: 'channels',
+    params: channelParams,
+    body: channelOverrideInput,
+    response: z.object({ items: z.array(channelOverrideSchema) }),
+    errors: ['forbidden', 'not_found', 'validation_failed'],
   }),
   remove: endpoint({
     method: 'DELETE',

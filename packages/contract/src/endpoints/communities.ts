@@ -71,6 +71,21 @@ export const communityDetailSchema = communityCardSchema.extend({
   created_at: isoTime,
   /** Actions the caller may take here (from the access engine), for showing buttons. */
   viewer_permissions: z.array(z.string()),
+  /**
+   * What the page shows the caller, decided once: `join` says which join button (none for members,
+   * and never "request" to a site admin, who joins directly); `compose` whether a composer shows
+   * (members only: an admin who is not a member gets admin controls, not a composer); `manage`
+   * whether the settings are open to them; `admin_override` that admin powers (not membership) give it.
+   */
+  viewer_capabilities: z.object({
+    member: z.boolean(),
+    join: z.enum(['join', 'request', 'none']),
+    compose: z.boolean(),
+    manage: z.boolean(),
+    admin_override: z.boolean(),
+  }),
+  /** Set while the caller holds an "open as owner" support grant here: show a banner until expires_at. */
+  acting_as_owner: z.object({ grant_id: z.number().int(), owner: userSummarySchema, reason: z.string(), expires_at: isoTime }).nullable(),
 });
 export type CommunityDetail = z.infer<typeof communityDetailSchema>;
 
@@ -96,6 +111,8 @@ export const memberSchema = z.object({
   status_expires_at: isoTime.nullable(),
   ban_reason: z.string().nullable(),
   source: z.string(),
+  /** A pending requester's words to the owner when asking to join (null when none, or not a request). */
+  request_intro: z.string().nullable(),
 });
 export type Member = z.infer<typeof memberSchema>;
 
@@ -296,11 +313,12 @@ export const communities = {
   remove: endpoint({
     method: 'DELETE',
     path: '/api/communities/:id',
-    summary: 'Delete a community and everything in it (owner or admin)',
+    summary: 'Delete a community and everything in it (owner or admin); confirm_name must equal its name',
     tag: 'communities',
     params: communityRef,
+    body: z.object({ confirm_name: z.string().max(200) }).strict(),
     response: okResponse,
-    errors: ['forbidden', 'not_found'],
+    errors: ['forbidden', 'not_found', 'validation_failed'],
   }),
   join: endpoint({
     method: 'POST',
@@ -309,7 +327,12 @@ export const communities = {
       "Join: public → member; private or approval → pending, or member with a moderator's valid invite (a member's invite still asks for approval); paid → needs a tier",
     tag: 'membership',
     params: communityRef,
-    body: z.object({ invite_token: z.string().min(10).max(100).optional() }).strict(),
+    body: z
+      .object({
+        invite_token: z.string().min(10).max(100).optional(),
+        intro: z.string().trim().max(1000).optional().describe('a few words to the owner, kept with a join request'),
+      })
+      .strict(),
     response: z.object({ status: z.enum(['active', 'pending']), role: z.string() }),
     errors: ['forbidden', 'not_found'],
   }),
@@ -335,9 +358,10 @@ export const communities = {
   decideRequest: endpoint({
     method: 'POST',
     path: '/api/communities/:id/requests/:userId/:decision',
-    summary: 'Approve or reject a join request',
+    summary: 'Approve or reject a join request, with an optional message; the requester hears it live (membership.request_decided)',
     tag: 'membership',
     params: z.object({ id: z.string().min(1).max(80), userId: idNum, decision: z.enum(['approve', 'reject']) }).strict(),
+    body: z.object({ message: z.string().trim().max(1000).optional() }).strict(),
     response: okResponse,
     errors: ['forbidden', 'not_found'],
   }),
@@ -382,10 +406,10 @@ export const communities = {
   transfer: endpoint({
     method: 'POST',
     path: '/api/communities/:id/transfer',
-    summary: 'Hand the community to another active member; the old owner becomes a moderator',
+    summary: 'Hand the community to another active member; the old owner becomes a moderator; confirm_name, when sent, must equal its name',
     tag: 'membership',
     params: communityRef,
-    body: z.object({ user_id: z.number().int().positive() }).strict(),
+    body: z.object({ user_id: z.number().int().positive(), confirm_name: z.string().max(200).optional() }).strict(),
     response: okResponse,
     errors: ['forbidden', 'not_found', 'conflict'],
   }),
@@ -408,6 +432,43 @@ export const communities = {
       .object({ name: z.string().trim().min(1).max(64).optional(), permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)).optional() })
       .strict(),
     response: roleSchema,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  createRole: endpoint({
+    method: 'POST',
+    path: '/api/communities/:id/roles',
+    summary: 'Add a role (manage_roles); it ranks just above member unless rank is given, always below the caller',
+    tag: 'membership',
+    params: communityRef,
+    body: z
+      .object({
+        name: z.string().trim().min(1).max(64),
+        slug: roleSlugSchema.optional(),
+        permissions: z.array(z.enum(COMMUNITY_PERMISSIONS)).default(['view']),
+        rank: z.number().int().min(1).max(99).optional(),
+      })
+      .strict(),
+    response: roleSchema,
+    status: 201,
+    errors: ['forbidden', 'not_found', 'conflict'],
+  }),
+  reorderRoles: endpoint({
+    method: 'PUT',
+    path: '/api/communities/:id/roles/order',
+    summary: 'Order the roles between owner and guest, highest first (manage_roles); ranks are reassigned',
+    tag: 'membership',
+    params: communityRef,
+    body: z.object({ role_ids: z.array(z.number().int().positive()).min(1).max(50) }).strict(),
+    response: z.object({ items: z.array(roleSchema) }),
+    errors: ['forbidden', 'not_found', 'validation_failed'],
+  }),
+  deleteRole: endpoint({
+    method: 'DELETE',
+    path: '/api/communities/:id/roles/:roleId',
+    summary: 'Delete a role that is not a default one (manage_roles); its members become members',
+    tag: 'membership',
+    params: z.object({ id: z.string().min(1).max(80), roleId: idNum }).strict(),
+    response: okResponse,
     errors: ['forbidden', 'not_found', 'conflict'],
   }),
   createInvite: endpoint({
@@ -549,6 +610,46 @@ export const communities = {
     body: z.object({ user_id: z.number().int().positive(), expires_at: isoTime.optional() }).strict(),
     response: okResponse,
     errors: ['forbidden', 'not_found'],
+  }),
+  slugAvailability: endpoint({
+    method: 'GET',
+    path: '/api/communities/slug-availability',
+    summary: 'Whether a slug is free (taken and reserved answer the same), with a free suggestion; for the wizard live check',
+    tag: 'wizard',
+    query: z.object({ slug: z.string().max(80) }).strict(),
+    response: z.object({
+      slug: z.string(),
+      available: z.boolean(),
+      reason: z.enum(['invalid', 'unavailable']).nullable(),
+      suggestion: z.string().nullable(),
+    }),
+    errors: ['forbidden'],
+  }),
+  wizardDrafts: endpoint({
+    method: 'GET',
+    path: '/api/communities/wizard',
+    summary: "The caller's unpublished wizard drafts, most recently changed first (resume)",
+    tag: 'wizard',
+    response: z.object({ items: z.array(wizardSchema.extend({ name: z.string(), updated_at: isoTime })) }),
+  }),
+  wizardCourses: endpoint({
+    method: 'GET',
+    path: '/api/communities/wizard/courses',
+    summary: 'Courses and bundles the caller may link: those they teach, or any (searchable) for admins',
+    tag: 'wizard',
+    query: z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }).strict(),
+    response: z.object({
+      items: z.array(
+        z.object({
+          id: z.number().int(),
+          type: z.enum(['course', 'bundle']),
+          title: z.string(),
+          url: z.string().nullable(),
+          image_url: z.string().nullable(),
+        }),
+      ),
+    }),
+    errors: ['forbidden'],
   }),
   wizardStart: endpoint({
     method: 'POST',

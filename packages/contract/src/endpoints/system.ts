@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { featuresResponseSchema } from '../config';
 import { endpoint } from '../endpoint';
+import { adminPermissionSchema } from '../permissions';
 
 const checkSchema = z.object({
   status: z.enum(['ok', 'down', 'disabled', 'warning']),
@@ -35,6 +36,10 @@ export const meResponseSchema = z.object({
   is_admin: z.boolean(),
   locale: z.string().nullable(),
   auth_method: z.enum(['jwt', 'session']),
+  /** The addon admin permissions the user holds (all four for RocketLMS admins): show the admin area's sections from these. */
+  admin_permissions: z.array(adminPermissionSchema),
+  /** Whether to show "Create community" (admins, communities.who_can_create, communities.create_host_roles). */
+  can_create_community: z.boolean(),
 });
 export type Me = z.infer<typeof meResponseSchema>;
 

@@ -1,4 +1,4 @@
-import type { Action, CommunityPermission } from '@communities/contract';
+import { ADMIN_PERMISSIONS, type Action, type AdminPermission, type CommunityPermission } from '@communities/contract';
 
 import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts, SanctionFacts, SiteSanctionFacts } from './facts';
 
@@ -92,6 +92,44 @@ function dmDecision(actor: Actor, action: Action, ctx: AccessContext): Decision 
   return dm.type === 'group' && dm.ownerUserId === actor.userId ? ALLOW : deny('missing_permission');
 }
 
+/** The addon admin permissions an actor holds: all for RocketLMS admins, else what config maps to their host role. */
+export function adminPermissionsOf(actor: Actor | null, config: AccessContext['config']): AdminPermission[] {
+  if (!actor) return [];
+  if (actor.isAdmin) return [...ADMIN_PERMISSIONS];
+  const mapped = actor.hostRole ? (config.adminPermissions?.[actor.hostRole] ?? []) : [];
+  return ADMIN_PERMISSIONS.filter((p) => mapped.includes(p));
+}
+
+/** Whether the actor may create communities: admins, the global roles in who_can_create, the host roles in create_host_roles. */
+export function mayCreateCommunity(actor: Actor, config: AccessContext['config']): boolean {
+  return (
+    actor.isAdmin ||
+    config.whoCanCreate.includes(actor.globalRole) ||
+    (actor.hostRole !== undefined && (config.createHostRoles ?? []).includes(actor.hostRole))
+  );
+}
+
+const ADMIN_ACTIONS: Partial<Record<Action, AdminPermission>> = {
+  'admin.manage_communities': 'manage_communities',
+  'admin.manage_community_settings': 'manage_community_settings',
+  'admin.view_community_analytics': 'view_community_analytics',
+  'admin.manage_community_moderation': 'manage_community_moderation',
+};
+
+/** A member's permissions in a channel after its overrides: the role's, then the member's (deny, then allow). */
+function withOverrides(perms: Set<string>, ch: ChannelFacts | undefined, roleSlug: string | undefined, userId: number): Set<string> {
+  if (!ch?.overrides?.length || perms.has('*')) return perms;
+  const out = new Set(perms);
+  const apply = (o: { allow: readonly string[]; deny: readonly string[] } | undefined) => {
+    if (!o) return;
+    for (const p of o.deny) out.delete(p);
+    for (const p of o.allow) out.add(p);
+  };
+  apply(roleSlug === undefined ? undefined : ch.overrides.find((o) => o.roleSlug === roleSlug));
+  apply(ch.overrides.find((o) => o.userId === userId));
+  return out;
+}
+
 /**
  * The one access decision: every route and the realtime channel authoriser call this.
  * Existence is private where it should be: hidden communities, drafts, private channels
@@ -100,8 +138,9 @@ function dmDecision(actor: Actor, action: Action, ctx: AccessContext): Decision 
 export function can(actor: Actor | null, action: Action, ctx: AccessContext): Decision {
   if (!actor) return deny('unauthenticated', 401);
   if (action === 'admin.global') return actor.isAdmin ? ALLOW : deny('missing_permission');
-  if (action === 'community.create')
-    return actor.isAdmin || ctx.config.whoCanCreate.includes(actor.globalRole) ? ALLOW : deny('missing_permission');
+  const adminPermission = ADMIN_ACTIONS[action];
+  if (adminPermission) return adminPermissionsOf(actor, ctx.config).includes(adminPermission) ? ALLOW : deny('missing_permission');
+  if (action === 'community.create') return mayCreateCommunity(actor, ctx.config) ? ALLOW : deny('missing_permission');
   if (action.startsWith('dm.')) return dmDecision(actor, action, ctx);
 
   const c = ctx.community;
@@ -113,23 +152,31 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
 
   const m = ctx.membership ?? null;
   const status = effectiveStatus(m, ctx.now);
-  const isOwner = c.ownerId === actor.userId || (status !== null && status !== 'banned' && m?.role.slug === 'owner');
-  const perms = new Set<string>(isOwner ? ['*'] : status === 'active' || status === 'muted' ? (m?.role.permissions ?? []) : []);
+  const isOwner =
+    c.ownerId === actor.userId || ctx.ownerGrant === true || (status !== null && status !== 'banned' && m?.role.slug === 'owner');
+  const perms = withOverrides(
+    new Set<string>(isOwner ? ['*'] : status === 'active' || status === 'muted' ? (m?.role.permissions ?? []) : []),
+    ch,
+    status === 'active' || status === 'muted' ? m?.role.slug : undefined,
+    actor.userId,
+  );
   const has = (p: CommunityPermission) => perms.has('*') || perms.has(p);
   const rank = isOwner ? Number.POSITIVE_INFINITY : (m?.role.rank ?? -1);
 
   // Existence.
   if (c.status === 'draft' && !isOwner) return hidden();
-  const knowsIt = status !== null && status !== 'banned';
+  const knowsIt = (status !== null && status !== 'banned') || ctx.ownerGrant === true;
   if (c.visibility === 'hidden' && !knowsIt && !(ctx.hasValidInvite && (action === 'community.view' || action === 'community.join')))
     return hidden();
   // A private channel is invisible to whoever it does not admit: pending, banned and outsiders get
   // the 404 of a channel that does not exist, not a 403 that confirms it does.
-  const member = status === 'active' || status === 'muted';
+  // An "open as owner" grant stands in for the owner's membership.
+  const member = status === 'active' || status === 'muted' || ctx.ownerGrant === true;
   const admittedTo = (x: ChannelFacts) =>
     !x.isPrivate ||
     isOwner ||
     has('manage_channels') ||
+    (member && (x.overrides ?? []).some((o) => (o.userId === actor.userId || o.roleSlug === m?.role.slug) && o.allow.includes('view'))) ||
     (member && m !== null && x.allowedRoleSlugs.includes(m.role.slug)) ||
     x.allowedUserIds.includes(actor.userId);
   if (ch && !admittedTo(ch)) return hidden('not_allowed_role');

@@ -1,4 +1,4 @@
-import type { Action } from '@communities/contract';
+import type { Action, AdminPermission } from '@communities/contract';
 
 export type { Action };
 
@@ -6,6 +6,16 @@ export interface Actor {
   userId: number;
   globalRole: 'admin' | 'instructor' | 'student';
   isAdmin: boolean;
+  /** The RocketLMS role name (users.role_name), for config that names host roles; absent for system actors. */
+  hostRole?: string;
+}
+
+/** A channel permission override of one role or one member: deny removes, allow adds (role first, then member). */
+export interface ChannelOverrideFacts {
+  roleSlug?: string;
+  userId?: number;
+  allow: readonly string[];
+  deny: readonly string[];
 }
 
 export interface CommunityFacts {
@@ -47,6 +57,8 @@ export interface ChannelFacts {
   archived?: boolean;
   /** Level a member needs in the community to open the channel (gamification unlocks); 1 or absent: none. */
   minLevel?: number;
+  /** Per-role and per-member permission overrides (Discord-style). */
+  overrides?: readonly ChannelOverrideFacts[];
 }
 
 export interface DmFacts {
@@ -85,8 +97,16 @@ export interface AccessContext {
   hasValidInvite?: boolean;
   /** The actor's site-wide sanction, loaded where it matters (joining, posting DMs); absent = none. */
   siteSanction?: SiteSanctionFacts | null;
+  /** The actor holds an "open as owner" support grant in this community: owner powers, audit-logged. */
+  ownerGrant?: boolean;
   now: Date;
-  config: { whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'> };
+  config: {
+    whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'>;
+    /** RocketLMS role names that may create communities besides whoCanCreate. */
+    createHostRoles?: readonly string[];
+    /** RocketLMS role name → the admin permissions it grants (admins hold all). */
+    adminPermissions?: Readonly<Record<string, readonly AdminPermission[]>>;
+  };
 }
 
 export type DenyReason =

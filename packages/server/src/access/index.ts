@@ -1,9 +1,10 @@
-export { AccessDeniedError, assertCan, can, canEditOwn, effectiveStatus } from './engine';
+export { AccessDeniedError, adminPermissionsOf, assertCan, can, canEditOwn, effectiveStatus, mayCreateCommunity } from './engine';
 export type {
   AccessContext,
   Action,
   Actor,
   ChannelFacts,
+  ChannelOverrideFacts,
   CommunityFacts,
   Decision,
   DenyReason,

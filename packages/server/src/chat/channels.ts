@@ -1,4 +1,4 @@
-import { REALTIME_EVENTS, type Channel, type channels as channelEndpoints } from '@communities/contract';
+import { REALTIME_EVENTS, type Channel, type ChannelOverride, type channels as channelEndpoints } from '@communities/contract';
 import type { z } from 'zod';
 
 import { assertCan, can, type AccessContext, type Actor, type ChannelFacts } from '../access';
@@ -18,6 +18,8 @@ import type { ChatPublisher } from './publish';
 type CreateBody = z.output<(typeof channelEndpoints)['create']['body']>;
 type UpdateBody = z.output<(typeof channelEndpoints)['update']['body']>;
 type ReorderBody = z.output<(typeof channelEndpoints)['reorder']['body']>;
+type OverrideBody = z.output<(typeof channelEndpoints)['setOverride']['body']>;
+type StoredOverride = { role_slug?: string; user_id?: number; allow: string[]; deny: string[] };
 
 /** Visible in the list with a lock: the only thing missing is the level the channel needs. */
 export const isLocked = (d: ReturnType<typeof can>): boolean => !d.allowed && d.reason === 'level_required';
@@ -43,7 +45,7 @@ export interface LoadedChannel {
 /** Categories and channels: list with unread counts, create, update, reorder, delete, read states. */
 export class ChannelService {
   constructor(
-    private readonly ctx: Pick<ChatDeps, 'clock' | 'db'>,
+    private readonly ctx: Pick<ChatDeps, 'clock' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
     private readonly publish: ChatPublisher,
     private readonly revoker: Revoker,
@@ -288,6 +290,8 @@ export class ChannelService {
   async update(actor: Actor, channelId: number, body: UpdateBody): Promise<Channel> {
     const { row, access } = await this.load(actor, channelId);
     assertCan(actor, 'channel.manage', access);
+    if (body.type !== undefined && body.type !== row.type && row.type !== 'text' && row.type !== 'announcement')
+      throw invalid('body.type', 'Only text and announcement channels switch type', 'not_switchable');
     body = await this.filtered(actor.userId, row.community_id, body);
     await inTransaction(this.db, async (trx, afterCommit) => {
       if (body.parent_id !== undefined) await this.assertParent(trx, row.community_id, body.parent_id, row.type);
@@ -301,6 +305,7 @@ export class ChannelService {
           ...(body.parent_id !== undefined ? { parent_id: body.parent_id } : {}),
           ...(body.position !== undefined ? { position: body.position } : {}),
           ...(body.is_private !== undefined ? { is_private: body.is_private ? 1 : 0 } : {}),
+          ...(body.type !== undefined ? { type: body.type } : {}),
           settings: this.settingsJson(row, body),
           updated_at: this.ctx.clock.now().toISOString(),
         })
@@ -319,6 +324,93 @@ export class ChannelService {
       });
     });
     return this.get(actor, channelId);
+  }
+
+  /** A channel's overrides, with role names and users, for the settings screen. */
+  async overrides(actor: Actor, channelId: number): Promise<{ items: ChannelOverride[] }> {
+    const { row, access } = await this.load(actor, channelId, { fresh: true });
+    assertCan(actor, 'channel.manage', access);
+    return this.presentOverrides(row);
+  }
+
+  private async presentOverrides(row: ChannelRow): Promise<{ items: ChannelOverride[] }> {
+    const list = channelFacts(row).overrides ?? [];
+    const [roles, users] = await Promise.all([
+      this.db.selectFrom('community_roles').select(['id', 'slug', 'name']).where('community_id', '=', row.community_id).execute(),
+      this.ctx.host.identities.getUsers(list.flatMap((o) => (o.userId !== undefined ? [o.userId] : []))),
+    ]);
+    return {
+      items: list.map((o) => {
+        const role = o.roleSlug !== undefined ? roles.find((r) => r.slug === o.roleSlug) : undefined;
+        const u = o.userId !== undefined ? users.get(o.userId) : undefined;
+        return {
+          target: o.roleSlug !== undefined ? ('role' as const) : ('member' as const),
+          role: role
+            ? { id: role.id, slug: role.slug, name: role.name }
+            : o.roleSlug !== undefined
+              ? { id: 0, slug: o.roleSlug, name: o.roleSlug }
+              : null,
+          user: o.userId !== undefined ? { id: o.userId, name: u?.name ?? 'Former member', avatar_url: u?.avatarUrl ?? null } : null,
+          allow: o.allow as ChannelOverride['allow'],
+          deny: o.deny as ChannelOverride['deny'],
+        };
+      }),
+    };
+  }
+
+  /** Sets (or, with nothing allowed or denied, removes) the override of one role or one member. */
+  async setOverride(actor: Actor, channelId: number, body: OverrideBody): Promise<{ items: ChannelOverride[] }> {
+    const { row, access } = await this.load(actor, channelId, { fresh: true });
+    assertCan(actor, 'channel.manage', access);
+    if (row.type === 'category') throw invalid('body', 'Categories have no overrides', 'not_a_channel');
+    if (body.role_slug !== undefined) {
+      const role = await this.db
+        .selectFrom('community_roles')
+        .select('slug')
+        .where('community_id', '=', row.community_id)
+        .where('slug', '=', body.role_slug)
+        .executeTakeFirst();
+      if (!role) throw invalid('body.role_slug', `No role "${body.role_slug}" here`, 'unknown_role');
+      if (role.slug === 'owner') throw invalid('body.role_slug', 'The owner always has every permission', 'owner_role');
+    }
+    if (body.user_id !== undefined) {
+      const m = await this.db
+        .selectFrom('community_members')
+        .select('id')
+        .where('community_id', '=', row.community_id)
+        .where('user_id', '=', body.user_id)
+        .executeTakeFirst();
+      if (!m) throw invalid('body.user_id', 'Not a member of this community', 'not_member');
+    }
+    await inTransaction(this.db, async (trx, afterCommit) => {
+      const fresh = await trx.selectFrom('channels').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+      const prev = JSON.parse(fresh.settings || '{}') as { overrides?: StoredOverride[] };
+      const others = (prev.overrides ?? []).filter((o) =>
+        body.role_slug !== undefined ? o.role_slug !== body.role_slug : o.user_id !== body.user_id,
+      );
+      const next: StoredOverride[] =
+        body.allow.length + body.deny.length === 0
+          ? others
+          : [
+              ...others,
+              {
+                ...(body.role_slug !== undefined ? { role_slug: body.role_slug } : { user_id: body.user_id! }),
+                allow: [...new Set(body.allow)],
+                deny: [...new Set(body.deny)],
+              },
+            ];
+      await trx
+        .updateTable('channels')
+        .set({ settings: JSON.stringify({ ...prev, overrides: next }), updated_at: this.ctx.clock.now().toISOString() })
+        .where('id', '=', row.id)
+        .execute();
+      afterCommit(() => {
+        this.publish.toCommunity(row.community_id, REALTIME_EVENTS.channelUpdated, { channel_id: row.id });
+        this.revoker.revoke({ scope: { channel: row.id } });
+      });
+    });
+    const updated = await this.db.selectFrom('channels').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    return this.presentOverrides(updated);
   }
 
   async remove(actor: Actor, channelId: number): Promise<void> {

@@ -1,9 +1,22 @@
-import { communitySettingsSchema, type CommunitySettings } from '@communities/contract';
+import { communitySettingsSchema, type CommunitiesConfig, type CommunitySettings } from '@communities/contract';
 
-import type { AccessContext, Actor, ChannelFacts, CommunityFacts, MembershipFacts, SiteSanctionFacts } from '../access';
+import {
+  adminPermissionsOf,
+  type AccessContext,
+  type Actor,
+  type ChannelFacts,
+  type CommunityFacts,
+  type MembershipFacts,
+  type SiteSanctionFacts,
+} from '../access';
+import { markActingAsOwner } from '../platform/request-scope';
 import type { Clock } from '../platform/clock';
 import { notFound } from '../platform/errors';
 import type { ChannelRow, CommunityMemberRow, CommunityRow } from '../platform/db/schema';
+import type { AdminOwnerGrantsTable } from '../platform/db/tables';
+import type { Selectable } from 'kysely';
+
+export type OwnerGrantRow = Selectable<AdminOwnerGrantsTable>;
 import type { DbHandle, Tx } from '../platform/db/transaction';
 
 export const parseSettings = (json: string | null): CommunitySettings => {
@@ -45,6 +58,7 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
     required_tier_ids?: number[];
     slow_mode_seconds?: number;
     min_level?: number;
+    overrides?: { role_slug?: string; user_id?: number; allow: string[]; deny: string[] }[];
   }>(row.settings, {});
   return {
     id: row.id,
@@ -56,6 +70,12 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
     slowModeSeconds: s.slow_mode_seconds ?? 0,
     archived: row.archived_at !== null,
     minLevel: s.min_level ?? 1,
+    overrides: (s.overrides ?? []).map((o) => ({
+      ...(o.role_slug !== undefined ? { roleSlug: o.role_slug } : {}),
+      ...(o.user_id !== undefined ? { userId: o.user_id } : {}),
+      allow: o.allow,
+      deny: o.deny,
+    })),
   };
 }
 
@@ -64,7 +84,7 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
  * (not private, not tier-gated): its channel.activity then goes there, else to the channel.
  */
 export function openToCommunity(f: ChannelFacts): boolean {
-  return !f.isPrivate && f.requiredTierIds.length === 0;
+  return !f.isPrivate && f.requiredTierIds.length === 0 && !(f.overrides ?? []).some((o) => o.deny.includes('view'));
 }
 
 /**
@@ -133,7 +153,8 @@ export class FactsLoader {
     private readonly db: DbHandle,
     private readonly clock: Clock,
     private readonly options: {
-      whoCanCreate: ReadonlyArray<'admin' | 'instructor' | 'student'>;
+      /** Read at every decision: admins change these at runtime (addon settings). */
+      communities: CommunitiesConfig['communities'];
       pricingOn: boolean;
       /** Counts this process's writes to the fact tables; any write empties the cache. */
       writes?: { generation: number };
@@ -270,7 +291,32 @@ export class FactsLoader {
   }
 
   baseContext(): AccessContext {
-    return { now: this.clock.now(), config: { whoCanCreate: this.options.whoCanCreate } };
+    const c = this.options.communities;
+    return {
+      now: this.clock.now(),
+      config: { whoCanCreate: c.who_can_create, createHostRoles: c.create_host_roles, adminPermissions: c.admin_permissions },
+    };
+  }
+
+  /**
+   * The actor's "open as owner" grant in force in a community, if any. Only actors who hold
+   * manage_communities can have one, so nobody else pays for the look-up. Marks the request as
+   * acting on the owner's behalf (its writes are audit-logged).
+   */
+  async ownerGrant(actor: Actor | null, communityId: number, trx?: Tx): Promise<OwnerGrantRow | null> {
+    if (!actor || !adminPermissionsOf(actor, this.baseContext().config).includes('manage_communities')) return null;
+    const now = this.clock.now().toISOString();
+    const row = await this.handle(trx)
+      .selectFrom('admin_owner_grants')
+      .selectAll()
+      .where('admin_user_id', '=', actor.userId)
+      .where('community_id', '=', communityId)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (row) markActingAsOwner({ grantId: row.id, communityId, ownerId: row.owner_user_id, adminId: actor.userId });
+    return row ?? null;
   }
 
   /** The community, the actor's membership and an AccessContext; 404 when there is no such community. */
@@ -279,14 +325,22 @@ export class FactsLoader {
     idOrSlug: number | string,
     extra: Partial<AccessContext> = {},
     opts: { trx?: Tx; cached?: boolean } = {},
-  ): Promise<{ community: CommunityRow; membership: MemberWithRole | null; access: AccessContext }> {
+  ): Promise<{ community: CommunityRow; membership: MemberWithRole | null; access: AccessContext; grant: OwnerGrantRow | null }> {
     const c = await this.community(idOrSlug, opts);
     if (!c) throw notFound(); // the same answer as a hidden community's
     const m = actor ? await this.membership(c.row.id, actor.userId, opts) : null;
+    const grant = await this.ownerGrant(actor, c.row.id, opts.trx);
     return {
       community: c.row,
       membership: m?.row ?? null,
-      access: { ...this.baseContext(), community: c.facts, membership: m?.facts ?? null, ...extra },
+      grant,
+      access: {
+        ...this.baseContext(),
+        community: c.facts,
+        membership: m?.facts ?? null,
+        ...(grant ? { ownerGrant: true } : {}),
+        ...extra,
+      },
     };
   }
 }

@@ -19,7 +19,7 @@ export interface CommunityServices {
 
 export function createCommunityServices(ctx: CommunityDeps): CommunityServices {
   const facts = new FactsLoader(ctx.db.db, ctx.clock, {
-    whoCanCreate: ctx.config.communities.who_can_create,
+    communities: ctx.config.communities,
     pricingOn: ctx.config.features.pricing_tiers && ctx.config.pricing.enable_per_community_subscriptions,
     writes: ctx.db.factsWrites,
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { communities as communityEndpoints, Member } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel, type communities as communityEndpoints, type Member } from '@communities/contract';
 import type { z } from 'zod';
 
 import { assertCan, can, type AccessContext, type Actor, type CommunityFacts } from '../access';
@@ -13,6 +13,7 @@ import { AppError, conflict, notFound } from '../platform/errors';
 import type { CommunityDeps } from './deps';
 import { memberWithRoleQuery, type FactsLoader, type MemberWithRole } from './facts';
 import { presentMember } from './presenters';
+import { publishEvent } from '../realtime/publish-event';
 
 type MembersQuery = z.output<(typeof communityEndpoints)['members']['query']>;
 type MemberPatch = z.output<(typeof communityEndpoints)['updateMember']['body']>;
@@ -24,7 +25,7 @@ const SITE_MARK = 'site: ';
 /** Joining, leaving, requests, invites, member management, ownership transfer. */
 export class MembershipService {
   constructor(
-    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'config' | 'db' | 'host'>,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'broadcaster' | 'clock' | 'config' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
   ) {}
 
@@ -60,7 +61,12 @@ export class MembershipService {
     return { ...inv, approves: can(maker, 'members.manage', access).allowed };
   }
 
-  async join(actor: Actor, idOrSlug: string, inviteToken?: string): Promise<{ status: 'active' | 'pending'; role: string }> {
+  async join(
+    actor: Actor,
+    idOrSlug: string,
+    inviteToken?: string,
+    intro?: string,
+  ): Promise<{ status: 'active' | 'pending'; role: string }> {
     const c = await this.facts.community(idOrSlug);
     if (!c) throw notFound(); // the same answer as a hidden community's
     const invite = await this.validInvite(c, inviteToken);
@@ -77,8 +83,11 @@ export class MembershipService {
     if (required.length > 0 && !actor.isAdmin && !held.some((t) => required.includes(t))) {
       throw new AppError('forbidden', 'This community needs a subscription', { details: { reason: 'tier_required', tier_ids: required } });
     }
-    const needsApproval = !invite?.approves && (community.visibility !== 'public' || access.community!.settings.join_approval);
+    // Site admins join directly: the community page offers them "Join", never "Ask to join".
+    const needsApproval =
+      !actor.isAdmin && !invite?.approves && (community.visibility !== 'public' || access.community!.settings.join_approval);
     const status = needsApproval ? 'pending' : 'active';
+    const requestIntro = status === 'pending' && intro ? intro : null;
     // A site-wide mute follows the user into communities joined while it lasts (lifted with it: the site mark).
     const siteMute =
       status === 'active' && siteSanction?.status === 'muted'
@@ -106,7 +115,14 @@ export class MembershipService {
       if (membership) {
         await trx
           .updateTable('community_members')
-          .set({ status, joined_at: now, updated_at: now, source: invite ? 'invite' : 'join', ...siteMute })
+          .set({
+            status,
+            joined_at: now,
+            updated_at: now,
+            source: invite ? 'invite' : 'join',
+            request_intro: requestIntro,
+            ...siteMute,
+          })
           .where('id', '=', membership.id)
           .execute();
       } else {
@@ -122,6 +138,7 @@ export class MembershipService {
             invited_by: invite?.created_by ?? null,
             created_at: now,
             updated_at: now,
+            request_intro: requestIntro,
             ...siteMute,
           })
           .execute();
@@ -214,17 +231,36 @@ export class MembershipService {
     return this.memberList(community.id, { ...q, statuses: ['pending'] });
   }
 
-  async decide(actor: Actor, idOrSlug: string, userId: number, decision: 'approve' | 'reject'): Promise<void> {
+  async decide(actor: Actor, idOrSlug: string, userId: number, decision: 'approve' | 'reject', message?: string): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'members.manage', access);
     const target = await this.facts.membership(community.id, userId);
     if (!target || target.row.status !== 'pending') throw notFound('No such request');
-    if (decision === 'reject') return this.removeRow(community.id, target.row, 'rejected');
-    await inTransaction(this.db, async (trx) => {
+    // The requester hears the outcome live, with the owner's words, once it is committed.
+    const tell = () =>
+      publishEvent(
+        this.ctx,
+        realtimeChannel.user(this.ctx.config.chat.broadcast_channel_prefix, userId),
+        REALTIME_EVENTS.membershipRequestDecided,
+        {
+          community_id: community.id,
+          slug: community.slug,
+          name: community.name,
+          decision: decision === 'approve' ? 'approved' : 'rejected',
+          message: message || null,
+        },
+      ).catch(() => {}); // best effort: the requester's next load shows the outcome anyway
+    if (decision === 'reject') {
+      await this.removeRow(community.id, target.row, 'rejected');
+      void tell();
+      return;
+    }
+    await inTransaction(this.db, async (trx, afterCommit) => {
       const now = this.now();
+      afterCommit(tell);
       await trx
         .updateTable('community_members')
-        .set({ status: 'active', joined_at: now, updated_at: now })
+        .set({ status: 'active', joined_at: now, updated_at: now, request_intro: null })
         .where('id', '=', target.row.id)
         .execute();
       const count = await this.bumpCount(trx, community.id, 1);
@@ -382,9 +418,13 @@ export class MembershipService {
     });
   }
 
-  async transfer(actor: Actor, idOrSlug: string, userId: number): Promise<void> {
+  async transfer(actor: Actor, idOrSlug: string, userId: number, confirmName?: string): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.transfer', access);
+    if (confirmName !== undefined && confirmName.trim() !== community.name.trim())
+      throw new AppError('validation_failed', 'The request is not valid', {
+        issues: [{ path: 'body.confirm_name', code: 'confirm_mismatch', message: "Type the community's name to hand it over" }],
+      });
     const target = await this.facts.membership(community.id, userId);
     if (!target || target.row.status !== 'active')
       throw conflict('The new owner must be an active member', { reason: 'not_active_member' });

@@ -51,13 +51,23 @@ export function presentCard(row: CommunityRow, x: CardExtras): CommunityCard {
   };
 }
 
-export function presentDetail(row: CommunityRow, x: CardExtras & { owner: UserSummary; permissions: string[] }): CommunityDetail {
+export function presentDetail(
+  row: CommunityRow,
+  x: CardExtras & {
+    owner: UserSummary;
+    permissions: string[];
+    capabilities: CommunityDetail['viewer_capabilities'];
+    actingAsOwner: CommunityDetail['acting_as_owner'];
+  },
+): CommunityDetail {
   return {
     ...presentCard(row, x),
     owner: x.owner,
     settings: parseSettings(row.settings),
     created_at: row.created_at,
     viewer_permissions: x.permissions,
+    viewer_capabilities: x.capabilities,
+    acting_as_owner: x.actingAsOwner,
   };
 }
 
@@ -70,5 +80,6 @@ export function presentMember(m: MemberWithRole, users: Map<number, HostUser>): 
     status_expires_at: m.status === 'banned' ? m.ban_expires_at : m.status === 'muted' ? m.mute_expires_at : null,
     ban_reason: m.ban_reason,
     source: m.source,
+    request_intro: m.status === 'pending' ? m.request_intro : null,
   };
 }

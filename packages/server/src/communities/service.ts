@@ -1,14 +1,20 @@
-import { ACTIONS, type CommunityCard, type CommunityDetail, type communities as communityEndpoints } from '@communities/contract';
+import {
+  ACTIONS,
+  DEFAULT_ROLES,
+  type CommunityCard,
+  type CommunityDetail,
+  type communities as communityEndpoints,
+} from '@communities/contract';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 
-import { assertCan, can, type Actor } from '../access';
+import { assertCan, can, effectiveStatus, type AccessContext, type Actor } from '../access';
 import { decodeCursor, pageById, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import { containsPattern, likeLower } from '../platform/db/like';
 import type { CommunityRow } from '../platform/db/schema';
 import { inTransaction } from '../platform/db/transaction';
-import { AppError } from '../platform/errors';
+import { AppError, invalid } from '../platform/errors';
 import type { Revoker } from '../realtime/revoke';
 
 import { checkText } from '../chat/pipeline';
@@ -16,6 +22,38 @@ import type { CommunityDeps } from './deps';
 import { OPEN_CHANNEL, type FactsLoader, parseSettings, type MemberWithRole } from './facts';
 import { presentCard, presentDetail, userSummary } from './presenters';
 import { assertSlugFree, DEFAULT_CHANNELS, freeSlug, mergeSettings, setUpCommunity } from './setup';
+
+const slugifyRole = (name: string): string => {
+  const s = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return /^[a-z0-9]/.test(s) ? s : `role-${s}`.replace(/-+$/, '') || 'role';
+};
+
+/** Taking part, not running: an admin who is not a member is not offered these. */
+const PARTICIPATION_ACTIONS = new Set<string>([
+  'feed.post',
+  'feed.announce',
+  'feed.comment',
+  'feed.react',
+  'channel.post',
+  'channel.react',
+  'channel.attach',
+  'channel.mention_everyone',
+]);
+/** Any of these opens the community's settings. */
+const MANAGE_ACTIONS = [
+  'community.update',
+  'members.manage',
+  'roles.manage',
+  'channel.manage',
+  'invites.manage',
+  'courses.manage',
+  'pricing.manage',
+] as const;
 
 type ListQuery = z.output<(typeof communityEndpoints)['list']['query']>;
 type CreateInput = z.output<(typeof communityEndpoints)['create']['body']>;
@@ -78,14 +116,33 @@ export class CommunityService {
   }
 
   async detail(actor: Actor, idOrSlug: number | string): Promise<CommunityDetail> {
-    const { community, membership, access } = await this.facts.forCommunity(actor, idOrSlug);
+    const { community, membership, access, grant } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.view', access);
     const [owner, prices] = await Promise.all([this.ctx.host.identities.getUsers([community.owner_id]), this.prices([community.id])]);
     // Channel rights depend on the channel; the community-wide answer is the one for an open text channel.
     const anyChannel = { ...access, channel: OPEN_CHANNEL };
+    const status = membership ? effectiveStatus(access.membership, access.now) : null;
+    const member = status === 'active' || status === 'muted';
+    const isOwner = community.owner_id === actor.userId || (member && membership?.role_slug === 'owner');
+    // An admin (or an admin acting as owner) who is not a member runs the community; taking part
+    // (posting, reacting) is for members, so the page shows admin controls, not a composer.
+    const adminOverride = !member && !isOwner && (actor.isAdmin || grant !== null);
     const permissions = ACTIONS.filter(
-      (a) => !a.startsWith('dm.') && can(actor, a, a.startsWith('channel.') ? anyChannel : access).allowed,
+      (a) =>
+        !a.startsWith('dm.') &&
+        !a.startsWith('admin.') &&
+        !(adminOverride && PARTICIPATION_ACTIONS.has(a)) &&
+        can(actor, a, a.startsWith('channel.') ? anyChannel : access).allowed,
     );
+    const may = (a: string) => permissions.includes(a as (typeof permissions)[number]);
+    const settings = parseSettings(community.settings);
+    const join: CommunityDetail['viewer_capabilities']['join'] =
+      member || status === 'pending' || isOwner || !may('community.join')
+        ? 'none'
+        : actor.isAdmin || (community.visibility === 'public' && !settings.join_approval)
+          ? 'join'
+          : 'request';
+    const grantOwner = grant ? await this.ctx.host.identities.getUsers([grant.owner_user_id]) : null;
     return presentDetail(community, {
       membership,
       price: prices.get(community.id) ?? null,
@@ -93,6 +150,17 @@ export class CommunityService {
       uploadUrl: this.uploadUrl,
       owner: userSummary(community.owner_id, owner),
       permissions,
+      capabilities: {
+        member,
+        join,
+        compose: member && (may('feed.post') || may('channel.post')),
+        manage: MANAGE_ACTIONS.some(may),
+        admin_override: adminOverride,
+      },
+      actingAsOwner:
+        grant && grantOwner
+          ? { grant_id: grant.id, owner: userSummary(grant.owner_user_id, grantOwner), reason: grant.reason, expires_at: grant.expires_at }
+          : null,
     });
   }
 
@@ -337,9 +405,113 @@ export class CommunityService {
     return this.presentRole(await this.db.selectFrom('community_roles').selectAll().where('id', '=', role.id).executeTakeFirstOrThrow());
   }
 
-  async remove(actor: Actor, idOrSlug: string): Promise<void> {
+  /** The rank the caller manages below: everything for owners, admins and owner grants, else their role's. */
+  private callerRank(actor: Actor, access: AccessContext): number {
+    if (actor.isAdmin || access.ownerGrant || access.community?.ownerId === actor.userId) return Number.POSITIVE_INFINITY;
+    const m = access.membership;
+    return m && m.role.slug === 'owner' ? Number.POSITIVE_INFINITY : (m?.role.rank ?? -1);
+  }
+
+  async createRole(
+    actor: Actor,
+    idOrSlug: string,
+    body: { name: string; slug?: string | undefined; permissions: string[]; rank?: number | undefined },
+  ) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'roles.manage', access);
+    const mine = this.callerRank(actor, access);
+    const existing = await this.db
+      .selectFrom('community_roles')
+      .select(['slug', 'rank'])
+      .where('community_id', '=', community.id)
+      .execute();
+    const taken = new Set(existing.map((r) => r.slug));
+    let slug = body.slug ?? slugifyRole(body.name);
+    if (body.slug && taken.has(slug))
+      throw new AppError('conflict', `A role "${slug}" exists here`, { details: { reason: 'role_exists', field: 'slug' } });
+    for (let n = 2; taken.has(slug); n++) slug = `${slugifyRole(body.name).slice(0, 58)}-${n}`;
+    // Just above member unless told; always below the caller (and below the owner's 100).
+    const memberRank = existing.find((r) => r.slug === 'member')?.rank ?? 10;
+    const rank = body.rank ?? memberRank + 1;
+    if (rank >= mine)
+      throw new AppError('forbidden', 'A new role must rank below yours', { details: { reason: 'hierarchy', field: 'rank' } });
+    const now = this.ctx.clock.now().toISOString();
+    const id = await insertedId(
+      this.db,
+      this.db.insertInto('community_roles').values({
+        community_id: community.id,
+        name: body.name,
+        slug,
+        permissions: JSON.stringify([...new Set(body.permissions)]),
+        rank,
+        is_system: 0,
+        created_at: now,
+        updated_at: now,
+      }),
+    );
+    return this.presentRole(await this.db.selectFrom('community_roles').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  }
+
+  /** Ranks the roles between owner and guest in the order given (highest first), all below the caller. */
+  async reorderRoles(actor: Actor, idOrSlug: string, roleIds: number[]) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'roles.manage', access);
+    const rows = await this.db.selectFrom('community_roles').selectAll().where('community_id', '=', community.id).execute();
+    const middle = rows.filter((r) => r.slug !== 'owner' && r.slug !== 'guest');
+    const wanted = new Set(roleIds);
+    if (wanted.size !== roleIds.length || middle.length !== roleIds.length || middle.some((r) => !wanted.has(r.id)))
+      throw invalid('body.role_ids', 'List every role except owner and guest, once each', 'incomplete_order');
+    const mine = this.callerRank(actor, access);
+    const top = Math.min(99, Number.isFinite(mine) ? mine - 1 : 99);
+    const step = Math.max(1, Math.floor(top / roleIds.length));
+    const ranks = roleIds.map((id, i) => ({ id, rank: top - i * step }));
+    // Below the caller: one who is not the owner may only order roles that already rank below them.
+    if (ranks.some((r) => r.rank < 1) || middle.some((r) => r.rank >= mine))
+      throw new AppError('forbidden', 'You can only order roles below yours', { details: { reason: 'hierarchy' } });
+    const now = this.ctx.clock.now().toISOString();
+    await inTransaction(this.db, async (trx) => {
+      for (const r of ranks)
+        await trx.updateTable('community_roles').set({ rank: r.rank, updated_at: now }).where('id', '=', r.id).execute();
+    });
+    this.revoker.revoke({ scope: { community: community.id } });
+    return this.roles(community.id);
+  }
+
+  /** Deletes a role of the community's own (not a default one); its members become members. */
+  async deleteRole(actor: Actor, idOrSlug: string, roleId: number): Promise<void> {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'roles.manage', access);
+    const role = await this.db
+      .selectFrom('community_roles')
+      .selectAll()
+      .where('id', '=', roleId)
+      .where('community_id', '=', community.id)
+      .executeTakeFirst();
+    if (!role) throw new AppError('not_found', 'No such role');
+    if (role.is_system === 1 || DEFAULT_ROLES.some((d) => d.slug === role.slug))
+      throw new AppError('conflict', 'Default roles cannot be deleted', { details: { reason: 'default_role' } });
+    if (role.rank >= this.callerRank(actor, access))
+      throw new AppError('forbidden', 'You can only delete roles below yours', { details: { reason: 'hierarchy' } });
+    await inTransaction(this.db, async (trx) => {
+      const member = await trx
+        .selectFrom('community_roles')
+        .select('id')
+        .where('community_id', '=', community.id)
+        .where('slug', '=', 'member')
+        .executeTakeFirstOrThrow();
+      const now = this.ctx.clock.now().toISOString();
+      await trx.updateTable('community_members').set({ role_id: member.id, updated_at: now }).where('role_id', '=', role.id).execute();
+      await trx.updateTable('communities').set({ default_role_id: null }).where('default_role_id', '=', role.id).execute();
+      await trx.deleteFrom('community_roles').where('id', '=', role.id).execute();
+    });
+    this.revoker.revoke({ scope: { community: community.id } });
+  }
+
+  async remove(actor: Actor, idOrSlug: string, confirmName: string): Promise<void> {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
     assertCan(actor, 'community.delete', access);
+    if (confirmName.trim() !== community.name.trim())
+      throw invalid('body.confirm_name', "Type the community's name to delete it", 'confirm_mismatch');
     // Members go first: their role rows are protected from deletion while referenced.
     await inTransaction(this.db, async (trx) => {
       await trx.deleteFrom('community_members').where('community_id', '=', community.id).execute();

@@ -1,8 +1,8 @@
-import { DEFAULT_ROLES, type CommunitySettings } from '@communities/contract';
+import { DEFAULT_ROLES, slugSchema, type CommunitySettings } from '@communities/contract';
 
 import { insertedId } from '../platform/db/insert';
 import { conflict } from '../platform/errors';
-import type { Tx } from '../platform/db/transaction';
+import type { DbHandle, Tx } from '../platform/db/transaction';
 
 /** Slugs that would shadow the API's own paths under /api/communities/. */
 export const RESERVED_SLUGS = new Set([
@@ -21,6 +21,7 @@ export const RESERVED_SLUGS = new Set([
   'new',
   'admin',
   'embed',
+  'slug-availability',
 ]);
 
 export function slugify(name: string): string {
@@ -36,7 +37,7 @@ export function slugify(name: string): string {
 }
 
 /** The name's slug, or with -2, -3… when taken (or reserved). */
-export async function freeSlug(trx: Tx, name: string, exceptId?: number): Promise<string> {
+export async function freeSlug(trx: Tx | DbHandle, name: string, exceptId?: number): Promise<string> {
   const base = slugify(name);
   for (let n = 1; n < 1000; n++) {
     const candidate = n === 1 ? base : `${base}-${n}`;
@@ -49,11 +50,27 @@ export async function freeSlug(trx: Tx, name: string, exceptId?: number): Promis
 }
 
 /**
+ * The wizard's live check: whether a slug may be given, and a free one near it. Taken and
+ * reserved answer the same `unavailable` (as assertSlugFree's 409), so it reveals no hidden community.
+ */
+export async function slugAvailability(db: DbHandle, slug: string) {
+  const valid = slugSchema.safeParse(slug).success;
+  const free =
+    valid && !RESERVED_SLUGS.has(slug) && !(await db.selectFrom('communities').select('id').where('slug', '=', slug).executeTakeFirst());
+  return {
+    slug,
+    available: free,
+    reason: free ? null : valid ? ('unavailable' as const) : ('invalid' as const),
+    suggestion: free ? null : await freeSlug(db, slug.length > 0 ? slug : 'community'),
+  };
+}
+
+/**
  * Slugs are unique, so a taken one cannot be given out; but the refusal is the same for a
  * reserved word and for any community's slug (hidden ones included): it says "not available",
  * never whose, what or whether it is a community.
  */
-export async function assertSlugFree(trx: Tx, slug: string, exceptId?: number): Promise<void> {
+export async function assertSlugFree(trx: Tx | DbHandle, slug: string, exceptId?: number): Promise<void> {
   const unavailable = () => conflict(`The slug "${slug}" is not available`, { field: 'slug', reason: 'slug_unavailable' });
   if (RESERVED_SLUGS.has(slug)) throw unavailable();
   let q = trx.selectFrom('communities').select('id').where('slug', '=', slug);

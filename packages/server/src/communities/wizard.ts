@@ -13,7 +13,7 @@ import type { FactsLoader } from './facts';
 import { parseSettings } from './facts';
 import type { PricingService } from './pricing';
 import type { CommunityService } from './service';
-import { assertSlugFree, freeSlug, mergeSettings, setUpCommunity } from './setup';
+import { assertSlugFree, freeSlug, mergeSettings, setUpCommunity, slugAvailability } from './setup';
 
 type Steps = { [S in WizardStep]?: z.output<(typeof wizardStepSchemas)[S]> };
 const REQUIRED: WizardStep[] = ['basics', 'visibility', 'channels'];
@@ -24,7 +24,7 @@ const REQUIRED: WizardStep[] = ['basics', 'visibility', 'channels'];
  */
 export class WizardService {
   constructor(
-    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'db'>,
+    private readonly ctx: Pick<CommunityDeps, 'bus' | 'clock' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
     private readonly communities: CommunityService,
     private readonly links: CourseLinkService,
@@ -87,6 +87,47 @@ export class WizardService {
       );
     });
     return this.get(actor, id);
+  }
+
+  /** The caller's unpublished drafts, most recently changed first: the wizard resumes the first. */
+  async drafts(actor: Actor) {
+    const rows = await this.db
+      .selectFrom('communities')
+      .selectAll()
+      .where('owner_id', '=', actor.userId)
+      .where('status', '=', 'draft')
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(20)
+      .execute();
+    return { items: rows.map((r) => ({ ...this.present(r), name: r.name, updated_at: r.updated_at })) };
+  }
+
+  /** Courses the creator may link: the ones they teach; admins may link any (searched by title). */
+  async courses(actor: Actor, q: { q?: string | undefined; limit: number }) {
+    assertCan(actor, 'community.create', this.facts.baseContext());
+    const found =
+      actor.isAdmin && q.q
+        ? await this.ctx.host.courses.searchCourses(q.q, q.limit)
+        : await this.ctx.host.courses.coursesTaughtBy(actor.userId, actor.isAdmin ? q.limit : 200);
+    const needle = q.q?.toLowerCase();
+    return {
+      items: found
+        .filter((c) => !needle || c.title.toLowerCase().includes(needle))
+        .slice(0, q.limit)
+        .map((c) => ({
+          id: c.id,
+          type: c.type === 'bundle' ? ('bundle' as const) : ('course' as const),
+          title: c.title,
+          url: c.url,
+          image_url: c.imageUrl,
+        })),
+    };
+  }
+
+  async slugAvailability(actor: Actor, slug: string) {
+    assertCan(actor, 'community.create', this.facts.baseContext());
+    return slugAvailability(this.db, slug);
   }
 
   async get(actor: Actor, id: number) {

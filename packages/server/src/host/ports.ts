@@ -49,6 +49,8 @@ export interface CoursePort {
   searchCourses(query: string, limit: number, locale?: string): Promise<HostCourse[]>;
   /** The course (not bundle) with this URL slug, as in /course/{slug}; null when none. */
   courseIdBySlug(slug: string): Promise<number | null>;
+  /** Courses and bundles the user teaches (teacher, creator or partner teacher), newest first. */
+  coursesTaughtBy(userId: number, limit: number, locale?: string): Promise<HostCourse[]>;
 }
 
 export interface Enrolment {

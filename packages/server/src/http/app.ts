@@ -15,6 +15,7 @@ import { AccessDeniedError } from '../access';
 import type { AppContext } from '../context';
 import { isUnavailable } from '../platform/db/faults';
 import { AppError } from '../platform/errors';
+import { runInRequestScope } from '../platform/request-scope';
 
 import type { RouteSpec } from './route';
 
@@ -153,12 +154,14 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
   const base = ctx.config.http.base_path;
   for (const spec of routes) {
     const ep = spec.endpoint;
-    if (ep.feature && !ctx.config.features[ep.feature]) continue;
     const url = base + ep.path;
+    // Registered whatever the flag says, and checked per request: admins turn features on and off at runtime.
     app.route({
       method: ep.method,
       url,
       handler: async (request, reply) => {
+        if (ep.feature && !ctx.config.features[ep.feature])
+          throw new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
         if (ep.raw?.request !== 'multipart') assertJsonBody(request, spec.form === true);
         const viewer = await ctx.auth.authenticate(request);
         if (ep.auth === 'user' && !viewer) throw new AppError('unauthenticated', 'Sign in first');
@@ -167,16 +170,29 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
         const query = parsePart(ep.query, request.query, 'query');
         const body = ep.raw?.request === 'multipart' ? {} : parsePart(ep.body, request.body, 'body');
         let status: number = ep.status;
-        const out = await spec.handler({
-          params,
-          query,
-          body,
-          viewer: viewer as NonNullable<typeof viewer>,
-          maybeViewer: viewer,
-          raw: request,
-          reply,
-          status: (code) => (status = code),
-        });
+        const { scope, result } = runInRequestScope(() =>
+          spec.handler({
+            params,
+            query,
+            body,
+            viewer: viewer as NonNullable<typeof viewer>,
+            maybeViewer: viewer,
+            raw: request,
+            reply,
+            status: (code) => (status = code),
+          }),
+        );
+        const out = await result;
+        // A change made through an "open as owner" grant: logged as the admin, on the owner's behalf.
+        const acting = scope.actingAsOwner;
+        if (acting && ep.method !== 'GET')
+          await ctx.services.admin.audit.write(null, {
+            actorId: acting.adminId,
+            onBehalfOf: acting.ownerId,
+            communityId: acting.communityId,
+            action: `${ep.method} ${ep.path}`,
+            detail: { grant_id: acting.grantId, params, fields: body && typeof body === 'object' ? Object.keys(body) : [] },
+          });
         if (ep.raw?.response === 'binary') return reply;
         void reply.code(status);
         return ep.response.parse(out);

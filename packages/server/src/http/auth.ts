@@ -51,7 +51,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 export function actorOf(user: HostUser): Actor {
-  return { userId: user.id, globalRole: user.globalRole, isAdmin: user.isAdmin };
+  return { userId: user.id, globalRole: user.globalRole, isAdmin: user.isAdmin, hostRole: user.roleName };
 }
 
 /**

@@ -197,7 +197,11 @@ export const POLICIES: Record<string, Group> = {
     get: community(VIEW, (w) => ({ params: cid(w) })),
     create: global(CREATORS, () => ({ body: { name: `Created ${uniq()}` } })),
     update: community(OWNER, (w) => ({ params: cid(w), body: { description: `d ${uniq()}` } })),
-    remove: community(OWNER, (w) => ({ params: cid(w) }), { mutates: 'world' }),
+    remove: community(
+      OWNER,
+      async (w, _r, s) => ({ params: cid(w), body: { confirm_name: (await ok(s, s.demo.adminId, 'GET', `${C}/${w.id}`)).name as string } }),
+      { mutates: 'world' },
+    ),
     join: community(t(2, { banned: 403 }), async (w, r, s) => ({ params: cid(w), body: {}, as: await freshCaller(s, w, r) }), {
       mutates: 'caller',
       // Private communities take requests; hidden ones are invisible without an invite.
@@ -211,6 +215,7 @@ export const POLICIES: Record<string, Group> = {
     requests: community(MOD, (w) => ({ params: cid(w) })),
     decideRequest: community(MOD, async (w, _r, s) => ({
       params: { id: w.id, userId: await freshMember(s, w, 'pending'), decision: 'approve' },
+      body: { message: 'Welcome' },
     })),
     members: community(READ, (w) => ({ params: cid(w) }), { private: READ_PRIVATE }),
     updateMember: community(MOD, async (w, _r, s) => ({
@@ -230,6 +235,14 @@ export const POLICIES: Record<string, Group> = {
     transfer: community(OWNER, (w) => ({ params: cid(w), body: { user_id: w.users.member } }), { mutates: 'world' }),
     roles: community(READ, (w) => ({ params: cid(w) }), { private: READ_PRIVATE }),
     updateRole: community(OWNER, (w) => ({ params: { id: w.id, roleId: w.memberRoleId }, body: { name: 'Member' } })),
+    createRole: community(OWNER, (w) => ({ params: cid(w), body: { name: `Helper ${uniq()}`, permissions: ['view', 'pin'] } })),
+    reorderRoles: community(OWNER, async (w, _r, s) => {
+      const roles = await ok<{ items: Array<{ id: number; slug: string }> }>(s, w.users.owner, 'GET', `${C}/${w.id}/roles`);
+      return { params: cid(w), body: { role_ids: roles.items.filter((r) => r.slug !== 'owner' && r.slug !== 'guest').map((r) => r.id) } };
+    }),
+    deleteRole: community(OWNER, async (w, _r, s) => ({
+      params: { id: w.id, roleId: (await ok(s, w.users.owner, 'POST', `${C}/${w.id}/roles`, { name: `Temp ${uniq()}` })).id as number },
+    })),
     createInvite: community(INVITERS, (w) => ({ params: cid(w), body: { max_uses: 5 } })),
     invites: community(INVITERS, (w) => ({ params: cid(w) })),
     revokeInvite: community(MOD, async (w, _r, s) => ({
@@ -255,6 +268,9 @@ export const POLICIES: Record<string, Group> = {
     createTier: community(OWNER, (w) => ({ params: cid(w), body: { name: `T ${uniq()}`, price_minor: 0, currency: 'USD' } })),
     updateTier: community(OWNER, (w) => ({ params: { id: w.id, tierId: w.tierId }, body: { description: `d ${uniq()}` } })),
     grantTier: community(OWNER, (w) => ({ params: { id: w.id, tierId: w.tierId }, body: { user_id: w.users.member } })),
+    slugAvailability: global(CREATORS, () => ({ query: { slug: `free-${uniq()}` } })),
+    wizardDrafts: global(ALL),
+    wizardCourses: global(CREATORS),
     wizardStart: global(CREATORS, () => ({ body: { name: `Wizard ${uniq()}` } })),
     wizardGet: global(only(['owner', 'admin'], 404), async (w, _r, s) => ({ params: { draftId: await freshDraft(s, w, false) } })),
     wizardStep: global(only(['owner', 'admin'], 404), async (w, _r, s) => ({
@@ -291,6 +307,8 @@ export const POLICIES: Record<string, Group> = {
     get: inChannel(READ, (w) => ({ params: { channelId: w.channelId } }), { private: READ_PRIVATE }),
     'get@private': community(PRIVATE_CHANNEL, (w) => ({ params: { channelId: w.privateChannelId } })),
     update: inChannel(MOD, (w) => ({ params: { channelId: w.channelId }, body: { topic: `topic ${uniq()}` } })),
+    overrides: inChannel(MOD, (w) => ({ params: { channelId: w.channelId } })),
+    setOverride: inChannel(MOD, (w) => ({ params: { channelId: w.channelId }, body: { role_slug: 'guest', deny: ['react'] } })),
     remove: inChannel(MOD, async (w, _r, s) => ({
       params: { channelId: (await ok(s, w.users.owner, 'POST', `${C}/${w.id}/channels`, { name: `doomed-${uniq()}` })).id as number },
     })),
@@ -439,6 +457,21 @@ export const POLICIES: Record<string, Group> = {
     sanctionSite: global(ADMIN, async (_w, _r, s) => ({ body: { user_id: await newHostUser(s), action: 'warning', reason: 'matrix' } })),
     liftSiteSanction: global(ADMIN, async (_w, _r, s) => ({ params: { sanctionId: await freshSiteSanction(s) } })),
     warn: community(MOD, async (w, _r, s) => ({ params: { id: w.id, userId: await freshMember(s, w) }, body: { reason: 'matrix' } })),
+  },
+  admin: {
+    overview: global(ADMIN),
+    settings: global(ADMIN),
+    updateSettings: global(ADMIN, (_w, _r, s) => ({
+      body: { values: { 'chat.edit_window_seconds': s.ctx.config.chat.edit_window_seconds } },
+    })),
+    communities: global(ADMIN),
+    updateCommunity: global(ADMIN, (w) => ({ params: { id: w.communityId }, body: { is_featured: false } })),
+    actAsOwner: global(ADMIN, (w) => ({ params: { id: w.communityId }, body: { reason: 'matrix support', minutes: 5 } })),
+    endActAsOwner: global(ADMIN, async (w, _r, s) => {
+      await ok(s, s.demo.adminId, 'POST', `${C}/admin/communities/${w.communityId}/act-as-owner`, { reason: 'matrix support', minutes: 5 });
+      return { params: { id: w.communityId } };
+    }),
+    audit: global(ADMIN),
   },
   realtime: {
     auth: community(READ, (w, _r, s) => ({ body: { socket_id: '1234.5678', channel_name: rtName(s, 'channel', w.channelId) } }), {

@@ -28,7 +28,7 @@ export async function addMember(s: TestServer, communityId: number, userId: numb
   const owner = (await s.ctx.db.db.selectFrom('communities').select('owner_id').where('id', '=', communityId).executeTakeFirstOrThrow())
     .owner_id;
   if (r.status === 'pending')
-    await s.as(owner).communities.decideRequest({ params: { id: String(communityId), userId, decision: 'approve' } });
+    await s.as(owner).communities.decideRequest({ params: { id: String(communityId), userId, decision: 'approve' }, body: {} });
   if (role) await s.as(owner).communities.updateMember({ params: { id: String(communityId), userId }, body: { role } });
 }
 

@@ -86,6 +86,10 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
         expect((await host.courses.searchCourses('course c', 5)).map((c) => c.id)).toEqual([FX.courses.c]);
         expect(await host.courses.courseIdBySlug('course-102')).toBe(FX.courses.c);
         expect(await host.courses.courseIdBySlug('no-such-course')).toBeNull();
+        const taught = await host.courses.coursesTaughtBy(FX.users.teacher, 50);
+        expect(taught.map((c) => `${c.type === 'bundle' ? 'b' : 'c'}${c.id}`)).toContain(`b${FX.bundle}`);
+        expect(taught.every((c) => c.teacherIds.includes(FX.users.teacher))).toBe(true);
+        expect(await host.courses.coursesTaughtBy(999_999, 50)).toEqual([]);
       } finally {
         await close();
       }

@@ -46,6 +46,7 @@ export function RequestsPanel({ slug }: { slug: string }) {
   const q = useRequestsQuery(slug);
   const decide = useDecideRequestMutation(slug);
   const [done, setDone] = useState<string | null>(null);
+  const [messages, setMessages] = useState<Record<number, string>>({});
   const items = q.data?.items ?? [];
   return (
     <section className="cm-card cm-settings" aria-labelledby="cm-requests-title">
@@ -58,14 +59,27 @@ export function RequestsPanel({ slug }: { slug: string }) {
             <span className="cm-grow">
               <strong>{m.user.name}</strong>
               <span className="cm-muted cm-small"> · {t('requests.asked', { when: timeAgo(m.joined_at, i18n.language) })}</span>
+              {m.request_intro && (
+                <span className="cm-request-intro" aria-label={t('requests.intro')}>
+                  “{m.request_intro}”
+                </span>
+              )}
             </span>
+            <input
+              className="cm-input"
+              aria-label={t('requests.message', { name: m.user.name })}
+              placeholder={t('requests.message', { name: m.user.name })}
+              maxLength={1000}
+              value={messages[m.user.id] ?? ''}
+              onChange={(e) => setMessages({ ...messages, [m.user.id]: e.target.value })}
+            />
             <button
               type="button"
               className="cm-button cm-button--sm"
               disabled={decide.isPending}
               onClick={() =>
                 decide.mutate(
-                  { userId: m.user.id, decision: 'approve' },
+                  { userId: m.user.id, decision: 'approve', message: messages[m.user.id]?.trim() ?? '' },
                   { onSuccess: () => setDone(t('requests.approved', { name: m.user.name })) },
                 )
               }
@@ -78,7 +92,7 @@ export function RequestsPanel({ slug }: { slug: string }) {
               disabled={decide.isPending}
               onClick={() =>
                 decide.mutate(
-                  { userId: m.user.id, decision: 'reject' },
+                  { userId: m.user.id, decision: 'reject', message: messages[m.user.id]?.trim() ?? '' },
                   { onSuccess: () => setDone(t('requests.rejected', { name: m.user.name })) },
                 )
               }
@@ -621,7 +635,7 @@ export function DangerZone({ c }: { c: CommunityDetail }) {
           className="cm-row cm-wizard-add"
           onSubmit={(e) => {
             e.preventDefault();
-            if (typed === c.name) remove.mutate(undefined, { onSuccess: () => navigate(WEB_BASE) });
+            if (typed === c.name) remove.mutate(typed, { onSuccess: () => navigate(WEB_BASE) });
           }}
         >
           <label className="cm-field">

@@ -161,7 +161,10 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const join = useJoinMutation();
   const leave = useLeaveMutation();
   // A pending requester's page turns into the member view when a moderator decides.
-  usePendingWatch(slug, detail.data?.viewer_membership?.status === 'pending');
+  const [decided, setDecided] = useState<{ decision: string; message: string | null } | null>(null);
+  const [asking, setAsking] = useState(false);
+  const [intro, setIntro] = useState('');
+  usePendingWatch(slug, detail.data?.viewer_membership?.status === 'pending', setDecided);
 
   if (detail.isError) {
     const e = detail.error;
@@ -217,7 +220,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
       </nav>
       <div className="cm-layout">
         <main className="cm-main-col">
-          {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post')} />}
+          {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post') && c.viewer_capabilities.compose} />}
           {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
@@ -241,7 +244,17 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
             <PriceTag card={c} />
             <div className="cm-side-actions">
               {m?.status === 'pending' ? (
-                <span className="cm-pill">{t('membership.pending')}</span>
+                <>
+                  <span className="cm-pill">{t('membership.pending')}</span>
+                  <button
+                    type="button"
+                    className="cm-button cm-button--ghost"
+                    onClick={() => leave.mutate(slug, { onSuccess: refreshFeed })}
+                    disabled={leave.isPending}
+                  >
+                    {t('requests.cancel')}
+                  </button>
+                </>
               ) : m && m.role !== 'owner' ? (
                 <button
                   type="button"
@@ -251,16 +264,54 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
                 >
                   {t('membership.leave')}
                 </button>
-              ) : !m && can('community.join') ? (
+              ) : !m && c.viewer_capabilities.join === 'request' ? (
+                asking ? (
+                  <form
+                    className="cm-ask-form"
+                    aria-label={t('requests.ask_title')}
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      join.mutate(
+                        { id: slug, intro: intro.trim() },
+                        {
+                          onSuccess: () => {
+                            setAsking(false);
+                            setDecided(null);
+                            refreshFeed();
+                          },
+                        },
+                      );
+                    }}
+                  >
+                    <label className="cm-field">
+                      <span>{t('requests.ask_intro')}</span>
+                      <textarea value={intro} maxLength={1000} rows={3} onChange={(e) => setIntro(e.target.value)} />
+                    </label>
+                    <button type="submit" className="cm-button" disabled={join.isPending}>
+                      {t('requests.send')}
+                    </button>
+                  </form>
+                ) : (
+                  <button type="button" className="cm-button" onClick={() => setAsking(true)}>
+                    {t('membership.request')}
+                  </button>
+                )
+              ) : !m && c.viewer_capabilities.join === 'join' ? (
                 <button
                   type="button"
                   className="cm-button"
                   onClick={() => join.mutate(slug, { onSuccess: refreshFeed })}
                   disabled={join.isPending}
                 >
-                  {c.visibility === 'public' ? t('membership.join') : t('membership.request')}
+                  {t('membership.join')}
                 </button>
               ) : null}
+              {decided && (
+                <p role="status" className="cm-small">
+                  {decided.decision === 'approved' ? t('requests.you_approved') : t('requests.you_rejected')}
+                  {decided.message ? ` “${decided.message}”` : ''}
+                </p>
+              )}
               {join.isError && join.error instanceof ApiError && join.error.details.reason === 'tier_required' && (
                 <span role="alert">{t('membership.needs_tier')}</span>
               )}

@@ -81,6 +81,7 @@ export function CreateCommunityScreen() {
     api.communities.wizardGet({ params: { draftId: parsed.id } }).then(
       (d) => {
         setDraftId(d.id);
+        setSavedSlug(d.slug);
         setForm(fromDraft(d));
         slugTouched.current = true;
         setStep(ALL_STEPS.includes(parsed.step) ? parsed.step : 'basics');
@@ -95,7 +96,8 @@ export function CreateCommunityScreen() {
 
   const remember = (id: number, s: StepKey) => storage && localStorage.setItem(storage, JSON.stringify({ id, step: s }));
   const set = <K extends keyof WizardForm>(k: K, v: WizardForm[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const slugCheck = useSlugCheck(form.slug, draftId);
+  const [savedSlug, setSavedSlug] = useState<string | null>(null);
+  const slugCheck = useSlugCheck(form.slug, savedSlug);
   const index = steps.indexOf(step);
 
   const fail = (e: unknown) => {
@@ -118,9 +120,13 @@ export function CreateCommunityScreen() {
         id = d.id;
         setDraftId(d.id);
         set('slug', d.slug);
+        setSavedSlug(d.slug);
       } else if (apiStep && id !== null) {
         const d = await api.communities.wizardStep({ params: { draftId: id, step: apiStep }, body: bodies[apiStep] });
-        if (apiStep === 'basics') set('slug', d.slug);
+        if (apiStep === 'basics') {
+          set('slug', d.slug);
+          setSavedSlug(d.slug);
+        }
       }
       if (id !== null) remember(id, to);
       setStep(to);

@@ -19,7 +19,7 @@ export function useDecideRequestMutation(communityId: string) {
   const key = communityKeys.requests(communityId);
   return useMutation({
     mutationFn: (v: { userId: number; decision: 'approve' | 'reject' }) =>
-      api.communities.decideRequest({ params: { id: communityId, userId: v.userId, decision: v.decision } }),
+      api.communities.decideRequest({ params: { id: communityId, userId: v.userId, decision: v.decision }, body: {} }),
     onSuccess: (_r, v) =>
       qc.setQueryData<{ items: Array<{ user: { id: number } }>; next_cursor: string | null }>(key, (old) =>
         old ? { ...old, items: old.items.filter((m) => m.user.id !== v.userId) } : old,

@@ -80,6 +80,34 @@ export class RocketCourses implements CoursePort {
     return out;
   }
 
+  async coursesTaughtBy(userId: number, limit: number, locale = this.opts.defaultLocale): Promise<HostCourse[]> {
+    const partnered = this.db.selectFrom('webinar_partner_teacher').select('webinar_id').where('teacher_id', '=', userId);
+    const [courses, bundles] = await Promise.all([
+      this.db
+        .selectFrom('webinars')
+        .select('id')
+        .where('deleted_at', 'is', null)
+        .where((eb) => eb.or([eb('teacher_id', '=', userId), eb('creator_id', '=', userId), eb('id', 'in', partnered)]))
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
+      this.db
+        .selectFrom('bundles')
+        .select('id')
+        .where((eb) => eb.or([eb('teacher_id', '=', userId), eb('creator_id', '=', userId)]))
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
+    ]);
+    return this.getCourses(
+      [
+        ...courses.map((r) => ({ type: 'course' as const, id: Number(r.id) })),
+        ...bundles.map((r) => ({ type: 'bundle' as const, id: Number(r.id) })),
+      ],
+      locale,
+    );
+  }
+
   async courseIdBySlug(slug: string): Promise<number | null> {
     const row = await this.db
       .selectFrom('webinars')

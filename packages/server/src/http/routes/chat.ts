@@ -30,6 +30,14 @@ export function channelRoutes(chat: ChatServices): RouteSpec[] {
       handler: ({ viewer, params, body }) => channels.update(viewer.actor, params.channelId, body),
     }),
     route({
+      endpoint: e.overrides,
+      handler: ({ viewer, params }) => channels.overrides(viewer.actor, params.channelId),
+    }),
+    route({
+      endpoint: e.setOverride,
+      handler: ({ viewer, params, body }) => channels.setOverride(viewer.actor, params.channelId, body),
+    }),
+    route({
       endpoint: e.remove,
       handler: async ({ viewer, params }) => {
         await channels.remove(viewer.actor, params.channelId);

@@ -28,15 +28,15 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     }),
     route({
       endpoint: e.remove,
-      handler: async ({ viewer, params }) => {
-        await s.communities.remove(viewer.actor, params.id);
+      handler: async ({ viewer, params, body }) => {
+        await s.communities.remove(viewer.actor, params.id, body.confirm_name);
         return ok;
       },
     }),
     route({
       endpoint: e.join,
       rateLimit: 'membership',
-      handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token),
+      handler: ({ viewer, params, body }) => s.membership.join(viewer.actor, params.id, body.invite_token, body.intro),
     }),
     route({
       endpoint: e.leave,
@@ -52,8 +52,8 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     }),
     route({
       endpoint: e.decideRequest,
-      handler: async ({ viewer, params }) => {
-        await s.membership.decide(viewer.actor, params.id, params.userId, params.decision);
+      handler: async ({ viewer, params, body }) => {
+        await s.membership.decide(viewer.actor, params.id, params.userId, params.decision, body.message);
         return ok;
       },
     }),
@@ -75,7 +75,7 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     route({
       endpoint: e.transfer,
       handler: async ({ viewer, params, body }) => {
-        await s.membership.transfer(viewer.actor, params.id, body.user_id);
+        await s.membership.transfer(viewer.actor, params.id, body.user_id, body.confirm_name);
         return ok;
       },
     }),
@@ -90,6 +90,33 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
     route({
       endpoint: e.updateRole,
       handler: ({ viewer, params, body }) => s.communities.updateRole(viewer.actor, params.id, params.roleId, body),
+    }),
+    route({
+      endpoint: e.createRole,
+      handler: ({ viewer, params, body }) => s.communities.createRole(viewer.actor, params.id, body),
+    }),
+    route({
+      endpoint: e.reorderRoles,
+      handler: ({ viewer, params, body }) => s.communities.reorderRoles(viewer.actor, params.id, body.role_ids),
+    }),
+    route({
+      endpoint: e.deleteRole,
+      handler: async ({ viewer, params }) => {
+        await s.communities.deleteRole(viewer.actor, params.id, params.roleId);
+        return ok;
+      },
+    }),
+    route({
+      endpoint: e.slugAvailability,
+      handler: ({ viewer, query }) => s.wizard.slugAvailability(viewer.actor, query.slug),
+    }),
+    route({
+      endpoint: e.wizardDrafts,
+      handler: ({ viewer }) => s.wizard.drafts(viewer.actor),
+    }),
+    route({
+      endpoint: e.wizardCourses,
+      handler: ({ viewer, query }) => s.wizard.courses(viewer.actor, query),
     }),
     route({
       endpoint: e.createInvite,

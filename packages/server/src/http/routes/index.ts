@@ -2,6 +2,7 @@ import type { AppContext } from '../../context';
 import type { FeatureTable } from '../app';
 import type { RouteSpec } from '../route';
 
+import { adminRoutes } from './admin';
 import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
@@ -34,5 +35,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...realtimeRoutes(ctx.services.channelAuth),
     ...moderationRoutes(ctx.services.moderation),
     ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
+    ...adminRoutes(ctx),
   ];
 }

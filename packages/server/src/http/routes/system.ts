@@ -1,6 +1,7 @@
 import { endpoints, type HealthResponse } from '@communities/contract';
 import { sql } from 'kysely';
 
+import { adminPermissionsOf, mayCreateCommunity } from '../../access';
 import type { AppContext } from '../../context';
 import { signRocketJwt } from '../../host/rocketlms/auth/jwt';
 import { AppError } from '../../platform/errors';
@@ -16,7 +17,7 @@ type Check = HealthResponse['checks']['database'];
  * Runs one dependency check, giving up after `timeoutMs`: a frozen database must not hold the
  * health answer (or a load balancer's probe) for as long as the freeze lasts.
  */
-async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: (error: Error) => void): Promise<Check> {
+export async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: (error: Error) => void): Promise<Check> {
   const t = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -39,7 +40,7 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number, onTimeout?: 
 }
 
 /** The addon database: answers a query, and on SQLite its writes can still persist. */
-async function databaseCheck(ctx: AppContext, timeoutMs: number): Promise<Check> {
+export async function databaseCheck(ctx: AppContext, timeoutMs: number): Promise<Check> {
   // A timeout opens the circuit, so requests fail fast (503) until the database answers again.
   const check = await timed(
     async () => {
@@ -148,8 +149,9 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     }),
     route({
       endpoint: e.me,
-      handler: ({ viewer }) =>
-        Promise.resolve({
+      handler: ({ viewer }) => {
+        const config = ctx.services.communities.facts.baseContext().config;
+        return Promise.resolve({
           id: viewer.user.id,
           name: viewer.user.name,
           avatar_url: viewer.user.avatarUrl,
@@ -157,7 +159,10 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
           is_admin: viewer.user.isAdmin,
           locale: viewer.user.locale,
           auth_method: viewer.authMethod,
-        }),
+          admin_permissions: adminPermissionsOf(viewer.actor, config),
+          can_create_community: mayCreateCommunity(viewer.actor, config),
+        });
+      },
     }),
     route({
       endpoint: e.demoUsers,

@@ -15,6 +15,38 @@ export interface ActivityHeatmapsTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `addon_settings`. */
+export interface AddonSettingsTable {
+  id: Generated<number>; // integer, primary key
+  key: string; // varchar(100)
+  value: string | null; // text
+  updated_by: number | null; // bigint
+  updated_at: string; // varchar(32)
+}
+
+/** Table `admin_audit_log`. */
+export interface AdminAuditLogTable {
+  id: Generated<number>; // integer, primary key
+  actor_user_id: number; // bigint
+  on_behalf_of_user_id: number | null; // bigint
+  community_id: number | null; // bigint
+  action: string; // varchar(100)
+  detail: string; // text
+  created_at: string; // varchar(32)
+}
+
+/** Table `admin_owner_grants`. */
+export interface AdminOwnerGrantsTable {
+  id: Generated<number>; // integer, primary key
+  admin_user_id: number; // bigint
+  community_id: number; // bigint
+  owner_user_id: number; // bigint
+  reason: string; // varchar(500)
+  created_at: string; // varchar(32)
+  expires_at: string; // varchar(32)
+  ended_at: string | null; // varchar(32)
+}
+
 /** Table `bad_words`. */
 export interface BadWordsTable {
   id: Generated<number>; // integer, primary key
@@ -280,6 +312,7 @@ export interface CommunityMembersTable {
   source: string; // varchar(16)
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  request_intro: string | null; // text
 }
 
 /** Table `community_notifications`. */
@@ -678,6 +711,9 @@ export interface UserModerationActionsTable {
 /** Every addon table by its bare name (the table-prefix plugin adds `database.table_prefix`). */
 export interface Database {
   activity_heatmaps: ActivityHeatmapsTable;
+  addon_settings: AddonSettingsTable;
+  admin_audit_log: AdminAuditLogTable;
+  admin_owner_grants: AdminOwnerGrantsTable;
   bad_words: BadWordsTable;
   central_feed_comments: CentralFeedCommentsTable;
   central_feed_items: CentralFeedItemsTable;
@@ -730,6 +766,9 @@ export interface Database {
 /** The names the table-prefix plugin rewrites. */
 export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'activity_heatmaps',
+  'addon_settings',
+  'admin_audit_log',
+  'admin_owner_grants',
   'bad_words',
   'central_feed_comments',
   'central_feed_items',

@@ -1,8 +1,11 @@
 import { communityKeys } from '@communities/client';
+import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 
 import { api } from '../../api';
+import { useRealtimeEvent } from '../realtime';
+import { useFeatures, useMe } from '../session';
 import { channelKeys } from './channels';
 
 /** How often the Requests badge and a requester's pending state look again (besides window focus). */
@@ -20,8 +23,11 @@ export function useRequestsQuery(slug: string, enabled = true) {
 export function useDecideRequestMutation(slug: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (v: { userId: number; decision: 'approve' | 'reject' }) =>
-      api.communities.decideRequest({ params: { id: slug, userId: v.userId, decision: v.decision } }),
+    mutationFn: (v: { userId: number; decision: 'approve' | 'reject'; message?: string }) =>
+      api.communities.decideRequest({
+        params: { id: slug, userId: v.userId, decision: v.decision },
+        body: v.message ? { message: v.message } : {},
+      }),
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: communityKeys.requests(slug) });
       void qc.invalidateQueries({ queryKey: communityKeys.allMembers(slug) });
@@ -130,14 +136,26 @@ export function useUpdateChannelMutation(slug: string) {
 export function useDeleteCommunityMutation(slug: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => api.communities.remove({ params: { id: slug } }),
+    mutationFn: (confirmName: string) => api.communities.remove({ params: { id: slug }, body: { confirm_name: confirmName } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: communityKeys.all }),
   });
 }
 
-/** While the viewer's join request is pending, looks again now and then (and on focus) for the decision. */
-export function usePendingWatch(slug: string, pending: boolean) {
+/**
+ * While the viewer's join request is pending, the decision arrives live
+ * (membership.request_decided on their user channel, with the owner's message); it is also
+ * looked for now and then and on focus, for a dropped connection.
+ */
+export function usePendingWatch(slug: string, pending: boolean, onDecided?: (d: { decision: string; message: string | null }) => void) {
   const qc = useQueryClient();
+  const features = useFeatures();
+  const me = useMe();
+  const prefix = features.data?.realtime.channel_prefix;
+  const channel = prefix && me.data ? realtimeChannel.user(prefix, me.data.id) : null;
+  useRealtimeEvent(channel, REALTIME_EVENTS.membershipRequestDecided, (d) => {
+    void qc.invalidateQueries({ queryKey: communityKeys.all });
+    if (d.slug === slug || String(d.community_id) === slug) onDecided?.(d);
+  });
   useEffect(() => {
     if (!pending) return;
     const again = () => void qc.invalidateQueries({ queryKey: communityKeys.all });

@@ -16,11 +16,10 @@ export function uploadCommunityImage(file: File, purpose: 'community_icon' | 'co
 export type SlugState = 'idle' | 'checking' | 'free' | 'taken' | 'invalid';
 
 /**
- * The slug checked as it is typed (debounced): a community answering at that address means it
- * is taken (the user's own draft aside). Addresses the caller cannot see (hidden communities,
- * reserved words) are caught when the step is saved, as a field error on the slug.
+ * The slug checked as it is typed (debounced) by the server's availability check (taken, hidden
+ * and reserved answer alike); the user's own draft's slug counts as free.
  */
-export function useSlugCheck(slug: string, draftId: number | null): SlugState {
+export function useSlugCheck(slug: string, ownSlug: string | null): SlugState {
   const [state, setState] = useState<SlugState>('idle');
   useEffect(() => {
     if (!slug) return setState('idle');
@@ -28,8 +27,8 @@ export function useSlugCheck(slug: string, draftId: number | null): SlugState {
     setState('checking');
     const ctl = new AbortController();
     const timer = setTimeout(() => {
-      api.communities.get({ params: { id: slug } }, { signal: ctl.signal }).then(
-        (c) => setState(c.id === draftId ? 'free' : 'taken'),
+      api.communities.slugAvailability({ query: { slug } }, { signal: ctl.signal }).then(
+        (r) => setState(r.available || r.slug === ownSlug ? 'free' : r.reason === 'invalid' ? 'invalid' : 'taken'),
         (e: unknown) => {
           if (ctl.signal.aborted) return;
           setState(e instanceof ApiError && e.status === 404 ? 'free' : 'idle');
@@ -40,14 +39,11 @@ export function useSlugCheck(slug: string, draftId: number | null): SlugState {
       clearTimeout(timer);
       ctl.abort();
     };
-  }, [slug, draftId]);
+  }, [slug, ownSlug]);
   return state;
 }
 
-/**
- * Whether to offer "Create community": the server's own answer when it gives one, else the
- * default rule (admins and instructors); the server still decides when the wizard starts.
- */
-export function canCreateCommunity(me: Me & { can_create_community?: boolean }): boolean {
-  return me.can_create_community ?? (me.is_admin || me.global_role === 'instructor');
+/** Whether to offer "Create community": the server's answer (admins and the configured host roles). */
+export function canCreateCommunity(me: Me): boolean {
+  return me.can_create_community;
 }

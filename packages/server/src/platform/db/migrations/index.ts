@@ -5,6 +5,7 @@ import { hostSafeNames } from './0002_host_safe_names';
 import { eventOutbox } from './0003_event_outbox';
 import { moderation } from './0004_moderation';
 import { gamification } from './0005_gamification';
+import { adminTools } from './0008_admin_tools';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -12,4 +13,4 @@ import { gamification } from './0005_gamification';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification];
+export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, adminTools];
