@@ -121,6 +121,8 @@ export function CreateCommunityScreen() {
         setDraftId(d.id);
         set('slug', d.slug);
         setSavedSlug(d.slug);
+      } else if (apiStep === 'pricing' && form.tiers.length === 0) {
+        // No tiers: a free community; there is nothing to save (and nothing to ask of the pricing adapter).
       } else if (apiStep && id !== null) {
         const d = await api.communities.wizardStep({ params: { draftId: id, step: apiStep }, body: bodies[apiStep] });
         if (apiStep === 'basics') {
