@@ -164,7 +164,7 @@ describe('creating and running a community in Chromium', () => {
     await member.getByRole('button', { name: `Moderate ${studentName}` }).click();
     await member.getByLabel('Role', { exact: true }).selectOption('moderator');
     await member.getByRole('button', { name: 'Role', exact: true }).click();
-    await member.getByText('Moderator', { exact: true }).waitFor();
+    await member.locator('.cm-pill').getByText('Moderator', { exact: true }).waitFor();
 
     // A private channel for moderators, with slow mode.
     await page.getByLabel('New channel or category name').fill('mods');
