@@ -35,3 +35,4 @@ export { searchPeople, type Person } from './people';
 export { calendarCells, heatLevel, type CalendarCell } from './heatmap';
 export * from './heatmap-layout';
 export { buyableTiers, formatPrice, joinLabelKey, type BuyableTier, type PricePoint } from './pricing';
+export * from './wizard';

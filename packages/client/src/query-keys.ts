@@ -34,6 +34,9 @@ export const communityKeys = {
   roles: (id: string) => [root, 'community', 'roles', id] as const,
   invites: (id: string) => [root, 'community', 'invites', id] as const,
   slug: (slug: string) => [root, 'community', 'slug', slug] as const,
+  /** Members as the settings list filters them (search, role, status). */
+  adminMembers: (id: string, filters: { q: string; role: string; status: string }) =>
+    [root, 'community', 'members', id, 'admin', filters] as const,
 };
 
 export const wizardKeys = {

@@ -24,3 +24,5 @@ export { LevelChip } from './components/level-chip';
 export { ModerationQueueScreen, type ModerationQueueScreenProps } from './screens/ModerationQueue';
 export { InsightsScreen, type InsightsScreenProps } from './screens/Insights';
 export { HeatmapView } from './components/heatmap-view';
+export { CreateCommunityScreen, type CreateCommunityScreenProps } from './screens/CreateCommunity';
+export { JoinRequestsScreen, type JoinRequestsScreenProps } from './screens/JoinRequests';

@@ -5,6 +5,7 @@ import { adminPath, dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
+import { CreateCommunityScreen } from './screens/create-community';
 import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
 import { useDmUnreadQuery } from './state/queries/dm';
@@ -161,6 +162,8 @@ function Shell() {
         {route.name === 'profile' && signedIn && <ProfileScreen userId={route.userId} slug={route.slug} />}
         {route.name === 'admin' && !signedIn && !me.isLoading && <SignInPrompt />}
         {route.name === 'admin' && signedIn && <AdminArea section={route.section} />}
+        {route.name === 'create' && !signedIn && !me.isLoading && <SignInPrompt />}
+        {route.name === 'create' && me.data && <CreateCommunityScreen />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

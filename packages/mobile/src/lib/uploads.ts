@@ -10,7 +10,12 @@ import type { PickedFile } from '../config';
 export function uploadPicked(
   api: Api,
   file: PickedFile,
-  query: { purpose: 'channel' } | { purpose: 'feed' } | { purpose: 'dm'; thread_id: number },
+  query:
+    | { purpose: 'channel' }
+    | { purpose: 'feed' }
+    | { purpose: 'community_icon' }
+    | { purpose: 'community_cover' }
+    | { purpose: 'dm'; thread_id: number },
 ): Promise<Attachment> {
   const body = new FormData();
   if (file.blob) body.append('file', file.blob, file.name);

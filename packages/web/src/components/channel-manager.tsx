@@ -19,6 +19,7 @@ import {
 } from '../lib/channel-order';
 import { channelKeys, useChannelsQuery } from '../state/queries/channels';
 
+import { ChannelFieldsForm } from './community-admin';
 import { errorText } from './error-note';
 import { GripIcon } from './icons';
 
@@ -48,6 +49,7 @@ export function ChannelManager({ slug }: { slug: string }) {
   const [parent, setParent] = useState<string>('');
   const [announce, setAnnounce] = useState('');
   const [drag, setDrag] = useState<Drag | null>(null);
+  const [editing, setEditing] = useState<number | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const refocus = useRef<string | null>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: key });
@@ -195,6 +197,17 @@ export function ChannelManager({ slug }: { slug: string }) {
       >
         ↓
       </button>
+      {ch.type !== 'category' && (
+        <button
+          type="button"
+          className="cm-link-button"
+          aria-expanded={editing === ch.id}
+          aria-label={`${t('admin.channel_edit')} ${ch.name}`}
+          onClick={() => setEditing(editing === ch.id ? null : ch.id)}
+        >
+          {t('admin.channel_edit')}
+        </button>
+      )}
       <button
         type="button"
         className="cm-link-button"
@@ -229,7 +242,14 @@ export function ChannelManager({ slug }: { slug: string }) {
       >
         {handle(ch)}
         <span className="cm-channel-admin__name">{label(ch)}</span>
+        {(ch.is_private || ch.slow_mode_seconds > 0) && (
+          <span className="cm-muted cm-small" data-testid={`flags-${ch.id}`}>
+            {ch.is_private && <span title={t('admin.private')}>🔒</span>}
+            {ch.slow_mode_seconds > 0 && <span title={t('admin.slow_mode')}> ⏱ {ch.slow_mode_seconds}s</span>}
+          </span>
+        )}
         {actions(ch)}
+        {editing === ch.id && <ChannelFieldsForm slug={slug} ch={ch} onClose={() => setEditing(null)} />}
       </li>
     );
   };

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'insights';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'insights' | 'requests';
 /** The addon's admin area, /communities/admin/<section> ('admin' is a reserved slug). */
 export const ADMIN_SECTIONS = ['overview', 'settings', 'communities', 'moderation', 'gamification', 'analytics'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -12,6 +12,7 @@ export type Route =
   | { name: 'dm'; threadId: number | null }
   | { name: 'profile'; slug: string | null; userId: number }
   | { name: 'admin'; section: AdminSection }
+  | { name: 'create' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -33,6 +34,8 @@ export function parseRoute(pathname: string): Route {
   }
   const rest = path.slice(WEB_BASE.length).split('/').filter(Boolean);
   if (rest.length === 0) return { name: 'discover' };
+  // 'new' is a reserved slug: the create-community wizard lives there.
+  if (rest.length === 1 && rest[0] === 'new') return { name: 'create' };
   const [slug, tab, channel, ...more] = rest;
   const userId = /^[1-9]\d{0,14}$/.test(channel ?? tab ?? '') ? Number(channel ?? tab) : null;
   // 'admin' is a reserved slug: the site admin area lives there.
@@ -54,6 +57,7 @@ export function parseRoute(pathname: string): Route {
       tab === 'settings' ||
       tab === 'leaderboard' ||
       tab === 'moderation' ||
+      tab === 'requests' ||
       tab === 'insights')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };

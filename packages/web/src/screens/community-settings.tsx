@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
 import { ChannelManager } from '../components/channel-manager';
+import { CourseLinksPanel, DangerZone, ImagesPanel, InvitesPanel, MembersAdmin, RolesPanel } from '../components/community-admin';
 import { errorText } from '../components/error-note';
 
 type Settings = { chat_enabled: boolean; feed_enabled: boolean; join_approval: boolean; dms_between_members: boolean };
@@ -74,11 +75,19 @@ function DetailsForm({ c }: { c: CommunityDetail }) {
   );
 }
 
+/** Every settings section the viewer's permissions allow, in the order an owner sets things up. */
 export function CommunitySettings({ c, chat }: { c: CommunityDetail; chat: boolean }) {
+  const can = (a: string) => c.viewer_permissions.includes(a);
   return (
     <>
-      {c.viewer_permissions.includes('community.update') && <DetailsForm c={c} />}
-      {chat && c.viewer_permissions.includes('channel.manage') && <ChannelManager slug={c.slug} />}
+      {can('community.update') && <DetailsForm c={c} />}
+      {can('community.update') && <ImagesPanel c={c} />}
+      {can('members.manage') && <MembersAdmin c={c} />}
+      {can('roles.manage') && <RolesPanel slug={c.slug} />}
+      {chat && can('channel.manage') && <ChannelManager slug={c.slug} />}
+      {can('courses.manage') && <CourseLinksPanel slug={c.slug} />}
+      {can('invites.manage') && <InvitesPanel slug={c.slug} />}
+      {can('community.update') && <DangerZone c={c} />}
     </>
   );
 }

@@ -12,6 +12,8 @@ import { PlusIcon } from '../components/icons';
 import { hue, timeAgo } from '../lib/format';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab } from '../lib/router';
 import { CommunitySettings } from './community-settings';
+import { RequestsBadge, RequestsPanel } from '../components/community-admin';
+import { usePendingWatch } from '../state/queries/community-admin';
 import { useCommunityQuery, useCoursesQuery, useJoinMutation, useLeaveMutation, useMembersQuery } from '../state/queries/communities';
 import { useStartDmMutation } from '../state/queries/dm';
 import { ModerationCentre } from './moderation';
@@ -160,6 +162,11 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const refreshFeed = () => void qc.invalidateQueries({ queryKey: feedKeys.community(slug) });
   const join = useJoinMutation();
   const leave = useLeaveMutation();
+  // A pending requester's page turns into the member view when a moderator decides.
+  const [decided, setDecided] = useState<{ decision: string; message: string | null } | null>(null);
+  const [asking, setAsking] = useState(false);
+  const [intro, setIntro] = useState('');
+  usePendingWatch(slug, detail.data?.viewer_membership?.status === 'pending', setDecided);
 
   if (detail.isError) {
     const e = detail.error;
@@ -182,7 +189,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['members', t('community.tab_members'), can('members.list')],
     ['leaderboard', t('gamification.tab'), features.data?.features.leaderboard !== false && can('feed.read')],
     ['courses', t('community.tab_courses'), true],
-    ['settings', t('community.tab_settings'), can('community.update') || (chat && can('channel.manage'))],
+    ['requests', t('requests.tab'), can('members.manage') && (c.visibility !== 'public' || c.settings.join_approval)],
+    ['settings', t('community.tab_settings'), can('community.update') || can('members.manage') || (chat && can('channel.manage'))],
     ['moderation', t('moderation.centre'), can('moderation.review')],
     ['insights', t('insights.tab'), heatmapOn && can('analytics.view')],
   ] as const;
@@ -210,17 +218,19 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               {...linkProps(tabPath(k))}
             >
               {label}
+              {k === 'requests' && <RequestsBadge slug={c.slug} />}
             </a>
           ))}
       </nav>
       <div className="cm-layout">
         <main className="cm-main-col">
           {visibleTab === 'feed' && heatmapOn && can('analytics.view') && <CommunityActivity slug={c.slug} />}
-          {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post')} />}
+          {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post') && c.viewer_capabilities.compose} />}
           {visibleTab === 'insights' && <InsightsTab slug={c.slug} />}
           {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
+          {visibleTab === 'requests' && <RequestsPanel slug={c.slug} />}
           {visibleTab === 'moderation' && <ModerationCentre slug={c.slug} canEditWords={can('community.update')} />}
           {visibleTab === 'courses' &&
             (can('feed.read') || c.visibility === 'public' ? (
@@ -241,7 +251,17 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
             {c.price && m?.role !== 'owner' && features.data?.features.pricing_tiers !== false && <BuyTiers slug={c.slug} />}
             <div className="cm-side-actions">
               {m?.status === 'pending' ? (
-                <span className="cm-pill">{t('membership.pending')}</span>
+                <>
+                  <span className="cm-pill">{t('membership.pending')}</span>
+                  <button
+                    type="button"
+                    className="cm-button cm-button--ghost"
+                    onClick={() => leave.mutate(slug, { onSuccess: refreshFeed })}
+                    disabled={leave.isPending}
+                  >
+                    {t('requests.cancel')}
+                  </button>
+                </>
               ) : m && m.role !== 'owner' ? (
                 <button
                   type="button"
@@ -251,16 +271,54 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
                 >
                   {t('membership.leave')}
                 </button>
-              ) : !m && can('community.join') ? (
+              ) : !m && c.viewer_capabilities.join === 'request' ? (
+                asking ? (
+                  <form
+                    className="cm-ask-form"
+                    aria-label={t('requests.ask_title')}
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      join.mutate(
+                        { id: slug, intro: intro.trim() },
+                        {
+                          onSuccess: () => {
+                            setAsking(false);
+                            setDecided(null);
+                            refreshFeed();
+                          },
+                        },
+                      );
+                    }}
+                  >
+                    <label className="cm-field">
+                      <span>{t('requests.ask_intro')}</span>
+                      <textarea value={intro} maxLength={1000} rows={3} onChange={(e) => setIntro(e.target.value)} />
+                    </label>
+                    <button type="submit" className="cm-button" disabled={join.isPending}>
+                      {t('requests.send')}
+                    </button>
+                  </form>
+                ) : (
+                  <button type="button" className="cm-button" onClick={() => setAsking(true)}>
+                    {t('membership.request')}
+                  </button>
+                )
+              ) : !m && c.viewer_capabilities.join === 'join' ? (
                 <button
                   type="button"
                   className="cm-button"
                   onClick={() => join.mutate(slug, { onSuccess: refreshFeed })}
                   disabled={join.isPending}
                 >
-                  {c.visibility === 'public' ? t('membership.join') : t('membership.request')}
+                  {t('membership.join')}
                 </button>
               ) : null}
+              {decided && (
+                <p role="status" className="cm-small">
+                  {decided.decision === 'approved' ? t('requests.you_approved') : t('requests.you_rejected')}
+                  {decided.message ? ` “${decided.message}”` : ''}
+                </p>
+              )}
               {join.isError && join.error instanceof ApiError && join.error.details.reason === 'tier_required' && (
                 <span role="alert">{t('membership.needs_tier')}</span>
               )}

@@ -4,6 +4,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { CommunityCard } from '../components/community-card';
+import { linkProps } from '../lib/router';
+import { CREATE_PATH } from './create-community';
+import { canCreateCommunity } from '../state/queries/wizard';
+import { useMe } from '../state/session';
 import { useCommunitiesQuery, useJoinMutation } from '../state/queries/communities';
 
 type Filters = { q: string; joined: '' | 'true' | 'false'; price: '' | 'free' | 'paid'; sort: 'activity' | 'members' | 'newest' };
@@ -18,6 +22,7 @@ export function DiscoverScreen({ signedIn }: { signedIn: boolean }) {
     ...(f.price ? { price: f.price } : {}),
   });
   const join = useJoinMutation();
+  const me = useMe();
   const cards = list.data?.pages.flatMap((p) => p.items) ?? [];
   const seg = <K extends keyof Filters>(key: K, options: Array<[Filters[K], string]>) => (
     <div className="cm-seg" role="group">
@@ -39,6 +44,11 @@ export function DiscoverScreen({ signedIn }: { signedIn: boolean }) {
       <header className="cm-hero">
         <h1 id="cm-discover-title">{t('discover.title')}</h1>
         <p>{t('discover.subtitle')}</p>
+        {me.data && canCreateCommunity(me.data) && (
+          <a className="cm-button cm-create-button" {...linkProps(CREATE_PATH)}>
+            + {t('wizard.create_button')}
+          </a>
+        )}
         <input
           className="cm-search"
           type="search"

@@ -43,7 +43,10 @@ export function useCommunityQuery(id: string) {
 export function useJoinMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api.communities.join({ params: { id }, body: {} }),
+    mutationFn: (v: string | { id: string; intro?: string }) =>
+      typeof v === 'string'
+        ? api.communities.join({ params: { id: v }, body: {} })
+        : api.communities.join({ params: { id: v.id }, body: v.intro ? { intro: v.intro } : {} }),
     onSuccess: () => refreshCommunities(qc),
   });
 }
