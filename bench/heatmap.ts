@@ -114,20 +114,19 @@ export async function benchHeatmap(opts: { messages?: number; members?: number; 
 
     const clock = { now: () => new Date(now) };
     const facts = new FactsLoader(d.db, clock, { communities: parseConfig({}).communities, pricingOn: false });
-    const user = (id: number, isAdmin = false): HostUser =>
-      ({
-        id,
-        name: `u${id}`,
-        username: null,
-        email: null,
-        avatarUrl: null,
-        roleName: 'user',
-        globalRole: isAdmin ? 'admin' : 'student',
-        isAdmin,
-        state: 'active',
-        locale: null,
-        timezone: 'Asia/Kolkata',
-      }) as HostUser;
+    const user = (id: number, isAdmin = false): HostUser => ({
+      id,
+      name: `u${id}`,
+      username: null,
+      email: null,
+      avatarUrl: null,
+      roleName: 'user',
+      globalRole: isAdmin ? 'admin' : 'student',
+      isAdmin,
+      state: 'active',
+      locale: null,
+      timezone: 'Asia/Kolkata',
+    });
     const viewer = (id: number, isAdmin = false): Viewer => ({
       actor: { userId: id, globalRole: isAdmin ? 'admin' : 'student', isAdmin },
       user: user(id, isAdmin),

@@ -151,7 +151,8 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     const updCpuSeconds = (cpu.user + cpu.system) / 1e6;
     // The board alone (the order-statistic structure reads come from): 200k moves of random members.
     const boardDeltas: ScoreDelta[] = [];
-    for (let i = 0; i < updates; i++) boardDeltas.push({ communityId: COMMUNITY, period: 'all', userId: rnd(i * 13 + 5), delta: 1 + (i % 3) });
+    for (let i = 0; i < updates; i++)
+      boardDeltas.push({ communityId: COMMUNITY, period: 'all', userId: rnd(i * 13 + 5), delta: 1 + (i % 3) });
     const tb = performance.now();
     for (let i = 0; i < updates; i += 1000) await boards.applied(boardDeltas.slice(i, i + 1000));
     const boardSeconds = (performance.now() - tb) / 1000;

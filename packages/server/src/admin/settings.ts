@@ -192,7 +192,7 @@ export class AddonSettings {
         updated_at: row?.updated_at ?? null,
         updated_by: null,
         _by: row?.updated_by ?? null,
-      } as AdminSetting & { _by: number | null };
+      };
     });
   }
 

@@ -87,7 +87,7 @@ export class RollupBatch {
 
   private bump(key: string, q: number): void {
     let m = this.counts.get(key);
-    if (!m) this.counts.set(key, (m = new Map()));
+    if (!m) this.counts.set(key, (m = new Map<number, number>()));
     m.set(q, (m.get(q) ?? 0) + 1);
   }
 

@@ -55,7 +55,7 @@ const FIELD_OF: Partial<Record<RollupKind, AnalyticsSeriesField>> = {
 };
 
 const csvCell = (v: unknown): string => {
-  const s = String(v ?? '');
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v == null ? '' : JSON.stringify(v);
   return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
 };
 

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
 import { touchCommunityActivity } from '../communities/activity';
 import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
-import { accessFloor, HOLDING } from '../communities/paid-access';
+import { accessFloor, HOLDING } from '../communities/subscription-terms';
 import type { HostUser } from '../host/ports';
 import { insertedId } from '../platform/db/insert';
 import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';

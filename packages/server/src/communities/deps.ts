@@ -10,8 +10,6 @@ import type { RealtimeRevoker } from '../realtime/revoke';
 import type { ContentCheck } from '../chat/content-check';
 import type { UploadService } from '../security/uploads/service';
 
-import type { PaidAccessSync } from './paid-access';
-
 /**
  * The collaborators community services use. The composition root (context.ts's AppContext)
  * satisfies it; each service takes a Pick of the ones it reads. Nothing under communities/
@@ -28,7 +26,12 @@ export interface CommunityDeps {
   logger: Logger;
   revoker: RealtimeRevoker;
   /** Paid tiers and course access from RocketLMS sales ("Check my purchase" runs it for one user). */
-  paidAccess: PaidAccessSync;
+  paidAccess: PaidAccessPort;
   /** The upload service is wired after the domain services (it uses them): read it when used, never at construction. */
   services: { readonly uploads: UploadService; readonly chat: { readonly contentCheck: ContentCheck } };
+}
+
+/** What the domain services ask of the paid-access sync (communities/paid-access.ts implements it). */
+export interface PaidAccessPort {
+  checkUser(communityId: number, userId: number): Promise<unknown>;
 }

@@ -19,7 +19,7 @@ import type { Selectable } from 'kysely';
 export type OwnerGrantRow = Selectable<AdminOwnerGrantsTable>;
 import type { DbHandle, Tx } from '../platform/db/transaction';
 
-import { accessFloor, HOLDING } from './paid-access';
+import { accessFloor, HOLDING } from './subscription-terms';
 
 export const parseSettings = (json: string | null): CommunitySettings => {
   try {

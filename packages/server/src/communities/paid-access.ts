@@ -13,23 +13,10 @@ import type { RealtimeRevoker } from '../realtime/revoke';
 
 import { parseSettings, siteSanctionOf } from './facts';
 import { bumpMemberCount } from './membership';
+import { accessFloor, HOLDING, REMINDER_BEFORE_MS } from './subscription-terms';
 
 type TierRow = Row<'community_pricing_tiers'>;
 type SubRow = Row<'community_member_subscriptions'>;
-
-/** Subscriptions that still open doors: active, or past due within the grace period. */
-export const HOLDING = ['active', 'past_due'] as const;
-
-/** When the expiry reminder goes out: this long before a paid term ends. */
-export const REMINDER_BEFORE_MS = 3 * 86_400_000;
-
-/**
- * The oldest `expires_at` that still opens doors at `now`: a lapsed term keeps access for the
- * grace period (status `past_due`), then none. ISO strings compare in time order.
- */
-export function accessFloor(now: Date, graceHours: number): string {
-  return new Date(now.getTime() - graceHours * 3_600_000).toISOString();
-}
 
 export interface PaidAccessDeps {
   db: DbHandle;

@@ -9,9 +9,8 @@ import { AppError, conflict, notFound } from '../platform/errors';
 import type { SoldItemType } from '../host/ports';
 import type { Revoker } from '../realtime/revoke';
 
-import type { CommunityDeps } from './deps';
+import type { CommunityDeps, PaidAccessPort } from './deps';
 import type { FactsLoader } from './facts';
-import type { PaidAccessSync } from './paid-access';
 import { slugify } from './setup';
 
 type TierInput = z.output<(typeof communityEndpoints)['createTier']['body']>;
@@ -51,7 +50,7 @@ export class PricingService {
     private readonly ctx: Pick<CommunityDeps, 'clock' | 'config' | 'db' | 'host'>,
     private readonly facts: FactsLoader,
     private readonly revoker: Revoker,
-    private readonly paid: () => PaidAccessSync,
+    private readonly paid: () => PaidAccessPort,
   ) {}
 
   /** The tier's "Join for …" target: RocketLMS's page for its item, when tiers sell through RocketLMS. */

@@ -16,4 +16,14 @@ import { adminTools } from './0008_admin_tools';
  * `npm run db:types` and `npm run docs:api`, and extend the upgrade test's rows if it adds a
  * table. A released migration never changes.
  */
-export const MIGRATIONS: readonly AddonMigration[] = [initial, hostSafeNames, eventOutbox, moderation, gamification, authorRecentIndexes, activityRollups, adminTools, paidTiers];
+export const MIGRATIONS: readonly AddonMigration[] = [
+  initial,
+  hostSafeNames,
+  eventOutbox,
+  moderation,
+  gamification,
+  authorRecentIndexes,
+  activityRollups,
+  adminTools,
+  paidTiers,
+];
