@@ -49,7 +49,7 @@ export const RUNTIME_SETTING_KEYS = [
   'moderation.dm_context_messages',
   'pricing.enable_per_community_subscriptions',
   'pricing.default_currency',
-  'pricing.gateways',
+  'pricing.grace_period_hours',
 ] as const;
 export type RuntimeSettingKey = (typeof RUNTIME_SETTING_KEYS)[number];
 

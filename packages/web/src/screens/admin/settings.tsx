@@ -13,7 +13,7 @@ import { useFeatures } from '../../state/session';
 const fieldId = (key: string) => `cm-set-${key.replace(/\./g, '-')}`;
 
 /**
- * Runtime settings: feature toggles, scanning, moderation defaults, pricing gateways and the rest
+ * Runtime settings: feature toggles, scanning, moderation defaults, pricing and the rest
  * the server lists; locked keys are shown, not editable; secrets are never among them. Only the
  * changed keys are sent; the server's field errors appear beside their fields.
  */
