@@ -16,8 +16,14 @@ let closing = false;
 const close = async () => {
   if (closing) return;
   closing = true;
+  // Bounded: a job still running when the suite ends must not hold the suite's afterAll past its timeout.
+  const giveUp = setTimeout(() => {
+    process.stderr.write('test server: shutdown took over 10 s, exiting anyway\n');
+    process.exit(0);
+  }, 10_000);
   await stopWorker?.();
   await server.close();
+  clearTimeout(giveUp);
   process.exit(0);
 };
 process.stdin.on('end', () => void close());
