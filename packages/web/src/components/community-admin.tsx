@@ -183,10 +183,10 @@ export function MembersAdmin({ c }: { c: CommunityDetail }) {
                 className="cm-button cm-button--ghost cm-button--sm"
                 disabled={transfer.isPending}
                 onClick={() => {
-                  if (window.confirm(t('admin.transfer_confirm', { name: m.user.name, community: c.name }))) transfer.mutate(m.user.id);
+                  if (window.confirm(t('admin.owner_transfer_confirm', { name: m.user.name, community: c.name }))) transfer.mutate(m.user.id);
                 }}
               >
-                {t('admin.transfer')}
+                {t('admin.owner_transfer')}
               </button>
             )}
           </li>
@@ -354,7 +354,7 @@ export function ChannelFieldsForm({ slug, ch, onClose }: { slug: string; ch: Cha
       {ch.type === 'announcement' && <p className="cm-muted cm-small">📣 {t('admin.announcement_only')}</p>}
       <div className="cm-settings-actions">
         <button type="submit" className="cm-button cm-button--sm" disabled={save.isPending}>
-          {t('admin.save')}
+          {t('admin.owner_save')}
         </button>
         <button type="button" className="cm-link-button" onClick={onClose}>
           {t('admin.close')}
@@ -627,7 +627,7 @@ export function DangerZone({ c }: { c: CommunityDetail }) {
           disabled={update.isPending}
           onClick={() => update.mutate({ status: c.status === 'archived' ? 'active' : 'archived' })}
         >
-          {c.status === 'archived' ? t('admin.restore') : t('admin.archive')}
+          {c.status === 'archived' ? t('admin.owner_restore') : t('admin.owner_archive')}
         </button>
       </div>
       {canDelete && (
