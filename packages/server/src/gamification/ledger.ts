@@ -4,6 +4,7 @@ import type { DialectName } from '../platform/db/connect';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 
 import { levelOf } from './levels';
+import { DayMemo } from './day-memo';
 import { dayBounds, dayKey, periodKeys } from './periods';
 import type { Leaderboards } from './boards';
 import { GLOBAL, type ScoreDelta, type SqlScores } from './scores';
@@ -54,12 +55,11 @@ export async function silenced(db: DbHandle | Tx, communityId: number, userId: n
  */
 export class Ledger {
   /**
-   * Caps this process has seen reached today, `day|user|community|action`: caps only fill
+   * Caps this process has seen reached today, `user|community|action` for the day: caps only fill
    * (reversed awards still count), so once full a cap stays full until the day ends and the
-   * next award of that kind needs no query. Cleared when the day changes.
+   * next award of that kind needs no query.
    */
-  private readonly full = new Set<string>();
-  private fullDay = '';
+  private readonly full = new DayMemo();
   private fullCaps = '';
 
   constructor(
@@ -72,13 +72,8 @@ export class Ledger {
     private readonly now: () => Date,
   ) {}
 
-  private capKey(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): string {
-    const day = dayKey(input.occurredAt, this.timeZone);
-    if (day !== this.fullDay) {
-      this.full.clear();
-      this.fullDay = day;
-    }
-    return `${day}|${input.userId}|${input.communityId ?? ''}|${input.action}`;
+  private capKey(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): [day: string, key: string] {
+    return [dayKey(input.occurredAt, this.timeZone), `${input.userId}|${input.communityId ?? ''}|${input.action}`];
   }
 
   /** Whether this member already reached today's cap for this kind of award (as far as this process knows). */
@@ -89,7 +84,7 @@ export class Ledger {
       this.full.clear();
       this.fullCaps = caps;
     }
-    return this.full.has(this.capKey(input));
+    return this.full.has(...this.capKey(input));
   }
 
   async award(input: AwardInput): Promise<AwardOutcome> {
@@ -122,8 +117,7 @@ export class Ledger {
         .executeTakeFirst();
       const room = rules.anti_farming.daily_caps[input.action] - Number(earned?.n ?? 0);
       if (room <= 0) {
-        if (this.full.size > 200_000) this.full.clear();
-        this.full.add(this.capKey(input));
+        this.full.add(...this.capKey(input));
         return { awarded: false, reason: 'daily_cap' } as const;
       }
       if (input.action === 'receive_reaction' && input.actorId) {

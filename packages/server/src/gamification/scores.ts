@@ -105,19 +105,18 @@ export class SqlScores {
     return new Map(rows.map((r) => [Number(r.user_id), Number(r.points)]));
   }
 
-  /** The first `limit` members with points, from `after` (keyset) on. */
-  async page(communityId: number, period: string, limit: number, after?: { points: number; userId: number }): Promise<ScoreRow[]> {
-    let q = this.db
+  /** The first `limit` members with points, in leaderboard order (the SQL fallback and the tests' truth). */
+  async page(communityId: number, period: string, limit: number): Promise<ScoreRow[]> {
+    const rows = await this.db
       .selectFrom('gamification_scores')
       .select(['user_id', 'points', 'level'])
       .where('community_id', '=', communityId)
       .where('period', '=', period)
-      .where('points', '>', 0);
-    if (after)
-      q = q.where((eb) =>
-        eb.or([eb('points', '<', after.points), eb.and([eb('points', '=', after.points), eb('user_id', '>', after.userId)])]),
-      );
-    const rows = await q.orderBy('points', 'desc').orderBy('user_id', 'asc').limit(limit).execute();
+      .where('points', '>', 0)
+      .orderBy('points', 'desc')
+      .orderBy('user_id', 'asc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) }));
   }
 

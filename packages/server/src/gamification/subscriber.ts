@@ -18,6 +18,7 @@ import type { Broadcaster } from '../realtime/broadcaster';
 import { publishEvent, type EventPublisher } from '../realtime/publish-event';
 
 import type { AwardedBadge, Badges } from './badges';
+import { DayMemo } from './day-memo';
 import type { AwardInput, AwardOutcome, Ledger } from './ledger';
 import { dayKey } from './periods';
 import type { GamificationSettings } from './settings';
@@ -58,8 +59,8 @@ const trimmedLength = (s: string | null | undefined) => (s ?? '').trim().length;
  * twice; reversals are keyed by the award they take back.
  */
 export class PointsSubscriber {
-  /** Member-days already recorded (`day|user|community`): the rest of that day's activity writes nothing. */
-  private readonly activeSeen = new Set<string>();
+  /** Member-days already recorded (`user|community` for the day): the rest of that day's activity writes nothing. */
+  private readonly activeSeen = new DayMemo();
 
   constructor(private readonly d: PointsDeps) {}
 
@@ -144,14 +145,13 @@ export class PointsSubscriber {
    */
   private async active(userId: number, communityId: number, at: Date): Promise<void> {
     const day = dayKey(at, this.d.timeZone);
-    const seen = `${day}|${userId}|${communityId}`;
-    if (this.activeSeen.has(seen)) return;
-    if (this.activeSeen.size > 200_000) this.activeSeen.clear();
+    const seen = `${userId}|${communityId}`;
+    if (this.activeSeen.has(day, seen)) return;
     const insert = this.d.db.insertInto('gamification_active_days').values({ user_id: userId, community_id: communityId, day });
     const r = await (
       this.d.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(['user_id', 'community_id', 'day']).doNothing())
     ).executeTakeFirst();
-    this.activeSeen.add(seen);
+    this.activeSeen.add(day, seen);
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
     const rules = await this.d.settings.rules();
     const days = await this.d.db
