@@ -59,24 +59,15 @@ export class Leaderboards {
     if (this.redis) {
       if (!(await this.redisReady(communityId, period))) return this.sqlTop(communityId, period, offset, limit);
       let rows = await this.redis.range(communityId, period, offset, limit);
-      if (await this.healRedis(communityId, period, rows)) rows = await this.redis.range(communityId, period, offset, limit);
+      const redis = this.redis;
+      if (await this.heal(communityId, period, rows, (u, t) => redis.set(communityId, period, u, t)))
+        rows = await redis.range(communityId, period, offset, limit);
       return rows;
     }
     const b = await this.board(communityId, period);
     if (!b.list) return this.sqlTop(communityId, period, offset, limit);
     let rows = b.list.slice(offset, limit);
-    if (
-      this.healMemory(
-        b,
-        await this.sql.many(
-          communityId,
-          period,
-          rows.map((r) => r.user_id),
-        ),
-        rows,
-      )
-    )
-      rows = b.list.slice(offset, limit);
+    if ((await this.heal(communityId, period, rows, (u, t) => this.setMemory(b, u, t))) && b.list) rows = b.list.slice(offset, limit);
     return rows;
   }
 
@@ -125,19 +116,13 @@ export class Leaderboards {
   }
 
   /** Sets shown members whose board total differs from SQL; true when something changed. */
-  private healMemory(b: MemoryBoard, truth: Map<number, number>, rows: readonly BoardRow[]): boolean {
-    let changed = false;
-    for (const r of rows) {
-      const t = truth.get(r.user_id) ?? 0;
-      if (t !== r.points) {
-        this.setMemory(b, r.user_id, t);
-        changed = true;
-      }
-    }
-    return changed && b.list !== null;
-  }
-
-  private async healRedis(communityId: number, period: string, rows: readonly BoardRow[]): Promise<boolean> {
+  /** Sets shown members whose board total differs from SQL; true when something changed. */
+  private async heal(
+    communityId: number,
+    period: string,
+    rows: readonly BoardRow[],
+    set: (userId: number, points: number) => unknown,
+  ): Promise<boolean> {
     const truth = await this.sql.many(
       communityId,
       period,
@@ -147,7 +132,7 @@ export class Leaderboards {
     for (const r of rows) {
       const t = truth.get(r.user_id) ?? 0;
       if (t !== r.points) {
-        await this.redis!.set(communityId, period, r.user_id, t);
+        await set(r.user_id, t);
         changed = true;
       }
     }
