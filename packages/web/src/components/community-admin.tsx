@@ -183,7 +183,8 @@ export function MembersAdmin({ c }: { c: CommunityDetail }) {
                 className="cm-button cm-button--ghost cm-button--sm"
                 disabled={transfer.isPending}
                 onClick={() => {
-                  if (window.confirm(t('admin.owner_transfer_confirm', { name: m.user.name, community: c.name }))) transfer.mutate(m.user.id);
+                  if (window.confirm(t('admin.owner_transfer_confirm', { name: m.user.name, community: c.name })))
+                    transfer.mutate(m.user.id);
                 }}
               >
                 {t('admin.owner_transfer')}
