@@ -82,8 +82,11 @@ describe('creating and running a community in Chromium', () => {
     await screenshot(page, 'wizard-5-channels-1440');
     await next(page);
 
-    // 6. Pricing (tiers are on in the test config), left free.
-    const pricing = await page.getByRole('heading', { level: 2, name: /Pricing$/ }).count();
+    // 6. Pricing when tiers are on, left free. Wait for step 6 itself before asking which it is:
+    // counting headings straight after the click can still see step 5.
+    const step6 = page.getByRole('heading', { level: 2, name: /^Step 6 of \d+ · (Pricing|Courses)$/ });
+    await step6.waitFor();
+    const pricing = /Pricing$/.test((await step6.textContent()) ?? '');
     if (pricing) {
       await screenshot(page, 'wizard-6-pricing-1440');
       await next(page);
