@@ -36,9 +36,22 @@ function parts(at: Date, timeZone: string): LocalDate & { hour: number; minute: 
   return { year: o.year!, month: o.month!, day: o.day!, hour: o.hour!, minute: o.minute!, second: o.second! };
 }
 
+/**
+ * The last minute asked per time zone and its local date: every award and rollup of a busy
+ * minute asks for the same one, and formatToParts costs microseconds each. Zone offsets are
+ * whole minutes (for any date this code meets), so a local date never changes inside a UTC minute.
+ */
+const lastMinute = new Map<string, { minute: number; date: LocalDate }>();
+
 export function localDate(at: Date, timeZone: string): LocalDate {
+  const minute = Math.floor(at.getTime() / 60_000);
+  const hit = lastMinute.get(timeZone);
+  if (hit && hit.minute === minute) return { ...hit.date };
   const { year, month, day } = parts(at, timeZone);
-  return { year, month, day };
+  const date = { year, month, day };
+  if (lastMinute.size > 64) lastMinute.clear();
+  lastMinute.set(timeZone, { minute, date });
+  return { ...date };
 }
 
 /** The UTC instant of local midnight starting this (possibly overflowing) local date. */
@@ -61,14 +74,30 @@ const norm = (y: number, m: number, d: number): LocalDate => {
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 };
 
+const mondayOf = (d: LocalDate): LocalDate => {
+  const weekday = (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7; // Monday = 0
+  return norm(d.year, d.month, d.day - weekday);
+};
+const monthKey = (d: LocalDate) => `m${pad(d.year, 4)}-${pad(d.month)}`;
+
 export function dayKey(at: Date, timeZone: string): string {
   return iso(localDate(at, timeZone));
 }
 
+/** The last local day's bounds per time zone (each costs four formatToParts). */
+const lastDay = new Map<string, { key: string; start: number; end: number }>();
+
 /** [start, end) of the local day holding `at`. */
 export function dayBounds(at: Date, timeZone: string): { start: Date; end: Date } {
   const d = localDate(at, timeZone);
-  return { start: localMidnight(d, timeZone), end: localMidnight(norm(d.year, d.month, d.day + 1), timeZone) };
+  const key = iso(d);
+  const hit = lastDay.get(timeZone);
+  if (hit?.key === key) return { start: new Date(hit.start), end: new Date(hit.end) };
+  const start = localMidnight(d, timeZone).getTime();
+  const end = localMidnight(norm(d.year, d.month, d.day + 1), timeZone).getTime();
+  if (lastDay.size > 64) lastDay.clear();
+  lastDay.set(timeZone, { key, start, end });
+  return { start: new Date(start), end: new Date(end) };
 }
 
 /** The local date before `key` (YYYY-MM-DD). */
@@ -92,13 +121,12 @@ export function periodWindow(period: LeaderboardPeriod, at: Date, timeZone: stri
     const first = { year: d.year, month: d.month, day: 1 };
     return {
       period,
-      key: `m${pad(d.year, 4)}-${pad(d.month)}`,
+      key: monthKey(d),
       start: localMidnight(first, timeZone),
       end: localMidnight(norm(d.year, d.month + 1, 1), timeZone),
     };
   }
-  const weekday = (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7; // Monday = 0
-  const monday = norm(d.year, d.month, d.day - weekday);
+  const monday = mondayOf(d);
   return {
     period,
     key: `w${iso(monday)}`,
@@ -109,5 +137,6 @@ export function periodWindow(period: LeaderboardPeriod, at: Date, timeZone: stri
 
 /** The storage keys an award at `at` counts toward: all time, its week and its month. */
 export function periodKeys(at: Date, timeZone: string): string[] {
-  return ['all', periodWindow('week', at, timeZone).key, periodWindow('month', at, timeZone).key];
+  const d = localDate(at, timeZone);
+  return ['all', `w${iso(mondayOf(d))}`, monthKey(d)];
 }
