@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { Checkpointer } from './checkpointer';
+import { connect, type Db } from './connect';
+
+let db: Db | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await db?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const until = async (what: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('WAL checkpoints off the event loop (SQLite file)', () => {
+  it('the server connection stops checkpointing once the worker runs, and the worker copies the WAL into the file', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'communities-ckpt-'));
+    const path = join(dir, 'c.sqlite');
+    db = connect(`sqlite://${path}`);
+    const handle = db.sqlite!;
+    await until(() => handle.pragma('wal_autocheckpoint', { simple: true }) === 0);
+
+    await sql`create table t (id integer primary key, body text not null)`.execute(db.db);
+    const before = statSync(path).size;
+    // About 20 MB through the WAL in many commits; SQLite alone would checkpoint every 1,000 pages.
+    const body = 'x'.repeat(2000);
+    for (let i = 0; i < 100; i++)
+      await db.db.transaction().execute(async (trx) => {
+        for (let j = 0; j < 100; j++) await sql`insert into t (body) values (${body})`.execute(trx);
+      });
+    // The server's connection no longer checkpoints, so only the worker can have grown the file.
+    expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    await until(() => statSync(path).size > before + 10_000_000);
+    const rows = await sql<{ n: number }>`select count(*) as n from t`.execute(db.db);
+    expect(rows.rows[0]!.n).toBe(10_000);
+  });
+
+  it('should the worker fail, the connection checkpoints by itself again', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'communities-ckpt-'));
+    const path = join(dir, 'gone.sqlite');
+    const handle = new SQLite(path);
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('wal_autocheckpoint = 0');
+    rmSync(path); // the worker's connection cannot open it
+    new Checkpointer(handle);
+    await until(() => handle.pragma('wal_autocheckpoint', { simple: true }) === 1000);
+    handle.close();
+  });
+
+  it('an in-memory database has no WAL and no worker', async () => {
+    db = connect('sqlite::memory:');
+    expect(db.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+});
