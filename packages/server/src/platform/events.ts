@@ -91,6 +91,19 @@ interface OutboxRow {
   occurred_at: string;
 }
 
+/** A subscriber's cursor after a delivery, saved with the round's others (see saveCursors). */
+interface CursorMove {
+  subscriber: string;
+  state: CursorState;
+  next: { lastId: number; gaps: Map<number, number> };
+  attempts: number;
+  retryAt: number | null;
+  lastError: string | null;
+  now: number;
+  /** Whether the cursor moved (or expired gaps were dropped). */
+  moved: boolean;
+}
+
 interface CursorState {
   lastId: number;
   /** Skipped ids that may still commit → when first seen missing (ms). */
@@ -289,16 +302,73 @@ export class Outbox implements EventBus {
     if (!this.started) return progressed;
     // Subscribers at the same place read the same page: one query serves them all in a round.
     const pages = new Map<string, Promise<OutboxRow[]>>();
+    const moves: CursorMove[] = [];
     for (const s of this.subscribers) {
       try {
-        if (await this.deliver(s, pages)) progressed = true;
+        const move = await this.deliver(s, pages);
+        if (move) moves.push(move);
       } catch (error) {
         // A database error outside the handler (lost connection): try again next round.
         this.logger.error({ err: error, subscriber: s.name }, 'event delivery failed');
         this.cursors.delete(s.name);
       }
     }
+    if (moves.length && (await this.saveCursors(moves))) progressed = true;
     await this.maybePrune();
+    return progressed;
+  }
+
+  /**
+   * Saves the round's cursors in one transaction (on SQLite one commit, not one per subscriber).
+   * A subscriber's handler has committed its own work before this, so a crash in between
+   * delivers that page again, as it would have between the handler and a cursor write of its
+   * own: subscribers are idempotent. A cursor whose lease another process took is not saved
+   * and is forgotten here; that process delivers from the saved cursor.
+   */
+  private async saveCursors(moves: CursorMove[]): Promise<boolean> {
+    let saved: boolean[];
+    try {
+      saved = await this.db.transaction().execute(async (trx) => {
+        const out: boolean[] = [];
+        for (const m of moves) {
+          const r = await trx
+            .updateTable('event_cursors')
+            .set({
+              last_id: m.next.lastId,
+              gaps: JSON.stringify([...m.next.gaps]),
+              attempts: m.attempts,
+              retry_at: m.retryAt === null ? null : this.iso(m.retryAt),
+              last_error: m.lastError,
+              updated_at: this.iso(m.now),
+            })
+            .where('subscriber', '=', m.subscriber)
+            .where('lease_owner', '=', this.owner)
+            .executeTakeFirst();
+          out.push(Number(r.numUpdatedRows) === 1);
+        }
+        return out;
+      });
+    } catch (error) {
+      this.logger.error({ err: error }, 'saving event cursors failed');
+      for (const m of moves) this.cursors.delete(m.subscriber);
+      return false;
+    }
+    let progressed = false;
+    for (const [i, m] of moves.entries()) {
+      if (!saved[i]) {
+        this.cursors.delete(m.subscriber);
+        continue;
+      }
+      m.state.lastId = m.next.lastId;
+      m.state.gaps = m.next.gaps;
+      m.state.attempts = m.attempts;
+      m.state.retryAt = m.retryAt;
+      if (m.retryAt !== null) {
+        const t = setTimeout(() => this.kick(), m.retryAt - m.now + 5);
+        t.unref();
+      }
+      if (m.moved) progressed = true;
+    }
     return progressed;
   }
 
@@ -392,13 +462,13 @@ export class Outbox implements EventBus {
     return state;
   }
 
-  /** Delivers the next page to one subscriber; true when its cursor moved. */
-  private async deliver(s: DurableSubscriber, pages: Map<string, Promise<OutboxRow[]>>): Promise<boolean> {
+  /** Delivers the next page to one subscriber; where its cursor goes, for the round to save, or null. */
+  private async deliver(s: DurableSubscriber, pages: Map<string, Promise<OutboxRow[]>>): Promise<CursorMove | null> {
     const state = await this.lease(s.name, s.from);
-    if (!state) return false;
+    if (!state) return null;
     // Leases, retries and gaps run on real time (the injected clock may stand still in tests).
     const now = Date.now();
-    if (state.retryAt !== null && state.retryAt > now) return false;
+    if (state.retryAt !== null && state.retryAt > now) return null;
     // Gaps that have waited long enough were rolled back.
     let expired = false;
     for (const [id, seen] of state.gaps)
@@ -423,7 +493,7 @@ export class Outbox implements EventBus {
       page.catch(() => pages.delete(pageKey));
     }
     const rows = await page;
-    if (rows.length === 0 && !expired) return false;
+    if (rows.length === 0 && !expired) return null;
 
     const wanted = (r: OutboxRow) => s.events === '*' || (s.events as readonly string[]).includes(r.name);
     const next = { lastId: state.lastId, gaps: new Map(state.gaps) };
@@ -488,33 +558,7 @@ export class Outbox implements EventBus {
       }
     }
     const moved = expired || next.lastId !== state.lastId || next.gaps.size !== state.gaps.size;
-    const r = await this.db
-      .updateTable('event_cursors')
-      .set({
-        last_id: next.lastId,
-        gaps: JSON.stringify([...next.gaps]),
-        attempts,
-        retry_at: retryAt === null ? null : this.iso(retryAt),
-        last_error: failure ? lastError : null,
-        updated_at: this.iso(now),
-      })
-      .where('subscriber', '=', s.name)
-      .where('lease_owner', '=', this.owner)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) {
-      // Our lease ran out and another process took over: it delivers from the saved cursor.
-      this.cursors.delete(s.name);
-      return false;
-    }
-    state.lastId = next.lastId;
-    state.gaps = next.gaps;
-    state.attempts = attempts;
-    state.retryAt = retryAt;
-    if (retryAt !== null) {
-      const t = setTimeout(() => this.kick(), retryAt - now + 5);
-      t.unref();
-    }
-    return moved;
+    return { subscriber: s.name, state, next, attempts, retryAt, lastError: failure ? lastError : null, now, moved };
   }
 
   /** Deletes events every cursor has passed that are older than the retention, at most once a minute. */
