@@ -99,7 +99,9 @@ export function withStatementCache(handle: SQLite.Database, max = 1000, beforeCl
       let stmt = cache.get(sql);
       if (!stmt) {
         const raw = handle.prepare(sql);
-        stmt = raw.readonly || sql === 'rollback' || sql === 'begin' ? raw : guardedWrite(raw, guard, handle, sql === 'commit');
+        // SQLite counts transaction control (begin, commit) as read-only; commit is where a transaction persists.
+        const isCommit = sql === 'commit';
+        stmt = (raw.readonly && !isCommit) || sql === 'rollback' || sql === 'begin' ? raw : guardedWrite(raw, guard, handle, isCommit);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(sql, stmt);
       }
