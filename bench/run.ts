@@ -5,12 +5,20 @@ import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
 import { benchRealtime } from './realtime';
+import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
+
+function durationFlag(): number | undefined {
+  const i = process.argv.indexOf('--duration');
+  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+}
 
 /** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
 const results = {
   machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
   chat_messages_http: await benchChatMessages(),
+  // `npm run bench -- --duration 600` for the issue's ten-minute run.
+  sustained_ingest: await benchSustainedIngest({ seconds: durationFlag() }),
   feed_posts_http: await benchFeedPosts(),
   realtime_delivery: await benchRealtime(),
   word_filter: benchWordFilter(),
