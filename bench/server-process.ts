@@ -10,12 +10,38 @@ import { signRocketJwt } from '../packages/server/src/host/rocketlms/auth/jwt';
 
 const CLI = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
 
+/** The environment a bench server (or a CLI command on its data) runs with, its data in `dir`. */
+export function benchEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // Measured as deployed: outside production every realtime publish is also checked
+    // against its contract schema (realtime/publish-event.ts), about 30 µs a message.
+    NODE_ENV: 'production',
+    COMMUNITIES_CONFIG: '',
+    COMMUNITIES__LOG_LEVEL: 'error',
+    COMMUNITIES__DATABASE__URL: `sqlite://${join(dir, 'bench.sqlite')}`,
+    COMMUNITIES__STORAGE__PATH: join(dir, 'uploads'),
+    COMMUNITIES__HOST__SESSION_PATH: join(dir, 'sessions'),
+  };
+}
+
+/** Runs a `communities` CLI command on a bench server's data; resolves with its output. */
+export function benchCli(dir: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: benchEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    proc.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`communities ${args.join(' ')} exited ${code}: ${out}`))));
+  });
+}
+
 /**
  * The server in its own process, as `npm start` runs it (SQLite, demo school), so the load
  * generator in this process does not share its event loop: on 2 cores, one each.
  */
-export async function startServerProcess(env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'communities-bench-'));
+export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string } = {}) {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'communities-bench-'));
   const port = await new Promise<number>((resolve) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const p = (srv.address() as AddressInfo).port;
@@ -32,20 +58,7 @@ export async function startServerProcess(env: Record<string, string> = {}) {
       'serve',
     ],
     {
-      env: {
-        ...process.env,
-        // Measured as deployed: outside production every realtime publish is also checked
-        // against its contract schema (realtime/publish-event.ts), about 30 µs a message.
-        NODE_ENV: 'production',
-        COMMUNITIES_CONFIG: '',
-        COMMUNITIES__LOG_LEVEL: 'error',
-        COMMUNITIES__DATABASE__URL: `sqlite://${join(dir, 'bench.sqlite')}`,
-        COMMUNITIES__STORAGE__PATH: join(dir, 'uploads'),
-        COMMUNITIES__HOST__SESSION_PATH: join(dir, 'sessions'),
-        COMMUNITIES__HTTP__HOST: '127.0.0.1',
-        COMMUNITIES__HTTP__PORT: String(port),
-        ...env,
-      },
+      env: { ...benchEnv(dir), COMMUNITIES__HTTP__HOST: '127.0.0.1', COMMUNITIES__HTTP__PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -78,10 +91,14 @@ export async function startServerProcess(env: Record<string, string> = {}) {
     token,
     as: (userId: number): Api => createApi({ baseUrl: url, token: () => token(userId) }),
     dir,
-    async close() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
+    /** Stops the server; its folder (database, uploads) goes too unless `keep`, for a restart on the same data. */
+    async close(keep = false) {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

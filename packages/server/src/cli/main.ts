@@ -3,6 +3,7 @@ import { Command } from 'commander';
 
 import { rebuildStats } from '../analytics';
 import { boot } from '../boot';
+import { seedHistory } from '../chat/history-seed';
 import { createContext } from '../context';
 import { buildHttpServer } from '../http/server';
 import { createDemoSchema } from '../host/demo/ddl';
@@ -135,6 +136,41 @@ program
       const school = await seedDemoSchool(ctx.hostDb, { now: ctx.clock.now() });
       console.log(
         `Demo school ready: admin ${school.adminId}, ${school.instructorIds.length} instructors, ${school.studentIds.length} students, ${school.courseIds.length} courses.`,
+      );
+    }),
+  );
+
+program
+  .command('bench:seed')
+  .description('benchmarks only: fill a channel with --messages rows of history by direct batched inserts (no events, rollups or points)')
+  .requiredOption('--channel <id>', 'channel id')
+  .requiredOption('--messages <n>', 'how many messages, e.g. 10000000')
+  .requiredOption('--authors <ids>', 'comma-separated user ids who post in turn (members of the community)')
+  .option('--days <n>', 'history spans this many days up to now', '365')
+  .action((opts: { channel: string; messages: string; authors: string; days: string }) =>
+    withContext(program.opts(), async (ctx) => {
+      const int = (v: string, name: string) => {
+        const n = Number(v);
+        if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} is a positive whole number`);
+        return n;
+      };
+      const messages = int(opts.messages, 'messages');
+      let last = 0;
+      const r = await seedHistory(ctx.db, {
+        channelId: int(opts.channel, 'channel'),
+        messages,
+        authorIds: opts.authors.split(',').map((a) => int(a.trim(), 'authors')),
+        days: int(opts.days, 'days'),
+        now: ctx.clock.now(),
+        onProgress: (done) => {
+          if (done - last >= 1_000_000 || done === messages) {
+            last = done;
+            console.log(`${done} messages`);
+          }
+        },
+      });
+      console.log(
+        JSON.stringify({ messages: r.messages, seconds: Math.round(r.seconds * 10) / 10, first_id: r.firstId, last_id: r.lastId }),
       );
     }),
   );

@@ -1,0 +1,164 @@
+import { Agent, get } from 'node:http';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { benchCli, startServerProcess } from './server-process';
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
+const ms = (n: number) => Math.round(n * 100) / 100;
+const summary = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { requests: s.length, p50_ms: ms(quantile(s, 0.5)), p99_ms: ms(quantile(s, 0.99)), max_ms: ms(s[s.length - 1] ?? NaN) };
+};
+
+/**
+ * Message history at depth: a channel seeded with `messages` rows (`communities bench:seed`,
+ * direct batched inserts), then 50-message pages read over HTTP by `readers` concurrent clients
+ * turning pages at `rate` a second together (and once flat out, for the server's ceiling):
+ * the latest page, a page before a random message, and a page around one; and the catch-up
+ * `changes` endpoint over a deep window, which must stay bounded. Beside the same page queries
+ * straight on the SQLite file (better-sqlite3, one statement each), in the same run.
+ */
+export async function benchHistory(opts: { messages?: number; readers?: number; rate?: number; requestsPerKind?: number } = {}) {
+  const messages = opts.messages ?? 1_000_000;
+  const readers = opts.readers ?? 200;
+  const rate = opts.rate ?? 1000;
+  const perKind = opts.requestsPerKind ?? 4000;
+  let s = await startServerProcess();
+  const dir = s.dir;
+  try {
+    const owner = 2;
+    const c = await s.as(owner).communities.create({ body: { name: 'Deep History' } });
+    const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
+    for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
+    const general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+    await s.close(true);
+
+    const t0 = performance.now();
+    const out = await benchCli(dir, [
+      'bench:seed',
+      '--channel',
+      String(general.id),
+      '--messages',
+      String(messages),
+      '--authors',
+      authors.join(','),
+    ]);
+    const seedSeconds = (performance.now() - t0) / 1000;
+    const seeded = JSON.parse(out.trim().split('\n').pop()!) as { first_id: number; last_id: number };
+
+    s = await startServerProcess({}, { dir });
+    const token = await s.token(authors[0]!);
+    const agent = new Agent({ keepAlive: true, maxSockets: readers });
+    const url = new URL(s.url);
+    const fetchJson = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        get({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    const randomId = () => seeded.first_id + Math.floor(Math.random() * (seeded.last_id - seeded.first_id));
+    const base = `/api/communities/channels/${general.id}/messages`;
+    const kinds: Record<string, () => string> = {
+      latest: () => base,
+      before_random: () => `${base}?before=${randomId()}`,
+      around_random: () => `${base}?around=${randomId()}`,
+    };
+    let errors = 0;
+    /**
+     * `readers` people reading at once, each turning a page every readers/rate seconds (together
+     * `rate` pages a second), on their own schedule: latency counts from when a page was due, so
+     * a slow answer delays nobody's next request from being measured late.
+     */
+    const run = async (path: () => string, n: number, paced = true) => {
+      const lat: number[] = [];
+      const period = (readers * 1000) / rate;
+      const start = performance.now();
+      const each = Math.ceil(n / readers);
+      await Promise.all(
+        Array.from({ length: readers }, async (_, reader) => {
+          for (let k = 0; k < each; k++) {
+            const due = start + (reader / readers) * period + k * period;
+            if (paced) {
+              const wait = due - performance.now();
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            }
+            const t = paced ? Math.min(due, performance.now()) : performance.now();
+            const r = await fetchJson(path());
+            lat.push(performance.now() - t);
+            if (r.status !== 200) errors++;
+          }
+        }),
+      );
+      return { lat, seconds: (performance.now() - start) / 1000 };
+    };
+    // Warm the server's code paths (not the data: the ids are random).
+    await run(kinds.before_random!, 1000, false);
+    const http: Record<string, ReturnType<typeof summary>> = {};
+    const all: number[] = [];
+    for (const [kind, path] of Object.entries(kinds)) {
+      const { lat } = await run(path, perKind);
+      http[kind] = summary(lat);
+      all.push(...lat);
+    }
+    // The most pages a second the server gives the same readers when none of them pauses.
+    const flat = await run(kinds.before_random!, perKind, false);
+    // Catch-up after a long absence over the deepest window a client can show: bounded pages.
+    const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const changesLat: number[] = [];
+    let largestChangesPage = 0;
+    for (let i = 0; i < 200; i++) {
+      const to = randomId();
+      const t = performance.now();
+      const r = await fetchJson(
+        `${base}/changes?since=${encodeURIComponent(since)}&from_id=${Math.max(seeded.first_id, to - 999)}&to_id=${to}`,
+      );
+      changesLat.push(performance.now() - t);
+      if (r.status !== 200) errors++;
+      else largestChangesPage = Math.max(largestChangesPage, (JSON.parse(r.body) as { items: unknown[] }).items.length);
+    }
+    agent.destroy();
+    await s.close(true);
+
+    // Baseline: the same pages as single SQLite statements on the same file.
+    const db = new Database(join(dir, 'bench.sqlite'), { readonly: true });
+    const before = db.prepare('select * from channel_messages where channel_id = ? and id < ? order by id desc limit 50');
+    const rawLat: number[] = [];
+    for (let i = 0; i < perKind; i++) {
+      const t = performance.now();
+      before.all(general.id, randomId());
+      rawLat.push(performance.now() - t);
+    }
+    db.close();
+
+    return {
+      messages,
+      seed_seconds: Math.round(seedSeconds * 10) / 10,
+      seed_rows_per_second: Math.round(messages / seedSeconds),
+      readers,
+      offered_pages_per_second: rate,
+      http_pages: http,
+      closed_loop_pages_per_second: Math.round(perKind / flat.seconds),
+      closed_loop: summary(flat.lat),
+      http_all_pages: summary(all),
+      changes_deep: { ...summary(changesLat), largest_page: largestChangesPage },
+      errors,
+      target_p99_ms: 15,
+      baseline_sqlite_page_query: summary(rawLat),
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const i = process.argv.indexOf('--messages');
+  const result = await benchHistory({ messages: i > 0 ? Number(process.argv[i + 1]) : undefined });
+  process.stdout.write(`${JSON.stringify({ history: result }, null, 2)}\n`);
+  process.exit(0);
+}
