@@ -37,7 +37,7 @@ export function RolesPanel({ slug }: { slug: string }) {
   const move = (id: number, by: -1 | 1) => {
     const i = middle.findIndex((r) => r.id === id);
     const j = i + by;
-    if (i < 0 || j < 0 || j >= middle.length) return;
+    if (i < 0 || j < 0 || j >= middle.length || reorder.isPending) return;
     const order = middle.map((r) => r.id);
     [order[i], order[j]] = [order[j]!, order[i]!];
     refocus.current = `${id}:${by}`;
@@ -45,14 +45,15 @@ export function RolesPanel({ slug }: { slug: string }) {
     setAnnounce(t('roles.moved', { name: moved.name, n: j + 1, total: middle.length }));
     reorder.mutate(order);
   };
-  // The moved row re-renders elsewhere: give the focus back to the button that was pressed.
+  // The moved row re-renders elsewhere: give the focus back to the button that was pressed, or to
+  // the other one once the role reached an end (a disabled button cannot hold the focus).
   useEffect(() => {
     if (!refocus.current) return;
-    const target = listRef.current?.querySelector<HTMLButtonElement>(`[data-move="${refocus.current}"]`);
-    if (target && !target.disabled) {
-      target.focus();
-      refocus.current = null;
-    }
+    const [id, by] = refocus.current.split(':');
+    refocus.current = null;
+    const at = (d: string) => listRef.current?.querySelector<HTMLButtonElement>(`[data-move="${id}:${d}"]`);
+    const target = at(by!);
+    (target && !target.disabled ? target : at(by === '1' ? '-1' : '1'))?.focus();
   }, [roles.data]);
 
   const error = update.error ?? create.error ?? reorder.error ?? remove.error;
@@ -106,7 +107,7 @@ export function RolesPanel({ slug }: { slug: string }) {
                     className="cm-icon-button"
                     data-move={`${r.id}:-1`}
                     aria-label={t('roles.move_up', { name: r.name })}
-                    disabled={i === 0 || reorder.isPending}
+                    disabled={i === 0}
                     onClick={() => move(r.id, -1)}
                   >
                     ↑
@@ -116,7 +117,7 @@ export function RolesPanel({ slug }: { slug: string }) {
                     className="cm-icon-button"
                     data-move={`${r.id}:1`}
                     aria-label={t('roles.move_down', { name: r.name })}
-                    disabled={i === middle.length - 1 || reorder.isPending}
+                    disabled={i === middle.length - 1}
                     onClick={() => move(r.id, 1)}
                   >
                     ↓

@@ -715,11 +715,7 @@ function DraftChooser({ drafts, onOpen, onNew }: { drafts: DraftSummary[]; onOpe
               <span className="cm-grow">
                 <strong>{d.name}</strong>{' '}
                 <span className="cm-muted cm-small">
-                  {t('wizard.draft_saved', {
-                    when: timeAgo(d.updated_at, i18n.language),
-                    done: d.completed.length,
-                    total: d.completed.length + d.missing.length,
-                  })}
+                  {t('wizard.draft_saved', { when: timeAgo(d.updated_at, i18n.language), done: d.completed.length })}
                 </span>
               </span>
               <button

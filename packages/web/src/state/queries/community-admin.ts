@@ -194,7 +194,6 @@ export function useCreateRoleMutation(slug: string) {
   });
 }
 
-
 /** Orders the roles between owner and guest (highest first); the new order shows at once and rolls back if refused. */
 export function useReorderRolesMutation(slug: string) {
   const qc = useQueryClient();
@@ -233,11 +232,9 @@ export function useDeleteRoleMutation(slug: string) {
   });
 }
 
-export const overrideKeys = { list: (channelId: number) => ['channel-overrides', channelId] as const };
-
 export function useOverridesQuery(channelId: number) {
   return useQuery({
-    queryKey: overrideKeys.list(channelId),
+    queryKey: channelKeys.overrides(channelId),
     queryFn: ({ signal }) => api.channels.overrides({ params: { channelId } }, { signal }),
   });
 }
@@ -248,6 +245,6 @@ export function useSetOverrideMutation(channelId: number) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: OverrideBody) => api.channels.setOverride({ params: { channelId }, body }),
-    onSuccess: (data) => qc.setQueryData(overrideKeys.list(channelId), data),
+    onSuccess: (data) => qc.setQueryData(channelKeys.overrides(channelId), data),
   });
 }
