@@ -71,8 +71,12 @@ describe('the create-community wizard on the phone, against a real server', () =
     const pricing = (await s.as(instructor).system.features()).features.pricing_tiers;
     await next(pricing ? 'pricing' : 'courses');
     if (pricing) await next('courses');
-    await fireEvent.changeText(screen.getByTestId('wizard-course-id'), String(own));
-    await fireEvent.press(screen.getByTestId('wizard-link-course'));
+    // The picker lists the courses she teaches, not a colleague's.
+    await screen.findByTestId(`wizard-course-${own}`);
+    expect(screen.queryByTestId(`wizard-course-${s.demo.courseIds[1]!}`)).toBeNull();
+    await fireEvent.press(screen.getByTestId(`wizard-link-${own}`));
+    expect(screen.getByTestId(`wizard-linked-${own}`)).toHaveTextContent(/Conversational Spanish/);
+    expect(screen.getByTestId(`wizard-link-${own}`)).toHaveTextContent('Linked');
     await next('review');
     expect(screen.getByTestId('wizard-review')).toHaveTextContent(/Pocket Spanish/);
     await fireEvent.press(screen.getByTestId('wizard-next'));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../server/src/worker';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, demoSignIn, launchChromium, screenshot, SCREENSHOTS } from './support/browser';
 import { sunsetPng } from './support/png';
 
 let server: TestServer;
@@ -307,6 +307,11 @@ describe('creating and running a community in Chromium', () => {
     await page.getByTestId('role-list').waitFor();
     expect(await noOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'settings-owner-360');
+    await page.getByTestId('channel-admin').getByRole('button', { name: 'Settings general' }).click();
+    await page.getByLabel('Override for a role').selectOption({ label: 'Tutor' });
+    await page.getByRole('group', { name: 'Override for Tutor' }).waitFor();
+    expect(await noOverflow(page)).toBeLessThanOrEqual(0);
+    await page.locator('.cm-channel-form').screenshot({ path: `${SCREENSHOTS}/settings-channel-overrides-360.png` });
     await context.close();
   });
 

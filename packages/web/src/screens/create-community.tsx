@@ -93,7 +93,7 @@ export function CreateCommunityScreen() {
     const parsed = saved ? (JSON.parse(saved) as { id: number; step: StepKey }) : null;
     api.communities
       .wizardDrafts()
-      .then(async (list) => {
+      .then((list) => {
         if (parsed && list.items.some((d) => d.id === parsed.id)) return open(parsed.id, parsed.step);
         if (parsed) localStorage.removeItem(storage);
         if (list.items.length > 0) setDrafts(list.items);
