@@ -151,3 +151,23 @@ export function fieldErrors(e: unknown): Record<string, string> {
   if (typeof e.details.field === 'string') out[e.details.field.replace(/^(body|steps\.[a-z]+)\./, '')] = e.message;
   return out;
 }
+
+/**
+ * Where a resumed draft reopens: the first screen whose API step is not saved yet (screens that
+ * ride on another step's save, like images and roles, never stop it), else the last screen (review).
+ */
+export function resumeScreen<S extends string>(
+  screens: readonly S[],
+  apiStepOf: (s: S) => WizardStep | null,
+  completed: readonly string[],
+): S {
+  const done = new Set(completed);
+  const seen = new Set<WizardStep>();
+  for (const s of screens) {
+    const step = apiStepOf(s);
+    if (step === null || seen.has(step)) continue;
+    seen.add(step);
+    if (!done.has(step)) return s;
+  }
+  return screens[screens.length - 1]!;
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 
 import { CreateCommunityScreen } from '../src/screens/CreateCommunity';
+import { CommunityDetailScreen } from '../src/screens/CommunityDetail';
 import { JoinRequestsScreen } from '../src/screens/JoinRequests';
 
 import { solidPng } from './support/png';
@@ -70,8 +71,12 @@ describe('the create-community wizard on the phone, against a real server', () =
     const pricing = (await s.as(instructor).system.features()).features.pricing_tiers;
     await next(pricing ? 'pricing' : 'courses');
     if (pricing) await next('courses');
-    await fireEvent.changeText(screen.getByTestId('wizard-course-id'), String(own));
-    await fireEvent.press(screen.getByTestId('wizard-link-course'));
+    // The picker lists the courses she teaches, not a colleague's.
+    await screen.findByTestId(`wizard-course-${own}`);
+    expect(screen.queryByTestId(`wizard-course-${s.demo.courseIds[1]!}`)).toBeNull();
+    await fireEvent.press(screen.getByTestId(`wizard-link-${own}`));
+    expect(screen.getByTestId(`wizard-linked-${own}`)).toHaveTextContent(/Conversational Spanish/);
+    expect(screen.getByTestId(`wizard-link-${own}`)).toHaveTextContent('Linked');
     await next('review');
     expect(screen.getByTestId('wizard-review')).toHaveTextContent(/Pocket Spanish/);
     await fireEvent.press(screen.getByTestId('wizard-next'));
@@ -101,20 +106,47 @@ describe('the create-community wizard on the phone, against a real server', () =
 });
 
 describe('join requests on the phone', () => {
-  it('lists the pending requests; approving makes a member and rejecting removes the request', async () => {
+  it('lists the pending requests with their intros; approving with a message makes a member and rejecting removes the request', async () => {
     const owner = s.demo.instructorIds[1]!;
     const [a, b] = s.demo.studentIds as [number, number];
     const c = await seedCommunity(s, { owner, name: 'Quiet Readers', visibility: 'private' });
-    await s.as(a).communities.join({ params: { id: c.slug }, body: {} });
+    await s.as(a).communities.join({ params: { id: c.slug }, body: { intro: 'I read a book a week.' } });
     await s.as(b).communities.join({ params: { id: c.slug }, body: {} });
-    await renderWithServer(<JoinRequestsScreen communityId={c.slug} />, s, owner);
+    const h = await renderWithServer(<JoinRequestsScreen communityId={c.slug} />, s, owner);
     await screen.findByTestId(`request-${a}`);
     expect(screen.getByTestId(`request-${b}`)).toBeTruthy();
+    expect(screen.getByTestId(`intro-${a}`)).toHaveTextContent('“I read a book a week.”');
+    expect(screen.queryByTestId(`intro-${b}`)).toBeNull();
+    await fireEvent.changeText(screen.getByTestId(`message-${a}`), '  Welcome aboard!  ');
     await fireEvent.press(screen.getByTestId(`approve-${a}`));
     await waitFor(() => expect(screen.queryByTestId(`request-${a}`)).toBeNull());
+    expect(screen.getByTestId('requests-done')).toHaveTextContent(/^Approved /);
+    // The message goes with the decision (the requester hears it live: see the server's tests).
+    const sent = h.network.requests.find((r) => r.method === 'POST' && r.url.endsWith(`/requests/${a}/approve`));
+    expect(JSON.parse(sent!.body!)).toEqual({ message: 'Welcome aboard!' });
     await fireEvent.press(screen.getByTestId(`reject-${b}`));
     expect(await screen.findByText('No one is waiting.')).toBeTruthy();
     expect((await s.as(a).communities.get({ params: { id: c.slug } })).viewer_membership).toMatchObject({ status: 'active' });
     expect((await s.as(b).communities.get({ params: { id: c.slug } })).viewer_membership).toBeNull();
+  }, 120_000);
+});
+
+describe('asking to join on the phone', () => {
+  it('a requester adds an intro when asking, sees the request waiting, and can cancel it', async () => {
+    const owner = s.demo.instructorIds[2]!;
+    const student = s.demo.studentIds[4]!;
+    const c = await seedCommunity(s, { owner, name: 'Night Owls', visibility: 'private' });
+    await renderWithServer(<CommunityDetailScreen communityId={c.slug} />, s, student);
+    const ask = await screen.findByTestId('detail-join');
+    expect(ask).toHaveTextContent('Ask to join');
+    await fireEvent.press(ask);
+    await fireEvent.changeText(screen.getByTestId('detail-intro'), 'I study best after midnight.');
+    await fireEvent.press(screen.getByTestId('detail-send-request'));
+    await waitFor(() => expect(screen.getByTestId('detail-leave')).toHaveTextContent('Cancel request'));
+    const waiting = await s.as(owner).communities.requests({ params: { id: c.slug }, query: {} });
+    expect(waiting.items.map((m) => [m.user.id, m.request_intro])).toEqual([[student, 'I study best after midnight.']]);
+    await fireEvent.press(screen.getByTestId('detail-leave'));
+    await waitFor(() => expect(screen.getByTestId('detail-join')).toHaveTextContent('Ask to join'));
+    expect((await s.as(owner).communities.requests({ params: { id: c.slug }, query: {} })).items).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../server/src/worker';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, demoSignIn, launchChromium, screenshot, SCREENSHOTS } from './support/browser';
 import { sunsetPng } from './support/png';
 
 let server: TestServer;
@@ -92,26 +92,16 @@ describe('creating and running a community in Chromium', () => {
       await next(page);
     }
 
-    // 7. Courses: someone else's course is refused on its row; her own is linked.
+    // 7. Courses: the picker lists the courses she teaches, not others'; she links her own.
     await stepHeading(page, pricing ? 7 : 6, 'Courses').waitFor();
-    await page.getByLabel('Course id').fill(String(server.demo.courseIds[1]!)); // Modern JavaScript, Priya's
-    await page.getByRole('button', { name: 'Link course' }).click();
-    await next(page);
-    await page
-      .getByRole('listitem', { name: `Course ${server.demo.courseIds[1]!}` })
-      .locator('.cm-field-error')
-      .waitFor();
-    await page
-      .getByRole('listitem', { name: `Course ${server.demo.courseIds[1]!}` })
-      .getByRole('button', { name: 'Remove' })
-      .click();
-    await page.getByLabel('Course id').fill(String(spanish));
-    await page.getByRole('button', { name: 'Link course' }).click();
+    const picker = page.getByTestId('course-picker');
+    await picker.getByRole('listitem', { name: 'Conversational Spanish' }).waitFor();
+    expect(await picker.getByRole('listitem', { name: 'Modern JavaScript from Scratch' }).count()).toBe(0);
+    await picker.getByRole('button', { name: 'Link Conversational Spanish' }).click();
+    await picker.getByRole('button', { name: 'Link Conversational Spanish' }).getByText('Linked').waitFor();
+    const linked = page.getByRole('list', { name: 'Linked courses' });
     // The club is for those who ask: her students are not added automatically.
-    await page
-      .getByRole('listitem', { name: `Course ${spanish}` })
-      .getByLabel('Students join automatically')
-      .uncheck();
+    await linked.getByRole('listitem', { name: 'Conversational Spanish' }).getByLabel('Students join automatically').uncheck();
     await screenshot(page, 'wizard-7-courses-1440');
     await next(page);
 
@@ -193,9 +183,168 @@ describe('creating and running a community in Chromium', () => {
     await sp.close();
   });
 
-  // KNOWN BROKEN: at 360 px the basics step is 124 px wider than the screen (cause not yet found);
-  // skipped so the branch stays green, to be fixed before merging.
-  it.skip('every wizard step fits a 360 px phone', async () => {
+  it('an owner adds, renames, orders (by keyboard) and deletes roles, sets channel overrides per role and member, and manages invite links', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const student = server.demo.studentIds[5]!;
+    const api = server.as(owner);
+    const c = await api.communities.create({ body: { name: 'Role Play Society', slug: 'role-play-society', visibility: 'public' } });
+    await server.as(student).communities.join({ params: { id: c.slug }, body: {} });
+    const studentName = (await api.communities.members({ params: { id: c.slug }, query: {} })).items.find((m) => m.user.id === student)!
+      .user.name;
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const page = await context.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await signIn(page, owner);
+    await page.goto(`${server.url}/communities/${c.slug}/settings`);
+    const rolesCard = page.getByRole('region', { name: 'Roles' });
+    const roleList = page.getByTestId('role-list');
+    const order = async () =>
+      (await api.communities.roles({ params: { id: c.slug } })).items.sort((a, b) => b.rank - a.rank).map((r) => r.name);
+
+    // Create, then rename.
+    await rolesCard.getByLabel('New role name').fill('Mentor');
+    await rolesCard.getByRole('button', { name: 'Add role' }).click();
+    await roleList.getByRole('listitem', { name: 'Mentor' }).waitFor();
+    expect(await order()).toEqual(['Owner', 'Moderator', 'Mentor', 'Member', 'Guest']);
+    await roleList.getByRole('button', { name: 'Rename Mentor' }).click();
+    await roleList.getByLabel('New name for Mentor').fill('Tutor');
+    await roleList.getByRole('button', { name: 'Save name' }).click();
+    await roleList.getByRole('listitem', { name: 'Tutor' }).waitFor();
+
+    // Order by keyboard: the focus stays on the button, so Enter again keeps moving it.
+    await roleList.getByRole('button', { name: 'Move Tutor down' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(order).toEqual(['Owner', 'Moderator', 'Member', 'Tutor', 'Guest']);
+    await roleList.getByRole('button', { name: 'Move Tutor up' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(order).toEqual(['Owner', 'Moderator', 'Tutor', 'Member', 'Guest']);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move Tutor up');
+    await page.keyboard.press('Enter');
+    await expect.poll(order).toEqual(['Owner', 'Tutor', 'Moderator', 'Member', 'Guest']);
+    await page.getByRole('status').getByText('Tutor is now 1 of 3').waitFor();
+    // At the top "up" is disabled: the focus moves to "down" instead of getting lost.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move Tutor down');
+
+    // The permission matrix.
+    await rolesCard.getByRole('checkbox', { name: 'Tutor: Pin' }).check();
+    await expect
+      .poll(async () => (await api.communities.roles({ params: { id: c.slug } })).items.find((r) => r.name === 'Tutor')!.permissions)
+      .toContain('pin');
+
+    // A role of the community's own can be deleted; the default ones cannot.
+    await rolesCard.getByLabel('New role name').fill('Temporary');
+    await rolesCard.getByRole('button', { name: 'Add role' }).click();
+    await roleList.getByRole('button', { name: 'Delete Temporary' }).click();
+    await roleList.getByRole('listitem', { name: 'Temporary' }).waitFor({ state: 'detached' });
+    expect(await roleList.getByRole('button', { name: 'Delete Moderator' }).count()).toBe(0);
+    await screenshot(page, 'settings-roles-1440');
+
+    // #general: overrides for a role and for one member, then announcement-only and a minimum level.
+    const chRow = page.getByTestId('channel-admin').getByRole('listitem').filter({ hasText: '# general' });
+    await chRow.getByRole('button', { name: 'Settings general' }).click();
+    const form = page.getByRole('form', { name: 'Settings of #general' });
+    const general = () => api.channels.list({ params: { id: c.slug } }).then((l) => l.items.find((x) => x.slug === 'general')!);
+    const studentCanPost = async () =>
+      (await server.as(student).channels.get({ params: { channelId: (await general()).id } })).viewer_can.post;
+    expect(await studentCanPost()).toBe(true);
+
+    await page.getByLabel('Override for a role').selectOption({ label: 'Tutor' });
+    const editor = page.getByRole('group', { name: 'Override for Tutor' });
+    await editor.getByRole('radio', { name: 'Announce: Allow' }).check();
+    await editor.getByRole('radio', { name: 'Pin: Deny' }).check();
+    await editor.getByRole('button', { name: 'Save override' }).click();
+    await page.getByRole('status').getByText('Override for Tutor saved').waitFor();
+    await page.getByLabel('Find a member').fill(studentName.split(' ')[0]!);
+    const memberPick = page.getByLabel('Override for a member');
+    await expect.poll(() => memberPick.locator('option').count()).toBeGreaterThan(1);
+    await memberPick.selectOption({ label: studentName });
+    const memberEditor = page.getByRole('group', { name: `Override for ${studentName}` });
+    await memberEditor.getByRole('radio', { name: 'Send messages: Deny' }).check();
+    await memberEditor.getByRole('button', { name: 'Save override' }).click();
+    await page.getByRole('status').getByText(`Override for ${studentName} saved`).waitFor();
+    const overrides = await api.channels.overrides({ params: { channelId: (await general()).id } });
+    expect(overrides.items.map((o) => [o.target, o.role?.name ?? o.user?.id, o.allow, o.deny])).toEqual(
+      expect.arrayContaining([
+        ['role', 'Tutor', ['announce'], ['pin']],
+        ['member', student, [], ['send_messages']],
+      ]),
+    );
+    // The overrides take effect: the student may no longer post in #general.
+    expect(await studentCanPost()).toBe(false);
+    // Editing an existing override starts from what it holds.
+    await page.getByRole('list', { name: 'Overrides in this channel' }).getByRole('button', { name: 'Edit the override of Tutor' }).click();
+    expect(await page.getByRole('group', { name: 'Override for Tutor' }).getByRole('radio', { name: 'Pin: Deny' }).isChecked()).toBe(true);
+    await screenshot(page, 'settings-channel-overrides-1440');
+
+    await form.getByLabel(/Announcement only/).check();
+    await form.getByLabel('Minimum level').fill('3');
+    await form.getByRole('button', { name: 'Save channel' }).click();
+    await form.getByRole('status').getByText('Channel saved').waitFor();
+    expect(await general()).toMatchObject({ type: 'announcement', min_level: 3 });
+
+    // Invites: expiry and a use limit, copy, revoke.
+    const invitesCard = page.getByRole('region', { name: 'Invite links' });
+    await invitesCard.getByLabel('Expires after').selectOption({ label: '24 hours' });
+    await invitesCard.getByLabel('Maximum uses').fill('5');
+    await invitesCard.getByRole('button', { name: 'Create link' }).click();
+    await invitesCard.getByText('0 of 5 uses').waitFor();
+    const invite = (await api.communities.invites({ params: { id: c.slug } })).items[0]!;
+    expect(invite).toMatchObject({ max_uses: 5, revoked: false });
+    expect(Date.parse(invite.expires_at!) - Date.parse(invite.created_at)).toBe(24 * 3600 * 1000);
+    const row = page.getByTestId(`invite-${invite.id}`);
+    await row.getByRole('button', { name: 'Copy link' }).click();
+    await row.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(invite.url);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('Revoked').waitFor();
+    expect((await api.communities.invites({ params: { id: c.slug } })).items[0]!.revoked).toBe(true);
+    await screenshot(page, 'settings-invites-1440');
+
+    // The same settings fit a phone.
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.reload();
+    await page.getByTestId('role-list').waitFor();
+    expect(await noOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'settings-owner-360');
+    await page.getByTestId('channel-admin').getByRole('button', { name: 'Settings general' }).click();
+    await page.getByLabel('Override for a role').selectOption({ label: 'Tutor' });
+    await page.getByRole('group', { name: 'Override for Tutor' }).waitFor();
+    expect(await noOverflow(page)).toBeLessThanOrEqual(0);
+    await page.locator('.cm-channel-form').screenshot({ path: `${SCREENSHOTS}/settings-channel-overrides-360.png` });
+    await context.close();
+  });
+
+  it('a draft started on one device continues on another, from the server', async () => {
+    const instructor = server.demo.instructorIds[1]!;
+    const api = server.as(instructor);
+    const draft = await api.communities.wizardStart({ body: { name: 'Travelling Draft', slug: 'travelling-draft' } });
+    await api.communities.wizardStep({ params: { draftId: draft.id, step: 'visibility' }, body: { visibility: 'hidden' } });
+    // A fresh browser: nothing in its storage knows the draft.
+    const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
+    const page = await context.newPage();
+    await signIn(page, instructor);
+    await page.goto(`${server.url}/communities/new`);
+    const row = page.getByRole('listitem', { name: 'Travelling Draft' });
+    await row.getByText(/2 steps done/).waitFor();
+    expect(await noOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'wizard-drafts-360');
+    await row.getByRole('button', { name: 'Continue' }).click();
+    // Basics and visibility are saved: it reopens at Channels, with the choices kept.
+    await page.getByRole('heading', { level: 2, name: /· Channels$/ }).waitFor();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('heading', { level: 2, name: /· Visibility$/ }).waitFor();
+    expect(await page.getByRole('radio', { name: /Hidden/ }).isChecked()).toBe(true);
+    // This device now remembers it: a reload goes straight back, no question asked.
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: /· Channels$/ }).waitFor();
+    await context.close();
+  });
+
+  // The roles step once overflowed by 124 px: the wizard (a grid item with auto margins) shrank to
+  // fit the roles matrix instead of letting the matrix scroll in its own box.
+  it('every wizard step fits a 360 px phone', async () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
     await signIn(page, server.demo.instructorIds[0]!);
     await page.goto(`${server.url}/communities/new`);

@@ -47,7 +47,7 @@ describe('community settings in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
 
     await page.getByLabel('New channel or category name').fill('Code Review');
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     const row = page.getByRole('listitem').filter({ hasText: '# Code Review' });
     await row.waitFor();
     page.once('dialog', (d) => void d.accept('code-reviews'));

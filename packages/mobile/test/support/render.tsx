@@ -26,7 +26,7 @@ export interface Harness {
   /** How often the addon told the host to sign the user in again. */
   unauthorized: () => number;
   /** Switch the device "offline": every request fails the way React Native's fetch does. */
-  network: { offline: boolean; requests: Array<{ method: string; url: string }> };
+  network: { offline: boolean; requests: Array<{ method: string; url: string; /** a JSON body as sent */ body?: string }> };
   queryClient: QueryClient;
 }
 
@@ -51,7 +51,11 @@ export async function renderWithServer(
     analytics: (e) => events.push(e),
     realtime: false,
     fetch: (input, init) => {
-      network.requests.push({ method: init?.method ?? 'GET', url: String(input) });
+      network.requests.push({
+        method: init?.method ?? 'GET',
+        url: String(input),
+        ...(typeof init?.body === 'string' ? { body: init.body } : {}),
+      });
       if (network.offline) return Promise.reject(new TypeError('Network request failed'));
       return fetch(input, init);
     },

@@ -1,4 +1,4 @@
-import { COMMUNITY_PERMISSIONS, isServable, type Channel, type CommunityDetail } from '@communities/contract';
+import { isServable, type Channel, type CommunityDetail } from '@communities/contract';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -18,12 +18,12 @@ import {
   useTransferMutation,
   useUnlinkCourseMutation,
   useUpdateChannelMutation,
-  useUpdateRoleMutation,
 } from '../state/queries/community-admin';
 import { useCoursesQuery } from '../state/queries/communities';
 import { uploadCommunityImage } from '../state/queries/wizard';
 
 import { Avatar } from './avatar';
+import { ChannelOverrides } from './channel-overrides';
 import { errorText } from './error-note';
 import { MemberModeration } from './member-moderation';
 
@@ -202,75 +202,6 @@ export function MembersAdmin({ c }: { c: CommunityDetail }) {
   );
 }
 
-/** Roles and their permissions as a matrix; rename a role; the owner's row keeps everything. */
-export function RolesPanel({ slug }: { slug: string }) {
-  const { t } = useTranslation();
-  const roles = useRolesQuery(slug);
-  const update = useUpdateRoleMutation(slug);
-  const items = (roles.data?.items ?? []).slice().sort((a, b) => b.rank - a.rank);
-  return (
-    <section className="cm-card cm-settings" aria-labelledby="cm-roles-title">
-      <h2 id="cm-roles-title">{t('roles.title')}</h2>
-      <div className="cm-matrix-wrap">
-        <table className="cm-matrix">
-          <thead>
-            <tr>
-              <th scope="col">{t('roles.permission')}</th>
-              {items.map((r) => (
-                <th key={r.id} scope="col">
-                  {r.name}
-                  {r.slug !== 'owner' && (
-                    <button
-                      type="button"
-                      className="cm-link-button cm-small"
-                      aria-label={`${t('roles.rename')} ${r.name}`}
-                      onClick={() => {
-                        const next = window.prompt(t('roles.rename_prompt', { name: r.name }), r.name);
-                        if (next && next.trim() && next.trim() !== r.name) update.mutate({ roleId: r.id, name: next.trim() });
-                      }}
-                    >
-                      ✎
-                    </button>
-                  )}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {COMMUNITY_PERMISSIONS.map((p) => (
-              <tr key={p}>
-                <th scope="row">{t(`roles.perm_${p}`)}</th>
-                {items.map((r) => {
-                  const on = r.permissions.includes(p);
-                  return (
-                    <td key={r.id}>
-                      <input
-                        type="checkbox"
-                        aria-label={t('roles.toggle', { role: r.name, perm: t(`roles.perm_${p}`) })}
-                        checked={on}
-                        disabled={r.slug === 'owner' || update.isPending}
-                        onChange={() =>
-                          update.mutate({ roleId: r.id, permissions: on ? r.permissions.filter((x) => x !== p) : [...r.permissions, p] })
-                        }
-                      />
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {update.isSuccess && <p role="status">{t('roles.saved')}</p>}
-      {update.isError && (
-        <p role="alert" className="cm-error-text">
-          {errorText(t, update.error)}
-        </p>
-      )}
-    </section>
-  );
-}
-
 const SLOW_MODES = [0, 5, 10, 30, 60, 300, 900, 3600, 21_600] as const;
 
 function slowLabel(t: (k: string, o?: Record<string, unknown>) => string, s: number) {
@@ -290,84 +221,100 @@ export function ChannelFieldsForm({ slug, ch, onClose }: { slug: string; ch: Cha
   const [allowed, setAllowed] = useState<string[]>(ch.allowed_role_slugs);
   const [slow, setSlow] = useState(ch.slow_mode_seconds);
   const [minLevel, setMinLevel] = useState(ch.min_level);
+  const [announcement, setAnnouncement] = useState(ch.type === 'announcement');
+  const typed = ch.type === 'text' || ch.type === 'announcement';
   const slowOptions = SLOW_MODES.includes(slow as (typeof SLOW_MODES)[number]) ? SLOW_MODES : [...SLOW_MODES, slow].sort((a, b) => a - b);
   return (
-    <form
-      className="cm-channel-form"
-      aria-label={t('admin.channel_settings', { name: ch.name })}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate({
-          id: ch.id,
-          body: {
-            topic: topic.trim() || null,
-            is_private: isPrivate,
-            allowed_role_slugs: isPrivate ? allowed : [],
-            slow_mode_seconds: slow,
-            min_level: minLevel,
-          },
-        });
-      }}
-    >
-      <label className="cm-field">
-        <span>{t('admin.topic')}</span>
-        <input value={topic} maxLength={500} onChange={(e) => setTopic(e.target.value)} />
-      </label>
-      <label className="cm-check">
-        <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} />
-        <span>{t('admin.private')}</span>
-      </label>
-      {isPrivate && (
-        <fieldset className="cm-field">
-          <legend>{t('admin.allowed_roles')}</legend>
-          <span className="cm-check-grid">
-            {roles.data?.items
-              .filter((r) => r.slug !== 'owner')
-              .map((r) => (
-                <label key={r.id} className="cm-check">
-                  <input
-                    type="checkbox"
-                    checked={allowed.includes(r.slug)}
-                    onChange={(e) => setAllowed(e.target.checked ? [...allowed, r.slug] : allowed.filter((x) => x !== r.slug))}
-                  />
-                  <span>{t(`membership.role_${r.slug}`, { defaultValue: r.name })}</span>
-                </label>
-              ))}
-          </span>
-        </fieldset>
-      )}
-      <div className="cm-row cm-wizard-add">
+    <div className="cm-channel-form">
+      <form
+        aria-label={t('admin.channel_settings', { name: ch.name })}
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate({
+            id: ch.id,
+            body: {
+              topic: topic.trim() || null,
+              is_private: isPrivate,
+              allowed_role_slugs: isPrivate ? allowed : [],
+              slow_mode_seconds: slow,
+              min_level: minLevel,
+              ...(typed ? { type: announcement ? 'announcement' : 'text' } : {}),
+            },
+          });
+        }}
+      >
         <label className="cm-field">
-          <span>{t('admin.slow_mode')}</span>
-          <select value={slow} onChange={(e) => setSlow(Number(e.target.value))}>
-            {slowOptions.map((s) => (
-              <option key={s} value={s}>
-                {slowLabel(t, s)}
-              </option>
-            ))}
-          </select>
+          <span>{t('admin.topic')}</span>
+          <input value={topic} maxLength={500} onChange={(e) => setTopic(e.target.value)} />
         </label>
-        <label className="cm-field">
-          <span>{t('admin.min_level')}</span>
-          <input type="number" min={1} max={100} value={minLevel} onChange={(e) => setMinLevel(Math.max(1, Number(e.target.value) || 1))} />
+        <label className="cm-check">
+          <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} />
+          <span>{t('admin.private')}</span>
         </label>
-      </div>
-      {ch.type === 'announcement' && <p className="cm-muted cm-small">📣 {t('admin.announcement_only')}</p>}
-      <div className="cm-settings-actions">
-        <button type="submit" className="cm-button cm-button--sm" disabled={save.isPending}>
-          {t('admin.owner_save')}
-        </button>
-        <button type="button" className="cm-link-button" onClick={onClose}>
-          {t('admin.close')}
-        </button>
-        {save.isSuccess && <span role="status">{t('admin.saved')}</span>}
-        {save.isError && (
-          <span role="alert" className="cm-error-text">
-            {errorText(t, save.error)}
-          </span>
+        {isPrivate && (
+          <fieldset className="cm-field">
+            <legend>{t('admin.allowed_roles')}</legend>
+            <span className="cm-check-grid">
+              {roles.data?.items
+                .filter((r) => r.slug !== 'owner')
+                .map((r) => (
+                  <label key={r.id} className="cm-check">
+                    <input
+                      type="checkbox"
+                      checked={allowed.includes(r.slug)}
+                      onChange={(e) => setAllowed(e.target.checked ? [...allowed, r.slug] : allowed.filter((x) => x !== r.slug))}
+                    />
+                    <span>{t(`membership.role_${r.slug}`, { defaultValue: r.name })}</span>
+                  </label>
+                ))}
+            </span>
+          </fieldset>
         )}
-      </div>
-    </form>
+        <div className="cm-row cm-wizard-add">
+          <label className="cm-field">
+            <span>{t('admin.slow_mode')}</span>
+            <select value={slow} onChange={(e) => setSlow(Number(e.target.value))}>
+              {slowOptions.map((s) => (
+                <option key={s} value={s}>
+                  {slowLabel(t, s)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="cm-field">
+            <span>{t('admin.min_level')}</span>
+            <input
+              type="number"
+              min={1}
+              max={100}
+              value={minLevel}
+              onChange={(e) => setMinLevel(Math.max(1, Number(e.target.value) || 1))}
+            />
+          </label>
+        </div>
+        {typed && (
+          <label className="cm-check">
+            <input type="checkbox" checked={announcement} onChange={(e) => setAnnouncement(e.target.checked)} />
+            <span>📣 {t('admin.announcement_only')}</span>
+          </label>
+        )}
+        <div className="cm-settings-actions">
+          <button type="submit" className="cm-button cm-button--sm" disabled={save.isPending}>
+            {t('admin.owner_save')}
+          </button>
+          <button type="button" className="cm-link-button" onClick={onClose}>
+            {t('admin.close')}
+          </button>
+          {save.isSuccess && <span role="status">{t('admin.saved')}</span>}
+          {save.isError && (
+            <span role="alert" className="cm-error-text">
+              {errorText(t, save.error)}
+            </span>
+          )}
+        </div>
+      </form>
+      <ChannelOverrides slug={slug} ch={ch} />
+    </div>
   );
 }
 
@@ -389,7 +336,7 @@ export function InvitesPanel({ slug }: { slug: string }) {
       {invites.isSuccess && items.length === 0 && <p className="cm-empty">{t('admin.invite_none')}</p>}
       <ul className="cm-admin-list">
         {items.map((inv) => (
-          <li key={inv.id}>
+          <li key={inv.id} data-testid={`invite-${inv.id}`}>
             <code className="cm-grow" style={{ overflowWrap: 'anywhere' }}>
               {inv.url}
             </code>
@@ -407,7 +354,9 @@ export function InvitesPanel({ slug }: { slug: string }) {
                   type="button"
                   className="cm-button cm-button--ghost cm-button--sm"
                   onClick={() => {
-                    void navigator.clipboard?.writeText(inv.url).then(() => setCopied(inv.id));
+                    // Without a clipboard (an insecure page), show the link to copy by hand.
+                    if (navigator.clipboard) void navigator.clipboard.writeText(inv.url).then(() => setCopied(inv.id));
+                    else window.prompt(t('admin.invite_copy'), inv.url);
                   }}
                 >
                   {copied === inv.id ? t('admin.invite_copied') : t('admin.invite_copy')}

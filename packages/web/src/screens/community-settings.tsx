@@ -6,8 +6,9 @@ import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
 import { ChannelManager } from '../components/channel-manager';
-import { CourseLinksPanel, DangerZone, ImagesPanel, InvitesPanel, MembersAdmin, RolesPanel } from '../components/community-admin';
+import { CourseLinksPanel, DangerZone, ImagesPanel, InvitesPanel, MembersAdmin } from '../components/community-admin';
 import { errorText } from '../components/error-note';
+import { RolesPanel } from '../components/roles-panel';
 
 type Settings = { chat_enabled: boolean; feed_enabled: boolean; join_approval: boolean; dms_between_members: boolean };
 const TOGGLES = ['feed_enabled', 'chat_enabled', 'join_approval', 'dms_between_members'] as const;

@@ -6,16 +6,20 @@ import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
 import { errorText } from '../components/error-note';
+import { timeAgo } from '../lib/format';
 import { navigate, WEB_BASE } from '../lib/router';
 import {
   DEFAULT_WIZARD,
   draftStorageKey,
   fieldErrors,
   fromDraft,
+  resumeScreen,
   slugFromName,
   uploadCommunityImage,
   useSlugCheck,
+  useWizardCoursesQuery,
   wizardBodies,
+  type DraftSummary,
   type WizardForm,
 } from '../state/queries/wizard';
 import { useUploadScanned } from '../state/realtime';
@@ -69,30 +73,36 @@ export function CreateCommunityScreen() {
   const [scanning, setScanning] = useState<Record<string, boolean>>({});
   const slugTouched = useRef(false);
 
-  // Resume: the draft id is kept per user; the server holds the steps.
+  // Resume: the server holds the drafts, so another device finds them too; this device also
+  // remembers which screen it was on. A remembered draft reopens at once; otherwise the user picks.
+  const [drafts, setDrafts] = useState<DraftSummary[] | null>(null);
+  const open = (id: number, at: StepKey | null) =>
+    api.communities.wizardGet({ params: { draftId: id } }).then((d) => {
+      setDraftId(d.id);
+      setSavedSlug(d.slug);
+      setForm(fromDraft(d));
+      slugTouched.current = true;
+      const screen = at && steps.includes(at) ? at : resumeScreen(steps, (x) => API_STEP[x], d.completed);
+      setStep(screen);
+      if (storage) localStorage.setItem(storage, JSON.stringify({ id: d.id, step: screen }));
+      setDrafts(null);
+    });
   useEffect(() => {
-    if (!storage || loaded) return;
+    if (!storage || loaded || features.isPending) return;
     const saved = localStorage.getItem(storage);
     const parsed = saved ? (JSON.parse(saved) as { id: number; step: StepKey }) : null;
-    if (!parsed) {
-      setLoaded(true);
-      return;
-    }
-    api.communities.wizardGet({ params: { draftId: parsed.id } }).then(
-      (d) => {
-        setDraftId(d.id);
-        setSavedSlug(d.slug);
-        setForm(fromDraft(d));
-        slugTouched.current = true;
-        setStep(ALL_STEPS.includes(parsed.step) ? parsed.step : 'basics');
-        setLoaded(true);
-      },
-      () => {
-        localStorage.removeItem(storage);
-        setLoaded(true);
-      },
-    );
-  }, [storage, loaded]);
+    api.communities
+      .wizardDrafts()
+      .then((list) => {
+        if (parsed && list.items.some((d) => d.id === parsed.id)) return open(parsed.id, parsed.step);
+        if (parsed) localStorage.removeItem(storage);
+        if (list.items.length > 0) setDrafts(list.items);
+      })
+      .catch(() => undefined)
+      .finally(() => setLoaded(true));
+    // Once per user, when the features (and so the steps) are known.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [storage, loaded, features.isPending]);
 
   const remember = (id: number, s: StepKey) => storage && localStorage.setItem(storage, JSON.stringify({ id, step: s }));
   const set = <K extends keyof WizardForm>(k: K, v: WizardForm[K]) => setForm((f) => ({ ...f, [k]: v }));
@@ -168,6 +178,7 @@ export function CreateCommunityScreen() {
   };
 
   if (!loaded) return <p>{t('app.loading')}</p>;
+  if (drafts && drafts.length > 0) return <DraftChooser drafts={drafts} onOpen={(id) => open(id, null)} onNew={() => setDrafts(null)} />;
   const next = steps[index + 1];
   const prev = steps[index - 1];
 
@@ -688,6 +699,49 @@ function ImagePicker({
   );
 }
 
+/** Unfinished drafts found on the server (perhaps started on another device): continue one, or start anew. */
+function DraftChooser({ drafts, onOpen, onNew }: { drafts: DraftSummary[]; onOpen: (id: number) => Promise<void>; onNew: () => void }) {
+  const { t, i18n } = useTranslation();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="cm-wizard">
+      <h1>{t('wizard.title')}</h1>
+      <section className="cm-card cm-settings" aria-labelledby="cm-drafts-title">
+        <h2 id="cm-drafts-title">{t('wizard.drafts_title')}</h2>
+        <p className="cm-muted cm-small">{t('wizard.drafts_hint')}</p>
+        <ul className="cm-admin-list">
+          {drafts.map((d) => (
+            <li key={d.id} aria-label={d.name}>
+              <span className="cm-grow">
+                <strong>{d.name}</strong>{' '}
+                <span className="cm-muted cm-small">
+                  {t('wizard.draft_saved', { when: timeAgo(d.updated_at, i18n.language), done: d.completed.length })}
+                </span>
+              </span>
+              <button
+                type="button"
+                className="cm-button cm-button--sm"
+                onClick={() => void onOpen(d.id).catch((e: unknown) => setError(errorText(t, e)))}
+              >
+                {t('wizard.draft_continue')}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button type="button" className="cm-button cm-button--ghost" onClick={onNew}>
+          {t('wizard.draft_new')}
+        </button>
+        {error && (
+          <p role="alert" className="cm-error-text">
+            {error}
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** Linked courses, picked from those the creator teaches (admins: any course, searched by title). */
 function CoursesStep({
   form,
   set,
@@ -698,100 +752,113 @@ function CoursesStep({
   errors: Record<string, string>;
 }) {
   const { t } = useTranslation();
-  const [courseId, setCourseId] = useState('');
-  const [type, setType] = useState<'course' | 'bundle' | 'live_class'>('course');
-  const add = () => {
-    const id = Number(courseId);
-    if (!Number.isInteger(id) || id <= 0) return;
-    if (form.courses.some((c) => c.course_id === id && c.course_type === type)) return;
-    set('courses', [...form.courses, { course_id: id, course_type: type, link_type: 'primary', auto_join: true, title: null }]);
-    setCourseId('');
-  };
+  const [q, setQ] = useState('');
+  const courses = useWizardCoursesQuery(q.trim());
+  const found = courses.data?.items ?? [];
+  const linked = (c: { id: number; type: string }) => form.courses.some((x) => x.course_id === c.id && x.course_type === c.type);
+  // A resumed draft keeps only ids: titles come back from the picker's list.
+  const title = (c: WizardForm['courses'][number]) =>
+    c.title ?? found.find((x) => x.id === c.course_id && x.type === c.course_type)?.title ?? t('wizard.course_row', { id: c.course_id });
   return (
     <>
       <p className="cm-muted cm-small">{t('wizard.courses_hint')}</p>
-      <ul className="cm-wizard-list">
-        {form.courses.map((c, i) => (
-          <li key={`${c.course_type}-${c.course_id}`} className="cm-wizard-row" aria-label={t('wizard.course_row', { id: c.course_id })}>
-            <span>
-              {t(`wizard.course_type_${c.course_type}`)} #{c.course_id}
-            </span>
-            <select
-              className="cm-input"
-              aria-label={t('wizard.link_type', { id: c.course_id })}
-              value={c.link_type}
-              onChange={(e) =>
-                set(
-                  'courses',
-                  form.courses.map((x, j) => (j === i ? { ...x, link_type: e.target.value as typeof c.link_type } : x)),
-                )
-              }
-            >
-              {(['primary', 'related', 'live_classroom'] as const).map((v) => (
-                <option key={v} value={v}>
-                  {t(`wizard.link_${v}`)}
-                </option>
-              ))}
-            </select>
-            <label className="cm-check">
-              <input
-                type="checkbox"
-                checked={c.auto_join}
+      {form.courses.length > 0 && (
+        <ul className="cm-wizard-list" aria-label={t('wizard.courses_linked')}>
+          {form.courses.map((c, i) => (
+            <li key={`${c.course_type}-${c.course_id}`} className="cm-wizard-row" aria-label={title(c)}>
+              <span className="cm-grow">
+                <strong>{title(c)}</strong> <span className="cm-muted cm-small">{t(`wizard.course_type_${c.course_type}`)}</span>
+              </span>
+              <select
+                className="cm-input"
+                aria-label={t('wizard.link_type', { id: title(c) })}
+                value={c.link_type}
                 onChange={(e) =>
                   set(
                     'courses',
-                    form.courses.map((x, j) => (j === i ? { ...x, auto_join: e.target.checked } : x)),
+                    form.courses.map((x, j) => (j === i ? { ...x, link_type: e.target.value as typeof c.link_type } : x)),
                   )
                 }
-              />
-              <span>{t('wizard.auto_join')}</span>
-            </label>
-            <button
-              type="button"
-              className="cm-link-button cm-danger"
-              onClick={() =>
-                set(
-                  'courses',
-                  form.courses.filter((_, j) => j !== i),
-                )
-              }
-            >
-              {t('wizard.remove')}
-            </button>
-            <FieldError errors={errors} name={`links.${i}.course_id`} />
-          </li>
-        ))}
-      </ul>
-      <div className="cm-row cm-wizard-add">
-        <select
-          className="cm-input"
-          aria-label={t('wizard.course_type')}
-          value={type}
-          onChange={(e) => setType(e.target.value as typeof type)}
-        >
-          {(['course', 'bundle', 'live_class'] as const).map((v) => (
-            <option key={v} value={v}>
-              {t(`wizard.course_type_${v}`)}
-            </option>
+              >
+                {(['primary', 'related', 'live_classroom'] as const).map((v) => (
+                  <option key={v} value={v}>
+                    {t(`wizard.link_${v}`)}
+                  </option>
+                ))}
+              </select>
+              <label className="cm-check">
+                <input
+                  type="checkbox"
+                  checked={c.auto_join}
+                  onChange={(e) =>
+                    set(
+                      'courses',
+                      form.courses.map((x, j) => (j === i ? { ...x, auto_join: e.target.checked } : x)),
+                    )
+                  }
+                />
+                <span>{t('wizard.auto_join')}</span>
+              </label>
+              <button
+                type="button"
+                className="cm-link-button cm-danger"
+                onClick={() =>
+                  set(
+                    'courses',
+                    form.courses.filter((_, j) => j !== i),
+                  )
+                }
+              >
+                {t('wizard.remove')}
+              </button>
+              <FieldError errors={errors} name={`links.${i}.course_id`} />
+            </li>
           ))}
-        </select>
+        </ul>
+      )}
+      <div className="cm-course-picker">
         <input
-          className="cm-input cm-input--num"
-          inputMode="numeric"
-          aria-label={t('wizard.course_id')}
-          placeholder={t('wizard.course_id')}
-          value={courseId}
-          onChange={(e) => setCourseId(e.target.value.replace(/\D/g, ''))}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              add();
-            }
-          }}
+          className="cm-input"
+          type="search"
+          aria-label={t('wizard.course_search')}
+          placeholder={t('wizard.course_search')}
+          value={q}
+          maxLength={100}
+          onChange={(e) => setQ(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && e.preventDefault()}
         />
-        <button type="button" className="cm-button cm-button--ghost" onClick={add}>
-          {t('wizard.link_course')}
-        </button>
+        {courses.isSuccess && found.length === 0 && (
+          <p className="cm-muted cm-small">{q.trim() ? t('wizard.course_none_found') : t('wizard.course_none_taught')}</p>
+        )}
+        <ul className="cm-admin-list" aria-label={t('wizard.course_choices')} data-testid="course-picker">
+          {found.map((c) => (
+            <li key={`${c.type}-${c.id}`} aria-label={c.title}>
+              {c.image_url ? <img className="cm-course-thumb" src={c.image_url} alt="" /> : null}
+              <span className="cm-grow">
+                <strong>{c.title}</strong> <span className="cm-muted cm-small">{t(`wizard.course_type_${c.type}`)}</span>
+              </span>
+              <button
+                type="button"
+                className="cm-button cm-button--ghost cm-button--sm"
+                disabled={linked(c) || form.courses.length >= 50}
+                aria-label={t('wizard.link_named', { title: c.title })}
+                onClick={() =>
+                  set('courses', [
+                    ...form.courses,
+                    { course_id: c.id, course_type: c.type, link_type: 'primary', auto_join: true, title: c.title },
+                  ])
+                }
+              >
+                {linked(c) ? t('wizard.course_linked') : t('wizard.link_course')}
+              </button>
+            </li>
+          ))}
+        </ul>
+        {courses.isError && (
+          <p role="alert" className="cm-error-text">
+            {errorText(t, courses.error)}
+          </p>
+        )}
       </div>
       <FieldError errors={errors} name="links" />
     </>

@@ -1,7 +1,7 @@
 import type { CommunityDetail } from '@communities/contract';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Text, View } from 'react-native';
+import { Text, TextInput, View } from 'react-native';
 
 import { Avatar } from '../../components/avatar';
 import { Button } from '../../components/button';
@@ -21,6 +21,17 @@ const make = (t: CommunitiesTheme) => ({
   description: { fontSize: 14, color: t.text, lineHeight: 20 },
   state: { flexDirection: 'row' as const, alignItems: 'center' as const, justifyContent: 'space-between' as const, gap: 8 },
   stateText: { fontSize: 13, color: t.text, flexShrink: 1 },
+  ask: { gap: 8 },
+  input: {
+    borderWidth: 1,
+    borderColor: t.border,
+    borderRadius: 8,
+    padding: 10,
+    color: t.text,
+    backgroundColor: t.background,
+    minHeight: 64,
+  },
+  askRow: { flexDirection: 'row' as const, gap: 8, justifyContent: 'flex-end' as const },
 });
 
 export interface CommunityDetailViewProps {
@@ -28,7 +39,8 @@ export interface CommunityDetailViewProps {
   tabs: DetailTab[];
   tab: DetailTab;
   onTab: (tab: DetailTab) => void;
-  onMembership: (action: 'join' | 'leave' | 'subscribe') => void;
+  /** `intro`: a requester's words to the owner, when the community asks for approval. */
+  onMembership: (action: 'join' | 'leave' | 'subscribe', intro?: string) => void;
   membershipBusy: boolean;
   membershipError: unknown;
   onDismissMembershipError: () => void;
@@ -42,6 +54,10 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
   const c = p.community;
   const action = membershipAction(c);
   const status = c.viewer_membership?.status;
+  // Where joining is a request, the button opens a box for a few words to the owner first.
+  const asks = action === 'join' && c.viewer_capabilities.join === 'request';
+  const [asking, setAsking] = useState(false);
+  const [intro, setIntro] = useState('');
   return (
     <View style={{ flex: 1 }}>
       <View style={s.header}>
@@ -62,7 +78,11 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
           <Text style={s.stateText} testID="membership-state">
             {status ? t(`detail.status_${status}`) : t('detail.not_member')}
           </Text>
-          {action === 'join' || action === 'subscribe' ? (
+          {asks ? (
+            asking ? null : (
+              <Button label={t('membership.request')} onPress={() => setAsking(true)} testID="detail-join" />
+            )
+          ) : action === 'join' || action === 'subscribe' ? (
             <Button
               label={t(action === 'join' ? 'list.join' : 'price.subscribe')}
               busy={p.membershipBusy}
@@ -79,6 +99,33 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
             />
           ) : null}
         </View>
+        {asks && asking ? (
+          <View style={s.ask}>
+            <TextInput
+              style={s.input}
+              value={intro}
+              onChangeText={setIntro}
+              multiline
+              maxLength={1000}
+              placeholder={t('requests.ask_intro')}
+              accessibilityLabel={t('requests.ask_intro')}
+              testID="detail-intro"
+            />
+            <View style={s.askRow}>
+              <Button variant="secondary" label={t('common.cancel')} onPress={() => setAsking(false)} testID="detail-intro-cancel" />
+              <Button
+                label={t('requests.send')}
+                busy={p.membershipBusy}
+                onPress={() => {
+                  p.onMembership('join', intro.trim() || undefined);
+                  setAsking(false);
+                  setIntro('');
+                }}
+                testID="detail-send-request"
+              />
+            </View>
+          </View>
+        ) : null}
       </View>
       <ErrorBanner error={p.membershipError} onDismiss={p.onDismissMembershipError} />
       <Chips items={p.tabs.map((key) => ({ key, label: t(`detail.tab_${key}`) }))} value={p.tab} onChange={p.onTab} />

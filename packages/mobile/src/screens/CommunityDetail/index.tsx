@@ -72,10 +72,10 @@ function CommunityDetailBody({ communityId, initialTab, onOpenChannel, onOpenCou
         track('tap', 'communities.tab', { community_id: c.id, tab: next });
         setChosen(next);
       }}
-      onMembership={(action) => {
+      onMembership={(action, intro) => {
         track('tap', `communities.${action}`, { community_id: c.id });
         if (action === 'subscribe') setTiersOpen(true);
-        else membership.mutate({ community: c, action });
+        else membership.mutate({ community: c, action, intro });
       }}
       membershipBusy={membership.isPending}
       membershipError={membership.error}

@@ -11,6 +11,7 @@ import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
 import { uploadPicked } from '../../lib/uploads';
+import { useWizardCoursesQuery } from '../../state/queries/wizard';
 
 export interface CreateCommunityScreenProps {
   /** Resume this draft (the host keeps the id it was given by `onDraft`). */
@@ -69,7 +70,6 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [loaded, setLoaded] = useState(initialDraft === null);
-  const [courseId, setCourseId] = useState('');
   const step = stack[stack.length - 1]!;
   const set = <K extends keyof WizardForm>(k: K, v: WizardForm[K]) => setForm((f) => ({ ...f, [k]: v }));
 
@@ -352,67 +352,7 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
         />
       </>
     );
-  if (step === 'courses')
-    body = (
-      <>
-        <Text style={s.muted}>{t('wizard.courses_hint')}</Text>
-        {form.courses.map((c, i) => (
-          <View key={c.course_id} style={{ gap: 4 }}>
-            <View style={s.row}>
-              <Text style={[s.text, { flex: 1 }]}>{t('wizard.course_row', { id: c.course_id })}</Text>
-              <Switch
-                value={c.auto_join}
-                accessibilityLabel={t('wizard.auto_join')}
-                onValueChange={(v) =>
-                  set(
-                    'courses',
-                    form.courses.map((x, j) => (j === i ? { ...x, auto_join: v } : x)),
-                  )
-                }
-                testID={`wizard-auto-join-${c.course_id}`}
-              />
-              <Button
-                variant="secondary"
-                label={t('wizard.remove')}
-                onPress={() =>
-                  set(
-                    'courses',
-                    form.courses.filter((_, j) => j !== i),
-                  )
-                }
-                testID={`wizard-course-remove-${c.course_id}`}
-              />
-            </View>
-            {err(`links.${i}.course_id`)}
-          </View>
-        ))}
-        <View style={s.row}>
-          <TextInput
-            style={[s.input, { flex: 1 }]}
-            value={courseId}
-            keyboardType="number-pad"
-            accessibilityLabel={t('wizard.course_id')}
-            placeholder={t('wizard.course_id')}
-            onChangeText={(v) => setCourseId(v.replace(/\D/g, ''))}
-            testID="wizard-course-id"
-          />
-          <Button
-            variant="secondary"
-            label={t('wizard.link_course')}
-            onPress={() => {
-              const id = Number(courseId);
-              if (id > 0 && !form.courses.some((c) => c.course_id === id))
-                set('courses', [
-                  ...form.courses,
-                  { course_id: id, course_type: 'course', link_type: 'primary', auto_join: true, title: null },
-                ]);
-              setCourseId('');
-            }}
-            testID="wizard-link-course"
-          />
-        </View>
-      </>
-    );
+  if (step === 'courses') body = <CoursesStep form={form} set={set} err={err} />;
   if (step === 'review')
     body = (
       <View style={{ gap: 6 }} testID="wizard-review">
@@ -463,5 +403,91 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
         />
       </View>
     </Screen>
+  );
+}
+
+/** Linked courses, picked from those the creator teaches (admins search any course). */
+function CoursesStep({
+  form,
+  set,
+  err,
+}: {
+  form: WizardForm;
+  set: <K extends keyof WizardForm>(k: K, v: WizardForm[K]) => void;
+  err: (field: string) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  const s = useStyles(make);
+  const [q, setQ] = useState('');
+  const courses = useWizardCoursesQuery(q);
+  const found = courses.data?.items ?? [];
+  const title = (c: WizardForm['courses'][number]) =>
+    c.title ?? found.find((x) => x.id === c.course_id && x.type === c.course_type)?.title ?? t('wizard.course_row', { id: c.course_id });
+  const linked = (id: number, type: string) => form.courses.some((c) => c.course_id === id && c.course_type === type);
+  return (
+    <>
+      <Text style={s.muted}>{t('wizard.courses_hint')}</Text>
+      {form.courses.map((c, i) => (
+        <View key={`${c.course_type}-${c.course_id}`} style={{ gap: 4 }} testID={`wizard-linked-${c.course_id}`}>
+          <View style={s.row}>
+            <Text style={[s.text, { flex: 1 }]}>{title(c)}</Text>
+            <Switch
+              value={c.auto_join}
+              accessibilityLabel={t('wizard.auto_join')}
+              onValueChange={(v) =>
+                set(
+                  'courses',
+                  form.courses.map((x, j) => (j === i ? { ...x, auto_join: v } : x)),
+                )
+              }
+              testID={`wizard-auto-join-${c.course_id}`}
+            />
+            <Button
+              variant="secondary"
+              label={t('wizard.remove')}
+              onPress={() =>
+                set(
+                  'courses',
+                  form.courses.filter((_, j) => j !== i),
+                )
+              }
+              testID={`wizard-course-remove-${c.course_id}`}
+            />
+          </View>
+          {err(`links.${i}.course_id`)}
+        </View>
+      ))}
+      <TextInput
+        style={s.input}
+        value={q}
+        onChangeText={setQ}
+        accessibilityLabel={t('wizard.course_search')}
+        placeholder={t('wizard.course_search')}
+        testID="wizard-course-search"
+      />
+      {courses.isSuccess && found.length === 0 ? (
+        <Text style={s.muted}>{q.trim() ? t('wizard.course_none_found') : t('wizard.course_none_taught')}</Text>
+      ) : null}
+      {found.map((c) => (
+        <View key={`${c.type}-${c.id}`} style={s.row} testID={`wizard-course-${c.id}`}>
+          <Text style={[s.text, { flex: 1 }]}>
+            {c.title} <Text style={s.muted}>{t(`wizard.course_type_${c.type}`)}</Text>
+          </Text>
+          <Button
+            variant="secondary"
+            label={linked(c.id, c.type) ? t('wizard.course_linked') : t('wizard.link_course')}
+            accessibilityLabel={t('wizard.link_named', { title: c.title })}
+            disabled={linked(c.id, c.type) || form.courses.length >= 50}
+            onPress={() =>
+              set('courses', [
+                ...form.courses,
+                { course_id: c.id, course_type: c.type, link_type: 'primary', auto_join: true, title: c.title },
+              ])
+            }
+            testID={`wizard-link-${c.id}`}
+          />
+        </View>
+      ))}
+    </>
   );
 }

@@ -43,9 +43,18 @@ export function useMembershipMutation() {
   const { api } = useAddon();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async ({ community, action }: { community: Pick<CommunityCard, 'id' | 'slug'>; action: 'join' | 'leave' }) => {
+    mutationFn: async ({
+      community,
+      action,
+      intro,
+    }: {
+      community: Pick<CommunityCard, 'id' | 'slug'>;
+      action: 'join' | 'leave';
+      /** A requester's words to the owner (kept with a join request). */
+      intro?: string | undefined;
+    }) => {
       const params = { id: String(community.id) };
-      if (action === 'join') return api.communities.join({ params, body: {} });
+      if (action === 'join') return api.communities.join({ params, body: intro ? { intro } : {} });
       await api.communities.leave({ params });
       return null;
     },

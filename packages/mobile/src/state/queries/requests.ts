@@ -12,14 +12,17 @@ export function useRequestsQuery(communityId: string) {
   });
 }
 
-/** Approve or reject one; the request leaves the list at once and the list is fetched again. */
+/** Approve or reject one (with an optional message to the requester); the request leaves the list at once and the list is fetched again. */
 export function useDecideRequestMutation(communityId: string) {
   const { api } = useAddon();
   const qc = useQueryClient();
   const key = communityKeys.requests(communityId);
   return useMutation({
-    mutationFn: (v: { userId: number; decision: 'approve' | 'reject' }) =>
-      api.communities.decideRequest({ params: { id: communityId, userId: v.userId, decision: v.decision }, body: {} }),
+    mutationFn: (v: { userId: number; decision: 'approve' | 'reject'; message?: string | undefined }) =>
+      api.communities.decideRequest({
+        params: { id: communityId, userId: v.userId, decision: v.decision },
+        body: v.message ? { message: v.message } : {},
+      }),
     onSuccess: (_r, v) =>
       qc.setQueryData<{ items: Array<{ user: { id: number } }>; next_cursor: string | null }>(key, (old) =>
         old ? { ...old, items: old.items.filter((m) => m.user.id !== v.userId) } : old,

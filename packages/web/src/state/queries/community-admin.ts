@@ -11,6 +11,8 @@ import { channelKeys } from './channels';
 /** How often the Requests badge and a requester's pending state look again (besides window focus). */
 export const REQUESTS_POLL_MS = 10_000;
 
+type RoleList = Awaited<ReturnType<typeof api.communities.roles>>;
+
 export function useRequestsQuery(slug: string, enabled = true) {
   return useQuery({
     queryKey: communityKeys.requests(slug),
@@ -70,15 +72,31 @@ export function useRolesQuery(slug: string) {
   });
 }
 
+/** Renames a role or sets its permissions; the change shows at once and rolls back if refused. */
 export function useUpdateRoleMutation(slug: string) {
   const qc = useQueryClient();
+  const key = communityKeys.roles(slug);
   return useMutation({
     mutationFn: (v: { roleId: number; name?: string; permissions?: string[] }) =>
       api.communities.updateRole({
         params: { id: slug, roleId: v.roleId },
         body: { ...(v.name ? { name: v.name } : {}), ...(v.permissions ? { permissions: v.permissions as never } : {}) },
       }),
-    onSettled: () => void qc.invalidateQueries({ queryKey: communityKeys.roles(slug) }),
+    onMutate: async (v) => {
+      await qc.cancelQueries({ queryKey: key });
+      const before = qc.getQueryData<RoleList>(key);
+      if (before)
+        qc.setQueryData<RoleList>(key, {
+          items: before.items.map((r) =>
+            r.id === v.roleId ? { ...r, ...(v.name ? { name: v.name } : {}), ...(v.permissions ? { permissions: v.permissions } : {}) } : r,
+          ),
+        });
+      return { before };
+    },
+    onError: (_e, _v, ctx) => {
+      if (ctx?.before) qc.setQueryData(key, ctx.before);
+    },
+    onSettled: () => void qc.invalidateQueries({ queryKey: key }),
   });
 }
 
@@ -166,4 +184,67 @@ export function usePendingWatch(slug: string, pending: boolean, onDecided?: (d: 
       window.removeEventListener('focus', again);
     };
   }, [qc, slug, pending]);
+}
+
+export function useCreateRoleMutation(slug: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.communities.createRole({ params: { id: slug }, body: { name } }),
+    onSettled: () => void qc.invalidateQueries({ queryKey: communityKeys.roles(slug) }),
+  });
+}
+
+/** Orders the roles between owner and guest (highest first); the new order shows at once and rolls back if refused. */
+export function useReorderRolesMutation(slug: string) {
+  const qc = useQueryClient();
+  const key = communityKeys.roles(slug);
+  return useMutation({
+    mutationFn: (roleIds: number[]) => api.communities.reorderRoles({ params: { id: slug }, body: { role_ids: roleIds } }),
+    onMutate: async (roleIds) => {
+      await qc.cancelQueries({ queryKey: key });
+      const before = qc.getQueryData<RoleList>(key);
+      if (before) {
+        // Show the order at once: the moved roles take the ranks of the slots they move into.
+        const slots = before.items
+          .filter((r) => roleIds.includes(r.id))
+          .map((r) => r.rank)
+          .sort((a, b) => b - a);
+        const rank = new Map(roleIds.map((id, i) => [id, slots[i]!]));
+        qc.setQueryData<RoleList>(key, { items: before.items.map((r) => (rank.has(r.id) ? { ...r, rank: rank.get(r.id)! } : r)) });
+      }
+      return { before };
+    },
+    onError: (_e, _v, ctx) => {
+      if (ctx?.before) qc.setQueryData(key, ctx.before);
+    },
+    onSuccess: (data) => qc.setQueryData(key, data),
+  });
+}
+
+export function useDeleteRoleMutation(slug: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (roleId: number) => api.communities.deleteRole({ params: { id: slug, roleId } }),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: communityKeys.roles(slug) });
+      void qc.invalidateQueries({ queryKey: communityKeys.allMembers(slug) });
+    },
+  });
+}
+
+export function useOverridesQuery(channelId: number) {
+  return useQuery({
+    queryKey: channelKeys.overrides(channelId),
+    queryFn: ({ signal }) => api.channels.overrides({ params: { channelId } }, { signal }),
+  });
+}
+
+type OverrideBody = Parameters<typeof api.channels.setOverride>[0]['body'];
+
+export function useSetOverrideMutation(channelId: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: OverrideBody) => api.channels.setOverride({ params: { channelId }, body }),
+    onSuccess: (data) => qc.setQueryData(channelKeys.overrides(channelId), data),
+  });
 }

@@ -1,10 +1,36 @@
-import { ApiError, isSlugShaped } from '@communities/client';
+import { ApiError, isSlugShaped, wizardKeys } from '@communities/client';
 import { endpoints, type Attachment, type Me } from '@communities/contract';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
 import { api } from '../../api';
 
-export { DEFAULT_WIZARD, draftStorageKey, fieldErrors, fromDraft, slugFromName, wizardBodies, type WizardForm } from '@communities/client';
+export {
+  DEFAULT_WIZARD,
+  draftStorageKey,
+  fieldErrors,
+  fromDraft,
+  resumeScreen,
+  slugFromName,
+  wizardBodies,
+  type WizardForm,
+} from '@communities/client';
+
+export type DraftSummary = Awaited<ReturnType<typeof api.communities.wizardDrafts>>['items'][number];
+
+/** Courses the creator may link (those they teach; admins search any), for the wizard's picker. */
+export function useWizardCoursesQuery(q: string) {
+  const [debounced, setDebounced] = useState(q);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(q), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  return useQuery({
+    queryKey: wizardKeys.courses(debounced),
+    queryFn: ({ signal }) => api.communities.wizardCourses({ query: debounced ? { q: debounced } : {} }, { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
 
 /** Uploads a community icon or cover; it is scanned before anyone else can see it. */
 export function uploadCommunityImage(file: File, purpose: 'community_icon' | 'community_cover'): Promise<Attachment> {
