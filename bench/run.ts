@@ -1,6 +1,7 @@
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
 import { benchHeatmap } from './heatmap';
+import { benchHistory } from './history';
 import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
@@ -8,8 +9,8 @@ import { benchRealtime } from './realtime';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
 
-function durationFlag(): number | undefined {
-  const i = process.argv.indexOf('--duration');
+function flag(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : undefined;
 }
 
@@ -18,8 +19,10 @@ const results = {
   machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
   chat_messages_http: await benchChatMessages(),
   // `npm run bench -- --duration 600` for the issue's ten-minute run.
-  sustained_ingest: await benchSustainedIngest({ seconds: durationFlag() }),
+  sustained_ingest: await benchSustainedIngest({ seconds: flag('--duration') }),
   feed_posts_http: await benchFeedPosts(),
+  // 1 M messages by default; `-- --history-messages 10000000` for the issue's depth.
+  history: await benchHistory({ messages: flag('--history-messages') }),
   realtime_delivery: await benchRealtime(),
   word_filter: benchWordFilter(),
   moderation_ingest: await benchModerationIngest(),
