@@ -31,18 +31,29 @@ export interface BoardsOptions {
    * Redis: other nodes' awards reach this node's boards that way. null: never (one process).
    */
   refreshMs: number | null;
+  /**
+   * How often (ms) a board's shown rows are checked against SQL, at most; 1,000 by default.
+   * The check runs after the answer, so a read costs the board's time only.
+   */
+  healMs?: number;
 }
+
+const HEAL_MS = 1000;
 
 /**
  * Leaderboard reads: top N and a member's rank, from boards built from `gamification_scores`
  * (the durable totals). With Redis, a board is a sorted set every node shares; without, it is
  * an in-memory RankList per node. The ledger applies each award's deltas after commit; reads
- * heal what they show from SQL (the members on the page and the viewer), so a delta lost to a
- * crash, an outage or a race between a load and a write never shows for long.
+ * heal what they show from SQL (the members on the page, at most once a second per board, after
+ * answering; and the viewer's own total), so a delta lost to a crash, an outage, another process
+ * or a race between a load and a write never shows for long.
  */
 export class Leaderboards {
   private readonly memory = new Map<string, MemoryBoard>();
   private readonly redis: RedisScores | null;
+  /** Per board: when its shown rows were last checked against SQL, and the check under way. */
+  private readonly healedAt = new Map<string, number>();
+  private readonly healing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly sql: SqlScores,
@@ -58,17 +69,43 @@ export class Leaderboards {
   async top(communityId: number, period: string, offset: number, limit: number): Promise<BoardRow[]> {
     if (this.redis) {
       if (!(await this.redisReady(communityId, period))) return this.sqlTop(communityId, period, offset, limit);
-      let rows = await this.redis.range(communityId, period, offset, limit);
+      const rows = await this.redis.range(communityId, period, offset, limit);
       const redis = this.redis;
-      if (await this.heal(communityId, period, rows, (u, t) => redis.set(communityId, period, u, t)))
-        rows = await redis.range(communityId, period, offset, limit);
+      this.healLater(communityId, period, rows, (u, t) => redis.set(communityId, period, u, t));
       return rows;
     }
     const b = await this.board(communityId, period);
     if (!b.list) return this.sqlTop(communityId, period, offset, limit);
-    let rows = b.list.slice(offset, limit);
-    if ((await this.heal(communityId, period, rows, (u, t) => this.setMemory(b, u, t))) && b.list) rows = b.list.slice(offset, limit);
+    const rows = b.list.slice(offset, limit);
+    this.healLater(communityId, period, rows, (u, t) => this.setMemory(b, u, t));
     return rows;
+  }
+
+  /**
+   * Checks the rows just shown against SQL, after the answer and at most once per `healMs` per
+   * board: a change that never reached the board (another process's write, a lost Redis update)
+   * shows on the reads after, not on every read's clock.
+   */
+  private healLater(
+    communityId: number,
+    period: string,
+    rows: readonly BoardRow[],
+    set: (userId: number, points: number) => unknown,
+  ): void {
+    const key = boardKey(communityId, period);
+    const now = Date.now();
+    if (this.healing.has(key) || now - (this.healedAt.get(key) ?? 0) < (this.opts.healMs ?? HEAL_MS)) return;
+    this.healedAt.set(key, now);
+    const done = this.heal(communityId, period, rows, set)
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'leaderboard heal failed'))
+      .finally(() => this.healing.delete(key));
+    this.healing.set(key, done);
+  }
+
+  /** Resolves once the checks against SQL under way have finished. */
+  async settled(): Promise<void> {
+    await Promise.all(this.healing.values());
   }
 
   /** 1-based rank of a member whose SQL total is `points`, or null without points. */
@@ -115,7 +152,6 @@ export class Leaderboards {
     }
   }
 
-  /** Sets shown members whose board total differs from SQL; true when something changed. */
   /** Sets shown members whose board total differs from SQL; true when something changed. */
   private async heal(
     communityId: number,
