@@ -80,9 +80,10 @@ function openSqlite(url: string): SQLite.Database {
  * better-sqlite3 compiles a statement on every prepare(), and Kysely prepares each query it
  * runs; caching statements by their SQL text makes repeated queries skip the compiler.
  * Statements are used synchronously right after prepare, so sharing them is safe.
- * Writes pass the connection's SqliteGuard (a removed database file refuses them), and a
- * rollback SQLite already did itself (disk full, I/O error) is not attempted a second time:
- * its "no transaction is active" would replace the real error.
+ * Writes outside a transaction and commits pass the connection's SqliteGuard (a removed
+ * database file refuses them), and a rollback SQLite already did itself (disk full, I/O
+ * error) is not attempted a second time: its "no transaction is active" would replace the
+ * real error.
  */
 export function withStatementCache(handle: SQLite.Database, max = 1000): SqliteDatabaseLike {
   const cache = new Map<string, SqliteStatementLike>();
@@ -94,7 +95,7 @@ export function withStatementCache(handle: SQLite.Database, max = 1000): SqliteD
       let stmt = cache.get(sql);
       if (!stmt) {
         const raw = handle.prepare(sql);
-        stmt = raw.readonly || sql === 'rollback' ? raw : guardedWrite(raw, guard);
+        stmt = sql === 'commit' ? guardedWrite(raw, guard) : raw.readonly || sql === 'rollback' ? raw : guardedWrite(raw, guard, handle);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(sql, stmt);
       }
@@ -112,11 +113,16 @@ const ALREADY_ROLLED_BACK: SqliteStatementLike = {
   iterate: () => [][Symbol.iterator](),
 };
 
-function guardedWrite(stmt: SQLite.Statement, guard: SqliteGuard): SqliteStatementLike {
+/**
+ * A write, or the commit when `handle` is not given. Inside a transaction nothing persists
+ * before the commit, which is checked itself: the file is looked at once per transaction (three
+ * system calls), not once per statement of a busy group commit.
+ */
+function guardedWrite(stmt: SQLite.Statement, guard: SqliteGuard, handle?: SQLite.Database): SqliteStatementLike {
   const write =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
-      guard.beforeWrite();
+      if (!handle?.inTransaction) guard.beforeWrite();
       try {
         const result = fn(...args);
         guard.succeeded();
