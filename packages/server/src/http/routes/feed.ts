@@ -61,7 +61,7 @@ export function feedRoutes(feed: FeedService): RouteSpec[] {
     route({
       endpoint: e.comment,
       rateLimit: 'feed_posts',
-      handler: ({ viewer, params, body }) => feed.comment(viewer.actor, params.itemId, body),
+      handler: ({ viewer, params, body }) => feed.comment(viewer.actor, viewer.user, params.itemId, body),
     }),
     route({
       endpoint: e.updateComment,
