@@ -37,6 +37,25 @@ describe('posting', () => {
     events.off();
   });
 
+  it('sends with one nonce at once (group-committed together) make one post, one comment and one count', async () => {
+    const events = recordEvents(s);
+    const body = { content: 'Sent twice at once by a flaky connection', nonce: 'nonce-race-post-1' };
+    const posts = await Promise.all([1, 2, 3].map(() => s.as(st[0]!).feed.post({ params: { id: pub.slug }, body })));
+    expect(new Set(posts.map((p) => p.id)).size).toBe(1);
+    expect(posts.every((p) => p.viewer_can.edit && p.author.id === st[0])).toBe(true);
+    const cbody = { content: 'A reply sent twice', nonce: 'nonce-race-comment-1' };
+    const comments = await Promise.all([1, 2, 3].map(() => s.as(st[1]!).feed.comment({ params: { itemId: posts[0]!.id }, body: cbody })));
+    expect(new Set(comments.map((c) => c.id)).size).toBe(1);
+    expect(comments[0]).toMatchObject({ content: 'A reply sent twice', author: { id: st[1] }, reactions: [], viewer_can: { edit: true } });
+    expect(
+      (await s.as(st[0]!).feed.communityFeed({ params: { id: pub.slug } })).items.find((p) => p.id === posts[0]!.id)?.comment_count,
+    ).toBe(1);
+    await s.ctx.bus.idle();
+    expect(events.of('FeedPostCreated').filter((e) => e.payload.feed_item_id === posts[0]!.id).length).toBe(1);
+    expect(events.of('FeedCommentCreated').filter((e) => e.payload.feed_item_id === posts[0]!.id).length).toBe(1);
+    events.off();
+  });
+
   it('validates with field paths and never writes a partial post', async () => {
     const e = await expectStatus(s.as(st[0]!).feed.post({ params: { id: pub.slug }, body: { content: '   ', attachment_ids: [0] } }), 422);
     expect(e.issues.map((i) => i.path).sort()).toEqual(['body.attachment_ids.0', 'body.content']);

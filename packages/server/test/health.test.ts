@@ -62,7 +62,7 @@ describe('health on SQLite', () => {
     const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason as { status: number; code: string });
     expect(failed.length).toBeGreaterThan(0);
     expect(new Set(failed.map((f) => `${f.status} ${f.code}`))).toEqual(new Set(['503 service_unavailable']));
-    // A feed post runs in a transaction of its own (not group commit): it fails the same way.
+    // A feed post, group-committed as messages are, fails the same way.
     let feedFailure: unknown = null;
     for (let i = 0; i < 50 && !feedFailure; i++)
       feedFailure = await s

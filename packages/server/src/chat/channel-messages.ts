@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../access';
-import { touchCommunityActivity } from '../communities/activity';
+import { ACTIVITY_RESOLUTION_MS, activityStale, touchCommunityActivity } from '../communities/activity';
 import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader } from '../communities/facts';
 import { accessFloor, HOLDING } from '../communities/subscription-terms';
 import type { HostUser } from '../host/ports';
@@ -28,9 +28,6 @@ import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof channelEndpoints)['post']['body']>;
 type Shared = Omit<ChannelMessage, 'nonce' | 'viewer_can'>;
-
-/** communities.last_activity_at is refreshed at most this often by chat. */
-const ACTIVITY_RESOLUTION_MS = 60_000;
 
 /** Moderation states only the author and the moderators see. */
 export const UNSEEN = ['held', 'hidden'];
@@ -269,9 +266,8 @@ export class ChannelMessageService {
             .where((eb) => eb.or([eb('last_message_id', 'is', null), eb('last_message_id', '<', id)]))
             .execute(),
         );
-        // Activity is a discovery signal measured in minutes: touching the community row on
-        // every message would make it the hottest row in the database.
-        if (!community.last_activity_at || Date.parse(now) - Date.parse(community.last_activity_at) > ACTIVITY_RESOLUTION_MS)
+        // Activity is a discovery signal measured in minutes (see activityStale).
+        if (activityStale(community.last_activity_at, now))
           once(`community:${channel.community_id}`, (t) => touchCommunityActivity(t, channel.community_id, now, ACTIVITY_RESOLUTION_MS));
         await this.ctx.bus.record(trx, 'MessagePosted', {
           community_id: channel.community_id,

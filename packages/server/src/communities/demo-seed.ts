@@ -101,18 +101,18 @@ async function seedConversations(
   const mention = async (id: number) => `@[${(await ctx.host.identities.getUser(id))!.name}](user:${id})`;
   const [ana, ben, cleo, dev] = await Promise.all([students[0]!, students[2]!, students[4]!, students[6]!].map(actorOf));
 
-  await feed.post(staff.marcus, String(ids.photo), {
+  await feed.post(staff.marcus, await user(staff.marcus), String(ids.photo), {
     type: 'announcement',
     title: 'Weekly challenge: reflections',
     content: 'This week, find a **reflection**: puddles, windows, sunglasses. Post your best shot by Sunday 📸',
     attachment_ids: [],
   });
-  await feed.post(ana!, String(ids.photo), {
+  await feed.post(ana!, await user(ana!), String(ids.photo), {
     type: 'post',
     content: 'Golden hour by the river yesterday. Any tips for keeping the highlights from blowing out?',
     attachment_ids: [],
   });
-  await feed.post(staff.priya, String(ids.js), {
+  await feed.post(staff.priya, await user(staff.priya), String(ids.js), {
     type: 'post',
     title: 'Pairing sessions',
     content: 'Pairing sessions every Thursday at 18:00. Reply here with what you are building and I will match you up.',

@@ -165,6 +165,15 @@ export class PointsSubscriber {
     await this.badges(userId, communityId, at, ['streak_days']);
   }
 
+  /**
+   * Whether one more post of `action` by the member can change nothing: the day already counts
+   * as active and the day's cap for it is full. Then the post itself need not even be read.
+   */
+  private async spent(userId: number, communityId: number, action: PointAction, at: Date): Promise<boolean> {
+    if (!this.activeSeen.has(dayKey(at, this.d.timeZone), `${userId}|${communityId}`)) return false;
+    return this.d.ledger.capped({ userId, communityId, action, occurredAt: at });
+  }
+
   private readonly handlers: { [N in DomainEventName]?: (e: DomainEvent<N>) => Promise<void> } = {
     MessagePosted: async (e) => {
       const p = e.payload;
@@ -258,6 +267,7 @@ export class PointsSubscriber {
       const p = e.payload;
       if (p.community_id === null || p.type !== 'post') return;
       const at = new Date(e.occurred_at);
+      if (await this.spent(p.user_id, p.community_id, 'feed_post', at)) return;
       const item = await this.d.db
         .selectFrom('central_feed_items')
         .select(['content', 'title', 'deleted_at'])
@@ -279,6 +289,7 @@ export class PointsSubscriber {
       const p = e.payload;
       if (p.community_id === null) return;
       const at = new Date(e.occurred_at);
+      if (await this.spent(p.user_id, p.community_id, 'feed_comment', at)) return;
       const c = await this.d.db
         .selectFrom('central_feed_comments')
         .select(['content', 'deleted_at'])

@@ -1,7 +1,7 @@
 import { extractMentions, type Attachment, type FeedItem } from '@communities/contract';
 import { sql } from 'kysely';
 
-import { can, canEditOwn, type AccessContext, type Actor } from '../../access';
+import { can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../../access';
 import type { HostUser } from '../../host/ports';
 import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import type { DbHandle } from '../../platform/db/transaction';
@@ -46,45 +46,37 @@ export const parseMeta = (json: string): Record<string, unknown> => {
   }
 };
 
-/**
- * Skeleton → hydrate → rules → present: one batch of authors, one of reactions, one of the
- * authors' memberships (for "may I delete this"), then the access engine per item.
- */
-export async function presentItems(
-  deps: {
-    db: DbHandle;
-    facts: FactsLoader;
-    users: (ids: number[]) => Promise<Map<number, HostUser>>;
-    attachment: (row: ChannelAttachmentRow) => Attachment;
-  },
-  actor: Actor,
-  rows: FeedItemRow[],
-  access: (communityId: number | null) => AccessContext | null,
-): Promise<FeedItem[]> {
-  if (rows.length === 0) return [];
-  const [users, reactions, attachments] = await Promise.all([
+/** What presenting feed items needs beyond the rows: authors, reactions, attachments, authors' memberships. */
+export interface FeedHydration {
+  users: Map<number, HostUser>;
+  reactions: Reactions;
+  /** Attachment rows by feed item id. */
+  attachments: Map<number, ChannelAttachmentRow[]>;
+  /** Authors' memberships by `community:user`, for the hierarchy rule on deleting others' posts. */
+  authorMemberships: Map<string, MembershipFacts>;
+}
+
+export interface FeedHydrationDeps {
+  db: DbHandle;
+  facts: FactsLoader;
+  users: (ids: number[]) => Promise<Map<number, HostUser>>;
+  attachment: (row: ChannelAttachmentRow) => Attachment;
+}
+
+/** One batch of authors, one of reactions, one of attachments, one of the authors' memberships per community. */
+export async function hydrateItems(deps: FeedHydrationDeps, actor: Actor, rows: FeedItemRow[]): Promise<FeedHydration> {
+  const ids = rows.map((r) => r.id);
+  const [users, reactions, attachmentRows] = await Promise.all([
     deps.users(rows.map((r) => r.user_id)),
-    reactionsFor(
-      deps.db,
-      'item',
-      rows.map((r) => r.id),
-      actor.userId,
-    ),
-    deps.db
-      .selectFrom('channel_message_attachments')
-      .selectAll()
-      .where(
-        'feed_item_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .orderBy('id')
-      .execute(),
+    reactionsFor(deps.db, 'item', ids, actor.userId),
+    deps.db.selectFrom('channel_message_attachments').selectAll().where('feed_item_id', 'in', ids).orderBy('id').execute(),
   ]);
+  const attachments = new Map<number, ChannelAttachmentRow[]>();
+  for (const a of attachmentRows) attachments.set(a.feed_item_id!, [...(attachments.get(a.feed_item_id!) ?? []), a]);
   const byCommunity = new Map<number, number[]>();
   for (const r of rows)
     if (r.community_id !== null) byCommunity.set(r.community_id, [...(byCommunity.get(r.community_id) ?? []), r.user_id]);
-  const authorMemberships = new Map<string, ReturnType<typeof membershipFacts>>();
+  const authorMemberships = new Map<string, MembershipFacts>();
   for (const [communityId, authors] of byCommunity) {
     const ms = await memberWithRoleQuery(deps.db)
       .where('community_members.community_id', '=', communityId)
@@ -92,37 +84,57 @@ export async function presentItems(
       .execute();
     for (const m of ms) authorMemberships.set(`${communityId}:${m.user_id}`, membershipFacts(m, []));
   }
-  return rows.map((r) => {
-    const ctx = access(r.community_id);
-    const target = { authorId: r.user_id, targetMembership: authorMemberships.get(`${r.community_id}:${r.user_id}`) ?? null };
-    const allowed = (a: Parameters<typeof can>[1]) => (ctx ? can(actor, a, { ...ctx, target }).allowed : actor.isAdmin);
-    const own = ctx ? canEditOwn(actor, r.user_id, ctx) : actor.userId === r.user_id;
-    const metadata = parseMeta(r.metadata);
-    return {
-      id: r.id,
-      community_id: r.community_id,
-      type: r.type as FeedItem['type'],
-      title: r.title,
-      content: r.deleted_at ? null : r.content,
-      metadata,
-      author: userSummary(r.user_id, users),
-      // Posting and editing store the mentions; parsing a long post again on every read is waste.
-      mentions: Array.isArray(metadata.mentions) ? (metadata.mentions as number[]) : extractMentions(r.content),
-      attachments: attachments.filter((a) => a.feed_item_id === r.id).map(deps.attachment),
-      is_pinned: r.is_pinned === 1,
-      comment_count: r.comment_count,
-      reactions: reactions.get(String(r.id)) ?? [],
-      created_at: r.created_at,
-      edited_at: r.edited_at,
-      viewer_can: {
-        edit: own && (r.type === 'post' || r.type === 'announcement'),
-        delete: own || allowed('feed.delete_any'),
-        pin: r.community_id !== null && allowed('feed.pin'),
-        comment: ctx ? allowed('feed.comment') : true,
-        react: ctx ? allowed('feed.react') : true,
-      },
-    };
-  });
+  return { users, reactions, attachments, authorMemberships };
+}
+
+/** The rules and the shape: the access engine decides the viewer's rights on one hydrated item. */
+export function presentItem(
+  actor: Actor,
+  r: FeedItemRow,
+  h: FeedHydration,
+  ctx: AccessContext | null,
+  attachment: (row: ChannelAttachmentRow) => Attachment,
+): FeedItem {
+  const target = { authorId: r.user_id, targetMembership: h.authorMemberships.get(`${r.community_id}:${r.user_id}`) ?? null };
+  const allowed = (a: Parameters<typeof can>[1]) => (ctx ? can(actor, a, { ...ctx, target }).allowed : actor.isAdmin);
+  const own = ctx ? canEditOwn(actor, r.user_id, ctx) : actor.userId === r.user_id;
+  const metadata = parseMeta(r.metadata);
+  return {
+    id: r.id,
+    community_id: r.community_id,
+    type: r.type as FeedItem['type'],
+    title: r.title,
+    content: r.deleted_at ? null : r.content,
+    metadata,
+    author: userSummary(r.user_id, h.users),
+    // Posting and editing store the mentions; parsing a long post again on every read is waste.
+    mentions: Array.isArray(metadata.mentions) ? (metadata.mentions as number[]) : extractMentions(r.content),
+    attachments: (h.attachments.get(r.id) ?? []).map(attachment),
+    is_pinned: r.is_pinned === 1,
+    comment_count: r.comment_count,
+    reactions: h.reactions.get(String(r.id)) ?? [],
+    created_at: r.created_at,
+    edited_at: r.edited_at,
+    viewer_can: {
+      edit: own && (r.type === 'post' || r.type === 'announcement'),
+      delete: own || allowed('feed.delete_any'),
+      pin: r.community_id !== null && allowed('feed.pin'),
+      comment: ctx ? allowed('feed.comment') : true,
+      react: ctx ? allowed('feed.react') : true,
+    },
+  };
+}
+
+/** Skeleton → hydrate → rules → present, for rows read from the database. */
+export async function presentItems(
+  deps: FeedHydrationDeps,
+  actor: Actor,
+  rows: FeedItemRow[],
+  access: (communityId: number | null) => AccessContext | null,
+): Promise<FeedItem[]> {
+  if (rows.length === 0) return [];
+  const h = await hydrateItems(deps, actor, rows);
+  return rows.map((r) => presentItem(actor, r, h, access(r.community_id), deps.attachment));
 }
 
 export function presentComment(c: FeedCommentRow, users: Map<number, HostUser>, reactions: Reactions, actor: Actor, mayDeleteAny: boolean) {

@@ -1,22 +1,22 @@
-import { extractMentions, type FeedItem, type feed as feedEndpoints } from '@communities/contract';
+import { extractMentions, type FeedComment, type FeedItem, type feed as feedEndpoints } from '@communities/contract';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 
-import { assertCan, can, canEditOwn, type AccessContext, type Actor } from '../../access';
+import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../../access';
+import type { HostUser } from '../../host/ports';
 import { decodeCursor, pageById, pageOf } from '../../platform/cursor';
 import { insertedId } from '../../platform/db/insert';
 import { lockRow } from '../../platform/db/lock';
-import { retryOnConflict } from '../../platform/db/retry';
-import type { ChannelAttachmentRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
+import type { ChannelAttachmentRow, CommunityRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import { inTransaction, type Tx } from '../../platform/db/transaction';
 import { AppError, notFound } from '../../platform/errors';
 import type { ContentCheck } from '../../chat/content-check';
-import { checkContent, checkText, recordCheck } from '../../chat/pipeline';
-import { touchCommunityActivity } from '../activity';
+import { checkContent, checkText, recordCheck, type CheckedContent } from '../../chat/pipeline';
+import { ACTIVITY_RESOLUTION_MS, activityStale, touchCommunityActivity } from '../activity';
 import type { CommunityDeps } from '../deps';
-import type { FactsLoader } from '../facts';
+import { membershipFacts, type FactsLoader, type MemberWithRole } from '../facts';
 
-import { presentComment, presentItems, reactionsFor } from './hydrate';
+import { presentComment, presentItem, presentItems, reactionsFor } from './hydrate';
 import { FeedPublisher } from './publish';
 
 type FeedQuery = z.output<(typeof feedEndpoints)['communityFeed']['query']>;
@@ -160,97 +160,132 @@ export class FeedService {
     );
   }
 
-  async post(actor: Actor, idOrSlug: string | null, body: PostBody): Promise<FeedItem> {
+  /**
+   * The posting pipeline, as the chat path runs it: cached community and membership facts →
+   * access → content check → one group-committed transaction (the row, its attachments, the
+   * moderation record, FeedPostCreated) → presented from what was written → broadcast.
+   */
+  async post(actor: Actor, author: HostUser, idOrSlug: string | null, body: PostBody): Promise<FeedItem> {
     let access: AccessContext | null = null;
-    let communityId: number | null = null;
+    let community: CommunityRow | null = null;
+    let membership: MemberWithRole | null = null;
     if (idOrSlug === null) {
       assertCan(actor, 'admin.global', this.facts.baseContext());
     } else {
-      const found = await this.facts.forCommunity(actor, idOrSlug);
-      access = found.access;
-      communityId = found.community.id;
+      // Every post reads the same community and membership: the short-lived facts cache the
+      // chat path reads, emptied by any write to those tables in this process.
+      const found = await this.facts.forCommunity(actor, idOrSlug, {}, { cached: true });
+      ({ access, community, membership } = found);
       assertCan(actor, body.type === 'announcement' ? 'feed.announce' : 'feed.post', access);
     }
-    const again = await this.existingByNonce(actor, body.nonce);
-    if (again) return (await this.present(actor, [again], access))[0]!;
+    const communityId = community?.id ?? null;
     const checkInput = { content: body.content, userId: actor.userId, communityId, target: 'feed_item' as const };
-    const checked = await checkContent(this.check, checkInput);
-    if (body.title) body = { ...body, title: await checkText(this.check, { ...checkInput, content: body.title, field: 'title' }) };
-    const now = this.ctx.clock.now().toISOString();
-    let id: number;
+    // A retried nonce is found by the unique key when the insert fails (no lookup per post);
+    // only a retry the check now refuses (the repeat rule counts the first send) looks first.
+    let checked: CheckedContent;
+    let title = body.title ?? null;
     try {
-      id = await this.insertPost(
-        actor,
-        idOrSlug,
-        communityId,
-        { ...body, content: checked.content },
-        now,
-        (trx, itemId) => recordCheck(this.check, trx, checkInput, checked, itemId),
-        checked.state,
-      );
+      checked = await checkContent(this.check, checkInput);
+      if (title) title = await checkText(this.check, { ...checkInput, content: title, field: 'title' });
     } catch (err) {
-      // Two sends with one nonce raced: the unique key kept one; answer with it.
-      const raced = await this.existingByNonce(actor, body.nonce);
-      if (raced) return (await this.present(actor, [raced], access))[0]!;
+      const again = err instanceof AppError && err.code === 'content_rejected' ? await this.existingByNonce(actor, body.nonce) : null;
+      if (again) return (await this.present(actor, [again], access))[0]!;
       throw err;
     }
-    // After the commit, in a statement of its own: every post of the community shares this row.
-    if (communityId !== null) await retryOnConflict(() => touchCommunityActivity(this.db, communityId, now));
-    // Present from the row just written with the access already decided: re-loading the
-    // community and membership here would double the post's queries.
-    const created = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    const item = (await this.present(actor, [created], access))[0]!;
+    const now = this.ctx.clock.now().toISOString();
+    const type = idOrSlug === null ? 'announcement' : body.type;
+    const row: Omit<FeedItemRow, 'id'> = {
+      community_id: communityId,
+      user_id: actor.userId,
+      type,
+      title,
+      content: checked.content,
+      metadata: JSON.stringify({ mentions: extractMentions(checked.content) }),
+      visibility: communityId === null ? 'public' : 'members',
+      is_pinned: 0,
+      pinned_at: null,
+      edited_at: null,
+      deleted_at: null,
+      deleted_by: null,
+      comment_count: 0,
+      reaction_count: 0,
+      last_activity_at: now,
+      moderation_state: checked.state,
+      nonce: body.nonce ?? null,
+      dedupe_key: null,
+      created_at: now,
+      updated_at: now,
+    };
+    let id: number;
+    try {
+      id = await this.ctx.db.groupCommit.run(async (trx, _afterCommit, once) => {
+        const itemId = await insertedId(
+          trx,
+          trx.insertInto('central_feed_items').values({
+            community_id: row.community_id,
+            user_id: row.user_id,
+            type: row.type,
+            title: row.title,
+            content: row.content,
+            metadata: row.metadata,
+            visibility: row.visibility,
+            last_activity_at: row.last_activity_at,
+            moderation_state: row.moderation_state,
+            nonce: row.nonce,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+          }),
+        );
+        await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
+        await recordCheck(this.check, trx, checkInput, checked, itemId);
+        await this.ctx.bus.record(trx, 'FeedPostCreated', { community_id: communityId, user_id: actor.userId, feed_item_id: itemId, type });
+        // The community row every post shares: once per commit group, after the writes, and
+        // only when its last activity is older than the resolution (see touchCommunityActivity).
+        if (community && activityStale(community.last_activity_at, now))
+          once(`community:${community.id}`, (t) => touchCommunityActivity(t, community.id, now, ACTIVITY_RESOLUTION_MS));
+        return itemId;
+      });
+    } catch (err) {
+      // Two sends with one nonce: the unique key kept the first; answer with it.
+      const again = await this.existingByNonce(actor, body.nonce);
+      if (again) return (await this.present(actor, [again], access))[0]!;
+      throw err;
+    }
+    // Presented from what was just written: the author is the caller, a new post has no
+    // reactions, and only attached files need reading back.
+    const created: FeedItemRow = { id, ...row };
+    const attachments = new Map<number, ChannelAttachmentRow[]>();
+    if (body.attachment_ids.length)
+      attachments.set(
+        id,
+        await this.db.selectFrom('channel_message_attachments').selectAll().where('feed_item_id', '=', id).orderBy('id').execute(),
+      );
+    const authorMemberships = new Map<string, MembershipFacts>();
+    if (membership) authorMemberships.set(`${communityId}:${actor.userId}`, membershipFacts(membership, []));
+    const users = new Map([[author.id, author]]);
+    const item = presentItem(
+      actor,
+      created,
+      { users, reactions: new Map(), attachments, authorMemberships },
+      access,
+      this.hydrateDeps().attachment,
+    );
     this.publish.postCreated(item);
     return item;
   }
 
-  private insertPost(
-    actor: Actor,
-    idOrSlug: string | null,
-    communityId: number | null,
-    body: PostBody,
-    now: string,
-    record: (trx: Tx, id: number) => Promise<void>,
-    state: string,
-  ): Promise<number> {
-    return inTransaction(this.db, async (trx) => {
-      const itemId = await insertedId(
-        trx,
-        trx.insertInto('central_feed_items').values({
-          community_id: communityId,
-          user_id: actor.userId,
-          type: idOrSlug === null ? 'announcement' : body.type,
-          title: body.title ?? null,
-          content: body.content,
-          metadata: JSON.stringify({ mentions: extractMentions(body.content) }),
-          visibility: communityId === null ? 'public' : 'members',
-          last_activity_at: now,
-          moderation_state: state,
-          nonce: body.nonce ?? null,
-          created_at: now,
-          updated_at: now,
-        }),
-      );
-      await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
-      await record(trx, itemId);
-      await this.ctx.bus.record(trx, 'FeedPostCreated', {
-        community_id: communityId,
-        user_id: actor.userId,
-        feed_item_id: itemId,
-        type: idOrSlug === null ? 'announcement' : body.type,
-      });
-      return itemId;
-    });
-  }
-
   /** An item with the caller's access context; 404 when the item or its community is out of reach. */
-  private async load(actor: Actor, itemId: number): Promise<{ row: FeedItemRow; access: AccessContext | null }> {
+  private async load(
+    actor: Actor,
+    itemId: number,
+    opts: { cached?: boolean } = {},
+  ): Promise<{ row: FeedItemRow; access: AccessContext | null; community: CommunityRow | null }> {
     const row = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', itemId).executeTakeFirst();
     if (!row || row.deleted_at) throw notFound('No such post');
-    if (row.community_id === null) return { row, access: null };
-    const { access } = await this.facts.forCommunity(actor, row.community_id);
+    if (row.community_id === null) return { row, access: null, community: null };
+    const { access, community } = await this.facts.forCommunity(actor, row.community_id, {}, opts);
     assertCan(actor, 'feed.read', access);
-    return { row, access };
+    return { row, access, community };
   }
 
   async item(actor: Actor, itemId: number): Promise<FeedItem> {
@@ -482,18 +517,28 @@ export class FeedService {
     return { items: await this.presentComments(actor, page.items, access), next_cursor: page.next_cursor };
   }
 
-  async comment(actor: Actor, itemId: number, body: { content: string; parent_id?: number | undefined; nonce?: string | undefined }) {
-    const { row, access } = await this.load(actor, itemId);
+  private commentByNonce(actor: Actor, nonce: string | undefined) {
+    if (!nonce) return Promise.resolve(undefined);
+    return this.db
+      .selectFrom('central_feed_comments')
+      .selectAll()
+      .where('user_id', '=', actor.userId)
+      .where('nonce', '=', nonce)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Comments take the posting pipeline too: cached facts, the nonce found by the unique key, one
+   * group-committed transaction, presented from what was written.
+   */
+  async comment(
+    actor: Actor,
+    author: HostUser,
+    itemId: number,
+    body: { content: string; parent_id?: number | undefined; nonce?: string | undefined },
+  ): Promise<FeedComment> {
+    const { row, access, community } = await this.load(actor, itemId, { cached: true });
     if (access) assertCan(actor, 'feed.comment', access);
-    if (body.nonce) {
-      const again = await this.db
-        .selectFrom('central_feed_comments')
-        .selectAll()
-        .where('user_id', '=', actor.userId)
-        .where('nonce', '=', body.nonce)
-        .executeTakeFirst();
-      if (again) return (await this.presentComments(actor, [again], access))[0]!;
-    }
     let parentId: number | null = null;
     if (body.parent_id !== undefined) {
       const parent = await this.db
@@ -510,85 +555,99 @@ export class FeedService {
       parentId = parent.parent_id ?? parent.id;
     }
     const checkInput = { content: body.content, userId: actor.userId, communityId: row.community_id, target: 'feed_comment' as const };
-    const checked = await checkContent(this.check, checkInput);
-    const now = this.ctx.clock.now().toISOString();
-    let id: number;
+    let checked: CheckedContent;
     try {
-      id = await this.insertComment(actor, row, parentId, { ...body, content: checked.content }, now, checked.state, (trx, commentId) =>
-        recordCheck(this.check, trx, checkInput, checked, commentId),
-      );
+      checked = await checkContent(this.check, checkInput);
     } catch (err) {
-      // Two sends with one nonce raced: the unique key kept one; answer with it.
-      const raced = body.nonce
-        ? await this.db
-            .selectFrom('central_feed_comments')
-            .selectAll()
-            .where('user_id', '=', actor.userId)
-            .where('nonce', '=', body.nonce)
-            .executeTakeFirst()
-        : undefined;
-      if (raced) return (await this.presentComments(actor, [raced], access))[0]!;
+      // A retry the check now refuses (the repeat rule counts the first send): answer with the first.
+      const again = err instanceof AppError && err.code === 'content_rejected' ? await this.commentByNonce(actor, body.nonce) : undefined;
+      if (again) return (await this.presentComments(actor, [again], access))[0]!;
       throw err;
     }
-    // After the commit, in a statement of its own: every comment of the community shares this row.
-    if (row.community_id !== null) await retryOnConflict(() => touchCommunityActivity(this.db, row.community_id!, now));
-    const [created, post] = await Promise.all([
-      this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-      this.db.selectFrom('central_feed_items').select('comment_count').where('id', '=', row.id).executeTakeFirstOrThrow(),
-    ]);
-    const comment = (await this.presentComments(actor, [created], access))[0]!;
-    this.publish.commentCreated(row.community_id, comment, post.comment_count);
+    const now = this.ctx.clock.now().toISOString();
+    const created: Omit<FeedCommentRow, 'id'> = {
+      feed_item_id: row.id,
+      parent_id: parentId,
+      user_id: actor.userId,
+      content: checked.content,
+      metadata: JSON.stringify({ mentions: extractMentions(checked.content) }),
+      edited_at: null,
+      deleted_at: null,
+      reaction_count: 0,
+      reply_count: 0,
+      moderation_state: checked.state,
+      nonce: body.nonce ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    let written: { id: number; commentCount: number };
+    try {
+      written = await this.ctx.db.groupCommit.run(async (trx, _afterCommit, once) => {
+        const out = await this.insertComment(trx, row, created);
+        await recordCheck(this.check, trx, checkInput, checked, out.id);
+        // The community row every comment shares: once per commit group (see post).
+        if (community && activityStale(community.last_activity_at, now))
+          once(`community:${community.id}`, (t) => touchCommunityActivity(t, community.id, now, ACTIVITY_RESOLUTION_MS));
+        return out;
+      });
+    } catch (err) {
+      // Two sends with one nonce: the unique key kept the first; answer with it.
+      const again = await this.commentByNonce(actor, body.nonce);
+      if (again) return (await this.presentComments(actor, [again], access))[0]!;
+      throw err;
+    }
+    // Presented from what was just written: the author is the caller, a new comment has no reactions.
+    const comment = presentComment(
+      { id: written.id, ...created },
+      new Map([[author.id, author]]),
+      new Map(),
+      actor,
+      this.mayDeleteAny(actor, access),
+    );
+    this.publish.commentCreated(row.community_id, comment, written.commentCount);
     return comment;
   }
 
-  private insertComment(
-    actor: Actor,
-    row: FeedItemRow,
-    parentId: number | null,
-    body: { content: string; nonce?: string | undefined },
-    now: string,
-    state: string,
-    record: (trx: Tx, id: number) => Promise<void>,
-  ): Promise<number> {
-    return inTransaction(this.db, async (trx) => {
-      // The post's row first (its counters), then the parent comment's, then the new row,
-      // whose foreign keys point at both: see lockRow.
+  /** The comment, the counters above it and FeedCommentCreated; the post's comment count with it. */
+  private async insertComment(trx: Tx, row: FeedItemRow, c: Omit<FeedCommentRow, 'id'>): Promise<{ id: number; commentCount: number }> {
+    // The post's row first (its counters), then the parent comment's, then the new row,
+    // whose foreign keys point at both: see lockRow.
+    await trx
+      .updateTable('central_feed_items')
+      .set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: c.created_at }))
+      .where('id', '=', row.id)
+      .execute();
+    if (c.parent_id !== null)
       await trx
-        .updateTable('central_feed_items')
-        .set((eb) => ({ comment_count: eb('comment_count', '+', 1), last_activity_at: now }))
-        .where('id', '=', row.id)
+        .updateTable('central_feed_comments')
+        .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
+        .where('id', '=', c.parent_id)
         .execute();
-      if (parentId !== null)
-        await trx
-          .updateTable('central_feed_comments')
-          .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
-          .where('id', '=', parentId)
-          .execute();
-      const commentId = await insertedId(
-        trx,
-        trx.insertInto('central_feed_comments').values({
-          feed_item_id: row.id,
-          parent_id: parentId,
-          user_id: actor.userId,
-          content: body.content,
-          metadata: JSON.stringify({ mentions: extractMentions(body.content) }),
-          moderation_state: state,
-          nonce: body.nonce ?? null,
-          created_at: now,
-          updated_at: now,
-        }),
-      );
-      await record(trx, commentId);
-      await this.ctx.bus.record(trx, 'FeedCommentCreated', {
-        community_id: row.community_id,
-        user_id: actor.userId,
-        feed_item_id: row.id,
-        comment_id: commentId,
-        parent_id: parentId,
-        item_author_id: row.user_id,
-      });
-      return commentId;
+    const id = await insertedId(
+      trx,
+      trx.insertInto('central_feed_comments').values({
+        feed_item_id: c.feed_item_id,
+        parent_id: c.parent_id,
+        user_id: c.user_id,
+        content: c.content,
+        metadata: c.metadata,
+        moderation_state: c.moderation_state,
+        nonce: c.nonce,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+      }),
+    );
+    await this.ctx.bus.record(trx, 'FeedCommentCreated', {
+      community_id: row.community_id,
+      user_id: c.user_id,
+      feed_item_id: row.id,
+      comment_id: id,
+      parent_id: c.parent_id,
+      item_author_id: row.user_id,
     });
+    // Read under the post's row lock: the count this comment made.
+    const post = await trx.selectFrom('central_feed_items').select('comment_count').where('id', '=', row.id).executeTakeFirstOrThrow();
+    return { id, commentCount: post.comment_count };
   }
 
   async updateComment(actor: Actor, commentId: number, content: string) {

@@ -19,12 +19,12 @@ export function feedRoutes(feed: FeedService): RouteSpec[] {
     route({
       endpoint: e.post,
       rateLimit: 'feed_posts',
-      handler: ({ viewer, params, body }) => feed.post(viewer.actor, params.id, body),
+      handler: ({ viewer, params, body }) => feed.post(viewer.actor, viewer.user, params.id, body),
     }),
     route({
       endpoint: e.announce,
       rateLimit: 'feed_posts',
-      handler: ({ viewer, body }) => feed.post(viewer.actor, null, { ...body, type: 'announcement' }),
+      handler: ({ viewer, body }) => feed.post(viewer.actor, viewer.user, null, { ...body, type: 'announcement' }),
     }),
     route({
       endpoint: e.update,
@@ -61,7 +61,7 @@ export function feedRoutes(feed: FeedService): RouteSpec[] {
     route({
       endpoint: e.comment,
       rateLimit: 'feed_posts',
-      handler: ({ viewer, params, body }) => feed.comment(viewer.actor, params.itemId, body),
+      handler: ({ viewer, params, body }) => feed.comment(viewer.actor, viewer.user, params.itemId, body),
     }),
     route({
       endpoint: e.updateComment,
