@@ -232,9 +232,9 @@ export class PricingService {
         .executeTakeFirst();
       if (dup) throw conflict('That purchase already activated a subscription');
     }
-    await this.db
-      .insertInto('community_member_subscriptions')
-      .values({
+    const id = await insertedId(
+      this.db,
+      this.db.insertInto('community_member_subscriptions').values({
         community_id: s.communityId,
         user_id: s.userId,
         pricing_tier_id: s.tierId,
@@ -245,8 +245,10 @@ export class PricingService {
         source: s.source,
         created_at: now,
         updated_at: now,
-      })
-      .execute();
+      }),
+    );
+    // The member hears it live (their screens open the gated channels) and as a notification.
+    await this.paid().granted(id);
   }
 
   /**

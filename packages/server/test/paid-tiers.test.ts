@@ -1,0 +1,161 @@
+import type { Realtime } from '@communities/client';
+import { REALTIME_EVENT_SCHEMAS, REALTIME_EVENTS, realtimeChannel, type RealtimeEventData } from '@communities/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { addMember, expectStatus, makeCommunity } from './support/factories';
+import { realtimeClients } from './support/realtime-clients';
+import { startTestServer, type TestServer } from './support/server';
+
+/**
+ * Paid tiers at the user's level on the embedded database (the demo school's RocketLMS-shaped
+ * tables): the subscriber hears every change live, tier features gate what members may do,
+ * the owner's revenue view, and the pricing config keys.
+ */
+let s: TestServer;
+const rts = realtimeClients(() => s);
+type Changed = RealtimeEventData<'subscription.changed'>;
+
+beforeAll(async () => {
+  s = await startTestServer({ pricing: { grace_period_hours: 0 } });
+});
+afterAll(async () => {
+  rts.closeAll();
+  await s.close();
+});
+
+const nowS = () => Math.floor(s.ctx.clock.now().getTime() / 1000);
+const used = new Set<number>();
+/** A student who has never bought `course`, each used once. */
+async function newcomer(course: number): Promise<number> {
+  const had = new Set(
+    (await s.ctx.hostDb.selectFrom('sales').select('buyer_id').where('webinar_id', '=', course).execute()).map((r) => Number(r.buyer_id)),
+  );
+  const id = s.demo.studentIds.find((u) => !had.has(u) && !used.has(u) && u !== s.demo.bannedUserId && u !== s.demo.inactiveUserId);
+  if (!id) throw new Error('no student left without the course');
+  used.add(id);
+  return id;
+}
+
+async function paidSale(buyer: number, course: number, amount = 15): Promise<number> {
+  const order = await s.ctx.hostDb
+    .insertInto('orders')
+    .values({ user_id: buyer, status: 'paid', amount, created_at: nowS() })
+    .executeTakeFirstOrThrow();
+  const sale = await s.ctx.hostDb
+    .insertInto('sales')
+    .values({
+      buyer_id: buyer,
+      seller_id: null,
+      order_id: Number(order.insertId),
+      webinar_id: course,
+      bundle_id: null,
+      subscribe_id: null,
+      type: 'webinar',
+      payment_method: 'payment_channel',
+      amount,
+      manual_added: 0,
+      access_to_purchased_item: 1,
+      created_at: nowS(),
+      refund_at: null,
+    })
+    .executeTakeFirstOrThrow();
+  return Number(sale.insertId);
+}
+
+/** A public community owned by the admin with one paid monthly tier sold as `course`, and a channel it gates. */
+async function paidCommunity(course: number, features: Record<string, boolean> = {}) {
+  const owner = s.demo.adminId;
+  const c = await makeCommunity(s, { ownerId: owner });
+  const tier = await s.as(owner).communities.createTier({
+    params: { id: String(c.id) },
+    body: {
+      name: 'Pro',
+      price_minor: 1500,
+      currency: 'GBP',
+      billing_interval: 'monthly',
+      host_item_type: 'course',
+      host_item_id: course,
+      features,
+    },
+  });
+  const channel = await s.as(owner).channels.create({
+    params: { id: String(c.id) },
+    body: { name: 'subscribers', type: 'text', required_tier_ids: [tier.id] },
+  });
+  return { c, tier, channel, owner };
+}
+
+describe('subscription.changed on the subscriber’s user channel', () => {
+  it('a sale, a refund and a grant reach a real client live, matching the contract; the gated channel follows', async () => {
+    const course = s.demo.courseIds[3]!;
+    const { c, tier, channel, owner } = await paidCommunity(course);
+    const buyer = await newcomer(course);
+    const rt: Realtime = await rts.client(buyer);
+    const userChannel = realtimeChannel.user(s.ctx.config.chat.broadcast_channel_prefix, buyer);
+    await rt.subscribed(userChannel);
+    const got: Changed[] = [];
+    rt.on(userChannel, REALTIME_EVENTS.subscriptionChanged, (d) => got.push(REALTIME_EVENT_SCHEMAS['subscription.changed'].parse(d)));
+
+    await expectStatus(s.as(buyer).channels.get({ params: { channelId: channel.id } }), 403, 'forbidden');
+    const saleId = await paidSale(buyer, course);
+    await s.ctx.hostSync.runOnce();
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(1);
+    expect(got[0]).toMatchObject({
+      community_id: c.id,
+      slug: c.slug,
+      tier_id: tier.id,
+      tier_name: 'Pro',
+      change: 'activated',
+      status: 'active',
+    });
+    expect(got[0]!.message).toContain('Pro');
+    // What the client does on the event: list the channel again, and it is open.
+    expect((await s.as(buyer).channels.get({ params: { channelId: channel.id } })).locked_reason).toBeNull();
+    // RocketLMS's notification centre has it too (integration.notification_channel = both).
+    const hostNote = await s.ctx.hostDb
+      .selectFrom('notifications')
+      .select('message')
+      .where('user_id', '=', buyer)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    expect(hostNote?.message).toContain('Pro');
+
+    await s.ctx.hostDb.updateTable('sales').set({ refund_at: nowS() }).where('id', '=', saleId).execute();
+    await s.ctx.hostSync.runOnce();
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(2);
+    expect(got[1]).toMatchObject({ tier_id: tier.id, change: 'cancelled', status: 'cancelled' });
+    await expectStatus(s.as(buyer).channels.get({ params: { channelId: channel.id } }), 403, 'forbidden');
+
+    await s.as(owner).communities.grantTier({ params: { id: c.slug, tierId: tier.id }, body: { user_id: buyer } });
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(3);
+    expect(got[2]).toMatchObject({ tier_id: tier.id, change: 'activated', status: 'active', expires_at: null });
+    expect((await s.as(buyer).channels.get({ params: { channelId: channel.id } })).locked_reason).toBeNull();
+  });
+
+  it('the end of a term: expiring 3 days before, then expired (grace 0), each once', async () => {
+    const course = s.demo.courseIds[0]!;
+    const { tier } = await paidCommunity(course);
+    const buyer = await newcomer(course);
+    const rt = await rts.client(buyer);
+    const userChannel = realtimeChannel.user(s.ctx.config.chat.broadcast_channel_prefix, buyer);
+    await rt.subscribed(userChannel);
+    const got: Changed[] = [];
+    rt.on(userChannel, REALTIME_EVENTS.subscriptionChanged, (d) => got.push(d as Changed));
+    await paidSale(buyer, course);
+    await s.ctx.hostSync.runOnce();
+    const real = s.ctx.clock;
+    try {
+      s.ctx.clock = { now: () => new Date(real.now().getTime() + 29 * 86_400_000) };
+      await s.ctx.hostSync.runOnce();
+      await s.ctx.hostSync.runOnce();
+      s.ctx.clock = { now: () => new Date(real.now().getTime() + 33 * 86_400_000) };
+      await s.ctx.hostSync.runOnce();
+      await s.ctx.hostSync.runOnce();
+    } finally {
+      s.ctx.clock = real;
+    }
+    await expect.poll(() => got.map((e) => e.change), { timeout: 5000 }).toEqual(['activated', 'expiring', 'expired']);
+    expect(got.every((e) => e.tier_id === tier.id)).toBe(true);
+    expect(got[2]!.status).toBe('expired');
+  });
+});
