@@ -1,8 +1,11 @@
-import { ApiError, buyableTiers, formatPrice, joinLabelKey } from '@communities/client';
-import type { Channel } from '@communities/contract';
+import { ApiError, buyableTiers, channelKeys, communityKeys, feedKeys, formatPrice, joinLabelKey } from '@communities/client';
+import { REALTIME_EVENT_SCHEMAS, REALTIME_EVENTS, realtimeChannel, type Channel, type RealtimeEventData } from '@communities/contract';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { useCheckPurchaseMutation, useTiersQuery } from '../state/queries/communities';
+import { useRealtime, useRealtimeEvent } from '../state/realtime';
 
 /**
  * "Join for £X/month": each paid tier sold through RocketLMS links to RocketLMS's own page for the
@@ -68,6 +71,53 @@ export function TierLockedNote({ channel, slug }: { channel: Channel; slug: stri
         {t('pricing.locked_body', { tiers: names.join(', ') || t('pricing.a_paid_tier') })}
       </p>
       <BuyTiers slug={slug} only={channel.required_tier_ids} />
+    </div>
+  );
+}
+
+type SubscriptionChanged = RealtimeEventData<'subscription.changed'>;
+
+/**
+ * Listens on the viewer's own channel for subscription.changed: gated channels, the feed and
+ * the community open or close at once (their queries are fetched again), and a toast says why.
+ */
+export function SubscriptionToasts() {
+  const { t } = useTranslation();
+  const hub = useRealtime();
+  const qc = useQueryClient();
+  const [toasts, setToasts] = useState<Array<SubscriptionChanged & { key: number }>>([]);
+  const channel = hub ? realtimeChannel.user(hub.prefix, hub.me) : null;
+  useRealtimeEvent(channel, REALTIME_EVENTS.subscriptionChanged, (data) => {
+    const parsed = REALTIME_EVENT_SCHEMAS['subscription.changed'].safeParse(data);
+    if (!parsed.success) return;
+    const d = parsed.data;
+    void qc.invalidateQueries({ queryKey: communityKeys.all });
+    void qc.invalidateQueries({ queryKey: channelKeys.all });
+    // Both channel key schemes while the web moves to the shared factories.
+    void qc.invalidateQueries({ queryKey: ['channels'] });
+    void qc.invalidateQueries({ queryKey: feedKeys.community(d.slug) });
+    void qc.invalidateQueries({ queryKey: feedKeys.community(String(d.community_id)) });
+    if (d.change === 'renewed') return;
+    const key = Date.now() + Math.random();
+    setToasts((ts) => [...ts, { ...d, key }]);
+    setTimeout(() => setToasts((ts) => ts.filter((x) => x.key !== key)), 10_000);
+  });
+  if (toasts.length === 0) return null;
+  return (
+    <div className="cm-toasts" role="status" aria-live="polite">
+      {toasts.map((x) => (
+        <div key={x.key} className="cm-toast" data-testid="subscription-toast" data-change={x.change}>
+          <div>{t(`pricing.sub_${x.change}`, { tier: x.tier_name, community: x.name })}</div>
+          <button
+            type="button"
+            className="cm-icon-btn"
+            aria-label={t('gamification.dismiss')}
+            onClick={() => setToasts((ts) => ts.filter((y) => y.key !== x.key))}
+          >
+            ×
+          </button>
+        </div>
+      ))}
     </div>
   );
 }
