@@ -159,3 +159,60 @@ describe('subscription.changed on the subscriber’s user channel', () => {
     expect(got[2]!.status).toBe('expired');
   });
 });
+
+describe('tier features gate taking part (through HTTP)', () => {
+  it('post_feed on the paid tier only: members without it may not post (403 tier_required) until they hold it; a free tier giving send_messages leaves chat open', async () => {
+    const owner = s.demo.adminId;
+    const c = await makeCommunity(s, { ownerId: owner });
+    const api = s.as(owner);
+    await api.communities.createTier({
+      params: { id: c.slug },
+      body: { name: 'Free', price_minor: 0, is_default: true, features: { post_feed: false, send_messages: true, perks: 'read along' } },
+    });
+    const pro = await api.communities.createTier({
+      params: { id: c.slug },
+      body: { name: 'Pro', price_minor: 1200, features: { post_feed: true, send_messages: true } },
+    });
+    const u = s.demo.studentIds[20]!;
+    await addMember(s, c.id, u);
+    const refused = await expectStatus(s.as(u).feed.post({ params: { id: c.slug }, body: { content: 'hello' } }), 403, 'forbidden');
+    expect(refused.details).toMatchObject({ reason: 'tier_required' });
+    // Reading, commenting (no tier names it) and chat (the free tier gives it) stay open.
+    const ownerPost = await api.feed.post({ params: { id: c.slug }, body: { content: 'welcome' } });
+    await s.as(u).feed.comment({ params: { itemId: ownerPost.id }, body: { content: 'thanks' } });
+    const general = (await s.as(u).channels.list({ params: { id: c.slug } })).items.find((x) => x.type === 'text')!;
+    await s.as(u).channels.post({ params: { channelId: general.id }, body: { content: 'hi all' } });
+
+    await api.communities.grantTier({ params: { id: c.slug, tierId: pro.id }, body: { user_id: u } });
+    expect((await s.as(u).feed.post({ params: { id: c.slug }, body: { content: 'now I can' } })).id).toBeGreaterThan(0);
+    // The owner is never gated.
+    expect((await api.feed.post({ params: { id: c.slug }, body: { content: 'owner' } })).id).toBeGreaterThan(0);
+  });
+
+  it('send_messages on no tier it applies to gates chat for everyone but staff; a known feature must be a boolean (422)', async () => {
+    const owner = s.demo.adminId;
+    const c = await makeCommunity(s, { ownerId: owner });
+    const api = s.as(owner);
+    const bad = await expectStatus(
+      api.communities.createTier({ params: { id: c.slug }, body: { name: 'Odd', price_minor: 500, features: { send_messages: 'yes' } } }),
+      422,
+    );
+    expect(bad.issues.map((i) => i.path)).toContain('body.features.send_messages');
+    const vip = await api.communities.createTier({
+      params: { id: c.slug },
+      body: { name: 'VIP', price_minor: 500, features: { send_messages: true } },
+    });
+    await api.communities.createTier({
+      params: { id: c.slug },
+      body: { name: 'Free', price_minor: 0, features: { send_messages: false } },
+    });
+    const u = s.demo.studentIds[21]!;
+    await addMember(s, c.id, u);
+    const general = (await s.as(u).channels.list({ params: { id: c.slug } })).items.find((x) => x.type === 'text')!;
+    await expectStatus(s.as(u).channels.post({ params: { channelId: general.id }, body: { content: 'hi' } }), 403, 'forbidden');
+    await api.communities.updateTier({ params: { id: c.slug, tierId: vip.id }, body: { features: {} } });
+    // VIP no longer gives it and Free still refuses it: still gated, now for everyone.
+    await expectStatus(s.as(u).channels.post({ params: { channelId: general.id }, body: { content: 'hi' } }), 403, 'forbidden');
+    expect((await api.channels.post({ params: { channelId: general.id }, body: { content: 'staff' } })).id).toBeGreaterThan(0);
+  });
+});

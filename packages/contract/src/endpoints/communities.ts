@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { cursorQuery, endpoint, isoTime, okResponse, page, patchOf } from '../endpoint';
-import { COMMUNITY_PERMISSIONS, roleSlugSchema } from '../permissions';
+import { COMMUNITY_PERMISSIONS, roleSlugSchema, tierFeaturesSchema } from '../permissions';
 
 const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 /** A community is addressed by id or by slug. */
@@ -186,7 +186,11 @@ const tierInput = z
       .regex(/^[A-Z]{3}$/)
       .optional(),
     billing_interval: z.enum(['monthly', 'yearly', 'once']).default('monthly'),
-    features: z.record(z.string(), z.unknown()).default({}),
+    features: tierFeaturesSchema
+      .default({})
+      .describe(
+        'see TIER_FEATURES: post_feed, comment, react, send_messages, attach_files (booleans) gate taking part; other keys are labels',
+      ),
     is_default: z.boolean().default(false),
     is_active: z.boolean().default(true),
     host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable().optional(),
