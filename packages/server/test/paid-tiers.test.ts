@@ -194,7 +194,11 @@ describe('tier features gate taking part (through HTTP)', () => {
     const c = await makeCommunity(s, { ownerId: owner });
     const api = s.as(owner);
     const bad = await expectStatus(
-      api.communities.createTier({ params: { id: c.slug }, body: { name: 'Odd', price_minor: 500, features: { send_messages: 'yes' } } }),
+      api.communities.createTier({
+        params: { id: c.slug },
+        // A client that ignores the contract's types: the server still refuses it.
+        body: { name: 'Odd', price_minor: 500, features: { send_messages: 'yes' } as unknown as { send_messages: boolean } },
+      }),
       422,
     );
     expect(bad.issues.map((i) => i.path)).toContain('body.features.send_messages');
@@ -214,5 +218,38 @@ describe('tier features gate taking part (through HTTP)', () => {
     // VIP no longer gives it and Free still refuses it: still gated, now for everyone.
     await expectStatus(s.as(u).channels.post({ params: { channelId: general.id }, body: { content: 'hi' } }), 403, 'forbidden');
     expect((await api.channels.post({ params: { channelId: general.id }, body: { content: 'staff' } })).id).toBeGreaterThan(0);
+  });
+});
+
+describe("the owner's revenue by tier", () => {
+  it('counts subscribers by status and sums the standing sales (renewals included, refunds left out) in the school currency', async () => {
+    const course = s.demo.courseIds[2]!;
+    const { c, tier, owner } = await paidCommunity(course);
+    const [a, b] = [await newcomer(course), await newcomer(course)];
+    await paidSale(a, course, 15);
+    await s.ctx.hostSync.runOnce();
+    await paidSale(a, course, 15.5); // a renewal: a second sale of the same tier
+    const refundMe = await paidSale(b, course, 15);
+    await s.ctx.hostSync.runOnce();
+    let r = await s.as(owner).communities.tierRevenue({ params: { id: c.slug } });
+    expect(r.currency).toBe(s.ctx.config.pricing.default_currency);
+    expect(r.tiers).toEqual([
+      expect.objectContaining({
+        tier: expect.objectContaining({ id: tier.id, name: 'Pro' }),
+        subscribers: { active: 2, past_due: 0, expired: 0, cancelled: 0 },
+        sales: 3,
+        refunded_sales: 0,
+        revenue_minor: 1500 + 1550 + 1500,
+      }),
+    ]);
+    await s.ctx.hostDb.updateTable('sales').set({ refund_at: nowS() }).where('id', '=', refundMe).execute();
+    await s.ctx.hostSync.runOnce();
+    r = await s.as(owner).communities.tierRevenue({ params: { id: c.slug } });
+    expect(r.tiers[0]).toMatchObject({ subscribers: { active: 1, cancelled: 1 }, sales: 2, refunded_sales: 1, revenue_minor: 3050 });
+    expect(r.totals).toEqual({ subscribers: { active: 1, past_due: 0, expired: 0, cancelled: 1 }, sales: 2, revenue_minor: 3050 });
+    // A buyer sees nothing of it; a stranger to a hidden community learns it does not exist.
+    await expectStatus(s.as(a).communities.tierRevenue({ params: { id: c.slug } }), 403, 'forbidden');
+    const hidden = await makeCommunity(s, { ownerId: owner, visibility: 'hidden' });
+    await expectStatus(s.as(b).communities.tierRevenue({ params: { id: hidden.slug } }), 404, 'not_found');
   });
 });

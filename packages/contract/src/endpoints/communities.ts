@@ -176,6 +176,32 @@ export const subscriptionSchema = z.object({
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
 
+const subscriberCounts = z.object({
+  active: z.number().int(),
+  past_due: z.number().int(),
+  expired: z.number().int(),
+  cancelled: z.number().int(),
+});
+export const tierRevenueSchema = z.object({
+  /** The school's currency (ISO 4217) revenue is in; format with Intl.NumberFormat. */
+  currency: z.string(),
+  tiers: z.array(
+    z.object({
+      tier: tierSchema.pick({ id: true, name: true, price_minor: true, currency: true, billing_interval: true, is_active: true }),
+      /** Subscriptions by status (one per member and tier; a member who renewed counts once). */
+      subscribers: subscriberCounts,
+      /** RocketLMS sales that started or renewed it and still stand (not refunded, access kept). */
+      sales: z.number().int(),
+      /** Those sales refunded or withdrawn since: left out of revenue. */
+      refunded_sales: z.number().int(),
+      /** Sum of the standing sales' amounts, in minor units of `currency`. */
+      revenue_minor: z.number().int(),
+    }),
+  ),
+  totals: z.object({ subscribers: subscriberCounts, sales: z.number().int(), revenue_minor: z.number().int() }),
+});
+export type TierRevenue = z.infer<typeof tierRevenueSchema>;
+
 const tierInput = z
   .object({
     name: z.string().trim().min(1).max(80),
@@ -646,6 +672,17 @@ export const communities = {
       member: z.boolean(),
     }),
     errors: ['not_found', 'rate_limited'],
+  }),
+  tierRevenue: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/revenue',
+    summary:
+      "Subscribers, their status and revenue by tier, for owners and members who may view analytics: revenue sums the RocketLMS sales that started or renewed each tier's subscriptions and still stand (refunded ones left out), in the school's currency",
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: communityRef,
+    response: tierRevenueSchema,
+    errors: ['forbidden', 'not_found'],
   }),
   slugAvailability: endpoint({
     method: 'GET',

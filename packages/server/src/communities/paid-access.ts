@@ -13,6 +13,7 @@ import { publishEvent, RealtimeDriftError, type EventPublisher } from '../realti
 import type { RealtimeRevoker } from '../realtime/revoke';
 
 import { parseSettings, siteSanctionOf } from './facts';
+import { toMinorUnits } from './money';
 import { bumpMemberCount } from './membership';
 import { accessFloor, HOLDING, REMINDER_BEFORE_MS } from './subscription-terms';
 
@@ -179,13 +180,7 @@ export class PaidAccessSync {
     const at = now.toISOString();
     const external = `sale:${sale.id}${sale.orderId !== null ? `|order:${sale.orderId}` : ''}`;
     const outcome = await inTransaction(this.db, async (trx) => {
-      const seen = await trx
-        .selectFrom('community_member_subscriptions')
-        .select('id')
-        .where('pricing_tier_id', '=', tier.id)
-        .where('host_sale_id', '=', sale.id)
-        .executeTakeFirst();
-      if (seen) return 'seen' as const;
+      if (await this.seenSale(trx, tier.id, sale.id)) return 'seen' as const;
       const current = await trx
         .selectFrom('community_member_subscriptions')
         .selectAll()
@@ -211,8 +206,10 @@ export class PaidAccessSync {
           })
           .where('id', '=', current.id)
           .execute();
+        await this.recordSale(trx, tier, sale, at);
         return holding ? ('renewed' as const) : ('activated' as const);
       }
+      await this.recordSale(trx, tier, sale, at);
       await trx
         .insertInto('community_member_subscriptions')
         .values({
@@ -232,13 +229,7 @@ export class PaidAccessSync {
       return 'activated' as const;
     }).catch(async (error: unknown) => {
       // The other of two racing passes (the worker and "Check my purchase") recorded this sale first.
-      const dup = await this.db
-        .selectFrom('community_member_subscriptions')
-        .select('id')
-        .where('pricing_tier_id', '=', tier.id)
-        .where('host_sale_id', '=', sale.id)
-        .executeTakeFirst();
-      if (dup) return 'seen' as const;
+      if (await this.seenSale(this.db, tier.id, sale.id)) return 'seen' as const;
       throw error;
     });
     if (outcome === 'seen') return;
@@ -266,6 +257,46 @@ export class PaidAccessSync {
     r.activated++;
     await this.joinBuyer(tier.community_id, sale.userId);
     await this.tell(sale.userId, tier, 'activated', 'active', expiresAt, (c, t) => `Your ${t} subscription to ${c} is active.`);
+  }
+
+  /**
+   * Whether this sale already started or renewed the tier: its ledger row, or (for sales applied
+   * before the ledger existed) a subscription that names it. An older sale re-read by "Check my
+   * purchase" after a renewal is seen, not applied twice.
+   */
+  private async seenSale(db: DbHandle, tierId: number, saleId: number): Promise<boolean> {
+    const ledger = await db
+      .selectFrom('community_tier_sales')
+      .select('id')
+      .where('pricing_tier_id', '=', tierId)
+      .where('host_sale_id', '=', saleId)
+      .executeTakeFirst();
+    if (ledger) return true;
+    const sub = await db
+      .selectFrom('community_member_subscriptions')
+      .select('id')
+      .where('pricing_tier_id', '=', tierId)
+      .where('host_sale_id', '=', saleId)
+      .executeTakeFirst();
+    return sub !== undefined;
+  }
+
+  /** The sale in the tier's ledger (the owner's revenue view), in the school's currency's minor units. */
+  private async recordSale(trx: DbHandle, tier: TierRow, sale: HostSale, at: string): Promise<void> {
+    const currency = this.d.config.pricing.default_currency;
+    await trx
+      .insertInto('community_tier_sales')
+      .values({
+        community_id: tier.community_id,
+        pricing_tier_id: tier.id,
+        user_id: sale.userId,
+        host_sale_id: sale.id,
+        amount_minor: toMinorUnits(sale.amount, currency),
+        currency,
+        sold_at: new Date(sale.at * 1000).toISOString(),
+        created_at: at,
+      })
+      .execute();
   }
 
   /** The buyer becomes a member (they paid: no approval), unless banned there or site-wide. */

@@ -109,6 +109,8 @@ export interface HostSale {
    * set, and its order paid (or added by hand, or without an order).
    */
   valid: boolean;
+  /** What the buyer paid (`sales.amount`), in the school's currency's major units (RocketLMS stores decimals). */
+  amount: number;
   /** Unix seconds when the subscription plan behind it runs out (a plan sale, or a sale paid with a plan); null: none. */
   planEndsAt: number | null;
 }

@@ -35,6 +35,7 @@ export class RocketPurchases implements PurchasesPort {
         'sales.access_to_purchased_item',
         'sales.created_at',
         'sales.refund_at',
+        'sales.amount',
         'orders.status as order_status',
         'subscribes.days as plan_days',
       ]);
@@ -66,6 +67,7 @@ export class RocketPurchases implements PurchasesPort {
         userId: Number(r.buyer_id),
         item,
         at: Number(r.created_at),
+        amount: Number(r.amount ?? 0),
         valid: r.refund_at === null && Number(r.access_to_purchased_item) === 1 && paid,
         planEndsAt: byPlan && r.plan_days !== null ? Number(r.created_at) + Number(r.plan_days) * 86_400 : null,
       });
