@@ -110,6 +110,33 @@ describe('paid tiers in Chromium', () => {
     const row = page.locator('[data-channel-id]', { hasText: 'vip' });
     await expect.poll(async () => row.getByTestId('channel-locked').count(), { timeout: 10_000 }).toBe(0);
     await screenshot(page, 'paid-channel-open');
+
+    // The owner's Revenue tab: the sale counts, in the school's currency and locale.
+    await server.ctx.hostSync.runOnce();
+    const ownerPage = await signedInPage(admin);
+    await ownerPage.goto(`${server.url}/communities/${c.slug}`);
+    await ownerPage.getByRole('link', { name: 'Revenue' }).click();
+    const rows = ownerPage.getByTestId('revenue-row');
+    await rows.first().waitFor();
+    const proRow = rows.filter({ hasText: 'Pro' });
+    // Earlier buyers of the course within the month hold the tier too (the demo's sales of it are free).
+    const r = await api.communities.tierRevenue({ params: { id: c.slug } });
+    const proRevenue = r.tiers.find((x) => x.tier.id === pro.id)!;
+    expect(proRevenue.revenue_minor).toBe(1500);
+    expect(await proRow.locator('td').allInnerTexts()).toEqual([
+      String(proRevenue.subscribers.active),
+      '0',
+      '0',
+      '0',
+      String(proRevenue.sales),
+      '$15',
+    ]);
+    expect(await ownerPage.getByTestId('revenue-total').locator('td').last().innerText()).toBe('$15');
+    await screenshot(ownerPage, 'paid-revenue-tab');
+    // The buyer has no Revenue tab.
+    await page.goto(`${server.url}/communities/${c.slug}`);
+    await page.getByRole('link', { name: 'Feed' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Revenue' }).count()).toBe(0);
   }, 120_000);
 
   it('the host sync opens the channel live (no reload, no click) with a toast, and a refund closes it again', async () => {

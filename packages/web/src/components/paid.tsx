@@ -4,7 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { useCheckPurchaseMutation, useTiersQuery } from '../state/queries/communities';
+import { useCheckPurchaseMutation, useTierRevenueQuery, useTiersQuery } from '../state/queries/communities';
+import { useFeatures } from '../state/session';
 import { useRealtime, useRealtimeEvent } from '../state/realtime';
 
 /**
@@ -119,5 +120,82 @@ export function SubscriptionToasts() {
         </div>
       ))}
     </div>
+  );
+}
+
+const STATUSES = ['active', 'past_due', 'expired', 'cancelled'] as const;
+
+/**
+ * The owner's revenue tab: per tier, subscribers by status, standing RocketLMS sales and their
+ * sum, in the school's currency and locale (GET /features → pricing).
+ */
+export function RevenueTab({ slug }: { slug: string }) {
+  const { t, i18n } = useTranslation();
+  const features = useFeatures();
+  const q = useTierRevenueQuery(slug);
+  const locale = features.data?.pricing.locale || i18n.language;
+  if (q.isLoading) return <p>{t('app.loading')}</p>;
+  if (!q.data) return <p role="alert">{t('app.error')}</p>;
+  const r = q.data;
+  const money = (minor: number) => formatPrice(minor, r.currency, locale);
+  return (
+    <section className="cm-card" aria-labelledby="cm-revenue-title" data-testid="revenue">
+      <h2 id="cm-revenue-title">{t('pricing.revenue_title')}</h2>
+      {r.tiers.length === 0 ? (
+        <p className="cm-muted">{t('pricing.revenue_none')}</p>
+      ) : (
+        <table className="cm-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('pricing.revenue_tier')}</th>
+              {STATUSES.map((st) => (
+                <th key={st} scope="col">
+                  {t(`pricing.status_${st}`)}
+                </th>
+              ))}
+              <th scope="col">{t('pricing.revenue_sales')}</th>
+              <th scope="col">{t('pricing.revenue_amount')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.tiers.map((x) => (
+              <tr key={x.tier.id} data-testid="revenue-row">
+                <th scope="row">
+                  {x.tier.name}{' '}
+                  <span className="cm-muted cm-small">
+                    {x.tier.price_minor > 0
+                      ? t(joinLabelKey(x.tier.billing_interval).replace('join_', 'price_'), {
+                          price: formatPrice(x.tier.price_minor, x.tier.currency, locale),
+                        })
+                      : t('wizard.free')}
+                  </span>
+                </th>
+                {STATUSES.map((st) => (
+                  <td key={st}>{x.subscribers[st]}</td>
+                ))}
+                <td>
+                  {x.sales}
+                  {x.refunded_sales > 0 && (
+                    <span className="cm-muted cm-small"> {t('pricing.revenue_refunded', { count: x.refunded_sales })}</span>
+                  )}
+                </td>
+                <td>{money(x.revenue_minor)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr data-testid="revenue-total">
+              <th scope="row">{t('pricing.revenue_total')}</th>
+              {STATUSES.map((st) => (
+                <td key={st}>{r.totals.subscribers[st]}</td>
+              ))}
+              <td>{r.totals.sales}</td>
+              <td>{money(r.totals.revenue_minor)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      )}
+      <p className="cm-muted cm-small">{t('pricing.revenue_note')}</p>
+    </section>
   );
 }
