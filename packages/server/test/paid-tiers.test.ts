@@ -253,3 +253,82 @@ describe("the owner's revenue by tier", () => {
     await expectStatus(s.as(b).communities.tierRevenue({ params: { id: hidden.slug } }), 404, 'not_found');
   });
 });
+
+describe('every pricing config key has an effect', () => {
+  it('pricing.default_currency: tiers without a currency take it, /features reports it, revenue is in it', async () => {
+    const t = await startTestServer({ pricing: { default_currency: 'EUR' } });
+    try {
+      const owner = t.demo.adminId;
+      const c = await makeCommunity(t, { ownerId: owner });
+      const tier = await t.as(owner).communities.createTier({ params: { id: c.slug }, body: { name: 'Plus', price_minor: 700 } });
+      expect(tier.currency).toBe('EUR');
+      expect((await t.as(null).system.features()).pricing.currency).toBe('EUR');
+      expect((await t.as(owner).communities.tierRevenue({ params: { id: c.slug } })).currency).toBe('EUR');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('pricing.grace_period_hours: a lapsed term keeps access that long (past_due), then ends (expired)', async () => {
+    const t = await startTestServer({ pricing: { grace_period_hours: 48 } });
+    try {
+      const owner = t.demo.adminId;
+      const c = await makeCommunity(t, { ownerId: owner });
+      const tier = await t.as(owner).communities.createTier({ params: { id: c.slug }, body: { name: 'Plus', price_minor: 700 } });
+      const channel = await t.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'plus', required_tier_ids: [tier.id] } });
+      const u = t.demo.studentIds[22]!;
+      const end = new Date(t.ctx.clock.now().getTime() + 86_400_000);
+      await t
+        .as(owner)
+        .communities.grantTier({ params: { id: c.slug, tierId: tier.id }, body: { user_id: u, expires_at: end.toISOString() } });
+      // Granted first: the community has only this paid tier, so joining needs it.
+      await addMember(t, c.id, u);
+      const real = t.ctx.clock;
+      const at = (hoursAfterEnd: number) => (t.ctx.clock = { now: () => new Date(end.getTime() + hoursAfterEnd * 3_600_000) });
+      const status = async () =>
+        (
+          await t.ctx.db.db
+            .selectFrom('community_member_subscriptions')
+            .select('status')
+            .where('user_id', '=', u)
+            .where('pricing_tier_id', '=', tier.id)
+            .executeTakeFirstOrThrow()
+        ).status;
+      try {
+        at(47);
+        await t.ctx.hostSync.runOnce();
+        expect(await status()).toBe('past_due');
+        expect((await t.as(u).channels.get({ params: { channelId: channel.id } })).locked_reason).toBeNull();
+        at(49);
+        await t.ctx.hostSync.runOnce();
+        expect(await status()).toBe('expired');
+        await expectStatus(t.as(u).channels.get({ params: { channelId: channel.id } }), 403, 'forbidden');
+      } finally {
+        t.ctx.clock = real;
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('pricing.enable_per_community_subscriptions = false: tiers are listed but gate nothing (channels, paid-only communities, features)', async () => {
+    const t = await startTestServer({ pricing: { enable_per_community_subscriptions: false } });
+    try {
+      const owner = t.demo.adminId;
+      const c = await makeCommunity(t, { ownerId: owner });
+      const tier = await t.as(owner).communities.createTier({
+        params: { id: c.slug },
+        body: { name: 'Only', price_minor: 700, features: { post_feed: true } },
+      });
+      const channel = await t.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'only', required_tier_ids: [tier.id] } });
+      const u = t.demo.studentIds[23]!;
+      await addMember(t, c.id, u);
+      expect((await t.as(u).communities.tiers({ params: { id: c.slug } })).items.map((x) => x.id)).toEqual([tier.id]);
+      expect((await t.as(u).feed.communityFeed({ params: { id: c.slug }, query: {} })).items).toBeDefined();
+      expect((await t.as(u).feed.post({ params: { id: c.slug }, body: { content: 'free for all' } })).id).toBeGreaterThan(0);
+      expect((await t.as(u).channels.get({ params: { channelId: channel.id } })).locked_reason).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+});

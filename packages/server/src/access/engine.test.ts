@@ -321,6 +321,14 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     expect(can(m, 'feed.post', { ...c, membership: member('guest', 'active', null, [77]) })).toMatchObject({ allowed: false });
   });
 
+  it('with paid tiers switched off (tiersOff), a tier-locked channel is open to members', () => {
+    const c = context('public', 'active', 'tier_locked', member('member'));
+    expect(can(m, 'channel.view', c)).toMatchObject({ allowed: false, reason: 'tier_required' });
+    c.community!.tiersOff = true;
+    expect(can(m, 'channel.view', c).allowed).toBe(true);
+    expect(can(m, 'channel.post', c).allowed).toBe(true);
+  });
+
   it('a level-gated channel is locked (403 level_required) below its level; moderators, channel managers and admins pass', () => {
     const c = context('public', 'active', 'text', member('member'));
     c.channel = { ...c.channel!, minLevel: 3 };

@@ -203,7 +203,7 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     return deny('tier_required');
 
   if (ch) {
-    if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
+    if (ch.requiredTierIds.length > 0 && !c.tiersOff && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
       return deny('tier_required');
     // Gamification unlocks: below the channel's level a member sees it locked (403, listed with
     // its lock); those who run the community or its channels are never locked out.

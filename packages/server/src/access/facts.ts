@@ -30,6 +30,8 @@ export interface CommunityFacts {
    * of them to do it; absent: not gated (a free tier giving it, or no tier naming it).
    */
   featureTierIds?: Partial<Record<TierFeature, number[]>>;
+  /** Paid tiers gate nothing here (`pricing.enable_per_community_subscriptions` off): a channel's tiers are ignored too. */
+  tiersOff?: boolean;
   settings: { chat_enabled: boolean; feed_enabled: boolean; dms_between_members: boolean; join_approval: boolean };
 }
 

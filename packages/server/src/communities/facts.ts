@@ -264,6 +264,7 @@ export class FactsLoader {
       status: row.status as CommunityFacts['status'],
       requiredTierIds,
       ...(featureTierIds ? { featureTierIds } : {}),
+      ...(this.options.pricingOn ? {} : { tiersOff: true }),
       settings: {
         chat_enabled: settings.chat_enabled,
         feed_enabled: settings.feed_enabled,
