@@ -332,3 +332,82 @@ describe('every pricing config key has an effect', () => {
     }
   });
 });
+
+describe('a store product as the linked item', () => {
+  it('only its creator (or an admin) may sell it as a tier; its page is the checkout; a paid product order gives the tier, a cancelled one ends it', async () => {
+    const teacher = s.demo.instructorIds[0]!;
+    const other = s.demo.instructorIds[1]!;
+    const product = Number(
+      (
+        await s.ctx.hostDb
+          .insertInto('products')
+          .values({ creator_id: teacher, type: 'virtual', slug: 'study-pack', price: 12, status: 'active', created_at: nowS() })
+          .executeTakeFirstOrThrow()
+      ).insertId,
+    );
+    const c = await makeCommunity(s, { ownerId: teacher });
+    const body = {
+      name: 'Pack',
+      price_minor: 1200,
+      billing_interval: 'once' as const,
+      host_item_type: 'product' as const,
+      host_item_id: product,
+    };
+    const theirs = await makeCommunity(s, { ownerId: other });
+    const refused = await expectStatus(s.as(other).communities.createTier({ params: { id: theirs.slug }, body }), 403, 'forbidden');
+    expect(refused.details).toMatchObject({ reason: 'not_item_seller' });
+    await expectStatus(
+      s.as(teacher).communities.createTier({ params: { id: c.slug }, body: { ...body, host_item_id: 987_654 } }),
+      422,
+      'validation_failed',
+    );
+    const tier = await s.as(teacher).communities.createTier({ params: { id: c.slug }, body });
+    expect(tier).toMatchObject({ host_item_type: 'product', host_item_id: product });
+    expect(tier.checkout_url).toMatch(/\/products\/study-pack$/);
+
+    const buyer = s.demo.studentIds[24]!;
+    const po = Number(
+      (
+        await s.ctx.hostDb
+          .insertInto('product_orders')
+          .values({
+            product_id: product,
+            seller_id: teacher,
+            buyer_id: buyer,
+            sale_id: null,
+            status: 'success',
+            quantity: 1,
+            created_at: nowS(),
+          })
+          .executeTakeFirstOrThrow()
+      ).insertId,
+    );
+    await s.ctx.hostDb
+      .insertInto('sales')
+      .values({
+        buyer_id: buyer,
+        seller_id: teacher,
+        order_id: null,
+        webinar_id: null,
+        bundle_id: null,
+        subscribe_id: null,
+        product_order_id: po,
+        type: 'product',
+        payment_method: 'payment_channel',
+        amount: 12,
+        manual_added: 0,
+        access_to_purchased_item: 1,
+        created_at: nowS(),
+        refund_at: null,
+      })
+      .execute();
+    const r = await s.as(buyer).communities.checkPurchase({ params: { id: c.slug } });
+    expect(r.active_tier_ids).toEqual([tier.id]);
+    expect(r.member).toBe(true);
+    expect((await s.as(teacher).communities.tierRevenue({ params: { id: c.slug } })).totals.revenue_minor).toBe(1200);
+
+    await s.ctx.hostDb.updateTable('product_orders').set({ status: 'canceled' }).where('id', '=', po).execute();
+    await s.ctx.hostSync.runOnce();
+    expect((await s.as(buyer).communities.checkPurchase({ params: { id: c.slug } })).active_tier_ids).toEqual([]);
+  });
+});

@@ -161,7 +161,7 @@ export const tierSchema = z.object({
   features: z.record(z.string(), z.unknown()),
   is_default: z.boolean(),
   is_active: z.boolean(),
-  host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable(),
+  host_item_type: z.enum(['course', 'bundle', 'subscribe', 'product']).nullable(),
   host_item_id: z.number().int().nullable(),
   /** Where "Join for …" sends a buyer: RocketLMS's page for the linked item (null: not sold through RocketLMS). */
   checkout_url: z.string().nullable(),
@@ -219,7 +219,7 @@ const tierInput = z
       ),
     is_default: z.boolean().default(false),
     is_active: z.boolean().default(true),
-    host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable().optional(),
+    host_item_type: z.enum(['course', 'bundle', 'subscribe', 'product']).nullable().optional(),
     host_item_id: z.number().int().positive().nullable().optional(),
   })
   .strict();

@@ -34,7 +34,7 @@ export function presentTier(t: Row<'community_pricing_tiers'>, checkoutUrl: stri
     features,
     is_default: t.is_default === 1,
     is_active: t.is_active === 1,
-    host_item_type: t.host_item_type as 'course' | 'bundle' | 'subscribe' | null,
+    host_item_type: t.host_item_type as SoldItemType | null,
     host_item_id: t.host_item_id,
     checkout_url: checkoutUrl,
   };
@@ -77,6 +77,18 @@ export class PricingService {
           { path: type ? 'host_item_id' : 'host_item_type', code: 'required', message: 'host_item_type and host_item_id go together' },
         ],
       });
+    if (type === 'product') {
+      // A store product: its creator sells it (admins: any).
+      const seller = await this.ctx.host.purchases.productSeller(id);
+      if (seller === null)
+        throw new AppError('validation_failed', 'The request is not valid', {
+          issues: [{ path: 'host_item_id', code: 'unknown_item', message: `No product ${id} in RocketLMS` }],
+        });
+      if (actor.isAdmin || seller === actor.userId) return;
+      throw new AppError('forbidden', 'Only what you sell in RocketLMS can be a tier', {
+        details: { reason: 'not_item_seller', field: 'host_item_id' },
+      });
+    }
     const exists = type === 'subscribe' ? await this.ctx.host.purchases.checkoutUrl({ type, id }) : null;
     const course =
       type === 'subscribe' ? null : (await this.ctx.host.courses.getCourses([{ type: type === 'bundle' ? 'bundle' : 'course', id }]))[0];

@@ -91,7 +91,7 @@ export interface NotificationPort {
 }
 
 /** A RocketLMS item a paid tier is sold as. */
-export type SoldItemType = 'course' | 'bundle' | 'subscribe';
+export type SoldItemType = 'course' | 'bundle' | 'subscribe' | 'product';
 export interface SoldItem {
   type: SoldItemType;
   id: number;
@@ -124,6 +124,8 @@ export interface PurchasesPort {
   userSales(userId: number, items: readonly SoldItem[]): Promise<HostSale[]>;
   /** RocketLMS's page where the item is bought (its Buy button and cart); null when the item does not exist. */
   checkoutUrl(item: SoldItem): Promise<string | null>;
+  /** Who sells a store product (`products.creator_id`); null when there is no such product. */
+  productSeller(productId: number): Promise<number | null>;
 }
 
 export interface HostPorts {
