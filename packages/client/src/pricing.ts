@@ -7,15 +7,29 @@ export interface PricePoint {
 
 /** An amount in the school's currency and locale: "£15", "£15.50", "15,00 €". */
 export function formatPrice(amountMinor: number, currency: string, locale: string): string {
+  // Minor units as the currency has them: 2 digits for GBP, none for JPY, 3 for KWD.
+  const digits = currencyDigits(currency);
+  const options = {
+    style: 'currency' as const,
+    currency,
+    minimumFractionDigits: amountMinor % 10 ** digits === 0 ? 0 : digits,
+    maximumFractionDigits: digits,
+  };
+  const amount = amountMinor / 10 ** digits;
   try {
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: amountMinor % 100 === 0 ? 0 : 2,
-    }).format(amountMinor / 100);
+    return new Intl.NumberFormat(locale, options).format(amount);
   } catch {
     // An unknown locale tag: the currency still reads right in English.
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amountMinor / 100);
+    return new Intl.NumberFormat('en', options).format(amount);
+  }
+}
+
+/** Digits in `currency`'s minor unit, as Intl knows them (2 when it does not know the code). */
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
   }
 }
 

@@ -30,6 +30,7 @@ export const communityKeys = {
   allMembers: (id: string) => [root, 'community', 'members', id] as const,
   courses: (id: string) => [root, 'community', 'courses', id] as const,
   tiers: (id: string) => [root, 'community', 'tiers', id] as const,
+  revenue: (id: string) => [root, 'community', 'revenue', id] as const,
   requests: (id: string) => [root, 'community', 'requests', id] as const,
   roles: (id: string) => [root, 'community', 'roles', id] as const,
   invites: (id: string) => [root, 'community', 'invites', id] as const,

@@ -115,3 +115,28 @@ export const DEFAULT_ROLES: readonly RoleDefinition[] = [
   },
   { slug: 'guest', name: 'Guest', rank: 0, permissions: ['view', 'react'] },
 ];
+
+/**
+ * What a paid tier's `features` switch: taking part in the community (the community permission
+ * of the same name). Once any active tier of a community names a feature (true or false), a
+ * member needs an active tier that sets it true, besides the role's permission; a free tier
+ * (price 0) that sets it true gives it to every member. Owners and managers are exempt. Other
+ * keys in `features` are the owner's own labels and gate nothing.
+ */
+export const TIER_FEATURES = [
+  'post_feed',
+  'comment',
+  'react',
+  'send_messages',
+  'attach_files',
+] as const satisfies readonly CommunityPermission[];
+export type TierFeature = (typeof TIER_FEATURES)[number];
+export const tierFeaturesSchema = z
+  .object({
+    post_feed: z.boolean().optional().describe('post in the feed'),
+    comment: z.boolean().optional().describe('comment on feed posts'),
+    react: z.boolean().optional().describe('react to posts and messages'),
+    send_messages: z.boolean().optional().describe('post in chat channels'),
+    attach_files: z.boolean().optional().describe('attach files in chat'),
+  })
+  .catchall(z.unknown());

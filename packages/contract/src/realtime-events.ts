@@ -315,6 +315,26 @@ export const REALTIME_EVENT_DEFS = {
     when: 'an owner or moderator approves or rejects a join request',
     to: 'the requester, so the community page turns into the member view (or says no) without a reload',
   }),
+  [E.subscriptionChanged]: def({
+    schema: z.object({
+      community_id: id,
+      slug: z.string(),
+      name: z.string().describe("the community's name"),
+      tier_id: id,
+      tier_name: z.string(),
+      change: z
+        .enum(['activated', 'renewed', 'expiring', 'past_due', 'expired', 'cancelled'])
+        .describe(
+          'activated (a sale or a grant), renewed (a new sale extends it), expiring (3 days before the end), past_due (the term ran out, access kept for the grace period), expired, cancelled (refunded or withdrawn)',
+        ),
+      status: z.enum(['active', 'past_due', 'expired', 'cancelled']).describe("the subscription's status after the change"),
+      expires_at: z.string().nullable().describe('when the term ends (ISO); null: never'),
+      message: z.string().describe('what the member is told, also written to their in-app notifications'),
+    }),
+    on: ['user'],
+    when: 'a paid-tier subscription starts, renews, is about to end, lapses, expires or is cancelled (the host sync, "Check my purchase" or an owner\'s grant)',
+    to: 'the subscriber, so gated channels and the feed open or close without a reload (clients list channels again) and a toast says why',
+  }),
 } satisfies { [N in RealtimeEventName]: RealtimeEventDef };
 
 type Defs = typeof REALTIME_EVENT_DEFS;

@@ -59,6 +59,7 @@ export const REALTIME_EVENTS = {
   gamificationLevelUp: 'gamification.level_up',
   gamificationBadgeAwarded: 'gamification.badge_awarded',
   membershipRequestDecided: 'membership.request_decided',
+  subscriptionChanged: 'subscription.changed',
   /** A client event: members relay it to each other on presence channels; the server never publishes it. */
   clientTyping: 'client-typing',
 } as const;

@@ -1,4 +1,5 @@
 import type { TokenProvider } from '@communities/client';
+import type { RealtimeEventData } from '@communities/contract';
 
 export interface AnalyticsEvent {
   type: 'screen_view' | 'tap';
@@ -47,6 +48,12 @@ export interface CommunitiesAddonConfig {
    * sheet hands the URL to React Native's Linking (the system browser).
    */
   openCheckout?: (checkout: CheckoutRequest) => void;
+  /**
+   * A paid-tier subscription of the user changed (activated, renewed, expiring, past_due,
+   * expired, cancelled), live from the server: e.g. a toast or a push-style banner in the host
+   * app. The addon already fetches communities, channels and feeds again so gated ones open or close.
+   */
+  onSubscriptionChanged?: (event: SubscriptionChangedEvent) => void;
   /** Optional headers per request, e.g. RocketLMS's x-api-key. */
   headers?: () => Record<string, string>;
   /** Replaces the global fetch (logging, certificate pinning, tests). */
@@ -54,6 +61,8 @@ export interface CommunitiesAddonConfig {
   /** Live updates through pusher-js; on by default when the server pushes. */
   realtime?: boolean;
 }
+
+export type SubscriptionChangedEvent = RealtimeEventData<'subscription.changed'>;
 
 export interface CommunitiesTheme {
   primary: string;

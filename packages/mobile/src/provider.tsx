@@ -8,6 +8,7 @@ import { AddonContext, type AddonContextValue } from './context';
 import { createI18n, type Translations } from './i18n';
 import { isTransient } from './lib/errors';
 import { useFeaturesQuery, useMeQuery } from './state/queries/system';
+import { useSubscriptionLive } from './state/queries/communities';
 
 /** The addon's query cache: retry only what may pass next time (network, 5xx), never a 4xx. */
 export function createQueryClient(): QueryClient {
@@ -102,5 +103,16 @@ function AddonState({ config, children }: { config: CommunitiesAddonConfig; chil
     }),
     [config, api, theme, features, featuresQuery.error, refetchFeatures, realtime, me, track],
   );
-  return <AddonContext.Provider value={value}>{children}</AddonContext.Provider>;
+  return (
+    <AddonContext.Provider value={value}>
+      <SubscriptionWatch />
+      {children}
+    </AddonContext.Provider>
+  );
+}
+
+/** Listens for the user's subscription changes wherever the addon is mounted (renders nothing). */
+function SubscriptionWatch() {
+  useSubscriptionLive();
+  return null;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fireEvent, screen, within } from '@testing-library/react-native';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 
-import type { CheckoutRequest } from '../src/config';
+import type { CheckoutRequest, SubscriptionChangedEvent } from '../src/config';
 import { CommunityDetailScreen } from '../src/screens/CommunityDetail';
 
 import { renderWithServer } from './support/render';
@@ -54,4 +54,38 @@ describe('the tier sheet', () => {
     await fireEvent.press(within(sheet).getByRole('button', { name: 'Check my purchase' }));
     expect(await within(sheet).findByText('Thanks! Your subscription is active.')).toBeTruthy();
   });
+
+  it('hears a subscription change live: the host app’s onSubscriptionChanged gets it (the addon refetches what it gates)', async () => {
+    const admin = s.demo.adminId;
+    const buyer = s.demo.studentIds[4]!;
+    const community = await s.as(admin).communities.create({ body: { name: 'Live Pass', visibility: 'public' } });
+    const tier = await s.as(admin).communities.createTier({
+      params: { id: String(community.id) },
+      body: { name: 'Live', price_minor: 900, currency: 'GBP', billing_interval: 'monthly' },
+    });
+    const heard: SubscriptionChangedEvent[] = [];
+    await renderWithServer(<CommunityDetailScreen communityId={community.slug} />, s, buyer, {
+      realtime: true,
+      onSubscriptionChanged: (e) => heard.push(e),
+    });
+    expect(await screen.findByText(/£9 \/ month/)).toBeTruthy();
+    // Grant until the push arrives: pusher-js needs a moment to subscribe through the real gateway.
+    await waitFor(
+      async () => {
+        if (heard.length === 0) {
+          await s.as(admin).communities.grantTier({ params: { id: String(community.id), tierId: tier.id }, body: { user_id: buyer } });
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        expect(heard.length).toBeGreaterThan(0);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(heard[0]).toMatchObject({
+      community_id: community.id,
+      tier_id: tier.id,
+      tier_name: 'Live',
+      change: 'activated',
+      status: 'active',
+    });
+  }, 30_000);
 });

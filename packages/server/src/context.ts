@@ -225,7 +225,23 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   const revoker = new RealtimeRevoker(logger);
   // Reads ctx.clock when asked, so a moved clock (tests) reaches the sync as it reaches the services.
   const liveClock: Clock = { now: () => ctx.clock.now() };
-  const paidAccess = new PaidAccessSync({ db: db.db, hostDb, host, bus, clock: liveClock, config, logger, revoker });
+  const paidAccess = new PaidAccessSync({
+    db: db.db,
+    hostDb,
+    host,
+    bus,
+    clock: liveClock,
+    config,
+    logger,
+    revoker,
+    // The broadcaster is swapped when the HTTP server starts: read it when publishing.
+    realtime: {
+      config,
+      get broadcaster() {
+        return ctx.broadcaster;
+      },
+    },
+  });
   const hostSync = new HostSync({ db: db.db, hostDb, host, bus, clock: liveClock, logger, auth, paid: paidAccess });
   subscribeEventLog(bus, db);
   if (config.chat.driver === 'redis' && !redis) throw new Error('chat.driver = redis needs redis.url');

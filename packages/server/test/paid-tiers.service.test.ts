@@ -247,4 +247,72 @@ for (const dialect of ['mysql', 'postgres'] as const)
       expect(feed.items).toBeDefined();
       await expectStatus(s.as(buyer).feed.post({ params: { id: String(alumniC.id) }, body: { content: 'hello' } }), 403);
     });
+    it('a store product sold as a tier: a paid product order gives it, revenue counts it, a cancelled order ends it', async () => {
+      const owner = s.demo.adminId;
+      const product = Number(
+        (
+          await s.ctx.hostDb
+            .insertInto('products')
+            .values({ creator_id: owner, type: 'virtual', slug: `pack-${Date.now()}`, price: 12, status: 'active', created_at: nowS() })
+            .executeTakeFirstOrThrow()
+        ).insertId,
+      );
+      const c = await makeCommunity(s, { ownerId: owner });
+      const tier = await s.as(owner).communities.createTier({
+        params: { id: String(c.id) },
+        body: { name: 'Pack', price_minor: 1200, billing_interval: 'once', host_item_type: 'product', host_item_id: product },
+      });
+      expect(tier.checkout_url).toMatch(/\/products\/pack-\d+$/);
+      const buyer = await newcomer(s.demo.courseIds[0]!);
+      const order = await s.ctx.hostDb
+        .insertInto('orders')
+        .values({ user_id: buyer, status: 'paid', amount: 12, created_at: nowS() })
+        .executeTakeFirstOrThrow();
+      const po = Number(
+        (
+          await s.ctx.hostDb
+            .insertInto('product_orders')
+            .values({
+              product_id: product,
+              seller_id: owner,
+              buyer_id: buyer,
+              sale_id: null,
+              status: 'success',
+              quantity: 1,
+              created_at: nowS(),
+            })
+            .executeTakeFirstOrThrow()
+        ).insertId,
+      );
+      await s.ctx.hostDb
+        .insertInto('sales')
+        .values({
+          buyer_id: buyer,
+          seller_id: owner,
+          order_id: Number(order.insertId),
+          webinar_id: null,
+          bundle_id: null,
+          subscribe_id: null,
+          product_order_id: po,
+          type: 'product',
+          payment_method: 'payment_channel',
+          amount: 12,
+          manual_added: 0,
+          access_to_purchased_item: 1,
+          created_at: nowS(),
+          refund_at: null,
+        })
+        .execute();
+      await s.ctx.hostSync.runOnce();
+      expect((await subscriptionsOf(buyer, tier.id))[0]).toMatchObject({ status: 'active', expires_at: null });
+      const revenue = await s.as(owner).communities.tierRevenue({ params: { id: String(c.id) } });
+      expect(revenue.tiers[0]).toMatchObject({ subscribers: { active: 1 }, sales: 1, revenue_minor: 1200 });
+      await s.ctx.hostDb.updateTable('product_orders').set({ status: 'canceled' }).where('id', '=', po).execute();
+      await s.ctx.hostSync.runOnce();
+      expect((await subscriptionsOf(buyer, tier.id))[0]!.status).toBe('cancelled');
+      expect((await s.as(owner).communities.tierRevenue({ params: { id: String(c.id) } })).totals).toMatchObject({
+        sales: 0,
+        revenue_minor: 0,
+      });
+    });
   });

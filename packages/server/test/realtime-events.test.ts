@@ -131,6 +131,9 @@ describe('realtime payloads against their contract schemas', () => {
     const gated = await makeCommunity(s, { name: 'Typed Requests', visibility: 'private' });
     await s.as(d).communities.join({ params: { id: gated.slug }, body: { intro: 'hello' } });
     await s.as(owner).communities.decideRequest({ params: { id: gated.slug, userId: d, decision: 'reject' }, body: { message: 'full' } });
+    // A paid tier granted to d: subscription.changed on their user channel.
+    const vip = await s.as(owner).communities.createTier({ params: { id: gated.slug }, body: { name: 'VIP', price_minor: 900 } });
+    await s.as(owner).communities.grantTier({ params: { id: gated.slug, tierId: vip.id }, body: { user_id: d } });
 
     // DMs: thread created, message (with a scanned file), edit, reaction, read, rename,
     // participants, deletion, block and unblock.

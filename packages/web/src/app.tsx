@@ -15,6 +15,7 @@ import { ActingAsOwnerBanner } from './screens/admin/acting-banner';
 import { AdminArea } from './screens/admin/shell';
 import { useAdminAccess } from './screens/admin/access';
 import { LevelUpToasts, profilePath } from './components/gamification';
+import { SubscriptionToasts } from './components/paid';
 import { SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
@@ -152,6 +153,7 @@ function Shell() {
       {signedIn && (route.name === 'community' || route.name === 'channel') && <ActingAsOwnerBanner slug={route.slug} />}
       {signedIn && features.data?.features.gamification !== false && <LevelUpToasts />}
       {signedIn && <SanctionWatcher />}
+      {signedIn && features.data?.features.pricing_tiers !== false && <SubscriptionToasts />}
       <div className={`cm-page${chat ? ' cm-page--chat' : ''}`}>
         {!signedIn && !me.isLoading && features.data?.demo && <DemoPanel />}
         {route.name === 'discover' && <DiscoverScreen signedIn={signedIn} />}

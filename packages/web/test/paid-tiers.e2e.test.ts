@@ -110,5 +110,95 @@ describe('paid tiers in Chromium', () => {
     const row = page.locator('[data-channel-id]', { hasText: 'vip' });
     await expect.poll(async () => row.getByTestId('channel-locked').count(), { timeout: 10_000 }).toBe(0);
     await screenshot(page, 'paid-channel-open');
+
+    // The owner's Revenue tab: the sale counts, in the school's currency and locale.
+    await server.ctx.hostSync.runOnce();
+    const ownerPage = await signedInPage(admin);
+    await ownerPage.goto(`${server.url}/communities/${c.slug}`);
+    await ownerPage.getByRole('link', { name: 'Revenue' }).click();
+    const rows = ownerPage.getByTestId('revenue-row');
+    await rows.first().waitFor();
+    const proRow = rows.filter({ hasText: 'Pro' });
+    // Earlier buyers of the course within the month hold the tier too (the demo's sales of it are free).
+    const r = await api.communities.tierRevenue({ params: { id: c.slug } });
+    const proRevenue = r.tiers.find((x) => x.tier.id === pro.id)!;
+    expect(proRevenue.revenue_minor).toBe(1500);
+    expect(await proRow.locator('td').allInnerTexts()).toEqual([
+      String(proRevenue.subscribers.active),
+      '0',
+      '0',
+      '0',
+      String(proRevenue.sales),
+      '$15',
+    ]);
+    expect(await ownerPage.getByTestId('revenue-total').locator('td').last().innerText()).toBe('$15');
+    await screenshot(ownerPage, 'paid-revenue-tab');
+    // The buyer has no Revenue tab.
+    await page.goto(`${server.url}/communities/${c.slug}`);
+    await page.getByRole('link', { name: 'Feed' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Revenue' }).count()).toBe(0);
+  }, 120_000);
+
+  it('the host sync opens the channel live (no reload, no click) with a toast, and a refund closes it again', async () => {
+    const admin = server.demo.adminId;
+    const course = server.demo.courseIds[0]!;
+    const had = new Set(
+      (await server.ctx.hostDb.selectFrom('sales').select('buyer_id').where('webinar_id', '=', course).execute()).map((r) => r.buyer_id),
+    );
+    const buyer = server.demo.studentIds.find((u) => !had.has(u) && u !== server.demo.bannedUserId && u !== server.demo.inactiveUserId)!;
+    const c = await makeCommunity(server, { ownerId: admin, name: 'Live Lounge' });
+    const api = server.as(admin);
+    await api.communities.createTier({
+      params: { id: String(c.id) },
+      body: { name: 'Free', price_minor: 0, currency: 'GBP', is_default: true },
+    });
+    const gold = await api.communities.createTier({
+      params: { id: String(c.id) },
+      body: {
+        name: 'Gold',
+        price_minor: 900,
+        currency: 'GBP',
+        billing_interval: 'monthly',
+        host_item_type: 'course',
+        host_item_id: course,
+      },
+    });
+    await api.channels.create({ params: { id: String(c.id) }, body: { name: 'gold', required_tier_ids: [gold.id] } });
+    await addMember(server, c.id, buyer);
+
+    const page = await signedInPage(buyer);
+    await page.goto(`${server.url}/communities/${c.slug}/channels/gold`);
+    await page.getByTestId('locked-note').getByText('#gold is for subscribers').waitFor();
+
+    const now = Math.floor(Date.now() / 1000);
+    const sale = await server.ctx.hostDb
+      .insertInto('sales')
+      .values({
+        buyer_id: buyer,
+        seller_id: null,
+        order_id: null,
+        webinar_id: course,
+        bundle_id: null,
+        subscribe_id: null,
+        type: 'webinar',
+        payment_method: 'payment_channel',
+        amount: 9,
+        manual_added: 1,
+        access_to_purchased_item: 1,
+        created_at: now,
+        refund_at: null,
+      })
+      .executeTakeFirstOrThrow();
+    // The worker's pass, as every sync interval runs it: the page hears subscription.changed.
+    await server.ctx.hostSync.runOnce();
+    await page.getByTestId('subscription-toast').getByText('Your Gold subscription to Live Lounge is active.').waitFor({ timeout: 10_000 });
+    await page.getByRole('log').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('locked-note').count()).toBe(0);
+    await screenshot(page, 'paid-channel-opened-live');
+
+    await server.ctx.hostDb.updateTable('sales').set({ refund_at: now }).where('id', '=', Number(sale.insertId)).execute();
+    await server.ctx.hostSync.runOnce();
+    await page.locator('[data-testid="subscription-toast"][data-change="cancelled"]').waitFor({ timeout: 10_000 });
+    await page.getByTestId('locked-note').getByText('#gold is for subscribers').waitFor({ timeout: 10_000 });
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { cursorQuery, endpoint, isoTime, okResponse, page, patchOf } from '../endpoint';
-import { COMMUNITY_PERMISSIONS, roleSlugSchema } from '../permissions';
+import { COMMUNITY_PERMISSIONS, roleSlugSchema, tierFeaturesSchema } from '../permissions';
 
 const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 /** A community is addressed by id or by slug. */
@@ -161,7 +161,7 @@ export const tierSchema = z.object({
   features: z.record(z.string(), z.unknown()),
   is_default: z.boolean(),
   is_active: z.boolean(),
-  host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable(),
+  host_item_type: z.enum(['course', 'bundle', 'subscribe', 'product']).nullable(),
   host_item_id: z.number().int().nullable(),
   /** Where "Join for …" sends a buyer: RocketLMS's page for the linked item (null: not sold through RocketLMS). */
   checkout_url: z.string().nullable(),
@@ -176,6 +176,32 @@ export const subscriptionSchema = z.object({
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
 
+const subscriberCounts = z.object({
+  active: z.number().int(),
+  past_due: z.number().int(),
+  expired: z.number().int(),
+  cancelled: z.number().int(),
+});
+export const tierRevenueSchema = z.object({
+  /** The school's currency (ISO 4217) revenue is in; format with Intl.NumberFormat. */
+  currency: z.string(),
+  tiers: z.array(
+    z.object({
+      tier: tierSchema.pick({ id: true, name: true, price_minor: true, currency: true, billing_interval: true, is_active: true }),
+      /** Subscriptions by status (one per member and tier; a member who renewed counts once). */
+      subscribers: subscriberCounts,
+      /** RocketLMS sales that started or renewed it and still stand (not refunded, access kept). */
+      sales: z.number().int(),
+      /** Those sales refunded or withdrawn since: left out of revenue. */
+      refunded_sales: z.number().int(),
+      /** Sum of the standing sales' amounts, in minor units of `currency`. */
+      revenue_minor: z.number().int(),
+    }),
+  ),
+  totals: z.object({ subscribers: subscriberCounts, sales: z.number().int(), revenue_minor: z.number().int() }),
+});
+export type TierRevenue = z.infer<typeof tierRevenueSchema>;
+
 const tierInput = z
   .object({
     name: z.string().trim().min(1).max(80),
@@ -186,10 +212,14 @@ const tierInput = z
       .regex(/^[A-Z]{3}$/)
       .optional(),
     billing_interval: z.enum(['monthly', 'yearly', 'once']).default('monthly'),
-    features: z.record(z.string(), z.unknown()).default({}),
+    features: tierFeaturesSchema
+      .default({})
+      .describe(
+        'see TIER_FEATURES: post_feed, comment, react, send_messages, attach_files (booleans) gate taking part; other keys are labels',
+      ),
     is_default: z.boolean().default(false),
     is_active: z.boolean().default(true),
-    host_item_type: z.enum(['course', 'bundle', 'subscribe']).nullable().optional(),
+    host_item_type: z.enum(['course', 'bundle', 'subscribe', 'product']).nullable().optional(),
     host_item_id: z.number().int().positive().nullable().optional(),
   })
   .strict();
@@ -642,6 +672,17 @@ export const communities = {
       member: z.boolean(),
     }),
     errors: ['not_found', 'rate_limited'],
+  }),
+  tierRevenue: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/revenue',
+    summary:
+      "Subscribers, their status and revenue by tier, for owners and members who may view analytics: revenue sums the RocketLMS sales that started or renewed each tier's subscriptions and still stand (refunded ones left out), in the school's currency",
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: communityRef,
+    response: tierRevenueSchema,
+    errors: ['forbidden', 'not_found'],
   }),
   slugAvailability: endpoint({
     method: 'GET',

@@ -288,6 +288,47 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     ).toBe(true);
   });
 
+  it("a tier's features gate taking part: the feature's tiers only; reading stays open; moderators need it too, managers do not", () => {
+    const c = context('public', 'active', 'text', member('member'));
+    c.community!.featureTierIds = { post_feed: [77], send_messages: [77, 78] };
+    const mod: Actor = { userId: 4, globalRole: 'student', isAdmin: false };
+    const cases: Array<[Actor, MembershipFacts, Action, boolean]> = [
+      [m, member('member'), 'feed.post', false],
+      [m, member('member'), 'channel.post', false],
+      [m, member('member'), 'feed.comment', true], // not gated
+      [m, member('member'), 'feed.read', true],
+      [m, member('member'), 'channel.view', true],
+      [m, member('member', 'active', null, [77]), 'feed.post', true],
+      [m, member('member', 'active', null, [78]), 'feed.post', false],
+      [m, member('member', 'active', null, [78]), 'channel.post', true],
+      [mod, member('moderator'), 'feed.post', false],
+      [{ userId: OWNER_ID, globalRole: 'instructor', isAdmin: false }, member('owner'), 'feed.post', true],
+      [{ userId: 9, globalRole: 'admin', isAdmin: true }, member('member'), 'feed.post', true],
+    ];
+    for (const [actor, membership, action, allowed] of cases) {
+      const d = can(actor, action, { ...c, membership });
+      expect({ action, role: membership.role.slug, tiers: membership.activeTierIds, allowed: d.allowed }).toEqual({
+        action,
+        role: membership.role.slug,
+        tiers: membership.activeTierIds,
+        allowed,
+      });
+      if (!allowed) expect(d).toMatchObject({ reason: 'tier_required', status: 403 });
+    }
+    // A muted subscriber is still muted: the sanction answers first.
+    expect(can(m, 'feed.post', { ...c, membership: member('member', 'muted', future, [77]) })).toMatchObject({ reason: 'muted' });
+    // Without the role's permission the answer is missing_permission, tier or not.
+    expect(can(m, 'feed.post', { ...c, membership: member('guest', 'active', null, [77]) })).toMatchObject({ allowed: false });
+  });
+
+  it('with paid tiers switched off (tiersOff), a tier-locked channel is open to members', () => {
+    const c = context('public', 'active', 'tier_locked', member('member'));
+    expect(can(m, 'channel.view', c)).toMatchObject({ allowed: false, reason: 'tier_required' });
+    c.community!.tiersOff = true;
+    expect(can(m, 'channel.view', c).allowed).toBe(true);
+    expect(can(m, 'channel.post', c).allowed).toBe(true);
+  });
+
   it('a level-gated channel is locked (403 level_required) below its level; moderators, channel managers and admins pass', () => {
     const c = context('public', 'active', 'text', member('member'));
     c.channel = { ...c.channel!, minLevel: 3 };

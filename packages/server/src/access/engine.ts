@@ -1,4 +1,4 @@
-import { ADMIN_PERMISSIONS, type Action, type AdminPermission, type CommunityPermission } from '@communities/contract';
+import { ADMIN_PERMISSIONS, type Action, type AdminPermission, type CommunityPermission, type TierFeature } from '@communities/contract';
 
 import type { AccessContext, Actor, ChannelFacts, Decision, DenyReason, MembershipFacts, SanctionFacts, SiteSanctionFacts } from './facts';
 
@@ -203,7 +203,7 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     return deny('tier_required');
 
   if (ch) {
-    if (ch.requiredTierIds.length > 0 && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
+    if (ch.requiredTierIds.length > 0 && !c.tiersOff && !tierExempt && !ch.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
       return deny('tier_required');
     // Gamification unlocks: below the channel's level a member sees it locked (403, listed with
     // its lock); those who run the community or its channels are never locked out.
@@ -221,7 +221,11 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
       if (ch.type === 'category' || ch.type === 'voice_future') return deny('not_postable');
       if (ch.type === 'announcement' && !has('announce')) return deny('announcement_only');
     }
-    return has(participation) ? ALLOW : deny('missing_permission');
+    if (!has(participation)) return deny('missing_permission');
+    // A paid tier's features: the role allows it, and the member must also hold a tier giving it.
+    const givers = c.featureTierIds?.[participation as TierFeature];
+    if (givers && !tierExempt && !givers.some((t) => m?.activeTierIds.includes(t))) return deny('tier_required');
+    return ALLOW;
   }
 
   const management = MANAGEMENT[action];

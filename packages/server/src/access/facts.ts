@@ -1,4 +1,4 @@
-import type { Action, AdminPermission } from '@communities/contract';
+import type { Action, AdminPermission, TierFeature } from '@communities/contract';
 
 export type { Action };
 
@@ -25,6 +25,13 @@ export interface CommunityFacts {
   status: 'draft' | 'active' | 'archived';
   /** Tiers one of which a member must hold to read or write; empty = free. */
   requiredTierIds: number[];
+  /**
+   * Features (TIER_FEATURES) some active tier names: the tiers that give each. A member needs one
+   * of them to do it; absent: not gated (a free tier giving it, or no tier naming it).
+   */
+  featureTierIds?: Partial<Record<TierFeature, number[]>>;
+  /** Paid tiers gate nothing here (`pricing.enable_per_community_subscriptions` off): a channel's tiers are ignored too. */
+  tiersOff?: boolean;
   settings: { chat_enabled: boolean; feed_enabled: boolean; dms_between_members: boolean; join_approval: boolean };
 }
 

@@ -34,4 +34,6 @@ export interface CommunityDeps {
 /** What the domain services ask of the paid-access sync (communities/paid-access.ts implements it). */
 export interface PaidAccessPort {
   checkUser(communityId: number, userId: number): Promise<unknown>;
+  /** Tells the member of a subscription an owner granted (realtime and notifications). */
+  granted(subscriptionId: number): Promise<void>;
 }

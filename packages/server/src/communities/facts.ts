@@ -1,4 +1,10 @@
-import { communitySettingsSchema, type CommunitiesConfig, type CommunitySettings } from '@communities/contract';
+import {
+  communitySettingsSchema,
+  TIER_FEATURES,
+  type CommunitiesConfig,
+  type CommunitySettings,
+  type TierFeature,
+} from '@communities/contract';
 
 import {
   adminPermissionsOf,
@@ -79,6 +85,36 @@ export function channelFacts(row: ChannelRow): ChannelFacts {
       deny: o.deny,
     })),
   };
+}
+
+/**
+ * Which features (TIER_FEATURES) the active tiers gate, and the tiers that give each: a feature
+ * some tier names is gated, unless a free tier gives it (then every member has it). Unparsable
+ * `features` name nothing.
+ */
+export function tierFeatureGates(
+  tiers: ReadonlyArray<{ id: number; price_minor: number; features: string }>,
+): CommunityFacts['featureTierIds'] | undefined {
+  const out: NonNullable<CommunityFacts['featureTierIds']> = {};
+  const open = new Set<TierFeature>();
+  for (const t of tiers) {
+    let f: Record<string, unknown>;
+    try {
+      f = JSON.parse(t.features) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (!f || typeof f !== 'object') continue;
+    for (const k of TIER_FEATURES) {
+      if (typeof f[k] !== 'boolean') continue;
+      out[k] ??= [];
+      if (f[k] !== true) continue;
+      if (t.price_minor <= 0) open.add(k);
+      else out[k].push(t.id);
+    }
+  }
+  for (const k of open) delete out[k];
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -209,14 +245,16 @@ export class FactsLoader {
    */
   async communityFacts(row: CommunityRow, trx?: Tx): Promise<CommunityFacts> {
     let requiredTierIds: number[] = [];
+    let featureTierIds: CommunityFacts['featureTierIds'];
     if (this.options.pricingOn) {
       const tiers = await this.handle(trx)
         .selectFrom('community_pricing_tiers')
-        .select(['id', 'price_minor'])
+        .select(['id', 'price_minor', 'features'])
         .where('community_id', '=', row.id)
         .where('is_active', '=', 1)
         .execute();
       if (tiers.length > 0 && tiers.every((t) => t.price_minor > 0)) requiredTierIds = tiers.map((t) => t.id);
+      featureTierIds = tierFeatureGates(tiers);
     }
     const settings = parseSettings(row.settings);
     return {
@@ -225,6 +263,8 @@ export class FactsLoader {
       visibility: row.visibility as CommunityFacts['visibility'],
       status: row.status as CommunityFacts['status'],
       requiredTierIds,
+      ...(featureTierIds ? { featureTierIds } : {}),
+      ...(this.options.pricingOn ? {} : { tiersOff: true }),
       settings: {
         chat_enabled: settings.chat_enabled,
         feed_enabled: settings.feed_enabled,

@@ -1,4 +1,4 @@
-import type { CommunitiesConfig } from '@communities/contract';
+import { REALTIME_EVENTS, realtimeChannel, type CommunitiesConfig, type RealtimeEventData } from '@communities/contract';
 import type { Kysely } from 'kysely';
 
 import type { HostPorts, HostSale, SoldItem } from '../host/ports';
@@ -9,9 +9,11 @@ import type { Clock } from '../platform/clock';
 import type { Row } from '../platform/db/schema';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
 import type { Logger } from '../platform/logger';
+import { publishEvent, RealtimeDriftError, type EventPublisher } from '../realtime/publish-event';
 import type { RealtimeRevoker } from '../realtime/revoke';
 
 import { parseSettings, siteSanctionOf } from './facts';
+import { toMinorUnits } from './money';
 import { bumpMemberCount } from './membership';
 import { accessFloor, HOLDING, REMINDER_BEFORE_MS } from './subscription-terms';
 
@@ -27,7 +29,12 @@ export interface PaidAccessDeps {
   config: CommunitiesConfig;
   logger: Logger;
   revoker: RealtimeRevoker;
+  /** subscription.changed to the subscriber's user channel (the broadcaster is read when used). */
+  realtime: EventPublisher;
 }
+
+export type SubscriptionChange = RealtimeEventData<'subscription.changed'>['change'];
+type SubStatus = RealtimeEventData<'subscription.changed'>['status'];
 
 export interface PaidSyncResult {
   sales: number;
@@ -146,6 +153,12 @@ export class PaidAccessSync {
     return r;
   }
 
+  /** An owner's grant started a subscription: the member hears it as they hear a sale's. */
+  async granted(subscriptionId: number): Promise<void> {
+    const sub = await this.db.selectFrom('community_member_subscriptions').selectAll().where('id', '=', subscriptionId).executeTakeFirst();
+    if (sub) await this.notifySub(sub, 'activated', 'active', (c, t) => `You were given the ${t} tier of ${c}.`);
+  }
+
   /** When the subscription a sale buys ends (Unix seconds); null: never. */
   private termEnd(tier: TierRow, sale: HostSale): number | null {
     let end: number | null;
@@ -167,13 +180,7 @@ export class PaidAccessSync {
     const at = now.toISOString();
     const external = `sale:${sale.id}${sale.orderId !== null ? `|order:${sale.orderId}` : ''}`;
     const outcome = await inTransaction(this.db, async (trx) => {
-      const seen = await trx
-        .selectFrom('community_member_subscriptions')
-        .select('id')
-        .where('pricing_tier_id', '=', tier.id)
-        .where('host_sale_id', '=', sale.id)
-        .executeTakeFirst();
-      if (seen) return 'seen' as const;
+      if (await this.seenSale(trx, tier.id, sale.id)) return 'seen' as const;
       const current = await trx
         .selectFrom('community_member_subscriptions')
         .selectAll()
@@ -199,8 +206,10 @@ export class PaidAccessSync {
           })
           .where('id', '=', current.id)
           .execute();
+        await this.recordSale(trx, tier, sale, at);
         return holding ? ('renewed' as const) : ('activated' as const);
       }
+      await this.recordSale(trx, tier, sale, at);
       await trx
         .insertInto('community_member_subscriptions')
         .values({
@@ -220,23 +229,74 @@ export class PaidAccessSync {
       return 'activated' as const;
     }).catch(async (error: unknown) => {
       // The other of two racing passes (the worker and "Check my purchase") recorded this sale first.
-      const dup = await this.db
-        .selectFrom('community_member_subscriptions')
-        .select('id')
-        .where('pricing_tier_id', '=', tier.id)
-        .where('host_sale_id', '=', sale.id)
-        .executeTakeFirst();
-      if (dup) return 'seen' as const;
+      if (await this.seenSale(this.db, tier.id, sale.id)) return 'seen' as const;
       throw error;
     });
     if (outcome === 'seen') return;
     if (outcome === 'renewed') {
       r.renewed++;
+      const sub = await this.db
+        .selectFrom('community_member_subscriptions')
+        .select('expires_at')
+        .where('pricing_tier_id', '=', tier.id)
+        .where('host_sale_id', '=', sale.id)
+        .executeTakeFirst();
+      await this.tell(
+        sale.userId,
+        tier,
+        'renewed',
+        'active',
+        sub?.expires_at ?? expiresAt,
+        (c, t) => `Your ${t} subscription to ${c} was renewed.`,
+        {
+          host: false,
+        },
+      );
       return;
     }
     r.activated++;
     await this.joinBuyer(tier.community_id, sale.userId);
-    await this.notify(sale.userId, tier, 'subscription.activated', (c, t) => `Your ${t} subscription to ${c} is active.`, expiresAt);
+    await this.tell(sale.userId, tier, 'activated', 'active', expiresAt, (c, t) => `Your ${t} subscription to ${c} is active.`);
+  }
+
+  /**
+   * Whether this sale already started or renewed the tier: its ledger row, or (for sales applied
+   * before the ledger existed) a subscription that names it. An older sale re-read by "Check my
+   * purchase" after a renewal is seen, not applied twice.
+   */
+  private async seenSale(db: DbHandle, tierId: number, saleId: number): Promise<boolean> {
+    const ledger = await db
+      .selectFrom('community_tier_sales')
+      .select('id')
+      .where('pricing_tier_id', '=', tierId)
+      .where('host_sale_id', '=', saleId)
+      .executeTakeFirst();
+    if (ledger) return true;
+    const sub = await db
+      .selectFrom('community_member_subscriptions')
+      .select('id')
+      .where('pricing_tier_id', '=', tierId)
+      .where('host_sale_id', '=', saleId)
+      .executeTakeFirst();
+    return sub !== undefined;
+  }
+
+  /** The sale in the tier's ledger (the owner's revenue view), in the school's currency's minor units. */
+  private async recordSale(trx: DbHandle, tier: TierRow, sale: HostSale, at: string): Promise<void> {
+    const currency = this.d.config.pricing.default_currency;
+    await trx
+      .insertInto('community_tier_sales')
+      .values({
+        community_id: tier.community_id,
+        pricing_tier_id: tier.id,
+        user_id: sale.userId,
+        host_sale_id: sale.id,
+        amount_minor: toMinorUnits(sale.amount, currency),
+        currency,
+        sold_at: new Date(sale.at * 1000).toISOString(),
+        created_at: at,
+      })
+      .execute();
   }
 
   /** The buyer becomes a member (they paid: no approval), unless banned there or site-wide. */
@@ -276,7 +336,8 @@ export class PaidAccessSync {
         this.d.revoker.revoke({ scope: { community: sub.community_id }, userId: sub.user_id });
         await this.notifySub(
           sub,
-          'subscription.cancelled',
+          'cancelled',
+          'cancelled',
           (c, t) => `Your ${t} subscription to ${c} has ended: the purchase was refunded.`,
         );
       }
@@ -307,7 +368,7 @@ export class PaidAccessSync {
         .executeTakeFirst();
       if (Number(done.numUpdatedRows) !== 1) continue;
       r.reminded++;
-      await this.notifySub(sub, 'subscription.expiring', (c, t) => `Your ${t} subscription to ${c} ends in 3 days.`);
+      await this.notifySub(sub, 'expiring', 'active', (c, t) => `Your ${t} subscription to ${c} ends in 3 days.`);
     }
 
     for (const sub of await pick(['active', 'past_due'], (q) => q.where('expires_at', 'is not', null).where('expires_at', '<=', iso))) {
@@ -325,13 +386,17 @@ export class PaidAccessSync {
         r.expired++;
         this.d.revoker.revoke({ scope: { community: sub.community_id }, userId: sub.user_id });
       }
-      // The member hears once that the term ended: when it leaves `active`.
-      if (sub.status === 'active')
-        await this.notifySub(sub, 'subscription.expired', (c, t) =>
+      // The member hears once that the term ended (when it leaves `active`); their screens hear every step.
+      await this.notifySub(
+        sub,
+        to,
+        to,
+        (c, t) =>
           to === 'past_due'
             ? `Your ${t} subscription to ${c} has run out. Renew it to keep access.`
             : `Your ${t} subscription to ${c} has expired.`,
-        );
+        { host: sub.status === 'active' },
+      );
     }
   }
 
@@ -435,32 +500,98 @@ export class PaidAccessSync {
     }
   }
 
-  private async notifySub(sub: SubRow, type: string, text: (community: string, tier: string) => string): Promise<void> {
+  private async notifySub(
+    sub: SubRow,
+    change: SubscriptionChange,
+    status: SubStatus,
+    text: (community: string, tier: string) => string,
+    opts: { host?: boolean } = {},
+  ): Promise<void> {
     const tier = await this.db.selectFrom('community_pricing_tiers').selectAll().where('id', '=', sub.pricing_tier_id).executeTakeFirst();
-    if (tier) await this.notify(sub.user_id, tier, type, text, sub.expires_at);
+    if (tier) await this.tell(sub.user_id, tier, change, status, sub.expires_at, text, opts);
   }
 
-  private async notify(
+  /**
+   * The member hears of a change: live on their user channel (subscription.changed: their
+   * screens list gated channels again), and, unless `host: false`, as a notification (the
+   * addon's in-app record and/or RocketLMS's notification centre, per
+   * `integration.notification_channel`).
+   */
+  private async tell(
     userId: number,
     tier: TierRow,
-    type: string,
-    text: (community: string, tier: string) => string,
+    change: SubscriptionChange,
+    status: SubStatus,
     expiresAt: string | null,
+    text: (community: string, tier: string) => string,
+    opts: { host?: boolean } = {},
   ): Promise<void> {
     const c = await this.db.selectFrom('communities').select(['name', 'slug']).where('id', '=', tier.community_id).executeTakeFirst();
     if (!c) return;
+    const message = text(c.name, tier.name);
+    await tellSubscriber(this.d, {
+      userId,
+      communityId: tier.community_id,
+      slug: c.slug,
+      name: c.name,
+      tier,
+      change,
+      status,
+      expiresAt,
+      message,
+    });
+    if (opts.host === false) return;
     try {
       await this.d.host.notifications.notify({
         userId,
         title: c.name,
-        message: text(c.name, tier.name),
-        type,
+        message,
+        // One host type per ending: a lapse (past_due) and an expiry both tell the member the term ended.
+        type: `subscription.${change === 'past_due' ? 'expired' : change}`,
         data: { community_id: tier.community_id, community_slug: c.slug, tier_id: tier.id, expires_at: expiresAt },
       });
     } catch (error) {
       // A notification is not worth failing the sync for: the state change already committed.
-      this.d.logger.warn({ err: error, userId, type }, 'could not deliver a subscription notification');
+      this.d.logger.warn({ err: error, userId, type: change }, 'could not deliver a subscription notification');
     }
+  }
+}
+
+/** Publishes subscription.changed to the subscriber; best effort (clients also refetch on focus and on "Check my purchase"). */
+export async function tellSubscriber(
+  d: Pick<PaidAccessDeps, 'realtime' | 'logger'>,
+  e: {
+    userId: number;
+    communityId: number;
+    slug: string;
+    name: string;
+    tier: Pick<TierRow, 'id' | 'name'>;
+    change: SubscriptionChange;
+    status: SubStatus;
+    expiresAt: string | null;
+    message: string;
+  },
+): Promise<void> {
+  try {
+    await publishEvent(
+      d.realtime,
+      realtimeChannel.user(d.realtime.config.chat.broadcast_channel_prefix, e.userId),
+      REALTIME_EVENTS.subscriptionChanged,
+      {
+        community_id: e.communityId,
+        slug: e.slug,
+        name: e.name,
+        tier_id: e.tier.id,
+        tier_name: e.tier.name,
+        change: e.change,
+        status: e.status,
+        expires_at: e.expiresAt,
+        message: e.message,
+      },
+    );
+  } catch (error) {
+    if (error instanceof RealtimeDriftError) throw error;
+    d.logger.warn({ err: error, userId: e.userId }, 'could not publish subscription.changed');
   }
 }
 

@@ -6,11 +6,12 @@ import { insertedId } from '../platform/db/insert';
 import type { Row } from '../platform/db/schema';
 import { inTransaction, type Tx } from '../platform/db/transaction';
 import { AppError, conflict, notFound } from '../platform/errors';
-import type { SoldItemType } from '../host/ports';
+import type { HostSale, SoldItemType } from '../host/ports';
 import type { Revoker } from '../realtime/revoke';
 
 import type { CommunityDeps, PaidAccessPort } from './deps';
 import type { FactsLoader } from './facts';
+import { toMinorUnits } from './money';
 import { slugify } from './setup';
 
 type TierInput = z.output<(typeof communityEndpoints)['createTier']['body']>;
@@ -33,7 +34,7 @@ export function presentTier(t: Row<'community_pricing_tiers'>, checkoutUrl: stri
     features,
     is_default: t.is_default === 1,
     is_active: t.is_active === 1,
-    host_item_type: t.host_item_type as 'course' | 'bundle' | 'subscribe' | null,
+    host_item_type: t.host_item_type as SoldItemType | null,
     host_item_id: t.host_item_id,
     checkout_url: checkoutUrl,
   };
@@ -76,6 +77,18 @@ export class PricingService {
           { path: type ? 'host_item_id' : 'host_item_type', code: 'required', message: 'host_item_type and host_item_id go together' },
         ],
       });
+    if (type === 'product') {
+      // A store product: its creator sells it (admins: any).
+      const seller = await this.ctx.host.purchases.productSeller(id);
+      if (seller === null)
+        throw new AppError('validation_failed', 'The request is not valid', {
+          issues: [{ path: 'host_item_id', code: 'unknown_item', message: `No product ${id} in RocketLMS` }],
+        });
+      if (actor.isAdmin || seller === actor.userId) return;
+      throw new AppError('forbidden', 'Only what you sell in RocketLMS can be a tier', {
+        details: { reason: 'not_item_seller', field: 'host_item_id' },
+      });
+    }
     const exists = type === 'subscribe' ? await this.ctx.host.purchases.checkoutUrl({ type, id }) : null;
     const course =
       type === 'subscribe' ? null : (await this.ctx.host.courses.getCourses([{ type: type === 'bundle' ? 'bundle' : 'course', id }]))[0];
@@ -232,9 +245,9 @@ export class PricingService {
         .executeTakeFirst();
       if (dup) throw conflict('That purchase already activated a subscription');
     }
-    await this.db
-      .insertInto('community_member_subscriptions')
-      .values({
+    const id = await insertedId(
+      this.db,
+      this.db.insertInto('community_member_subscriptions').values({
         community_id: s.communityId,
         user_id: s.userId,
         pricing_tier_id: s.tierId,
@@ -245,8 +258,95 @@ export class PricingService {
         source: s.source,
         created_at: now,
         updated_at: now,
-      })
+      }),
+    );
+    // The member hears it live (their screens open the gated channels) and as a notification.
+    await this.paid().granted(id);
+  }
+
+  /**
+   * The owner's view of their paid tiers: subscribers by status, and revenue from the RocketLMS
+   * sales that started or renewed each tier (the ledger `community_tier_sales`, plus the sale
+   * named by subscriptions from before it existed), counting only sales RocketLMS still stands by
+   * (a refund or withdrawn access drops one). Owners and whoever may view analytics; 404 where
+   * the community is hidden from the caller.
+   */
+  async revenue(actor: Actor, idOrSlug: string) {
+    const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'analytics.view', access);
+    const currency = this.ctx.config.pricing.default_currency;
+    const tiers = await this.db
+      .selectFrom('community_pricing_tiers')
+      .selectAll()
+      .where('community_id', '=', community.id)
+      .orderBy('position')
+      .orderBy('id')
       .execute();
+    const counts = await this.db
+      .selectFrom('community_member_subscriptions')
+      .select(['pricing_tier_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('community_id', '=', community.id)
+      .groupBy(['pricing_tier_id', 'status'])
+      .execute();
+    const ledger = await this.db
+      .selectFrom('community_tier_sales')
+      .select(['pricing_tier_id', 'host_sale_id', 'amount_minor'])
+      .where('community_id', '=', community.id)
+      .execute();
+    const older = await this.db
+      .selectFrom('community_member_subscriptions')
+      .select(['pricing_tier_id', 'host_sale_id'])
+      .where('community_id', '=', community.id)
+      .where('source', '=', 'rocketlms')
+      .where('host_sale_id', 'is not', null)
+      .execute();
+    // tier -> sale id -> amount (null: known only from a subscription, the amount comes from RocketLMS)
+    const sales = new Map<number, Map<number, number | null>>();
+    const of = (tier: number) => sales.get(tier) ?? sales.set(tier, new Map()).get(tier)!;
+    for (const r of ledger) of(Number(r.pricing_tier_id)).set(Number(r.host_sale_id), Number(r.amount_minor));
+    for (const r of older)
+      if (!of(Number(r.pricing_tier_id)).has(Number(r.host_sale_id))) of(Number(r.pricing_tier_id)).set(Number(r.host_sale_id), null);
+    const ids = [...new Set([...sales.values()].flatMap((m) => [...m.keys()]))];
+    const now = new Map<number, HostSale>();
+    for (let i = 0; i < ids.length; i += 500)
+      for (const sale of await this.ctx.host.purchases.salesByIds(ids.slice(i, i + 500))) now.set(sale.id, sale);
+    const zero = () => ({ active: 0, past_due: 0, expired: 0, cancelled: 0 });
+    const totals = { subscribers: zero(), sales: 0, revenue_minor: 0 };
+    const rows = tiers.map((t) => {
+      const subscribers = zero();
+      for (const c of counts)
+        if (Number(c.pricing_tier_id) === t.id && c.status in subscribers) subscribers[c.status as keyof typeof subscribers] += Number(c.n);
+      let standing = 0;
+      let refunded = 0;
+      let revenue = 0;
+      for (const [saleId, amount] of sales.get(t.id) ?? []) {
+        const sale = now.get(saleId);
+        if (!sale?.valid) {
+          refunded++;
+          continue;
+        }
+        standing++;
+        revenue += amount ?? toMinorUnits(sale.amount, currency);
+      }
+      for (const k of Object.keys(subscribers) as Array<keyof typeof subscribers>) totals.subscribers[k] += subscribers[k];
+      totals.sales += standing;
+      totals.revenue_minor += revenue;
+      return {
+        tier: {
+          id: t.id,
+          name: t.name,
+          price_minor: t.price_minor,
+          currency: t.currency,
+          billing_interval: t.billing_interval as 'monthly' | 'yearly' | 'once',
+          is_active: t.is_active === 1,
+        },
+        subscribers,
+        sales: standing,
+        refunded_sales: refunded,
+        revenue_minor: revenue,
+      };
+    });
+    return { currency, tiers: rows, totals };
   }
 
   /**

@@ -91,7 +91,7 @@ export interface NotificationPort {
 }
 
 /** A RocketLMS item a paid tier is sold as. */
-export type SoldItemType = 'course' | 'bundle' | 'subscribe';
+export type SoldItemType = 'course' | 'bundle' | 'subscribe' | 'product';
 export interface SoldItem {
   type: SoldItemType;
   id: number;
@@ -109,6 +109,8 @@ export interface HostSale {
    * set, and its order paid (or added by hand, or without an order).
    */
   valid: boolean;
+  /** What the buyer paid (`sales.amount`), in the school's currency's major units (RocketLMS stores decimals). */
+  amount: number;
   /** Unix seconds when the subscription plan behind it runs out (a plan sale, or a sale paid with a plan); null: none. */
   planEndsAt: number | null;
 }
@@ -122,6 +124,8 @@ export interface PurchasesPort {
   userSales(userId: number, items: readonly SoldItem[]): Promise<HostSale[]>;
   /** RocketLMS's page where the item is bought (its Buy button and cart); null when the item does not exist. */
   checkoutUrl(item: SoldItem): Promise<string | null>;
+  /** Who sells a store product (`products.creator_id`); null when there is no such product. */
+  productSeller(productId: number): Promise<number | null>;
 }
 
 export interface HostPorts {

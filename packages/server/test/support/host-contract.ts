@@ -161,6 +161,79 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
       }
     });
 
+    it('reads sales of store products through product_orders, with their amounts, as tier purchases', async () => {
+      const { db, host, close } = await setup();
+      try {
+        const product = Number(
+          (
+            await db
+              .insertInto('products')
+              .values({ creator_id: FX.users.teacher, type: 'virtual', slug: 'study-pack', price: 12, status: 'active', created_at: now })
+              .executeTakeFirstOrThrow()
+          ).insertId,
+        );
+        const order = async (buyer: number, status: string) =>
+          Number(
+            (
+              await db
+                .insertInto('product_orders')
+                .values({
+                  product_id: product,
+                  seller_id: FX.users.teacher,
+                  buyer_id: buyer,
+                  sale_id: null,
+                  status,
+                  quantity: 1,
+                  created_at: now,
+                })
+                .executeTakeFirstOrThrow()
+            ).insertId,
+          );
+        const sale = async (buyer: number, productOrderId: number) =>
+          Number(
+            (
+              await db
+                .insertInto('sales')
+                .values({
+                  buyer_id: buyer,
+                  seller_id: FX.users.teacher,
+                  order_id: null,
+                  webinar_id: null,
+                  bundle_id: null,
+                  subscribe_id: null,
+                  product_order_id: productOrderId,
+                  type: 'product',
+                  payment_method: 'payment_channel',
+                  amount: 12,
+                  manual_added: 0,
+                  access_to_purchased_item: 1,
+                  created_at: now,
+                  refund_at: null,
+                })
+                .executeTakeFirstOrThrow()
+            ).insertId,
+          );
+        const good = await sale(FX.users.buyer, await order(FX.users.buyer, 'success'));
+        const cancelled = await sale(FX.users.nobody, await order(FX.users.nobody, 'canceled'));
+        const item = { type: 'product' as const, id: product };
+        const page = await host.purchases.salesSince(0, [item], 10_000);
+        expect(page.items.map((x) => [x.id, x.userId, x.item, x.amount, x.valid])).toEqual([
+          [good, FX.users.buyer, item, 12, true],
+          [cancelled, FX.users.nobody, item, 12, false],
+        ]);
+        expect((await host.purchases.userSales(FX.users.buyer, [item])).map((x) => x.id)).toEqual([good]);
+        // A course tier does not see product sales.
+        expect(
+          (await host.purchases.userSales(FX.users.buyer, [{ type: 'course', id: FX.courses.a }])).map((x) => x.item.type),
+        ).not.toContain('product');
+        expect(await host.purchases.checkoutUrl(item)).toBe('https://school.example.com/products/study-pack');
+        expect(await host.purchases.productSeller(product)).toBe(FX.users.teacher);
+        expect(await host.purchases.productSeller(product + 1000)).toBeNull();
+      } finally {
+        await close();
+      }
+    });
+
     it('delivers notifications to the host table (Unix seconds) and in-app as configured', async () => {
       for (const channel of ['rocketlms', 'addon', 'both'] as const) {
         const { db, host, inApp, close } = await setup(channel);

@@ -621,7 +621,24 @@ const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0005_gamification': fill0005,
   '0007_activity_rollups': fill0007,
   '0008_admin_tools': fill0008,
+  '0012_tier_sales': fill0012,
 };
+
+async function fill0012(insert: Insert): Promise<void> {
+  await insert('community_tier_sales', [
+    {
+      id: 1,
+      community_id: 1,
+      pricing_tier_id: 2,
+      user_id: 10,
+      host_sale_id: 4411,
+      amount_minor: 1500,
+      currency: 'GBP',
+      sold_at: at(6),
+      created_at: at(80),
+    },
+  ]);
+}
 
 async function fill0007(insert: Insert): Promise<void> {
   await insert('activity_counts', [

@@ -1,8 +1,12 @@
-import { ApiError, buyableTiers, formatPrice, joinLabelKey } from '@communities/client';
-import type { Channel } from '@communities/contract';
+import { ApiError, buyableTiers, channelKeys, communityKeys, feedKeys, formatPrice, joinLabelKey } from '@communities/client';
+import { REALTIME_EVENT_SCHEMAS, REALTIME_EVENTS, realtimeChannel, type Channel, type RealtimeEventData } from '@communities/contract';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { useCheckPurchaseMutation, useTiersQuery } from '../state/queries/communities';
+import { useCheckPurchaseMutation, useTierRevenueQuery, useTiersQuery } from '../state/queries/communities';
+import { useFeatures } from '../state/session';
+import { useRealtime, useRealtimeEvent } from '../state/realtime';
 
 /**
  * "Join for £X/month": each paid tier sold through RocketLMS links to RocketLMS's own page for the
@@ -69,5 +73,129 @@ export function TierLockedNote({ channel, slug }: { channel: Channel; slug: stri
       </p>
       <BuyTiers slug={slug} only={channel.required_tier_ids} />
     </div>
+  );
+}
+
+type SubscriptionChanged = RealtimeEventData<'subscription.changed'>;
+
+/**
+ * Listens on the viewer's own channel for subscription.changed: gated channels, the feed and
+ * the community open or close at once (their queries are fetched again), and a toast says why.
+ */
+export function SubscriptionToasts() {
+  const { t } = useTranslation();
+  const hub = useRealtime();
+  const qc = useQueryClient();
+  const [toasts, setToasts] = useState<Array<SubscriptionChanged & { key: number }>>([]);
+  const channel = hub ? realtimeChannel.user(hub.prefix, hub.me) : null;
+  useRealtimeEvent(channel, REALTIME_EVENTS.subscriptionChanged, (data) => {
+    const parsed = REALTIME_EVENT_SCHEMAS['subscription.changed'].safeParse(data);
+    if (!parsed.success) return;
+    const d = parsed.data;
+    void qc.invalidateQueries({ queryKey: communityKeys.all });
+    void qc.invalidateQueries({ queryKey: channelKeys.all });
+    // Both channel key schemes while the web moves to the shared factories.
+    void qc.invalidateQueries({ queryKey: ['channels'] });
+    void qc.invalidateQueries({ queryKey: feedKeys.community(d.slug) });
+    void qc.invalidateQueries({ queryKey: feedKeys.community(String(d.community_id)) });
+    if (d.change === 'renewed') return;
+    const key = Date.now() + Math.random();
+    setToasts((ts) => [...ts, { ...d, key }]);
+    setTimeout(() => setToasts((ts) => ts.filter((x) => x.key !== key)), 10_000);
+  });
+  if (toasts.length === 0) return null;
+  return (
+    <div className="cm-toasts" role="status" aria-live="polite">
+      {toasts.map((x) => (
+        <div key={x.key} className="cm-toast" data-testid="subscription-toast" data-change={x.change}>
+          <div>{t(`pricing.sub_${x.change}`, { tier: x.tier_name, community: x.name })}</div>
+          <button
+            type="button"
+            className="cm-icon-btn"
+            aria-label={t('gamification.dismiss')}
+            onClick={() => setToasts((ts) => ts.filter((y) => y.key !== x.key))}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const STATUSES = ['active', 'past_due', 'expired', 'cancelled'] as const;
+
+/**
+ * The owner's revenue tab: per tier, subscribers by status, standing RocketLMS sales and their
+ * sum, in the school's currency and locale (GET /features → pricing).
+ */
+export function RevenueTab({ slug }: { slug: string }) {
+  const { t, i18n } = useTranslation();
+  const features = useFeatures();
+  const q = useTierRevenueQuery(slug);
+  const locale = features.data?.pricing.locale || i18n.language;
+  if (q.isLoading) return <p>{t('app.loading')}</p>;
+  if (!q.data) return <p role="alert">{t('app.error')}</p>;
+  const r = q.data;
+  const money = (minor: number) => formatPrice(minor, r.currency, locale);
+  return (
+    <section className="cm-card" aria-labelledby="cm-revenue-title" data-testid="revenue">
+      <h2 id="cm-revenue-title">{t('pricing.revenue_title')}</h2>
+      {r.tiers.length === 0 ? (
+        <p className="cm-muted">{t('pricing.revenue_none')}</p>
+      ) : (
+        <table className="cm-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('pricing.revenue_tier')}</th>
+              {STATUSES.map((st) => (
+                <th key={st} scope="col">
+                  {t(`pricing.status_${st}`)}
+                </th>
+              ))}
+              <th scope="col">{t('pricing.revenue_sales')}</th>
+              <th scope="col">{t('pricing.revenue_amount')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.tiers.map((x) => (
+              <tr key={x.tier.id} data-testid="revenue-row">
+                <th scope="row">
+                  {x.tier.name}{' '}
+                  <span className="cm-muted cm-small">
+                    {x.tier.price_minor > 0
+                      ? t(joinLabelKey(x.tier.billing_interval).replace('join_', 'price_'), {
+                          price: formatPrice(x.tier.price_minor, x.tier.currency, locale),
+                        })
+                      : t('wizard.free')}
+                  </span>
+                </th>
+                {STATUSES.map((st) => (
+                  <td key={st}>{x.subscribers[st]}</td>
+                ))}
+                <td>
+                  {x.sales}
+                  {x.refunded_sales > 0 && (
+                    <span className="cm-muted cm-small"> {t('pricing.revenue_refunded', { count: x.refunded_sales })}</span>
+                  )}
+                </td>
+                <td>{money(x.revenue_minor)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr data-testid="revenue-total">
+              <th scope="row">{t('pricing.revenue_total')}</th>
+              {STATUSES.map((st) => (
+                <td key={st}>{r.totals.subscribers[st]}</td>
+              ))}
+              <td>{r.totals.sales}</td>
+              <td>{money(r.totals.revenue_minor)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      )}
+      <p className="cm-muted cm-small">{t('pricing.revenue_note')}</p>
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The app's routes, read from the URL; links use navigate() so the page never reloads. */
-export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'insights' | 'requests';
+export type CommunityTab = 'feed' | 'members' | 'courses' | 'settings' | 'leaderboard' | 'moderation' | 'insights' | 'requests' | 'revenue';
 /** The addon's admin area, /communities/admin/<section> ('admin' is a reserved slug). */
 export const ADMIN_SECTIONS = ['overview', 'settings', 'communities', 'moderation', 'gamification', 'analytics'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -58,7 +58,8 @@ export function parseRoute(pathname: string): Route {
       tab === 'leaderboard' ||
       tab === 'moderation' ||
       tab === 'requests' ||
-      tab === 'insights')
+      tab === 'insights' ||
+      tab === 'revenue')
   )
     return { name: 'community', slug, tab: tab ?? 'feed' };
   return { name: 'not_found' };

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 
 import { Avatar } from '../components/avatar';
 import { PriceTag } from '../components/community-card';
-import { BuyTiers } from '../components/paid';
+import { BuyTiers, RevenueTab } from '../components/paid';
 import { Feed } from '../components/feed/feed';
 import { PlusIcon } from '../components/icons';
 import { hue, timeAgo } from '../lib/format';
@@ -193,6 +193,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
     ['settings', t('community.tab_settings'), can('community.update') || can('members.manage') || (chat && can('channel.manage'))],
     ['moderation', t('moderation.centre'), can('moderation.review')],
     ['insights', t('insights.tab'), heatmapOn && can('analytics.view')],
+    ['revenue', t('pricing.revenue_tab'), features.data?.features.pricing_tiers !== false && can('analytics.view')],
   ] as const;
   const visibleTab = tabs.find(([k, , ok]) => k === tab && ok) ? tab : 'courses';
   const tabPath = (k: string) => (k === 'channels' ? channelPath(c.slug) : `${WEB_BASE}/${c.slug}${k === 'feed' ? '' : `/${k}`}`);
@@ -227,6 +228,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
           {visibleTab === 'feed' && heatmapOn && can('analytics.view') && <CommunityActivity slug={c.slug} />}
           {visibleTab === 'feed' && <Feed slug={c.slug} communityId={c.id} canPost={can('feed.post') && c.viewer_capabilities.compose} />}
           {visibleTab === 'insights' && <InsightsTab slug={c.slug} />}
+          {visibleTab === 'revenue' && <RevenueTab slug={c.slug} />}
           {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
           {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}

@@ -1,6 +1,7 @@
-import { channelKeys, communityKeys, feedKeys, type CommunityListFilters } from '@communities/client';
-import type { CommunityCard, CommunityDetail } from '@communities/contract';
+import { channelKeys, communityKeys, feedKeys, onEvent, type CommunityListFilters } from '@communities/client';
+import { REALTIME_EVENTS, realtimeChannel, type CommunityCard, type CommunityDetail } from '@communities/contract';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 
 import { useAddon } from '../../context';
 
@@ -120,4 +121,30 @@ export function useCheckPurchaseMutation() {
       void qc.invalidateQueries({ queryKey: feedKeys.community(id) });
     },
   });
+}
+
+/**
+ * subscription.changed on the user's own channel: a purchase, renewal, lapse, expiry or refund
+ * was applied, so communities, channels and feeds are fetched again (gated ones open or close)
+ * and the host app hears it through `config.onSubscriptionChanged`.
+ */
+export function useSubscriptionLive(): void {
+  const { realtime, features, me, config } = useAddon();
+  const qc = useQueryClient();
+  const callback = useRef(config.onSubscriptionChanged);
+  callback.current = config.onSubscriptionChanged;
+  const prefix = features?.realtime.channel_prefix;
+  const meId = me?.id;
+  useEffect(() => {
+    if (!realtime || prefix === undefined || meId === undefined) return;
+    const channel = realtimeChannel.user(prefix, meId);
+    const off = onEvent(realtime, channel, REALTIME_EVENTS.subscriptionChanged, (d) => {
+      void qc.invalidateQueries({ queryKey: communityKeys.all });
+      void qc.invalidateQueries({ queryKey: channelKeys.all });
+      void qc.invalidateQueries({ queryKey: feedKeys.community(d.slug) });
+      void qc.invalidateQueries({ queryKey: feedKeys.community(String(d.community_id)) });
+      callback.current?.(d);
+    });
+    return off;
+  }, [realtime, prefix, meId, qc]);
 }

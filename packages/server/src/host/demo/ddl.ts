@@ -124,6 +124,7 @@ export async function createDemoSchema(db: Kysely<unknown> | Kysely<HostDatabase
           .addColumn('webinar_id', uint)
           .addColumn('bundle_id', uint)
           .addColumn('subscribe_id', uint)
+          .addColumn('product_order_id', uint)
           .addColumn('type', 'varchar(32)', (c) => c.notNull())
           .addColumn('payment_method', 'varchar(32)')
           .addColumn('amount', 'integer')
@@ -131,6 +132,30 @@ export async function createDemoSchema(db: Kysely<unknown> | Kysely<HostDatabase
           .addColumn('access_to_purchased_item', 'smallint', (c) => c.notNull().defaultTo(1))
           .addColumn('created_at', uint, (c) => c.notNull())
           .addColumn('refund_at', uint),
+    ],
+    [
+      'products',
+      (t) =>
+        id(t)
+          .addColumn('creator_id', uint, (c) => c.notNull())
+          .addColumn('type', 'varchar(16)', (c) => c.notNull().defaultTo('virtual'))
+          .addColumn('slug', 'varchar(191)', (c) => c.notNull())
+          .addColumn('price', 'integer')
+          .addColumn('status', 'varchar(16)', (c) => c.notNull().defaultTo('active'))
+          .addColumn('created_at', uint, (c) => c.notNull())
+          .addColumn('deleted_at', uint),
+    ],
+    [
+      'product_orders',
+      (t) =>
+        id(t)
+          .addColumn('product_id', uint, (c) => c.notNull())
+          .addColumn('seller_id', uint)
+          .addColumn('buyer_id', uint, (c) => c.notNull())
+          .addColumn('sale_id', uint)
+          .addColumn('status', 'varchar(24)', (c) => c.notNull().defaultTo('pending'))
+          .addColumn('quantity', uint, (c) => c.notNull().defaultTo(1))
+          .addColumn('created_at', uint, (c) => c.notNull()),
     ],
     [
       'orders',
@@ -178,6 +203,10 @@ export async function createDemoSchema(db: Kysely<unknown> | Kysely<HostDatabase
     if (dialect === 'mysql') t = t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`);
     await t.execute();
   }
+  // A demo school made before store products: its sales table gains the column RocketLMS has.
+  const sales = (await (db as Kysely<unknown>).introspection.getTables()).find((t) => t.name === 'sales');
+  if (sales && !sales.columns.some((c) => c.name === 'product_order_id'))
+    await schema.alterTable('sales').addColumn('product_order_id', uint).execute();
   const idx: Array<[string, string, string[]]> = [
     ['sales', 'demo_sales_buyer', ['buyer_id']],
     ['webinar_translations', 'demo_wt_webinar', ['webinar_id']],

@@ -22,6 +22,7 @@ export class RocketPurchases implements PurchasesPort {
       .selectFrom('sales')
       .leftJoin('orders', 'orders.id', 'sales.order_id')
       .leftJoin('subscribes', 'subscribes.id', 'sales.subscribe_id')
+      .leftJoin('product_orders', 'product_orders.id', 'sales.product_order_id')
       .select([
         'sales.id',
         'sales.order_id',
@@ -35,8 +36,11 @@ export class RocketPurchases implements PurchasesPort {
         'sales.access_to_purchased_item',
         'sales.created_at',
         'sales.refund_at',
+        'sales.amount',
         'orders.status as order_status',
         'subscribes.days as plan_days',
+        'product_orders.product_id as product_id',
+        'product_orders.status as product_order_status',
       ]);
   }
 
@@ -45,7 +49,8 @@ export class RocketPurchases implements PurchasesPort {
     const courses = ids('course');
     const bundles = ids('bundle');
     const plans = ids('subscribe');
-    return { courses, bundles, plans, empty: courses.length + bundles.length + plans.length === 0 };
+    const products = ids('product');
+    return { courses, bundles, plans, products, empty: courses.length + bundles.length + plans.length + products.length === 0 };
   }
 
   private toSales(rows: Awaited<ReturnType<ReturnType<RocketPurchases['base']>['execute']>>, items?: readonly SoldItem[]): HostSale[] {
@@ -56,6 +61,7 @@ export class RocketPurchases implements PurchasesPort {
       if (r.bundle_id !== null) candidates.push({ type: 'bundle', id: Number(r.bundle_id) });
       // A plan sale names its plan in subscribe_id; a course paid with a plan names the plan too, but sells the course.
       if (r.subscribe_id !== null && r.type === 'subscribe') candidates.push({ type: 'subscribe', id: Number(r.subscribe_id) });
+      if (r.product_id !== null && r.product_id !== undefined) candidates.push({ type: 'product', id: Number(r.product_id) });
       const item = candidates.find((c) => !items || items.some((i) => i.type === c.type && i.id === c.id));
       if (!item) continue;
       const paid = Number(r.manual_added) === 1 || r.order_id === null || r.order_status === 'paid';
@@ -66,7 +72,9 @@ export class RocketPurchases implements PurchasesPort {
         userId: Number(r.buyer_id),
         item,
         at: Number(r.created_at),
-        valid: r.refund_at === null && Number(r.access_to_purchased_item) === 1 && paid,
+        amount: Number(r.amount ?? 0),
+        // A product order the seller or an admin cancelled gives nothing, refunded or not.
+        valid: r.refund_at === null && Number(r.access_to_purchased_item) === 1 && paid && r.product_order_status !== 'canceled',
         planEndsAt: byPlan && r.plan_days !== null ? Number(r.created_at) + Number(r.plan_days) * 86_400 : null,
       });
     }
@@ -88,6 +96,7 @@ export class RocketPurchases implements PurchasesPort {
           ...(f.courses.length ? [eb('sales.webinar_id', 'in', f.courses)] : []),
           ...(f.bundles.length ? [eb('sales.bundle_id', 'in', f.bundles)] : []),
           ...(f.plans.length ? [eb.and([eb('sales.subscribe_id', 'in', f.plans), eb('sales.type', '=', 'subscribe')])] : []),
+          ...(f.products.length ? [eb('product_orders.product_id', 'in', f.products)] : []),
         ]),
       )
       .orderBy('sales.id')
@@ -113,6 +122,7 @@ export class RocketPurchases implements PurchasesPort {
           ...(f.courses.length ? [eb('sales.webinar_id', 'in', f.courses)] : []),
           ...(f.bundles.length ? [eb('sales.bundle_id', 'in', f.bundles)] : []),
           ...(f.plans.length ? [eb.and([eb('sales.subscribe_id', 'in', f.plans), eb('sales.type', '=', 'subscribe')])] : []),
+          ...(f.products.length ? [eb('product_orders.product_id', 'in', f.products)] : []),
         ]),
       )
       .orderBy('sales.id')
@@ -141,8 +151,26 @@ export class RocketPurchases implements PurchasesPort {
       const b = await this.db.selectFrom('bundles').select('slug').where('id', '=', item.id).executeTakeFirst();
       return b ? `${base}/bundles/${encodeURIComponent(b.slug)}` : null;
     }
+    if (item.type === 'product') {
+      const p = await this.product(item.id);
+      return p ? `${base}/products/${encodeURIComponent(p.slug)}` : null;
+    }
     const p = await this.db.selectFrom('subscribes').select('id').where('id', '=', item.id).executeTakeFirst();
     return p ? `${base}/panel/financial/subscribes` : null;
+  }
+
+  private product(id: number) {
+    return this.db
+      .selectFrom('products')
+      .select(['slug', 'creator_id'])
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  async productSeller(productId: number): Promise<number | null> {
+    const p = await this.product(productId);
+    return p ? Number(p.creator_id) : null;
   }
 }
 

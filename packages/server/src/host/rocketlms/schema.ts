@@ -57,6 +57,8 @@ export interface HostDatabase {
     webinar_id: number | null;
     bundle_id: number | null;
     subscribe_id: number | null;
+    /** A store product's sale: its `product_orders` row (RocketLMS v1.5+). */
+    product_order_id: number | null;
     type: string;
     payment_method: string | null;
     amount: number | null;
@@ -64,6 +66,28 @@ export interface HostDatabase {
     access_to_purchased_item: number;
     created_at: number;
     refund_at: number | null;
+  };
+  /** Store products (RocketLMS's shop): `creator_id` sells it; its page is /products/{slug}. */
+  products: {
+    id: Generated<number>;
+    creator_id: number;
+    type: string;
+    slug: string;
+    price: number | null;
+    status: string;
+    created_at: number;
+    deleted_at?: number | null;
+  };
+  /** One bought product: `status` pending, waiting_delivery, shipped, success or canceled. */
+  product_orders: {
+    id: Generated<number>;
+    product_id: number;
+    seller_id: number | null;
+    buyer_id: number;
+    sale_id: number | null;
+    status: string;
+    quantity: number;
+    created_at: number;
   };
   orders: { id: Generated<number>; user_id: number; status: string; amount: number | null; created_at: number };
   subscribes: { id: Generated<number>; days: number; usable_count: number; infinite_use: number; price: number | null; created_at: number };

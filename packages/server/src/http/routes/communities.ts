@@ -181,6 +181,10 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
       },
     }),
     route({
+      endpoint: e.tierRevenue,
+      handler: ({ viewer, params }) => s.pricing.revenue(viewer.actor, params.id),
+    }),
+    route({
       endpoint: e.checkPurchase,
       rateLimit: 'purchase_checks',
       handler: ({ viewer, params }) => s.pricing.checkPurchase(viewer.actor, params.id),

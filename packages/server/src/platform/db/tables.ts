@@ -415,6 +415,19 @@ export interface CommunityRolesTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `community_tier_sales`. */
+export interface CommunityTierSalesTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  pricing_tier_id: number; // bigint
+  user_id: number; // bigint
+  host_sale_id: number; // bigint
+  amount_minor: Generated<number>; // bigint, default 0
+  currency: string; // varchar(3)
+  sold_at: string; // varchar(32)
+  created_at: string; // varchar(32)
+}
+
 /** Table `community_word_lists`. */
 export interface CommunityWordListsTable {
   id: Generated<number>; // integer, primary key
@@ -783,6 +796,7 @@ export interface Database {
   community_notifications: CommunityNotificationsTable;
   community_pricing_tiers: CommunityPricingTiersTable;
   community_roles: CommunityRolesTable;
+  community_tier_sales: CommunityTierSalesTable;
   community_word_lists: CommunityWordListsTable;
   dm_blocks: DmBlocksTable;
   dm_message_attachments: DmMessageAttachmentsTable;
@@ -841,6 +855,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'community_notifications',
   'community_pricing_tiers',
   'community_roles',
+  'community_tier_sales',
   'community_word_lists',
   'dm_blocks',
   'dm_message_attachments',

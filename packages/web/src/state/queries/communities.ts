@@ -99,6 +99,15 @@ export function useTiersQuery(id: string, enabled = true) {
   });
 }
 
+/** The owner's revenue by tier (subscription.changed on the owner's own channel is not theirs: fetched on open and focus). */
+export function useTierRevenueQuery(id: string) {
+  return useQuery({
+    queryKey: communityKeys.revenue(id),
+    queryFn: ({ signal }) => api.communities.tierRevenue({ params: { id } }, { signal }),
+    retry: false,
+  });
+}
+
 /** "Check my purchase": the server reads the viewer's RocketLMS sales now; what it opens is fetched again. */
 export function useCheckPurchaseMutation() {
   const qc = useQueryClient();
