@@ -66,7 +66,8 @@ const clients: Realtime[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('mysql');
   await db.db.destroy();
-  const node = (roles: string) => startNode({ dbUrl: db.url, redisUrl: REDIS, appId: APP_ID, roles });
+  // Five processes starting on 2 cores shared with other suites: give each time.
+  const node = (roles: string) => startNode({ dbUrl: db.url, redisUrl: REDIS, appId: APP_ID, roles, startMs: 240_000 });
   // The worker migrates and seeds the demo school first; the others find it done.
   const t0 = Date.now();
   worker = await node('worker');
@@ -85,7 +86,7 @@ beforeAll(async () => {
       () => [g2, g1],
     ),
   ]);
-}, 300_000);
+}, 480_000);
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   for (const d of doors) d.server.close();

@@ -33,7 +33,7 @@ export interface Node {
  */
 export async function serveProcess(
   env: Record<string, string>,
-  opts: { port?: number; until?: 'ok' | 'answers'; roles?: string } = {},
+  opts: { port?: number; until?: 'ok' | 'answers'; roles?: string; startMs?: number } = {},
 ): Promise<Node> {
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...(opts.roles ? ['--roles', opts.roles] : [])], {
@@ -53,7 +53,7 @@ export async function serveProcess(
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   // Seeding the demo school into a server database takes a while on a busy 2-core machine.
-  for (const deadline = Date.now() + 100_000; Date.now() < deadline;) {
+  for (const deadline = Date.now() + (opts.startMs ?? 100_000); Date.now() < deadline;) {
     if (proc.exitCode !== null) throw new Error(`serve exited (${proc.exitCode}): ${out}`);
     // A worker alone serves no HTTP: it is ready once it says so (after migrating and seeding).
     const ready =
@@ -78,6 +78,7 @@ export function startNode(opts: {
   env?: Record<string, string>;
   /** `serve --roles` (default: all of them). */
   roles?: string;
+  startMs?: number;
 }): Promise<Node> {
   return serveProcess(
     {
@@ -88,7 +89,7 @@ export function startNode(opts: {
       COMMUNITIES__RATE_LIMITS__STORE: 'redis',
       ...opts.env,
     },
-    opts.roles ? { roles: opts.roles } : {},
+    { ...(opts.roles ? { roles: opts.roles } : {}), ...(opts.startMs ? { startMs: opts.startMs } : {}) },
   );
 }
 
