@@ -51,6 +51,19 @@ describe('the communities command', () => {
     // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
   }, 180_000);
 
+  it('serve refuses unknown roles, and an API without a gateway that could not reach one', () => {
+    const env = { DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}` };
+    expect(run(['serve', '--roles', 'api,websocket'], env)).toMatchObject({
+      status: 64,
+      out: expect.stringContaining('unknown role websocket'),
+    });
+    // chat.driver broadcast (the default) reaches only this process's own gateway.
+    expect(run(['serve', '--roles', 'api'], env)).toMatchObject({
+      status: 64,
+      out: expect.stringContaining('--roles api without gateway needs chat.driver = redis'),
+    });
+  }, 60_000);
+
   it('refuses to seed demo data into a real RocketLMS', () => {
     const env = {
       DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,

@@ -59,4 +59,52 @@ describe('a socket that stops reading', () => {
     expect(stalled.received()).toBeLessThan(frames);
     reader.ws.close();
   }, 60_000);
+
+  it('50 sockets that never read are cut while messages flood in; 5 that read get everything, and unsent bytes stay bounded', async () => {
+    const limit = s.ctx.config.chat.max_socket_buffer_bytes;
+    const channel = realtimeChannel.user(s.ctx.config.chat.broadcast_channel_prefix, s.demo.studentIds[1]!);
+    const gateway = s.gateway!;
+    const stalled = await Promise.all(Array.from({ length: 50 }, () => subscriber(channel)));
+    const readers = await Promise.all(Array.from({ length: 5 }, () => subscriber(channel)));
+    for (const c of stalled) (c.ws as unknown as { _socket: Socket })._socket.pause();
+    const codes = stalled.map((c) => c.closed);
+    const closedBefore = gateway.stats().slowClosed;
+    const rssBefore = process.memoryUsage().rss;
+    const frames = 600;
+    const blob = 'x'.repeat(50_000);
+    let peak = 0;
+    let sent = 0;
+    for (let i = 0; i < frames; i++) {
+      await s.ctx.broadcaster.publish([channel], 'bulk', { i, blob });
+      // After the gateway's flush of this turn (its setImmediate ran first): what sockets hold unsent now.
+      await new Promise((r) => setImmediate(r));
+      peak = Math.max(peak, gateway.stats().bufferedBytes);
+      sent += blob.length;
+    }
+    for (const r of readers) await expect.poll(() => r.received(), { timeout: 30_000 }).toBe(frames);
+    // The server let go of every stalled socket on its own (they still do not read)…
+    expect(gateway.stats().slowClosed - closedBefore).toBe(50);
+    expect(gateway.stats().connections).toBe(5);
+    // …and never held much more than the bound per socket, where without it each stalled one
+    // would hold nearly everything sent to it (30 MB each, 1.5 GB for the 50).
+    const frameBytes = blob.length + 100;
+    expect(peak).toBeLessThanOrEqual(55 * (limit + frameBytes));
+    expect(peak).toBeLessThan((50 * sent) / 10);
+    console.info(
+      JSON.stringify({
+        stalled: 50,
+        readers: 5,
+        frames,
+        frame_bytes: frameBytes,
+        bound_bytes: limit,
+        peak_unsent_bytes: peak,
+        unsent_without_bound_upper_bytes: 50 * sent,
+        rss_growth_bytes: process.memoryUsage().rss - rssBefore,
+      }),
+    );
+    for (const c of stalled) (c.ws as unknown as { _socket: Socket })._socket.resume();
+    for (const code of await Promise.all(codes)) expect([4100, 1006]).toContain(code);
+    expect(Math.max(...stalled.map((c) => c.received()))).toBeLessThan(frames);
+    for (const r of readers) r.ws.close();
+  }, 120_000);
 });

@@ -40,7 +40,7 @@ async function startSecondProcess(dataDir: string): Promise<{ proc: ChildProcess
   );
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'packages/server/src/cli/main.ts'), '-c', configFile, 'serve', '--roles', 'api'],
+    ['--import', 'tsx', join(ROOT, 'packages/server/src/cli/main.ts'), '-c', configFile, 'serve', '--roles', 'api,gateway'],
     {
       cwd: ROOT,
       env: { ...process.env, COMMUNITIES_CONFIG: configFile, NODE_ENV: 'production' },

@@ -16,6 +16,8 @@ import { formatEventStatus } from '../platform/events';
 import { formatQueueStatus } from '../platform/queue-status';
 import { startWorker } from '../worker';
 
+import { checkRoles, DEFAULT_ROLES, parseRoles, RolesError } from './roles';
+
 function config(opts: { config?: string }) {
   const given = loadConfig(opts.config ? { file: opts.config } : {});
   assertDemoIsolated(given);
@@ -187,34 +189,51 @@ program
 program
   .command('serve')
   .description('run the addon (migrates and, in demo mode, seeds the demo school first)')
-  .option('--roles <roles>', 'comma-separated roles this process plays: api, worker', 'api,worker')
+  .option(
+    '--roles <roles>',
+    'comma-separated roles this process plays: api (HTTP API and web app), gateway (the realtime WebSocket endpoint), worker (jobs)',
+    DEFAULT_ROLES,
+  )
   .action(async (opts: { roles: string }) => {
-    const roles = new Set(opts.roles.split(',').map((r) => r.trim()));
-    const { ctx, demo } = await boot(config(program.opts()));
+    const roles = parseRoles(opts.roles);
+    const c = config(program.opts());
+    checkRoles(roles, c.chat, c.enabled);
+    const { ctx, demo } = await boot(c);
     // Health says `starting` until memberships from the host exist (see HostSync.readiness).
     ctx.hostSync.awaitFirstRun(roles.has('worker') ? 'here' : 'anywhere');
     const stopWorker = roles.has('worker') ? startWorker(ctx) : null;
-    if (!roles.has('api')) {
-      console.log('Worker running.');
-      return;
-    }
-    const { app } = await buildHttpServer(ctx);
+    const served =
+      roles.has('api') || roles.has('gateway')
+        ? await buildHttpServer(ctx, { api: roles.has('api'), gateway: roles.has('gateway') })
+        : null;
     const shutdown = async () => {
       await stopWorker?.();
-      await app.close();
+      await served?.app.close();
       await ctx.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void shutdown());
     process.once('SIGTERM', () => void shutdown());
-    const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
+    if (!served) {
+      console.log('Worker running.');
+      return;
+    }
+    const address = await served.app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
     const origin = ctx.config.http.public_url ?? address.replace('://[::1]', '://localhost');
+    const health = `${origin}${ctx.config.http.base_path}/api/communities/health`;
+    if (!roles.has('api')) {
+      const ws = served.gateway ? `${origin.replace(/^http/, 'ws')}${ctx.config.http.base_path}/app/${ctx.config.chat.app_key}` : 'off';
+      console.log(`\n  Realtime gateway is running: ${ws}   health: ${health}${roles.has('worker') ? '\n  Worker running.' : ''}\n`);
+      return;
+    }
     const web = `${origin}${ctx.config.http.base_path}${ctx.config.http.web_path}`;
     const lines = [
       '',
       `  RocketLMS Communities is running: ${web}`,
-      `  API docs: ${origin}${ctx.config.http.base_path}/api/communities/docs   health: ${origin}${ctx.config.http.base_path}/api/communities/health`,
+      `  API docs: ${origin}${ctx.config.http.base_path}/api/communities/docs   health: ${health}`,
     ];
+    if (!roles.has('gateway') && ctx.config.chat.driver === 'redis')
+      lines.push('  Realtime: published through Redis to the gateway processes (--roles gateway).');
     if (demo) {
       lines.push('', '  Demo sign-in (demo mode only):');
       lines.push(`    admin       ${web}/demo/sign-in/${demo.adminId}`);
@@ -236,6 +255,10 @@ program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exit(78);
+  }
+  if (error instanceof RolesError) {
+    console.error(error.message);
+    process.exit(64);
   }
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

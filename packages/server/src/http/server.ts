@@ -17,26 +17,42 @@ import { registerWeb } from './web';
 export interface HttpServer {
   app: FastifyInstance;
   routes: RegisteredRoute[];
+  /** The built-in gateway, when this server plays that role and chat.driver is broadcast or redis. */
+  gateway: RealtimeGateway | null;
 }
 
-/** The API role: contract routes, OpenAPI, the web app. */
-export async function buildHttpServer(ctx: AppContext, options: { web?: boolean } = {}): Promise<HttpServer> {
+export interface HttpRoles {
+  /** The web app (default on; it is part of the API role). */
+  web?: boolean;
+  /** The API role: contract routes, OpenAPI, the web app (default on). Off: health only. */
+  api?: boolean;
+  /** The gateway role: the Pusher-protocol WebSocket endpoint and Pusher HTTP API (default on). */
+  gateway?: boolean;
+}
+
+/** The HTTP side of `serve`: the API role, the gateway role, or both in one server. */
+export async function buildHttpServer(ctx: AppContext, options: HttpRoles = {}): Promise<HttpServer> {
+  const api = options.api !== false;
   const app = createFastify(ctx);
   await app.register(fastifyMultipart, {
     limits: { fileSize: ctx.config.file_scanner.max_file_size, files: 1, fields: 5, parts: 6, headerPairs: 100 },
   });
   const base = ctx.config.http.base_path;
   const features = new FeatureTable(ctx.config.features);
-  const specs = ctx.config.enabled
-    ? allRoutes(ctx, features)
-    : allRoutes(ctx, features).filter((r) => r.endpoint.path.endsWith('/health') || r.endpoint.path.endsWith('/features'));
+  // A gateway alone answers health only: load balancers check it like any node.
+  const specs = allRoutes(ctx, features).filter((r) =>
+    !api
+      ? r.endpoint.path.endsWith('/health')
+      : ctx.config.enabled || r.endpoint.path.endsWith('/health') || r.endpoint.path.endsWith('/features'),
+  );
   // pusher-js posts channel authorisation as a form.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   const routes = registerRoutes(app, ctx, specs, features);
-  if (ctx.config.enabled && (ctx.config.chat.driver === 'broadcast' || ctx.config.chat.driver === 'redis')) {
-    const gateway = new RealtimeGateway({
+  let gateway: RealtimeGateway | null = null;
+  if (options.gateway !== false && ctx.config.enabled && (ctx.config.chat.driver === 'broadcast' || ctx.config.chat.driver === 'redis')) {
+    gateway = new RealtimeGateway({
       key: ctx.config.chat.app_key,
       secret: ctx.config.chat.app_secret,
       path: base,
@@ -62,10 +78,11 @@ export async function buildHttpServer(ctx: AppContext, options: { web?: boolean 
       broadcaster: () => ctx.broadcaster,
     });
   }
+  if (!api) return { app, routes, gateway };
   const spec = buildOpenApi(base);
   app.get(`${base}/api/communities/openapi.json`, (_req, reply) => reply.send(spec));
   const page = docsPage(spec);
   app.get(`${base}/api/communities/docs`, (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
   if (options.web !== false && ctx.config.enabled) await registerWeb(app, ctx);
-  return { app, routes };
+  return { app, routes, gateway };
 }

@@ -244,13 +244,18 @@ export class RedisCluster implements GatewayCluster {
   }
 
   async join(channel: string, socketId: string, userId: string, info: unknown) {
-    const before = await this.entries(channel);
-    const added = !before.some((e) => e.user_id === userId);
-    await this.redis
+    // Read and write in one transaction: two users joining at once on two nodes each see the
+    // other either in their list or in a member_added that follows it, never neither.
+    const res = await this.redis
       .multi()
+      .hgetall(this.key('presence', channel))
       .hset(this.key('presence', channel), `${this.nodeId}|${socketId}`, JSON.stringify({ user_id: userId, user_info: info }))
       .sadd(this.key('node-channels', this.nodeId), channel)
       .exec();
+    const [err, all] = res?.[0] ?? [new Error('presence join: no answer from Redis'), null];
+    if (err) throw err;
+    const before = Object.values(hash(all)).map((v) => JSON.parse(v) as { user_id: string; user_info: unknown });
+    const added = !before.some((e) => e.user_id === userId);
     const members = new Map<string, unknown>([...before.map((e) => [e.user_id, e.user_info] as const), [userId, info]]);
     return { added, members };
   }
@@ -314,6 +319,14 @@ export class RedisCluster implements GatewayCluster {
     }
     await this.redis.multi().del(this.key('node-channels', this.nodeId)).srem(this.key('nodes'), this.nodeId).exec();
   }
+}
+
+/** HGETALL's answer inside MULTI: an object, or the flat field/value list when not transformed. */
+function hash(reply: unknown): Record<string, string> {
+  if (!Array.isArray(reply)) return (reply ?? {}) as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = String(reply[i + 1]);
+  return out;
 }
 
 /** chat.driver = redis: server events go to every node through Redis. */

@@ -34,6 +34,8 @@ interface Conn {
   hidden: Map<string, Set<string>>;
   /** private channel -> user id its auth was signed for (channel_data), when the signer named one */
   owners: Map<string, string>;
+  /** presence channel -> frames held while its join is in flight (sent after subscription_succeeded) */
+  joining: Map<string, Buffer[]>;
   lastSeen: number;
   pingSent: boolean;
   events: { windowStart: number; count: number };
@@ -73,6 +75,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   /** Fan-out is interrupted: nothing is pushed until resync(), so what clients miss is one stretch. */
   private held = false;
   private subscribed: ((s: LocalSubscription) => void) | null = null;
+  /** Sockets closed because they stopped reading, since start. */
+  private slowClosed = 0;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
@@ -101,8 +105,11 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     app.addHook('onClose', async () => this.close());
   }
 
+  /** Open sockets, channels with a subscriber here, and the bytes sockets hold unsent (bounded by maxBufferedBytes each). */
   stats() {
-    return { connections: this.conns.size, channels: this.channels.size };
+    let bufferedBytes = 0;
+    for (const c of this.conns.values()) bufferedBytes += c.ws.bufferedAmount;
+    return { connections: this.conns.size, channels: this.channels.size, bufferedBytes, slowClosed: this.slowClosed };
   }
 
   /** Runs a handler of client input; whatever it throws is logged, never the end of the process. */
@@ -134,6 +141,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       presenceInfo: new Map(),
       hidden: new Map(),
       owners: new Map(),
+      joining: new Map(),
       lastSeen: Date.now(),
       pingSent: false,
       events: { windowStart: 0, count: 0 },
@@ -246,13 +254,22 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     };
     const added = frame('pusher_internal:member_added', { user_id: userId, user_info: info }, channel);
     if (this.opts.cluster) {
+      // Another node's member_added can arrive before this join's answer: pusher-js would add the
+      // member, then replace its list with the (older) one in subscription_succeeded. So frames
+      // for the channel wait until subscription_succeeded has gone.
+      const held: Buffer[] = [];
+      conn.joining.set(channel, held);
       this.opts.cluster
         .join(channel, conn.id, userId, info)
         .then((r) => {
           if (r.added) this.toChannel(channel, added, conn);
+          if (conn.joining.get(channel) !== held) return;
+          conn.joining.delete(channel);
           succeeded(r.members);
+          for (const b of held) this.push(conn, b);
         })
         .catch((err: unknown) => {
+          if (conn.joining.get(channel) === held) conn.joining.delete(channel);
           this.opts.logger.warn({ err, channel }, 'presence join failed');
           conn.ws.send(frame('pusher:subscription_error', { type: 'ServerError', error: 'Presence unavailable', status: 503 }, channel));
         });
@@ -272,6 +289,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private unsubscribe(conn: Conn, channel: string): void {
     if (!conn.channels.delete(channel)) return;
     conn.owners.delete(channel);
+    conn.joining.delete(channel);
     this.channels.get(channel)?.delete(conn);
     if (this.channels.get(channel)?.size === 0) this.channels.delete(channel);
     const userId = conn.presence.get(channel);
@@ -322,8 +340,12 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const bytes = Buffer.from(raw);
     // Who a presence frame is about, read only where someone here must not see someone.
     const about = [...subscribers].some((c) => c.hidden.has(channel)) ? presenceSubject(raw) : undefined;
-    for (const c of subscribers)
-      if (c.id !== exceptSocketId && !(about !== undefined && c.hidden.get(channel)?.has(about))) this.push(c, bytes);
+    for (const c of subscribers) {
+      if (c.id === exceptSocketId || (about !== undefined && c.hidden.get(channel)?.has(about))) continue;
+      const held = c.joining.get(channel);
+      if (held) held.push(bytes);
+      else this.push(c, bytes);
+    }
   }
 
   /**
@@ -376,6 +398,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
    */
   private tooSlow(c: Conn): void {
     this.opts.logger.warn({ socket_id: c.id, buffered: c.ws.bufferedAmount }, 'realtime socket closed: it stopped reading');
+    this.slowClosed++;
     this.drop(c);
     c.ws.close(ERR.overCapacity, 'Not reading: reconnect and catch up');
     // The close frame waits behind all it has not read; its buffers go now, not after ws's 30 s.

@@ -31,9 +31,12 @@ export interface Node {
  * what health says). Demo mode on a server database derives its sign-in secrets from
  * chat.app_secret, so processes given the same one accept each other's demo sign-ins.
  */
-export async function serveProcess(env: Record<string, string>, opts: { port?: number; until?: 'ok' | 'answers' } = {}): Promise<Node> {
+export async function serveProcess(
+  env: Record<string, string>,
+  opts: { port?: number; until?: 'ok' | 'answers'; roles?: string; startMs?: number } = {},
+): Promise<Node> {
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...(opts.roles ? ['--roles', opts.roles] : [])], {
     env: {
       ...process.env,
       COMMUNITIES_CONFIG: '',
@@ -50,12 +53,16 @@ export async function serveProcess(env: Record<string, string>, opts: { port?: n
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   // Seeding the demo school into a server database takes a while on a busy 2-core machine.
-  for (const deadline = Date.now() + 100_000; Date.now() < deadline;) {
+  for (const deadline = Date.now() + (opts.startMs ?? 100_000); Date.now() < deadline;) {
     if (proc.exitCode !== null) throw new Error(`serve exited (${proc.exitCode}): ${out}`);
-    const ready = await fetch(`${url}/api/communities/health`).then(
-      (r) => r.ok || opts.until === 'answers',
-      () => false,
-    );
+    // A worker alone serves no HTTP: it is ready once it says so (after migrating and seeding).
+    const ready =
+      opts.roles === 'worker'
+        ? out.includes('Worker running.')
+        : await fetch(`${url}/api/communities/health`).then(
+            (r) => r.ok || opts.until === 'answers',
+            () => false,
+          );
     if (ready) return { port, proc, url, output: () => out };
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -64,15 +71,26 @@ export async function serveProcess(env: Record<string, string>, opts: { port?: n
 }
 
 /** A `communities serve` process with chat.driver = redis, sharing `appId`'s Redis keys with its peers. */
-export function startNode(opts: { dbUrl: string; redisUrl: string; appId: string; env?: Record<string, string> }): Promise<Node> {
-  return serveProcess({
-    COMMUNITIES__DATABASE__URL: opts.dbUrl,
-    COMMUNITIES__REDIS__URL: opts.redisUrl,
-    COMMUNITIES__CHAT__DRIVER: 'redis',
-    COMMUNITIES__CHAT__APP_ID: opts.appId,
-    COMMUNITIES__RATE_LIMITS__STORE: 'redis',
-    ...opts.env,
-  });
+export function startNode(opts: {
+  dbUrl: string;
+  redisUrl: string;
+  appId: string;
+  env?: Record<string, string>;
+  /** `serve --roles` (default: all of them). */
+  roles?: string;
+  startMs?: number;
+}): Promise<Node> {
+  return serveProcess(
+    {
+      COMMUNITIES__DATABASE__URL: opts.dbUrl,
+      COMMUNITIES__REDIS__URL: opts.redisUrl,
+      COMMUNITIES__CHAT__DRIVER: 'redis',
+      COMMUNITIES__CHAT__APP_ID: opts.appId,
+      COMMUNITIES__RATE_LIMITS__STORE: 'redis',
+      ...opts.env,
+    },
+    { ...(opts.roles ? { roles: opts.roles } : {}), ...(opts.startMs ? { startMs: opts.startMs } : {}) },
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import type { DemoSchool } from '../../src/host/demo/seed';
 import { signRocketJwt } from '../../src/host/rocketlms/auth/jwt';
 import type { RegisteredRoute } from '../../src/http/app';
 import { buildHttpServer } from '../../src/http/server';
+import type { RealtimeGateway } from '../../src/realtime/gateway';
 import { parseConfig } from '../../src/platform/config';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -23,6 +24,8 @@ export interface TestServer {
   ctx: AppContext;
   demo: DemoSchool;
   routes: RegisteredRoute[];
+  /** The built-in gateway (chat.driver broadcast or redis). */
+  gateway: RealtimeGateway | null;
   /** http://127.0.0.1:<port> */
   url: string;
   dataDir: string;
@@ -66,7 +69,7 @@ export async function startTestServer(
   const config = parseConfig(deepMerge(base, overrides));
   // Tests start from an empty addon (demo school only) unless they ask for the demo content.
   const { ctx, demo } = await boot(config, { seedContent: options.demoContent ?? false });
-  const { app, routes } = await buildHttpServer(ctx, { web: options.web ?? false });
+  const { app, routes, gateway } = await buildHttpServer(ctx, { web: options.web ?? false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const token = (userId: number, opts: { ttlSeconds?: number; now?: Date } = {}) =>
     signRocketJwt(userId, { secret: config.host.jwt_secret!, ...opts });
@@ -75,6 +78,7 @@ export async function startTestServer(
     ctx,
     demo: demo!,
     routes,
+    gateway,
     url: address,
     dataDir,
     token,
