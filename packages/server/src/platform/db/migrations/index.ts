@@ -9,6 +9,7 @@ import { authorRecentIndexes } from './0006_author_recent_ix';
 import { activityRollups } from './0007_activity_rollups';
 import { paidTiers } from './0009_paid_tiers';
 import { adminTools } from './0008_admin_tools';
+import { activityReadRollups } from './0010_activity_read_rollups';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   activityRollups,
   adminTools,
   paidTiers,
+  activityReadRollups,
 ];
