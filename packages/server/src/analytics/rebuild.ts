@@ -6,7 +6,7 @@ import { inTransaction, type DbHandle } from '../platform/db/transaction';
 import { rollupDay } from './daily';
 import { ALL, applyBatch, periodStarts, RollupBatch, type Activity } from './rollup';
 import { activitiesOfEvents, LOGGED_EVENTS, SYSTEM_FEED_TYPES } from './sources';
-import { addDays, utcDate } from './tz';
+import { addDays, dayOfYear, encodeYear, utcDate, YEAR_DAYS } from './tz';
 
 const PAGE = 2000;
 
@@ -170,6 +170,7 @@ export async function rebuildStats(
   }
   onProgress?.(`counted ${total} activities from ${from} to ${to}; member periods and daily aggregates…`);
   await recomputeMemberPeriods(db, from, to, now().toISOString());
+  await recomputeMemberYears(db, from, to, now().toISOString());
   let days = 0;
   for (let d = from; d <= to; d = addDays(d, 1), days++) await rollupDay(db, d, now().toISOString());
   return { from, to, activities: total, days };
@@ -209,6 +210,40 @@ export async function recomputeMemberPeriods(db: DbHandle, from: string, to: str
       for (let i = 0; i < values.length; i += 200)
         await trx
           .insertInto('member_activity_periods')
+          .values(values.slice(i, i + 200))
+          .execute();
+    });
+  }
+}
+
+/** Every member's year rows (member_activity_years) of the UTC years that touch [from, to], from the `*` rows. */
+export async function recomputeMemberYears(db: DbHandle, from: string, to: string, now: string): Promise<void> {
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+    await inTransaction(db, async (trx) => {
+      await trx.deleteFrom('member_activity_years').where('year', '=', year).execute();
+      const rows = await trx
+        .selectFrom('activity_counts')
+        .select(['community_id', 'user_id', 'date', 'total'])
+        .where('kind', '=', ALL)
+        .where('user_id', '>', 0)
+        .where('community_id', '>', 0)
+        .where('date', '>=', `${year}-01-01`)
+        .where('date', '<=', `${year}-12-31`)
+        .execute();
+      const members = new Map<string, number[]>();
+      for (const r of rows) {
+        const k = `${Number(r.community_id)}|${Number(r.user_id)}`;
+        let days = members.get(k);
+        if (!days) members.set(k, (days = new Array<number>(YEAR_DAYS).fill(0)));
+        days[dayOfYear(r.date)]! += Number(r.total);
+      }
+      const values = [...members].map(([k, days]) => {
+        const [c, u] = k.split('|');
+        return { community_id: Number(c), year, user_id: Number(u), cum: encodeYear(days), updated_at: now };
+      });
+      for (let i = 0; i < values.length; i += 200)
+        await trx
+          .insertInto('member_activity_years')
           .values(values.slice(i, i + 200))
           .execute();
     });

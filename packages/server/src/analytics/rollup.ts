@@ -1,7 +1,7 @@
 import type { DialectName } from '../platform/db/connect';
 import type { DbHandle, Tx } from '../platform/db/transaction';
 
-import { addDays, decodeQuarters, encodeCum, encodeQuarters, quarterOf, utcDate, weekday } from './tz';
+import { addDays, dayOfYear, decodeQuarters, decodeYear, encodeCum, encodeQuarters, encodeYear, quarterOf, utcDate, weekday } from './tz';
 
 /**
  * What the rollups count. The first six are activity (heatmaps); the membership kinds feed the
@@ -89,11 +89,20 @@ export class RollupBatch {
   readonly channels = new Map<string, Map<number, number>>();
   /** `${community}|${period}|${starts_on}|${user}` → activity (active kinds). */
   readonly memberPeriods = new Map<string, number>();
+  /** `${community}|${year}|${user}` → day of year → activity (active kinds). */
+  readonly memberYears = new Map<string, Map<number, number>>();
   /** Communities that no longer exist: nothing of theirs is written to tables keyed to them. */
   readonly dropped = new Set<number>();
 
   get size(): number {
-    return this.counts.size + this.userStats.size + this.communityStats.size + this.channels.size + this.memberPeriods.size;
+    return (
+      this.counts.size +
+      this.userStats.size +
+      this.communityStats.size +
+      this.channels.size +
+      this.memberPeriods.size +
+      this.memberYears.size
+    );
   }
 
   add(a: Activity): void {
@@ -106,11 +115,13 @@ export class RollupBatch {
       this.bump(this.counts, `${a.userId}|${c}|${date}|${ALL}`, q);
       if (c > 0) this.bump(this.counts, `0|${c}|${date}|${ALL}`, q);
     }
-    if (c > 0 && ACTIVE_KINDS.includes(a.kind))
+    if (c > 0 && ACTIVE_KINDS.includes(a.kind)) {
       for (const [period, start] of periodStarts(date)) {
         const k = `${c}|${period}|${start}|${a.userId}`;
         this.memberPeriods.set(k, (this.memberPeriods.get(k) ?? 0) + 1);
       }
+      this.bump(this.memberYears, `${c}|${date.slice(0, 4)}|${a.userId}`, dayOfYear(date));
+    }
     if (a.kind === 'message' && a.channelId) this.bump(this.channels, `${a.channelId}|${c}|${date}`, q);
     const uc = USER_COL[a.kind];
     if (uc) inc(this.userStats, `${a.userId}|${c}|${date}`, uc);
@@ -293,6 +304,36 @@ export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: st
     }
     if (inserts.length) await trx.insertInto('member_activity_periods').values(inserts).execute();
   }
+  // member_activity_years
+  const ykeys = [...batch.memberYears.keys()].map((k) => {
+    const [c, year, u] = k.split('|');
+    return { key: k, community_id: Number(c), year: Number(year), user_id: Number(u) };
+  });
+  for (const part of chunks(ykeys)) {
+    const existing = await trx
+      .selectFrom('member_activity_years')
+      .select(['id', 'community_id', 'year', 'user_id', 'cum'])
+      .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
+      .where('year', 'in', [...new Set(part.map((k) => k.year))])
+      .where('user_id', 'in', [...new Set(part.map((k) => k.user_id))])
+      .execute();
+    const byKey = new Map(existing.map((r) => [`${Number(r.community_id)}|${Number(r.year)}|${Number(r.user_id)}`, r]));
+    const inserts = [];
+    for (const k of part) {
+      const row = byKey.get(k.key);
+      const days = decodeYear(row?.cum ?? '');
+      for (const [d, n] of batch.memberYears.get(k.key)!) days[d]! += n;
+      if (row)
+        await trx
+          .updateTable('member_activity_years')
+          .set({ cum: encodeYear(days), updated_at: now })
+          .where('id', '=', row.id)
+          .execute();
+      else inserts.push({ community_id: k.community_id, year: k.year, user_id: k.user_id, cum: encodeYear(days), updated_at: now });
+    }
+    if (inserts.length) await trx.insertInto('member_activity_years').values(inserts).execute();
+  }
+
   const cpkeys = [...periodActives.keys()].map((k) => {
     const [c, period, start] = k.split('|');
     return { key: k, community_id: Number(c), period: period!, starts_on: start! };

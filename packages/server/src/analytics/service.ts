@@ -25,10 +25,10 @@ import { invalid, notFound } from '../platform/errors';
 import { ACTIVE_KINDS, ALL, type RollupKind } from './rollup';
 import {
   addDays,
-  coverRange,
   CUM_WIDTH,
   cumAt,
   dayNumber,
+  dayOfYear,
   daysBetween,
   eachQuarter,
   localDaySegments,
@@ -37,6 +37,8 @@ import {
   localToday,
   utcDate,
   weekday,
+  YEAR_DAYS,
+  YEAR_WIDTH,
 } from './tz';
 
 export interface AnalyticsDeps {
@@ -373,13 +375,14 @@ export class AnalyticsService {
 
     // Distinct members (UTC dates standing for the local days): per bucket, over the range, over the last 1–90 days.
     await this.bucketActives(c.id, q.period, series, from, to);
-    const contributions = await this.memberTotals(c.id, from, to);
-    totals.active_members = contributions.size;
-    const [a1, a7, a30, a90] = await Promise.all(
-      [1, 7, 30, 90].map(async (n) =>
-        n === 1 ? this.dayActives(c.id, to) : (await this.memberTotals(c.id, addDays(to, -(n - 1)), to)).size,
-      ),
-    );
+    const [contributions, s7, s30, s90] = await this.memberSums(c.id, [
+      [from, to],
+      [addDays(to, -6), to],
+      [addDays(to, -29), to],
+      [addDays(to, -89), to],
+    ]);
+    totals.active_members = contributions!.size;
+    const [a1, a7, a30, a90] = [await this.dayActives(c.id, to), s7!.size, s30!.size, s90!.size];
 
     // Points: per UTC date (the daily job writes them from the ledger).
     const pointRows = await this.db
@@ -394,7 +397,7 @@ export class AnalyticsService {
       totals.points += Number(p.points);
     }
 
-    const top = [...contributions].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.top);
+    const top = [...contributions!].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.top);
     const [users, retention, channels] = await Promise.all([
       this.d.host.identities.getUsers(top.map(([u]) => u)),
       this.retention(c.id, from, to),
@@ -409,7 +412,7 @@ export class AnalyticsService {
       timezone: tz,
       series: [...series.entries()].map(([start, t]) => ({ start, ...t })),
       totals,
-      actives: { d1: a1!, d7: a7!, d30: a30!, d90: a90! },
+      actives: { d1: a1, d7: a7, d30: a30, d90: a90 },
       top_contributors: top.map(([u, count]) => ({ user: userSummary(u, users), count })),
       busiest_channels: channels,
       busiest_hours: hours,
@@ -429,42 +432,43 @@ export class AnalyticsService {
   }
 
   /**
-   * Each member's activity in the community over UTC dates [from, to]: whole months and weeks
-   * from member_activity_periods, the days left over from the `*` rows (a year: ~35 period or
-   * day rows per member, summed in the database). Its size is the distinct active members.
+   * Each member's activity in the community over UTC date ranges: per member and UTC year, two
+   * lookups in the running sums of member_activity_years (read as a few numbers per member,
+   * all ranges at once). A map's size is the distinct active members of its range.
    */
-  private async memberTotals(communityId: number, from: string, to: string): Promise<Map<number, number>> {
-    const cover = coverRange(from, to);
-    const periods = (period: 'week' | 'month', starts: string[]) =>
-      this.db
-        .selectFrom('member_activity_periods')
-        .select(['user_id', (eb) => eb.fn.sum<number>('total').as('n')])
+  private async memberSums(communityId: number, ranges: Array<[string, string]>): Promise<Array<Map<number, number>>> {
+    const out = ranges.map(() => new Map<number, number>());
+    const lo = ranges.reduce((m, [f]) => (f < m ? f : m), ranges[0]![0]);
+    const hi = ranges.reduce((m, [, t]) => (t > m ? t : m), ranges[0]![1]);
+    for (let year = Number(lo.slice(0, 4)); year <= Number(hi.slice(0, 4)); year++) {
+      // Per range, the running sums it needs in this year: [before its first day, its last day] (-1: zero).
+      const first = `${year}-01-01`;
+      const last = `${year}-12-31`;
+      const spans = ranges.map(([f, t]) =>
+        t < first || f > last ? null : ([f <= first ? -1 : dayOfYear(f) - 1, t >= last ? YEAR_DAYS - 1 : dayOfYear(t)] as const),
+      );
+      const positions = [...new Set(spans.flatMap((sp) => (sp ? sp.filter((x) => x >= 0) : [])))];
+      if (positions.length === 0) continue;
+      const rows = (await this.db
+        .selectFrom('member_activity_years')
+        .select([
+          'user_id',
+          ...positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`)),
+        ])
         .where('community_id', '=', communityId)
-        .where('period', '=', period)
-        .where('starts_on', 'in', starts)
-        .groupBy('user_id')
-        .execute();
-    const parts = await Promise.all([
-      cover.months.length ? periods('month', cover.months) : [],
-      cover.weeks.length ? periods('week', cover.weeks) : [],
-      cover.days.length
-        ? this.db
-            .selectFrom('activity_counts')
-            .select(['user_id', (eb) => eb.fn.sum<number>('total').as('n')])
-            .where('community_id', '=', communityId)
-            .where('kind', '=', ALL)
-            .where('date', 'in', cover.days)
-            .where('user_id', '>', 0)
-            .groupBy('user_id')
-            .execute()
-        : [],
-    ]);
-    const out = new Map<number, number>();
-    for (const part of parts)
-      for (const row of part) {
+        .where('year', '=', year)
+        .execute()) as Array<Record<string, unknown> & { user_id: number | string }>;
+      const index = new Map(positions.map((pos, i) => [pos, `p${i}`]));
+      for (const row of rows) {
         const u = Number(row.user_id);
-        out.set(u, (out.get(u) ?? 0) + Number(row.n));
+        const at = (pos: number) => (pos < 0 ? 0 : parseInt(String(row[index.get(pos)!]), 36));
+        spans.forEach((sp, i) => {
+          if (!sp) return;
+          const n = at(sp[1]) - at(sp[0]);
+          if (n > 0) out[i]!.set(u, (out[i]!.get(u) ?? 0) + n);
+        });
       }
+    }
     return out;
   }
 
@@ -505,7 +509,10 @@ export class AnalyticsService {
         .execute();
       for (const row of rows) series.get(row.starts_on)!.active_members = Number(row.active_members);
     }
-    for (const [key, end] of partial) series.get(key)!.active_members = (await this.memberTotals(communityId, key, end)).size;
+    if (partial.length) {
+      const sums = await this.memberSums(communityId, partial);
+      partial.forEach(([key], i) => (series.get(key)!.active_members = sums[i]!.size));
+    }
   }
 
   /** Members who joined in [from, to] (UTC dates), and of them those active n or more days after joining. */

@@ -218,35 +218,23 @@ export function localDaySegments(tz: string, date: string): LocalSegment[] {
   return segs;
 }
 
-/**
- * The fewest whole months, Monday weeks and single days that cover UTC dates [from, to]
- * exactly (a year: ~11 months, a few weeks, a few days), for sums over per-period rows.
- */
-export function coverRange(from: string, to: string): { months: string[]; weeks: string[]; days: string[] } {
-  const months: string[] = [];
-  const weeks: string[] = [];
-  const days: string[] = [];
-  let d = from;
-  while (d <= to) {
-    const monthEnd = utcDate(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)), 0));
-    if (d.slice(8) === '01' && monthEnd <= to) {
-      months.push(d);
-      d = addDays(monthEnd, 1);
-    } else if (weekday(d) === 0 && addDays(d, 6) <= to && (d.slice(8) !== '01' || monthEnd > to)) {
-      // A whole week, unless a whole month starts inside it (then days up to the month).
-      const nextMonth = addDays(monthEnd, 1);
-      const nextMonthEnd = utcDate(Date.UTC(Number(nextMonth.slice(0, 4)), Number(nextMonth.slice(5, 7)), 0));
-      if (nextMonth <= addDays(d, 6) && nextMonthEnd <= to) {
-        days.push(d);
-        d = addDays(d, 1);
-      } else {
-        weeks.push(d);
-        d = addDays(d, 7);
-      }
-    } else {
-      days.push(d);
-      d = addDays(d, 1);
-    }
+/** member_activity_years: running sums per day of a UTC year (day 0 = 1 January), YEAR_WIDTH base-36 digits each. */
+export const YEAR_WIDTH = 5;
+export const YEAR_DAYS = 366;
+export const dayOfYear = (date: string): number => Math.round((dateMs(date) - Date.UTC(Number(date.slice(0, 4)), 0, 1)) / DAY_MS);
+export function decodeYear(cum: string): number[] {
+  const out = new Array<number>(YEAR_DAYS).fill(0);
+  let prev = 0;
+  for (let i = 0; i < YEAR_DAYS; i++) {
+    const v = cum ? parseInt(cum.slice(i * YEAR_WIDTH, (i + 1) * YEAR_WIDTH), 36) : 0;
+    out[i] = v - prev;
+    prev = v;
   }
-  return { months, weeks, days };
+  return out;
+}
+export function encodeYear(days: number[]): string {
+  let run = 0;
+  let out = '';
+  for (let i = 0; i < YEAR_DAYS; i++) out += (run += days[i] ?? 0).toString(36).padStart(YEAR_WIDTH, '0');
+  return out;
 }

@@ -126,7 +126,11 @@ export async function rollupSnapshot(s: TestServer, from: string, to: string) {
   const communityPeriods = (await db.selectFrom('community_activity_periods').selectAll().execute()).filter(
     (r) => r.starts_on <= to && r.starts_on >= addDays(from, -31),
   );
+  const years = (await db.selectFrom('member_activity_years').selectAll().execute()).filter(
+    (r) => Number(r.year) >= Number(from.slice(0, 4)) && Number(r.year) <= Number(to.slice(0, 4)),
+  );
   return {
+    years: strip(years, (r) => `${r.community_id}|${r.year}|${r.user_id}`),
     channels: strip(channels, (r) => `${r.channel_id}|${r.date}`),
     periods: strip(periods, (r) => `${r.community_id}|${r.period}|${r.starts_on}|${r.user_id}`),
     communityPeriods: strip(communityPeriods, (r) => `${r.community_id}|${r.period}|${r.starts_on}`),
@@ -153,6 +157,8 @@ export async function expectRebuildEqualsLive(s: TestServer, seed: number, steps
   expect(Object.keys(live.channels).length).toBeGreaterThan(0);
   expect(Object.keys(live.periods).length).toBeGreaterThan(0);
   expect(Object.values(live.counts).some((r) => r.kind === '*')).toBe(true);
+  expect(Object.keys(live.years).length).toBeGreaterThan(0);
+  expect(rebuilt.years).toEqual(live.years);
   expect(rebuilt.channels).toEqual(live.channels);
   expect(rebuilt.periods).toEqual(live.periods);
   expect(rebuilt.communityPeriods).toEqual(live.communityPeriods);

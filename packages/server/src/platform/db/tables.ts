@@ -703,6 +703,16 @@ export interface MemberActivityPeriodsTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `member_activity_years`. */
+export interface MemberActivityYearsTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  year: number; // integer
+  user_id: number; // bigint
+  cum: string; // varchar(1830)
+  updated_at: string; // varchar(32)
+}
+
 /** Table `moderation_reports`. */
 export interface ModerationReportsTable {
   id: Generated<number>; // integer, primary key
@@ -830,6 +840,7 @@ export interface Database {
   jobs: JobsTable;
   leaderboard_snapshots: LeaderboardSnapshotsTable;
   member_activity_periods: MemberActivityPeriodsTable;
+  member_activity_years: MemberActivityYearsTable;
   moderation_reports: ModerationReportsTable;
   moderation_violations: ModerationViolationsTable;
   user_activity_stats: UserActivityStatsTable;
@@ -890,6 +901,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'jobs',
   'leaderboard_snapshots',
   'member_activity_periods',
+  'member_activity_years',
   'moderation_reports',
   'moderation_violations',
   'user_activity_stats',

@@ -43,14 +43,16 @@ const weekOf = (date: string) => iso(day(date) - ((new Date(day(date)).getUTCDay
  *   kind `*` summing the heatmap kinds per user, community and date (the calendars' and grids'
  *   default, one row per day);
  * - `member_activity_periods`: each member's activity per community and Monday week or month
- *   (distinct actives and top contributors over a range sum a few periods per member);
+ *   (the rollups learn from them who is active for the first time in a week or month);
+ * - `member_activity_years`: each member's activity per community and UTC year as running sums
+ *   per day (any range's contributions and distinct actives: two lookups per member);
  * - `channel_activity_counts`: messages per channel and UTC date in quarters (busiest channels
  *   without scanning the messages).
  * Existing rows are backfilled here. FROZEN once released.
  */
 export const activityReadRollups: AddonMigration = {
   name: '0010_activity_read_rollups',
-  creates: ['member_activity_periods', 'channel_activity_counts'],
+  creates: ['member_activity_periods', 'member_activity_years', 'channel_activity_counts'],
   async up(db: Kysely<unknown>, ctx: MigrationContext) {
     const p = (table: string) => ctx.prefix + table;
     const id = (t: T): T =>
@@ -87,6 +89,15 @@ export const activityReadRollups: AddonMigration = {
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .addUniqueConstraint(p('member_activity_periods__cpsu_uq'), ['community_id', 'period', 'starts_on', 'user_id']),
     );
+    await table('member_activity_years', (t) =>
+      id(t)
+        .addColumn('community_id', 'bigint', (c) => c.notNull())
+        .addColumn('year', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'bigint', (c) => c.notNull())
+        .addColumn('cum', 'varchar(1830)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addUniqueConstraint(p('member_activity_years__cyu_uq'), ['community_id', 'year', 'user_id']),
+    );
     await table('channel_activity_counts', (t) =>
       id(t)
         .addColumn('channel_id', 'bigint', (c) => c.notNull())
@@ -103,6 +114,7 @@ export const activityReadRollups: AddonMigration = {
     // Backfill: cum on every row, `*` rows, member periods.
     const star = new Map<string, Map<number, number>>();
     const periods = new Map<string, number>();
+    const years = new Map<string, number[]>();
     for (let after = 0; ;) {
       const rows = (
         await sql<{ id: number; user_id: number; community_id: number; date: string; kind: string; quarters: string; total: number }>`
@@ -124,6 +136,10 @@ export const activityReadRollups: AddonMigration = {
             const pk = `${Number(r.community_id)}|${k}|${Number(r.user_id)}`;
             periods.set(pk, (periods.get(pk) ?? 0) + Number(r.total));
           }
+          const yk = `${Number(r.community_id)}|${r.date.slice(0, 4)}|${Number(r.user_id)}`;
+          let days = years.get(yk);
+          if (!days) years.set(yk, (days = new Array<number>(366).fill(0)));
+          days[Math.round((day(r.date) - Date.UTC(Number(r.date.slice(0, 4)), 0, 1)) / 86_400_000)]! += Number(r.total);
         }
       }
     }
@@ -154,6 +170,18 @@ export const activityReadRollups: AddonMigration = {
       await db
         .insertInto(p('member_activity_periods') as never)
         .values(periodRows.slice(i, i + 200))
+        .execute();
+
+    const yearRows = [...years].map(([k, days]) => {
+      const [c, year, u] = k.split('|');
+      let run = 0;
+      const cum = days.map((n) => (run += n).toString(36).padStart(5, '0')).join('');
+      return { community_id: Number(c), year: Number(year), user_id: Number(u), cum, updated_at: now };
+    });
+    for (let i = 0; i < yearRows.length; i += 200)
+      await db
+        .insertInto(p('member_activity_years') as never)
+        .values(yearRows.slice(i, i + 200))
         .execute();
 
     // Channels, from the messages.
