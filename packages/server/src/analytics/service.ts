@@ -300,15 +300,19 @@ export class AnalyticsService {
     } catch {
       return false;
     }
+    if (actor.isAdmin || can(actor, 'admin.view_community_analytics', f.access).allowed) return true;
     if (!can(actor, 'community.view', f.access).allowed) return false;
-    if (actor.isAdmin || can(actor, 'analytics.view', f.access).allowed) return true;
+    if (can(actor, 'analytics.view', f.access).allowed) return true;
     return shows === true && can(actor, 'members.list', f.access).allowed && f.membership !== null;
   }
 
-  /** The community and the caller's right to its insights (owners, moderators, view_analytics roles, admins; hidden: 404). */
+  /**
+   * The community and the caller's right to its insights: owners, moderators, view_analytics
+   * roles, site admins and host roles granted view_community_analytics (hidden: 404 to others).
+   */
   private async insightCommunity(actor: Actor, ref: string): Promise<{ id: number }> {
     const { community, access } = await this.d.facts.forCommunity(actor, ref);
-    assertCan(actor, 'analytics.view', access);
+    if (!can(actor, 'admin.view_community_analytics', access).allowed) assertCan(actor, 'analytics.view', access);
     return { id: community.id };
   }
 
@@ -619,7 +623,7 @@ export class AnalyticsService {
    * counted over the UTC dates the range touches (one query, not one decode per member-day).
    */
   async adminAnalytics(viewer: Viewer, q: { from?: string; to?: string; tz?: string; limit: number }): Promise<AdminAnalytics> {
-    assertCan(viewer.actor, 'admin.global', this.d.facts.baseContext());
+    assertCan(viewer.actor, 'admin.view_community_analytics', this.d.facts.baseContext());
     const r = this.range(viewer, q, 30);
     const per = new Map<number, Totals>();
     const lo = dayNumber(r.from);
