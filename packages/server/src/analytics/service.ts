@@ -289,6 +289,18 @@ export class AnalyticsService {
     if (kinds.length === 0 || (communities !== null && communities.length === 0)) return h;
     // Every kind this viewer may see: the `*` rows (they hold DMs only in community 0, the member's own).
     const everyKind = ACTIVITY_KINDS.every((k) => kinds.includes(k) || (!self && k === 'dm'));
+    // Your own, everywhere: the communities (and 0) you have rows in, so the reads seek per community and date.
+    if (communities === null)
+      communities = (
+        await this.db
+          .selectFrom('activity_counts')
+          .select('community_id')
+          .distinct()
+          .where('user_id', '=', userId)
+          .where('kind', '=', ALL)
+          .execute()
+      ).map((x) => Number(x.community_id));
+    if (communities.length === 0) return h;
     return this.heatmapOf(h, r, { userId, communityIds: communities }, everyKind);
   }
 
@@ -378,13 +390,16 @@ export class AnalyticsService {
       }
 
     // Distinct members (UTC dates standing for the local days): per bucket, over the range, over the last 1–90 days.
-    await this.bucketActives(c.id, q.period, series, from, to);
-    const [contributions, s7, s30, s90] = await this.memberSums(c.id, [
+    // One pass over the member-year rows serves the range, the 7/30/90-day windows and the buckets cut by the range.
+    const partial = await this.bucketActives(c.id, q.period, series, from, to);
+    const [contributions, s7, s30, s90, ...cut] = await this.memberSums(c.id, [
       [from, to],
       [addDays(to, -6), to],
       [addDays(to, -29), to],
       [addDays(to, -89), to],
+      ...partial,
     ]);
+    partial.forEach(([key], i) => (series.get(key)!.active_members = cut[i]!.size));
     totals.active_members = contributions!.size;
     const [a1, a7, a30, a90] = [await this.dayActives(c.id, to), s7!.size, s30!.size, s90!.size];
 
@@ -476,14 +491,14 @@ export class AnalyticsService {
     return out;
   }
 
-  /** Distinct active members per bucket: whole weeks and months from the period rows, days and clipped buckets counted. */
+  /** Distinct active members per bucket: days and whole weeks and months from the stats rows; returns the buckets the range cuts (counted by the caller). */
   private async bucketActives(
     communityId: number,
     period: 'day' | 'week' | 'month',
     series: Map<string, Totals>,
     from: string,
     to: string,
-  ): Promise<void> {
+  ): Promise<Array<[string, string]>> {
     if (period === 'day') {
       const rows = await this.db
         .selectFrom('community_activity_stats')
@@ -493,7 +508,7 @@ export class AnalyticsService {
         .where('date', '<=', to)
         .execute();
       for (const row of rows) series.get(row.date)!.active_members = Number(row.active_members);
-      return;
+      return [];
     }
     const whole: string[] = [];
     const partial: Array<[string, string]> = [];
@@ -513,10 +528,7 @@ export class AnalyticsService {
         .execute();
       for (const row of rows) series.get(row.starts_on)!.active_members = Number(row.active_members);
     }
-    if (partial.length) {
-      const sums = await this.memberSums(communityId, partial);
-      partial.forEach(([key], i) => (series.get(key)!.active_members = sums[i]!.size));
-    }
+    return partial;
   }
 
   /** Members who joined in [from, to] (UTC dates), and of them those active n or more days after joining. */
