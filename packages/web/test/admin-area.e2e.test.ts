@@ -240,7 +240,7 @@ describe('the admin area in Chromium', () => {
     await page.context().close();
   });
 
-  it('moderation and gamification live in the area as sections; analytics shows only when the server serves it', async () => {
+  it('moderation, gamification and analytics live in the area as sections; analytics counts a real community’s message', async () => {
     const page = await signedInPage(server.url, server.demo.adminId);
     await page.goto(`${server.url}/communities/admin`);
     await nav(page).getByRole('link', { name: 'Moderation' }).click();
