@@ -32,6 +32,7 @@ import {
   daysBetween,
   eachQuarter,
   localDaySegments,
+  localDayStartMs,
   localSegments,
   localSlots,
   localToday,
@@ -392,11 +393,14 @@ export class AnalyticsService {
     // Distinct members (UTC dates standing for the local days): per bucket, over the range, over the last 1–90 days.
     // One pass over the member-year rows serves the range, the 7/30/90-day windows and the buckets cut by the range.
     const partial = await this.bucketActives(c.id, q.period, series, from, to);
+    // The UTC dates the local range touches (a viewer behind UTC has today's activity on tomorrow's UTC date).
+    const uFrom = utcDate(localDayStartMs(tz, from));
+    const uTo = utcDate(localDayStartMs(tz, addDays(to, 1)) - 1);
     const [contributions, s7, s30, s90, ...cut] = await this.memberSums(c.id, [
-      [from, to],
-      [addDays(to, -6), to],
-      [addDays(to, -29), to],
-      [addDays(to, -89), to],
+      [uFrom, uTo],
+      [addDays(uTo, -6), uTo],
+      [addDays(uTo, -29), uTo],
+      [addDays(uTo, -89), uTo],
       ...partial,
     ]);
     partial.forEach(([key], i) => (series.get(key)!.active_members = cut[i]!.size));
