@@ -72,6 +72,28 @@ describe('admin permissions and who may create', () => {
   });
 });
 
+describe('view_community_analytics for a mapped host role', () => {
+  it('reads any community’s insights, heatmap and its members’ slices, hidden ones included, and the site-wide analytics', async () => {
+    const c = await makeCommunity(s, { ownerId: teacher });
+    await addMember(s, c.id, student);
+    await s.ctx.db.db.updateTable('communities').set({ visibility: 'hidden' }).where('id', '=', c.id).execute();
+    const org = await organizationUser();
+    const other = await newHostUser(s, 'user');
+    const q = { params: { id: String(c.id) }, query: { period: 'day' as const } };
+    expect((await s.as(org).analytics.communityAnalytics(q)).community_id).toBe(c.id);
+    expect((await s.as(org).analytics.communityHeatmap({ params: { id: String(c.id) } })).subject).toEqual({ type: 'community', id: c.id });
+    const slice = await s.as(org).analytics.userHeatmap({ params: { id: student }, query: { community_id: c.id } });
+    expect(slice.community_id).toBe(c.id);
+    expect(slice.kinds).not.toContain('dm');
+    expect((await s.as(org).analytics.adminAnalytics()).communities).toBeInstanceOf(Array);
+    // Without the permission: a hidden community is not there, and the site-wide view is refused.
+    await expectStatus(s.as(other).analytics.communityAnalytics(q), 404);
+    await expectStatus(s.as(other).analytics.communityHeatmap({ params: { id: String(c.id) } }), 404);
+    await expectStatus(s.as(other).analytics.adminAnalytics(), 403);
+    await expectStatus(s.as(teacher).analytics.adminAnalytics(), 403);
+  });
+});
+
 describe('runtime settings', () => {
   it('lists editable keys with defaults and locks, never secrets', async () => {
     const r = await s.as(admin).admin.settings();

@@ -240,7 +240,7 @@ describe('the admin area in Chromium', () => {
     await page.context().close();
   });
 
-  it('moderation and gamification live in the area as sections; analytics shows only when the server serves it', async () => {
+  it('moderation, gamification and analytics live in the area as sections; analytics counts a real community’s message', async () => {
     const page = await signedInPage(server.url, server.demo.adminId);
     await page.goto(`${server.url}/communities/admin`);
     await nav(page).getByRole('link', { name: 'Moderation' }).click();
@@ -250,18 +250,24 @@ describe('the admin area in Chromium', () => {
     await nav(page).getByRole('link', { name: 'Gamification' }).click();
     await page.getByRole('heading', { name: 'Gamification settings' }).waitFor();
     await shootBoth(page, 'gamification');
-    const analytics = nav(page).getByRole('link', { name: 'Analytics' });
-    const served = server.routes.some((r) => r.url === '/api/communities/admin/analytics');
-    if (served) {
-      await analytics.click();
-      await page.getByRole('heading', { name: 'Analytics', level: 1 }).waitFor();
-      await page.getByRole('group', { name: 'Range' }).waitFor();
-      await shootBoth(page, 'analytics');
-    } else {
-      expect(await analytics.count()).toBe(0);
-      await page.goto(`${server.url}/communities/admin/analytics`);
-      await page.getByTestId('not-found').waitFor();
-    }
+    // Analytics: the real site-wide answer. A member posts in a community; its row counts the message.
+    const owner = server.demo.instructorIds[0]!;
+    const c = await server.as(owner).communities.create({ body: { name: 'Analytics Row Club', visibility: 'public' } });
+    const channel = (await server.as(owner).channels.list({ params: { id: String(c.id) } })).items.find((x) => x.type === 'text')!;
+    await server.as(owner).channels.post({ params: { channelId: channel.id }, body: { content: 'counted' } });
+    await server.ctx.bus.idle();
+    await nav(page).getByRole('link', { name: 'Analytics' }).click();
+    await page.getByRole('heading', { name: 'Analytics', level: 1 }).waitFor();
+    await page.getByRole('group', { name: 'Range' }).waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Analytics Row Club' }) });
+    await row.waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    const headers = await page.getByRole('columnheader').allTextContents();
+    expect(cells[headers.findIndex((h) => /^messages$/i.test(h.trim()))]).toBe('1');
+    expect(cells[headers.findIndex((h) => /active members/i.test(h.trim()))]).toBe('1');
+    await page.getByRole('button', { name: /7 days/ }).click();
+    await row.waitFor();
+    await shootBoth(page, 'analytics');
     await page.context().close();
   });
 

@@ -4,9 +4,9 @@ import type { DialectName } from '../platform/db/connect';
 import { inTransaction, type DbHandle } from '../platform/db/transaction';
 
 import { rollupDay } from './daily';
-import { applyBatch, RollupBatch, type Activity } from './rollup';
+import { ALL, applyBatch, periodStarts, RollupBatch, type Activity } from './rollup';
 import { activitiesOfEvents, LOGGED_EVENTS, SYSTEM_FEED_TYPES } from './sources';
-import { addDays } from './tz';
+import { addDays, dayOfYear, encodeYear, utcDate, YEAR_DAYS } from './tz';
 
 const PAGE = 2000;
 
@@ -40,6 +40,7 @@ export async function rebuildStats(
     await trx.deleteFrom('activity_counts').where('date', '>=', from).where('date', '<=', to).execute();
     await trx.deleteFrom('user_activity_stats').where('date', '>=', from).where('date', '<=', to).execute();
     await trx.deleteFrom('community_activity_stats').where('date', '>=', from).where('date', '<=', to).execute();
+    await trx.deleteFrom('channel_activity_counts').where('date', '>=', from).where('date', '<=', to).execute();
   });
   let total = 0;
   const write = async (acts: Activity[]) => {
@@ -60,7 +61,13 @@ export async function rebuildStats(
     const rows = await db
       .selectFrom('channel_messages')
       .innerJoin('channels', 'channels.id', 'channel_messages.channel_id')
-      .select(['channel_messages.id', 'channel_messages.user_id', 'channel_messages.created_at', 'channels.community_id'])
+      .select([
+        'channel_messages.id',
+        'channel_messages.user_id',
+        'channel_messages.channel_id',
+        'channel_messages.created_at',
+        'channels.community_id',
+      ])
       .where('channel_messages.created_at', '>=', lo)
       .where('channel_messages.created_at', '<', hi)
       .where('channel_messages.id', '>', after)
@@ -70,7 +77,13 @@ export async function rebuildStats(
     if (rows.length === 0) break;
     after = Number(rows.at(-1)!.id);
     await write(
-      rows.map((r) => ({ kind: 'message', userId: Number(r.user_id), communityId: Number(r.community_id), at: Date.parse(r.created_at) })),
+      rows.map((r) => ({
+        kind: 'message',
+        userId: Number(r.user_id),
+        communityId: Number(r.community_id),
+        channelId: Number(r.channel_id),
+        at: Date.parse(r.created_at),
+      })),
     );
   }
   for (let after = 0; ;) {
@@ -155,8 +168,84 @@ export async function rebuildStats(
     });
     await write((await activitiesOfEvents(db, events)).filter(inRange));
   }
-  onProgress?.(`counted ${total} activities from ${from} to ${to}; daily aggregates…`);
+  onProgress?.(`counted ${total} activities from ${from} to ${to}; member periods and daily aggregates…`);
+  await recomputeMemberPeriods(db, from, to, now().toISOString());
+  await recomputeMemberYears(db, from, to, now().toISOString());
   let days = 0;
   for (let d = from; d <= to; d = addDays(d, 1), days++) await rollupDay(db, d, now().toISOString());
   return { from, to, activities: total, days };
+}
+
+/**
+ * Every member's week and month rows (member_activity_periods) of the periods that touch UTC
+ * dates [from, to], recomputed from the `*` rows of activity_counts over each whole period
+ * (dates outside the range keep counting as they were).
+ */
+export async function recomputeMemberPeriods(db: DbHandle, from: string, to: string, now: string): Promise<void> {
+  const periods = new Map<string, ['week' | 'month', string]>();
+  for (let d = from; d <= to; d = addDays(d, 1)) for (const p of periodStarts(d)) periods.set(p.join('|'), p);
+  for (const [period, start] of periods.values()) {
+    const end = period === 'week' ? addDays(start, 6) : utcDate(Date.UTC(Number(start.slice(0, 4)), Number(start.slice(5, 7)), 0));
+    await inTransaction(db, async (trx) => {
+      await trx.deleteFrom('member_activity_periods').where('period', '=', period).where('starts_on', '=', start).execute();
+      const rows = await trx
+        .selectFrom('activity_counts')
+        .select(['community_id', 'user_id', (eb) => eb.fn.sum<number>('total').as('n')])
+        .where('kind', '=', ALL)
+        .where('user_id', '>', 0)
+        .where('community_id', '>', 0)
+        .where('date', '>=', start)
+        .where('date', '<=', end)
+        .groupBy(['community_id', 'user_id'])
+        .execute();
+      // Only the active kinds count towards a member's periods (DMs are never in a community).
+      const values = rows.map((r) => ({
+        community_id: Number(r.community_id),
+        period,
+        starts_on: start,
+        user_id: Number(r.user_id),
+        total: Number(r.n),
+        updated_at: now,
+      }));
+      for (let i = 0; i < values.length; i += 200)
+        await trx
+          .insertInto('member_activity_periods')
+          .values(values.slice(i, i + 200))
+          .execute();
+    });
+  }
+}
+
+/** Every member's year rows (member_activity_years) of the UTC years that touch [from, to], from the `*` rows. */
+export async function recomputeMemberYears(db: DbHandle, from: string, to: string, now: string): Promise<void> {
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+    await inTransaction(db, async (trx) => {
+      await trx.deleteFrom('member_activity_years').where('year', '=', year).execute();
+      const rows = await trx
+        .selectFrom('activity_counts')
+        .select(['community_id', 'user_id', 'date', 'total'])
+        .where('kind', '=', ALL)
+        .where('user_id', '>', 0)
+        .where('community_id', '>', 0)
+        .where('date', '>=', `${year}-01-01`)
+        .where('date', '<=', `${year}-12-31`)
+        .execute();
+      const members = new Map<string, number[]>();
+      for (const r of rows) {
+        const k = `${Number(r.community_id)}|${Number(r.user_id)}`;
+        let days = members.get(k);
+        if (!days) members.set(k, (days = new Array<number>(YEAR_DAYS).fill(0)));
+        days[dayOfYear(r.date)]! += Number(r.total);
+      }
+      const values = [...members].map(([k, days]) => {
+        const [c, u] = k.split('|');
+        return { community_id: Number(c), year, user_id: Number(u), cum: encodeYear(days), updated_at: now };
+      });
+      for (let i = 0; i < values.length; i += 200)
+        await trx
+          .insertInto('member_activity_years')
+          .values(values.slice(i, i + 200))
+          .execute();
+    });
+  }
 }

@@ -22,8 +22,25 @@ import type { DialectName } from '../platform/db/connect';
 import type { DbHandle } from '../platform/db/transaction';
 import { invalid, notFound } from '../platform/errors';
 
-import { ACTIVE_KINDS, type RollupKind } from './rollup';
-import { addDays, dayNumber, daysBetween, eachQuarter, localDayStartMs, localSlots, localToday, weekday } from './tz';
+import { ACTIVE_KINDS, ALL, type RollupKind } from './rollup';
+import {
+  addDays,
+  CUM_WIDTH,
+  cumAt,
+  dayNumber,
+  dayOfYear,
+  daysBetween,
+  eachQuarter,
+  localDaySegments,
+  localDayStartMs,
+  localSegments,
+  localSlots,
+  localToday,
+  utcDate,
+  weekday,
+  YEAR_DAYS,
+  YEAR_WIDTH,
+} from './tz';
 
 export interface AnalyticsDeps {
   db: DbHandle;
@@ -53,6 +70,14 @@ const FIELD_OF: Partial<Record<RollupKind, AnalyticsSeriesField>> = {
   leave: 'left_members',
   join_request: 'join_requests',
 };
+
+/** A rollup row as read: its total and the running sum before any quarter the read needs. */
+interface CountRow {
+  date: string;
+  kind: string;
+  total: number;
+  at: (q: number) => number;
+}
 
 const csvCell = (v: unknown): string => {
   const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v == null ? '' : JSON.stringify(v);
@@ -95,24 +120,115 @@ export class AnalyticsService {
     };
   }
 
-  private fill(h: Heatmap, rows: Array<{ date: string; kind: string; quarters: string }>): Heatmap {
-    const days = new Map<string, { count: number; kinds: Record<string, number> }>();
+  /**
+   * The points where a UTC date of [from − 1, to + 1] splits into two local days in tz (none for
+   * UTC), so per-kind rows are read as two or three numbers each rather than whole.
+   */
+  private splits(r: Range): number[] {
+    const out = new Set<number>();
+    for (let d = addDays(r.from, -1); d <= addDays(r.to, 1); d = addDays(d, 1))
+      for (const seg of localDaySegments(r.tz, d)) if (seg.to < 96) out.add(seg.to);
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /**
+   * Rows of `activity_counts` for [from − 1, to + 1] (UTC dates around the local range), read
+   * as the subject's index gives them: `full` brings the whole running sums (for grids and
+   * hours), otherwise only the running sums at the local-day splits.
+   */
+  private async countRows(
+    r: Range,
+    where: { userIds?: number[]; userId?: number; communityIds: number[] | null; kinds: string[] },
+    full: boolean,
+  ): Promise<CountRow[]> {
+    const splits = full ? [] : this.splits(r);
+    const many = splits.length > 3;
+    let q = this.db
+      .selectFrom('activity_counts')
+      .select(['date', 'kind', 'total'])
+      .where('date', '>=', addDays(r.from, -1))
+      .where('date', '<=', addDays(r.to, 1));
+    if (where.userId !== undefined) q = q.where('user_id', '=', where.userId);
+    q = where.kinds.length === 1 ? q.where('kind', '=', where.kinds[0]!) : q.where('kind', 'in', where.kinds);
+    if (where.communityIds !== null)
+      q =
+        where.communityIds.length === 1
+          ? q.where('community_id', '=', where.communityIds[0]!)
+          : q.where('community_id', 'in', where.communityIds);
+    const withCum =
+      full || many
+        ? q.select('cum')
+        : q.select(
+            splits.map((at, i) => sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`.as(`p${i}`)),
+          );
+    const rows = (await withCum.execute()) as Array<Record<string, unknown> & { date: string; kind: string; total: number | string }>;
+    return rows.map((row) => {
+      const total = Number(row.total);
+      if (typeof row.cum === 'string') {
+        const cum = row.cum;
+        return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq >= 96 ? total : cumAt(cum, qq)) };
+      }
+      const at = new Map<number, number>(splits.map((sp, i) => [sp, parseInt(String(row[`p${i}`]), 36)]));
+      return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq <= 0 ? 0 : qq >= 96 ? total : at.get(qq)!) };
+    });
+  }
+
+  /** Adds count rows to a heatmap: day counts and kinds from the local-day splits; the grid from whole rows. */
+  private addRows(
+    h: Heatmap,
+    days: Map<string, { count: number; kinds: Record<string, number> }>,
+    rows: CountRow[],
+    o: { counts: boolean; kinds: boolean; grid: boolean },
+  ): void {
     const lo = dayNumber(h.from);
     const hi = dayNumber(h.to);
     for (const row of rows) {
-      const slots = localSlots(h.timezone, row.date);
-      eachQuarter(row.quarters, (q, n) => {
-        const s = slots[q]!;
-        if (s.day < lo || s.day > hi) return;
-        let day = days.get(s.date);
-        if (!day) days.set(s.date, (day = { count: 0, kinds: {} }));
-        day.count += n;
-        day.kinds[row.kind] = (day.kinds[row.kind] ?? 0) + n;
-        h.grid[s.weekday]![s.hour]! += n;
-        h.total += n;
-      });
+      if (o.counts || o.kinds)
+        for (const seg of localDaySegments(h.timezone, row.date)) {
+          if (seg.day < lo || seg.day > hi) continue;
+          const n = row.at(seg.to) - row.at(seg.from);
+          if (n === 0) continue;
+          let day = days.get(seg.date);
+          if (!day) days.set(seg.date, (day = { count: 0, kinds: {} }));
+          if (o.counts) {
+            day.count += n;
+            h.total += n;
+          }
+          if (o.kinds) day.kinds[row.kind] = (day.kinds[row.kind] ?? 0) + n;
+        }
+      if (o.grid)
+        for (const seg of localSegments(h.timezone, row.date)) {
+          if (seg.day < lo || seg.day > hi) continue;
+          const n = row.at(seg.to) - row.at(seg.from);
+          if (n) h.grid[seg.weekday]![seg.hour]! += n;
+        }
     }
-    h.days = [...days.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([date, v]) => ({ date, ...v }));
+  }
+
+  /**
+   * A heatmap from the rollups: with every kind, one `*` row per day and community gives the
+   * calendar's counts and the grid, and the per-kind rows only their local-day splits (a few
+   * numbers each); with some kinds, those kinds' rows whole.
+   */
+  private async heatmapOf(
+    h: Heatmap,
+    r: Range,
+    where: { userId: number; communityIds: number[] | null },
+    everyKind: boolean,
+  ): Promise<Heatmap> {
+    const days = new Map<string, { count: number; kinds: Record<string, number> }>();
+    if (everyKind) {
+      const [star, perKind] = await Promise.all([
+        this.countRows(r, { ...where, kinds: [ALL] }, true),
+        this.countRows(r, { ...where, kinds: h.kinds }, false),
+      ]);
+      this.addRows(h, days, star, { counts: true, kinds: false, grid: true });
+      this.addRows(h, days, perKind, { counts: false, kinds: true, grid: false });
+    } else this.addRows(h, days, await this.countRows(r, { ...where, kinds: h.kinds }, true), { counts: true, kinds: true, grid: true });
+    h.days = [...days.entries()]
+      .filter(([, v]) => v.count > 0)
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([date, v]) => ({ date, ...v }));
     h.max_day = h.days.reduce((m, d) => Math.max(m, d.count), 0);
     return h;
   }
@@ -172,15 +288,21 @@ export class AnalyticsService {
     }
     const h = this.emptyHeatmap({ type: 'user', id: userId }, q.community_id ?? null, r, kinds);
     if (kinds.length === 0 || (communities !== null && communities.length === 0)) return h;
-    let query = this.db
-      .selectFrom('activity_counts')
-      .select(['date', 'kind', 'quarters'])
-      .where('user_id', '=', userId)
-      .where('date', '>=', addDays(r.from, -1))
-      .where('date', '<=', addDays(r.to, 1))
-      .where('kind', 'in', kinds);
-    if (communities !== null) query = query.where('community_id', 'in', communities);
-    return this.fill(h, await query.execute());
+    // Every kind this viewer may see: the `*` rows (they hold DMs only in community 0, the member's own).
+    const everyKind = ACTIVITY_KINDS.every((k) => kinds.includes(k) || (!self && k === 'dm'));
+    // Your own, everywhere: the communities (and 0) you have rows in, so the reads seek per community and date.
+    if (communities === null)
+      communities = (
+        await this.db
+          .selectFrom('activity_counts')
+          .select('community_id')
+          .distinct()
+          .where('user_id', '=', userId)
+          .where('kind', '=', ALL)
+          .execute()
+      ).map((x) => Number(x.community_id));
+    if (communities.length === 0) return h;
+    return this.heatmapOf(h, r, { userId, communityIds: communities }, everyKind);
   }
 
   /** One community slice of someone's heatmap: admin, analytics.view, or a fellow member when they show it. Hidden: no. */
@@ -191,15 +313,19 @@ export class AnalyticsService {
     } catch {
       return false;
     }
+    if (actor.isAdmin || can(actor, 'admin.view_community_analytics', f.access).allowed) return true;
     if (!can(actor, 'community.view', f.access).allowed) return false;
-    if (actor.isAdmin || can(actor, 'analytics.view', f.access).allowed) return true;
+    if (can(actor, 'analytics.view', f.access).allowed) return true;
     return shows === true && can(actor, 'members.list', f.access).allowed && f.membership !== null;
   }
 
-  /** The community and the caller's right to its insights (owners, moderators, view_analytics roles, admins; hidden: 404). */
+  /**
+   * The community and the caller's right to its insights: owners, moderators, view_analytics
+   * roles, site admins and host roles granted view_community_analytics (hidden: 404 to others).
+   */
   private async insightCommunity(actor: Actor, ref: string): Promise<{ id: number }> {
     const { community, access } = await this.d.facts.forCommunity(actor, ref);
-    assertCan(actor, 'analytics.view', access);
+    if (!can(actor, 'admin.view_community_analytics', access).allowed) assertCan(actor, 'analytics.view', access);
     return { id: community.id };
   }
 
@@ -213,16 +339,7 @@ export class AnalyticsService {
     const kinds = (q.kinds ?? [...ACTIVITY_KINDS]).filter((k) => k !== 'dm');
     const h = this.emptyHeatmap({ type: 'community', id: c.id }, c.id, r, kinds);
     if (kinds.length === 0) return h;
-    const rows = await this.db
-      .selectFrom('activity_counts')
-      .select(['date', 'kind', 'quarters'])
-      .where('community_id', '=', c.id)
-      .where('user_id', '=', 0)
-      .where('date', '>=', addDays(r.from, -1))
-      .where('date', '<=', addDays(r.to, 1))
-      .where('kind', 'in', kinds)
-      .execute();
-    return this.fill(h, rows);
+    return this.heatmapOf(h, r, { userId: 0, communityIds: [c.id] }, kinds.length === ACTIVITY_KINDS.length - 1);
   }
 
   // ---- analytics ----
@@ -243,85 +360,52 @@ export class AnalyticsService {
     const fromDay = dayNumber(from);
     const toDay = dayNumber(to);
     const series = new Map<string, Totals>();
-    // Each local day of the range → its bucket's start and totals, by day number (the hot loops index these).
-    const bucketKeys: string[] = [];
+    // Each local day of the range → its bucket's totals, by day number (the loops index these).
     const bucketRows: Totals[] = [];
     for (let d = from; d <= to; d = addDays(d, 1)) {
       const key = this.bucketOf(q.period, d, from);
       if (!series.has(key)) series.set(key, zeroTotals());
-      bucketKeys.push(key);
       bucketRows.push(series.get(key)!);
     }
-    const bucket = (d: string) => bucketKeys[dayNumber(d) - fromDay]!;
     const totals = zeroTotals();
     const hours = Array<number>(24).fill(0);
 
-    // The community's totals per kind.
-    const communityRows = await this.db
-      .selectFrom('activity_counts')
-      .select(['date', 'kind', 'quarters'])
-      .where('community_id', '=', c.id)
-      .where('user_id', '=', 0)
-      .where('date', '>=', addDays(from, -1))
-      .where('date', '<=', addDays(to, 1))
-      .execute();
-    for (const row of communityRows) {
-      const field = FIELD_OF[row.kind as RollupKind];
-      if (!field) continue;
-      const active = (ACTIVE_KINDS as readonly string[]).includes(row.kind);
-      const slots = localSlots(tz, row.date);
-      eachQuarter(row.quarters, (qi, n) => {
-        const s = slots[qi]!;
-        if (s.day < fromDay || s.day > toDay) return;
-        bucketRows[s.day - fromDay]![field] += n;
+    // The community's counts per kind (local-day splits only) and over all activity kinds (whole, for the hours).
+    const [kindRows, starRows] = await Promise.all([
+      this.countRows(r, { userId: 0, communityIds: [c.id], kinds: Object.keys(FIELD_OF) }, false),
+      this.countRows(r, { userId: 0, communityIds: [c.id], kinds: [ALL] }, true),
+    ]);
+    for (const row of kindRows) {
+      const field = FIELD_OF[row.kind as RollupKind]!;
+      for (const seg of localDaySegments(tz, row.date)) {
+        if (seg.day < fromDay || seg.day > toDay) continue;
+        const n = row.at(seg.to) - row.at(seg.from);
+        bucketRows[seg.day - fromDay]![field] += n;
         totals[field] += n;
-        if (active) hours[s.hour]! += n;
-      });
+      }
     }
+    for (const row of starRows)
+      for (const seg of localSegments(tz, row.date)) {
+        if (seg.day < fromDay || seg.day > toDay) continue;
+        hours[seg.hour]! += row.at(seg.to) - row.at(seg.from);
+      }
 
-    // Members: who was active when (distinct per bucket and over windows), joins for retention.
-    const earliest = [from, addDays(to, -89)].sort()[0]!;
-    const memberRows = await this.db
-      .selectFrom('activity_counts')
-      .select(['user_id', 'date', 'kind', 'quarters'])
-      .where('community_id', '=', c.id)
-      .where('user_id', '>', 0)
-      .where('date', '>=', addDays(earliest, -1))
-      .where('date', '<=', addDays(to, 1))
-      .where('kind', 'in', [...ACTIVE_KINDS, 'join'])
-      .execute();
-    const perBucket = new Map<string, Set<number>>();
-    const contributions = new Map<number, number>();
-    const lastActive = new Map<number, number>();
-    const joined = new Map<number, number>();
-    for (const row of memberRows) {
-      const u = Number(row.user_id);
-      const slots = localSlots(tz, row.date);
-      const isJoin = row.kind === 'join';
-      let set: Set<number> | undefined;
-      let setDay = -1;
-      eachQuarter(row.quarters, (qi, n) => {
-        const s = slots[qi]!;
-        if (s.day > toDay) return;
-        if (isJoin) {
-          if (s.day >= fromDay && (joined.get(u) ?? Infinity) > s.day) joined.set(u, s.day);
-          return;
-        }
-        if ((lastActive.get(u) ?? -Infinity) < s.day) lastActive.set(u, s.day);
-        if (s.day < fromDay) return;
-        if (s.day !== setDay) {
-          const key = bucketKeys[s.day - fromDay]!;
-          set = perBucket.get(key);
-          if (!set) perBucket.set(key, (set = new Set()));
-          setDay = s.day;
-        }
-        set!.add(u);
-        contributions.set(u, (contributions.get(u) ?? 0) + n);
-      });
-    }
-    for (const [b, set] of perBucket) series.get(b)!.active_members = set.size;
-    totals.active_members = contributions.size;
-    const activeSince = (days: number) => [...lastActive.values()].filter((d) => d >= toDay - (days - 1)).length;
+    // Distinct members (UTC dates standing for the local days): per bucket, over the range, over the last 1–90 days.
+    // One pass over the member-year rows serves the range, the 7/30/90-day windows and the buckets cut by the range.
+    const partial = await this.bucketActives(c.id, q.period, series, from, to);
+    // The UTC dates the local range touches (a viewer behind UTC has today's activity on tomorrow's UTC date).
+    const uFrom = utcDate(localDayStartMs(tz, from));
+    const uTo = utcDate(localDayStartMs(tz, addDays(to, 1)) - 1);
+    const [contributions, s7, s30, s90, ...cut] = await this.memberSums(c.id, [
+      [uFrom, uTo],
+      [addDays(uTo, -6), uTo],
+      [addDays(uTo, -29), uTo],
+      [addDays(uTo, -89), uTo],
+      ...partial,
+    ]);
+    partial.forEach(([key], i) => (series.get(key)!.active_members = cut[i]!.size));
+    totals.active_members = contributions!.size;
+    const [a1, a7, a30, a90] = [await this.dayActives(c.id, to), s7!.size, s30!.size, s90!.size];
 
     // Points: per UTC date (the daily job writes them from the ledger).
     const pointRows = await this.db
@@ -332,33 +416,16 @@ export class AnalyticsService {
       .where('date', '<=', to)
       .execute();
     for (const p of pointRows) {
-      series.get(bucket(p.date))!.points += Number(p.points);
+      bucketRows[dayNumber(p.date) - fromDay]!.points += Number(p.points);
       totals.points += Number(p.points);
     }
 
-    const retention = (n: number) => {
-      const cohort = [...joined].filter(([, d]) => d <= toDay - n);
-      const retained = cohort.filter(([u, d]) => (lastActive.get(u) ?? -Infinity) >= d + n).length;
-      return { cohort: cohort.length, retained, rate: cohort.length ? retained / cohort.length : null };
-    };
-
-    const top = [...contributions].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.top);
-    const users = await this.d.host.identities.getUsers(top.map(([u]) => u));
-
-    const startMs = localDayStartMs(tz, from);
-    const endMs = localDayStartMs(tz, addDays(to, 1));
-    const channels = await this.db
-      .selectFrom('channel_messages')
-      .innerJoin('channels', 'channels.id', 'channel_messages.channel_id')
-      .select(['channels.id', 'channels.name', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('channels.community_id', '=', c.id)
-      .where('channel_messages.created_at', '>=', new Date(startMs).toISOString())
-      .where('channel_messages.created_at', '<', new Date(endMs).toISOString())
-      .groupBy(['channels.id', 'channels.name'])
-      .orderBy(sql`count(*)`, 'desc')
-      .orderBy('channels.id')
-      .limit(q.top)
-      .execute();
+    const top = [...contributions!].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.top);
+    const [users, retention, channels] = await Promise.all([
+      this.d.host.identities.getUsers(top.map(([u]) => u)),
+      this.retention(c.id, from, to),
+      this.busiestChannels(c.id, r, q.top),
+    ]);
 
     return {
       community_id: c.id,
@@ -368,12 +435,195 @@ export class AnalyticsService {
       timezone: tz,
       series: [...series.entries()].map(([start, t]) => ({ start, ...t })),
       totals,
-      actives: { d1: activeSince(1), d7: activeSince(7), d30: activeSince(30), d90: activeSince(90) },
+      actives: { d1: a1, d7: a7, d30: a30, d90: a90 },
       top_contributors: top.map(([u, count]) => ({ user: userSummary(u, users), count })),
-      busiest_channels: channels.map((ch) => ({ channel: { id: Number(ch.id), name: ch.name }, messages: Number(ch.n) })),
+      busiest_channels: channels,
       busiest_hours: hours,
-      retention: { d7: retention(7), d30: retention(30) },
+      retention,
     };
+  }
+
+  /** Distinct active members of a UTC date (kept live by the rollups). */
+  private async dayActives(communityId: number, date: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('community_activity_stats')
+      .select('active_members')
+      .where('community_id', '=', communityId)
+      .where('date', '=', date)
+      .executeTakeFirst();
+    return Number(row?.active_members ?? 0);
+  }
+
+  /**
+   * Each member's activity in the community over UTC date ranges: per member and UTC year, two
+   * lookups in the running sums of member_activity_years (read as a few numbers per member,
+   * all ranges at once). A map's size is the distinct active members of its range.
+   */
+  private async memberSums(communityId: number, ranges: Array<[string, string]>): Promise<Array<Map<number, number>>> {
+    const out = ranges.map(() => new Map<number, number>());
+    const lo = ranges.reduce((m, [f]) => (f < m ? f : m), ranges[0]![0]);
+    const hi = ranges.reduce((m, [, t]) => (t > m ? t : m), ranges[0]![1]);
+    for (let year = Number(lo.slice(0, 4)); year <= Number(hi.slice(0, 4)); year++) {
+      // Per range, the running sums it needs in this year: [before its first day, its last day] (-1: zero).
+      const first = `${year}-01-01`;
+      const last = `${year}-12-31`;
+      const spans = ranges.map(([f, t]) =>
+        t < first || f > last ? null : ([f <= first ? -1 : dayOfYear(f) - 1, t >= last ? YEAR_DAYS - 1 : dayOfYear(t)] as const),
+      );
+      const positions = [...new Set(spans.flatMap((sp) => (sp ? sp.filter((x) => x >= 0) : [])))];
+      if (positions.length === 0) continue;
+      const rows = (await this.db
+        .selectFrom('member_activity_years')
+        .select([
+          'user_id',
+          ...positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`)),
+        ])
+        .where('community_id', '=', communityId)
+        .where('year', '=', year)
+        .execute()) as Array<Record<string, unknown> & { user_id: number | string }>;
+      const index = new Map(positions.map((pos, i) => [pos, `p${i}`]));
+      for (const row of rows) {
+        const u = Number(row.user_id);
+        const at = (pos: number) => (pos < 0 ? 0 : parseInt(String(row[index.get(pos)!]), 36));
+        spans.forEach((sp, i) => {
+          if (!sp) return;
+          const n = at(sp[1]) - at(sp[0]);
+          if (n > 0) out[i]!.set(u, (out[i]!.get(u) ?? 0) + n);
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Distinct active members per bucket: days and whole weeks and months from the stats rows; returns the buckets the range cuts (counted by the caller). */
+  private async bucketActives(
+    communityId: number,
+    period: 'day' | 'week' | 'month',
+    series: Map<string, Totals>,
+    from: string,
+    to: string,
+  ): Promise<Array<[string, string]>> {
+    if (period === 'day') {
+      const rows = await this.db
+        .selectFrom('community_activity_stats')
+        .select(['date', 'active_members'])
+        .where('community_id', '=', communityId)
+        .where('date', '>=', from)
+        .where('date', '<=', to)
+        .execute();
+      for (const row of rows) series.get(row.date)!.active_members = Number(row.active_members);
+      return [];
+    }
+    const whole: string[] = [];
+    const partial: Array<[string, string]> = [];
+    for (const key of series.keys()) {
+      const start = period === 'week' ? addDays(key, -weekday(key)) : `${key.slice(0, 7)}-01`;
+      const end = period === 'week' ? addDays(start, 6) : utcDate(Date.UTC(Number(start.slice(0, 4)), Number(start.slice(5, 7)), 0));
+      if (start === key && end <= to) whole.push(key);
+      else partial.push([key, end < to ? end : to]);
+    }
+    if (whole.length) {
+      const rows = await this.db
+        .selectFrom('community_activity_periods')
+        .select(['starts_on', 'active_members'])
+        .where('community_id', '=', communityId)
+        .where('period', '=', period)
+        .where('starts_on', 'in', whole)
+        .execute();
+      for (const row of rows) series.get(row.starts_on)!.active_members = Number(row.active_members);
+    }
+    return partial;
+  }
+
+  /** Members who joined in [from, to] (UTC dates), and of them those active n or more days after joining. */
+  private async retention(communityId: number, from: string, to: string): Promise<CommunityAnalytics['retention']> {
+    const joins = await this.db
+      .selectFrom('activity_counts')
+      .select(['user_id', (eb) => eb.fn.min<string>('date').as('d')])
+      .where('community_id', '=', communityId)
+      .where('kind', '=', 'join')
+      .where('date', '>=', from)
+      .where('date', '<=', to)
+      .where('user_id', '>', 0)
+      .groupBy('user_id')
+      .execute();
+    const joined = new Map(joins.map((j) => [Number(j.user_id), dayNumber(j.d)]));
+    const last = new Map<number, number>();
+    const ids = [...joined.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('activity_counts')
+        .select(['user_id', (eb) => eb.fn.max<string>('date').as('d')])
+        .where('user_id', 'in', ids.slice(i, i + 500))
+        .where('kind', '=', ALL)
+        .where('community_id', '=', communityId)
+        .where('date', '<=', to)
+        .groupBy('user_id')
+        .execute();
+      for (const row of rows) last.set(Number(row.user_id), dayNumber(row.d));
+    }
+    const toDay = dayNumber(to);
+    const of = (n: number) => {
+      const cohort = [...joined].filter(([, d]) => d <= toDay - n);
+      const retained = cohort.filter(([u, d]) => (last.get(u) ?? -Infinity) >= d + n).length;
+      return { cohort: cohort.length, retained, rate: cohort.length ? retained / cohort.length : null };
+    };
+    return { d7: of(7), d30: of(30) };
+  }
+
+  /**
+   * Messages per channel over the local range: the UTC dates wholly inside it summed in the
+   * database, the four around its ends split at local midnight.
+   */
+  private async busiestChannels(communityId: number, r: Range, top: number): Promise<CommunityAnalytics['busiest_channels']> {
+    const per = new Map<number, number>();
+    const inner = [addDays(r.from, 1), addDays(r.to, -1)] as const;
+    if (inner[0] <= inner[1]) {
+      const rows = await this.db
+        .selectFrom('channel_activity_counts')
+        .select(['channel_id', (eb) => eb.fn.sum<number>('total').as('n')])
+        .where('community_id', '=', communityId)
+        .where('date', '>=', inner[0])
+        .where('date', '<=', inner[1])
+        .groupBy('channel_id')
+        .execute();
+      for (const row of rows) per.set(Number(row.channel_id), Number(row.n));
+    }
+    const edges = [...new Set([addDays(r.from, -1), r.from, r.to, addDays(r.to, 1)])].filter((d) => d < inner[0] || d > inner[1]);
+    const lo = dayNumber(r.from);
+    const hi = dayNumber(r.to);
+    const edgeRows = await this.db
+      .selectFrom('channel_activity_counts')
+      .select(['channel_id', 'date', 'total', 'cum'])
+      .where('community_id', '=', communityId)
+      .where('date', 'in', edges)
+      .execute();
+    for (const row of edgeRows) {
+      const total = Number(row.total);
+      const at = (qq: number) => (qq >= 96 ? total : cumAt(row.cum, qq));
+      let n = 0;
+      for (const seg of localDaySegments(r.tz, row.date)) if (seg.day >= lo && seg.day <= hi) n += at(seg.to) - at(seg.from);
+      if (n) per.set(Number(row.channel_id), (per.get(Number(row.channel_id)) ?? 0) + n);
+    }
+    const ranked = [...per]
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, top);
+    if (ranked.length === 0) return [];
+    const names = new Map(
+      (
+        await this.db
+          .selectFrom('channels')
+          .select(['id', 'name'])
+          .where(
+            'id',
+            'in',
+            ranked.map(([id]) => id),
+          )
+          .execute()
+      ).map((ch) => [Number(ch.id), ch.name]),
+    );
+    return ranked.filter(([id]) => names.has(id)).map(([id, n]) => ({ channel: { id, name: names.get(id)! }, messages: n }));
   }
 
   async communityCsv(viewer: Viewer, ref: string, q: Parameters<AnalyticsService['communityAnalytics']>[2]): Promise<string> {
@@ -389,7 +639,7 @@ export class AnalyticsService {
    * counted over the UTC dates the range touches (one query, not one decode per member-day).
    */
   async adminAnalytics(viewer: Viewer, q: { from?: string; to?: string; tz?: string; limit: number }): Promise<AdminAnalytics> {
-    assertCan(viewer.actor, 'admin.global', this.d.facts.baseContext());
+    assertCan(viewer.actor, 'admin.view_community_analytics', this.d.facts.baseContext());
     const r = this.range(viewer, q, 30);
     const per = new Map<number, Totals>();
     const lo = dayNumber(r.from);

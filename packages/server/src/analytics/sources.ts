@@ -55,11 +55,17 @@ export async function activitiesOfEvents(db: Db, events: DomainEvent[]): Promise
     const rows = await db
       .selectFrom('channel_messages')
       .innerJoin('channels', 'channels.id', 'channel_messages.channel_id')
-      .select(['channel_messages.user_id', 'channel_messages.created_at', 'channels.community_id'])
+      .select(['channel_messages.user_id', 'channel_messages.channel_id', 'channel_messages.created_at', 'channels.community_id'])
       .where('channel_messages.id', 'in', msgIds)
       .execute();
     for (const r of rows)
-      out.push({ kind: 'message', userId: Number(r.user_id), communityId: Number(r.community_id), at: ms(r.created_at) });
+      out.push({
+        kind: 'message',
+        userId: Number(r.user_id),
+        communityId: Number(r.community_id),
+        channelId: Number(r.channel_id),
+        at: ms(r.created_at),
+      });
   }
   const dmIds = ids(events, 'DMMessagePosted', 'message_id');
   if (dmIds.length) {

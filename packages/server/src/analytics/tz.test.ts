@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 
-import { decodeQuarters, encodeQuarters, localDayStartMs, localSlots, localToday, offsetMinutes, quarterOf } from './tz';
+import {
+  cumAt,
+  dayOfYear,
+  decodeYear,
+  decodeQuarters,
+  encodeCum,
+  encodeQuarters,
+  encodeYear,
+  localDaySegments,
+  localDayStartMs,
+  localSegments,
+  localSlots,
+  localToday,
+  offsetMinutes,
+  quarterOf,
+} from './tz';
 
 describe('rollup time zones', () => {
   it('knows half- and quarter-hour offsets', () => {
@@ -41,5 +56,52 @@ describe('rollup time zones', () => {
       [0, 1],
       [95, 2],
     ]);
+  });
+});
+
+describe('read-side rollup helpers', () => {
+  it('running sums give any run of quarters, and local hours and days split a UTC date exactly (+05:45, -03:30 with DST)', () => {
+    const counts = new Map([
+      [0, 2],
+      [73, 5],
+      [95, 1_000_000],
+    ]);
+    const cum = encodeCum(counts);
+    expect(cum).toHaveLength(96 * 6);
+    expect(cumAt(cum, 0)).toBe(0);
+    expect(cumAt(cum, 1)).toBe(2);
+    expect(cumAt(cum, 73)).toBe(2);
+    expect(cumAt(cum, 74)).toBe(7);
+    expect(cumAt(cum, 96)).toBe(1_000_007);
+    for (const tz of ['Asia/Kathmandu', 'America/St_Johns', 'UTC', 'Europe/London'])
+      for (const date of ['2026-03-08', '2026-03-29', '2026-06-01', '2026-11-01']) {
+        const slots = localSlots(tz, date);
+        const segs = localSegments(tz, date);
+        expect(segs[0]!.from).toBe(0);
+        expect(segs.at(-1)!.to).toBe(96);
+        for (const seg of segs) for (let q = seg.from; q < seg.to; q++) expect(slots[q]).toMatchObject({ day: seg.day, hour: seg.hour });
+        const days = localDaySegments(tz, date);
+        expect(days.reduce((n, d) => n + d.to - d.from, 0)).toBe(96);
+        expect(days.length).toBeLessThanOrEqual(2);
+      }
+    // 73 is 18:15Z: 00:00 next day in Kathmandu; 18:30Z (74) for Kolkata.
+    expect(localDaySegments('Asia/Kathmandu', '2026-03-10').map((s) => [s.from, s.to, s.date])).toEqual([
+      [0, 73, '2026-03-10'],
+      [73, 96, '2026-03-11'],
+    ]);
+  });
+
+  it('a member-year row gives any range of days from two running sums', () => {
+    const days = new Array<number>(366).fill(0);
+    days[0] = 3;
+    days[dayOfYear('2026-03-01')] = 4;
+    days[dayOfYear('2026-12-31')] = 5;
+    expect(dayOfYear('2026-12-31')).toBe(364);
+    const cum = encodeYear(days);
+    expect(decodeYear(cum)).toEqual(days);
+    expect(decodeYear('')).toEqual(new Array<number>(366).fill(0));
+    const at = (i: number) => (i < 0 ? 0 : parseInt(cum.slice(i * 5, i * 5 + 5), 36));
+    expect(at(dayOfYear('2026-03-01')) - at(dayOfYear('2026-01-01'))).toBe(4);
+    expect(at(365) - at(-1)).toBe(12);
   });
 });

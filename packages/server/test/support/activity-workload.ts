@@ -118,7 +118,22 @@ export async function rollupSnapshot(s: TestServer, from: string, to: string) {
   const counts = (await db.selectFrom('activity_counts').selectAll().execute()).filter((r) => between(r.date));
   const users = (await db.selectFrom('user_activity_stats').selectAll().execute()).filter((r) => between(r.date));
   const communities = (await db.selectFrom('community_activity_stats').selectAll().execute()).filter((r) => between(r.date));
+  const channels = (await db.selectFrom('channel_activity_counts').selectAll().execute()).filter((r) => between(r.date));
+  // Periods that touch the range (a rebuild recomputes them whole).
+  const periods = (await db.selectFrom('member_activity_periods').selectAll().execute()).filter(
+    (r) => r.starts_on <= to && r.starts_on >= addDays(from, -31),
+  );
+  const communityPeriods = (await db.selectFrom('community_activity_periods').selectAll().execute()).filter(
+    (r) => r.starts_on <= to && r.starts_on >= addDays(from, -31),
+  );
+  const years = (await db.selectFrom('member_activity_years').selectAll().execute()).filter(
+    (r) => Number(r.year) >= Number(from.slice(0, 4)) && Number(r.year) <= Number(to.slice(0, 4)),
+  );
   return {
+    years: strip(years, (r) => `${r.community_id}|${r.year}|${r.user_id}`),
+    channels: strip(channels, (r) => `${r.channel_id}|${r.date}`),
+    periods: strip(periods, (r) => `${r.community_id}|${r.period}|${r.starts_on}|${r.user_id}`),
+    communityPeriods: strip(communityPeriods, (r) => `${r.community_id}|${r.period}|${r.starts_on}`),
     counts: strip(counts, (r) => `${r.user_id}|${r.community_id}|${r.date}|${r.kind}`),
     users: strip(users, (r) => `${r.user_id}|${r.community_id}|${r.date}`),
     communities: strip(communities, (r) => `${r.community_id}|${r.date}`),
@@ -139,5 +154,13 @@ export async function expectRebuildEqualsLive(s: TestServer, seed: number, steps
   expect(rebuilt.counts).toEqual(live.counts);
   expect(rebuilt.users).toEqual(live.users);
   expect(rebuilt.communities).toEqual(live.communities);
+  expect(Object.keys(live.channels).length).toBeGreaterThan(0);
+  expect(Object.keys(live.periods).length).toBeGreaterThan(0);
+  expect(Object.values(live.counts).some((r) => r.kind === '*')).toBe(true);
+  expect(Object.keys(live.years).length).toBeGreaterThan(0);
+  expect(rebuilt.years).toEqual(live.years);
+  expect(rebuilt.channels).toEqual(live.channels);
+  expect(rebuilt.periods).toEqual(live.periods);
+  expect(rebuilt.communityPeriods).toEqual(live.communityPeriods);
   return { from, to, live };
 }

@@ -621,10 +621,25 @@ const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0005_gamification': fill0005,
   '0007_activity_rollups': fill0007,
   '0008_admin_tools': fill0008,
-  '0012_tier_sales': fill0012,
+  '0010_activity_read_rollups': fill0010,
+  '0011_tier_sales': fill0011,
 };
 
-async function fill0012(insert: Insert): Promise<void> {
+/** 0010 backfills `*` rows, running sums, member periods and years and channel counts from what 0007 held; these come on top. */
+async function fill0010(insert: Insert): Promise<void> {
+  const cum = (n: number) => Array.from({ length: 96 }, (_, q) => (q >= 40 ? n : 0).toString(36).padStart(6, '0')).join('');
+  await insert('channel_activity_counts', [
+    { id: 1000, channel_id: 1, community_id: 1, date: '2026-11-30', quarters: '40:2', cum: cum(2), total: 2, updated_at: at(80) },
+  ]);
+  await insert('member_activity_periods', [
+    { id: 1000, community_id: 1, period: 'week', starts_on: '2026-11-30', user_id: 11, total: 2, updated_at: at(80) },
+  ]);
+  await insert('member_activity_years', [
+    { id: 1000, community_id: 1, year: 2025, user_id: 11, cum: '00001'.repeat(366), updated_at: at(80) },
+  ]);
+}
+
+async function fill0011(insert: Insert): Promise<void> {
   await insert('community_tier_sales', [
     {
       id: 1,

@@ -1,5 +1,12 @@
 import { bucketLabel, insightsRange, todayIn } from '@communities/client';
-import { ANALYTICS_PERIODS, endpoints, type AnalyticsPeriod, type CommunityAnalytics } from '@communities/contract';
+import {
+  ACTIVITY_KINDS,
+  ANALYTICS_PERIODS,
+  endpoints,
+  type ActivityKind,
+  type AnalyticsPeriod,
+  type CommunityAnalytics,
+} from '@communities/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -232,14 +239,42 @@ export function InsightsTab({ slug }: { slug: string }) {
   );
 }
 
+/** Which activity a calendar shows: all of it, or one kind (`kinds=` on the heatmap routes). */
+function KindPicker({
+  value,
+  onChange,
+  withDms,
+}: {
+  value: ActivityKind | 'all';
+  onChange: (k: ActivityKind | 'all') => void;
+  withDms: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <label className="cm-heat-kinds">
+      {t('heatmap.kinds_label')}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value as ActivityKind | 'all')}>
+        <option value="all">{t('heatmap.kind_all')}</option>
+        {ACTIVITY_KINDS.filter((k) => withDms || k !== 'dm').map((k) => (
+          <option key={k} value={k}>
+            {t(`heatmap.kind.${k}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The community's year calendar and day-by-hour grid; renders nothing for viewers it is not shown to. */
 export function CommunityActivity({ slug }: { slug: string }) {
   const { t } = useTranslation();
-  const heatmap = useCommunityHeatmap(slug);
+  const [kind, setKind] = useState<ActivityKind | 'all'>('all');
+  const heatmap = useCommunityHeatmap(slug, true, kind === 'all' ? null : [kind]);
   if (!heatmap.data) return null;
   return (
     <section className="cm-card cm-heat-card" aria-labelledby="cm-community-activity" data-testid="community-activity">
       <h2 id="cm-community-activity">{t('heatmap.community_title')}</h2>
+      <KindPicker value={kind} onChange={setKind} withDms={false} />
       <ActivityCalendar heatmap={heatmap.data} label={t('heatmap.calendar_label')} testId="community-calendar" />
       <HourGrid heatmap={heatmap.data} label={t('heatmap.grid_label')} testId="community-grid" />
     </section>
@@ -277,10 +312,12 @@ function ShowActivityToggle() {
  */
 export function MemberActivity({ userId, communityId, isMe }: { userId: number; communityId: number | null; isMe: boolean }) {
   const { t } = useTranslation();
-  const heatmap = useUserHeatmap(userId, communityId);
+  const [kind, setKind] = useState<ActivityKind | 'all'>('all');
+  const heatmap = useUserHeatmap(userId, communityId, kind === 'all' ? null : [kind]);
   return (
     <section className="cm-card cm-heat-card" aria-labelledby="cm-member-activity" data-testid="member-activity">
       <h2 id="cm-member-activity">{t('heatmap.member_title')}</h2>
+      <KindPicker value={kind} onChange={setKind} withDms={isMe} />
       {heatmap.isError ? (
         <p className="cm-muted">{isStatus(heatmap.error, 404) || isStatus(heatmap.error, 403) ? t('heatmap.private') : t('app.error')}</p>
       ) : heatmap.data ? (

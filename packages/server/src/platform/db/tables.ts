@@ -13,6 +13,7 @@ export interface ActivityCountsTable {
   quarters: string; // text
   total: Generated<number>; // integer, default 0
   updated_at: string; // varchar(32)
+  cum: Generated<string>; // varchar(576), default ''
 }
 
 /** Table `activity_heatmaps`. */
@@ -135,6 +136,18 @@ export interface CentralFeedReactionsTable {
   user_id: number; // bigint
   reaction: string; // varchar(64)
   created_at: string; // varchar(32)
+  updated_at: string; // varchar(32)
+}
+
+/** Table `channel_activity_counts`. */
+export interface ChannelActivityCountsTable {
+  id: Generated<number>; // integer, primary key
+  channel_id: number; // bigint
+  community_id: number; // bigint
+  date: string; // varchar(10)
+  quarters: string; // text
+  cum: string; // varchar(576)
+  total: Generated<number>; // integer, default 0
   updated_at: string; // varchar(32)
 }
 
@@ -692,6 +705,27 @@ export interface LeaderboardSnapshotsTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `member_activity_periods`. */
+export interface MemberActivityPeriodsTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  period: string; // varchar(8)
+  starts_on: string; // varchar(10)
+  user_id: number; // bigint
+  total: Generated<number>; // integer, default 0
+  updated_at: string; // varchar(32)
+}
+
+/** Table `member_activity_years`. */
+export interface MemberActivityYearsTable {
+  id: Generated<number>; // integer, primary key
+  community_id: number; // bigint
+  year: number; // integer
+  user_id: number; // bigint
+  cum: string; // varchar(1830)
+  updated_at: string; // varchar(32)
+}
+
 /** Table `moderation_reports`. */
 export interface ModerationReportsTable {
   id: Generated<number>; // integer, primary key
@@ -779,6 +813,7 @@ export interface Database {
   central_feed_comments: CentralFeedCommentsTable;
   central_feed_items: CentralFeedItemsTable;
   central_feed_reactions: CentralFeedReactionsTable;
+  channel_activity_counts: ChannelActivityCountsTable;
   channel_message_attachments: ChannelMessageAttachmentsTable;
   channel_message_mentions: ChannelMessageMentionsTable;
   channel_message_reactions: ChannelMessageReactionsTable;
@@ -818,6 +853,8 @@ export interface Database {
   host_sync_cursors: HostSyncCursorsTable;
   jobs: JobsTable;
   leaderboard_snapshots: LeaderboardSnapshotsTable;
+  member_activity_periods: MemberActivityPeriodsTable;
+  member_activity_years: MemberActivityYearsTable;
   moderation_reports: ModerationReportsTable;
   moderation_violations: ModerationViolationsTable;
   user_activity_stats: UserActivityStatsTable;
@@ -838,6 +875,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'central_feed_comments',
   'central_feed_items',
   'central_feed_reactions',
+  'channel_activity_counts',
   'channel_message_attachments',
   'channel_message_mentions',
   'channel_message_reactions',
@@ -877,6 +915,8 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'host_sync_cursors',
   'jobs',
   'leaderboard_snapshots',
+  'member_activity_periods',
+  'member_activity_years',
   'moderation_reports',
   'moderation_violations',
   'user_activity_stats',

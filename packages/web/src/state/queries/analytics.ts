@@ -12,27 +12,34 @@ export function useViewerTimeZone(): string | null {
 }
 
 /** A member's calendar and day-by-hour grid (one community's slice with `communityId`). */
-export function useUserHeatmap(userId: number, communityId: number | null) {
+export function useUserHeatmap(userId: number, communityId: number | null, kinds: string[] | null = null) {
   const tz = useViewerTimeZone();
-  const filters: HeatmapFilters = { ...(tz ? { tz } : {}), ...(communityId !== null ? { community_id: communityId } : {}) };
+  const filters: HeatmapFilters = {
+    ...(tz ? { tz } : {}),
+    ...(communityId !== null ? { community_id: communityId } : {}),
+    ...(kinds ? { kinds } : {}),
+  };
   return useQuery({
     queryKey: analyticsKeys.userHeatmap(userId, filters),
     queryFn: ({ signal }) => api.analytics.userHeatmap({ params: { id: userId }, query: filters }, { signal }),
     enabled: tz !== null,
     retry: false,
     staleTime: 30_000,
+    // Keep the calendar (and its kind picker) on screen while another kind loads.
+    placeholderData: keepPreviousData,
   });
 }
 
-export function useCommunityHeatmap(community: string, enabled = true) {
+export function useCommunityHeatmap(community: string, enabled = true, kinds: string[] | null = null) {
   const tz = useViewerTimeZone();
-  const filters: HeatmapFilters = tz ? { tz } : {};
+  const filters: HeatmapFilters = { ...(tz ? { tz } : {}), ...(kinds ? { kinds } : {}) };
   return useQuery({
     queryKey: analyticsKeys.communityHeatmap(community, filters),
     queryFn: ({ signal }) => api.analytics.communityHeatmap({ params: { id: community }, query: filters }, { signal }),
     enabled: enabled && tz !== null,
     retry: false,
     staleTime: 30_000,
+    placeholderData: keepPreviousData,
   });
 }
 

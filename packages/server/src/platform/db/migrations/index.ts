@@ -9,7 +9,8 @@ import { authorRecentIndexes } from './0006_author_recent_ix';
 import { activityRollups } from './0007_activity_rollups';
 import { paidTiers } from './0009_paid_tiers';
 import { adminTools } from './0008_admin_tools';
-import { tierSales } from './0012_tier_sales';
+import { activityReadRollups } from './0010_activity_read_rollups';
+import { tierSales } from './0011_tier_sales';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -27,5 +28,6 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   activityRollups,
   adminTools,
   paidTiers,
+  activityReadRollups,
   tierSales,
 ];

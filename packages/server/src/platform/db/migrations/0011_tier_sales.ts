@@ -12,7 +12,7 @@ type T = CreateTableBuilder<string, string>;
  * RocketLMS which of these sales still stand. FROZEN once released.
  */
 export const tierSales: AddonMigration = {
-  name: '0012_tier_sales',
+  name: '0011_tier_sales',
   creates: ['community_tier_sales'],
   async up(db: Kysely<unknown>, ctx: MigrationContext) {
     const p = (table: string) => ctx.prefix + table;
