@@ -168,6 +168,7 @@ export const tierSchema = z.object({
 });
 /** A RocketLMS item a paid tier can be sold as: a course (webinar), bundle, subscription plan (`subscribes`) or store product. */
 export const SOLD_ITEM_TYPES = ['course', 'bundle', 'subscribe', 'product'] as const;
+export type SoldItemType = (typeof SOLD_ITEM_TYPES)[number];
 export const sellableItemSchema = z.object({
   type: z.enum(SOLD_ITEM_TYPES),
   id: z.number().int(),
