@@ -448,7 +448,9 @@ describe("the tier editor's picker: GET /tiers/sellable-items", () => {
     )!;
     expect(mine.items.map((x) => x.id)).not.toContain(othersCourse.id);
     const all = await pick(admin, 'course');
-    expect(all.items.length).toBe(Math.min(50, (await s.ctx.hostDb.selectFrom('webinars').select('id').where('deleted_at', 'is', null).execute()).length));
+    expect(all.items.length).toBe(
+      Math.min(50, (await s.ctx.hostDb.selectFrom('webinars').select('id').where('deleted_at', 'is', null).execute()).length),
+    );
     expect((await pick(admin, 'course', othersCourse.title)).items.map((x) => x.id)).toContain(othersCourse.id);
 
     // The same rule decides the tier: what the picker offers is accepted, another's course is not.

@@ -241,13 +241,9 @@ describe('paid tiers in Chromium', () => {
 
     // A member who has not paid: the locked channel's Buy link goes to that course's page.
     const had = new Set(
-      (await server.ctx.hostDb.selectFrom('sales').select('buyer_id').where('webinar_id', '=', course.id).execute()).map(
-        (r) => r.buyer_id,
-      ),
+      (await server.ctx.hostDb.selectFrom('sales').select('buyer_id').where('webinar_id', '=', course.id).execute()).map((r) => r.buyer_id),
     );
-    const member = server.demo.studentIds.find(
-      (u) => !had.has(u) && u !== server.demo.bannedUserId && u !== server.demo.inactiveUserId,
-    )!;
+    const member = server.demo.studentIds.find((u) => !had.has(u) && u !== server.demo.bannedUserId && u !== server.demo.inactiveUserId)!;
     await addMember(server, c.id, member);
     const page = await signedInPage(member);
     await page.goto(`${server.url}/communities/${c.slug}/channels/plus`);

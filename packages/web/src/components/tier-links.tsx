@@ -36,9 +36,7 @@ function TierItemField({ slug, tier }: { slug: string; tier: Tier }) {
   const linkedType = tier.host_item_type ?? 'course';
   const linkedList = useSellableItemsQuery(slug, linkedType, '', tier.host_item_id !== null);
   const linked =
-    tier.host_item_type && tier.host_item_id !== null
-      ? (linkedList.data?.items.find((i) => i.id === tier.host_item_id) ?? null)
-      : null;
+    tier.host_item_type && tier.host_item_id !== null ? (linkedList.data?.items.find((i) => i.id === tier.host_item_id) ?? null) : null;
   const save = useLinkTierItemMutation(slug);
   const name = tier.name;
   return (
