@@ -484,5 +484,12 @@ describe("the tier editor's picker: GET /tiers/sellable-items", () => {
     await expectStatus(call(teacher, { type: 'webinar' }), 422, 'validation_failed');
     await expectStatus(call(teacher, { type: 'course', q: 'x'.repeat(101) }), 422, 'validation_failed');
     expect((await call(s.demo.adminId, { type: 'course' })).items.length).toBeGreaterThan(0);
+    // A member whose role manages the community picks too: what they sell themselves (here nothing).
+    const role = await s.as(teacher).communities.createRole({
+      params: { id: c.slug },
+      body: { name: 'Manager', permissions: ['view', 'manage_community'] },
+    });
+    await s.as(teacher).communities.updateMember({ params: { id: c.slug, userId: member }, body: { role: role.slug } });
+    expect(await call(member, { type: 'course' })).toEqual({ items: [] });
   });
 });
