@@ -31,6 +31,7 @@ export const communityKeys = {
   courses: (id: string) => [root, 'community', 'courses', id] as const,
   tiers: (id: string) => [root, 'community', 'tiers', id] as const,
   revenue: (id: string) => [root, 'community', 'revenue', id] as const,
+  sellable: (id: string, type: string, q: string) => [root, 'community', 'sellable', id, type, q] as const,
   requests: (id: string) => [root, 'community', 'requests', id] as const,
   roles: (id: string) => [root, 'community', 'roles', id] as const,
   invites: (id: string) => [root, 'community', 'invites', id] as const,

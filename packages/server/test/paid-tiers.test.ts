@@ -411,3 +411,85 @@ describe('a store product as the linked item', () => {
     expect((await s.as(buyer).communities.checkPurchase({ params: { id: c.slug } })).active_tier_ids).toEqual([]);
   });
 });
+
+describe("the tier editor's picker: GET /tiers/sellable-items", () => {
+  it('lists what the caller may sell, by type and title, and the tier accepts exactly those', async () => {
+    const teacher = s.demo.instructorIds[0]!;
+    const other = s.demo.instructorIds[1]!;
+    const admin = s.demo.adminId;
+    const c = await makeCommunity(s, { ownerId: teacher });
+    const pick = (as: number, type: 'course' | 'bundle' | 'subscribe' | 'product', q?: string, id = c.slug) =>
+      s.as(as).communities.sellableItems({ params: { id }, query: { type, ...(q !== undefined ? { q } : {}) } });
+
+    // The owner: the courses they teach, as the host counts teachers; nobody else's.
+    const taught = (await s.ctx.host.courses.coursesTaughtBy(teacher, 500)).filter((x) => x.type !== 'bundle');
+    const mine = await pick(teacher, 'course');
+    expect(taught.length).toBeGreaterThan(0);
+    expect(mine.items.map((x) => x.id).sort((a, b) => a - b)).toEqual(
+      taught
+        .map((x) => x.id)
+        .sort((a, b) => a - b)
+        .slice(0, 50),
+    );
+    expect(mine.items.every((x) => x.type === 'course' && x.url.includes('/course/'))).toBe(true);
+    // Searchable by title (case-insensitive); a title nobody has finds nothing.
+    const first = mine.items[0]!;
+    const found = await pick(teacher, 'course', first.title.toUpperCase());
+    expect(found.items.map((x) => x.id)).toContain(first.id);
+    expect(found.items.every((x) => x.title.toLowerCase().includes(first.title.toLowerCase()))).toBe(true);
+    expect((await pick(teacher, 'course', 'no course is called this')).items).toEqual([]);
+    // Plans are the school's: an instructor lists none, an admin lists them.
+    expect((await pick(teacher, 'subscribe')).items).toEqual([]);
+    expect((await pick(admin, 'subscribe')).items.length).toBeGreaterThan(0);
+
+    // The admin may pick any course, the other instructor's too, and at most 50.
+    const othersCourse = (await s.ctx.host.courses.coursesTaughtBy(other, 500)).find(
+      (x) => x.type !== 'bundle' && !taught.some((t) => t.id === x.id),
+    )!;
+    expect(mine.items.map((x) => x.id)).not.toContain(othersCourse.id);
+    const all = await pick(admin, 'course');
+    expect(all.items.length).toBe(
+      Math.min(50, (await s.ctx.hostDb.selectFrom('webinars').select('id').where('deleted_at', 'is', null).execute()).length),
+    );
+    expect((await pick(admin, 'course', othersCourse.title)).items.map((x) => x.id)).toContain(othersCourse.id);
+
+    // The same rule decides the tier: what the picker offers is accepted, another's course is not.
+    const body = { name: 'Pro', price_minor: 900, host_item_type: 'course' as const };
+    const tier = await s.as(teacher).communities.createTier({ params: { id: c.slug }, body: { ...body, host_item_id: first.id } });
+    expect(tier.checkout_url).toBe(first.url);
+    const refused = await expectStatus(
+      s.as(teacher).communities.createTier({ params: { id: c.slug }, body: { ...body, host_item_id: othersCourse.id } }),
+      403,
+      'forbidden',
+    );
+    expect(refused.details).toMatchObject({ reason: 'not_item_seller' });
+    await expectStatus(
+      s.as(teacher).communities.createTier({ params: { id: c.slug }, body: { ...body, host_item_type: 'subscribe', host_item_id: 1 } }),
+      403,
+      'forbidden',
+    );
+  });
+
+  it('owners and admins only: plain members 403, outsiders of a hidden community 404, bad input 422', async () => {
+    const teacher = s.demo.instructorIds[0]!;
+    const member = s.demo.studentIds[30]!;
+    const outsider = s.demo.studentIds[31]!;
+    const c = await makeCommunity(s, { ownerId: teacher });
+    await addMember(s, c.id, member);
+    await s.as(teacher).communities.update({ params: { id: c.slug }, body: { visibility: 'hidden' } });
+    const call = (as: number, query: Record<string, string>) =>
+      s.as(as).communities.sellableItems({ params: { id: c.slug }, query: query as { type: 'course' } });
+    await expectStatus(call(member, { type: 'course' }), 403, 'forbidden');
+    await expectStatus(call(outsider, { type: 'course' }), 404, 'not_found');
+    await expectStatus(call(teacher, { type: 'webinar' }), 422, 'validation_failed');
+    await expectStatus(call(teacher, { type: 'course', q: 'x'.repeat(101) }), 422, 'validation_failed');
+    expect((await call(s.demo.adminId, { type: 'course' })).items.length).toBeGreaterThan(0);
+    // A member whose role manages the community picks too: what they sell themselves (here nothing).
+    const role = await s.as(teacher).communities.createRole({
+      params: { id: c.slug },
+      body: { name: 'Manager', permissions: ['view', 'manage_community'] },
+    });
+    await s.as(teacher).communities.updateMember({ params: { id: c.slug, userId: member }, body: { role: role.slug } });
+    expect(await call(member, { type: 'course' })).toEqual({ items: [] });
+  });
+});

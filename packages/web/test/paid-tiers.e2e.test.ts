@@ -201,4 +201,63 @@ describe('paid tiers in Chromium', () => {
     await page.locator('[data-testid="subscription-toast"][data-change="cancelled"]').waitFor({ timeout: 10_000 });
     await page.getByTestId('locked-note').getByText('#gold is for subscribers').waitFor({ timeout: 10_000 });
   }, 120_000);
+
+  it("an owner links a tier to their course through the tier editor's picker; a non-payer's Buy link goes to that course", async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const course = (await server.ctx.host.courses.coursesTaughtBy(owner, 50)).find((x) => x.type !== 'bundle')!;
+    const others = (await server.ctx.host.courses.coursesTaughtBy(server.demo.instructorIds[1]!, 50)).filter(
+      (x) => x.type !== 'bundle' && !x.teacherIds.includes(owner),
+    );
+    const c = await makeCommunity(server, { ownerId: owner, name: 'Picker Lounge' });
+    const api = server.as(owner);
+    await api.communities.createTier({
+      params: { id: String(c.id) },
+      body: { name: 'Free', price_minor: 0, currency: 'GBP', is_default: true },
+    });
+    const plus = await api.communities.createTier({
+      params: { id: String(c.id) },
+      body: { name: 'Plus', price_minor: 1200, currency: 'GBP', billing_interval: 'monthly' },
+    });
+    await api.channels.create({ params: { id: String(c.id) }, body: { name: 'plus', required_tier_ids: [plus.id] } });
+
+    const ownerPage = await signedInPage(owner);
+    await ownerPage.goto(`${server.url}/communities/${c.slug}/settings`);
+    const field = ownerPage.getByRole('group', { name: 'Plus: sold through RocketLMS as' });
+    await field.getByTestId('tier-linked-item').getByText('Not linked', { exact: false }).waitFor();
+    // The picker offers the owner's own courses only.
+    const results = field.getByRole('list', { name: 'Items you may sell' });
+    await results.getByRole('radio').first().waitFor();
+    for (const o of others.slice(0, 3)) expect(await results.getByRole('radio', { name: o.title, exact: true }).count()).toBe(0);
+    await field.getByRole('combobox', { name: 'Item type' }).selectOption('course');
+    await field.getByRole('searchbox', { name: 'Search by title' }).fill(course.title);
+    const radio = results.getByRole('radio', { name: course.title, exact: true });
+    await radio.check();
+    await field.getByTestId('tier-chosen-item').getByText(`Chosen: ${course.title}`).waitFor();
+    await field.getByRole('button', { name: 'Link this item' }).click();
+    await field.getByTestId('tier-linked-item').getByRole('link', { name: course.title }).waitFor();
+    await screenshot(ownerPage, 'tier-item-picker');
+    const saved = (await api.communities.tiers({ params: { id: c.slug } })).items.find((x) => x.id === plus.id)!;
+    expect(saved).toMatchObject({ host_item_type: 'course', host_item_id: course.id });
+
+    // A member who has not paid: the locked channel's Buy link goes to that course's page.
+    const had = new Set(
+      (await server.ctx.hostDb.selectFrom('sales').select('buyer_id').where('webinar_id', '=', course.id).execute()).map((r) => r.buyer_id),
+    );
+    const member = server.demo.studentIds.find((u) => !had.has(u) && u !== server.demo.bannedUserId && u !== server.demo.inactiveUserId)!;
+    await addMember(server, c.id, member);
+    const page = await signedInPage(member);
+    await page.goto(`${server.url}/communities/${c.slug}/channels/plus`);
+    const buy = page.getByTestId('locked-note').getByRole('link', { name: 'Join for £12/month' });
+    await buy.waitFor();
+    expect(await buy.getAttribute('href')).toBe(course.url);
+
+    // Unlinking takes the Buy link away again.
+    await field.getByRole('button', { name: 'Unlink' }).click();
+    await field.getByTestId('tier-linked-item').getByText('Not linked', { exact: false }).waitFor();
+    expect((await api.communities.tiers({ params: { id: c.slug } })).items.find((x) => x.id === plus.id)).toMatchObject({
+      host_item_type: null,
+      host_item_id: null,
+      checkout_url: null,
+    });
+  }, 120_000);
 });

@@ -166,6 +166,18 @@ export const tierSchema = z.object({
   /** Where "Join for …" sends a buyer: RocketLMS's page for the linked item (null: not sold through RocketLMS). */
   checkout_url: z.string().nullable(),
 });
+/** A RocketLMS item a paid tier can be sold as: a course (webinar), bundle, subscription plan (`subscribes`) or store product. */
+export const SOLD_ITEM_TYPES = ['course', 'bundle', 'subscribe', 'product'] as const;
+export type SoldItemType = (typeof SOLD_ITEM_TYPES)[number];
+export const sellableItemSchema = z.object({
+  type: z.enum(SOLD_ITEM_TYPES),
+  id: z.number().int(),
+  title: z.string(),
+  /** Its RocketLMS page, where it is bought. */
+  url: z.string(),
+});
+export type SellableItem = z.infer<typeof sellableItemSchema>;
+
 export const subscriptionSchema = z.object({
   id: z.number().int(),
   tier_id: z.number().int(),
@@ -642,6 +654,23 @@ export const communities = {
     params: z.object({ id: z.string().min(1).max(80), tierId: idNum }).strict(),
     body: patchOf(tierInput),
     response: tierSchema,
+    errors: ['forbidden', 'not_found'],
+  }),
+  sellableItems: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/tiers/sellable-items',
+    summary:
+      "RocketLMS items the caller may sell as a paid tier, for the tier editor's picker: their own courses, bundles and products (admins: any, and subscription plans), newest first, at most 50",
+    tag: 'pricing',
+    feature: 'pricing_tiers',
+    params: communityRef,
+    query: z
+      .object({
+        type: z.enum(SOLD_ITEM_TYPES),
+        q: z.string().trim().max(100).optional().describe('title (or slug) contains this, case-insensitive'),
+      })
+      .strict(),
+    response: z.object({ items: z.array(sellableItemSchema).max(50) }),
     errors: ['forbidden', 'not_found'],
   }),
   grantTier: endpoint({

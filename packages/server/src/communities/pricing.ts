@@ -16,6 +16,19 @@ import { slugify } from './setup';
 
 type TierInput = z.output<(typeof communityEndpoints)['createTier']['body']>;
 
+const SELLABLE_ITEMS_MAX = 50;
+
+/**
+ * Whose RocketLMS items an actor may sell as a paid tier: admins any item; others the courses,
+ * bundles and products they sell themselves; subscription plans are the school's, so admins only.
+ * The one rule behind both tier validation and the tier editor's picker.
+ */
+export function sellerScope(actor: Actor, type: SoldItemType): 'any' | 'none' | { sellerId: number } {
+  if (actor.isAdmin) return 'any';
+  if (type === 'subscribe') return 'none';
+  return { sellerId: actor.userId };
+}
+
 export function presentTier(t: Row<'community_pricing_tiers'>, checkoutUrl: string | null = null) {
   let features: Record<string, unknown> = {};
   try {
@@ -66,8 +79,8 @@ export class PricingService {
   }
 
   /**
-   * A tier is sold as an item the actor may sell: a course or bundle they teach (admins: any),
-   * a subscription plan (admins only, plans are the school's). 422 for an item that does not exist.
+   * A tier is sold as an item the actor may sell (`sellerScope`). 422 for an item that does not
+   * exist or is not of its type; 403 for one the actor does not sell.
    */
   private async assertSellable(actor: Actor, type: SoldItemType | null | undefined, id: number | null | undefined): Promise<void> {
     if (!type && !id) return;
@@ -77,30 +90,32 @@ export class PricingService {
           { path: type ? 'host_item_id' : 'host_item_type', code: 'required', message: 'host_item_type and host_item_id go together' },
         ],
       });
-    if (type === 'product') {
-      // A store product: its creator sells it (admins: any).
-      const seller = await this.ctx.host.purchases.productSeller(id);
-      if (seller === null)
-        throw new AppError('validation_failed', 'The request is not valid', {
-          issues: [{ path: 'host_item_id', code: 'unknown_item', message: `No product ${id} in RocketLMS` }],
-        });
-      if (actor.isAdmin || seller === actor.userId) return;
-      throw new AppError('forbidden', 'Only what you sell in RocketLMS can be a tier', {
-        details: { reason: 'not_item_seller', field: 'host_item_id' },
-      });
-    }
-    const exists = type === 'subscribe' ? await this.ctx.host.purchases.checkoutUrl({ type, id }) : null;
-    const course =
-      type === 'subscribe' ? null : (await this.ctx.host.courses.getCourses([{ type: type === 'bundle' ? 'bundle' : 'course', id }]))[0];
-    if (type === 'subscribe' ? !exists : !course || (type === 'bundle') !== (course.type === 'bundle'))
+    const purchases = this.ctx.host.purchases;
+    if ((await purchases.sellableItems({ type, sellerId: null, ids: [id], limit: 1 })).length === 0)
       throw new AppError('validation_failed', 'The request is not valid', {
         issues: [{ path: 'host_item_id', code: 'unknown_item', message: `No ${type} ${id} in RocketLMS` }],
       });
-    if (actor.isAdmin) return;
-    if (type === 'subscribe' || !course!.teacherIds.includes(actor.userId))
-      throw new AppError('forbidden', 'Only what you sell in RocketLMS can be a tier', {
-        details: { reason: 'not_item_seller', field: 'host_item_id' },
-      });
+    const scope = sellerScope(actor, type);
+    if (scope === 'any') return;
+    if (scope !== 'none' && (await purchases.sellableItems({ type, sellerId: scope.sellerId, ids: [id], limit: 1 })).length > 0) return;
+    throw new AppError('forbidden', 'Only what you sell in RocketLMS can be a tier', {
+      details: { reason: 'not_item_seller', field: 'host_item_id' },
+    });
+  }
+
+  /** The tier editor's picker: items of one type the caller may sell as a tier (`sellerScope`), by title. */
+  async sellableItems(actor: Actor, idOrSlug: string, type: SoldItemType, query?: string) {
+    const { access } = await this.facts.forCommunity(actor, idOrSlug);
+    assertCan(actor, 'pricing.manage', access);
+    const scope = sellerScope(actor, type);
+    if (scope === 'none') return { items: [] };
+    const items = await this.ctx.host.purchases.sellableItems({
+      type,
+      sellerId: scope === 'any' ? null : scope.sellerId,
+      ...(query ? { query } : {}),
+      limit: SELLABLE_ITEMS_MAX,
+    });
+    return { items: items.map((i) => ({ type: i.type, id: i.id, title: i.title, url: i.url })) };
   }
 
   private get db() {

@@ -97,6 +97,24 @@ export interface SoldItem {
   id: number;
 }
 
+/** A RocketLMS item a tier may be sold as, for the tier editor's picker. */
+export interface SellableItem extends SoldItem {
+  title: string;
+  /** Its RocketLMS page (where it is bought). */
+  url: string;
+}
+
+export interface SellableFilter {
+  type: SoldItemType;
+  /** Only items this user sells (courses and bundles they teach, products they created); null: anyone's. Plans have no seller. */
+  sellerId: number | null;
+  /** Title (or slug) contains this, case-insensitive. */
+  query?: string;
+  /** Only these ids. */
+  ids?: readonly number[];
+  limit: number;
+}
+
 export interface HostSale {
   id: number;
   orderId: number | null;
@@ -124,8 +142,8 @@ export interface PurchasesPort {
   userSales(userId: number, items: readonly SoldItem[]): Promise<HostSale[]>;
   /** RocketLMS's page where the item is bought (its Buy button and cart); null when the item does not exist. */
   checkoutUrl(item: SoldItem): Promise<string | null>;
-  /** Who sells a store product (`products.creator_id`); null when there is no such product. */
-  productSeller(productId: number): Promise<number | null>;
+  /** Items of one type that exist now (not deleted), newest first, filtered by seller, title and ids. */
+  sellableItems(f: SellableFilter): Promise<SellableItem[]>;
 }
 
 export interface HostPorts {

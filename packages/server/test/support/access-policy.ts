@@ -267,6 +267,8 @@ export const POLICIES: Record<string, Group> = {
     tiers: community(VIEW, (w) => ({ params: cid(w) })),
     createTier: community(OWNER, (w) => ({ params: cid(w), body: { name: `T ${uniq()}`, price_minor: 0, currency: 'USD' } })),
     updateTier: community(OWNER, (w) => ({ params: { id: w.id, tierId: w.tierId }, body: { description: `d ${uniq()}` } })),
+    // The tier editor's picker: whoever may manage pricing; hidden: 404 to outsiders.
+    sellableItems: community(OWNER, (w) => ({ params: cid(w), query: { type: 'course' } })),
     // Revenue by tier: owners and whoever may view analytics (moderators here); hidden: 404 to outsiders.
     tierRevenue: community(MOD, (w) => ({ params: cid(w) })),
     grantTier: community(OWNER, (w) => ({ params: { id: w.id, tierId: w.tierId }, body: { user_id: w.users.member } })),

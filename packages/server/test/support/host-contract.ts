@@ -95,6 +95,45 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
       }
     });
 
+    it('lists the items a seller may sell as a tier, by type, seller, title and id', async () => {
+      const { host, close } = await setup();
+      try {
+        const p = host.purchases;
+        const ids = async (f: Parameters<typeof p.sellableItems>[0]) => (await p.sellableItems(f)).map((x) => x.id);
+        // Courses: teacher, creator and partner teachers sell them; newest first; titles in the default locale.
+        expect(await ids({ type: 'course', sellerId: FX.users.partner, limit: 50 })).toEqual([FX.courses.c]);
+        expect(await ids({ type: 'course', sellerId: FX.users.creator, limit: 50 })).toEqual([FX.courses.a]);
+        expect(await ids({ type: 'course', sellerId: FX.users.buyer, limit: 50 })).toEqual([]);
+        expect(await ids({ type: 'course', sellerId: FX.users.teacher, limit: 50 })).toEqual([
+          FX.courses.live,
+          FX.courses.c,
+          FX.courses.b,
+          FX.courses.a,
+        ]);
+        expect(await p.sellableItems({ type: 'course', sellerId: FX.users.teacher, query: 'COURSE C', limit: 50 })).toEqual([
+          { type: 'course', id: FX.courses.c, title: 'Course C', url: 'https://school.example.com/course/course-102' },
+        ]);
+        // By a title in any locale; shown in the default one.
+        expect((await p.sellableItems({ type: 'course', sellerId: null, query: 'curso', limit: 50 })).map((x) => x.title)).toEqual([
+          'Course A',
+        ]);
+        expect(await ids({ type: 'course', sellerId: null, query: '100%_', limit: 50 })).toEqual([]);
+        expect(await ids({ type: 'course', sellerId: null, limit: 2 })).toHaveLength(2);
+        // Bundles: teacher and creator; a course id is not a bundle.
+        expect(await p.sellableItems({ type: 'bundle', sellerId: FX.users.teacher, query: 'bundle', limit: 50 })).toEqual([
+          { type: 'bundle', id: FX.bundle, title: 'The Bundle', url: 'https://school.example.com/bundles/the-bundle' },
+        ]);
+        expect(await ids({ type: 'bundle', sellerId: FX.users.partner, limit: 50 })).toEqual([]);
+        expect(await ids({ type: 'bundle', sellerId: null, ids: [FX.courses.a], limit: 50 })).toEqual([]);
+        // Plans are the school's: no seller sells one.
+        expect(await ids({ type: 'subscribe', sellerId: null, ids: [FX.plan], limit: 50 })).toEqual([FX.plan]);
+        expect(await ids({ type: 'subscribe', sellerId: FX.users.teacher, limit: 50 })).toEqual([]);
+        expect(await ids({ type: 'subscribe', sellerId: null, query: '30 days', limit: 50 })).toContain(FX.plan);
+      } finally {
+        await close();
+      }
+    });
+
     it('applies RocketLMS course access rules', async () => {
       const { host, close } = await setup();
       try {
@@ -227,8 +266,12 @@ export function runHostAdapterContract(name: string, open: () => Promise<{ db: K
           (await host.purchases.userSales(FX.users.buyer, [{ type: 'course', id: FX.courses.a }])).map((x) => x.item.type),
         ).not.toContain('product');
         expect(await host.purchases.checkoutUrl(item)).toBe('https://school.example.com/products/study-pack');
-        expect(await host.purchases.productSeller(product)).toBe(FX.users.teacher);
-        expect(await host.purchases.productSeller(product + 1000)).toBeNull();
+        // Its creator sells it; nobody else does, and a missing product is nobody's.
+        const sells = async (sellerId: number | null, id = product) =>
+          (await host.purchases.sellableItems({ type: 'product', sellerId, ids: [id], limit: 5 })).map((x) => [x.id, x.url]);
+        expect(await sells(FX.users.teacher)).toEqual([[product, 'https://school.example.com/products/study-pack']]);
+        expect(await sells(FX.users.buyer)).toEqual([]);
+        expect(await sells(null, product + 1000)).toEqual([]);
       } finally {
         await close();
       }

@@ -9,6 +9,7 @@ import { ChannelManager } from '../components/channel-manager';
 import { CourseLinksPanel, DangerZone, ImagesPanel, InvitesPanel, MembersAdmin } from '../components/community-admin';
 import { errorText } from '../components/error-note';
 import { RolesPanel } from '../components/roles-panel';
+import { TierLinksPanel } from '../components/tier-links';
 
 type Settings = { chat_enabled: boolean; feed_enabled: boolean; join_approval: boolean; dms_between_members: boolean };
 const TOGGLES = ['feed_enabled', 'chat_enabled', 'join_approval', 'dms_between_members'] as const;
@@ -77,7 +78,7 @@ function DetailsForm({ c }: { c: CommunityDetail }) {
 }
 
 /** Every settings section the viewer's permissions allow, in the order an owner sets things up. */
-export function CommunitySettings({ c, chat }: { c: CommunityDetail; chat: boolean }) {
+export function CommunitySettings({ c, chat, pricing }: { c: CommunityDetail; chat: boolean; pricing: boolean }) {
   const can = (a: string) => c.viewer_permissions.includes(a);
   return (
     <>
@@ -87,6 +88,7 @@ export function CommunitySettings({ c, chat }: { c: CommunityDetail; chat: boole
       {can('roles.manage') && <RolesPanel slug={c.slug} />}
       {chat && can('channel.manage') && <ChannelManager slug={c.slug} />}
       {can('courses.manage') && <CourseLinksPanel slug={c.slug} />}
+      {pricing && can('pricing.manage') && <TierLinksPanel slug={c.slug} />}
       {can('invites.manage') && <InvitesPanel slug={c.slug} />}
       {can('community.update') && <DangerZone c={c} />}
     </>

@@ -231,7 +231,7 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
           {visibleTab === 'revenue' && <RevenueTab slug={c.slug} />}
           {visibleTab === 'members' && <Members slug={c.slug} c={c} />}
           {visibleTab === 'leaderboard' && <LeaderboardTab slug={c.slug} />}
-          {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} />}
+          {visibleTab === 'settings' && <CommunitySettings c={c} chat={chat} pricing={features.data?.features.pricing_tiers !== false} />}
           {visibleTab === 'requests' && <RequestsPanel slug={c.slug} />}
           {visibleTab === 'moderation' && <ModerationCentre slug={c.slug} canEditWords={can('community.update')} />}
           {visibleTab === 'courses' &&

@@ -30,7 +30,7 @@ export function createRocketLmsHost(opts: RocketHostOptions): HostPorts {
     access: new RocketCourseAccess(opts.db, now),
     completions: new RocketCompletions(opts.db),
     notifications: new RocketNotifications(opts.db, { channel: opts.notificationChannel, now, writeInApp: opts.writeInApp }),
-    purchases: new RocketPurchases(opts.db, { baseUrl: opts.baseUrl }),
+    purchases: new RocketPurchases(opts.db, { baseUrl: opts.baseUrl, defaultLocale: opts.defaultLocale }),
     async ping() {
       await sql`select 1`.execute(opts.db);
     },

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 
-import type { HostSale, PurchasesPort, SoldItem } from '../ports';
+import { containsPattern, likeLower } from '../../platform/db/like';
+import type { HostSale, PurchasesPort, SellableFilter, SellableItem, SoldItem } from '../ports';
 
 import type { HostDatabase } from './schema';
 
@@ -14,7 +15,7 @@ import type { HostDatabase } from './schema';
 export class RocketPurchases implements PurchasesPort {
   constructor(
     private readonly db: Kysely<HostDatabase>,
-    private readonly opts: { baseUrl: string },
+    private readonly opts: { baseUrl: string; defaultLocale: string },
   ) {}
 
   private base() {
@@ -130,6 +131,15 @@ export class RocketPurchases implements PurchasesPort {
     return this.toSales(rows, items);
   }
 
+  /** The item's page by its slug (plans: the panel's subscription page). */
+  private pageUrl(type: SoldItem['type'], slug: string): string {
+    const base = this.opts.baseUrl.replace(/\/+$/, '');
+    if (type === 'course') return `${base}/course/${encodeURIComponent(slug)}`;
+    if (type === 'bundle') return `${base}/bundles/${encodeURIComponent(slug)}`;
+    if (type === 'product') return `${base}/products/${encodeURIComponent(slug)}`;
+    return `${base}/panel/financial/subscribes`;
+  }
+
   /**
    * The item's own RocketLMS page, where its Buy now / Add to cart buttons start RocketLMS's
    * checkout (`POST /course/direct-payment`, `/bundles/direct-payment`, `/cart/store` need the
@@ -137,40 +147,120 @@ export class RocketPurchases implements PurchasesPort {
    * subscription page. See docs/DEPLOY.md.
    */
   async checkoutUrl(item: SoldItem): Promise<string | null> {
-    const base = this.opts.baseUrl.replace(/\/+$/, '');
-    if (item.type === 'course') {
-      const w = await this.db
+    const [found] = await this.sellableItems({ type: item.type, sellerId: null, ids: [item.id], limit: 1 });
+    return found?.url ?? null;
+  }
+
+  /**
+   * Who sells what, as RocketLMS counts it: a course's teacher, creator and partner teachers; a
+   * bundle's teacher and creator; a product's creator. Plans are the school's: no seller matches.
+   * Titles in the school's default locale (else any translation, else the slug).
+   */
+  async sellableItems(f: SellableFilter): Promise<SellableItem[]> {
+    if (f.ids && f.ids.length === 0) return [];
+    const limit = Math.max(1, Math.min(f.limit, 200));
+    const q = f.query?.trim() ? containsPattern(f.query) : null;
+    const seller = f.sellerId;
+    const ids = f.ids ? [...new Set(f.ids)] : null;
+    const titled = (rows: Array<{ id: number; slug: string }>, titles: Array<{ ref: number; locale: string; title: string }>) =>
+      rows.map((r) => {
+        const mine = titles.filter((t) => Number(t.ref) === Number(r.id));
+        const title = mine.find((t) => t.locale === this.opts.defaultLocale)?.title ?? mine[0]?.title ?? r.slug;
+        return { type: f.type, id: Number(r.id), title, url: this.pageUrl(f.type, r.slug) };
+      });
+    if (f.type === 'course') {
+      const rows = await this.db
         .selectFrom('webinars')
-        .select('slug')
-        .where('id', '=', item.id)
+        .select(['id', 'slug'])
         .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      return w ? `${base}/course/${encodeURIComponent(w.slug)}` : null;
+        .$if(ids !== null, (b) => b.where('id', 'in', ids!))
+        .$if(seller !== null, (b) =>
+          b.where((eb) =>
+            eb.or([
+              eb('teacher_id', '=', seller!),
+              eb('creator_id', '=', seller!),
+              eb('id', 'in', eb.selectFrom('webinar_partner_teacher').select('webinar_id').where('teacher_id', '=', seller!)),
+            ]),
+          ),
+        )
+        .$if(q !== null, (b) =>
+          b.where((eb) =>
+            eb.or([
+              likeLower('slug', q!),
+              eb('id', 'in', eb.selectFrom('webinar_translations').select('webinar_id').where(likeLower('title', q!))),
+            ]),
+          ),
+        )
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return [];
+      const titles = await this.db
+        .selectFrom('webinar_translations')
+        .select(['webinar_id as ref', 'locale', 'title'])
+        .where(
+          'webinar_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return titled(rows, titles);
     }
-    if (item.type === 'bundle') {
-      const b = await this.db.selectFrom('bundles').select('slug').where('id', '=', item.id).executeTakeFirst();
-      return b ? `${base}/bundles/${encodeURIComponent(b.slug)}` : null;
+    if (f.type === 'bundle') {
+      const rows = await this.db
+        .selectFrom('bundles')
+        .select(['id', 'slug'])
+        .$if(ids !== null, (b) => b.where('id', 'in', ids!))
+        .$if(seller !== null, (b) => b.where((eb) => eb.or([eb('teacher_id', '=', seller!), eb('creator_id', '=', seller!)])))
+        .$if(q !== null, (b) =>
+          b.where((eb) =>
+            eb.or([
+              likeLower('slug', q!),
+              eb('id', 'in', eb.selectFrom('bundle_translations').select('bundle_id').where(likeLower('title', q!))),
+            ]),
+          ),
+        )
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return [];
+      const titles = await this.db
+        .selectFrom('bundle_translations')
+        .select(['bundle_id as ref', 'locale', 'title'])
+        .where(
+          'bundle_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return titled(rows, titles);
     }
-    if (item.type === 'product') {
-      const p = await this.product(item.id);
-      return p ? `${base}/products/${encodeURIComponent(p.slug)}` : null;
+    if (f.type === 'product') {
+      // The adapter does not read product_translations: a product is named by its slug.
+      const rows = await this.db
+        .selectFrom('products')
+        .select(['id', 'slug'])
+        .where('deleted_at', 'is', null)
+        .$if(ids !== null, (b) => b.where('id', 'in', ids!))
+        .$if(seller !== null, (b) => b.where('creator_id', '=', seller!))
+        .$if(q !== null, (b) => b.where(likeLower('slug', q!)))
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return titled(rows, []);
     }
-    const p = await this.db.selectFrom('subscribes').select('id').where('id', '=', item.id).executeTakeFirst();
-    return p ? `${base}/panel/financial/subscribes` : null;
-  }
-
-  private product(id: number) {
-    return this.db
-      .selectFrom('products')
-      .select(['slug', 'creator_id'])
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-  }
-
-  async productSeller(productId: number): Promise<number | null> {
-    const p = await this.product(productId);
-    return p ? Number(p.creator_id) : null;
+    if (seller !== null) return [];
+    // Plans have no title the adapter reads (subscribe_translations): named by their length.
+    const plans = await this.db
+      .selectFrom('subscribes')
+      .select(['id', 'days'])
+      .$if(ids !== null, (b) => b.where('id', 'in', ids!))
+      .orderBy('id', 'desc')
+      .execute();
+    return plans
+      .map((p) => ({ type: f.type, id: Number(p.id), title: `Plan ${p.id} (${p.days} days)`, url: this.pageUrl('subscribe', '') }))
+      .filter((p) => q === null || p.title.toLowerCase().includes(f.query!.trim().toLowerCase()))
+      .slice(0, limit);
   }
 }
 

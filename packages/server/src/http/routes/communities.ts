@@ -174,6 +174,10 @@ export function communityRoutes(ctx: AppContext, s: CommunityServices): RouteSpe
       handler: ({ viewer, params, body }) => s.pricing.update(viewer.actor, params.id, params.tierId, body),
     }),
     route({
+      endpoint: e.sellableItems,
+      handler: ({ viewer, params, query }) => s.pricing.sellableItems(viewer.actor, params.id, query.type, query.q),
+    }),
+    route({
       endpoint: e.grantTier,
       handler: async ({ viewer, params, body }) => {
         await s.pricing.grant(viewer.actor, params.id, params.tierId, body.user_id, body.expires_at);

@@ -1,4 +1,5 @@
 import { channelKeys, communityKeys, feedKeys, type CommunityListFilters } from '@communities/client';
+import type { SoldItemType } from '@communities/contract';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
 import { api } from '../../api';
@@ -96,6 +97,30 @@ export function useTiersQuery(id: string, enabled = true) {
     queryFn: ({ signal }) => api.communities.tiers({ params: { id } }, { signal }),
     enabled,
     retry: false,
+  });
+}
+
+/** The tier editor's picker: RocketLMS items of one type the viewer may sell as a tier, by title. */
+export function useSellableItemsQuery(id: string, type: SoldItemType, q: string, enabled = true) {
+  return useQuery({
+    queryKey: communityKeys.sellable(id, type, q),
+    queryFn: ({ signal }) => api.communities.sellableItems({ params: { id }, query: { type, ...(q ? { q } : {}) } }, { signal }),
+    enabled,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+}
+
+/** Sets (or clears, with nulls) the RocketLMS item a tier is sold as; the tiers and their checkout links are fetched again. */
+export function useLinkTierItemMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { tierId: number; item: { type: SoldItemType; id: number } | null }) =>
+      api.communities.updateTier({
+        params: { id, tierId: v.tierId },
+        body: { host_item_type: v.item?.type ?? null, host_item_id: v.item?.id ?? null },
+      }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: communityKeys.tiers(id) }),
   });
 }
 
