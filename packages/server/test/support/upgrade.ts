@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { expect } from 'vitest';
 
 import type { DialectName } from '../../src/platform/db/connect';
@@ -728,6 +728,12 @@ export async function checkUpgrade(dialect: DialectName, prefix: string): Promis
           .insertInto(prefix + table)
           .values(row)
           .execute();
+      // PostgreSQL: rows given their ids leave the id sequence behind, which a migration that
+      // inserts rows itself (0010's backfill) would then collide with. The app never does that.
+      if (dialect === 'postgres' && rows.some((r) => r.id !== undefined))
+        await sql`select setval(pg_get_serial_sequence(${prefix + table}, 'id'), (select max(id) from ${sql.table(prefix + table)}))`.execute(
+          db,
+        );
     };
     const read = (table: string): Promise<Rows> =>
       db

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,17 @@ describe('WAL checkpoints off the event loop (SQLite file)', () => {
     new Checkpointer(handle);
     await until(() => handle.pragma('wal_autocheckpoint', { simple: true }) === 1000);
     handle.close();
+  });
+
+  it('does not keep a process alive (a CLI command that never closes its connection still exits)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'communities-ckpt-'));
+    const connectTs = join(import.meta.dirname, 'connect.ts');
+    const script = `import { connect } from ${JSON.stringify(connectTs)};
+const d = connect(${JSON.stringify(`sqlite://${join(dir, 'alive.sqlite')}`)});
+setTimeout(() => d.sqlite.pragma('user_version'), 500);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('an in-memory database has no WAL and no worker', async () => {

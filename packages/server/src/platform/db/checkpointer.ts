@@ -51,7 +51,6 @@ export class Checkpointer {
       eval: true,
       workerData: { path: handle.name, module: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: INTERVAL_MS },
     });
-    this.worker.unref();
     this.worker.on('message', (m) => {
       if (m === 'ready' && !this.stopped && handle.open) handle.pragma('wal_autocheckpoint = 0');
     });
@@ -60,6 +59,9 @@ export class Checkpointer {
     };
     this.worker.on('error', fallBack);
     this.worker.on('exit', fallBack);
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a
+    // referenced worker keeps a CLI command's process alive after its work is done.
+    this.worker.unref();
   }
 
   /** Before the server's connection closes (its close checkpoints what is left). */
