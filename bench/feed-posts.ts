@@ -1,10 +1,8 @@
 import { FEED_REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import Database from 'better-sqlite3';
-import WebSocket from 'ws';
 
-import { authSignature } from '../packages/server/src/realtime/protocol';
 import { jsonPoster } from './http-load';
-import { startServerProcess } from './server-process';
+import { startServerProcess, subscribedSockets } from './server-process';
 
 const SECRET = 'bench-app-secret';
 const CREATED = Buffer.from(`{"event":"${FEED_REALTIME_EVENTS.postCreated}"`);
@@ -37,25 +35,15 @@ export async function benchFeedPosts(opts: { posts?: number; warmup?: number; co
     const { key, channel_prefix: prefix } = (await s.as(owner).system.features()).realtime;
     const channel = realtimeChannel.community(prefix, c.id);
     let delivered = 0;
-    const sockets = await Promise.all(
-      Array.from(
-        { length: subscribers },
-        () =>
-          new Promise<WebSocket>((resolve) => {
-            const ws = new WebSocket(`${s.url.replace('http', 'ws')}/app/${key}?protocol=7`);
-            ws.on('message', (raw: Buffer) => {
-              if (raw.subarray(0, CREATED.length).equals(CREATED)) return void delivered++;
-              const m = JSON.parse(raw.toString()) as { event: string; data: string };
-              if (m.event === 'pusher:connection_established') {
-                const socketId = (JSON.parse(m.data) as { socket_id: string }).socket_id;
-                ws.send(
-                  JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth: authSignature(key, SECRET, socketId, channel) } }),
-                );
-              } else if (m.event === 'pusher_internal:subscription_succeeded') resolve(ws);
-            });
-          }),
-      ),
-    );
+    const sockets = await subscribedSockets({
+      url: s.url,
+      key,
+      secret: SECRET,
+      channel,
+      count: subscribers,
+      prefix: CREATED,
+      onFrame: () => void delivered++,
+    });
 
     const load = jsonPoster({
       url: `${s.url}/api/communities/${c.slug}/feed`,

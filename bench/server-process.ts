@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createApi, type Api } from '@communities/client';
+import WebSocket from 'ws';
 
 import { signRocketJwt } from '../packages/server/src/host/rocketlms/auth/jwt';
+import { authSignature } from '../packages/server/src/realtime/protocol';
 
 const CLI = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
 
@@ -101,4 +103,39 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `count` Pusher-protocol sockets subscribed to a private `channel` of a bench server, so what
+ * it publishes is really delivered. A frame starting with `prefix` is counted by `onFrame` from
+ * its first bytes only: the load generator shares the machine, so it spends its core sending
+ * requests rather than parsing every copy.
+ */
+export function subscribedSockets(opts: {
+  url: string;
+  key: string;
+  secret: string;
+  channel: string;
+  count: number;
+  prefix: Buffer;
+  onFrame: () => void;
+}): Promise<WebSocket[]> {
+  return Promise.all(
+    Array.from(
+      { length: opts.count },
+      () =>
+        new Promise<WebSocket>((resolve) => {
+          const ws = new WebSocket(`${opts.url.replace('http', 'ws')}/app/${opts.key}?protocol=7`);
+          ws.on('message', (raw: Buffer) => {
+            if (raw.subarray(0, opts.prefix.length).equals(opts.prefix)) return opts.onFrame();
+            const m = JSON.parse(raw.toString()) as { event: string; data: string };
+            if (m.event === 'pusher:connection_established') {
+              const socketId = (JSON.parse(m.data) as { socket_id: string }).socket_id;
+              const auth = authSignature(opts.key, opts.secret, socketId, opts.channel);
+              ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: opts.channel, auth } }));
+            } else if (m.event === 'pusher_internal:subscription_succeeded') resolve(ws);
+          });
+        }),
+    ),
+  );
 }
