@@ -191,15 +191,15 @@ describe('paid tiers in Chromium', () => {
       .executeTakeFirstOrThrow();
     // The worker's pass, as every sync interval runs it: the page hears subscription.changed.
     await server.ctx.hostSync.runOnce();
-    await page.getByTestId('subscription-toast').getByText('Your Gold subscription to Live Lounge is active.').waitFor({ timeout: 10_000 });
-    await page.getByRole('log').waitFor({ timeout: 10_000 });
+    await page.getByTestId('subscription-toast').getByText('Your Gold subscription to Live Lounge is active.').waitFor({ timeout: 30_000 });
+    await page.getByRole('log').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('locked-note').count()).toBe(0);
     await screenshot(page, 'paid-channel-opened-live');
 
     await server.ctx.hostDb.updateTable('sales').set({ refund_at: now }).where('id', '=', Number(sale.insertId)).execute();
     await server.ctx.hostSync.runOnce();
-    await page.locator('[data-testid="subscription-toast"][data-change="cancelled"]').waitFor({ timeout: 10_000 });
-    await page.getByTestId('locked-note').getByText('#gold is for subscribers').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="subscription-toast"][data-change="cancelled"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('locked-note').getByText('#gold is for subscribers').waitFor({ timeout: 30_000 });
   }, 120_000);
 
   it("an owner links a tier to their course through the tier editor's picker; a non-payer's Buy link goes to that course", async () => {
