@@ -2,7 +2,7 @@ import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import Database from 'better-sqlite3';
 
 import { jsonPoster } from './http-load';
-import { startServerProcess, subscribedSockets } from './server-process';
+import { benchCommunity, startServerProcess, subscribedSockets } from './server-process';
 
 const SECRET = 'bench-app-secret';
 const CREATED = Buffer.from(`{"event":"${REALTIME_EVENTS.messageCreated}"`);
@@ -35,13 +35,7 @@ export async function benchChatMessages(
     ...opts.env,
   });
   try {
-    // The demo school: the admin is 1, instructors 2–4, students from 5.
-    const owner = 2;
-    const c = await s.as(owner).communities.create({ body: { name: 'Bench Chat' } });
-    const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
-    for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
-    const general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
-    const tokens = await Promise.all(authors.map((u) => s.token(u)));
+    const { owner, authors, general, tokens } = await benchCommunity(s, 'Bench Chat');
 
     // Sockets subscribed to the channel, so every message is really broadcast.
     const { key, channel_prefix: prefix } = (await s.as(owner).system.features()).realtime;

@@ -2,7 +2,7 @@ import { FEED_REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import Database from 'better-sqlite3';
 
 import { jsonPoster } from './http-load';
-import { startServerProcess, subscribedSockets } from './server-process';
+import { benchCommunity, startServerProcess, subscribedSockets } from './server-process';
 
 const SECRET = 'bench-app-secret';
 const CREATED = Buffer.from(`{"event":"${FEED_REALTIME_EVENTS.postCreated}"`);
@@ -24,12 +24,7 @@ export async function benchFeedPosts(opts: { posts?: number; warmup?: number; co
     COMMUNITIES__CHAT__APP_SECRET: SECRET,
   });
   try {
-    // The demo school: the admin is 1, instructors 2–4, students from 5.
-    const owner = 2;
-    const c = await s.as(owner).communities.create({ body: { name: 'Bench Hall' } });
-    const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
-    for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
-    const tokens = await Promise.all(authors.map((u) => s.token(u)));
+    const { owner, c, authors, tokens } = await benchCommunity(s, 'Bench Hall');
 
     // Members' sockets on the community channel, so every post is really broadcast.
     const { key, channel_prefix: prefix } = (await s.as(owner).system.features()).realtime;

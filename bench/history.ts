@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { benchCli, startServerProcess } from './server-process';
+import { benchCommunity, benchCli, startServerProcess } from './server-process';
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
@@ -29,11 +29,7 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
   let s = await startServerProcess();
   const dir = s.dir;
   try {
-    const owner = 2;
-    const c = await s.as(owner).communities.create({ body: { name: 'Deep History' } });
-    const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
-    for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
-    const general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+    const { authors, general } = await benchCommunity(s, 'Deep History');
     await s.close(true);
 
     const t0 = performance.now();

@@ -139,3 +139,18 @@ export function subscribedSockets(opts: {
     ),
   );
 }
+
+/**
+ * A community on a bench server: created by an instructor of the demo school (the admin is 1,
+ * instructors 2–4, students from 5), joined by 20 students who post, with its #general channel
+ * and the students' tokens.
+ */
+export async function benchCommunity(s: Awaited<ReturnType<typeof startServerProcess>>, name: string) {
+  const owner = 2;
+  const c = await s.as(owner).communities.create({ body: { name } });
+  const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
+  for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
+  const general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+  const tokens = await Promise.all(authors.map((u) => s.token(u)));
+  return { owner, c, authors, general, tokens };
+}

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 
 import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 
-import { startServerProcess, subscribedSockets } from './server-process';
+import { benchCommunity, startServerProcess, subscribedSockets } from './server-process';
 
 const SECRET = 'bench-app-secret';
 const CREATED = Buffer.from(`{"event":"${REALTIME_EVENTS.messageCreated}"`);
@@ -189,12 +189,7 @@ export async function benchSustainedIngest(
     COMMUNITIES__CHAT__APP_SECRET: SECRET,
   });
   try {
-    const owner = 2;
-    const c = await s.as(owner).communities.create({ body: { name: 'Sustained Ingest' } });
-    const authors = Array.from({ length: 20 }, (_, i) => 5 + i);
-    for (const u of authors) await s.as(u).communities.join({ params: { id: c.slug }, body: {} });
-    const general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
-    const tokens = await Promise.all(authors.map((u) => s.token(u)));
+    const { owner, authors, general, tokens } = await benchCommunity(s, 'Sustained Ingest');
     const { key, channel_prefix: prefix } = (await s.as(owner).system.features()).realtime;
     const channel = realtimeChannel.channel(prefix, general.id);
     let delivered = 0;
