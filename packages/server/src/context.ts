@@ -308,7 +308,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   ctx.services = {
     communities,
     chat,
-    moderation: createModerationServices(moderationDeps, chat),
+    moderation: createModerationServices(moderationDeps, chat, communities.feed),
     uploads: undefined as unknown as UploadService,
     channelAuth: new ChannelAuthorizer({
       db: db.db,

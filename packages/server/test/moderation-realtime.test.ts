@@ -1,7 +1,13 @@
-import { MODERATION_REALTIME_EVENTS, moderationRealtimeSchemas, realtimeChannel, REALTIME_EVENTS } from '@communities/contract';
+import {
+  FEED_REALTIME_EVENTS,
+  MODERATION_REALTIME_EVENTS,
+  moderationRealtimeSchemas,
+  realtimeChannel,
+  REALTIME_EVENTS,
+} from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { addMember, makeCommunity } from './support/factories';
+import { addMember, expectStatus, makeCommunity } from './support/factories';
 import { nextEvent, realtimeClients } from './support/realtime-clients';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -112,5 +118,69 @@ describe('moderation over real pusher-js clients', () => {
     // Members who do not moderate, and the banned member, get no moderator notice.
     expect(bystanderGot).toEqual([]);
     expect(userGot).toEqual([]);
+  });
+});
+
+describe('held feed content over real pusher-js clients', () => {
+  it('a held post or comment reaches no member until a moderator approves it, and is 404 to other members meanwhile', async () => {
+    const actions = s.ctx.config.moderation.actions;
+    const saved = { ...actions };
+    Object.assign(actions, { on_detect: 'hold', auto_mute_threshold: 0, auto_ban_threshold: 0 });
+    try {
+      const [author, reader] = [st[0]!, st[3]!];
+      await addMember(s, c.id, reader);
+      const chan = realtimeChannel.community(prefix(), c.id);
+      const rt = await client(reader);
+      await rt.subscribed(chan);
+      const got: Array<{ event: string; id: unknown }> = [];
+      for (const event of Object.values(FEED_REALTIME_EVENTS))
+        rt.on(
+          chan,
+          event,
+          (d) => void got.push({ event, id: (d as { id?: unknown; comment?: { id: unknown } }).comment?.id ?? (d as { id?: unknown }).id }),
+        );
+
+      const held = await s.as(author).feed.post({ params: { id: c.slug }, body: { content: 'a darn post' } });
+      expect(held.content).toBe('a darn post');
+      Object.assign(actions, { on_detect: 'censor' });
+      const clean = await s.as(owner).feed.post({ params: { id: c.slug }, body: { content: 'a clean post' } });
+      Object.assign(actions, { on_detect: 'hold' });
+      const heldComment = await s.as(author).feed.comment({ params: { itemId: clean.id }, body: { content: 'a darn comment' } });
+      // The author edits the held post (still held) and reacts to it: members still hear nothing.
+      await s.as(author).feed.update({ params: { itemId: held.id }, body: { content: 'still a darn post' } });
+      await s.as(author).feed.react({ params: { itemId: held.id }, body: { emoji: '👍' } });
+      // A marker after all of it: once it arrives, anything pushed before it has arrived too.
+      const marker = next<{ id: number }>(rt, chan, FEED_REALTIME_EVENTS.postUpdated);
+      await s.as(owner).feed.pin({ params: { itemId: clean.id } });
+      expect((await marker).id).toBe(clean.id);
+      expect(got.filter((g) => g.id === held.id || g.id === heldComment.id)).toEqual([]);
+
+      // Over REST, the held post is not there for other members: not in any feed, and not by id.
+      const globalIds = (await s.as(reader).feed.globalFeed({ query: {} })).items.map((x) => x.id);
+      expect(globalIds).toContain(clean.id);
+      expect(globalIds).not.toContain(held.id);
+      expect((await s.as(author).feed.globalFeed({ query: {} })).items.map((x) => x.id)).toContain(held.id);
+      expect((await s.as(owner).feed.globalFeed({ query: {} })).items.map((x) => x.id)).toContain(held.id);
+      await expectStatus(s.as(reader).feed.comment({ params: { itemId: held.id }, body: { content: 'hello?' } }), 404);
+      await expectStatus(s.as(reader).feed.react({ params: { itemId: held.id }, body: { emoji: '👍' } }), 404);
+      await expectStatus(s.as(reader).feed.comments({ params: { itemId: held.id }, query: {} }), 404);
+      await expectStatus(s.as(reader).feed.replies({ params: { commentId: heldComment.id }, query: {} }), 404);
+      await expectStatus(s.as(reader).feed.reactComment({ params: { commentId: heldComment.id }, body: { emoji: '👍' } }), 404);
+
+      // Approved: now it reaches members, as a new post and a new comment.
+      const created = next<{ id: number }>(rt, chan, FEED_REALTIME_EVENTS.postCreated);
+      await s.as(owner).moderation.contentAction({ body: { target_type: 'feed_item', target_id: held.id, action: 'approve' } });
+      expect(await created).toMatchObject({ id: held.id, content: 'still a darn post' });
+      const comment = next<{ comment: { id: number } }>(rt, chan, FEED_REALTIME_EVENTS.commentCreated);
+      await s.as(owner).moderation.contentAction({ body: { target_type: 'feed_comment', target_id: heldComment.id, action: 'approve' } });
+      expect((await comment).comment.id).toBe(heldComment.id);
+      expect((await s.as(reader).feed.globalFeed({ query: {} })).items.map((x) => x.id)).toContain(held.id);
+      // Hidden later: it leaves members' screens.
+      const deleted = next<{ id: number }>(rt, chan, FEED_REALTIME_EVENTS.postDeleted);
+      await s.as(owner).moderation.contentAction({ body: { target_type: 'feed_item', target_id: held.id, action: 'hide' } });
+      expect((await deleted).id).toBe(held.id);
+    } finally {
+      Object.assign(actions, saved);
+    }
   });
 });

@@ -152,22 +152,25 @@ export class ModerationContentCheck implements ContentCheck {
     const now = this.ctx.clock.now().toISOString();
     const source = verdict.violation.rule === 'word' ? 'filter' : 'spam';
     const type = input.target;
-    const r = await trx
-      .insertInto('moderation_reports')
-      .values({
-        reporter_id: 0,
-        community_id: input.communityId,
-        target_type: type,
-        target_id: targetId,
-        target_user_id: input.userId,
-        reason: verdict.action === 'hold' ? `held: ${verdict.violation.rule}` : `flagged: ${verdict.violation.rule}`,
-        status: 'open',
-        source,
-        open_key: `0:${type}:${targetId}`,
-        created_at: now,
-        updated_at: now,
-      })
-      .executeTakeFirst();
+    const insert = trx.insertInto('moderation_reports').values({
+      reporter_id: 0,
+      community_id: input.communityId,
+      target_type: type,
+      target_id: targetId,
+      target_user_id: input.userId,
+      reason: verdict.action === 'hold' ? `held: ${verdict.violation.rule}` : `flagged: ${verdict.violation.rule}`,
+      status: 'open',
+      source,
+      open_key: `0:${type}:${targetId}`,
+      created_at: now,
+      updated_at: now,
+    });
+    // An edit that trips the filter again while the first system report is still open: the
+    // queue already has it (one open report per reporter and target).
+    const r = await (
+      this.ctx.db.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('open_key').doNothing())
+    ).executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
     const reportId = Number(r.insertId ?? 0) || (await this.reportIdByKey(trx, `0:${type}:${targetId}`));
     await this.ctx.bus.record(trx, 'ReportCreated', {
       community_id: input.communityId,

@@ -1,6 +1,7 @@
 import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 
 import type { ChatServices } from '../chat';
+import type { FeedService } from '../communities/feed/service';
 import { publishEvent } from '../realtime/publish-event';
 
 import { AuditLog } from './audit';
@@ -28,7 +29,11 @@ export interface ModerationServices {
  * the report announcer and sanction notices (after commit), the thresholds subscriber (durable),
  * and the expiry job.
  */
-export function createModerationServices(ctx: ModerationDeps, chat: ChatServices): ModerationServices {
+export function createModerationServices(
+  ctx: ModerationDeps,
+  chat: ChatServices,
+  feed: Pick<FeedService, 'moderated'>,
+): ModerationServices {
   const lists = new WordLists(ctx);
   const publish = new ModerationPublisher(ctx);
   const audit = new AuditLog(ctx);
@@ -64,7 +69,7 @@ export function createModerationServices(ctx: ModerationDeps, chat: ChatServices
           thread_id: row.thread_id,
         });
       else await chat.dms.touched(id);
-    }
+    } else await feed.moderated(type, id);
   });
   chat.contentCheck = check;
   ctx.bus.subscribe('ReportCreated', (e) => reports.announce(e.payload));

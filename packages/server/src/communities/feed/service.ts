@@ -25,6 +25,9 @@ type PostBody = z.output<(typeof feedEndpoints)['post']['body']>;
 const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000, all: Number.POSITIVE_INFINITY };
 const SCORE = sql<number>`(${sql.ref('central_feed_items.reaction_count')} + 2 * ${sql.ref('central_feed_items.comment_count')})`;
 const INLINE_REPLIES = 3;
+/** Held (waiting for a moderator) and hidden content: its author and the moderators only. */
+const UNSEEN = ['held', 'hidden'];
+const unseen = (state: string): boolean => UNSEEN.includes(state);
 
 /** The central feed: posts, announcements, comments (two levels), reactions, pins. */
 export class FeedService {
@@ -66,7 +69,7 @@ export class FeedService {
     const base = () => {
       let b = this.db.selectFrom('central_feed_items').selectAll().where('community_id', '=', community.id).where('deleted_at', 'is', null);
       // Held and hidden posts: their author and the moderators only.
-      if (!moderator) b = b.where((eb) => eb.or([eb('moderation_state', 'not in', ['held', 'hidden']), eb('user_id', '=', actor.userId)]));
+      if (!moderator) b = b.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
       if (q.type) b = b.where('type', '=', q.type);
       return b;
     };
@@ -102,16 +105,27 @@ export class FeedService {
       .where('communities.status', 'in', ['active', 'archived'])
       .execute();
     const contexts = new Map<number, AccessContext>();
+    const moderated: number[] = [];
     for (const row of memberOf) {
       const c = await this.facts.forCommunity(actor, row.id);
-      if (can(actor, 'feed.read', c.access).allowed) contexts.set(row.id, c.access);
+      if (!can(actor, 'feed.read', c.access).allowed) continue;
+      contexts.set(row.id, c.access);
+      if (can(actor, 'moderation.review', c.access).allowed) moderated.push(row.id);
     }
     const readable = [...contexts.keys()];
     const query = this.db
       .selectFrom('central_feed_items')
       .selectAll()
       .where('deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('community_id', 'is', null), ...(readable.length ? [eb('community_id', 'in', readable)] : [])]));
+      .where((eb) => eb.or([eb('community_id', 'is', null), ...(readable.length ? [eb('community_id', 'in', readable)] : [])]))
+      // Held and hidden posts: their author, and the moderators of their community.
+      .where((eb) =>
+        eb.or([
+          eb('moderation_state', 'not in', UNSEEN),
+          eb('user_id', '=', actor.userId),
+          ...(moderated.length ? [eb('community_id', 'in', moderated)] : []),
+        ]),
+      );
     const page = await pageById(query, q, 'desc');
     const items = await presentItems(this.hydrateDeps(), actor, page.items, (communityId) =>
       communityId === null ? null : (contexts.get(communityId) ?? null),
@@ -270,7 +284,9 @@ export class FeedService {
       access,
       this.hydrateDeps().attachment,
     );
-    this.publish.postCreated(item);
+    // Held: its author and the moderators see it on their next read; nobody else hears of it
+    // until a moderator approves it (then `moderated` pushes it).
+    if (!unseen(created.moderation_state)) this.publish.postCreated(item);
     return item;
   }
 
@@ -285,6 +301,10 @@ export class FeedService {
     if (row.community_id === null) return { row, access: null, community: null };
     const { access, community } = await this.facts.forCommunity(actor, row.community_id, {}, opts);
     assertCan(actor, 'feed.read', access);
+    // A held or hidden post does not exist for members other than its author: no comments,
+    // reactions or reads by id until a moderator lets it out.
+    if (unseen(row.moderation_state) && row.user_id !== actor.userId && !can(actor, 'moderation.review', access).allowed)
+      throw notFound('No such post');
     return { row, access, community };
   }
 
@@ -317,7 +337,7 @@ export class FeedService {
       .where('id', '=', row.id)
       .execute();
     const item = await this.item(actor, row.id);
-    this.publish.postUpdated(item);
+    if (!unseen(checked?.state ?? row.moderation_state)) this.publish.postUpdated(item);
     return item;
   }
 
@@ -363,7 +383,7 @@ export class FeedService {
       .where('id', '=', row.id)
       .execute();
     const item = await this.item(actor, row.id);
-    this.publish.postUpdated(item);
+    if (!unseen(row.moderation_state)) this.publish.postUpdated(item);
     return item;
   }
 
@@ -373,10 +393,34 @@ export class FeedService {
    */
   async attachmentScanned(itemId: number): Promise<void> {
     const row = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', itemId).executeTakeFirst();
-    if (!row || row.deleted_at || row.community_id === null) return;
+    if (!row || row.deleted_at || row.community_id === null || unseen(row.moderation_state)) return;
     const author: Actor = { userId: row.user_id, globalRole: 'student', isAdmin: false };
     const [item] = await presentItems(this.hydrateDeps(), author, [row], () => null);
     if (item) this.publish.postUpdated(item);
+  }
+
+  /**
+   * A moderator decided on a held or flagged post or comment: approved content reaches the
+   * members' screens for the first time (it was never pushed), hidden content leaves them.
+   */
+  async moderated(type: 'feed_item' | 'feed_comment', id: number): Promise<void> {
+    if (type === 'feed_item') {
+      const row = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row || row.community_id === null) return;
+      if (row.deleted_at || unseen(row.moderation_state)) return this.publish.postDeleted(row.id, row.community_id);
+      const author: Actor = { userId: row.user_id, globalRole: 'student', isAdmin: false };
+      const [item] = await presentItems(this.hydrateDeps(), author, [row], () => null);
+      if (item) this.publish.postCreated(item);
+      return;
+    }
+    const comment = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!comment) return;
+    const post = await this.db.selectFrom('central_feed_items').selectAll().where('id', '=', comment.feed_item_id).executeTakeFirst();
+    if (!post || post.community_id === null || post.deleted_at) return;
+    if (comment.deleted_at || unseen(comment.moderation_state)) return this.publish.commentDeleted(post.community_id, comment.id, post.id);
+    const author: Actor = { userId: comment.user_id, globalRole: 'student', isAdmin: false };
+    const [presented] = await this.presentComments(author, [comment], null);
+    if (presented) this.publish.commentCreated(post.community_id, presented, post.comment_count);
   }
 
   /** Toggles one reaction; posts and comments alike. */
@@ -442,7 +486,7 @@ export class FeedService {
     if (access) assertCan(actor, 'feed.react', access);
     const reacted = await this.toggle(actor, { itemId: row.id, commentId: 0, authorId: row.user_id, communityId: row.community_id }, emoji);
     const reactions = (await reactionsFor(this.db, 'item', [row.id], actor.userId)).get(String(row.id)) ?? [];
-    this.publish.reactionChanged(row.community_id, row.id, null, reactions);
+    if (!unseen(row.moderation_state)) this.publish.reactionChanged(row.community_id, row.id, null, reactions);
     return { reacted, reactions };
   }
 
@@ -453,7 +497,13 @@ export class FeedService {
     const comment = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', commentId).executeTakeFirst();
     if (!comment) throw notFound('No such comment');
     const { row, access } = await this.load(actor, comment.feed_item_id);
+    if (unseen(comment.moderation_state) && comment.user_id !== actor.userId && !this.isModerator(actor, access))
+      throw notFound('No such comment');
     return { comment, row, access };
+  }
+
+  private isModerator(actor: Actor, access: AccessContext | null): boolean {
+    return access ? can(actor, 'moderation.review', access).allowed : actor.isAdmin;
   }
 
   private mayDeleteAny(actor: Actor, access: AccessContext | null): boolean {
@@ -476,11 +526,10 @@ export class FeedService {
 
   async comments(actor: Actor, itemId: number, q: { cursor?: string | undefined; limit: number }) {
     const { row, access } = await this.load(actor, itemId);
-    const moderator = access ? can(actor, 'moderation.review', access).allowed : actor.isAdmin;
+    const moderator = this.isModerator(actor, access);
     let query = this.db.selectFrom('central_feed_comments').selectAll().where('feed_item_id', '=', row.id).where('parent_id', 'is', null);
     // Held and hidden comments: their author and the moderators only.
-    if (!moderator)
-      query = query.where((eb) => eb.or([eb('moderation_state', 'not in', ['held', 'hidden']), eb('user_id', '=', actor.userId)]));
+    if (!moderator) query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
     const page = await pageById(query, q, 'asc');
     const parents = page.items.map((p) => p.id);
     // The first few replies of each thread, in one query (a window function: all three dialects have one).
@@ -492,6 +541,7 @@ export class FeedService {
               .selectAll()
               .select(sql<number>`row_number() over (partition by parent_id order by id)`.as('rn'))
               .where('parent_id', 'in', parents)
+              .$if(!moderator, (b) => b.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)])))
               .as('r'),
           )
           .selectAll()
@@ -512,7 +562,9 @@ export class FeedService {
 
   async replies(actor: Actor, commentId: number, q: { cursor?: string | undefined; limit: number }) {
     const { comment, access } = await this.loadComment(actor, commentId);
-    const query = this.db.selectFrom('central_feed_comments').selectAll().where('parent_id', '=', comment.id);
+    let query = this.db.selectFrom('central_feed_comments').selectAll().where('parent_id', '=', comment.id);
+    if (!this.isModerator(actor, access))
+      query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
     const page = await pageById(query, q, 'asc');
     return { items: await this.presentComments(actor, page.items, access), next_cursor: page.next_cursor };
   }
@@ -604,7 +656,8 @@ export class FeedService {
       actor,
       this.mayDeleteAny(actor, access),
     );
-    this.publish.commentCreated(row.community_id, comment, written.commentCount);
+    if (!unseen(created.moderation_state) && !unseen(row.moderation_state))
+      this.publish.commentCreated(row.community_id, comment, written.commentCount);
     return comment;
   }
 
@@ -668,7 +721,7 @@ export class FeedService {
     });
     const row = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', comment.id).executeTakeFirstOrThrow();
     const edited = (await this.presentComments(actor, [row], access))[0]!;
-    this.publish.commentUpdated(post.community_id, edited);
+    if (!unseen(checked.state) && !unseen(post.moderation_state)) this.publish.commentUpdated(post.community_id, edited);
     return edited;
   }
 
@@ -708,7 +761,8 @@ export class FeedService {
       emoji,
     );
     const reactions = (await reactionsFor(this.db, 'comment', [comment.id], actor.userId)).get(String(comment.id)) ?? [];
-    this.publish.reactionChanged(row.community_id, row.id, comment.id, reactions);
+    if (!unseen(row.moderation_state) && !unseen(comment.moderation_state))
+      this.publish.reactionChanged(row.community_id, row.id, comment.id, reactions);
     return { reacted, reactions };
   }
 }
