@@ -198,7 +198,7 @@ program
     const roles = parseRoles(opts.roles);
     const c = config(program.opts());
     checkRoles(roles, c.chat, c.enabled);
-    const { ctx, demo } = await boot(c);
+    const { ctx, demo } = await boot(c, { roles });
     // Health says `starting` until memberships from the host exist (see HostSync.readiness).
     ctx.hostSync.awaitFirstRun(roles.has('worker') ? 'here' : 'anywhere');
     const stopWorker = roles.has('worker') ? startWorker(ctx) : null;
