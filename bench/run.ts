@@ -1,3 +1,4 @@
+import { benchBigRoom } from './big-room';
 import { benchChatMessages } from './chat-messages';
 import { benchFeedPosts } from './feed-posts';
 import { benchHeatmap } from './heatmap';
@@ -24,6 +25,10 @@ const results = {
   // 1 M messages by default; `-- --history-messages 10000000` for the issue's depth.
   history: await benchHistory({ messages: flag('--history-messages') }),
   realtime_delivery: await benchRealtime(),
+  // 1,000 clients × 100 persisted messages a second, POST → receipt, beside raw ws at the same rate.
+  fan_out: await benchBigRoom({ clients: 1000, rate: 100, seconds: 10, storm: 0 }),
+  // 10,000 clients in one channel: RSS per connection, delivery p99, a 1,000-join presence storm.
+  big_room: await benchBigRoom({ clients: 10_000, rate: 4, seconds: 15, storm: 1000 }),
   word_filter: benchWordFilter(),
   moderation_ingest: await benchModerationIngest(),
   leaderboard: await benchLeaderboard(),

@@ -90,6 +90,10 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
     },
+    /** The server process's resident memory, from /proc (Linux). */
+    rssBytes(): number {
+      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))![1]) * 1024;
+    },
     token,
     as: (userId: number): Api => createApi({ baseUrl: url, token: () => token(userId) }),
     dir,
