@@ -225,6 +225,7 @@ export async function benchBigRoom(opts: { clients?: number; rate?: number; seco
     const presence = realtimeChannel.channelPresence(prefix, general.id);
     let joined = 0;
     const stormDone = new Promise<void>((resolve) => {
+      if (storm === 0) return resolve();
       room.sockets.slice(0, storm).forEach((ws, i) => {
         setTimeout(
           () => {
