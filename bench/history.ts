@@ -103,7 +103,9 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
       all.push(...lat);
     }
     // The most pages a second the server gives the same readers when none of them pauses.
+    const cpu0 = s.cpuSeconds();
     const flat = await run(kinds.before_random!, perKind, false);
+    const flatCpuUs = ((s.cpuSeconds() - cpu0) * 1e6) / perKind;
     // Catch-up after a long absence over the deepest window a client can show: bounded pages.
     const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
     const changesLat: number[] = [];
@@ -141,6 +143,7 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
       http_pages: http,
       closed_loop_pages_per_second: Math.round(perKind / flat.seconds),
       closed_loop: summary(flat.lat),
+      server_cpu_us_per_page: Math.round(flatCpuUs),
       http_all_pages: summary(all),
       changes_deep: { ...summary(changesLat), largest_page: largestChangesPage },
       errors,
