@@ -131,7 +131,7 @@ export class SqlScores {
     for (const d of moved) {
       if (d.period !== 'all') continue;
       let m = byCommunity.get(d.communityId);
-      if (!m) byCommunity.set(d.communityId, (m = new Map()));
+      if (!m) byCommunity.set(d.communityId, (m = new Map<number, number>()));
       m.set(d.userId, d.delta);
     }
     for (const [c, users] of byCommunity) {
