@@ -283,8 +283,10 @@ export class Ledger {
   }
 
   /** Inserts ledger rows, skipping source keys already present; returns the keys this call wrote. */
-  private async insertRows(trx: Tx, rows: LedgerRow[]): Promise<Set<string>> {
+  private async insertRows(trx: Tx, unordered: LedgerRow[]): Promise<Set<string>> {
     const written = new Set<string>();
+    // In key order: two rounds holding the same events wait on each other's keys in one order, never in a circle.
+    const rows = [...unordered].sort((a, b) => (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0));
     if (this.dialect === 'mysql') {
       // MariaDB's INSERT IGNORE says how many rows, not which: one statement a row, same transaction.
       for (const r of rows) {
