@@ -59,7 +59,7 @@ function pointsOf(i: number): number {
  */
 export async function benchLeaderboard(opts: { members?: number; updates?: number; reads?: number; redisUrl?: string | null } = {}) {
   const members = opts.members ?? Number(process.env.BENCH_LEADERBOARD_MEMBERS ?? 1_000_000);
-  const updates = opts.updates ?? 200_000;
+  const updates = opts.updates ?? Number(process.env.BENCH_LEADERBOARD_UPDATES ?? 200_000);
   const reads = opts.reads ?? 5000;
   const dir = mkdtempSync(join(tmpdir(), 'bench-lb-'));
   const d = connect(`sqlite://${join(dir, 'lb.sqlite')}`);

@@ -20,8 +20,7 @@ async function drained(dir: string, timeoutMs = 120_000): Promise<boolean> {
     while (Date.now() - t0 < timeoutMs) {
       const top = (db.prepare('select max(id) as n from event_outbox').get() as { n: number | null }).n ?? 0;
       const at = db.prepare(`select last_id from event_cursors where subscriber = 'gamification.points'`).get() as
-        | { last_id: number }
-        | undefined;
+        { last_id: number } | undefined;
       if (!at || at.last_id >= top) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
