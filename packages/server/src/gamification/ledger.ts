@@ -76,14 +76,18 @@ export class AwardRound {
   readonly earned = new Map<string, number>();
   /** The same key plus `|actor` → awards from that reactor that day. */
   readonly fromActor = new Map<string, number>();
-  private readonly quiet = new Map<string, boolean>();
+  /** Per community, the members muted or banned right now: read once a round (one query, not one per award). */
+  private readonly quiet = new Map<number, Promise<Set<number>>>();
 
-  /** Whether the member is muted or banned in the community, read once a round. */
+  /** Whether the member is muted or banned in the community, as the round read it. */
   async silenced(db: DbHandle, communityId: number, userId: number, now: Date): Promise<boolean> {
-    const k = `${communityId}|${userId}`;
-    let s = this.quiet.get(k);
-    if (s === undefined) this.quiet.set(k, (s = await silenced(db, communityId, userId, now)));
-    return s;
+    let s = this.quiet.get(communityId);
+    if (!s) {
+      s = silencedMembers(db, communityId, now);
+      this.quiet.set(communityId, s);
+      s.catch(() => this.quiet.delete(communityId));
+    }
+    return (await s).has(userId);
   }
 
   get size(): number {
@@ -99,6 +103,22 @@ export class AwardRound {
   }
 }
 
+/** The members of a community muted or banned right now (expired mutes and bans left out). */
+async function silencedMembers(db: DbHandle, communityId: number, now: Date): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('community_members')
+    .select(['user_id', 'status', 'ban_expires_at', 'mute_expires_at'])
+    .where('community_id', '=', communityId)
+    .where('status', 'in', ['banned', 'muted'])
+    .execute();
+  const out = new Set<number>();
+  for (const m of rows) {
+    const until = m.status === 'banned' ? m.ban_expires_at : m.mute_expires_at;
+    if (until === null || new Date(until).getTime() > now.getTime()) out.add(Number(m.user_id));
+  }
+  return out;
+}
+
 /**
  * The points ledger: every award and reversal is a `gamification_events` row with its reason
  * (`type`), its source (`source_key`, `target_*`, `actor_id`) and its points, written in one
@@ -112,6 +132,7 @@ export class Ledger {
    */
   private readonly full = new DayMemo();
   private fullCaps = '';
+  private capsOf: object | null = null;
   private readonly slots = new Map<number, Slot>();
 
   constructor(
@@ -130,11 +151,16 @@ export class Ledger {
 
   /** Whether this member already reached today's cap for this kind of award (as far as this process knows). */
   async capped(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): Promise<boolean> {
-    const caps = JSON.stringify((await this.settings.rules()).anti_farming.daily_caps);
-    // An admin may have raised a cap: what was full may not be any more.
-    if (caps !== this.fullCaps) {
-      this.full.clear();
-      this.fullCaps = caps;
+    const rules = await this.settings.rules();
+    // An admin may have raised a cap: what was full may not be any more. (Compared as text only
+    // when the rules object changed: settings hand out the same object until they change.)
+    if (rules !== this.capsOf) {
+      const caps = JSON.stringify(rules.anti_farming.daily_caps);
+      this.capsOf = rules;
+      if (caps !== this.fullCaps) {
+        this.full.clear();
+        this.fullCaps = caps;
+      }
     }
     return this.full.has(...this.capKey(input));
   }
@@ -177,7 +203,9 @@ export class Ledger {
         .where('user_id', '=', input.userId)
         .where('type', '=', input.action)
         .where('points', '>', 0)
-        .where('community_id', input.communityId === null ? 'is' : '=', input.communityId);
+        // Through coalesce, so no planner reaches for the (community_id, occurred_at) index: that
+        // scans the community's whole day per award; the (user_id, type, occurred_at) one reads the member's.
+        .where((eb) => eb(eb.fn.coalesce('community_id', eb.lit(0)), '=', input.communityId ?? 0));
     // Reversed awards still count toward caps: adding and removing a reaction again and again earns nothing more.
     // Read once a round per member, action and day; the round's own awards are added as they come.
     const capKey = `${slot.day}|${input.userId}|${input.communityId ?? ''}|${input.action}`;
