@@ -6,6 +6,7 @@ import { benchHistory } from './history';
 import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
+import { benchPointsIngest } from './points-ingest';
 import { benchRealtime } from './realtime';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
@@ -32,6 +33,7 @@ const results = {
   word_filter: benchWordFilter(),
   moderation_ingest: await benchModerationIngest(),
   leaderboard: await benchLeaderboard(),
+  points_ingest: await benchPointsIngest(),
   heatmap_analytics: await benchHeatmap(),
   markdown_mentions: benchMarkdownMentions(),
 };

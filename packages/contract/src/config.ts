@@ -523,6 +523,8 @@ const rateLimitsSchema = z
     reports: rateLimitRule(10, 60),
     /** "Check my purchase": each one reads the caller's RocketLMS sales at once. */
     purchase_checks: rateLimitRule(10, 60),
+    /** Leaderboard reads (community and global): a page shows one or two. */
+    leaderboard_reads: rateLimitRule(60, 10),
   })
   .strict()
   .prefault({});

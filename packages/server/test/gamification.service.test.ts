@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { AwardRound } from '../src/gamification/ledger';
 import { verifyGamification } from '../src/gamification/verify';
 
 import { createTestDatabase, type TestDatabase } from './support/databases';
@@ -88,6 +89,47 @@ for (const dialect of ['mysql', 'postgres'] as const) {
       const back = await Promise.all(Array.from({ length: 4 }, () => ledger.reverse({ type: 'svc_target', id: c.id })));
       expect(back.reduce((a, b) => a + b, 0)).toBe(9);
       expect((await s.ctx.services.gamification.scores.get(c.id, 'all', u))?.points).toBe(15);
+      expect((await verifyGamification(s.ctx.db.db)).drift).toEqual([]);
+    });
+
+    it('six rounds written at once, over the same members and partly the same events, land each award once', async () => {
+      const c1 = await makeCommunity(s);
+      const c2 = await makeCommunity(s);
+      await s.ctx.bus.idle();
+      const ledger = s.ctx.services.gamification.ledger;
+      const users = s.demo.studentIds.slice(30, 38);
+      const per = (await s.ctx.services.gamification.settings.rules()).points.post_message;
+      // Round r holds events r*20 .. r*20+39: each event is in two rounds (a page redelivered
+      // while the first delivery still runs), members and score rows overlap across all six.
+      const key = (e: number) => `svc-round:${c1.id}:${e}`;
+      const input = (e: number) => ({
+        userId: users[e % users.length]!,
+        communityId: e % 3 === 0 ? c2.id : c1.id,
+        action: 'post_message' as const,
+        sourceKey: key(e),
+        occurredAt: new Date(),
+      });
+      const rounds = [];
+      for (let r = 0; r < 6; r++) {
+        const round = new AwardRound();
+        for (let e = r * 20 + 39; e >= r * 20; e--) await ledger.collect(input(e), round);
+        rounds.push(round);
+      }
+      const done = await Promise.all(rounds.map((r) => ledger.flush(r)));
+      const events = 6 * 20 + 20;
+      expect(done.reduce((a, d) => a + d.awarded.length, 0)).toBe(events);
+      const rows = await s.ctx.db.db
+        .selectFrom('gamification_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('source_key', 'like', `svc-round:${c1.id}:%`)
+        .executeTakeFirst();
+      expect(Number(rows?.n)).toBe(events);
+      for (const [i, u] of users.entries()) {
+        const mine = Array.from({ length: events }, (_, e) => e).filter((e) => e % users.length === i);
+        const inC1 = mine.filter((e) => e % 3 !== 0).length;
+        expect((await s.ctx.services.gamification.scores.get(c1.id, 'all', u))?.points ?? 0).toBe(inC1 * per);
+        expect((await s.ctx.services.gamification.scores.get(c2.id, 'all', u))?.points ?? 0).toBe((mine.length - inC1) * per);
+      }
       expect((await verifyGamification(s.ctx.db.db)).drift).toEqual([]);
     });
   });

@@ -278,10 +278,14 @@ describe('leaderboards', () => {
         .as(st[27]!)
         .gamification.communityLeaderboard({ params: { id: String(c.id) }, query: { period: 'all_time' } });
       expect(seenByPeer.items.map((i) => i.user.id)).toEqual([st[27]]);
+      // Tied at 15, the hidden member (lower id) was first: for others they leave no gap.
+      expect(seenByPeer.items[0]!.rank).toBe(1);
+      expect(seenByPeer.viewer.rank).toBe(1);
       const seenByAdmin = await s
         .as(admin)
         .gamification.communityLeaderboard({ params: { id: String(c.id) }, query: { period: 'all_time' } });
-      expect(seenByAdmin.items.find((i) => i.user.id === st[26])).toMatchObject({ hidden: true });
+      expect(seenByAdmin.items.find((i) => i.user.id === st[26])).toMatchObject({ hidden: true, rank: 1 });
+      expect(seenByAdmin.items.find((i) => i.user.id === st[27])).toMatchObject({ hidden: false, rank: 2 });
       const own = await s.as(st[26]!).gamification.communityLeaderboard({ params: { id: String(c.id) }, query: { period: 'all_time' } });
       expect(own.viewer).toMatchObject({ hidden: true, points: 15 });
     } finally {

@@ -11,7 +11,9 @@ let st: number[];
 
 beforeAll(async () => {
   const rule = { max: MAX, window_seconds: 60 };
-  s = await startTestServer({ rate_limits: { membership: rule, reactions: rule, read_markers: rule, channel_auth: rule } });
+  s = await startTestServer({
+    rate_limits: { membership: rule, reactions: rule, read_markers: rule, channel_auth: rule, leaderboard_reads: rule },
+  });
   st = s.demo.studentIds;
 });
 afterAll(async () => s.close());
@@ -24,6 +26,20 @@ async function exhaust(call: (i: number) => Promise<unknown>, max = MAX): Promis
 }
 
 describe('rate limits', () => {
+  it('leaderboard reads, community and global, share one budget per user', async () => {
+    const c = await makeCommunity(s);
+    const u = st[5]!;
+    await addMember(s, c.id, u);
+    await exhaust((i) =>
+      i % 2 === 0
+        ? s.as(u).gamification.communityLeaderboard({ params: { id: String(c.id) }, query: { period: 'week' } })
+        : s.as(u).gamification.globalLeaderboard({ query: { period: 'all_time' } }),
+    );
+    await expectStatus(s.as(u).gamification.globalLeaderboard({ query: { period: 'week' } }), 429, 'rate_limited');
+    // Another user has their own budget.
+    await s.as(st[6]!).gamification.globalLeaderboard({ query: { period: 'week' } });
+  });
+
   it('join and leave', async () => {
     const c = await makeCommunity(s);
     const u = st[0]!;

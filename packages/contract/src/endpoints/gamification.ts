@@ -29,6 +29,10 @@ export const levelSchema = z.object({
 export type LevelInfo = z.infer<typeof levelSchema>;
 
 export const leaderboardEntrySchema = z.object({
+  /**
+   * 1-based, in LEADERBOARD_TIE_BREAK order. Members hidden from leaderboards are not counted
+   * for anyone but admins (no gaps); admins see everyone ranked among everyone.
+   */
   rank: z.number().int().min(1),
   user: userSummarySchema,
   points: z.number().int(),

@@ -1,6 +1,8 @@
 import type { PointAction } from '@communities/contract';
+import { sql, type Insertable } from 'kysely';
 
 import type { DialectName } from '../platform/db/connect';
+import type { GamificationEventsTable } from '../platform/db/tables';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 
 import { levelOf } from './levels';
@@ -48,6 +50,75 @@ export async function silenced(db: DbHandle | Tx, communityId: number, userId: n
   return until === null || new Date(until).getTime() > now.getTime();
 }
 
+type LedgerRow = Insertable<GamificationEventsTable> & { user_id: number; points: number; source_key: string; community_id: number | null };
+
+interface Slot {
+  day: string;
+  /** ISO bounds of the local day. */
+  start: string;
+  end: string;
+  week: string;
+  month: string;
+}
+
+/** Rows a multi-row insert carries at most (15 columns: well under every dialect's bound-parameter limit). */
+const INSERT_CHUNK = 500;
+
+/**
+ * Awards collected during one outbox round (see Ledger.collect), written together by
+ * Ledger.flush: what the round already holds counts toward caps, reactor limits and duplicates,
+ * and what SQL said about a member's day is read once a round.
+ */
+export class AwardRound {
+  readonly rows: Array<{ input: AwardInput; row: LedgerRow }> = [];
+  readonly keys = new Set<string>();
+  /** `day|user|community|action` → points earned that day, SQL plus the round's. */
+  readonly earned = new Map<string, number>();
+  /** The same key plus `|actor` → awards from that reactor that day. */
+  readonly fromActor = new Map<string, number>();
+  /** Per community, the members muted or banned right now: read once a round (one query, not one per award). */
+  private readonly quiet = new Map<number, Promise<Set<number>>>();
+
+  /** Whether the member is muted or banned in the community, as the round read it. */
+  async silenced(db: DbHandle, communityId: number, userId: number, now: Date): Promise<boolean> {
+    let s = this.quiet.get(communityId);
+    if (!s) {
+      s = silencedMembers(db, communityId, now);
+      this.quiet.set(communityId, s);
+      s.catch(() => this.quiet.delete(communityId));
+    }
+    return (await s).has(userId);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Forgets what was read (after a flush, or before a reversal changes the ledger under it). */
+  reset(): void {
+    this.keys.clear();
+    this.earned.clear();
+    this.fromActor.clear();
+    this.quiet.clear();
+  }
+}
+
+/** The members of a community muted or banned right now (expired mutes and bans left out). */
+async function silencedMembers(db: DbHandle, communityId: number, now: Date): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('community_members')
+    .select(['user_id', 'status', 'ban_expires_at', 'mute_expires_at'])
+    .where('community_id', '=', communityId)
+    .where('status', 'in', ['banned', 'muted'])
+    .execute();
+  const out = new Set<number>();
+  for (const m of rows) {
+    const until = m.status === 'banned' ? m.ban_expires_at : m.mute_expires_at;
+    if (until === null || new Date(until).getTime() > now.getTime()) out.add(Number(m.user_id));
+  }
+  return out;
+}
+
 /**
  * The points ledger: every award and reversal is a `gamification_events` row with its reason
  * (`type`), its source (`source_key`, `target_*`, `actor_id`) and its points, written in one
@@ -61,6 +132,8 @@ export class Ledger {
    */
   private readonly full = new DayMemo();
   private fullCaps = '';
+  private capsOf: object | null = null;
+  private readonly slots = new Map<number, Slot>();
 
   constructor(
     private readonly db: DbHandle,
@@ -73,65 +146,104 @@ export class Ledger {
   ) {}
 
   private capKey(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): [day: string, key: string] {
-    return [dayKey(input.occurredAt, this.timeZone), `${input.userId}|${input.communityId ?? ''}|${input.action}`];
+    return [this.slot(input.occurredAt).day, `${input.userId}|${input.communityId ?? ''}|${input.action}`];
   }
 
   /** Whether this member already reached today's cap for this kind of award (as far as this process knows). */
   async capped(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): Promise<boolean> {
-    const caps = JSON.stringify((await this.settings.rules()).anti_farming.daily_caps);
-    // An admin may have raised a cap: what was full may not be any more.
-    if (caps !== this.fullCaps) {
-      this.full.clear();
-      this.fullCaps = caps;
+    const rules = await this.settings.rules();
+    // An admin may have raised a cap: what was full may not be any more. (Compared as text only
+    // when the rules object changed: settings hand out the same object until they change.)
+    if (rules !== this.capsOf) {
+      const caps = JSON.stringify(rules.anti_farming.daily_caps);
+      this.capsOf = rules;
+      if (caps !== this.fullCaps) {
+        this.full.clear();
+        this.fullCaps = caps;
+      }
     }
     return this.full.has(...this.capKey(input));
   }
 
+  /**
+   * One award, written at once (its own round). The outbox subscriber collects a whole round's
+   * awards with `collect` and writes them with one `flush` instead.
+   */
   async award(input: AwardInput): Promise<AwardOutcome> {
+    const round = new AwardRound();
+    const out = await this.collect(input, round);
+    if (!out.awarded) return out;
+    const done = await this.flush(round);
+    if (!done.awarded.some((a) => a.sourceKey === input.sourceKey)) return { awarded: false, reason: 'duplicate' };
+    return { ...out, levels: done.levels.filter((l) => l.userId === input.userId) };
+  }
+
+  /**
+   * Checks an award against the rules, the caps and the duplicates (SQL plus what `round` already
+   * holds) and adds it to `round`; nothing is written until `flush(round)`. `levels` is empty
+   * here: level changes are known once the round is written (`flush` returns them).
+   */
+  async collect(input: AwardInput, round: AwardRound): Promise<AwardOutcome> {
     if (await this.capped(input)) return { awarded: false, reason: 'daily_cap' };
     const rules = await this.settings.rules();
     const dm = input.action === 'start_dm' || input.action === 'dm_message';
     const scale = input.communityId !== null ? await this.settings.scale(input.communityId) : 1;
     const base = Math.round(rules.points[input.action] * scale * (dm ? rules.anti_farming.dm_weight : 1));
     if (base <= 0) return { awarded: false, reason: 'zero' };
-    if (input.communityId !== null && (await silenced(this.db, input.communityId, input.userId, this.now())))
+    if (input.communityId !== null && (await round.silenced(this.db, input.communityId, input.userId, this.now())))
       return { awarded: false, reason: 'muted_or_banned' };
-    const deltas: ScoreDelta[] = [];
-    const out = await inTransaction(this.db, async (trx) => {
-      deltas.length = 0;
-      const dup = await trx.selectFrom('gamification_events').select('id').where('source_key', '=', input.sourceKey).executeTakeFirst();
-      if (dup) return { awarded: false, reason: 'duplicate' } as const;
-      const day = dayBounds(input.occurredAt, this.timeZone);
-      const today = (q: ReturnType<typeof baseQuery>) =>
-        q.where('occurred_at', '>=', day.start.toISOString()).where('occurred_at', '<', day.end.toISOString());
-      const baseQuery = () =>
-        trx
-          .selectFrom('gamification_events')
-          .where('user_id', '=', input.userId)
-          .where('type', '=', input.action)
-          .where('points', '>', 0)
-          .where('community_id', input.communityId === null ? 'is' : '=', input.communityId);
-      // Reversed awards still count toward caps: adding and removing a reaction again and again earns nothing more.
-      const earned = await today(baseQuery())
+    if (round.keys.has(input.sourceKey)) return { awarded: false, reason: 'duplicate' };
+    const dup = await this.db.selectFrom('gamification_events').select('id').where('source_key', '=', input.sourceKey).executeTakeFirst();
+    if (dup) return { awarded: false, reason: 'duplicate' };
+    const slot = this.slot(input.occurredAt);
+    const today = (q: ReturnType<typeof baseQuery>) => q.where('occurred_at', '>=', slot.start).where('occurred_at', '<', slot.end);
+    const baseQuery = () =>
+      this.db
+        .selectFrom('gamification_events')
+        .where('user_id', '=', input.userId)
+        .where('type', '=', input.action)
+        .where('points', '>', 0)
+        // Through coalesce, so no planner reaches for the (community_id, occurred_at) index: that
+        // scans the community's whole day per award; the (user_id, type, occurred_at) one reads the member's.
+        .where((eb) => eb(eb.fn.coalesce('community_id', eb.lit(0)), '=', input.communityId ?? 0));
+    // Reversed awards still count toward caps: adding and removing a reaction again and again earns nothing more.
+    // Read once a round per member, action and day; the round's own awards are added as they come.
+    const capKey = `${slot.day}|${input.userId}|${input.communityId ?? ''}|${input.action}`;
+    let earned = round.earned.get(capKey);
+    if (earned === undefined) {
+      const r = await today(baseQuery())
         .select((eb) => eb.fn.sum<number>('points').as('n'))
         .executeTakeFirst();
-      const room = rules.anti_farming.daily_caps[input.action] - Number(earned?.n ?? 0);
-      if (room <= 0) {
-        this.full.add(...this.capKey(input));
-        return { awarded: false, reason: 'daily_cap' } as const;
-      }
-      if (input.action === 'receive_reaction' && input.actorId) {
-        const fromReactor = await today(baseQuery())
+      earned = Number(r?.n ?? 0);
+    }
+    const room = rules.anti_farming.daily_caps[input.action] - earned;
+    if (room <= 0) {
+      this.full.add(...this.capKey(input));
+      return { awarded: false, reason: 'daily_cap' };
+    }
+    let reactorKey: string | null = null;
+    let fromReactor = 0;
+    if (input.action === 'receive_reaction' && input.actorId) {
+      reactorKey = `${capKey}|${input.actorId}`;
+      const known = round.fromActor.get(reactorKey);
+      if (known === undefined) {
+        const r = await today(baseQuery())
           .where('actor_id', '=', input.actorId)
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .executeTakeFirst();
-        if (Number(fromReactor?.n ?? 0) >= rules.anti_farming.reactions_per_reactor_per_author_per_day)
-          return { awarded: false, reason: 'reactor_limit' } as const;
-      }
-      const points = Math.min(base, room);
-      const at = this.now().toISOString();
-      const [, week, month] = periodKeys(input.occurredAt, this.timeZone);
-      const insert = trx.insertInto('gamification_events').values({
+        fromReactor = Number(r?.n ?? 0);
+      } else fromReactor = known;
+      round.fromActor.set(reactorKey, fromReactor);
+      if (fromReactor >= rules.anti_farming.reactions_per_reactor_per_author_per_day) return { awarded: false, reason: 'reactor_limit' };
+    }
+    const points = Math.min(base, room);
+    const at = this.now().toISOString();
+    round.earned.set(capKey, earned + points);
+    if (reactorKey) round.fromActor.set(reactorKey, fromReactor + 1);
+    round.keys.add(input.sourceKey);
+    round.rows.push({
+      input,
+      row: {
         user_id: input.userId,
         community_id: input.communityId,
         type: input.action,
@@ -143,20 +255,134 @@ export class Ledger {
         target_type: input.target?.type ?? null,
         target_id: input.target?.id ?? null,
         reverses_id: null,
-        week_key: week!,
-        month_key: month!,
+        week_key: slot.week,
+        month_key: slot.month,
         created_at: at,
         updated_at: at,
-      });
-      const r = await (
-        this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('source_key').doNothing())
-      ).executeTakeFirst();
-      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return { awarded: false, reason: 'duplicate' } as const;
-      const levels = await this.move(trx, input.userId, input.communityId, ['all', week!, month!], points, rules.level_thresholds, deltas);
-      return { awarded: true, points, levels } as const;
+      },
     });
-    if (out.awarded) await this.boards.applied(deltas);
+    return { awarded: true, points, levels: [] };
+  }
+
+  /**
+   * Writes a round's awards in one transaction: the ledger rows in multi-row inserts (a row
+   * another writer already holds is skipped, with its points), then each board row moved once by
+   * the round's sum (scores.addMany) and each member's profile once. The boards in memory or
+   * Redis move after the commit. Returns the awards written and the level changes they made.
+   */
+  async flush(round: AwardRound): Promise<{ awarded: AwardInput[]; levels: Array<LevelChange & { userId: number }> }> {
+    const pending = round.rows.splice(0);
+    round.reset();
+    if (pending.length === 0) return { awarded: [], levels: [] };
+    const rules = await this.settings.rules();
+    const levelFor = (p: number) => levelOf(p, rules.level_thresholds);
+    let deltas: ScoreDelta[] = [];
+    const out = await inTransaction(this.db, async (trx) => {
+      const written = await this.insertRows(
+        trx,
+        pending.map((p) => p.row),
+      );
+      const fresh = pending.filter((p) => written.has(p.row.source_key));
+      const moves: ScoreDelta[] = [];
+      for (const p of fresh) {
+        const r = p.row;
+        const communities = r.community_id === null ? [GLOBAL] : [r.community_id, GLOBAL];
+        for (const c of communities)
+          for (const period of ['all', r.week_key!, r.month_key!])
+            moves.push({ communityId: c, period, userId: r.user_id, delta: r.points });
+      }
+      const now = this.now().toISOString();
+      const { moved, totals } = await this.scores.addMany(trx, moves, now, levelFor);
+      const levels: Array<LevelChange & { userId: number }> = [];
+      const profiles: Array<{ user_id: number; points: number; level: number }> = [];
+      for (const [k, t] of totals) {
+        const [c, u] = k.split('|').map(Number) as [number, number];
+        const before = levelFor(t.before);
+        const after = levelFor(t.after);
+        if (before !== after) levels.push({ userId: u, communityId: c === GLOBAL ? null : c, before, after, points: t.after });
+        if (c === GLOBAL) profiles.push({ user_id: u, points: t.after, level: after });
+      }
+      await this.profiles(trx, profiles, now);
+      deltas = moved;
+      return { awarded: fresh.map((p) => p.input), levels };
+    });
+    await this.boards.applied(deltas);
     return out;
+  }
+
+  /** Inserts ledger rows, skipping source keys already present; returns the keys this call wrote. */
+  private async insertRows(trx: Tx, unordered: LedgerRow[]): Promise<Set<string>> {
+    const written = new Set<string>();
+    // In key order: two rounds holding the same events wait on each other's keys in one order, never in a circle.
+    const rows = [...unordered].sort((a, b) => (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0));
+    if (this.dialect === 'mysql') {
+      // MariaDB's INSERT IGNORE says how many rows, not which: one statement a row, same transaction.
+      for (const r of rows) {
+        const res = await trx.insertInto('gamification_events').values(r).ignore().executeTakeFirst();
+        if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) written.add(r.source_key);
+      }
+      return written;
+    }
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const got = await trx
+        .insertInto('gamification_events')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.column('source_key').doNothing())
+        .returning('source_key')
+        .execute();
+      for (const g of got) if (g.source_key) written.add(g.source_key);
+    }
+    return written;
+  }
+
+  private async profiles(trx: Tx, rows: ReadonlyArray<{ user_id: number; points: number; level: number }>, now: string): Promise<void> {
+    const sorted = [...rows].sort((a, b) => a.user_id - b.user_id);
+    for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
+      const values = sorted.slice(i, i + INSERT_CHUNK).map((r) => ({
+        user_id: r.user_id,
+        settings: '{}',
+        created_at: now,
+        total_points: r.points,
+        level: r.level,
+        xp: r.points,
+        last_awarded_at: now,
+        updated_at: now,
+      }));
+      const insert = trx.insertInto('gamification_profiles').values(values);
+      await (
+        this.dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate({
+              total_points: sql<number>`values(total_points)`,
+              level: sql<number>`values(level)`,
+              xp: sql<number>`values(xp)`,
+              last_awarded_at: sql<string>`values(last_awarded_at)`,
+              updated_at: sql<string>`values(updated_at)`,
+            })
+          : insert.onConflict((oc) =>
+              oc.column('user_id').doUpdateSet((eb) => ({
+                total_points: eb.ref('excluded.total_points'),
+                level: eb.ref('excluded.level'),
+                xp: eb.ref('excluded.xp'),
+                last_awarded_at: eb.ref('excluded.last_awarded_at'),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            )
+      ).execute();
+    }
+  }
+
+  /** The local day, its bounds and its week and month keys for `at`, computed once per quarter hour (every zone's offset is a multiple of 15 minutes). */
+  private slot(at: Date): Slot {
+    const q = Math.floor(at.getTime() / 900_000);
+    let s = this.slots.get(q);
+    if (!s) {
+      const day = dayBounds(at, this.timeZone);
+      const [, week, month] = periodKeys(at, this.timeZone) as [string, string, string];
+      s = { day: dayKey(at, this.timeZone), start: day.start.toISOString(), end: day.end.toISOString(), week, month };
+      if (this.slots.size > 256) this.slots.clear();
+      this.slots.set(q, s);
+    }
+    return s;
   }
 
   /**

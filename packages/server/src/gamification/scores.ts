@@ -3,6 +3,10 @@ import { sql } from 'kysely';
 import type { DialectName } from '../platform/db/connect';
 import type { DbHandle, Tx } from '../platform/db/transaction';
 
+/** Rows a multi-row upsert carries at most (6 columns), and ids an IN list carries. */
+const UPSERT_CHUNK = 1000;
+const READ_CHUNK = 1000;
+
 /** Site-wide scores are stored under community 0. */
 export const GLOBAL = 0;
 
@@ -78,6 +82,78 @@ export class SqlScores {
       if (level !== Number(t.level)) await trx.updateTable('gamification_scores').set({ level }).where('id', '=', t.id).execute();
     }
     return out;
+  }
+
+  /**
+   * Moves many score rows at once (a round's awards): deltas on the same row are summed, rows are
+   * written in multi-row upserts in a fixed order (community, period, member) so two writers
+   * never wait on each other in a circle, then the all-time totals of the members moved are read
+   * back (locked by the upsert until commit, so before = after - the round's delta is exact) and
+   * their levels set. Returns the summed deltas (for the boards) and `community|user` → all-time
+   * before and after.
+   */
+  async addMany(
+    trx: Tx,
+    deltas: readonly ScoreDelta[],
+    now: string,
+    levelFor: (points: number) => number,
+  ): Promise<{ moved: ScoreDelta[]; totals: Map<string, { before: number; after: number }> }> {
+    const sum = new Map<string, ScoreDelta>();
+    for (const d of deltas) {
+      const k = `${d.communityId}|${d.period}|${d.userId}`;
+      const had = sum.get(k);
+      if (had) had.delta += d.delta;
+      else sum.set(k, { ...d });
+    }
+    const moved = [...sum.values()]
+      .filter((d) => d.delta !== 0)
+      .sort((a, b) => a.communityId - b.communityId || (a.period < b.period ? -1 : a.period > b.period ? 1 : 0) || a.userId - b.userId);
+    const totals = new Map<string, { before: number; after: number }>();
+    if (moved.length === 0) return { moved, totals };
+    for (let i = 0; i < moved.length; i += UPSERT_CHUNK) {
+      const rows = moved
+        .slice(i, i + UPSERT_CHUNK)
+        .map((d) => ({ community_id: d.communityId, period: d.period, user_id: d.userId, points: d.delta, level: 1, updated_at: now }));
+      const insert = trx.insertInto('gamification_scores').values(rows);
+      await (
+        this.dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate({ points: sql<number>`points + values(points)`, updated_at: sql<string>`values(updated_at)` })
+          : insert.onConflict((oc) =>
+              oc.columns(['community_id', 'period', 'user_id']).doUpdateSet((eb) => ({
+                points: eb(eb.ref('gamification_scores.points'), '+', eb.ref('excluded.points')),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            )
+      ).execute();
+    }
+    // All-time rows by community: read back, then levels.
+    const byCommunity = new Map<number, Map<number, number>>();
+    for (const d of moved) {
+      if (d.period !== 'all') continue;
+      let m = byCommunity.get(d.communityId);
+      if (!m) byCommunity.set(d.communityId, (m = new Map<number, number>()));
+      m.set(d.userId, d.delta);
+    }
+    for (const [c, users] of byCommunity) {
+      const ids = [...users.keys()];
+      for (let i = 0; i < ids.length; i += READ_CHUNK) {
+        const rows = await trx
+          .selectFrom('gamification_scores')
+          .select(['id', 'user_id', 'points', 'level'])
+          .where('community_id', '=', c)
+          .where('period', '=', 'all')
+          .where('user_id', 'in', ids.slice(i, i + READ_CHUNK))
+          .execute();
+        for (const r of rows) {
+          const u = Number(r.user_id);
+          const after = Number(r.points);
+          totals.set(`${c}|${u}`, { before: after - users.get(u)!, after });
+          const level = levelFor(after);
+          if (level !== Number(r.level)) await trx.updateTable('gamification_scores').set({ level }).where('id', '=', r.id).execute();
+        }
+      }
+    }
+    return { moved, totals };
   }
 
   /** Every member's total on one board (unordered), for loading it into memory or Redis. */

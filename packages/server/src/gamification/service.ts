@@ -52,7 +52,15 @@ const parseProfileSettings = (json: string | null | undefined): { hide_from_lead
 };
 
 /** Leaderboards, profiles, helpful answers, privacy and the editable rules. */
+/**
+ * How long the set of hidden members is trusted: a change made through another process shows
+ * in ranks within this (this process's own changes show at once).
+ */
+const HIDDEN_TTL_MS = 30_000;
+
 export class GamificationService {
+  private hidden: { ids: Set<number>; at: number } | null = null;
+
   constructor(
     private readonly d: GamificationDeps,
     private readonly facts: FactsLoader,
@@ -73,6 +81,36 @@ export class GamificationService {
       .where('user_id', 'in', userIds)
       .execute();
     return new Set(rows.filter((r) => parseProfileSettings(r.settings).hide_from_leaderboards).map((r) => Number(r.user_id)));
+  }
+
+  /** Every member hidden from leaderboards, read at most every HIDDEN_TTL_MS (this process's changes at once). */
+  private async allHidden(): Promise<Set<number>> {
+    const now = Date.now();
+    if (this.hidden && now - this.hidden.at < HIDDEN_TTL_MS) return this.hidden.ids;
+    const rows = await this.db
+      .selectFrom('gamification_profiles')
+      .select(['user_id', 'settings'])
+      .where('settings', 'like', '%hide_from_leaderboards%')
+      .execute();
+    const ids = new Set(rows.filter((r) => parseProfileSettings(r.settings).hide_from_leaderboards).map((r) => Number(r.user_id)));
+    this.hidden = { ids, at: now };
+    return ids;
+  }
+
+  /** Hidden members (other than the viewer) ranked above `points` / `userId` on one board. */
+  private async hiddenAbove(communityId: number, period: string, userId: number, points: number): Promise<number> {
+    const ids = [...(await this.allHidden())].filter((u) => u !== userId);
+    let n = 0;
+    for (let i = 0; i < ids.length; i += 1000) {
+      const got = await this.scores.many(communityId, period, ids.slice(i, i + 1000));
+      for (const [u, p] of got) if (p > 0 && (p > points || (p === points && u < userId))) n++;
+    }
+    return n;
+  }
+
+  private async viewerRank(actor: Actor, communityId: number, period: string, points: number): Promise<number | null> {
+    const r = await this.boards.rank(communityId, period, actor.userId, points);
+    return r === null || actor.isAdmin ? r : r - (await this.hiddenAbove(communityId, period, actor.userId, points));
   }
 
   /** Who may read a community's leaderboard: whoever may list its members (hidden ones: 404 to outsiders). */
@@ -103,25 +141,27 @@ export class GamificationService {
       w = asked;
     }
     const thresholds = (await this.settings.rules()).level_thresholds;
-    // Hidden members are left out for everyone but admins; ranks still count them, so a rank
-    // means the same to every viewer.
+    // Hidden members are left out for everyone but admins, and leave no gap: a member's rank
+    // counts the visible members above them. Admins see everyone, ranked among everyone.
     const rows: Array<{ user_id: number; points: number; rank: number; hidden: boolean }> = [];
-    let rank = 0;
+    let pos = 0;
+    let visible = 0;
     for (let round = 0; rows.length < limit && round < 20; round++) {
-      const page = await this.boards.top(communityId, w.key, rank, limit);
+      const page = await this.boards.top(communityId, w.key, pos, limit);
       if (page.length === 0) break;
       const hidden = await this.hiddenUsers(page.map((r) => r.user_id));
       for (const r of page) {
-        rank++;
+        pos++;
         const h = hidden.has(r.user_id);
-        if (!h || actor.isAdmin) rows.push({ user_id: r.user_id, points: r.points, rank, hidden: h });
+        if (!h) visible++;
+        if (!h || actor.isAdmin) rows.push({ user_id: r.user_id, points: r.points, rank: actor.isAdmin ? pos : visible, hidden: h });
         if (rows.length >= limit) break;
       }
       if (page.length < limit) break;
     }
     const mine = await this.scores.get(communityId, w.key, actor.userId);
     const all = w.key === 'all' ? mine : await this.scores.get(communityId, 'all', actor.userId);
-    const viewerRank = mine ? await this.boards.rank(communityId, w.key, actor.userId, mine.points) : null;
+    const viewerRank = mine ? await this.viewerRank(actor, communityId, w.key, mine.points) : null;
     const levels = await this.levels(
       communityId,
       rows.map((r) => r.user_id),
@@ -175,8 +215,11 @@ export class GamificationService {
       .executeTakeFirst();
     if (!row) throw notFound('No snapshot of that period');
     const snap = JSON.parse(row.data) as Snapshot & { viewer_ranks?: never };
-    const shown = snap.items.filter((i) => !i.hidden || actor.isAdmin).slice(0, limit);
-    const mineInSnap = snap.items.find((i) => i.user_id === actor.userId);
+    // Snapshot ranks count everyone; for all but admins, hidden members leave no gap.
+    let visible = 0;
+    const ranked = snap.items.map((i) => ({ ...i, rank: actor.isAdmin ? i.rank : i.hidden ? visible + 1 : ++visible }));
+    const shown = ranked.filter((i) => !i.hidden || actor.isAdmin).slice(0, limit);
+    const mineInSnap = ranked.find((i) => i.user_id === actor.userId);
     const mine = await this.scores.get(communityId, w.key, actor.userId);
     const users = await this.d.host.identities.getUsers([...shown.map((i) => i.user_id), actor.userId]);
     return {
@@ -189,7 +232,7 @@ export class GamificationService {
       tie_break: LEADERBOARD_TIE_BREAK,
       items: shown.map((i) => ({ rank: i.rank, user: userSummary(i.user_id, users), points: i.points, level: i.level, hidden: i.hidden })),
       viewer: {
-        rank: mineInSnap?.rank ?? (mine ? await this.boards.rank(communityId, w.key, actor.userId, mine.points) : null),
+        rank: mineInSnap?.rank ?? (mine ? await this.viewerRank(actor, communityId, w.key, mine.points) : null),
         points: mineInSnap?.points ?? mine?.points ?? 0,
         level: mineInSnap?.level ?? 1,
         hidden: mineInSnap?.hidden ?? false,
@@ -362,6 +405,10 @@ export class GamificationService {
         ).execute();
       }
     });
+    if (this.hidden) {
+      if (hide) this.hidden.ids.add(actor.userId);
+      else this.hidden.ids.delete(actor.userId);
+    }
     return { hide_from_leaderboards: hide };
   }
 

@@ -19,7 +19,7 @@ import { publishEvent, type EventPublisher } from '../realtime/publish-event';
 
 import type { AwardedBadge, Badges } from './badges';
 import { DayMemo } from './day-memo';
-import type { AwardInput, AwardOutcome, Ledger } from './ledger';
+import { AwardRound, type AwardInput, type AwardOutcome, type Ledger } from './ledger';
 import { dayKey } from './periods';
 import type { GamificationSettings } from './settings';
 
@@ -68,9 +68,15 @@ export class PointsSubscriber {
     bus.durable({
       name: GAMIFICATION_SUBSCRIBER,
       events: Object.keys(this.handlers) as DomainEventName[],
-      handle: async (e) => {
-        const h = this.handlers[e.name] as ((e: DomainEvent) => Promise<void>) | undefined;
-        if (h) await h(e);
+      // A page of events is one round: its awards are written together at the end (Ledger.flush),
+      // all or nothing; a failed page is retried event by event by the dispatcher.
+      batch: async (events) => {
+        const round = new AwardRound();
+        for (const e of events) {
+          const h = this.handlers[e.name] as ((e: DomainEvent, round: AwardRound) => Promise<void>) | undefined;
+          if (h) await h(e, round);
+        }
+        await this.finish(round);
       },
     });
   }
@@ -79,14 +85,24 @@ export class PointsSubscriber {
     return (await this.d.settings.rules()).anti_farming.min_message_length;
   }
 
-  private async award(input: AwardInput): Promise<AwardOutcome> {
-    const out = await this.d.ledger.award(input);
-    if (out.awarded) {
-      for (const l of out.levels) await this.levelUp(input.userId, l.communityId, l.before, l.after, l.points);
-      if (input.communityId !== null)
-        await this.badges(input.userId, input.communityId, input.occurredAt, BADGE_RULES_BY_ACTION[input.action]);
+  /** Adds an award to the round (written by `finish`). */
+  private award(input: AwardInput, round: AwardRound): Promise<AwardOutcome> {
+    return this.d.ledger.collect(input, round);
+  }
+
+  /** Writes the round's awards, then announces level-ups and checks the badges they may have moved. */
+  private async finish(round: AwardRound): Promise<void> {
+    if (round.size === 0) return;
+    const done = await this.d.ledger.flush(round);
+    for (const l of done.levels) await this.levelUp(l.userId, l.communityId, l.before, l.after, l.points);
+    const checked = new Set<string>();
+    for (const a of done.awarded) {
+      const kinds = BADGE_RULES_BY_ACTION[a.action];
+      const k = `${a.userId}|${a.communityId}|${a.action}`;
+      if (a.communityId === null || !kinds || checked.has(k)) continue;
+      checked.add(k);
+      await this.badges(a.userId, a.communityId, a.occurredAt, kinds);
     }
-    return out;
   }
 
   /** Checks the badges whose rules this kind of activity can change (none: nothing to do). */
@@ -143,7 +159,7 @@ export class PointsSubscriber {
    * Records a day of activity; the active-days milestone and streak badges read these. Only a
    * member's first activity of a day can change either, so the rest of the day costs one insert.
    */
-  private async active(userId: number, communityId: number, at: Date): Promise<void> {
+  private async active(userId: number, communityId: number, at: Date, round: AwardRound): Promise<void> {
     const day = dayKey(at, this.d.timeZone);
     const seen = `${userId}|${communityId}`;
     if (this.activeSeen.has(day, seen)) return;
@@ -161,7 +177,7 @@ export class PointsSubscriber {
       .where('community_id', '=', communityId)
       .executeTakeFirst();
     if (Number(days?.n ?? 0) >= rules.milestones.active_days)
-      await this.award({ userId, communityId, action: 'active_days', sourceKey: `active:${communityId}:${userId}`, occurredAt: at });
+      await this.award({ userId, communityId, action: 'active_days', sourceKey: `active:${communityId}:${userId}`, occurredAt: at }, round);
     await this.badges(userId, communityId, at, ['streak_days']);
   }
 
@@ -174,13 +190,13 @@ export class PointsSubscriber {
     return this.d.ledger.capped({ userId, communityId, action, occurredAt: at });
   }
 
-  private readonly handlers: { [N in DomainEventName]?: (e: DomainEvent<N>) => Promise<void> } = {
-    MessagePosted: async (e) => {
+  private readonly handlers: { [N in DomainEventName]?: (e: DomainEvent<N>, round: AwardRound) => Promise<void> } = {
+    MessagePosted: async (e, round) => {
       const p = e.payload;
       if (p.community_id === null) return;
       const at = new Date(e.occurred_at);
       const action = p.reply_to_id ? 'reply_message' : 'post_message';
-      await this.active(p.user_id, p.community_id, at);
+      await this.active(p.user_id, p.community_id, at, round);
       if (await this.d.ledger.capped({ userId: p.user_id, communityId: p.community_id, action, occurredAt: at })) return;
       const m = await this.d.db
         .selectFrom('channel_messages')
@@ -189,61 +205,76 @@ export class PointsSubscriber {
         .executeTakeFirst();
       if (!m || m.is_deleted) return;
       if (trimmedLength(m.content) < (await this.minLength())) return;
-      await this.award({
-        userId: p.user_id,
-        communityId: p.community_id,
-        action,
-        sourceKey: `msg:${p.message_id}`,
-        occurredAt: at,
-        target: { type: 'message', id: p.message_id },
-      });
+      await this.award(
+        {
+          userId: p.user_id,
+          communityId: p.community_id,
+          action,
+          sourceKey: `msg:${p.message_id}`,
+          occurredAt: at,
+          target: { type: 'message', id: p.message_id },
+        },
+        round,
+      );
     },
-    DMStarted: async (e) => {
-      await this.award({
-        userId: e.payload.user_id,
-        communityId: null,
-        action: 'start_dm',
-        sourceKey: `dm:${e.payload.thread_id}`,
-        occurredAt: new Date(e.occurred_at),
-        target: { type: 'dm_thread', id: e.payload.thread_id },
-      });
+    DMStarted: async (e, round) => {
+      await this.award(
+        {
+          userId: e.payload.user_id,
+          communityId: null,
+          action: 'start_dm',
+          sourceKey: `dm:${e.payload.thread_id}`,
+          occurredAt: new Date(e.occurred_at),
+          target: { type: 'dm_thread', id: e.payload.thread_id },
+        },
+        round,
+      );
     },
-    DMMessagePosted: async (e) => {
+    DMMessagePosted: async (e, round) => {
       const m = await this.d.db.selectFrom('dm_messages').select(['content']).where('id', '=', e.payload.message_id).executeTakeFirst();
       if (!m || trimmedLength(m.content) < (await this.minLength())) return;
-      await this.award({
-        userId: e.payload.user_id,
-        communityId: null,
-        action: 'dm_message',
-        sourceKey: `dmm:${e.payload.message_id}`,
-        occurredAt: new Date(e.occurred_at),
-        target: { type: 'dm_message', id: e.payload.message_id },
-      });
+      await this.award(
+        {
+          userId: e.payload.user_id,
+          communityId: null,
+          action: 'dm_message',
+          sourceKey: `dmm:${e.payload.message_id}`,
+          occurredAt: new Date(e.occurred_at),
+          target: { type: 'dm_message', id: e.payload.message_id },
+        },
+        round,
+      );
     },
-    CommunityJoined: async (e) => {
+    CommunityJoined: async (e, round) => {
       const p = e.payload;
       const at = new Date(e.occurred_at);
       // Once per member and community: leaving and joining again earns nothing more.
-      await this.award({
-        userId: p.user_id,
-        communityId: p.community_id,
-        action: 'join_community',
-        sourceKey: `join:${p.community_id}:${p.user_id}`,
-        occurredAt: at,
-      });
-      const rules = await this.d.settings.rules();
-      if (p.member_count <= rules.milestones.early_member_count)
-        await this.award({
+      await this.award(
+        {
           userId: p.user_id,
           communityId: p.community_id,
-          action: 'early_member',
-          sourceKey: `early:${p.community_id}:${p.user_id}`,
+          action: 'join_community',
+          sourceKey: `join:${p.community_id}:${p.user_id}`,
           occurredAt: at,
-          metadata: { member_count: p.member_count },
-        });
+        },
+        round,
+      );
+      const rules = await this.d.settings.rules();
+      if (p.member_count <= rules.milestones.early_member_count)
+        await this.award(
+          {
+            userId: p.user_id,
+            communityId: p.community_id,
+            action: 'early_member',
+            sourceKey: `early:${p.community_id}:${p.user_id}`,
+            occurredAt: at,
+            metadata: { member_count: p.member_count },
+          },
+          round,
+        );
       else await this.badges(p.user_id, p.community_id, at, ['early_member']);
     },
-    CourseCompleted: async (e) => {
+    CourseCompleted: async (e, round) => {
       const p = e.payload;
       const links = await this.d.db
         .selectFrom('community_courses')
@@ -254,16 +285,19 @@ export class PointsSubscriber {
         .where('community_members.status', 'in', ['active', 'muted'])
         .execute();
       for (const c of new Set(links.map((l) => Number(l.community_id))))
-        await this.award({
-          userId: p.user_id,
-          communityId: c,
-          action: 'complete_course_in_linked_community',
-          sourceKey: `course:${c}:${p.user_id}:${p.course_id}`,
-          occurredAt: new Date(e.occurred_at),
-          metadata: { course_id: p.course_id },
-        });
+        await this.award(
+          {
+            userId: p.user_id,
+            communityId: c,
+            action: 'complete_course_in_linked_community',
+            sourceKey: `course:${c}:${p.user_id}:${p.course_id}`,
+            occurredAt: new Date(e.occurred_at),
+            metadata: { course_id: p.course_id },
+          },
+          round,
+        );
     },
-    FeedPostCreated: async (e) => {
+    FeedPostCreated: async (e, round) => {
       const p = e.payload;
       if (p.community_id === null || p.type !== 'post') return;
       const at = new Date(e.occurred_at);
@@ -274,18 +308,21 @@ export class PointsSubscriber {
         .where('id', '=', p.feed_item_id)
         .executeTakeFirst();
       if (!item || item.deleted_at) return;
-      await this.active(p.user_id, p.community_id, at);
+      await this.active(p.user_id, p.community_id, at, round);
       if (trimmedLength(item.content) < (await this.minLength())) return;
-      await this.award({
-        userId: p.user_id,
-        communityId: p.community_id,
-        action: 'feed_post',
-        sourceKey: `fp:${p.feed_item_id}`,
-        occurredAt: at,
-        target: { type: 'feed_item', id: p.feed_item_id },
-      });
+      await this.award(
+        {
+          userId: p.user_id,
+          communityId: p.community_id,
+          action: 'feed_post',
+          sourceKey: `fp:${p.feed_item_id}`,
+          occurredAt: at,
+          target: { type: 'feed_item', id: p.feed_item_id },
+        },
+        round,
+      );
     },
-    FeedCommentCreated: async (e) => {
+    FeedCommentCreated: async (e, round) => {
       const p = e.payload;
       if (p.community_id === null) return;
       const at = new Date(e.occurred_at);
@@ -296,62 +333,76 @@ export class PointsSubscriber {
         .where('id', '=', p.comment_id)
         .executeTakeFirst();
       if (!c || c.deleted_at) return;
-      await this.active(p.user_id, p.community_id, at);
+      await this.active(p.user_id, p.community_id, at, round);
       if (trimmedLength(c.content) < (await this.minLength())) return;
-      await this.award({
-        userId: p.user_id,
-        communityId: p.community_id,
-        action: 'feed_comment',
-        sourceKey: `fc:${p.comment_id}`,
-        occurredAt: at,
-        target: { type: 'feed_comment', id: p.comment_id },
-      });
+      await this.award(
+        {
+          userId: p.user_id,
+          communityId: p.community_id,
+          action: 'feed_comment',
+          sourceKey: `fc:${p.comment_id}`,
+          occurredAt: at,
+          target: { type: 'feed_comment', id: p.comment_id },
+        },
+        round,
+      );
     },
-    ReactionAdded: async (e) => {
+    ReactionAdded: async (e, round) => {
       const p = e.payload;
       // Reacting to yourself never earns; reactions outside a community (DMs, site-wide posts) neither.
       if (p.community_id === null || p.user_id === p.target_author_id) return;
-      await this.award({
-        userId: p.target_author_id,
-        communityId: p.community_id,
-        action: 'receive_reaction',
-        sourceKey: `rx:${e.id}`,
-        occurredAt: new Date(e.occurred_at),
-        actorId: p.user_id,
-        target: { type: p.target_type, id: p.target_id },
-        metadata: { emoji: p.emoji },
-      });
+      await this.award(
+        {
+          userId: p.target_author_id,
+          communityId: p.community_id,
+          action: 'receive_reaction',
+          sourceKey: `rx:${e.id}`,
+          occurredAt: new Date(e.occurred_at),
+          actorId: p.user_id,
+          target: { type: p.target_type, id: p.target_id },
+          metadata: { emoji: p.emoji },
+        },
+        round,
+      );
     },
-    ReactionRemoved: async (e) => {
+    ReactionRemoved: async (e, round) => {
       const p = e.payload;
+      await this.finish(round);
       await this.d.ledger.reverse({ type: p.target_type, id: p.target_id }, { actorId: p.user_id, type: 'receive_reaction', latest: true });
     },
-    MessageDeleted: async (e) => {
+    MessageDeleted: async (e, round) => {
+      await this.finish(round);
       await this.d.ledger.reverse({ type: 'message', id: e.payload.message_id });
     },
-    FeedItemDeleted: async (e) => {
+    FeedItemDeleted: async (e, round) => {
+      await this.finish(round);
       await this.d.ledger.reverse({ type: 'feed_item', id: e.payload.feed_item_id });
     },
-    FeedCommentDeleted: async (e) => {
+    FeedCommentDeleted: async (e, round) => {
+      await this.finish(round);
       await this.d.ledger.reverse({ type: 'feed_comment', id: e.payload.comment_id });
     },
-    AnswerMarkedHelpful: async (e) => {
+    AnswerMarkedHelpful: async (e, round) => {
       const p = e.payload;
       const target = { type: p.target_type, id: p.target_id };
       if (!p.helpful) {
+        await this.finish(round);
         await this.d.ledger.reverse(target, { type: 'answer_marked_helpful' });
         return;
       }
       if (p.user_id === p.author_id) return;
-      await this.award({
-        userId: p.author_id,
-        communityId: p.community_id,
-        action: 'answer_marked_helpful',
-        sourceKey: `helpful:${e.id}`,
-        occurredAt: new Date(e.occurred_at),
-        actorId: p.user_id,
-        target,
-      });
+      await this.award(
+        {
+          userId: p.author_id,
+          communityId: p.community_id,
+          action: 'answer_marked_helpful',
+          sourceKey: `helpful:${e.id}`,
+          occurredAt: new Date(e.occurred_at),
+          actorId: p.user_id,
+          target,
+        },
+        round,
+      );
     },
   };
 }

@@ -10,10 +10,12 @@ export function gamificationRoutes(g: GamificationService, feedOn: boolean): Rou
   const all: RouteSpec[] = [
     route({
       endpoint: e.globalLeaderboard,
+      rateLimit: 'leaderboard_reads',
       handler: ({ viewer, query }) => g.leaderboard(viewer.actor, null, query),
     }),
     route({
       endpoint: e.communityLeaderboard,
+      rateLimit: 'leaderboard_reads',
       handler: ({ viewer, params, query }) => g.leaderboard(viewer.actor, params.id, query),
     }),
     route({

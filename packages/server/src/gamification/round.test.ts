@@ -1,0 +1,203 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { parseConfig } from '../platform/config';
+import { connect, type Db } from '../platform/db/connect';
+import { migrateToLatest } from '../platform/db/migrate';
+import { createLogger } from '../platform/logger';
+
+import { Leaderboards } from './boards';
+import { AwardRound, Ledger, type AwardInput } from './ledger';
+import { periodKeys } from './periods';
+import { GLOBAL, SqlScores } from './scores';
+import { GamificationSettings } from './settings';
+import { verifyGamification } from './verify';
+
+const C = 7;
+let d: Db;
+let scores: SqlScores;
+let boards: Leaderboards;
+let ledger: Ledger;
+let settings: GamificationSettings;
+let clock: Date;
+
+/** A small deterministic PRNG (mulberry32), so a failure replays. */
+function prng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeEach(async () => {
+  d = connect('sqlite::memory:');
+  await migrateToLatest(d);
+  scores = new SqlScores(d.db, 'sqlite');
+  clock = new Date('2026-11-29T20:00:00Z'); // a Sunday, two days before a month ends
+  // Low caps, so the random rounds reach them often.
+  const config = parseConfig({ gamification: { anti_farming: { daily_caps: { post_message: 8, receive_reaction: 6 } } } });
+  settings = new GamificationSettings(d.db, 'sqlite', config.gamification, () => clock);
+  boards = new Leaderboards(scores, null, '', createLogger('silent'), { refreshMs: null });
+  ledger = new Ledger(d.db, 'sqlite', scores, boards, settings, 'UTC', () => clock);
+});
+afterEach(() => d.destroy());
+
+/** Every board in memory equals what SQL says, rank by rank. */
+async function boardsMatchSql(periods: Iterable<string>) {
+  for (const c of [C, GLOBAL])
+    for (const p of periods) {
+      const want = (await scores.page(c, p, 10_000)).map((r) => ({ user_id: r.user_id, points: r.points }));
+      expect(await boards.top(c, p, 0, 10_000), `board ${c}/${p}`).toEqual(want);
+      for (const [i, r] of want.entries()) expect(await boards.rank(c, p, r.user_id, r.points)).toBe(i + 1);
+    }
+}
+
+const post = (i: number, userId: number, at: Date): AwardInput => ({
+  userId,
+  communityId: C,
+  action: 'post_message',
+  sourceKey: `msg:${i}`,
+  occurredAt: at,
+  target: { type: 'message', id: i },
+});
+
+describe('award rounds', () => {
+  it('agree with SQL and the ledger after random rounds of awards, redeliveries and reversals across a week and month rollover', async () => {
+    const rnd = prng(17);
+    const periods = new Set<string>();
+    const rules = await settings.rules();
+    let next = 0;
+    const sent: AwardInput[] = [];
+    for (let r = 0; r < 60; r++) {
+      // Three days in 60 rounds: the week turns on Monday and the month on Tuesday.
+      clock = new Date(Date.parse('2026-11-29T20:00:00Z') + r * 72 * 60_000);
+      for (const p of periodKeys(clock, 'UTC')) periods.add(p);
+      for (const p of periods) for (const c of [C, GLOBAL]) await boards.top(c, p, 0, 1); // loaded: the rounds must reach them
+      const round = new AwardRound();
+      const n = 1 + Math.floor(rnd() * 40);
+      for (let k = 0; k < n; k++) {
+        const x = rnd();
+        const user = 1 + Math.floor(rnd() * 12);
+        let input: AwardInput;
+        if (x < 0.15 && sent.length)
+          input = sent[Math.floor(rnd() * sent.length)]!; // redelivered
+        else if (x < 0.5)
+          input = {
+            userId: user,
+            communityId: C,
+            action: 'receive_reaction',
+            sourceKey: `rx:${next++}`,
+            occurredAt: clock,
+            actorId: 1 + Math.floor(rnd() * 3),
+            target: { type: 'message', id: Math.floor(rnd() * next) },
+          };
+        else input = post(next++, user, clock);
+        sent.push(input);
+        await ledger.collect(input, round);
+      }
+      await ledger.flush(round);
+      if (rnd() < 0.3) await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) });
+      if (rnd() < 0.2)
+        await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) }, { type: 'receive_reaction', actorId: 2, latest: true });
+    }
+    expect(periods.size).toBeGreaterThanOrEqual(5); // all, two weeks, two months
+    await boardsMatchSql(periods);
+    const v = await verifyGamification(d.db);
+    expect(v.ledger_rows).toBeGreaterThan(500);
+    expect(v.drift).toEqual([]);
+    // Caps held across rounds: no member earned more than a day's cap for an action on one day.
+    const perDay = await d.db
+      .selectFrom('gamification_events')
+      .select((eb) => [
+        'user_id',
+        'type',
+        eb.fn('substr', ['occurred_at', eb.val(1), eb.val(10)]).as('day'),
+        eb.fn.sum<number>('points').as('n'),
+      ])
+      .where('points', '>', 0)
+      .groupBy(['user_id', 'type', 'day'])
+      .execute();
+    expect(perDay.some((row) => Number(row.n) === rules.anti_farming.daily_caps[row.type as 'post_message'])).toBe(true); // reached
+    for (const row of perDay) expect(Number(row.n)).toBeLessThanOrEqual(rules.anti_farming.daily_caps[row.type as 'post_message']);
+    // And the reactor limit: one reactor's awards to one author per day.
+    const perReactor = await d.db
+      .selectFrom('gamification_events')
+      .select((eb) => [eb.fn.countAll<number>().as('n')])
+      .where('type', '=', 'receive_reaction')
+      .where('points', '>', 0)
+      .groupBy(['user_id', 'actor_id', (eb) => eb.fn('substr', ['occurred_at', eb.val(1), eb.val(10)])])
+      .execute();
+    for (const row of perReactor) expect(Number(row.n)).toBeLessThanOrEqual(rules.anti_farming.reactions_per_reactor_per_author_per_day);
+  });
+
+  it('a round delivered twice, even twice at once, awards each event once', async () => {
+    const at = clock;
+    const inputs = Array.from({ length: 30 }, (_, i) => post(i, 1 + (i % 5), at));
+    await boards.top(C, 'all', 0, 1);
+    // Two deliveries of the same page collected before either is written (a lease taken over).
+    const a = new AwardRound();
+    const b = new AwardRound();
+    for (const i of inputs) await ledger.collect(i, a);
+    for (const i of inputs) await ledger.collect(i, b);
+    expect(a.size).toBe(30);
+    expect(b.size).toBe(30);
+    const [first, second] = await Promise.all([ledger.flush(a), ledger.flush(b)]);
+    expect(first.awarded.length + second.awarded.length).toBe(30);
+    // Then once more, after both committed: every one is a duplicate.
+    const c = new AwardRound();
+    for (const i of inputs) expect(await ledger.collect(i, c)).toEqual({ awarded: false, reason: 'duplicate' });
+    expect((await ledger.flush(c)).awarded).toEqual([]);
+    const rows = await d.db
+      .selectFrom('gamification_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    expect(Number(rows?.n)).toBe(30);
+    const total = (await scores.get(C, 'all', 1))!.points;
+    expect(total).toBe((await settings.rules()).points.post_message * 6);
+    await boardsMatchSql(['all']);
+    expect((await verifyGamification(d.db)).drift).toEqual([]);
+  });
+
+  it('a round that fails while it is written leaves nothing behind, and the retry writes it once', async () => {
+    await boards.top(C, 'all', 0, 1);
+    const inputs = Array.from({ length: 12 }, (_, i) => post(i, 1 + (i % 3), clock));
+    const round = new AwardRound();
+    for (const i of inputs) await ledger.collect(i, round);
+    const real = scores.addMany.bind(scores);
+    scores.addMany = async (...args) => {
+      await real(...args); // the score rows moved, then the process "dies" before commit
+      throw new Error('crash');
+    };
+    await expect(ledger.flush(round)).rejects.toThrow('crash');
+    scores.addMany = real;
+    const none = await d.db
+      .selectFrom('gamification_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    expect(Number(none?.n)).toBe(0);
+    expect(await scores.page(C, 'all', 10)).toEqual([]);
+    expect(await boards.top(C, 'all', 0, 10)).toEqual([]);
+    // The outbox delivers the page again.
+    const again = new AwardRound();
+    for (const i of inputs) await ledger.collect(i, again);
+    expect((await ledger.flush(again)).awarded).toHaveLength(12);
+    await boardsMatchSql(['all', ...periodKeys(clock, 'UTC').slice(1)]);
+    expect((await verifyGamification(d.db)).drift).toEqual([]);
+  });
+
+  it('reports each member’s level change once per round, with the totals before and after', async () => {
+    const thresholds = (await settings.rules()).level_thresholds;
+    const per = (await settings.rules()).points.post_message;
+    const needed = Math.ceil(thresholds[1]! / per);
+    const round = new AwardRound();
+    for (let i = 0; i < needed; i++) await ledger.collect(post(i, 3, clock), round);
+    const done = await ledger.flush(round);
+    const mine = done.levels.filter((l) => l.userId === 3);
+    expect(mine.map((l) => l.communityId).sort()).toEqual([C, null].sort());
+    for (const l of mine) expect(l).toMatchObject({ before: 1, after: 2, points: needed * per });
+    const profile = await d.db.selectFrom('gamification_profiles').selectAll().where('user_id', '=', 3).executeTakeFirstOrThrow();
+    expect([profile.total_points, profile.level]).toEqual([needed * per, 2]);
+  });
+});
