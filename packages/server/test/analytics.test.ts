@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { applyEvents } from '../src/analytics/subscriber';
+import { applyEvents, ROLLUP_SUBSCRIBER } from '../src/analytics/subscriber';
 
 import { expectRebuildEqualsLive, setClock } from './support/activity-workload';
 import { addMember, expectStatus, makeCommunity } from './support/factories';
@@ -214,7 +214,7 @@ describe('community insights', () => {
 });
 
 describe('rollups', () => {
-  it('count a redelivered batch once', async () => {
+  it('commit their cursor with their counts (no seen-events record), and skip events an older version recorded as seen', async () => {
     const u = st[11]!;
     const w = await world([u]);
     await at('2026-04-02T08:00:00.000Z', () => say(u, w.channel.id));
@@ -226,8 +226,18 @@ describe('rollups', () => {
       .orderBy('id', 'desc')
       .limit(1)
       .execute();
+    const cursor = await s.ctx.db.db
+      .selectFrom('event_cursors')
+      .select('last_id')
+      .where('subscriber', '=', ROLLUP_SUBSCRIBER)
+      .executeTakeFirstOrThrow();
+    expect(Number(cursor.last_id)).toBeGreaterThanOrEqual(Number(rows[0]!.id));
+    expect(await s.ctx.db.db.selectFrom('activity_seen').select('event_id').execute()).toEqual([]);
+    // An event applied by a version that recorded it in activity_seen, redelivered after the upgrade: counted once.
     const events = rows.map((r) => ({ id: r.event_id, name: r.name, payload: JSON.parse(r.payload), occurred_at: r.occurred_at })) as never;
+    await s.ctx.db.db.insertInto('activity_seen').values({ event_id: rows[0]!.event_id, seen_at: rows[0]!.occurred_at }).execute();
     expect(await applyEvents(s.ctx.db.db, s.ctx.db.dialect, events, () => new Date())).toBe(0);
+    await s.ctx.db.db.deleteFrom('activity_seen').execute();
     const h = await s.as(u).analytics.userHeatmap({ params: { id: u }, query: { from: '2026-04-01', to: '2026-04-03', tz: 'UTC' } });
     expect(h.total).toBe(1);
   });
