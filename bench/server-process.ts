@@ -69,7 +69,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (proc.exitCode !== null || i > 400) throw new Error(`server did not start: ${out}`);
+    if (proc.exitCode !== null || i > 1200) throw new Error(`server did not start: ${out}`);
     if (
       await fetch(`${url}/api/communities/health`).then(
         (r) => r.ok,

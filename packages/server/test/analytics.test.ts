@@ -213,6 +213,57 @@ describe('community insights', () => {
   });
 });
 
+describe('activity this week', () => {
+  it('owners see every member busiest first; members only once the owner turns it on, and only those who show their activity', async () => {
+    const [a, b, c, outsider] = [st[12]!, st[13]!, st[14]!, st[15]!];
+    const w = await world([a, b, c]);
+    // Eight days before "now" (Tuesday 5 May, 12:00Z): outside the week.
+    await at('2026-04-27T10:00:00.000Z', () => say(a, w.channel.id));
+    for (const [u, times] of [
+      [a, 3],
+      [b, 2],
+      [c, 1],
+    ] as const)
+      for (let i = 0; i < times; i++) await at(`2026-05-0${1 + i}T10:00:00.000Z`, () => say(u, w.channel.id));
+    await s.ctx.bus.idle();
+    const week = (u: number) =>
+      at('2026-05-05T12:00:00.000Z', () => s.as(u).analytics.memberActivity({ params: { id: w.id }, query: { tz: 'UTC' } }));
+    const all = await week(owner);
+    expect(all).toMatchObject({ from: '2026-04-29', to: '2026-05-05', timezone: 'UTC', hidden: 0 });
+    expect(all.items.map((i) => [i.user.id, i.count])).toEqual([
+      [a, 3],
+      [b, 2],
+      [c, 1],
+    ]);
+    expect((await week(admin)).items).toHaveLength(3);
+    // Off (the default): members are refused, saying why.
+    const off = await call(s, b, 'GET', `/api/communities/${w.id}/member-activity`);
+    expect(off.status).toBe(403);
+    expect(JSON.stringify(off.json)).toContain('member_activity_off');
+    await s.as(owner).communities.update({ params: { id: w.id }, body: { settings: { show_member_activity: true } } });
+    // On: a shows their activity, c keeps students' default (private); b sees a and themself, c counted as hidden.
+    await s.as(a).analytics.updateHeatmapSettings({ body: { show_activity: true } });
+    const seen = await week(b);
+    expect(seen.items.map((i) => [i.user.id, i.count])).toEqual([
+      [a, 3],
+      [b, 2],
+    ]);
+    expect(seen.hidden).toBe(1);
+    // Not a member (the community is public, its card and member list open): refused.
+    expect((await call(s, outsider, 'GET', `/api/communities/${w.id}/member-activity`)).status).toBe(403);
+    // A member who leaves drops off the list.
+    await s.as(a).communities.leave({ params: { id: w.id } });
+    expect((await week(owner)).items.map((i) => i.user.id)).toEqual([b, c]);
+  });
+
+  it('is 404 for a hidden community to outsiders and refuses bad input with a 4xx', async () => {
+    const w = await world([st[16]!], { visibility: 'hidden' });
+    expect((await call(s, st[17]!, 'GET', `/api/communities/${w.id}/member-activity`)).status).toBe(404);
+    expect((await call(s, owner, 'GET', `/api/communities/${w.id}/member-activity?tz=Mars/Olympus`)).status).toBe(422);
+    expect((await call(s, owner, 'GET', `/api/communities/${w.id}/member-activity?limit=0`)).status).toBe(422);
+  });
+});
+
 describe('rollups', () => {
   it('commit their cursor with their counts (no seen-events record), and skip events an older version recorded as seen', async () => {
     const u = st[11]!;
