@@ -6,6 +6,7 @@ import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
 import { benchRealtime } from './realtime';
+import { benchRollupCost } from './rollup-cost';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
 
@@ -28,6 +29,8 @@ const results = {
   moderation_ingest: await benchModerationIngest(),
   leaderboard: await benchLeaderboard(),
   heatmap_analytics: await benchHeatmap(),
+  // What the activity rollups cost the chat ingest: server CPU per message, heatmap on vs off.
+  rollup_cost: await benchRollupCost(),
   markdown_mentions: benchMarkdownMentions(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
