@@ -86,7 +86,8 @@ export async function benchHeatmap(opts: { messages?: number; members?: number; 
       result.seed_messages_seconds = Number(((performance.now() - t0) / 1000).toFixed(1));
 
       // Rollups: the same activities through RollupBatch and applyBatch (what the subscriber runs
-      // per outbox page), a few UTC dates per batch, in date order.
+      // per outbox page), in bulk: a month of UTC dates per batch (one in-memory GROUP BY, then
+      // one multi-row upsert per table and 100 rows), in date order.
       const t1 = performance.now();
       const userOf = new Int32Array(messages);
       const atOf = new Float64Array(messages);
@@ -109,9 +110,9 @@ export async function benchHeatmap(opts: { messages?: number; members?: number; 
         fill.set(dnum, k + 1);
       }
       const days = [...perDay.keys()].sort((a, b) => a - b);
-      for (let i = 0; i < days.length; i += 4) {
+      for (let i = 0; i < days.length; i += 31) {
         const batch = new RollupBatch();
-        for (const dnum of days.slice(i, i + 4))
+        for (const dnum of days.slice(i, i + 31))
           for (const j of perDay.get(dnum)!)
             batch.add({ kind: 'message', userId: userOf[j]!, communityId: COMMUNITY, channelId: 1, at: atOf[j]! });
         await inTransaction(d.db, (trx) => applyBatch(trx, batch, at, 'sqlite'));

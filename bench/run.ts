@@ -8,6 +8,7 @@ import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
 import { benchPointsIngest } from './points-ingest';
 import { benchRealtime } from './realtime';
+import { benchRollupCost } from './rollup-cost';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
 
@@ -35,6 +36,8 @@ const results = {
   leaderboard: await benchLeaderboard(),
   points_ingest: await benchPointsIngest(),
   heatmap_analytics: await benchHeatmap(),
+  // What the activity rollups cost the chat ingest: server CPU per message, heatmap on vs off.
+  rollup_cost: await benchRollupCost(),
   markdown_mentions: benchMarkdownMentions(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

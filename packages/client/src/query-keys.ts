@@ -128,6 +128,7 @@ export const analyticsKeys = {
   community: (communityId: string, filters: AnalyticsFilters) => [root, 'analytics', 'community', communityId, filters] as const,
   admin: (filters: Omit<AnalyticsFilters, 'period' | 'top'> & { limit?: number }) => [root, 'analytics', 'admin', filters] as const,
   settings: [root, 'analytics', 'settings'] as const,
+  memberActivity: (communityId: string, tz: string | null) => [root, 'analytics', 'member-activity', communityId, tz] as const,
 };
 
 export interface AuditFilters {

@@ -72,4 +72,27 @@ describe('insights and heatmaps on mobile against a real server', () => {
     await fireEvent.press(screen.getByTestId('member-calendar-toggle'));
     expect(within(screen.getByTestId('member-calendar-list')).getByLabelText(/^1 action · /)).toBeTruthy();
   });
+  it("a kind picker filters the calendars: none of the member's reactions, their message under chat messages; DMs on their own only", async () => {
+    await renderWithServer(<CommunityDetailScreen communityId={community.slug} />, s, owner);
+    await fireEvent.press(await screen.findByText('Insights'));
+    await screen.findByTestId('community-calendar');
+    expect(screen.getByTestId('community-kinds-all').props.accessibilityState).toMatchObject({ checked: true });
+    expect(screen.queryByTestId('community-kinds-dm')).toBeNull();
+    await fireEvent.press(screen.getByText('Reactions'));
+    await waitFor(() => expect(fillOf(`day-${today}`)).toBe(argb(HEAT_COLOURS[0])));
+    expect(screen.getByTestId('community-kinds-reaction').props.accessibilityState).toMatchObject({ checked: true });
+    await fireEvent.press(screen.getByText('Chat messages'));
+    await waitFor(() => expect(fillOf(`day-${today}`)).toBe(argb(HEAT_COLOURS[4])));
+
+    // The owner looking at the member: no direct messages to pick; the member on their own sheet: there are.
+    await renderWithServer(<ProfileSheet userId={a} communityId={community.id} onClose={() => undefined} />, s, owner);
+    await screen.findByTestId('member-calendar');
+    expect(screen.queryByTestId('member-kinds-dm')).toBeNull();
+    await renderWithServer(<ProfileSheet userId={a} communityId={community.id} onClose={() => undefined} />, s, a);
+    await screen.findByTestId('member-calendar');
+    await fireEvent.press(screen.getByTestId('member-kinds-dm'));
+    await waitFor(() => expect(fillOf(`day-${today}`)).toBe(argb(HEAT_COLOURS[0])));
+    await fireEvent.press(screen.getByTestId('member-kinds-message'));
+    await waitFor(() => expect(fillOf(`day-${today}`)).toBe(argb(HEAT_COLOURS[4])));
+  });
 });

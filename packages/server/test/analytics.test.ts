@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { applyEvents } from '../src/analytics/subscriber';
+import { applyEvents, ROLLUP_SUBSCRIBER } from '../src/analytics/subscriber';
 
 import { expectRebuildEqualsLive, setClock } from './support/activity-workload';
 import { addMember, expectStatus, makeCommunity } from './support/factories';
@@ -213,8 +213,59 @@ describe('community insights', () => {
   });
 });
 
+describe('activity this week', () => {
+  it('owners see every member busiest first; members only once the owner turns it on, and only those who show their activity', async () => {
+    const [a, b, c, outsider] = [st[12]!, st[13]!, st[14]!, st[15]!];
+    const w = await world([a, b, c]);
+    // Eight days before "now" (Tuesday 5 May, 12:00Z): outside the week.
+    await at('2026-04-27T10:00:00.000Z', () => say(a, w.channel.id));
+    for (const [u, times] of [
+      [a, 3],
+      [b, 2],
+      [c, 1],
+    ] as const)
+      for (let i = 0; i < times; i++) await at(`2026-05-0${1 + i}T10:00:00.000Z`, () => say(u, w.channel.id));
+    await s.ctx.bus.idle();
+    const week = (u: number) =>
+      at('2026-05-05T12:00:00.000Z', () => s.as(u).analytics.memberActivity({ params: { id: w.id }, query: { tz: 'UTC' } }));
+    const all = await week(owner);
+    expect(all).toMatchObject({ from: '2026-04-29', to: '2026-05-05', timezone: 'UTC', hidden: 0 });
+    expect(all.items.map((i) => [i.user.id, i.count])).toEqual([
+      [a, 3],
+      [b, 2],
+      [c, 1],
+    ]);
+    expect((await week(admin)).items).toHaveLength(3);
+    // Off (the default): members are refused, saying why.
+    const off = await call(s, b, 'GET', `/api/communities/${w.id}/member-activity`);
+    expect(off.status).toBe(403);
+    expect(JSON.stringify(off.json)).toContain('member_activity_off');
+    await s.as(owner).communities.update({ params: { id: w.id }, body: { settings: { show_member_activity: true } } });
+    // On: a shows their activity, c keeps students' default (private); b sees a and themself, c counted as hidden.
+    await s.as(a).analytics.updateHeatmapSettings({ body: { show_activity: true } });
+    const seen = await week(b);
+    expect(seen.items.map((i) => [i.user.id, i.count])).toEqual([
+      [a, 3],
+      [b, 2],
+    ]);
+    expect(seen.hidden).toBe(1);
+    // Not a member (the community is public, its card and member list open): refused.
+    expect((await call(s, outsider, 'GET', `/api/communities/${w.id}/member-activity`)).status).toBe(403);
+    // A member who leaves drops off the list.
+    await s.as(a).communities.leave({ params: { id: w.id } });
+    expect((await week(owner)).items.map((i) => i.user.id)).toEqual([b, c]);
+  });
+
+  it('is 404 for a hidden community to outsiders and refuses bad input with a 4xx', async () => {
+    const w = await world([st[16]!], { visibility: 'hidden' });
+    expect((await call(s, st[17]!, 'GET', `/api/communities/${w.id}/member-activity`)).status).toBe(404);
+    expect((await call(s, owner, 'GET', `/api/communities/${w.id}/member-activity?tz=Mars/Olympus`)).status).toBe(422);
+    expect((await call(s, owner, 'GET', `/api/communities/${w.id}/member-activity?limit=0`)).status).toBe(422);
+  });
+});
+
 describe('rollups', () => {
-  it('count a redelivered batch once', async () => {
+  it('commit their cursor with their counts (no seen-events record), and skip events an older version recorded as seen', async () => {
     const u = st[11]!;
     const w = await world([u]);
     await at('2026-04-02T08:00:00.000Z', () => say(u, w.channel.id));
@@ -226,8 +277,18 @@ describe('rollups', () => {
       .orderBy('id', 'desc')
       .limit(1)
       .execute();
+    const cursor = await s.ctx.db.db
+      .selectFrom('event_cursors')
+      .select('last_id')
+      .where('subscriber', '=', ROLLUP_SUBSCRIBER)
+      .executeTakeFirstOrThrow();
+    expect(Number(cursor.last_id)).toBeGreaterThanOrEqual(Number(rows[0]!.id));
+    expect(await s.ctx.db.db.selectFrom('activity_seen').select('event_id').execute()).toEqual([]);
+    // An event applied by a version that recorded it in activity_seen, redelivered after the upgrade: counted once.
     const events = rows.map((r) => ({ id: r.event_id, name: r.name, payload: JSON.parse(r.payload), occurred_at: r.occurred_at })) as never;
+    await s.ctx.db.db.insertInto('activity_seen').values({ event_id: rows[0]!.event_id, seen_at: rows[0]!.occurred_at }).execute();
     expect(await applyEvents(s.ctx.db.db, s.ctx.db.dialect, events, () => new Date())).toBe(0);
+    await s.ctx.db.db.deleteFrom('activity_seen').execute();
     const h = await s.as(u).analytics.userHeatmap({ params: { id: u }, query: { from: '2026-04-01', to: '2026-04-03', tz: 'UTC' } });
     expect(h.total).toBe(1);
   });

@@ -184,6 +184,26 @@ export const heatmapSettingsSchema = z.object({
 });
 export type HeatmapSettings = z.infer<typeof heatmapSettingsSchema>;
 
+/** `GET /api/communities/:id/member-activity`: each member's actions over the last 7 local days. */
+export const memberActivityQuery = z
+  .object({
+    tz: tzParam,
+    limit: z.coerce.number().int().min(1).max(200).default(100).describe('members listed, busiest first'),
+  })
+  .strict();
+export const memberActivitySchema = z.object({
+  community_id: z.number().int(),
+  /** The seven local days counted (today and the six before), in `timezone`. */
+  from: z.string(),
+  to: z.string(),
+  timezone: z.string(),
+  /** Current members with activity in the range that this viewer may see, busiest first. */
+  items: z.array(z.object({ user: userSummarySchema, count: z.number().int() })),
+  /** Active members left out because they keep their activity private (owners, moderators and admins see everyone). */
+  hidden: z.number().int(),
+});
+export type MemberActivity = z.infer<typeof memberActivitySchema>;
+
 export const analytics = {
   userHeatmap: endpoint({
     method: 'GET',
@@ -218,6 +238,18 @@ export const analytics = {
     params: communityRef,
     query: analyticsQuery,
     response: communityAnalyticsSchema,
+    errors: ['not_found', 'forbidden', 'validation_failed'],
+  }),
+  memberActivity: endpoint({
+    method: 'GET',
+    path: '/api/communities/:id/member-activity',
+    summary:
+      "Activity this week: each member's actions (messages, posts, comments, reactions, course completions) over the last 7 days in the viewer's time zone, busiest first. Owners, moderators and admins always, listing everyone; members when the owner enables `show_member_activity`, listing those who show their activity (and themselves)",
+    tag: 'analytics',
+    feature: 'heatmap',
+    params: communityRef,
+    query: memberActivityQuery,
+    response: memberActivitySchema,
     errors: ['not_found', 'forbidden', 'validation_failed'],
   }),
   exportCommunityAnalytics: endpoint({

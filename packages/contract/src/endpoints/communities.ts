@@ -17,6 +17,8 @@ export const communitySettingsSchema = z
     join_approval: z.boolean().default(false),
     auto_join_from_courses: z.boolean().default(true),
     show_member_list: z.boolean().default(true),
+    /** Members see "activity this week" (actions per member over 7 days; only those who show their activity). Owners, moderators and admins always do. */
+    show_member_activity: z.boolean().default(false),
     /** When a course-derived member loses the course (refund, expiry, manual purchase removed): remove them, or keep them read-only as alumni. */
     course_access_ended: z.enum(['remove', 'alumni']).default('remove'),
   })

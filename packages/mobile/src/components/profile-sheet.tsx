@@ -1,14 +1,15 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ScrollView, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../config';
-import { useFeature } from '../context';
+import { useAddon, useFeature } from '../context';
 import { useUserHeatmapQuery } from '../state/queries/analytics';
 import { useUserGamificationQuery } from '../state/queries/gamification';
 
-import { HeatmapView } from './heatmap-view';
-
 import { Avatar } from './avatar';
+import { HeatmapView } from './heatmap-view';
+import { KindPicker, type KindChoice } from './kind-picker';
 import { LevelChip } from './level-chip';
 import { Sheet } from './sheet';
 import { ErrorState, Loading } from './states';
@@ -35,7 +36,11 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
   const s = useStyles(make);
   const q = useUserGamificationQuery(userId, communityId);
   const heatmapOn = useFeature('heatmap');
-  const heatmap = useUserHeatmapQuery(heatmapOn ? userId : null, communityId);
+  const [kind, setKind] = useState<KindChoice>('all');
+  const heatmap = useUserHeatmapQuery(heatmapOn ? userId : null, communityId, kind === 'all' ? null : [kind]);
+  // Direct messages are on your own heatmap only (the server never shows them to anyone else).
+  const { me } = useAddon();
+  const own = me?.id === userId;
   const g = q.data;
   return (
     <Sheet onClose={onClose} closeLabel={t('gamification.close')} label={t('gamification.profile')} testID="profile-sheet">
@@ -96,6 +101,7 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
           )}
           {heatmap.data ? (
             <>
+              <KindPicker value={kind} onChange={setKind} withDms={own} testID="member-kinds" />
               <HeatmapView heatmap={heatmap.data} variant="calendar" testID="member-calendar" />
               <HeatmapView heatmap={heatmap.data} variant="grid" testID="member-grid" />
             </>

@@ -32,7 +32,7 @@ export interface AnalyticsContext {
 /** The rollup subscriber (when the heatmap feature is on) and the read service. */
 export function createAnalytics(ctx: AnalyticsContext, facts: FactsLoader): AnalyticsService {
   const now = () => ctx.clock.now();
-  if (ctx.config.features.heatmap) subscribeRollups(ctx.bus, ctx.db.db, ctx.db.dialect, now);
+  if (ctx.config.features.heatmap) subscribeRollups(ctx.bus, ctx.db.dialect, now);
   return new AnalyticsService({
     db: ctx.db.db,
     dialect: ctx.db.dialect,

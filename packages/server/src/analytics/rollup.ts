@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
+
 import type { DialectName } from '../platform/db/connect';
 import type { DbHandle, Tx } from '../platform/db/transaction';
 
-import { addDays, dayOfYear, decodeQuarters, decodeYear, encodeCum, encodeQuarters, encodeYear, quarterOf, utcDate, weekday } from './tz';
+import { addDays, addToYear, dayOfYear, decodeQuarters, encodeCum, encodeQuarters, quarterOf, utcDate, weekday } from './tz';
 
 /**
  * What the rollups count. The first six are activity (heatmaps); the membership kinds feed the
@@ -160,64 +162,113 @@ function inc<C extends string>(map: Map<string, Partial<Record<C, number>>>, key
 }
 
 const CHUNK = 100;
-function chunks<T>(xs: T[], n = CHUNK): T[][] {
+/**
+ * Sorted by `order` first: a chunk's `IN` lists are read as their cross product (every user ×
+ * every date × every kind of the chunk), so keys of a few dates per chunk keep that near the
+ * chunk's size (a month of keys in one batch unsorted made it ~60× larger).
+ */
+function chunks<T>(xs: T[], order?: (x: T) => string, n = CHUNK): T[][] {
+  if (order) {
+    const keyed = xs.map((x) => [order(x), x] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    xs = keyed.map(([, x]) => x);
+  }
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
 }
 
+type Row = Record<string, string | number>;
+
 /**
- * Writes a batch into the rollup tables inside `trx`: reads the rows it touches (a few queries),
- * then one update per existing row and multi-row inserts for new ones. The subscriber is the
- * one writer of these counters (the outbox lease), so read-modify-write in its transaction is safe.
+ * One multi-row upsert: rows whose unique key exists take the given columns' new values (or, with
+ * `add`, the sum of old and new), others are inserted. One statement per chunk on every dialect,
+ * where the rollups used to send one UPDATE per touched row.
  */
-export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: string, _dialect: DialectName): Promise<void> {
+async function upsert(
+  trx: Tx | DbHandle,
+  dialect: DialectName,
+  table: string,
+  key: readonly string[],
+  rows: Row[],
+  set: readonly string[],
+  add: readonly string[] = [],
+): Promise<void> {
+  if (rows.length === 0) return;
+  // Sorted by key: concurrent writers (there are none under the lease, but a rebuild may run) lock in one order.
+  rows.sort((a, b) => {
+    for (const k of key) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
+    return 0;
+  });
+  const insert = (trx as DbHandle).insertInto(table as never).values(rows);
+  if (dialect === 'mysql') {
+    const upd: Record<string, unknown> = {};
+    for (const c of set) upd[c] = sql`values(${sql.ref(c)})`;
+    for (const c of add) upd[c] = sql`${sql.ref(c)} + values(${sql.ref(c)})`;
+    await insert.onDuplicateKeyUpdate(upd).execute();
+  } else {
+    await insert
+      .onConflict((oc) =>
+        oc.columns(key as never).doUpdateSet((eb) => {
+          const upd: Record<string, unknown> = {};
+          for (const c of set) upd[c] = eb.ref(`excluded.${c}` as never);
+          for (const c of add) upd[c] = eb(eb.ref(`${table}.${c}` as never), '+', eb.ref(`excluded.${c}` as never));
+          return upd;
+        }),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Writes a batch into the rollup tables inside `trx`: reads the rows whose encoded counts it
+ * merges (a few queries), then one multi-row upsert per table and chunk; plain counters are
+ * added by the upsert itself, unread. The subscriber is the one writer of these counters (the
+ * outbox lease), so read-modify-write in its transaction is safe.
+ */
+export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: string, dialect: DialectName): Promise<void> {
   // activity_counts
   const keys = [...batch.counts.keys()].map((k) => {
     const [u, c, date, kind] = k.split('|');
     return { key: k, user_id: Number(u), community_id: Number(c), date: date!, kind: kind! };
   });
   const newlyActive: string[] = [];
-  for (const part of chunks(keys)) {
+  for (const part of chunks(keys, (k) => `${k.date}|${k.kind}|${k.community_id}`)) {
     const existing = await trx
       .selectFrom('activity_counts')
-      .select(['id', 'user_id', 'community_id', 'date', 'kind', 'quarters', 'total'])
+      .select(['user_id', 'community_id', 'date', 'kind', 'quarters', 'total'])
       .where('user_id', 'in', [...new Set(part.map((k) => k.user_id))])
       .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
       .where('date', 'in', [...new Set(part.map((k) => k.date))])
       .where('kind', 'in', [...new Set(part.map((k) => k.kind))])
       .execute();
     const byKey = new Map(existing.map((r) => [`${Number(r.user_id)}|${Number(r.community_id)}|${r.date}|${r.kind}`, r]));
-    const inserts = [];
+    const rows: Row[] = [];
     for (const k of part) {
       const add = batch.counts.get(k.key)!;
       const added = [...add.values()].reduce((s, n) => s + n, 0);
       const row = byKey.get(k.key);
-      if (row) {
-        const merged = decodeQuarters(row.quarters);
-        for (const [q, n] of add) merged.set(q, (merged.get(q) ?? 0) + n);
-        await trx
-          .updateTable('activity_counts')
-          .set({ quarters: encodeQuarters(merged), cum: encodeCum(merged), total: Number(row.total) + added, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      } else {
-        inserts.push({
-          user_id: k.user_id,
-          community_id: k.community_id,
-          date: k.date,
-          kind: k.kind,
-          quarters: encodeQuarters(add),
-          cum: encodeCum(add),
-          total: added,
-          updated_at: now,
-        });
-        // A member's first activity in a community that day: one more active member.
-        if (k.kind === ALL && k.user_id > 0 && k.community_id > 0 && !batch.dropped.has(k.community_id))
-          newlyActive.push(`${k.community_id}|${k.date}`);
-      }
+      const merged = row ? decodeQuarters(row.quarters) : add;
+      if (row) for (const [q, n] of add) merged.set(q, (merged.get(q) ?? 0) + n);
+      rows.push({
+        user_id: k.user_id,
+        community_id: k.community_id,
+        date: k.date,
+        kind: k.kind,
+        quarters: encodeQuarters(merged),
+        cum: encodeCum(merged),
+        total: (row ? Number(row.total) : 0) + added,
+        updated_at: now,
+      });
+      // A member's first activity in a community that day: one more active member.
+      if (!row && k.kind === ALL && k.user_id > 0 && k.community_id > 0 && !batch.dropped.has(k.community_id))
+        newlyActive.push(`${k.community_id}|${k.date}`);
     }
-    if (inserts.length) await trx.insertInto('activity_counts').values(inserts).execute();
+    await upsert(trx, dialect, 'activity_counts', ['user_id', 'community_id', 'date', 'kind'], rows, [
+      'quarters',
+      'cum',
+      'total',
+      'updated_at',
+    ]);
   }
   for (const key of newlyActive) inc(batch.communityStats, key, 'active_members');
 
@@ -226,39 +277,32 @@ export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: st
     const [ch, c, date] = k.split('|');
     return { key: k, channel_id: Number(ch), community_id: Number(c), date: date! };
   });
-  for (const part of chunks(chkeys)) {
+  for (const part of chunks(chkeys, (k) => k.date)) {
     const existing = await trx
       .selectFrom('channel_activity_counts')
-      .select(['id', 'channel_id', 'date', 'quarters', 'total'])
+      .select(['channel_id', 'date', 'quarters', 'total'])
       .where('channel_id', 'in', [...new Set(part.map((k) => k.channel_id))])
       .where('date', 'in', [...new Set(part.map((k) => k.date))])
       .execute();
     const byKey = new Map(existing.map((r) => [`${Number(r.channel_id)}|${r.date}`, r]));
-    const inserts = [];
+    const rows: Row[] = [];
     for (const k of part) {
       const add = batch.channels.get(k.key)!;
       const added = [...add.values()].reduce((s, n) => s + n, 0);
       const row = byKey.get(`${k.channel_id}|${k.date}`);
-      if (row) {
-        const merged = decodeQuarters(row.quarters);
-        for (const [q, n] of add) merged.set(q, (merged.get(q) ?? 0) + n);
-        await trx
-          .updateTable('channel_activity_counts')
-          .set({ quarters: encodeQuarters(merged), cum: encodeCum(merged), total: Number(row.total) + added, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      } else
-        inserts.push({
-          channel_id: k.channel_id,
-          community_id: k.community_id,
-          date: k.date,
-          quarters: encodeQuarters(add),
-          cum: encodeCum(add),
-          total: added,
-          updated_at: now,
-        });
+      const merged = row ? decodeQuarters(row.quarters) : add;
+      if (row) for (const [q, n] of add) merged.set(q, (merged.get(q) ?? 0) + n);
+      rows.push({
+        channel_id: k.channel_id,
+        community_id: k.community_id,
+        date: k.date,
+        quarters: encodeQuarters(merged),
+        cum: encodeCum(merged),
+        total: (row ? Number(row.total) : 0) + added,
+        updated_at: now,
+      });
     }
-    if (inserts.length) await trx.insertInto('channel_activity_counts').values(inserts).execute();
+    await upsert(trx, dialect, 'channel_activity_counts', ['channel_id', 'date'], rows, ['quarters', 'cum', 'total', 'updated_at']);
   }
 
   // member_activity_periods (and a member's first activity in a week or month: one more active member there)
@@ -267,174 +311,102 @@ export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: st
     return { key: k, community_id: Number(c), period: period!, starts_on: start!, user_id: Number(u) };
   });
   const periodActives = new Map<string, number>();
-  for (const part of chunks(pkeys)) {
+  for (const part of chunks(pkeys, (k) => `${k.period}|${k.starts_on}|${k.community_id}`)) {
     const existing = await trx
       .selectFrom('member_activity_periods')
-      .select(['id', 'community_id', 'period', 'starts_on', 'user_id', 'total'])
+      .select(['community_id', 'period', 'starts_on', 'user_id'])
       .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
       .where('period', 'in', [...new Set(part.map((k) => k.period))])
       .where('starts_on', 'in', [...new Set(part.map((k) => k.starts_on))])
       .where('user_id', 'in', [...new Set(part.map((k) => k.user_id))])
       .execute();
-    const byKey = new Map(existing.map((r) => [`${Number(r.community_id)}|${r.period}|${r.starts_on}|${Number(r.user_id)}`, r]));
-    const inserts = [];
+    const seen = new Set(existing.map((r) => `${Number(r.community_id)}|${r.period}|${r.starts_on}|${Number(r.user_id)}`));
+    const rows: Row[] = [];
     for (const k of part) {
-      const added = batch.memberPeriods.get(k.key)!;
-      const row = byKey.get(k.key);
-      if (row)
-        await trx
-          .updateTable('member_activity_periods')
-          .set({ total: Number(row.total) + added, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      else {
-        inserts.push({
-          community_id: k.community_id,
-          period: k.period,
-          starts_on: k.starts_on,
-          user_id: k.user_id,
-          total: added,
-          updated_at: now,
-        });
-        if (!batch.dropped.has(k.community_id)) {
-          const pk = `${k.community_id}|${k.period}|${k.starts_on}`;
-          periodActives.set(pk, (periodActives.get(pk) ?? 0) + 1);
-        }
+      rows.push({
+        community_id: k.community_id,
+        period: k.period,
+        starts_on: k.starts_on,
+        user_id: k.user_id,
+        total: batch.memberPeriods.get(k.key)!,
+        updated_at: now,
+      });
+      if (!seen.has(k.key) && !batch.dropped.has(k.community_id)) {
+        const pk = `${k.community_id}|${k.period}|${k.starts_on}`;
+        periodActives.set(pk, (periodActives.get(pk) ?? 0) + 1);
       }
     }
-    if (inserts.length) await trx.insertInto('member_activity_periods').values(inserts).execute();
+    await upsert(
+      trx,
+      dialect,
+      'member_activity_periods',
+      ['community_id', 'period', 'starts_on', 'user_id'],
+      rows,
+      ['updated_at'],
+      ['total'],
+    );
   }
   // member_activity_years
   const ykeys = [...batch.memberYears.keys()].map((k) => {
     const [c, year, u] = k.split('|');
     return { key: k, community_id: Number(c), year: Number(year), user_id: Number(u) };
   });
-  for (const part of chunks(ykeys)) {
+  for (const part of chunks(ykeys, (k) => `${k.year}|${k.community_id}`)) {
     const existing = await trx
       .selectFrom('member_activity_years')
-      .select(['id', 'community_id', 'year', 'user_id', 'cum'])
+      .select(['community_id', 'year', 'user_id', 'cum'])
       .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
       .where('year', 'in', [...new Set(part.map((k) => k.year))])
       .where('user_id', 'in', [...new Set(part.map((k) => k.user_id))])
       .execute();
-    const byKey = new Map(existing.map((r) => [`${Number(r.community_id)}|${Number(r.year)}|${Number(r.user_id)}`, r]));
-    const inserts = [];
+    const byKey = new Map(existing.map((r) => [`${Number(r.community_id)}|${Number(r.year)}|${Number(r.user_id)}`, r.cum]));
+    const rows: Row[] = [];
     for (const k of part) {
-      const row = byKey.get(k.key);
-      const days = decodeYear(row?.cum ?? '');
-      for (const [d, n] of batch.memberYears.get(k.key)!) days[d]! += n;
-      if (row)
-        await trx
-          .updateTable('member_activity_years')
-          .set({ cum: encodeYear(days), updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      else inserts.push({ community_id: k.community_id, year: k.year, user_id: k.user_id, cum: encodeYear(days), updated_at: now });
+      const cum = addToYear(byKey.get(k.key) ?? '', batch.memberYears.get(k.key)!);
+      rows.push({ community_id: k.community_id, year: k.year, user_id: k.user_id, cum, updated_at: now });
     }
-    if (inserts.length) await trx.insertInto('member_activity_years').values(inserts).execute();
+    await upsert(trx, dialect, 'member_activity_years', ['community_id', 'year', 'user_id'], rows, ['cum', 'updated_at']);
   }
 
-  const cpkeys = [...periodActives.keys()].map((k) => {
+  const cprows: Row[] = [...periodActives].map(([k, added]) => {
     const [c, period, start] = k.split('|');
-    return { key: k, community_id: Number(c), period: period!, starts_on: start! };
+    return { community_id: Number(c), period: period!, starts_on: start!, active_members: added, updated_at: now };
   });
-  for (const part of chunks(cpkeys)) {
-    const existing = await trx
-      .selectFrom('community_activity_periods')
-      .select(['id', 'community_id', 'period', 'starts_on', 'active_members'])
-      .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
-      .where('period', 'in', [...new Set(part.map((k) => k.period))])
-      .where('starts_on', 'in', [...new Set(part.map((k) => k.starts_on))])
-      .execute();
-    const byKey = new Map(existing.map((r) => [`${Number(r.community_id)}|${r.period}|${r.starts_on}`, r]));
-    const inserts = [];
-    for (const k of part) {
-      const added = periodActives.get(k.key)!;
-      const row = byKey.get(k.key);
-      if (row)
-        await trx
-          .updateTable('community_activity_periods')
-          .set({ active_members: Number(row.active_members) + added, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      else inserts.push({ community_id: k.community_id, period: k.period, starts_on: k.starts_on, active_members: added, updated_at: now });
-    }
-    if (inserts.length) await trx.insertInto('community_activity_periods').values(inserts).execute();
-  }
+  for (const part of chunks(cprows))
+    await upsert(
+      trx,
+      dialect,
+      'community_activity_periods',
+      ['community_id', 'period', 'starts_on'],
+      part,
+      ['updated_at'],
+      ['active_members'],
+    );
 
-  // user_activity_stats
-  const ukeys = [...batch.userStats.keys()].map((k) => {
+  // user_activity_stats and community_activity_stats: plain counters, added by the upsert.
+  const urows: Row[] = [...batch.userStats].map(([k, add]) => {
     const [u, c, date] = k.split('|');
-    return { key: k, user_id: Number(u), community_id: Number(c), date: date! };
+    return {
+      user_id: Number(u),
+      community_id: Number(c),
+      date: date!,
+      ...Object.fromEntries(USER_COLS.map((col) => [col, add[col] ?? 0])),
+      created_at: now,
+      updated_at: now,
+    };
   });
-  for (const part of chunks(ukeys)) {
-    const existing = await trx
-      .selectFrom('user_activity_stats')
-      .selectAll()
-      .where('user_id', 'in', [...new Set(part.map((k) => k.user_id))])
-      .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
-      .where('date', 'in', [...new Set(part.map((k) => k.date))])
-      .execute();
-    const byKey = new Map(existing.map((r) => [`${Number(r.user_id)}|${Number(r.community_id)}|${r.date}`, r]));
-    const inserts = [];
-    for (const k of part) {
-      const add = batch.userStats.get(k.key)!;
-      const row = byKey.get(k.key);
-      if (row) {
-        const set: Partial<Record<UserStatCol, number>> = {};
-        for (const col of USER_COLS) if (add[col]) set[col] = Number(row[col]) + add[col];
-        await trx
-          .updateTable('user_activity_stats')
-          .set({ ...set, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      } else
-        inserts.push({
-          user_id: k.user_id,
-          community_id: k.community_id,
-          date: k.date,
-          ...Object.fromEntries(USER_COLS.map((c) => [c, add[c] ?? 0])),
-          created_at: now,
-          updated_at: now,
-        });
-    }
-    if (inserts.length) await trx.insertInto('user_activity_stats').values(inserts).execute();
-  }
-
-  // community_activity_stats
-  const ckeys = [...batch.communityStats.keys()].map((k) => {
+  for (const part of chunks(urows))
+    await upsert(trx, dialect, 'user_activity_stats', ['user_id', 'community_id', 'date'], part, ['updated_at'], USER_COLS);
+  const crows: Row[] = [...batch.communityStats].map(([k, add]) => {
     const [c, date] = k.split('|');
-    return { key: k, community_id: Number(c), date: date! };
+    return {
+      community_id: Number(c),
+      date: date!,
+      ...Object.fromEntries(COMMUNITY_COLS.map((col) => [col, add[col] ?? 0])),
+      created_at: now,
+      updated_at: now,
+    };
   });
-  for (const part of chunks(ckeys)) {
-    const existing = await trx
-      .selectFrom('community_activity_stats')
-      .selectAll()
-      .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
-      .where('date', 'in', [...new Set(part.map((k) => k.date))])
-      .execute();
-    const byKey = new Map(existing.map((r) => [`${Number(r.community_id)}|${r.date}`, r]));
-    const inserts = [];
-    for (const k of part) {
-      const add = batch.communityStats.get(k.key)!;
-      const row = byKey.get(k.key);
-      if (row) {
-        const set: Partial<Record<CommunityStatCol, number>> = {};
-        for (const col of COMMUNITY_COLS) if (add[col]) set[col] = Number(row[col]) + add[col];
-        await trx
-          .updateTable('community_activity_stats')
-          .set({ ...set, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
-      } else
-        inserts.push({
-          community_id: k.community_id,
-          date: k.date,
-          ...Object.fromEntries(COMMUNITY_COLS.map((c) => [c, add[c] ?? 0])),
-          created_at: now,
-          updated_at: now,
-        });
-    }
-    if (inserts.length) await trx.insertInto('community_activity_stats').values(inserts).execute();
-  }
+  for (const part of chunks(crows))
+    await upsert(trx, dialect, 'community_activity_stats', ['community_id', 'date'], part, ['updated_at'], COMMUNITY_COLS);
 }

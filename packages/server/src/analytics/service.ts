@@ -10,17 +10,18 @@ import {
   type CommunityAnalytics,
   type Heatmap,
   type HeatmapSettings,
+  type MemberActivity,
 } from '@communities/contract';
 import { sql } from 'kysely';
 
 import { assertCan, can, type Actor } from '../access';
-import type { FactsLoader } from '../communities/facts';
+import { parseSettings, type FactsLoader } from '../communities/facts';
 import { userSummary } from '../communities/presenters';
 import type { HostPorts } from '../host/ports';
 import type { Viewer } from '../host/viewer';
 import type { DialectName } from '../platform/db/connect';
 import type { DbHandle } from '../platform/db/transaction';
-import { invalid, notFound } from '../platform/errors';
+import { forbidden, invalid, notFound } from '../platform/errors';
 
 import { ACTIVE_KINDS, ALL, type RollupKind } from './rollup';
 import {
@@ -441,6 +442,73 @@ export class AnalyticsService {
       busiest_hours: hours,
       retention,
     };
+  }
+
+  /**
+   * Activity this week: each current member's actions over the last 7 local days (UTC dates
+   * standing for them, as for contributions), busiest first, from member_activity_years (two
+   * numbers per member). Owners, moderators (analytics.view), admins and view_community_analytics
+   * roles see everyone; members only when the owner enables `show_member_activity`, and then only
+   * those who show their activity (the heatmap's rule), and themselves.
+   */
+  async memberActivity(viewer: Viewer, ref: string, q: { tz?: string; limit: number }): Promise<MemberActivity> {
+    const actor = viewer.actor;
+    const { community, access, membership } = await this.d.facts.forCommunity(actor, ref);
+    const staff =
+      actor.isAdmin || can(actor, 'admin.view_community_analytics', access).allowed || can(actor, 'analytics.view', access).allowed;
+    if (!staff) {
+      assertCan(actor, 'members.list', access);
+      // Fellow members only: a public community's member list is open to anyone, this is not.
+      if (!membership) throw forbidden('Only members see activity this week', 'not_a_member');
+      if (!parseSettings(community.settings).show_member_activity)
+        throw forbidden('The owner has not turned on activity this week for members', 'member_activity_off');
+    }
+    const r = this.range(viewer, { tz: q.tz }, 7);
+    const uFrom = utcDate(localDayStartMs(r.tz, r.from));
+    const uTo = utcDate(localDayStartMs(r.tz, addDays(r.to, 1)) - 1);
+    const [sums] = await this.memberSums(community.id, [[uFrom, uTo]]);
+    let ids = [...sums!.keys()];
+    // Current members only (who left is not on the members page).
+    const current = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('community_members')
+        .select('user_id')
+        .where('community_id', '=', community.id)
+        .where('user_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const row of rows) current.add(Number(row.user_id));
+    }
+    ids = ids.filter((u) => current.has(u));
+    const users = await this.d.host.identities.getUsers(ids);
+    let hidden = 0;
+    if (!staff) {
+      const choices = new Map<number, boolean>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await this.db
+          .selectFrom('activity_profiles')
+          .select(['user_id', 'show_activity'])
+          .where('user_id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const row of rows) choices.set(Number(row.user_id), Number(row.show_activity) === 1);
+      }
+      const shown = (u: number) => {
+        if (u === actor.userId) return true;
+        const own = choices.get(u);
+        if (own !== undefined) return own;
+        const user = users.get(u);
+        return user ? this.d.showByDefault.includes(user.globalRole) : false;
+      };
+      const visible = ids.filter(shown);
+      hidden = ids.length - visible.length;
+      ids = visible;
+    }
+    const items = ids
+      .map((u) => [u, sums!.get(u)!] as const)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, q.limit)
+      .map(([u, count]) => ({ user: userSummary(u, users), count }));
+    return { community_id: community.id, from: r.from, to: r.to, timezone: r.tz, items, hidden };
   }
 
   /** Distinct active members of a UTC date (kept live by the rollups). */

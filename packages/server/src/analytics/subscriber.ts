@@ -9,50 +9,75 @@ import { activitiesOfEvents, ROLLUP_EVENTS } from './sources';
 
 export const ROLLUP_SUBSCRIBER = 'analytics.rollups';
 
-/** Events a batch has already applied are skipped: the outbox delivers at least once. */
-async function unseen(trx: Tx, events: DomainEvent[], now: string, dialect: DialectName): Promise<DomainEvent[]> {
-  const ids = events.map((e) => e.id);
+/**
+ * Before the cursor moved in the rollups' own transaction, the subscriber recorded every event
+ * it applied in `activity_seen`. Events such a version applied whose cursor it had not saved yet
+ * are skipped by that record (read only; nothing writes it now, and the daily job empties it).
+ */
+export interface LegacySeen {
+  /** Whether `activity_seen` had rows when first looked at (undefined: not looked yet). */
+  rows?: boolean;
+}
+async function withoutLegacySeen(trx: Tx, events: DomainEvent[], legacy: LegacySeen): Promise<DomainEvent[]> {
+  legacy.rows ??= (await trx.selectFrom('activity_seen').select('event_id').limit(1).executeTakeFirst()) !== undefined;
+  if (!legacy.rows) return events;
   const seen = new Set(
-    (await trx.selectFrom('activity_seen').select('event_id').where('event_id', 'in', ids).execute()).map((r) => r.event_id),
+    (
+      await trx
+        .selectFrom('activity_seen')
+        .select('event_id')
+        .where(
+          'event_id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute()
+    ).map((r) => r.event_id),
   );
-  const fresh = events.filter((e) => !seen.has(e.id));
-  if (fresh.length) {
-    const insert = trx.insertInto('activity_seen').values(fresh.map((e) => ({ event_id: e.id, seen_at: now })));
-    await (dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('event_id').doNothing())).execute();
-  }
-  return fresh;
+  return events.filter((e) => !seen.has(e.id));
 }
 
-/** Applies a page of events to the rollups in one transaction (all or nothing, like the batch). */
+/** Applies a page of events to the rollups in `trx` (the dispatcher's, which also moves the cursor); how many it counted. */
+export async function applyEventsIn(
+  trx: Tx,
+  dialect: DialectName,
+  events: DomainEvent[],
+  now: () => Date,
+  legacy: LegacySeen = {},
+): Promise<number> {
+  const stamp = now().toISOString();
+  const fresh = await withoutLegacySeen(trx, events, legacy);
+  if (fresh.length === 0) return 0;
+  const batch = new RollupBatch();
+  for (const a of await activitiesOfEvents(trx, fresh)) batch.add(a);
+  const ids = batch.communityIds();
+  if (ids.length) {
+    const exists = await trx.selectFrom('communities').select('id').where('id', 'in', ids).execute();
+    batch.keepCommunities(new Set(exists.map((r) => Number(r.id))));
+  }
+  await applyBatch(trx, batch, stamp, dialect);
+  return fresh.length;
+}
+
+/** Applies a page of events in a transaction of its own (all or nothing, like the batch). */
 export async function applyEvents(db: DbHandle, dialect: DialectName, events: DomainEvent[], now: () => Date): Promise<number> {
-  return inTransaction(db, async (trx) => {
-    const stamp = now().toISOString();
-    const fresh = await unseen(trx, events, stamp, dialect);
-    if (fresh.length === 0) return 0;
-    const batch = new RollupBatch();
-    for (const a of await activitiesOfEvents(trx, fresh)) batch.add(a);
-    const ids = batch.communityIds();
-    if (ids.length) {
-      const exists = await trx.selectFrom('communities').select('id').where('id', 'in', ids).execute();
-      batch.keepCommunities(new Set(exists.map((r) => Number(r.id))));
-    }
-    await applyBatch(trx, batch, stamp, dialect);
-    return fresh.length;
-  });
+  return inTransaction(db, (trx) => applyEventsIn(trx, dialect, events, now));
 }
 
 /**
  * The rollup subscriber ('analytics.rollups'): the outbox hands it each page of events (up to 200)
- * as one batch, aggregated in memory and written as one statement per touched row. Off the
- * request path: posting a message never waits for it, and a busy channel's day row is written
- * once per page rather than once per message.
+ * as one batch, aggregated in memory and written as one multi-row upsert per table, in the
+ * transaction that also moves its cursor: a page is counted exactly once without a record of
+ * seen events. Off the request path: posting a message never waits for it, and a busy channel's
+ * day row is written once per page rather than once per message.
  */
-export function subscribeRollups(bus: EventBus, db: DbHandle, dialect: DialectName, now: () => Date): void {
+export function subscribeRollups(bus: EventBus, dialect: DialectName, now: () => Date): void {
+  const legacy: LegacySeen = {};
   bus.durable({
     name: ROLLUP_SUBSCRIBER,
     events: ROLLUP_EVENTS,
-    batch: async (events) => {
-      await applyEvents(db, dialect, events, now);
+    batchInTransaction: async (trx, events) => {
+      await applyEventsIn(trx, dialect, events, now, legacy);
     },
   });
 }

@@ -238,3 +238,23 @@ export function encodeYear(days: number[]): string {
   for (let i = 0; i < YEAR_DAYS; i++) out += (run += days[i] ?? 0).toString(36).padStart(YEAR_WIDTH, '0');
   return out;
 }
+/**
+ * Adds per-day counts (day of year → n) to an encoded year: the days before the first one added
+ * are kept as they are, only the running sums from there on are re-encoded (a write in December
+ * touches a few dozen of the 366).
+ */
+export function addToYear(cum: string, add: Map<number, number>): string {
+  if (!cum) {
+    const days = new Array<number>(YEAR_DAYS).fill(0);
+    for (const [d, n] of add) days[d]! += n;
+    return encodeYear(days);
+  }
+  const lo = Math.min(...add.keys());
+  let out = cum.slice(0, lo * YEAR_WIDTH);
+  let extra = 0;
+  for (let i = lo; i < YEAR_DAYS; i++) {
+    extra += add.get(i) ?? 0;
+    out += (parseInt(cum.slice(i * YEAR_WIDTH, (i + 1) * YEAR_WIDTH), 36) + extra).toString(36).padStart(YEAR_WIDTH, '0');
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communit
 
 import type { Clock } from './clock';
 import type { DialectName } from './db/connect';
-import type { DbHandle, Tx } from './db/transaction';
+import { inTransaction, type DbHandle, type Tx } from './db/transaction';
 import type { Logger } from './logger';
 
 export type EventHandler<N extends DomainEventName = DomainEventName> = (event: DomainEvent<N>) => Promise<void> | void;
@@ -30,6 +30,12 @@ export interface DurableSubscriber {
   /** One event at a time, or `batch` when given (a batch is all or nothing). */
   handle?: (event: DomainEvent) => Promise<void>;
   batch?: (events: DomainEvent[]) => Promise<void>;
+  /**
+   * A batch written in the dispatcher's transaction, which also moves the subscriber's cursor:
+   * the page's writes and the cursor commit together, so each event is applied exactly once and
+   * the subscriber needs no record of the events it has seen. Its writes must all go through `trx`.
+   */
+  batchInTransaction?: (trx: Tx, events: DomainEvent[]) => Promise<void>;
 }
 
 export interface EventBus {
@@ -84,6 +90,13 @@ const MAX_GAP_SPAN = 1000;
 const LOCAL_WAIT_MS = 30_000;
 /** idle() stops waiting for a recorded event not visible after this long (a rolled-back attempt). */
 const IDLE_LOCAL_WAIT_MS = 1000;
+
+/** A transactional batch found its cursor's lease taken by another process (rolled back, not a failure). */
+class LeaseLost extends Error {
+  constructor(subscriber: string) {
+    super(`lease on ${subscriber} lost`);
+  }
+}
 
 interface OutboxRow {
   id: number;
@@ -500,14 +513,44 @@ export class Outbox implements EventBus {
     if (rows.length === 0 && !expired) return null;
 
     const wanted = (r: OutboxRow) => s.events === '*' || (s.events as readonly string[]).includes(r.name);
-    const next = { lastId: state.lastId, gaps: new Map(state.gaps) };
+    let next = { lastId: state.lastId, gaps: new Map(state.gaps) };
     const pass = (r: OutboxRow) => {
       if (next.gaps.delete(r.id)) return;
       for (let id = Math.max(next.lastId + 1, r.id - MAX_GAP_SPAN); id < r.id; id++) next.gaps.set(id, now);
       next.lastId = Math.max(next.lastId, r.id);
     };
     let failure: { row: OutboxRow; error: unknown } | null = null;
-    if (s.batch) {
+    if (s.batchInTransaction) {
+      const events = rows.filter(wanted);
+      rows.forEach(pass);
+      try {
+        await inTransaction(this.db, async (trx) => {
+          if (events.length) await s.batchInTransaction!(trx, events.map(toEvent));
+          const r = await trx
+            .updateTable('event_cursors')
+            .set({
+              last_id: next.lastId,
+              gaps: JSON.stringify([...next.gaps]),
+              attempts: 0,
+              retry_at: null,
+              last_error: null,
+              updated_at: this.iso(now),
+            })
+            .where('subscriber', '=', s.name)
+            .where('lease_owner', '=', this.owner)
+            .executeTakeFirst();
+          // Another process took the lease: it delivers these events from the saved cursor, so none of this may commit.
+          if (Number(r.numUpdatedRows) !== 1) throw new LeaseLost(s.name);
+        });
+      } catch (error) {
+        if (error instanceof LeaseLost) {
+          this.cursors.delete(s.name);
+          return null;
+        }
+        next = { lastId: state.lastId, gaps: new Map(state.gaps) };
+        failure = { row: events[0] ?? rows[0]!, error };
+      }
+    } else if (s.batch) {
       const events = rows.filter(wanted);
       try {
         if (events.length) await s.batch(events.map(toEvent));

@@ -436,6 +436,9 @@ export const POLICIES: Record<string, Group> = {
     communityHeatmap: community(MOD, (w) => ({ params: cid(w) })),
     communityAnalytics: community(MOD, (w) => ({ params: cid(w), query: { period: 'week' } })),
     exportCommunityAnalytics: community(MOD, (w) => ({ params: cid(w) })),
+    // Activity this week: owners, moderators and admins always; members only once the owner turns
+    // on show_member_activity (off in these worlds: 403 member_activity_off); hidden: 404 to outsiders.
+    memberActivity: community(MOD, (w) => ({ params: cid(w) })),
     adminAnalytics: global(ADMIN),
     exportAdminAnalytics: global(ADMIN),
     heatmapSettings: global(ALL),

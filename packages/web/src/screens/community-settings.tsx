@@ -11,8 +11,14 @@ import { errorText } from '../components/error-note';
 import { RolesPanel } from '../components/roles-panel';
 import { TierLinksPanel } from '../components/tier-links';
 
-type Settings = { chat_enabled: boolean; feed_enabled: boolean; join_approval: boolean; dms_between_members: boolean };
-const TOGGLES = ['feed_enabled', 'chat_enabled', 'join_approval', 'dms_between_members'] as const;
+type Settings = {
+  chat_enabled: boolean;
+  feed_enabled: boolean;
+  join_approval: boolean;
+  dms_between_members: boolean;
+  show_member_activity: boolean;
+};
+const TOGGLES = ['feed_enabled', 'chat_enabled', 'join_approval', 'dms_between_members', 'show_member_activity'] as const;
 
 /** The community's own settings: what it is called, who sees it, what is switched on. */
 function DetailsForm({ c }: { c: CommunityDetail }) {
@@ -26,6 +32,7 @@ function DetailsForm({ c }: { c: CommunityDetail }) {
     feed_enabled: c.settings.feed_enabled,
     join_approval: c.settings.join_approval,
     dms_between_members: c.settings.dms_between_members,
+    show_member_activity: c.settings.show_member_activity,
   });
   const save = useMutation({
     mutationFn: () =>

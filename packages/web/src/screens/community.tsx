@@ -23,6 +23,65 @@ import { useFeatures, useMe } from '../state/session';
 import { LeaderboardTab, TopFiveWidget } from './gamification';
 import { ProfileName } from '../components/gamification';
 import { CommunityActivity, InsightsTab } from './insights';
+import { useMemberActivity } from '../state/queries/analytics';
+
+/**
+ * Activity this week: each member's actions over the last 7 days, as a table sortable by member
+ * or by count (busiest first by default). Owners and moderators always see it; members once the
+ * owner turns it on, listing those who show their activity.
+ */
+function MemberActivityPanel({ slug, c }: { slug: string; c: CommunityDetail }) {
+  const { t } = useTranslation();
+  const heatmapOn = useFeatures().data?.features.heatmap !== false;
+  const shown =
+    heatmapOn &&
+    (c.viewer_permissions.includes('analytics.view') || (c.settings.show_member_activity && c.viewer_membership?.status === 'active'));
+  const week = useMemberActivity(slug, shown);
+  const [sort, setSort] = useState<'count' | 'name'>('count');
+  if (!shown || !week.data) return null;
+  const rows = [...week.data.items].sort((a, b) =>
+    sort === 'count' ? b.count - a.count || a.user.name.localeCompare(b.user.name) : a.user.name.localeCompare(b.user.name),
+  );
+  const header = (key: 'count' | 'name', label: string) => (
+    <th scope="col" aria-sort={sort === key ? (key === 'count' ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" onClick={() => setSort(key)}>
+        {label}
+        {sort === key ? (key === 'count' ? ' ↓' : ' ↑') : ''}
+      </button>
+    </th>
+  );
+  return (
+    <section className="cm-card cm-member-week" aria-labelledby="cm-member-week" data-testid="member-activity">
+      <h2 id="cm-member-week">{t('member_activity.title')}</h2>
+      <p className="cm-muted cm-small">
+        {t('member_activity.range', { from: week.data.from, to: week.data.to, zone: week.data.timezone })}
+      </p>
+      {rows.length === 0 ? (
+        <p className="cm-muted">{t('member_activity.none')}</p>
+      ) : (
+        <table className="cm-table cm-week-table">
+          <thead>
+            <tr>
+              {header('name', t('member_activity.member'))}
+              {header('count', t('member_activity.actions'))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.user.id} data-testid={`member-week-${r.user.id}`}>
+                <td>
+                  <ProfileName user={r.user} communityId={c.id} slug={slug} />
+                </td>
+                <td>{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {week.data.hidden > 0 && <p className="cm-muted cm-small">{t('member_activity.hidden', { count: week.data.hidden })}</p>}
+    </section>
+  );
+}
 
 function Members({ slug, c }: { slug: string; c: CommunityDetail }) {
   const communityId = c.id;
@@ -51,6 +110,7 @@ function Members({ slug, c }: { slug: string; c: CommunityDetail }) {
           {t('dm.start_failed')}
         </p>
       )}
+      <MemberActivityPanel slug={slug} c={c} />
       <ul className="cm-members">
         {members.data?.pages
           .flatMap((page) => page.items)

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ScrollView } from 'react-native';
 
 import { HeatmapView } from '../../components/heatmap-view';
+import { KindPicker, type KindChoice } from '../../components/kind-picker';
 import { Screen } from '../../components/screen';
 import { ErrorState, Loading } from '../../components/states';
 import { useCommunityAnalyticsQuery, useCommunityHeatmapQuery, useViewerTimeZone } from '../../state/queries/analytics';
@@ -22,7 +23,8 @@ export function InsightsBody({ communityId }: InsightsScreenProps) {
   const [period, setPeriod] = useState<AnalyticsPeriod>('day');
   const range = insightsRange(period, todayIn(tz ?? 'UTC'));
   const q = useCommunityAnalyticsQuery(id, { period, ...range });
-  const heatmap = useCommunityHeatmapQuery(id);
+  const [kind, setKind] = useState<KindChoice>('all');
+  const heatmap = useCommunityHeatmapQuery(id, kind === 'all' ? null : [kind]);
   return (
     <ScrollView testID="insights">
       {q.status === 'pending' ? (
@@ -32,6 +34,7 @@ export function InsightsBody({ communityId }: InsightsScreenProps) {
       ) : (
         <InsightsView a={q.data} period={period} onPeriod={setPeriod} />
       )}
+      {heatmap.data && <KindPicker value={kind} onChange={setKind} withDms={false} testID="community-kinds" />}
       {heatmap.data && <HeatmapView heatmap={heatmap.data} variant="calendar" testID="community-calendar" />}
       {heatmap.data && <HeatmapView heatmap={heatmap.data} variant="grid" testID="community-grid" />}
     </ScrollView>

@@ -24,6 +24,7 @@ export function analyticsRoutes(a: AnalyticsService): RouteSpec[] {
       handler: async ({ viewer, params, query, reply }) =>
         csv(`analytics-${params.id}-${query.period}.csv`, await a.communityCsv(viewer, params.id, query), reply),
     }),
+    route({ endpoint: e.memberActivity, handler: ({ viewer, params, query }) => a.memberActivity(viewer, params.id, query) }),
     route({ endpoint: e.adminAnalytics, handler: ({ viewer, query }) => a.adminAnalytics(viewer, query) }),
     route({
       endpoint: e.exportAdminAnalytics,

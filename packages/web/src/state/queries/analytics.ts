@@ -68,3 +68,16 @@ export function useUpdateHeatmapSettings() {
     onSuccess: (data) => qc.setQueryData(analyticsKeys.settings, data),
   });
 }
+
+/** Activity this week on the Members tab: members' actions over 7 days (null: not shown to this viewer). */
+export function useMemberActivity(community: string, enabled: boolean) {
+  const tz = useViewerTimeZone();
+  const query = tz ? { tz } : {};
+  return useQuery({
+    queryKey: analyticsKeys.memberActivity(community, tz),
+    queryFn: ({ signal }) => api.analytics.memberActivity({ params: { id: community }, query }, { signal }),
+    enabled: enabled && tz !== null,
+    retry: false,
+    staleTime: 30_000,
+  });
+}
