@@ -1,7 +1,7 @@
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 
-import en from '../locales/en/communities.json';
+import en from '../../../locales/en/communities.json';
 
 export const I18N_NAMESPACE = 'communities';
 
