@@ -22,7 +22,7 @@ const make = (t: CommunitiesTheme) => ({
   time: { fontSize: 11, color: t.muted },
   text: { fontSize: 15, color: t.text, lineHeight: 21 },
   muted: { fontSize: 14, color: t.muted, fontStyle: 'italic' as const },
-  reply: { borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 8, marginBottom: 4 },
+  reply: { borderStartWidth: 3, borderStartColor: t.border, paddingStart: 8, marginBottom: 4 },
   replyText: { fontSize: 12, color: t.muted },
   pending: { opacity: 0.6 },
   failed: { color: t.danger, fontSize: 12, marginTop: 4 },

@@ -21,7 +21,7 @@ const MAX_COMMENT = 10_000;
 
 const make = (t: CommunitiesTheme) => ({
   comment: { flexDirection: 'row' as const, gap: 10, paddingHorizontal: 14, paddingVertical: 8 },
-  reply: { paddingLeft: 52 },
+  reply: { paddingStart: 52 },
   body: { flex: 1, gap: 2 },
   head: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 6 },
   author: { fontWeight: '600' as const, color: t.text, fontSize: 14 },
@@ -30,7 +30,7 @@ const make = (t: CommunitiesTheme) => ({
   tombstone: { fontSize: 14, color: t.muted, fontStyle: 'italic' as const },
   actions: { flexDirection: 'row' as const, gap: 14, marginTop: 2 },
   link: { fontSize: 12, fontWeight: '600' as const, color: t.primary, paddingVertical: 2 },
-  more: { fontSize: 18, color: t.muted, marginLeft: 'auto' as const, paddingHorizontal: 6 },
+  more: { fontSize: 18, color: t.muted, marginStart: 'auto' as const, paddingHorizontal: 6 },
   composer: { borderTopWidth: 1, borderTopColor: t.border, backgroundColor: t.surface, padding: 8, gap: 6 },
   row: { flexDirection: 'row' as const, alignItems: 'flex-end' as const, gap: 6 },
   input: {

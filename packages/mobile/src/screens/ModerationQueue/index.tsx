@@ -17,7 +17,7 @@ export interface ModerationQueueScreenProps {
 const make = (t: CommunitiesTheme) => ({
   card: { margin: 12, padding: 12, borderRadius: 10, backgroundColor: t.surface, borderWidth: 1, borderColor: t.border, gap: 8 },
   meta: { fontSize: 13, color: t.muted },
-  content: { fontSize: 15, color: t.text, borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 8 },
+  content: { fontSize: 15, color: t.text, borderStartWidth: 3, borderStartColor: t.border, paddingStart: 8 },
   row: { flexDirection: 'row' as const, flexWrap: 'wrap' as const, gap: 8 },
 });
 
