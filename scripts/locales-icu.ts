@@ -36,8 +36,12 @@ const ICU_CATEGORY: Record<(typeof PLURAL)[number], string> = {
   other: 'other',
 };
 
-/** i18next's `{{x}}` never parses as ICU (an argument name cannot start with `{`), so parsing tells them apart. */
+/**
+ * Already ICU? i18next's `{{x}}` rarely parses as ICU (an argument name cannot start with `{`) except
+ * inside ICU quotes (`'{{x}}'`), so a `{{word}}` outside any plural/select is taken as i18next's.
+ */
 function isIcu(text: string): boolean {
+  if (/\{\{\s*[\w.]+\s*\}\}/.test(text) && !/,\s*(plural|select|selectordinal)\s*,/.test(text)) return false;
   try {
     parse(text, { ignoreTag: true });
     return true;

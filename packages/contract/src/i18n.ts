@@ -1,11 +1,11 @@
 /**
- * The one i18n setup for web, mobile and server: i18next with ICU MessageFormat (i18next-icu over
- * intl-messageformat), the shared `locales/<lang>/communities.json` files, English fallback per key,
+ * The one i18n setup for web, mobile and server: i18next with ICU MessageFormat (intl-messageformat,
+ * through the small i18nFormat plugin below), the shared `locales/<lang>/communities.json` files, English fallback per key,
  * locale matching and text direction. Dates, times, numbers and currency go through `Intl` with the
  * instance's language (see `formatters`).
  */
 import i18next, { type i18n as I18n, type Module, type Newable, type ThirdPartyModule } from 'i18next';
-import ICU from 'i18next-icu';
+import { IntlMessageFormat } from 'intl-messageformat';
 
 import { locales, type Messages } from '../../../locales/index';
 
@@ -62,6 +62,39 @@ export function parseAcceptLanguage(header: string | null | undefined): string[]
     .map((x) => x.tag);
 }
 
+/**
+ * i18next's i18nFormat plugin for ICU messages, compiled once per language and text. (i18next-icu does
+ * the same, but its ES build default-imports intl-messageformat, which Node's ESM loader hands over as
+ * the CommonJS namespace: every message then stayed unformatted.) A message that does not parse is
+ * shown as written rather than throwing.
+ */
+function icuFormat(): ThirdPartyModule & { parse: (res: unknown, options: Record<string, unknown>, lng: string) => unknown } {
+  const cache = new Map<string, IntlMessageFormat | null>();
+  return {
+    type: 'i18nFormat' as never,
+    init: () => undefined,
+    parse(res, options, lng) {
+      if (typeof res !== 'string' || !res.includes('{')) return res;
+      const id = `${lng}\u0000${res}`;
+      let compiled = cache.get(id);
+      if (compiled === undefined) {
+        try {
+          compiled = new IntlMessageFormat(res, lng, undefined, { ignoreTag: true });
+        } catch {
+          compiled = null;
+        }
+        cache.set(id, compiled);
+      }
+      if (!compiled) return res;
+      try {
+        return compiled.format(options as Record<string, string | number>);
+      } catch {
+        return res;
+      }
+    },
+  };
+}
+
 export interface CreateI18nOptions {
   locale?: string;
   /** Extra or replacement messages by language, in the shape of locales/en/communities.json. */
@@ -76,7 +109,7 @@ export interface CreateI18nOptions {
  */
 export function createI18n({ locale = FALLBACK_LOCALE, resources = {}, plugins = [] }: CreateI18nOptions = {}): I18n {
   const instance = i18next.createInstance();
-  instance.use(ICU);
+  instance.use(icuFormat());
   for (const p of plugins) instance.use(p);
   const all: Record<string, unknown> = { ...locales };
   for (const [lng, extra] of Object.entries(resources)) all[lng] = deepMerge(all[lng] ?? {}, extra);
