@@ -5,6 +5,7 @@
  * instance's language (see `formatters`).
  */
 import i18next, { type i18n as I18n, type Module, type Newable, type ThirdPartyModule } from 'i18next';
+import { TYPE } from '@formatjs/icu-messageformat-parser';
 import { IntlMessageFormat } from 'intl-messageformat';
 
 import { locales, type Messages } from '../../../locales/index';
@@ -89,10 +90,21 @@ function icuFormat(): ThirdPartyModule & { parse: (res: unknown, options: Record
       try {
         return compiled.format(options as Record<string, string | number>);
       } catch {
-        return res;
+        // A value the caller did not pass: shown empty (a plural's as 0), never the raw message.
+        return compiled.format({ ...blanks(compiled.getAst()), ...(options as Record<string, string | number>) });
       }
     },
   };
+}
+
+/** Every argument a message uses, set to '' (0 for plural and number arguments). */
+function blanks(ast: ReturnType<IntlMessageFormat['getAst']>, out: Record<string, string | number> = {}): Record<string, string | number> {
+  for (const el of ast) {
+    if (!('value' in el) || typeof el.value !== 'string' || el.type === TYPE.literal) continue;
+    out[el.value] = el.type === TYPE.argument ? '' : 0;
+    if ('options' in el) for (const option of Object.values(el.options)) blanks(option.value, out);
+  }
+  return out;
 }
 
 export interface CreateI18nOptions {
