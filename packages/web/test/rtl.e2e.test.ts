@@ -24,7 +24,7 @@ beforeAll(async () => {
   buildWeb();
   server = await startTestServer({}, { web: true, demoContent: true });
   browser = await launchChromium();
-});
+}, 300_000); // a cold web build on a loaded machine
 afterAll(async () => {
   await browser?.close();
   await server?.close();
