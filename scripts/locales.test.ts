@@ -53,7 +53,7 @@ describe('shipped languages (every locales/<lang>/communities.json)', () => {
 
   it.each(languages.filter((l) => l !== 'en'))('%s: has every English key, translated, and no key English lacks', (lang) => {
     const strings = flat(read(lang));
-    const missing = Object.keys(english).filter((k) => typeof strings[k] !== 'string' || (strings[k]).trim() === '');
+    const missing = Object.keys(english).filter((k) => typeof strings[k] !== 'string' || strings[k].trim() === '');
     const extra = Object.keys(strings).filter((k) => !(k in english));
     expect({ missing, extra }).toEqual({ missing: [], extra: [] });
   });
