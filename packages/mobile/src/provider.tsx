@@ -23,7 +23,7 @@ export function createQueryClient(): QueryClient {
 export interface CommunitiesProviderProps {
   config: CommunitiesAddonConfig;
   /** Extra translations by language code, in the shape of locales/en/communities.json. */
-  translations?: Record<string, Translations>;
+  translations?: Record<string, Partial<Translations> | object>;
   /** A query client of the host's own; by default the addon keeps its own cache. */
   queryClient?: QueryClient;
   children: ReactNode;
@@ -35,7 +35,12 @@ export interface CommunitiesProviderProps {
  */
 export function CommunitiesProvider({ config, translations, queryClient, children }: CommunitiesProviderProps) {
   const [client] = useState(() => queryClient ?? createQueryClient());
-  const i18n = useMemo(() => createI18n(config.locale ?? 'en', translations), [config.locale, translations]);
+  const locale = config.locale ?? 'en';
+  const i18n = useMemo(() => createI18n(locale, translations), [translations]); // eslint-disable-line react-hooks/exhaustive-deps -- a new locale switches this instance's language below, without a new instance
+  // Switching language needs no remount: the same instance changes language and every screen re-renders.
+  useEffect(() => {
+    if (i18n.language !== locale) void i18n.changeLanguage(locale);
+  }, [i18n, locale]);
   return (
     <QueryClientProvider client={client}>
       <I18nextProvider i18n={i18n}>
@@ -55,7 +60,8 @@ function AddonState({ config, children }: { config: CommunitiesAddonConfig; chil
       createApi({
         baseUrl,
         token: () => latest.current.token(),
-        headers: () => latest.current.headers?.() ?? {},
+        // The server answers (error messages) in the app's language; the host's own headers may override it.
+        headers: () => ({ 'x-locale': latest.current.locale ?? 'en', ...(latest.current.headers?.() ?? {}) }),
         onUnauthorized: () => latest.current.onUnauthorized(),
         fetch: (...args: Parameters<typeof fetch>) => (latest.current.fetch ?? fetch)(...args),
       }),

@@ -1,7 +1,7 @@
 import type { FeaturesResponse } from '@communities/contract';
 import { describe, expect, it } from '@jest/globals';
 
-import en from '../locales/en/communities.json';
+import en from '../../../locales/en/communities.json';
 import { buildMenu } from '../src/menu';
 
 const base: FeaturesResponse = {

@@ -1,6 +1,9 @@
 import { useTranslation } from 'react-i18next';
 
+import { useEffect } from 'react';
+
 import { TOKEN_KEY } from './api';
+import { pickedLocale, shippedLocales, switchLocale } from './i18n';
 import { adminPath, dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
@@ -98,6 +101,37 @@ function OfflineBanner() {
   );
 }
 
+/** A language's name in that language ("English", "Español", "العربية"), so anyone finds their own. */
+function autonym(locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
+  } catch {
+    return locale;
+  }
+}
+
+/** Switches the whole app in place (no reload); the choice is kept in this browser and sent as x-locale. */
+function LanguagePicker() {
+  const { t, i18n } = useTranslation();
+  if (shippedLocales.length < 2) return null;
+  return (
+    <select
+      className="cm-lang"
+      aria-label={t('app.language')}
+      title={t('app.language')}
+      value={i18n.language}
+      onChange={(e) => void switchLocale(e.target.value)}
+      data-testid="language-picker"
+    >
+      {shippedLocales.map((l) => (
+        <option key={l} value={l} lang={l}>
+          {autonym(l)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function App() {
   return (
     <RealtimeProvider>
@@ -113,6 +147,11 @@ function Shell() {
   const me = useMe();
   const signedIn = me.isSuccess;
   const chat = route.name === 'channel' || route.name === 'dm';
+  // The server's choice for this viewer (users.language, else the browser's) unless one was picked here.
+  const serverLanguage = me.data?.language;
+  useEffect(() => {
+    if (serverLanguage && !pickedLocale()) void switchLocale(serverLanguage, false);
+  }, [serverLanguage]);
   const dmOn = features.data?.features.dm !== false;
 
   return (
@@ -129,6 +168,7 @@ function Shell() {
           </a>
         )}
         <AdminLink active={route.name === 'admin'} />
+        <LanguagePicker />
         {me.data ? (
           <span className="cm-user" data-testid="signed-in">
             <span className="cm-user-name">{t('auth.signed_in_as', { name: me.data.name })}</span>

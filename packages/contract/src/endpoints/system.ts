@@ -34,7 +34,15 @@ export const meResponseSchema = z.object({
   avatar_url: z.string().nullable(),
   global_role: z.enum(['admin', 'instructor', 'student']),
   is_admin: z.boolean(),
+  /** RocketLMS users.language as stored (may be a language no translation ships for). */
   locale: z.string().nullable(),
+  /**
+   * The language the addon speaks to this viewer, always one of locales/: the client's x-locale header,
+   * else users.language, else Accept-Language, else host.default_locale, else en. Clients show their UI in it.
+   */
+  language: z.string(),
+  /** Text direction of `language`: clients set dir="rtl" for Arabic and the like. */
+  direction: z.enum(['ltr', 'rtl']),
   /** users.timezone from the host (IANA), null when unset: clients then use the device's zone. */
   timezone: z.string().nullable(),
   auth_method: z.enum(['jwt', 'session']),

@@ -68,10 +68,10 @@ export function CommunityCard({
             {c.name}
           </Text>
           <Text style={s.meta}>
-            {t('common.members_count', { count: c.member_count })} · {t(`list.activity_${c.activity_level}`)} · {price(c.price)}
+            {t('discover.members', { count: c.member_count })} · {t(`list.activity_${c.activity_level}`)} · {price(c.price)}
           </Text>
         </View>
-        {c.is_featured ? <Text style={s.badge}>{t('list.featured')}</Text> : null}
+        {c.is_featured ? <Text style={s.badge}>{t('admin.filter_featured')}</Text> : null}
       </View>
       {c.description ? (
         <Text style={s.description} numberOfLines={2}>
@@ -79,10 +79,10 @@ export function CommunityCard({
         </Text>
       ) : null}
       <View style={s.foot}>
-        <Text style={s.meta}>{c.viewer_membership?.status === 'active' ? t('list.member') : (c.category ?? '')}</Text>
+        <Text style={s.meta}>{c.viewer_membership?.status === 'active' ? t('membership.member') : (c.category ?? '')}</Text>
         {action === 'join' || action === 'subscribe' ? (
           <Button
-            label={t(action === 'join' ? 'list.join' : 'price.subscribe')}
+            label={t(action === 'join' ? 'membership.join' : 'price.subscribe')}
             busy={busy}
             onPress={() => onMembership(action)}
             testID={`join-${c.slug}`}
@@ -90,7 +90,7 @@ export function CommunityCard({
         ) : action ? (
           <Button
             variant="secondary"
-            label={t(action === 'leave' ? 'list.leave' : 'list.cancel_request')}
+            label={t(action === 'leave' ? 'membership.leave' : 'requests.cancel')}
             busy={busy}
             onPress={() => onMembership('leave')}
             testID={`leave-${c.slug}`}

@@ -33,7 +33,7 @@ export function EmojiPicker({ onPick, testID }: { onPick: (emoji: string) => voi
           style={s.item}
           onPress={() => onPick(e)}
           accessibilityRole="button"
-          accessibilityLabel={`${t('chat.emoji')} ${e}`}
+          accessibilityLabel={`${t('chat.emoji_insert')} ${e}`}
           testID={`${testID ?? 'emoji'}-${e}`}
         >
           <Text style={s.emoji}>{e}</Text>

@@ -178,7 +178,7 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
         {picked ?? (asList ? '' : t('heatmap.tap_help'))}
       </Text>
       <View style={s.foot}>
-        <Text style={s.small}>{t('heatmap.timezone_note', { zone: heatmap.timezone })}</Text>
+        <Text style={s.small}>{t('heatmap.hours_timezone_note', { zone: heatmap.timezone })}</Text>
         <Legend />
       </View>
       <Pressable accessibilityRole="button" onPress={() => setAsList((v) => !v)} testID={`${testID ?? 'heatmap'}-toggle`}>

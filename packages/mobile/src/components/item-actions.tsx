@@ -46,12 +46,12 @@ export function ItemActionSheet({
   const s = useStyles(make);
   const [confirming, setConfirming] = useState<SheetAction | null>(null);
   return (
-    <Sheet onClose={onClose} closeLabel={t('common.cancel')} label={label} testID={`actions-${testID}`}>
+    <Sheet onClose={onClose} closeLabel={t('feed.cancel')} label={label} testID={`actions-${testID}`}>
       {confirming ? (
         <View style={s.confirm} accessibilityRole="alert">
           <Text style={s.confirmText}>{confirming.confirm}</Text>
           <View style={s.confirmRow}>
-            <Button variant="secondary" label={t('common.cancel')} onPress={onClose} testID="confirm-cancel" />
+            <Button variant="secondary" label={t('feed.cancel')} onPress={onClose} testID="confirm-cancel" />
             <Button
               variant="danger"
               label={confirming.label}

@@ -71,7 +71,7 @@ export function MemberActionsSheet({
   return (
     <Sheet
       onClose={onClose}
-      closeLabel={t('common.cancel')}
+      closeLabel={t('feed.cancel')}
       label={t('moderation.member_actions', { name: user.name })}
       testID={`member-actions-${user.id}`}
     >

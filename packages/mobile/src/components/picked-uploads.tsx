@@ -81,7 +81,7 @@ export function UploadChips({ uploads, onRemove }: { uploads: Upload[]; onRemove
             {u.status === 'uploading'
               ? t('chat.uploading', { name: u.name })
               : u.status === 'failed'
-                ? t('chat.upload_failed', { name: u.name })
+                ? t('chat.upload_failed_named', { name: u.name })
                 : `📎 ${u.name}`}
           </Text>
           <Text style={s.text}>×</Text>

@@ -44,7 +44,7 @@ export function Reactions({
           disabled={!canReact}
           onPress={() => onToggle(r.emoji)}
           accessibilityRole="button"
-          accessibilityLabel={`${t('chat.react')} ${r.emoji} ${r.count}`}
+          accessibilityLabel={`${t('chat.react_add')} ${r.emoji} ${r.count}`}
           accessibilityState={{ selected: r.me }}
           style={[s.chip, r.me && s.mine]}
           testID={`reaction-${r.emoji}`}

@@ -59,13 +59,13 @@ export function ReportForm({
           {duplicate ? t('moderation.report_duplicate') : t('moderation.report_sent')}
         </Text>
         <View style={s.row}>
-          <Button label={t('moderation.done')} onPress={onDone} testID="report-close" />
+          <Button label={t('moderation.done_note')} onPress={onDone} testID="report-close" />
         </View>
       </View>
     );
   return (
     <View style={s.wrap} testID="report-form">
-      <Text style={s.title}>{t('moderation.report_title')}</Text>
+      <Text style={s.title}>{t('moderation.report_what_title')}</Text>
       {REPORT_REASONS.map((r) => (
         <Pressable
           key={r}
@@ -90,7 +90,7 @@ export function ReportForm({
       />
       {report.isError && !duplicate ? <Text accessibilityRole="alert">{t('moderation.report_failed')}</Text> : null}
       <View style={s.row}>
-        <Button variant="secondary" label={t('common.cancel')} onPress={onDone} testID="report-cancel" />
+        <Button variant="secondary" label={t('feed.cancel')} onPress={onDone} testID="report-cancel" />
         <Button
           variant="danger"
           label={t('moderation.report_send')}

@@ -21,7 +21,7 @@ const make = (t: CommunitiesTheme) =>
     mentionsMe: { backgroundColor: '#eef0ff' },
     codeBlock: { backgroundColor: 'rgba(16, 24, 40, 0.04)', borderRadius: 6, borderWidth: 1, borderColor: t.border, padding: 8 },
     codeBlockText: { fontFamily: mono, fontSize: 13, lineHeight: 18, color: t.text },
-    quote: { borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 10, gap: 6 },
+    quote: { borderStartWidth: 3, borderStartColor: t.border, paddingStart: 10, gap: 6 },
     quoteText: { color: t.muted },
     list: { gap: 4 },
     item: { flexDirection: 'row', gap: 6 },

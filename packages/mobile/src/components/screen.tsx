@@ -1,4 +1,5 @@
 import type { FeatureName } from '@communities/contract';
+import { textDirection } from '@communities/contract/i18n';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { View } from 'react-native';
@@ -29,8 +30,10 @@ export function Screen({
   testID?: string;
 }) {
   const { features, featuresError, refetchFeatures, track } = useAddon();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const s = useStyles(make);
+  // Arabic and other right-to-left languages lay the screen out from the right even when the host app is LTR.
+  const direction = textDirection(i18n.language);
   const paramsKey = JSON.stringify(params ?? {});
   useEffect(() => {
     track('screen_view', name, JSON.parse(paramsKey) as Record<string, unknown>);
@@ -39,7 +42,7 @@ export function Screen({
   if (!features) body = featuresError ? <ErrorState error={featuresError} onRetry={refetchFeatures} /> : <Loading />;
   else if (!features.enabled || (feature && !features.features[feature])) body = <Empty text={t('errors.feature_off')} />;
   return (
-    <View style={s.root} testID={testID}>
+    <View style={[s.root, { direction }]} testID={testID}>
       {body}
     </View>
   );

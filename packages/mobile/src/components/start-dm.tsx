@@ -5,7 +5,7 @@ import { Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../config';
 import { useAddon } from '../context';
-import { errorKind } from '../lib/errors';
+import { errorKind, errorTextKey } from '../lib/errors';
 import { DmStartError, useStartDmMutation } from '../state/queries/dm';
 
 import { Button } from './button';
@@ -68,7 +68,7 @@ export function StartDmNotice({
   return (
     <View style={s.notice} accessibilityRole="alert" testID="dm-start-error">
       <Text style={s.text}>
-        {refusal ? t(`dm.refused_${refusal.code}`, { name: refusal.person.name }) : t(`errors.${errorKind(error)}`)}
+        {refusal ? t(`dm.refused_${refusal.code}`, { name: refusal.person.name }) : t(errorTextKey(errorKind(error)))}
       </Text>
       <View style={s.row}>
         <Button variant="secondary" label={t('common.dismiss')} onPress={onDismiss} testID="dm-start-dismiss" />

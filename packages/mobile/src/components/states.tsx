@@ -4,7 +4,7 @@ import { ActivityIndicator, Pressable, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../config';
 import { useAddon } from '../context';
-import { errorKind } from '../lib/errors';
+import { errorKind, errorTextKey } from '../lib/errors';
 
 import { useStyles } from './use-styles';
 
@@ -25,7 +25,7 @@ export function Loading({ label }: { label?: string }) {
   return (
     <View style={s.center} testID="loading">
       <ActivityIndicator color={theme.primary} />
-      <Text style={s.text}>{label ?? t('common.loading')}</Text>
+      <Text style={s.text}>{label ?? t('app.loading')}</Text>
     </View>
   );
 }
@@ -50,10 +50,10 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   const canRetry = onRetry && (kind === 'offline' || kind === 'generic' || kind === 'rate_limited');
   return (
     <View style={s.center} testID={`error-${kind}`} accessibilityRole="alert">
-      <Text style={s.error}>{t(`errors.${kind}`)}</Text>
+      <Text style={s.error}>{t(errorTextKey(kind))}</Text>
       {canRetry ? (
         <Pressable style={s.button} onPress={onRetry} accessibilityRole="button">
-          <Text style={s.buttonText}>{t('common.retry')}</Text>
+          <Text style={s.buttonText}>{t('app.retry')}</Text>
         </Pressable>
       ) : null}
     </View>
@@ -72,7 +72,7 @@ export function ErrorBanner({ error, onDismiss }: { error: unknown; onDismiss?: 
   if (!error) return null;
   return (
     <Pressable style={s.banner} onPress={onDismiss} testID="error-banner" accessibilityRole="alert">
-      <Text style={s.bannerText}>{t(`errors.${errorKind(error)}`)}</Text>
+      <Text style={s.bannerText}>{t(errorTextKey(errorKind(error)))}</Text>
     </Pressable>
   );
 }

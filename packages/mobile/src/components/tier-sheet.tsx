@@ -34,23 +34,23 @@ export function TierSheet({ community, onClose }: { community: Pick<CommunityDet
   const offer = buyableTiers(tiers.data?.items ?? []);
   const found = check.data ? check.data.active_tier_ids.some((x) => offer.some((o) => o.id === x)) : false;
   return (
-    <Sheet onClose={onClose} closeLabel={t('common.cancel')} label={t('tiers.title', { name: community.name })} testID="tier-sheet">
+    <Sheet onClose={onClose} closeLabel={t('feed.cancel')} label={t('tiers.paid_title', { name: community.name })} testID="tier-sheet">
       <Text style={s.title} accessibilityRole="header">
-        {t('tiers.title', { name: community.name })}
+        {t('tiers.paid_title', { name: community.name })}
       </Text>
       {tiers.status === 'pending' ? (
         <Loading />
       ) : tiers.status === 'error' ? (
         <ErrorState error={tiers.error} onRetry={() => void tiers.refetch()} />
       ) : offer.length === 0 ? (
-        <Text style={s.note}>{t('tiers.none')}</Text>
+        <Text style={s.note}>{t('tiers.none_yet')}</Text>
       ) : (
         offer.map((tier) => (
           <Button
             key={tier.id}
             testID={`buy-tier-${tier.id}`}
             label={t(joinLabelKey(tier.billing_interval), { price: formatPrice(tier.price_minor, tier.currency, i18n.language) })}
-            accessibilityLabel={t('tiers.buy_label', { tier: tier.name })}
+            accessibilityLabel={t('pricing.buy_title', { tier: tier.name })}
             onPress={() => {
               track('tap', 'communities.checkout', { community_id: community.id, tier_id: tier.id });
               const request = { url: tier.checkout_url!, communityId: community.id, tierId: tier.id, tierName: tier.name };
@@ -60,17 +60,17 @@ export function TierSheet({ community, onClose }: { community: Pick<CommunityDet
           />
         ))
       )}
-      <Text style={s.note}>{t('tiers.checkout_note')}</Text>
+      <Text style={s.note}>{t('pricing.checkout_note')}</Text>
       <Button
         variant="secondary"
         testID="check-purchase"
-        label={t('tiers.check')}
+        label={t('pricing.check')}
         busy={check.isPending}
         onPress={() => check.mutate(id)}
       />
       {check.isSuccess ? (
         <Text style={s.result} accessibilityLiveRegion="polite" testID="check-result">
-          {found ? t('tiers.check_found') : t('tiers.check_none')}
+          {found ? t('pricing.check_found') : t('pricing.check_none')}
         </Text>
       ) : null}
       {check.isError ? <ErrorState error={check.error} onRetry={() => check.mutate(id)} /> : null}

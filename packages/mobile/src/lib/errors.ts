@@ -13,6 +13,13 @@ export function errorKind(error: unknown): ErrorKind {
   return 'generic';
 }
 
+/** The locales/ key that explains a failed request to the user. */
+export function errorTextKey(kind: ErrorKind): string {
+  if (kind === 'forbidden') return 'errors.no_access';
+  if (kind === 'generic') return 'errors.try_again';
+  return `errors.${kind}`;
+}
+
 /** Worth trying again automatically: the network or the server, never a refusal. */
 export function isTransient(error: unknown): boolean {
   return error instanceof ApiError && (error.isNetwork || error.status >= 500);

@@ -17,6 +17,8 @@ import { isUnavailable } from '../platform/db/faults';
 import { AppError } from '../platform/errors';
 import { runInRequestScope } from '../platform/request-scope';
 
+import { localizeErrorMessage, rememberViewerLanguage, requestLocale } from './locale';
+
 import type { RouteSpec } from './route';
 
 function toIssues(error: z.ZodError, where: string): ErrorIssue[] {
@@ -164,6 +166,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
           throw new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
         if (ep.raw?.request !== 'multipart') assertJsonBody(request, spec.form === true);
         const viewer = await ctx.auth.authenticate(request);
+        rememberViewerLanguage(request, viewer?.user.locale);
         if (ep.auth === 'user' && !viewer) throw new AppError('unauthenticated', 'Sign in first');
         if (spec.rateLimit && viewer) await ctx.rateLimiter.consume(spec.rateLimit, String(viewer.user.id));
         const params = parsePart(ep.params, request.params, 'params');
@@ -249,6 +252,20 @@ export function createFastify(ctx: AppContext): FastifyInstance {
     void reply.header('x-request-id', request.id);
     // No response of ours is to be content-sniffed: JSON, files (which set their own type) and pages alike.
     void reply.header('x-content-type-options', 'nosniff');
+    // Error bodies speak the request's language (x-locale, users.language, Accept-Language); success bodies carry data.
+    if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{"error"')) {
+      const locale = requestLocale(request, ctx.config.host.default_locale);
+      void reply.header('content-language', locale);
+      if (locale !== 'en') {
+        try {
+          const body = JSON.parse(payload) as ErrorBody;
+          body.error.message = localizeErrorMessage(body.error.code, body.error.message, locale);
+          return JSON.stringify(body);
+        } catch {
+          return payload;
+        }
+      }
+    }
     return payload;
   });
   // pino's Logger is richer than FastifyBaseLogger; callers only need the base instance type.

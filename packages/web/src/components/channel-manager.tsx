@@ -40,7 +40,9 @@ interface Drag {
  * if the server refuses them.
  */
 export function ChannelManager({ slug }: { slug: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // "5s" / "٥ ث": a duration in the reader's language.
+  const seconds = (n: number) => new Intl.NumberFormat(i18n.language, { style: 'unit', unit: 'second', unitDisplay: 'narrow' }).format(n);
   const qc = useQueryClient();
   const key = channelKeys.list(slug);
   const list = useChannelsQuery(slug);
@@ -245,7 +247,7 @@ export function ChannelManager({ slug }: { slug: string }) {
         {(ch.is_private || ch.slow_mode_seconds > 0) && (
           <span className="cm-muted cm-small" data-testid={`flags-${ch.id}`}>
             {ch.is_private && <span title={t('admin.private')}>🔒</span>}
-            {ch.slow_mode_seconds > 0 && <span title={t('admin.slow_mode')}> ⏱ {ch.slow_mode_seconds}s</span>}
+            {ch.slow_mode_seconds > 0 && <span title={t('admin.slow_mode')}> ⏱ {seconds(ch.slow_mode_seconds)}</span>}
           </span>
         )}
         {actions(ch)}

@@ -17,8 +17,9 @@ export const PlusIcon = () => (
   </svg>
 );
 
+/** Points forward: mirrored right to left (.cm-flip). */
 export const SendIcon = () => (
-  <svg {...base} width={16} height={16}>
+  <svg {...base} width={16} height={16} className="cm-flip">
     <path d="M4 12 20 4l-6 16-3-7-7-1Z" />
   </svg>
 );

@@ -116,7 +116,8 @@ function Blocks({ blocks }: { blocks: readonly RichBlock[] }): ReactNode {
 /** An already parsed rich-text tree as React elements (never HTML strings). */
 export function RichTextView({ doc }: { doc: readonly RichBlock[] }) {
   return (
-    <div className="cm-md">
+    // dir="auto": an Arabic message reads right to left in an English page and the other way round.
+    <div className="cm-md" dir="auto">
       <Blocks blocks={doc} />
     </div>
   );

@@ -11,10 +11,10 @@ export const EMBED_CSS = `
 .btn:hover, .msg:hover { filter: brightness(1.08); }
 .btn:focus-visible, .msg:focus-visible { outline: 3px solid #a5b4fc; outline-offset: 2px; }
 .msg { background: #fff; color: #1f2330; border-color: #e4e7ec; box-shadow: 0 4px 16px rgb(16 24 40 / 14%); }
-.floating { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border-radius: 999px; }
+.floating { position: fixed; inset-inline-end: 20px; bottom: 20px; z-index: 2147483000; border-radius: 999px; }
 .icon { color: #5b5bd6; }
 .badge { min-width: 20px; height: 20px; padding: 0 6px; border-radius: 999px; background: #e5484d; color: #fff;
   font-size: 12px; font-weight: 700; display: inline-grid; place-items: center; }
 .badge[hidden] { display: none; }
-@media (max-width: 480px) { .floating { right: 12px; bottom: 12px; } }
+@media (max-width: 480px) { .floating { inset-inline-end: 12px; bottom: 12px; } }
 `;

@@ -6,20 +6,36 @@
  */
 import { createApi } from '@communities/client';
 
-import { embed as strings } from '../../../../locales/en/communities.json';
+import { matchLocale, textDirection } from '@communities/contract/i18n';
+import { IntlMessageFormat } from 'intl-messageformat';
+
+import { embed as english } from '../../../../locales/en/communities.json';
 
 import { EMBED_CSS } from './embed-css';
 
-type Strings = typeof strings;
+type Strings = typeof english;
 type Config = { apiBase?: string; courseId?: string | number; webPath?: string };
 const FLAG = Symbol.for('communities.embed');
 const TOKEN_KEY = 'communities.token';
 
-const plural = new Intl.PluralRules('en');
-function t(key: keyof Strings | 'unread', vars: Record<string, string | number> = {}): string {
-  const k = (typeof vars.count === 'number' ? `${key}_${plural.select(vars.count)}` : key) as keyof Strings;
-  const raw: string = strings[k] ?? strings[`${key}_other` as keyof Strings] ?? key;
-  return raw.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(vars[name] ?? ''));
+/** Only the `embed` part of every language is bundled (Vite imports the one named export of each JSON). */
+const byLanguage: Record<string, Partial<Strings>> = Object.fromEntries(
+  Object.entries(import.meta.glob<Partial<Strings>>('../../../../locales/*/communities.json', { import: 'embed', eager: true })).map(
+    ([path, strings]) => [path.split('/').at(-2)!, strings],
+  ),
+);
+
+/** The host page's language (RocketLMS sets <html lang>), else the browser's; English when none ships. */
+function pageLocale(): string {
+  const wanted = typeof document === 'undefined' ? [] : [document.documentElement.lang, ...(navigator.languages ?? [])];
+  return matchLocale(wanted, Object.keys(byLanguage)) ?? 'en';
+}
+
+function t(key: keyof Strings, vars: Record<string, string | number> = {}): string {
+  const locale = pageLocale();
+  const own = byLanguage[locale]?.[key];
+  const raw = own || english[key];
+  return String(new IntlMessageFormat(raw, own ? locale : 'en').format(vars));
 }
 
 /**
@@ -50,6 +66,9 @@ function courseIdFromPage(doc: Document, configured?: string | number): number |
 function mount(where: { before?: Element; inside?: Element }, className: string): ShadowRoot {
   const host = document.createElement('div');
   host.setAttribute('data-communities-embed', className);
+  // The widgets follow the language they speak: right to left for Arabic, whatever the host page says.
+  host.setAttribute('dir', textDirection(pageLocale()));
+  host.setAttribute('lang', pageLocale());
   const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
   style.textContent = EMBED_CSS;

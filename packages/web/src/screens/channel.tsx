@@ -71,7 +71,10 @@ function Sidebar({ slug, name, channels, current }: { slug: string; name: string
   return (
     <nav className="cm-chat-nav" aria-label={t('channels.title')}>
       <a className="cm-chat-community" {...linkProps(`${WEB_BASE}/${slug}`)} aria-label={t('channels.back_to_community', { name })}>
-        <span aria-hidden="true">←</span> <span className="cm-chat-community-name">{name}</span>
+        <span className="cm-flip" aria-hidden="true">
+          ←
+        </span>{' '}
+        <span className="cm-chat-community-name">{name}</span>
       </a>
       <div className="cm-chat-nav-scroll">
         {loose.length > 0 && <ul className="cm-chan-list">{loose.map(row)}</ul>}

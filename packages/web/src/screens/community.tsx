@@ -264,7 +264,10 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
         style={{ background: `linear-gradient(120deg, hsl(${hue(c.name)} 70% 60%), hsl(${(hue(c.name) + 50) % 360} 70% 45%))` }}
       >
         <a className="cm-back" {...linkProps(WEB_BASE)}>
-          ← {t('community.back')}
+          <span className="cm-flip" aria-hidden="true">
+            ←
+          </span>{' '}
+          {t('community.back')}
         </a>
         <h1>{c.name}</h1>
       </div>

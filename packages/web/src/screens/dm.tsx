@@ -214,7 +214,9 @@ function Thread({ threadId, me }: { threadId: number; me: Me }) {
     <>
       <header className="cm-chat-head">
         <a className="cm-icon-btn cm-back-btn" {...linkProps(dmPath())} aria-label={t('dm.back')}>
-          ←
+          <span className="cm-flip" aria-hidden="true">
+            ←
+          </span>
         </a>
         <ThreadAvatar thread={th} me={me.id} size={30} />
         <h1 id="cm-chat-title" className="cm-chat-title">

@@ -133,7 +133,10 @@ export function ProfileScreen({ userId, slug }: { userId: number; slug: string |
     <div className="cm-profile-page">
       {slug && (
         <a className="cm-back cm-back--dark" {...linkProps(`${WEB_BASE}/${slug}`)}>
-          ← {community.data?.name ?? slug}
+          <span className="cm-flip" aria-hidden="true">
+            ←
+          </span>{' '}
+          <bdi>{community.data?.name ?? slug}</bdi>
         </a>
       )}
       {error ? (

@@ -61,13 +61,13 @@ export function Attachments({ items }: { items: Attachment[] }) {
         if (a.scan_status === 'infected' || a.scan_status === 'failed')
           return (
             <View key={key} style={s.file} testID={testID}>
-              <Text style={s.fileMeta}>🚫 {t('chat.attachment_removed')}</Text>
+              <Text style={s.fileMeta}>🚫 {t('chat.attachment_removed_scan')}</Text>
             </View>
           );
         return (
           <View key={key} style={s.file} testID={testID}>
             <Text style={s.fileName}>📎 {a.original_name}</Text>
-            {a.scan_status === 'pending' ? <Text style={s.fileMeta}>{t('chat.attachment_pending')}</Text> : null}
+            {a.scan_status === 'pending' ? <Text style={s.fileMeta}>{t('chat.attachment_scanning')}</Text> : null}
           </View>
         );
       })}

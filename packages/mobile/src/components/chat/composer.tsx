@@ -213,7 +213,7 @@ export function Composer(p: ComposerProps) {
                 {u.status === 'uploading'
                   ? t('chat.uploading', { name: u.name })
                   : u.status === 'failed'
-                    ? t('chat.upload_failed', { name: u.name })
+                    ? t('chat.upload_failed_named', { name: u.name })
                     : `📎 ${u.name}`}
               </Text>
               <Text style={s.chipText}>×</Text>
@@ -234,7 +234,7 @@ export function Composer(p: ComposerProps) {
       ) : null}
       {over > 0 ? (
         <Text style={s.over} testID="too-long">
-          {t('chat.too_long', { count: over })}
+          {t('chat.too_long_message', { count: over })}
         </Text>
       ) : null}
       <View style={s.row}>
@@ -253,7 +253,7 @@ export function Composer(p: ComposerProps) {
           style={s.icon}
           onPress={() => setEmoji((v) => !v)}
           accessibilityRole="button"
-          accessibilityLabel={t('chat.emoji')}
+          accessibilityLabel={t('chat.emoji_insert')}
           testID="emoji-toggle"
         >
           <Text style={s.iconText}>☺</Text>

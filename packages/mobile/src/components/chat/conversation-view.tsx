@@ -39,10 +39,10 @@ const typingLine = (names: string[], t: TFunction): string =>
   names.length === 0
     ? ''
     : names.length === 1
-      ? t('chat.typing_single', { a: names[0] })
+      ? t('chat.typing_one', { a: names[0] })
       : names.length === 2
-        ? t('chat.typing_pair', { a: names[0], b: names[1] })
-        : t('chat.typing_several');
+        ? t('chat.typing_two', { a: names[0], b: names[1] })
+        : t('chat.typing_many');
 
 /**
  * A conversation, newest at the bottom (an inverted list, so it opens at the latest message and
@@ -108,7 +108,7 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
           state.loadingOlder ? (
             <View style={s.older} testID="loading-older">
               <ActivityIndicator />
-              <Text style={s.olderText}>{t('chat.older')}</Text>
+              <Text style={s.olderText}>{t('chat.loading_older')}</Text>
             </View>
           ) : null
         }

@@ -65,9 +65,9 @@ export function EditBox({
         accessibilityLabel={label ?? t('chat.edit_label')}
         testID="edit-input"
       />
-      {over > 0 ? <Text style={s.over}>{t('chat.too_long', { count: over })}</Text> : null}
+      {over > 0 ? <Text style={s.over}>{t('chat.too_long_message', { count: over })}</Text> : null}
       <View style={s.row}>
-        <Button variant="secondary" label={t('common.cancel')} onPress={onCancel} testID="edit-cancel" />
+        <Button variant="secondary" label={t('feed.cancel')} onPress={onCancel} testID="edit-cancel" />
         <Button
           label={t('chat.save')}
           onPress={() => void save()}

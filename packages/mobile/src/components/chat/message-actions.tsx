@@ -75,16 +75,16 @@ export function MessageActionSheet({ message: m, meId, onClose, onReact, onActio
     </Pressable>
   );
   return (
-    <Sheet onClose={onClose} closeLabel={t('common.cancel')} label={t('chat.actions')} testID={`actions-${m.id}`}>
+    <Sheet onClose={onClose} closeLabel={t('feed.cancel')} label={t('chat.actions')} testID={`actions-${m.id}`}>
       {reporting ? (
         <ReportForm type={'thread_id' in m ? 'dm_message' : 'channel_message'} id={m.id} onDone={onClose} />
       ) : confirming ? (
         <View style={s.confirm} accessibilityRole="alert">
           <Text style={s.confirmText}>
-            {can.mine ? t('chat.delete_confirm') : t('chat.delete_confirm_theirs', { name: m.author.name })}
+            {can.mine ? t('chat.delete_confirm_everyone') : t('chat.delete_confirm_theirs', { name: m.author.name })}
           </Text>
           <View style={s.confirmRow}>
-            <Button variant="secondary" label={t('common.cancel')} onPress={onClose} testID="delete-cancel" />
+            <Button variant="secondary" label={t('feed.cancel')} onPress={onClose} testID="delete-cancel" />
             <Button
               variant="danger"
               label={t('chat.delete')}

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Pressable, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../../config';
-import { errorKind } from '../../lib/errors';
+import { errorKind, errorTextKey } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
 import type { AnyMessage as ChatMessage, EditResult, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
@@ -22,7 +22,7 @@ const make = (t: CommunitiesTheme) => ({
   time: { fontSize: 11, color: t.muted },
   text: { fontSize: 15, color: t.text, lineHeight: 21 },
   muted: { fontSize: 14, color: t.muted, fontStyle: 'italic' as const },
-  reply: { borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 8, marginBottom: 4 },
+  reply: { borderStartWidth: 3, borderStartColor: t.border, paddingStart: 8, marginBottom: 4 },
   replyText: { fontSize: 12, color: t.muted },
   pending: { opacity: 0.6 },
   failed: { color: t.danger, fontSize: 12, marginTop: 4 },
@@ -100,12 +100,12 @@ export function PendingRow({ pending: p, author, onRetry }: { pending: PendingMe
   const kind = failed ? errorKind(p.error) : null;
   const retryable = waiting || kind === 'offline' || kind === 'generic' || kind === 'rate_limited';
   const note = waiting
-    ? `${t('chat.waiting')} ${t('chat.retry')}`
+    ? `${t('chat.waiting')} ${t('chat.retry_button')}`
     : !failed
       ? null
       : retryable
-        ? `${t('chat.failed')} ${t('chat.retry')}`
-        : `${t('chat.failed')} ${t(`errors.${kind!}`)}`;
+        ? `${t('chat.failed')} ${t('chat.retry_button')}`
+        : `${t('chat.failed')} ${t(errorTextKey(kind!))}`;
   const tappable = (failed || waiting) && retryable;
   return (
     <Pressable

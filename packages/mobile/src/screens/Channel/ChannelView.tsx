@@ -22,7 +22,7 @@ export function ChannelView({ channel, ...rest }: { channel: Channel } & Omit<Co
         {channel.name}
       </Text>
       {channel.topic ? <Text style={s.topic}>{channel.topic}</Text> : null}
-      {channel.is_private ? <Text style={s.topic}>{t('channels.private')}</Text> : null}
+      {channel.is_private ? <Text style={s.topic}>{t('visibility.private')}</Text> : null}
     </View>
   );
   return <ConversationView<ChannelMessage> header={header} {...rest} />;

@@ -122,7 +122,9 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
         ...(channel.viewer_can.attach ? { upload: (file) => uploadPicked(api, file, { purpose: 'channel' }) } : {}),
         mentionSearch,
         onTyping: notifyTyping,
-        ...(words.data ? { check: (text: string) => (mayContainListedWord(text, words.data) ? t('moderation.quick_warning') : null) } : {}),
+        ...(words.data
+          ? { check: (text: string) => (mayContainListedWord(text, words.data) ? t('moderation.quick_warning_short') : null) }
+          : {}),
       }}
       typing={typing}
     />
@@ -137,15 +139,15 @@ function useRestriction(channel: Channel, community: CommunityDetail | undefined
   const { t, i18n } = useTranslation();
   if (channel.viewer_can.post) return null;
   // The reason comes with the community's membership: say nothing wrong while it loads.
-  if (loading) return { reason: t('common.loading') };
+  if (loading) return { reason: t('app.loading') };
   const m = community?.viewer_membership ?? null;
   if (m?.status === 'muted')
     return { reason: m.muted_until ? t('chat.muted_until', { when: untilLabel(m.muted_until, i18n.language) }) : t('chat.muted') };
-  if (m?.status === 'pending') return { reason: t('chat.join_pending') };
+  if (m?.status === 'pending') return { reason: t('channels.join_pending') };
   if (community && !m && community.viewer_permissions.includes('community.join'))
     return {
-      reason: t('chat.join_to_post'),
-      join: community.visibility === 'public' && !community.settings.join_approval ? t('chat.join') : t('chat.request'),
+      reason: t('channels.join_to_post'),
+      join: community.visibility === 'public' && !community.settings.join_approval ? t('membership.join') : t('membership.request'),
       onJoin,
     };
   return { reason: t('chat.cannot_post') };

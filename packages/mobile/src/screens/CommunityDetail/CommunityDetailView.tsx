@@ -68,9 +68,9 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
               {c.name}
             </Text>
             <Text style={s.meta}>
-              {t(`detail.visibility_${c.visibility}`)} · {t('common.members_count', { count: c.member_count })} · {price(c.price)}
+              {t(`visibility.${c.visibility}`)} · {t('discover.members', { count: c.member_count })} · {price(c.price)}
             </Text>
-            <Text style={s.meta}>{t('detail.owner', { name: c.owner.name })}</Text>
+            <Text style={s.meta}>{t('community.owner', { name: c.owner.name })}</Text>
           </View>
         </View>
         {c.description ? <Text style={s.description}>{c.description}</Text> : null}
@@ -84,7 +84,7 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
             )
           ) : action === 'join' || action === 'subscribe' ? (
             <Button
-              label={t(action === 'join' ? 'list.join' : 'price.subscribe')}
+              label={t(action === 'join' ? 'membership.join' : 'price.subscribe')}
               busy={p.membershipBusy}
               onPress={() => p.onMembership(action)}
               testID="detail-join"
@@ -92,7 +92,7 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
           ) : action ? (
             <Button
               variant="secondary"
-              label={t(action === 'leave' ? 'list.leave' : 'list.cancel_request')}
+              label={t(action === 'leave' ? 'membership.leave' : 'requests.cancel')}
               busy={p.membershipBusy}
               onPress={() => p.onMembership('leave')}
               testID="detail-leave"
@@ -112,7 +112,7 @@ export function CommunityDetailView(p: CommunityDetailViewProps) {
               testID="detail-intro"
             />
             <View style={s.askRow}>
-              <Button variant="secondary" label={t('common.cancel')} onPress={() => setAsking(false)} testID="detail-intro-cancel" />
+              <Button variant="secondary" label={t('feed.cancel')} onPress={() => setAsking(false)} testID="detail-intro-cancel" />
               <Button
                 label={t('requests.send')}
                 busy={p.membershipBusy}

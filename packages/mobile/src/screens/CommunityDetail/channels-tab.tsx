@@ -66,7 +66,7 @@ export function ChannelsTab({ communityId, onOpenChannel }: { communityId: strin
           style={s.row}
           onPress={() => onOpenChannel(item)}
           accessibilityRole="button"
-          accessibilityLabel={`# ${item.name}${item.unread_count ? `, ${t('channels.unread', { count: item.unread_count })}` : ''}`}
+          accessibilityLabel={`# ${item.name}${item.unread_count ? `, ${t('channels.unread_short', { count: item.unread_count })}` : ''}`}
           testID={`channel-${item.slug}`}
         >
           <Text style={s.hash}>{item.type === 'announcement' ? '📣' : item.is_private ? '🔒' : '#'}</Text>

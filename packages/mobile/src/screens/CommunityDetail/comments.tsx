@@ -11,7 +11,7 @@ import { RichText } from '../../components/rich-text';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
-import { errorKind } from '../../lib/errors';
+import { errorKind, errorTextKey } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
 import { newNonce } from '@communities/client';
 import type { EditResult } from '@communities/client';
@@ -21,7 +21,7 @@ const MAX_COMMENT = 10_000;
 
 const make = (t: CommunitiesTheme) => ({
   comment: { flexDirection: 'row' as const, gap: 10, paddingHorizontal: 14, paddingVertical: 8 },
-  reply: { paddingLeft: 52 },
+  reply: { paddingStart: 52 },
   body: { flex: 1, gap: 2 },
   head: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 6 },
   author: { fontWeight: '600' as const, color: t.text, fontSize: 14 },
@@ -30,7 +30,7 @@ const make = (t: CommunitiesTheme) => ({
   tombstone: { fontSize: 14, color: t.muted, fontStyle: 'italic' as const },
   actions: { flexDirection: 'row' as const, gap: 14, marginTop: 2 },
   link: { fontSize: 12, fontWeight: '600' as const, color: t.primary, paddingVertical: 2 },
-  more: { fontSize: 18, color: t.muted, marginLeft: 'auto' as const, paddingHorizontal: 6 },
+  more: { fontSize: 18, color: t.muted, marginStart: 'auto' as const, paddingHorizontal: 6 },
   composer: { borderTopWidth: 1, borderTopColor: t.border, backgroundColor: t.surface, padding: 8, gap: 6 },
   row: { flexDirection: 'row' as const, alignItems: 'flex-end' as const, gap: 6 },
   input: {
@@ -127,11 +127,11 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
           ) : null}
         </View>
         {c.deleted || c.content === null ? (
-          <Text style={s.tombstone}>{t('feed.comment_deleted')}</Text>
+          <Text style={s.tombstone}>{t('feed.deleted')}</Text>
         ) : editing ? (
           <EditBox
             initial={c.content}
-            label={t('feed.edit_comment_label')}
+            label={t('feed.edit_the_comment_label')}
             maxLength={MAX_COMMENT}
             onCancel={h.onCancelEdit}
             onSave={(content) => h.onSaveEdit(c.id, content)}
@@ -229,17 +229,17 @@ export function CommentComposer({
       {replyTo ? (
         <View style={s.banner} testID="comment-reply-banner">
           <Text style={s.bannerText} numberOfLines={1}>
-            {t('feed.replying_to', { name: replyTo.author.name })}
+            {t('chat.replying_to', { name: replyTo.author.name })}
           </Text>
           <Pressable onPress={onCancelReply} accessibilityRole="button" accessibilityLabel={t('chat.cancel_reply')}>
             <Text style={s.meta}>×</Text>
           </Pressable>
         </View>
       ) : null}
-      {over > 0 ? <Text style={s.error}>{t('chat.too_long', { count: over })}</Text> : null}
+      {over > 0 ? <Text style={s.error}>{t('chat.too_long_message', { count: over })}</Text> : null}
       {send.isError ? (
         <Text style={s.error} accessibilityRole="alert" testID="comment-failed">
-          {t('feed.comment_failed')} {t(`errors.${errorKind(send.error)}`)}
+          {t('feed.comment_failed')} {t(errorTextKey(errorKind(send.error)))}
         </Text>
       ) : null}
       <View style={s.row}>

@@ -43,8 +43,8 @@ export function CoursesTab({
           <View>
             <Text style={s.title}>{item.title}</Text>
             <Text style={s.meta}>
-              {t(`courses.type_${item.course_type}`)}
-              {item.link_type === 'primary' ? ` · ${t('courses.primary')}` : ''}
+              {t(`wizard.course_type_${item.course_type}`)}
+              {item.link_type === 'primary' ? ` · ${t('wizard.link_primary')}` : ''}
             </Text>
           </View>
         </Pressable>

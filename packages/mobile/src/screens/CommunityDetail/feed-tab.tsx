@@ -86,7 +86,7 @@ export function FeedTab({
       remove.mutate(item.id, { onSuccess: () => setOpenId((id) => (id === item.id ? null : id)) });
     },
     onPin: (next) => {
-      track('tap', next ? 'feed.pin' : 'feed.unpin', { item_id: item.id });
+      track('tap', next ? 'feed.pin_short' : 'feed.unpin', { item_id: item.id });
       pin.mutate({ itemId: item.id, pinned: next });
     },
   });
@@ -131,11 +131,11 @@ export function FeedTab({
           accessibilityRole="button"
           testID="feed-new-posts"
           onPress={() => {
-            track('tap', 'feed.new_posts', { count: live.fresh });
+            track('tap', 'feed.new_posts_count', { count: live.fresh });
             void live.showFresh();
           }}
         >
-          <Text style={s.pillText}>{t('feed.new_posts', { count: live.fresh })}</Text>
+          <Text style={s.pillText}>{t('feed.new_posts_count', { count: live.fresh })}</Text>
         </Pressable>
       )}
       <FlatList
@@ -163,7 +163,7 @@ export function FeedTab({
           if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
         }}
         onEndReachedThreshold={0.5}
-        ListEmptyComponent={<Empty text={t('feed.empty')} />}
+        ListEmptyComponent={<Empty text={t('feed.empty_start')} />}
         ListFooterComponent={query.isFetchingNextPage ? <ActivityIndicator style={{ padding: 16 }} testID="loading-more" /> : null}
       />
       {sheet}

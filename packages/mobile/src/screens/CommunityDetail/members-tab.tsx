@@ -92,7 +92,7 @@ export function MembersTab({
                 <Button
                   variant="secondary"
                   label={`✉️ ${t('dm.message')}`}
-                  accessibilityLabel={t('dm.message_person', { name: item.user.name })}
+                  accessibilityLabel={t('chat.composer_label', { name: item.user.name })}
                   busy={dm.startingId === item.user.id}
                   disabled={dm.startingId !== null}
                   onPress={() => dm.start(item.user)}

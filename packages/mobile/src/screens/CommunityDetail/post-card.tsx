@@ -85,7 +85,7 @@ function postActions(item: FeedItem, mine: boolean, t: TFunction, h: PostHandler
           {
             key: item.is_pinned ? 'unpin' : 'pin',
             glyph: '📌',
-            label: t(item.is_pinned ? 'feed.unpin' : 'feed.pin'),
+            label: t(item.is_pinned ? 'feed.unpin' : 'feed.pin_short'),
             onPress: () => h.onPin(!item.is_pinned),
           },
         ]
@@ -97,7 +97,7 @@ function postActions(item: FeedItem, mine: boolean, t: TFunction, h: PostHandler
             glyph: '🗑️',
             label: t('feed.delete'),
             onPress: h.onDelete,
-            confirm: mine ? t('feed.delete_confirm') : t('feed.delete_confirm_theirs', { name: item.author.name }),
+            confirm: mine ? t('feed.delete_confirm_yes') : t('feed.delete_confirm_theirs', { name: item.author.name }),
           },
         ]
       : []),
@@ -137,7 +137,13 @@ export function PostCard({ item, pinned, onOpen, onReact, onMore, editing, onSav
       </View>
       {item.title ? <Text style={s.title}>{item.title}</Text> : null}
       {editing ? (
-        <EditBox initial={item.content ?? ''} label={t('feed.edit_label')} maxLength={20_000} onCancel={onCancelEdit} onSave={onSaveEdit} />
+        <EditBox
+          initial={item.content ?? ''}
+          label={t('feed.edit_post_label')}
+          maxLength={20_000}
+          onCancel={onCancelEdit}
+          onSave={onSaveEdit}
+        />
       ) : item.content === null ? (
         <Text style={s.meta}>{t('feed.removed')}</Text>
       ) : (
@@ -155,7 +161,7 @@ export function PostCard({ item, pinned, onOpen, onReact, onMore, editing, onSav
         )}
         {item.viewer_can.react ? (
           <Pressable onPress={() => setPicking((v) => !v)} accessibilityRole="button" testID={`react-post-${item.id}`}>
-            <Text style={s.link}>{t('chat.react')}</Text>
+            <Text style={s.link}>{t('chat.react_add')}</Text>
           </Pressable>
         ) : null}
       </View>

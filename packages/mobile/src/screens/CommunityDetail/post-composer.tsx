@@ -7,7 +7,7 @@ import { UploadChips, usePickedUploads } from '../../components/picked-uploads';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
-import { errorKind } from '../../lib/errors';
+import { errorKind, errorTextKey } from '../../lib/errors';
 import { newNonce } from '@communities/client';
 import { uploadPicked } from '../../lib/uploads';
 import { useCreatePostMutation } from '../../state/queries/feed';
@@ -65,10 +65,10 @@ export function PostComposer({ communityId, canAttach }: { communityId: string; 
         testID="compose-input"
       />
       <UploadChips uploads={files.uploads} onRemove={files.remove} />
-      {over > 0 ? <Text style={s.over}>{t('chat.too_long', { count: over })}</Text> : null}
+      {over > 0 ? <Text style={s.over}>{t('chat.too_long_message', { count: over })}</Text> : null}
       {create.isError ? (
         <Text style={s.error} accessibilityRole="alert" testID="compose-failed">
-          {t('feed.post_failed')} {t(`errors.${errorKind(create.error)}`)}
+          {t('feed.post_failed')} {t(errorTextKey(errorKind(create.error)))}
         </Text>
       ) : null}
       <View style={s.row}>
@@ -88,7 +88,7 @@ export function PostComposer({ communityId, canAttach }: { communityId: string; 
         ) : (
           <View />
         )}
-        <Button label={t('feed.publish')} onPress={post} busy={create.isPending} disabled={!canPost} testID="compose-send" />
+        <Button label={t('feed.post')} onPress={post} busy={create.isPending} disabled={!canPost} testID="compose-send" />
       </View>
     </View>
   );

@@ -50,10 +50,10 @@ export function CommunityListView(p: CommunityListViewProps) {
   const { t } = useTranslation();
   const s = useStyles(make);
   const filters: Array<{ key: ListFilter; label: string }> = [
-    { key: 'all', label: t('list.filter_all') },
-    { key: 'joined', label: t('list.filter_joined') },
-    { key: 'free', label: t('list.filter_free') },
-    { key: 'paid', label: t('list.filter_paid') },
+    { key: 'all', label: t('discover.all') },
+    { key: 'joined', label: t('discover.joined') },
+    { key: 'free', label: t('discover.free') },
+    { key: 'paid', label: t('discover.paid') },
   ];
   return (
     <View style={{ flex: 1 }}>
@@ -61,8 +61,8 @@ export function CommunityListView(p: CommunityListViewProps) {
         style={s.search}
         value={p.search}
         onChangeText={p.onSearch}
-        placeholder={t('list.search')}
-        accessibilityLabel={t('list.search')}
+        placeholder={t('discover.search')}
+        accessibilityLabel={t('discover.search')}
         autoCorrect={false}
         returnKeyType="search"
         testID="community-search"

@@ -96,7 +96,7 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
   const fail = (e: unknown) => {
     const fe = fieldErrors(e);
     setErrors(fe);
-    setGeneral(Object.keys(fe).length ? null : e instanceof Error ? e.message : t('errors.generic'));
+    setGeneral(Object.keys(fe).length ? null : e instanceof Error ? e.message : t('errors.try_again'));
   };
 
   const goNext = async () => {
@@ -235,10 +235,10 @@ export function CreateCommunityScreen({ draftId: initialDraft = null, onDraft, o
           <Switch
             value={form.joinApproval}
             onValueChange={(v) => set('joinApproval', v)}
-            accessibilityLabel={t('wizard.join_approval')}
+            accessibilityLabel={t('settings.join_approval')}
             testID="wizard-approval"
           />
-          <Text style={s.text}>{t('wizard.join_approval')}</Text>
+          <Text style={s.text}>{t('settings.join_approval')}</Text>
         </View>
       </>
     );

@@ -67,13 +67,13 @@ export function DMInboxView(p: DMInboxViewProps) {
         const title = threadTitle(item, p.meId);
         const unread = item.unread_count > 0;
         const last = item.last_message;
-        const excerpt = last ? (last.excerpt ?? t('dm.attachment')) : t('dm.no_messages');
+        const excerpt = last ? (last.excerpt ?? t('dm.attachment')) : t('dm.no_messages_yet');
         return (
           <Pressable
             style={s.row}
             onPress={() => p.onOpen(item)}
             accessibilityRole="button"
-            accessibilityLabel={unread ? `${title}, ${t('dm.unread', { count: item.unread_count })}` : title}
+            accessibilityLabel={unread ? `${title}, ${t('dm.unread_count', { count: item.unread_count })}` : title}
             testID={`thread-${item.id}`}
           >
             <Avatar name={title} size={44} />
@@ -85,7 +85,7 @@ export function DMInboxView(p: DMInboxViewProps) {
                 <Text style={s.time}>{shortTime(item.last_message_at, t, Date.now(), i18n.language)}</Text>
               </View>
               <Text style={[s.preview, unread && s.unreadPreview]} numberOfLines={1}>
-                {last && last.author_id === p.meId ? t('dm.you', { text: excerpt }) : excerpt}
+                {last && last.author_id === p.meId ? t('dm.you_marker', { text: excerpt }) : excerpt}
               </Text>
             </View>
             {unread ? <CountBadge label={item.unread_count} testID={`unread-${item.id}`} /> : null}
@@ -98,7 +98,7 @@ export function DMInboxView(p: DMInboxViewProps) {
   return (
     <View style={{ flex: 1 }}>
       <View style={s.bar}>
-        <Button label={`✏️ ${t('dm.new')}`} onPress={p.onNewMessage} testID="new-message-open" />
+        <Button label={`✏️ ${t('dm.new_message')}`} onPress={p.onNewMessage} testID="new-message-open" />
       </View>
       {list}
     </View>

@@ -75,7 +75,7 @@ function DMInbox({ onOpenThread, pageSize = 30 }: DMInboxScreenProps) {
       onNewMessage={
         onOpenThread && mayStart
           ? () => {
-              track('tap', 'dm.new');
+              track('tap', 'dm.new_message');
               setComposing(true);
             }
           : undefined

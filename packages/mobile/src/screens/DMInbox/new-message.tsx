@@ -63,12 +63,12 @@ export function NewMessage({
           style={s.search}
           value={search}
           onChangeText={setSearch}
-          placeholder={t('dm.search_people')}
-          accessibilityLabel={t('dm.search_people')}
+          placeholder={t('dm.search_people_name')}
+          accessibilityLabel={t('dm.search_people_name')}
           autoFocus
           testID="people-search"
         />
-        <Button variant="secondary" label={t('common.cancel')} onPress={onCancel} testID="new-message-cancel" />
+        <Button variant="secondary" label={t('feed.cancel')} onPress={onCancel} testID="new-message-cancel" />
       </View>
       <StartDmNotice error={dm.error} onDismiss={dm.dismiss} onUnblock={dm.unblockAndStart} />
       {people.status === 'pending' ? (
@@ -81,14 +81,14 @@ export function NewMessage({
           data={people.data}
           keyExtractor={(p) => String(p.id)}
           keyboardShouldPersistTaps="handled"
-          ListEmptyComponent={<Empty text={t('dm.no_people')} />}
+          ListEmptyComponent={<Empty text={t('dm.nobody_found')} />}
           renderItem={({ item }) => (
             <Pressable
               style={s.row}
               onPress={() => dm.start(item)}
               disabled={dm.startingId !== null}
               accessibilityRole="button"
-              accessibilityLabel={t('dm.message_person', { name: item.name })}
+              accessibilityLabel={t('chat.composer_label', { name: item.name })}
               testID={`person-${item.id}`}
             >
               <Avatar name={item.name} size={40} />

@@ -74,8 +74,8 @@ function DMConversation({ thread, pageSize }: { thread: DmThread; pageSize?: num
       meName={me?.name ?? ''}
       {...actions}
       composer={{
-        placeholder: t('chat.composer_placeholder'),
-        readOnlyReason: thread.read_only ? t('dm.read_only') : null,
+        placeholder: t('chat.composer_placeholder_named'),
+        readOnlyReason: thread.read_only ? t('dm.cannot_reply') : null,
         onSend: (input) => conversation.send(input),
         upload: (file) => uploadPicked(api, file, { purpose: 'dm', thread_id: threadId }),
         mentionSearch,

@@ -16,7 +16,14 @@ import { useLeaderboardQuery } from '../../state/queries/gamification';
 const make = (t: CommunitiesTheme) => ({
   row: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 10, paddingHorizontal: 16, paddingVertical: 10 },
   me: { backgroundColor: '#eef0ff' },
-  rank: { width: 28, textAlign: 'right' as const, fontSize: 15, fontWeight: '700' as const, color: t.muted },
+  rank: {
+    width: 28,
+    textAlign: 'right' as const,
+    writingDirection: 'ltr' as const,
+    fontSize: 15,
+    fontWeight: '700' as const,
+    color: t.muted,
+  },
   who: { flex: 1, flexDirection: 'row' as const, alignItems: 'center' as const, gap: 6 },
   name: { fontSize: 15, color: t.text, flexShrink: 1 },
   points: { fontSize: 14, color: t.text, fontVariant: ['tabular-nums' as const] },

@@ -17,7 +17,7 @@ export interface ModerationQueueScreenProps {
 const make = (t: CommunitiesTheme) => ({
   card: { margin: 12, padding: 12, borderRadius: 10, backgroundColor: t.surface, borderWidth: 1, borderColor: t.border, gap: 8 },
   meta: { fontSize: 13, color: t.muted },
-  content: { fontSize: 15, color: t.text, borderLeftWidth: 3, borderLeftColor: t.border, paddingLeft: 8 },
+  content: { fontSize: 15, color: t.text, borderStartWidth: 3, borderStartColor: t.border, paddingStart: 8 },
   row: { flexDirection: 'row' as const, flexWrap: 'wrap' as const, gap: 8 },
 });
 
@@ -39,7 +39,7 @@ export function ModerationQueueScreen({ communityId }: ModerationQueueScreenProp
           keyExtractor={(r) => String(r.id)}
           onRefresh={() => void query.refetch()}
           refreshing={query.isRefetching}
-          ListEmptyComponent={<Empty text={t('moderation.queue_empty')} />}
+          ListEmptyComponent={<Empty text={t('moderation.queue_empty_hint')} />}
           renderItem={({ item }) => (
             <ReportCard report={item} busy={act.isPending} onAct={(action) => act.mutate({ report: item, action })} />
           )}
@@ -65,7 +65,7 @@ function ReportCard({
   return (
     <View style={s.card} testID={`report-${r.id}`}>
       <Text style={s.meta}>
-        {reason} · {r.reporter ? t('moderation.reported_by', { name: r.reporter.name }) : t('moderation.reported_by_filter')}
+        {reason} · {r.reporter ? t('moderation.reported_by', { name: r.reporter.name }) : t('moderation.flagged_by_filter')}
       </Text>
       {author ? <Text style={s.meta}>{author.name}</Text> : null}
       {r.target.type !== 'user' ? <Text style={s.content}>{r.target.content ?? t('moderation.content_deleted')}</Text> : null}
@@ -87,7 +87,7 @@ function ReportCard({
         {r.target.type !== 'user' && r.target.content !== null ? (
           <Button
             variant="danger"
-            label={t('moderation.delete_content')}
+            label={t('moderation.delete_content_action')}
             disabled={busy}
             onPress={() => onAct({ kind: 'delete', notes: reason })}
             testID={`delete-content-${r.id}`}

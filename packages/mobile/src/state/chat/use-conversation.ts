@@ -80,11 +80,11 @@ export function useConversation<M extends AnyMessage>(
       onRetryLoad: () => void conversation.load(),
       onLoadOlder: () => void conversation.loadOlder(),
       onRetrySend: (nonce) => {
-        track('tap', 'chat.retry');
+        track('tap', 'chat.retry_button');
         conversation.retry(nonce);
       },
       onReact: (messageId, emoji) => {
-        track('tap', 'chat.react', { emoji });
+        track('tap', 'chat.react_add', { emoji });
         void conversation.react(messageId, emoji);
       },
       onEdit: (messageId, content) => conversation.edit(messageId, content),

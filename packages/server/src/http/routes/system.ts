@@ -1,4 +1,5 @@
 import { endpoints, type HealthResponse } from '@communities/contract';
+import { textDirection } from '@communities/contract/i18n';
 import { sql } from 'kysely';
 
 import { adminPermissionsOf, mayCreateCommunity } from '../../access';
@@ -6,6 +7,7 @@ import type { AppContext } from '../../context';
 import { signRocketJwt } from '../../host/rocketlms/auth/jwt';
 import { AppError } from '../../platform/errors';
 import type { FeatureTable } from '../app';
+import { requestLocale } from '../locale';
 import { route, type RouteSpec } from '../route';
 
 const startedAt = Date.now();
@@ -154,8 +156,9 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
     }),
     route({
       endpoint: e.me,
-      handler: ({ viewer }) => {
+      handler: ({ viewer, raw }) => {
         const config = ctx.services.communities.facts.baseContext().config;
+        const language = requestLocale(raw, ctx.config.host.default_locale);
         return Promise.resolve({
           id: viewer.user.id,
           name: viewer.user.name,
@@ -163,6 +166,8 @@ export function systemRoutes(ctx: AppContext, features: FeatureTable): RouteSpec
           global_role: viewer.user.globalRole,
           is_admin: viewer.user.isAdmin,
           locale: viewer.user.locale,
+          language,
+          direction: textDirection(language),
           timezone: viewer.user.timezone,
           auth_method: viewer.authMethod,
           admin_permissions: adminPermissionsOf(viewer.actor, config),
