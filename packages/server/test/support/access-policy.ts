@@ -448,7 +448,7 @@ export const POLICIES: Record<string, Group> = {
     preferences: global(ALL),
     updatePreferences: global(ALL, () => ({ body: { level: 'mentions' } })),
     // Muting a community: whoever can see its card; hidden ones are 404 to outsiders.
-    'updatePreferences@community': community(VIEW, (w) => ({ body: { community_id: w.id, muted: true } })),
+    'updatePreferences@community': community(VIEW, (w) => ({ body: { community_id: w.communityId, muted: true } })),
   },
   moderation: {
     // Anyone who can see it may report it; what they cannot see does not exist for them (404).
