@@ -5,6 +5,7 @@ import { benchHistory } from './history';
 import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
+import { benchNotificationsFanout } from './notifications-fanout';
 import { benchRealtime } from './realtime';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
@@ -29,6 +30,7 @@ const results = {
   leaderboard: await benchLeaderboard(),
   heatmap_analytics: await benchHeatmap(),
   markdown_mentions: benchMarkdownMentions(),
+  notifications_fanout: await benchNotificationsFanout(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

@@ -235,7 +235,11 @@ export function NotificationsScreen() {
                 <ul className="cm-notif-scopes">
                   {p.scopes.map((s) => (
                     <li key={`${s.community_id}:${s.channel_id}`}>
-                      <a {...linkProps(s.channel_id ? channelPath(String(s.community_id), String(s.channel_id)) : `${WEB_BASE}/${s.community_id}`)}>
+                      <a
+                        {...linkProps(
+                          s.channel_id ? channelPath(String(s.community_id), String(s.channel_id)) : `${WEB_BASE}/${s.community_id}`,
+                        )}
+                      >
                         {t('notifications.prefs.community')} #{s.community_id}
                         {s.channel_id ? ` · ${t('notifications.prefs.channel')} #${s.channel_id}` : ''}
                       </a>{' '}
@@ -245,7 +249,11 @@ export function NotificationsScreen() {
                           type="button"
                           className="cm-link"
                           onClick={() =>
-                            save.mutate({ community_id: s.community_id, ...(s.channel_id ? { channel_id: s.channel_id } : {}), muted: false })
+                            save.mutate({
+                              community_id: s.community_id,
+                              ...(s.channel_id ? { channel_id: s.channel_id } : {}),
+                              muted: false,
+                            })
                           }
                         >
                           {t('notifications.prefs.unmute')}

@@ -6,7 +6,7 @@
  */
 import { createApi } from '@communities/client';
 
-import { embed as strings } from '../../../../locales/en/communities.json';
+import { embed as strings, notifications as notificationStrings } from '../../../../locales/en/communities.json';
 
 import { EMBED_CSS } from './embed-css';
 
@@ -117,6 +117,29 @@ async function run(): Promise<void> {
       root.append(bar);
     }
   }
+
+  // The bell: unread notifications, linking to the notification list.
+  const bellSlot = document.querySelector('[data-communities-notifications]');
+  const bellRoot = mount(bellSlot ? { inside: bellSlot } : {}, 'notifications');
+  const bellBadge = el('span', { class: 'badge', hidden: true });
+  const bell = el(
+    'a',
+    { class: bellSlot ? 'msg bell' : 'msg floating bell', href: `${basePath}/notifications`, ariaLabel: notificationStrings.bell },
+    el('span', { class: 'icon', ariaHidden: 'true' }, '🔔'),
+    bellBadge,
+  );
+  bellRoot.append(bell);
+  const refreshBell = async () => {
+    const { unread_count: n } = await api.notifications.list({ query: { limit: 1 } });
+    bellBadge.hidden = n === 0;
+    bellBadge.textContent = n > 99 ? '99+' : String(n);
+    const label = (n === 1 ? notificationStrings.bell_unread_one : notificationStrings.bell_unread_other).replace('{{count}}', String(n));
+    bell.setAttribute('aria-label', n > 0 ? label : notificationStrings.bell);
+  };
+  await refreshBell().catch(() => {});
+  setInterval(() => {
+    if (document.visibilityState === 'visible') refreshBell().catch(() => {});
+  }, 60_000);
 
   if (features.features.dm === false) return;
   const slot = document.querySelector('[data-communities-messages]');

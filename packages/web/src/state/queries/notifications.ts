@@ -16,7 +16,8 @@ export function useNotificationsQuery(limit = 20) {
   return useInfiniteQuery({
     queryKey: notificationKeys.list(limit),
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) => api.notifications.list({ query: { limit, ...(pageParam ? { cursor: pageParam } : {}) } }, { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      api.notifications.list({ query: { limit, ...(pageParam ? { cursor: pageParam } : {}) } }, { signal }),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
 }
