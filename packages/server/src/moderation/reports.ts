@@ -377,7 +377,7 @@ export class ReportService {
           report_id: row.id,
           reporter_id: row.reporter_id,
           by_user_id: actor.userId,
-          status: status as 'resolved' | 'dismissed',
+          status: status,
         });
     });
     const fresh = await this.db.selectFrom('moderation_reports').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();

@@ -81,7 +81,11 @@ export interface NotificationDeps {
 
 export const excerpt = (s: string | null | undefined): string | null => {
   if (!s) return null;
-  const t = s.replace(/\s+/g, ' ').trim();
+  // Mentions as their readers see them (@Name), not as markup.
+  const t = s
+    .replace(/@\[([^\]]*)\]\((?:user|role):[^)]*\)/g, '@$1')
+    .replace(/\s+/g, ' ')
+    .trim();
   return t.length > EXCERPT ? `${t.slice(0, EXCERPT - 1)}…` : t;
 };
 
@@ -618,7 +622,7 @@ function parseKinds(json: string | undefined): Partial<Record<NotificationKind, 
   if (!json) return {};
   try {
     const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' ? (v as Partial<Record<NotificationKind, { in_app?: boolean; host?: boolean }>>) : {};
+    return v && typeof v === 'object' ? v : {};
   } catch {
     return {};
   }
