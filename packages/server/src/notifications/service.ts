@@ -127,7 +127,12 @@ export class NotificationService {
    */
   async deliver(drafts: Draft[]): Promise<number> {
     let delivered = 0;
-    for (const part of chunks(drafts, this.cfg.fanout_batch)) delivered += await this.deliverChunk(part);
+    for (const part of chunks(drafts, this.cfg.fanout_batch)) {
+      delivered += await this.deliverChunk(part);
+      // On SQLite every query completes synchronously: let waiting requests run between batches,
+      // or a 10,000-member fan-out holds the event loop for its whole length.
+      if (drafts.length > this.cfg.fanout_batch) await new Promise((r) => setImmediate(r));
+    }
     return delivered;
   }
 
