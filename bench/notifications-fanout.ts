@@ -82,6 +82,8 @@ export async function benchNotificationsFanout(opts: { members?: number; posts?:
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(`${JSON.stringify(await benchNotificationsFanout(), null, 2)}\n`);
+  const i = process.argv.indexOf('--posts');
+  const posts = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  process.stdout.write(`${JSON.stringify(await benchNotificationsFanout(posts ? { posts } : {}), null, 2)}\n`);
   process.exit(0);
 }
