@@ -7,6 +7,7 @@ import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
 import { benchPointsIngest } from './points-ingest';
+import { benchNotificationsFanout } from './notifications-fanout';
 import { benchRealtime } from './realtime';
 import { benchRollupCost } from './rollup-cost';
 import { benchSustainedIngest } from './sustained-ingest';
@@ -39,6 +40,7 @@ const results = {
   // What the activity rollups cost the chat ingest: server CPU per message, heatmap on vs off.
   rollup_cost: await benchRollupCost(),
   markdown_mentions: benchMarkdownMentions(),
+  notifications_fanout: await benchNotificationsFanout(),
 };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

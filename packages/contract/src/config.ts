@@ -529,6 +529,48 @@ const rateLimitsSchema = z
   .strict()
   .prefault({});
 
+/**
+ * Notification kinds. Each has an admin switch for the in-app inbox and for RocketLMS's
+ * notification centre, and each user's own switches under those.
+ */
+export const NOTIFICATION_KINDS = [
+  'mention',
+  'reply',
+  'reaction',
+  'dm',
+  'join_request',
+  'request_decided',
+  'report_outcome',
+  'sanction',
+  'level_up',
+  'badge',
+  'tier',
+  'announcement',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+const kindList = (d: readonly NotificationKind[], what: string) =>
+  z
+    .array(z.enum(NOTIFICATION_KINDS))
+    .max(NOTIFICATION_KINDS.length)
+    .default([...d])
+    .describe(`an array of kinds (${NOTIFICATION_KINDS.join(' | ')}): ${what}`);
+
+const notificationsSchema = z
+  .object({
+    in_app_kinds: kindList(NOTIFICATION_KINDS, 'kinds stored in the in-app inbox (the bell) and pushed live'),
+    host_kinds: kindList(
+      ['mention', 'reply', 'dm', 'join_request', 'request_decided', 'report_outcome', 'sanction', 'tier', 'announcement'],
+      "kinds also written to RocketLMS's notifications table (its notification centre), in the recipient's users.language; integration.notification_channel = addon turns all of them off",
+    ),
+    fanout_batch: int(500, 10, 5000).describe(
+      'integer from 10 to 5000: rows per insert when an @everyone or an announcement reaches a whole community',
+    ),
+    dm_offline_only: bool(true).describe('true or false: a DM notifies only a recipient with no live connection (false: every DM)'),
+  })
+  .strict()
+  .prefault({});
+
 const heatmapSchema = z
   .object({
     show_activity_by_default: z
@@ -635,6 +677,7 @@ export const configSchema = z
     moderation: moderationSchema,
     gamification: gamificationSchema,
     heatmap: heatmapSchema,
+    notifications: notificationsSchema,
     pricing: pricingSchema,
     rate_limits: rateLimitsSchema,
     log_level: z

@@ -137,6 +137,24 @@ export const domainEventSchemas = {
     .describe(
       'a report enters a moderation queue (from a user, or flagged or held by the filter); user_id is the reporter (0 for the filter)',
     ),
+  MembershipDecided: z
+    .object({
+      ...ids,
+      community_id: z.number().int(),
+      by_user_id: z.number().int(),
+      decision: z.enum(['approved', 'rejected']),
+      message: z.string().nullable(),
+    })
+    .describe('an owner or moderator approves or rejects a join request; user_id is the requester'),
+  ReportClosed: z
+    .object({
+      ...ids,
+      report_id: z.number().int(),
+      reporter_id: z.number().int(),
+      by_user_id: z.number().int(),
+      status: z.enum(['resolved', 'dismissed']),
+    })
+    .describe("a moderator resolves or dismisses a report; user_id is the reporter (the filter's reports are never closed to anyone)"),
   UserWarned: z
     .object({ ...ids, by_user_id: z.number().int().nullable(), reason: z.string() })
     .describe('a moderator (or an admin, site-wide) warns a user'),

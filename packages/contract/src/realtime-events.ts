@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { channelMessageSchema, dmMessageSchema, dmThreadSchema } from './endpoints/chat';
+import { notificationSchema } from './endpoints/notifications';
 import { attachmentSchema } from './endpoints/uploads';
 import { feedRealtimeSchemas } from './realtime-feed';
 import { gamificationRealtimeSchemas } from './realtime-gamification';
@@ -334,6 +335,21 @@ export const REALTIME_EVENT_DEFS = {
     on: ['user'],
     when: 'a paid-tier subscription starts, renews, is about to end, lapses, expires or is cancelled (the host sync, "Check my purchase" or an owner\'s grant)',
     to: 'the subscriber, so gated channels and the feed open or close without a reload (clients list channels again) and a toast says why',
+  }),
+  [E.notificationCreated]: def({
+    schema: z.object({
+      notification: notificationSchema,
+      unread_count: id.describe("the recipient's unread notifications after this one"),
+    }),
+    on: ['user'],
+    when: 'a notification is stored for the user (a new one, or a coalesced one that counts one more reaction)',
+    to: 'the recipient, so the bell counts it and the list shows it without a reload (clients may show their own toast or push)',
+  }),
+  [E.notificationsRead]: def({
+    schema: z.object({ unread_count: id, ids: z.array(id).nullable().describe('null: all were marked read') }),
+    on: ['user'],
+    when: 'the user marks notifications read (in any tab or device)',
+    to: "the user's other tabs and devices, so their bells agree",
   }),
 } satisfies { [N in RealtimeEventName]: RealtimeEventDef };
 

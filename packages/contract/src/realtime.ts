@@ -60,6 +60,8 @@ export const REALTIME_EVENTS = {
   gamificationBadgeAwarded: 'gamification.badge_awarded',
   membershipRequestDecided: 'membership.request_decided',
   subscriptionChanged: 'subscription.changed',
+  notificationCreated: 'notification.created',
+  notificationsRead: 'notification.read',
   /** A client event: members relay it to each other on presence channels; the server never publishes it. */
   clientTyping: 'client-typing',
 } as const;

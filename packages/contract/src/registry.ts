@@ -4,6 +4,7 @@ import { channels, dm } from './endpoints/chat';
 import { communities } from './endpoints/communities';
 import { feed } from './endpoints/feed';
 import { moderation } from './endpoints/moderation';
+import { notifications } from './endpoints/notifications';
 import { gamification } from './endpoints/gamification';
 import { analytics } from './endpoints/analytics';
 import { realtime } from './endpoints/realtime';
@@ -25,6 +26,7 @@ export const endpoints = {
   moderation,
   gamification,
   analytics,
+  notifications,
   admin,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

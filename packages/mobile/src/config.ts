@@ -1,5 +1,5 @@
 import type { TokenProvider } from '@communities/client';
-import type { RealtimeEventData } from '@communities/contract';
+import type { Notification, RealtimeEventData } from '@communities/contract';
 
 export interface AnalyticsEvent {
   type: 'screen_view' | 'tap';
@@ -54,6 +54,12 @@ export interface CommunitiesAddonConfig {
    * app. The addon already fetches communities, channels and feeds again so gated ones open or close.
    */
   onSubscriptionChanged?: (event: SubscriptionChangedEvent) => void;
+  /**
+   * A notification arrived live (a mention, a reply, a DM while away, a decision…), with the
+   * user's unread count: e.g. the host app's own push-style banner or local notification. The
+   * addon already refreshes its list and the menu badge.
+   */
+  onNotification?: (notification: Notification, unreadCount: number) => void;
   /** Optional headers per request, e.g. RocketLMS's x-api-key. */
   headers?: () => Record<string, string>;
   /** Replaces the global fetch (logging, certificate pinning, tests). */

@@ -6,10 +6,10 @@ export {
   type CommunitiesTheme,
   type PickedFile,
 } from './config';
-export { buildMenu, type MenuItem, type MenuRoute } from './menu';
+export { buildMenu, type MenuCounts, type MenuItem, type MenuRoute } from './menu';
 export { CommunitiesProvider, createQueryClient, type CommunitiesProviderProps } from './provider';
 export { useAddon, useFeature } from './context';
-export { useCommunitiesMenu } from './hooks';
+export { useCommunitiesMenu, useNotificationBadge } from './hooks';
 export { bundledLocales, type Translations } from './i18n';
 export { useDmUnreadQuery } from './state/queries/dm';
 export { CommunityListScreen, type CommunityListScreenProps } from './screens/CommunityList';
@@ -26,3 +26,4 @@ export { InsightsScreen, type InsightsScreenProps } from './screens/Insights';
 export { HeatmapView } from './components/heatmap-view';
 export { CreateCommunityScreen, type CreateCommunityScreenProps } from './screens/CreateCommunity';
 export { JoinRequestsScreen, type JoinRequestsScreenProps } from './screens/JoinRequests';
+export { NotificationsScreen, type NotificationsScreenProps } from './screens/Notifications';

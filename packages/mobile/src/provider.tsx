@@ -9,6 +9,7 @@ import { createI18n, type Translations } from './i18n';
 import { isTransient } from './lib/errors';
 import { useFeaturesQuery, useMeQuery } from './state/queries/system';
 import { useSubscriptionLive } from './state/queries/communities';
+import { useNotificationsLive } from './state/queries/notifications';
 
 /** The addon's query cache: retry only what may pass next time (network, 5xx), never a 4xx. */
 export function createQueryClient(): QueryClient {
@@ -120,5 +121,6 @@ function AddonState({ config, children }: { config: CommunitiesAddonConfig; chil
 /** Listens for the user's subscription changes wherever the addon is mounted (renders nothing). */
 function SubscriptionWatch() {
   useSubscriptionLive();
+  useNotificationsLive();
   return null;
 }

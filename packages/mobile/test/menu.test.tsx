@@ -43,14 +43,18 @@ const base: FeaturesResponse = {
 };
 
 describe('buildMenu', () => {
-  it('shows Communities and Messages when DMs are on', () => {
-    expect(buildMenu(base).map((i) => i.key)).toEqual(['communities', 'messages']);
+  it('shows Communities, Messages and Notifications when DMs are on', () => {
+    expect(buildMenu(base).map((i) => i.key)).toEqual(['communities', 'messages', 'notifications']);
+  });
+  it('puts the unread notification count on the Notifications entry', () => {
+    expect(buildMenu(base, { notifications: 3 }).find((i) => i.key === 'notifications')?.badge).toBe(3);
+    expect(buildMenu(base, { notifications: 0 }).find((i) => i.key === 'notifications')).not.toHaveProperty('badge');
   });
   it('names every label in the bundled English strings', () => {
     for (const item of buildMenu(base)) expect(en.menu[item.key]).toBeTruthy();
   });
   it('hides Messages when the server has DMs off', () => {
-    expect(buildMenu({ ...base, features: { ...base.features, dm: false } }).map((i) => i.key)).toEqual(['communities']);
+    expect(buildMenu({ ...base, features: { ...base.features, dm: false } }).map((i) => i.key)).toEqual(['communities', 'notifications']);
   });
   it('shows nothing when the addon is disabled or features are unknown', () => {
     expect(buildMenu({ ...base, enabled: false })).toEqual([]);

@@ -31,6 +31,7 @@ import { ChannelAuthorizer } from './realtime/authorize';
 import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
 import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
 import { RealtimeRevoker, subscribeRevocations } from './realtime/revoke';
+import { createNotifications, type NotificationService } from './notifications';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -68,6 +69,7 @@ export interface AppContext {
     admin: AdminService;
     /** Runtime-editable config (addon_settings), applied to `config` in place on every process. */
     settings: AddonSettings;
+    notifications: NotificationService;
   };
   /** Publishes realtime events; wired to the gateway when the HTTP server starts (or to Pusher). */
   broadcaster: Broadcaster;
@@ -75,6 +77,8 @@ export interface AppContext {
   realtimeCluster: RedisCluster | null;
   /** Ends realtime subscriptions that lost access: through the Redis cluster, or this process's gateway once it starts. */
   revoker: RealtimeRevoker;
+  /** Whether a user has a live connection (their user channel is subscribed here); set when this process runs the gateway. */
+  presence: ((userId: number) => Promise<boolean>) | null;
   close(): Promise<void>;
 }
 
@@ -174,24 +178,9 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     baseUrl: config.host.base_url,
     roleMap: config.host.role_map,
     defaultLocale: config.host.default_locale,
-    notificationChannel: config.integration.notification_channel,
+    // Host-table writes only: the notifications domain decides what reaches it (see createNotifications).
+    notificationChannel: 'rocketlms',
     now: () => ctx.clock.now(),
-    // The addon's own in-app record of each notification.
-    writeInApp: async (n) => {
-      const at = clock.now().toISOString();
-      await db.db
-        .insertInto('community_notifications')
-        .values({
-          user_id: n.userId,
-          type: (n.type ?? 'general').slice(0, 48),
-          title: n.title.slice(0, 200),
-          body: n.message,
-          data: JSON.stringify(n.data ?? {}),
-          created_at: at,
-          updated_at: at,
-        })
-        .execute();
-    },
   });
   let sessionRedis: Redis | null = null;
   let sessions: SessionStore | null = null;
@@ -265,6 +254,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     realtimeCluster,
     revoker,
     paidAccess,
+    presence: null,
     async close() {
       await ctx.services?.settings?.close();
       await queue.close();
@@ -288,6 +278,10 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   subscribeRevocations(bus, ctx.revoker);
   // Services take the finished context; wired last so they see every collaborator.
   const communities = createCommunityServices(ctx);
+  // Notifications first: the port it returns replaces host.notifications, so level-ups and tier
+  // changes pass the same switches, store and live push as the rest.
+  const notifications = createNotifications(ctx, communities.facts, host.notifications);
+  host.notifications = notifications.port;
   const chat = createChatServices(ctx, communities.facts);
   // The broadcaster is swapped when the HTTP server starts (and tests move the clock): read when used.
   const moderationDeps = {
@@ -319,6 +313,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       identities: host.identities,
       ownedPrivate: config.chat.driver === 'broadcast' || config.chat.driver === 'redis',
     }),
+    notifications: notifications.service,
     gamification: createGamification(ctx, communities.facts),
     analytics: createAnalytics(ctx, communities.facts),
     admin: undefined as unknown as AdminService,

@@ -60,7 +60,7 @@ describe('gamification config keys', () => {
       expect(new Date(board.starts_at!).getUTCHours()).toBe(15);
       expect(new Date(board.starts_at!).getUTCDay()).toBe(0);
       const notes = await t.ctx.hostDb.selectFrom('notifications').select(['user_id', 'title']).where('user_id', '=', a).execute();
-      expect(notes).toContainEqual({ user_id: a, title: 'Level 2' });
+      expect(notes).toContainEqual({ user_id: a, title: 'You reached level 2' });
     } finally {
       await t.close();
     }

@@ -152,6 +152,10 @@ describe('realtime payloads against their contract schemas', () => {
     await s.as(a).dm.block({ params: { userId: b } });
     await s.as(a).dm.unblock({ params: { userId: b } });
 
+    // Notifications: b was mentioned above (notification.created); marking read tells b's other tabs.
+    await s.ctx.bus.idle();
+    await s.as(b).notifications.markRead({ body: { all: true } });
+
     // Typing, a client event the gateway relays between members on a presence channel.
     const presence = realtimeChannel.dmPresence(prefix(), thread.id);
     await asB(presence);

@@ -18,6 +18,7 @@ import { ActingAsOwnerBanner } from './screens/admin/acting-banner';
 import { AdminArea } from './screens/admin/shell';
 import { useAdminAccess } from './screens/admin/access';
 import { LevelUpToasts, profilePath } from './components/gamification';
+import { NotificationBell, NotificationsScreen } from './components/notifications';
 import { SubscriptionToasts } from './components/paid';
 import { SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
@@ -161,6 +162,7 @@ function Shell() {
           <span aria-hidden="true">◆</span> {t('app.name')}
         </a>
         <span className="cm-spacer" />
+        {signedIn && <NotificationBell />}
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
         {me.data && features.data?.features.gamification !== false && (
           <a className={`cm-top-link${route.name === 'profile' ? ' cm-top-link--on' : ''}`} {...linkProps(profilePath(me.data.id))}>
@@ -206,6 +208,8 @@ function Shell() {
         {route.name === 'admin' && signedIn && <AdminArea section={route.section} />}
         {route.name === 'create' && !signedIn && !me.isLoading && <SignInPrompt />}
         {route.name === 'create' && me.data && <CreateCommunityScreen />}
+        {route.name === 'notifications' && !signedIn && !me.isLoading && <SignInPrompt />}
+        {route.name === 'notifications' && signedIn && <NotificationsScreen />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

@@ -250,8 +250,16 @@ export class MembershipService {
           message: message || null,
         },
       ).catch(() => {}); // best effort: the requester's next load shows the outcome anyway
+    const decided = (trx: Tx, d: 'approved' | 'rejected') =>
+      this.ctx.bus.record(trx, 'MembershipDecided', {
+        community_id: community.id,
+        user_id: userId,
+        by_user_id: actor.userId,
+        decision: d,
+        message: message || null,
+      });
     if (decision === 'reject') {
-      await this.removeRow(community.id, target.row, 'rejected');
+      await this.removeRow(community.id, target.row, 'rejected', (trx) => decided(trx, 'rejected').then(() => {}));
       void tell();
       return;
     }
@@ -270,6 +278,7 @@ export class MembershipService {
         source: 'approved',
         member_count: count,
       });
+      await decided(trx, 'approved');
     });
   }
 

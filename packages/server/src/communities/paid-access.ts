@@ -548,7 +548,16 @@ export class PaidAccessSync {
         message,
         // One host type per ending: a lapse (past_due) and an expiry both tell the member the term ended.
         type: `subscription.${change === 'past_due' ? 'expired' : change}`,
-        data: { community_id: tier.community_id, community_slug: c.slug, tier_id: tier.id, expires_at: expiresAt },
+        data: {
+          community_id: tier.community_id,
+          community_slug: c.slug,
+          tier_id: tier.id,
+          tier_name: tier.name,
+          change,
+          expires_at: expiresAt,
+          // One notification per change of a term: the sync and "Check my purchase" seeing it twice store it once.
+          dedupe_key: `tier:${tier.id}:${userId}:${change}:${expiresAt ?? 'none'}`,
+        },
       });
     } catch (error) {
       // A notification is not worth failing the sync for: the state change already committed.

@@ -22,6 +22,8 @@ export const RESERVED_SLUGS = new Set([
   'admin',
   'embed',
   'slug-availability',
+  // The web app's notification settings page, /communities/notifications.
+  'notifications',
 ]);
 
 export function slugify(name: string): string {

@@ -74,7 +74,6 @@ export function createGamification(ctx: GamificationContext, facts: FactsLoader)
       timeZone: g.timezone,
       logger: ctx.logger,
       host: ctx.host,
-      notifyHost: g.notify_host_on_level_up,
       channelPrefix: ctx.config.chat.broadcast_channel_prefix,
       broadcaster: () => ctx.broadcaster,
     }).register(ctx.bus);

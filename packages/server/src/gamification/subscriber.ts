@@ -34,7 +34,6 @@ export interface PointsDeps {
   timeZone: string;
   logger: Logger;
   host: Pick<HostPorts, 'notifications'>;
-  notifyHost: boolean;
   channelPrefix: string;
   /** Read at use: the gateway's broadcaster is wired when the HTTP server starts. */
   broadcaster: () => Broadcaster;
@@ -129,20 +128,30 @@ export class PointsSubscriber {
       GAMIFICATION_REALTIME_EVENTS.levelUp,
       data,
     ).catch((error: unknown) => this.d.logger.warn({ err: error }, 'level-up broadcast failed'));
-    if (this.d.notifyHost)
-      await this.d.host.notifications
-        .notify({
-          userId,
-          title: `Level ${after}`,
-          message: `You reached level ${after}.`,
-          type: 'communities_level_up',
-          data: { ...data },
-        })
-        .catch((error: unknown) => this.d.logger.warn({ err: error }, 'level-up notification failed'));
+    // The notifications domain stores it in the bell and, when the school wants it
+    // (notifications.host_kinds or gamification.notify_host_on_level_up), in RocketLMS.
+    await this.d.host.notifications
+      .notify({
+        userId,
+        title: `Level ${after}`,
+        message: `You reached level ${after}.`,
+        type: 'communities_level_up',
+        data: { ...data, dedupe_key: `level_up:${communityId ?? 0}:${after}` },
+      })
+      .catch((error: unknown) => this.d.logger.warn({ err: error }, 'level-up notification failed'));
   }
 
   private async pushBadge(userId: number, b: AwardedBadge): Promise<void> {
     const data: BadgeAwardedEvent = { community_id: b.communityId, slug: b.slug, name: b.name, icon: b.icon, awarded_at: b.awardedAt };
+    await this.d.host.notifications
+      .notify({
+        userId,
+        title: b.name,
+        message: `You earned the ${b.name} badge.`,
+        type: 'communities_badge',
+        data: { ...data, dedupe_key: `badge:${b.communityId ?? 0}:${b.slug}` },
+      })
+      .catch((error: unknown) => this.d.logger.warn({ err: error }, 'badge notification failed'));
     await publishEvent(
       this.publisher(),
       realtimeChannel.user(this.d.channelPrefix, userId),

@@ -88,6 +88,8 @@ export interface HostNotification {
 
 export interface NotificationPort {
   notify(n: HostNotification): Promise<void>;
+  /** Many at once, in few statements (optional: callers fall back to notify). */
+  notifyMany?(ns: HostNotification[]): Promise<void>;
 }
 
 /** A RocketLMS item a paid tier is sold as. */

@@ -1,3 +1,4 @@
+import { realtimeChannel } from '@communities/contract';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 
@@ -65,6 +66,11 @@ export async function buildHttpServer(ctx: AppContext, options: HttpRoles = {}):
     gateway.attach(app);
     if (ctx.realtimeCluster) await ctx.realtimeCluster.start(gateway, frame);
     else ctx.broadcaster = new LocalBroadcaster(gateway);
+    // "Connected" for DM notifications: the user's own channel is subscribed on this gateway
+    // (with several gateway nodes, a user connected to another node counts as away).
+    const g = gateway;
+    ctx.presence = (userId) =>
+      Promise.resolve(g.subscribersOf(realtimeChannel.user(ctx.config.chat.broadcast_channel_prefix, userId)).length > 0);
     // Lost access ends subscriptions on every node: through Redis when clustered.
     const revocations = new RevocationApplier(gateway, ctx.services.channelAuth, ctx.config.chat.broadcast_channel_prefix);
     revocations.watch(gateway);

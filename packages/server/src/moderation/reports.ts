@@ -369,6 +369,16 @@ export class ReportService {
         reason: `${status}${body.resolution_notes ? `: ${body.resolution_notes}` : ''}`.slice(0, 1000),
         target: { type: 'report', id: row.id },
       });
+      // The reporter hears the outcome (notifications); the filter's own reports have no reporter.
+      if (closing && row.reporter_id > 0)
+        await this.ctx.bus.record(trx, 'ReportClosed', {
+          community_id: row.community_id,
+          user_id: row.reporter_id,
+          report_id: row.id,
+          reporter_id: row.reporter_id,
+          by_user_id: actor.userId,
+          status: status,
+        });
     });
     const fresh = await this.db.selectFrom('moderation_reports').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
     if (closing && fresh.reporter_id > 0)

@@ -444,6 +444,15 @@ export const POLICIES: Record<string, Group> = {
     heatmapSettings: global(ALL),
     updateHeatmapSettings: global(ALL, () => ({ body: { show_activity: false } })),
   },
+  notifications: {
+    // Everyone signed in has their own inbox and preferences.
+    list: global(ALL, () => ({ query: { limit: 5 } })),
+    markRead: global(ALL, () => ({ body: { all: true } })),
+    preferences: global(ALL),
+    updatePreferences: global(ALL, () => ({ body: { level: 'mentions' } })),
+    // Muting a community: whoever can see its card; hidden ones are 404 to outsiders.
+    'updatePreferences@community': community(VIEW, (w) => ({ body: { community_id: w.communityId, muted: true } })),
+  },
   moderation: {
     // Anyone who can see it may report it; what they cannot see does not exist for them (404).
     // A pending requester of a public community reads it as any outsider does, so may report too.

@@ -623,6 +623,7 @@ const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0008_admin_tools': fill0008,
   '0010_activity_read_rollups': fill0010,
   '0011_tier_sales': fill0011,
+  '0012_notifications': fill0012,
 };
 
 /** 0010 backfills `*` rows, running sums, member periods and years and channel counts from what 0007 held; these come on top. */
@@ -651,6 +652,41 @@ async function fill0011(insert: Insert): Promise<void> {
       currency: 'GBP',
       sold_at: at(6),
       created_at: at(80),
+    },
+  ]);
+}
+
+async function fill0012(insert: Insert): Promise<void> {
+  await insert('community_notifications', [
+    {
+      id: 2,
+      user_id: 10,
+      type: 'reply',
+      title: 'Sam replied to you',
+      body: 'Thanks!',
+      data: json({}),
+      read_at: null,
+      community_id: 1,
+      channel_id: 2,
+      message_id: 1,
+      thread_id: null,
+      feed_item_id: null,
+      actor_id: 11,
+      count: 1,
+      dedupe_key: 'reply:0193a0b1-0000-7000-8000-000000000001',
+      ...stamps(81),
+    },
+  ]);
+  await insert('notification_preferences', [
+    {
+      id: 1,
+      user_id: 10,
+      community_id: 1,
+      channel_id: 0,
+      muted: 0,
+      level: 'mentions',
+      kinds: json({ reaction: { in_app: false } }),
+      updated_at: at(81),
     },
   ]);
 }

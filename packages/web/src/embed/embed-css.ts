@@ -17,4 +17,6 @@ export const EMBED_CSS = `
   font-size: 12px; font-weight: 700; display: inline-grid; place-items: center; }
 .badge[hidden] { display: none; }
 @media (max-width: 480px) { .floating { inset-inline-end: 12px; bottom: 12px; } }
+.floating.bell { bottom: 76px; }
+@media (max-width: 480px) { .floating.bell { bottom: 64px; } }
 `;

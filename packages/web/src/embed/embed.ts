@@ -137,6 +137,28 @@ async function run(): Promise<void> {
     }
   }
 
+  // The bell: unread notifications, linking to the notification list.
+  const bellSlot = document.querySelector('[data-communities-notifications]');
+  const bellRoot = mount(bellSlot ? { inside: bellSlot } : {}, 'notifications');
+  const bellBadge = el('span', { class: 'badge', hidden: true });
+  const bell = el(
+    'a',
+    { class: bellSlot ? 'msg bell' : 'msg floating bell', href: `${basePath}/notifications`, ariaLabel: t('bell') },
+    el('span', { class: 'icon', ariaHidden: 'true' }, '🔔'),
+    bellBadge,
+  );
+  bellRoot.append(bell);
+  const refreshBell = async () => {
+    const { unread_count: n } = await api.notifications.list({ query: { limit: 1 } });
+    bellBadge.hidden = n === 0;
+    bellBadge.textContent = n > 99 ? '99+' : String(n);
+    bell.setAttribute('aria-label', n > 0 ? t('bell_unread', { count: n }) : t('bell'));
+  };
+  await refreshBell().catch(() => {});
+  setInterval(() => {
+    if (document.visibilityState === 'visible') refreshBell().catch(() => {});
+  }, 60_000);
+
   if (features.features.dm === false) return;
   const slot = document.querySelector('[data-communities-messages]');
   const root = mount(slot ? { inside: slot } : {}, 'messages');

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'profile'; slug: string | null; userId: number }
   | { name: 'admin'; section: AdminSection }
   | { name: 'create' }
+  | { name: 'notifications' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -23,6 +24,7 @@ export const channelPath = (slug: string, channel?: string) => `${WEB_BASE}/${sl
 export const adminPath = (section: AdminSection = 'overview') =>
   section === 'overview' ? `${WEB_BASE}/admin` : `${WEB_BASE}/admin/${section}`;
 export const moderationPath = (slug: string | null) => (slug ? `${WEB_BASE}/${slug}/moderation` : adminPath('moderation'));
+export const notificationsPath = () => `${WEB_BASE}/notifications`;
 export const dmPath = (threadId?: number) => (threadId ? `${DM_BASE}/${threadId}` : DM_BASE);
 
 export function parseRoute(pathname: string): Route {
@@ -36,6 +38,8 @@ export function parseRoute(pathname: string): Route {
   if (rest.length === 0) return { name: 'discover' };
   // 'new' is a reserved slug: the create-community wizard lives there.
   if (rest.length === 1 && rest[0] === 'new') return { name: 'create' };
+  // 'notifications' is a reserved slug: the notification list and settings live there.
+  if (rest.length === 1 && rest[0] === 'notifications') return { name: 'notifications' };
   const [slug, tab, channel, ...more] = rest;
   const userId = /^[1-9]\d{0,14}$/.test(channel ?? tab ?? '') ? Number(channel ?? tab) : null;
   // 'admin' is a reserved slug: the site admin area lives there.

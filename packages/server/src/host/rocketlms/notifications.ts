@@ -18,6 +18,29 @@ export class RocketNotifications implements NotificationPort {
     },
   ) {}
 
+  /** Many rows in few statements (an announcement to a whole community). */
+  async notifyMany(ns: HostNotification[]): Promise<void> {
+    if (this.opts.channel !== 'rocketlms' && this.opts.writeInApp) for (const n of ns) await this.opts.writeInApp(n);
+    if (this.opts.channel === 'addon') return;
+    const at = Math.floor(this.opts.now().getTime() / 1000);
+    for (let i = 0; i < ns.length; i += 500)
+      await this.db
+        .insertInto('notifications')
+        .values(
+          ns.slice(i, i + 500).map((n) => ({
+            user_id: n.userId,
+            sender_id: null,
+            group_id: null,
+            title: n.title.slice(0, 255),
+            message: n.message,
+            sender: 'system' as const,
+            type: 'single' as const,
+            created_at: at,
+          })),
+        )
+        .execute();
+  }
+
   async notify(n: HostNotification): Promise<void> {
     if (this.opts.channel !== 'rocketlms' && this.opts.writeInApp) await this.opts.writeInApp(n);
     if (this.opts.channel === 'addon') return;

@@ -8,6 +8,7 @@ import { channelRoutes, dmRoutes } from './chat';
 import { communityRoutes } from './communities';
 import { feedRoutes } from './feed';
 import { moderationRoutes } from './moderation';
+import { notificationRoutes } from './notifications';
 import { gamificationRoutes } from './gamification';
 import { realtimeRoutes } from './realtime';
 import { systemRoutes } from './system';
@@ -37,6 +38,7 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...moderationRoutes(ctx.services.moderation),
     ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
     ...analyticsRoutes(ctx.services.analytics),
+    ...notificationRoutes(ctx.services.notifications),
     ...adminRoutes(ctx),
   ];
 }

@@ -393,6 +393,14 @@ export interface CommunityNotificationsTable {
   read_at: string | null; // varchar(32)
   created_at: string; // varchar(32)
   updated_at: string; // varchar(32)
+  community_id: number | null; // bigint
+  channel_id: number | null; // bigint
+  message_id: number | null; // bigint
+  thread_id: number | null; // bigint
+  feed_item_id: number | null; // bigint
+  actor_id: number | null; // bigint
+  count: Generated<number>; // integer, default 1
+  dedupe_key: string | null; // varchar(120)
 }
 
 /** Table `community_pricing_tiers`. */
@@ -758,6 +766,18 @@ export interface ModerationViolationsTable {
   created_at: string; // varchar(32)
 }
 
+/** Table `notification_preferences`. */
+export interface NotificationPreferencesTable {
+  id: Generated<number>; // integer, primary key
+  user_id: number; // bigint
+  community_id: Generated<number>; // bigint, default 0
+  channel_id: Generated<number>; // bigint, default 0
+  muted: Generated<number>; // smallint, default 0
+  level: string | null; // varchar(16)
+  kinds: string; // text
+  updated_at: string; // varchar(32)
+}
+
 /** Table `user_activity_stats`. */
 export interface UserActivityStatsTable {
   id: Generated<number>; // integer, primary key
@@ -857,6 +877,7 @@ export interface Database {
   member_activity_years: MemberActivityYearsTable;
   moderation_reports: ModerationReportsTable;
   moderation_violations: ModerationViolationsTable;
+  notification_preferences: NotificationPreferencesTable;
   user_activity_stats: UserActivityStatsTable;
   user_badges: UserBadgesTable;
   user_moderation_actions: UserModerationActionsTable;
@@ -919,6 +940,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'member_activity_years',
   'moderation_reports',
   'moderation_violations',
+  'notification_preferences',
   'user_activity_stats',
   'user_badges',
   'user_moderation_actions',

@@ -1,6 +1,6 @@
 import { ApiError, type AnyMessage } from '@communities/client';
 import { plainText } from '@communities/contract';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { useConversation, type ConversationConfig } from '../../state/chat/use-conversation';
@@ -88,6 +88,18 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
       );
     },
   };
+
+  // Opened from a notification (`?message=<id>`): once the log is loaded, jump to that message
+  // (fetching the stretch around it when it is older than what is loaded).
+  const jumped = useRef(false);
+  const loaded = snap.messages.length > 0;
+  useEffect(() => {
+    if (jumped.current || !loaded) return;
+    const id = Number(new URLSearchParams(window.location.search).get('message'));
+    if (!Number.isInteger(id) || id <= 0) return;
+    jumped.current = true;
+    actions.onJump(id);
+  });
 
   const limits = features.data?.limits;
   return (
