@@ -523,6 +523,37 @@ const rateLimitsSchema = z
     reports: rateLimitRule(10, 60),
     /** "Check my purchase": each one reads the caller's RocketLMS sales at once. */
     purchase_checks: rateLimitRule(10, 60),
+    /** Searches (GET /search): each one runs full-text queries over every source the caller reads. */
+    search: rateLimitRule(30, 10),
+  })
+  .strict()
+  .prefault({});
+
+export const SEARCH_LANGUAGES = [
+  'simple',
+  'arabic',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'italian',
+  'portuguese',
+  'russian',
+  'spanish',
+  'swedish',
+  'turkish',
+] as const;
+
+const searchSchema = z
+  .object({
+    language: z
+      .enum(SEARCH_LANGUAGES)
+      .default('simple')
+      .describe(
+        'PostgreSQL: the text-search configuration queries stem with (simple: no stemming); `communities search:rebuild` adds its index. SQLite (FTS5, unicode61) and MariaDB (FULLTEXT) match whole words in every language',
+      ),
   })
   .strict()
   .prefault({});
@@ -635,6 +666,7 @@ export const configSchema = z
     heatmap: heatmapSchema,
     pricing: pricingSchema,
     rate_limits: rateLimitsSchema,
+    search: searchSchema,
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

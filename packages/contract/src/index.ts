@@ -12,6 +12,7 @@ export * from './realtime-moderation';
 export * from './endpoints/gamification';
 export * from './realtime-gamification';
 export * from './endpoints/analytics';
+export * from './endpoints/search';
 export * from './markdown';
 export * from './realtime';
 export * from './realtime-feed';

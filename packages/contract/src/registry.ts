@@ -7,6 +7,7 @@ import { moderation } from './endpoints/moderation';
 import { gamification } from './endpoints/gamification';
 import { analytics } from './endpoints/analytics';
 import { realtime } from './endpoints/realtime';
+import { search } from './endpoints/search';
 import { system } from './endpoints/system';
 import { uploads } from './endpoints/uploads';
 
@@ -26,5 +27,6 @@ export const endpoints = {
   gamification,
   analytics,
   admin,
+  search,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

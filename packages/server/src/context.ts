@@ -31,6 +31,7 @@ import { ChannelAuthorizer } from './realtime/authorize';
 import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realtime/broadcaster';
 import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
 import { RealtimeRevoker, subscribeRevocations } from './realtime/revoke';
+import { SearchService } from './search';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -66,6 +67,7 @@ export interface AppContext {
     gamification: Gamification;
     analytics: AnalyticsService;
     admin: AdminService;
+    search: SearchService;
     /** Runtime-editable config (addon_settings), applied to `config` in place on every process. */
     settings: AddonSettings;
   };
@@ -321,6 +323,17 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     }),
     gamification: createGamification(ctx, communities.facts),
     analytics: createAnalytics(ctx, communities.facts),
+    search: new SearchService(
+      {
+        config,
+        db,
+        host,
+        get clock() {
+          return ctx.clock;
+        },
+      },
+      communities.facts,
+    ),
     admin: undefined as unknown as AdminService,
     settings: undefined as unknown as AddonSettings,
   };

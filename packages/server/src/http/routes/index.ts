@@ -10,6 +10,7 @@ import { feedRoutes } from './feed';
 import { moderationRoutes } from './moderation';
 import { gamificationRoutes } from './gamification';
 import { realtimeRoutes } from './realtime';
+import { searchRoutes } from './search';
 import { systemRoutes } from './system';
 import { uploadRoutes } from './uploads';
 
@@ -38,5 +39,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...gamificationRoutes(ctx.services.gamification.service, ctx.config.features.central_feed),
     ...analyticsRoutes(ctx.services.analytics),
     ...adminRoutes(ctx),
+    ...searchRoutes(ctx.services.search),
   ];
 }

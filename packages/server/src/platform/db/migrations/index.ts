@@ -11,6 +11,7 @@ import { paidTiers } from './0009_paid_tiers';
 import { adminTools } from './0008_admin_tools';
 import { activityReadRollups } from './0010_activity_read_rollups';
 import { tierSales } from './0011_tier_sales';
+import { search } from './0013_search';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   paidTiers,
   activityReadRollups,
   tierSales,
+  search,
 ];
