@@ -6,6 +6,7 @@ import { benchLeaderboard } from './leaderboard';
 import { benchMarkdownMentions } from './markdown-mentions';
 import { benchModerationIngest } from './moderation-ingest';
 import { benchRealtime } from './realtime';
+import { benchSearch } from './search';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
 
@@ -23,6 +24,8 @@ const results = {
   feed_posts_http: await benchFeedPosts(),
   // 1 M messages by default; `-- --history-messages 10000000` for the issue's depth.
   history: await benchHistory({ messages: flag('--history-messages') }),
+  // Two-word search within a community at 1 M messages (`-- --search-messages N` to change).
+  search: await benchSearch({ messages: flag('--search-messages') }),
   realtime_delivery: await benchRealtime(),
   word_filter: benchWordFilter(),
   moderation_ingest: await benchModerationIngest(),

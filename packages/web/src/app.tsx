@@ -16,6 +16,8 @@ import { AdminArea } from './screens/admin/shell';
 import { useAdminAccess } from './screens/admin/access';
 import { LevelUpToasts, profilePath } from './components/gamification';
 import { SubscriptionToasts } from './components/paid';
+import { SearchBox } from './components/search';
+import { useCommunityQuery } from './state/queries/communities';
 import { SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
@@ -98,6 +100,12 @@ function OfflineBanner() {
   );
 }
 
+/** The search box of the community being looked at (scoped to it). */
+function CommunitySearch({ slug }: { slug: string }) {
+  const community = useCommunityQuery(slug);
+  return <SearchBox key={slug} slug={slug} communityId={community.data?.id ?? null} />;
+}
+
 export function App() {
   return (
     <RealtimeProvider>
@@ -121,6 +129,7 @@ function Shell() {
         <a className="cm-brand" {...linkProps(WEB_BASE)}>
           <span aria-hidden="true">◆</span> {t('app.name')}
         </a>
+        {signedIn && (route.name === 'community' || route.name === 'channel') && <CommunitySearch slug={route.slug} />}
         <span className="cm-spacer" />
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
         {me.data && features.data?.features.gamification !== false && (

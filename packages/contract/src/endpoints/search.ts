@@ -39,7 +39,7 @@ export const searchResultSchema = z.object({
   id: z.number().int(),
   community: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
   /** Channel messages: the channel to open (then history `around` the id). */
-  channel: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+  channel: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
   /** Direct messages: the thread. */
   thread_id: z.number().int().nullable(),
   /** Comments: the post they are on. */

@@ -34,7 +34,7 @@ interface Scope {
   community: CommunityRow;
   access: AccessContext;
   moderator: boolean;
-  channels: Array<{ id: number; name: string }>;
+  channels: Array<{ id: number; slug: string; name: string }>;
   feed: boolean;
   members: boolean;
 }
@@ -82,7 +82,7 @@ export class SearchService {
       .execute();
     const channels = rows
       .filter((r) => can(actor, 'channel.view', { ...access, channel: channelFacts(r) }).allowed)
-      .map((r) => ({ id: r.id, name: r.name }));
+      .map((r) => ({ id: r.id, slug: r.slug, name: r.name }));
     return {
       community,
       access,
@@ -407,7 +407,7 @@ export class SearchService {
         kind: h.kind,
         id: h.id,
         community: c ? { id: c.id, slug: c.slug, name: c.name } : null,
-        channel: ch ? { id: ch.id, name: ch.name } : null,
+        channel: ch ? { id: ch.id, slug: ch.slug, name: ch.name } : null,
         thread_id: h.threadId,
         post_id: h.kind === 'comment' ? h.postId : null,
         author: h.userId === null || h.kind === 'community' ? null : userSummary(h.userId, users),

@@ -1,6 +1,6 @@
 import { ApiError, type AnyMessage } from '@communities/client';
 import { plainText } from '@communities/contract';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { useConversation, type ConversationConfig } from '../../state/chat/use-conversation';
@@ -88,6 +88,20 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
       );
     },
   };
+
+  // Opened from search (`?message=<id>`): once the log has loaded, jump to the message (history `around` it).
+  const jumped = useRef(false);
+  useEffect(() => {
+    if (jumped.current || snap.status !== 'ready') return;
+    jumped.current = true;
+    const params = new URLSearchParams(window.location.search);
+    const id = Number(params.get('message'));
+    if (!Number.isSafeInteger(id) || id <= 0) return;
+    params.delete('message');
+    const rest = params.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}`);
+    actions.onJump(id);
+  });
 
   const limits = features.data?.limits;
   return (
