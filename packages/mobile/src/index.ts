@@ -26,3 +26,4 @@ export { InsightsScreen, type InsightsScreenProps } from './screens/Insights';
 export { HeatmapView } from './components/heatmap-view';
 export { CreateCommunityScreen, type CreateCommunityScreenProps } from './screens/CreateCommunity';
 export { JoinRequestsScreen, type JoinRequestsScreenProps } from './screens/JoinRequests';
+export { SearchScreen, type SearchScreenProps } from './screens/Search';
