@@ -36,7 +36,7 @@ describe('search on the phone, against a real server', () => {
     await fireEvent.changeText(await screen.findByTestId('search-input', {}, { timeout: 10_000 }), 'telescope');
     const row = await screen.findByTestId(`search-result-message-${open}`, {}, { timeout: 10_000 });
     expect(screen.queryByTestId(`search-result-message-${staffOnly}`)).toBeNull();
-    expect(screen.getAllByTestId('search-mark').map((m) => m.props.children)).toEqual(['Telescope']);
+    expect(screen.getAllByTestId('search-mark').map((m) => String(m.props.children))).toEqual(['Telescope']);
     expect(screen.getByText(/#general/)).toBeTruthy();
     await fireEvent.press(row);
     expect(opened[0]).toMatchObject({ kind: 'message', id: open, channel: { slug: 'general' } });
