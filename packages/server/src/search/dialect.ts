@@ -17,9 +17,11 @@ const MYSQL_MIN_WORD = 3;
 
 /**
  * The full-text match of one dialect over migration 0013's indexes. `candidates` returns a
- * source's rows (aliased `m`) that contain every term and pass `where`, best first by the
- * dialect's own rank (FTS5 bm25, MariaDB MATCH relevance, PostgreSQL ts_rank), newest first among
- * equals, at most SEARCH_MAX_RESULTS of them.
+ * source's rows (aliased `m`) that contain every term and pass `where`, at most
+ * SEARCH_MAX_RESULTS of them: on SQLite the newest matches (FTS5 walks its doclist by rowid
+ * descending and stops at the limit; ordering by bm25 would score every match first: p99 230 ms
+ * against 15 ms for common word pairs at 300 k messages), on MariaDB and PostgreSQL the best by
+ * their own rank (MATCH relevance, ts_rank). The service ranks the candidates together.
  */
 export function fullText(d: Pick<Db, 'db' | 'dialect' | 'prefix'>, language: SearchLanguage, terms: readonly string[]) {
   const and = (w: readonly RawBuilder<unknown>[]) => (w.length ? sql`and ${sql.join(w, sql` and `)}` : sql``);
@@ -33,7 +35,7 @@ export function fullText(d: Pick<Db, 'db' | 'dialect' | 'prefix'>, language: Sea
         const match = terms.map((t) => `"${t}"`).join(' ');
         q = sql<R>`select ${select} from ${fts} join ${m} on m.id = ${fts}.rowid
           where ${fts} match ${match} ${and(where)}
-          order by ${fts}.rank, m.id desc limit ${limit}`;
+          order by ${fts}.rowid desc limit ${limit}`;
       } else if (d.dialect === 'mysql') {
         const long = terms.filter((t) => t.length >= MYSQL_MIN_WORD);
         const cols = sql.join(src.columns.map((c) => sql.ref(`m.${c}`)));

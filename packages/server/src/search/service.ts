@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { notFound } from '../platform/errors';
 
 import { fullText, type Source } from './dialect';
-import { queryTerms, snippet } from './text';
+import { queryTerms, relevance, snippet } from './text';
 
 export type SearchQuery = z.output<typeof searchQuerySchema>;
 
@@ -58,9 +58,9 @@ const num = (v: unknown) => Number(v);
  * Full-text search, access-filtered: every community, channel, thread and row it looks at is one
  * the access engine lets the caller read (channels by `channel.view`, posts by `feed.read`,
  * members by `members.list`), with deleted rows left out and held or hidden ones shown to their
- * author and the moderators only, as history and the feed show them. Each source gives its best
- * SEARCH_MAX_RESULTS candidates by the dialect's own rank; those are ranked together by matched
- * words, then hits, then recency, and paged (bounded paging: offset cursors up to 200 results).
+ * author and the moderators only, as history and the feed show them. Each source gives at most
+ * SEARCH_MAX_RESULTS candidates (see `fullText`); those are ranked together by matched words,
+ * then hits, then recency, and paged (bounded paging: offset cursors up to 200 results).
  */
 export class SearchService {
   constructor(
@@ -379,16 +379,14 @@ export class SearchService {
 
     // Relevance (distinct words matched, then hits), then newest.
     const ranked = hits
-      .map((h) => ({ h, s: snippet(h.source, terms, h.markdown) }))
+      .map((h) => ({ h, r: relevance(h.source, terms) }))
       .sort(
         (a, b) =>
-          b.s.matched - a.s.matched ||
-          Math.min(b.s.hits, 5) - Math.min(a.s.hits, 5) ||
-          (b.h.createdAt ?? '').localeCompare(a.h.createdAt ?? '') ||
-          b.h.id - a.h.id,
+          b.r.matched - a.r.matched || b.r.hits - a.r.hits || (b.h.createdAt ?? '').localeCompare(a.h.createdAt ?? '') || b.h.id - a.h.id,
       )
       .slice(0, SEARCH_MAX_RESULTS);
-    const pageRows = ranked.slice(offset, offset + q.limit);
+    // Snippets (Markdown parsed, highlights) for the page only.
+    const pageRows = ranked.slice(offset, offset + q.limit).map(({ h }) => ({ h, s: snippet(h.source, terms, h.markdown) }));
     const next = offset + q.limit < ranked.length ? encodeCursor({ o: offset + q.limit }) : null;
     return { items: await this.present(pageRows, scopes), next_cursor: next };
   }

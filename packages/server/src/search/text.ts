@@ -15,6 +15,22 @@ export function queryTerms(q: string): string[] {
   return out.slice(0, MAX_TERMS);
 }
 
+/** Distinct terms a text has (a word starting with the term), and its hits (capped): the ranking, without building a snippet. */
+export function relevance(source: string, terms: readonly string[]): { matched: number; hits: number } {
+  const found = new Set<string>();
+  let hits = 0;
+  for (const m of fold(source).matchAll(WORD)) {
+    let hit = false;
+    for (const t of terms)
+      if (m[0].startsWith(t)) {
+        found.add(t);
+        hit = true;
+      }
+    if (hit && ++hits >= 5 && found.size === terms.length) break;
+  }
+  return { matched: found.size, hits: Math.min(hits, 5) };
+}
+
 export interface Snippet {
   text: string;
   highlights: Array<[number, number]>;
