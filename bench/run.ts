@@ -10,6 +10,7 @@ import { benchPointsIngest } from './points-ingest';
 import { benchNotificationsFanout } from './notifications-fanout';
 import { benchRealtime } from './realtime';
 import { benchRollupCost } from './rollup-cost';
+import { benchSearch } from './search';
 import { benchSustainedIngest } from './sustained-ingest';
 import { benchWordFilter } from './word-filter';
 
@@ -27,6 +28,8 @@ const results = {
   feed_posts_http: await benchFeedPosts(),
   // 1 M messages by default; `-- --history-messages 10000000` for the issue's depth.
   history: await benchHistory({ messages: flag('--history-messages') }),
+  // Two-word search within a community at 1 M messages (`-- --search-messages N` to change).
+  search: await benchSearch({ messages: flag('--search-messages') }),
   realtime_delivery: await benchRealtime(),
   // 1,000 clients × 100 persisted messages a second, POST → receipt, beside raw ws at the same rate.
   fan_out: await benchBigRoom({ clients: 1000, rate: 100, seconds: 10, storm: 0 }),

@@ -2,7 +2,7 @@
  * Converts translation files from i18next's own format to ICU MessageFormat, in place:
  *
  *   - `{{name}}` becomes `{name}`;
- *   - a plural group `x_zero` / `x_one` / `x_two` / `x_few` / `x_many` / `x_other` (only when `x_other`
+ *   - a plural group `x_zero` / `x_one` / `x_two` / `x_few` / `x_many` / `x_other` (only when `x_one` and `x_other`
  *     exists) becomes one message `x`: `{count, plural, =0 {…} one {…} … other {…}}`, where `{{count}}`
  *     becomes `#` and a literal `#` is quoted. i18next's `_zero` means "exactly 0" in every language,
  *     so it becomes ICU's `=0`.
@@ -79,7 +79,12 @@ function convertPluralForm(text: string): string {
 export function convertTree(tree: Tree): Tree {
   const out: Tree = {};
   const keys = Object.keys(tree);
-  const groups = new Set(keys.filter((k) => k.endsWith('_other') && typeof tree[k] === 'string').map((k) => k.slice(0, -'_other'.length)));
+  // A group needs its `_one` too: `reason_other` ("Something else") is a word, not a plural form.
+  const groups = new Set(
+    keys
+      .filter((k) => k.endsWith('_other') && typeof tree[k] === 'string' && typeof tree[`${k.slice(0, -'_other'.length)}_one`] === 'string')
+      .map((k) => k.slice(0, -'_other'.length)),
+  );
   for (const key of keys) {
     const value = tree[key]!;
     if (typeof value === 'object') {

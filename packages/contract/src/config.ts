@@ -525,6 +525,8 @@ const rateLimitsSchema = z
     purchase_checks: rateLimitRule(10, 60),
     /** Leaderboard reads (community and global): a page shows one or two. */
     leaderboard_reads: rateLimitRule(60, 10),
+    /** Searches (GET /search): each one runs full-text queries over every source the caller reads. */
+    search: rateLimitRule(30, 10),
   })
   .strict()
   .prefault({});
@@ -567,6 +569,35 @@ const notificationsSchema = z
       'integer from 10 to 5000: rows per insert when an @everyone or an announcement reaches a whole community',
     ),
     dm_offline_only: bool(true).describe('true or false: a DM notifies only a recipient with no live connection (false: every DM)'),
+  })
+  .strict()
+  .prefault({});
+
+export const SEARCH_LANGUAGES = [
+  'simple',
+  'arabic',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'italian',
+  'portuguese',
+  'russian',
+  'spanish',
+  'swedish',
+  'turkish',
+] as const;
+
+const searchSchema = z
+  .object({
+    language: z
+      .enum(SEARCH_LANGUAGES)
+      .default('simple')
+      .describe(
+        'PostgreSQL: the text-search configuration queries stem with (simple: no stemming); `communities search:rebuild` adds its index. SQLite (FTS5, unicode61) and MariaDB (FULLTEXT) match whole words in every language',
+      ),
   })
   .strict()
   .prefault({});
@@ -680,6 +711,7 @@ export const configSchema = z
     notifications: notificationsSchema,
     pricing: pricingSchema,
     rate_limits: rateLimitsSchema,
+    search: searchSchema,
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

@@ -13,6 +13,7 @@ export * from './endpoints/gamification';
 export * from './realtime-gamification';
 export * from './endpoints/analytics';
 export * from './endpoints/notifications';
+export * from './endpoints/search';
 export * from './markdown';
 export * from './realtime';
 export * from './realtime-feed';

@@ -8,6 +8,7 @@ import { notifications } from './endpoints/notifications';
 import { gamification } from './endpoints/gamification';
 import { analytics } from './endpoints/analytics';
 import { realtime } from './endpoints/realtime';
+import { search } from './endpoints/search';
 import { system } from './endpoints/system';
 import { uploads } from './endpoints/uploads';
 
@@ -28,5 +29,6 @@ export const endpoints = {
   analytics,
   notifications,
   admin,
+  search,
 } as const satisfies EndpointRegistry;
 export type Endpoints = typeof endpoints;

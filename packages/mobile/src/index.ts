@@ -27,3 +27,4 @@ export { HeatmapView } from './components/heatmap-view';
 export { CreateCommunityScreen, type CreateCommunityScreenProps } from './screens/CreateCommunity';
 export { JoinRequestsScreen, type JoinRequestsScreenProps } from './screens/JoinRequests';
 export { NotificationsScreen, type NotificationsScreenProps } from './screens/Notifications';
+export { SearchScreen, type SearchScreenProps } from './screens/Search';

@@ -32,6 +32,7 @@ import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realti
 import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
 import { RealtimeRevoker, subscribeRevocations } from './realtime/revoke';
 import { createNotifications, type NotificationService } from './notifications';
+import { SearchService } from './search';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -67,6 +68,7 @@ export interface AppContext {
     gamification: Gamification;
     analytics: AnalyticsService;
     admin: AdminService;
+    search: SearchService;
     /** Runtime-editable config (addon_settings), applied to `config` in place on every process. */
     settings: AddonSettings;
     notifications: NotificationService;
@@ -316,6 +318,17 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     notifications: notifications.service,
     gamification: createGamification(ctx, communities.facts),
     analytics: createAnalytics(ctx, communities.facts),
+    search: new SearchService(
+      {
+        config,
+        db,
+        host,
+        get clock() {
+          return ctx.clock;
+        },
+      },
+      communities.facts,
+    ),
     admin: undefined as unknown as AdminService,
     settings: undefined as unknown as AddonSettings,
   };

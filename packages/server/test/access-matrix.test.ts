@@ -60,7 +60,7 @@ async function runCell(key: string, p: Policy, vis: Visibility, role: Role, want
 beforeAll(async () => {
   const many = { max: 1_000_000, window_seconds: 1 };
   s = await startTestServer({
-    rate_limits: { messages: many, dm_messages: many, feed_posts: many, uploads: many, reports: many },
+    rate_limits: { messages: many, dm_messages: many, feed_posts: many, uploads: many, reports: many, search: many },
     // The matrix calls as users it makes on the fly: no identity cache to miss them.
     host: { identity_cache_seconds: 0 },
   });

@@ -51,6 +51,20 @@ describe('the communities command', () => {
     // Seven fresh processes, each compiling TypeScript at start: slow on a busy 2-core machine.
   }, 180_000);
 
+  it('search:rebuild rebuilds the full-text indexes (with a table prefix)', () => {
+    const env = {
+      DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}`,
+      COMMUNITIES__DATABASE__TABLE_PREFIX: 'cm_',
+    };
+    expect(run(['migrate'], env).status).toBe(0);
+    expect(run(['search:rebuild'], env)).toMatchObject({
+      status: 0,
+      out: expect.stringMatching(
+        /channel_messages: 0 rows indexed in \d+ ms[\s\S]*communities: 0 rows[\s\S]*Search indexes rebuilt \(sqlite\)\./,
+      ),
+    });
+  }, 120_000);
+
   it('serve refuses unknown roles, and an API without a gateway that could not reach one', () => {
     const env = { DATABASE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite')}` };
     expect(run(['serve', '--roles', 'api,websocket'], env)).toMatchObject({

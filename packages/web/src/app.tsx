@@ -20,6 +20,8 @@ import { useAdminAccess } from './screens/admin/access';
 import { LevelUpToasts, profilePath } from './components/gamification';
 import { NotificationBell, NotificationsScreen } from './components/notifications';
 import { SubscriptionToasts } from './components/paid';
+import { SearchBox } from './components/search';
+import { useCommunityQuery } from './state/queries/communities';
 import { SanctionWatcher } from './screens/moderation';
 import { RealtimeProvider, useConnection } from './state/realtime';
 import { useFeatures, useMe } from './state/session';
@@ -133,6 +135,12 @@ function LanguagePicker() {
   );
 }
 
+/** The search box of the community being looked at (scoped to it). */
+function CommunitySearch({ slug }: { slug: string }) {
+  const community = useCommunityQuery(slug);
+  return <SearchBox key={slug} slug={slug} communityId={community.data?.id ?? null} />;
+}
+
 export function App() {
   return (
     <RealtimeProvider>
@@ -161,6 +169,7 @@ function Shell() {
         <a className="cm-brand" {...linkProps(WEB_BASE)}>
           <span aria-hidden="true">◆</span> {t('app.name')}
         </a>
+        {signedIn && (route.name === 'community' || route.name === 'channel') && <CommunitySearch slug={route.slug} />}
         <span className="cm-spacer" />
         {signedIn && <NotificationBell />}
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}

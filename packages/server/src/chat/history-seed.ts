@@ -12,6 +12,45 @@ export interface HistorySeed {
   rowsPerStatement?: number;
   statementsPerTransaction?: number;
   onProgress?: (done: number) => void;
+  /**
+   * `varied`: each message is 6–15 words drawn from a 5,000-word vocabulary with a Zipf-like
+   * spread (a few words in most messages, most words rare), as real chat is, so search has
+   * something to rank. `fixed` (default): one sentence with the message's number.
+   */
+  text?: 'fixed' | 'varied';
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'po', 'da', 'fe', 'gu', 'ha', 'ji', 'bo'];
+/** Word `rank` of the seeded vocabulary: 2 to 4 syllables, distinct for every rank below 16^4. */
+export function seedWord(rank: number): string {
+  let w = '';
+  let n = rank;
+  do {
+    w += SYLLABLES[n % 16];
+    n = Math.floor(n / 16);
+  } while (n > 0);
+  return w.length < 4 ? `${w}ra` : w;
+}
+export const SEED_VOCABULARY = 5000;
+/** A Zipf-like rank (P(rank) ∝ 1 / rank) from a uniform number in [0, 1). */
+export const zipfRank = (u: number) => Math.min(SEED_VOCABULARY - 1, Math.floor(Math.exp(u * Math.log(SEED_VOCABULARY))) - 1);
+/** Deterministic uniform numbers from a seed (mulberry32). */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function variedText(n: number): string {
+  const r = random(n + 1);
+  const words = 6 + Math.floor(r() * 10);
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(seedWord(zipfRank(r())));
+  return `${out.join(' ')}.`;
 }
 
 /**
@@ -41,7 +80,7 @@ export async function seedHistory(
     return {
       channel_id: opts.channelId,
       user_id: opts.authorIds[n % opts.authorIds.length]!,
-      content: `Seeded history message ${n}: what did everyone make of this week's lesson?`,
+      content: opts.text === 'varied' ? variedText(n) : `Seeded history message ${n}: what did everyone make of this week's lesson?`,
       metadata: '{"mentions":[],"mention_roles":[]}',
       reply_to_id: null,
       nonce: null,

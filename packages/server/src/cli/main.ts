@@ -14,6 +14,7 @@ import { assertDemoIsolated, assertRealSecrets, withDemoSecrets } from '../platf
 import { formatVerifyReport, verifyGamification } from '../gamification/verify';
 import { formatEventStatus } from '../platform/events';
 import { formatQueueStatus } from '../platform/queue-status';
+import { rebuildSearchIndex } from '../search';
 import { startWorker } from '../worker';
 
 import { checkRoles, DEFAULT_ROLES, parseRoles, RolesError } from './roles';
@@ -89,6 +90,21 @@ program
   );
 
 program
+  .command('search:rebuild')
+  .description("rebuild the full-text search indexes from the rows they cover (PostgreSQL: also adds search.language's index)")
+  .option('--json', 'print the report as JSON')
+  .action((opts: { json?: boolean }) =>
+    withContext(program.opts(), async (ctx) => {
+      const report = await rebuildSearchIndex(ctx.db, ctx.config.search.language);
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else {
+        for (const x of report.sources) console.log(`${x.table}: ${x.rows} rows indexed in ${x.ms} ms`);
+        console.log(`Search indexes rebuilt (${report.dialect}).`);
+      }
+    }),
+  );
+
+program
   .command('gamification:verify')
   .description('recompute every score from the points ledger and report drift (exit code 1 when any)')
   .option('--json', 'print the report as JSON')
@@ -149,7 +165,8 @@ program
   .requiredOption('--messages <n>', 'how many messages, e.g. 10000000')
   .requiredOption('--authors <ids>', 'comma-separated user ids who post in turn (members of the community)')
   .option('--days <n>', 'history spans this many days up to now', '365')
-  .action((opts: { channel: string; messages: string; authors: string; days: string }) =>
+  .option('--varied-text', 'words from a 5,000-word vocabulary with a Zipf spread (for search), instead of one numbered sentence')
+  .action((opts: { channel: string; messages: string; authors: string; days: string; variedText?: boolean }) =>
     withContext(program.opts(), async (ctx) => {
       const int = (v: string, name: string) => {
         const n = Number(v);
@@ -164,6 +181,7 @@ program
         authorIds: opts.authors.split(',').map((a) => int(a.trim(), 'authors')),
         days: int(opts.days, 'days'),
         now: ctx.clock.now(),
+        text: opts.variedText ? 'varied' : 'fixed',
         onProgress: (done) => {
           if (done - last >= 1_000_000 || done === messages) {
             last = done;

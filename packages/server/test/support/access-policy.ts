@@ -504,6 +504,12 @@ export const POLICIES: Record<string, Group> = {
     }),
     audit: global(ADMIN),
   },
+  search: {
+    // Any signed-in caller searches; a community they may not see is 404 (banned from a public one: 403, as viewing it).
+    search: community(VIEW, (w) => ({ query: { q: 'matrix', community_id: w.id } })),
+    // A private channel is 404 to whoever may not read it, as its history is.
+    'search@private': community(PRIVATE_CHANNEL, (w) => ({ query: { q: 'staff', channel_id: w.privateChannelId } })),
+  },
   realtime: {
     auth: community(READ, (w, _r, s) => ({ body: { socket_id: '1234.5678', channel_name: rtName(s, 'channel', w.channelId) } }), {
       private: READ_PRIVATE,

@@ -11,6 +11,7 @@ import { moderationRoutes } from './moderation';
 import { notificationRoutes } from './notifications';
 import { gamificationRoutes } from './gamification';
 import { realtimeRoutes } from './realtime';
+import { searchRoutes } from './search';
 import { systemRoutes } from './system';
 import { uploadRoutes } from './uploads';
 
@@ -40,5 +41,6 @@ export function allRoutes(ctx: AppContext, features: FeatureTable): RouteSpec[] 
     ...analyticsRoutes(ctx.services.analytics),
     ...notificationRoutes(ctx.services.notifications),
     ...adminRoutes(ctx),
+    ...searchRoutes(ctx.services.search),
   ];
 }

@@ -43,11 +43,14 @@ export interface TableInfo {
 
 type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Every table and view in the connected database (schema), sorted: any of them blocks a create. */
+/** Every table and view in the connected database (schema), sorted: any of them blocks a create. SQLite's FTS5 tables are not listed. */
 export async function listTables(db: AnyDb, dialect: DialectName): Promise<string[]> {
   const q =
     dialect === 'sqlite'
-      ? sql<{ name: string }>`select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite!_%' escape '!'`
+      ? // FTS5 virtual tables and their shadow tables are full-text indexes (0013), not tables: left out like indexes.
+        sql<{
+          name: string;
+        }>`select name from pragma_table_list where schema = 'main' and type in ('table', 'view') and name not like 'sqlite!_%' escape '!'`
       : dialect === 'mysql'
         ? sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = database()`
         : sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`;

@@ -89,15 +89,17 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
     },
   };
 
-  // Opened from a notification (`?message=<id>`): once the log is loaded, jump to that message
-  // (fetching the stretch around it when it is older than what is loaded).
+  // Opened from search or a notification (`?message=<id>`): once the log has loaded, jump to the message (history `around` it).
   const jumped = useRef(false);
-  const loaded = snap.messages.length > 0;
   useEffect(() => {
-    if (jumped.current || !loaded) return;
-    const id = Number(new URLSearchParams(window.location.search).get('message'));
-    if (!Number.isInteger(id) || id <= 0) return;
+    if (jumped.current || snap.status !== 'ready') return;
     jumped.current = true;
+    const params = new URLSearchParams(window.location.search);
+    const id = Number(params.get('message'));
+    if (!Number.isSafeInteger(id) || id <= 0) return;
+    params.delete('message');
+    const rest = params.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}`);
     actions.onJump(id);
   });
 

@@ -12,6 +12,7 @@ import { adminTools } from './0008_admin_tools';
 import { activityReadRollups } from './0010_activity_read_rollups';
 import { tierSales } from './0011_tier_sales';
 import { notifications } from './0012_notifications';
+import { search } from './0013_search';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   activityReadRollups,
   tierSales,
   notifications,
+  search,
 ];

@@ -1,0 +1,119 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { SearchResult } from '@communities/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { rebuildSearchIndex } from '../src/search';
+
+import { createTestDatabase, type TestDatabase } from './support/databases';
+import { addMember, makeCommunity } from './support/factories';
+import { startTestServer, type TestServer } from './support/server';
+
+/**
+ * Search on the server databases schools run: MariaDB's InnoDB FULLTEXT and PostgreSQL's GIN
+ * tsvector indexes (migration 0013) answer the same access-filtered queries as SQLite's FTS5,
+ * follow edits and deletes at once, keep every one of many messages written at the same time,
+ * and survive `search:rebuild` (on PostgreSQL with a stemming language).
+ */
+const WRITERS = 10;
+const PER_WRITER = 5;
+
+const ids = (items: SearchResult[], kind?: SearchResult['kind']) => items.filter((i) => !kind || i.kind === kind).map((i) => i.id);
+
+for (const dialect of ['mysql', 'postgres'] as const) {
+  describe(`search on ${dialect}`, () => {
+    let db: TestDatabase;
+    let s: TestServer;
+    let c: { id: number; slug: string };
+    let general: number;
+    let staff: number;
+    let owner: number;
+    let st: number[];
+    const find = (user: number, query: Record<string, string | number>) => s.as(user).search.search({ query: query as { q: string } });
+
+    beforeAll(async () => {
+      db = await createTestDatabase(dialect);
+      await db.db.destroy();
+      s = await startTestServer({
+        database: { url: db.url },
+        ...(dialect === 'postgres' ? { host: { database_url: `sqlite://${join(tmpdir(), `host-search-${Date.now()}.sqlite`)}` } } : {}),
+        rate_limits: { messages: { max: 100_000, window_seconds: 1 }, search: { max: 100_000, window_seconds: 1 } },
+      });
+      owner = s.demo.instructorIds[0]!;
+      st = s.demo.studentIds;
+      c = await makeCommunity(s, { name: 'Search Herd' });
+      for (const u of st.slice(0, WRITERS)) await addMember(s, c.id, u);
+      general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.type === 'text')!.id;
+      staff = (await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: 'staff', is_private: true } })).id;
+    }, 120_000);
+    afterAll(async () => {
+      await s?.close();
+      await db?.drop();
+    });
+
+    it('finds what the caller may read, highlighted; never a private channel of which they are not a member', async () => {
+      const open = await s
+        .as(st[0]!)
+        .channels.post({ params: { channelId: general }, body: { content: 'Giraffe feeding schedule for Monday' } });
+      const closed = await s.as(owner).channels.post({ params: { channelId: staff }, body: { content: 'Giraffe feeding budget (staff)' } });
+      const r = await find(st[1]!, { q: 'giraffe feeding' });
+      expect(ids(r.items, 'message')).toEqual([open.id]);
+      const hit = r.items[0]!;
+      expect(hit.highlights.map(([a, b]) => hit.text.slice(a, b))).toEqual(['Giraffe', 'feeding']);
+      expect(ids((await find(owner, { q: 'giraffe feeding', type: 'message' })).items).sort((a, b) => a - b)).toEqual([open.id, closed.id]);
+      expect((await find(st[1]!, { q: 'budget' })).items).toEqual([]);
+    });
+
+    it('follows edits and deletes, and keeps every message written at once', async () => {
+      const m = await s.as(st[2]!).channels.post({ params: { channelId: general }, body: { content: 'flamingo parade' } });
+      await s.as(st[2]!).channels.edit({ params: { messageId: m.id }, body: { content: 'pelican parade' } });
+      expect(ids((await find(st[0]!, { q: 'flamingo' })).items)).toEqual([]);
+      expect(ids((await find(st[0]!, { q: 'pelican' })).items)).toEqual([m.id]);
+      await s.as(st[2]!).channels.removeMessage({ params: { messageId: m.id } });
+      expect(ids((await find(st[0]!, { q: 'pelican' })).items)).toEqual([]);
+
+      // Writers at once, with searches running between them.
+      const writers = st.slice(0, WRITERS);
+      const posted: number[] = [];
+      await Promise.all([
+        ...writers.map(async (u, w) => {
+          for (let i = 0; i < PER_WRITER; i++)
+            posted.push(
+              (await s.as(u).channels.post({ params: { channelId: general }, body: { content: `capybara census w${w} n${i}` } })).id,
+            );
+        }),
+        ...writers.map(() => find(st[0]!, { q: 'capybara census' })),
+      ]);
+      const all: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await find(st[0]!, { q: 'capybara census', limit: 20, ...(cursor ? { cursor } : {}) });
+        all.push(...ids(page.items));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      expect(all.sort((a, b) => a - b)).toEqual(posted.sort((a, b) => a - b));
+      // Newest first among equals.
+      expect(ids((await find(st[0]!, { q: 'capybara census', limit: 1 })).items)).toEqual([Math.max(...posted)]);
+    });
+
+    it('search:rebuild keeps results the same' + (dialect === 'postgres' ? ', and stems with search.language' : ''), async () => {
+      const before = ids((await find(st[0]!, { q: 'capybara census', limit: 50 })).items);
+      const report = await rebuildSearchIndex(s.ctx.db, dialect === 'postgres' ? 'english' : 'simple');
+      expect(report.sources.map((x) => x.table)).toContain('channel_messages');
+      expect(ids((await find(st[0]!, { q: 'capybara census', limit: 50 })).items)).toEqual(before);
+      if (dialect === 'postgres') {
+        const m = await s.as(st[3]!).channels.post({ params: { channelId: general }, body: { content: 'The otters were running' } });
+        expect(ids((await find(st[0]!, { q: 'otter runs' })).items)).toEqual([]);
+        s.ctx.config.search.language = 'english';
+        try {
+          const r = await find(st[0]!, { q: 'otter runs' });
+          expect(ids(r.items)).toEqual([m.id]);
+          expect(r.items[0]!.highlights.map(([a, b]) => r.items[0]!.text.slice(a, b))).toEqual(['otters']);
+        } finally {
+          s.ctx.config.search.language = 'simple';
+        }
+      }
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startTestServer, type TestServer } from '../../server/test/support/server';
+
+import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+
+let server: TestServer;
+let browser: Browser;
+const SLUG = 'photography-circle';
+
+beforeAll(async () => {
+  buildWeb();
+  server = await startTestServer({ rate_limits: { messages: { max: 500, window_seconds: 10 } } }, { web: true, demoContent: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await demoSignIn(page, server.url, userId);
+  return page;
+}
+
+describe('search in Chromium', () => {
+  it('Ctrl+K searches the community, marks the words, and jumps to an old message in its channel; never shows a private channel', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const student = server.demo.studentIds[2]!;
+    const ch = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'lens-talk' } });
+    const staff = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'staff-room', is_private: true } });
+    const post = (channelId: number, content: string) => server.as(owner).channels.post({ params: { channelId }, body: { content } });
+    const target = await post(ch.id, 'Which **aperture** gives the sharpest macro shots of dew drops?');
+    for (let i = 1; i <= 80; i++) await post(ch.id, `Lens note ${i}: filters and hoods`);
+    await post(staff.id, 'Sharpest macro aperture grading rubric (staff only)');
+
+    const page = await signedInPage(student);
+    await page.goto(`${server.url}/communities/${SLUG}/channels/general`);
+    await page.getByRole('log').waitFor();
+    await page.keyboard.press('Control+k');
+    const box = page.getByTestId('search-input');
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await box.fill('sharpest macro');
+    const panel = page.getByTestId('search-panel');
+    const result = panel.getByTestId('search-result');
+    await result.first().waitFor();
+    expect(await result.count()).toBe(1);
+    expect(await result.first().textContent()).toContain('#lens-talk');
+    expect(await result.first().locator('mark').allTextContents()).toEqual(['sharpest', 'macro']);
+    expect(await panel.textContent()).not.toContain('rubric');
+    await screenshot(page, 'search-results');
+
+    // The message is older than the channel's first page: the channel opens around it and flashes it.
+    await result.first().click();
+    await page.waitForURL(new RegExp(`/communities/${SLUG}/channels/${ch.id}`));
+    const log = page.getByRole('log');
+    const original = log.getByRole('article', { name: /sharpest macro shots of dew drops/ });
+    await original.waitFor();
+    await expect.poll(() => original.getAttribute('class')).toContain('cm-msg--flash');
+    expect(await log.getByRole('article', { name: /Lens note 80:/ }).count()).toBe(0);
+    expect(target.id).toBeGreaterThan(0);
+    await screenshot(page, 'search-jump-to-message');
+
+    // "/" focuses the box too; the type filter narrows to members.
+    await log.click();
+    await page.keyboard.press('/');
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.context().close();
+  });
+});
