@@ -23,7 +23,8 @@ beforeAll(async () => {
   const general = (await s.as(owner).channels.list({ params: { id: String(community.id) } })).items.find((c) => c.type === 'text')!;
   const staff = await s.as(owner).channels.create({ params: { id: String(community.id) }, body: { name: 'staff', is_private: true } });
   open = (await s.as(owner).channels.post({ params: { channelId: general.id }, body: { content: 'Telescope night is on **Friday**' } })).id;
-  staffOnly = (await s.as(owner).channels.post({ params: { channelId: staff.id }, body: { content: 'Telescope budget for the staff' } })).id;
+  staffOnly = (await s.as(owner).channels.post({ params: { channelId: staff.id }, body: { content: 'Telescope budget for the staff' } }))
+    .id;
 });
 afterAll(async () => {
   await s?.close();
