@@ -132,7 +132,8 @@ for (const dialect of ['mysql', 'postgres'] as const)
         .selectFrom('community_notifications')
         .select(['type', 'body'])
         .where('user_id', '=', buyer)
-        .where('type', '=', 'subscription.activated')
+        // The inbox stores tier changes as the `tier` kind (notifications domain), with the host's text.
+        .where('type', '=', 'tier')
         .executeTakeFirst();
       expect(note?.body).toContain('Pro');
       // A second sync changes nothing (the sale is seen once).
@@ -199,10 +200,17 @@ for (const dialect of ['mysql', 'postgres'] as const)
         expect((await subscriptionsOf(buyer, tier.id))[0]!.status).toBe('expired');
         const closed = await expectStatus(s.as(buyer).channels.get({ params: { channelId: channel.id } }), 403, 'forbidden');
         expect(closed.details).toMatchObject({ reason: 'tier_required', tier_ids: [tier.id] });
-        const types = (
-          await s.ctx.db.db.selectFrom('community_notifications').select('type').where('user_id', '=', buyer).orderBy('id').execute()
-        ).map((n) => n.type);
-        expect(types).toEqual(['subscription.activated', 'subscription.expiring', 'subscription.expired']);
+        // The member's inbox: one `tier` notification per change of the term, in order.
+        const changes = (
+          await s.ctx.db.db
+            .selectFrom('community_notifications')
+            .select('data')
+            .where('user_id', '=', buyer)
+            .where('type', '=', 'tier')
+            .orderBy('id')
+            .execute()
+        ).map((n) => (JSON.parse(n.data) as { change?: string }).change);
+        expect(changes).toEqual(['activated', 'expiring', 'past_due']);
       } finally {
         s.ctx.clock = real;
       }
