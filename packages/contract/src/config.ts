@@ -548,6 +548,7 @@ export const NOTIFICATION_KINDS = [
   'badge',
   'tier',
   'announcement',
+  'upload_blocked',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -562,7 +563,7 @@ const notificationsSchema = z
   .object({
     in_app_kinds: kindList(NOTIFICATION_KINDS, 'kinds stored in the in-app inbox (the bell) and pushed live'),
     host_kinds: kindList(
-      ['mention', 'reply', 'dm', 'join_request', 'request_decided', 'report_outcome', 'sanction', 'tier', 'announcement'],
+      ['mention', 'reply', 'dm', 'join_request', 'request_decided', 'report_outcome', 'sanction', 'tier', 'announcement', 'upload_blocked'],
       "kinds also written to RocketLMS's notifications table (its notification centre), in the recipient's users.language; integration.notification_channel = addon turns all of them off",
     ),
     fanout_batch: int(500, 10, 5000).describe(

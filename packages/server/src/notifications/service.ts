@@ -430,7 +430,7 @@ export class NotificationService {
             key: typeof data.dedupe_key === 'string' ? data.dedupe_key : `${kind}:${this.now()}:${n.title}`.slice(0, 120),
             actorId: null,
             communityId: community,
-            title: kind === 'level_up' ? 'level_up_title' : kind === 'badge' ? 'badge_title' : 'tier_title',
+            title: `${kind}_title`,
             vars: {
               ...(typeof data.level === 'number' ? { level: data.level } : {}),
               ...(typeof data.name === 'string' ? { badge: data.name } : {}),
@@ -637,6 +637,8 @@ function kindOfHostType(type: string | undefined): NotificationKind {
   const t = (type ?? '').replace(/^communities_/, '');
   if (t === 'level_up') return 'level_up';
   if (t === 'badge') return 'badge';
+  // A scan found malware in an upload: its community's moderators (or the site's admins) hear of it.
+  if (t === 'file_flagged') return 'upload_blocked';
   return 'tier';
 }
 
