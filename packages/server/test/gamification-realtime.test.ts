@@ -25,7 +25,8 @@ describe('level-up on the user channel', () => {
     await rt.subscribed(channel);
     const got: LevelUpEvent[] = [];
     rt.on(channel, GAMIFICATION_REALTIME_EVENTS.levelUp, (d) => got.push(levelUpEventSchema.parse(d)));
-    // Joining earns 5 (join_community): level 2 starts at 5, in the community and site-wide.
+    // Joining earns 5 (join_community) and, as one of the first members, 10 more (early_member):
+    // both are awarded in one outbox round, which announces its level change once, with the total.
     const c = await makeCommunity(s);
     await addMember(s, c.id, u);
     await s.ctx.bus.idle();
@@ -34,7 +35,7 @@ describe('level-up on the user channel', () => {
       community_id: c.id,
       previous_level: 1,
       level: 2,
-      points: 5,
+      points: 15,
       next_level_at: 20,
     });
     expect(got.find((e) => e.community_id === null)).toMatchObject({ previous_level: 1, level: 2 });

@@ -75,7 +75,8 @@ describe('web RichText renders the golden fixtures', () => {
 
 describe('web RichText against XSS', () => {
   const TAGS = new Set(['#root', 'div', 'p', 'br', 'strong', 'em', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span']);
-  const ATTRS = new Set(['class', 'href', 'target', 'rel', 'start', 'data-lang', 'data-user-id', 'data-role']);
+  // dir="auto" on the root: a message keeps its own direction inside a page of the other.
+  const ATTRS = new Set(['class', 'dir', 'href', 'target', 'rel', 'start', 'data-lang', 'data-user-id', 'data-role']);
 
   it.each(XSS_INPUTS.map((s) => [s]))('%j renders only our elements, safe links and HTML as text', (source) => {
     const root = render(source);
@@ -99,7 +100,7 @@ describe('web RichText against XSS', () => {
       },
     ];
     const html = renderToStaticMarkup(createElement(RichTextView, { doc }));
-    expect(html).toBe('<div class="cm-md"><p>ab</p></div>');
+    expect(html).toBe('<div class="cm-md" dir="auto"><p>ab</p></div>');
     expect(parseRichText('[a](javascript:alert(1))')).toEqual([{ type: 'paragraph', children: [{ type: 'text', text: 'a' }] }]);
   });
 });
