@@ -31,7 +31,8 @@ function Menu() {
 describe('features switched off on the server', () => {
   it('hides Messages from the menu', async () => {
     await renderWithServer(<Menu />, s, s.demo.studentIds[0]!);
-    expect(await screen.findByText('👥 Communities')).toBeTruthy();
+    // Communities and Notifications stay; Messages (DMs) is gone.
+    expect(await screen.findByText('👥 Communities | 🔔 Notifications')).toBeTruthy();
   });
 
   it('hides the DM and channel screens', async () => {
