@@ -132,7 +132,7 @@ function guardedWrite(stmt: SQLite.Statement, guard: SqliteGuard, handle: SQLite
       if (isCommit || !handle.inTransaction) guard.beforeWrite();
       try {
         const result = fn(...args);
-        guard.succeeded();
+        guard.succeeded(isCommit);
         return result;
       } catch (error) {
         guard.failed(error);

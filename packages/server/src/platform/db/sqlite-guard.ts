@@ -15,6 +15,8 @@ import { DatabaseUnavailableError, isUnavailable } from './faults';
 export class SqliteGuard {
   private readonly identity: { dev: number; ino: number } | null;
   private lastFailure: { at: Date; message: string } | null = null;
+  /** A storage failure inside the open transaction: its commit does not clear lastFailure. */
+  private failedInTransaction = false;
 
   constructor(private readonly handle: SQLite.Database) {
     const path = handle.name;
@@ -47,12 +49,21 @@ export class SqliteGuard {
 
   /** A write failed: remember it when storage is the cause (disk full, read-only, I/O error). */
   failed(error: unknown): void {
-    if (isUnavailable(error)) this.lastFailure = { at: new Date(), message: (error as Error).message.slice(0, 200) };
+    if (!isUnavailable(error)) return;
+    this.lastFailure = { at: new Date(), message: (error as Error).message.slice(0, 200) };
+    if (this.handle.inTransaction) this.failedInTransaction = true;
   }
 
-  /** A write (or commit) went through: storage works again. */
-  succeeded(): void {
-    if (!this.handle.inTransaction) this.lastFailure = null;
+  /**
+   * A write (or commit) went through: storage works again. Not a commit whose transaction lost a
+   * statement to storage on the way (a group commit rolls that post back to its savepoint and
+   * commits the rest, which may fit where the failed one did not).
+   */
+  succeeded(isCommit = false): void {
+    if (isCommit) {
+      if (!this.failedInTransaction) this.lastFailure = null;
+      this.failedInTransaction = false;
+    } else if (!this.handle.inTransaction) this.lastFailure = null;
   }
 
   /** The last storage failure since the last successful commit, if any. */
