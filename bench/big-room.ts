@@ -41,6 +41,33 @@ interface Room {
   delivered(from: number, to: number): number;
 }
 
+/** Opens `count` sockets 250 at a time, and reads back when each message reached each socket. */
+async function room(
+  count: number,
+  open: (idx: number) => Promise<WebSocket>,
+  got: Float64Array[],
+  sentAt: Float64Array,
+  ids: Map<WebSocket, string>,
+): Promise<Room> {
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < count; i += 250)
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(250, count - i) }, (_, j) => open(i + j)))));
+  return {
+    sockets,
+    ids,
+    latencies(from, to) {
+      const out: number[] = [];
+      for (const mine of got) for (let n = from; n < to; n++) if (!Number.isNaN(mine[n]!)) out.push(mine[n]! - sentAt[n]!);
+      return out;
+    },
+    delivered(from, to) {
+      let d = 0;
+      for (const mine of got) for (let n = from; n < to; n++) if (!Number.isNaN(mine[n]!)) d++;
+      return d;
+    },
+  };
+}
+
 /**
  * `count` Pusher-protocol clients on `channel` (authorised with the app secret, as the auth
  * endpoint would), opened `batch` at a time. Each records when every message numbered by
@@ -48,7 +75,6 @@ interface Room {
  */
 async function openRoom(url: string, key: string, channel: string, count: number, sentAt: Float64Array): Promise<Room> {
   const got: Array<Float64Array> = [];
-  const sockets: WebSocket[] = [];
   const ids = new Map<WebSocket, string>();
   const open = (idx: number) =>
     new Promise<WebSocket>((resolve, reject) => {
@@ -71,22 +97,7 @@ async function openRoom(url: string, key: string, channel: string, count: number
         } else if (m.event === 'pusher_internal:subscription_succeeded' && m.data === '{}') resolve(ws);
       });
     });
-  for (let i = 0; i < count; i += 250)
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(250, count - i) }, (_, j) => open(i + j)))));
-  return {
-    sockets,
-    ids,
-    latencies(from, to) {
-      const out: number[] = [];
-      for (const mine of got) for (let n = from; n < to; n++) if (!Number.isNaN(mine[n]!)) out.push(mine[n]! - sentAt[n]!);
-      return out;
-    },
-    delivered(from, to) {
-      let d = 0;
-      for (const mine of got) for (let n = from; n < to; n++) if (!Number.isNaN(mine[n]!)) d++;
-      return d;
-    },
-  };
+  return room(count, open, got, sentAt, ids);
 }
 
 /** `count` messages at `rate` a second, open loop: each leaves when it is due, late or not. */
@@ -141,7 +152,6 @@ async function rawServer() {
 /** Raw sockets on the baseline server: the same receipt bookkeeping as openRoom. */
 async function openRawRoom(url: string, count: number, sentAt: Float64Array): Promise<Room> {
   const got: Float64Array[] = [];
-  const sockets: WebSocket[] = [];
   const ids = new Map<WebSocket, string>();
   const open = (idx: number) =>
     new Promise<WebSocket>((resolve, reject) => {
@@ -155,22 +165,7 @@ async function openRawRoom(url: string, count: number, sentAt: Float64Array): Pr
         else if (n < 0) resolve(ws);
       });
     });
-  for (let i = 0; i < count; i += 250)
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(250, count - i) }, (_, j) => open(i + j)))));
-  return {
-    sockets,
-    ids,
-    latencies(from, to) {
-      const out: number[] = [];
-      for (const mine of got) for (let n = from; n < to; n++) if (!Number.isNaN(mine[n]!)) out.push(mine[n]! - sentAt[n]!);
-      return out;
-    },
-    delivered(from, to) {
-      let d = 0;
-      for (const mine of got) for (let n = from; n < to; n++) if (!Number.isNaN(mine[n]!)) d++;
-      return d;
-    },
-  };
+  return room(count, open, got, sentAt, ids);
 }
 
 /**
