@@ -171,8 +171,8 @@ describe('gamification in Chromium', () => {
       .poll(async () => (await server.as(a).gamification.userProfile({ params: { userId: a }, query: {} })).hide_from_leaderboards)
       .toBe(true);
     await pb.goto(`${server.url}/communities/${c.slug}/leaderboard`);
-    // Ranks still count hidden members (a rank means the same to everyone): B stays #2.
-    await pb.locator('.cm-podium-step--2').getByText(nameB).waitFor();
+    // A hidden member leaves no gap in the ranks others see (#17): B moves up to #1.
+    await pb.locator('.cm-podium-step--1').getByText(nameB).waitFor();
     expect(await pb.getByRole('list', { name: 'Top three' }).getByText(nameA).count()).toBe(0);
 
     // At 360 px the leaderboard still fits.
