@@ -126,7 +126,9 @@ describe('the RocketLMS embed in Chromium', () => {
     const hosts = await page.evaluate(() =>
       [...document.querySelectorAll('[data-communities-embed]')].map((h) => ({ shadow: h.shadowRoot !== null, text: h.textContent })),
     );
+    // The course buttons, the Messages badge and the notifications bell: each in its own shadow root.
     expect(hosts).toEqual([
+      { shadow: true, text: '' },
       { shadow: true, text: '' },
       { shadow: true, text: '' },
     ]);
