@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, launchChromium, screenshot, signedInPage as openSignedIn } from './support/browser';
 import { sunsetPng } from './support/png';
 
 let server: TestServer;
@@ -47,12 +47,8 @@ afterAll(async () => {
   scanner?.close();
 });
 
-async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await demoSignIn(page, server.url, userId);
-  return page;
-}
+const signedInPage = (userId: number, viewport?: { width: number; height: number }): Promise<Page> =>
+  openSignedIn(browser, server.url, userId, viewport);
 
 /** Two plain members of the Photography Circle (the demo puts every other student in it). */
 const students = () => [server.demo.studentIds[2]!, server.demo.studentIds[4]!] as const;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, makeCommunity } from '../../server/test/support/factories';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, launchChromium, screenshot, signedInPage as openSignedIn } from './support/browser';
 
 /**
  * Points as a student meets them: two students chat, one reacts, and the other sees the points on
@@ -27,12 +27,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await demoSignIn(page, server.url, userId);
-  return page;
-}
+const signedInPage = (userId: number, viewport?: { width: number; height: number }): Promise<Page> =>
+  openSignedIn(browser, server.url, userId, viewport);
 
 /** The shared screenshots, and (GAMUI_SHOTS_DIR set) a copy at desktop and 360 px for review. */
 async function shoot(page: Page, name: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { CommunitiesConfig } from '@communities/contract';
 import { EXPIRE_JOB } from '../../server/src/moderation';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, launchChromium, screenshot, signedInPage as openSignedIn } from './support/browser';
 
 /** The word filter, reports arriving live, a timed mute and its end, as students and moderators meet them. */
 let server: TestServer;
@@ -31,12 +31,8 @@ afterEach(() => {
   server.ctx.config.moderation = structuredClone(defaults);
 });
 
-async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await demoSignIn(page, server.url, userId);
-  return page;
-}
+const signedInPage = (userId: number, viewport?: { width: number; height: number }): Promise<Page> =>
+  openSignedIn(browser, server.url, userId, viewport);
 
 const owner = () => server.demo.instructorIds[0]!;
 const general = async () => (await server.as(owner()).channels.list({ params: { id: SLUG } })).items.find((c) => c.slug === 'general')!.id;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, makeCommunity } from '../../server/test/support/factories';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, launchChromium, screenshot, signedInPage as openSignedIn } from './support/browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -19,12 +19,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await demoSignIn(page, server.url, userId);
-  return page;
-}
+const signedInPage = (userId: number, viewport?: { width: number; height: number }): Promise<Page> =>
+  openSignedIn(browser, server.url, userId, viewport);
 
 describe('notifications in Chromium', () => {
   it('a mention shows in the bell live; clicking it opens the channel around the message, far back in the history', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot, SCREENSHOTS } from './support/browser';
+import { buildWeb, launchChromium, screenshot, SCREENSHOTS, signedInPage as openSignedIn } from './support/browser';
 
 /** What a viewer may not do in a channel is explained, with what to do about it; and phones fit. */
 let server: TestServer;
@@ -22,12 +22,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedInPage(userId: number, viewport = { width: 1280, height: 820 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await demoSignIn(page, server.url, userId);
-  return page;
-}
+const signedInPage = (userId: number, viewport?: { width: number; height: number }): Promise<Page> =>
+  openSignedIn(browser, server.url, userId, viewport);
 
 const owner = () => server.demo.instructorIds[0]!;
 const channelId = async (slug: string, community = SLUG) =>

@@ -46,3 +46,15 @@ export async function demoSignIn(page: Page, serverUrl: string, userId: number):
   await page.waitForURL(`${serverUrl}/communities`);
   await page.getByTestId('signed-in').waitFor();
 }
+
+/** A fresh browser context at `viewport`, signed in as `userId` through the demo sign-in. */
+export async function signedInPage(
+  browser: Browser,
+  serverUrl: string,
+  userId: number,
+  viewport = { width: 1280, height: 820 },
+): Promise<Page> {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  await demoSignIn(page, serverUrl, userId);
+  return page;
+}
