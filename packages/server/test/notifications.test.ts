@@ -1,4 +1,5 @@
-import type { Channel, Notification } from '@communities/contract';
+import { applyNotificationPrefsPatch } from '@communities/client';
+import { NOTIFICATION_KINDS, NOTIFICATION_LEVELS, type Channel, type Notification, type NotificationPrefsPatch } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { addMember, expectStatus, makeCommunity } from './support/factories';
@@ -188,6 +189,39 @@ describe('rules', () => {
     expect(hidden!.channel_id).toBeNull();
     expect(hidden!.message_id).toBeNull();
     expect(JSON.stringify(items)).not.toContain('the answer is 42');
+  });
+
+  it("a client's preview of a save (applyNotificationPrefsPatch, what the switches show before the answer) is what the server answers", async () => {
+    const u = st[3]!;
+    const other = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: `preview-${Date.now()}` } });
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pick = <T,>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+    let prefs = await s.as(u).notifications.preferences();
+    for (let i = 0; i < 60; i++) {
+      const patch: NotificationPrefsPatch =
+        rand(2) === 0
+          ? {
+              ...(rand(2) ? { level: pick(NOTIFICATION_LEVELS) } : {}),
+              kinds: { [pick(NOTIFICATION_KINDS)]: rand(2) ? { in_app: rand(2) === 1 } : { in_app: rand(2) === 1, host: rand(2) === 1 } },
+            }
+          : {
+              community_id: c.id,
+              ...(rand(2) ? { channel_id: pick([general.id, other.id]) } : {}),
+              ...(rand(2) ? { muted: rand(2) === 1 } : {}),
+              ...(rand(2) ? { level: pick([null, ...NOTIFICATION_LEVELS]) } : {}),
+            };
+      const preview = applyNotificationPrefsPatch(prefs, patch);
+      prefs = await s.as(u).notifications.updatePreferences({ body: patch });
+      expect(preview, JSON.stringify(patch)).toEqual(prefs);
+    }
+    // Back to the defaults, for the tests after this one.
+    for (const sc of prefs.scopes)
+      await s.as(u).notifications.updatePreferences({
+        body: { community_id: sc.community_id, ...(sc.channel_id ? { channel_id: sc.channel_id } : {}), muted: false, level: null },
+      });
+    const on = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { in_app: true, host: true }]));
+    expect((await s.as(u).notifications.updatePreferences({ body: { level: 'all', kinds: on } })).scopes).toEqual([]);
   });
 
   it('preferences for a community or channel the caller cannot see are 404', async () => {

@@ -1,4 +1,5 @@
-import type { NotificationPrefsPatch } from '@communities/contract';
+import { applyNotificationPrefsPatch } from '@communities/client';
+import type { NotificationPrefs, NotificationPrefsPatch } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
 import { api } from '../../api';
@@ -34,10 +35,25 @@ export function useNotificationPrefsQuery() {
   return useQuery({ queryKey: notificationKeys.prefs, queryFn: ({ signal }) => api.notifications.preferences(undefined, { signal }) });
 }
 
+const prefsSave = ['notifications', 'prefs', 'save'] as const;
+
+/**
+ * Saves a change to the preferences, showing it at once: the switch moves when touched. Saves can
+ * overlap (a level, then a switch); the server's answer is taken only when the last one settles,
+ * so an earlier answer never puts back a switch the user has just moved. A failed save refetches.
+ */
 export function useNotificationPrefsMutation() {
   const qc = useQueryClient();
   return useMutation({
+    mutationKey: prefsSave,
     mutationFn: (body: NotificationPrefsPatch) => api.notifications.updatePreferences({ body }),
-    onSuccess: (prefs) => qc.setQueryData(notificationKeys.prefs, prefs),
+    onMutate: async (patch) => {
+      await qc.cancelQueries({ queryKey: notificationKeys.prefs });
+      qc.setQueryData<NotificationPrefs>(notificationKeys.prefs, (p) => (p ? applyNotificationPrefsPatch(p, patch) : p));
+    },
+    onError: () => void qc.invalidateQueries({ queryKey: notificationKeys.prefs }),
+    onSuccess: (prefs) => {
+      if (qc.isMutating({ mutationKey: prefsSave }) === 1) qc.setQueryData(notificationKeys.prefs, prefs);
+    },
   });
 }

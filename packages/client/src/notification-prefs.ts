@@ -1,0 +1,29 @@
+import type { NotificationPrefs, NotificationPrefsPatch } from '@communities/contract';
+
+/**
+ * The preferences as they will be once the server has applied `patch`, so a switch moves when it
+ * is touched rather than when the answer comes back (and moves back if the save fails). The server
+ * stays the source of truth: its answer replaces this once the last pending save has settled.
+ */
+export function applyNotificationPrefsPatch(prefs: NotificationPrefs, patch: NotificationPrefsPatch): NotificationPrefs {
+  if (patch.community_id === undefined) {
+    const kinds = { ...prefs.kinds };
+    for (const [k, v] of Object.entries(patch.kinds ?? {}) as [keyof typeof kinds, Partial<(typeof kinds)[keyof typeof kinds]>][])
+      kinds[k] = { ...kinds[k], ...v };
+    return { ...prefs, kinds, level: patch.level ?? prefs.level };
+  }
+  const community_id = patch.community_id;
+  const channel_id = patch.channel_id ?? 0;
+  const same = (s: { community_id: number; channel_id: number }) => s.community_id === community_id && s.channel_id === channel_id;
+  const before = prefs.scopes.find(same);
+  const scope = {
+    ...(before ?? { community_id, channel_id, muted: false, level: null }),
+    ...(patch.muted !== undefined ? { muted: patch.muted } : {}),
+    ...(patch.level !== undefined ? { level: patch.level } : {}),
+  };
+  // As the server lists them: a scope with nothing set is not listed.
+  const others = prefs.scopes.filter((s) => !same(s));
+  const scopes = scope.muted || scope.level ? [...others, scope] : others;
+  scopes.sort((a, b) => a.community_id - b.community_id || a.channel_id - b.channel_id);
+  return { ...prefs, scopes };
+}
