@@ -1,5 +1,11 @@
 import { applyNotificationPrefsPatch } from '@communities/client';
-import { NOTIFICATION_KINDS, NOTIFICATION_LEVELS, type Channel, type Notification, type NotificationPrefsPatch } from '@communities/contract';
+import {
+  NOTIFICATION_KINDS,
+  NOTIFICATION_LEVELS,
+  type Channel,
+  type Notification,
+  type NotificationPrefsPatch,
+} from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { addMember, expectStatus, makeCommunity } from './support/factories';
@@ -196,7 +202,7 @@ describe('rules', () => {
     const other = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: `preview-${Date.now()}` } });
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const pick = <T,>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
     let prefs = await s.as(u).notifications.preferences();
     for (let i = 0; i < 60; i++) {
       const patch: NotificationPrefsPatch =
