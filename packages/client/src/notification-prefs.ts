@@ -5,7 +5,12 @@ import type { NotificationPrefs, NotificationPrefsPatch } from '@communities/con
  * is touched rather than when the answer comes back (and moves back if the save fails). The server
  * stays the source of truth: its answer replaces this once the last pending save has settled.
  */
-export function applyNotificationPrefsPatch(prefs: NotificationPrefs, patch: NotificationPrefsPatch): NotificationPrefs {
+export function applyNotificationPrefsPatch(
+  prefs: NotificationPrefs,
+  patch: NotificationPrefsPatch,
+  /** What a scope not yet in the list is called (the menu that sets it knows). */
+  names: { community_name: string; channel_name: string | null } = { community_name: '', channel_name: null },
+): NotificationPrefs {
   if (patch.community_id === undefined) {
     const kinds = { ...prefs.kinds };
     for (const [k, v] of Object.entries(patch.kinds ?? {}) as [keyof typeof kinds, Partial<(typeof kinds)[keyof typeof kinds]>][])
@@ -17,7 +22,7 @@ export function applyNotificationPrefsPatch(prefs: NotificationPrefs, patch: Not
   const same = (s: { community_id: number; channel_id: number }) => s.community_id === community_id && s.channel_id === channel_id;
   const before = prefs.scopes.find(same);
   const scope = {
-    ...(before ?? { community_id, channel_id, muted: false, level: null }),
+    ...(before ?? { community_id, channel_id, ...names, muted: false, level: null }),
     ...(patch.muted !== undefined ? { muted: patch.muted } : {}),
     ...(patch.level !== undefined ? { level: patch.level } : {}),
   };

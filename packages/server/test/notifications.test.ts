@@ -158,7 +158,14 @@ describe('rules', () => {
     expect(about(items, mine.id)).toEqual([]);
     expect(about(items, m3.id)).toHaveLength(1);
     const prefs = await s.as(u).notifications.preferences();
-    expect(prefs.scopes).toContainEqual({ community_id: c.id, channel_id: general.id, muted: false, level: 'mentions' });
+    expect(prefs.scopes).toContainEqual({
+      community_id: c.id,
+      community_name: 'Bell Town',
+      channel_id: general.id,
+      channel_name: general.name,
+      muted: false,
+      level: 'mentions',
+    });
     await s.as(u).notifications.updatePreferences({ body: { community_id: c.id, channel_id: general.id, level: null } });
   });
 
@@ -217,7 +224,11 @@ describe('rules', () => {
               ...(rand(2) ? { muted: rand(2) === 1 } : {}),
               ...(rand(2) ? { level: pick([null, ...NOTIFICATION_LEVELS]) } : {}),
             };
-      const preview = applyNotificationPrefsPatch(prefs, patch);
+      const names = {
+        community_name: 'Bell Town',
+        channel_name: patch.channel_id ? (patch.channel_id === general.id ? general.name : other.name) : null,
+      };
+      const preview = applyNotificationPrefsPatch(prefs, patch, names);
       prefs = await s.as(u).notifications.updatePreferences({ body: patch });
       expect(preview, JSON.stringify(patch)).toEqual(prefs);
     }
@@ -228,6 +239,19 @@ describe('rules', () => {
       });
     const on = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { in_app: true, host: true }]));
     expect((await s.as(u).notifications.updatePreferences({ body: { level: 'all', kinds: on } })).scopes).toEqual([]);
+  });
+
+  it('an override is listed, by name, only while the caller can see its channel', async () => {
+    const u = st[4]!;
+    const ch = await s.as(owner).channels.create({ params: { id: c.slug }, body: { name: `quiet-${Date.now()}` } });
+    await s.as(u).notifications.updatePreferences({ body: { community_id: c.id, channel_id: ch.id, muted: true } });
+    expect((await s.as(u).notifications.preferences()).scopes).toContainEqual(
+      expect.objectContaining({ channel_id: ch.id, channel_name: ch.name, community_name: 'Bell Town', muted: true }),
+    );
+    await s.as(owner).channels.update({ params: { channelId: ch.id }, body: { is_private: true, allowed_role_slugs: ['moderator'] } });
+    const after = await s.as(u).notifications.preferences();
+    expect(after.scopes.map((x) => x.channel_id)).not.toContain(ch.id);
+    expect(JSON.stringify(after)).not.toContain(ch.name);
   });
 
   it('preferences for a community or channel the caller cannot see are 404', async () => {

@@ -85,4 +85,46 @@ describe('notifications in Chromium', () => {
     await expect.poll(async () => (await server.as(u).notifications.preferences()).kinds.reaction.in_app).toBe(false);
     await screenshot(page, 'notifications-page-mobile');
   });
+
+  it("the channel header's bell mutes a channel: the bell icon says so, mentions there stay out of the bell, the settings page names it", async () => {
+    const [a, b] = [server.demo.studentIds[2]!, server.demo.studentIds[3]!];
+    const c = await makeCommunity(server, { name: 'Quiet Academy' });
+    await addMember(server, c.id, a);
+    await addMember(server, c.id, b);
+    const general = (await server.as(a).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+    await server.ctx.bus.idle();
+    await server.as(b).notifications.markRead({ body: { all: true } });
+
+    const page = await signedInPage(b);
+    await page.goto(`${server.url}/communities/${c.slug}/channels/general`);
+    await page.getByTestId('channel-notify-button').click();
+    const panel = page.getByRole('dialog', { name: 'Notification settings' });
+    await panel.getByTestId('channel-notifications').getByRole('checkbox', { name: 'Mute' }).check();
+    await expect
+      .poll(async () => (await server.as(b).notifications.preferences()).scopes)
+      .toEqual([
+        {
+          community_id: c.id,
+          community_name: 'Quiet Academy',
+          channel_id: general.id,
+          channel_name: general.name,
+          muted: true,
+          level: null,
+        },
+      ]);
+    // The header's bell is struck through while the channel is muted.
+    await expect.poll(() => page.getByTestId('channel-notify-button').locator('path').count()).toBe(3);
+    await screenshot(page, 'notifications-channel-muted');
+
+    await server.as(a).channels.post({ params: { channelId: general.id }, body: { content: `@[B](user:${b}) are you there?` } });
+    await server.ctx.bus.idle();
+    expect((await server.as(b).notifications.list({ query: { unread: 'true' } })).items).toEqual([]);
+
+    await page.goto(`${server.url}/communities/notifications`);
+    const listed = page.locator('.cm-notif-scopes li');
+    await listed.getByText('Quiet Academy').waitFor();
+    await expect.poll(() => listed.textContent()).toContain(`# ${general.name}`);
+    await listed.getByRole('button', { name: 'Unmute' }).click();
+    await expect.poll(async () => (await server.as(b).notifications.preferences()).scopes).toEqual([]);
+  });
 });

@@ -48,8 +48,11 @@ export type KindPrefs = z.infer<typeof kindPrefsSchema>;
 
 export const scopePrefsSchema = z.object({
   community_id: id,
+  community_name: z.string(),
   /** 0: the whole community. */
   channel_id: id,
+  /** null: the whole community. */
+  channel_name: z.string().nullable(),
   muted: z.boolean(),
   /** null: as the user's default. */
   level: z.enum(NOTIFICATION_LEVELS).nullable(),

@@ -567,15 +567,52 @@ export class NotificationService {
       level: (def?.level ?? 'all') as NotificationLevel,
       kinds,
       allowed,
-      scopes: rows
-        .filter((r) => r.community_id !== 0 && (r.muted || r.level))
-        .map((r) => ({
-          community_id: r.community_id,
-          channel_id: r.channel_id,
-          muted: r.muted === 1,
-          level: (r.level ?? null) as NotificationLevel | null,
-        })),
+      scopes: await this.visibleScopes(
+        actor,
+        rows.filter((r) => r.community_id !== 0 && (r.muted || r.level)),
+      ),
     };
+  }
+
+  /**
+   * The community and channel overrides, named, for the ones the caller can still see: a
+   * community they have left or a channel made private to them is not named back to them (its
+   * row stays, and applies again if they return).
+   */
+  private async visibleScopes(
+    actor: Actor,
+    rows: ReadonlyArray<{ community_id: number; channel_id: number; muted: number; level: string | null }>,
+  ): Promise<NotificationPrefs['scopes']> {
+    const out: NotificationPrefs['scopes'] = [];
+    const communities = new Map<number, Awaited<ReturnType<FactsLoader['forCommunity']>> | null>();
+    for (const r of rows) {
+      if (!communities.has(r.community_id))
+        communities.set(
+          r.community_id,
+          await this.d.facts.forCommunity(actor, r.community_id).then(
+            (f) => (can(actor, 'community.view', f.access).allowed ? f : null),
+            () => null,
+          ),
+        );
+      const c = communities.get(r.community_id);
+      if (!c) continue;
+      let channelName: string | null = null;
+      if (r.channel_id) {
+        const ch = await this.d.facts.channel(r.channel_id);
+        if (!ch || ch.row.community_id !== r.community_id || !can(actor, 'channel.view', { ...c.access, channel: ch.facts }).allowed)
+          continue;
+        channelName = ch.row.name;
+      }
+      out.push({
+        community_id: r.community_id,
+        community_name: c.community.name,
+        channel_id: r.channel_id,
+        channel_name: channelName,
+        muted: r.muted === 1,
+        level: (r.level ?? null) as NotificationLevel | null,
+      });
+    }
+    return out;
   }
 
   async updatePreferences(actor: Actor, patch: NotificationPrefsPatch): Promise<NotificationPrefs> {

@@ -39,10 +39,11 @@ export const LockIcon = () => (
   </svg>
 );
 
-/** A bell: notifications. */
-export const BellIcon = () => (
+/** A bell: notifications; struck through when muted. */
+export const BellIcon = ({ muted = false }: { muted?: boolean }) => (
   <svg {...base}>
     <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
     <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    {muted && <path d="M3 3l18 18" />}
   </svg>
 );

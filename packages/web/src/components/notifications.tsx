@@ -191,7 +191,7 @@ export function NotificationsScreen() {
               <span>{t('notifications.prefs.default_level')}</span>
               <select
                 value={p.level}
-                onChange={(e) => save.mutate({ level: e.target.value as NotificationLevel })}
+                onChange={(e) => save.mutate({ patch: { level: e.target.value as NotificationLevel } })}
                 data-testid="notification-level"
               >
                 {NOTIFICATION_LEVELS.map((l) => (
@@ -221,7 +221,7 @@ export function NotificationsScreen() {
                           title={p.allowed[k][where] ? undefined : t('notifications.prefs.not_allowed')}
                           disabled={!p.allowed[k][where]}
                           checked={p.allowed[k][where] && p.kinds[k][where]}
-                          onChange={(e) => save.mutate({ kinds: { [k]: { [where]: e.target.checked } } })}
+                          onChange={(e) => save.mutate({ patch: { kinds: { [k]: { [where]: e.target.checked } } } })}
                         />
                       </td>
                     ))}
@@ -240,8 +240,13 @@ export function NotificationsScreen() {
                           s.channel_id ? channelPath(String(s.community_id), String(s.channel_id)) : `${WEB_BASE}/${s.community_id}`,
                         )}
                       >
-                        {t('notifications.prefs.community')} #{s.community_id}
-                        {s.channel_id ? ` · ${t('notifications.prefs.channel')} #${s.channel_id}` : ''}
+                        <bdi>{s.community_name}</bdi>
+                        {s.channel_name !== null && (
+                          <>
+                            {' · # '}
+                            <bdi>{s.channel_name}</bdi>
+                          </>
+                        )}
                       </a>{' '}
                       {s.level && <span className="cm-muted">{t(`notifications.prefs.level_${s.level}`)}</span>}{' '}
                       {s.muted && (
@@ -250,9 +255,11 @@ export function NotificationsScreen() {
                           className="cm-link"
                           onClick={() =>
                             save.mutate({
-                              community_id: s.community_id,
-                              ...(s.channel_id ? { channel_id: s.channel_id } : {}),
-                              muted: false,
+                              patch: {
+                                community_id: s.community_id,
+                                ...(s.channel_id ? { channel_id: s.channel_id } : {}),
+                                muted: false,
+                              },
                             })
                           }
                         >
@@ -271,19 +278,38 @@ export function NotificationsScreen() {
   );
 }
 
-/** A community's (or a channel's) own notification level and mute, for its settings menus. */
-export function ScopeNotificationControl({ communityId, channelId }: { communityId: number; channelId?: number }) {
+/**
+ * A community's (or a channel's) own notification level and mute, as Discord's channel bell: the
+ * channel header's Notifications panel and the community page show it. Saves show at once.
+ */
+export function ScopeNotificationControl({
+  communityId,
+  communityName,
+  channelId,
+  channelName,
+}: {
+  communityId: number;
+  communityName: string;
+  channelId?: number;
+  channelName?: string;
+}) {
   const { t } = useTranslation();
   const prefs = useNotificationPrefsQuery();
   const save = useNotificationPrefsMutation();
   const scope = prefs.data?.scopes.find((s) => s.community_id === communityId && s.channel_id === (channelId ?? 0));
   const ids = { community_id: communityId, ...(channelId ? { channel_id: channelId } : {}) };
+  const names = { community_name: communityName, channel_name: channelName ?? null };
+  const label = channelId ? `# ${channelName ?? ''}` : `${t('notifications.prefs.whole_community')}: ${communityName}`;
   return (
-    <span className="cm-notif-scope" data-testid="scope-notifications">
+    <fieldset className="cm-notif-scope" data-testid={channelId ? 'channel-notifications' : 'community-notifications'}>
+      <legend>
+        <bdi>{label}</bdi>
+      </legend>
       <select
-        aria-label={t('notifications.preferences')}
+        aria-label={`${label}: ${t('notifications.prefs.notify_about')}`}
         value={scope?.level ?? ''}
-        onChange={(e) => save.mutate({ ...ids, level: (e.target.value || null) as NotificationLevel | null })}
+        disabled={!prefs.data}
+        onChange={(e) => save.mutate({ patch: { ...ids, level: (e.target.value || null) as NotificationLevel | null }, names })}
       >
         <option value="">{t('notifications.prefs.level_default')}</option>
         {NOTIFICATION_LEVELS.map((l) => (
@@ -292,9 +318,15 @@ export function ScopeNotificationControl({ communityId, channelId }: { community
           </option>
         ))}
       </select>
-      <button type="button" className="cm-button cm-button--ghost" onClick={() => save.mutate({ ...ids, muted: !scope?.muted })}>
-        {scope?.muted ? t('notifications.prefs.unmute') : t('notifications.prefs.mute')}
-      </button>
-    </span>
+      <label className="cm-check">
+        <input
+          type="checkbox"
+          checked={scope?.muted ?? false}
+          disabled={!prefs.data}
+          onChange={(e) => save.mutate({ patch: { ...ids, muted: e.target.checked }, names })}
+        />{' '}
+        {t('notifications.prefs.mute')}
+      </label>
+    </fieldset>
   );
 }

@@ -8,6 +8,8 @@ import { api } from '../api';
 import { Avatar } from '../components/avatar';
 import { Conversation, type ConversationConfig } from '../components/chat/conversation';
 import { ErrorNote } from '../components/error-note';
+import { BellIcon } from '../components/icons';
+import { ScopeNotificationControl } from '../components/notifications';
 import { RichText } from '../components/rich-text';
 import { TierLockedNote } from '../components/paid';
 import { LockedMark, LockedNote, NameScopeProvider } from '../components/gamification';
@@ -16,6 +18,7 @@ import { patchChannel, useLiveBadges } from '../state/channel-badges';
 import { refreshChannels, useChannelsQuery, usePinsQuery, useRefreshPins } from '../state/queries/channels';
 import { useCommunityQuery, useJoinMutation } from '../state/queries/communities';
 import { useDmUnreadQuery } from '../state/queries/dm';
+import { useNotificationPrefsQuery } from '../state/queries/notifications';
 import { attachmentStatus, communityMentions, uploadFile } from '../state/chat-api';
 import { useRealtime } from '../state/realtime';
 
@@ -124,6 +127,48 @@ function OnlineList({ people }: { people: Person[] }) {
   );
 }
 
+/** The channel header's bell: this channel's level and mute, and the whole community's. */
+function ChannelNotifications({
+  channel,
+  community,
+  onClose,
+}: {
+  channel: Channel;
+  community: { id: number; name: string };
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <section
+      className="cm-panel"
+      role="dialog"
+      aria-label={t('notifications.prefs.settings_title')}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <header className="cm-panel-head">
+        <h2>{t('notifications.prefs.settings_title')}</h2>
+        <button ref={close} type="button" className="cm-icon-btn" aria-label={t('channels.close')} onClick={onClose}>
+          ✕
+        </button>
+      </header>
+      <ScopeNotificationControl
+        communityId={community.id}
+        communityName={community.name}
+        channelId={channel.id}
+        channelName={channel.name}
+      />
+      <ScopeNotificationControl communityId={community.id} communityName={community.name} />
+      <p className="cm-muted">
+        <a {...linkProps(`${WEB_BASE}/notifications`)}>{t('notifications.prefs.all_settings')}</a>
+      </p>
+    </section>
+  );
+}
+
 function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
   const { t } = useTranslation();
   const pins = usePinsQuery(channel.id);
@@ -218,13 +263,19 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   const hub = useRealtime();
   const [drawer, setDrawer] = useState(false);
   const drawerButton = useRef<HTMLButtonElement>(null);
-  const [panel, setPanel] = useState<'pins' | 'online' | null>(null);
+  const [panel, setPanel] = useState<'pins' | 'online' | 'notify' | null>(null);
   const [online, setOnline] = useState<Person[]>([]);
   const community = useCommunityQuery(slug);
   const list = useChannelsQuery(slug);
   const channels = useMemo(() => list.data?.items ?? [], [list.data]);
   const current = channels.find((c) => isChat(c) && (c.slug === channelRef || String(c.id) === channelRef)) ?? null;
   const fallback = channels.find((c) => c.type === 'text') ?? channels.find(isChat);
+  const notifyPrefs = useNotificationPrefsQuery();
+  const mutedHere =
+    !!current &&
+    !!notifyPrefs.data?.scopes.some(
+      (s) => s.community_id === current.community_id && s.muted && (s.channel_id === 0 || s.channel_id === current.id),
+    );
 
   // /channels alone (the community's Channels tab, "Course chat"): open the first channel.
   useEffect(() => {
@@ -388,6 +439,17 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
               >
                 📌
               </button>
+              <button
+                type="button"
+                className="cm-head-btn"
+                aria-label={t('notifications.prefs.settings_title')}
+                title={t('notifications.prefs.settings_title')}
+                aria-pressed={panel === 'notify'}
+                onClick={() => setPanel((p) => (p === 'notify' ? null : 'notify'))}
+                data-testid="channel-notify-button"
+              >
+                <BellIcon muted={mutedHere} />
+              </button>
             </>
           )}
         </header>
@@ -412,6 +474,13 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
             <p className="cm-log-note">{fallback ? t('app.loading') : t('channels.none')}</p>
           )}
           {panel === 'pins' && current && <Pins channel={current} onClose={() => setPanel(null)} />}
+          {panel === 'notify' && current && community.data && (
+            <ChannelNotifications
+              channel={current}
+              community={{ id: community.data.id, name: community.data.name }}
+              onClose={() => setPanel(null)}
+            />
+          )}
           {panel === 'online' && (
             <section className="cm-panel cm-panel--online">
               <OnlineList people={online} />

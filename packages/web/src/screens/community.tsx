@@ -14,6 +14,7 @@ import { channelPath, dmPath, linkProps, navigate, WEB_BASE, type CommunityTab }
 import { CommunitySettings } from './community-settings';
 import { RequestsBadge, RequestsPanel } from '../components/community-admin';
 import { usePendingWatch } from '../state/queries/community-admin';
+import { ScopeNotificationControl } from '../components/notifications';
 import { useCommunityQuery, useCoursesQuery, useJoinMutation, useLeaveMutation, useMembersQuery } from '../state/queries/communities';
 import { useStartDmMutation } from '../state/queries/dm';
 import { ModerationCentre } from './moderation';
@@ -389,6 +390,12 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
               )}
             </div>
           </section>
+          {m && m.status !== 'pending' && (
+            <section className="cm-card" aria-labelledby="cm-community-notify">
+              <h2 id="cm-community-notify">{t('notifications.prefs.settings_title')}</h2>
+              <ScopeNotificationControl communityId={c.id} communityName={c.name} />
+            </section>
+          )}
           {features.data?.features.leaderboard !== false && can('feed.read') && visibleTab !== 'leaderboard' && (
             <TopFiveWidget slug={c.slug} />
           )}

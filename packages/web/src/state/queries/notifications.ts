@@ -36,6 +36,11 @@ export function useNotificationPrefsQuery() {
 }
 
 const prefsSave = ['notifications', 'prefs', 'save'] as const;
+/** A change, and the names of a community or channel it adds (shown before the server answers). */
+interface PrefsSave {
+  patch: NotificationPrefsPatch;
+  names?: Parameters<typeof applyNotificationPrefsPatch>[2];
+}
 
 /**
  * Saves a change to the preferences, showing it at once: the switch moves when touched. Saves can
@@ -46,10 +51,10 @@ export function useNotificationPrefsMutation() {
   const qc = useQueryClient();
   return useMutation({
     mutationKey: prefsSave,
-    mutationFn: (body: NotificationPrefsPatch) => api.notifications.updatePreferences({ body }),
-    onMutate: async (patch) => {
+    mutationFn: ({ patch }: PrefsSave) => api.notifications.updatePreferences({ body: patch }),
+    onMutate: async ({ patch, names }) => {
       await qc.cancelQueries({ queryKey: notificationKeys.prefs });
-      qc.setQueryData<NotificationPrefs>(notificationKeys.prefs, (p) => (p ? applyNotificationPrefsPatch(p, patch) : p));
+      qc.setQueryData<NotificationPrefs>(notificationKeys.prefs, (p) => (p ? applyNotificationPrefsPatch(p, patch, names) : p));
     },
     onError: () => void qc.invalidateQueries({ queryKey: notificationKeys.prefs }),
     onSuccess: (prefs) => {
