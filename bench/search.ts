@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 
@@ -29,26 +30,43 @@ const TRIGGERS = ['ai', 'au', 'ad'].map((t) => `search_fts_channel_messages__${t
  * Then what keeping the index costs the chat ingest path: server CPU per posted message over HTTP
  * on the same server with and without the FTS5 triggers (dropped from a copy), same run.
  */
-export async function benchSearch(opts: { messages?: number; queries?: number; ingestMessages?: number } = {}) {
+export async function benchSearch(
+  opts: {
+    messages?: number;
+    queries?: number;
+    ingestMessages?: number;
+    /** A folder seeded once and kept: a later run with the same folder and size queries it without seeding again. */
+    keepDir?: string;
+  } = {},
+) {
   const messages = opts.messages ?? 1_000_000;
   const queries = opts.queries ?? 2000;
-  let s = await startServerProcess();
+  const marker = opts.keepDir ? join(opts.keepDir, 'search-seed.json') : null;
+  let seeded = marker && existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Seeded) : null;
+  if (seeded && seeded.messages !== messages) throw new Error(`${opts.keepDir} holds ${seeded.messages} messages, not ${messages}`);
+  let s = await startServerProcess({}, opts.keepDir ? { dir: opts.keepDir } : {});
   const dir = s.dir;
   try {
-    const { c, authors, general } = await benchCommunity(s, 'Search Depth');
-    await s.close(true);
-    const t0 = performance.now();
-    await benchCli(dir, [
-      'bench:seed',
-      '--channel',
-      String(general.id),
-      '--messages',
-      String(messages),
-      '--authors',
-      authors.join(','),
-      '--varied-text',
-    ]);
-    const seedSeconds = (performance.now() - t0) / 1000;
+    let seedSeconds: number | null = null;
+    if (!seeded) {
+      const made = await benchCommunity(s, 'Search Depth');
+      await s.close(true);
+      const t0 = performance.now();
+      await benchCli(dir, [
+        'bench:seed',
+        '--channel',
+        String(made.general.id),
+        '--messages',
+        String(messages),
+        '--authors',
+        made.authors.join(','),
+        '--varied-text',
+      ]);
+      seedSeconds = (performance.now() - t0) / 1000;
+      seeded = { messages, communityId: made.c.id, generalId: made.general.id, authors: made.authors };
+      if (marker) writeFileSync(marker, JSON.stringify(seeded));
+    } else await s.close(true);
+    const { communityId, generalId, authors } = seeded;
 
     s = await startServerProcess(
       { COMMUNITIES__RATE_LIMITS__SEARCH__MAX: '1000000', COMMUNITIES__RATE_LIMITS__SEARCH__WINDOW_SECONDS: '1' },
@@ -75,7 +93,7 @@ export async function benchSearch(opts: { messages?: number; queries?: number; i
       for (let i = from; i < to; i++) {
         const [a, b] = pairs[i % pairs.length]!;
         const t = performance.now();
-        const res = await fetchJson(`/api/communities/search?community_id=${c.id}&type=message&q=${a}+${b}`);
+        const res = await fetchJson(`/api/communities/search?community_id=${communityId}&type=message&q=${a}+${b}`);
         lat.push(performance.now() - t);
         if (res.status !== 200) errors++;
         else if ((JSON.parse(res.body) as { items: unknown[] }).items.length > 0) found++;
@@ -97,7 +115,7 @@ export async function benchSearch(opts: { messages?: number; queries?: number; i
     const ftsLat: number[] = [];
     for (const [a, b] of pairs) {
       const t = performance.now();
-      fts.all(`"${a}" "${b}"`, general.id);
+      fts.all(`"${a}" "${b}"`, generalId);
       ftsLat.push(performance.now() - t);
     }
     const like = db.prepare(
@@ -106,18 +124,20 @@ export async function benchSearch(opts: { messages?: number; queries?: number; i
     const likeLat: number[] = [];
     for (const [a, b] of pairs.slice(0, 50)) {
       const t = performance.now();
-      like.all(general.id, `%${a}%`, `%${b}%`);
+      like.all(generalId, `%${a}%`, `%${b}%`);
       likeLat.push(performance.now() - t);
     }
     db.close();
 
     // A server that cannot start on a machine this busy fails this part only.
-    const ingest = await ingestCost(opts.ingestMessages ?? 4000).catch((e: unknown) => ({ error: String(e).slice(0, 200) }));
+    const ingestMessages = opts.ingestMessages ?? 4000;
+    const ingest =
+      ingestMessages > 0 ? await ingestCost(ingestMessages).catch((e: unknown) => ({ error: String(e).slice(0, 200) })) : 'not measured';
     const http = summary(httpLat);
     const bare = summary(ftsLat);
     return {
       messages,
-      seed_seconds: Math.round(seedSeconds * 10) / 10,
+      seed_seconds: seedSeconds === null ? 'reused' : Math.round(seedSeconds * 10) / 10,
       queries,
       queries_with_results: found,
       http_two_word_in_community: http,
@@ -129,8 +149,15 @@ export async function benchSearch(opts: { messages?: number; queries?: number; i
       ingest,
     };
   } finally {
-    await s.close();
+    await s.close(opts.keepDir !== undefined);
   }
+}
+
+interface Seeded {
+  messages: number;
+  communityId: number;
+  generalId: number;
+  authors: number[];
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, makeCommunity } from '../../server/test/support/factories';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
-import { buildWeb, demoSignIn, launchChromium, screenshot } from './support/browser';
+import { buildWeb, demoSignIn, launchChromium, realtimeLive, screenshot } from './support/browser';
 
 /**
  * A paid tier as a student meets it: the card and the community show the price, the channel for
@@ -169,6 +169,7 @@ describe('paid tiers in Chromium', () => {
     const page = await signedInPage(buyer);
     await page.goto(`${server.url}/communities/${c.slug}/channels/gold`);
     await page.getByTestId('locked-note').getByText('#gold is for subscribers').waitFor();
+    await realtimeLive(page);
 
     const now = Math.floor(Date.now() / 1000);
     const sale = await server.ctx.hostDb

@@ -6,6 +6,7 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { TOKEN_KEY } from '../api';
 
 import { refreshDms } from './queries/dm';
+import { refreshNotifications } from './queries/notifications';
 import { useFeatures, useMe } from './session';
 
 /**
@@ -69,15 +70,27 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const refresh = () => refreshDms(qc);
     const offs = [
       onEvent(h, user, REALTIME_EVENTS.dmThreadUpdated, refresh),
-      // After a reconnect, what changed meanwhile is in the server's counts.
-      h.on(user, 'pusher:subscription_succeeded', refresh),
+      // Once subscribed (and again after a reconnect), what changed before or meanwhile is in the
+      // server's counts: events published while the socket was still connecting never arrive.
+      // `data-realtime` on the document says the user's channel is live (the e2e tests wait for it).
+      h.on(user, 'pusher:subscription_succeeded', () => {
+        refresh();
+        refreshNotifications(qc);
+        document.documentElement.dataset.realtime = 'live';
+      }),
       onEvent(h, user, REALTIME_EVENTS.uploadScanned, (a) => {
         for (const l of scanListeners) l(a);
       }),
     ];
+    const notLive = (st: { current: string }) => {
+      if (st.current !== 'connected') delete document.documentElement.dataset.realtime;
+    };
+    rt.pusher.connection.bind('state_change', notLive);
     return () => {
+      rt.pusher.connection.unbind('state_change', notLive);
       for (const off of offs) off();
       rt.disconnect();
+      delete document.documentElement.dataset.realtime;
       setHub(null);
     };
   }, [realtime, userId, qc]);

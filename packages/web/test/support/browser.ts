@@ -47,6 +47,15 @@ export async function demoSignIn(page: Page, serverUrl: string, userId: number):
   await page.getByTestId('signed-in').waitFor();
 }
 
+/**
+ * Waits until the page's own realtime channel is subscribed: an event the server publishes before
+ * that is not pushed (the page reads it from the server's counts instead), so a test that wants to
+ * see something arrive live waits for this first.
+ */
+export async function realtimeLive(page: Page): Promise<void> {
+  await page.locator('html[data-realtime="live"]').waitFor({ state: 'attached', timeout: 30_000 });
+}
+
 /** A fresh browser context at `viewport`, signed in as `userId` through the demo sign-in. */
 export async function signedInPage(
   browser: Browser,
