@@ -40,6 +40,13 @@ export async function benchNotificationsFanout(opts: { members?: number; posts?:
     const post = (content: string) => api.channels.post({ params: { channelId: general.id }, body: { content } });
 
     for (let i = 0; i < 10; i++) await post(`warm-up ${i}`);
+    // The baseline: plain posts on the same server with no fan-out under way.
+    const idle: number[] = [];
+    for (let i = 0; i < posts; i++) {
+      const t0 = performance.now();
+      await post(`quiet notice ${i}`);
+      idle.push(performance.now() - t0);
+    }
     const on: number[] = [];
     const off: number[] = [];
     let firstEveryone = 0;
@@ -70,9 +77,13 @@ export async function benchNotificationsFanout(opts: { members?: number; posts?:
     return {
       members,
       posts_each: posts,
+      fanout_batch: Number(process.env.COMMUNITIES__NOTIFICATIONS__FANOUT_BATCH ?? 0) || 'default',
+      post_idle_server_ms: { p50: ms(pct(idle, 50)), p99: ms(pct(idle, 99)) },
       post_with_everyone_ms: { p50: ms(pct(on, 50)), p99: ms(pct(on, 99)) },
-      post_without_fanout_ms: { p50: ms(pct(off, 50)), p99: ms(pct(off, 99)) },
+      // Plain posts interleaved with the @everyone ones: they share the server with the fan-outs under way.
+      post_without_everyone_during_fanout_ms: { p50: ms(pct(off, 50)), p99: ms(pct(off, 99)) },
       p99_ratio_with_vs_without: ms(pct(on, 99) / pct(off, 99)),
+      p99_ratio_during_fanout_vs_idle: ms(pct(off, 99) / pct(idle, 99)),
       first_everyone_all_stored_ms: allStoredMs === null ? null : Math.round(allStoredMs),
       load_average: (await import('node:os')).loadavg().map((x) => ms(x)),
     };

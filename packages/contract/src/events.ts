@@ -87,6 +87,10 @@ export const domainEventSchemas = {
       message_id: z.number().int(),
       reply_to_id: z.number().int().nullable(),
       mentions: z.array(z.number().int()),
+      mention_everyone: z
+        .boolean()
+        .optional()
+        .describe('an @everyone that pings (the author may use it); absent on events recorded before it was added'),
     })
     .describe('a message is posted in a community channel'),
   DMStarted: z

@@ -93,6 +93,40 @@ describe('mentions', () => {
     expect(about(await inbox(st[2]!), plain.id)).toEqual([]);
   });
 
+  it('@everyone in a community of 2,500 members reaches each of them once (members are judged a thousand at a time)', async () => {
+    const big = await makeCommunity(s, { name: 'Big Hall' });
+    const role = await s.ctx.db.db
+      .selectFrom('community_roles')
+      .select('id')
+      .where('community_id', '=', big.id)
+      .where('slug', '=', 'member')
+      .executeTakeFirstOrThrow();
+    const now = new Date().toISOString();
+    const ids = Array.from({ length: 2500 }, (_, i) => 500_000 + i);
+    for (let i = 0; i < ids.length; i += 500)
+      await s.ctx.db.db
+        .insertInto('community_members')
+        .values(
+          ids.slice(i, i + 500).map((user_id) => ({
+            community_id: big.id,
+            user_id,
+            role_id: role.id,
+            joined_at: now,
+            status: 'active',
+            source: 'join',
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute();
+    const hall = (await s.as(owner).channels.list({ params: { id: big.slug } })).items.find((x) => x.slug === 'general')!;
+    const m = await post(owner, hall.id, '@everyone welcome to the hall');
+    await s.ctx.bus.idle();
+    const rows = await s.ctx.db.db.selectFrom('community_notifications').select('user_id').where('message_id', '=', m.id).execute();
+    expect(rows).toHaveLength(2500);
+    expect(new Set(rows.map((r) => r.user_id))).toEqual(new Set(ids));
+  });
+
   it('a mention in a private channel does not notify a member who cannot read it (nor does @everyone there)', async () => {
     const secret = await s.as(owner).channels.create({
       params: { id: c.slug },

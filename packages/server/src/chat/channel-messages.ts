@@ -276,6 +276,7 @@ export class ChannelMessageService {
           message_id: id,
           reply_to_id: body.reply_to_id ?? null,
           mentions: notified,
+          mention_everyone: everyone,
         });
         return id;
       });

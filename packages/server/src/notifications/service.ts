@@ -144,12 +144,21 @@ export class NotificationService {
     const actors = await this.d.host.identities.getUsers([
       ...new Set(kept.map((k) => k.draft.actorId).filter((x): x is number => x !== null)),
     ]);
-    const title = (dr: Draft, locale: string | null, count = 1) =>
-      this.d.text.render(locale, dr.title, {
-        ...(count > 1 ? { count, others: count - 1 } : {}),
-        ...dr.vars,
-        actor: dr.actorId !== null ? (actors.get(dr.actorId)?.name ?? this.d.text.render(locale, 'someone')) : '',
-      });
+    // An @everyone's thousands of drafts share one title: rendered once per chunk, not per row.
+    const titles = new Map<string, string>();
+    const title = (dr: Draft, locale: string | null, count = 1) => {
+      const key = `${locale}|${dr.title}|${dr.actorId}|${count}|${dr.vars ? JSON.stringify(dr.vars) : ''}`;
+      let t = titles.get(key);
+      if (t === undefined) {
+        t = this.d.text.render(locale, dr.title, {
+          ...(count > 1 ? { count, others: count - 1 } : {}),
+          ...dr.vars,
+          actor: dr.actorId !== null ? (actors.get(dr.actorId)?.name ?? this.d.text.render(locale, 'someone')) : '',
+        });
+        titles.set(key, t);
+      }
+      return t;
+    };
     const fresh: Array<{ id: number; draft: Draft; inApp: boolean; host: boolean; count: number }> = [];
 
     if (plain.length) {

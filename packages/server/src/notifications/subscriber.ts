@@ -46,6 +46,9 @@ export class NotificationSubscriber {
     MessagePosted: async (e) => {
       const p = e.payload;
       if (p.community_id === null) return;
+      // Most messages name nobody: nothing to read. (Events recorded before mention_everyone was
+      // added do not say, so those are read.)
+      if (p.mentions.length === 0 && p.reply_to_id === null && p.mention_everyone === false) return;
       const m = await this.d.db
         .selectFrom('channel_messages')
         .select(['id', 'user_id', 'content', 'metadata', 'mention_everyone', 'is_deleted', 'moderation_state', 'reply_to_id'])

@@ -1,0 +1,2 @@
+import { benchNotificationsFanout } from './notifications-fanout';
+console.log(JSON.stringify(await benchNotificationsFanout({}), null, 1));
