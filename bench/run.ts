@@ -18,6 +18,10 @@ function flag(name: string): number | undefined {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : undefined;
 }
+const text = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 
 /** `npm run bench`: every benchmark beside its baseline, one JSON object on stdout. */
 const results = {
@@ -28,8 +32,9 @@ const results = {
   feed_posts_http: await benchFeedPosts(),
   // 1 M messages by default; `-- --history-messages 10000000` for the issue's depth.
   history: await benchHistory({ messages: flag('--history-messages') }),
-  // Two-word search within a community at 1 M messages (`-- --search-messages N` to change).
-  search: await benchSearch({ messages: flag('--search-messages') }),
+  // Two-word search within a community at 1 M messages (`-- --search-messages N` to change;
+  // `-- --search-dir DIR` seeds DIR once and reuses it on later runs).
+  search: await benchSearch({ messages: flag('--search-messages'), keepDir: text('--search-dir') }),
   realtime_delivery: await benchRealtime(),
   // 1,000 clients × 100 persisted messages a second, POST → receipt, beside raw ws at the same rate.
   fan_out: await benchBigRoom({ clients: 1000, rate: 100, seconds: 10, storm: 0 }),
