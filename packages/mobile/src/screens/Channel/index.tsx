@@ -14,6 +14,7 @@ import { useCommunityQuery, useMembershipMutation } from '../../state/queries/co
 import { useWordListQuery } from '../../state/queries/moderation';
 import { mayContainListedWord } from '../../lib/word-check';
 
+import { ChannelBell } from './channel-bell';
 import { ChannelView } from './ChannelView';
 import { useSlowMode } from './slow-mode';
 
@@ -105,6 +106,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
   return (
     <ChannelView
       channel={channel}
+      headerAction={community.data ? <ChannelBell channel={channel} communityName={community.data.name} /> : null}
       state={state}
       meId={me?.id}
       meName={me?.name ?? ''}
