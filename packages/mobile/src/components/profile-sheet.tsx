@@ -32,7 +32,7 @@ const make = (t: CommunitiesTheme) => ({
 
 /** A user's level, progress to the next, badges and recent points, in a bottom sheet. */
 export function ProfileSheet({ userId, communityId, onClose }: { userId: number; communityId: number | null; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const s = useStyles(make);
   const q = useUserGamificationQuery(userId, communityId);
   const heatmapOn = useFeature('heatmap');
@@ -95,7 +95,7 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
             g.recent_awards.slice(0, 6).map((a) => (
               <View key={a.id} style={s.award} testID={`award-${a.id}`}>
                 <Text style={s.awardText}>{t(`gamification.reason.${a.type.replace(/^reversal:/, '')}`, { defaultValue: a.type })}</Text>
-                <Text style={s.awardText}>{a.points > 0 ? `+${a.points}` : String(a.points)}</Text>
+                <Text style={s.awardText}>{new Intl.NumberFormat(i18n.language, { signDisplay: 'exceptZero' }).format(a.points)}</Text>
               </View>
             ))
           )}

@@ -12,7 +12,27 @@ export function shortTime(iso: string | null, t: TFunction, now = Date.now(), lo
   if (hours < 24) return t('time.hours', { count: hours });
   const days = Math.floor(hours / 24);
   if (days < 7) return t('time.days', { count: days });
-  return new Date(then).toLocaleDateString(locale, { month: 'short', day: 'numeric' });
+  return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' }).format(new Date(then));
+}
+
+// Every date, time and number the addon shows goes through Intl with the provider's locale
+// (i18n.language), never the device's: an Arabic app on an English phone reads Arabic.
+
+/** "2:05 PM", "14:05" or "2:05 م", as the locale writes a time of day. */
+export function clockTime(iso: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** Until when something lasts: the time when it ends later today, with the date when it ends on another day. */
+export function untilLabel(iso: string, locale: string, now: Date = new Date()): string {
+  const at = new Date(iso);
+  if (at.toDateString() === now.toDateString()) return clockTime(iso, locale);
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+}
+
+/** A count as the locale writes it ("1,234", "1.234"). */
+export function count(n: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(n);
 }
 
 /** Money in minor units, in the host's locale. */
