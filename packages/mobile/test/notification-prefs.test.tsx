@@ -54,6 +54,20 @@ describe('notification preferences on mobile, against a real server', () => {
     expect(screen.getByTestId('notification-kind-reply-in_app').props.value).toBe(false);
   });
 
+  it('a save that fails puts the switch back, even offline where the refetch fails too', async () => {
+    const before = (await serverPrefs(me)).kinds.badge.in_app;
+    const h = await renderWithServer(<NotificationsScreen initialTab="settings" />, s, me);
+    const toggle = await screen.findByTestId('notification-kind-badge-in_app');
+    expect(toggle.props.value).toBe(before);
+    h.network.offline = true;
+    await fireEvent(toggle, 'valueChange', !before);
+    await waitFor(() => expect(h.network.requests.some((r) => isPrefsSave(r.method, r.url))).toBe(true));
+    await waitFor(() => expect(h.queryClient.isFetching() + h.queryClient.isMutating()).toBe(0));
+    expect(screen.getByTestId('notification-kind-badge-in_app').props.value).toBe(before);
+    expect((await serverPrefs(me)).kinds.badge.in_app).toBe(before);
+    h.network.offline = false;
+  });
+
   it('a kind the school turned off is off and cannot be switched; the default level saves', async () => {
     const before = await serverPrefs(me);
     // The demo school writes reactions to the bell only, never to its own notification centre.

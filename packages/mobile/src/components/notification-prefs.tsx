@@ -75,8 +75,8 @@ export function NotificationPrefsView() {
   const { t } = useTranslation();
   const prefs = useNotificationPrefsQuery();
   const save = useNotificationPrefsMutation();
-  if (prefs.status === 'pending') return <Loading />;
-  if (prefs.status === 'error') return <ErrorState error={prefs.error} onRetry={() => void prefs.refetch()} />;
+  // A failed refetch (offline after a save) keeps what is shown; only nothing to show is an error.
+  if (!prefs.data) return prefs.isError ? <ErrorState error={prefs.error} onRetry={() => void prefs.refetch()} /> : <Loading />;
   const p = prefs.data;
   return (
     <ScrollView contentContainerStyle={s.section} testID="notification-prefs">
