@@ -1,3 +1,4 @@
+import { formatters } from '@communities/contract/i18n';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ScrollView, Text, View } from 'react-native';
@@ -95,7 +96,7 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
             g.recent_awards.slice(0, 6).map((a) => (
               <View key={a.id} style={s.award} testID={`award-${a.id}`}>
                 <Text style={s.awardText}>{t(`gamification.reason.${a.type.replace(/^reversal:/, '')}`, { defaultValue: a.type })}</Text>
-                <Text style={s.awardText}>{new Intl.NumberFormat(i18n.language, { signDisplay: 'exceptZero' }).format(a.points)}</Text>
+                <Text style={s.awardText}>{formatters(i18n.language).number(a.points, { signDisplay: 'exceptZero' })}</Text>
               </View>
             ))
           )}
