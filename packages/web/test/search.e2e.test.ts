@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { addMember, makeCommunity } from '../../server/test/support/factories';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
 import { buildWeb, launchChromium, screenshot, signedInPage as openSignedIn } from './support/browser';
@@ -123,6 +124,43 @@ describe('search in Chromium', () => {
     await page.setViewportSize({ width: 360, height: 740 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    await page.context().close();
+  });
+
+  it('"From" offers the authors seen in the results when the member list cannot be read', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const [viewer, poster] = [server.demo.studentIds[5]!, server.demo.studentIds[6]!];
+    const c = await makeCommunity(server, { ownerId: owner, name: 'Quiet Kitchen' });
+    await addMember(server, c.id, viewer);
+    await addMember(server, c.id, poster);
+    const general = (await server.as(owner).channels.list({ params: { id: String(c.id) } })).items.find((x) => x.name === 'general')!;
+    await server
+      .as(poster)
+      .channels.post({ params: { channelId: general.id }, body: { content: 'Kettle descaling: vinegar, then rinse twice' } });
+    await server.as(owner).channels.post({ params: { channelId: general.id }, body: { content: 'Kettle rota is on the fridge' } });
+    const posterName = (await server.as(poster).system.me()).name;
+
+    const page = await signedInPage(viewer);
+    // The server refuses the member list (as it would a caller without the right to read it).
+    let refused = 0;
+    await page.route(/\/api\/communities\/[^/]+\/members(\?|$)/, (route) => {
+      refused++;
+      return route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'forbidden', message: 'No' } }),
+      });
+    });
+    await page.goto(`${server.url}/communities/${c.slug}/channels/general`);
+    await page.getByTestId('search-input').fill('kettle');
+    const panel = page.getByTestId('search-panel');
+    await expect.poll(() => panel.getByTestId('search-result').count()).toBe(2);
+    const from = panel.getByRole('combobox', { name: 'From' });
+    await from.fill(posterName.split(' ')[0]!);
+    await panel.getByRole('listbox').getByRole('option', { name: posterName }).click();
+    await expect.poll(() => panel.getByTestId('search-result').count()).toBe(1);
+    expect(await panel.getByTestId('search-result').textContent()).toContain('vinegar');
+    expect(refused).toBeGreaterThan(0);
     await page.context().close();
   });
 });

@@ -12,7 +12,7 @@ export interface Author {
 
 /**
  * Search's "From" filter: a people picker over the community's members, so messages from someone
- * who is not in the current results can be searched. Where the member list is hidden from the
+ * who is not in the current results can be searched. Where the member list cannot be read by the
  * viewer, it offers the authors seen in the results instead. A combobox: type, arrows, Enter.
  */
 export function AuthorFilter({
