@@ -10,7 +10,7 @@ import { AddonContext, type AddonContextValue } from '../src/context';
 import { createI18n } from '../src/i18n';
 
 /** The pure view needs only the theme and the strings: no server, no requests. */
-function withAddon(ui: ReactElement) {
+function withAddon(ui: ReactElement, locale = 'en') {
   const value = {
     config: {} as CommunitiesAddonConfig,
     api: {} as AddonContextValue['api'],
@@ -23,7 +23,7 @@ function withAddon(ui: ReactElement) {
     track: () => undefined,
   } satisfies AddonContextValue;
   return (
-    <I18nextProvider i18n={createI18n('en')}>
+    <I18nextProvider i18n={createI18n(locale)}>
       <AddonContext.Provider value={value}>{ui}</AddonContext.Provider>
     </I18nextProvider>
   );
@@ -32,6 +32,7 @@ function withAddon(ui: ReactElement) {
 /** react-native-svg hands the native view its fill as an ARGB number. */
 const fillOf = (id: string) =>
   (screen.getByTestId(id, { includeHiddenElements: true }).props as { fill: { payload: number } }).fill.payload;
+const xOf = (id: string) => Number((screen.getByTestId(id, { includeHiddenElements: true }).props as { x: number | string }).x);
 const argb = (hex: string) => (0xff000000 + parseInt(hex.slice(1), 16)) >>> 0;
 
 const grid = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
@@ -77,5 +78,18 @@ describe('HeatmapView', () => {
     const list = screen.getByTestId('grid-list');
     expect(within(list).getByLabelText(/^3 actions · Tuesday 2\s?PM–3\s?PM$/)).toBeTruthy();
     expect(within(list).getByLabelText(/^1 action · Friday 9\s?AM–10\s?AM$/)).toBeTruthy();
+  });
+
+  it('runs right to left in Arabic: the newest day and the last hour on the left, weekday names on the right', async () => {
+    await render(withAddon(<HeatmapView heatmap={heatmap} variant="calendar" testID="cal" />, 'ar'));
+    expect(xOf('day-2026-12-01')).toBeLessThan(xOf('day-2025-12-02'));
+    // Left to right it is the other way round.
+    await render(withAddon(<HeatmapView heatmap={heatmap} variant="calendar" testID="cal" />, 'en'));
+    expect(xOf('day-2026-12-01')).toBeGreaterThan(xOf('day-2025-12-02'));
+
+    await render(withAddon(<HeatmapView heatmap={heatmap} variant="grid" testID="grid" />, 'ar'));
+    expect(xOf('hour-0-23')).toBeLessThan(xOf('hour-0-0'));
+    // Monday's name at the right, past the first hour.
+    expect(xOf('weekday-0')).toBeGreaterThan(xOf('hour-0-0'));
   });
 });

@@ -1,4 +1,4 @@
-import { insightsRange } from '@communities/client';
+import { insightsRange, longDay } from '@communities/client';
 import type { CommunityDetail } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
@@ -59,7 +59,8 @@ describe('insights and heatmaps on mobile against a real server', () => {
     expect(screen.getByTestId('community-grid')).toBeTruthy();
     // The period switcher asks again by week.
     await fireEvent.press(screen.getByText('Weeks'));
-    await screen.findByText(`${insightsRange('week', today).from} to ${today}, in UTC`);
+    // The dates in the app's language, as the rest of the screen.
+    await screen.findByText(`${longDay(insightsRange('week', today).from, 'en', 'medium')} to ${longDay(today, 'en', 'medium')}, in UTC`);
   });
 
   it('a member gets no Insights tab, and sees their own calendar in their profile sheet', async () => {

@@ -106,6 +106,26 @@ describe('muted, and not a member', () => {
     expect(screen.queryByTestId('composer-join')).toBeNull();
   });
 
+  it('writes the time in the app’s language (Spanish, Arabic), not the device’s', async () => {
+    const muted = s.demo.studentIds[1]!;
+    const until = (await s.as(muted).communities.get({ params: { id: String(community.id) } })).viewer_membership?.muted_until;
+    expect(until).toBeTruthy();
+    const english = new Date(until!).toLocaleTimeString('en', { hour: 'numeric', minute: '2-digit' });
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, muted, { locale: 'es' });
+    const es = new Intl.DateTimeFormat('es', { hour: 'numeric', minute: '2-digit' }).format(new Date(until!));
+    await waitFor(() =>
+      expect(screen.getByTestId('composer-read-only')).toHaveTextContent(new RegExp(`^Estás silenciado hasta .*${es}\\.$`)),
+    );
+    // Spanish writes 14:05 where English writes 2:05 PM.
+    expect(screen.getByTestId('composer-read-only')).not.toHaveTextContent(/AM|PM/);
+    await renderWithServer(<ChannelScreen channelId={general.id} />, s, muted, { locale: 'ar' });
+    await waitFor(() => expect(screen.getByTestId('composer-read-only')).toHaveTextContent(/^أنت مكتوم حتى /));
+    const text = String(screen.getByTestId('composer-read-only').props.children);
+    // Arabic marks the half of the day with ص (morning) or م (evening).
+    expect(screen.getByTestId('composer-read-only')).toHaveTextContent(/[0-9٠-٩]{1,2}:[0-9٠-٩]{2}\s?[صم]/);
+    expect(text).not.toContain(english);
+  });
+
   it('gives someone outside a public community a Join button in place of the composer; then they post', async () => {
     const visitor = s.demo.studentIds[2]!;
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, visitor);

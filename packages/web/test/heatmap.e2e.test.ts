@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { shiftDay } from '@communities/client';
+import { shiftDay, weekdayNames } from '@communities/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -177,5 +177,58 @@ describe('activity heatmaps and insights in Chromium', () => {
     await pm.goto(`${server.url}/communities/${c.slug}`);
     await pm.getByRole('heading', { name: 'Heat Lab', level: 1 }).waitFor();
     expect(await pm.getByRole('link', { name: 'Insights' }).count()).toBe(0);
+  });
+
+  it('right to left (Arabic): time runs leftwards, the newest week and the last hour on the left, weekday names on the right', async () => {
+    const member = server.demo.studentIds[4]!;
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ar', timezoneId: 'UTC' });
+    await context.addInitScript(() => localStorage.setItem('communities.locale', 'ar'));
+    const page = await context.newPage();
+    await demoSignIn(page, server.url, member);
+    await page.goto(`${server.url}/communities/profile/${member}`);
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    const calendar = page.getByTestId('member-activity').getByTestId('member-calendar');
+    const cells = calendar.locator('rect[data-date]');
+    await cells.first().waitFor();
+    const dates = await cells.evaluateAll((els) => els.map((e) => e.getAttribute('data-date')!).sort());
+    const x = async (selector: string) => (await calendar.locator(selector).boundingBox())!.x;
+    const oldest = await x(`rect[data-date="${dates[0]}"]`);
+    const newest = await x(`rect[data-date="${dates.at(-1)}"]`);
+    expect(newest).toBeLessThan(oldest);
+    // Weekday names sit at the right of the weeks.
+    const days = (await calendar.locator('.cm-heat-days').boundingBox())!;
+    expect(days.x).toBeGreaterThan(oldest);
+    // The arrow keys follow the eye: left goes to the next (newer) week.
+    const start = dates[Math.floor(dates.length / 2)]!;
+    await calendar.locator(`rect[data-date="${start}"]`).focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-date'))).toBe(shiftDay(start, 7));
+
+    const grid = page.getByTestId('member-activity').getByTestId('member-grid');
+    const hourX = async (h: number) => (await grid.locator(`rect[data-weekday="0"][data-hour="${h}"]`).boundingBox())!.x;
+    expect(await hourX(23)).toBeLessThan(await hourX(0));
+    // Monday's name is right of its first hour, and the drawing itself is not flipped (its text would read backwards).
+    const label = (await grid
+      .locator('text')
+      .filter({ hasText: weekdayNames('ar', 'short')[0]! })
+      .first()
+      .boundingBox())!;
+    expect(label.x).toBeGreaterThan(await hourX(0));
+    expect(await grid.locator('svg').evaluate((el) => getComputedStyle(el).transform)).toBe('none');
+    await calendar.scrollIntoViewIfNeeded();
+    await shoot(page, 'heatmap-rtl');
+
+    // On a phone the weeks scroll sideways: it opens on the newest, at the left end.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${server.url}/communities/profile/${member}`);
+    const newestCell = calendar.locator(`rect[data-date="${dates.at(-1)}"]`);
+    await newestCell.waitFor();
+    const scroller = (await calendar.locator('.cm-heat-scroll').boundingBox())!;
+    const seen = (await newestCell.boundingBox())!;
+    expect(seen.x).toBeGreaterThanOrEqual(scroller.x);
+    expect(seen.x + seen.width).toBeLessThanOrEqual(scroller.x + scroller.width);
+    await calendar.scrollIntoViewIfNeeded();
+    await screenshot(page, 'heatmap-rtl-phone');
+    await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { addMember, makeCommunity } from '../../server/test/support/factories';
 import { startTestServer, type TestServer } from '../../server/test/support/server';
 
 import { buildWeb, launchChromium, screenshot, signedInPage as openSignedIn } from './support/browser';
@@ -64,6 +65,102 @@ describe('search in Chromium', () => {
     await log.click();
     await page.keyboard.press('/');
     await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.context().close();
+  });
+
+  it('"From" picks any member of the community, not only the authors already in the results', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const quiet = server.demo.studentIds[3]!;
+    const viewer = server.demo.studentIds[2]!;
+    await server
+      .as(quiet)
+      .communities.join({ params: { id: SLUG }, body: {} })
+      .catch(() => undefined); // already a member in the demo school
+    const ch = await server.as(owner).channels.create({ params: { id: SLUG }, body: { name: 'tripods' } });
+    await server.as(quiet).channels.post({ params: { channelId: ch.id }, body: { content: 'My old tripod wobbles on sand' } });
+    // A page of newer tripod messages from the owner: the quiet member's falls off the first page.
+    for (let i = 1; i <= 25; i++)
+      await server.as(owner).channels.post({ params: { channelId: ch.id }, body: { content: `Tripod tip ${i}: tripod legs out` } });
+    const quietName = (await server.as(quiet).system.me()).name;
+    const ownerName = (await server.as(owner).system.me()).name;
+
+    const page = await signedInPage(viewer);
+    await page.goto(`${server.url}/communities/${SLUG}/channels/general`);
+    const box = page.getByTestId('search-input');
+    await box.fill('tripod');
+    const panel = page.getByTestId('search-panel');
+    await panel.getByTestId('search-result').first().waitFor();
+    expect(await panel.getByTestId('search-result').count()).toBe(20);
+    expect(await panel.getByText(quietName).count()).toBe(0);
+
+    const from = panel.getByRole('combobox', { name: 'From' });
+    await from.fill(quietName.split(' ')[0]!);
+    const option = panel.getByRole('listbox').getByRole('option', { name: quietName });
+    await option.waitFor();
+    await screenshot(page, 'search-from-picker');
+    await option.click();
+    await expect.poll(() => from.inputValue()).toBe(quietName);
+    await expect.poll(() => panel.getByTestId('search-result').count()).toBe(1);
+    expect(await panel.getByTestId('search-result').textContent()).toContain('My old tripod wobbles on sand');
+
+    // The keyboard works too, and ✕ goes back to anyone.
+    await panel.getByRole('button', { name: `Anyone again (not only ${quietName})` }).click();
+    await expect.poll(() => panel.getByTestId('search-result').count()).toBe(20);
+    await from.fill(ownerName.split(' ')[0]!);
+    await panel.getByRole('listbox').getByRole('option', { name: ownerName }).waitFor();
+    const offered = await panel.getByRole('listbox').getByRole('option').locator('bdi').allTextContents();
+    await from.press('ArrowDown');
+    expect(await from.getAttribute('aria-activedescendant')).toBe(
+      await panel
+        .getByRole('listbox')
+        .getByRole('option')
+        .nth(offered.length > 1 ? 1 : 0)
+        .getAttribute('id'),
+    );
+    await from.press('ArrowUp');
+    await from.press('Enter');
+    await expect.poll(() => from.inputValue()).toBe(offered[0]);
+    expect(await panel.getByRole('listbox').count()).toBe(0);
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.context().close();
+  });
+
+  it('"From" offers the authors seen in the results when the member list cannot be read', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const [viewer, poster] = [server.demo.studentIds[5]!, server.demo.studentIds[6]!];
+    const c = await makeCommunity(server, { ownerId: owner, name: 'Quiet Kitchen' });
+    await addMember(server, c.id, viewer);
+    await addMember(server, c.id, poster);
+    const general = (await server.as(owner).channels.list({ params: { id: String(c.id) } })).items.find((x) => x.name === 'general')!;
+    await server
+      .as(poster)
+      .channels.post({ params: { channelId: general.id }, body: { content: 'Kettle descaling: vinegar, then rinse twice' } });
+    await server.as(owner).channels.post({ params: { channelId: general.id }, body: { content: 'Kettle rota is on the fridge' } });
+    const posterName = (await server.as(poster).system.me()).name;
+
+    const page = await signedInPage(viewer);
+    // The server refuses the member list (as it would a caller without the right to read it).
+    let refused = 0;
+    await page.route(/\/api\/communities\/[^/]+\/members(\?|$)/, (route) => {
+      refused++;
+      return route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'forbidden', message: 'No' } }),
+      });
+    });
+    await page.goto(`${server.url}/communities/${c.slug}/channels/general`);
+    await page.getByTestId('search-input').fill('kettle');
+    const panel = page.getByTestId('search-panel');
+    await expect.poll(() => panel.getByTestId('search-result').count()).toBe(2);
+    const from = panel.getByRole('combobox', { name: 'From' });
+    await from.fill(posterName.split(' ')[0]!);
+    await panel.getByRole('listbox').getByRole('option', { name: posterName }).click();
+    await expect.poll(() => panel.getByTestId('search-result').count()).toBe(1);
+    expect(await panel.getByTestId('search-result').textContent()).toContain('vinegar');
+    expect(refused).toBeGreaterThan(0);
     await page.context().close();
   });
 });

@@ -1,6 +1,8 @@
+import { useTranslation } from 'react-i18next';
 import { Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../config';
+import { count } from '../lib/format';
 
 import { useStyles } from './use-styles';
 
@@ -20,9 +22,10 @@ const make = (t: CommunitiesTheme) => ({
 /** An unread count pill; `alert` (mentions) draws it in the danger colour. */
 export function CountBadge({ label, alert = false, testID }: { label: string | number; alert?: boolean; testID?: string }) {
   const s = useStyles(make);
+  const { i18n } = useTranslation();
   return (
     <View style={[s.badge, alert && s.alert]} testID={testID}>
-      <Text style={s.text}>{label}</Text>
+      <Text style={s.text}>{typeof label === 'number' ? count(label, i18n.language) : label}</Text>
     </View>
   );
 }

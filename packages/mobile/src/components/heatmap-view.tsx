@@ -1,11 +1,13 @@
 import { calendarLayout, hourGridLayout, hourLabel, longDay, monthName, weekdayNames } from '@communities/client';
 import type { Heatmap } from '@communities/contract';
+import { textDirection } from '@communities/contract/i18n';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Pressable, ScrollView, Text, View } from 'react-native';
 import Svg, { Rect, Text as SvgText } from 'react-native-svg';
 
 import type { CommunitiesTheme } from '../config';
+import { count as formatCount } from '../lib/format';
 
 import { useStyles } from './use-styles';
 
@@ -47,16 +49,28 @@ function Legend() {
 
 const CELL = 11;
 const STEP = 14;
+const GRID_WIDTH = 30 + 24 * STEP;
+
+/**
+ * Where something drawn at `x` (from the left, in a left-to-right drawing `width` wide) goes: right
+ * to left, time runs leftwards (the oldest week and the first hour at the right, weekday names
+ * too). Coordinates are mirrored rather than the drawing, so the labels still read the right way.
+ */
+const place = (rtl: boolean, width: number, x: number, size = 0) => (rtl ? width - x - size : x);
 
 /**
  * A heatmap answer drawn with react-native-svg: the year calendar (`calendar`) or the 7×24
  * day-by-hour grid (`grid`). Tapping a cell names its exact count below; a list of the same
- * numbers is one tap away for screen readers, which skip the drawing itself.
+ * numbers is one tap away for screen readers, which skip the drawing itself. Right to left in
+ * a right-to-left language, as the screen around it.
  */
 export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; variant: 'calendar' | 'grid'; testID?: string }) {
   const { t, i18n } = useTranslation();
   const s = useStyles(make);
   const lang = i18n.language;
+  const rtl = textDirection(lang) === 'rtl';
+  // Labels grow from their inline start: leftwards from the right edge when right to left.
+  const anchor = rtl ? 'end' : 'start';
   const [picked, setPicked] = useState<string | null>(null);
   const [asList, setAsList] = useState(false);
   const names = useMemo(() => weekdayNames(lang, 'short'), [lang]);
@@ -66,6 +80,8 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
   const dayText = (date: string, count: number) => `${t('heatmap.count', { count })} · ${longDay(date, lang)}`;
   const hourText = (d: number, h: number, count: number) =>
     `${t('heatmap.count', { count })} · ${longNames[d]} ${hourLabel(h, lang)}–${hourLabel((h + 1) % 24, lang)}`;
+
+  const calWidth = 24 + (calendar?.weeks.length ?? 0) * STEP;
 
   const title = variant === 'calendar' ? t('heatmap.calendar_label') : t('heatmap.grid_label');
   const summary = calendar
@@ -88,14 +104,21 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
           importantForAccessibility="no-hide-descendants"
         >
           {calendar ? (
-            <Svg width={24 + calendar.weeks.length * STEP} height={14 + 7 * STEP}>
+            <Svg width={calWidth} height={14 + 7 * STEP}>
               {calendar.months.map((m) => (
-                <SvgText key={`${m.year}-${m.month}`} x={24 + m.week * STEP} y={10} fontSize={9} fill="#667085">
+                <SvgText
+                  key={`${m.year}-${m.month}`}
+                  x={place(rtl, calWidth, 24 + m.week * STEP)}
+                  y={10}
+                  fontSize={9}
+                  fill="#667085"
+                  textAnchor={anchor}
+                >
                   {monthName(lang, m.month)}
                 </SvgText>
               ))}
               {[0, 2, 4].map((d) => (
-                <SvgText key={d} x={0} y={14 + d * STEP + CELL - 2} fontSize={9} fill="#667085">
+                <SvgText key={d} x={place(rtl, calWidth, 0)} y={14 + d * STEP + CELL - 2} fontSize={9} fill="#667085" textAnchor={anchor}>
                   {names[d]}
                 </SvgText>
               ))}
@@ -105,7 +128,7 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
                     <Rect
                       key={cell.date}
                       testID={`day-${cell.date}`}
-                      x={24 + c * STEP}
+                      x={place(rtl, calWidth, 24 + c * STEP, CELL)}
                       y={14 + r * STEP}
                       width={CELL}
                       height={CELL}
@@ -118,21 +141,29 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
               )}
             </Svg>
           ) : grid ? (
-            <Svg width={30 + 24 * STEP} height={14 + 7 * STEP}>
+            <Svg width={GRID_WIDTH} height={14 + 7 * STEP}>
               {[0, 6, 12, 18].map((h) => (
-                <SvgText key={h} x={30 + h * STEP} y={10} fontSize={9} fill="#667085">
+                <SvgText key={h} x={place(rtl, GRID_WIDTH, 30 + h * STEP)} y={10} fontSize={9} fill="#667085" textAnchor={anchor}>
                   {hourLabel(h, lang)}
                 </SvgText>
               ))}
               {grid.rows.map((row, d) => [
-                <SvgText key={`n${d}`} x={0} y={14 + d * STEP + CELL - 2} fontSize={9} fill="#667085">
+                <SvgText
+                  key={`n${d}`}
+                  testID={`weekday-${d}`}
+                  x={place(rtl, GRID_WIDTH, 0)}
+                  y={14 + d * STEP + CELL - 2}
+                  fontSize={9}
+                  fill="#667085"
+                  textAnchor={anchor}
+                >
                   {names[d]}
                 </SvgText>,
                 ...row.map((count, h) => (
                   <Rect
                     key={`${d}-${h}`}
                     testID={`hour-${d}-${h}`}
-                    x={30 + h * STEP}
+                    x={place(rtl, GRID_WIDTH, 30 + h * STEP, CELL)}
                     y={14 + d * STEP}
                     width={CELL}
                     height={CELL}
@@ -155,7 +186,7 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
               .map((c) => (
                 <View key={c!.date} style={s.row} accessible accessibilityLabel={dayText(c!.date, c!.count)}>
                   <Text style={s.rowText}>{longDay(c!.date, lang, 'medium')}</Text>
-                  <Text style={s.rowText}>{c!.count}</Text>
+                  <Text style={s.rowText}>{formatCount(c!.count, lang)}</Text>
                 </View>
               ))}
           {grid &&
@@ -165,7 +196,7 @@ export function HeatmapView({ heatmap, variant, testID }: { heatmap: Heatmap; va
                   ? [
                       <View key={`${d}-${h}`} style={s.row} accessible accessibilityLabel={hourText(d, h, count)}>
                         <Text style={s.rowText}>{`${longNames[d]} ${hourLabel(h, lang)}`}</Text>
-                        <Text style={s.rowText}>{count}</Text>
+                        <Text style={s.rowText}>{formatCount(count, lang)}</Text>
                       </View>,
                     ]
                   : [],

@@ -1,3 +1,4 @@
+import { formatters } from '@communities/contract/i18n';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ScrollView, Text, View } from 'react-native';
@@ -32,7 +33,7 @@ const make = (t: CommunitiesTheme) => ({
 
 /** A user's level, progress to the next, badges and recent points, in a bottom sheet. */
 export function ProfileSheet({ userId, communityId, onClose }: { userId: number; communityId: number | null; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const s = useStyles(make);
   const q = useUserGamificationQuery(userId, communityId);
   const heatmapOn = useFeature('heatmap');
@@ -95,7 +96,7 @@ export function ProfileSheet({ userId, communityId, onClose }: { userId: number;
             g.recent_awards.slice(0, 6).map((a) => (
               <View key={a.id} style={s.award} testID={`award-${a.id}`}>
                 <Text style={s.awardText}>{t(`gamification.reason.${a.type.replace(/^reversal:/, '')}`, { defaultValue: a.type })}</Text>
-                <Text style={s.awardText}>{a.points > 0 ? `+${a.points}` : String(a.points)}</Text>
+                <Text style={s.awardText}>{formatters(i18n.language).number(a.points, { signDisplay: 'exceptZero' })}</Text>
               </View>
             ))
           )}

@@ -3,6 +3,8 @@ import { Pressable, Text, View } from 'react-native';
 
 import type { CommunitiesTheme } from '../config';
 
+import { count } from '../lib/format';
+
 import { useStyles } from './use-styles';
 
 const make = (t: CommunitiesTheme) => ({
@@ -34,7 +36,7 @@ export function Reactions({
   canReact?: boolean;
 }) {
   const s = useStyles(make);
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (reactions.length === 0) return null;
   return (
     <View style={s.row}>
@@ -44,13 +46,13 @@ export function Reactions({
           disabled={!canReact}
           onPress={() => onToggle(r.emoji)}
           accessibilityRole="button"
-          accessibilityLabel={`${t('chat.react_add')} ${r.emoji} ${r.count}`}
+          accessibilityLabel={`${t('chat.react_add')} ${r.emoji} ${count(r.count, i18n.language)}`}
           accessibilityState={{ selected: r.me }}
           style={[s.chip, r.me && s.mine]}
           testID={`reaction-${r.emoji}`}
         >
           <Text style={s.emoji}>{r.emoji}</Text>
-          <Text style={s.count}>{r.count}</Text>
+          <Text style={s.count}>{count(r.count, i18n.language)}</Text>
         </Pressable>
       ))}
     </View>

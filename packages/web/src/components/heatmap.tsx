@@ -1,5 +1,6 @@
 import { calendarLayout, hourGridLayout, hourLabel, longDay, monthName, weekdayNames } from '@communities/client';
 import type { Heatmap } from '@communities/contract';
+import { textDirection } from '@communities/contract/i18n';
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -7,6 +8,8 @@ import { useTranslation } from 'react-i18next';
  * Activity heatmaps in plain SVG: a GitHub-style calendar of the last 365 days and a 7×24
  * day-by-hour grid. Both are keyboard grids (one tab stop, arrow keys move, Home/End jump) with a
  * tooltip giving the exact count, a legend, and a visually hidden table for screen readers.
+ * Right to left (Arabic), time runs leftwards: the oldest week and the first hour sit at the
+ * right, weekday names too; x is counted from the right edge, so the text itself is not mirrored.
  */
 
 const CELL = 11;
@@ -21,16 +24,19 @@ interface Tip {
   align: 'start' | 'middle' | 'end';
 }
 
-/** Arrow-key movement over a rows×cols grid; null cells are skipped over. */
-function useGridFocus(rows: number, cols: number, present: (r: number, c: number) => boolean, start: [number, number]) {
+/**
+ * Arrow-key movement over a rows×cols grid; null cells are skipped over. Left and right are what
+ * the eye sees: in a right-to-left grid the left arrow goes to the next column.
+ */
+function useGridFocus(rows: number, cols: number, present: (r: number, c: number) => boolean, start: [number, number], rtl: boolean) {
   const [focus, setFocus] = useState<[number, number]>(start);
   const refs = useRef(new Map<string, SVGRectElement>());
   const move = (e: KeyboardEvent, r: number, c: number) => {
     const step: Record<string, [number, number]> = {
       ArrowUp: [-1, 0],
       ArrowDown: [1, 0],
-      ArrowLeft: [0, -1],
-      ArrowRight: [0, 1],
+      ArrowLeft: [0, rtl ? 1 : -1],
+      ArrowRight: [0, rtl ? -1 : 1],
     };
     let next: [number, number] | null = null;
     if (e.key in step) {
@@ -95,10 +101,14 @@ export function Legend({ className = '' }: { className?: string }) {
   );
 }
 
+/** Where a column starting at `x` (from the left, in a left-to-right drawing `width` wide) goes. */
+const mirror = (rtl: boolean, width: number, x: number, size: number) => (rtl ? width - x - size : x);
+
 /** A heatmap answer's days (a year ending today, in the viewer's zone) in Monday-first week columns. */
 export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap; label: string; testId?: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  const rtl = textDirection(lang) === 'rtl';
   const layout = useMemo(() => calendarLayout(heatmap), [heatmap]);
   const names = useMemo(() => weekdayNames(lang, 'short'), [lang]);
   const wrapper = useRef<HTMLDivElement>(null);
@@ -107,7 +117,7 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
   const cols = layout.weeks.length;
   const lastCol = layout.weeks[cols - 1]!;
   const lastRow = lastCol.findLastIndex((cell) => cell !== null);
-  const cellProps = useGridFocus(7, cols, (r, c) => layout.weeks[c]?.[r] != null, [lastRow, cols - 1]);
+  const cellProps = useGridFocus(7, cols, (r, c) => layout.weeks[c]?.[r] != null, [lastRow, cols - 1], rtl);
   const left = 2;
   const top = 16;
   const width = left + cols * STEP;
@@ -124,7 +134,8 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
         {/* Weekday names stay put while the weeks scroll on a narrow screen. */}
         <svg className="cm-heat-days" width={30} height={height} aria-hidden="true">
           {[0, 2, 4].map((d) => (
-            <text key={d} x={0} y={top + d * STEP + CELL - 2} className="cm-heat-label">
+            // Set at the inline start: the left edge, or the right one in Arabic (the flex row puts this box on the right).
+            <text key={d} x={rtl ? 30 : 0} y={top + d * STEP + CELL - 2} className="cm-heat-label">
               {names[d]}
             </text>
           ))}
@@ -133,8 +144,9 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
           className="cm-heat-scroll"
           ref={(el) => {
             wrapper.current = el;
-            // The newest weeks are what people look for first on a narrow screen.
-            if (el && el.scrollLeft === 0) el.scrollLeft = el.scrollWidth;
+            // The newest weeks are what people look for first on a narrow screen: at the right end,
+            // or the left one right to left (where Chromium counts scrollLeft down from 0).
+            if (el && el.scrollLeft === 0) el.scrollLeft = rtl ? -el.scrollWidth : el.scrollWidth;
           }}
           onMouseLeave={() => setTip(null)}
         >
@@ -148,7 +160,13 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
             aria-describedby={`${captionId}-help`}
           >
             {layout.months.map((m) => (
-              <text key={`${m.year}-${m.month}`} x={left + m.week * STEP} y={10} className="cm-heat-label" aria-hidden="true">
+              <text
+                key={`${m.year}-${m.month}`}
+                x={mirror(rtl, width, left + m.week * STEP, 0)}
+                y={10}
+                className="cm-heat-label"
+                aria-hidden="true"
+              >
                 {monthName(lang, m.month)}
               </text>
             ))}
@@ -167,7 +185,7 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
                       data-date={cell.date}
                       data-count={cell.count}
                       className={`cm-heat-cell cm-heat-l${cell.level}`}
-                      x={left + c * STEP}
+                      x={mirror(rtl, width, left + c * STEP, CELL)}
                       y={top + r * STEP}
                       width={CELL}
                       height={CELL}
@@ -224,6 +242,7 @@ export function ActivityCalendar({ heatmap, label, testId }: { heatmap: Heatmap;
 export function HourGrid({ heatmap, label, testId }: { heatmap: Heatmap; label: string; testId?: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  const rtl = textDirection(lang) === 'rtl';
   const timeZone = heatmap.timezone;
   const layout = useMemo(() => hourGridLayout(heatmap.grid), [heatmap.grid]);
   const names = useMemo(() => weekdayNames(lang, 'short'), [lang]);
@@ -232,7 +251,7 @@ export function HourGrid({ heatmap, label, testId }: { heatmap: Heatmap; label: 
   const [tip, setTip] = useState<Tip | null>(null);
   const captionId = useId();
   const start: [number, number] = layout.peak ? [layout.peak.weekday, layout.peak.hour] : [0, 0];
-  const cellProps = useGridFocus(7, 24, () => true, start);
+  const cellProps = useGridFocus(7, 24, () => true, start, rtl);
   const cell = 18;
   const step = cell + GAP;
   const left = 40;
@@ -255,13 +274,13 @@ export function HourGrid({ heatmap, label, testId }: { heatmap: Heatmap; label: 
       <div className="cm-heat-fit" ref={wrapper} onMouseLeave={() => setTip(null)}>
         <svg className="cm-heat-svg cm-heat-svg--fit" viewBox={`0 0 ${width} ${height}`} role="grid" aria-labelledby={captionId}>
           {[0, 6, 12, 18].map((h) => (
-            <text key={h} x={left + h * step} y={10} className="cm-heat-label" aria-hidden="true">
+            <text key={h} x={mirror(rtl, width, left + h * step, 0)} y={10} className="cm-heat-label" aria-hidden="true">
               {hourLabel(h, lang)}
             </text>
           ))}
           {layout.rows.map((row, r) => (
             <g key={r} role="row">
-              <text x={0} y={top + r * step + cell - 5} className="cm-heat-label" aria-hidden="true">
+              <text x={rtl ? width : 0} y={top + r * step + cell - 5} className="cm-heat-label" aria-hidden="true">
                 {names[r]}
               </text>
               {row.map((count, h) => {
@@ -276,7 +295,7 @@ export function HourGrid({ heatmap, label, testId }: { heatmap: Heatmap; label: 
                     data-hour={h}
                     data-count={count}
                     className={`cm-heat-cell cm-heat-l${layout.levels[r]![h]}`}
-                    x={left + h * step}
+                    x={mirror(rtl, width, left + h * step, cell)}
                     y={top + r * step}
                     width={cell}
                     height={cell}

@@ -9,17 +9,18 @@ import { channelPath, dmPath, navigate, WEB_BASE } from '../lib/router';
 import { useChannelsQuery } from '../state/queries/channels';
 
 import { profilePath } from './gamification';
+import { AuthorFilter, type Author } from './search-author';
 
 type Type = 'message' | 'post' | 'member' | 'community';
 interface Filters {
   type: Type | '';
   channel: string;
-  from: string;
+  from: Author | null;
   has: '' | 'file' | 'link';
   after: string;
   before: string;
 }
-const NO_FILTERS: Filters = { type: '', channel: '', from: '', has: '', after: '', before: '' };
+const NO_FILTERS: Filters = { type: '', channel: '', from: null, has: '', after: '', before: '' };
 
 /** Where a result opens: a channel or DM at the message (history `around` it), a feed, a profile, a community. */
 export function resultPath(r: SearchResult): string {
@@ -87,7 +88,7 @@ export function SearchBox({ slug, communityId }: { slug: string; communityId: nu
     ...(communityId !== null ? { community_id: communityId } : {}),
     ...(filters.type ? { type: filters.type } : {}),
     ...(filters.channel ? { channel_id: Number(filters.channel) } : {}),
-    ...(filters.from ? { from_user: Number(filters.from) } : {}),
+    ...(filters.from ? { from_user: filters.from.id } : {}),
     ...(filters.has ? { has: filters.has } : {}),
     ...(filters.after ? { after: filters.after } : {}),
     ...(filters.before ? { before: filters.before } : {}),
@@ -155,17 +156,12 @@ export function SearchBox({ slug, communityId }: { slug: string; communityId: nu
                 ))}
               </select>
             </label>
-            <label>
-              {t('search.filter_from')}
-              <select value={filters.from} onChange={(e) => set('from', e.target.value)}>
-                <option value="">{t('search.anyone')}</option>
-                {[...authors].map(([id, name]) => (
-                  <option key={id} value={id}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <AuthorFilter
+              community={slug}
+              value={filters.from}
+              onChange={(a) => set('from', a)}
+              seen={[...authors].map(([id, name]) => ({ id, name }))}
+            />
             <label>
               {t('search.filter_has')}
               <select value={filters.has} onChange={(e) => set('has', e.target.value as Filters['has'])}>

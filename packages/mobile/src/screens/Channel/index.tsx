@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Screen } from '../../components/screen';
 import { ErrorState, Loading } from '../../components/states';
 import { useAddon } from '../../context';
+import { untilLabel } from '../../lib/format';
 import { uploadPicked } from '../../lib/uploads';
 import { useConversation } from '../../state/chat/use-conversation';
 import { useTyping } from '../../state/chat/use-typing';
@@ -14,6 +15,7 @@ import { useCommunityQuery, useMembershipMutation } from '../../state/queries/co
 import { useWordListQuery } from '../../state/queries/moderation';
 import { mayContainListedWord } from '../../lib/word-check';
 
+import { ChannelBell } from './channel-bell';
 import { ChannelView } from './ChannelView';
 import { useSlowMode } from './slow-mode';
 
@@ -47,11 +49,12 @@ function ChannelBody({ channelId, pageSize }: ChannelScreenProps) {
 export function sanctionText(
   t: (k: string, o?: Record<string, string>) => string,
   m: { status: string; muted_until: string | null; sanction_reason: string | null } | null,
+  locale: string,
 ): string | null {
   if (!m || m.status !== 'muted') return null;
   // Neither an end nor a reason: the general "muted until a moderator lifts the mute" says it.
   if (!m.muted_until && !m.sanction_reason) return null;
-  const when = m.muted_until ? new Date(m.muted_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+  const when = m.muted_until ? untilLabel(m.muted_until, locale) : null;
   if (when && m.sanction_reason) return t('moderation.muted_reason_until', { when, reason: m.sanction_reason });
   if (when) return t('moderation.muted_until', { when });
   return t('moderation.muted_reason', { reason: m.sanction_reason ?? '' });
@@ -59,7 +62,7 @@ export function sanctionText(
 
 function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel; pageSize?: number; onJoined: () => void }) {
   const { api, features, me, track } = useAddon();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const channelId = channel.id;
   const community = useCommunityQuery(String(channel.community_id));
   const membership = useMembershipMutation();
@@ -93,7 +96,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
   const presence = features ? realtimeChannel.channelPresence(features.realtime.channel_prefix, channelId) : null;
   const { typing, notifyTyping } = useTyping(presence, conversation);
   const communityId = String(channel.community_id);
-  const sanction = sanctionText(t, community.data?.viewer_membership ?? null);
+  const sanction = sanctionText(t, community.data?.viewer_membership ?? null, i18n.language);
   const words = useWordListQuery(channel.community_id, features?.features.bad_word_filter === true);
   const mentionSearch = useCallback(
     async (q: string) => {
@@ -105,6 +108,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
   return (
     <ChannelView
       channel={channel}
+      headerAction={community.data ? <ChannelBell channel={channel} communityName={community.data.name} /> : null}
       state={state}
       meId={me?.id}
       meName={me?.name ?? ''}
@@ -151,13 +155,4 @@ function useRestriction(channel: Channel, community: CommunityDetail | undefined
       onJoin,
     };
   return { reason: t('chat.cannot_post') };
-}
-
-/** "2:05 PM" (or "14:05", as the locale writes it) later today; with the date when the mute ends on another day. */
-function untilLabel(iso: string, locale: string): string {
-  const at = new Date(iso);
-  const sameDay = at.toDateString() === new Date().toDateString();
-  return sameDay
-    ? at.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' })
-    : at.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }

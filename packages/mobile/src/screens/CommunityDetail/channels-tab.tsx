@@ -6,6 +6,7 @@ import { CountBadge } from '../../components/count-badge';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
+import { count } from '../../lib/format';
 import { useChannelsQuery } from '../../state/queries/channels';
 
 const make = (t: CommunitiesTheme) => ({
@@ -48,7 +49,7 @@ export function groupChannels(items: Channel[]): Array<{ key: string; title: str
 }
 
 export function ChannelsTab({ communityId, onOpenChannel }: { communityId: string; onOpenChannel: (c: Channel) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const s = useStyles(make);
   const query = useChannelsQuery(communityId);
   if (query.status === 'pending') return <Loading />;
@@ -80,7 +81,7 @@ export function ChannelsTab({ communityId, onOpenChannel }: { communityId: strin
           </View>
           {item.unread_count > 0 ? (
             <CountBadge
-              label={item.mention_count > 0 ? `@${item.mention_count}` : item.unread_count}
+              label={item.mention_count > 0 ? `@${count(item.mention_count, i18n.language)}` : item.unread_count}
               alert={item.mention_count > 0}
               testID={`unread-${item.slug}`}
             />

@@ -1,4 +1,4 @@
-import { bucketLabel } from '@communities/client';
+import { bucketLabel, hourLabel, longDay } from '@communities/client';
 import { ANALYTICS_PERIODS, type AnalyticsPeriod, type CommunityAnalytics } from '@communities/contract';
 import { useTranslation } from 'react-i18next';
 import { Text, View } from 'react-native';
@@ -7,6 +7,7 @@ import Svg, { Rect } from 'react-native-svg';
 import { Avatar } from '../../components/avatar';
 import { Chips } from '../../components/chips';
 import { useStyles } from '../../components/use-styles';
+import { count } from '../../lib/format';
 import type { CommunitiesTheme } from '../../config';
 
 const make = (t: CommunitiesTheme) => ({
@@ -46,13 +47,17 @@ function Stat({ label, value, hint, testID }: { label: string; value: string; hi
 /** A small bar chart; the numbers themselves are in its accessibility label. */
 function Bars({ title, values, labels, testID }: { title: string; values: number[]; labels: string[]; testID: string }) {
   const s = useStyles(make);
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const max = Math.max(1, ...values);
   const w = 320;
   const h = 90;
   const slot = w / Math.max(1, values.length);
   return (
-    <View testID={testID} accessible accessibilityLabel={`${title}: ${values.map((v, i) => `${labels[i]} ${v}`).join(', ')}`}>
+    <View
+      testID={testID}
+      accessible
+      accessibilityLabel={`${title}: ${values.map((v, i) => `${labels[i]} ${count(v, i18n.language)}`).join(', ')}`}
+    >
       <Text style={s.h}>{title}</Text>
       <Svg width="100%" height={h} viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none">
         {values.map((v, i) => (
@@ -99,24 +104,26 @@ export function InsightsView({
         value={period}
         onChange={onPeriod}
       />
-      <Text style={s.small}>{t('insights.range', { from: a.from, to: a.to, zone: a.timezone })}</Text>
+      <Text style={s.small}>
+        {t('insights.range', { from: longDay(a.from, lang, 'medium'), to: longDay(a.to, lang, 'medium'), zone: a.timezone })}
+      </Text>
       <View style={s.stats}>
         <Stat
           testID="stat-active"
           label={t('insights.active_members')}
-          value={String(a.totals.active_members)}
+          value={count(a.totals.active_members, lang)}
           hint={t('insights.actives_hint', { d1: a.actives.d1, d7: a.actives.d7, d30: a.actives.d30 })}
         />
         <Stat
           testID="stat-messages"
           label={t('insights.messages')}
-          value={String(a.totals.messages)}
+          value={count(a.totals.messages, lang)}
           hint={t('insights.posts_hint', { count: a.totals.posts })}
         />
         <Stat
           testID="stat-new-members"
           label={t('insights.new_members')}
-          value={String(a.totals.new_members)}
+          value={count(a.totals.new_members, lang)}
           hint={t('insights.left_hint', { count: a.totals.left_members })}
         />
         <Stat
@@ -173,7 +180,7 @@ export function InsightsView({
         testID="chart-hours"
         title={t('insights.busiest_hours', { zone: a.timezone })}
         values={a.busiest_hours}
-        labels={a.busiest_hours.map((_, h) => String(h))}
+        labels={a.busiest_hours.map((_, h) => hourLabel(h, lang))}
       />
     </View>
   );

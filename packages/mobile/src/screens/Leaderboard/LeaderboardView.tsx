@@ -11,6 +11,7 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
+import { count } from '../../lib/format';
 import { useLeaderboardQuery } from '../../state/queries/gamification';
 
 const make = (t: CommunitiesTheme) => ({
@@ -38,7 +39,7 @@ const MEDALS = ['🥇', '🥈', '🥉'];
  * own rank is pinned at the bottom, even outside the top N. `community` null: site-wide.
  */
 export function LeaderboardView({ community, communityId }: { community: string | null; communityId: number | null }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const s = useStyles(make);
   const { me, track } = useAddon();
   const [period, setPeriod] = useState<LeaderboardPeriod>('week');
@@ -74,7 +75,7 @@ export function LeaderboardView({ community, communityId }: { community: string 
                 accessibilityLabel={t('gamification.row', { rank: item.rank, name: item.user.name, count: item.points })}
                 testID={`rank-${item.user.id}`}
               >
-                <Text style={s.rank}>{item.rank <= 3 ? MEDALS[item.rank - 1] : String(item.rank)}</Text>
+                <Text style={s.rank}>{item.rank <= 3 ? MEDALS[item.rank - 1] : count(item.rank, i18n.language)}</Text>
                 <Avatar name={item.user.name} size={32} />
                 <View style={s.who}>
                   <Text style={s.name} numberOfLines={1}>

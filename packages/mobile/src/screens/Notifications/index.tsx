@@ -1,8 +1,11 @@
 import type { Notification } from '@communities/contract';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActivityIndicator, FlatList, Pressable, Text, View } from 'react-native';
 
 import { Button } from '../../components/button';
+import { Chips } from '../../components/chips';
+import { NotificationPrefsView } from '../../components/notification-prefs';
 import { Screen } from '../../components/screen';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { useStyles } from '../../components/use-styles';
@@ -36,20 +39,35 @@ export interface NotificationsScreenProps {
    */
   onOpen?: (notification: Notification) => void;
   pageSize?: number;
+  /** Open on the list (default) or on the preferences. */
+  initialTab?: 'list' | 'settings';
 }
 
-/** The caller's notifications, newest first: mentions, replies, DMs while away, decisions, level-ups… */
-export function NotificationsScreen(props: NotificationsScreenProps) {
+/**
+ * The caller's notifications, newest first: mentions, replies, DMs while away, decisions,
+ * level-ups… and, on the second tab, what they want to hear about and where.
+ */
+export function NotificationsScreen({ initialTab = 'list', ...props }: NotificationsScreenProps) {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState(initialTab);
   return (
     <Screen name="notifications" testID="notifications-screen">
       <WithMe>
-        <Notifications {...props} />
+        <Chips
+          items={[
+            { key: 'list', label: t('notifications.title') },
+            { key: 'settings', label: t('notifications.preferences') },
+          ]}
+          value={tab}
+          onChange={setTab}
+        />
+        {tab === 'list' ? <Notifications {...props} /> : <NotificationPrefsView />}
       </WithMe>
     </Screen>
   );
 }
 
-function Notifications({ onOpen, pageSize = 30 }: NotificationsScreenProps) {
+function Notifications({ onOpen, pageSize = 30 }: Omit<NotificationsScreenProps, 'initialTab'>) {
   const { t, i18n } = useTranslation();
   const s = useStyles(make);
   const { track } = useAddon();
