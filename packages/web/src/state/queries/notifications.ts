@@ -45,7 +45,8 @@ interface PrefsSave {
 /**
  * Saves a change to the preferences, showing it at once: the switch moves when touched. Saves can
  * overlap (a level, then a switch); the server's answer is taken only when the last one settles,
- * so an earlier answer never puts back a switch the user has just moved. A failed save refetches.
+ * so an earlier answer never puts back a switch the user has just moved. A failed save puts the
+ * switches back and refetches.
  */
 export function useNotificationPrefsMutation() {
   const qc = useQueryClient();
@@ -54,9 +55,16 @@ export function useNotificationPrefsMutation() {
     mutationFn: ({ patch }: PrefsSave) => api.notifications.updatePreferences({ body: patch }),
     onMutate: async ({ patch, names }) => {
       await qc.cancelQueries({ queryKey: notificationKeys.prefs });
-      qc.setQueryData<NotificationPrefs>(notificationKeys.prefs, (p) => (p ? applyNotificationPrefsPatch(p, patch, names) : p));
+      const before = qc.getQueryData<NotificationPrefs>(notificationKeys.prefs);
+      if (before) qc.setQueryData(notificationKeys.prefs, applyNotificationPrefsPatch(before, patch, names));
+      return { before };
     },
-    onError: () => void qc.invalidateQueries({ queryKey: notificationKeys.prefs }),
+    onError: (_error, _save, context) => {
+      // The last save failing puts the switches back at once (offline, the refetch cannot);
+      // with others still pending, their answer or the refetch settles it.
+      if (qc.isMutating({ mutationKey: prefsSave }) === 1 && context?.before) qc.setQueryData(notificationKeys.prefs, context.before);
+      void qc.invalidateQueries({ queryKey: notificationKeys.prefs });
+    },
     onSuccess: (prefs) => {
       if (qc.isMutating({ mutationKey: prefsSave }) === 1) qc.setQueryData(notificationKeys.prefs, prefs);
     },
