@@ -2,6 +2,7 @@ import type { Channel, CommunityDetail } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 
+import { untilLabel } from '../src/lib/format';
 import { ChannelScreen } from '../src/screens/Channel';
 import { MembersTab } from '../src/screens/CommunityDetail/members-tab';
 import { ModerationQueueScreen } from '../src/screens/ModerationQueue';
@@ -61,7 +62,8 @@ describe('moderation on the phone, against a real server', () => {
       params: { id: String(community.id), userId: friend },
       body: { status: 'muted', duration_minutes: 10, reason: 'spam' },
     });
-    const when = new Date(muted.status_expires_at!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    // As the app shows it in its language (English here): the time, and the date too when not today.
+    const when = untilLabel(muted.status_expires_at!, 'en');
     await renderWithServer(<ChannelScreen channelId={general.id} />, s, friend);
     const banner = await screen.findByTestId('composer-read-only');
     await waitFor(() => expect(banner).toHaveTextContent(`You are muted until ${when}: spam`));

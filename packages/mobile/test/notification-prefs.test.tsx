@@ -94,7 +94,8 @@ describe('notification preferences on mobile, against a real server', () => {
     expect(mute.props.value).toBe(false);
     gate.hold();
     await fireEvent(mute, 'valueChange', true);
-    expect(within(sheet).getByTestId('channel-notifications-mute').props.value).toBe(true);
+    // While the save is still held back by the gate: the switch has moved already.
+    await waitFor(() => expect(within(sheet).getByTestId('channel-notifications-mute').props.value).toBe(true));
     // Only the channel: the community stays as it was.
     expect(within(sheet).getByTestId('community-notifications-mute').props.value).toBe(false);
     expect(screen.getByText('🔕')).toBeTruthy();
