@@ -31,7 +31,7 @@ export {
 export * from './conversation/index';
 export { richTextTree } from './rich-text-cache';
 export * from './feed-cache';
-export { applyNotificationPrefsPatch } from './notification-prefs';
+export * from './notification-prefs';
 export { searchPeople, type Person } from './people';
 export { calendarCells, heatLevel, type CalendarCell } from './heatmap';
 export * from './heatmap-layout';

@@ -32,3 +32,46 @@ export function applyNotificationPrefsPatch(
   scopes.sort((a, b) => a.community_id - b.community_id || a.channel_id - b.channel_id);
   return { ...prefs, scopes };
 }
+
+/** A save of the preferences: the change, and the names of a community or channel it adds. */
+export interface NotificationPrefsSave {
+  patch: NotificationPrefsPatch;
+  names?: Parameters<typeof applyNotificationPrefsPatch>[2];
+}
+
+/** Where a client keeps the preferences it shows (its query cache), as the save rule needs it. */
+export interface NotificationPrefsCache {
+  /** Stops a read in flight, so its older answer cannot land over a change. */
+  cancel(): Promise<void>;
+  get(): NotificationPrefs | undefined;
+  set(prefs: NotificationPrefs): void;
+  /** Saves not yet settled, this one included. */
+  pendingSaves(): number;
+  /** Reads them again from the server. */
+  refetch(): void;
+}
+
+/**
+ * How web and mobile save the preferences (the handlers of their save mutation): the change shows
+ * at once (the switch moves when touched); saves can overlap (a level, then a switch), and the
+ * server's answer is taken only when the last one settles, so an earlier answer never puts back a
+ * switch just moved; the last save failing puts the switches back at once (offline, a refetch
+ * cannot) and refetches.
+ */
+export function notificationPrefsSaveHandlers(cache: NotificationPrefsCache) {
+  return {
+    onMutate: async ({ patch, names }: NotificationPrefsSave) => {
+      await cache.cancel();
+      const before = cache.get();
+      if (before) cache.set(applyNotificationPrefsPatch(before, patch, names));
+      return { before };
+    },
+    onError: (_error: unknown, _save: NotificationPrefsSave, context: { before?: NotificationPrefs } | undefined) => {
+      if (cache.pendingSaves() === 1 && context?.before) cache.set(context.before);
+      cache.refetch();
+    },
+    onSuccess: (prefs: NotificationPrefs) => {
+      if (cache.pendingSaves() === 1) cache.set(prefs);
+    },
+  };
+}

@@ -22,17 +22,21 @@ afterAll(async () => {
 const signedInPage = (userId: number, viewport?: { width: number; height: number }): Promise<Page> =>
   openSignedIn(browser, server.url, userId, viewport);
 
+/** A community with members A and B, its #general, and B's bell empty (joining levelled B up, a notification of its own). */
+async function twoMembers(name: string, a: number, b: number) {
+  const c = await makeCommunity(server, { name });
+  await addMember(server, c.id, a);
+  await addMember(server, c.id, b);
+  const general = (await server.as(a).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
+  await server.ctx.bus.idle();
+  await server.as(b).notifications.markRead({ body: { all: true } });
+  return { c, general };
+}
+
 describe('notifications in Chromium', () => {
   it('a mention shows in the bell live; clicking it opens the channel around the message, far back in the history', async () => {
     const [a, b] = [server.demo.studentIds[0]!, server.demo.studentIds[1]!];
-    const c = await makeCommunity(server, { name: 'Bell Academy' });
-    await addMember(server, c.id, a);
-    await addMember(server, c.id, b);
-    const general = (await server.as(a).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
-
-    // Joining levelled B up (a notification of its own): start from an empty bell.
-    await server.ctx.bus.idle();
-    await server.as(b).notifications.markRead({ body: { all: true } });
+    const { c, general } = await twoMembers('Bell Academy', a, b);
     const page = await signedInPage(b);
     await page.goto(`${server.url}/communities`);
     const bell = page.getByTestId('notification-bell');
@@ -90,12 +94,7 @@ describe('notifications in Chromium', () => {
 
   it("the channel header's bell mutes a channel: the bell icon says so, mentions there stay out of the bell, the settings page names it", async () => {
     const [a, b] = [server.demo.studentIds[2]!, server.demo.studentIds[3]!];
-    const c = await makeCommunity(server, { name: 'Quiet Academy' });
-    await addMember(server, c.id, a);
-    await addMember(server, c.id, b);
-    const general = (await server.as(a).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
-    await server.ctx.bus.idle();
-    await server.as(b).notifications.markRead({ body: { all: true } });
+    const { c, general } = await twoMembers('Quiet Academy', a, b);
 
     const page = await signedInPage(b);
     await page.goto(`${server.url}/communities/${c.slug}/channels/general`);

@@ -1,7 +1,7 @@
 import { ApiError } from '@communities/client';
 import { realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api } from '../api';
@@ -127,6 +127,34 @@ function OnlineList({ people }: { people: Person[] }) {
   );
 }
 
+/** A panel beside the conversation (pins, notification settings): a dialog that takes focus on its close button and closes on Escape. */
+function SidePanel({ title, icon, onClose, children }: { title: string; icon?: string; onClose: () => void; children: ReactNode }) {
+  const { t } = useTranslation();
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <section
+      className="cm-panel"
+      role="dialog"
+      aria-label={title}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <header className="cm-panel-head">
+        <h2>
+          {icon ? `${icon} ` : ''}
+          {title}
+        </h2>
+        <button ref={close} type="button" className="cm-icon-btn" aria-label={t('channels.close')} onClick={onClose}>
+          ✕
+        </button>
+      </header>
+      {children}
+    </section>
+  );
+}
+
 /** The channel header's bell: this channel's level and mute, and the whole community's. */
 function ChannelNotifications({
   channel,
@@ -138,23 +166,8 @@ function ChannelNotifications({
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
   return (
-    <section
-      className="cm-panel"
-      role="dialog"
-      aria-label={t('notifications.prefs.settings_title')}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
-    >
-      <header className="cm-panel-head">
-        <h2>{t('notifications.prefs.settings_title')}</h2>
-        <button ref={close} type="button" className="cm-icon-btn" aria-label={t('channels.close')} onClick={onClose}>
-          ✕
-        </button>
-      </header>
+    <SidePanel title={t('notifications.prefs.settings_title')} onClose={onClose}>
       <ScopeNotificationControl
         communityId={community.id}
         communityName={community.name}
@@ -165,30 +178,15 @@ function ChannelNotifications({
       <p className="cm-muted">
         <a {...linkProps(`${WEB_BASE}/notifications`)}>{t('notifications.prefs.all_settings')}</a>
       </p>
-    </section>
+    </SidePanel>
   );
 }
 
 function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
   const { t } = useTranslation();
   const pins = usePinsQuery(channel.id);
-  const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
   return (
-    <section
-      className="cm-panel"
-      role="dialog"
-      aria-label={t('channels.pins')}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
-    >
-      <header className="cm-panel-head">
-        <h2>📌 {t('channels.pins')}</h2>
-        <button ref={close} type="button" className="cm-icon-btn" aria-label={t('channels.close')} onClick={onClose}>
-          ✕
-        </button>
-      </header>
+    <SidePanel title={t('channels.pins')} icon="📌" onClose={onClose}>
       {pins.data?.items.length === 0 && <p className="cm-muted">{t('channels.pins_empty')}</p>}
       <ul className="cm-pin-list">
         {pins.data?.items.map((m) => (
@@ -200,7 +198,7 @@ function Pins({ channel, onClose }: { channel: Channel; onClose: () => void }) {
           </li>
         ))}
       </ul>
-    </section>
+    </SidePanel>
   );
 }
 

@@ -1,5 +1,5 @@
-import { applyNotificationPrefsPatch } from '@communities/client';
-import type { NotificationPrefs, NotificationPrefsPatch } from '@communities/contract';
+import { notificationPrefsSaveHandlers, type NotificationPrefsSave } from '@communities/client';
+import type { NotificationPrefs } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
 import { api } from '../../api';
@@ -36,37 +36,19 @@ export function useNotificationPrefsQuery() {
 }
 
 const prefsSave = ['notifications', 'prefs', 'save'] as const;
-/** A change, and the names of a community or channel it adds (shown before the server answers). */
-interface PrefsSave {
-  patch: NotificationPrefsPatch;
-  names?: Parameters<typeof applyNotificationPrefsPatch>[2];
-}
 
-/**
- * Saves a change to the preferences, showing it at once: the switch moves when touched. Saves can
- * overlap (a level, then a switch); the server's answer is taken only when the last one settles,
- * so an earlier answer never puts back a switch the user has just moved. A failed save puts the
- * switches back and refetches.
- */
+/** Saves a change to the preferences, as every client does (see notificationPrefsSaveHandlers). */
 export function useNotificationPrefsMutation() {
   const qc = useQueryClient();
   return useMutation({
     mutationKey: prefsSave,
-    mutationFn: ({ patch }: PrefsSave) => api.notifications.updatePreferences({ body: patch }),
-    onMutate: async ({ patch, names }) => {
-      await qc.cancelQueries({ queryKey: notificationKeys.prefs });
-      const before = qc.getQueryData<NotificationPrefs>(notificationKeys.prefs);
-      if (before) qc.setQueryData(notificationKeys.prefs, applyNotificationPrefsPatch(before, patch, names));
-      return { before };
-    },
-    onError: (_error, _save, context) => {
-      // The last save failing puts the switches back at once (offline, the refetch cannot);
-      // with others still pending, their answer or the refetch settles it.
-      if (qc.isMutating({ mutationKey: prefsSave }) === 1 && context?.before) qc.setQueryData(notificationKeys.prefs, context.before);
-      void qc.invalidateQueries({ queryKey: notificationKeys.prefs });
-    },
-    onSuccess: (prefs) => {
-      if (qc.isMutating({ mutationKey: prefsSave }) === 1) qc.setQueryData(notificationKeys.prefs, prefs);
-    },
+    mutationFn: ({ patch }: NotificationPrefsSave) => api.notifications.updatePreferences({ body: patch }),
+    ...notificationPrefsSaveHandlers({
+      cancel: () => qc.cancelQueries({ queryKey: notificationKeys.prefs }),
+      get: () => qc.getQueryData<NotificationPrefs>(notificationKeys.prefs),
+      set: (prefs) => qc.setQueryData(notificationKeys.prefs, prefs),
+      pendingSaves: () => qc.isMutating({ mutationKey: prefsSave }),
+      refetch: () => void qc.invalidateQueries({ queryKey: notificationKeys.prefs }),
+    }),
   });
 }
