@@ -108,7 +108,7 @@ export const applyCommentUpdate = (data: CommentsPage, pushed: FeedCommentPush):
 
 /** "Comment deleted": the thread keeps its shape, the words and the rights are gone. */
 export const markCommentDeleted = (data: CommentsPage, id: number): CommentsPage =>
-  patchComment(data, id, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false } }));
+  patchComment(data, id, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false, mark_helpful: false } }));
 
 /**
  * Reactions as everyone sees them (a push) with the viewer's own marks kept: `me` stays true

@@ -293,9 +293,21 @@ export class ConversationMachine<M extends AnyMessage> {
   /** A pushed message with the viewer's rights: their own to edit and delete, others' by permission. */
   private asViewer(m: M): M {
     const mine = m.author.id === this.me;
-    const { deleteAny, pin }: ViewerRights = this.options.rights?.() ?? { deleteAny: false, pin: false };
-    const can = { ...m.viewer_can, edit: mine, delete: mine || deleteAny, ...('pin' in m.viewer_can ? { pin } : {}) };
+    const { deleteAny, pin, helpful = 'asker' }: ViewerRights = this.options.rights?.() ?? { deleteAny: false, pin: false };
+    const markHelpful =
+      helpful !== 'off' && !mine && !m.deleted && m.reply_to !== null && (helpful === 'moderator' || m.reply_to.author.id === this.me);
+    const can = {
+      ...m.viewer_can,
+      edit: mine,
+      delete: mine || deleteAny,
+      ...('pin' in m.viewer_can ? { pin, mark_helpful: markHelpful } : {}),
+    };
     return { ...m, viewer_can: can };
+  }
+
+  /** A reply marked helpful or unmarked (the server agreed): shown at once. */
+  helpfulMarked(id: number, helpful: boolean): void {
+    this.mapMessages((x) => (x.id === id && 'helpful' in x ? { ...x, helpful } : x));
   }
 
   /** message.updated: new content, edits, attachments; the viewer's rights, nonce and reactions stay. */

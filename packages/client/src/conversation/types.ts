@@ -52,6 +52,11 @@ export interface ViewerRights {
   deleteAny: boolean;
   /** May pin messages. */
   pin: boolean;
+  /**
+   * Who may mark a pushed reply helpful: 'asker' (the default) the author of the message it
+   * answers, 'moderator' any reply not the viewer's own, 'off' nobody (gamification off).
+   */
+  helpful?: 'off' | 'asker' | 'moderator';
 }
 
 /** The life of the conversation as a whole (see TRANSITIONS in machine.ts). */
