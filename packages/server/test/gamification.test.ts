@@ -189,7 +189,7 @@ describe('helpful answers', () => {
     const seen = async (userId: number) => {
       const items = (await s.as(userId).channels.messages({ params: { channelId: channel.id }, query: {} })).items;
       const [qq, aa] = [q.id, a.id].map((id) => items.find((m) => m.id === id)!);
-      return { question: qq.viewer_can.mark_helpful, answer: aa.viewer_can.mark_helpful, helpful: aa.helpful };
+      return { question: qq!.viewer_can.mark_helpful, answer: aa!.viewer_can.mark_helpful, helpful: aa!.helpful };
     };
     expect(await seen(st[14]!)).toEqual({ question: false, answer: true, helpful: false });
     expect(await seen(st[15]!)).toEqual({ question: false, answer: false, helpful: false });

@@ -305,10 +305,6 @@ export class ConversationMachine<M extends AnyMessage> {
     return { ...m, viewer_can: can };
   }
 
-  /** A reply marked helpful or unmarked (the server agreed): shown at once. */
-  helpfulMarked(id: number, helpful: boolean): void {
-    this.mapMessages((x) => (x.id === id && 'helpful' in x ? { ...x, helpful } : x));
-  }
 
   /** message.updated: new content, edits, attachments; the viewer's rights, nonce and reactions stay. */
   updated(m: MessageUpdated): void {
@@ -527,6 +523,19 @@ export class ConversationMachine<M extends AnyMessage> {
     if (!this.io.pin) return false;
     try {
       this.receive(await this.io.pin(messageId, pinned), 'rest');
+      return true;
+    } catch (error) {
+      this.set({ actionError: error });
+      return false;
+    }
+  }
+
+  /** Marks a reply helpful or takes the mark back (channels only); shown once the server agrees. */
+  async markHelpful(messageId: number, helpful: boolean): Promise<boolean> {
+    if (!this.io.helpful) return false;
+    try {
+      const r = await this.io.helpful(messageId, helpful);
+      this.mapMessages((x) => (x.id === messageId && 'helpful' in x ? { ...x, helpful: r.helpful } : x));
       return true;
     } catch (error) {
       this.set({ actionError: error });

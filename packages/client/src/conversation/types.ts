@@ -39,6 +39,8 @@ export interface ConversationIO<M extends AnyMessage> {
   remove?(messageId: number): Promise<unknown>;
   react?(messageId: number, emoji: string): Promise<{ reactions: ReactionSummary[] }>;
   pin?(messageId: number, pinned: boolean): Promise<M>;
+  /** Marks a reply helpful or takes the mark back (channels with gamification on). */
+  helpful?(messageId: number, helpful: boolean): Promise<{ helpful: boolean }>;
   read?(messageId: number): Promise<unknown>;
 }
 
