@@ -63,6 +63,7 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
     if (action === 'reply') setReplyTo({ id: m.id, author: m.author, excerpt: m.content ? plainText(m.content, 140) : null });
     else if (action === 'edit') setEditing(m.id);
     else if (action === 'delete') p.onDelete(m.id);
+    else if (action === 'helpful') p.onHelpful?.(m.id, !('helpful' in m && m.helpful));
     else if (m.content) copy(copyText(m.content));
   };
   const copy = (text: string) => {

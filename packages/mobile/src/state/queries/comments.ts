@@ -105,6 +105,19 @@ export function useDeleteCommentMutation(itemId: number) {
   });
 }
 
+/** Marks a comment helpful or takes the mark back (the post's author, or a moderator); shown once the server agrees. */
+export function useHelpfulCommentMutation(itemId: number) {
+  const { api } = useAddon();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ commentId, helpful }: { commentId: number; helpful: boolean }) =>
+      helpful
+        ? api.gamification.markCommentHelpful({ params: { commentId } })
+        : api.gamification.unmarkCommentHelpful({ params: { commentId } }),
+    onSuccess: (res, { commentId }) => patchComment(qc, itemId, commentId, (c) => ({ ...c, helpful: res.helpful })),
+  });
+}
+
 /** Toggles a reaction on a comment at once; the server's counts replace the guess, a failure undoes it. */
 export function useReactToCommentMutation(itemId: number) {
   const { api } = useAddon();
