@@ -246,6 +246,50 @@ describe('gamification in Chromium', () => {
     await ph.context().close();
   });
 
+  it('the header links to the site-wide leaderboard: podium, the viewer pinned, periods, level chips, and it fits 360 px', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const viewer = server.demo.studentIds[10]!;
+    // The viewer earns points in two communities: the site-wide board counts both.
+    for (const name of ['Global Board One', 'Global Board Two']) {
+      const c = await makeCommunity(server, { ownerId: owner, name });
+      await addMember(server, c.id, viewer);
+      const general = (await server.as(owner).channels.list({ params: { id: String(c.id) } })).items.find((x) => x.type === 'text')!;
+      await server.as(viewer).channels.post({ params: { channelId: general.id }, body: { content: `A long enough message in ${name}` } });
+    }
+    await server.ctx.bus.idle();
+    const week = await server.as(viewer).gamification.globalLeaderboard({ query: { period: 'week' } });
+    const all = await server.as(viewer).gamification.globalLeaderboard({ query: { period: 'all_time' } });
+    expect(week.viewer.rank).not.toBeNull();
+
+    const page = await signedInPage(viewer);
+    await page.getByTestId('leaderboard-link').click();
+    await page.waitForURL(`${server.url}/communities/leaderboard`);
+    await page.getByRole('heading', { name: 'Leaderboard of the whole school' }).waitFor();
+    const first = page.getByRole('list', { name: 'Top three' }).locator('.cm-podium-step--1');
+    await first.getByText(week.items[0]!.user.name).waitFor();
+    await first.getByText(`${week.items[0]!.points} points`).waitFor();
+    await first.getByTestId('level-chip').getByText(`Lv ${week.items[0]!.level}`).waitFor();
+    await page
+      .getByTestId('my-rank')
+      .getByText(`You are #${week.viewer.rank} with ${week.viewer.points} points`)
+      .waitFor();
+    await page.getByRole('button', { name: 'All time' }).click();
+    await first.getByText(`${all.items[0]!.points} points`).waitFor();
+    await page
+      .getByTestId('my-rank')
+      .getByText(`You are #${all.viewer.rank} with ${all.viewer.points} points`)
+      .waitFor();
+    await shoot(page, 'gam-global-leaderboard');
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.getByRole('heading', { name: 'Leaderboard of the whole school' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shoot(page, 'gam-global-leaderboard-360');
+    // Opened directly, the page is there too (a reserved slug, not a community).
+    await page.goto(`${server.url}/communities/leaderboard`);
+    await page.getByTestId('global-leaderboard').waitFor();
+    await page.context().close();
+  });
+
   it("a site admin edits point values and level thresholds in the admin area's Gamification section", async () => {
     const admin = server.demo.adminId;
     const page = await signedInPage(admin);
