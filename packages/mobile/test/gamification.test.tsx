@@ -157,5 +157,25 @@ describe('gamification on mobile against a real server', () => {
         'Remove the helpful mark',
       );
     });
+
+    it('level chips beside names: channel messages, feed posts and comments, with the level in the community', async () => {
+      const level = async (userId: number) =>
+        (await s.as(asker).gamification.userProfile({ params: { userId }, query: { community_id: lab.id } })).level.level;
+      const general = (await s.as(owner).channels.list({ params: { id: String(lab.id) } })).items.find((x) => x.type === 'text')!;
+      const m = await s.as(helper).channels.post({ params: { channelId: general.id }, body: { content: 'Levels show beside names here' } });
+      await renderWithServer(<ChannelScreen channelId={general.id} />, s, asker);
+      const row = await screen.findByTestId(`message-${m.id}`);
+      expect(await within(row).findByTestId(`level-chip-${helper}`)).toHaveTextContent(`Lv ${await level(helper)}`);
+      screen.unmount();
+
+      const post = await s.as(asker).feed.post({ params: { id: lab.slug }, body: { content: 'A post with a level beside my name' } });
+      const comment = await s.as(helper).feed.comment({ params: { itemId: post.id }, body: { content: 'And one beside mine' } });
+      await renderWithServer(<CommunityDetailScreen communityId={lab.slug} />, s, helper);
+      const card = await screen.findByTestId(`post-${post.id}`);
+      expect(await within(card).findByTestId(`level-chip-${asker}`)).toHaveTextContent(`Lv ${await level(asker)}`);
+      await fireEvent.press(screen.getByTestId(`open-post-${post.id}`));
+      const c = await screen.findByTestId(`comment-${comment.id}`);
+      expect(await within(c).findByTestId(`level-chip-${helper}`)).toHaveTextContent(`Lv ${await level(helper)}`);
+    });
   });
 });

@@ -33,6 +33,8 @@ export interface ConversationViewProps<M extends ChatMessage> extends Conversati
   composer: Omit<ComposerProps, 'replyTo' | 'onCancelReply'>;
   /** Names of those typing now (from the presence channel). */
   typing?: string[];
+  /** Channels: the community whose levels show beside authors' names. */
+  levelScope?: number;
 }
 
 const typingLine = (names: string[], t: TFunction): string =>
@@ -92,6 +94,7 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
             <MessageRow
               message={item.m}
               editing={editing === item.m.id}
+              levelScope={p.levelScope}
               onOpenActions={() => setSheetFor(item.m.id)}
               onReact={(emoji) => p.onReact(item.m.id, emoji)}
               onSaveEdit={async (content) => {

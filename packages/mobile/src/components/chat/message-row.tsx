@@ -6,6 +6,7 @@ import { errorKind, errorTextKey } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
 import type { AnyMessage as ChatMessage, EditResult, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
+import { AuthorLevel } from '../level-chip';
 import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
 import { useStyles } from '../use-styles';
@@ -49,9 +50,12 @@ export function MessageRow({
   onReact,
   onSaveEdit,
   onCancelEdit,
+  levelScope,
 }: {
   message: ChatMessage;
   editing: boolean;
+  /** The community whose levels show beside names (channels); undefined: no chip (DMs). */
+  levelScope?: number | undefined;
   onOpenActions: () => void;
   onReact: (emoji: string) => void;
   onSaveEdit: (content: string) => Promise<EditResult>;
@@ -74,6 +78,7 @@ export function MessageRow({
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{m.author.name}</Text>
+          {levelScope !== undefined ? <AuthorLevel userId={m.author.id} communityId={levelScope} /> : null}
           <Text style={s.time}>{shortTime(m.created_at, t, Date.now(), i18n.language)}</Text>
         </View>
         {m.reply_to ? (

@@ -141,6 +141,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
           : {}),
       }}
       typing={typing}
+      levelScope={channel.community_id}
     />
   );
 }

@@ -6,6 +6,7 @@ import { Pressable, Text, TextInput, View } from 'react-native';
 import { Avatar } from '../../components/avatar';
 import { EditBox } from '../../components/chat/edit-box';
 import { ItemActionSheet, type SheetAction } from '../../components/item-actions';
+import { AuthorLevel } from '../../components/level-chip';
 import { Reactions } from '../../components/reactions';
 import { RichText } from '../../components/rich-text';
 import { useStyles } from '../../components/use-styles';
@@ -73,6 +74,8 @@ export interface CommentHandlers {
   onHelpful?: (commentId: number, helpful: boolean) => void;
   onSaveEdit: (commentId: number, content: string) => Promise<EditResult>;
   onDelete: (commentId: number) => void;
+  /** The community whose levels show beside names (null: a site-wide post, no chip). */
+  levelScope: number | null;
   /** Opens a comment's action sheet (rendered by the post screen, over all of it). */
   onMore: (c: FeedComment) => void;
   editingId: number | null;
@@ -124,6 +127,7 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{c.author.name}</Text>
+          {h.levelScope !== null ? <AuthorLevel userId={c.author.id} communityId={h.levelScope} /> : null}
           <Text style={s.meta}>
             {shortTime(c.created_at, t, Date.now(), i18n.language)}
             {c.edited_at && !c.deleted ? ` ${t('chat.edited')}` : ''}

@@ -55,6 +55,7 @@ export function PostDetail({
   const h: CommentHandlers = {
     canReply: item.viewer_can.comment,
     canReact: item.viewer_can.react,
+    levelScope: item.community_id,
     onReply: (c) => {
       track('tap', 'feed.reply_to', { comment_id: c.id });
       setReplyTo(c);
