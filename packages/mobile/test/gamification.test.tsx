@@ -98,9 +98,7 @@ describe('gamification on mobile against a real server', () => {
     let lab: CommunityDetail;
     /** The helper's answer_marked_helpful points in the lab (awards minus reversals), from the ledger. */
     const helpfulPoints = async () =>
-      (
-        await s.as(helper).gamification.userProfile({ params: { userId: helper }, query: { community_id: lab.id } })
-      ).recent_awards
+      (await s.as(helper).gamification.userProfile({ params: { userId: helper }, query: { community_id: lab.id } })).recent_awards
         .filter((x) => x.type.endsWith('answer_marked_helpful'))
         .reduce((n, x) => n + x.points, 0);
     beforeAll(async () => {
@@ -135,16 +133,19 @@ describe('gamification on mobile against a real server', () => {
     it("the answer's author is not offered the mark; the post's author marks a feed comment helpful", async () => {
       const general = (await s.as(owner).channels.list({ params: { id: String(lab.id) } })).items.find((x) => x.type === 'text')!;
       const q = await s.as(asker).channels.post({ params: { channelId: general.id }, body: { content: 'Where is the syllabus?' } });
-      const answer = await s
-        .as(helper)
-        .channels.post({ params: { channelId: general.id }, body: { content: 'Pinned in the course page, at the top', reply_to_id: q.id } });
+      const answer = await s.as(helper).channels.post({
+        params: { channelId: general.id },
+        body: { content: 'Pinned in the course page, at the top', reply_to_id: q.id },
+      });
       await renderWithServer(<ChannelScreen channelId={general.id} />, s, helper);
       await fireEvent(await screen.findByTestId(`message-${answer.id}`), 'longPress');
       expect(screen.queryByTestId(`helpful-${answer.id}`)).toBeNull();
-      screen.unmount();
+      await screen.unmount();
 
       const post = await s.as(asker).feed.post({ params: { id: lab.slug }, body: { content: 'Which book should I read first?' } });
-      const comment = await s.as(helper).feed.comment({ params: { itemId: post.id }, body: { content: 'Start with the blue one, really' } });
+      const comment = await s
+        .as(helper)
+        .feed.comment({ params: { itemId: post.id }, body: { content: 'Start with the blue one, really' } });
       await renderWithServer(<CommunityDetailScreen communityId={lab.slug} />, s, asker);
       await fireEvent.press(await screen.findByTestId(`open-post-${post.id}`));
       const row = await screen.findByTestId(`comment-${comment.id}`);
@@ -166,7 +167,7 @@ describe('gamification on mobile against a real server', () => {
       await renderWithServer(<ChannelScreen channelId={general.id} />, s, asker);
       const row = await screen.findByTestId(`message-${m.id}`);
       expect(await within(row).findByTestId(`level-chip-${helper}`)).toHaveTextContent(`Lv ${await level(helper)}`);
-      screen.unmount();
+      await screen.unmount();
 
       const post = await s.as(asker).feed.post({ params: { id: lab.slug }, body: { content: 'A post with a level beside my name' } });
       const comment = await s.as(helper).feed.comment({ params: { itemId: post.id }, body: { content: 'And one beside mine' } });

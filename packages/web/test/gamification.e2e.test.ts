@@ -227,7 +227,9 @@ describe('gamification in Chromium', () => {
 
     // The feed: the post's author marks a comment helpful.
     const post = await server.as(asker).feed.post({ params: { id: c.slug }, body: { content: 'Which book should I read first?' } });
-    const comment = await server.as(helper).feed.comment({ params: { itemId: post.id }, body: { content: 'Start with the blue one, really' } });
+    const comment = await server
+      .as(helper)
+      .feed.comment({ params: { itemId: post.id }, body: { content: 'Start with the blue one, really' } });
     await pa.goto(`${server.url}/communities/${c.slug}`);
     const card = pa.locator('article').filter({ hasText: 'Which book should I read first?' });
     await card.getByRole('button', { name: /1 comment/ }).click();
@@ -269,16 +271,10 @@ describe('gamification in Chromium', () => {
     await first.getByText(week.items[0]!.user.name).waitFor();
     await first.getByText(`${week.items[0]!.points} points`).waitFor();
     await first.getByTestId('level-chip').getByText(`Lv ${week.items[0]!.level}`).waitFor();
-    await page
-      .getByTestId('my-rank')
-      .getByText(`You are #${week.viewer.rank} with ${week.viewer.points} points`)
-      .waitFor();
+    await page.getByTestId('my-rank').getByText(`You are #${week.viewer.rank} with ${week.viewer.points} points`).waitFor();
     await page.getByRole('button', { name: 'All time' }).click();
     await first.getByText(`${all.items[0]!.points} points`).waitFor();
-    await page
-      .getByTestId('my-rank')
-      .getByText(`You are #${all.viewer.rank} with ${all.viewer.points} points`)
-      .waitFor();
+    await page.getByTestId('my-rank').getByText(`You are #${all.viewer.rank} with ${all.viewer.points} points`).waitFor();
     await shoot(page, 'gam-global-leaderboard');
     await page.setViewportSize({ width: 360, height: 740 });
     await page.getByRole('heading', { name: 'Leaderboard of the whole school' }).waitFor();

@@ -362,7 +362,51 @@ describe('ConversationMachine: live events', () => {
     await member.load();
     // A payload carrying its author's (a moderator's) rights grants the viewer nothing.
     member.receive(msg(5, { viewer_can: { ...pushed, delete: true, pin: true, edit: true } }), 'live');
-    expect(member.getSnapshot().messages[0]!.viewer_can).toEqual({ edit: false, delete: false, pin: false, react: true, mark_helpful: false });
+    expect(member.getSnapshot().messages[0]!.viewer_can).toEqual({
+      edit: false,
+      delete: false,
+      pin: false,
+      react: true,
+      mark_helpful: false,
+    });
+  });
+
+  it('offers the helpful mark on a live reply to the asker (or any reply to a moderator), never on their own, never when off', async () => {
+    const pushed = { edit: false, delete: false, pin: false, react: true, mark_helpful: false };
+    const toMe = { id: 1, author: meUser, excerpt: 'my question' };
+    const toAna = { id: 2, author: { id: 9, name: 'Ana', avatar_url: null }, excerpt: 'her question' };
+    const marks = async (helpful?: 'off' | 'asker' | 'moderator') => {
+      const m = machine(scripted([empty]).io, { rights: () => ({ deleteAny: false, pin: false, ...(helpful ? { helpful } : {}) }) });
+      await m.load();
+      m.receive(msg(5, { viewer_can: pushed, reply_to: toMe }), 'live');
+      m.receive(msg(6, { viewer_can: pushed, reply_to: toAna }), 'live');
+      m.receive(mine(8, { viewer_can: pushed, reply_to: toMe }), 'live');
+      m.receive(msg(9, { viewer_can: pushed }), 'live');
+      return m.getSnapshot().messages.map((x) => x.viewer_can.mark_helpful);
+    };
+    expect(await marks()).toEqual([true, false, false, false]);
+    expect(await marks('moderator')).toEqual([true, true, false, false]);
+    expect(await marks('off')).toEqual([false, false, false, false]);
+  });
+
+  it('marks a reply helpful once the server agrees, and keeps it unmarked when the server refuses', async () => {
+    const reply = msg(5, { reply_to: { id: 1, author: meUser, excerpt: 'q' } });
+    let refuse = false;
+    const io = {
+      ...scripted([{ ...empty, items: [reply] }]).io,
+      helpful: async (_id: number, helpful: boolean) => {
+        if (refuse) throw new Error('forbidden');
+        return { helpful };
+      },
+    };
+    const m = machine(io);
+    await m.load();
+    expect(await m.markHelpful(5, true)).toBe(true);
+    expect(m.getSnapshot().messages[0]!.helpful).toBe(true);
+    refuse = true;
+    expect(await m.markHelpful(5, false)).toBe(false);
+    expect(m.getSnapshot().messages[0]!.helpful).toBe(true);
+    expect(m.getSnapshot().actionError).toBeInstanceOf(Error);
   });
 
   it('keeps the rights a message already has when its live copy arrives again', async () => {
@@ -468,7 +512,8 @@ describe('ConversationMachine: live events', () => {
   it('pins from the live event and through the API', async () => {
     const s = machine(
       scripted([{ ...empty, items: [msg(1), msg(2)] }], undefined, {
-        pin: async (id, pinned) => msg(id, { is_pinned: pinned, viewer_can: { edit: false, delete: true, pin: true, react: true, mark_helpful: false } }),
+        pin: async (id, pinned) =>
+          msg(id, { is_pinned: pinned, viewer_can: { edit: false, delete: true, pin: true, react: true, mark_helpful: false } }),
       }).io,
     );
     await s.load();

@@ -305,7 +305,6 @@ export class ConversationMachine<M extends AnyMessage> {
     return { ...m, viewer_can: can };
   }
 
-
   /** message.updated: new content, edits, attachments; the viewer's rights, nonce and reactions stay. */
   updated(m: MessageUpdated): void {
     this.mapMessages((x) => (x.id === m.id ? { ...x, ...m, viewer_can: x.viewer_can, nonce: x.nonce, reactions: x.reactions } : x));

@@ -342,7 +342,13 @@ export class ChannelMessageService {
     const h =
       body.reply_to_id !== undefined || body.attachment_ids.length
         ? await this.hydrate([row], actor.userId, new Map([[author.id, author]]))
-        : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map(), helpful: new Set<number>() };
+        : {
+            users: new Map([[author.id, author]]),
+            reactions: new Map(),
+            attachments: new Map(),
+            replies: new Map(),
+            helpful: new Set<number>(),
+          };
     const message = this.present(actor, row, h, this.rights(actor, access, new Map()));
     // Held: its author and the moderators see it; nobody else hears of it until it is approved.
     if (checked.state === 'held') return message;

@@ -369,7 +369,9 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
                   helpful
                     ? api.gamification.markMessageHelpful({ params: { messageId: id } })
                     : api.gamification.unmarkMessageHelpful({ params: { messageId: id } }),
-                helpfulRights: community.data?.viewer_permissions.includes('moderation.review') ? ('moderator' as const) : ('asker' as const),
+                helpfulRights: community.data?.viewer_permissions.includes('moderation.review')
+                  ? ('moderator' as const)
+                  : ('asker' as const),
               }
             : {}),
           canReact: true,

@@ -112,11 +112,7 @@ export function MessageActionSheet({ message: m, meId, onClose, onReact, onActio
           {item('reply', '↩️', t('chat.reply'))}
           {m.content ? item('copy', '📋', t('chat.copy')) : null}
           {can.helpful
-            ? item(
-                'helpful',
-                '✅',
-                'helpful' in m && m.helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful'),
-              )
+            ? item('helpful', '✅', 'helpful' in m && m.helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful'))
             : null}
           {can.edit ? item('edit', '✏️', t('chat.edit')) : null}
           {can.delete ? item('delete', '🗑️', t('chat.delete'), true) : null}

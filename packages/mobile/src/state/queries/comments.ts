@@ -99,7 +99,12 @@ export function useDeleteCommentMutation(itemId: number) {
     mutationFn: (commentId: number) => api.feed.removeComment({ params: { commentId } }),
     onSuccess: (_r, commentId) => {
       // The server keeps the count (a deleted comment stays as a tombstone in its thread).
-      patchComment(qc, itemId, commentId, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false, mark_helpful: false } }));
+      patchComment(qc, itemId, commentId, (c) => ({
+        ...c,
+        content: null,
+        deleted: true,
+        viewer_can: { edit: false, delete: false, mark_helpful: false },
+      }));
       return refresh(qc, itemId);
     },
   });
