@@ -195,7 +195,15 @@ describe('helpful answers', () => {
     expect(await seen(st[15]!)).toEqual({ question: false, answer: false, helpful: false });
     expect(await seen(st[16]!)).toEqual({ question: false, answer: false, helpful: false });
     expect(await seen(owner)).toEqual({ question: false, answer: true, helpful: false });
+    // Changes past the answer's own creation: only a change made to it since (the mark) brings it back.
+    const since = new Date(Date.parse(a.created_at) + 1).toISOString();
     expect(await s.as(st[14]!).gamification.markMessageHelpful({ params: { messageId: a.id } })).toEqual({ helpful: true });
+    // Someone who had the channel open finds the mark in the catch-up after a reconnect.
+    await s.ctx.bus.idle();
+    const changed = await s
+      .as(st[16]!)
+      .channels.changes({ params: { channelId: channel.id }, query: { since, from_id: q.id, to_id: a.id } });
+    expect(changed.items.find((m) => m.id === a.id)?.helpful).toBe(true);
     expect(await s.as(st[14]!).gamification.markMessageHelpful({ params: { messageId: a.id } })).toEqual({ helpful: true });
     expect(await seen(st[16]!)).toEqual({ question: false, answer: false, helpful: true });
     expect(await byType(st[15]!, c.id, 'answer_marked_helpful')).toBe(10);
