@@ -96,7 +96,8 @@ const comment = (id: number, parent_id: number | null, over: Partial<FeedComment
   created_at: '2026-01-01T00:00:00.000Z',
   edited_at: null,
   deleted: false,
-  viewer_can: { edit: true, delete: true },
+  helpful: false,
+  viewer_can: { edit: true, delete: true, mark_helpful: false },
   ...over,
 });
 

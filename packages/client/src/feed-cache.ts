@@ -106,9 +106,13 @@ export function addOwnComment(data: CommentsPage, c: FeedComment): CommentsPage 
 export const applyCommentUpdate = (data: CommentsPage, pushed: FeedCommentPush): CommentsPage =>
   patchComment(data, pushed.id, (c) => ({ ...pushed, viewer_can: c.viewer_can, reactions: c.reactions }));
 
+/** A comment marked helpful or unmarked (the server agreed). */
+export const setCommentHelpful = (data: CommentsPage, id: number, helpful: boolean): CommentsPage =>
+  patchComment(data, id, (c) => ({ ...c, helpful }));
+
 /** "Comment deleted": the thread keeps its shape, the words and the rights are gone. */
 export const markCommentDeleted = (data: CommentsPage, id: number): CommentsPage =>
-  patchComment(data, id, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false } }));
+  patchComment(data, id, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false, mark_helpful: false } }));
 
 /**
  * Reactions as everyone sees them (a push) with the viewer's own marks kept: `me` stays true

@@ -21,7 +21,7 @@ const message = {
   created_at: '2026-01-01T00:00:00.000Z',
   edited_at: null,
 };
-const channelMessage = { ...message, channel_id: 4, mention_everyone: false, mention_roles: [], is_pinned: false };
+const channelMessage = { ...message, channel_id: 4, mention_everyone: false, mention_roles: [], is_pinned: false, helpful: false };
 
 describe('the realtime event registry', () => {
   it('has a schema and docs for every event name, and nothing else', () => {

@@ -2,6 +2,7 @@ import type { CommunityDetail } from '@communities/contract';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 
+import { ChannelScreen } from '../src/screens/Channel';
 import { CommunityDetailScreen } from '../src/screens/CommunityDetail';
 import { LeaderboardScreen } from '../src/screens/Leaderboard';
 
@@ -89,5 +90,93 @@ describe('gamification on mobile against a real server', () => {
     expect(within(list).queryByTestId(`rank-${c}`)).toBeNull();
     const global = await s.as(b).gamification.globalLeaderboard({ query: { period: 'week' } });
     expect(screen.getByTestId('my-rank')).toHaveTextContent(`You are #${global.viewer.rank} with ${global.viewer.points} points`);
+  });
+
+  describe('helpful answers', () => {
+    let asker: number;
+    let helper: number;
+    let lab: CommunityDetail;
+    /** The helper's answer_marked_helpful points in the lab (awards minus reversals), from the ledger. */
+    const helpfulPoints = async () =>
+      (await s.as(helper).gamification.userProfile({ params: { userId: helper }, query: { community_id: lab.id } })).recent_awards
+        .filter((x) => x.type.endsWith('answer_marked_helpful'))
+        .reduce((n, x) => n + x.points, 0);
+    beforeAll(async () => {
+      [asker, helper] = [s.demo.studentIds[3]!, s.demo.studentIds[4]!];
+      lab = await seedCommunity(s, { owner, name: 'Helpful Lab', members: [asker, helper] });
+    });
+
+    it('the asker marks a reply helpful from its action sheet, sees the mark, and takes it back', async () => {
+      const general = (await s.as(owner).channels.list({ params: { id: String(lab.id) } })).items.find((x) => x.type === 'text')!;
+      const q = await s.as(asker).channels.post({ params: { channelId: general.id }, body: { content: 'How do I solve exercise 3?' } });
+      const answer = await s
+        .as(helper)
+        .channels.post({ params: { channelId: general.id }, body: { content: 'Use the formula from chapter 2', reply_to_id: q.id } });
+      await renderWithServer(<ChannelScreen channelId={general.id} />, s, asker);
+      // The question is not a reply: its sheet has no helpful action.
+      await fireEvent(await screen.findByTestId(`message-${q.id}`), 'longPress');
+      expect(screen.queryByTestId(`helpful-${q.id}`)).toBeNull();
+      await fireEvent.press(screen.getByTestId(`actions-${q.id}-backdrop`));
+      await fireEvent(screen.getByTestId(`message-${answer.id}`), 'longPress');
+      await fireEvent.press(screen.getByTestId(`helpful-${answer.id}`));
+      expect(await within(screen.getByTestId(`message-${answer.id}`)).findByTestId(`helpful-mark-${answer.id}`)).toHaveTextContent(
+        '✓ Helpful',
+      );
+      await waitFor(async () => expect(await helpfulPoints()).toBe(10), { timeout: 10_000 });
+      await fireEvent(screen.getByTestId(`message-${answer.id}`), 'longPress');
+      expect(screen.getByTestId(`helpful-${answer.id}`)).toHaveTextContent(/Remove the helpful mark/);
+      await fireEvent.press(screen.getByTestId(`helpful-${answer.id}`));
+      await waitFor(() => expect(screen.queryByTestId(`helpful-mark-${answer.id}`)).toBeNull());
+      await waitFor(async () => expect(await helpfulPoints()).toBe(0), { timeout: 10_000 });
+    });
+
+    it("the answer's author is not offered the mark; the post's author marks a feed comment helpful", async () => {
+      const general = (await s.as(owner).channels.list({ params: { id: String(lab.id) } })).items.find((x) => x.type === 'text')!;
+      const q = await s.as(asker).channels.post({ params: { channelId: general.id }, body: { content: 'Where is the syllabus?' } });
+      const answer = await s.as(helper).channels.post({
+        params: { channelId: general.id },
+        body: { content: 'Pinned in the course page, at the top', reply_to_id: q.id },
+      });
+      await renderWithServer(<ChannelScreen channelId={general.id} />, s, helper);
+      await fireEvent(await screen.findByTestId(`message-${answer.id}`), 'longPress');
+      expect(screen.queryByTestId(`helpful-${answer.id}`)).toBeNull();
+      await screen.unmount();
+
+      const post = await s.as(asker).feed.post({ params: { id: lab.slug }, body: { content: 'Which book should I read first?' } });
+      const comment = await s
+        .as(helper)
+        .feed.comment({ params: { itemId: post.id }, body: { content: 'Start with the blue one, really' } });
+      await renderWithServer(<CommunityDetailScreen communityId={lab.slug} />, s, asker);
+      await fireEvent.press(await screen.findByTestId(`open-post-${post.id}`));
+      const row = await screen.findByTestId(`comment-${comment.id}`);
+      await fireEvent.press(within(row).getByTestId(`helpful-comment-${comment.id}`));
+      expect(await within(screen.getByTestId(`comment-${comment.id}`)).findByTestId(`helpful-mark-${comment.id}`)).toHaveTextContent(
+        '✓ Helpful',
+      );
+      await waitFor(async () => expect(await helpfulPoints()).toBe(10), { timeout: 10_000 });
+      expect(within(screen.getByTestId(`comment-${comment.id}`)).getByTestId(`helpful-comment-${comment.id}`)).toHaveTextContent(
+        'Remove the helpful mark',
+      );
+    });
+
+    it('level chips beside names: channel messages, feed posts and comments, with the level in the community', async () => {
+      const level = async (userId: number) =>
+        (await s.as(asker).gamification.userProfile({ params: { userId }, query: { community_id: lab.id } })).level.level;
+      const general = (await s.as(owner).channels.list({ params: { id: String(lab.id) } })).items.find((x) => x.type === 'text')!;
+      const m = await s.as(helper).channels.post({ params: { channelId: general.id }, body: { content: 'Levels show beside names here' } });
+      await renderWithServer(<ChannelScreen channelId={general.id} />, s, asker);
+      const row = await screen.findByTestId(`message-${m.id}`);
+      expect(await within(row).findByTestId(`level-chip-${helper}`)).toHaveTextContent(`Lv ${await level(helper)}`);
+      await screen.unmount();
+
+      const post = await s.as(asker).feed.post({ params: { id: lab.slug }, body: { content: 'A post with a level beside my name' } });
+      const comment = await s.as(helper).feed.comment({ params: { itemId: post.id }, body: { content: 'And one beside mine' } });
+      await renderWithServer(<CommunityDetailScreen communityId={lab.slug} />, s, helper);
+      const card = await screen.findByTestId(`post-${post.id}`);
+      expect(await within(card).findByTestId(`level-chip-${asker}`)).toHaveTextContent(`Lv ${await level(asker)}`);
+      await fireEvent.press(screen.getByTestId(`open-post-${post.id}`));
+      const c = await screen.findByTestId(`comment-${comment.id}`);
+      expect(await within(c).findByTestId(`level-chip-${helper}`)).toHaveTextContent(`Lv ${await level(helper)}`);
+    });
   });
 });

@@ -333,6 +333,11 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     settings: undefined as unknown as AddonSettings,
   };
   ctx.services.uploads = createUploadService(ctx);
+  // A reply marked helpful (or unmarked) looks different to everyone: its updated_at moves, so
+  // catch-up finds it, and the channel's members get message.updated with the mark.
+  ctx.bus.subscribe('AnswerMarkedHelpful', async (e) => {
+    if (e.payload.target_type === 'message') await chat.messages.touched(e.payload.target_id);
+  });
   const audit = new AdminAudit(db.db, clock);
   const settings = new AddonSettings({ config, db: db.db, dialect: db.dialect, clock, logger, redis, audit });
   ctx.services.settings = settings;

@@ -53,6 +53,9 @@ describe('creating communities', () => {
     expect([a.slug, b.slug]).toEqual(['book-club', 'book-club-2']);
     await expectStatus(s.as(instructor).communities.create({ body: { name: 'Other', slug: 'book-club' } }), 409, 'conflict');
     await expectStatus(s.as(instructor).communities.create({ body: { name: 'Other', slug: 'feed' } }), 409, 'conflict');
+    // The site-wide leaderboard's path (API and web page), not a community.
+    await expectStatus(s.as(instructor).communities.create({ body: { name: 'Other', slug: 'leaderboard' } }), 409, 'conflict');
+    expect((await s.as(instructor).communities.create({ body: { name: 'Leaderboard' } })).slug).not.toBe('leaderboard');
     const e = await expectStatus(
       s.as(instructor).communities.create({ body: { name: 'x', visibility: 'secret' as 'public', slug: 'Bad Slug' } }),
       422,

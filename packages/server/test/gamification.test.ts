@@ -185,10 +185,30 @@ describe('helpful answers', () => {
     await expectStatus(s.as(st[16]!).gamification.markMessageHelpful({ params: { messageId: a.id } }), 403, 'forbidden');
     await expectStatus(s.as(st[15]!).gamification.markMessageHelpful({ params: { messageId: a.id } }), 403, 'forbidden');
     await expectStatus(s.as(st[14]!).gamification.markMessageHelpful({ params: { messageId: q.id } }), 403, 'forbidden');
+    // What each viewer's history says: marked or not, and whether they may mark it.
+    const seen = async (userId: number) => {
+      const items = (await s.as(userId).channels.messages({ params: { channelId: channel.id }, query: {} })).items;
+      const [qq, aa] = [q.id, a.id].map((id) => items.find((m) => m.id === id)!);
+      return { question: qq!.viewer_can.mark_helpful, answer: aa!.viewer_can.mark_helpful, helpful: aa!.helpful };
+    };
+    expect(await seen(st[14]!)).toEqual({ question: false, answer: true, helpful: false });
+    expect(await seen(st[15]!)).toEqual({ question: false, answer: false, helpful: false });
+    expect(await seen(st[16]!)).toEqual({ question: false, answer: false, helpful: false });
+    expect(await seen(owner)).toEqual({ question: false, answer: true, helpful: false });
+    // Changes past the answer's own creation: only a change made to it since (the mark) brings it back.
+    const since = new Date(Date.parse(a.created_at) + 1).toISOString();
     expect(await s.as(st[14]!).gamification.markMessageHelpful({ params: { messageId: a.id } })).toEqual({ helpful: true });
+    // Someone who had the channel open finds the mark in the catch-up after a reconnect.
+    await s.ctx.bus.idle();
+    const changed = await s
+      .as(st[16]!)
+      .channels.changes({ params: { channelId: channel.id }, query: { since, from_id: q.id, to_id: a.id } });
+    expect(changed.items.find((m) => m.id === a.id)?.helpful).toBe(true);
     expect(await s.as(st[14]!).gamification.markMessageHelpful({ params: { messageId: a.id } })).toEqual({ helpful: true });
+    expect(await seen(st[16]!)).toEqual({ question: false, answer: false, helpful: true });
     expect(await byType(st[15]!, c.id, 'answer_marked_helpful')).toBe(10);
     expect(await s.as(owner).gamification.unmarkMessageHelpful({ params: { messageId: a.id } })).toEqual({ helpful: false });
+    expect(await seen(st[14]!)).toEqual({ question: false, answer: true, helpful: false });
     expect(await byType(st[15]!, c.id, 'reversal:answer_marked_helpful')).toBe(-10);
     await expectStatus(s.as(st[20]!).gamification.markMessageHelpful({ params: { messageId: 99_999_999 } }), 404);
   });
@@ -197,8 +217,16 @@ describe('helpful answers', () => {
     const { c } = await world([st[17]!, st[18]!]);
     const p = await s.as(st[17]!).feed.post({ params: { id: String(c.id) }, body: { content: 'Which book should I read first?' } });
     const cm = await s.as(st[18]!).feed.comment({ params: { itemId: p.id }, body: { content: 'Start with the blue one, really' } });
+    const seen = async (userId: number) => {
+      const t = (await s.as(userId).feed.comments({ params: { itemId: p.id }, query: {} })).items.find((x) => x.id === cm.id)!;
+      return { may: t.viewer_can.mark_helpful, helpful: t.helpful };
+    };
+    expect(await seen(st[17]!)).toEqual({ may: true, helpful: false });
+    expect(await seen(st[18]!)).toEqual({ may: false, helpful: false });
+    expect(await seen(owner)).toEqual({ may: true, helpful: false });
     await expectStatus(s.as(st[18]!).gamification.markCommentHelpful({ params: { commentId: cm.id } }), 403);
     await s.as(st[17]!).gamification.markCommentHelpful({ params: { commentId: cm.id } });
+    expect(await seen(st[18]!)).toEqual({ may: false, helpful: true });
     expect(await byType(st[18]!, c.id, 'answer_marked_helpful')).toBe(10);
   });
 });

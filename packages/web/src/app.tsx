@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 
 import { TOKEN_KEY } from './api';
 import { pickedLocale, shippedLocales, switchLocale } from './i18n';
-import { adminPath, dmPath, linkProps, useRoute, WEB_BASE } from './lib/router';
+import { adminPath, dmPath, leaderboardPath, linkProps, useRoute, WEB_BASE } from './lib/router';
 import { SignInPrompt } from './components/error-note';
 import { ChannelScreen } from './screens/channel';
 import { CommunityScreen } from './screens/community';
@@ -13,7 +13,7 @@ import { DiscoverScreen } from './screens/discover';
 import { DmScreen } from './screens/dm';
 import { useDmUnreadQuery } from './state/queries/dm';
 import { useDemoUsersQuery } from './state/queries/system';
-import { ProfileScreen } from './screens/gamification';
+import { GlobalLeaderboardScreen, ProfileScreen } from './screens/gamification';
 import { ActingAsOwnerBanner } from './screens/admin/acting-banner';
 import { AdminArea } from './screens/admin/shell';
 import { useAdminAccess } from './screens/admin/access';
@@ -173,6 +173,15 @@ function Shell() {
         <span className="cm-spacer" />
         {signedIn && <NotificationBell />}
         {signedIn && dmOn && <MessagesLink active={route.name === 'dm'} />}
+        {me.data && features.data?.features.leaderboard !== false && features.data?.features.gamification !== false && (
+          <a
+            className={`cm-top-link${route.name === 'leaderboard' ? ' cm-top-link--on' : ''}`}
+            {...linkProps(leaderboardPath())}
+            data-testid="leaderboard-link"
+          >
+            <span aria-hidden="true">🏆</span> <span className="cm-top-label">{t('gamification.leaderboard')}</span>
+          </a>
+        )}
         {me.data && features.data?.features.gamification !== false && (
           <a className={`cm-top-link${route.name === 'profile' ? ' cm-top-link--on' : ''}`} {...linkProps(profilePath(me.data.id))}>
             <span aria-hidden="true">★</span> <span className="cm-top-label">{t('gamification.my_profile')}</span>
@@ -219,6 +228,8 @@ function Shell() {
         {route.name === 'create' && me.data && <CreateCommunityScreen />}
         {route.name === 'notifications' && !signedIn && !me.isLoading && <SignInPrompt />}
         {route.name === 'notifications' && signedIn && <NotificationsScreen />}
+        {route.name === 'leaderboard' && !signedIn && !me.isLoading && <SignInPrompt />}
+        {route.name === 'leaderboard' && signedIn && <GlobalLeaderboardScreen />}
         {route.name === 'not_found' && <p className="cm-card">{t('community.not_found')}</p>}
       </div>
     </div>

@@ -179,6 +179,113 @@ describe('gamification in Chromium', () => {
     await pb.context().close();
   });
 
+  it('the asker marks a reply helpful in chat and a comment helpful in the feed, and takes the mark back', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const [asker, helper] = [server.demo.studentIds[8]!, server.demo.studentIds[9]!];
+    const c = await makeCommunity(server, { ownerId: owner, name: 'Helpful Lab' });
+    await addMember(server, c.id, asker);
+    await addMember(server, c.id, helper);
+    const general = (await server.as(owner).channels.list({ params: { id: String(c.id) } })).items.find((x) => x.type === 'text')!;
+    const q = await server.as(asker).channels.post({ params: { channelId: general.id }, body: { content: 'How do I solve exercise 3?' } });
+    const answer = await server
+      .as(helper)
+      .channels.post({ params: { channelId: general.id }, body: { content: 'Use the formula from chapter 2', reply_to_id: q.id } });
+    const nameHelper = (await server.as(helper).system.me()).name;
+    const nameAsker = (await server.as(asker).system.me()).name;
+    const helpfulPoints = async () => {
+      await server.ctx.bus.idle();
+      const p = await server.as(helper).gamification.userProfile({ params: { userId: helper }, query: { community_id: c.id } });
+      return p.recent_awards.filter((r) => r.type.endsWith('answer_marked_helpful')).reduce((n, r) => n + r.points, 0);
+    };
+
+    const pa = await signedInPage(asker);
+    const ph = await signedInPage(helper);
+    await pa.goto(`${server.url}/communities/${c.slug}/channels/${general.slug}`);
+    await ph.goto(`${server.url}/communities/${c.slug}/channels/${general.slug}`);
+    const reply = byAuthor(pa, nameHelper, 'formula from chapter 2');
+    await reply.hover();
+    // Only the reply offers the mark, and only to the asker: not on the question, not to its author.
+    expect(await byAuthor(pa, nameAsker, 'exercise 3').getByRole('button', { name: 'Mark helpful' }).count()).toBe(0);
+    const ownReply = byAuthor(ph, nameHelper, 'formula from chapter 2');
+    await ownReply.waitFor();
+    expect(await ownReply.getByRole('button', { name: 'Mark helpful' }).count()).toBe(0);
+    await reply.getByRole('button', { name: 'Mark helpful' }).click();
+    await reply.locator('.cm-helpful').getByText('Helpful').waitFor();
+    await expect.poll(helpfulPoints).toBe(10);
+    await shoot(pa, 'gam-helpful-chat');
+    // Everyone sees the mark once they load the channel.
+    await ph.reload();
+    await byAuthor(ph, nameHelper, 'formula from chapter 2').locator('.cm-helpful').getByText('Helpful').waitFor();
+    await reply.hover();
+    await reply.getByRole('button', { name: 'Remove the helpful mark' }).click();
+    await expect.poll(async () => reply.locator('.cm-helpful').count()).toBe(0);
+    await expect.poll(helpfulPoints).toBe(0);
+    expect(
+      (await server.as(owner).channels.messages({ params: { channelId: general.id }, query: {} })).items.find((m) => m.id === answer.id)!
+        .helpful,
+    ).toBe(false);
+
+    // The feed: the post's author marks a comment helpful.
+    const post = await server.as(asker).feed.post({ params: { id: c.slug }, body: { content: 'Which book should I read first?' } });
+    const comment = await server
+      .as(helper)
+      .feed.comment({ params: { itemId: post.id }, body: { content: 'Start with the blue one, really' } });
+    await pa.goto(`${server.url}/communities/${c.slug}`);
+    const card = pa.locator('article').filter({ hasText: 'Which book should I read first?' });
+    await card.getByRole('button', { name: /1 comment/ }).click();
+    const row = card.locator(`[data-comment-id="${comment.id}"]`);
+    await row.getByRole('button', { name: 'Mark helpful' }).click();
+    await row.locator('.cm-helpful').getByText('Helpful').waitFor();
+    await expect.poll(helpfulPoints).toBe(10);
+    await shoot(pa, 'gam-helpful-comment');
+    await pa.setViewportSize({ width: 360, height: 740 });
+    expect(await pa.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await pa.setViewportSize({ width: 1280, height: 820 });
+    await row.getByRole('button', { name: 'Remove the helpful mark' }).click();
+    await expect.poll(async () => row.locator('.cm-helpful').count()).toBe(0);
+    await expect.poll(helpfulPoints).toBe(0);
+    await pa.context().close();
+    await ph.context().close();
+  });
+
+  it('the header links to the site-wide leaderboard: podium, the viewer pinned, periods, level chips, and it fits 360 px', async () => {
+    const owner = server.demo.instructorIds[0]!;
+    const viewer = server.demo.studentIds[10]!;
+    // The viewer earns points in two communities: the site-wide board counts both.
+    for (const name of ['Global Board One', 'Global Board Two']) {
+      const c = await makeCommunity(server, { ownerId: owner, name });
+      await addMember(server, c.id, viewer);
+      const general = (await server.as(owner).channels.list({ params: { id: String(c.id) } })).items.find((x) => x.type === 'text')!;
+      await server.as(viewer).channels.post({ params: { channelId: general.id }, body: { content: `A long enough message in ${name}` } });
+    }
+    await server.ctx.bus.idle();
+    const week = await server.as(viewer).gamification.globalLeaderboard({ query: { period: 'week' } });
+    const all = await server.as(viewer).gamification.globalLeaderboard({ query: { period: 'all_time' } });
+    expect(week.viewer.rank).not.toBeNull();
+
+    const page = await signedInPage(viewer);
+    await page.getByTestId('leaderboard-link').click();
+    await page.waitForURL(`${server.url}/communities/leaderboard`);
+    await page.getByRole('heading', { name: 'Leaderboard of the whole school' }).waitFor();
+    const first = page.getByRole('list', { name: 'Top three' }).locator('.cm-podium-step--1');
+    await first.getByText(week.items[0]!.user.name).waitFor();
+    await first.getByText(`${week.items[0]!.points} points`).waitFor();
+    await first.getByTestId('level-chip').getByText(`Lv ${week.items[0]!.level}`).waitFor();
+    await page.getByTestId('my-rank').getByText(`You are #${week.viewer.rank} with ${week.viewer.points} points`).waitFor();
+    await page.getByRole('button', { name: 'All time' }).click();
+    await first.getByText(`${all.items[0]!.points} points`).waitFor();
+    await page.getByTestId('my-rank').getByText(`You are #${all.viewer.rank} with ${all.viewer.points} points`).waitFor();
+    await shoot(page, 'gam-global-leaderboard');
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.getByRole('heading', { name: 'Leaderboard of the whole school' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shoot(page, 'gam-global-leaderboard-360');
+    // Opened directly, the page is there too (a reserved slug, not a community).
+    await page.goto(`${server.url}/communities/leaderboard`);
+    await page.getByTestId('global-leaderboard').waitFor();
+    await page.context().close();
+  });
+
   it("a site admin edits point values and level thresholds in the admin area's Gamification section", async () => {
     const admin = server.demo.adminId;
     const page = await signedInPage(admin);

@@ -8,7 +8,10 @@ describe('decodeRealtime', () => {
   it('passes a payload that carries what its event promises', () => {
     // A pushed message comes in the viewer's form: rights closed until the machine grants the viewer's own.
     expect(
-      decodeRealtime(REALTIME_EVENTS.messageCreated, pushed(msg(1, { viewer_can: { edit: true, delete: true, pin: true, react: true } }))),
+      decodeRealtime(
+        REALTIME_EVENTS.messageCreated,
+        pushed(msg(1, { viewer_can: { edit: true, delete: true, pin: true, react: true, mark_helpful: false } })),
+      ),
     ).toEqual(msg(1));
     expect(decodeRealtime(REALTIME_EVENTS.messageDeleted, { id: 4, channel_id: 1 })).toEqual({ id: 4, channel_id: 1 });
     const reaction = { message_id: 1, channel_id: 1, user_id: 2, emoji: '👍', reacted: true, counts: [] };

@@ -75,7 +75,8 @@ const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInt
  */
 function asViewerForm(m: RealtimeMessage): ChannelMessage | DmMessage {
   const reactions = m.reactions.map((r) => ({ emoji: r.emoji, count: r.count, me: false }));
-  if ('channel_id' in m) return { ...m, nonce: null, reactions, viewer_can: { edit: false, delete: false, pin: false, react: true } };
+  if ('channel_id' in m)
+    return { ...m, nonce: null, reactions, viewer_can: { edit: false, delete: false, pin: false, react: true, mark_helpful: false } };
   return { ...m, nonce: null, reactions, viewer_can: { edit: false, delete: false, react: true } };
 }
 

@@ -195,7 +195,7 @@ describe('ConversationMachine: sends', () => {
     const echo = mine(6, { content: 'hi there' });
     s.receive(echo, 'live');
     expect(s.getSnapshot().pending).toEqual([]);
-    resolve({ ...echo, nonce: 'nonce-0002', viewer_can: { edit: true, delete: true, pin: false, react: true } });
+    resolve({ ...echo, nonce: 'nonce-0002', viewer_can: { edit: true, delete: true, pin: false, react: true, mark_helpful: false } });
     await settle();
     expect(s.getSnapshot().messages).toHaveLength(1);
     expect(s.getSnapshot().messages[0]!.viewer_can.edit).toBe(true);
@@ -348,34 +348,78 @@ describe('ConversationMachine: sends', () => {
 
 describe('ConversationMachine: live events', () => {
   it("gives live messages the viewer's own rights from the channel, never the pushed payload's", async () => {
-    const pushed = { edit: false, delete: false, pin: false, react: true };
+    const pushed = { edit: false, delete: false, pin: false, react: true, mark_helpful: false };
     const moderator = machine(scripted([empty]).io, { rights: () => ({ deleteAny: true, pin: true }) });
     await moderator.load();
     moderator.receive(msg(5, { viewer_can: pushed }), 'live');
     moderator.receive(mine(6, { viewer_can: pushed }), 'live');
     expect(moderator.getSnapshot().messages.map((m) => m.viewer_can)).toEqual([
-      { edit: false, delete: true, pin: true, react: true },
-      { edit: true, delete: true, pin: true, react: true },
+      { edit: false, delete: true, pin: true, react: true, mark_helpful: false },
+      { edit: true, delete: true, pin: true, react: true, mark_helpful: false },
     ]);
 
     const member = machine(scripted([empty]).io, { rights: () => ({ deleteAny: false, pin: false }) });
     await member.load();
     // A payload carrying its author's (a moderator's) rights grants the viewer nothing.
     member.receive(msg(5, { viewer_can: { ...pushed, delete: true, pin: true, edit: true } }), 'live');
-    expect(member.getSnapshot().messages[0]!.viewer_can).toEqual({ edit: false, delete: false, pin: false, react: true });
+    expect(member.getSnapshot().messages[0]!.viewer_can).toEqual({
+      edit: false,
+      delete: false,
+      pin: false,
+      react: true,
+      mark_helpful: false,
+    });
+  });
+
+  it('offers the helpful mark on a live reply to the asker (or any reply to a moderator), never on their own, never when off', async () => {
+    const pushed = { edit: false, delete: false, pin: false, react: true, mark_helpful: false };
+    const toMe = { id: 1, author: meUser, excerpt: 'my question' };
+    const toAna = { id: 2, author: { id: 9, name: 'Ana', avatar_url: null }, excerpt: 'her question' };
+    const marks = async (helpful?: 'off' | 'asker' | 'moderator') => {
+      const m = machine(scripted([empty]).io, { rights: () => ({ deleteAny: false, pin: false, ...(helpful ? { helpful } : {}) }) });
+      await m.load();
+      m.receive(msg(5, { viewer_can: pushed, reply_to: toMe }), 'live');
+      m.receive(msg(6, { viewer_can: pushed, reply_to: toAna }), 'live');
+      m.receive(mine(8, { viewer_can: pushed, reply_to: toMe }), 'live');
+      m.receive(msg(9, { viewer_can: pushed }), 'live');
+      return m.getSnapshot().messages.map((x) => x.viewer_can.mark_helpful);
+    };
+    expect(await marks()).toEqual([true, false, false, false]);
+    expect(await marks('moderator')).toEqual([true, true, false, false]);
+    expect(await marks('off')).toEqual([false, false, false, false]);
+  });
+
+  it('marks a reply helpful once the server agrees, and keeps it unmarked when the server refuses', async () => {
+    const reply = msg(5, { reply_to: { id: 1, author: meUser, excerpt: 'q' } });
+    let refuse = false;
+    const io = {
+      ...scripted([{ ...empty, items: [reply] }]).io,
+      helpful: async (_id: number, helpful: boolean) => {
+        if (refuse) throw new Error('forbidden');
+        return { helpful };
+      },
+    };
+    const m = machine(io);
+    await m.load();
+    expect(await m.markHelpful(5, true)).toBe(true);
+    expect(m.getSnapshot().messages[0]!.helpful).toBe(true);
+    refuse = true;
+    expect(await m.markHelpful(5, false)).toBe(false);
+    expect(m.getSnapshot().messages[0]!.helpful).toBe(true);
+    expect(m.getSnapshot().actionError).toBeInstanceOf(Error);
   });
 
   it('keeps the rights a message already has when its live copy arrives again', async () => {
-    const own = mine(2, { viewer_can: { edit: true, delete: true, pin: true, react: true }, nonce: 'n-own' });
+    const own = mine(2, { viewer_can: { edit: true, delete: true, pin: true, react: true, mark_helpful: false }, nonce: 'n-own' });
     const s = machine(scripted([{ ...empty, items: [own] }]).io);
     await s.load();
-    s.receive({ ...own, nonce: null, viewer_can: { edit: false, delete: false, pin: false, react: true } }, 'live');
+    s.receive({ ...own, nonce: null, viewer_can: { edit: false, delete: false, pin: false, react: true, mark_helpful: false } }, 'live');
     expect(s.getSnapshot().messages[0]).toMatchObject({ viewer_can: { edit: true, pin: true }, nonce: 'n-own' });
   });
 
   it("applies live edits, keeping the viewer's rights, nonce and reaction marks", async () => {
     const own = mine(2, {
-      viewer_can: { edit: true, delete: true, pin: false, react: true },
+      viewer_can: { edit: true, delete: true, pin: false, react: true, mark_helpful: false },
       reactions: [{ emoji: '🎉', count: 1, me: true }],
     });
     const s = machine(scripted([{ ...empty, items: [msg(1), own] }]).io);
@@ -468,7 +512,8 @@ describe('ConversationMachine: live events', () => {
   it('pins from the live event and through the API', async () => {
     const s = machine(
       scripted([{ ...empty, items: [msg(1), msg(2)] }], undefined, {
-        pin: async (id, pinned) => msg(id, { is_pinned: pinned, viewer_can: { edit: false, delete: true, pin: true, react: true } }),
+        pin: async (id, pinned) =>
+          msg(id, { is_pinned: pinned, viewer_can: { edit: false, delete: true, pin: true, react: true, mark_helpful: false } }),
       }).io,
     );
     await s.load();

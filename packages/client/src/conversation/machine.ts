@@ -293,8 +293,15 @@ export class ConversationMachine<M extends AnyMessage> {
   /** A pushed message with the viewer's rights: their own to edit and delete, others' by permission. */
   private asViewer(m: M): M {
     const mine = m.author.id === this.me;
-    const { deleteAny, pin }: ViewerRights = this.options.rights?.() ?? { deleteAny: false, pin: false };
-    const can = { ...m.viewer_can, edit: mine, delete: mine || deleteAny, ...('pin' in m.viewer_can ? { pin } : {}) };
+    const { deleteAny, pin, helpful = 'asker' }: ViewerRights = this.options.rights?.() ?? { deleteAny: false, pin: false };
+    const markHelpful =
+      helpful !== 'off' && !mine && !m.deleted && m.reply_to !== null && (helpful === 'moderator' || m.reply_to.author.id === this.me);
+    const can = {
+      ...m.viewer_can,
+      edit: mine,
+      delete: mine || deleteAny,
+      ...('pin' in m.viewer_can ? { pin, mark_helpful: markHelpful } : {}),
+    };
     return { ...m, viewer_can: can };
   }
 
@@ -515,6 +522,19 @@ export class ConversationMachine<M extends AnyMessage> {
     if (!this.io.pin) return false;
     try {
       this.receive(await this.io.pin(messageId, pinned), 'rest');
+      return true;
+    } catch (error) {
+      this.set({ actionError: error });
+      return false;
+    }
+  }
+
+  /** Marks a reply helpful or takes the mark back (channels only); shown once the server agrees. */
+  async markHelpful(messageId: number, helpful: boolean): Promise<boolean> {
+    if (!this.io.helpful) return false;
+    try {
+      const r = await this.io.helpful(messageId, helpful);
+      this.mapMessages((x) => (x.id === messageId && 'helpful' in x ? { ...x, helpful: r.helpful } : x));
       return true;
     } catch (error) {
       this.set({ actionError: error });

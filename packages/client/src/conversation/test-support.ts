@@ -22,7 +22,8 @@ export const msg = (id: number, over: Partial<ChannelMessage> = {}): ChannelMess
   created_at: new Date(Date.UTC(2025, 0, 1, 10, 0, id)).toISOString(),
   edited_at: null,
   is_pinned: false,
-  viewer_can: { edit: false, delete: false, pin: false, react: true },
+  helpful: false,
+  viewer_can: { edit: false, delete: false, pin: false, react: true, mark_helpful: false },
   ...over,
 });
 

@@ -39,6 +39,8 @@ export interface ConversationIO<M extends AnyMessage> {
   remove?(messageId: number): Promise<unknown>;
   react?(messageId: number, emoji: string): Promise<{ reactions: ReactionSummary[] }>;
   pin?(messageId: number, pinned: boolean): Promise<M>;
+  /** Marks a reply helpful or takes the mark back (channels with gamification on). */
+  helpful?(messageId: number, helpful: boolean): Promise<{ helpful: boolean }>;
   read?(messageId: number): Promise<unknown>;
 }
 
@@ -52,6 +54,11 @@ export interface ViewerRights {
   deleteAny: boolean;
   /** May pin messages. */
   pin: boolean;
+  /**
+   * Who may mark a pushed reply helpful: 'asker' (the default) the author of the message it
+   * answers, 'moderator' any reply not the viewer's own, 'off' nobody (gamification off).
+   */
+  helpful?: 'off' | 'asker' | 'moderator';
 }
 
 /** The life of the conversation as a whole (see TRANSITIONS in machine.ts). */

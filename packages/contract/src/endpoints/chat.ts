@@ -83,7 +83,16 @@ export const channelMessageSchema = z.object({
   mention_everyone: z.boolean(),
   mention_roles: z.array(z.string()),
   is_pinned: z.boolean(),
-  viewer_can: z.object({ edit: z.boolean(), delete: z.boolean(), pin: z.boolean(), react: z.boolean() }),
+  /** A reply the asker of the message it answers (or a moderator) marked helpful. */
+  helpful: z.boolean(),
+  viewer_can: z.object({
+    edit: z.boolean(),
+    delete: z.boolean(),
+    pin: z.boolean(),
+    react: z.boolean(),
+    /** A reply, not the viewer's own, and the viewer asked the message it answers or moderates (gamification on). */
+    mark_helpful: z.boolean(),
+  }),
 });
 export type ChannelMessage = z.infer<typeof channelMessageSchema>;
 

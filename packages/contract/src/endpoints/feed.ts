@@ -49,7 +49,14 @@ export const feedCommentSchema = z.object({
   created_at: isoTime,
   edited_at: isoTime.nullable(),
   deleted: z.boolean(),
-  viewer_can: z.object({ edit: z.boolean(), delete: z.boolean() }),
+  /** The post's author (or a moderator) marked this comment helpful. */
+  helpful: z.boolean(),
+  viewer_can: z.object({
+    edit: z.boolean(),
+    delete: z.boolean(),
+    /** Not the viewer's own, and the viewer wrote the post or moderates (gamification on). */
+    mark_helpful: z.boolean(),
+  }),
 });
 export const commentThreadSchema = feedCommentSchema.extend({ replies: z.array(feedCommentSchema) });
 export type FeedComment = z.infer<typeof feedCommentSchema>;

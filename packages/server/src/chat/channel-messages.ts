@@ -28,6 +28,8 @@ import type { ChatPublisher } from './publish';
 
 type PostBody = z.output<(typeof channelEndpoints)['post']['body']>;
 type Shared = Omit<ChannelMessage, 'nonce' | 'viewer_can'>;
+/** A page's hydration plus the replies marked helpful. */
+type ChannelHydrated = Hydrated & { helpful: Set<number> };
 
 /** Moderation states only the author and the moderators see. */
 export const UNSEEN = ['held', 'hidden'];
@@ -49,16 +51,28 @@ export class ChannelMessageService {
     return this.ctx.db.db;
   }
 
-  private hydrate(rows: ChannelMessageRow[], me: number, known?: Map<number, HostUser>): Promise<Hydrated> {
-    return hydrateMessages(
-      {
-        db: this.db,
-        ...hydrationDeps(this.ctx, known),
-      },
-      'channel',
-      rows,
-      me,
-    );
+  private async hydrate(rows: ChannelMessageRow[], me: number, known?: Map<number, HostUser>): Promise<ChannelHydrated> {
+    const replies = rows.filter((r) => r.reply_to_id !== null).map((r) => r.id);
+    const [h, marks] = await Promise.all([
+      hydrateMessages(
+        {
+          db: this.db,
+          ...hydrationDeps(this.ctx, known),
+        },
+        'channel',
+        rows,
+        me,
+      ),
+      replies.length
+        ? this.db
+            .selectFrom('gamification_helpful_marks')
+            .select('target_id')
+            .where('target_type', '=', 'message')
+            .where('target_id', 'in', replies)
+            .execute()
+        : Promise.resolve([]),
+    ]);
+    return { ...h, helpful: new Set(marks.map((m) => Number(m.target_id))) };
   }
 
   /** Memberships of the authors, for the hierarchy rule on deleting others' messages. */
@@ -80,10 +94,13 @@ export class ChannelMessageService {
     const moderator = can(actor, 'channel.delete_any', access).allowed;
     const pin = can(actor, 'channel.pin', access).allowed;
     const react = can(actor, 'channel.react', access).allowed;
+    // Helpful marks (gamification): the asker of the message a reply answers, or a moderator.
+    const helpfulOn = this.ctx.config.features.gamification;
+    const reviewer = helpfulOn && can(actor, 'moderation.review', access).allowed;
     const byAuthor = new Map<number, { edit: boolean; delete: boolean }>();
     return {
       moderator,
-      of(authorId: number, deleted: boolean): ChannelMessage['viewer_can'] {
+      of(authorId: number, deleted: boolean, askerId: number | null = null): ChannelMessage['viewer_can'] {
         let r = byAuthor.get(authorId);
         if (!r) {
           const own = canEditOwn(actor, authorId, access);
@@ -93,27 +110,42 @@ export class ChannelMessageService {
           r = { edit: own, delete: del };
           byAuthor.set(authorId, r);
         }
-        return { edit: r.edit && !deleted, delete: r.delete && !deleted, pin: pin && !deleted, react: react && !deleted };
+        const markHelpful =
+          helpfulOn && !deleted && askerId !== null && authorId !== actor.userId && (reviewer || askerId === actor.userId);
+        return {
+          edit: r.edit && !deleted,
+          delete: r.delete && !deleted,
+          pin: pin && !deleted,
+          react: react && !deleted,
+          mark_helpful: markHelpful,
+        };
       },
     };
   }
 
-  private present(actor: Actor, r: ChannelMessageRow, h: Hydrated, rights: ReturnType<ChannelMessageService['rights']>): ChannelMessage {
+  private present(
+    actor: Actor,
+    r: ChannelMessageRow,
+    h: ChannelHydrated,
+    rights: ReturnType<ChannelMessageService['rights']>,
+  ): ChannelMessage {
+    const shared = this.shared(r, h, rights.moderator);
     return {
-      ...this.shared(r, h, rights.moderator),
+      ...shared,
       nonce: r.user_id === actor.userId ? r.nonce : null,
-      viewer_can: rights.of(r.user_id, r.is_deleted === 1),
+      viewer_can: rights.of(r.user_id, r.is_deleted === 1, shared.reply_to?.author.id ?? null),
     };
   }
 
   /** The message as every viewer sees it: all but the nonce and the viewer's rights. */
-  private shared(r: ChannelMessageRow, h: Hydrated, showDeleted: boolean): Shared {
+  private shared(r: ChannelMessageRow, h: ChannelHydrated, showDeleted: boolean): Shared {
     return {
       ...presentBase(r, h, { showDeleted }),
       channel_id: r.channel_id,
       mention_everyone: r.mention_everyone === 1,
       mention_roles: parseMessageMeta(r.metadata).mention_roles,
       is_pinned: r.is_pinned === 1,
+      helpful: r.reply_to_id !== null && h.helpful.has(r.id),
     };
   }
 
@@ -310,7 +342,13 @@ export class ChannelMessageService {
     const h =
       body.reply_to_id !== undefined || body.attachment_ids.length
         ? await this.hydrate([row], actor.userId, new Map([[author.id, author]]))
-        : { users: new Map([[author.id, author]]), reactions: new Map(), attachments: new Map(), replies: new Map() };
+        : {
+            users: new Map([[author.id, author]]),
+            reactions: new Map(),
+            attachments: new Map(),
+            replies: new Map(),
+            helpful: new Set<number>(),
+          };
     const message = this.present(actor, row, h, this.rights(actor, access, new Map()));
     // Held: its author and the moderators see it; nobody else hears of it until it is approved.
     if (checked.state === 'held') return message;

@@ -24,6 +24,8 @@ export const RESERVED_SLUGS = new Set([
   'slug-availability',
   // The web app's notification settings page, /communities/notifications.
   'notifications',
+  // The site-wide leaderboard: the API's /api/communities/leaderboard and the web page /communities/leaderboard.
+  'leaderboard',
 ]);
 
 export function slugify(name: string): string {

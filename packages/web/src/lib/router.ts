@@ -14,6 +14,7 @@ export type Route =
   | { name: 'admin'; section: AdminSection }
   | { name: 'create' }
   | { name: 'notifications' }
+  | { name: 'leaderboard' }
   | { name: 'not_found' };
 
 export const WEB_BASE = '/communities';
@@ -25,6 +26,7 @@ export const adminPath = (section: AdminSection = 'overview') =>
   section === 'overview' ? `${WEB_BASE}/admin` : `${WEB_BASE}/admin/${section}`;
 export const moderationPath = (slug: string | null) => (slug ? `${WEB_BASE}/${slug}/moderation` : adminPath('moderation'));
 export const notificationsPath = () => `${WEB_BASE}/notifications`;
+export const leaderboardPath = () => `${WEB_BASE}/leaderboard`;
 export const dmPath = (threadId?: number) => (threadId ? `${DM_BASE}/${threadId}` : DM_BASE);
 
 export function parseRoute(pathname: string): Route {
@@ -40,6 +42,8 @@ export function parseRoute(pathname: string): Route {
   if (rest.length === 1 && rest[0] === 'new') return { name: 'create' };
   // 'notifications' is a reserved slug: the notification list and settings live there.
   if (rest.length === 1 && rest[0] === 'notifications') return { name: 'notifications' };
+  // 'leaderboard' is a reserved slug: the site-wide leaderboard lives there.
+  if (rest.length === 1 && rest[0] === 'leaderboard') return { name: 'leaderboard' };
   const [slug, tab, channel, ...more] = rest;
   const userId = /^[1-9]\d{0,14}$/.test(channel ?? tab ?? '') ? Number(channel ?? tab) : null;
   // 'admin' is a reserved slug: the site admin area lives there.

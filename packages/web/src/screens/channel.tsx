@@ -12,7 +12,7 @@ import { BellIcon } from '../components/icons';
 import { ScopeNotificationControl } from '../components/notifications';
 import { RichText } from '../components/rich-text';
 import { TierLockedNote } from '../components/paid';
-import { LockedMark, LockedNote, NameScopeProvider } from '../components/gamification';
+import { LockedMark, LockedNote, NameScopeProvider, useGamificationOn } from '../components/gamification';
 import { channelPath, dmPath, linkProps, navigate, WEB_BASE } from '../lib/router';
 import { patchChannel, useLiveBadges } from '../state/channel-badges';
 import { refreshChannels, useChannelsQuery, usePinsQuery, useRefreshPins } from '../state/queries/channels';
@@ -264,6 +264,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   const [panel, setPanel] = useState<'pins' | 'online' | 'notify' | null>(null);
   const [online, setOnline] = useState<Person[]>([]);
   const community = useCommunityQuery(slug);
+  const gamificationOn = useGamificationOn();
   const list = useChannelsQuery(slug);
   const channels = useMemo(() => list.data?.items ?? [], [list.data]);
   const current = channels.find((c) => isChat(c) && (c.slug === channelRef || String(c.id) === channelRef)) ?? null;
@@ -360,6 +361,17 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
           canAttach: current.viewer_can.attach,
           canPin: current.viewer_can.pin,
           canDeleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
+          ...(gamificationOn
+            ? {
+                helpful: (id: number, helpful: boolean) =>
+                  helpful
+                    ? api.gamification.markMessageHelpful({ params: { messageId: id } })
+                    : api.gamification.unmarkMessageHelpful({ params: { messageId: id } }),
+                helpfulRights: community.data?.viewer_permissions.includes('moderation.review')
+                  ? ('moderator' as const)
+                  : ('asker' as const),
+              }
+            : {}),
           canReact: true,
           allowEveryone: current.viewer_can.mention_everyone,
           slowModeSeconds: current.viewer_can.manage ? 0 : current.slow_mode_seconds,

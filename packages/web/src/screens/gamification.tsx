@@ -55,6 +55,23 @@ export function LeaderboardTab({ slug }: { slug: string | null }) {
   );
 }
 
+/** The site-wide leaderboard page, /communities/leaderboard: points from every community. */
+export function GlobalLeaderboardScreen() {
+  const { t } = useTranslation();
+  const on = useFeatures().data?.features;
+  if (on && (on.leaderboard === false || on.gamification === false))
+    return (
+      <p className="cm-card" data-testid="not-found">
+        {t('community.not_found')}
+      </p>
+    );
+  return (
+    <div className="cm-leaderboard-page" data-testid="global-leaderboard">
+      <LeaderboardTab slug={null} />
+    </div>
+  );
+}
+
 /** The community sidebar's top five this week, linking to the full tab. */
 export function TopFiveWidget({ slug }: { slug: string }) {
   const { t } = useTranslation();

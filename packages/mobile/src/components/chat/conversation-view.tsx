@@ -33,6 +33,8 @@ export interface ConversationViewProps<M extends ChatMessage> extends Conversati
   composer: Omit<ComposerProps, 'replyTo' | 'onCancelReply'>;
   /** Names of those typing now (from the presence channel). */
   typing?: string[];
+  /** Channels: the community whose levels show beside authors' names. */
+  levelScope?: number;
 }
 
 const typingLine = (names: string[], t: TFunction): string =>
@@ -63,6 +65,7 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
     if (action === 'reply') setReplyTo({ id: m.id, author: m.author, excerpt: m.content ? plainText(m.content, 140) : null });
     else if (action === 'edit') setEditing(m.id);
     else if (action === 'delete') p.onDelete(m.id);
+    else if (action === 'helpful') p.onHelpful?.(m.id, !('helpful' in m && m.helpful));
     else if (m.content) copy(copyText(m.content));
   };
   const copy = (text: string) => {
@@ -91,6 +94,7 @@ export function ConversationView<M extends ChatMessage>(p: ConversationViewProps
             <MessageRow
               message={item.m}
               editing={editing === item.m.id}
+              levelScope={p.levelScope}
               onOpenActions={() => setSheetFor(item.m.id)}
               onReact={(emoji) => p.onReact(item.m.id, emoji)}
               onSaveEdit={async (content) => {

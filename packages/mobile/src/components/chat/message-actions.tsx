@@ -20,7 +20,7 @@ const make = (t: CommunitiesTheme) => ({
   confirmRow: { flexDirection: 'row' as const, justifyContent: 'flex-end' as const, gap: 10 },
 });
 
-export type MessageAction = 'reply' | 'copy' | 'edit' | 'delete';
+export type MessageAction = 'reply' | 'copy' | 'edit' | 'delete' | 'helpful';
 
 export interface MessageActionSheetProps {
   /** The message the sheet is open for; null when closed. */
@@ -38,6 +38,8 @@ export function messageRights(m: ChatMessage, meId: number | undefined) {
     react: !m.deleted && (m.viewer_can?.react ?? true),
     edit: !m.deleted && mine && m.content !== null,
     delete: !m.deleted && (mine || Boolean(m.viewer_can?.delete)),
+    /** A reply the viewer asked about (or moderates), in a channel with gamification on. */
+    helpful: !m.deleted && 'mark_helpful' in m.viewer_can && m.viewer_can.mark_helpful,
     mine,
   };
 }
@@ -109,6 +111,9 @@ export function MessageActionSheet({ message: m, meId, onClose, onReact, onActio
           ) : null}
           {item('reply', '↩️', t('chat.reply'))}
           {m.content ? item('copy', '📋', t('chat.copy')) : null}
+          {can.helpful
+            ? item('helpful', '✅', 'helpful' in m && m.helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful'))
+            : null}
           {can.edit ? item('edit', '✏️', t('chat.edit')) : null}
           {can.delete ? item('delete', '🗑️', t('chat.delete'), true) : null}
           {!can.mine ? (

@@ -6,6 +6,7 @@ import { errorKind, errorTextKey } from '../../lib/errors';
 import { shortTime } from '../../lib/format';
 import type { AnyMessage as ChatMessage, EditResult, PendingMessage } from '@communities/client';
 import { Avatar } from '../avatar';
+import { AuthorLevel } from '../level-chip';
 import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
 import { useStyles } from '../use-styles';
@@ -27,6 +28,18 @@ const make = (t: CommunitiesTheme) => ({
   pending: { opacity: 0.6 },
   failed: { color: t.danger, fontSize: 12, marginTop: 4 },
   edited: { fontSize: 12, color: t.muted },
+  helpful: {
+    alignSelf: 'flex-start' as const,
+    marginTop: 4,
+    paddingHorizontal: 8,
+    paddingVertical: 1,
+    borderRadius: 10,
+    overflow: 'hidden' as const,
+    fontSize: 12,
+    fontWeight: '600' as const,
+    color: '#067647',
+    backgroundColor: '#ecfdf3',
+  },
 });
 
 /** A message from the server; long-press opens its action sheet, or it is edited in place. */
@@ -37,9 +50,12 @@ export function MessageRow({
   onReact,
   onSaveEdit,
   onCancelEdit,
+  levelScope,
 }: {
   message: ChatMessage;
   editing: boolean;
+  /** The community whose levels show beside names (channels); undefined: no chip (DMs). */
+  levelScope?: number | undefined;
   onOpenActions: () => void;
   onReact: (emoji: string) => void;
   onSaveEdit: (content: string) => Promise<EditResult>;
@@ -62,6 +78,7 @@ export function MessageRow({
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{m.author.name}</Text>
+          {levelScope !== undefined ? <AuthorLevel userId={m.author.id} communityId={levelScope} /> : null}
           <Text style={s.time}>{shortTime(m.created_at, t, Date.now(), i18n.language)}</Text>
         </View>
         {m.reply_to ? (
@@ -83,6 +100,11 @@ export function MessageRow({
           edited
         )}
         <Attachments items={m.attachments} />
+        {'helpful' in m && m.helpful && !m.deleted ? (
+          <Text style={s.helpful} testID={`helpful-mark-${m.id}`} accessibilityLabel={t('gamification.helpful_title')}>
+            ✓ {t('gamification.helpful')}
+          </Text>
+        ) : null}
         <Reactions reactions={m.reactions} onToggle={onReact} canReact={canReact} />
       </View>
     </Pressable>

@@ -78,12 +78,22 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
     edit: (messageId, content) => api.channels.edit({ params: { messageId }, body: { content } }),
     remove: (messageId) => api.channels.removeMessage({ params: { messageId } }),
     read: (messageId) => api.channels.read({ params: { channelId }, body: { message_id: messageId } }),
+    helpful: (messageId, helpful) =>
+      helpful
+        ? api.gamification.markMessageHelpful({ params: { messageId } })
+        : api.gamification.unmarkMessageHelpful({ params: { messageId } }),
   };
   const live = features ? realtimeChannel.channel(features.realtime.channel_prefix, channelId) : null;
   // Rights over others' messages are the viewer's, from the channel and community as loaded.
   const rights = {
     deleteAny: community.data?.viewer_permissions.includes('channel.delete_any') ?? false,
     pin: channel.viewer_can.pin,
+    helpful:
+      features?.features.gamification === false
+        ? ('off' as const)
+        : community.data?.viewer_permissions.includes('moderation.review')
+          ? ('moderator' as const)
+          : ('asker' as const),
   };
   const { conversation, state, actions } = useConversation(`channel:${channelId}`, source, live, { pageSize, rights });
   const { hold, notice } = useSlowMode(channel, state.messages, me?.id);
@@ -131,6 +141,7 @@ function ChannelConversation({ channel, pageSize, onJoined }: { channel: Channel
           : {}),
       }}
       typing={typing}
+      levelScope={channel.community_id}
     />
   );
 }

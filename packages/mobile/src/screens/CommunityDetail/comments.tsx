@@ -6,6 +6,7 @@ import { Pressable, Text, TextInput, View } from 'react-native';
 import { Avatar } from '../../components/avatar';
 import { EditBox } from '../../components/chat/edit-box';
 import { ItemActionSheet, type SheetAction } from '../../components/item-actions';
+import { AuthorLevel } from '../../components/level-chip';
 import { Reactions } from '../../components/reactions';
 import { RichText } from '../../components/rich-text';
 import { useStyles } from '../../components/use-styles';
@@ -50,6 +51,18 @@ const make = (t: CommunitiesTheme) => ({
   banner: { flexDirection: 'row' as const, justifyContent: 'space-between' as const, paddingHorizontal: 8 },
   bannerText: { fontSize: 12, color: t.muted, flex: 1 },
   error: { fontSize: 12, color: t.danger, paddingHorizontal: 8 },
+  helpful: {
+    alignSelf: 'flex-start' as const,
+    marginTop: 2,
+    paddingHorizontal: 8,
+    paddingVertical: 1,
+    borderRadius: 10,
+    overflow: 'hidden' as const,
+    fontSize: 12,
+    fontWeight: '600' as const,
+    color: '#067647',
+    backgroundColor: '#ecfdf3',
+  },
 });
 
 export interface CommentHandlers {
@@ -57,8 +70,12 @@ export interface CommentHandlers {
   canReact: boolean;
   onReply: (c: FeedComment) => void;
   onReact: (commentId: number, emoji: string) => void;
+  /** Marks a comment helpful or takes the mark back (where the API grants it: mark_helpful). */
+  onHelpful?: (commentId: number, helpful: boolean) => void;
   onSaveEdit: (commentId: number, content: string) => Promise<EditResult>;
   onDelete: (commentId: number) => void;
+  /** The community whose levels show beside names (null: a site-wide post, no chip). */
+  levelScope: number | null;
   /** Opens a comment's action sheet (rendered by the post screen, over all of it). */
   onMore: (c: FeedComment) => void;
   editingId: number | null;
@@ -103,12 +120,14 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
   const s = useStyles(make);
   const editing = h.editingId === c.id;
   const hasActions = c.viewer_can.edit || c.viewer_can.delete;
+  const markable = c.viewer_can.mark_helpful && h.onHelpful !== undefined;
   return (
     <View style={[s.comment, isReply && s.reply]} testID={`comment-${c.id}`}>
       <Avatar name={c.author.name} size={isReply ? 26 : 32} />
       <View style={s.body}>
         <View style={s.head}>
           <Text style={s.author}>{c.author.name}</Text>
+          {h.levelScope !== null ? <AuthorLevel userId={c.author.id} communityId={h.levelScope} /> : null}
           <Text style={s.meta}>
             {shortTime(c.created_at, t, Date.now(), i18n.language)}
             {c.edited_at && !c.deleted ? ` ${t('chat.edited')}` : ''}
@@ -139,8 +158,13 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
         ) : (
           <RichText source={c.content} style={s.text} />
         )}
+        {c.helpful && !c.deleted ? (
+          <Text style={s.helpful} testID={`helpful-mark-${c.id}`} accessibilityLabel={t('gamification.helpful_title')}>
+            ✓ {t('gamification.helpful')}
+          </Text>
+        ) : null}
         {!c.deleted ? <Reactions reactions={c.reactions} onToggle={(e) => h.onReact(c.id, e)} canReact={h.canReact} /> : null}
-        {!c.deleted && (h.canReply || h.canReact) ? (
+        {!c.deleted && (h.canReply || h.canReact || markable) ? (
           <View style={s.actions}>
             {h.canReply ? (
               <Pressable onPress={() => h.onReply(c)} accessibilityRole="button" testID={`reply-comment-${c.id}`}>
@@ -150,6 +174,16 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
             {h.canReact && !c.reactions.some((r) => r.emoji === '👍' && r.me) ? (
               <Pressable onPress={() => h.onReact(c.id, '👍')} accessibilityRole="button" testID={`like-comment-${c.id}`}>
                 <Text style={s.link}>{t('feed.like')}</Text>
+              </Pressable>
+            ) : null}
+            {markable ? (
+              <Pressable
+                onPress={() => h.onHelpful!(c.id, !c.helpful)}
+                accessibilityRole="button"
+                accessibilityState={{ selected: c.helpful }}
+                testID={`helpful-comment-${c.id}`}
+              >
+                <Text style={s.link}>{c.helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful')}</Text>
               </Pressable>
             ) : null}
           </View>

@@ -9,6 +9,7 @@ import { Attachments } from '../../components/chat/attachments';
 import { EditBox } from '../../components/chat/edit-box';
 import { EmojiPicker } from '../../components/emoji-picker';
 import { ItemActionSheet, type SheetAction } from '../../components/item-actions';
+import { AuthorLevel } from '../../components/level-chip';
 import { Reactions } from '../../components/reactions';
 import { RichText } from '../../components/rich-text';
 import { useStyles } from '../../components/use-styles';
@@ -29,6 +30,7 @@ const make = (t: CommunitiesTheme) => ({
   },
   head: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 10, marginBottom: 8 },
   author: { fontWeight: '600' as const, color: t.text },
+  nameRow: { flexDirection: 'row' as const, alignItems: 'center' as const, gap: 6 },
   meta: { fontSize: 12, color: t.muted },
   label: { fontSize: 11, fontWeight: '700' as const, color: t.primary, marginBottom: 4 },
   title: { fontSize: 16, fontWeight: '700' as const, color: t.text, marginBottom: 4 },
@@ -117,7 +119,10 @@ export function PostCard({ item, pinned, onOpen, onReact, onMore, editing, onSav
       <View style={s.head}>
         <Avatar name={item.author.name} />
         <View style={{ flex: 1 }}>
-          <Text style={s.author}>{item.author.name}</Text>
+          <View style={s.nameRow}>
+            <Text style={s.author}>{item.author.name}</Text>
+            {item.community_id !== null ? <AuthorLevel userId={item.author.id} communityId={item.community_id} /> : null}
+          </View>
           <Text style={s.meta}>
             {shortTime(item.created_at, t, Date.now(), i18n.language)}
             {item.edited_at ? ` ${t('chat.edited')}` : ''}

@@ -10,6 +10,7 @@ import { useAddon } from '../../context';
 import {
   useCommentsQuery,
   useDeleteCommentMutation,
+  useHelpfulCommentMutation,
   useReactToCommentMutation,
   useUpdateCommentMutation,
   type CommentThread,
@@ -46,18 +47,24 @@ export function PostDetail({
   const edit = useUpdateCommentMutation(item.id);
   const remove = useDeleteCommentMutation(item.id);
   const react = useReactToCommentMutation(item.id);
+  const helpful = useHelpfulCommentMutation(item.id);
   const [replyTo, setReplyTo] = useState<FeedComment | null>(null);
   const [sheetFor, setSheetFor] = useState<FeedComment | null>(null);
   const [editingId, setEditingId] = useState<number | null>(null);
-  const failure = edit.error ?? remove.error ?? react.error;
+  const failure = edit.error ?? remove.error ?? react.error ?? helpful.error;
   const h: CommentHandlers = {
     canReply: item.viewer_can.comment,
     canReact: item.viewer_can.react,
+    levelScope: item.community_id,
     onReply: (c) => {
       track('tap', 'feed.reply_to', { comment_id: c.id });
       setReplyTo(c);
     },
     onReact: (commentId, emoji) => react.mutate({ commentId, emoji }),
+    onHelpful: (commentId, marked) => {
+      track('tap', marked ? 'feed.mark_helpful' : 'feed.unmark_helpful', { comment_id: commentId });
+      helpful.mutate({ commentId, helpful: marked });
+    },
     onMore: (c) => setSheetFor(c),
     editingId,
     onCancelEdit: () => setEditingId(null),
@@ -87,6 +94,7 @@ export function PostDetail({
           edit.reset();
           remove.reset();
           react.reset();
+          helpful.reset();
         }}
       />
       <FlatList

@@ -41,6 +41,7 @@ export function useConversation<M extends AnyMessage>(
       edit: (id, content) => sourceRef.current.edit!(id, content),
       remove: (id) => sourceRef.current.remove!(id),
       react: (id, emoji) => sourceRef.current.react!(id, emoji),
+      helpful: (id, helpful) => sourceRef.current.helpful!(id, helpful),
       read: (id) => sourceRef.current.read?.(id) ?? Promise.resolve(),
     };
     return new ConversationMachine(live, {
@@ -89,6 +90,10 @@ export function useConversation<M extends AnyMessage>(
       },
       onEdit: (messageId, content) => conversation.edit(messageId, content),
       onDelete: (messageId) => void conversation.remove(messageId),
+      onHelpful: (messageId, helpful) => {
+        track('tap', helpful ? 'chat.mark_helpful' : 'chat.unmark_helpful', { message_id: messageId });
+        void conversation.markHelpful(messageId, helpful);
+      },
       onDismissError: () => conversation.clearActionError(),
     }),
     [conversation, track],
@@ -104,5 +109,7 @@ export interface ConversationActions {
   onReact: (messageId: number, emoji: string) => void;
   onEdit: (messageId: number, content: string) => Promise<EditResult>;
   onDelete: (messageId: number) => void;
+  /** Marks a reply helpful or takes the mark back (channels whose source can). */
+  onHelpful?: (messageId: number, helpful: boolean) => void;
   onDismissError: () => void;
 }

@@ -99,9 +99,27 @@ export function useDeleteCommentMutation(itemId: number) {
     mutationFn: (commentId: number) => api.feed.removeComment({ params: { commentId } }),
     onSuccess: (_r, commentId) => {
       // The server keeps the count (a deleted comment stays as a tombstone in its thread).
-      patchComment(qc, itemId, commentId, (c) => ({ ...c, content: null, deleted: true, viewer_can: { edit: false, delete: false } }));
+      patchComment(qc, itemId, commentId, (c) => ({
+        ...c,
+        content: null,
+        deleted: true,
+        viewer_can: { edit: false, delete: false, mark_helpful: false },
+      }));
       return refresh(qc, itemId);
     },
+  });
+}
+
+/** Marks a comment helpful or takes the mark back (the post's author, or a moderator); shown once the server agrees. */
+export function useHelpfulCommentMutation(itemId: number) {
+  const { api } = useAddon();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ commentId, helpful }: { commentId: number; helpful: boolean }) =>
+      helpful
+        ? api.gamification.markCommentHelpful({ params: { commentId } })
+        : api.gamification.unmarkCommentHelpful({ params: { commentId } }),
+    onSuccess: (res, { commentId }) => patchComment(qc, itemId, commentId, (c) => ({ ...c, helpful: res.helpful })),
   });
 }
 

@@ -137,7 +137,22 @@ export async function presentItems(
   return rows.map((r) => presentItem(actor, r, h, access(r.community_id), deps.attachment));
 }
 
-export function presentComment(c: FeedCommentRow, users: Map<number, HostUser>, reactions: Reactions, actor: Actor, mayDeleteAny: boolean) {
+/** Helpful marks for a set of comments: which are marked, and whether the viewer may mark them. */
+export interface CommentHelpful {
+  marked: Set<number>;
+  /** The viewer may mark others' comments on posts with these ids (their own posts, or every post for a moderator). */
+  mayMark: (feedItemId: number) => boolean;
+}
+export const NO_HELPFUL: CommentHelpful = { marked: new Set(), mayMark: () => false };
+
+export function presentComment(
+  c: FeedCommentRow,
+  users: Map<number, HostUser>,
+  reactions: Reactions,
+  actor: Actor,
+  mayDeleteAny: boolean,
+  helpful: CommentHelpful = NO_HELPFUL,
+) {
   const own = c.user_id === actor.userId;
   return {
     id: c.id,
@@ -150,6 +165,11 @@ export function presentComment(c: FeedCommentRow, users: Map<number, HostUser>, 
     created_at: c.created_at,
     edited_at: c.edited_at,
     deleted: c.deleted_at !== null,
-    viewer_can: { edit: own && !c.deleted_at, delete: !c.deleted_at && (own || mayDeleteAny) },
+    helpful: helpful.marked.has(c.id),
+    viewer_can: {
+      edit: own && !c.deleted_at,
+      delete: !c.deleted_at && (own || mayDeleteAny),
+      mark_helpful: !own && !c.deleted_at && helpful.mayMark(c.feed_item_id),
+    },
   };
 }

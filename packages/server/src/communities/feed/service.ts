@@ -16,7 +16,7 @@ import { ACTIVITY_RESOLUTION_MS, activityStale, touchCommunityActivity } from '.
 import type { CommunityDeps } from '../deps';
 import { membershipFacts, type FactsLoader, type MemberWithRole } from '../facts';
 
-import { presentComment, presentItem, presentItems, reactionsFor } from './hydrate';
+import { NO_HELPFUL, presentComment, presentItem, presentItems, reactionsFor, type CommentHelpful } from './hydrate';
 import { FeedPublisher } from './publish';
 
 type FeedQuery = z.output<(typeof feedEndpoints)['communityFeed']['query']>;
@@ -511,7 +511,7 @@ export class FeedService {
   }
 
   private async presentComments(actor: Actor, rows: FeedCommentRow[], access: AccessContext | null) {
-    const [users, reactions] = await Promise.all([
+    const [users, reactions, helpful] = await Promise.all([
       this.ctx.host.identities.getUsers(rows.map((r) => r.user_id)),
       reactionsFor(
         this.db,
@@ -519,9 +519,35 @@ export class FeedService {
         rows.map((r) => r.id),
         actor.userId,
       ),
+      this.commentHelpful(actor, rows, access),
     ]);
     const any = this.mayDeleteAny(actor, access);
-    return rows.map((r) => presentComment(r, users, reactions, actor, any));
+    return rows.map((r) => presentComment(r, users, reactions, actor, any, helpful));
+  }
+
+  /** Which comments are marked helpful, and on which posts the viewer may mark them (the post's author, or a moderator). */
+  private async commentHelpful(actor: Actor, rows: FeedCommentRow[], access: AccessContext | null): Promise<CommentHelpful> {
+    if (rows.length === 0 || !this.ctx.config.features.gamification) return NO_HELPFUL;
+    const ids = rows.map((r) => r.id);
+    const items = [...new Set(rows.map((r) => r.feed_item_id))];
+    const reviewer = access !== null && can(actor, 'moderation.review', access).allowed;
+    const [marks, posts] = await Promise.all([
+      this.db
+        .selectFrom('gamification_helpful_marks')
+        .select('target_id')
+        .where('target_type', '=', 'feed_comment')
+        .where('target_id', 'in', ids)
+        .execute(),
+      reviewer
+        ? Promise.resolve([])
+        : this.db.selectFrom('central_feed_items').select(['id', 'user_id', 'community_id']).where('id', 'in', items).execute(),
+    ]);
+    const asked = new Set(posts.filter((p) => p.user_id === actor.userId && p.community_id !== null).map((p) => p.id));
+    return {
+      marked: new Set(marks.map((m) => Number(m.target_id))),
+      // Helpful marks exist in communities only: a site-wide post (no access context) has none.
+      mayMark: (itemId) => access !== null && (reviewer || asked.has(itemId)),
+    };
   }
 
   async comments(actor: Actor, itemId: number, q: { cursor?: string | undefined; limit: number }) {

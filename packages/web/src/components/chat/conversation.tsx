@@ -69,6 +69,7 @@ export function Conversation<M extends AnyMessage>({ c, me }: { c: ConversationC
     },
     onDelete: (m: AnyMessage) => void machine.remove(m.id),
     ...(c.pin ? { onPin: (m: AnyMessage, pinned: boolean) => void machine.pin(m.id, pinned) } : {}),
+    ...(c.helpful ? { onHelpful: (m: AnyMessage, helpful: boolean) => void machine.markHelpful(m.id, helpful) } : {}),
     onJump: (id: number) => {
       const el = document.getElementById(`cm-msg-${id}`);
       if (el) {

@@ -19,6 +19,8 @@ export interface MessageActions {
   onEdit: (m: AnyMessage, content: string) => Promise<unknown>;
   onDelete: (m: AnyMessage) => void;
   onPin?: (m: AnyMessage, pinned: boolean) => void;
+  /** Marks a reply helpful or takes the mark back (channels with gamification on). */
+  onHelpful?: (m: AnyMessage, helpful: boolean) => void;
   onJump: (id: number) => void;
 }
 
@@ -115,6 +117,8 @@ export function MessageItem({
   const canEdit = !m.deleted && (m.viewer_can.edit || mine);
   const canDelete = !m.deleted && (m.viewer_can.delete || mine);
   const pinned = 'is_pinned' in m && m.is_pinned;
+  const helpful = 'helpful' in m && m.helpful;
+  const canMarkHelpful = 'mark_helpful' in m.viewer_can && m.viewer_can.mark_helpful && Boolean(actions.onHelpful);
   const mentionsMe = m.mentions.includes(me) || ('mention_everyone' in m && m.mention_everyone);
   const time = clockTime(m.created_at, i18n.language);
   const cls = [
@@ -178,6 +182,11 @@ export function MessageItem({
           )
         )}
         <AttachmentList items={m.attachments} />
+        {helpful && !m.deleted && (
+          <span className="cm-helpful" title={t('gamification.helpful_title')}>
+            <span aria-hidden="true">✓</span> {t('gamification.helpful')}
+          </span>
+        )}
         {m.reactions.length > 0 && <Reactions reactions={m.reactions} disabled={!canReact} more onToggle={(e) => actions.onReact(m, e)} />}
         {confirming && (
           <div className="cm-msg-confirm" role="alert">
@@ -228,6 +237,18 @@ export function MessageItem({
               onClick={() => actions.onPin!(m, !pinned)}
             >
               📌
+            </button>
+          )}
+          {canMarkHelpful && (
+            <button
+              type="button"
+              className="cm-icon-btn"
+              aria-label={helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful')}
+              title={helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful')}
+              aria-pressed={helpful}
+              onClick={() => actions.onHelpful!(m, !helpful)}
+            >
+              ✓
             </button>
           )}
           {canEdit && mine && (

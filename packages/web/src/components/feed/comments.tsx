@@ -7,6 +7,7 @@ import {
   useCreateCommentMutation,
   useDeleteCommentMutation,
   useFeedCommentsQuery,
+  useHelpfulCommentMutation,
   useReactCommentMutation,
   useUpdateCommentMutation,
 } from '../../state/queries/feed';
@@ -41,6 +42,7 @@ function CommentRow({
   const update = useUpdateCommentMutation(item.id);
   const remove = useDeleteCommentMutation(item.id);
   const react = useReactCommentMutation(item.id);
+  const helpful = useHelpfulCommentMutation(item.id);
   const save = () => {
     if (text.trim()) update.mutate({ id: c.id, content: text.trim() }, { onSuccess: () => setEditing(false) });
   };
@@ -77,6 +79,11 @@ function CommentRow({
         ) : (
           <RichText source={c.content ?? ''} />
         )}
+        {c.helpful && !c.deleted && (
+          <span className="cm-helpful" title={t('gamification.helpful_title')}>
+            <span aria-hidden="true">✓</span> {t('gamification.helpful')}
+          </span>
+        )}
         {!c.deleted && !editing && (
           <div className="cm-comment-actions">
             <Reactions reactions={c.reactions} disabled={!item.viewer_can.react} onToggle={(emoji) => react.mutate({ id: c.id, emoji })} />
@@ -100,10 +107,21 @@ function CommentRow({
             {c.viewer_can.delete && (
               <ConfirmDelete label={t('feed.delete')} busy={remove.isPending} onConfirm={() => remove.mutate(c.id)} />
             )}
+            {c.viewer_can.mark_helpful && (
+              <button
+                type="button"
+                className="cm-link"
+                aria-pressed={c.helpful}
+                disabled={helpful.isPending}
+                onClick={() => helpful.mutate({ id: c.id, helpful: !c.helpful })}
+              >
+                {c.helpful ? t('gamification.unmark_helpful') : t('gamification.mark_helpful')}
+              </button>
+            )}
             {c.author.id !== me.data?.id && (
               <ReportButton type="feed_comment" id={c.id} className="cm-link" label={t('moderation.report')} />
             )}
-            {(remove.isError || update.isError) && <span role="alert">{t('app.error')}</span>}
+            {(remove.isError || update.isError || helpful.isError) && <span role="alert">{t('app.error')}</span>}
           </div>
         )}
       </div>

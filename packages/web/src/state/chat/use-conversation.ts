@@ -40,6 +40,10 @@ export interface ConversationConfig<M extends AnyMessage> {
   canPin: boolean;
   /** May delete other people's messages (owner, moderators): live messages get Delete from this. */
   canDeleteAny?: boolean;
+  /** Marks a reply helpful or unmarks it (channels, gamification on). */
+  helpful?: (id: number, helpful: boolean) => Promise<{ helpful: boolean }>;
+  /** Who may mark live replies helpful: see ViewerRights.helpful ('off' without `helpful`). */
+  helpfulRights?: 'asker' | 'moderator';
   canReact: boolean;
   allowEveryone: boolean;
   /** The channel's slow mode (0: none); moderators who are exempt pass 0. */
@@ -74,11 +78,17 @@ export function useConversation<M extends AnyMessage>(
       remove: (id) => cfg.current.remove(id),
       react: (id, emoji) => cfg.current.react(id, emoji),
       pin: (id, pinned) => (cfg.current.pin ? cfg.current.pin(id, pinned) : Promise.reject(new Error('no pins here'))),
+      helpful: (id, helpful) =>
+        cfg.current.helpful ? cfg.current.helpful(id, helpful) : Promise.reject(new Error('no helpful marks here')),
       read: (id) => cfg.current.read(id),
     };
     const m = new ConversationMachine<M>(io, {
       me: () => ({ id: meId }),
-      rights: () => ({ deleteAny: cfg.current.canDeleteAny ?? false, pin: cfg.current.canPin }),
+      rights: () => ({
+        deleteAny: cfg.current.canDeleteAny ?? false,
+        pin: cfg.current.canPin,
+        helpful: cfg.current.helpful ? (cfg.current.helpfulRights ?? 'asker') : 'off',
+      }),
     });
     m.readUpTo(c.lastReadId);
     return m;

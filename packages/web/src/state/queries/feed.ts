@@ -10,6 +10,7 @@ import {
   prependPost,
   removePost,
   setCommentCount,
+  setCommentHelpful,
   setReactions,
   type CommentsPage,
   type FeedPages,
@@ -146,6 +147,18 @@ export function useDeleteCommentMutation(itemId: number) {
   return useMutation({
     mutationFn: (id: number) => api.feed.removeComment({ params: { commentId: id } }),
     onSuccess: (_r, id) => patchComments(qc, itemId, (d) => markCommentDeleted(d, id)),
+  });
+}
+
+/** Marks a comment helpful or takes the mark back (the post's author, or a moderator). */
+export function useHelpfulCommentMutation(itemId: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { id: number; helpful: boolean }) =>
+      v.helpful
+        ? api.gamification.markCommentHelpful({ params: { commentId: v.id } })
+        : api.gamification.unmarkCommentHelpful({ params: { commentId: v.id } }),
+    onSuccess: (r, v) => patchComments(qc, itemId, (d) => setCommentHelpful(d, v.id, r.helpful)),
   });
 }
 
