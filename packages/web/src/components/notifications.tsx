@@ -15,6 +15,7 @@ import {
 import { useRealtime, useRealtimeEvent } from '../state/realtime';
 
 import { BellIcon } from './icons';
+import { SavedCheckbox } from './saved-checkbox';
 
 /** Where a notification leads: the message (opened "around" it), the DM, the post, the community. */
 export function notificationHref(n: Notification): string {
@@ -215,13 +216,13 @@ export function NotificationsScreen() {
                     <th scope="row">{t(`notifications.kinds.${k}`)}</th>
                     {(['in_app', 'host'] as const).map((where) => (
                       <td key={where}>
-                        <input
-                          type="checkbox"
+                        <SavedCheckbox
                           aria-label={`${t(`notifications.kinds.${k}`)}: ${t(`notifications.prefs.${where}`)}`}
                           title={p.allowed[k][where] ? undefined : t('notifications.prefs.not_allowed')}
                           disabled={!p.allowed[k][where]}
                           checked={p.allowed[k][where] && p.kinds[k][where]}
-                          onChange={(e) => save.mutate({ patch: { kinds: { [k]: { [where]: e.target.checked } } } })}
+                          revision={save.status}
+                          onChecked={(on) => save.mutate({ patch: { kinds: { [k]: { [where]: on } } } })}
                         />
                       </td>
                     ))}
@@ -319,11 +320,11 @@ export function ScopeNotificationControl({
         ))}
       </select>
       <label className="cm-check">
-        <input
-          type="checkbox"
+        <SavedCheckbox
           checked={scope?.muted ?? false}
+          revision={save.status}
           disabled={!prefs.data}
-          onChange={(e) => save.mutate({ patch: { ...ids, muted: e.target.checked }, names })}
+          onChecked={(muted) => save.mutate({ patch: { ...ids, muted }, names })}
         />{' '}
         {t('notifications.prefs.mute')}
       </label>

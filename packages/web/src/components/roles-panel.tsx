@@ -11,6 +11,7 @@ import {
 } from '../state/queries/community-admin';
 
 import { errorText } from './error-note';
+import { SavedCheckbox } from './saved-checkbox';
 
 /** Owner and guest stay at the ends; the roles between them may be ordered. */
 const FIXED = new Set(['owner', 'guest']);
@@ -193,12 +194,12 @@ export function RolesPanel({ slug }: { slug: string }) {
                   const on = r.permissions.includes(p);
                   return (
                     <td key={r.id}>
-                      <input
-                        type="checkbox"
+                      <SavedCheckbox
                         aria-label={t('roles.toggle', { role: r.name, perm: t(`roles.perm_${p}`) })}
                         checked={on}
+                        revision={update.status}
                         disabled={r.slug === 'owner' || update.isPending}
-                        onChange={() =>
+                        onChecked={() =>
                           update.mutate({ roleId: r.id, permissions: on ? r.permissions.filter((x) => x !== p) : [...r.permissions, p] })
                         }
                       />

@@ -16,6 +16,7 @@ import { RankBars, SeriesChart, type ChartPoint } from '../components/charts';
 import { ErrorNote } from '../components/error-note';
 import { ProfileName } from '../components/gamification';
 import { ActivityCalendar, HourGrid } from '../components/heatmap';
+import { SavedCheckbox } from '../components/saved-checkbox';
 import {
   useCommunityAnalytics,
   useCommunityHeatmap,
@@ -289,11 +290,11 @@ function ShowActivityToggle() {
   if (!settings.data) return null;
   return (
     <label className="cm-check">
-      <input
-        type="checkbox"
-        checked={save.isPending ? (save.variables ?? settings.data.show_activity) : settings.data.show_activity}
+      <SavedCheckbox
+        checked={settings.data.show_activity}
+        revision={save.status}
         disabled={save.isPending}
-        onChange={(e) => save.mutate(e.target.checked)}
+        onChecked={(on) => save.mutate(on)}
       />
       {t('heatmap.show_mine')}
       {save.isError && (
