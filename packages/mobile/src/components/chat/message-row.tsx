@@ -9,6 +9,7 @@ import { Avatar } from '../avatar';
 import { AuthorLevel } from '../level-chip';
 import { Reactions } from '../reactions';
 import { RichText } from '../rich-text';
+import { HelpfulMark } from '../helpful-mark';
 import { useStyles } from '../use-styles';
 
 import { Attachments } from './attachments';
@@ -28,18 +29,6 @@ const make = (t: CommunitiesTheme) => ({
   pending: { opacity: 0.6 },
   failed: { color: t.danger, fontSize: 12, marginTop: 4 },
   edited: { fontSize: 12, color: t.muted },
-  helpful: {
-    alignSelf: 'flex-start' as const,
-    marginTop: 4,
-    paddingHorizontal: 8,
-    paddingVertical: 1,
-    borderRadius: 10,
-    overflow: 'hidden' as const,
-    fontSize: 12,
-    fontWeight: '600' as const,
-    color: '#067647',
-    backgroundColor: '#ecfdf3',
-  },
 });
 
 /** A message from the server; long-press opens its action sheet, or it is edited in place. */
@@ -100,11 +89,7 @@ export function MessageRow({
           edited
         )}
         <Attachments items={m.attachments} />
-        {'helpful' in m && m.helpful && !m.deleted ? (
-          <Text style={s.helpful} testID={`helpful-mark-${m.id}`} accessibilityLabel={t('gamification.helpful_title')}>
-            ✓ {t('gamification.helpful')}
-          </Text>
-        ) : null}
+        {'helpful' in m && m.helpful && !m.deleted ? <HelpfulMark id={m.id} /> : null}
         <Reactions reactions={m.reactions} onToggle={onReact} canReact={canReact} />
       </View>
     </Pressable>

@@ -9,6 +9,7 @@ import { ItemActionSheet, type SheetAction } from '../../components/item-actions
 import { AuthorLevel } from '../../components/level-chip';
 import { Reactions } from '../../components/reactions';
 import { RichText } from '../../components/rich-text';
+import { HelpfulMark } from '../../components/helpful-mark';
 import { useStyles } from '../../components/use-styles';
 import type { CommunitiesTheme } from '../../config';
 import { useAddon } from '../../context';
@@ -51,18 +52,6 @@ const make = (t: CommunitiesTheme) => ({
   banner: { flexDirection: 'row' as const, justifyContent: 'space-between' as const, paddingHorizontal: 8 },
   bannerText: { fontSize: 12, color: t.muted, flex: 1 },
   error: { fontSize: 12, color: t.danger, paddingHorizontal: 8 },
-  helpful: {
-    alignSelf: 'flex-start' as const,
-    marginTop: 2,
-    paddingHorizontal: 8,
-    paddingVertical: 1,
-    borderRadius: 10,
-    overflow: 'hidden' as const,
-    fontSize: 12,
-    fontWeight: '600' as const,
-    color: '#067647',
-    backgroundColor: '#ecfdf3',
-  },
 });
 
 export interface CommentHandlers {
@@ -158,11 +147,7 @@ export function CommentRow({ c, isReply, h }: { c: FeedComment; isReply: boolean
         ) : (
           <RichText source={c.content} style={s.text} />
         )}
-        {c.helpful && !c.deleted ? (
-          <Text style={s.helpful} testID={`helpful-mark-${c.id}`} accessibilityLabel={t('gamification.helpful_title')}>
-            ✓ {t('gamification.helpful')}
-          </Text>
-        ) : null}
+        {c.helpful && !c.deleted ? <HelpfulMark id={c.id} /> : null}
         {!c.deleted ? <Reactions reactions={c.reactions} onToggle={(e) => h.onReact(c.id, e)} canReact={h.canReact} /> : null}
         {!c.deleted && (h.canReply || h.canReact || markable) ? (
           <View style={s.actions}>
