@@ -1,4 +1,4 @@
-import type { NotificationPrefs, NotificationPrefsPatch } from '@communities/contract';
+import type { NotificationPrefs, NotificationPrefsPatch, ScopePrefs } from '@communities/contract';
 
 /**
  * The preferences as they will be once the server has applied `patch`, so a switch moves when it
@@ -19,7 +19,7 @@ export function applyNotificationPrefsPatch(
   }
   const community_id = patch.community_id;
   const channel_id = patch.channel_id ?? 0;
-  const same = (s: { community_id: number; channel_id: number }) => s.community_id === community_id && s.channel_id === channel_id;
+  const same = (s: ScopePrefs) => s.community_id === community_id && s.channel_id === channel_id;
   const before = prefs.scopes.find(same);
   const scope = {
     ...(before ?? { community_id, channel_id, ...names, muted: false, level: null }),
@@ -74,4 +74,28 @@ export function notificationPrefsSaveHandlers(cache: NotificationPrefsCache) {
       if (cache.pendingSaves() === 1) cache.set(prefs);
     },
   };
+}
+
+/**
+ * A community's (or, with `channelId`, a channel's) own override, what a save to it sends, and the
+ * names a preview shows before the server answers: what a scope's level-and-mute control needs.
+ */
+export function notificationScope(
+  prefs: NotificationPrefs | undefined,
+  where: { communityId: number; communityName: string; channelId?: number; channelName?: string },
+) {
+  const channelId = where.channelId ?? 0;
+  return {
+    scope: prefs?.scopes.find((s) => s.community_id === where.communityId && s.channel_id === channelId),
+    ids: { community_id: where.communityId, ...(channelId ? { channel_id: channelId } : {}) },
+    names: { community_name: where.communityName, channel_name: where.channelName ?? null },
+  };
+}
+
+/** Whether nothing from `channel` reaches the bell: it, or its whole community, is muted. */
+export function channelMuted(prefs: NotificationPrefs | undefined, channel: { id: number; community_id: number }): boolean {
+  return (
+    prefs?.scopes.some((s) => s.community_id === channel.community_id && s.muted && (s.channel_id === 0 || s.channel_id === channel.id)) ??
+    false
+  );
 }

@@ -1,3 +1,4 @@
+import { notificationScope } from '@communities/client';
 import { NOTIFICATION_KINDS, NOTIFICATION_LEVELS, type NotificationLevel } from '@communities/contract';
 import { useTranslation } from 'react-i18next';
 import { Pressable, ScrollView, Switch, Text, View } from 'react-native';
@@ -175,9 +176,7 @@ export function ScopeNotificationControl({
   const { t } = useTranslation();
   const prefs = useNotificationPrefsQuery();
   const save = useNotificationPrefsMutation();
-  const scope = prefs.data?.scopes.find((x) => x.community_id === communityId && x.channel_id === (channelId ?? 0));
-  const ids = { community_id: communityId, ...(channelId ? { channel_id: channelId } : {}) };
-  const names = { community_name: communityName, channel_name: channelName ?? null };
+  const { scope, ids, names } = notificationScope(prefs.data, { communityId, communityName, channelId, channelName });
   const label = channelId
     ? t('notifications.prefs.this_channel', { name: channelName ?? '' })
     : t('notifications.prefs.this_community', { name: communityName });

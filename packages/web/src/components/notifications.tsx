@@ -1,3 +1,4 @@
+import { notificationScope } from '@communities/client';
 import { NOTIFICATION_KINDS, NOTIFICATION_LEVELS, realtimeChannel, type Notification, type NotificationLevel } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -297,9 +298,7 @@ export function ScopeNotificationControl({
   const { t } = useTranslation();
   const prefs = useNotificationPrefsQuery();
   const save = useNotificationPrefsMutation();
-  const scope = prefs.data?.scopes.find((s) => s.community_id === communityId && s.channel_id === (channelId ?? 0));
-  const ids = { community_id: communityId, ...(channelId ? { channel_id: channelId } : {}) };
-  const names = { community_name: communityName, channel_name: channelName ?? null };
+  const { scope, ids, names } = notificationScope(prefs.data, { communityId, communityName, channelId, channelName });
   const label = channelId ? `# ${channelName ?? ''}` : `${t('notifications.prefs.whole_community')}: ${communityName}`;
   return (
     <fieldset className="cm-notif-scope" data-testid={channelId ? 'channel-notifications' : 'community-notifications'}>

@@ -1,4 +1,4 @@
-import { ApiError } from '@communities/client';
+import { ApiError, channelMuted } from '@communities/client';
 import { realtimeChannel, type Channel, type ChannelMessage, type Me } from '@communities/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
@@ -270,11 +270,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   const current = channels.find((c) => isChat(c) && (c.slug === channelRef || String(c.id) === channelRef)) ?? null;
   const fallback = channels.find((c) => c.type === 'text') ?? channels.find(isChat);
   const notifyPrefs = useNotificationPrefsQuery();
-  const mutedHere =
-    !!current &&
-    !!notifyPrefs.data?.scopes.some(
-      (s) => s.community_id === current.community_id && s.muted && (s.channel_id === 0 || s.channel_id === current.id),
-    );
+  const mutedHere = !!current && channelMuted(notifyPrefs.data, current);
 
   // /channels alone (the community's Channels tab, "Course chat"): open the first channel.
   useEffect(() => {

@@ -1,3 +1,4 @@
+import { channelMuted } from '@communities/client';
 import type { Channel } from '@communities/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -23,9 +24,7 @@ export function ChannelBell({ channel, communityName }: { channel: Channel; comm
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const prefs = useNotificationPrefsQuery();
-  const muted = prefs.data?.scopes.some(
-    (x) => x.community_id === channel.community_id && (x.channel_id === channel.id || x.channel_id === 0) && x.muted,
-  );
+  const muted = channelMuted(prefs.data, channel);
   const label = t('notifications.prefs.channel_bell', { name: channel.name });
   return (
     <>
