@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
+
+import Database from 'better-sqlite3';
 
 import { MIGRATIONS } from '../src/platform/db/migrations';
 
@@ -77,6 +79,46 @@ describe('the communities command', () => {
       out: expect.stringContaining('--roles api without gateway needs chat.driver = redis'),
     });
   }, 60_000);
+
+  it('serve --roles worker on SQLite stays up after its first jobs, and stops on SIGTERM', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'db.sqlite');
+    const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--roles', 'worker'], {
+      cwd: root,
+      env: { ...process.env, COMMUNITIES_CONFIG: '', COMMUNITIES__LOG_LEVEL: 'silent', DATABASE_URL: `sqlite://${file}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const lastSync = () => {
+      let db: Database.Database | undefined;
+      try {
+        db = new Database(file, { readonly: true, fileMustExist: true });
+        return db.prepare("select cursor from host_sync_cursors where name = 'last_run'").get() as { cursor: string } | undefined;
+      } catch {
+        return undefined; // not created or not migrated yet
+      } finally {
+        db?.close();
+      }
+    };
+    try {
+      // The host sync the worker enqueues at start has run: its jobs found at boot are done.
+      for (const deadline = Date.now() + 90_000; !lastSync();) {
+        expect(proc.exitCode, out).toBeNull();
+        expect(Date.now() < deadline, `no host sync: ${out}`).toBe(true);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(out).toContain('Worker running.');
+      // Past a few polls of the database queue (one a second), with nothing left to do.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(proc.exitCode, out).toBeNull();
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    }
+  }, 120_000);
 
   it('refuses to seed demo data into a real RocketLMS', () => {
     const env = {

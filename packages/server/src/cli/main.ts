@@ -233,6 +233,9 @@ program
     process.once('SIGINT', () => void shutdown());
     process.once('SIGTERM', () => void shutdown());
     if (!served) {
+      // A worker alone has no server socket, and the database queue polls on unref'd timers:
+      // without this the process would exit, status 0, once the jobs it found at start are done.
+      setInterval(() => undefined, 1 << 30);
       console.log('Worker running.');
       return;
     }
