@@ -20,7 +20,7 @@ beforeAll(async () => {
   admin = s.demo.adminId;
   st = s.demo.studentIds;
   c = await makeCommunity(s, { name: 'Moderated' });
-  for (const u of st.slice(0, 8)) await addMember(s, c.id, u);
+  for (const u of st.slice(0, 9)) await addMember(s, c.id, u);
   general = (await s.as(owner).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!.id;
   defaults = structuredClone(s.ctx.config.moderation);
 });
@@ -181,6 +181,24 @@ describe('spam rules', () => {
     } finally {
       s.ctx.clock = real;
     }
+  });
+
+  it('repeats count what is stored: a nonce retried is one post, an edited post counts with its new text', async () => {
+    noThresholds();
+    Object.assign(mod().spam, { repeat_count: 3, repeat_window_seconds: 60, action: 'reject' });
+    const send = (content: string, nonce?: string) =>
+      s.as(st[8]!).channels.post({ params: { channelId: general }, body: { content, ...(nonce ? { nonce } : {}) } });
+    // A send retried with its nonce answers the stored message: still one post.
+    const first = await send('join my server', 'retry-nonce-1');
+    expect((await send('join my server', 'retry-nonce-1')).id).toBe(first.id);
+    await send('join my server');
+    await expectStatus(send('join my server'), 422, 'content_rejected');
+    // The second copy edited to other words no longer counts as a copy.
+    const other = await send('ask me anything');
+    await send('ask me anything');
+    await s.as(st[8]!).channels.edit({ params: { messageId: other.id }, body: { content: 'something else' } });
+    await send('ask me anything');
+    await expectStatus(send('ask me anything'), 422, 'content_rejected');
   });
 
   it('max_mentions, and new_member_link_days (flag puts it in the queue)', async () => {

@@ -287,7 +287,7 @@ export class ChannelMessageService {
             .values(notified.map((user_id) => ({ message_id: id, channel_id: channel.id, user_id })))
             .execute();
         await bindAttachments(trx, 'channel', actor, id, body.attachment_ids);
-        await recordCheck(this.contentCheck(), trx, checkInput, checked, id);
+        await recordCheck(this.contentCheck(), trx, afterCommit, checkInput, checked, { id, created_at: now });
         // Bookkeeping on rows every poster shares, once per commit (group) and only forward:
         // concurrent posts commit in any order, and the channel's last is the highest id.
         once(`channel:${channel.id}`, (t) =>
@@ -461,7 +461,7 @@ export class ChannelMessageService {
     const checked = await checkContent(this.contentCheck(), checkInput);
     const now = this.ctx.clock.now().toISOString();
     const meta = parseMessageMeta(row.metadata);
-    await inTransaction(this.db, async (trx) => {
+    await inTransaction(this.db, async (trx, afterCommit) => {
       await trx
         .updateTable('channel_messages')
         .set({
@@ -473,7 +473,7 @@ export class ChannelMessageService {
         })
         .where('id', '=', row.id)
         .execute();
-      await recordCheck(this.contentCheck(), trx, checkInput, checked, row.id);
+      await recordCheck(this.contentCheck(), trx, afterCommit, checkInput, checked, row);
     });
     const message = await this.presentOne(actor, messageId);
     if (checked.state !== 'held') this.publish.messageUpdated(message);

@@ -35,6 +35,11 @@ export interface ContentCheck {
   check(input: ContentCheckInput): ContentVerdict | Promise<ContentVerdict>;
   /** In the post's transaction: counts the violation and queues flagged or held content. */
   record?(trx: Tx, input: ContentCheckInput, verdict: ContentVerdict, targetId: number): Promise<void>;
+  /**
+   * After a post's commit, new or edited: its id, the text stored and when it was first posted
+   * (the spam repeat rule keeps an author's latest posts from these).
+   */
+  posted?(input: ContentCheckInput, post: { id: number; content: string; created_at: string }): void;
   /** A refused post still counts as a violation (its own transaction). */
   rejected?(input: ContentCheckInput, verdict: ContentVerdict): Promise<void>;
 }

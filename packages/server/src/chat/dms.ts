@@ -489,7 +489,7 @@ export class DmService {
           }),
         );
         await bindAttachments(trx, 'dm', actor, messageId, body.attachment_ids, thread.id);
-        await recordCheck(this.contentCheck(), trx, checkInput, checked, messageId);
+        await recordCheck(this.contentCheck(), trx, afterCommit, checkInput, checked, { id: messageId, created_at: now });
         // Bookkeeping once per commit (group), only ever forward: posts commit in any order.
         once(`dm_thread:${thread.id}`, (t) =>
           t
@@ -569,13 +569,13 @@ export class DmService {
     const checkInput = { content, userId: actor.userId, communityId: null, target: 'dm_message' as const };
     const checked = await checkContent(this.contentCheck(), checkInput);
     const now = this.ctx.clock.now().toISOString();
-    await inTransaction(this.db, async (trx) => {
+    await inTransaction(this.db, async (trx, afterCommit) => {
       await trx
         .updateTable('dm_messages')
         .set({ content: checked.content, moderation_state: checked.state, edited_at: now, updated_at: now })
         .where('id', '=', row.id)
         .execute();
-      await recordCheck(this.contentCheck(), trx, checkInput, checked, row.id);
+      await recordCheck(this.contentCheck(), trx, afterCommit, checkInput, checked, row);
     });
     const fresh = await this.db.selectFrom('dm_messages').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
     const message = this.present(actor, fresh, await this.hydrate([fresh], actor.userId), access);

@@ -1,7 +1,7 @@
 import type { CommunitiesConfig } from '@communities/contract';
 
 import type { Actor } from '../access';
-import type { Tx } from '../platform/db/transaction';
+import type { AfterCommit, Tx } from '../platform/db/transaction';
 import { AppError, invalid } from '../platform/errors';
 
 import type { ContentCheck, ContentCheckInput, ContentVerdict } from './content-check';
@@ -42,9 +42,20 @@ export async function checkContent(check: ContentCheck, input: ContentCheckInput
   }
 }
 
-/** In the post's transaction, once it has an id: lets moderation count and queue what it found. */
-export async function recordCheck(check: ContentCheck, trx: Tx, input: ContentCheckInput, checked: CheckedContent, id: number) {
-  if (checked.verdict.action !== 'pass') await check.record?.(trx, input, checked.verdict, id);
+/**
+ * In the post's transaction, once it has an id: lets moderation count and queue what it found,
+ * and after the commit tells it the post was stored (`post`: its id and when it was first posted).
+ */
+export async function recordCheck(
+  check: ContentCheck,
+  trx: Tx,
+  afterCommit: AfterCommit,
+  input: ContentCheckInput,
+  checked: CheckedContent,
+  post: { id: number; created_at: string },
+) {
+  if (checked.verdict.action !== 'pass') await check.record?.(trx, input, checked.verdict, post.id);
+  if (check.posted) afterCommit(() => check.posted!(input, { ...post, content: checked.content }));
 }
 
 /**

@@ -5,12 +5,21 @@ import { inTransaction, type Tx } from '../platform/db/transaction';
 
 import type { ModerationDeps } from './deps';
 import type { FilterMatch } from './filter';
+import { RecentPosts, type RecentPost } from './recent-posts';
 import type { WordLists } from './word-lists';
 
 /** Strongest first: when several matches or rules disagree, the strictest action wins. */
 const RANK: Record<FilterAction, number> = { reject: 4, hold: 3, flag: 2, censor: 1 };
 const SEVERITY_RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
-const POSTS = new Set(['channel_message', 'dm_message', 'feed_item', 'feed_comment']);
+const POST_TABLES: Partial<
+  Record<ContentCheckInput['target'], 'channel_messages' | 'dm_messages' | 'central_feed_items' | 'central_feed_comments'>
+> = {
+  channel_message: 'channel_messages',
+  dm_message: 'dm_messages',
+  feed_item: 'central_feed_items',
+  feed_comment: 'central_feed_comments',
+};
+const POSTS = new Set(Object.keys(POST_TABLES));
 /** How many of an author's latest posts the repeat rule reads: room for `repeat_count` copies with as many other posts between them. */
 export const repeatLookback = (repeatCount: number): number => Math.max(4, repeatCount * 2);
 const LINK = /\bhttps?:\/\/|\bwww\.[a-z0-9-]+\.[a-z]/gi;
@@ -30,10 +39,15 @@ interface Finding {
  * violation toward the automatic thresholds, both in the post's own transaction.
  */
 export class ModerationContentCheck implements ContentCheck {
+  /** SQLite (one writing process): authors' latest posts kept here instead of read per post. */
+  private readonly recent: RecentPosts | null;
+
   constructor(
     private readonly ctx: Pick<ModerationDeps, 'bus' | 'clock' | 'config' | 'db'>,
     private readonly lists: WordLists,
-  ) {}
+  ) {
+    this.recent = ctx.db.dialect === 'sqlite' ? new RecentPosts() : null;
+  }
 
   private get db() {
     return this.ctx.db.db;
@@ -122,27 +136,33 @@ export class ModerationContentCheck implements ContentCheck {
   /**
    * The author's posts of the same text within the repeat window, in the same kind of place,
    * among their latest `repeatLookback` posts: an index walk of fixed length on `(user_id, id)`,
-   * so the check costs the same however much a member has posted.
+   * so the check costs the same however much a member has posted. On SQLite the walk happens
+   * once per author and process; the posts this process commits then keep it current (`posted`).
    */
   private async repeats(input: ContentCheckInput): Promise<number> {
     const s = this.ctx.config.moderation.spam;
     const since = new Date(this.ctx.clock.now().getTime() - s.repeat_window_seconds * 1000).toISOString();
-    const table =
-      input.target === 'channel_message'
-        ? 'channel_messages'
-        : input.target === 'dm_message'
-          ? 'dm_messages'
-          : input.target === 'feed_item'
-            ? 'central_feed_items'
-            : 'central_feed_comments';
-    const latest = await this.db
-      .selectFrom(table)
-      .select(['content', 'created_at'])
-      .where('user_id', '=', input.userId)
-      .orderBy('id', 'desc')
-      .limit(repeatLookback(s.repeat_count))
-      .execute();
+    const table = POST_TABLES[input.target]!;
+    const key = `${table}:${input.userId}`;
+    const depth = repeatLookback(s.repeat_count);
+    let latest = this.recent?.get(key, depth);
+    if (!latest) {
+      const rows = await this.db
+        .selectFrom(table)
+        .select(['id', 'content', 'created_at'])
+        .where('user_id', '=', input.userId)
+        .orderBy('id', 'desc')
+        .limit(depth)
+        .execute();
+      latest = this.recent ? this.recent.seed(key, depth, rows) : rows;
+    }
     return latest.filter((r) => r.created_at >= since && r.content === input.content).length;
+  }
+
+  /** After a post's commit (new, or edited): what the repeat rule reads next for its author. */
+  posted(input: ContentCheckInput, post: RecentPost): void {
+    const table = POST_TABLES[input.target];
+    if (this.recent && table) this.recent.posted(`${table}:${input.userId}`, post);
   }
 
   async record(trx: Tx, input: ContentCheckInput, verdict: ContentVerdict, targetId: number): Promise<void> {

@@ -232,7 +232,7 @@ export class FeedService {
     };
     let id: number;
     try {
-      id = await this.ctx.db.groupCommit.run(async (trx, _afterCommit, once) => {
+      id = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
         const itemId = await insertedId(
           trx,
           trx.insertInto('central_feed_items').values({
@@ -251,7 +251,7 @@ export class FeedService {
           }),
         );
         await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
-        await recordCheck(this.check, trx, checkInput, checked, itemId);
+        await recordCheck(this.check, trx, afterCommit, checkInput, checked, { id: itemId, created_at: row.created_at });
         await this.ctx.bus.record(trx, 'FeedPostCreated', { community_id: communityId, user_id: actor.userId, feed_item_id: itemId, type });
         // The community row every post shares: once per commit group, after the writes, and
         // only when its last activity is older than the resolution (see touchCommunityActivity).
@@ -322,7 +322,7 @@ export class FeedService {
     if (checked) body = { ...body, content: checked.content };
     if (body.title) body = { ...body, title: await checkText(this.check, { ...checkInput, content: body.title, field: 'title' }) };
     const now = this.ctx.clock.now().toISOString();
-    if (checked) await inTransaction(this.db, (trx) => recordCheck(this.check, trx, checkInput, checked, row.id));
+    if (checked) await inTransaction(this.db, (trx, afterCommit) => recordCheck(this.check, trx, afterCommit, checkInput, checked, row));
     await this.db
       .updateTable('central_feed_items')
       .set({
@@ -660,9 +660,9 @@ export class FeedService {
     };
     let written: { id: number; commentCount: number };
     try {
-      written = await this.ctx.db.groupCommit.run(async (trx, _afterCommit, once) => {
+      written = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
         const out = await this.insertComment(trx, row, created);
-        await recordCheck(this.check, trx, checkInput, checked, out.id);
+        await recordCheck(this.check, trx, afterCommit, checkInput, checked, { id: out.id, created_at: now });
         // The community row every comment shares: once per commit group (see post).
         if (community && activityStale(community.last_activity_at, now))
           once(`community:${community.id}`, (t) => touchCommunityActivity(t, community.id, now, ACTIVITY_RESOLUTION_MS));
@@ -737,13 +737,13 @@ export class FeedService {
     const checkInput = { content, userId: actor.userId, communityId: item.community_id, target: 'feed_comment' as const };
     const checked = await checkContent(this.check, checkInput);
     const now = this.ctx.clock.now().toISOString();
-    await inTransaction(this.db, async (trx) => {
+    await inTransaction(this.db, async (trx, afterCommit) => {
       await trx
         .updateTable('central_feed_comments')
         .set({ content: checked.content, moderation_state: checked.state, edited_at: now, updated_at: now })
         .where('id', '=', comment.id)
         .execute();
-      await recordCheck(this.check, trx, checkInput, checked, comment.id);
+      await recordCheck(this.check, trx, afterCommit, checkInput, checked, comment);
     });
     const row = await this.db.selectFrom('central_feed_comments').selectAll().where('id', '=', comment.id).executeTakeFirstOrThrow();
     const edited = (await this.presentComments(actor, [row], access))[0]!;
