@@ -46,10 +46,21 @@ export class GroupCommit {
    * @param sqlite the SQLite connection Kysely writes through, when group commit applies:
    *   savepoints go to it directly, being statements Kysely has nothing to add to.
    */
+  /** Savepoint statements, prepared once (exec would compile each of them per write). */
+  private readonly savepoint?: Record<'open' | 'release' | 'rollback', { run(): unknown }>;
+
   constructor(
     private readonly db: DbHandle,
-    private readonly sqlite?: { exec(sql: string): unknown; readonly inTransaction: boolean },
-  ) {}
+    private readonly sqlite?: { prepare(sql: string): { run(): unknown }; readonly inTransaction: boolean },
+  ) {
+    // One name serves every write: each savepoint is released before the next one opens.
+    if (sqlite)
+      this.savepoint = {
+        open: sqlite.prepare('savepoint gc'),
+        release: sqlite.prepare('release gc'),
+        rollback: sqlite.prepare('rollback to gc'),
+      };
+  }
 
   run<T>(work: Work<T>): Promise<T> {
     if (!this.sqlite) return this.alone(work);
@@ -94,30 +105,30 @@ export class GroupCommit {
   }
 
   private async flush(): Promise<void> {
-    const exec = (statement: string) => this.sqlite!.exec(statement);
+    const sp = this.savepoint!;
     this.running = true;
     const batch = this.queue.splice(0, MAX_BATCH);
     const outcomes: Outcome[] = [];
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const [i, item] of batch.entries()) {
+        for (const item of batch) {
           const after: Array<() => void | Promise<void>> = [];
           const once = new Map<string, OnceWork>();
-          exec(`savepoint gc_${i}`);
+          sp.open.run();
           try {
             const value = await item.work(
               trx,
               (cb) => after.push(cb),
               (key, fn) => once.set(key, fn),
             );
-            exec(`release gc_${i}`);
+            sp.release.run();
             outcomes.push({ ok: true, value, after, once });
           } catch (error) {
             // Disk full or an I/O error: SQLite rolled the whole transaction back itself. The
             // batch fails with that error, not with "no such savepoint" from rolling back again.
             if (!this.sqlite!.inTransaction) throw error;
-            exec(`rollback to gc_${i}`);
-            exec(`release gc_${i}`);
+            sp.rollback.run();
+            sp.release.run();
             outcomes.push({ ok: false, error });
           }
         }
