@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
-import { v7 as uuidv7 } from 'uuid';
-
 import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communities/contract';
 
 import type { Clock } from './clock';
 import type { DialectName } from './db/connect';
 import { inTransaction, type DbHandle, type Tx } from './db/transaction';
+import { timeOrderedId } from './ids';
 import type { Logger } from './logger';
 
 export type EventHandler<N extends DomainEventName = DomainEventName> = (event: DomainEvent<N>) => Promise<void> | void;
@@ -196,7 +195,7 @@ export class Outbox implements EventBus {
   async record<N extends DomainEventName>(trx: Tx | DbHandle, name: N, payload: DomainEventPayload<N>): Promise<DomainEvent<N>> {
     // Time-ordered ids (UUIDv7): the unique indexes on event ids (outbox, event log, rollups'
     // seen set) grow at their right edge instead of at a random page per event.
-    const event: DomainEvent<N> = { id: uuidv7(), name, payload, occurred_at: this.clock.now().toISOString() };
+    const event: DomainEvent<N> = { id: timeOrderedId(), name, payload, occurred_at: this.clock.now().toISOString() };
     const values = { event_id: event.id, name, payload: JSON.stringify(payload), occurred_at: event.occurred_at };
     const db = trx as DbHandle;
     let id: number;
