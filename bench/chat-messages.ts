@@ -67,11 +67,13 @@ export async function benchChatMessages(
     await load.run(0, warmup);
     const warmupSeconds = (performance.now() - tw) / 1000;
     const cpu0 = s.cpuSeconds();
+    const workerCpu0 = s.workerCpuSeconds();
     const client0 = process.cpuUsage();
     const t0 = performance.now();
     await load.run(warmup, warmup + messages);
     const httpSeconds = (performance.now() - t0) / 1000;
     const serverCpu = s.cpuSeconds() - cpu0;
+    const workerCpu = s.workerCpuSeconds() - workerCpu0;
     const clientCpu = process.cpuUsage(client0);
     load.close();
     while (delivered < (warmup + messages) * subscribers && performance.now() - t0 < httpSeconds * 1000 + 5000)
@@ -122,6 +124,8 @@ export async function benchChatMessages(
       // worth of this is the server's ceiling when the load generator has the other core.
       server_cpu_us_per_message: Math.round((serverCpu * 1e6) / messages),
       server_one_core_ceiling_per_second: Math.round(messages / serverCpu),
+      // BENCH_SPLIT_WORKER=1: the worker process (outbox subscribers) apart from the API's.
+      ...(workerCpu > 0 ? { worker_cpu_us_per_message: Math.round((workerCpu * 1e6) / messages) } : {}),
       // The load generator's share of the same 2 cores (HTTP client and the 20 sockets).
       load_generator_cpu_us_per_message: Math.round((clientCpu.user + clientCpu.system) / messages),
       raw_inserts_per_second: Math.round(rawRate),

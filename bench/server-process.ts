@@ -38,12 +38,20 @@ export function benchCli(dir: string, args: string[]): Promise<string> {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+}
+
 /**
  * The server in its own process, as `npm start` runs it (SQLite, demo school), so the load
  * generator in this process does not share its event loop: on 2 cores, one each.
  */
 export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'communities-bench-'));
+  const split = Boolean(process.env.BENCH_SPLIT_WORKER);
   const port = await new Promise<number>((resolve) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const p = (srv.address() as AddressInfo).port;
@@ -58,6 +66,9 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       'tsx',
       CLI,
       'serve',
+      // BENCH_SPLIT_WORKER=1: this process plays api and gateway, a second one the worker (the
+      // outbox subscribers and jobs) on the same SQLite file, so each one's CPU shows apart.
+      ...(split ? ['--roles', 'api,gateway'] : []),
     ],
     {
       env: { ...benchEnv(dir), COMMUNITIES__HTTP__HOST: '127.0.0.1', COMMUNITIES__HTTP__PORT: String(port), ...env },
@@ -68,8 +79,19 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
+  let worker: ChildProcess | undefined;
+  if (split) {
+    // The API process has migrated the file once it listens; the worker starts on it then.
+    while (!out.includes('is running') && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    worker = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--roles', 'worker'], {
+      env: { ...benchEnv(dir), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    worker.stderr!.on('data', (d: Buffer) => process.stderr.write(`[worker] ${d.toString()}`));
+    worker.once('exit', (code, signal) => process.stderr.write(`[worker] exited ${code} ${signal}\n`));
+  }
   for (let i = 0; ; i++) {
-    if (proc.exitCode !== null || i > 1800) throw new Error(`server did not start: ${out}`);
+    if (proc.exitCode !== null || i > 1800) throw new Error(`server did not start (exit ${proc.exitCode} ${proc.signalCode}): ${out}`);
     if (
       await fetch(`${url}/api/communities/health`).then(
         (r) => r.ok,
@@ -86,9 +108,11 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
     url,
     /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
     cpuSeconds(): number {
-      const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+      return processCpuSeconds(proc.pid!);
+    },
+    /** The worker process's CPU seconds with BENCH_SPLIT_WORKER, else 0. */
+    workerCpuSeconds(): number {
+      return worker ? processCpuSeconds(worker.pid!) : 0;
     },
     /** The server process's resident memory, from /proc (Linux). */
     rssBytes(): number {
@@ -99,6 +123,11 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
     dir,
     /** Stops the server; its folder (database, uploads) goes too unless `keep`, for a restart on the same data. */
     async close(keep = false) {
+      if (worker && worker.exitCode === null && worker.signalCode === null) {
+        const exited = new Promise((r) => worker.once('exit', r));
+        worker.kill('SIGTERM');
+        await exited;
+      }
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
