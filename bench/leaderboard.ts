@@ -11,6 +11,7 @@ import { AwardRound, Ledger } from '../packages/server/src/gamification/ledger';
 import { periodKeys } from '../packages/server/src/gamification/periods';
 import { RedisScores } from '../packages/server/src/gamification/redis-scores';
 import { GLOBAL, SqlScores, type ScoreDelta } from '../packages/server/src/gamification/scores';
+import { levelOf } from '../packages/server/src/gamification/levels';
 import { GamificationSettings } from '../packages/server/src/gamification/settings';
 import { verifyGamification } from '../packages/server/src/gamification/verify';
 import { connect } from '../packages/server/src/platform/db/connect';
@@ -52,7 +53,7 @@ function pointsOf(i: number): number {
  * (gamification/boards.ts): the board loads once from `gamification_scores`, then top-50 and
  * own-rank reads come from it, each healing the members it shows from SQL. Beside them: a plain
  * COUNT(*) rank on the same table. Score updates are the durable store's writes (a ledger row,
- * one upsert of the six score rows, the read-back of the all-time totals, the profile) in
+ * the six score rows in multi-row upserts that hand back the all-time totals, the profile) in
  * transactions of 1,000 with the board moved after each commit, and, apart, whole awards through
  * `Ledger.award` one transaction each. With Redis: the same reads on a board in a sorted set,
  * beside raw ZREVRANK and ZADD. `gamification:verify` runs at the end and must report zero drift.
@@ -74,7 +75,13 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     const [, week, month] = periodKeys(now, 'UTC') as [string, string, string];
     const periods = ['all', week, month];
 
-    // Seed through the ledger: one award per member, then the scores built from it.
+    // Seed through the ledger: one award per member, then the scores built from it (direct
+    // inserts: prepared statements in one transaction, then INSERT … SELECT), with the levels
+    // the totals reach, as the ledger keeps them (else each member's first award would also pay
+    // for a level change the seed left out).
+    const settings = new GamificationSettings(d.db, 'sqlite', parseConfig({}).gamification, () => new Date());
+    const thresholds = (await settings.rules()).level_thresholds;
+    raw.function('bench_level_of', { deterministic: true }, (p: unknown) => levelOf(Number(p), thresholds));
     const t0 = performance.now();
     const ins = raw.prepare(
       `insert into gamification_events (user_id, community_id, type, points, metadata, occurred_at, source_key, week_key, month_key, created_at, updated_at) values (?, ?, 'bench_seed', ?, '{}', ?, ?, ?, ?, ?, ?)`,
@@ -87,12 +94,12 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
         for (const p of periods)
           raw
             .prepare(
-              `insert into gamification_scores (community_id, period, user_id, points, level, updated_at) select ?, ?, user_id, sum(points), 1, ? from gamification_events group by user_id`,
+              `insert into gamification_scores (community_id, period, user_id, points, level, updated_at) select ?, ?, user_id, sum(points), case when ? = 'all' then bench_level_of(sum(points)) else 1 end, ? from gamification_events group by user_id`,
             )
-            .run(c, p, at);
+            .run(c, p, p, at);
       raw
         .prepare(
-          `insert into gamification_profiles (user_id, total_points, level, xp, settings, created_at, updated_at) select user_id, points, 1, points, '{}', ?, ? from gamification_scores where community_id = 0 and period = 'all'`,
+          `insert into gamification_profiles (user_id, total_points, level, xp, settings, created_at, updated_at) select user_id, points, level, points, '{}', ?, ? from gamification_scores where community_id = 0 and period = 'all'`,
         )
         .run(at, at);
     })();
@@ -126,23 +133,33 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     // checks (duplicate key, daily cap) a round at a time, each round written in one transaction
     // (Ledger.flush: multi-row ledger insert, one summed upsert per score row, profiles), the
     // board moved after each commit. Each award moves six score rows.
-    const settings = new GamificationSettings(d.db, 'sqlite', parseConfig({}).gamification, () => new Date());
     const ledger = new Ledger(d.db, 'sqlite', scores, boards, settings, 'UTC', () => new Date());
     const ROUND = 1000;
+    // CPU is the process's (the SQLite checkpoint worker thread included), split between the
+    // checks (collect) and the writes (flush: statements, commit, the boards after it).
+    const cpuMicros = (from: NodeJS.CpuUsage) => {
+      const c = process.cpuUsage(from);
+      return c.user + c.system;
+    };
+    let collectMicros = 0;
+    let flushMicros = 0;
     const t1 = performance.now();
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < updates; i += ROUND) {
       const round = new AwardRound();
+      const c0 = process.cpuUsage();
       for (let j = i; j < Math.min(updates, i + ROUND); j++)
         await ledger.collect(
           { userId: rnd(j * 31 + 7), communityId: COMMUNITY, action: 'post_message', sourceKey: `bench:${j}`, occurredAt: now },
           round,
         );
+      collectMicros += cpuMicros(c0);
+      const f0 = process.cpuUsage();
       await ledger.flush(round);
+      flushMicros += cpuMicros(f0);
     }
     const updSeconds = (performance.now() - t1) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const updCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const updCpuSeconds = cpuMicros(cpu0) / 1e6;
     // The board alone (the order-statistic structure reads come from): 200k moves of random members.
     const boardDeltas: ScoreDelta[] = [];
     for (let i = 0; i < updates; i++)
@@ -184,6 +201,8 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
       round_size: ROUND,
       // Per CPU-second: what the rate would be with a core to itself (the wall-clock rate suffers on a shared machine).
       score_updates_per_cpu_second: Math.round(updates / updCpuSeconds),
+      score_update_collect_cpu_us: Math.round(collectMicros / updates),
+      score_update_flush_cpu_us: Math.round(flushMicros / updates),
       baseline_award_per_transaction_per_second: Math.round(awards / awardSeconds),
       board_matches_sql_top50: JSON.stringify(topNow) === JSON.stringify(topSql.map((r) => ({ user_id: r.user_id, points: r.points }))),
       loadavg_1m: loadavg()[0],

@@ -3,6 +3,7 @@ import { sql, type Insertable } from 'kysely';
 
 import type { DialectName } from '../platform/db/connect';
 import type { GamificationEventsTable } from '../platform/db/tables';
+import { ReusableQuery } from '../platform/db/reusable';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 
 import { levelOf } from './levels';
@@ -120,6 +121,54 @@ async function silencedMembers(db: DbHandle, communityId: number, now: Date): Pr
 }
 
 /**
+ * A member's awards of one kind in one community (0: site-wide) during one local day, awards
+ * only (reversed awards still count toward caps). Through coalesce, so no planner reaches for
+ * the (community_id, occurred_at) index: that scans the community's whole day per award; the
+ * (user_id, type, occurred_at) one reads the member's.
+ */
+function memberDay(db: DbHandle, userId: number, action: string, communityId: number, start: string, end: string) {
+  return db
+    .selectFrom('gamification_events')
+    .where('user_id', '=', userId)
+    .where('type', '=', action)
+    .where('points', '>', 0)
+    .where((eb) => eb(eb.fn.coalesce('community_id', eb.lit(0)), '=', communityId))
+    .where('occurred_at', '>=', start)
+    .where('occurred_at', '<', end);
+}
+
+/** The reads of `Ledger.collect`, each compiled once: the sentinels only mark where each value goes. */
+function ledgerReads(db: DbHandle) {
+  const [user, action, community, start, end, actor] = [
+    -9_000_001,
+    '\u0001action',
+    -9_000_002,
+    '\u0001start',
+    '\u0001end',
+    -9_000_003,
+  ] as const;
+  return {
+    duplicate: new ReusableQuery(db, (q, key: string) => q.selectFrom('gamification_events').select('id').where('source_key', '=', key), [
+      '\u0001source_key',
+    ] as [string]),
+    earned: new ReusableQuery(
+      db,
+      (q, u: number, a: string, c: number, s: string, e: string) =>
+        memberDay(q, u, a, c, s, e).select((eb) => eb.fn.sum<number>('points').as('n')),
+      [user, action, community, start, end] as [number, string, number, string, string],
+    ),
+    fromActor: new ReusableQuery(
+      db,
+      (q, u: number, a: string, c: number, s: string, e: string, by: number) =>
+        memberDay(q, u, a, c, s, e)
+          .where('actor_id', '=', by)
+          .select((eb) => eb.fn.countAll<number>().as('n')),
+      [user, action, community, start, end, actor] as [number, string, number, string, string, number],
+    ),
+  };
+}
+
+/**
  * The points ledger: every award and reversal is a `gamification_events` row with its reason
  * (`type`), its source (`source_key`, `target_*`, `actor_id`) and its points, written in one
  * transaction with the scores it moves. Totals can always be recomputed from it (verify.ts).
@@ -134,6 +183,8 @@ export class Ledger {
   private fullCaps = '';
   private capsOf: object | null = null;
   private readonly slots = new Map<number, Slot>();
+  /** The reads `collect` runs per award, compiled once (see ReusableQuery). */
+  private readonly reads: ReturnType<typeof ledgerReads>;
 
   constructor(
     private readonly db: DbHandle,
@@ -143,7 +194,9 @@ export class Ledger {
     private readonly settings: GamificationSettings,
     private readonly timeZone: string,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.reads = ledgerReads(db);
+  }
 
   private capKey(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): [day: string, key: string] {
     return [this.slot(input.occurredAt).day, `${input.userId}|${input.communityId ?? ''}|${input.action}`];
@@ -193,27 +246,15 @@ export class Ledger {
     if (input.communityId !== null && (await round.silenced(this.db, input.communityId, input.userId, this.now())))
       return { awarded: false, reason: 'muted_or_banned' };
     if (round.keys.has(input.sourceKey)) return { awarded: false, reason: 'duplicate' };
-    const dup = await this.db.selectFrom('gamification_events').select('id').where('source_key', '=', input.sourceKey).executeTakeFirst();
+    const dup = await this.reads.duplicate.executeTakeFirst(input.sourceKey);
     if (dup) return { awarded: false, reason: 'duplicate' };
     const slot = this.slot(input.occurredAt);
-    const today = (q: ReturnType<typeof baseQuery>) => q.where('occurred_at', '>=', slot.start).where('occurred_at', '<', slot.end);
-    const baseQuery = () =>
-      this.db
-        .selectFrom('gamification_events')
-        .where('user_id', '=', input.userId)
-        .where('type', '=', input.action)
-        .where('points', '>', 0)
-        // Through coalesce, so no planner reaches for the (community_id, occurred_at) index: that
-        // scans the community's whole day per award; the (user_id, type, occurred_at) one reads the member's.
-        .where((eb) => eb(eb.fn.coalesce('community_id', eb.lit(0)), '=', input.communityId ?? 0));
     // Reversed awards still count toward caps: adding and removing a reaction again and again earns nothing more.
     // Read once a round per member, action and day; the round's own awards are added as they come.
     const capKey = `${slot.day}|${input.userId}|${input.communityId ?? ''}|${input.action}`;
     let earned = round.earned.get(capKey);
     if (earned === undefined) {
-      const r = await today(baseQuery())
-        .select((eb) => eb.fn.sum<number>('points').as('n'))
-        .executeTakeFirst();
+      const r = await this.reads.earned.executeTakeFirst(input.userId, input.action, input.communityId ?? 0, slot.start, slot.end);
       earned = Number(r?.n ?? 0);
     }
     const room = rules.anti_farming.daily_caps[input.action] - earned;
@@ -227,10 +268,14 @@ export class Ledger {
       reactorKey = `${capKey}|${input.actorId}`;
       const known = round.fromActor.get(reactorKey);
       if (known === undefined) {
-        const r = await today(baseQuery())
-          .where('actor_id', '=', input.actorId)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirst();
+        const r = await this.reads.fromActor.executeTakeFirst(
+          input.userId,
+          input.action,
+          input.communityId ?? 0,
+          slot.start,
+          slot.end,
+          input.actorId,
+        );
         fromReactor = Number(r?.n ?? 0);
       } else fromReactor = known;
       round.fromActor.set(reactorKey, fromReactor);

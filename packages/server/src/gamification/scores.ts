@@ -87,9 +87,9 @@ export class SqlScores {
   /**
    * Moves many score rows at once (a round's awards): deltas on the same row are summed, rows are
    * written in multi-row upserts in a fixed order (community, period, member) so two writers
-   * never wait on each other in a circle, then the all-time totals of the members moved are read
-   * back (locked by the upsert until commit, so before = after - the round's delta is exact) and
-   * their levels set. Returns the summed deltas (for the boards) and `community|user` → all-time
+   * never wait on each other in a circle; the all-time totals of the members moved come back
+   * from the upsert (RETURNING; on MariaDB a read after it, of rows the upsert locked until
+   * commit), so before = after - the round's delta is exact; then their levels are set. Returns the summed deltas (for the boards) and `community|user` → all-time
    * before and after.
    */
   async addMany(
@@ -110,49 +110,72 @@ export class SqlScores {
       .sort((a, b) => a.communityId - b.communityId || (a.period < b.period ? -1 : a.period > b.period ? 1 : 0) || a.userId - b.userId);
     const totals = new Map<string, { before: number; after: number }>();
     if (moved.length === 0) return { moved, totals };
+    // The all-time rows' round deltas, by `community|user`: their totals come back for levels and profiles.
+    const allTime = new Map<string, number>();
+    for (const d of moved) if (d.period === 'all') allTime.set(`${d.communityId}|${d.userId}`, d.delta);
+    const levelsToSet: Array<{ id: number; level: number }> = [];
+    const seen = (r: { id: number; community_id: number; user_id: number; points: number; level: number }) => {
+      const k = `${Number(r.community_id)}|${Number(r.user_id)}`;
+      const delta = allTime.get(k);
+      if (delta === undefined) return;
+      const after = Number(r.points);
+      totals.set(k, { before: after - delta, after });
+      const level = levelFor(after);
+      if (level !== Number(r.level)) levelsToSet.push({ id: Number(r.id), level });
+    };
     for (let i = 0; i < moved.length; i += UPSERT_CHUNK) {
-      const rows = moved
-        .slice(i, i + UPSERT_CHUNK)
-        .map((d) => ({ community_id: d.communityId, period: d.period, user_id: d.userId, points: d.delta, level: 1, updated_at: now }));
+      const chunk = moved.slice(i, i + UPSERT_CHUNK);
+      const rows = chunk.map((d) => ({
+        community_id: d.communityId,
+        period: d.period,
+        user_id: d.userId,
+        points: d.delta,
+        level: 1,
+        updated_at: now,
+      }));
       const insert = trx.insertInto('gamification_scores').values(rows);
-      await (
-        this.dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate({ points: sql<number>`points + values(points)`, updated_at: sql<string>`values(updated_at)` })
-          : insert.onConflict((oc) =>
-              oc.columns(['community_id', 'period', 'user_id']).doUpdateSet((eb) => ({
-                points: eb(eb.ref('gamification_scores.points'), '+', eb.ref('excluded.points')),
-                updated_at: eb.ref('excluded.updated_at'),
-              })),
-            )
-      ).execute();
-    }
-    // All-time rows by community: read back, then levels.
-    const byCommunity = new Map<number, Map<number, number>>();
-    for (const d of moved) {
-      if (d.period !== 'all') continue;
-      let m = byCommunity.get(d.communityId);
-      if (!m) byCommunity.set(d.communityId, (m = new Map<number, number>()));
-      m.set(d.userId, d.delta);
-    }
-    for (const [c, users] of byCommunity) {
-      const ids = [...users.keys()];
-      for (let i = 0; i < ids.length; i += READ_CHUNK) {
-        const rows = await trx
-          .selectFrom('gamification_scores')
-          .select(['id', 'user_id', 'points', 'level'])
-          .where('community_id', '=', c)
-          .where('period', '=', 'all')
-          .where('user_id', 'in', ids.slice(i, i + READ_CHUNK))
+      if (this.dialect === 'mysql') {
+        await insert
+          .onDuplicateKeyUpdate({ points: sql<number>`points + values(points)`, updated_at: sql<string>`values(updated_at)` })
           .execute();
-        for (const r of rows) {
-          const u = Number(r.user_id);
-          const after = Number(r.points);
-          totals.set(`${c}|${u}`, { before: after - users.get(u)!, after });
-          const level = levelFor(after);
-          if (level !== Number(r.level)) await trx.updateTable('gamification_scores').set({ level }).where('id', '=', r.id).execute();
-        }
+        continue;
       }
+      // SQLite and PostgreSQL hand the rows back as the upsert left them (the all-time totals
+      // after the round): no second read of the rows just written.
+      const back = await insert
+        .onConflict((oc) =>
+          oc.columns(['community_id', 'period', 'user_id']).doUpdateSet((eb) => ({
+            points: eb(eb.ref('gamification_scores.points'), '+', eb.ref('excluded.points')),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returning(['id', 'community_id', 'period', 'user_id', 'points', 'level'])
+        .execute();
+      for (const r of back) if (r.period === 'all') seen(r);
     }
+    if (this.dialect === 'mysql') {
+      // MariaDB has no RETURNING on an upsert: the all-time rows are read back (locked by the
+      // upsert until commit, so before = after - the round's delta is exact).
+      const byCommunity = new Map<number, number[]>();
+      for (const d of moved) {
+        if (d.period !== 'all') continue;
+        let ids = byCommunity.get(d.communityId);
+        if (!ids) byCommunity.set(d.communityId, (ids = []));
+        ids.push(d.userId);
+      }
+      for (const [c, ids] of byCommunity)
+        for (let i = 0; i < ids.length; i += READ_CHUNK) {
+          const rows = await trx
+            .selectFrom('gamification_scores')
+            .select(['id', 'community_id', 'user_id', 'points', 'level'])
+            .where('community_id', '=', c)
+            .where('period', '=', 'all')
+            .where('user_id', 'in', ids.slice(i, i + READ_CHUNK))
+            .execute();
+          for (const r of rows) seen(r);
+        }
+    }
+    for (const l of levelsToSet) await trx.updateTable('gamification_scores').set({ level: l.level }).where('id', '=', l.id).execute();
     return { moved, totals };
   }
 
