@@ -26,6 +26,9 @@ export class ReusableQuery<A extends readonly unknown[], R> {
   private compile(): CompiledQuery<R> {
     if (this.compiled) return this.compiled;
     const compiled = this.build(this.db, ...this.sentinels).compile();
+    // Reads only: a write compiled once would skip the plugins that watch writes (the facts
+    // cache's WriteWatchPlugin counts them as they are compiled).
+    if (compiled.query.kind !== 'SelectQueryNode') throw new Error(`ReusableQuery: reads only, not ${compiled.query.kind}`);
     const seen = this.sentinels.map(() => 0);
     this.slots = compiled.parameters.map((value) => {
       const arg = this.sentinels.findIndex((s) => Object.is(s, value));
