@@ -21,7 +21,7 @@ import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
-import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
+import { asOf, changesPage, historyPage, rangeOnMysql, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits, recordCheck } from './pipeline';
 import type { ChatPublisher } from './publish';
@@ -205,7 +205,10 @@ export class ChannelMessageService {
     const { row: channel, access } = await this.channels.load(actor, channelId);
     const moderator = can(actor, 'moderation.review', access).allowed;
     const page = await historyPage<PageRow>(q, (cmp, id, n) => {
-      let query = this.db.selectFrom('channel_messages').select(PAGE_COLUMNS).where('channel_id', '=', channel.id);
+      let query = this.db.selectFrom('channel_messages').select(PAGE_COLUMNS);
+      query = rangeOnMysql(this.ctx.db.dialect)
+        ? query.where('channel_id', '>=', channel.id).where('channel_id', '<=', channel.id)
+        : query.where('channel_id', '=', channel.id);
       // Held and hidden messages: their author and the moderators only.
       if (!moderator) query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
       if (cmp) query = query.where('id', cmp, id);
