@@ -63,7 +63,7 @@ export function sqlitePath(url: string): string {
   return resolve(rest);
 }
 
-function openSqlite(url: string): SQLite.Database {
+function openSqlite(url: string, mmapMb = 0): SQLite.Database {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new SQLite(path);
@@ -74,6 +74,7 @@ function openSqlite(url: string): SQLite.Database {
   // 64 MiB of page cache (the default is 2 MiB): a school's hot indexes (messages by channel and
   // author, scores, the ledger) stay in memory instead of being re-read from the OS per statement.
   handle.pragma('cache_size = -65536');
+  if (mmapMb > 0 && path !== ':memory:') handle.pragma(`mmap_size = ${mmapMb * 1_048_576}`);
   return handle;
 }
 
@@ -186,6 +187,8 @@ export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3000, acquireMs: 300
 export interface ConnectOptions {
   prefix?: string;
   poolSize?: number;
+  /** SQLite: MiB of the file read through a memory map (`database.sqlite_mmap_mb`). */
+  sqliteMmapMb?: number;
   timeouts?: Partial<DbTimeouts>;
   /** Faults no request awaits (a pooled connection dropped while idle); logged by the caller. */
   onFault?: FaultListener;
@@ -200,7 +203,7 @@ export function connect(url: string, options: ConnectOptions = {}): Db {
   let dialect: Dialect;
   let sqlite: SQLite.Database | undefined;
   if (dialectName === 'sqlite') {
-    sqlite = openSqlite(url);
+    sqlite = openSqlite(url, options.sqliteMmapMb);
     const checkpointer = sqlite.memory ? null : new Checkpointer(sqlite);
     dialect = new SqliteDialect({ database: withStatementCache(sqlite, undefined, () => checkpointer?.stop()) });
   } else if (dialectName === 'mysql') {
