@@ -1,4 +1,5 @@
 import { Agent, get } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -97,8 +98,11 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
     await run(kinds.before_random!, 1000, false);
     const http: Record<string, ReturnType<typeof summary>> = {};
     const all: number[] = [];
+    const pacedCpuUs: Record<string, number> = {};
     for (const [kind, path] of Object.entries(kinds)) {
+      const cpu = s.cpuSeconds();
       const { lat } = await run(path, perKind);
+      pacedCpuUs[kind] = Math.round(((s.cpuSeconds() - cpu) * 1e6) / perKind);
       http[kind] = summary(lat);
       all.push(...lat);
     }
@@ -141,6 +145,7 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
       readers,
       offered_pages_per_second: rate,
       http_pages: http,
+      server_cpu_us_per_page_paced: pacedCpuUs,
       closed_loop_pages_per_second: Math.round(perKind / flat.seconds),
       closed_loop: summary(flat.lat),
       server_cpu_us_per_page: Math.round(flatCpuUs),
@@ -149,6 +154,7 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
       errors,
       target_p99_ms: 15,
       baseline_sqlite_page_query: summary(rawLat),
+      load_average: loadavg().map((l) => Math.round(l * 10) / 10),
     };
   } finally {
     await s.close();
@@ -156,8 +162,12 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const i = process.argv.indexOf('--messages');
-  const result = await benchHistory({ messages: i > 0 ? Number(process.argv[i + 1]) : undefined });
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  // e.g. `npx tsx bench/history.ts --messages 10000000 --rate 1000 --requests 4000`
+  const result = await benchHistory({ messages: flag('--messages'), rate: flag('--rate'), requestsPerKind: flag('--requests') });
   process.stdout.write(`${JSON.stringify({ history: result }, null, 2)}\n`);
   process.exit(0);
 }

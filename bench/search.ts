@@ -21,7 +21,8 @@ const TRIGGERS = ['ai', 'au', 'ad'].map((t) => `search_fts_channel_messages__${t
 /**
  * Search at depth, on SQLite: a community's channel seeded with `messages` rows of varied text
  * (`communities bench:seed --varied-text`: words of a 5,000-word vocabulary with a Zipf spread;
- * the FTS5 index fills through its triggers in the same inserts), then two-word queries within
+ * the FTS5 index filled after the load by its insert trigger's own statement over the new rows,
+ * the same entries the trigger writes), then two-word queries within
  * the community over HTTP (GET /search?community_id=…&type=message, one client, one query at a
  * time), the words drawn as the text draws them. Baselines on the same file in the same run: the
  * bare FTS5 MATCH of the same words (best 20 by bm25), and a LIKE scan (what search costs with

@@ -108,6 +108,7 @@ export function dbOptions(config: CommunitiesConfig, onFault: (error: unknown, w
   const d = config.database;
   return {
     poolSize: d.pool_size,
+    sqliteMmapMb: d.sqlite_mmap_mb,
     timeouts: { connectMs: d.connect_timeout_ms, acquireMs: d.acquire_timeout_ms, queryMs: d.query_timeout_ms },
     onFault,
   };

@@ -21,7 +21,7 @@ import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform
 import type { ChannelService } from './channels';
 import type { ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
-import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
+import { asOf, changesPage, historyPage, rangeOnMysql, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, parseMessageMeta, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits, recordCheck } from './pipeline';
 import type { ChatPublisher } from './publish';
@@ -33,6 +33,27 @@ type ChannelHydrated = Hydrated & { helpful: Set<number> };
 
 /** Moderation states only the author and the moderators see. */
 export const UNSEEN = ['held', 'hidden'];
+
+/**
+ * The columns a page of messages shows: a history page reads these rather than `select *`
+ * (pin, delete and moderation bookkeeping and updated_at stay on disk), a third less of SQLite's
+ * and V8's work per row.
+ */
+const PAGE_COLUMNS = [
+  'id',
+  'channel_id',
+  'user_id',
+  'content',
+  'metadata',
+  'reply_to_id',
+  'nonce',
+  'is_pinned',
+  'is_deleted',
+  'edited_at',
+  'mention_everyone',
+  'created_at',
+] as const;
+type PageRow = Pick<ChannelMessageRow, (typeof PAGE_COLUMNS)[number]>;
 
 /** Role mentions reach at most this many members (larger audiences need @everyone). */
 const ROLE_MENTION_CAP = 1000;
@@ -51,7 +72,7 @@ export class ChannelMessageService {
     return this.ctx.db.db;
   }
 
-  private async hydrate(rows: ChannelMessageRow[], me: number, known?: Map<number, HostUser>): Promise<ChannelHydrated> {
+  private async hydrate(rows: PageRow[], me: number, known?: Map<number, HostUser>): Promise<ChannelHydrated> {
     const replies = rows.filter((r) => r.reply_to_id !== null).map((r) => r.id);
     const [h, marks] = await Promise.all([
       hydrateMessages(
@@ -123,33 +144,46 @@ export class ChannelMessageService {
     };
   }
 
-  private present(
-    actor: Actor,
-    r: ChannelMessageRow,
-    h: ChannelHydrated,
-    rights: ReturnType<ChannelMessageService['rights']>,
-  ): ChannelMessage {
-    const shared = this.shared(r, h, rights.moderator);
+  private present(actor: Actor, r: PageRow, h: ChannelHydrated, rights: ReturnType<ChannelMessageService['rights']>): ChannelMessage {
+    // One object per message, built once (no spread of a spread: a page is 50 of these).
+    const meta = parseMessageMeta(r.metadata);
+    const deleted = r.is_deleted === 1;
+    const base = presentBase(r, h, { showDeleted: rights.moderator }, meta);
     return {
-      ...shared,
+      id: base.id,
+      author: base.author,
+      content: base.content,
+      deleted,
+      reply_to: base.reply_to,
+      mentions: base.mentions,
+      attachments: base.attachments,
+      reactions: base.reactions,
       nonce: r.user_id === actor.userId ? r.nonce : null,
-      viewer_can: rights.of(r.user_id, r.is_deleted === 1, shared.reply_to?.author.id ?? null),
+      created_at: r.created_at,
+      edited_at: r.edited_at,
+      channel_id: r.channel_id,
+      mention_everyone: r.mention_everyone === 1,
+      mention_roles: meta.mention_roles,
+      is_pinned: r.is_pinned === 1,
+      helpful: r.reply_to_id !== null && h.helpful.has(r.id),
+      viewer_can: rights.of(r.user_id, deleted, base.reply_to?.author.id ?? null),
     };
   }
 
   /** The message as every viewer sees it: all but the nonce and the viewer's rights. */
-  private shared(r: ChannelMessageRow, h: ChannelHydrated, showDeleted: boolean): Shared {
+  private shared(r: PageRow, h: ChannelHydrated, showDeleted: boolean): Shared {
+    const meta = parseMessageMeta(r.metadata);
     return {
-      ...presentBase(r, h, { showDeleted }),
+      ...presentBase(r, h, { showDeleted }, meta),
       channel_id: r.channel_id,
       mention_everyone: r.mention_everyone === 1,
-      mention_roles: parseMessageMeta(r.metadata).mention_roles,
+      mention_roles: meta.mention_roles,
       is_pinned: r.is_pinned === 1,
       helpful: r.reply_to_id !== null && h.helpful.has(r.id),
     };
   }
 
-  private async presentRows(actor: Actor, channel: ChannelRow, access: AccessContext, rows: ChannelMessageRow[]) {
+  private async presentRows(actor: Actor, channel: ChannelRow, access: AccessContext, rows: PageRow[]) {
     // The authors' roles matter only to a viewer who may delete others' messages (the
     // hierarchy rule); everyone else is spared the query.
     const mayDeleteOthers = can(actor, 'channel.delete_any', access).allowed;
@@ -170,8 +204,11 @@ export class ChannelMessageService {
     const now = this.ctx.clock.now();
     const { row: channel, access } = await this.channels.load(actor, channelId);
     const moderator = can(actor, 'moderation.review', access).allowed;
-    const page = await historyPage<ChannelMessageRow>(q, (cmp, id, n) => {
-      let query = this.db.selectFrom('channel_messages').selectAll().where('channel_id', '=', channel.id);
+    const page = await historyPage<PageRow>(q, (cmp, id, n) => {
+      let query = this.db.selectFrom('channel_messages').select(PAGE_COLUMNS);
+      query = rangeOnMysql(this.ctx.db.dialect)
+        ? query.where('channel_id', '>=', channel.id).where('channel_id', '<=', channel.id)
+        : query.where('channel_id', '=', channel.id);
       // Held and hidden messages: their author and the moderators only.
       if (!moderator) query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
       if (cmp) query = query.where('id', cmp, id);

@@ -17,7 +17,7 @@ import type { Revoker } from '../realtime/revoke';
 import { toggleReaction, UNSEEN } from './channel-messages';
 import type { ContentCheck } from './content-check';
 import type { ChatDeps } from './deps';
-import { asOf, changesPage, historyPage, type ChangesQuery, type HistoryQuery } from './history';
+import { asOf, changesPage, historyPage, rangeOnMysql, type ChangesQuery, type HistoryQuery } from './history';
 import { hydrateMessages, hydrationDeps, presentBase, touchMessage, type Hydrated } from './hydrate';
 import { bindAttachments, checkContent, checkLimits, checkText, recordCheck } from './pipeline';
 import type { ChatPublisher } from './publish';
@@ -421,10 +421,12 @@ export class DmService {
     const now = this.ctx.clock.now();
     const { row, access } = await this.load(actor, threadId);
     const page = await historyPage<DmMessageRow>(q, (cmp, id, n) => {
-      let query = this.db
-        .selectFrom('dm_messages')
-        .selectAll()
-        .where('thread_id', '=', row.id)
+      let query = this.db.selectFrom('dm_messages').selectAll();
+      query = (
+        rangeOnMysql(this.ctx.db.dialect)
+          ? query.where('thread_id', '>=', row.id).where('thread_id', '<=', row.id)
+          : query.where('thread_id', '=', row.id)
+      )
         // Held and hidden messages: their author only.
         .where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
       if (cmp) query = query.where('id', cmp, id);

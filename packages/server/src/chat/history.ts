@@ -1,3 +1,4 @@
+import type { DialectName } from '../platform/db/connect';
 import type { DbHandle } from '../platform/db/transaction';
 
 /** before / after / around / latest: the history query every message list takes. */
@@ -7,6 +8,16 @@ export interface HistoryQuery {
   around?: number | undefined;
   limit: number;
 }
+
+/**
+ * Whether a history page names its channel or thread as a one-value range (`>= id and <= id`)
+ * rather than `= id`: MariaDB plans `parent = ? and … and id < ? order by id desc limit 51` as a
+ * ref on the parent scanned backwards from its newest row, filtering on id, so a page 150,000
+ * messages deep read 150,051 index entries (Handler_read_prev) and a page at 1,000,000 took
+ * seconds; stated as a range it scans (parent, id) from the page: 50 reads. SQLite and
+ * PostgreSQL keep `=` (SQLite would stop using the id bound behind a range on the parent).
+ */
+export const rangeOnMysql = (dialect: DialectName) => dialect === 'mysql';
 
 /** Fetch `n` rows strictly older (`<`) or newer-or-equal/newer (`>=`/`>`) than an id, nearest first. */
 export type Fetch<T> = (cmp: '<' | '>' | '>=' | null, id: number, n: number) => Promise<T[]>;

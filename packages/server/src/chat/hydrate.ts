@@ -122,9 +122,13 @@ export async function hydrateMessages(
 }
 
 /** The fields channel and DM messages share, for one viewer. */
-export function presentBase(r: MessageRowBase, h: Hydrated, opts: { showDeleted: boolean }) {
+export function presentBase(
+  r: MessageRowBase,
+  h: Hydrated,
+  opts: { showDeleted: boolean },
+  meta: MessageMeta = parseMessageMeta(r.metadata),
+) {
   const reply = r.reply_to_id !== null ? h.replies.get(r.reply_to_id) : undefined;
-  const meta = parseMessageMeta(r.metadata);
   const deleted = r.is_deleted === 1;
   return {
     id: r.id,

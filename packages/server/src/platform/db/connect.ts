@@ -63,7 +63,7 @@ export function sqlitePath(url: string): string {
   return resolve(rest);
 }
 
-function openSqlite(url: string): SQLite.Database {
+function openSqlite(url: string, mmapMb = 0): SQLite.Database {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new SQLite(path);
@@ -74,6 +74,7 @@ function openSqlite(url: string): SQLite.Database {
   // 64 MiB of page cache (the default is 2 MiB): a school's hot indexes (messages by channel and
   // author, scores, the ledger) stay in memory instead of being re-read from the OS per statement.
   handle.pragma('cache_size = -65536');
+  if (mmapMb > 0 && path !== ':memory:') handle.pragma(`mmap_size = ${mmapMb * 1_048_576}`);
   return handle;
 }
 
@@ -101,7 +102,12 @@ export function withStatementCache(handle: SQLite.Database, max = 1000, beforeCl
         const raw = handle.prepare(sql);
         // SQLite counts transaction control (begin, commit) as read-only; commit is where a transaction persists.
         const isCommit = sql === 'commit';
-        stmt = (raw.readonly && !isCommit) || sql === 'rollback' || sql === 'begin' ? raw : guardedWrite(raw, guard, handle, isCommit);
+        stmt =
+          (raw.readonly && !isCommit) || sql === 'rollback' || sql === 'begin'
+            ? raw.reader && !STAR_PROJECTION.test(sql)
+              ? arrayRows(raw)
+              : raw
+            : guardedWrite(raw, guard, handle, isCommit);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(sql, stmt);
       }
@@ -111,6 +117,33 @@ export function withStatementCache(handle: SQLite.Database, max = 1000, beforeCl
 }
 
 type SqliteStatementLike = SqliteStatement;
+
+/** `*` or `t.*` among the selected columns (not `count(*)`): the names can change with the schema. */
+const STAR_PROJECTION = /\*\s*(,|from\b)/i;
+
+/**
+ * A read whose columns are all named in its SQL: better-sqlite3 hands back arrays (raw mode) and
+ * the row objects are built here with the names read once. Building an object from C++ costs a
+ * property set through the V8 API per value; a 50-row page of 12 columns took 135–145 µs of CPU
+ * as objects against 80–88 µs this way. `select *` keeps objects: its names follow the schema.
+ */
+function arrayRows(stmt: SQLite.Statement): SqliteStatementLike {
+  stmt.raw(true);
+  const names = stmt.columns().map((c) => c.name);
+  const toObject = (row: unknown[]) => {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) o[names[i]!] = row[i];
+    return o;
+  };
+  return {
+    reader: true,
+    all: (params: readonly unknown[]) => (stmt.all(params) as unknown[][]).map(toObject),
+    run: (params: readonly unknown[]) => stmt.run(params),
+    *iterate(params: readonly unknown[]) {
+      for (const row of stmt.iterate(params) as IterableIterator<unknown[]>) yield toObject(row);
+    },
+  };
+}
 
 const ALREADY_ROLLED_BACK: SqliteStatementLike = {
   reader: false,
@@ -154,6 +187,8 @@ export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3000, acquireMs: 300
 export interface ConnectOptions {
   prefix?: string;
   poolSize?: number;
+  /** SQLite: MiB of the file read through a memory map (`database.sqlite_mmap_mb`). */
+  sqliteMmapMb?: number;
   timeouts?: Partial<DbTimeouts>;
   /** Faults no request awaits (a pooled connection dropped while idle); logged by the caller. */
   onFault?: FaultListener;
@@ -168,7 +203,7 @@ export function connect(url: string, options: ConnectOptions = {}): Db {
   let dialect: Dialect;
   let sqlite: SQLite.Database | undefined;
   if (dialectName === 'sqlite') {
-    sqlite = openSqlite(url);
+    sqlite = openSqlite(url, options.sqliteMmapMb);
     const checkpointer = sqlite.memory ? null : new Checkpointer(sqlite);
     dialect = new SqliteDialect({ database: withStatementCache(sqlite, undefined, () => checkpointer?.stop()) });
   } else if (dialectName === 'mysql') {
