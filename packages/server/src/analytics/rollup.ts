@@ -107,36 +107,40 @@ export class RollupBatch {
     );
   }
 
-  add(a: Activity): void {
+  /**
+   * Counts `a`, `n` times (n > 1: that many equal activities in the same quarter-hour, as a bulk
+   * load that grouped them first passes; the same rows as n calls).
+   */
+  add(a: Activity, n = 1): void {
     const date = utcDate(a.at);
     const q = quarterOf(a.at);
     const c = a.kind === 'dm' ? 0 : a.communityId;
-    this.bump(this.counts, `${a.userId}|${c}|${date}|${a.kind}`, q);
-    if (c > 0) this.bump(this.counts, `0|${c}|${date}|${a.kind}`, q);
+    this.bump(this.counts, `${a.userId}|${c}|${date}|${a.kind}`, q, n);
+    if (c > 0) this.bump(this.counts, `0|${c}|${date}|${a.kind}`, q, n);
     if (HEATMAP_KINDS.includes(a.kind)) {
-      this.bump(this.counts, `${a.userId}|${c}|${date}|${ALL}`, q);
-      if (c > 0) this.bump(this.counts, `0|${c}|${date}|${ALL}`, q);
+      this.bump(this.counts, `${a.userId}|${c}|${date}|${ALL}`, q, n);
+      if (c > 0) this.bump(this.counts, `0|${c}|${date}|${ALL}`, q, n);
     }
     if (c > 0 && ACTIVE_KINDS.includes(a.kind)) {
       for (const [period, start] of periodStarts(date)) {
         const k = `${c}|${period}|${start}|${a.userId}`;
-        this.memberPeriods.set(k, (this.memberPeriods.get(k) ?? 0) + 1);
+        this.memberPeriods.set(k, (this.memberPeriods.get(k) ?? 0) + n);
       }
-      this.bump(this.memberYears, `${c}|${date.slice(0, 4)}|${a.userId}`, dayOfYear(date));
+      this.bump(this.memberYears, `${c}|${date.slice(0, 4)}|${a.userId}`, dayOfYear(date), n);
     }
-    if (a.kind === 'message' && a.channelId) this.bump(this.channels, `${a.channelId}|${c}|${date}`, q);
+    if (a.kind === 'message' && a.channelId) this.bump(this.channels, `${a.channelId}|${c}|${date}`, q, n);
     const uc = USER_COL[a.kind];
-    if (uc) inc(this.userStats, `${a.userId}|${c}|${date}`, uc);
+    if (uc) inc(this.userStats, `${a.userId}|${c}|${date}`, uc, n);
     if (a.kind === 'reaction' && a.receiverId && a.receiverId !== a.userId)
-      inc(this.userStats, `${a.receiverId}|${c}|${date}`, 'reactions_received');
+      inc(this.userStats, `${a.receiverId}|${c}|${date}`, 'reactions_received', n);
     const cc = COMMUNITY_COL[a.kind];
-    if (cc && c > 0) inc(this.communityStats, `${c}|${date}`, cc);
+    if (cc && c > 0) inc(this.communityStats, `${c}|${date}`, cc, n);
   }
 
-  private bump(map: Map<string, Map<number, number>>, key: string, q: number): void {
+  private bump(map: Map<string, Map<number, number>>, key: string, q: number, n = 1): void {
     let m = map.get(key);
     if (!m) map.set(key, (m = new Map<number, number>()));
-    m.set(q, (m.get(q) ?? 0) + 1);
+    m.set(q, (m.get(q) ?? 0) + n);
   }
 
   /** Drops everything of communities that no longer exist (their stats rows would break the foreign key). */
