@@ -12,7 +12,7 @@ import {
   type HeatmapSettings,
   type MemberActivity,
 } from '@communities/contract';
-import { sql } from 'kysely';
+import { sql, type AliasedRawBuilder } from 'kysely';
 
 import { assertCan, can, type Actor } from '../access';
 import { parseSettings, type FactsLoader } from '../communities/facts';
@@ -564,18 +564,12 @@ export class AnalyticsService {
       // (four substr of 1,830-character rows cost 4× reading them), and nothing crosses a
       // network. The server dialects send only the few numbers needed.
       const whole = this.d.dialect === 'sqlite';
+      const picks: Array<AliasedRawBuilder<string, string>> = whole
+        ? [sql<string>`cum`.as('cum')]
+        : positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`));
       const rows = (await this.db
         .selectFrom('member_activity_years')
-        .select(
-          whole
-            ? ['user_id', 'cum']
-            : [
-                'user_id',
-                ...positions.map((pos, i) =>
-                  sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`),
-                ),
-              ],
-        )
+        .select(['user_id', ...picks])
         .where('community_id', '=', communityId)
         .where('year', '=', year)
         .execute()) as Array<Record<string, unknown> & { user_id: number | string }>;
