@@ -149,9 +149,9 @@ export class AnalyticsService {
   private async countRows(
     r: Range,
     where: { userIds?: number[]; userId?: number; communityIds: number[] | null; kinds: string[] },
-    full: boolean,
+    full: boolean | 'star',
   ): Promise<CountRow[]> {
-    const splits = full ? [] : this.splits(r);
+    const splits = full === true ? [] : this.splits(r);
     const many = splits.length > 3;
     let q = this.db
       .selectFrom('activity_counts')
@@ -165,29 +165,37 @@ export class AnalyticsService {
         where.communityIds.length === 1
           ? q.where('community_id', '=', where.communityIds[0]!)
           : q.where('community_id', 'in', where.communityIds);
-    const withCum =
-      full || many
-        ? q.select('cum')
-        : q.select(
-            splits.map((at, i) => sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`.as(`p${i}`)),
-          );
-    const rows = (await withCum.execute()) as Array<Record<string, unknown> & { date: string; kind: string; total: number | string }>;
+    const picks =
+      full === true || many
+        ? [sql<string>`cum`.as('cum')]
+        : [
+            // 'star': the `*` rows whole (grids), the others only their splits (no 576-character string each).
+            ...(full === 'star' ? [sql<string>`case when kind = ${ALL} then cum end`.as('cum')] : []),
+            ...splits.map((at, i) => sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`.as(`p${i}`)),
+          ];
+    const rows = (await q.select(picks).execute()) as Array<
+      Record<string, unknown> & { date: string; kind: string; total: number | string }
+    >;
     return rows.map((row) => {
       const total = Number(row.total);
       if (typeof row.cum === 'string') {
         const cum = row.cum;
         return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq >= 96 ? total : cumAt(cum, qq)) };
       }
-      const at = new Map<number, number>(splits.map((sp, i) => [sp, parseInt(String(row[`p${i}`]), 36)]));
-      return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq <= 0 ? 0 : qq >= 96 ? total : at.get(qq)!) };
+      const vals = splits.map((_, i) => base36At(String(row[`p${i}`]), 0, CUM_WIDTH));
+      return {
+        date: row.date,
+        kind: row.kind,
+        total,
+        at: (qq: number) => (qq <= 0 ? 0 : qq >= 96 ? total : vals[splits.indexOf(qq)]!),
+      };
     });
   }
 
   /**
    * The `*` rows whole and the rows of `kinds` (their local-day splits). On SQLite one query
-   * reads both whole: its substr walks the text from the start, so the splits cost as much as the
-   * row, and the two kinds of a date sit on the same page. The server dialects send only the
-   * split numbers of the per-kind rows (two queries).
+   * reads both (the kinds of a date sit on the same pages, and nothing crosses a network); the
+   * server dialects run the two queries side by side.
    */
   private async starAndKinds(
     r: Range,
@@ -196,7 +204,7 @@ export class AnalyticsService {
   ): Promise<[CountRow[], CountRow[]]> {
     if (this.d.dialect !== 'sqlite')
       return Promise.all([this.countRows(r, { ...where, kinds: [ALL] }, true), this.countRows(r, { ...where, kinds }, false)]);
-    const rows = await this.countRows(r, { ...where, kinds: [ALL, ...kinds] }, true);
+    const rows = await this.countRows(r, { ...where, kinds: [ALL, ...kinds] }, 'star');
     return [rows.filter((x) => x.kind === ALL), rows.filter((x) => x.kind !== ALL)];
   }
 
