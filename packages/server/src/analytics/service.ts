@@ -568,12 +568,15 @@ export class AnalyticsService {
       );
       const positions = [...new Set(spans.flatMap((sp) => (sp ? sp.filter((x) => x >= 0) : [])))];
       if (positions.length === 0) continue;
-      // SQLite reads the running sums whole: its substr walks a text from its first character
-      // (four substr of 1,830-character rows cost 4× reading them), and nothing crosses a
-      // network. The server dialects send only the few numbers needed.
-      const whole = this.d.dialect === 'sqlite';
-      const picks: Array<AliasedRawBuilder<string, string>> = whole
-        ? [sql<string>`cum`.as('cum')]
+      // SQLite reads one run of the running sums, from the first position needed to the last: its
+      // substr walks a text from its first character, so one substr per row (not one per
+      // position: four of a 1,830-character row cost 4× reading it whole) and a few hundred
+      // characters to allocate, not the whole row. The server dialects send only the numbers.
+      const run = this.d.dialect === 'sqlite';
+      const lo = Math.min(...positions);
+      const hi = Math.max(...positions);
+      const picks: Array<AliasedRawBuilder<string, string>> = run
+        ? [sql<string>`substr(cum, ${sql.lit(lo * YEAR_WIDTH + 1)}, ${sql.lit((hi - lo + 1) * YEAR_WIDTH)})`.as('run')]
         : positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`));
       const rows = (await this.db
         .selectFrom('member_activity_years')
@@ -584,9 +587,9 @@ export class AnalyticsService {
       const index = new Map(positions.map((pos, i) => [pos, `p${i}`]));
       for (const row of rows) {
         const u = Number(row.user_id);
-        const cum = whole ? String(row.cum) : '';
+        const seg = run ? String(row.run) : '';
         const at = (pos: number) =>
-          pos < 0 ? 0 : whole ? base36At(cum, pos * YEAR_WIDTH, YEAR_WIDTH) : parseInt(String(row[index.get(pos)!]), 36);
+          pos < 0 ? 0 : run ? base36At(seg, (pos - lo) * YEAR_WIDTH, YEAR_WIDTH) : parseInt(String(row[index.get(pos)!]), 36);
         spans.forEach((sp, i) => {
           if (!sp) return;
           const n = at(sp[1]) - at(sp[0]);
