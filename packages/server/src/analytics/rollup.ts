@@ -107,36 +107,40 @@ export class RollupBatch {
     );
   }
 
-  add(a: Activity): void {
+  /**
+   * Counts `a`, `n` times (n > 1: that many equal activities in the same quarter-hour, as a bulk
+   * load that grouped them first passes; the same rows as n calls).
+   */
+  add(a: Activity, n = 1): void {
     const date = utcDate(a.at);
     const q = quarterOf(a.at);
     const c = a.kind === 'dm' ? 0 : a.communityId;
-    this.bump(this.counts, `${a.userId}|${c}|${date}|${a.kind}`, q);
-    if (c > 0) this.bump(this.counts, `0|${c}|${date}|${a.kind}`, q);
+    this.bump(this.counts, `${a.userId}|${c}|${date}|${a.kind}`, q, n);
+    if (c > 0) this.bump(this.counts, `0|${c}|${date}|${a.kind}`, q, n);
     if (HEATMAP_KINDS.includes(a.kind)) {
-      this.bump(this.counts, `${a.userId}|${c}|${date}|${ALL}`, q);
-      if (c > 0) this.bump(this.counts, `0|${c}|${date}|${ALL}`, q);
+      this.bump(this.counts, `${a.userId}|${c}|${date}|${ALL}`, q, n);
+      if (c > 0) this.bump(this.counts, `0|${c}|${date}|${ALL}`, q, n);
     }
     if (c > 0 && ACTIVE_KINDS.includes(a.kind)) {
       for (const [period, start] of periodStarts(date)) {
         const k = `${c}|${period}|${start}|${a.userId}`;
-        this.memberPeriods.set(k, (this.memberPeriods.get(k) ?? 0) + 1);
+        this.memberPeriods.set(k, (this.memberPeriods.get(k) ?? 0) + n);
       }
-      this.bump(this.memberYears, `${c}|${date.slice(0, 4)}|${a.userId}`, dayOfYear(date));
+      this.bump(this.memberYears, `${c}|${date.slice(0, 4)}|${a.userId}`, dayOfYear(date), n);
     }
-    if (a.kind === 'message' && a.channelId) this.bump(this.channels, `${a.channelId}|${c}|${date}`, q);
+    if (a.kind === 'message' && a.channelId) this.bump(this.channels, `${a.channelId}|${c}|${date}`, q, n);
     const uc = USER_COL[a.kind];
-    if (uc) inc(this.userStats, `${a.userId}|${c}|${date}`, uc);
+    if (uc) inc(this.userStats, `${a.userId}|${c}|${date}`, uc, n);
     if (a.kind === 'reaction' && a.receiverId && a.receiverId !== a.userId)
-      inc(this.userStats, `${a.receiverId}|${c}|${date}`, 'reactions_received');
+      inc(this.userStats, `${a.receiverId}|${c}|${date}`, 'reactions_received', n);
     const cc = COMMUNITY_COL[a.kind];
-    if (cc && c > 0) inc(this.communityStats, `${c}|${date}`, cc);
+    if (cc && c > 0) inc(this.communityStats, `${c}|${date}`, cc, n);
   }
 
-  private bump(map: Map<string, Map<number, number>>, key: string, q: number): void {
+  private bump(map: Map<string, Map<number, number>>, key: string, q: number, n = 1): void {
     let m = map.get(key);
     if (!m) map.set(key, (m = new Map<number, number>()));
-    m.set(q, (m.get(q) ?? 0) + 1);
+    m.set(q, (m.get(q) ?? 0) + n);
   }
 
   /** Drops everything of communities that no longer exist (their stats rows would break the foreign key). */
@@ -220,12 +224,47 @@ async function upsert(
 }
 
 /**
+ * Member-period rows (`member_activity_periods`) this process saw committed. Whether a member is
+ * active for the first time in a week or month needs to know if their row exists; once it does it
+ * exists until the period is over (rows are only deleted by `stats:rebuild`, which runs with the
+ * workers stopped and writes them again from the same activity), so a remembered key needs no
+ * query: a busy community's batches stop probing rows they wrote minutes ago. Keys are remembered
+ * only after their transaction committed (`afterCommit`), never for a rolled-back attempt, and
+ * all forgotten past `max` (a cache only: forgetting costs a query, never a wrong count).
+ */
+export class KnownPeriods {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max = 200_000) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  remember(keys: readonly string[]): void {
+    if (this.keys.size + keys.length > this.max) this.keys.clear();
+    for (const k of keys) this.keys.add(k);
+  }
+}
+
+/** What a batch wrote that a caller may remember once it committed (KnownPeriods.remember). */
+export interface Applied {
+  periods: string[];
+}
+
+/**
  * Writes a batch into the rollup tables inside `trx`: reads the rows whose encoded counts it
  * merges (a few queries), then one multi-row upsert per table and chunk; plain counters are
  * added by the upsert itself, unread. The subscriber is the one writer of these counters (the
  * outbox lease), so read-modify-write in its transaction is safe.
  */
-export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: string, dialect: DialectName): Promise<void> {
+export async function applyBatch(
+  trx: Tx | DbHandle,
+  batch: RollupBatch,
+  now: string,
+  dialect: DialectName,
+  known?: KnownPeriods,
+): Promise<Applied> {
   // activity_counts
   const keys = [...batch.counts.keys()].map((k) => {
     const [u, c, date, kind] = k.split('|');
@@ -311,16 +350,30 @@ export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: st
     return { key: k, community_id: Number(c), period: period!, starts_on: start!, user_id: Number(u) };
   });
   const periodActives = new Map<string, number>();
+  const applied: Applied = { periods: [] };
   for (const part of chunks(pkeys, (k) => `${k.period}|${k.starts_on}|${k.community_id}`)) {
-    const existing = await trx
-      .selectFrom('member_activity_periods')
-      .select(['community_id', 'period', 'starts_on', 'user_id'])
-      .where('community_id', 'in', [...new Set(part.map((k) => k.community_id))])
-      .where('period', 'in', [...new Set(part.map((k) => k.period))])
-      .where('starts_on', 'in', [...new Set(part.map((k) => k.starts_on))])
-      .where('user_id', 'in', [...new Set(part.map((k) => k.user_id))])
-      .execute();
-    const seen = new Set(existing.map((r) => `${Number(r.community_id)}|${r.period}|${r.starts_on}|${Number(r.user_id)}`));
+    // Rows known to exist are not looked up; the others by (period, start): one IN list of
+    // members each, where four IN lists at once probed their cross product (weeks × months × …).
+    const seen = new Set<string>();
+    const unknown = new Map<string, typeof part>();
+    for (const k of part) {
+      if (known?.has(k.key)) seen.add(k.key);
+      else {
+        const g = `${k.period}|${k.starts_on}`;
+        unknown.set(g, [...(unknown.get(g) ?? []), k]);
+      }
+    }
+    for (const group of unknown.values()) {
+      const existing = await trx
+        .selectFrom('member_activity_periods')
+        .select(['community_id', 'user_id'])
+        .where('community_id', 'in', [...new Set(group.map((k) => k.community_id))])
+        .where('period', '=', group[0]!.period)
+        .where('starts_on', '=', group[0]!.starts_on)
+        .where('user_id', 'in', [...new Set(group.map((k) => k.user_id))])
+        .execute();
+      for (const r of existing) seen.add(`${Number(r.community_id)}|${group[0]!.period}|${group[0]!.starts_on}|${Number(r.user_id)}`);
+    }
     const rows: Row[] = [];
     for (const k of part) {
       rows.push({
@@ -331,7 +384,9 @@ export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: st
         total: batch.memberPeriods.get(k.key)!,
         updated_at: now,
       });
-      if (!seen.has(k.key) && !batch.dropped.has(k.community_id)) {
+      if (batch.dropped.has(k.community_id)) continue;
+      applied.periods.push(k.key);
+      if (!seen.has(k.key)) {
         const pk = `${k.community_id}|${k.period}|${k.starts_on}`;
         periodActives.set(pk, (periodActives.get(pk) ?? 0) + 1);
       }
@@ -409,4 +464,5 @@ export async function applyBatch(trx: Tx | DbHandle, batch: RollupBatch, now: st
   });
   for (const part of chunks(crows))
     await upsert(trx, dialect, 'community_activity_stats', ['community_id', 'date'], part, ['updated_at'], COMMUNITY_COLS);
+  return applied;
 }

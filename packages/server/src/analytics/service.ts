@@ -12,7 +12,7 @@ import {
   type HeatmapSettings,
   type MemberActivity,
 } from '@communities/contract';
-import { sql } from 'kysely';
+import { sql, type AliasedRawBuilder } from 'kysely';
 
 import { assertCan, can, type Actor } from '../access';
 import { parseSettings, type FactsLoader } from '../communities/facts';
@@ -26,6 +26,7 @@ import { forbidden, invalid, notFound } from '../platform/errors';
 import { ACTIVE_KINDS, ALL, type RollupKind } from './rollup';
 import {
   addDays,
+  base36At,
   CUM_WIDTH,
   cumAt,
   dayNumber,
@@ -126,11 +127,19 @@ export class AnalyticsService {
    * UTC), so per-kind rows are read as two or three numbers each rather than whole.
    */
   private splits(r: Range): number[] {
+    const key = `${r.tz}|${r.from}|${r.to}`;
+    const known = this.splitCache.get(key);
+    if (known) return known;
     const out = new Set<number>();
     for (let d = addDays(r.from, -1); d <= addDays(r.to, 1); d = addDays(d, 1))
       for (const seg of localDaySegments(r.tz, d)) if (seg.to < 96) out.add(seg.to);
-    return [...out].sort((a, b) => a - b);
+    const sorted = [...out].sort((a, b) => a - b);
+    if (this.splitCache.size >= 1000) this.splitCache.clear();
+    this.splitCache.set(key, sorted);
+    return sorted;
   }
+  /** splits() per time zone and range (a pure function of them; ~370 days of tz arithmetic each). */
+  private readonly splitCache = new Map<string, number[]>();
 
   /**
    * Rows of `activity_counts` for [from − 1, to + 1] (UTC dates around the local range), read
@@ -140,9 +149,9 @@ export class AnalyticsService {
   private async countRows(
     r: Range,
     where: { userIds?: number[]; userId?: number; communityIds: number[] | null; kinds: string[] },
-    full: boolean,
+    full: boolean | 'star',
   ): Promise<CountRow[]> {
-    const splits = full ? [] : this.splits(r);
+    const splits = full === true ? [] : this.splits(r);
     const many = splits.length > 3;
     let q = this.db
       .selectFrom('activity_counts')
@@ -156,22 +165,47 @@ export class AnalyticsService {
         where.communityIds.length === 1
           ? q.where('community_id', '=', where.communityIds[0]!)
           : q.where('community_id', 'in', where.communityIds);
-    const withCum =
-      full || many
-        ? q.select('cum')
-        : q.select(
-            splits.map((at, i) => sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`.as(`p${i}`)),
-          );
-    const rows = (await withCum.execute()) as Array<Record<string, unknown> & { date: string; kind: string; total: number | string }>;
+    const picks =
+      full === true || many
+        ? [sql<string>`cum`.as('cum')]
+        : [
+            // 'star': the `*` rows whole (grids), the others only their splits (no 576-character string each).
+            ...(full === 'star' ? [sql<string>`case when kind = ${ALL} then cum end`.as('cum')] : []),
+            ...splits.map((at, i) => sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`.as(`p${i}`)),
+          ];
+    const rows = (await q.select(picks).execute()) as Array<
+      Record<string, unknown> & { date: string; kind: string; total: number | string }
+    >;
     return rows.map((row) => {
       const total = Number(row.total);
       if (typeof row.cum === 'string') {
         const cum = row.cum;
         return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq >= 96 ? total : cumAt(cum, qq)) };
       }
-      const at = new Map<number, number>(splits.map((sp, i) => [sp, parseInt(String(row[`p${i}`]), 36)]));
-      return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq <= 0 ? 0 : qq >= 96 ? total : at.get(qq)!) };
+      const vals = splits.map((_, i) => base36At(String(row[`p${i}`]), 0, CUM_WIDTH));
+      return {
+        date: row.date,
+        kind: row.kind,
+        total,
+        at: (qq: number) => (qq <= 0 ? 0 : qq >= 96 ? total : vals[splits.indexOf(qq)]!),
+      };
     });
+  }
+
+  /**
+   * The `*` rows whole and the rows of `kinds` (their local-day splits). On SQLite one query
+   * reads both (the kinds of a date sit on the same pages, and nothing crosses a network); the
+   * server dialects run the two queries side by side.
+   */
+  private async starAndKinds(
+    r: Range,
+    where: { userId: number; communityIds: number[] | null },
+    kinds: string[],
+  ): Promise<[CountRow[], CountRow[]]> {
+    if (this.d.dialect !== 'sqlite')
+      return Promise.all([this.countRows(r, { ...where, kinds: [ALL] }, true), this.countRows(r, { ...where, kinds }, false)]);
+    const rows = await this.countRows(r, { ...where, kinds: [ALL, ...kinds] }, 'star');
+    return [rows.filter((x) => x.kind === ALL), rows.filter((x) => x.kind !== ALL)];
   }
 
   /** Adds count rows to a heatmap: day counts and kinds from the local-day splits; the grid from whole rows. */
@@ -219,10 +253,7 @@ export class AnalyticsService {
   ): Promise<Heatmap> {
     const days = new Map<string, { count: number; kinds: Record<string, number> }>();
     if (everyKind) {
-      const [star, perKind] = await Promise.all([
-        this.countRows(r, { ...where, kinds: [ALL] }, true),
-        this.countRows(r, { ...where, kinds: h.kinds }, false),
-      ]);
+      const [star, perKind] = await this.starAndKinds(r, where, h.kinds);
       this.addRows(h, days, star, { counts: true, kinds: false, grid: true });
       this.addRows(h, days, perKind, { counts: false, kinds: true, grid: false });
     } else this.addRows(h, days, await this.countRows(r, { ...where, kinds: h.kinds }, true), { counts: true, kinds: true, grid: true });
@@ -372,10 +403,7 @@ export class AnalyticsService {
     const hours = Array<number>(24).fill(0);
 
     // The community's counts per kind (local-day splits only) and over all activity kinds (whole, for the hours).
-    const [kindRows, starRows] = await Promise.all([
-      this.countRows(r, { userId: 0, communityIds: [c.id], kinds: Object.keys(FIELD_OF) }, false),
-      this.countRows(r, { userId: 0, communityIds: [c.id], kinds: [ALL] }, true),
-    ]);
+    const [starRows, kindRows] = await this.starAndKinds(r, { userId: 0, communityIds: [c.id] }, Object.keys(FIELD_OF));
     for (const row of kindRows) {
       const field = FIELD_OF[row.kind as RollupKind]!;
       for (const seg of localDaySegments(tz, row.date)) {
@@ -540,19 +568,28 @@ export class AnalyticsService {
       );
       const positions = [...new Set(spans.flatMap((sp) => (sp ? sp.filter((x) => x >= 0) : [])))];
       if (positions.length === 0) continue;
+      // SQLite reads one run of the running sums, from the first position needed to the last: its
+      // substr walks a text from its first character, so one substr per row (not one per
+      // position: four of a 1,830-character row cost 4× reading it whole) and a few hundred
+      // characters to allocate, not the whole row. The server dialects send only the numbers.
+      const run = this.d.dialect === 'sqlite';
+      const lo = Math.min(...positions);
+      const hi = Math.max(...positions);
+      const picks: Array<AliasedRawBuilder<string, string>> = run
+        ? [sql<string>`substr(cum, ${sql.lit(lo * YEAR_WIDTH + 1)}, ${sql.lit((hi - lo + 1) * YEAR_WIDTH)})`.as('run')]
+        : positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`));
       const rows = (await this.db
         .selectFrom('member_activity_years')
-        .select([
-          'user_id',
-          ...positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`)),
-        ])
+        .select(['user_id', ...picks])
         .where('community_id', '=', communityId)
         .where('year', '=', year)
         .execute()) as Array<Record<string, unknown> & { user_id: number | string }>;
       const index = new Map(positions.map((pos, i) => [pos, `p${i}`]));
       for (const row of rows) {
         const u = Number(row.user_id);
-        const at = (pos: number) => (pos < 0 ? 0 : parseInt(String(row[index.get(pos)!]), 36));
+        const seg = run ? String(row.run) : '';
+        const at = (pos: number) =>
+          pos < 0 ? 0 : run ? base36At(seg, (pos - lo) * YEAR_WIDTH, YEAR_WIDTH) : parseInt(String(row[index.get(pos)!]), 36);
         spans.forEach((sp, i) => {
           if (!sp) return;
           const n = at(sp[1]) - at(sp[0]);

@@ -2,9 +2,9 @@ import type { DomainEvent } from '@communities/contract';
 
 import type { EventBus } from '../platform/bus';
 import type { DialectName } from '../platform/db/connect';
-import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
+import { inTransaction, type AfterCommit, type DbHandle, type Tx } from '../platform/db/transaction';
 
-import { applyBatch, RollupBatch } from './rollup';
+import { applyBatch, KnownPeriods, RollupBatch } from './rollup';
 import { activitiesOfEvents, ROLLUP_EVENTS } from './sources';
 
 export const ROLLUP_SUBSCRIBER = 'analytics.rollups';
@@ -37,13 +37,18 @@ async function withoutLegacySeen(trx: Tx, events: DomainEvent[], legacy: LegacyS
   return events.filter((e) => !seen.has(e.id));
 }
 
-/** Applies a page of events to the rollups in `trx` (the dispatcher's, which also moves the cursor); how many it counted. */
+/**
+ * Applies a page of events to the rollups in `trx` (the dispatcher's, which also moves the
+ * cursor); how many it counted. With `memo`, the member-period rows it wrote are remembered once
+ * `afterCommit` says the page committed.
+ */
 export async function applyEventsIn(
   trx: Tx,
   dialect: DialectName,
   events: DomainEvent[],
   now: () => Date,
   legacy: LegacySeen = {},
+  memo?: { known: KnownPeriods; afterCommit: AfterCommit },
 ): Promise<number> {
   const stamp = now().toISOString();
   const fresh = await withoutLegacySeen(trx, events, legacy);
@@ -55,7 +60,8 @@ export async function applyEventsIn(
     const exists = await trx.selectFrom('communities').select('id').where('id', 'in', ids).execute();
     batch.keepCommunities(new Set(exists.map((r) => Number(r.id))));
   }
-  await applyBatch(trx, batch, stamp, dialect);
+  const applied = await applyBatch(trx, batch, stamp, dialect, memo?.known);
+  memo?.afterCommit(() => memo.known.remember(applied.periods));
   return fresh.length;
 }
 
@@ -73,11 +79,12 @@ export async function applyEvents(db: DbHandle, dialect: DialectName, events: Do
  */
 export function subscribeRollups(bus: EventBus, dialect: DialectName, now: () => Date): void {
   const legacy: LegacySeen = {};
+  const known = new KnownPeriods();
   bus.durable({
     name: ROLLUP_SUBSCRIBER,
     events: ROLLUP_EVENTS,
-    batchInTransaction: async (trx, events) => {
-      await applyEventsIn(trx, dialect, events, now, legacy);
+    batchInTransaction: async (trx, events, afterCommit) => {
+      await applyEventsIn(trx, dialect, events, now, legacy, { known, afterCommit });
     },
   });
 }

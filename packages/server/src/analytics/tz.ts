@@ -38,8 +38,35 @@ export function offsetMinutes(tz: string, ms: number): number {
 export const utcDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 export const quarterOf = (ms: number): number => Math.floor((ms % DAY_MS) / QUARTER_MS);
 export const dateMs = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+/**
+ * Date strings ↔ day numbers, remembered (bounded): a year's read steps through ~370 dates several
+ * times, and Date.parse plus toISOString per step were ~7 % of a heatmap read's CPU.
+ */
+const dayOfDate = new Map<string, number>();
+const dateOfDay = new Map<number, string>();
+function dayOf(date: string): number {
+  let n = dayOfDate.get(date);
+  if (n === undefined) {
+    const ms = dateMs(date);
+    // Not a YYYY-MM-DD date: no day number; the callers' arithmetic fails as it did (utcDate throws).
+    if (!Number.isFinite(ms)) return NaN;
+    n = Math.round(ms / DAY_MS);
+    if (dayOfDate.size >= 20_000) dayOfDate.clear();
+    dayOfDate.set(date, n);
+  }
+  return n;
+}
+function dateOf(day: number): string {
+  let d = dateOfDay.get(day);
+  if (d === undefined) {
+    d = utcDate(day * DAY_MS);
+    if (dateOfDay.size >= 20_000) dateOfDay.clear();
+    dateOfDay.set(day, d);
+  }
+  return d;
+}
 export function addDays(date: string, n: number): string {
-  return utcDate(dateMs(date) + n * DAY_MS);
+  return dateOf(dayOf(date) + n);
 }
 /** Days from a to b (b − a). */
 export const daysBetween = (a: string, b: string): number => Math.round((dateMs(b) - dateMs(a)) / DAY_MS);
@@ -57,7 +84,7 @@ export interface LocalSlot {
 }
 
 /** Days since 1970-01-01 of a YYYY-MM-DD date. */
-export const dayNumber = (date: string): number => Math.round(dateMs(date) / DAY_MS);
+export const dayNumber = (date: string): number => dayOf(date);
 
 /**
  * Per UTC date, the local slot of each of its 96 quarters in `tz`. Offsets change only at DST
@@ -155,8 +182,20 @@ export function encodeCum(counts: Map<number, number>): string {
 /** The count of quarters [0, q) of an encoded row (q = 0 … 96). */
 export function cumAt(cum: string, q: number): number {
   if (q <= 0 || !cum) return 0;
-  const i = (q - 1) * CUM_WIDTH;
-  return parseInt(cum.slice(i, i + CUM_WIDTH), 36);
+  return base36At(cum, (q - 1) * CUM_WIDTH, CUM_WIDTH);
+}
+
+/**
+ * parseInt(s.slice(at, at + width), 36) without the slice (hot read path: tens of thousands per
+ * read): the encodings write lowercase base-36 digits only.
+ */
+export function base36At(s: string, at: number, width: number): number {
+  let v = 0;
+  for (let i = at, end = at + width; i < end; i++) {
+    const c = s.charCodeAt(i);
+    v = v * 36 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return v;
 }
 
 /** A run of a UTC date's quarters [from, to) that is one local hour of one local day. */

@@ -5,7 +5,7 @@ import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communit
 
 import type { Clock } from './clock';
 import type { DialectName } from './db/connect';
-import { inTransaction, type DbHandle, type Tx } from './db/transaction';
+import { inTransaction, type AfterCommit, type DbHandle, type Tx } from './db/transaction';
 import { timeOrderedId } from './ids';
 import type { Logger } from './logger';
 
@@ -32,9 +32,11 @@ export interface DurableSubscriber {
   /**
    * A batch written in the dispatcher's transaction, which also moves the subscriber's cursor:
    * the page's writes and the cursor commit together, so each event is applied exactly once and
-   * the subscriber needs no record of the events it has seen. Its writes must all go through `trx`.
+   * the subscriber needs no record of the events it has seen. Its writes must all go through `trx`;
+   * what it may remember in memory of them, it registers with `afterCommit` (run only once the
+   * page and the cursor committed, never for a rolled-back or lost-lease attempt).
    */
-  batchInTransaction?: (trx: Tx, events: DomainEvent[]) => Promise<void>;
+  batchInTransaction?: (trx: Tx, events: DomainEvent[], afterCommit: AfterCommit) => Promise<void>;
 }
 
 export interface EventBus {
@@ -523,8 +525,8 @@ export class Outbox implements EventBus {
       const events = rows.filter(wanted);
       rows.forEach(pass);
       try {
-        await inTransaction(this.db, async (trx) => {
-          if (events.length) await s.batchInTransaction!(trx, events.map(toEvent));
+        await inTransaction(this.db, async (trx, afterCommit) => {
+          if (events.length) await s.batchInTransaction!(trx, events.map(toEvent), afterCommit);
           const r = await trx
             .updateTable('event_cursors')
             .set({

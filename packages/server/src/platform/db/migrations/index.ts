@@ -13,6 +13,7 @@ import { activityReadRollups } from './0010_activity_read_rollups';
 import { tierSales } from './0011_tier_sales';
 import { notifications } from './0012_notifications';
 import { search } from './0013_search';
+import { activityCountsLeanIndexes } from './0014_activity_counts_lean_ix';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   tierSales,
   notifications,
   search,
+  activityCountsLeanIndexes,
 ];
