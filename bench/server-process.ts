@@ -42,7 +42,7 @@ export function benchCli(dir: string, args: string[]): Promise<string> {
  * The server in its own process, as `npm start` runs it (SQLite, demo school), so the load
  * generator in this process does not share its event loop: on 2 cores, one each.
  */
-export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string } = {}) {
+export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string; cpus?: string } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'communities-bench-'));
   const port = await new Promise<number>((resolve) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
@@ -50,20 +50,19 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       srv.close(() => resolve(p));
     });
   });
-  const proc: ChildProcess = spawn(
+  // `cpus`: pinned to those cores by taskset (it execs node, so the pid stays the server's).
+  const argv = [
     process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
-      '--import',
-      'tsx',
-      CLI,
-      'serve',
-    ],
-    {
-      env: { ...benchEnv(dir), COMMUNITIES__HTTP__HOST: '127.0.0.1', COMMUNITIES__HTTP__PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+    '--import',
+    'tsx',
+    CLI,
+    'serve',
+  ];
+  const proc: ChildProcess = spawn(opts.cpus ? 'taskset' : argv[0]!, opts.cpus ? ['-c', opts.cpus, ...argv] : argv.slice(1), {
+    env: { ...benchEnv(dir), COMMUNITIES__HTTP__HOST: '127.0.0.1', COMMUNITIES__HTTP__PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -84,6 +83,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   const token = (userId: number) => signRocketJwt(userId, { secret, ttlSeconds: 3600 });
   return {
     url,
+    pid: proc.pid!,
     /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
     cpuSeconds(): number {
       const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
