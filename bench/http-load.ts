@@ -25,8 +25,10 @@ export function jsonPoster(opts: { url: string; tokens: string[]; concurrency: n
           },
         },
         (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === opts.expect ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+          // The start of an unexpected answer goes in the error (which rule refused it).
+          let text = '';
+          res.on('data', (d: Buffer) => res.statusCode !== opts.expect && text.length < 300 && (text += d.toString()));
+          res.on('end', () => (res.statusCode === opts.expect ? resolve() : reject(new Error(`HTTP ${res.statusCode} ${text}`))));
         },
       );
       req.on('error', reject);

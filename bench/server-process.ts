@@ -49,7 +49,7 @@ function processCpuSeconds(pid: number): number {
  * The server in its own process, as `npm start` runs it (SQLite, demo school), so the load
  * generator in this process does not share its event loop: on 2 cores, one each.
  */
-export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string } = {}) {
+export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string; cpus?: string } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'communities-bench-'));
   const split = Boolean(process.env.BENCH_SPLIT_WORKER);
   const port = await new Promise<number>((resolve) => {
@@ -58,23 +58,22 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       srv.close(() => resolve(p));
     });
   });
-  const proc: ChildProcess = spawn(
+  // `cpus`: pinned to those cores by taskset (it execs node, so the pid stays the server's).
+  const argv = [
     process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
-      '--import',
-      'tsx',
-      CLI,
-      'serve',
-      // BENCH_SPLIT_WORKER=1: this process plays api and gateway, a second one the worker (the
-      // outbox subscribers and jobs) on the same SQLite file, so each one's CPU shows apart.
-      ...(split ? ['--roles', 'api,gateway'] : []),
-    ],
-    {
-      env: { ...benchEnv(dir), COMMUNITIES__HTTP__HOST: '127.0.0.1', COMMUNITIES__HTTP__PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+    '--import',
+    'tsx',
+    CLI,
+    'serve',
+    // BENCH_SPLIT_WORKER=1: this process plays api and gateway, a second one the worker (the
+    // outbox subscribers and jobs) on the same SQLite file, so each one's CPU shows apart.
+    ...(split ? ['--roles', 'api,gateway'] : []),
+  ];
+  const proc: ChildProcess = spawn(opts.cpus ? 'taskset' : argv[0]!, opts.cpus ? ['-c', opts.cpus, ...argv] : argv.slice(1), {
+    env: { ...benchEnv(dir), COMMUNITIES__HTTP__HOST: '127.0.0.1', COMMUNITIES__HTTP__PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -106,6 +105,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   const token = (userId: number) => signRocketJwt(userId, { secret, ttlSeconds: 3600 });
   return {
     url,
+    pid: proc.pid!,
     /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
     cpuSeconds(): number {
       return processCpuSeconds(proc.pid!);

@@ -36,6 +36,8 @@ interface Conn {
   owners: Map<string, string>;
   /** presence channel -> frames held while its join is in flight (sent after subscription_succeeded) */
   joining: Map<string, Buffer[]>;
+  /** channel -> the gateway's presence sequence when this socket subscribed (queued member frames older than that are not for it) */
+  since: Map<string, number>;
   lastSeen: number;
   pingSent: boolean;
   events: { windowStart: number; count: number };
@@ -58,7 +60,19 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   /** Several processes: frames and presence go through it (Redis); absent = this process alone. */
   cluster?: GatewayCluster;
+  /** member_added / member_removed frames are gathered this long and sent together (a join storm: one write per socket, not one per join). */
+  presenceFlushMs?: number;
 }
+
+/** A member_added or member_removed frame waiting for the presence flush. */
+interface QueuedPresence {
+  bytes: Buffer;
+  raw: string;
+  except: string | undefined;
+  seq: number;
+}
+
+const MEMBER_FRAME = '{"event":"pusher_internal:member_';
 
 /**
  * A Pusher-protocol WebSocket server in this process: connection_established, ping/pong,
@@ -77,6 +91,10 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private subscribed: ((s: LocalSubscription) => void) | null = null;
   /** Sockets closed because they stopped reading, since start. */
   private slowClosed = 0;
+  /** Presence member frames per channel, in order, until the next flush. */
+  private readonly presenceQueue = new Map<string, QueuedPresence[]>();
+  private presenceTimer: NodeJS.Timeout | null = null;
+  private presenceSeq = 0;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
@@ -142,6 +160,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       hidden: new Map(),
       owners: new Map(),
       joining: new Map(),
+      since: new Map(),
       lastSeen: Date.now(),
       pingSent: false,
       events: { windowStart: 0, count: 0 },
@@ -228,6 +247,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       );
     if (owner !== undefined) conn.owners.set(channel, owner);
     conn.channels.add(channel);
+    conn.since.set(channel, ++this.presenceSeq);
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
     set.add(conn);
@@ -288,6 +308,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
 
   private unsubscribe(conn: Conn, channel: string): void {
     if (!conn.channels.delete(channel)) return;
+    conn.since.delete(channel);
     conn.owners.delete(channel);
     conn.joining.delete(channel);
     this.channels.get(channel)?.delete(conn);
@@ -336,6 +357,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (this.held) return;
     const subscribers = this.channels.get(channel);
     if (!subscribers?.size) return;
+    if (raw.startsWith(MEMBER_FRAME)) return this.queuePresence(channel, raw, exceptSocketId);
     // Encoded once for every subscriber, instead of once per send.
     const bytes = Buffer.from(raw);
     // Who a presence frame is about, read only where someone here must not see someone.
@@ -345,6 +367,47 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       const held = c.joining.get(channel);
       if (held) held.push(bytes);
       else this.push(c, bytes);
+    }
+  }
+
+  /**
+   * 1,000 joins in a second would be 1,000 member_added frames to up to 1,000 members, each
+   * join flushed to every member's socket on its own: half a million writes, and the room's
+   * messages waiting behind them. Member frames are gathered for `presenceFlushMs` and go out
+   * together, in order, one write per socket. A frame goes to the sockets subscribed before it
+   * was queued: one who subscribed later has that member (or its absence) in its
+   * subscription_succeeded already.
+   */
+  private queuePresence(channel: string, raw: string, except: string | undefined): void {
+    let queue = this.presenceQueue.get(channel);
+    if (!queue) this.presenceQueue.set(channel, (queue = []));
+    queue.push({ bytes: Buffer.from(raw), raw, except, seq: ++this.presenceSeq });
+    if (!this.presenceTimer) {
+      this.presenceTimer = setTimeout(() => this.guard('presence flush', () => this.flushPresence()), this.opts.presenceFlushMs ?? 50);
+      this.presenceTimer.unref();
+    }
+  }
+
+  private flushPresence(): void {
+    this.presenceTimer = null;
+    const queues = [...this.presenceQueue];
+    this.presenceQueue.clear();
+    if (this.held) return;
+    for (const [channel, queue] of queues) {
+      const subscribers = this.channels.get(channel);
+      if (!subscribers?.size) continue;
+      const hiding = [...subscribers].some((c) => c.hidden.has(channel));
+      const about = hiding ? queue.map((q) => presenceSubject(q.raw)) : [];
+      for (const c of subscribers) {
+        const since = c.since.get(channel) ?? 0;
+        const hidden = hiding ? c.hidden.get(channel) : undefined;
+        const held = c.joining.get(channel);
+        queue.forEach((q, i) => {
+          if (q.seq < since || q.except === c.id || (hidden && about[i] !== undefined && hidden.has(about[i]))) return;
+          if (held) held.push(q.bytes);
+          else this.push(c, q.bytes);
+        });
+      }
     }
   }
 
@@ -506,6 +569,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presenceQueue.clear();
     for (const c of this.conns.values()) c.ws.close(ERR.generic, 'Server shutting down');
     this.conns.clear();
     await new Promise<void>((r) => this.wss.close(() => r()));
