@@ -130,6 +130,20 @@ describe('other rosters under a hidden list', () => {
     await s.as(who.member).analytics.memberActivity({ params: { id: c.slug }, query: {} });
   });
 
+  it('search finds people only where the caller may browse the roster', async () => {
+    const { c, who, other } = await world('private', false);
+    const name = (await list(who.owner, c.slug)).items.find((m) => m.user.id === other)!.user.name;
+    const word = name.split(' ')[0]!;
+    const people = async (u: number) =>
+      (await s.as(u).search.search({ query: { q: word, type: 'member', community_id: c.id } })).items
+        .filter((i) => i.kind === 'member')
+        .map((i) => i.id);
+    expect(await people(who.member)).not.toContain(other);
+    expect(await people(who.moderator)).toContain(other);
+    await s.as(owner).communities.update({ params: { id: String(c.id) }, body: { settings: { show_member_list: true } } });
+    expect(await people(who.member)).toContain(other);
+  });
+
   it('what members still see: the roles, the channels and the leaderboard', async () => {
     const { c, who } = await world('private', false);
     await s.as(who.member).communities.roles({ params: { id: c.slug } });
