@@ -33,6 +33,8 @@ export const ACTIONS = [
   'community.leave',
   'community.transfer',
   'members.list',
+  /** The whole roster: `members.list`, and when the owner hides the member list (show_member_list off) only those who run the community. */
+  'members.browse',
   'members.manage',
   'members.change_role',
   'roles.manage',

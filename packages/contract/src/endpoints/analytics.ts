@@ -244,7 +244,7 @@ export const analytics = {
     method: 'GET',
     path: '/api/communities/:id/member-activity',
     summary:
-      "Activity this week: each member's actions (messages, posts, comments, reactions, course completions) over the last 7 days in the viewer's time zone, busiest first. Owners, moderators and admins always, listing everyone; members when the owner enables `show_member_activity`, listing those who show their activity (and themselves)",
+      "Activity this week: each member's actions (messages, posts, comments, reactions, course completions) over the last 7 days in the viewer's time zone, busiest first. Owners, moderators and admins always, listing everyone; members when the owner enables `show_member_activity` and shows the member list (`show_member_list`; else 403 member_list_hidden), listing those who show their activity (and themselves)",
     tag: 'analytics',
     feature: 'heatmap',
     params: communityRef,

@@ -16,6 +16,7 @@ export const communitySettingsSchema = z
     dms_between_members: z.boolean().default(true),
     join_approval: z.boolean().default(false),
     auto_join_from_courses: z.boolean().default(true),
+    /** Members browse the roster. Off: only the owner, roles with manage_members or moderate, and site admins do; members get a name lookup (non-empty q, at most 10, one page) and 403 member_list_hidden otherwise. */
     show_member_list: z.boolean().default(true),
     /** Members see "activity this week" (actions per member over 7 days; only those who show their activity). Owners, moderators and admins always do. */
     show_member_activity: z.boolean().default(false),
@@ -426,7 +427,8 @@ export const communities = {
   members: endpoint({
     method: 'GET',
     path: '/api/communities/:id/members',
-    summary: 'Members, newest first; search by name, filter by role and status',
+    summary:
+      'Members, newest first; search by name, filter by role and status. With show_member_list off, only the owner, roles with manage_members or moderate, and admins browse it (members.browse); other members may only look a name up (non-empty q, at most 10, no cursor or status; next_cursor null), else 403 with details.reason member_list_hidden',
     tag: 'membership',
     params: communityRef,
     query: membersQuery,

@@ -207,7 +207,7 @@ function context(vis: Vis, status: Status, chan: ChannelKind, membership: Member
       visibility: vis,
       status,
       requiredTierIds: [],
-      settings: { chat_enabled: true, feed_enabled: true, dms_between_members: true, join_approval: false },
+      settings: { chat_enabled: true, feed_enabled: true, dms_between_members: true, join_approval: false, show_member_list: true },
     },
     membership,
     ...(chan === 'none' ? {} : { channel: CHANNELS[chan] }),
@@ -399,5 +399,42 @@ describe('community-wide switches, tiers, creation and DMs', () => {
     expect(can(m, 'dm.post', { ...d, siteSanction: { ...ban, expiresAt: past } }).allowed).toBe(true);
     // Reading stays open: the sanction silences, it does not hide the conversation.
     expect(can(m, 'dm.read', { ...d, siteSanction: ban }).allowed).toBe(true);
+  });
+});
+
+describe('members.browse (the roster) and show_member_list', () => {
+  const browse = (kind: Kind, vis: Vis, show: boolean) => {
+    const { actor, membership } = actorOf(kind);
+    const ctx = context(vis, 'active', 'none', membership);
+    ctx.community = { ...ctx.community!, settings: { ...ctx.community!.settings, show_member_list: show } };
+    const d = can(actor, 'members.browse', ctx);
+    return d.allowed ? 'ok' : `${d.status} ${d.reason}`;
+  };
+
+  it('follows members.list while the list is shown', () => {
+    for (const kind of KINDS)
+      for (const vis of ['public', 'private', 'hidden'] as Vis[]) {
+        const { actor, membership } = actorOf(kind);
+        const list = can(actor, 'members.list', context(vis, 'active', 'none', membership));
+        expect(browse(kind, vis, true)).toBe(list.allowed ? 'ok' : `${list.status} ${list.reason}`);
+      }
+  });
+
+  it('is for the owner, moderators and admins once the owner hides the list', () => {
+    for (const vis of ['public', 'private', 'hidden'] as Vis[]) {
+      for (const kind of ['owner', 'moderator', 'admin'] as Kind[]) expect(browse(kind, vis, false)).toBe('ok');
+      for (const kind of ['member', 'guest', 'muted', 'subscriber'] as Kind[])
+        expect(browse(kind, vis, false)).toBe('403 member_list_hidden');
+    }
+    // Outsiders: what they got before (public: the list is hidden from them too; private 403; hidden 404).
+    expect(browse('outsider', 'public', false)).toBe('403 member_list_hidden');
+    expect(browse('outsider', 'private', false)).toBe('403 not_member');
+    expect(browse('outsider', 'hidden', false)).toBe('404 not_visible');
+    expect(browse('anonymous', 'public', false)).toBe('401 unauthenticated');
+    // A member may still list members in the narrow sense (members.list: authors, mentions, presence).
+    const { actor, membership } = actorOf('member');
+    const ctx = context('private', 'active', 'none', membership);
+    ctx.community = { ...ctx.community!, settings: { ...ctx.community!.settings, show_member_list: false } };
+    expect(can(actor, 'members.list', ctx).allowed).toBe(true);
   });
 });

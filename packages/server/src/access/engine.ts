@@ -38,6 +38,8 @@ const siteSanctioned = (s: SiteSanctionFacts): Decision => ({
 
 /** Reading a community's content (not its card). */
 const READS = new Set<Action>(['feed.read', 'members.list', 'channel.view']);
+/** Reads that pass the same gates as READS before their own rule. */
+const READ_LIKE = new Set<Action>([...READS, 'members.browse']);
 /** Taking part: blocked for muted, pending and archived. */
 const PARTICIPATION: Partial<Record<Action, CommunityPermission>> = {
   'feed.post': 'post_feed',
@@ -195,9 +197,9 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
 
   // Content: members read; anyone signed in reads a public community, as Skool's public groups.
   // A pending requester reads what any outsider reads (a public community), nothing more yet.
-  if (status === 'pending' && (c.visibility !== 'public' || !READS.has(action))) return deny('pending');
-  if (!member && (c.visibility !== 'public' || !READS.has(action))) return deny('not_member');
-  if (member && !has('view') && READS.has(action)) return deny('missing_permission');
+  if (status === 'pending' && (c.visibility !== 'public' || !READ_LIKE.has(action))) return deny('pending');
+  if (!member && (c.visibility !== 'public' || !READ_LIKE.has(action))) return deny('not_member');
+  if (member && !has('view') && READ_LIKE.has(action)) return deny('missing_permission');
   const tierExempt = isOwner || has('manage_community');
   if (c.requiredTierIds.length > 0 && !tierExempt && !c.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
     return deny('tier_required');
@@ -212,6 +214,12 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
       return deny('level_required');
   }
   if (READS.has(action)) return ALLOW;
+  // The roster: whoever may list members, unless the owner hides the member list; then only those
+  // who run the community (owner, managers of members, moderators) and site admins (allowed above).
+  if (action === 'members.browse') {
+    if (c.settings.show_member_list !== false || isOwner || has('manage_members') || has('moderate')) return ALLOW;
+    return deny('member_list_hidden');
+  }
 
   const participation = PARTICIPATION[action];
   if (participation) {

@@ -32,7 +32,14 @@ export interface CommunityFacts {
   featureTierIds?: Partial<Record<TierFeature, number[]>>;
   /** Paid tiers gate nothing here (`pricing.enable_per_community_subscriptions` off): a channel's tiers are ignored too. */
   tiersOff?: boolean;
-  settings: { chat_enabled: boolean; feed_enabled: boolean; dms_between_members: boolean; join_approval: boolean };
+  settings: {
+    chat_enabled: boolean;
+    feed_enabled: boolean;
+    dms_between_members: boolean;
+    join_approval: boolean;
+    /** Off: the roster (`members.browse`) is for those who run the community and site admins. */
+    show_member_list: boolean;
+  };
 }
 
 export interface RoleFacts {
@@ -133,7 +140,8 @@ export type DenyReason =
   | 'blocked'
   | 'not_participant'
   | 'not_allowed_role'
-  | 'level_required';
+  | 'level_required'
+  | 'member_list_hidden';
 
 /** A refusal of a sanctioned member carries the sanction (`error.details`: until, sanction_reason, scope). */
 export interface SanctionFacts {

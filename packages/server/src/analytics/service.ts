@@ -485,7 +485,8 @@ export class AnalyticsService {
     const staff =
       actor.isAdmin || can(actor, 'admin.view_community_analytics', access).allowed || can(actor, 'analytics.view', access).allowed;
     if (!staff) {
-      assertCan(actor, 'members.list', access);
+      // A roster of members: none for members while the owner hides the member list.
+      assertCan(actor, 'members.browse', access);
       // Fellow members only: a public community's member list is open to anyone, this is not.
       if (!membership) throw forbidden('Only members see activity this week', 'not_a_member');
       if (!parseSettings(community.settings).show_member_activity)

@@ -270,6 +270,7 @@ export class FactsLoader {
         feed_enabled: settings.feed_enabled,
         dms_between_members: settings.dms_between_members,
         join_approval: settings.join_approval,
+        show_member_list: settings.show_member_list,
       },
     };
   }

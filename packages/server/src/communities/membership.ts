@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { REALTIME_EVENTS, realtimeChannel, type communities as communityEndpoints, type Member } from '@communities/contract';
 import type { z } from 'zod';
 
-import { assertCan, can, type AccessContext, type Actor, type CommunityFacts } from '../access';
+import { assertCan, can, effectiveStatus, type AccessContext, type Actor, type CommunityFacts } from '../access';
 import { decodeCursor, pageOf } from '../platform/cursor';
 import { insertedId } from '../platform/db/insert';
 import type { CommunityRow } from '../platform/db/schema';
@@ -14,6 +14,9 @@ import type { CommunityDeps } from './deps';
 import { memberWithRoleQuery, type FactsLoader, type MemberWithRole } from './facts';
 import { presentMember } from './presenters';
 import { publishEvent } from '../realtime/publish-event';
+
+/** With the member list hidden, a member's name lookup answers at most this many, one page. */
+export const HIDDEN_LIST_LOOKUP_LIMIT = 10;
 
 type MembersQuery = z.output<(typeof communityEndpoints)['members']['query']>;
 type MemberPatch = z.output<(typeof communityEndpoints)['updateMember']['body']>;
@@ -219,7 +222,21 @@ export class MembershipService {
 
   async members(actor: Actor, idOrSlug: string, q: MembersQuery) {
     const { community, access } = await this.facts.forCommunity(actor, idOrSlug);
-    assertCan(actor, 'members.list', access);
+    const browse = can(actor, 'members.browse', access);
+    if (!browse.allowed) {
+      // The owner hid the member list: a member still finds a fellow member by name (@-mentions,
+      // the search "From" picker), a few at a time, with no paging through the roster.
+      const status = effectiveStatus(access.membership, access.now);
+      const lookup =
+        browse.reason === 'member_list_hidden' && (status === 'active' || status === 'muted') && !!q.q && !q.status && !q.cursor;
+      if (!lookup) assertCan(actor, 'members.browse', access);
+      const found = await this.memberList(community.id, {
+        ...q,
+        limit: Math.min(q.limit, HIDDEN_LIST_LOOKUP_LIMIT),
+        statuses: ['active', 'muted'],
+      });
+      return { items: found.items, next_cursor: null };
+    }
     // Pending and banned people are the managers' business.
     if (q.status === 'pending' || q.status === 'banned') assertCan(actor, 'members.manage', access);
     return this.memberList(community.id, { ...q, statuses: q.status ? [q.status] : ['active', 'muted'] });

@@ -57,9 +57,10 @@ const num = (v: unknown) => Number(v);
 /**
  * Full-text search, access-filtered: every community, channel, thread and row it looks at is one
  * the access engine lets the caller read (channels by `channel.view`, posts by `feed.read`,
- * members by `members.list`), with deleted rows left out and held or hidden ones shown to their
- * author and the moderators only, as history and the feed show them. Each source gives at most
- * SEARCH_MAX_RESULTS candidates (see `fullText`); those are ranked together by matched words,
+ * members by `members.browse`, so not where the owner hid the member list), with deleted rows
+ * left out and held or hidden ones shown to their author and the moderators only, as history and
+ * the feed show them. Each source gives at most SEARCH_MAX_RESULTS candidates (see `fullText`);
+ * those are ranked together by matched words,
  * then hits, then recency, and paged (bounded paging: offset cursors up to 200 results).
  */
 export class SearchService {
@@ -89,7 +90,8 @@ export class SearchService {
       moderator: can(actor, 'moderation.review', access).allowed,
       channels,
       feed: this.ctx.config.features.central_feed && can(actor, 'feed.read', access).allowed,
-      members: can(actor, 'members.list', access).allowed,
+      // People found by name are a roster (paged): none where the owner hid the member list from the caller.
+      members: can(actor, 'members.browse', access).allowed,
     };
   }
 

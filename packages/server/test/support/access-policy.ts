@@ -1,5 +1,5 @@
 import type { TestServer } from './server';
-import { call, enrol, freshCaller, newHostUser, ok, ROLES, type Role, type World } from './world';
+import { buildWorld, call, enrol, freshCaller, newHostUser, ok, ROLES, type Role, type World } from './world';
 
 /**
  * The access policy of every contract endpoint as a compact table: for each role, the status
@@ -130,6 +130,28 @@ async function freshDraft(s: TestServer, w: World, complete: boolean) {
   return d.id as number;
 }
 
+/**
+ * A world like `w` whose owner hid the member list (show_member_list off), built once per world so
+ * the shared ones keep the default; cells aimed at it call as its users (`as`).
+ */
+const hiddenListWorlds = new WeakMap<World, Promise<World>>();
+async function hiddenList(s: TestServer, w: World, role: Role, query: Record<string, string | number> = {}): Promise<Req> {
+  let p = hiddenListWorlds.get(w);
+  if (!p) {
+    p = buildWorld(s, w.vis).then(async (h) => {
+      await ok(s, h.users.owner, 'PATCH', `${C}/${h.id}`, { settings: { show_member_list: false } });
+      return h;
+    });
+    hiddenListWorlds.set(w, p);
+  }
+  const h = await p;
+  return { params: { id: h.id }, query, as: role === 'anon' ? null : h.users[role] };
+}
+/** The roster with the list hidden: those who run the community and admins; members 403 member_list_hidden. */
+const BROWSE_HIDDEN = only(['moderator', 'owner', 'admin'], 403);
+/** A name lookup with the list hidden: members (muted too) as well; outsiders and pending 403. */
+const LOOKUP_HIDDEN = only(['member', 'muted', 'moderator', 'owner', 'admin'], 403);
+
 const rtName = (s: TestServer, kind: 'channel' | 'dm', id: number) => `private-${s.ctx.config.chat.broadcast_channel_prefix}${kind}.${id}`;
 const ROLE_INDEX = Object.fromEntries(ROLES.map((r, i) => [r, i])) as Record<Role, number>;
 
@@ -218,6 +240,10 @@ export const POLICIES: Record<string, Group> = {
       body: { message: 'Welcome' },
     })),
     members: community(READ, (w) => ({ params: cid(w) }), { private: READ_PRIVATE }),
+    // show_member_list off (a world of its own): browsing is for the owner, moderators and admins;
+    // members keep a bounded name lookup (q, at most 10, one page); outsiders get what they got before.
+    'members@hidden-list': community(BROWSE_HIDDEN, (w, r, s) => hiddenList(s, w, r)),
+    'members@hidden-list-lookup': community(LOOKUP_HIDDEN, (w, r, s) => hiddenList(s, w, r, { q: 'a' })),
     updateMember: community(MOD, async (w, _r, s) => ({
       params: { id: w.id, userId: await freshMember(s, w) },
       body: { status: 'muted', duration_minutes: 5 },

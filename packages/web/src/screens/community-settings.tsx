@@ -17,8 +17,16 @@ type Settings = {
   join_approval: boolean;
   dms_between_members: boolean;
   show_member_activity: boolean;
+  show_member_list: boolean;
 };
-const TOGGLES = ['feed_enabled', 'chat_enabled', 'join_approval', 'dms_between_members', 'show_member_activity'] as const;
+const TOGGLES = [
+  'feed_enabled',
+  'chat_enabled',
+  'join_approval',
+  'dms_between_members',
+  'show_member_list',
+  'show_member_activity',
+] as const;
 
 /** The community's own settings: what it is called, who sees it, what is switched on. */
 function DetailsForm({ c }: { c: CommunityDetail }) {
@@ -33,6 +41,7 @@ function DetailsForm({ c }: { c: CommunityDetail }) {
     join_approval: c.settings.join_approval,
     dms_between_members: c.settings.dms_between_members,
     show_member_activity: c.settings.show_member_activity,
+    show_member_list: c.settings.show_member_list,
   });
   const save = useMutation({
     mutationFn: () =>

@@ -36,7 +36,8 @@ function MemberActivityPanel({ slug, c }: { slug: string; c: CommunityDetail }) 
   const heatmapOn = useFeatures().data?.features.heatmap !== false;
   const shown =
     heatmapOn &&
-    (c.viewer_permissions.includes('analytics.view') || (c.settings.show_member_activity && c.viewer_membership?.status === 'active'));
+    (c.viewer_permissions.includes('analytics.view') ||
+      (c.settings.show_member_activity && c.viewer_permissions.includes('members.browse') && c.viewer_membership?.status === 'active'));
   const week = useMemberActivity(slug, shown);
   const [sort, setSort] = useState<'count' | 'name'>('count');
   if (!shown || !week.data) return null;
@@ -247,7 +248,8 @@ export function CommunityScreen({ slug, tab }: { slug: string; tab: CommunityTab
   const tabs = [
     ['feed', t('community.tab_feed'), can('feed.read')],
     ['channels', t('channels.tab'), chat],
-    ['members', t('community.tab_members'), can('members.list')],
+    // The roster: hidden from ordinary members when the owner turns show_member_list off (the server's members.browse).
+    ['members', t('community.tab_members'), can('members.browse')],
     ['leaderboard', t('gamification.tab'), features.data?.features.leaderboard !== false && can('feed.read')],
     ['courses', t('community.tab_courses'), true],
     ['requests', t('requests.tab'), can('members.manage') && (c.visibility !== 'public' || c.settings.join_approval)],

@@ -58,7 +58,8 @@ function CommunityDetailBody({ communityId, initialTab, onOpenChannel, onOpenCou
     ...(feedOn && c.settings.feed_enabled ? (['feed'] as const) : []),
     ...(channelsOn && c.settings.chat_enabled ? (['channels'] as const) : []),
     'courses',
-    ...(c.settings.show_member_list ? (['members'] as const) : []),
+    // The server decides (members.browse): owners and moderators keep the roster when the owner hides it.
+    ...(c.viewer_permissions.includes('members.browse') ? (['members'] as const) : []),
     ...(leaderboardOn && c.viewer_permissions.includes('feed.read') ? (['leaderboard'] as const) : []),
     ...(heatmapOn && c.viewer_permissions.includes('analytics.view') ? (['insights'] as const) : []),
   ];

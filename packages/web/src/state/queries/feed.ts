@@ -20,6 +20,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClie
 import { useCallback, useRef, useState } from 'react';
 
 import { api } from '../../api';
+import { communityMentions } from '../chat-api';
 import { useRealtime, useRealtimeEvent, useRealtimeSubscribed } from '../realtime';
 
 /** Web data access for a community feed: queries, mutations, and the live updates that keep them current. */
@@ -57,9 +58,8 @@ export function uploadFeedFile(file: File): Promise<Attachment> {
 }
 
 /** People to @mention in a community's feed, best matches first, never the viewer. */
-export async function feedMentions(slug: string, q: string, me: number): Promise<UserSummary[]> {
-  const page = await api.communities.members({ params: { id: slug }, query: { limit: 10, ...(q ? { q } : {}) } });
-  return page.items.map((m) => m.user).filter((u) => u.id !== me);
+export function feedMentions(slug: string, q: string, me: number): Promise<UserSummary[]> {
+  return communityMentions(slug, q, me);
 }
 
 const postMutationKey = (slug: string) => [...feedKeys.community(slug), 'post'] as const;
