@@ -1,10 +1,11 @@
-import { Agent, get } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
 import { benchCommunity, benchCli, startServerProcess } from './server-process';
+import { jsonGetter } from '../packages/server/test/support/json-getter';
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
@@ -49,16 +50,7 @@ export async function benchHistory(opts: { messages?: number; readers?: number; 
     s = await startServerProcess({}, { dir });
     const token = await s.token(authors[0]!);
     const agent = new Agent({ keepAlive: true, maxSockets: readers });
-    const url = new URL(s.url);
-    const fetchJson = (path: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        get({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on('error', reject);
-      });
+    const fetchJson = jsonGetter(s.url, token, agent);
     const randomId = () => seeded.first_id + Math.floor(Math.random() * (seeded.last_id - seeded.first_id));
     const base = `/api/communities/channels/${general.id}/messages`;
     const kinds: Record<string, () => string> = {

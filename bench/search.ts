@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, get } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import { random, seedWord, zipfRank } from '../packages/server/src/chat/history-
 
 import { jsonPoster } from './http-load';
 import { benchCli, benchCommunity, startServerProcess } from './server-process';
+import { jsonGetter } from '../packages/server/test/support/json-getter';
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
@@ -75,16 +76,7 @@ export async function benchSearch(
     );
     const token = await s.token(authors[0]!);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const url = new URL(s.url);
-    const fetchJson = (path: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        get({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on('error', reject);
-      });
+    const fetchJson = jsonGetter(s.url, token, agent);
     const r = random(424242);
     const pairs = Array.from({ length: queries }, () => [seedWord(zipfRank(r())), seedWord(zipfRank(r()))] as const);
     let errors = 0;

@@ -1,4 +1,4 @@
-import { Agent, get } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,7 @@ import { seedHistory } from '../src/chat/history-seed';
 import { createTestDatabase } from './support/databases';
 import { addMember, makeCommunity } from './support/factories';
 import { startTestServer } from './support/server';
+import { jsonGetter } from './support/json-getter';
 
 /**
  * Bench mode of the service suite (issue #22 item 5): message history at depth on MariaDB and
@@ -51,17 +52,8 @@ for (const dialect of ['mysql', 'postgres'] as const) {
         const general = (await s.as(authors[0]!).channels.list({ params: { id: c.slug } })).items.find((x) => x.slug === 'general')!;
         const seeded = await seedHistory(s.ctx.db, { channelId: general.id, messages: MESSAGES, authorIds: authors });
 
-        const url = new URL(s.url);
         const token = await s.token(authors[0]!);
-        const fetchJson = (path: string) =>
-          new Promise<{ status: number; body: string }>((resolve, reject) => {
-            get({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-              let body = '';
-              res.setEncoding('utf8');
-              res.on('data', (d: string) => (body += d));
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-            }).on('error', reject);
-          });
+        const fetchJson = jsonGetter(s.url, token, agent);
         // Away from both ends, so every page is a full one.
         const randomId = () => seeded.firstId + 100 + Math.floor(Math.random() * (seeded.lastId - seeded.firstId - 200));
         const base = `/api/communities/channels/${general.id}/messages`;
