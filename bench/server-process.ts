@@ -79,6 +79,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   let worker: ChildProcess | undefined;
+  let closing = false;
   if (split) {
     // The API process has migrated the file once it listens; the worker starts on it then.
     while (!out.includes('is running') && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
@@ -87,7 +88,8 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     worker.stderr!.on('data', (d: Buffer) => process.stderr.write(`[worker] ${d.toString()}`));
-    worker.once('exit', (code, signal) => process.stderr.write(`[worker] exited ${code} ${signal}\n`));
+    // Said only when it stops before the bench is done with it: its figures would be missing.
+    worker.once('exit', (code, signal) => closing || process.stderr.write(`[worker] exited early: ${code} ${signal}\n`));
   }
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null || i > 1800) throw new Error(`server did not start (exit ${proc.exitCode} ${proc.signalCode}): ${out}`);
@@ -123,6 +125,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
     dir,
     /** Stops the server; its folder (database, uploads) goes too unless `keep`, for a restart on the same data. */
     async close(keep = false) {
+      closing = true;
       if (worker && worker.exitCode === null && worker.signalCode === null) {
         const exited = new Promise((r) => worker.once('exit', r));
         worker.kill('SIGTERM');
