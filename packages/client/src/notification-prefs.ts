@@ -52,6 +52,32 @@ export interface NotificationPrefsCache {
 }
 
 /**
+ * The calls of TanStack Query's QueryClient a preferences cache needs, by shape (this package
+ * does not depend on TanStack Query; both apps' QueryClient fits).
+ */
+export interface PrefsQueryClient {
+  cancelQueries(filters: { queryKey: readonly unknown[] }): Promise<void>;
+  getQueryData(queryKey: readonly unknown[]): unknown;
+  setQueryData(queryKey: readonly unknown[], data: NotificationPrefs): unknown;
+  isMutating(filters: { mutationKey: readonly unknown[] }): number;
+  invalidateQueries(filters: { queryKey: readonly unknown[] }): Promise<void>;
+}
+
+/** The preferences cache over an app's QueryClient: `prefs` holds them, `save` keys the save mutation. */
+export function queryClientPrefsCache(
+  qc: PrefsQueryClient,
+  keys: { prefs: readonly unknown[]; save: readonly unknown[] },
+): NotificationPrefsCache {
+  return {
+    cancel: () => qc.cancelQueries({ queryKey: keys.prefs }),
+    get: () => qc.getQueryData(keys.prefs) as NotificationPrefs | undefined,
+    set: (prefs) => void qc.setQueryData(keys.prefs, prefs),
+    pendingSaves: () => qc.isMutating({ mutationKey: keys.save }),
+    refetch: () => void qc.invalidateQueries({ queryKey: keys.prefs }),
+  };
+}
+
+/**
  * How web and mobile save the preferences (the handlers of their save mutation): the change shows
  * at once (the switch moves when touched); saves can overlap (a level, then a switch), and the
  * server's answer is taken only when the last one settles, so an earlier answer never puts back a

@@ -1,5 +1,5 @@
-import { notificationPrefsSaveHandlers, onEvent, type NotificationPrefsSave } from '@communities/client';
-import { REALTIME_EVENTS, realtimeChannel, type NotificationPrefs } from '@communities/contract';
+import { notificationPrefsSaveHandlers, queryClientPrefsCache, onEvent, type NotificationPrefsSave } from '@communities/client';
+import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 
@@ -50,21 +50,14 @@ export function useNotificationPrefsQuery() {
 }
 
 const prefsSave = ['notification-prefs', 'save'] as const;
-/** A change, and the names of a community or channel it adds (shown before the server answers). */
-export /** Saves a change to the preferences, as every client does (see notificationPrefsSaveHandlers). */
-function useNotificationPrefsMutation() {
+/** Saves a change to the preferences, as every client does (see notificationPrefsSaveHandlers). */
+export function useNotificationPrefsMutation() {
   const { api } = useAddon();
   const qc = useQueryClient();
   return useMutation({
     mutationKey: prefsSave,
     mutationFn: ({ patch }: NotificationPrefsSave) => api.notifications.updatePreferences({ body: patch }),
-    ...notificationPrefsSaveHandlers({
-      cancel: () => qc.cancelQueries({ queryKey: notificationKeys.prefs }),
-      get: () => qc.getQueryData<NotificationPrefs>(notificationKeys.prefs),
-      set: (prefs) => qc.setQueryData(notificationKeys.prefs, prefs),
-      pendingSaves: () => qc.isMutating({ mutationKey: prefsSave }),
-      refetch: () => void qc.invalidateQueries({ queryKey: notificationKeys.prefs }),
-    }),
+    ...notificationPrefsSaveHandlers(queryClientPrefsCache(qc, { prefs: notificationKeys.prefs, save: prefsSave })),
   });
 }
 

@@ -1,5 +1,4 @@
-import { notificationPrefsSaveHandlers, type NotificationPrefsSave } from '@communities/client';
-import type { NotificationPrefs } from '@communities/contract';
+import { notificationPrefsSaveHandlers, queryClientPrefsCache, type NotificationPrefsSave } from '@communities/client';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
 import { api } from '../../api';
@@ -43,12 +42,6 @@ export function useNotificationPrefsMutation() {
   return useMutation({
     mutationKey: prefsSave,
     mutationFn: ({ patch }: NotificationPrefsSave) => api.notifications.updatePreferences({ body: patch }),
-    ...notificationPrefsSaveHandlers({
-      cancel: () => qc.cancelQueries({ queryKey: notificationKeys.prefs }),
-      get: () => qc.getQueryData<NotificationPrefs>(notificationKeys.prefs),
-      set: (prefs) => qc.setQueryData(notificationKeys.prefs, prefs),
-      pendingSaves: () => qc.isMutating({ mutationKey: prefsSave }),
-      refetch: () => void qc.invalidateQueries({ queryKey: notificationKeys.prefs }),
-    }),
+    ...notificationPrefsSaveHandlers(queryClientPrefsCache(qc, { prefs: notificationKeys.prefs, save: prefsSave })),
   });
 }
