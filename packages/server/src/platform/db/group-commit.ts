@@ -42,13 +42,13 @@ export class GroupCommit {
   private running = false;
   private scheduled = false;
 
+  /** Savepoint statements, prepared once (exec would compile each of them per write). */
+  private readonly savepoint?: Record<'open' | 'release' | 'rollback', { run(): unknown }>;
+
   /**
    * @param sqlite the SQLite connection Kysely writes through, when group commit applies:
    *   savepoints go to it directly, being statements Kysely has nothing to add to.
    */
-  /** Savepoint statements, prepared once (exec would compile each of them per write). */
-  private readonly savepoint?: Record<'open' | 'release' | 'rollback', { run(): unknown }>;
-
   constructor(
     private readonly db: DbHandle,
     private readonly sqlite?: { prepare(sql: string): { run(): unknown }; readonly inTransaction: boolean },
