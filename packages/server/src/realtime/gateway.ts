@@ -362,12 +362,18 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const bytes = Buffer.from(raw);
     // Who a presence frame is about, read only where someone here must not see someone.
     const about = [...subscribers].some((c) => c.hidden.has(channel)) ? presenceSubject(raw) : undefined;
-    for (const c of subscribers) {
-      if (c.id === exceptSocketId || (about !== undefined && c.hidden.get(channel)?.has(about))) continue;
-      const held = c.joining.get(channel);
-      if (held) held.push(bytes);
-      else this.push(c, bytes);
-    }
+    for (const c of subscribers) this.offer(c, channel, bytes, exceptSocketId, about);
+  }
+
+  /**
+   * One frame to one subscriber of `channel`: not to the socket it came from, not when it is
+   * about someone this socket must not see, and held while the socket's join is in flight.
+   */
+  private offer(c: Conn, channel: string, bytes: Buffer, except: string | undefined, about: string | undefined): void {
+    if (c.id === except || (about !== undefined && c.hidden.get(channel)?.has(about))) return;
+    const held = c.joining.get(channel);
+    if (held) held.push(bytes);
+    else this.push(c, bytes);
   }
 
   /**
@@ -400,12 +406,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       const about = hiding ? queue.map((q) => presenceSubject(q.raw)) : [];
       for (const c of subscribers) {
         const since = c.since.get(channel) ?? 0;
-        const hidden = hiding ? c.hidden.get(channel) : undefined;
-        const held = c.joining.get(channel);
         queue.forEach((q, i) => {
-          if (q.seq < since || q.except === c.id || (hidden && about[i] !== undefined && hidden.has(about[i]))) return;
-          if (held) held.push(q.bytes);
-          else this.push(c, q.bytes);
+          if (q.seq >= since) this.offer(c, channel, q.bytes, q.except, about[i]);
         });
       }
     }
