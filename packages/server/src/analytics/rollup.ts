@@ -360,7 +360,9 @@ export async function applyBatch(
       if (known?.has(k.key)) seen.add(k.key);
       else {
         const g = `${k.period}|${k.starts_on}`;
-        unknown.set(g, [...(unknown.get(g) ?? []), k]);
+        const group = unknown.get(g);
+        if (group) group.push(k);
+        else unknown.set(g, [k]);
       }
     }
     for (const group of unknown.values()) {
