@@ -32,7 +32,7 @@ import { NoBroadcaster, PusherHttpBroadcaster, type Broadcaster } from './realti
 import { RedisBroadcaster, RedisCluster } from './realtime/cluster';
 import { RealtimeRevoker, subscribeRevocations } from './realtime/revoke';
 import { createNotifications, type NotificationService } from './notifications';
-import { SearchService } from './search';
+import { SearchIndexer, SearchService } from './search';
 import { createUploadService } from './security/uploads';
 import type { UploadService } from './security/uploads/service';
 
@@ -59,6 +59,8 @@ export interface AppContext {
   hostSync: HostSync;
   /** Paid tiers and course access from RocketLMS sales (also run by the host sync). */
   paidAccess: PaidAccessSync;
+  /** SQLite's search indexer (migration 0015); null on MariaDB and PostgreSQL, whose indexes follow each write. */
+  searchIndex: SearchIndexer | null;
   services: {
     communities: CommunityServices;
     chat: ChatServices;
@@ -165,6 +167,8 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
   const clock = options.clock ?? systemClock;
   const onFault = faultLogger(logger);
   const db = connect(config.database.url, { prefix: tablePrefix(config), ...dbOptions(config, onFault) });
+  // SQLite indexes new messages, posts and comments for search in batches after commits (migration 0015).
+  const searchIndex = db.sqlite ? new SearchIndexer({ ...db, sqlite: db.sqlite }, logger).start() : null;
   const { hostDb, hostGate, close: closeHost } = openHost(config, db, onFault);
   const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
   // ioredis reconnects by itself; its 'error' events during an outage are logged, not printed raw.
@@ -258,7 +262,9 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     revoker,
     paidAccess,
     presence: null,
+    searchIndex,
     async close() {
+      searchIndex?.close();
       await ctx.services?.settings?.close();
       await queue.close();
       await bus.close();
@@ -324,6 +330,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
         config,
         db,
         host,
+        index: searchIndex,
         get clock() {
           return ctx.clock;
         },

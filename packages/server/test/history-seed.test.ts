@@ -44,7 +44,7 @@ describe('communities bench:seed (seedHistory)', () => {
     expect(channel.last_message_id).toBe(r.lastId);
   });
 
-  it('bulk-loads on SQLite with the search index filled as its trigger would, and every index and trigger back as it was', async () => {
+  it('bulk-loads on SQLite with the search index filled as its indexer would, and every index and trigger back as it was', async () => {
     s = await startTestServer({ rate_limits: { search: { max: 1000, window_seconds: 1 } } });
     const [a, b] = [s.demo.studentIds[0]!, s.demo.studentIds[1]!];
     const c = await makeCommunity(s, { name: 'Searchable Depth' });
@@ -55,13 +55,13 @@ describe('communities bench:seed (seedHistory)', () => {
     const schema = () =>
       sqlite.prepare("select type, name, sql from sqlite_master where tbl_name = 'channel_messages' order by type, name").all();
     const before = schema();
-    expect(before.filter((o) => (o as { type: string }).type === 'trigger')).toHaveLength(3);
+    expect(before.filter((o) => (o as { type: string }).type === 'trigger')).toHaveLength(2);
     const posted = await s.as(a).channels.post({ params: { channelId: general.id }, body: { content: 'before the seed' } });
     const r = await seedHistory(s.ctx.db, { channelId: general.id, messages: 3000, authorIds: [a, b], text: 'varied' });
     expect(schema()).toEqual(before);
     expect(r.firstId).toBe(posted.id + 1);
 
-    // The full-text index holds exactly the seeded rows' text, as the insert trigger writes it.
+    // The full-text index holds exactly the seeded rows' text, as the indexer writes it.
     const fts = (word: string) =>
       (
         sqlite
@@ -87,8 +87,9 @@ describe('communities bench:seed (seedHistory)', () => {
     });
     expect(found.items.length).toBeGreaterThan(0);
 
-    // The trigger is back: a message posted after the seed is indexed by it.
+    // A message posted after the seed is indexed by the server's indexer (migration 0015).
     const after = await s.as(a).channels.post({ params: { channelId: general.id }, body: { content: 'xylophonic afterthought' } });
+    await s.ctx.searchIndex!.catchUp();
     expect(fts('xylophonic')).toEqual([after.id]);
     // The channel's indexes answer pages again.
     const plan = sqlite
@@ -97,7 +98,7 @@ describe('communities bench:seed (seedHistory)', () => {
     expect(plan.map((p) => p.detail).join()).toContain('channel_messages__channel_id_id_ix');
   });
 
-  it('puts the dropped indexes and trigger back when the load fails', async () => {
+  it('puts the dropped indexes back when the load fails', async () => {
     s = await startTestServer();
     const sqlite = s.ctx.db.sqlite!;
     const schema = () =>
@@ -105,7 +106,7 @@ describe('communities bench:seed (seedHistory)', () => {
     const before = schema();
     const c = await makeCommunity(s, { name: 'Interrupted Seed' });
     const general = (await s.ctx.db.db.selectFrom('channels').select('id').where('community_id', '=', c.id).executeTakeFirstOrThrow()).id;
-    // Stopped after the first batch of 100,000 rows, with the indexes and the trigger dropped.
+    // Stopped after the first batch of 100,000 rows, with the indexes dropped.
     await expect(
       seedHistory(s.ctx.db, {
         channelId: general,
@@ -117,7 +118,8 @@ describe('communities bench:seed (seedHistory)', () => {
       }),
     ).rejects.toThrow('stopped');
     expect(schema()).toEqual(before);
-    // The rows that did go in are indexed for search as well.
+    // The rows that did go in are indexed for search as well, by the server's indexer.
+    await s.ctx.searchIndex!.catchUp();
     const n = sqlite.prepare('select count(*) as n from channel_messages').get() as { n: number };
     const f = sqlite.prepare('select count(*) as n from search_fts_channel_messages').get() as { n: number };
     expect(f.n).toBe(n.n);

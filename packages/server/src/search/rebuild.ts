@@ -2,15 +2,9 @@ import { sql } from 'kysely';
 
 import type { Db } from '../platform/db/connect';
 
-import type { SearchLanguage, Source } from './dialect';
-
-export const SEARCH_SOURCES: readonly Source[] = [
-  { table: 'channel_messages', columns: ['content'] },
-  { table: 'dm_messages', columns: ['content'] },
-  { table: 'central_feed_items', columns: ['title', 'content'] },
-  { table: 'central_feed_comments', columns: ['content'] },
-  { table: 'communities', columns: ['name', 'description'] },
-];
+import type { SearchLanguage } from './dialect';
+import { DEFERRED_SOURCES, SearchIndexer } from './indexer';
+import { SEARCH_SOURCES } from './sources';
 
 export interface RebuildReport {
   dialect: string;
@@ -22,18 +16,31 @@ const BATCH = 50_000;
 /**
  * Rebuilds the full-text indexes of migration 0013 from the rows they cover (after a restore, a
  * bulk import that bypassed them, or to change `search.language` on PostgreSQL):
- * - SQLite: empties each FTS5 table and indexes every row again, in id batches;
+ * - SQLite: empties each FTS5 table and indexes every row again, in id batches (the sources of
+ *   migration 0015 by moving their cursor back to 0 with the emptying, in one write, and catching
+ *   up as the server's indexer does, so a server writing meanwhile loses and doubles nothing);
  * - MariaDB: rebuilds each table (`alter table … engine = InnoDB`), which builds its FULLTEXT index again;
  * - PostgreSQL: reindexes the `simple` GIN indexes and creates the configured language's.
  */
-export async function rebuildSearchIndex(d: Pick<Db, 'db' | 'dialect' | 'prefix'>, language: SearchLanguage): Promise<RebuildReport> {
+export async function rebuildSearchIndex(
+  d: Pick<Db, 'db' | 'dialect' | 'prefix' | 'groupCommit' | 'sqlite'>,
+  language: SearchLanguage,
+): Promise<RebuildReport> {
   const db = d.db.withoutPlugins();
   const p = (name: string) => d.prefix + name;
   const sources: RebuildReport['sources'] = [];
   for (const { table, columns } of SEARCH_SOURCES) {
     const started = performance.now();
     const src = sql.id(p(table));
-    if (d.dialect === 'sqlite') {
+    const deferred = DEFERRED_SOURCES.some((s) => s.table === table);
+    if (d.dialect === 'sqlite' && deferred && d.sqlite) {
+      const fts = sql.id(p(`search_fts_${table}`));
+      await d.groupCommit.run(async (trx) => {
+        await sql`insert into ${fts}(${fts}) values ('delete-all')`.execute(trx.withoutPlugins());
+        await sql`update ${sql.id(p('search_index_cursors'))} set indexed_id = 0 where source = ${table}`.execute(trx.withoutPlugins());
+      });
+      await new SearchIndexer({ ...d, sqlite: d.sqlite }, { warn: () => {} }, BATCH).catchUp();
+    } else if (d.dialect === 'sqlite') {
       const fts = sql.id(p(`search_fts_${table}`));
       const cols = sql.join(columns.map((c) => sql.id(c)));
       const vals = sql.join(columns.map((c) => sql`coalesce(${sql.id(c)}, '')`));

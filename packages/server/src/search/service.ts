@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { notFound } from '../platform/errors';
 
 import { fullText, type Source } from './dialect';
+import type { SearchIndexer } from './indexer';
 import { queryTerms, relevance, snippet } from './text';
 
 export type SearchQuery = z.output<typeof searchQuerySchema>;
@@ -27,6 +28,8 @@ export interface SearchDeps {
   db: Db;
   host: Pick<HostPorts, 'identities'>;
   clock: Clock;
+  /** SQLite's batch indexer (migration 0015): caught up before each search reads. */
+  index?: Pick<SearchIndexer, 'catchUp'> | null;
 }
 
 /** What the caller reads in one community, decided by the access engine. */
@@ -123,6 +126,7 @@ export class SearchService {
     const offset = decodeCursor<{ o: number }>(q.cursor, { o: 'number' })?.o ?? 0;
     if (terms.length === 0 || offset >= SEARCH_MAX_RESULTS) return { items: [], next_cursor: null };
     const scopes = await this.scopes(actor, q);
+    await this.ctx.index?.catchUp();
     let channelIds = scopes.flatMap((s) => s.channels.map((c) => c.id));
     if (q.channel_id !== undefined) {
       // A channel the caller cannot read is one that does not exist.

@@ -624,6 +624,8 @@ const FILLS: Record<string, (insert: Insert) => Promise<void>> = {
   '0010_activity_read_rollups': fill0010,
   '0011_tier_sales': fill0011,
   '0012_notifications': fill0012,
+  // 0015 writes its own rows (a search cursor per source, on SQLite): taken as they are, to be carried through.
+  '0015_search_index_deferred': () => Promise.resolve(),
 };
 
 /** 0010 backfills `*` rows, running sums, member periods and years and channel counts from what 0007 held; these come on top. */

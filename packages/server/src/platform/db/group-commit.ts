@@ -41,6 +41,7 @@ export class GroupCommit {
   private queue: Item[] = [];
   private running = false;
   private scheduled = false;
+  private readonly committed: Array<() => void> = [];
 
   /** Savepoint statements, prepared once (exec would compile each of them per write). */
   private readonly savepoint?: Record<'open' | 'release' | 'rollback', { run(): unknown }>;
@@ -60,6 +61,14 @@ export class GroupCommit {
         release: sqlite.prepare('release gc'),
         rollback: sqlite.prepare('rollback to gc'),
       };
+  }
+
+  /**
+   * Calls `listener` after each shared commit on SQLite (before the writes' own after-commit
+   * work), for upkeep that follows writes in batches (the search indexer). It must not throw.
+   */
+  onCommit(listener: () => void): void {
+    this.committed.push(listener);
   }
 
   run<T>(work: Work<T>): Promise<T> {
@@ -148,6 +157,7 @@ export class GroupCommit {
       this.done();
       return;
     }
+    for (const listener of this.committed) listener();
     for (const [i, item] of batch.entries()) {
       const o = outcomes[i]!;
       if (!o.ok) {

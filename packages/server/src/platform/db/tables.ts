@@ -778,6 +778,13 @@ export interface NotificationPreferencesTable {
   updated_at: string; // varchar(32)
 }
 
+/** Table `search_index_cursors`. */
+export interface SearchIndexCursorsTable {
+  id: Generated<number>; // integer, primary key
+  source: string; // varchar(64)
+  indexed_id: number; // bigint
+}
+
 /** Table `user_activity_stats`. */
 export interface UserActivityStatsTable {
   id: Generated<number>; // integer, primary key
@@ -878,6 +885,7 @@ export interface Database {
   moderation_reports: ModerationReportsTable;
   moderation_violations: ModerationViolationsTable;
   notification_preferences: NotificationPreferencesTable;
+  search_index_cursors: SearchIndexCursorsTable;
   user_activity_stats: UserActivityStatsTable;
   user_badges: UserBadgesTable;
   user_moderation_actions: UserModerationActionsTable;
@@ -941,6 +949,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'moderation_reports',
   'moderation_violations',
   'notification_preferences',
+  'search_index_cursors',
   'user_activity_stats',
   'user_badges',
   'user_moderation_actions',
