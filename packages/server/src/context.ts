@@ -179,6 +179,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     maxAttempts: config.events.max_attempts,
     leaseMs: config.events.lease_seconds * 1000,
     lingerMs: config.events.linger_ms,
+    groupCommit: db.groupCommit,
   });
   const host = createRocketLmsHost({
     db: hostDb,

@@ -15,7 +15,8 @@ export function subscribeEventLog(bus: EventBus, db: Db): void {
   bus.durable({
     name: 'analytics.event-log',
     events: '*',
-    async batch(events) {
+    // In the transaction that moves its cursor: one commit with it (on SQLite, with the requests' writes too).
+    async batchInTransaction(trx, events) {
       const rows: Array<NewRow<'domain_events'>> = events.map((event) => {
         const payload = event.payload as { user_id?: number; community_id?: number | null };
         return {
@@ -28,7 +29,7 @@ export function subscribeEventLog(bus: EventBus, db: Db): void {
         };
       });
       for (let i = 0; i < rows.length; i += BATCH) {
-        const insert = db.db.insertInto('domain_events').values(rows.slice(i, i + BATCH));
+        const insert = trx.insertInto('domain_events').values(rows.slice(i, i + BATCH));
         await (db.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('event_id').doNothing())).execute();
       }
     },

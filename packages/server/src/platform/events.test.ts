@@ -267,48 +267,62 @@ describe('the event outbox', () => {
     await o.prune(); // the dispatcher also prunes by itself, at most once a minute
     expect((await db.db.selectFrom('event_outbox').select('id').execute()).length).toBe(1);
   });
-  it('commits a transactional batch with its cursor: a failed page leaves nothing and is applied once on retry; a lost lease rolls it back', async () => {
-    const o = outbox({ backoffMs: 1 });
-    let failOnce = true;
-    const written = () => db.db.selectFrom('activity_seen').select('event_id').execute();
-    o.durable({
-      name: 'test.tx',
-      events: '*',
-      batchInTransaction: async (trx, events) => {
-        await trx
-          .insertInto('activity_seen')
-          .values(events.map((e) => ({ event_id: e.id, seen_at: e.occurred_at })))
-          .execute();
-        if (failOnce) {
-          failOnce = false;
-          throw new Error('after writing');
-        }
-      },
-    });
-    o.start();
-    await o.idle();
-    for (const u of [1, 2, 3]) await o.record(db.db, 'CommunityJoined', joined(u));
-    await until(o, async () => (await written()).length > 0);
-    // The failed attempt's rows were rolled back with it (a unique key would have refused them again).
-    const after = await written();
-    expect(after.length).toBe(3);
-    const [cursor] = await db.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', 'test.tx').execute();
-    const newest = await db.db
-      .selectFrom('event_outbox')
-      .select((eb) => eb.fn.max('id').as('max'))
-      .executeTakeFirstOrThrow();
-    expect(Number(cursor!.last_id)).toBe(Number(newest.max));
-    expect(cursor!.attempts).toBe(0);
+  it.each([
+    ['in a transaction of its own', false],
+    ['through group commit, sharing the commit with other writes', true],
+  ])(
+    'commits a transactional batch with its cursor (%s): a failed page leaves nothing and is applied once on retry; a lost lease rolls it back',
+    async (_, grouped) => {
+      const o = outbox({ backoffMs: 1, ...(grouped ? { groupCommit: db.groupCommit } : {}) });
+      // Through group commit, a write queued beside the failing page commits all the same.
+      const beside = grouped
+        ? db.groupCommit.run((trx) => trx.insertInto('activity_seen').values({ event_id: 'beside', seen_at: 'x' }).execute())
+        : null;
+      let failOnce = true;
+      const written = () => db.db.selectFrom('activity_seen').select('event_id').execute();
+      o.durable({
+        name: 'test.tx',
+        events: '*',
+        batchInTransaction: async (trx, events) => {
+          await trx
+            .insertInto('activity_seen')
+            .values(events.map((e) => ({ event_id: e.id, seen_at: e.occurred_at })))
+            .execute();
+          if (failOnce) {
+            failOnce = false;
+            throw new Error('after writing');
+          }
+        },
+      });
+      o.start();
+      await o.idle();
+      for (const u of [1, 2, 3]) await o.record(db.db, 'CommunityJoined', joined(u));
+      await until(o, async () => (await written()).filter((r) => r.event_id !== 'beside').length > 0);
+      // The failed attempt's rows were rolled back with it (a unique key would have refused them again).
+      const after = (await written()).filter((r) => r.event_id !== 'beside');
+      expect(after.length).toBe(3);
+      const [cursor] = await db.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', 'test.tx').execute();
+      const newest = await db.db
+        .selectFrom('event_outbox')
+        .select((eb) => eb.fn.max('id').as('max'))
+        .executeTakeFirstOrThrow();
+      expect(Number(cursor!.last_id)).toBe(Number(newest.max));
+      expect(cursor!.attempts).toBe(0);
 
-    // Another process takes the lease while this one still believes it holds it: the page's writes do not commit.
-    await db.db
-      .updateTable('event_cursors')
-      .set({ lease_owner: 'elsewhere:1:x', lease_until: new Date(Date.now() + 60_000).toISOString() })
-      .execute();
-    await o.record(db.db, 'CommunityJoined', joined(4));
-    await o.idle();
-    expect((await written()).length).toBe(3);
-    const [kept] = await db.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', 'test.tx').execute();
-    expect(Number(kept!.last_id)).toBe(Number(newest.max));
-  });
+      // Another process takes the lease while this one still believes it holds it: the page's writes do not commit.
+      await db.db
+        .updateTable('event_cursors')
+        .set({ lease_owner: 'elsewhere:1:x', lease_until: new Date(Date.now() + 60_000).toISOString() })
+        .execute();
+      await o.record(db.db, 'CommunityJoined', joined(4));
+      await o.idle();
+      expect((await written()).filter((r) => r.event_id !== 'beside').length).toBe(3);
+      const [kept] = await db.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', 'test.tx').execute();
+      expect(Number(kept!.last_id)).toBe(Number(newest.max));
+      if (beside) {
+        await beside;
+        expect(await db.db.selectFrom('activity_seen').select('event_id').where('event_id', '=', 'beside').execute()).toHaveLength(1);
+      }
+    },
+  );
 });

@@ -5,6 +5,7 @@ import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communit
 
 import type { Clock } from './clock';
 import type { DialectName } from './db/connect';
+import type { GroupCommit } from './db/group-commit';
 import { inTransaction, type AfterCommit, type DbHandle, type Tx } from './db/transaction';
 import { timeOrderedId } from './ids';
 import type { Logger } from './logger';
@@ -71,6 +72,12 @@ export interface OutboxOptions {
   pollMs: number;
   /** Wait this long after a commit before delivering, to deliver more per round (0: at once). */
   lingerMs: number;
+  /**
+   * Runs the dispatcher's writes (transactional batches, cursor saves): the database's group
+   * commit, so on SQLite they share a commit with the requests' writes instead of paying one
+   * each (a round paid three or four). Without it, a transaction of their own.
+   */
+  groupCommit?: Pick<GroupCommit, 'run'>;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -346,7 +353,7 @@ export class Outbox implements EventBus {
   private async saveCursors(moves: CursorMove[]): Promise<boolean> {
     let saved: boolean[];
     try {
-      saved = await this.db.transaction().execute(async (trx) => {
+      saved = await this.write(async (trx) => {
         const out: boolean[] = [];
         for (const m of moves) {
           const r = await trx
@@ -425,6 +432,11 @@ export class Outbox implements EventBus {
       );
     }
     return delivered;
+  }
+
+  /** A write transaction of the dispatcher's (see `groupCommit`); after-commit work runs once it committed. */
+  private write<T>(fn: (trx: Tx, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
+    return this.opts.groupCommit ? this.opts.groupCommit.run((trx, afterCommit) => fn(trx, afterCommit)) : inTransaction(this.db, fn);
   }
 
   private iso(ms: number): string {
@@ -525,7 +537,7 @@ export class Outbox implements EventBus {
       const events = rows.filter(wanted);
       rows.forEach(pass);
       try {
-        await inTransaction(this.db, async (trx, afterCommit) => {
+        await this.write(async (trx, afterCommit) => {
           if (events.length) await s.batchInTransaction!(trx, events.map(toEvent), afterCommit);
           const r = await trx
             .updateTable('event_cursors')
