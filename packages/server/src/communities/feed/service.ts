@@ -74,9 +74,11 @@ export class FeedService {
       db: this.db,
       facts: this.facts,
       users: (ids: number[]) => this.ctx.host.identities.getUsers(ids),
-      attachment: (row: ChannelAttachmentRow) => this.ctx.services.uploads.present('channel', row),
+      attachment: this.presentAttachment,
     };
   }
+
+  private readonly presentAttachment = (row: ChannelAttachmentRow) => this.ctx.services.uploads.present('channel', row);
 
   private present(actor: Actor, rows: FeedItemRow[], access: AccessContext | null): Promise<FeedItem[]> {
     return presentItems(this.hydrateDeps(), actor, rows, () => access);
@@ -286,7 +288,7 @@ export class FeedService {
       created,
       { users, reactions: new Map(), attachments, authorMemberships },
       access,
-      this.hydrateDeps().attachment,
+      this.presentAttachment,
     );
     // Held: its author and the moderators see it on their next read; nobody else hears of it
     // until a moderator approves it (then `moderated` pushes it).
