@@ -203,7 +203,7 @@ export class Outbox implements EventBus {
     // seen set) grow at their right edge instead of at a random page per event.
     const event: DomainEvent<N> = { id: timeOrderedId(), name, payload, occurred_at: this.clock.now().toISOString() };
     const values = { event_id: event.id, name, payload: JSON.stringify(payload), occurred_at: event.occurred_at };
-    const id = await this.insertEvent.run(trx as DbHandle, values);
+    const id = await this.insertEvent.run(trx, values);
     this.pending.set(id, { event: event, at: Date.now() });
     this.kick();
     return event;

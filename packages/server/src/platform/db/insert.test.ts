@@ -19,7 +19,11 @@ describe('ReusableInsert', () => {
           await insert.run(trx, { event_id: 'e3', name: 'MessagePosted', payload: '[]', occurred_at: '2026-12-02T11:00:00.000Z' }),
         ]);
       expect([second, third]).toEqual([first + 1, first + 2]);
-      const rows = await d.db.selectFrom('event_outbox').select(['id', 'event_id', 'name', 'payload', 'occurred_at']).orderBy('id').execute();
+      const rows = await d.db
+        .selectFrom('event_outbox')
+        .select(['id', 'event_id', 'name', 'payload', 'occurred_at'])
+        .orderBy('id')
+        .execute();
       expect(rows).toEqual([
         { id: first, event_id: 'e1', name: 'FeedPostCreated', payload: '{"a":1}', occurred_at: at },
         { id: second, event_id: 'e2', name: 'CommunityJoined', payload: '{}', occurred_at: at },

@@ -1,4 +1,12 @@
-import { createQueryId, SqliteAdapter, type CompiledQuery, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely } from 'kysely';
+import {
+  createQueryId,
+  SqliteAdapter,
+  type CompiledQuery,
+  type Insertable,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type Kysely,
+} from 'kysely';
 
 import type { Database } from './schema';
 import type { DbHandle } from './transaction';
@@ -20,7 +28,7 @@ export async function insertedId(db: Kysely<Database>, query: InsertQueryBuilder
   return Number(result.insertId);
 }
 
-type Table = keyof Database & string;
+type Table = keyof Database;
 
 /**
  * A one-row insert of fixed columns, built and compiled once and then run with each row's
@@ -53,8 +61,8 @@ export class ReusableInsert<T extends Table, C extends keyof Database[T] & strin
     const values = Object.fromEntries(this.columns.map((c, i) => [c, sentinels[i]]));
     const adapter = executor.adapter;
     this.returning = adapter.supportsReturning && !(adapter instanceof SqliteAdapter);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the values are placeholders, typed per call by `run`
-    const query = this.db.insertInto(this.table).values(values as any);
+    // The values are placeholders, typed per call by `run`.
+    const query = this.db.insertInto(this.table).values(values as never);
     const compiled = (this.returning ? query.returning('id' as never) : query).compile();
     this.slots = compiled.parameters.map((p) => {
       const i = sentinels.indexOf(p as string);
