@@ -364,7 +364,7 @@ export class FactsLoader {
       .where('expires_at', '>', now)
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (row) markActingAsOwner({ grantId: row.id, communityId, ownerId: row.owner_user_id, adminId: actor.userId });
+    if (row) markActingAsOwner(actor, { grantId: row.id, communityId, ownerId: row.owner_user_id, adminId: actor.userId });
     return row ?? null;
   }
 

@@ -15,7 +15,7 @@ import { AccessDeniedError } from '../access';
 import type { AppContext } from '../context';
 import { isUnavailable } from '../platform/db/faults';
 import { AppError } from '../platform/errors';
-import { runInRequestScope } from '../platform/request-scope';
+import { enterRequestScope } from '../platform/request-scope';
 
 import { localizeErrorMessage, rememberViewerLanguage, requestLocale } from './locale';
 
@@ -173,19 +173,17 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: Ro
         const query = parsePart(ep.query, request.query, 'query');
         const body = ep.raw?.request === 'multipart' ? {} : parsePart(ep.body, request.body, 'body');
         let status: number = ep.status;
-        const { scope, result } = runInRequestScope(() =>
-          spec.handler({
-            params,
-            query,
-            body,
-            viewer: viewer as NonNullable<typeof viewer>,
-            maybeViewer: viewer,
-            raw: request,
-            reply,
-            status: (code) => (status = code),
-          }),
-        );
-        const out = await result;
+        const scope = enterRequestScope(viewer?.actor);
+        const out = await spec.handler({
+          params,
+          query,
+          body,
+          viewer: viewer as NonNullable<typeof viewer>,
+          maybeViewer: viewer,
+          raw: request,
+          reply,
+          status: (code) => (status = code),
+        });
         // A change made through an "open as owner" grant: logged as the admin, on the owner's behalf.
         const acting = scope.actingAsOwner;
         if (acting && ep.method !== 'GET')

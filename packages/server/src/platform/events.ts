@@ -6,6 +6,7 @@ import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communit
 import type { Clock } from './clock';
 import type { DialectName } from './db/connect';
 import type { GroupCommit } from './db/group-commit';
+import { ReusableInsert } from './db/insert';
 import { inTransaction, type AfterCommit, type DbHandle, type Tx } from './db/transaction';
 import { timeOrderedId } from './ids';
 import type { Logger } from './logger';
@@ -190,6 +191,8 @@ export class Outbox implements EventBus {
   private closed = false;
   /** Durable delivery needs the outbox tables: it begins with start(), after migrating. */
   private started = false;
+  /** Every change records an event: its insert is compiled once. */
+  private readonly insertEvent: ReusableInsert<'event_outbox', 'event_id' | 'name' | 'payload' | 'occurred_at'>;
 
   constructor(
     private readonly db: DbHandle,
@@ -199,6 +202,7 @@ export class Outbox implements EventBus {
     options: Partial<OutboxOptions> = {},
   ) {
     this.opts = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+    this.insertEvent = new ReusableInsert(db, 'event_outbox', ['event_id', 'name', 'payload', 'occurred_at']);
   }
 
   async record<N extends DomainEventName>(trx: Tx | DbHandle, name: N, payload: DomainEventPayload<N>): Promise<DomainEvent<N>> {
@@ -206,13 +210,7 @@ export class Outbox implements EventBus {
     // seen set) grow at their right edge instead of at a random page per event.
     const event: DomainEvent<N> = { id: timeOrderedId(), name, payload, occurred_at: this.clock.now().toISOString() };
     const values = { event_id: event.id, name, payload: JSON.stringify(payload), occurred_at: event.occurred_at };
-    const db = trx as DbHandle;
-    let id: number;
-    if (this.dialect === 'postgres') {
-      id = Number((await db.insertInto('event_outbox').values(values).returning('id').executeTakeFirstOrThrow()).id);
-    } else {
-      id = Number((await db.insertInto('event_outbox').values(values).executeTakeFirstOrThrow()).insertId);
-    }
+    const id = await this.insertEvent.run(trx, values);
     this.pending.set(id, { event: event, at: Date.now() });
     this.kick();
     return event;

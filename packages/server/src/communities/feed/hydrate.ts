@@ -96,7 +96,9 @@ export function presentItem(
   attachment: (row: ChannelAttachmentRow) => Attachment,
 ): FeedItem {
   const target = { authorId: r.user_id, targetMembership: h.authorMemberships.get(`${r.community_id}:${r.user_id}`) ?? null };
-  const allowed = (a: Parameters<typeof can>[1]) => (ctx ? can(actor, a, { ...ctx, target }).allowed : actor.isAdmin);
+  // One context with the author as target serves every right below.
+  const onItem = ctx ? { ...ctx, target } : null;
+  const allowed = (a: Parameters<typeof can>[1]) => (onItem ? can(actor, a, onItem).allowed : actor.isAdmin);
   const own = ctx ? canEditOwn(actor, r.user_id, ctx) : actor.userId === r.user_id;
   const metadata = parseMeta(r.metadata);
   return {

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { assertCan, can, canEditOwn, type AccessContext, type Actor, type MembershipFacts } from '../../access';
 import type { HostUser } from '../../host/ports';
 import { decodeCursor, pageById, pageOf } from '../../platform/cursor';
-import { insertedId } from '../../platform/db/insert';
+import { insertedId, ReusableInsert } from '../../platform/db/insert';
 import { lockRow } from '../../platform/db/lock';
 import type { ChannelAttachmentRow, CommunityRow, FeedCommentRow, FeedItemRow } from '../../platform/db/schema';
 import { inTransaction, type Tx } from '../../platform/db/transaction';
@@ -29,15 +29,35 @@ const INLINE_REPLIES = 3;
 const UNSEEN = ['held', 'hidden'];
 const unseen = (state: string): boolean => UNSEEN.includes(state);
 
+/** The columns a new post writes; the others keep their defaults. */
+const POST_COLUMNS = [
+  'community_id',
+  'user_id',
+  'type',
+  'title',
+  'content',
+  'metadata',
+  'visibility',
+  'last_activity_at',
+  'moderation_state',
+  'nonce',
+  'created_at',
+  'updated_at',
+] as const;
+
 /** The central feed: posts, announcements, comments (two levels), reactions, pins. */
 export class FeedService {
   private readonly publish: FeedPublisher;
+
+  /** A post's row, compiled once: building the insert through Kysely cost more than SQLite's write. */
+  private readonly insertPost: ReusableInsert<'central_feed_items', (typeof POST_COLUMNS)[number]>;
 
   constructor(
     private readonly ctx: Pick<CommunityDeps, 'broadcaster' | 'bus' | 'clock' | 'config' | 'db' | 'host' | 'logger' | 'services'>,
     private readonly facts: FactsLoader,
   ) {
     this.publish = new FeedPublisher(ctx);
+    this.insertPost = new ReusableInsert(ctx.db.db, 'central_feed_items', POST_COLUMNS);
   }
 
   /** The posting pipeline's content check (moderation's, once wired). */
@@ -54,9 +74,11 @@ export class FeedService {
       db: this.db,
       facts: this.facts,
       users: (ids: number[]) => this.ctx.host.identities.getUsers(ids),
-      attachment: (row: ChannelAttachmentRow) => this.ctx.services.uploads.present('channel', row),
+      attachment: this.presentAttachment,
     };
   }
+
+  private readonly presentAttachment = (row: ChannelAttachmentRow) => this.ctx.services.uploads.present('channel', row);
 
   private present(actor: Actor, rows: FeedItemRow[], access: AccessContext | null): Promise<FeedItem[]> {
     return presentItems(this.hydrateDeps(), actor, rows, () => access);
@@ -233,23 +255,7 @@ export class FeedService {
     let id: number;
     try {
       id = await this.ctx.db.groupCommit.run(async (trx, afterCommit, once) => {
-        const itemId = await insertedId(
-          trx,
-          trx.insertInto('central_feed_items').values({
-            community_id: row.community_id,
-            user_id: row.user_id,
-            type: row.type,
-            title: row.title,
-            content: row.content,
-            metadata: row.metadata,
-            visibility: row.visibility,
-            last_activity_at: row.last_activity_at,
-            moderation_state: row.moderation_state,
-            nonce: row.nonce,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-          }),
-        );
+        const itemId = await this.insertPost.run(trx, row);
         await this.bindAttachments(trx, actor, itemId, body.attachment_ids);
         await recordCheck(this.check, trx, afterCommit, checkInput, checked, { id: itemId, created_at: row.created_at });
         await this.ctx.bus.record(trx, 'FeedPostCreated', { community_id: communityId, user_id: actor.userId, feed_item_id: itemId, type });
@@ -282,7 +288,7 @@ export class FeedService {
       created,
       { users, reactions: new Map(), attachments, authorMemberships },
       access,
-      this.hydrateDeps().attachment,
+      this.presentAttachment,
     );
     // Held: its author and the moderators see it on their next read; nobody else hears of it
     // until a moderator approves it (then `moderated` pushes it).

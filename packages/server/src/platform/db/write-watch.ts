@@ -36,6 +36,11 @@ export class WriteWatchPlugin implements KyselyPlugin {
     private readonly volatile: ReadonlySet<string> = new Set(),
   ) {}
 
+  /** Whether a write to `table` (bare name) counts: a statement compiled once must not write to one (see ReusableInsert). */
+  watches(table: string): boolean {
+    return this.tables.has(table);
+  }
+
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const node = args.node;
     if (!WRITES.has(node.kind)) return node;
