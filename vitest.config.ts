@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -9,6 +11,11 @@ import { defineConfig } from 'vitest/config';
  * closes them, and importing the server's few hundred modules once per worker rather than once per
  * file took the unit run from 286 s to 168 s on 2 cores. A file must not leave state behind in a
  * shared module (the suites pass this way; a leak shows as a failure in a later file).
+ *
+ * Unit files run in at least two workers. Vitest's default is one per core less one (for its own
+ * process), which on CI's 2 cores is a single worker: one core ran every file while the other
+ * mostly idled, since vitest's own process and the CLI tests' children (during which their worker
+ * only waits) use little of it.
  */
 export default defineConfig({
   test: {
@@ -22,6 +29,7 @@ export default defineConfig({
           testTimeout: 20_000,
           hookTimeout: 30_000,
           isolate: false,
+          maxWorkers: Math.max(2, availableParallelism() - 1),
         },
       },
       {
