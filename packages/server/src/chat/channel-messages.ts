@@ -126,9 +126,12 @@ export class ChannelMessageService {
         let r = byAuthor.get(authorId);
         if (!r) {
           const own = canEditOwn(actor, authorId, access);
+          // A target only narrows delete_any (rank): who may not delete any message may delete none of others'.
           const del =
             own ||
-            can(actor, 'channel.delete_any', { ...access, target: { authorId, targetMembership: authors.get(authorId) ?? null } }).allowed;
+            (moderator &&
+              can(actor, 'channel.delete_any', { ...access, target: { authorId, targetMembership: authors.get(authorId) ?? null } })
+                .allowed);
           r = { edit: own, delete: del };
           byAuthor.set(authorId, r);
         }

@@ -30,7 +30,11 @@ export interface MessageMeta {
   mention_roles: string[];
 }
 
+/** What a post without mentions stores (most messages): read without JSON.parse. */
+const PLAIN_META = '{"mentions":[],"mention_roles":[]}';
+
 export function parseMessageMeta(json: string): MessageMeta {
+  if (json === PLAIN_META) return { mentions: [], mention_roles: [] };
   try {
     const m = JSON.parse(json) as Partial<MessageMeta>;
     return { mentions: m.mentions ?? [], mention_roles: m.mention_roles ?? [] };
