@@ -118,7 +118,9 @@ const hostSchema = z
     api_key: optStr('RocketLMS x-api-key expected from mobile clients; omit to skip the check'),
     default_locale: str('en', 'a locale code such as en'),
     role_map: roleMapSchema,
-    identity_cache_seconds: int(30, 0, 30),
+    identity_cache_seconds: int(30, 0, 30).describe(
+      'integer from 0 to 30: how long a user read from RocketLMS is held before it is read again: the signed-in user (sign-in, bans) and the authors message pages show (name, avatar); a ban the host sync sees is forgotten at once; 0: read every time',
+    ),
     sync_interval_seconds: int(30, 5, 86_400).describe(
       'integer from 5 to 86400: how often the worker reads new enrolments, sales (paid tiers), completions and bans from RocketLMS; a purchase becomes access within it',
     ),

@@ -14,6 +14,7 @@ import { memberWithRoleQuery, membershipFacts, openToCommunity, type FactsLoader
 import { accessFloor, HOLDING } from '../communities/subscription-terms';
 import type { HostUser } from '../host/ports';
 import { ReusableInsert } from '../platform/db/insert';
+import { ReusableQuery } from '../platform/db/reusable';
 import type { ChannelMessageRow, ChannelRow } from '../platform/db/schema';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
 import { AppError, forbidden, invalid, notFound, rateLimited } from '../platform/errors';
@@ -144,9 +145,12 @@ export class ChannelMessageService {
         let r = byAuthor.get(authorId);
         if (!r) {
           const own = canEditOwn(actor, authorId, access);
+          // A target only narrows delete_any (rank): who may not delete any message may delete none of others'.
           const del =
             own ||
-            can(actor, 'channel.delete_any', { ...access, target: { authorId, targetMembership: authors.get(authorId) ?? null } }).allowed;
+            (moderator &&
+              can(actor, 'channel.delete_any', { ...access, target: { authorId, targetMembership: authors.get(authorId) ?? null } })
+                .allowed);
           r = { edit: own, delete: del };
           byAuthor.set(authorId, r);
         }
@@ -212,23 +216,49 @@ export class ChannelMessageService {
     return rows.map((r) => this.present(actor, r, h, rights));
   }
 
+  /** The history page statements, one per direction and audience, each built and compiled once (see ReusableQuery). */
+  private readonly pageQueries = new Map<string, ReusableQuery<number[], PageRow>>();
+
+  /**
+   * `n` rows of a channel from `id` in the direction of `cmp` (the newest with none), nearest
+   * first; held and hidden messages only for their author or a moderator.
+   */
+  private pageRows(channelId: number, viewer: number, moderator: boolean, cmp: '<' | '>' | '>=' | null, id: number, n: number) {
+    const range = rangeOnMysql(this.ctx.db.dialect);
+    // The values each statement binds, in order: a statement takes only what it uses.
+    const args = [channelId, ...(range ? [channelId] : []), ...(moderator ? [] : [viewer]), ...(cmp ? [id] : []), n];
+    const key = `${cmp}:${moderator}`;
+    let q = this.pageQueries.get(key);
+    if (!q) {
+      q = new ReusableQuery(
+        this.db,
+        (db, ...values: number[]) => {
+          let i = 0;
+          const next = () => values[i++]!;
+          let query = db.selectFrom('channel_messages').select(PAGE_COLUMNS);
+          query = range
+            ? query.where('channel_id', '>=', next()).where('channel_id', '<=', next())
+            : query.where('channel_id', '=', next());
+          // Held and hidden messages: their author and the moderators only.
+          if (!moderator) {
+            const author = next();
+            query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', author)]));
+          }
+          if (cmp) query = query.where('id', cmp, next());
+          return query.orderBy('id', cmp === '>' || cmp === '>=' ? 'asc' : 'desc').limit(next());
+        },
+        args.map((_, k) => -9001 - k),
+      );
+      this.pageQueries.set(key, q);
+    }
+    return q.execute(...args);
+  }
+
   async history(actor: Actor, channelId: number, q: HistoryQuery) {
     const now = this.ctx.clock.now();
     const { row: channel, access } = await this.channels.load(actor, channelId);
     const moderator = can(actor, 'moderation.review', access).allowed;
-    const page = await historyPage<PageRow>(q, (cmp, id, n) => {
-      let query = this.db.selectFrom('channel_messages').select(PAGE_COLUMNS);
-      query = rangeOnMysql(this.ctx.db.dialect)
-        ? query.where('channel_id', '>=', channel.id).where('channel_id', '<=', channel.id)
-        : query.where('channel_id', '=', channel.id);
-      // Held and hidden messages: their author and the moderators only.
-      if (!moderator) query = query.where((eb) => eb.or([eb('moderation_state', 'not in', UNSEEN), eb('user_id', '=', actor.userId)]));
-      if (cmp) query = query.where('id', cmp, id);
-      return query
-        .orderBy('id', cmp === '>' || cmp === '>=' ? 'asc' : 'desc')
-        .limit(n)
-        .execute();
-    });
+    const page = await historyPage<PageRow>(q, (cmp, id, n) => this.pageRows(channel.id, actor.userId, moderator, cmp, id, n));
     return { ...page, items: await this.presentRows(actor, channel, access, page.items), as_of: asOf(now) };
   }
 

@@ -4,8 +4,10 @@ import { sql } from 'kysely';
 import { userSummary } from '../communities/presenters';
 import type { HostUser } from '../host/ports';
 import type { ChannelAttachmentRow, DmAttachmentRow } from '../platform/db/schema';
+import { ReusableListQuery } from '../platform/db/reusable';
 import type { DbHandle } from '../platform/db/transaction';
 
+import { authorCache } from './authors';
 import type { ChatDeps } from './deps';
 
 export type MessageKind = 'channel' | 'dm';
@@ -28,7 +30,11 @@ export interface MessageMeta {
   mention_roles: string[];
 }
 
+/** What a post without mentions stores (most messages): read without JSON.parse. */
+const PLAIN_META = '{"mentions":[],"mention_roles":[]}';
+
 export function parseMessageMeta(json: string): MessageMeta {
+  if (json === PLAIN_META) return { mentions: [], mention_roles: [] };
   try {
     const m = JSON.parse(json) as Partial<MessageMeta>;
     return { mentions: m.mentions ?? [], mention_roles: m.mention_roles ?? [] };
@@ -44,12 +50,10 @@ export const TABLES = {
 
 type Reaction = { emoji: string; count: number; me: boolean };
 
-/** Reaction counts and "me" per message, in one query. */
-export async function messageReactions(db: DbHandle, kind: MessageKind, ids: number[], me: number): Promise<Map<number, Reaction[]>> {
-  const out = new Map<number, Reaction[]>();
-  if (ids.length === 0) return out;
+/** Reaction counts and "me" per message. */
+function reactionsQuery(db: DbHandle, kind: MessageKind, ids: readonly number[], me: number) {
   // Both reaction tables have the same columns; the cast only picks one for the type checker.
-  const rows = await db
+  return db
     .selectFrom(TABLES[kind].reactions as 'channel_message_reactions')
     .select([
       'message_id',
@@ -60,8 +64,49 @@ export async function messageReactions(db: DbHandle, kind: MessageKind, ids: num
     ])
     .where('message_id', 'in', ids)
     .groupBy(['message_id', 'emoji'])
-    .orderBy('first')
-    .execute();
+    .orderBy('first');
+}
+
+/** A page's files, in the order they were attached. */
+function attachmentsQuery(db: DbHandle, kind: MessageKind, ids: readonly number[]) {
+  // Both attachment tables have the same columns; the cast only picks one for the type checker.
+  return db
+    .selectFrom(TABLES[kind].attachments as 'dm_message_attachments')
+    .selectAll()
+    .where('message_id', 'in', ids)
+    .orderBy('id');
+}
+
+/**
+ * The page queries every history read runs, built and compiled once per database handle (and
+ * list length) rather than per page: Kysely's building and compiling cost several times what
+ * SQLite takes to answer them. A transaction's handle gets its own while it lasts.
+ */
+const compiled = new WeakMap<DbHandle, ReturnType<typeof compilePageQueries>>();
+function compilePageQueries(db: DbHandle) {
+  const me = -1;
+  return {
+    reactions: {
+      channel: new ReusableListQuery(db, (d, ids, viewer: number) => reactionsQuery(d, 'channel', ids, viewer), [me] as [number]),
+      dm: new ReusableListQuery(db, (d, ids, viewer: number) => reactionsQuery(d, 'dm', ids, viewer), [me] as [number]),
+    },
+    attachments: {
+      channel: new ReusableListQuery(db, (d, ids) => attachmentsQuery(d, 'channel', ids), [] as []),
+      dm: new ReusableListQuery(db, (d, ids) => attachmentsQuery(d, 'dm', ids), [] as []),
+    },
+  };
+}
+function pageQueries(db: DbHandle) {
+  let q = compiled.get(db);
+  if (!q) compiled.set(db, (q = compilePageQueries(db)));
+  return q;
+}
+
+/** Reaction counts and "me" per message, in one query. */
+export async function messageReactions(db: DbHandle, kind: MessageKind, ids: number[], me: number): Promise<Map<number, Reaction[]>> {
+  const out = new Map<number, Reaction[]>();
+  if (ids.length === 0) return out;
+  const rows = await pageQueries(db).reactions[kind].execute(ids, me);
   for (const r of rows) {
     const list = out.get(r.message_id) ?? [];
     list.push({ emoji: r.emoji, count: Number(r.n), me: Number(r.mine) > 0 });
@@ -95,14 +140,7 @@ export async function hydrateMessages(
   const replyIds = [...new Set(rows.map((r) => r.reply_to_id).filter((id): id is number => id !== null))];
   const [reactions, attachmentRows, replyRows] = await Promise.all([
     messageReactions(deps.db, kind, ids, me),
-    ids.length
-      ? deps.db
-          .selectFrom(TABLES[kind].attachments as 'dm_message_attachments')
-          .selectAll()
-          .where('message_id', 'in', ids)
-          .orderBy('id')
-          .execute()
-      : Promise.resolve([]),
+    pageQueries(deps.db).attachments[kind].execute(ids),
     replyIds.length
       ? deps.db
           .selectFrom(TABLES[kind].messages as 'dm_messages')
@@ -148,12 +186,13 @@ export function presentBase(
   };
 }
 
-/** Authors come from the host, except those the caller already holds (the poster). */
-export function hydrationDeps(ctx: Pick<ChatDeps, 'host' | 'services'>, known?: Map<number, HostUser>) {
+/** Authors come from the host (through the author cache), except those the caller already holds (the poster). */
+export function hydrationDeps(ctx: Pick<ChatDeps, 'clock' | 'config' | 'host' | 'services'>, known?: Map<number, HostUser>) {
+  const authors = authorCache(ctx);
   return {
     users: async (ids: number[]) => {
-      const missing = ids.filter((id) => !known?.has(id));
-      const found = missing.length ? await ctx.host.identities.getUsers(missing) : new Map<number, HostUser>();
+      const missing = known ? ids.filter((id) => !known.has(id)) : ids;
+      const found = missing.length ? await authors.users(missing) : new Map<number, HostUser>();
       return known ? new Map([...known, ...found]) : found;
     },
     attachment: (kind: MessageKind, row: ChannelAttachmentRow | DmAttachmentRow) => ctx.services.uploads.present(kind, row),

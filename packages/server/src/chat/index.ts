@@ -2,6 +2,7 @@ import { REALTIME_EVENTS } from '@communities/contract';
 
 import type { FactsLoader } from '../communities/facts';
 
+import { authorCache } from './authors';
 import { ChannelMessageService } from './channel-messages';
 import { ChannelService } from './channels';
 import { passAllContent, type ContentCheck } from './content-check';
@@ -31,6 +32,8 @@ export function createChatServices(ctx: ChatDeps, facts: FactsLoader): ChatServi
   services.channels = new ChannelService(ctx, facts, publish, ctx.revoker, check);
   services.messages = new ChannelMessageService(ctx, facts, services.channels, publish, check);
   services.dms = new DmService(ctx, facts, publish, check, ctx.revoker);
+  // A ban the host sync sees reaches the authors message pages show at once, as it reaches sign-in.
+  ctx.bus.subscribe('UserBanned', (e) => authorCache(ctx).forget(e.payload.user_id));
   // Member lists and online panels follow joins and leaves live.
   ctx.bus.subscribe('CommunityJoined', (e) =>
     publish.toCommunity(e.payload.community_id, REALTIME_EVENTS.memberJoined, { user_id: e.payload.user_id }),

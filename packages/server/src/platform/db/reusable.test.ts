@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { connect } from './connect';
 import { migrateToLatest } from './migrate';
-import { ReusableQuery } from './reusable';
+import { ReusableListQuery, ReusableQuery } from './reusable';
 
 describe('ReusableQuery', () => {
   it('answers each call with its own values, constants of the query kept, through the table prefix', async () => {
@@ -57,6 +57,53 @@ describe('ReusableQuery', () => {
       await expect(twice.execute(1)).rejects.toThrow('bound 2 times');
       const never = new ReusableQuery(d.db, (db, _user: number) => db.selectFrom('gamification_events').select('id'), [-1] as [number]);
       await expect(never.execute(1)).rejects.toThrow('bound 0 times');
+    } finally {
+      await d.destroy();
+    }
+  });
+});
+
+describe('ReusableListQuery', () => {
+  it('answers lists of any length with their own ids, other values beside them', async () => {
+    const d = connect('sqlite::memory:');
+    try {
+      await migrateToLatest(d);
+      const at = '2026-12-02T10:00:00.000Z';
+      await d.db
+        .insertInto('gamification_events')
+        .values(
+          [1, 2, 3, 4, 5, 6, 7, 8, 9].map((u) => ({
+            user_id: u,
+            community_id: u % 2 ? 7 : 8,
+            type: 'post_message',
+            points: u * 10,
+            metadata: '{}',
+            occurred_at: at,
+            source_key: `k${u}`,
+            created_at: at,
+            updated_at: at,
+          })),
+        )
+        .execute();
+      const q = new ReusableListQuery(
+        d.db,
+        (db, users, community: number) =>
+          db
+            .selectFrom('gamification_events')
+            .select(['user_id'])
+            .where('user_id', 'in', users)
+            .where('community_id', '=', community)
+            .orderBy('user_id'),
+        [-1] as [number],
+      );
+      const users = async (ids: number[], community: number) => (await q.execute(ids, community)).map((r) => r.user_id);
+      expect(await users([], 7)).toEqual([]);
+      expect(await users([3], 7)).toEqual([3]);
+      expect(await users([3], 8)).toEqual([]);
+      expect(await users([1, 2, 3], 7)).toEqual([1, 3]);
+      expect(await users([2, 4, 6, 8, 9], 8)).toEqual([2, 4, 6, 8]);
+      expect(await users([1, 2, 3, 4, 5, 6, 7, 8, 9], 7)).toEqual([1, 3, 5, 7, 9]);
+      expect(await users([9, 1], 7)).toEqual([1, 9]);
     } finally {
       await d.destroy();
     }

@@ -54,3 +54,43 @@ export class ReusableQuery<A extends readonly unknown[], R> {
     return (await this.execute(...args))[0];
   }
 }
+
+/** The list sentinels: far from any id, and distinct from the sentinels callers pick (small negatives). */
+const LIST_SENTINEL = -1_000_000_001;
+
+/** The list length a call is compiled for: the next power of two (a 50-message page: 64). */
+const listSize = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/**
+ * A ReusableQuery whose one `in (…)` list of ids varies in length (a page's message ids): a
+ * statement is compiled once per power-of-two length, and a shorter list is padded by repeating
+ * its first id (a repeated value in `in` changes no answer). `build` gets the list first, then
+ * the other arguments, whose sentinels must differ from every id sentinel (-1,000,000,001 down).
+ */
+export class ReusableListQuery<A extends readonly unknown[], R> {
+  private readonly bySize = new Map<number, ReusableQuery<unknown[], R>>();
+
+  constructor(
+    private readonly db: DbHandle,
+    private readonly build: (db: DbHandle, ids: readonly number[], ...args: A) => Compilable<R>,
+    private readonly sentinels: A,
+  ) {}
+
+  /** The query's rows for these ids and values; none for no ids. */
+  async execute(ids: readonly number[], ...args: A): Promise<R[]> {
+    if (ids.length === 0) return [];
+    const size = listSize(ids.length);
+    let q = this.bySize.get(size);
+    if (!q) {
+      const list = Array.from({ length: size }, (_, i) => LIST_SENTINEL - i);
+      q = new ReusableQuery<unknown[], R>(
+        this.db,
+        (db, ...all) => this.build(db, all.slice(0, size) as number[], ...(all.slice(size) as unknown as A)),
+        [...list, ...this.sentinels],
+      );
+      this.bySize.set(size, q);
+    }
+    const padded = ids.length === size ? ids : [...ids, ...new Array<number>(size - ids.length).fill(ids[0]!)];
+    return q.execute(...padded, ...args);
+  }
+}
