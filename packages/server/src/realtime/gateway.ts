@@ -7,6 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../platform/logger';
 
 import type { ClusterTarget, GatewayCluster } from './cluster';
+import { onJoin, onLeave, smallestIds, type ListChange } from './presence-list';
 import { authExpired, type LocalSubscription, type RevocationGateway } from './revoke';
 
 import {
@@ -62,17 +63,26 @@ export interface GatewayOptions {
   cluster?: GatewayCluster;
   /** member_added / member_removed frames are gathered this long and sent together (a join storm: one write per socket, not one per join). */
   presenceFlushMs?: number;
+  /**
+   * Past this many members a presence channel is big (`chat.presence_member_limit`): everyone is
+   * told of the same capped list (presence-list.ts) and of the count, instead of every join and leave.
+   */
+  presenceMemberLimit?: number;
+  /** A big channel's count goes out at most this often (pusher_internal:subscription_count). */
+  presenceCountMs?: number;
 }
 
 /** A member_added or member_removed frame waiting for the presence flush. */
 interface QueuedPresence {
   bytes: Buffer;
-  raw: string;
+  /** The user it is about (member frames): not sent to that user's own sockets, nor to those who must not see them. */
+  about: string | undefined;
   except: string | undefined;
   seq: number;
 }
 
 const MEMBER_FRAME = '{"event":"pusher_internal:member_';
+const COUNT_FRAME = '{"event":"pusher_internal:subscription_count"';
 
 /**
  * A Pusher-protocol WebSocket server in this process: connection_established, ping/pong,
@@ -95,6 +105,9 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private readonly presenceQueue = new Map<string, QueuedPresence[]>();
   private presenceTimer: NodeJS.Timeout | null = null;
   private presenceSeq = 0;
+  /** Big presence channels whose count changed since it last went out. */
+  private readonly countDirty = new Set<string>();
+  private countTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
@@ -261,18 +274,24 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     conn.presenceInfo.set(channel, info);
     if (member.data.hide?.length) conn.hidden.set(channel, new Set(member.data.hide));
     this.subscribed?.(this.subscription(conn, channel));
-    const succeeded = (members: Map<string, unknown>) => {
+    const limit = this.memberLimit();
+    // Everyone here (`all`, `info` of each): past the limit the joiner gets the capped list, itself
+    // on it, and the true count (less those hidden from it).
+    const succeeded = (all: { size: number; has(id: string): boolean; keys(): Iterable<string> }, infoOf: (id: string) => unknown) => {
       const hide = conn.hidden.get(channel);
-      const hash = Object.fromEntries(hide ? [...members].filter(([id]) => !hide.has(id)) : members);
+      const ids = all.size > limit ? new Set([...smallestIds(all.keys(), limit), userId]) : all.keys();
+      const hash: Record<string, unknown> = {};
+      for (const id of ids) if (!hide?.has(id)) hash[id] = infoOf(id);
+      let hiddenHere = 0;
+      if (hide) for (const id of hide) if (id !== userId && all.has(id)) hiddenHere++;
       conn.ws.send(
         frame(
           'pusher_internal:subscription_succeeded',
-          { presence: { ids: Object.keys(hash), hash, count: Object.keys(hash).length } },
+          { presence: { ids: Object.keys(hash), hash, count: all.size - hiddenHere } },
           channel,
         ),
       );
     };
-    const added = frame('pusher_internal:member_added', { user_id: userId, user_info: info }, channel);
     if (this.opts.cluster) {
       // Another node's member_added can arrive before this join's answer: pusher-js would add the
       // member, then replace its list with the (older) one in subscription_succeeded. So frames
@@ -282,10 +301,10 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       this.opts.cluster
         .join(channel, conn.id, userId, info)
         .then((r) => {
-          if (r.added) this.toChannel(channel, added, conn);
+          if (r.added) this.listChanged(channel, onJoin(r.members.keys(), r.members.size, userId, limit), (id) => r.members.get(id), conn);
           if (conn.joining.get(channel) !== held) return;
           conn.joining.delete(channel);
-          succeeded(r.members);
+          succeeded(r.members, (id) => r.members.get(id));
           for (const b of held) this.push(conn, b);
         })
         .catch((err: unknown) => {
@@ -301,9 +320,50 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (existing) existing.sockets++;
     else {
       members.set(userId, { info, sockets: 1 });
-      this.toChannel(channel, added, conn);
+      this.listChanged(channel, onJoin(members.keys(), members.size, userId, limit), (id) => members.get(id)?.info, conn);
     }
-    succeeded(new Map([...members].map(([id, m]) => [id, m.info])));
+    succeeded(members, (id) => members.get(id)?.info);
+  }
+
+  private memberLimit(): number {
+    return this.opts.presenceMemberLimit ?? 100;
+  }
+
+  /**
+   * member_added / member_removed for who came onto or went off the listed members (presence-list.ts),
+   * the joiner's own add not to the joining socket; a big channel's count goes out soon after.
+   */
+  private listChanged(channel: string, change: ListChange, infoOf: (id: string) => unknown, joining?: Conn): void {
+    for (const id of change.removed) this.toChannel(channel, frame('pusher_internal:member_removed', { user_id: id }, channel));
+    for (const id of change.added)
+      this.toChannel(channel, frame('pusher_internal:member_added', { user_id: id, user_info: infoOf(id) ?? {} }, channel), joining);
+    if (change.big) this.countChanged(channel);
+  }
+
+  /** A big channel's count goes out at most every `presenceCountMs`, after the member frames before it. */
+  private countChanged(channel: string): void {
+    this.countDirty.add(channel);
+    if (this.countTimer) return;
+    this.countTimer = setTimeout(() => this.guard('presence count', () => this.sendCounts()), this.opts.presenceCountMs ?? 1000);
+    this.countTimer.unref();
+  }
+
+  private sendCounts(): void {
+    this.countTimer = null;
+    const channels = [...this.countDirty];
+    this.countDirty.clear();
+    const send = (channel: string, count: number) =>
+      this.toChannel(channel, frame('pusher_internal:subscription_count', { subscription_count: count }, channel));
+    for (const channel of channels) {
+      if (!this.opts.cluster) {
+        send(channel, this.members.get(channel)?.size ?? 0);
+        continue;
+      }
+      this.opts.cluster
+        .count(channel)
+        .then((n) => send(channel, n))
+        .catch((err: unknown) => this.opts.logger.warn({ err, channel }, 'presence count failed'));
+    }
   }
 
   private unsubscribe(conn: Conn, channel: string): void {
@@ -318,11 +378,13 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     conn.presence.delete(channel);
     conn.presenceInfo.delete(channel);
     conn.hidden.delete(channel);
-    const removed = frame('pusher_internal:member_removed', { user_id: userId }, channel);
+    const limit = this.memberLimit();
     if (this.opts.cluster) {
       this.opts.cluster
         .leave(channel, conn.id, userId)
-        .then((r) => r.removed && this.toChannel(channel, removed))
+        .then((r) => {
+          if (r.removed) this.listChanged(channel, onLeave(r.members.keys(), r.members.size, userId, limit), (id) => r.members.get(id));
+        })
         .catch((err: unknown) => this.opts.logger.warn({ err, channel }, 'presence leave failed'));
       return;
     }
@@ -332,7 +394,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (--m.sockets > 0) return;
     members.delete(userId);
     if (members.size === 0) this.members.delete(channel);
-    this.toChannel(channel, removed);
+    this.listChanged(channel, onLeave(members.keys(), members.size, userId, limit), (id) => members.get(id)?.info);
   }
 
   private clientEvent(conn: Conn, event: string, channel: string, data: unknown): void {
@@ -357,7 +419,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (this.held) return;
     const subscribers = this.channels.get(channel);
     if (!subscribers?.size) return;
-    if (raw.startsWith(MEMBER_FRAME)) return this.queuePresence(channel, raw, exceptSocketId);
+    if (raw.startsWith(MEMBER_FRAME) || raw.startsWith(COUNT_FRAME)) return this.queuePresence(channel, raw, exceptSocketId);
     // Encoded once for every subscriber, instead of once per send.
     const bytes = Buffer.from(raw);
     // Who a presence frame is about, read only where someone here must not see someone.
@@ -387,7 +449,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private queuePresence(channel: string, raw: string, except: string | undefined): void {
     let queue = this.presenceQueue.get(channel);
     if (!queue) this.presenceQueue.set(channel, (queue = []));
-    queue.push({ bytes: Buffer.from(raw), raw, except, seq: ++this.presenceSeq });
+    const about = raw.startsWith(MEMBER_FRAME) ? presenceSubject(raw) : undefined;
+    queue.push({ bytes: Buffer.from(raw), about, except, seq: ++this.presenceSeq });
     if (!this.presenceTimer) {
       this.presenceTimer = setTimeout(() => this.guard('presence flush', () => this.flushPresence()), this.opts.presenceFlushMs ?? 50);
       this.presenceTimer.unref();
@@ -402,13 +465,11 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     for (const [channel, queue] of queues) {
       const subscribers = this.channels.get(channel);
       if (!subscribers?.size) continue;
-      const hiding = [...subscribers].some((c) => c.hidden.has(channel));
-      const about = hiding ? queue.map((q) => presenceSubject(q.raw)) : [];
       for (const c of subscribers) {
         const since = c.since.get(channel) ?? 0;
-        queue.forEach((q, i) => {
-          if (q.seq >= since) this.offer(c, channel, q.bytes, q.except, about[i]);
-        });
+        const self = c.presence.get(channel);
+        for (const q of queue)
+          if (q.seq >= since && (q.about === undefined || q.about !== self)) this.offer(c, channel, q.bytes, q.except, q.about);
       }
     }
   }
@@ -572,6 +633,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    if (this.countTimer) clearTimeout(this.countTimer);
+    this.countDirty.clear();
     this.presenceQueue.clear();
     for (const c of this.conns.values()) c.ws.close(ERR.generic, 'Server shutting down');
     this.conns.clear();
