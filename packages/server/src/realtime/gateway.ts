@@ -35,7 +35,7 @@ interface Conn {
   hidden: Map<string, Set<string>>;
   /** private channel -> user id its auth was signed for (channel_data), when the signer named one */
   owners: Map<string, string>;
-  /** presence channel -> frames held while its join is in flight (sent after subscription_succeeded) */
+  /** presence channel -> frames (wireFrame) held while its join is in flight (sent after subscription_succeeded) */
   joining: Map<string, Buffer[]>;
   /** channel -> the gateway's presence sequence when this socket subscribed (queued member frames older than that are not for it) */
   since: Map<string, number>;
@@ -74,6 +74,7 @@ export interface GatewayOptions {
 
 /** A member_added or member_removed frame waiting for the presence flush. */
 interface QueuedPresence {
+  /** The frame as it goes on the wire (wireFrame). */
   bytes: Buffer;
   /** The user it is about (member frames): not sent to that user's own sockets, nor to those who must not see them. */
   about: string | undefined;
@@ -110,7 +111,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private countTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: GatewayOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
+    // No compression (ws's default, said here because push() relies on it): a frame is the same bytes for every socket.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024, perMessageDeflate: false });
     // A socket's error (a frame over maxPayload, invalid UTF-8, a reset) closes that socket only.
     this.wss.on('error', (err) => this.opts.logger.warn({ err }, 'realtime server error'));
   }
@@ -420,10 +422,10 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const subscribers = this.channels.get(channel);
     if (!subscribers?.size) return;
     if (raw.startsWith(MEMBER_FRAME) || raw.startsWith(COUNT_FRAME)) return this.queuePresence(channel, raw, exceptSocketId);
-    // Encoded once for every subscriber, instead of once per send.
-    const bytes = Buffer.from(raw);
+    // Framed once for every subscriber, instead of once per send.
+    const bytes = wireFrame(raw);
     // Who a presence frame is about, read only where someone here must not see someone.
-    const about = [...subscribers].some((c) => c.hidden.has(channel)) ? presenceSubject(raw) : undefined;
+    const about = channel.startsWith('presence-') && someoneHides(subscribers, channel) ? presenceSubject(raw) : undefined;
     for (const c of subscribers) this.offer(c, channel, bytes, exceptSocketId, about);
   }
 
@@ -450,7 +452,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     let queue = this.presenceQueue.get(channel);
     if (!queue) this.presenceQueue.set(channel, (queue = []));
     const about = raw.startsWith(MEMBER_FRAME) ? presenceSubject(raw) : undefined;
-    queue.push({ bytes: Buffer.from(raw), about, except, seq: ++this.presenceSeq });
+    queue.push({ bytes: wireFrame(raw), about, except, seq: ++this.presenceSeq });
     if (!this.presenceTimer) {
       this.presenceTimer = setTimeout(() => this.guard('presence flush', () => this.flushPresence()), this.opts.presenceFlushMs ?? 50);
       this.presenceTimer.unref();
@@ -493,18 +495,25 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   }
 
   /**
-   * Sends a frame, holding the socket's writes until the end of this turn of the event loop:
-   * a burst of messages to a subscriber leaves in one system call instead of one each.
-   * (`ws` has no public cork; its `_socket` is the net.Socket it writes to.)
+   * Sends a frame built by wireFrame, holding the socket's writes until the end of this turn of
+   * the event loop: a burst of messages to a subscriber leaves in one system call instead of one
+   * each. The frame goes straight to the socket: the same bytes for every subscriber (a server's
+   * frames are not masked, and nothing is compressed), one write each, where `ws.send` would frame
+   * it again for every socket in two writes. That keeps the order of `ws.send`'s own frames
+   * (pongs, errors, subscription answers): with no compression and no Blob data, ws writes those
+   * at once too, and `bufferedAmount` counts both. (`ws` has no public cork nor raw write; its
+   * `_socket` is the net.Socket it writes to.)
    */
-  private push(c: Conn, frameBytes: Buffer): void {
+  private push(c: Conn, wire: Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
+    const socket = (c.ws as unknown as { _socket?: Duplex })._socket;
+    if (!socket) return;
     if (!this.corked.has(c)) {
-      (c.ws as unknown as { _socket?: { cork(): void } })._socket?.cork();
+      socket.cork();
       this.corked.add(c);
       if (this.corked.size === 1) setImmediate(() => this.uncorkAll());
     }
-    c.ws.send(frameBytes, { binary: false });
+    socket.write(wire);
   }
 
   private uncorkAll(): void {
@@ -640,6 +649,33 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     this.conns.clear();
     await new Promise<void>((r) => this.wss.close(() => r()));
   }
+}
+
+/**
+ * A text frame as it goes on the wire (RFC 6455: FIN, opcode 1, unmasked, its length, then the
+ * UTF-8 payload), built once per frame for every socket it goes to.
+ */
+export function wireFrame(text: string): Buffer {
+  const n = Buffer.byteLength(text);
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65_536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  out.write(text, head, 'utf8');
+  return out;
+}
+
+function someoneHides(subscribers: Set<Conn>, channel: string): boolean {
+  for (const c of subscribers) if (c.hidden.has(channel)) return true;
+  return false;
 }
 
 const rawText = (raw: RawData): string =>
