@@ -181,6 +181,15 @@ const chatSchema = z
       .max(256 * 1024 * 1024)
       .default(2 * 1024 * 1024)
       .describe('unsent bytes a gateway socket may hold before it is closed as not reading (pusher-js reconnects and catches up)'),
+    presence_member_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(100)
+      .describe(
+        'members a presence channel lists in full (Pusher caps presence at 100); past it everyone gets the same capped list and a throttled count (pusher_internal:subscription_count), not every join and leave',
+      ),
   })
   .strict()
   .prefault({});

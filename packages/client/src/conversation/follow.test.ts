@@ -25,6 +25,7 @@ function fakePusher() {
   const channel = {
     subscribed: false,
     members: {
+      count: 1,
       each: (fn: (m: { id: string; info: { name: string; avatar_url: null } }) => void) =>
         fn({ id: '9', info: { name: 'Ana', avatar_url: null } }),
     },
@@ -170,6 +171,25 @@ describe('followPresence', () => {
 
     expect(tracker.typed()).toBe(true);
     expect(triggered).toEqual([[TYPING_EVENT, { user_id: ME, name: 'Me' }]]);
+    stop();
+    tracker.dispose();
+  });
+  it('a big channel: the count is the last one the gateway sent plus what member frames moved since, until the next subscription', () => {
+    const { channel, rt } = fakePusher();
+    const tracker = new TypingTracker({ me: () => ({ id: ME, name: 'Me' }) });
+    const counts: number[] = [];
+    const stop = followPresence(tracker, rt, 'presence-channel.1', (_m, count) => counts.push(count));
+    channel.subscribed = true;
+    channel.emit('pusher:subscription_succeeded', {});
+    channel.emit('pusher:subscription_count', { subscription_count: 250 });
+    // A listed member left and nobody took the place: pusher-js's count went down by one.
+    channel.members.count = 0;
+    channel.emit('pusher:member_removed', { id: '7' });
+    // Resubscribed: pusher-js's count is the true one again (from subscription_succeeded).
+    channel.members.count = 180;
+    channel.emit('pusher:subscription_succeeded', {});
+    channel.emit('pusher:subscription_count', { subscription_count: 'many' });
+    expect(counts).toEqual([1, 250, 249, 180]);
     stop();
     tracker.dispose();
   });

@@ -90,7 +90,7 @@ export function followConversation<M extends AnyMessage>(
 
 interface PresenceChannel {
   subscribed: boolean;
-  members?: { each(fn: (m: { id: string; info?: { name?: string; avatar_url?: string | null } }) => void): void };
+  members?: { count: number; each(fn: (m: { id: string; info?: { name?: string; avatar_url?: string | null } }) => void): void };
   trigger(event: string, data: unknown): boolean;
   bind(event: string, fn: (d: unknown) => void): void;
   unbind(event: string, fn: (d: unknown) => void): void;
@@ -103,28 +103,48 @@ export interface PresentMember {
 }
 
 /**
- * A conversation's presence channel: who is here (`onMembers`), and typing both ways through
- * `tracker`. Returns the function that stops following; leaving the channel is the caller's.
+ * A conversation's presence channel: who is here (`onMembers`: the people listed and how many
+ * are here in all), and typing both ways through `tracker`. Returns the function that stops
+ * following; leaving the channel is the caller's.
+ *
+ * A big channel (past the server's `chat.presence_member_limit`) lists only some of those here
+ * and sends the count as `pusher:subscription_count`; the member frames after it move the count
+ * by as much as they move pusher-js's own `members.count`, so the count is the last one sent
+ * plus that change. A small channel never sends one: the count is `members.count`.
  */
 export function followPresence(
   tracker: TypingTracker,
   rt: Realtime,
   channel: string,
-  onMembers?: (members: PresentMember[]) => void,
+  onMembers?: (members: PresentMember[], count: number) => void,
 ): () => void {
   const ch = rt.pusher.subscribe(channel) as unknown as PresenceChannel;
+  /** The last count the server sent, and pusher-js's member count then (null: none since subscribing). */
+  let sent: { count: number; at: number } | null = null;
   const publish = () => {
     if (!onMembers || !ch.members) return;
     const people: PresentMember[] = [];
     ch.members.each((m) => people.push({ id: Number(m.id), name: m.info?.name ?? '', avatar_url: m.info?.avatar_url ?? null }));
-    onMembers(people);
+    const count = sent ? sent.count + ch.members.count - sent.at : ch.members.count;
+    onMembers(people, Math.max(count, people.length));
+  };
+  const onSubscribed = () => {
+    sent = null;
+    publish();
+  };
+  const onCount = (d: unknown) => {
+    const n = (d as { subscription_count?: unknown } | null)?.subscription_count;
+    if (typeof n !== 'number' || !ch.members) return;
+    sent = { count: n, at: ch.members.count };
+    publish();
   };
   const onTyping = (d: unknown) => tracker.received(d);
   const onLeft = (d: unknown) => {
     tracker.stopped(Number((d as { id?: unknown } | null)?.id));
     publish();
   };
-  ch.bind('pusher:subscription_succeeded', publish);
+  ch.bind('pusher:subscription_succeeded', onSubscribed);
+  ch.bind('pusher:subscription_count', onCount);
   ch.bind('pusher:member_added', publish);
   ch.bind('pusher:member_removed', onLeft);
   ch.bind(TYPING_EVENT, onTyping);
@@ -132,7 +152,8 @@ export function followPresence(
   // Client events exist on presence channels only, once subscribed.
   tracker.connect((payload) => ch.subscribed && ch.trigger(TYPING_EVENT, payload));
   return () => {
-    ch.unbind('pusher:subscription_succeeded', publish);
+    ch.unbind('pusher:subscription_succeeded', onSubscribed);
+    ch.unbind('pusher:subscription_count', onCount);
     ch.unbind('pusher:member_added', publish);
     ch.unbind('pusher:member_removed', onLeft);
     ch.unbind(TYPING_EVENT, onTyping);

@@ -17,8 +17,10 @@ export interface GatewayCluster {
   send(channel: string, raw: string, exceptSocketId?: string): void;
   /** Records a presence subscription; says whether the user is new to the channel, and who is there. */
   join(channel: string, socketId: string, userId: string, info: unknown): Promise<{ added: boolean; members: Map<string, unknown> }>;
-  /** Removes one; says whether that was the user's last socket there anywhere. */
-  leave(channel: string, socketId: string, userId: string): Promise<{ removed: boolean }>;
+  /** Removes one; says whether that was the user's last socket there anywhere, and who is still there. */
+  leave(channel: string, socketId: string, userId: string): Promise<{ removed: boolean; members: Map<string, unknown> }>;
+  /** How many users are on a presence channel, on every node. */
+  count(channel: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -262,7 +264,12 @@ export class RedisCluster implements GatewayCluster {
 
   async leave(channel: string, socketId: string, userId: string) {
     await this.redis.hdel(this.key('presence', channel), `${this.nodeId}|${socketId}`);
-    return { removed: !(await this.usersIn(channel)).includes(userId) };
+    const members = new Map((await this.entries(channel)).map((e) => [e.user_id, e.user_info] as const));
+    return { removed: !members.has(userId), members };
+  }
+
+  async count(channel: string): Promise<number> {
+    return new Set(await this.usersIn(channel)).size;
   }
 
   /** Hands revocations published by any node (this one included) to `apply`. */

@@ -7,6 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../platform/logger';
 
 import type { ClusterTarget, GatewayCluster } from './cluster';
+import { onJoin, onLeave, smallestIds, type ListChange } from './presence-list';
 import { authExpired, type LocalSubscription, type RevocationGateway } from './revoke';
 
 import {
@@ -34,7 +35,7 @@ interface Conn {
   hidden: Map<string, Set<string>>;
   /** private channel -> user id its auth was signed for (channel_data), when the signer named one */
   owners: Map<string, string>;
-  /** presence channel -> frames held while its join is in flight (sent after subscription_succeeded) */
+  /** presence channel -> frames (wireFrame) held while its join is in flight (sent after subscription_succeeded) */
   joining: Map<string, Buffer[]>;
   /** channel -> the gateway's presence sequence when this socket subscribed (queued member frames older than that are not for it) */
   since: Map<string, number>;
@@ -62,17 +63,27 @@ export interface GatewayOptions {
   cluster?: GatewayCluster;
   /** member_added / member_removed frames are gathered this long and sent together (a join storm: one write per socket, not one per join). */
   presenceFlushMs?: number;
+  /**
+   * Past this many members a presence channel is big (`chat.presence_member_limit`): everyone is
+   * told of the same capped list (presence-list.ts) and of the count, instead of every join and leave.
+   */
+  presenceMemberLimit?: number;
+  /** A big channel's count goes out at most this often (pusher_internal:subscription_count). */
+  presenceCountMs?: number;
 }
 
 /** A member_added or member_removed frame waiting for the presence flush. */
 interface QueuedPresence {
+  /** The frame as it goes on the wire (wireFrame). */
   bytes: Buffer;
-  raw: string;
+  /** The user it is about (member frames): not sent to that user's own sockets, nor to those who must not see them. */
+  about: string | undefined;
   except: string | undefined;
   seq: number;
 }
 
 const MEMBER_FRAME = '{"event":"pusher_internal:member_';
+const COUNT_FRAME = '{"event":"pusher_internal:subscription_count"';
 
 /**
  * A Pusher-protocol WebSocket server in this process: connection_established, ping/pong,
@@ -95,9 +106,13 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private readonly presenceQueue = new Map<string, QueuedPresence[]>();
   private presenceTimer: NodeJS.Timeout | null = null;
   private presenceSeq = 0;
+  /** Big presence channels whose count changed since it last went out. */
+  private readonly countDirty = new Set<string>();
+  private countTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: GatewayOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024 });
+    // No compression (ws's default, said here because push() relies on it): a frame is the same bytes for every socket.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? 64 * 1024, perMessageDeflate: false });
     // A socket's error (a frame over maxPayload, invalid UTF-8, a reset) closes that socket only.
     this.wss.on('error', (err) => this.opts.logger.warn({ err }, 'realtime server error'));
   }
@@ -261,18 +276,24 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     conn.presenceInfo.set(channel, info);
     if (member.data.hide?.length) conn.hidden.set(channel, new Set(member.data.hide));
     this.subscribed?.(this.subscription(conn, channel));
-    const succeeded = (members: Map<string, unknown>) => {
+    const limit = this.memberLimit();
+    // Everyone here (`all`, `info` of each): past the limit the joiner gets the capped list, itself
+    // on it, and the true count (less those hidden from it).
+    const succeeded = (all: { size: number; has(id: string): boolean; keys(): Iterable<string> }, infoOf: (id: string) => unknown) => {
       const hide = conn.hidden.get(channel);
-      const hash = Object.fromEntries(hide ? [...members].filter(([id]) => !hide.has(id)) : members);
+      const ids = all.size > limit ? new Set([...smallestIds(all.keys(), limit), userId]) : all.keys();
+      const hash: Record<string, unknown> = {};
+      for (const id of ids) if (!hide?.has(id)) hash[id] = infoOf(id);
+      let hiddenHere = 0;
+      if (hide) for (const id of hide) if (id !== userId && all.has(id)) hiddenHere++;
       conn.ws.send(
         frame(
           'pusher_internal:subscription_succeeded',
-          { presence: { ids: Object.keys(hash), hash, count: Object.keys(hash).length } },
+          { presence: { ids: Object.keys(hash), hash, count: all.size - hiddenHere } },
           channel,
         ),
       );
     };
-    const added = frame('pusher_internal:member_added', { user_id: userId, user_info: info }, channel);
     if (this.opts.cluster) {
       // Another node's member_added can arrive before this join's answer: pusher-js would add the
       // member, then replace its list with the (older) one in subscription_succeeded. So frames
@@ -282,10 +303,10 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       this.opts.cluster
         .join(channel, conn.id, userId, info)
         .then((r) => {
-          if (r.added) this.toChannel(channel, added, conn);
+          if (r.added) this.listChanged(channel, onJoin(r.members.keys(), r.members.size, userId, limit), (id) => r.members.get(id), conn);
           if (conn.joining.get(channel) !== held) return;
           conn.joining.delete(channel);
-          succeeded(r.members);
+          succeeded(r.members, (id) => r.members.get(id));
           for (const b of held) this.push(conn, b);
         })
         .catch((err: unknown) => {
@@ -301,9 +322,50 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (existing) existing.sockets++;
     else {
       members.set(userId, { info, sockets: 1 });
-      this.toChannel(channel, added, conn);
+      this.listChanged(channel, onJoin(members.keys(), members.size, userId, limit), (id) => members.get(id)?.info, conn);
     }
-    succeeded(new Map([...members].map(([id, m]) => [id, m.info])));
+    succeeded(members, (id) => members.get(id)?.info);
+  }
+
+  private memberLimit(): number {
+    return this.opts.presenceMemberLimit ?? 100;
+  }
+
+  /**
+   * member_added / member_removed for who came onto or went off the listed members (presence-list.ts),
+   * the joiner's own add not to the joining socket; a big channel's count goes out soon after.
+   */
+  private listChanged(channel: string, change: ListChange, infoOf: (id: string) => unknown, joining?: Conn): void {
+    for (const id of change.removed) this.toChannel(channel, frame('pusher_internal:member_removed', { user_id: id }, channel));
+    for (const id of change.added)
+      this.toChannel(channel, frame('pusher_internal:member_added', { user_id: id, user_info: infoOf(id) ?? {} }, channel), joining);
+    if (change.big) this.countChanged(channel);
+  }
+
+  /** A big channel's count goes out at most every `presenceCountMs`, after the member frames before it. */
+  private countChanged(channel: string): void {
+    this.countDirty.add(channel);
+    if (this.countTimer) return;
+    this.countTimer = setTimeout(() => this.guard('presence count', () => this.sendCounts()), this.opts.presenceCountMs ?? 1000);
+    this.countTimer.unref();
+  }
+
+  private sendCounts(): void {
+    this.countTimer = null;
+    const channels = [...this.countDirty];
+    this.countDirty.clear();
+    const send = (channel: string, count: number) =>
+      this.toChannel(channel, frame('pusher_internal:subscription_count', { subscription_count: count }, channel));
+    for (const channel of channels) {
+      if (!this.opts.cluster) {
+        send(channel, this.members.get(channel)?.size ?? 0);
+        continue;
+      }
+      this.opts.cluster
+        .count(channel)
+        .then((n) => send(channel, n))
+        .catch((err: unknown) => this.opts.logger.warn({ err, channel }, 'presence count failed'));
+    }
   }
 
   private unsubscribe(conn: Conn, channel: string): void {
@@ -318,11 +380,13 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     conn.presence.delete(channel);
     conn.presenceInfo.delete(channel);
     conn.hidden.delete(channel);
-    const removed = frame('pusher_internal:member_removed', { user_id: userId }, channel);
+    const limit = this.memberLimit();
     if (this.opts.cluster) {
       this.opts.cluster
         .leave(channel, conn.id, userId)
-        .then((r) => r.removed && this.toChannel(channel, removed))
+        .then((r) => {
+          if (r.removed) this.listChanged(channel, onLeave(r.members.keys(), r.members.size, userId, limit), (id) => r.members.get(id));
+        })
         .catch((err: unknown) => this.opts.logger.warn({ err, channel }, 'presence leave failed'));
       return;
     }
@@ -332,7 +396,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (--m.sockets > 0) return;
     members.delete(userId);
     if (members.size === 0) this.members.delete(channel);
-    this.toChannel(channel, removed);
+    this.listChanged(channel, onLeave(members.keys(), members.size, userId, limit), (id) => members.get(id)?.info);
   }
 
   private clientEvent(conn: Conn, event: string, channel: string, data: unknown): void {
@@ -357,11 +421,11 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (this.held) return;
     const subscribers = this.channels.get(channel);
     if (!subscribers?.size) return;
-    if (raw.startsWith(MEMBER_FRAME)) return this.queuePresence(channel, raw, exceptSocketId);
-    // Encoded once for every subscriber, instead of once per send.
-    const bytes = Buffer.from(raw);
+    if (raw.startsWith(MEMBER_FRAME) || raw.startsWith(COUNT_FRAME)) return this.queuePresence(channel, raw, exceptSocketId);
+    // Framed once for every subscriber, instead of once per send.
+    const bytes = wireFrame(raw);
     // Who a presence frame is about, read only where someone here must not see someone.
-    const about = [...subscribers].some((c) => c.hidden.has(channel)) ? presenceSubject(raw) : undefined;
+    const about = channel.startsWith('presence-') && someoneHides(subscribers, channel) ? presenceSubject(raw) : undefined;
     for (const c of subscribers) this.offer(c, channel, bytes, exceptSocketId, about);
   }
 
@@ -387,7 +451,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private queuePresence(channel: string, raw: string, except: string | undefined): void {
     let queue = this.presenceQueue.get(channel);
     if (!queue) this.presenceQueue.set(channel, (queue = []));
-    queue.push({ bytes: Buffer.from(raw), raw, except, seq: ++this.presenceSeq });
+    const about = raw.startsWith(MEMBER_FRAME) ? presenceSubject(raw) : undefined;
+    queue.push({ bytes: wireFrame(raw), about, except, seq: ++this.presenceSeq });
     if (!this.presenceTimer) {
       this.presenceTimer = setTimeout(() => this.guard('presence flush', () => this.flushPresence()), this.opts.presenceFlushMs ?? 50);
       this.presenceTimer.unref();
@@ -402,13 +467,11 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     for (const [channel, queue] of queues) {
       const subscribers = this.channels.get(channel);
       if (!subscribers?.size) continue;
-      const hiding = [...subscribers].some((c) => c.hidden.has(channel));
-      const about = hiding ? queue.map((q) => presenceSubject(q.raw)) : [];
       for (const c of subscribers) {
         const since = c.since.get(channel) ?? 0;
-        queue.forEach((q, i) => {
-          if (q.seq >= since) this.offer(c, channel, q.bytes, q.except, about[i]);
-        });
+        const self = c.presence.get(channel);
+        for (const q of queue)
+          if (q.seq >= since && (q.about === undefined || q.about !== self)) this.offer(c, channel, q.bytes, q.except, q.about);
       }
     }
   }
@@ -432,18 +495,25 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   }
 
   /**
-   * Sends a frame, holding the socket's writes until the end of this turn of the event loop:
-   * a burst of messages to a subscriber leaves in one system call instead of one each.
-   * (`ws` has no public cork; its `_socket` is the net.Socket it writes to.)
+   * Sends a frame built by wireFrame, holding the socket's writes until the end of this turn of
+   * the event loop: a burst of messages to a subscriber leaves in one system call instead of one
+   * each. The frame goes straight to the socket: the same bytes for every subscriber (a server's
+   * frames are not masked, and nothing is compressed), one write each, where `ws.send` would frame
+   * it again for every socket in two writes. That keeps the order of `ws.send`'s own frames
+   * (pongs, errors, subscription answers): with no compression and no Blob data, ws writes those
+   * at once too, and `bufferedAmount` counts both. (`ws` has no public cork nor raw write; its
+   * `_socket` is the net.Socket it writes to.)
    */
-  private push(c: Conn, frameBytes: Buffer): void {
+  private push(c: Conn, wire: Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
+    const socket = (c.ws as unknown as { _socket?: Duplex })._socket;
+    if (!socket) return;
     if (!this.corked.has(c)) {
-      (c.ws as unknown as { _socket?: { cork(): void } })._socket?.cork();
+      socket.cork();
       this.corked.add(c);
       if (this.corked.size === 1) setImmediate(() => this.uncorkAll());
     }
-    c.ws.send(frameBytes, { binary: false });
+    socket.write(wire);
   }
 
   private uncorkAll(): void {
@@ -572,11 +642,40 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    if (this.countTimer) clearTimeout(this.countTimer);
+    this.countDirty.clear();
     this.presenceQueue.clear();
     for (const c of this.conns.values()) c.ws.close(ERR.generic, 'Server shutting down');
     this.conns.clear();
     await new Promise<void>((r) => this.wss.close(() => r()));
   }
+}
+
+/**
+ * A text frame as it goes on the wire (RFC 6455: FIN, opcode 1, unmasked, its length, then the
+ * UTF-8 payload), built once per frame for every socket it goes to.
+ */
+export function wireFrame(text: string): Buffer {
+  const n = Buffer.byteLength(text);
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65_536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  out.write(text, head, 'utf8');
+  return out;
+}
+
+function someoneHides(subscribers: Set<Conn>, channel: string): boolean {
+  for (const c of subscribers) if (c.hidden.has(channel)) return true;
+  return false;
 }
 
 const rawText = (raw: RawData): string =>

@@ -107,11 +107,12 @@ function Sidebar({ slug, name, channels, current }: { slug: string; name: string
   );
 }
 
-function OnlineList({ people }: { people: Person[] }) {
+/** Those online: `count` in all, `people` of them listed (a big channel's presence lists only some). */
+function OnlineList({ people, count }: { people: Person[]; count: number }) {
   const { t } = useTranslation();
   return (
     <section className="cm-online" aria-label={t('channels.online_label')}>
-      <h2>{t('channels.online', { count: people.length })}</h2>
+      <h2>{t('channels.online', { count })}</h2>
       <ul>
         {people.map((p) => (
           <li key={p.id}>
@@ -123,6 +124,7 @@ function OnlineList({ people }: { people: Person[] }) {
           </li>
         ))}
       </ul>
+      {count > people.length && <p className="cm-muted">{t('channels.online_more', { count: count - people.length })}</p>}
     </section>
   );
 }
@@ -262,7 +264,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   const [drawer, setDrawer] = useState(false);
   const drawerButton = useRef<HTMLButtonElement>(null);
   const [panel, setPanel] = useState<'pins' | 'online' | 'notify' | null>(null);
-  const [online, setOnline] = useState<Person[]>([]);
+  const [online, setOnline] = useState<{ people: Person[]; count: number }>({ people: [], count: 0 });
   const community = useCommunityQuery(slug);
   const gamificationOn = useGamificationOn();
   const list = useChannelsQuery(slug);
@@ -285,7 +287,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
   useEffect(() => {
     setDrawer(false);
     setPanel(null);
-    setOnline([]);
+    setOnline({ people: [], count: 0 });
   }, [current?.id]);
 
   useLiveBadges({
@@ -381,7 +383,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
               <p className="cm-muted">{current.topic ?? t('chat.empty')}</p>
             </div>
           ),
-          onPresence: setOnline,
+          onPresence: (people, count) => setOnline({ people, count }),
           onRead: () => patchChannel(qc, slug, current.id, () => ({ unread_count: 0, mention_count: 0 })),
         }
       : null;
@@ -432,7 +434,7 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
                 onClick={() => setPanel((p) => (p === 'online' ? null : 'online'))}
                 data-testid="online-count"
               >
-                <span className="cm-presence-dot cm-presence-dot--inline" aria-hidden="true" /> {online.length}
+                <span className="cm-presence-dot cm-presence-dot--inline" aria-hidden="true" /> {online.count}
                 <span className="cm-sr">{t('channels.online_label')}</span>
               </button>
               <button
@@ -489,13 +491,13 @@ export function ChannelScreen({ slug, channel: channelRef, me }: { slug: string;
           )}
           {panel === 'online' && (
             <section className="cm-panel cm-panel--online">
-              <OnlineList people={online} />
+              <OnlineList {...online} />
             </section>
           )}
         </div>
       </section>
       <aside className="cm-chat-members">
-        <OnlineList people={online} />
+        <OnlineList {...online} />
       </aside>
     </div>
   );

@@ -51,7 +51,8 @@ export interface ConversationConfig<M extends AnyMessage> {
   /** Shown instead of the composer when the viewer may not post. */
   readOnly: ReactNode;
   empty: ReactNode;
-  onPresence?: (people: UserSummary[]) => void;
+  /** Who is listed here, and how many are here in all (a big channel lists only some of them). */
+  onPresence?: (people: UserSummary[], count: number) => void;
   onRead?: (lastId: number) => void;
 }
 

@@ -5,14 +5,14 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import { useRealtime } from '../realtime';
 
 /**
- * Presence for one conversation through the shared typing tracker: who is here (`onPresence`),
- * who is typing (names that fade), and our own throttled "I am typing".
+ * Presence for one conversation through the shared typing tracker: who is here (`onPresence`: the
+ * people listed, and how many are here in all: a big channel lists only some), who is typing (names that fade), and our own throttled "I am typing".
  */
 export function useTyping<M extends AnyMessage>(
   machine: ConversationMachine<M>,
   presenceChannel: string,
   me: { id: number; name: string },
-  onPresence?: (people: UserSummary[]) => void,
+  onPresence?: (people: UserSummary[], count: number) => void,
 ): { typing: string[]; onTyping: () => void } {
   const hub = useRealtime();
   const meRef = useRef(me);
@@ -25,7 +25,7 @@ export function useTyping<M extends AnyMessage>(
   useEffect(() => {
     if (!hub) return;
     const release = hub.acquire(presenceChannel);
-    const stop = followPresence(tracker, hub.rt, presenceChannel, (people) => presenceRef.current?.(people));
+    const stop = followPresence(tracker, hub.rt, presenceChannel, (people, count) => presenceRef.current?.(people, count));
     return () => {
       stop();
       release();
