@@ -14,6 +14,7 @@ import { tierSales } from './0011_tier_sales';
 import { notifications } from './0012_notifications';
 import { search } from './0013_search';
 import { activityCountsLeanIndexes } from './0014_activity_counts_lean_ix';
+import { gamificationFold } from './0017_gamification_fold';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   notifications,
   search,
   activityCountsLeanIndexes,
+  gamificationFold,
 ];
