@@ -68,8 +68,9 @@ export async function upsertProfiles(trx: Tx, dialect: DialectName, rows: readon
 
 /**
  * Folds the ledger into the week and month score rows and the profiles (#17, ledger-first).
- * An award's own transaction writes its ledger row (`folded = 0`) and its two all-time score
- * rows; this folder later takes the unfolded rows a batch at a time and, in one transaction,
+ * An award's (or a reversal's) own transaction writes its ledger row (`folded = 0`) and its two
+ * all-time score rows; this folder later takes the unfolded rows a batch at a time and, in one
+ * transaction,
  * adds each (community, period, member)'s summed points (many awards to one key become one
  * upsert), copies the members' site-wide all-time totals into their profiles, and marks the
  * rows folded. The upserts and the marks commit together, so a row is folded exactly once
@@ -124,7 +125,9 @@ export class ScoreFolder {
           for (const period of [r.week_key, r.month_key]) if (period) moves.push({ communityId, period, userId, delta: points });
       }
       await this.scores.addMany(trx, moves, now, levelFor);
-      // Profiles copy the site-wide all-time totals (written with each award): exact as of now.
+      // Profiles copy the site-wide all-time totals. Read without a lock (MariaDB: as of this
+      // transaction's snapshot), they may miss a row committed meanwhile; that row is not folded
+      // yet, and its fold copies the total again, so the last fold leaves the profile exact.
       const ids = [...users];
       const profiles: Array<{ user_id: number; points: number; level: number }> = [];
       for (let i = 0; i < ids.length; i += CHUNK) {

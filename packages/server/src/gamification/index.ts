@@ -92,8 +92,6 @@ export function createGamification(ctx: GamificationContext, facts: FactsLoader)
       channelPrefix: ctx.config.chat.broadcast_channel_prefix,
       broadcaster: () => ctx.broadcaster,
     }).register(ctx.bus);
-  // Awards a stopped process left unfolded are folded now, in the background.
-  if (ctx.config.features.gamification) folder.schedule();
   return { service, ledger, scores, boards, settings, folder };
 }
 

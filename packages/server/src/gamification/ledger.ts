@@ -172,8 +172,8 @@ function ledgerReads(db: DbHandle) {
 /**
  * The points ledger: every award and reversal is a `gamification_events` row with its reason
  * (`type`), its source (`source_key`, `target_*`, `actor_id`) and its points, written in one
- * transaction with the all-time scores it moves (a reversal: with all it moves); an award's
- * week and month rows and the profile follow from the ledger (fold.ts). Totals can always be
+ * transaction with the all-time scores it moves; its week and month rows and the profile
+ * follow from the ledger (fold.ts). Totals can always be
  * recomputed from it (verify.ts).
  */
 export class Ledger {
@@ -442,6 +442,7 @@ export class Ledger {
           reverses_id: g.id,
           week_key: g.week_key,
           month_key: g.month_key,
+          folded: 0,
           created_at: at,
           updated_at: at,
         });
@@ -464,12 +465,14 @@ export class Ledger {
       return total;
     });
     await this.boards.applied(deltas);
+    if (total > 0) this.folder?.schedule();
     return total;
   }
 
   /**
-   * Moves a member's scores (community and site-wide, each period) and profile by `delta`, and
-   * notes the moves in `deltas` for the boards once the transaction commits.
+   * Moves a member's all-time scores (community and site-wide) by `delta` (the week and month
+   * rows and the profile follow with the fold), and notes the moves of every period in `deltas`
+   * for the boards once the transaction commits.
    */
   private async move(
     trx: Tx,
@@ -483,18 +486,12 @@ export class Ledger {
     const now = this.now().toISOString();
     const levelFor = (p: number) => levelOf(p, thresholds);
     const communities = communityId === null ? [GLOBAL] : [communityId, GLOBAL];
-    const moved = await this.scores.add(trx, communities, userId, periods, delta, now, levelFor);
+    const moved = await this.scores.add(trx, communities, userId, ['all'], delta, now, levelFor);
     for (const c of communities) for (const period of periods) deltas.push({ communityId: c, period, userId, delta });
     const changes: LevelChange[] = communities.map((c) => {
       const all = moved.get(c)!;
       return { communityId: c === GLOBAL ? null : c, before: levelFor(all.before), after: levelFor(all.after), points: all.after };
     });
-    const global = changes[changes.length - 1]!;
-    const profile = { total_points: global.points, level: global.after, xp: global.points, last_awarded_at: now, updated_at: now };
-    const prof = trx.insertInto('gamification_profiles').values({ user_id: userId, settings: '{}', created_at: now, ...profile });
-    await (
-      this.dialect === 'mysql' ? prof.onDuplicateKeyUpdate(profile) : prof.onConflict((oc) => oc.column('user_id').doUpdateSet(profile))
-    ).execute();
     return changes.filter((c) => c.after !== c.before);
   }
 }

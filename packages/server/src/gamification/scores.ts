@@ -236,11 +236,12 @@ export class SqlScores {
 
   /**
    * The first `limit` members with points, in leaderboard order (the SQL fallback and the tests'
-   * truth), unfolded awards included: awards only add, so a member without any ranks in SQL no
-   * lower than in truth, and the SQL top `limit` plus the members with unfolded awards hold the
-   * true top `limit`.
+   * truth), unfolded rows included: each member with unfolded rows moves at most one other
+   * member out of the SQL order's first `limit`, so the first `limit` + that many rows, with
+   * those members' totals corrected, hold the true first `limit`.
    */
   async page(communityId: number, period: string, limit: number): Promise<ScoreRow[]> {
+    const tail = await this.unfolded(communityId, period);
     const rows = await this.db
       .selectFrom('gamification_scores')
       .select(['user_id', 'points', 'level'])
@@ -249,10 +250,9 @@ export class SqlScores {
       .where('points', '>', 0)
       .orderBy('points', 'desc')
       .orderBy('user_id', 'asc')
-      .limit(limit)
+      .limit(limit + tail.size)
       .execute();
     const out = rows.map((r) => ({ user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) }));
-    const tail = await this.unfolded(communityId, period);
     if (tail.size === 0) return out;
     const byUser = new Map(out.map((r) => [r.user_id, r]));
     const missing = [...tail.keys()].filter((u) => !byUser.has(u));
