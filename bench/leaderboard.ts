@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
 
 import { Leaderboards } from '../packages/server/src/gamification/boards';
+import { ScoreFolder } from '../packages/server/src/gamification/fold';
 import { AwardRound, Ledger } from '../packages/server/src/gamification/ledger';
 import { periodKeys } from '../packages/server/src/gamification/periods';
 import { RedisScores } from '../packages/server/src/gamification/redis-scores';
@@ -52,10 +53,11 @@ function pointsOf(i: number): number {
  * Leaderboard at `members` members in one community, read the way the server reads it
  * (gamification/boards.ts): the board loads once from `gamification_scores`, then top-50 and
  * own-rank reads come from it, each healing the members it shows from SQL. Beside them: a plain
- * COUNT(*) rank on the same table. Score updates are the durable store's writes (a ledger row,
- * the six score rows in multi-row upserts that hand back the all-time totals, the profile) in
- * transactions of 1,000 with the board moved after each commit, and, apart, whole awards through
- * `Ledger.award` one transaction each. With Redis: the same reads on a board in a sorted set,
+ * COUNT(*) rank on the same table. Score updates are the durable store's writes in an award's
+ * transaction (a ledger row, the two all-time score rows in a multi-row upsert that hands back
+ * the totals) in transactions of 1,000 with the boards moved after each commit; then the fold of
+ * those awards into the four week and month rows and the profile (ScoreFolder), timed apart; and,
+ * apart, whole awards through `Ledger.award` one transaction each. With Redis: the same reads on a board in a sorted set,
  * beside raw ZREVRANK and ZADD. `gamification:verify` runs at the end and must report zero drift.
  */
 export async function benchLeaderboard(opts: { members?: number; updates?: number; reads?: number; redisUrl?: string | null } = {}) {
@@ -131,8 +133,8 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     const count = await timeEach(Math.min(50, reads), (i) => plain.get(COMMUNITY, pointsOf(rnd(i))));
     // Score updates as the points subscriber writes them: awards collected through the ledger's
     // checks (duplicate key, daily cap) a round at a time, each round written in one transaction
-    // (Ledger.flush: multi-row ledger insert, one summed upsert per score row, profiles), the
-    // board moved after each commit. Each award moves six score rows.
+    // (Ledger.flush: multi-row ledger insert, one summed upsert of the all-time rows), the boards
+    // moved after each commit. Each award moves six score rows: two at once, four by the fold.
     const ledger = new Ledger(d.db, 'sqlite', scores, boards, settings, 'UTC', () => new Date());
     const ROUND = 1000;
     // CPU is the process's (the SQLite checkpoint worker thread included), split between the
@@ -160,6 +162,16 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     }
     const updSeconds = (performance.now() - t1) / 1000;
     const updCpuSeconds = cpuMicros(cpu0) / 1e6;
+    // The projection: the week and month rows and the profiles of those awards, folded in from the
+    // ledger (ScoreFolder, 5,000 ledger rows a transaction) after the rounds, timed apart. In the
+    // server it runs in the background after each round.
+    const levels = async () => (p: number) => levelOf(p, thresholds);
+    const folder = new ScoreFolder(d.db, 'sqlite', scores, levels, () => new Date(), logger);
+    const tf = performance.now();
+    const fcpu = process.cpuUsage();
+    const folded = await folder.drain();
+    const foldSeconds = (performance.now() - tf) / 1000;
+    const foldCpuSeconds = cpuMicros(fcpu) / 1e6;
     // The board alone (the order-statistic structure reads come from): 200k moves of random members.
     const boardDeltas: ScoreDelta[] = [];
     for (let i = 0; i < updates; i++)
@@ -183,6 +195,7 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
         occurredAt: now,
       });
     const awardSeconds = (performance.now() - t3) / 1000;
+    await folder.drain();
     // After all of it, the board still agrees with SQL at the top.
     const topNow = await boards.top(COMMUNITY, 'all', 0, 50);
     const topSql = await scores.page(COMMUNITY, 'all', 50);
@@ -203,6 +216,13 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
       score_updates_per_cpu_second: Math.round(updates / updCpuSeconds),
       score_update_collect_cpu_us: Math.round(collectMicros / updates),
       score_update_flush_cpu_us: Math.round(flushMicros / updates),
+      // The folder, over the same awards: rows folded per second and per CPU-second, CPU µs per award.
+      fold_rows: folded,
+      fold_rows_per_second: Math.round(folded / foldSeconds),
+      fold_rows_per_cpu_second: Math.round(folded / foldCpuSeconds),
+      fold_cpu_us: Math.round((foldCpuSeconds * 1e6) / Math.max(1, folded)),
+      // An award and its fold together, per CPU-second: what one core sustains with the folder keeping up.
+      score_updates_with_fold_per_cpu_second: Math.round(updates / (updCpuSeconds + foldCpuSeconds)),
       baseline_award_per_transaction_per_second: Math.round(awards / awardSeconds),
       board_matches_sql_top50: JSON.stringify(topNow) === JSON.stringify(topSql.map((r) => ({ user_id: r.user_id, points: r.points }))),
       loadavg_1m: loadavg()[0],
@@ -216,6 +236,7 @@ export async function benchLeaderboard(opts: { members?: number; updates?: numbe
     result.verify = {
       drift_count: v.drift_count,
       ledger_rows: v.ledger_rows,
+      unfolded_rows: v.unfolded_rows,
       scores_checked: v.scores_checked,
       seconds: Number(((performance.now() - t2) / 1000).toFixed(1)),
     };

@@ -269,6 +269,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
       await ctx.services?.settings?.close();
       await queue.close();
       await bus.close();
+      await ctx.services?.gamification?.folder.close();
       if (realtimeCluster) await realtimeCluster.close();
       await host.close();
       await closeHost();

@@ -21,6 +21,8 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
       ctx.logger.error({ err: error }, 'could not schedule the host sync');
     });
   void schedule();
+  // Points a stopped process left unfolded into the week and month rows (gamification/fold.ts): folded now, in the background.
+  if (ctx.config.features.gamification) ctx.services.gamification.folder.schedule();
   if (ctx.config.features.leaderboard) {
     const snapshots = registerSnapshotJob(ctx.queue, ctx.services.gamification, ctx.clock, ctx.logger);
     snapshots().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not schedule leaderboard snapshots'));

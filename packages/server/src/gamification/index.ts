@@ -13,7 +13,9 @@ import type { Queue } from '../platform/queue';
 import type { Broadcaster } from '../realtime/broadcaster';
 
 import { Badges } from './badges';
+import { ScoreFolder } from './fold';
 import { Ledger } from './ledger';
+import { levelOf } from './levels';
 import { Leaderboards } from './boards';
 import { SqlScores } from './scores';
 import { GamificationService } from './service';
@@ -38,6 +40,8 @@ export interface Gamification {
   scores: SqlScores;
   boards: Leaderboards;
   settings: GamificationSettings;
+  /** Folds awards into the week and month rows and the profiles (fold.ts); closed with the context. */
+  folder: ScoreFolder;
 }
 
 export const SNAPSHOT_JOB = 'leaderboard.snapshot';
@@ -55,9 +59,20 @@ export function createGamification(ctx: GamificationContext, facts: FactsLoader)
     // Nodes sharing a SQL database without Redis see each other's awards when a board reloads.
     refreshMs: ctx.redis || ctx.db.dialect === 'sqlite' ? null : BOARD_REFRESH_MS,
   });
-  const ledger = new Ledger(ctx.db.db, ctx.db.dialect, scores, boards, settings, g.timezone, now);
+  const folder = new ScoreFolder(
+    ctx.db.db,
+    ctx.db.dialect,
+    scores,
+    async () => {
+      const thresholds = (await settings.rules()).level_thresholds;
+      return (p: number) => levelOf(p, thresholds);
+    },
+    now,
+    ctx.logger,
+  );
+  const ledger = new Ledger(ctx.db.db, ctx.db.dialect, scores, boards, settings, g.timezone, now, folder);
   const service = new GamificationService(
-    { db: ctx.db.db, dialect: ctx.db.dialect, bus: ctx.bus, host: ctx.host, config: g, now },
+    { db: ctx.db.db, dialect: ctx.db.dialect, bus: ctx.bus, host: ctx.host, config: g, now, fold: () => folder.drain() },
     facts,
     scores,
     boards,
@@ -77,7 +92,7 @@ export function createGamification(ctx: GamificationContext, facts: FactsLoader)
       channelPrefix: ctx.config.chat.broadcast_channel_prefix,
       broadcaster: () => ctx.broadcaster,
     }).register(ctx.bus);
-  return { service, ledger, scores, boards, settings };
+  return { service, ledger, scores, boards, settings, folder };
 }
 
 /** The snapshot job: writes closed periods' snapshots, then schedules itself for the next boundary. */

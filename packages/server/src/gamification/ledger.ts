@@ -1,5 +1,5 @@
 import type { PointAction } from '@communities/contract';
-import { sql, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 
 import type { DialectName } from '../platform/db/connect';
 import type { GamificationEventsTable } from '../platform/db/tables';
@@ -8,6 +8,7 @@ import { inTransaction, type DbHandle, type Tx } from '../platform/db/transactio
 
 import { levelOf } from './levels';
 import { DayMemo } from './day-memo';
+import type { ScoreFolder } from './fold';
 import { dayBounds, dayKey, periodKeys } from './periods';
 import type { Leaderboards } from './boards';
 import { GLOBAL, type ScoreDelta, type SqlScores } from './scores';
@@ -171,7 +172,9 @@ function ledgerReads(db: DbHandle) {
 /**
  * The points ledger: every award and reversal is a `gamification_events` row with its reason
  * (`type`), its source (`source_key`, `target_*`, `actor_id`) and its points, written in one
- * transaction with the scores it moves. Totals can always be recomputed from it (verify.ts).
+ * transaction with the all-time scores it moves; its week and month rows and the profile
+ * follow from the ledger (fold.ts). Totals can always be
+ * recomputed from it (verify.ts).
  */
 export class Ledger {
   /**
@@ -194,6 +197,8 @@ export class Ledger {
     private readonly settings: GamificationSettings,
     private readonly timeZone: string,
     private readonly now: () => Date,
+    /** Folds the week and month rows and the profiles in after each round (none: the caller folds, as the bench does). */
+    private readonly folder: ScoreFolder | null = null,
   ) {
     this.reads = ledgerReads(db);
   }
@@ -302,6 +307,7 @@ export class Ledger {
         reverses_id: null,
         week_key: slot.week,
         month_key: slot.month,
+        folded: 0,
         created_at: at,
         updated_at: at,
       },
@@ -311,9 +317,12 @@ export class Ledger {
 
   /**
    * Writes a round's awards in one transaction: the ledger rows in multi-row inserts (a row
-   * another writer already holds is skipped, with its points), then each board row moved once by
-   * the round's sum (scores.addMany) and each member's profile once. The boards in memory or
-   * Redis move after the commit. Returns the awards written and the level changes they made.
+   * another writer already holds is skipped, with its points; each marked not yet folded), then
+   * each member's all-time rows (community and site-wide) moved once by the round's sum
+   * (scores.addMany), which give the levels. The week and month rows and the profiles are folded
+   * in from the ledger later (fold.ts), many rounds at a time. The boards in memory or Redis move
+   * after the commit, every period at once. Returns the awards written and the level changes
+   * they made.
    */
   async flush(round: AwardRound): Promise<{ awarded: AwardInput[]; levels: Array<LevelChange & { userId: number }> }> {
     const pending = round.rows.splice(0);
@@ -321,8 +330,9 @@ export class Ledger {
     if (pending.length === 0) return { awarded: [], levels: [] };
     const rules = await this.settings.rules();
     const levelFor = (p: number) => levelOf(p, rules.level_thresholds);
-    let deltas: ScoreDelta[] = [];
+    const deltas: ScoreDelta[] = [];
     const out = await inTransaction(this.db, async (trx) => {
+      deltas.length = 0;
       const written = await this.insertRows(
         trx,
         pending.map((p) => p.row),
@@ -332,26 +342,25 @@ export class Ledger {
       for (const p of fresh) {
         const r = p.row;
         const communities = r.community_id === null ? [GLOBAL] : [r.community_id, GLOBAL];
-        for (const c of communities)
-          for (const period of ['all', r.week_key!, r.month_key!])
-            moves.push({ communityId: c, period, userId: r.user_id, delta: r.points });
+        for (const c of communities) {
+          moves.push({ communityId: c, period: 'all', userId: r.user_id, delta: r.points });
+          for (const period of [r.week_key!, r.month_key!]) deltas.push({ communityId: c, period, userId: r.user_id, delta: r.points });
+        }
       }
       const now = this.now().toISOString();
       const { moved, totals } = await this.scores.addMany(trx, moves, now, levelFor);
       const levels: Array<LevelChange & { userId: number }> = [];
-      const profiles: Array<{ user_id: number; points: number; level: number }> = [];
       for (const [k, t] of totals) {
         const [c, u] = k.split('|').map(Number) as [number, number];
         const before = levelFor(t.before);
         const after = levelFor(t.after);
         if (before !== after) levels.push({ userId: u, communityId: c === GLOBAL ? null : c, before, after, points: t.after });
-        if (c === GLOBAL) profiles.push({ user_id: u, points: t.after, level: after });
       }
-      await this.profiles(trx, profiles, now);
-      deltas = moved;
+      deltas.push(...moved);
       return { awarded: fresh.map((p) => p.input), levels };
     });
     await this.boards.applied(deltas);
+    if (out.awarded.length > 0) this.folder?.schedule();
     return out;
   }
 
@@ -378,42 +387,6 @@ export class Ledger {
       for (const g of got) if (g.source_key) written.add(g.source_key);
     }
     return written;
-  }
-
-  private async profiles(trx: Tx, rows: ReadonlyArray<{ user_id: number; points: number; level: number }>, now: string): Promise<void> {
-    const sorted = [...rows].sort((a, b) => a.user_id - b.user_id);
-    for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
-      const values = sorted.slice(i, i + INSERT_CHUNK).map((r) => ({
-        user_id: r.user_id,
-        settings: '{}',
-        created_at: now,
-        total_points: r.points,
-        level: r.level,
-        xp: r.points,
-        last_awarded_at: now,
-        updated_at: now,
-      }));
-      const insert = trx.insertInto('gamification_profiles').values(values);
-      await (
-        this.dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate({
-              total_points: sql<number>`values(total_points)`,
-              level: sql<number>`values(level)`,
-              xp: sql<number>`values(xp)`,
-              last_awarded_at: sql<string>`values(last_awarded_at)`,
-              updated_at: sql<string>`values(updated_at)`,
-            })
-          : insert.onConflict((oc) =>
-              oc.column('user_id').doUpdateSet((eb) => ({
-                total_points: eb.ref('excluded.total_points'),
-                level: eb.ref('excluded.level'),
-                xp: eb.ref('excluded.xp'),
-                last_awarded_at: eb.ref('excluded.last_awarded_at'),
-                updated_at: eb.ref('excluded.updated_at'),
-              })),
-            )
-      ).execute();
-    }
   }
 
   /** The local day, its bounds and its week and month keys for `at`, computed once per quarter hour (every zone's offset is a multiple of 15 minutes). */
@@ -469,6 +442,7 @@ export class Ledger {
           reverses_id: g.id,
           week_key: g.week_key,
           month_key: g.month_key,
+          folded: 0,
           created_at: at,
           updated_at: at,
         });
@@ -491,12 +465,14 @@ export class Ledger {
       return total;
     });
     await this.boards.applied(deltas);
+    if (total > 0) this.folder?.schedule();
     return total;
   }
 
   /**
-   * Moves a member's scores (community and site-wide, each period) and profile by `delta`, and
-   * notes the moves in `deltas` for the boards once the transaction commits.
+   * Moves a member's all-time scores (community and site-wide) by `delta` (the week and month
+   * rows and the profile follow with the fold), and notes the moves of every period in `deltas`
+   * for the boards once the transaction commits.
    */
   private async move(
     trx: Tx,
@@ -510,18 +486,12 @@ export class Ledger {
     const now = this.now().toISOString();
     const levelFor = (p: number) => levelOf(p, thresholds);
     const communities = communityId === null ? [GLOBAL] : [communityId, GLOBAL];
-    const moved = await this.scores.add(trx, communities, userId, periods, delta, now, levelFor);
+    const moved = await this.scores.add(trx, communities, userId, ['all'], delta, now, levelFor);
     for (const c of communities) for (const period of periods) deltas.push({ communityId: c, period, userId, delta });
     const changes: LevelChange[] = communities.map((c) => {
       const all = moved.get(c)!;
       return { communityId: c === GLOBAL ? null : c, before: levelFor(all.before), after: levelFor(all.after), points: all.after };
     });
-    const global = changes[changes.length - 1]!;
-    const profile = { total_points: global.points, level: global.after, xp: global.points, last_awarded_at: now, updated_at: now };
-    const prof = trx.insertInto('gamification_profiles').values({ user_id: userId, settings: '{}', created_at: now, ...profile });
-    await (
-      this.dialect === 'mysql' ? prof.onDuplicateKeyUpdate(profile) : prof.onConflict((oc) => oc.column('user_id').doUpdateSet(profile))
-    ).execute();
     return changes.filter((c) => c.after !== c.before);
   }
 }

@@ -6,7 +6,9 @@ import { migrateToLatest } from '../platform/db/migrate';
 import { createLogger } from '../platform/logger';
 
 import { Leaderboards } from './boards';
+import { ScoreFolder } from './fold';
 import { AwardRound, Ledger, type AwardInput } from './ledger';
+import { levelOf } from './levels';
 import { periodKeys } from './periods';
 import { GLOBAL, SqlScores } from './scores';
 import { GamificationSettings } from './settings';
@@ -19,6 +21,15 @@ let boards: Leaderboards;
 let ledger: Ledger;
 let settings: GamificationSettings;
 let clock: Date;
+
+/** A folder over the test database; `batch` small so a fold takes several transactions. */
+function folder(opts: ConstructorParameters<typeof ScoreFolder>[6] = {}) {
+  const levelFor = async () => {
+    const t = (await settings.rules()).level_thresholds;
+    return (p: number) => levelOf(p, t);
+  };
+  return new ScoreFolder(d.db, 'sqlite', scores, levelFor, () => clock, null, { batch: 37, ...opts });
+}
 
 /** A small deterministic PRNG (mulberry32), so a failure replays. */
 function prng(seed: number) {
@@ -98,14 +109,24 @@ describe('award rounds', () => {
         await ledger.collect(input, round);
       }
       await ledger.flush(round);
+      // The folder runs now and then, a batch or all it finds, between rounds and reversals (not in
+      // the last rounds: the checks below run once before the last fold).
+      if (r < 45 && rnd() < 0.3) await (rnd() < 0.5 ? folder().foldOnce() : folder().drain());
       if (rnd() < 0.3) await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) });
       if (rnd() < 0.2)
         await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) }, { type: 'receive_reaction', actorId: 2, latest: true });
     }
     expect(periods.size).toBeGreaterThanOrEqual(5); // all, two weeks, two months
+    // Before the last fold (reads add what is not folded), and after it.
+    await boardsMatchSql(periods);
+    const before = await verifyGamification(d.db);
+    expect(before.unfolded_rows).toBeGreaterThan(0);
+    expect(before.drift).toEqual([]);
+    await folder().drain();
     await boardsMatchSql(periods);
     const v = await verifyGamification(d.db);
     expect(v.ledger_rows).toBeGreaterThan(500);
+    expect(v.unfolded_rows).toBe(0);
     expect(v.drift).toEqual([]);
     // Caps held across rounds: no member earned more than a day's cap for an action on one day.
     const perDay = await d.db
@@ -197,7 +218,92 @@ describe('award rounds', () => {
     const mine = done.levels.filter((l) => l.userId === 3);
     expect(mine.map((l) => l.communityId).sort()).toEqual([C, null].sort());
     for (const l of mine) expect(l).toMatchObject({ before: 1, after: 2, points: needed * per });
+    // The level is in the all-time row at once (level-gated channels read it); the profile follows with the fold.
+    expect(await scores.get(C, 'all', 3)).toEqual({ user_id: 3, points: needed * per, level: 2 });
+    expect(await d.db.selectFrom('gamification_profiles').selectAll().where('user_id', '=', 3).executeTakeFirst()).toBeUndefined();
+    await folder().drain();
     const profile = await d.db.selectFrom('gamification_profiles').selectAll().where('user_id', '=', 3).executeTakeFirstOrThrow();
     expect([profile.total_points, profile.level]).toEqual([needed * per, 2]);
+  });
+
+  it('reads of a week or month add the awards not folded yet, so nothing reads short before the fold', async () => {
+    const [, week, month] = periodKeys(clock, 'UTC') as [string, string, string];
+    const per = (await settings.rules()).points.post_message;
+    const round = new AwardRound();
+    for (let i = 0; i < 9; i++) await ledger.collect(post(i, 1 + (i % 3), clock), round);
+    await ledger.flush(round);
+    const rows = await d.db.selectFrom('gamification_scores').select('period').execute();
+    expect(new Set(rows.map((r) => r.period))).toEqual(new Set(['all'])); // only the all-time rows so far
+    for (const p of [week, month]) {
+      expect(await scores.get(C, p, 2)).toEqual({ user_id: 2, points: 3 * per, level: 1 });
+      expect(await scores.many(GLOBAL, p, [1, 2, 9])).toEqual(
+        new Map([
+          [1, 3 * per],
+          [2, 3 * per],
+        ]),
+      );
+      expect((await scores.page(C, p, 2)).map((r) => r.user_id)).toEqual([1, 2]);
+    }
+    await boardsMatchSql(['all', week, month]); // boards loaded now, from the rows plus the ledger
+    const f = folder();
+    expect(await f.drain()).toBe(9);
+    expect(await f.drain()).toBe(0);
+    expect(await scores.get(C, week, 2)).toEqual({ user_id: 2, points: 3 * per, level: 1 });
+    await boardsMatchSql(['all', week, month]);
+  });
+
+  it('a fold cut short (the process killed mid-fold) leaves nothing behind; the next process folds each award exactly once', async () => {
+    const [, week, month] = periodKeys(clock, 'UTC') as [string, string, string];
+    const inputs = Array.from({ length: 200 }, (_, i) => post(i, 1 + (i % 23), new Date(clock.getTime() - (i % 4) * 86_400_000)));
+    for (let i = 0; i < inputs.length; i += 50) {
+      const round = new AwardRound();
+      for (const x of inputs.slice(i, i + 50)) await ledger.collect(x, round);
+      await ledger.flush(round);
+    }
+    const awarded = (await verifyGamification(d.db)).unfolded_rows;
+    expect(awarded).toBeGreaterThan(100);
+    // Folded as two processes would: the first dies in its third transaction, after the upserts
+    // and before it marks its rows, so that transaction never commits.
+    let batches = 0;
+    const dying = folder({
+      beforeMark: () => {
+        if (++batches === 3) throw new Error('killed');
+      },
+    });
+    await expect(dying.drain()).rejects.toThrow('killed');
+    const half = await verifyGamification(d.db);
+    expect(half.unfolded_rows).toBe(awarded - 2 * 37);
+    expect(half.drift).toEqual([]);
+    // The next process (a new folder) picks up where the last commit left off.
+    expect(await folder().drain()).toBe(awarded - 2 * 37);
+    const v = await verifyGamification(d.db);
+    expect(v.unfolded_rows).toBe(0);
+    expect(v.drift).toEqual([]);
+    const counter = await d.db
+      .selectFrom('gamification_folds')
+      .select('rows_folded')
+      .where('name', '=', 'scores')
+      .executeTakeFirstOrThrow();
+    expect(Number(counter.rows_folded)).toBe(awarded); // each row counted by one committed fold
+    // And the period rows equal the ledger's sums, member by member.
+    const per = (await settings.rules()).points.post_message;
+    for (const p of [week, month]) {
+      const byUser = new Map<number, number>();
+      for (const r of await d.db
+        .selectFrom('gamification_events')
+        .select(['user_id', 'points'])
+        .where(p === week ? 'week_key' : 'month_key', '=', p)
+        .execute())
+        byUser.set(Number(r.user_id), (byUser.get(Number(r.user_id)) ?? 0) + Number(r.points));
+      const stored = await d.db
+        .selectFrom('gamification_scores')
+        .select(['user_id', 'points'])
+        .where('community_id', '=', C)
+        .where('period', '=', p)
+        .execute();
+      expect(new Map(stored.map((r) => [Number(r.user_id), Number(r.points)]))).toEqual(byUser);
+      expect([...byUser.values()].every((n) => n % per === 0)).toBe(true);
+    }
+    await boardsMatchSql(['all', week, month]);
   });
 });

@@ -24,10 +24,11 @@ export interface ScoreDelta {
 }
 
 /**
- * Leaderboard scores in SQL: one row per (community, period, member), the durable totals the
- * ledger moves in its transaction. Ranks and top N are read from the in-memory or Redis boards
- * (boards.ts), which load from here and heal from here. Order: points descending, then user id
- * ascending (LEADERBOARD_TIE_BREAK).
+ * Leaderboard scores in SQL: one row per (community, period, member). The all-time rows are
+ * moved in each award's transaction; the week and month rows are folded in from the ledger
+ * afterwards (fold.ts), and the reads here add what is not folded yet (`unfolded`). Ranks and
+ * top N are read from the in-memory or Redis boards (boards.ts), which load from here and heal
+ * from here. Order: points descending, then user id ascending (LEADERBOARD_TIE_BREAK).
  */
 export class SqlScores {
   constructor(
@@ -179,7 +180,26 @@ export class SqlScores {
     return { moved, totals };
   }
 
-  /** Every member's total on one board (unordered), for loading it into memory or Redis. */
+  /**
+   * Points of ledger rows not yet folded into one week or month board (fold.ts), by member: what
+   * a read of that period adds to the rows. The all-time rows are written with each award: no
+   * tail. Reads the unfolded rows through `(folded, id)`: as many as the folder is behind.
+   */
+  async unfolded(communityId: number, period: string, userIds?: readonly number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    if (period === 'all' || userIds?.length === 0) return out;
+    let q = this.db
+      .selectFrom('gamification_events')
+      .select(['user_id', (eb) => eb.fn.sum<number>('points').as('n')])
+      .where('folded', '=', 0)
+      .where(period.startsWith('m') ? 'month_key' : 'week_key', '=', period);
+    if (communityId !== GLOBAL) q = q.where('community_id', '=', communityId);
+    if (userIds) q = q.where('user_id', 'in', [...userIds]);
+    for (const r of await q.groupBy('user_id').execute()) if (Number(r.n) !== 0) out.set(Number(r.user_id), Number(r.n));
+    return out;
+  }
+
+  /** Every member's total on one board (unordered), for loading it into memory or Redis (unfolded awards included). */
   async board(communityId: number, period: string): Promise<Array<{ user_id: number; points: number }>> {
     const rows = await this.db
       .selectFrom('gamification_scores')
@@ -188,10 +208,18 @@ export class SqlScores {
       .where('period', '=', period)
       .where('points', '!=', 0)
       .execute();
-    return rows.map((r) => ({ user_id: Number(r.user_id), points: Number(r.points) }));
+    const tail = await this.unfolded(communityId, period);
+    const out = rows.map((r) => {
+      const user_id = Number(r.user_id);
+      const more = tail.get(user_id);
+      if (more !== undefined) tail.delete(user_id);
+      return { user_id, points: Number(r.points) + (more ?? 0) };
+    });
+    for (const [user_id, points] of tail) out.push({ user_id, points });
+    return out.filter((r) => r.points !== 0);
   }
 
-  /** Totals of some members on one board (members without a row are left out). */
+  /** Totals of some members on one board (members without points are left out; unfolded awards included). */
   async many(communityId: number, period: string, userIds: readonly number[]): Promise<Map<number, number>> {
     if (userIds.length === 0) return new Map();
     const rows = await this.db
@@ -201,11 +229,19 @@ export class SqlScores {
       .where('period', '=', period)
       .where('user_id', 'in', [...userIds])
       .execute();
-    return new Map(rows.map((r) => [Number(r.user_id), Number(r.points)]));
+    const out = new Map(rows.map((r) => [Number(r.user_id), Number(r.points)]));
+    for (const [u, n] of await this.unfolded(communityId, period, userIds)) out.set(u, (out.get(u) ?? 0) + n);
+    return out;
   }
 
-  /** The first `limit` members with points, in leaderboard order (the SQL fallback and the tests' truth). */
+  /**
+   * The first `limit` members with points, in leaderboard order (the SQL fallback and the tests'
+   * truth), unfolded rows included: each member with unfolded rows moves at most one other
+   * member out of the SQL order's first `limit`, so the first `limit` + that many rows, with
+   * those members' totals corrected, hold the true first `limit`.
+   */
   async page(communityId: number, period: string, limit: number): Promise<ScoreRow[]> {
+    const tail = await this.unfolded(communityId, period);
     const rows = await this.db
       .selectFrom('gamification_scores')
       .select(['user_id', 'points', 'level'])
@@ -214,11 +250,39 @@ export class SqlScores {
       .where('points', '>', 0)
       .orderBy('points', 'desc')
       .orderBy('user_id', 'asc')
-      .limit(limit)
+      .limit(limit + tail.size)
       .execute();
-    return rows.map((r) => ({ user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) }));
+    const out = rows.map((r) => ({ user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) }));
+    if (tail.size === 0) return out;
+    const byUser = new Map(out.map((r) => [r.user_id, r]));
+    const missing = [...tail.keys()].filter((u) => !byUser.has(u));
+    const stored = await this.rows(communityId, period, missing);
+    for (const [u, n] of tail) {
+      const had = byUser.get(u) ?? stored.get(u) ?? { user_id: u, points: 0, level: 1 };
+      byUser.set(u, { ...had, points: had.points + n });
+    }
+    return [...byUser.values()]
+      .filter((r) => r.points > 0)
+      .sort((a, b) => b.points - a.points || a.user_id - b.user_id)
+      .slice(0, limit);
   }
 
+  private async rows(communityId: number, period: string, userIds: readonly number[]): Promise<Map<number, ScoreRow>> {
+    const out = new Map<number, ScoreRow>();
+    for (let i = 0; i < userIds.length; i += READ_CHUNK) {
+      const rows = await this.db
+        .selectFrom('gamification_scores')
+        .select(['user_id', 'points', 'level'])
+        .where('community_id', '=', communityId)
+        .where('period', '=', period)
+        .where('user_id', 'in', userIds.slice(i, i + READ_CHUNK))
+        .execute();
+      for (const r of rows) out.set(Number(r.user_id), { user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) });
+    }
+    return out;
+  }
+
+  /** A member's row on one board, unfolded awards included (null: no row and none unfolded). */
   async get(communityId: number, period: string, userId: number): Promise<ScoreRow | null> {
     const r = await this.db
       .selectFrom('gamification_scores')
@@ -227,12 +291,17 @@ export class SqlScores {
       .where('period', '=', period)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    return r ? { user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) } : null;
+    const row = r ? { user_id: Number(r.user_id), points: Number(r.points), level: Number(r.level) } : null;
+    if (period === 'all') return row;
+    const more = (await this.unfolded(communityId, period, [userId])).get(userId);
+    if (more === undefined) return row;
+    return { user_id: userId, points: (row?.points ?? 0) + more, level: row?.level ?? 1 };
   }
 
   /**
    * 1-based rank by counting: the fallback for a board the in-memory structure cannot hold
-   * (totals or ids past its exact range). Costs the number of members above.
+   * (totals or ids past its exact range). Costs the number of members above. On a week or month
+   * board it counts the folded rows: members with awards not yet folded count as they stood.
    */
   async rank(communityId: number, period: string, userId: number, points: number): Promise<number> {
     const r = await this.db

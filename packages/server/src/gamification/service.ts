@@ -34,6 +34,8 @@ export interface GamificationDeps {
   host: Pick<HostPorts, 'identities'>;
   config: CommunitiesConfig['gamification'];
   now: () => Date;
+  /** Folds the awards not yet in the week and month rows (fold.ts): snapshots list a period's communities from them. */
+  fold?: () => Promise<unknown>;
 }
 
 interface Snapshot {
@@ -248,6 +250,7 @@ export class GamificationService {
   async snapshotClosedPeriods(now: Date): Promise<number> {
     const tz = this.d.config.timezone;
     const thresholds = (await this.settings.rules()).level_thresholds;
+    await this.d.fold?.();
     let written = 0;
     for (const period of ['week', 'month'] as const) {
       const current = periodWindow(period, now, tz);

@@ -629,6 +629,15 @@ export interface GamificationEventsTable {
   reverses_id: number | null; // bigint
   week_key: string | null; // varchar(16)
   month_key: string | null; // varchar(16)
+  folded: Generated<number>; // smallint, default 1
+}
+
+/** Table `gamification_folds`. */
+export interface GamificationFoldsTable {
+  id: Generated<number>; // integer, primary key
+  name: string; // varchar(32)
+  rows_folded: Generated<number>; // bigint, default 0
+  updated_at: string; // varchar(32)
 }
 
 /** Table `gamification_helpful_marks`. */
@@ -873,6 +882,7 @@ export interface Database {
   file_scan_jobs: FileScanJobsTable;
   gamification_active_days: GamificationActiveDaysTable;
   gamification_events: GamificationEventsTable;
+  gamification_folds: GamificationFoldsTable;
   gamification_helpful_marks: GamificationHelpfulMarksTable;
   gamification_profiles: GamificationProfilesTable;
   gamification_scores: GamificationScoresTable;
@@ -937,6 +947,7 @@ export const ADDON_TABLES: ReadonlyArray<keyof Database> = [
   'file_scan_jobs',
   'gamification_active_days',
   'gamification_events',
+  'gamification_folds',
   'gamification_helpful_marks',
   'gamification_profiles',
   'gamification_scores',

@@ -15,6 +15,7 @@ import { notifications } from './0012_notifications';
 import { search } from './0013_search';
 import { activityCountsLeanIndexes } from './0014_activity_counts_lean_ix';
 import { searchIndexDeferred } from './0015_search_index_deferred';
+import { gamificationFold } from './0016_gamification_fold';
 
 /**
  * Every migration, in the order they run (names sort the same way). To add one: create
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   search,
   activityCountsLeanIndexes,
   searchIndexDeferred,
+  gamificationFold,
 ];
