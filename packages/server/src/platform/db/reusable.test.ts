@@ -4,28 +4,34 @@ import { connect } from './connect';
 import { migrateToLatest } from './migrate';
 import { ReusableListQuery, ReusableQuery } from './reusable';
 
+const at = '2026-12-02T10:00:00.000Z';
+
+/** Ledger rows for `users`, each worth ten points per user id, in the community `community(u)` says. */
+async function seedLedger(d: ReturnType<typeof connect>, users: number[], community: (u: number) => number): Promise<void> {
+  await d.db
+    .insertInto('gamification_events')
+    .values(
+      users.map((u) => ({
+        user_id: u,
+        community_id: community(u),
+        type: 'post_message',
+        points: u * 10,
+        metadata: '{}',
+        occurred_at: at,
+        source_key: `k${u}`,
+        created_at: at,
+        updated_at: at,
+      })),
+    )
+    .execute();
+}
+
 describe('ReusableQuery', () => {
   it('answers each call with its own values, constants of the query kept, through the table prefix', async () => {
     const d = connect('sqlite::memory:', { prefix: 'px_' });
     try {
       await migrateToLatest(d);
-      const at = '2026-12-02T10:00:00.000Z';
-      await d.db
-        .insertInto('gamification_events')
-        .values(
-          [1, 2, 3].map((u) => ({
-            user_id: u,
-            community_id: 7,
-            type: 'post_message',
-            points: u * 10,
-            metadata: '{}',
-            occurred_at: at,
-            source_key: `k${u}`,
-            created_at: at,
-            updated_at: at,
-          })),
-        )
-        .execute();
+      await seedLedger(d, [1, 2, 3], () => 7);
       const q = new ReusableQuery(
         d.db,
         (db, user: number, key: string) =>
@@ -68,23 +74,7 @@ describe('ReusableListQuery', () => {
     const d = connect('sqlite::memory:');
     try {
       await migrateToLatest(d);
-      const at = '2026-12-02T10:00:00.000Z';
-      await d.db
-        .insertInto('gamification_events')
-        .values(
-          [1, 2, 3, 4, 5, 6, 7, 8, 9].map((u) => ({
-            user_id: u,
-            community_id: u % 2 ? 7 : 8,
-            type: 'post_message',
-            points: u * 10,
-            metadata: '{}',
-            occurred_at: at,
-            source_key: `k${u}`,
-            created_at: at,
-            updated_at: at,
-          })),
-        )
-        .execute();
+      await seedLedger(d, [1, 2, 3, 4, 5, 6, 7, 8, 9], (u) => (u % 2 ? 7 : 8));
       const q = new ReusableListQuery(
         d.db,
         (db, users, community: number) =>
