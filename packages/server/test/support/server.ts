@@ -62,11 +62,14 @@ function migratedTemplate(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'communities-template-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'migrated.sqlite');
-    const db = connect(`sqlite://${file}`);
+    // Migrated in memory and written out whole by VACUUM INTO: a file database's WAL is only
+    // folded back into the file once its last connection closes, and the checkpointer's thread
+    // may still hold one, so a copy of the file alone could miss the newest migrations' pages.
+    const db = connect('sqlite::memory:');
     try {
       await migrateToLatest(db);
+      db.sqlite!.prepare('vacuum into ?').run(file);
     } finally {
-      // Closing checkpoints the WAL into the file, so the file alone is the whole database.
       await db.destroy();
     }
     return file;
