@@ -45,9 +45,10 @@ describe('notification preferences on mobile, against a real server', () => {
     expect(toggle.props.value).toBe(true);
     gate.hold();
     await fireEvent(toggle, 'valueChange', false);
-    // Held at the gate: the switch is already off.
-    expect(screen.getByTestId('notification-kind-reply-in_app').props.value).toBe(false);
-    expect(saves).toEqual([{ kinds: { reply: { in_app: false } } }]);
+    // Held at the gate: the switch is already off (the optimistic update may land a tick after
+    // the event on a loaded machine; the gate keeps the server's answer away meanwhile).
+    await waitFor(() => expect(screen.getByTestId('notification-kind-reply-in_app').props.value).toBe(false));
+    await waitFor(() => expect(saves).toEqual([{ kinds: { reply: { in_app: false } } }]));
     expect((await serverPrefs(me)).kinds.reply.in_app).toBe(true);
     gate.release();
     await waitFor(async () => expect((await serverPrefs(me)).kinds.reply.in_app).toBe(false));
