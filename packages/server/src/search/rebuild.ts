@@ -29,17 +29,19 @@ export async function rebuildSearchIndex(
   const db = d.db.withoutPlugins();
   const p = (name: string) => d.prefix + name;
   const sources: RebuildReport['sources'] = [];
+  // One indexer for every source of 0015 (its statements prepared once), not one per source.
+  const indexer = d.dialect === 'sqlite' && d.sqlite ? new SearchIndexer({ ...d, sqlite: d.sqlite }, { warn: () => {} }, BATCH) : null;
   for (const { table, columns } of SEARCH_SOURCES) {
     const started = performance.now();
     const src = sql.id(p(table));
     const deferred = DEFERRED_SOURCES.some((s) => s.table === table);
-    if (d.dialect === 'sqlite' && deferred && d.sqlite) {
+    if (indexer && deferred) {
       const fts = sql.id(p(`search_fts_${table}`));
       await d.groupCommit.run(async (trx) => {
         await sql`insert into ${fts}(${fts}) values ('delete-all')`.execute(trx.withoutPlugins());
         await sql`update ${sql.id(p('search_index_cursors'))} set indexed_id = 0 where source = ${table}`.execute(trx.withoutPlugins());
       });
-      await new SearchIndexer({ ...d, sqlite: d.sqlite }, { warn: () => {} }, BATCH).catchUp();
+      await indexer.catchUp();
     } else if (d.dialect === 'sqlite') {
       const fts = sql.id(p(`search_fts_${table}`));
       const cols = sql.join(columns.map((c) => sql.id(c)));
