@@ -318,7 +318,8 @@ describe('changes catch-up', () => {
       q = { ...q, since: page.next.since, after_id: page.next.after_id };
     }
     expect(got).toEqual(ids);
-  });
+    // 130 posts one after another: well within the default timeout alone, not always beside CI's other suites.
+  }, 60_000);
 
   it('validates the range and hides private channels from outsiders (404)', async () => {
     const since = new Date().toISOString();
