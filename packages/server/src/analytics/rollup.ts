@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
-
 import type { DialectName } from '../platform/db/connect';
 import type { DbHandle, Tx } from '../platform/db/transaction';
+import { upsertRows, type UpsertRow } from '../platform/db/upsert';
 
 import { addDays, addToYear, dayOfYear, decodeQuarters, encodeCum, encodeQuarters, quarterOf, utcDate, weekday } from './tz';
 
@@ -181,12 +180,11 @@ function chunks<T>(xs: T[], order?: (x: T) => string, n = CHUNK): T[][] {
   return out;
 }
 
-type Row = Record<string, string | number>;
+type Row = UpsertRow;
 
 /**
- * One multi-row upsert: rows whose unique key exists take the given columns' new values (or, with
- * `add`, the sum of old and new), others are inserted. One statement per chunk on every dialect,
- * where the rollups used to send one UPDATE per touched row.
+ * One multi-row upsert (`upsertRows`, compiled once per shape), its rows sorted by key first:
+ * concurrent writers (there are none under the lease, but a rebuild may run) lock in one order.
  */
 async function upsert(
   trx: Tx | DbHandle,
@@ -197,30 +195,11 @@ async function upsert(
   set: readonly string[],
   add: readonly string[] = [],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  // Sorted by key: concurrent writers (there are none under the lease, but a rebuild may run) lock in one order.
   rows.sort((a, b) => {
     for (const k of key) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
     return 0;
   });
-  const insert = (trx as DbHandle).insertInto(table as never).values(rows);
-  if (dialect === 'mysql') {
-    const upd: Record<string, unknown> = {};
-    for (const c of set) upd[c] = sql`values(${sql.ref(c)})`;
-    for (const c of add) upd[c] = sql`${sql.ref(c)} + values(${sql.ref(c)})`;
-    await insert.onDuplicateKeyUpdate(upd).execute();
-  } else {
-    await insert
-      .onConflict((oc) =>
-        oc.columns(key as never).doUpdateSet((eb) => {
-          const upd: Record<string, unknown> = {};
-          for (const c of set) upd[c] = eb.ref(`excluded.${c}` as never);
-          for (const c of add) upd[c] = eb(eb.ref(`${table}.${c}` as never), '+', eb.ref(`excluded.${c}` as never));
-          return upd;
-        }),
-      )
-      .execute();
-  }
+  await upsertRows(trx, dialect, table, key, rows, set, add);
 }
 
 /**
