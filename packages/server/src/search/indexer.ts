@@ -12,7 +12,7 @@ export const DEFERRED_SOURCES: readonly Source[] = SEARCH_SOURCES.filter((s) => 
 /** Rows a pass indexes per source at most, so a backlog is caught up in writes of bounded length. */
 const BATCH = 5_000;
 /** How soon after a commit its new rows are indexed (a search indexes them before it reads, whatever this is). */
-const DELAY_MS = 50;
+const DELAY_MS = 200;
 /** A sweep for rows written outside group commit (they are indexed by the next commit or search anyway). */
 const SWEEP_MS = 5_000;
 
@@ -79,18 +79,24 @@ export class SearchIndexStatements {
     return (this.statements() ?? []).some((s) => s.behind.get() !== undefined);
   }
 
-  /** Indexes up to `batch` new rows of each source; returns how many sources it moved. Inside a write transaction only. */
-  pass(): number {
+  /**
+   * Indexes up to `batch` new rows of each source; returns how many sources it moved, and how
+   * many of those filled their batch (rows may be left above their cursor). Inside a write
+   * transaction only.
+   */
+  pass(): { moved: number; full: number } {
     let moved = 0;
+    let full = 0;
     for (const s of this.statements() ?? []) {
       const from = Number(s.cursor.get());
       const to = s.upto.get(from, this.batch) as number | null;
       if (to === null) continue;
-      s.fill.run(from, to);
+      const { changes } = s.fill.run(from, to);
       s.move.run(to);
       moved++;
+      if (changes >= this.batch) full++;
     }
-    return moved;
+    return { moved, full };
   }
 }
 
@@ -121,7 +127,7 @@ export class SearchIndexer {
     this.closed = false;
     if (!this.listening) this.db.groupCommit.onCommit(() => this.poke());
     this.listening = true;
-    this.sweep = setInterval(() => this.poke(), SWEEP_MS).unref();
+    this.sweep = setInterval(() => this.poke(false), SWEEP_MS).unref();
     return this;
   }
 
@@ -132,23 +138,34 @@ export class SearchIndexer {
     clearInterval(this.sweep);
   }
 
-  /** Indexes the new rows soon (once for any number of pokes meanwhile). */
-  poke(): void {
+  /**
+   * Indexes the new rows soon (once for any number of pokes meanwhile). A commit's poke goes
+   * straight to a pass: it just wrote rows, so asking whether any are there first would read
+   * every source for nothing; the sweep asks first, and writes only when some are.
+   */
+  poke(committed = true): void {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.catchUp().catch((error: unknown) =>
+      this.catchUp(committed).catch((error: unknown) =>
         this.logger.warn({ err: error }, 'search index: catching up failed; the next commit or search tries again'),
       );
     }, DELAY_MS).unref();
   }
 
-  /** Resolves once every row committed before the call is in the index. */
-  async catchUp(): Promise<void> {
-    while (this.statements.behind()) {
-      const moved = await this.db.groupCommit.run(() => Promise.resolve(this.statements.pass()));
+  /**
+   * Resolves once every row committed before the call is in the index. `behind`: the caller
+   * knows rows were written, so the first pass runs without reading whether it is needed.
+   */
+  async catchUp(behind = false): Promise<void> {
+    if (!behind && !this.statements.behind()) return;
+    for (;;) {
+      const { moved, full } = await this.db.groupCommit.run(() => Promise.resolve(this.statements.pass()));
+      // A pass that left no source at its batch limit indexed every row committed before it.
+      if (full > 0) continue;
       // Another process may have caught up meanwhile; behind and still unmoved is a fault, not a reason to spin.
       if (moved === 0 && this.statements.behind()) throw new Error('search index: rows above the cursor that a pass does not index');
+      return;
     }
   }
 }
