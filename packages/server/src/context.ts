@@ -180,6 +180,7 @@ export async function createContext(config: CommunitiesConfig, options: ContextO
     leaseMs: config.events.lease_seconds * 1000,
     lingerMs: config.events.linger_ms,
     groupCommit: db.groupCommit,
+    ...(db.sqliteStatements ? { sqliteStatements: db.sqliteStatements } : {}),
   });
   const host = createRocketLmsHost({
     db: hostDb,

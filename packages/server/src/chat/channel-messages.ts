@@ -85,7 +85,7 @@ export class ChannelMessageService {
     private readonly publish: ChatPublisher,
     private readonly contentCheck: () => ContentCheck,
   ) {
-    this.insertMessage = new ReusableInsert(ctx.db.db, 'channel_messages', MESSAGE_COLUMNS);
+    this.insertMessage = new ReusableInsert(ctx.db.db, 'channel_messages', MESSAGE_COLUMNS, ctx.db.sqliteStatements);
   }
 
   private get db(): DbHandle {

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { DomainEvent, DomainEventName, DomainEventPayload } from '@communities/contract';
 
 import type { Clock } from './clock';
-import type { DialectName } from './db/connect';
+import type { DialectName, SqliteStatements } from './db/connect';
 import type { GroupCommit } from './db/group-commit';
 import { ReusableInsert } from './db/insert';
 import { inTransaction, type AfterCommit, type DbHandle, type Tx } from './db/transaction';
@@ -79,6 +79,8 @@ export interface OutboxOptions {
    * each (a round paid three or four). Without it, a transaction of their own.
    */
   groupCommit?: Pick<GroupCommit, 'run'>;
+  /** SQLite's statements: an event recorded in a transaction is inserted without Kysely's executor (ReusableInsert). */
+  sqliteStatements?: SqliteStatements;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -202,7 +204,7 @@ export class Outbox implements EventBus {
     options: Partial<OutboxOptions> = {},
   ) {
     this.opts = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
-    this.insertEvent = new ReusableInsert(db, 'event_outbox', ['event_id', 'name', 'payload', 'occurred_at']);
+    this.insertEvent = new ReusableInsert(db, 'event_outbox', ['event_id', 'name', 'payload', 'occurred_at'], this.opts.sqliteStatements);
   }
 
   async record<N extends DomainEventName>(trx: Tx | DbHandle, name: N, payload: DomainEventPayload<N>): Promise<DomainEvent<N>> {

@@ -57,7 +57,7 @@ export class FeedService {
     private readonly facts: FactsLoader,
   ) {
     this.publish = new FeedPublisher(ctx);
-    this.insertPost = new ReusableInsert(ctx.db.db, 'central_feed_items', POST_COLUMNS);
+    this.insertPost = new ReusableInsert(ctx.db.db, 'central_feed_items', POST_COLUMNS, ctx.db.sqliteStatements);
   }
 
   /** The posting pipeline's content check (moderation's, once wired). */

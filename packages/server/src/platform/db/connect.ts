@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type SqliteStatement } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 
@@ -22,6 +22,11 @@ export interface Db {
   prefix: string;
   /** The raw better-sqlite3 handle on SQLite (the demo host tables share it). */
   sqlite?: SQLite.Database;
+  /**
+   * SQLite: the statements Kysely runs (cached by SQL text, writes guarded), for a statement
+   * compiled once and run inside a transaction without Kysely's executor (see ReusableInsert).
+   */
+  sqliteStatements?: SqliteStatements;
   /** Bumped by every write to the tables access facts come from (see FactsLoader's cache). */
   factsWrites: WriteWatchPlugin;
   /** Shared transactions for bursts of small writes (chat messages) on SQLite. */
@@ -87,7 +92,7 @@ function openSqlite(url: string, mmapMb = 0): SQLite.Database {
  * rollback SQLite already did itself (disk full, I/O error) is not attempted a second time:
  * its "no transaction is active" would replace the real error.
  */
-export function withStatementCache(handle: SQLite.Database, max = 1000, beforeClose?: () => void): SqliteDatabaseLike {
+export function withStatementCache(handle: SQLite.Database, max = 1000, beforeClose?: () => void): SqliteDatabase {
   const cache = new Map<string, SqliteStatementLike>();
   const guard = sqliteGuard(handle);
   return {
@@ -180,7 +185,7 @@ function guardedWrite(stmt: SQLite.Statement, guard: SqliteGuard, handle: SQLite
   };
 }
 
-type SqliteDatabaseLike = ConstructorParameters<typeof SqliteDialect>[0]['database'] & object;
+export type SqliteStatements = Pick<SqliteDatabase, 'prepare'>;
 
 export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3000, acquireMs: 3000, queryMs: 15_000 };
 
@@ -202,10 +207,13 @@ export function connect(url: string, options: ConnectOptions = {}): Db {
   const gate = new DbGate();
   let dialect: Dialect;
   let sqlite: SQLite.Database | undefined;
+  let sqliteStatements: SqliteStatements | undefined;
   if (dialectName === 'sqlite') {
     sqlite = openSqlite(url, options.sqliteMmapMb);
     const checkpointer = sqlite.memory ? null : new Checkpointer(sqlite);
-    dialect = new SqliteDialect({ database: withStatementCache(sqlite, undefined, () => checkpointer?.stop()) });
+    const database = withStatementCache(sqlite, undefined, () => checkpointer?.stop());
+    sqliteStatements = database;
+    dialect = new SqliteDialect({ database });
   } else if (dialectName === 'mysql') {
     const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
     const pool = createPool({
@@ -245,7 +253,7 @@ export function connect(url: string, options: ConnectOptions = {}): Db {
     dialect: dialectName,
     prefix,
     gate,
-    ...(sqlite ? { sqlite, sqliteGuard: sqliteGuard(sqlite) } : {}),
+    ...(sqlite ? { sqlite, sqliteStatements, sqliteGuard: sqliteGuard(sqlite) } : {}),
     destroy: () => db.destroy(),
   };
 }

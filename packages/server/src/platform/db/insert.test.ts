@@ -38,6 +38,40 @@ describe('ReusableInsert', () => {
     }
   });
 
+  it('runs straight on SQLite inside a transaction when given its statements, with the same ids, prefix and errors', async () => {
+    const d = connect('sqlite::memory:', { prefix: 'px_' });
+    try {
+      await migrateToLatest(d);
+      const cols = ['event_id', 'name', 'payload', 'occurred_at'] as const;
+      const insert = new ReusableInsert(d.db, 'event_outbox', cols, d.sqliteStatements);
+      const at = '2026-12-02T10:00:00.000Z';
+      // Outside a transaction it goes through Kysely as before.
+      const first = await insert.run(d.db, { event_id: 'e1', name: 'A', payload: '{}', occurred_at: at });
+      const ids = await d.db
+        .transaction()
+        .execute(async (trx) => [
+          await insert.run(trx, { event_id: 'e2', name: 'B', payload: '{}', occurred_at: at }),
+          await insert.run(trx, { event_id: 'e3', name: 'C', payload: '{}', occurred_at: at }),
+        ]);
+      expect(ids).toEqual([first + 1, first + 2]);
+      // A failed insert rejects its call; the transaction it was in rolls back whole.
+      await expect(
+        d.db.transaction().execute(async (trx) => {
+          await insert.run(trx, { event_id: 'e4', name: 'D', payload: '{}', occurred_at: at });
+          await insert.run(trx, { event_id: 'e1', name: 'dup', payload: '{}', occurred_at: at });
+        }),
+      ).rejects.toThrow(/UNIQUE/);
+      const rows = await d.db.selectFrom('event_outbox').select(['id', 'event_id']).orderBy('id').execute();
+      expect(rows).toEqual([
+        { id: first, event_id: 'e1' },
+        { id: first + 1, event_id: 'e2' },
+        { id: first + 2, event_id: 'e3' },
+      ]);
+    } finally {
+      await d.destroy();
+    }
+  });
+
   it('refuses a table the facts cache watches: its writes must be counted as they are compiled', async () => {
     const d = connect('sqlite::memory:');
     try {

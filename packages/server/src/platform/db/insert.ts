@@ -8,6 +8,7 @@ import {
   type Kysely,
 } from 'kysely';
 
+import type { SqliteStatements } from './connect';
 import type { Database } from './schema';
 import type { DbHandle } from './transaction';
 import { WriteWatchPlugin } from './write-watch';
@@ -44,10 +45,17 @@ export class ReusableInsert<T extends Table, C extends keyof Database[T] & strin
   private slots: C[] = [];
   private returning = false;
 
+  /**
+   * @param direct SQLite's statements (Db.sqliteStatements): inside a transaction, which holds
+   *   the one connection while its work runs, the statement runs on it straight, without
+   *   Kysely's executor (its connection queue, plugin hooks and promises: ~2.3 µs of CPU an
+   *   insert in a bare loop, against ~2.6 µs for SQLite's insert of an outbox row itself).
+   */
   constructor(
     private readonly db: DbHandle,
     private readonly table: T,
     private readonly columns: readonly C[],
+    private readonly direct?: SqliteStatements,
   ) {}
 
   private compile(): CompiledQuery {
@@ -79,6 +87,10 @@ export class ReusableInsert<T extends Table, C extends keyof Database[T] & strin
   async run(handle: DbHandle, row: { [K in C]: Insertable<Database[T]>[K & keyof Insertable<Database[T]>] }): Promise<number> {
     const c = this.compile();
     const parameters = this.slots.map((col) => row[col]);
+    if (this.direct && handle.isTransaction && !this.returning) {
+      const { lastInsertRowid } = this.direct.prepare(c.sql).run(parameters);
+      return Number(lastInsertRowid);
+    }
     const result = await handle.executeQuery<{ id: number }>({ ...c, queryId: createQueryId(), parameters });
     return Number(this.returning ? result.rows[0]!.id : result.insertId);
   }
