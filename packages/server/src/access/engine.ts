@@ -132,6 +132,23 @@ function withOverrides(perms: Set<string>, ch: ChannelFacts | undefined, roleSlu
   return out;
 }
 
+/** Whether a permission set grants `p` (`*`: every permission). */
+function holds(perms: Set<string>, p: CommunityPermission): boolean {
+  return perms.has('*') || perms.has(p);
+}
+
+/**
+ * Whether a channel admits the user: public, or they may manage channels (or own the community),
+ * or a member whose override, role or name the private channel lists.
+ */
+function admittedTo(x: ChannelFacts, userId: number, m: MembershipFacts | null, member: boolean, manages: boolean): boolean {
+  if (!x.isPrivate || manages) return true;
+  if (member && (x.overrides ?? []).some((o) => (o.userId === userId || o.roleSlug === m?.role.slug) && o.allow.includes('view')))
+    return true;
+  if (member && m !== null && x.allowedRoleSlugs.includes(m.role.slug)) return true;
+  return x.allowedUserIds.includes(userId);
+}
+
 /**
  * The one access decision: every route and the realtime channel authoriser call this.
  * Existence is private where it should be: hidden communities, drafts, private channels
@@ -162,7 +179,6 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     status === 'active' || status === 'muted' ? m?.role.slug : undefined,
     actor.userId,
   );
-  const has = (p: CommunityPermission) => perms.has('*') || perms.has(p);
   const rank = isOwner ? Number.POSITIVE_INFINITY : (m?.role.rank ?? -1);
 
   // Existence.
@@ -174,14 +190,7 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   // the 404 of a channel that does not exist, not a 403 that confirms it does.
   // An "open as owner" grant stands in for the owner's membership.
   const member = status === 'active' || status === 'muted' || ctx.ownerGrant === true;
-  const admittedTo = (x: ChannelFacts) =>
-    !x.isPrivate ||
-    isOwner ||
-    has('manage_channels') ||
-    (member && (x.overrides ?? []).some((o) => (o.userId === actor.userId || o.roleSlug === m?.role.slug) && o.allow.includes('view'))) ||
-    (member && m !== null && x.allowedRoleSlugs.includes(m.role.slug)) ||
-    x.allowedUserIds.includes(actor.userId);
-  if (ch && !admittedTo(ch)) return hidden('not_allowed_role');
+  if (ch && !admittedTo(ch, actor.userId, m, member, isOwner || holds(perms, 'manage_channels'))) return hidden('not_allowed_role');
   if (status === 'banned') return c.visibility === 'public' ? sanctioned('banned', m!) : hidden('banned');
 
   if (action === 'community.view') return ALLOW;
@@ -199,8 +208,8 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
   // A pending requester reads what any outsider reads (a public community), nothing more yet.
   if (status === 'pending' && (c.visibility !== 'public' || !READ_LIKE.has(action))) return deny('pending');
   if (!member && (c.visibility !== 'public' || !READ_LIKE.has(action))) return deny('not_member');
-  if (member && !has('view') && READ_LIKE.has(action)) return deny('missing_permission');
-  const tierExempt = isOwner || has('manage_community');
+  if (member && !holds(perms, 'view') && READ_LIKE.has(action)) return deny('missing_permission');
+  const tierExempt = isOwner || holds(perms, 'manage_community');
   if (c.requiredTierIds.length > 0 && !tierExempt && !c.requiredTierIds.some((t) => m?.activeTierIds.includes(t)))
     return deny('tier_required');
 
@@ -210,14 +219,14 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     // Gamification unlocks: below the channel's level a member sees it locked (403, listed with
     // its lock); those who run the community or its channels are never locked out.
     const minLevel = ch.minLevel ?? 1;
-    if (minLevel > 1 && !tierExempt && !has('manage_channels') && !has('moderate') && (m?.level ?? 1) < minLevel)
+    if (minLevel > 1 && !tierExempt && !holds(perms, 'manage_channels') && !holds(perms, 'moderate') && (m?.level ?? 1) < minLevel)
       return deny('level_required');
   }
   if (READS.has(action)) return ALLOW;
   // The roster: whoever may list members, unless the owner hides the member list; then only those
   // who run the community (owner, managers of members, moderators) and site admins (allowed above).
   if (action === 'members.browse') {
-    if (c.settings.show_member_list !== false || isOwner || has('manage_members') || has('moderate')) return ALLOW;
+    if (c.settings.show_member_list !== false || isOwner || holds(perms, 'manage_members') || holds(perms, 'moderate')) return ALLOW;
     return deny('member_list_hidden');
   }
 
@@ -227,9 +236,9 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
     if (status === 'muted') return sanctioned('muted', m!);
     if (ch && action === 'channel.post') {
       if (ch.type === 'category' || ch.type === 'voice_future') return deny('not_postable');
-      if (ch.type === 'announcement' && !has('announce')) return deny('announcement_only');
+      if (ch.type === 'announcement' && !holds(perms, 'announce')) return deny('announcement_only');
     }
-    if (!has(participation)) return deny('missing_permission');
+    if (!holds(perms, participation)) return deny('missing_permission');
     // A paid tier's features: the role allows it, and the member must also hold a tier giving it.
     const givers = c.featureTierIds?.[participation as TierFeature];
     if (givers && !tierExempt && !givers.some((t) => m?.activeTierIds.includes(t))) return deny('tier_required');
@@ -238,7 +247,7 @@ export function can(actor: Actor | null, action: Action, ctx: AccessContext): De
 
   const management = MANAGEMENT[action];
   if (!management) return deny('missing_permission');
-  if (!has(management)) return deny('missing_permission');
+  if (!holds(perms, management)) return deny('missing_permission');
   if (HIERARCHY.has(action)) {
     const t = ctx.target;
     if (action === 'feed.delete_any' || action === 'channel.delete_any') {
