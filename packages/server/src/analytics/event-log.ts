@@ -1,6 +1,7 @@
 import type { EventBus } from '../platform/bus';
 import type { Db } from '../platform/db/connect';
 import type { NewRow } from '../platform/db/schema';
+import { upsertRows } from '../platform/db/upsert';
 
 /** Rows per insert statement: well under every dialect's bound-parameter limit. */
 const BATCH = 200;
@@ -28,10 +29,8 @@ export function subscribeEventLog(bus: EventBus, db: Db): void {
           occurred_at: event.occurred_at,
         };
       });
-      for (let i = 0; i < rows.length; i += BATCH) {
-        const insert = trx.insertInto('domain_events').values(rows.slice(i, i + BATCH));
-        await (db.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('event_id').doNothing())).execute();
-      }
+      for (let i = 0; i < rows.length; i += BATCH)
+        await upsertRows(trx, db.dialect, 'domain_events', ['event_id'], rows.slice(i, i + BATCH), []);
     },
   });
 }

@@ -74,6 +74,12 @@ describe('upsertRows', () => {
       ).rejects.toThrow('has no total');
       expect((await read()).length).toBe(5);
       await upsertRows(d.db, 'sqlite', 'channel_activity_counts', KEY, [], ['quarters']);
+      // Nothing to set or add: an existing key is left as it is, a new one inserted.
+      await upsertRows(d.db, 'sqlite', 'channel_activity_counts', KEY, [row(1, '2026-12-01', 100, 'z'), row(6, '2026-12-04', 2, 'y')], []);
+      expect((await read()).filter((r) => r.channel_id === 1 || r.channel_id === 6)).toEqual([
+        { channel_id: 1, date: '2026-12-01', quarters: 'c', total: 7 },
+        { channel_id: 6, date: '2026-12-04', quarters: 'y', total: 2 },
+      ]);
     } finally {
       await d.destroy();
     }

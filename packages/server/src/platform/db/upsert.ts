@@ -18,7 +18,7 @@ const cache = new WeakMap<object, Map<string, Compiled>>();
 
 /**
  * One multi-row upsert: rows whose unique `key` exists take the `set` columns' new values and add
- * the `add` columns' to theirs; the others are inserted. One statement on every dialect. Its SQL
+ * the `add` columns' to theirs (with neither, they are left as they are); the others are inserted. One statement on every dialect. Its SQL
  * is built and compiled once per table, columns and row count and then bound with each call's
  * values: building a statement of a few hundred values through Kysely cost more than SQLite took
  * to run it, on every batch the outbox subscribers write. Every row has the first row's columns.
@@ -69,7 +69,10 @@ function compile(
   const values = Array.from({ length: n }, (_, r) => Object.fromEntries(columns.map((c, i) => [c, sentinel(r, i)])));
   const insert = handle.insertInto(table as never).values(values as never);
   let query: CompiledQuery;
-  if (dialect === 'mysql') {
+  if (set.length === 0 && add.length === 0) {
+    // Nothing to update: a row whose key exists is left as it is.
+    query = (dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.columns(key as never).doNothing())).compile();
+  } else if (dialect === 'mysql') {
     const upd: Record<string, unknown> = {};
     for (const c of set) upd[c] = sql`values(${sql.ref(c)})`;
     for (const c of add) upd[c] = sql`${sql.ref(c)} + values(${sql.ref(c)})`;
