@@ -7,8 +7,9 @@ export default {
   rootDir: '.',
   testMatch: ['<rootDir>/test/**/*.test.tsx'],
   // The first test of a file compiles React Native internals; a cold cache can pass 5 s.
-  // Each suite with a real server boots it in beforeAll (about 5 s, more when suites boot together).
-  testTimeout: 60_000,
+  // Each suite with a real server boots it in beforeAll (about 5 s, more when suites boot together,
+  // and over 45 s seen on a 2-core machine busy with CI's service suites beside other work).
+  testTimeout: 120_000,
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   // Suites close their servers and sockets, but pusher-js may still hold a reconnect timer:
   // CI must never wait on one after every test has reported.

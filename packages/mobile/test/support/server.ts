@@ -61,8 +61,8 @@ export async function startRealServer(
     // A server that never comes up must not outlive the suite.
     const timer = setTimeout(() => {
       child.kill();
-      fail(new Error(`test server did not listen within 45 s:\n${stderr}`));
-    }, 45_000);
+      fail(new Error(`test server did not listen within 100 s:\n${stderr}`));
+    }, 100_000);
     child.stdout.once('data', () => clearTimeout(timer));
   });
   const { url, demo } = JSON.parse(first) as { url: string; demo: DemoSchool };
