@@ -456,11 +456,17 @@ describe('gamification:verify', () => {
     expect(clean.drift).toEqual([]);
     const row = await s.ctx.db.db
       .selectFrom('gamification_scores')
-      .select(['id', 'user_id', 'community_id'])
+      .select(['user_id', 'community_id'])
       .where('period', '=', 'all')
       .where('community_id', '>', 0)
       .executeTakeFirstOrThrow();
-    await s.ctx.db.db.updateTable('gamification_scores').set({ points: 999_999 }).where('id', '=', row.id).execute();
+    await s.ctx.db.db
+      .updateTable('gamification_scores')
+      .set({ points: 999_999 })
+      .where('community_id', '=', row.community_id)
+      .where('period', '=', 'all')
+      .where('user_id', '=', row.user_id)
+      .execute();
     const cli = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'gamification:verify'], {
       cwd: join(import.meta.dirname, '../../..'),
       env: {
