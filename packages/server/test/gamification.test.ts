@@ -376,6 +376,43 @@ describe('settings', () => {
     await patchRules({ badges: got.badges });
   });
 
+  it('new level thresholds move the stored levels of scores and profiles', async () => {
+    const { c } = await world([st[34]!]);
+    await s.ctx.services.gamification.folder.drain();
+    const stored = async () => {
+      const score = await s.ctx.db.db
+        .selectFrom('gamification_scores')
+        .select(['points', 'level'])
+        .where('community_id', '=', c.id)
+        .where('period', '=', 'all')
+        .where('user_id', '=', st[34]!)
+        .executeTakeFirstOrThrow();
+      const profile = await s.ctx.db.db
+        .selectFrom('gamification_profiles')
+        .select(['total_points', 'level'])
+        .where('user_id', '=', st[34]!)
+        .executeTakeFirstOrThrow();
+      return { score, profile };
+    };
+    const before = await stored();
+    // 5 (join) + 10 (early member) = 15 points: level 2 of 0, 5, 20, …
+    expect(before.score).toEqual({ points: 15, level: 2 });
+    const old = (await s.as(admin).gamification.adminSettings()).level_thresholds;
+    const band = (points: number, t: readonly number[]) => t.filter((x, i) => i > 0 && points >= x).length + 1;
+    try {
+      const t = [0, 10, 15, 1_000_000];
+      await patchRules({ level_thresholds: t });
+      const after = await stored();
+      expect(after.score.level).toBe(3);
+      expect(after.profile.level).toBe(band(after.profile.total_points, t));
+    } finally {
+      await patchRules({ level_thresholds: old });
+    }
+    const back = await stored();
+    expect(back.score.level).toBe(2);
+    expect(back.profile.level).toBe(band(back.profile.total_points, old));
+  });
+
   it('owners scale points in their community within bounds', async () => {
     const { c, channel } = await world([st[32]!]);
     await expectStatus(s.as(owner).gamification.updateCommunitySettings({ params: { id: String(c.id) }, body: { scale: 3 } }), 422);
@@ -419,11 +456,17 @@ describe('gamification:verify', () => {
     expect(clean.drift).toEqual([]);
     const row = await s.ctx.db.db
       .selectFrom('gamification_scores')
-      .select(['id', 'user_id', 'community_id'])
+      .select(['user_id', 'community_id'])
       .where('period', '=', 'all')
       .where('community_id', '>', 0)
       .executeTakeFirstOrThrow();
-    await s.ctx.db.db.updateTable('gamification_scores').set({ points: 999_999 }).where('id', '=', row.id).execute();
+    await s.ctx.db.db
+      .updateTable('gamification_scores')
+      .set({ points: 999_999 })
+      .where('community_id', '=', row.community_id)
+      .where('period', '=', 'all')
+      .where('user_id', '=', row.user_id)
+      .execute();
     const cli = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'gamification:verify'], {
       cwd: join(import.meta.dirname, '../../..'),
       env: {

@@ -70,7 +70,7 @@ export class SqlScores {
     ).execute();
     const totals = await trx
       .selectFrom('gamification_scores')
-      .select(['id', 'community_id', 'points', 'level'])
+      .select(['community_id', 'points', 'level'])
       .where('community_id', 'in', [...communities])
       .where('period', '=', 'all')
       .where('user_id', '=', userId)
@@ -80,7 +80,7 @@ export class SqlScores {
       const after = Number(t.points);
       out.set(Number(t.community_id), { before: after - delta, after });
       const level = levelFor(after);
-      if (level !== Number(t.level)) await trx.updateTable('gamification_scores').set({ level }).where('id', '=', t.id).execute();
+      if (level !== Number(t.level)) await this.setLevel(trx, Number(t.community_id), userId, level);
     }
     return out;
   }
@@ -114,15 +114,15 @@ export class SqlScores {
     // The all-time rows' round deltas, by `community|user`: their totals come back for levels and profiles.
     const allTime = new Map<string, number>();
     for (const d of moved) if (d.period === 'all') allTime.set(`${d.communityId}|${d.userId}`, d.delta);
-    const levelsToSet: Array<{ id: number; level: number }> = [];
-    const seen = (r: { id: number; community_id: number; user_id: number; points: number; level: number }) => {
+    const levelsToSet: Array<{ communityId: number; userId: number; level: number }> = [];
+    const seen = (r: { community_id: number; user_id: number; points: number; level: number }) => {
       const k = `${Number(r.community_id)}|${Number(r.user_id)}`;
       const delta = allTime.get(k);
       if (delta === undefined) return;
       const after = Number(r.points);
       totals.set(k, { before: after - delta, after });
       const level = levelFor(after);
-      if (level !== Number(r.level)) levelsToSet.push({ id: Number(r.id), level });
+      if (level !== Number(r.level)) levelsToSet.push({ communityId: Number(r.community_id), userId: Number(r.user_id), level });
     };
     for (let i = 0; i < moved.length; i += UPSERT_CHUNK) {
       const chunk = moved.slice(i, i + UPSERT_CHUNK);
@@ -150,7 +150,7 @@ export class SqlScores {
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )
-        .returning(['id', 'community_id', 'period', 'user_id', 'points', 'level'])
+        .returning(['community_id', 'period', 'user_id', 'points', 'level'])
         .execute();
       for (const r of back) if (r.period === 'all') seen(r);
     }
@@ -168,7 +168,7 @@ export class SqlScores {
         for (let i = 0; i < ids.length; i += READ_CHUNK) {
           const rows = await trx
             .selectFrom('gamification_scores')
-            .select(['id', 'community_id', 'user_id', 'points', 'level'])
+            .select(['community_id', 'user_id', 'points', 'level'])
             .where('community_id', '=', c)
             .where('period', '=', 'all')
             .where('user_id', 'in', ids.slice(i, i + READ_CHUNK))
@@ -176,8 +176,19 @@ export class SqlScores {
           for (const r of rows) seen(r);
         }
     }
-    for (const l of levelsToSet) await trx.updateTable('gamification_scores').set({ level: l.level }).where('id', '=', l.id).execute();
+    for (const l of levelsToSet) await this.setLevel(trx, l.communityId, l.userId, l.level);
     return { moved, totals };
+  }
+
+  /** Sets the level on a member's all-time row (rows are named by their key: SQLite's have no id, migration 0018). */
+  private async setLevel(trx: Tx, communityId: number, userId: number, level: number): Promise<void> {
+    await trx
+      .updateTable('gamification_scores')
+      .set({ level })
+      .where('community_id', '=', communityId)
+      .where('period', '=', 'all')
+      .where('user_id', '=', userId)
+      .execute();
   }
 
   /**

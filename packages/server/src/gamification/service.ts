@@ -10,6 +10,7 @@ import {
   type UserGamification,
   type adminGamificationPatchSchema,
 } from '@communities/contract';
+import { sql } from 'kysely';
 import type { z } from 'zod';
 
 import { assertCan, can, type Actor } from '../access';
@@ -526,21 +527,31 @@ export class GamificationService {
   }
 
   private async relevel(thresholds: readonly number[]): Promise<void> {
-    // One UPDATE per level band: as many statements as levels, whatever the member count.
-    for (let i = 0; i < thresholds.length; i++) {
-      let q = this.db
-        .updateTable('gamification_scores')
-        .set({ level: i + 1 })
-        .where('period', '=', 'all')
-        .where('points', '>=', i === 0 ? -2147483648 : thresholds[i]!);
-      if (i + 1 < thresholds.length) q = q.where('points', '<', thresholds[i + 1]!);
-      await q.execute();
-      let p = this.db
-        .updateTable('gamification_profiles')
-        .set({ level: i + 1 })
-        .where('total_points', '>=', i === 0 ? -2147483648 : thresholds[i]!);
-      if (i + 1 < thresholds.length) p = p.where('total_points', '<', thresholds[i + 1]!);
-      await p.execute();
-    }
+    // One UPDATE per table, the level chosen by a CASE over the bands: one pass over the rows
+    // whatever the member count (no index orders them by points: migration 0018), and only
+    // rows whose level changes are written.
+    const levelOfPoints = (column: 'points' | 'total_points') => {
+      const bands = thresholds
+        .map((t, i) => ({ t, level: i + 1 }))
+        .slice(1)
+        .reverse();
+      // Literals (validated integers): PostgreSQL types a CASE of bound parameters as text.
+      if (bands.length === 0) return sql<number>`${sql.lit(1)}`;
+      return sql<number>`case ${sql.join(
+        bands.map((b) => sql`when ${sql.ref(column)} >= ${sql.lit(Math.trunc(b.t))} then ${sql.lit(b.level)}`),
+        sql` `,
+      )} else ${sql.lit(1)} end`;
+    };
+    await this.db
+      .updateTable('gamification_scores')
+      .set({ level: levelOfPoints('points') })
+      .where('period', '=', 'all')
+      .where((eb) => eb('level', '!=', levelOfPoints('points')))
+      .execute();
+    await this.db
+      .updateTable('gamification_profiles')
+      .set({ level: levelOfPoints('total_points') })
+      .where((eb) => eb('level', '!=', levelOfPoints('total_points')))
+      .execute();
   }
 }

@@ -666,7 +666,6 @@ export interface GamificationProfilesTable {
 
 /** Table `gamification_scores`. */
 export interface GamificationScoresTable {
-  id: Generated<number>; // integer, primary key
   community_id: number; // bigint
   period: string; // varchar(16)
   user_id: number; // bigint
