@@ -230,7 +230,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
         if (d.success) return this.subscribe(conn, d.data);
         const named = (data as { channel?: unknown } | null)?.channel;
         const channel = typeof named === 'string' && named.length <= 200 ? named : undefined;
-        return void this.send(conn, 
+        return void this.send(
+          conn,
           frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid subscription', status: 400 }, channel),
         );
       }
@@ -252,29 +253,36 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const isPresence = channel.startsWith('presence-');
     if (!channel.startsWith('private-') && !isPresence) {
       // Everything we publish is private: a public channel would leak to anyone with the key.
-      return void this.send(conn, 
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Only private and presence channels exist', status: 403 }, channel),
       );
     }
     const channelData = isPresence ? d.channel_data : undefined;
     if (isPresence && channelData === undefined)
-      return void this.send(conn, 
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Missing channel_data', status: 400 }, channel),
       );
     // Our auth endpoint signs private channels with channel_data naming the user (see ChannelAuthorizer).
     const owner = !isPresence && d.channel_data !== undefined ? this.privateOwner(conn, channel, d.auth, d.channel_data) : undefined;
     if (owner === undefined && !verifySignature(d.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
-      return void this.send(conn, frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
+      return void this.send(
+        conn,
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel),
+      );
     }
     if (authExpired(owner !== undefined ? d.channel_data : channelData)) {
-      return void this.send(conn, 
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Authorization expired', status: 401 }, channel),
       );
     }
     if (conn.channels.has(channel)) return;
     const member = isPresence ? presenceMemberSchema.safeParse(safeJson(channelData ?? '')) : null;
     if (member && !member.success)
-      return void this.send(conn, 
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid channel_data', status: 400 }, channel),
       );
     if (owner !== undefined) conn.owners.set(channel, owner);
@@ -303,7 +311,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       for (const id of ids) if (!hide?.has(id)) hash[id] = infoOf(id);
       let hiddenHere = 0;
       if (hide) for (const id of hide) if (id !== userId && all.has(id)) hiddenHere++;
-      this.send(conn, 
+      this.send(
+        conn,
         frame(
           'pusher_internal:subscription_succeeded',
           { presence: { ids: Object.keys(hash), hash, count: all.size - hiddenHere } },
