@@ -70,50 +70,97 @@ const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/pr
 
 /** The message number in a message.created frame, or -1 for any other frame. */
 function messageNumber(raw: Buffer): number {
-  if (!raw.subarray(0, CREATED.length).equals(CREATED)) return -1;
-  let at = raw.indexOf(MARK);
-  if (at < 0) return -1;
+  return messageAt(raw, 0, raw.length);
+}
+
+/** messageNumber of the frame payload at buf[start, end), read in place. */
+function messageAt(buf: Buffer, start: number, end: number): number {
+  if (!startsWith(buf, start, end, CREATED)) return -1;
+  let at = buf.indexOf(MARK, start + CREATED.length);
+  if (at < 0 || at >= end) return -1;
   let n = 0;
-  for (at += MARK.length; raw[at]! >= 48 && raw[at]! <= 57; at++) n = n * 10 + raw[at]! - 48;
+  for (at += MARK.length; at < end && buf[at]! >= 48 && buf[at]! <= 57; at++) n = n * 10 + buf[at]! - 48;
   return n;
 }
 
+function startsWith(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
 /**
- * From now on this socket's frames are cut by a lean parser instead of ws's receiver, and each
- * handed to the socket's 'message' listeners as before. ws's receive path costs about 9 µs per
- * frame: 1,000 sockets at 100 messages/s took a whole core of the load generator, whose own
- * queueing then showed as the server's latency. Both servers here send unmasked, unfragmented
- * text frames and no pings (Pusher pings are text); a close frame is left to the bench's terminate().
- * Called once the socket is subscribed, before any message is posted: ws holds no partial frame.
+ * A text frame's payload, buf[start, end), read where it lies, with the time its read
+ * returned: true when taken, false to hand it to the socket's 'message' listeners.
  */
-function leanReader(ws: WebSocket): void {
+type OnText = (buf: Buffer, start: number, end: number, at: number) => boolean;
+
+/** The one buffer every socket of this process reads into once leanReader has it: each read is parsed before the next. */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+/** net.Socket's own `onread` hook (Node's `onread: { buffer, callback }` option), found on a socket made without it. */
+const onreadSymbols = (socket: Socket) => {
+  const own = Object.getOwnPropertySymbols(socket);
+  const buffer = own.find((x) => x.description === 'kBuffer');
+  const callback = own.find((x) => x.description === 'kBufferCb');
+  return buffer && callback ? { buffer, callback } : null;
+};
+
+/**
+ * From now on this socket's frames are cut by a lean parser instead of ws's receiver: `onText`
+ * sees each text frame in place, and those it does not take go to the socket's 'message'
+ * listeners as before. ws's receive path costs about 9 µs per frame: 1,000 sockets at 100
+ * messages/s took a whole core of the load generator, whose own queueing then showed as the
+ * server's latency. Reads land in one shared buffer, as Node's `onread` socket option does,
+ * so a read allocates nothing and skips the stream machinery (about 2 µs a read: a new Buffer,
+ * Readable's push and its nextTick), and a frame is not sliced out. Both servers here send
+ * unmasked, unfragmented text frames and no pings (Pusher pings are text); a close frame is
+ * left to the bench's terminate(). Called once the socket is subscribed, before any message is
+ * posted: ws holds no partial frame.
+ */
+function leanReader(ws: WebSocket, onText?: OnText): void {
   const socket = (ws as unknown as { _socket: Socket })._socket;
   for (const fn of socket.listeners('data')) socket.off('data', fn as (d: Buffer) => void);
   let pending: Buffer | null = null;
-  socket.on('data', (chunk: Buffer) => {
-    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    let at = 0;
-    while (buf.length - at >= 2) {
-      const short = buf[at + 1]! & 0x7f;
+  const onRead = (nread: number, chunk: Buffer) => {
+    const at = performance.now();
+    let buf = chunk;
+    let end = nread;
+    if (pending) {
+      buf = Buffer.concat([pending, chunk.subarray(0, nread)]);
+      end = buf.length;
+      pending = null;
+    }
+    let i = 0;
+    while (end - i >= 2) {
+      const short = buf[i + 1]! & 0x7f;
       let head = 2;
       let len = short;
       if (short === 126) {
-        if (buf.length - at < 4) break;
-        len = buf.readUInt16BE(at + 2);
+        if (end - i < 4) break;
+        len = buf.readUInt16BE(i + 2);
         head = 4;
       } else if (short === 127) {
-        if (buf.length - at < 10) break;
-        len = buf.readUInt32BE(at + 2) * 2 ** 32 + buf.readUInt32BE(at + 6);
+        if (end - i < 10) break;
+        len = buf.readUInt32BE(i + 2) * 2 ** 32 + buf.readUInt32BE(i + 6);
         head = 10;
       }
-      if (buf.length - at < head + len) break;
-      const opcode = buf[at]! & 0x0f;
-      const payload = buf.subarray(at + head, at + head + len);
-      at += head + len;
-      if (opcode === 1) ws.emit('message', payload, false);
+      if (end - i < head + len) break;
+      const from = i + head;
+      i = from + len;
+      if ((buf[from - head]! & 0x0f) === 1 && !onText?.(buf, from, i, at)) ws.emit('message', Buffer.from(buf.subarray(from, i)), false);
     }
-    pending = at < buf.length ? buf.subarray(at) : null;
-  });
+    // A copy: the shared buffer is read into again.
+    if (i < end) pending = Buffer.from(buf.subarray(i, end));
+  };
+  const hook = onreadSymbols(socket);
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } })._handle;
+  if (hook && handle?.useUserBuffer) {
+    handle.useUserBuffer(READ_BUFFER);
+    const s = socket as unknown as Record<symbol, unknown>;
+    s[hook.buffer] = READ_BUFFER;
+    s[hook.callback] = onRead;
+  } else socket.on('data', (chunk: Buffer) => onRead(chunk.length, chunk));
 }
 
 interface Room {
@@ -170,6 +217,15 @@ async function openRoom(url: string, key: string, channel: string, count: number
       const mine = new Float64Array(sentAt.length).fill(Number.NaN);
       got[idx] = mine;
       ws.on('error', reject);
+      // After the subscription: message frames (and presence member frames, passed over) read in place.
+      const onText: OnText = (buf, start, end, at) => {
+        const n = messageAt(buf, start, end);
+        if (n >= 0) {
+          if (n < mine.length) mine[n] = at;
+          return true;
+        }
+        return startsWith(buf, start, end, CREATED) || startsWith(buf, start, end, MEMBER);
+      };
       ws.on('message', (raw: Buffer) => {
         const n = messageNumber(raw);
         if (n >= 0) {
@@ -183,7 +239,7 @@ async function openRoom(url: string, key: string, channel: string, count: number
           ids.set(ws, socketId);
           ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth: authSignature(key, SECRET, socketId, channel) } }));
         } else if (m.event === 'pusher_internal:subscription_succeeded' && m.data === '{}') {
-          leanReader(ws);
+          leanReader(ws, onText);
           resolve(ws);
         }
       });
@@ -314,11 +370,16 @@ async function openRawRoom(url: string, count: number, sentAt: Float64Array): Pr
       const mine = new Float64Array(sentAt.length).fill(Number.NaN);
       got[idx] = mine;
       ws.on('error', reject);
+      const onText: OnText = (buf, start, end, at) => {
+        const n = messageAt(buf, start, end);
+        if (n >= 0 && n < mine.length) mine[n] = at;
+        return true;
+      };
       ws.on('message', (raw: Buffer) => {
         const n = messageNumber(raw);
         if (n >= 0 && n < mine.length) mine[n] = performance.now();
         else if (n < 0) {
-          leanReader(ws);
+          leanReader(ws, onText);
           resolve(ws);
         }
       });

@@ -181,6 +181,15 @@ const chatSchema = z
       .max(256 * 1024 * 1024)
       .default(2 * 1024 * 1024)
       .describe('unsent bytes a gateway socket may hold before it is closed as not reading (pusher-js reconnects and catches up)'),
+    socket_flush_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(20)
+      .describe(
+        'integer from 0 to 1000: the built-in gateway writes to its sockets at most this often (ms), what is due meanwhile in one write per socket; a message after a quiet spell goes at once. 0: every turn of the event loop',
+      ),
     presence_member_limit: z
       .number()
       .int()

@@ -60,6 +60,7 @@ export async function buildHttpServer(ctx: AppContext, options: HttpRoles = {}):
       activityTimeoutSeconds: ctx.config.chat.activity_timeout_seconds,
       clientEventsPerSecond: ctx.config.chat.client_events_per_second,
       maxBufferedBytes: ctx.config.chat.max_socket_buffer_bytes,
+      socketFlushMs: ctx.config.chat.socket_flush_ms,
       presenceMemberLimit: ctx.config.chat.presence_member_limit,
       logger: ctx.logger,
       ...(ctx.realtimeCluster ? { cluster: ctx.realtimeCluster } : {}),

@@ -39,6 +39,10 @@ interface Conn {
   joining: Map<string, Buffer[]>;
   /** channel -> the gateway's presence sequence when this socket subscribed (queued member frames older than that are not for it) */
   since: Map<string, number>;
+  /** Frames (wireFrame) for this socket until the next flush; the same array for the socket's life. */
+  pending: Buffer[];
+  /** Their bytes. */
+  pendingBytes: number;
   lastSeen: number;
   pingSent: boolean;
   events: { windowStart: number; count: number };
@@ -70,6 +74,8 @@ export interface GatewayOptions {
   presenceMemberLimit?: number;
   /** A big channel's count goes out at most this often (pusher_internal:subscription_count). */
   presenceCountMs?: number;
+  /** Sockets are written at most this often (`chat.socket_flush_ms`): what is due meanwhile goes in one write per socket. 0: every turn of the event loop. */
+  socketFlushMs?: number;
 }
 
 /** A member_added or member_removed frame waiting for the presence flush. */
@@ -81,6 +87,9 @@ interface QueuedPresence {
   except: string | undefined;
   seq: number;
 }
+
+/** A socket with this much pending is flushed at the end of the turn, whatever `socketFlushMs` says. */
+const FLUSH_NOW_BYTES = 32 * 1024;
 
 const MEMBER_FRAME = '{"event":"pusher_internal:member_';
 const COUNT_FRAME = '{"event":"pusher_internal:subscription_count"';
@@ -96,7 +105,13 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   private readonly channels = new Map<string, Set<Conn>>();
   private readonly members = new Map<string, Map<string, PresenceMember>>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly corked = new Set<Conn>();
+  /** Sockets with frames pending (push), in the order they got their first, until the next flush. */
+  private due: Conn[] = [];
+  /** The list being flushed (swapped with `due`, so neither is allocated again). */
+  private flushing: Conn[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** When the last flush began (performance.now()). */
+  private lastFlush = -Infinity;
   /** Fan-out is interrupted: nothing is pushed until resync(), so what clients miss is one stretch. */
   private held = false;
   private subscribed: ((s: LocalSubscription) => void) | null = null;
@@ -176,6 +191,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       owners: new Map(),
       joining: new Map(),
       since: new Map(),
+      pending: [],
+      pendingBytes: 0,
       lastSeen: Date.now(),
       pingSent: false,
       events: { windowStart: 0, count: 0 },
@@ -191,7 +208,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
   }
 
   private error(conn: Conn, message: string, code: number | null, channel?: string): void {
-    conn.ws.send(JSON.stringify({ event: 'pusher:error', ...(channel ? { channel } : {}), data: { message, code } }));
+    this.send(conn, JSON.stringify({ event: 'pusher:error', ...(channel ? { channel } : {}), data: { message, code } }));
   }
 
   /** Every frame is checked against the protocol's schemas before anything reads it. */
@@ -205,7 +222,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const data = typeof msg.data === 'string' ? safeJson(msg.data) : msg.data;
     switch (msg.event) {
       case 'pusher:ping':
-        return void conn.ws.send(frame('pusher:pong', {}));
+        return void this.send(conn, frame('pusher:pong', {}));
       case 'pusher:pong':
         return;
       case 'pusher:subscribe': {
@@ -213,7 +230,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
         if (d.success) return this.subscribe(conn, d.data);
         const named = (data as { channel?: unknown } | null)?.channel;
         const channel = typeof named === 'string' && named.length <= 200 ? named : undefined;
-        return void conn.ws.send(
+        return void this.send(
+          conn,
           frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid subscription', status: 400 }, channel),
         );
       }
@@ -235,29 +253,36 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const isPresence = channel.startsWith('presence-');
     if (!channel.startsWith('private-') && !isPresence) {
       // Everything we publish is private: a public channel would leak to anyone with the key.
-      return void conn.ws.send(
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Only private and presence channels exist', status: 403 }, channel),
       );
     }
     const channelData = isPresence ? d.channel_data : undefined;
     if (isPresence && channelData === undefined)
-      return void conn.ws.send(
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Missing channel_data', status: 400 }, channel),
       );
     // Our auth endpoint signs private channels with channel_data naming the user (see ChannelAuthorizer).
     const owner = !isPresence && d.channel_data !== undefined ? this.privateOwner(conn, channel, d.auth, d.channel_data) : undefined;
     if (owner === undefined && !verifySignature(d.auth, this.opts.key, this.opts.secret, conn.id, channel, channelData)) {
-      return void conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel));
+      return void this.send(
+        conn,
+        frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid signature', status: 401 }, channel),
+      );
     }
     if (authExpired(owner !== undefined ? d.channel_data : channelData)) {
-      return void conn.ws.send(
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Authorization expired', status: 401 }, channel),
       );
     }
     if (conn.channels.has(channel)) return;
     const member = isPresence ? presenceMemberSchema.safeParse(safeJson(channelData ?? '')) : null;
     if (member && !member.success)
-      return void conn.ws.send(
+      return void this.send(
+        conn,
         frame('pusher:subscription_error', { type: 'AuthError', error: 'Invalid channel_data', status: 400 }, channel),
       );
     if (owner !== undefined) conn.owners.set(channel, owner);
@@ -268,7 +293,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     set.add(conn);
     if (!member?.success) {
       this.subscribed?.(this.subscription(conn, channel));
-      return void conn.ws.send(frame('pusher_internal:subscription_succeeded', {}, channel));
+      return void this.send(conn, frame('pusher_internal:subscription_succeeded', {}, channel));
     }
     const userId = member.data.user_id;
     const info = member.data.user_info ?? {};
@@ -286,7 +311,8 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       for (const id of ids) if (!hide?.has(id)) hash[id] = infoOf(id);
       let hiddenHere = 0;
       if (hide) for (const id of hide) if (id !== userId && all.has(id)) hiddenHere++;
-      conn.ws.send(
+      this.send(
+        conn,
         frame(
           'pusher_internal:subscription_succeeded',
           { presence: { ids: Object.keys(hash), hash, count: all.size - hiddenHere } },
@@ -312,7 +338,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
         .catch((err: unknown) => {
           if (conn.joining.get(channel) === held) conn.joining.delete(channel);
           this.opts.logger.warn({ err, channel }, 'presence join failed');
-          conn.ws.send(frame('pusher:subscription_error', { type: 'ServerError', error: 'Presence unavailable', status: 503 }, channel));
+          this.send(conn, frame('pusher:subscription_error', { type: 'ServerError', error: 'Presence unavailable', status: 503 }, channel));
         });
       return;
     }
@@ -487,43 +513,113 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const before = conn.hidden.get(channel) ?? new Set<string>();
     if (hide.size) conn.hidden.set(channel, hide);
     else conn.hidden.delete(channel);
-    for (const id of hide) if (!before.has(id)) conn.ws.send(frame('pusher_internal:member_removed', { user_id: id }, channel));
+    for (const id of hide) if (!before.has(id)) this.send(conn, frame('pusher_internal:member_removed', { user_id: id }, channel));
     for (const id of before) {
       const m = hide.has(id) ? undefined : this.members.get(channel)?.get(id);
-      if (m) conn.ws.send(frame('pusher_internal:member_added', { user_id: id, user_info: m.info }, channel));
+      if (m) this.send(conn, frame('pusher_internal:member_added', { user_id: id, user_info: m.info }, channel));
     }
   }
 
   /**
-   * Sends a frame built by wireFrame, holding the socket's writes until the end of this turn of
-   * the event loop: a burst of messages to a subscriber leaves in one system call instead of one
-   * each. The frame goes straight to the socket: the same bytes for every subscriber (a server's
-   * frames are not masked, and nothing is compressed), one write each, where `ws.send` would frame
-   * it again for every socket in two writes. That keeps the order of `ws.send`'s own frames
-   * (pongs, errors, subscription answers): with no compression and no Blob data, ws writes those
-   * at once too, and `bufferedAmount` counts both. (`ws` has no public cork nor raw write; its
-   * `_socket` is the net.Socket it writes to.)
+   * Sends a frame built by wireFrame: it waits in the socket's `pending` list until the next
+   * flush, which writes everything due to a socket in one write. The frame goes straight to the
+   * socket: the same bytes for every subscriber (a server's frames are not masked, and nothing is
+   * compressed), where `ws.send` would frame it again for every socket in two writes. `ws.send`'s
+   * own frames (pongs, errors, subscription answers) go through send(), which writes what is
+   * pending first, so the order on the wire is the order of the calls; `bufferedAmount` counts
+   * both. (`ws` has no public raw write; its `_socket` is the net.Socket it writes to.)
    */
   private push(c: Conn, wire: Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
-    const socket = (c.ws as unknown as { _socket?: Duplex })._socket;
-    if (!socket) return;
-    if (!this.corked.has(c)) {
-      socket.cork();
-      this.corked.add(c);
-      if (this.corked.size === 1) setImmediate(() => this.uncorkAll());
+    if (c.pending.length === 0) {
+      this.due.push(c);
+      if (this.due.length === 1) this.scheduleFlush();
     }
-    socket.write(wire);
+    c.pending.push(wire);
+    // Bulk goes at the end of this turn, as it would without the delay: a reading socket's
+    // flush stays well under chat.max_socket_buffer_bytes, and a stalled one is cut before
+    // it holds much more than that.
+    if ((c.pendingBytes += wire.length) >= FLUSH_NOW_BYTES && this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      setImmediate(this.flushDue);
+    }
   }
 
-  private uncorkAll(): void {
+  /**
+   * A flush at the end of this turn of the event loop, or, when the last one was less than
+   * `socketFlushMs` ago, once that much time has passed since it. Each write to a socket costs a
+   * system call and, on the other end, a wake-up and a read: at 100 messages a second to 1,000
+   * sockets that was most of a core on each side. A busy gateway so writes the messages due to a
+   * socket together, at most 1,000 / `socketFlushMs` times a second, while a quiet one (a
+   * message now and then) still writes each at once.
+   */
+  private scheduleFlush(): void {
+    const wait = this.lastFlush + (this.opts.socketFlushMs ?? 0) - performance.now();
+    if (wait <= 0) setImmediate(this.flushDue);
+    else this.flushTimer = setTimeout(this.flushDue, wait);
+  }
+
+  private readonly flushDue = (): void => {
+    this.flushTimer = null;
+    this.lastFlush = performance.now();
+    const due = this.due;
+    this.due = this.flushing;
+    this.flushing = due;
     const limit = this.opts.maxBufferedBytes ?? 2 * 1024 * 1024;
-    for (const c of this.corked) {
-      (c.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
-      // What is still buffered after the flush is what the peer has not read.
-      if (c.ws.bufferedAmount > limit) this.guard('slow consumer', () => this.tooSlow(c), c);
+    // The same frames usually go to every socket (one channel, one message): joined once, not once per socket.
+    let joinedOf: Buffer[] | null = null;
+    let joined: Buffer | null = null;
+    for (let i = 0; i < due.length; i++) {
+      const c = due[i]!;
+      const frames = c.pending;
+      if (frames.length === 0) continue; // written by send() meanwhile
+      try {
+        let bytes = frames[0]!;
+        if (frames.length > 1) {
+          if (!joinedOf || !sameFrames(joinedOf, frames)) {
+            joined = Buffer.concat(frames);
+            joinedOf = frames.slice();
+          }
+          bytes = joined!;
+        }
+        this.write(c, bytes);
+        frames.length = 0;
+        c.pendingBytes = 0;
+        // What is still buffered after the write is what the peer has not read.
+        if (c.ws.bufferedAmount > limit) this.tooSlow(c);
+      } catch (err) {
+        this.opts.logger.warn({ err, socket_id: c.id }, 'realtime flush failed');
+      } finally {
+        frames.length = 0;
+        c.pendingBytes = 0;
+      }
     }
-    this.corked.clear();
+    due.length = 0;
+  };
+
+  private write(c: Conn, bytes: Buffer): void {
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    (c.ws as unknown as { _socket?: Duplex })._socket?.write(bytes);
+  }
+
+  /** What is pending for this socket goes now (before a frame of ws.send, a close). */
+  private flushConn(c: Conn): void {
+    if (c.pending.length === 0) return;
+    this.write(c, c.pending.length === 1 ? c.pending[0]! : Buffer.concat(c.pending));
+    c.pending.length = 0;
+    c.pendingBytes = 0;
+  }
+
+  /** A frame through `ws.send` (framed there), after what push() holds for the socket. */
+  private send(c: Conn, text: string): void {
+    this.flushConn(c);
+    c.ws.send(text);
+  }
+
+  private closeConn(c: Conn, code: number, reason: string): void {
+    this.flushConn(c);
+    c.ws.close(code, reason);
   }
 
   /**
@@ -535,7 +631,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     this.opts.logger.warn({ socket_id: c.id, buffered: c.ws.bufferedAmount }, 'realtime socket closed: it stopped reading');
     this.slowClosed++;
     this.drop(c);
-    c.ws.close(ERR.overCapacity, 'Not reading: reconnect and catch up');
+    this.closeConn(c, ERR.overCapacity, 'Not reading: reconnect and catch up');
     // The close frame waits behind all it has not read; its buffers go now, not after ws's 30 s.
     setTimeout(() => c.ws.terminate(), 2_000).unref();
   }
@@ -551,7 +647,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     // They get nothing more (a message now, after a gap, would hide the gap from their catch-up).
     for (const c of stale) this.guard('resync', () => this.drop(c), c);
     this.held = false;
-    for (const c of stale) setTimeout(() => c.ws.close(ERR.generic, 'Reconnect and catch up'), Math.random() * spreadMs).unref();
+    for (const c of stale) setTimeout(() => this.closeConn(c, ERR.generic, 'Reconnect and catch up'), Math.random() * spreadMs).unref();
   }
 
   /**
@@ -614,7 +710,7 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     const conn = this.conns.get(socketId);
     if (!conn?.channels.has(channel)) return;
     this.unsubscribe(conn, channel);
-    conn.ws.send(frame('pusher:subscription_error', { type: 'AuthError', error: 'Access revoked', status: 403 }, channel));
+    this.send(conn, frame('pusher:subscription_error', { type: 'AuthError', error: 'Access revoked', status: 403 }, channel));
   }
 
   private drop(conn: Conn): void {
@@ -631,9 +727,9 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
       if (!c.pingSent) {
         c.pingSent = true;
         c.lastSeen = now - timeout + 30_000;
-        c.ws.send(frame('pusher:ping', {}));
+        this.send(c, frame('pusher:ping', {}));
       } else {
-        c.ws.close(ERR.pongTimeout, 'Pong reply not received');
+        this.closeConn(c, ERR.pongTimeout, 'Pong reply not received');
         this.drop(c);
       }
     }
@@ -643,9 +739,10 @@ export class RealtimeGateway implements ClusterTarget, RevocationGateway {
     if (this.timer) clearInterval(this.timer);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     if (this.countTimer) clearTimeout(this.countTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.countDirty.clear();
     this.presenceQueue.clear();
-    for (const c of this.conns.values()) c.ws.close(ERR.generic, 'Server shutting down');
+    for (const c of this.conns.values()) this.closeConn(c, ERR.generic, 'Server shutting down');
     this.conns.clear();
     await new Promise<void>((r) => this.wss.close(() => r()));
   }
@@ -671,6 +768,13 @@ export function wireFrame(text: string): Buffer {
   }
   out.write(text, head, 'utf8');
   return out;
+}
+
+/** The same frames in the same order (the same Buffers: each frame is built once for all its sockets). */
+function sameFrames(a: Buffer[], b: Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function someoneHides(subscribers: Set<Conn>, channel: string): boolean {
