@@ -163,6 +163,31 @@ export function eachQuarter(s: string, visit: (q: number, n: number) => void): v
   }
 }
 
+/** Sparse quarters ("q:n,q:n") as running sums: [q] = the count of quarters before q (q = 0 … 96). */
+export function runningSums(quarters: string): Int32Array {
+  const out = new Int32Array(97);
+  // Read by character codes (a year's calendar parses ~366 of these): digits, ':' 58, ',' 44, '-' 45.
+  let q = 0;
+  let n = 0;
+  let sign = 1;
+  let count = false;
+  for (let i = 0; i < quarters.length; i++) {
+    const c = quarters.charCodeAt(i);
+    if (c === 58) count = true;
+    else if (c === 44) {
+      out[q + 1]! += sign * n;
+      q = n = 0;
+      sign = 1;
+      count = false;
+    } else if (c === 45) sign = -1;
+    else if (count) n = n * 10 + c - 48;
+    else q = q * 10 + c - 48;
+  }
+  if (count) out[q + 1]! += sign * n;
+  for (let i = 1; i <= 96; i++) out[i]! += out[i - 1]!;
+  return out;
+}
+
 /**
  * Cumulative quarter counts in fixed width: for q = 1 … 96, the count of quarters before q, each
  * in CUM_WIDTH base-36 digits. Any run of quarters (a local hour, the part of a UTC date that
