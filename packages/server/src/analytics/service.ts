@@ -156,9 +156,7 @@ export class AnalyticsService {
     const splits = full ? [] : this.splits(r);
     const many = splits.length > 3;
     let q = this.db.selectFrom('activity_counts').select(['community_id', 'date', 'kind', 'total']);
-    q = where.dates
-      ? q.where('date', 'in', where.dates)
-      : q.where('date', '>=', addDays(r.from, -1)).where('date', '<=', addDays(r.to, 1));
+    q = where.dates ? q.where('date', 'in', where.dates) : q.where('date', '>=', addDays(r.from, -1)).where('date', '<=', addDays(r.to, 1));
     if (where.userId !== undefined) q = q.where('user_id', '=', where.userId);
     q = where.kinds.length === 1 ? q.where('kind', '=', where.kinds[0]!) : q.where('kind', 'in', where.kinds);
     if (where.communityIds !== null)

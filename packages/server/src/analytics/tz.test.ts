@@ -15,6 +15,7 @@ import {
   localToday,
   offsetMinutes,
   quarterOf,
+  runningSums,
 } from './tz';
 
 describe('rollup time zones', () => {
@@ -103,5 +104,19 @@ describe('read-side rollup helpers', () => {
     const at = (i: number) => (i < 0 ? 0 : parseInt(cum.slice(i * 5, i * 5 + 5), 36));
     expect(at(dayOfYear('2026-03-01')) - at(dayOfYear('2026-01-01'))).toBe(4);
     expect(at(365) - at(-1)).toBe(12);
+  });
+
+  it('turns sparse quarters into the running sums the fixed-width encoding holds', () => {
+    const counts = new Map<number, number>([
+      [0, 3],
+      [21, 1],
+      [22, 117],
+      [95, 40],
+      [47, -2],
+    ]);
+    const sums = runningSums(encodeQuarters(counts));
+    const cum = encodeCum(counts);
+    for (let q = 0; q <= 96; q++) expect(sums[q]).toBe(q === 96 ? 159 : cumAt(cum, q));
+    expect([...runningSums('')]).toEqual(Array(97).fill(0));
   });
 });
