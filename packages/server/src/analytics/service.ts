@@ -216,14 +216,16 @@ export class AnalyticsService {
           ? q.where('community_id', '=', where.communityIds[0]!)
           : q.where('community_id', 'in', where.communityIds);
     const rows = await q.execute();
-    return rows.map((row) => {
-      const cum = runningSums(row.quarters);
+    const sums = new Int32Array(97 * rows.length);
+    return rows.map((row, i) => {
+      const base = 97 * i;
+      runningSums(row.quarters, sums, base);
       return {
         communityId: Number(row.community_id),
         date: row.date,
         kind: ALL,
         total: Number(row.total),
-        at: (qq: number) => cum[qq <= 0 ? 0 : qq >= 96 ? 96 : qq]!,
+        at: (qq: number) => sums[base + (qq <= 0 ? 0 : qq >= 96 ? 96 : qq)]!,
       };
     });
   }
@@ -273,6 +275,7 @@ export class AnalyticsService {
     const toRead = new Map<string, { communities: Set<number>; dates: Set<string> }>();
     const wanted = new Set<string>();
     for (const [key, list] of days) {
+      if (list.length === 1 && starOf.has(key)) continue;
       list.sort((a, b) => HEATMAP_KINDS.indexOf(a as RollupKind) - HEATMAP_KINDS.indexOf(b as RollupKind));
       const read = starOf.has(key) ? list.slice(0, -1) : list;
       const [c, date] = key.split('|');
@@ -305,15 +308,19 @@ export class AnalyticsService {
     for (const [key, list] of days) {
       const whole = starOf.get(key);
       if (!whole) continue;
-      const others = readOf.get(key) ?? [];
+      const others = readOf.get(key);
       const kind = list.at(-1)!;
-      rows.push({
-        communityId: whole.communityId,
-        date: whole.date,
-        kind,
-        total: others.reduce((n, o) => n - o.total, whole.total),
-        at: (qq: number) => others.reduce((n, o) => n - o.at(qq), whole.at(qq)),
-      });
+      rows.push(
+        others
+          ? {
+              communityId: whole.communityId,
+              date: whole.date,
+              kind,
+              total: others.reduce((n, o) => n - o.total, whole.total),
+              at: (qq: number) => others.reduce((n, o) => n - o.at(qq), whole.at(qq)),
+            }
+          : { ...whole, kind },
+      );
     }
     const asked = new Set(kinds);
     return [star, rows.filter((row) => asked.has(row.kind))];

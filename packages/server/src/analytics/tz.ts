@@ -164,9 +164,9 @@ export function eachQuarter(s: string, visit: (q: number, n: number) => void): v
 }
 
 /** Sparse quarters ("q:n,q:n") as running sums: [q] = the count of quarters before q (q = 0 … 96). */
-export function runningSums(quarters: string): Int32Array {
-  const out = new Int32Array(97);
-  // Read by character codes (a year's calendar parses ~366 of these): digits, ':' 58, ',' 44, '-' 45.
+export function runningSums(quarters: string, out = new Int32Array(97), at = 0): Int32Array {
+  // Into out[at … at + 96] (a read of a year fills one array for all its rows: a typed array of
+  // its own per row is a separate allocation outside the heap each). Read by character codes (a year's calendar parses ~366 of these): digits, ':' 58, ',' 44, '-' 45.
   let q = 0;
   let n = 0;
   let sign = 1;
@@ -175,7 +175,7 @@ export function runningSums(quarters: string): Int32Array {
     const c = quarters.charCodeAt(i);
     if (c === 58) count = true;
     else if (c === 44) {
-      out[q + 1]! += sign * n;
+      out[at + q + 1]! += sign * n;
       q = n = 0;
       sign = 1;
       count = false;
@@ -183,8 +183,8 @@ export function runningSums(quarters: string): Int32Array {
     else if (count) n = n * 10 + c - 48;
     else q = q * 10 + c - 48;
   }
-  if (count) out[q + 1]! += sign * n;
-  for (let i = 1; i <= 96; i++) out[i]! += out[i - 1]!;
+  if (count) out[at + q + 1]! += sign * n;
+  for (let i = at + 1; i <= at + 96; i++) out[i]! += out[i - 1]!;
   return out;
 }
 
