@@ -9,6 +9,7 @@ import { benchModerationIngest } from './moderation-ingest';
 import { benchPointsIngest } from './points-ingest';
 import { benchNotificationsFanout } from './notifications-fanout';
 import { benchRealtime } from './realtime';
+import { benchRollupApply } from './rollup-apply';
 import { benchRollupCost } from './rollup-cost';
 import { benchSearch } from './search';
 import { benchSustainedIngest } from './sustained-ingest';
@@ -48,6 +49,8 @@ const results = {
   heatmap_analytics: await benchHeatmap(),
   // What the activity rollups cost the chat ingest: server CPU per message, heatmap on vs off.
   rollup_cost: await benchRollupCost(),
+  // The rollups' write CPU per message in process, with and without the 0017 index of the `*` rows.
+  rollup_apply: await benchRollupApply(),
   markdown_mentions: benchMarkdownMentions(),
   notifications_fanout: await benchNotificationsFanout(),
 };

@@ -23,7 +23,7 @@ import type { DialectName } from '../platform/db/connect';
 import type { DbHandle } from '../platform/db/transaction';
 import { forbidden, invalid, notFound } from '../platform/errors';
 
-import { ACTIVE_KINDS, ALL, type RollupKind } from './rollup';
+import { ACTIVE_KINDS, ALL, HEATMAP_KINDS, type RollupKind } from './rollup';
 import {
   addDays,
   base36At,
@@ -33,6 +33,7 @@ import {
   dayOfYear,
   daysBetween,
   eachQuarter,
+  runningSums,
   localDaySegments,
   localDayStartMs,
   localSegments,
@@ -75,6 +76,7 @@ const FIELD_OF: Partial<Record<RollupKind, AnalyticsSeriesField>> = {
 
 /** A rollup row as read: its total and the running sum before any quarter the read needs. */
 interface CountRow {
+  communityId: number;
   date: string;
   kind: string;
   total: number;
@@ -144,20 +146,17 @@ export class AnalyticsService {
   /**
    * Rows of `activity_counts` for [from − 1, to + 1] (UTC dates around the local range), read
    * as the subject's index gives them: `full` brings the whole running sums (for grids and
-   * hours), otherwise only the running sums at the local-day splits.
+   * hours), otherwise only the running sums at the local-day splits. `dates`: only those dates.
    */
   private async countRows(
     r: Range,
-    where: { userIds?: number[]; userId?: number; communityIds: number[] | null; kinds: string[] },
-    full: boolean | 'star',
+    where: { userId?: number; communityIds: number[] | null; kinds: string[]; dates?: string[] },
+    full: boolean,
   ): Promise<CountRow[]> {
-    const splits = full === true ? [] : this.splits(r);
+    const splits = full ? [] : this.splits(r);
     const many = splits.length > 3;
-    let q = this.db
-      .selectFrom('activity_counts')
-      .select(['date', 'kind', 'total'])
-      .where('date', '>=', addDays(r.from, -1))
-      .where('date', '<=', addDays(r.to, 1));
+    let q = this.db.selectFrom('activity_counts').select(['community_id', 'date', 'kind', 'total']);
+    q = where.dates ? q.where('date', 'in', where.dates) : q.where('date', '>=', addDays(r.from, -1)).where('date', '<=', addDays(r.to, 1));
     if (where.userId !== undefined) q = q.where('user_id', '=', where.userId);
     q = where.kinds.length === 1 ? q.where('kind', '=', where.kinds[0]!) : q.where('kind', 'in', where.kinds);
     if (where.communityIds !== null)
@@ -165,25 +164,31 @@ export class AnalyticsService {
         where.communityIds.length === 1
           ? q.where('community_id', '=', where.communityIds[0]!)
           : q.where('community_id', 'in', where.communityIds);
-    const picks =
-      full === true || many
+    // SQLite's substr counts characters from the start of a text; over the text's bytes (a
+    // blob: the encodings are ASCII) it seeks, so a split deep in the row costs no walk.
+    const sqlite = this.d.dialect === 'sqlite';
+    const picks: Array<AliasedRawBuilder<string, string>> =
+      full || many
         ? [sql<string>`cum`.as('cum')]
-        : [
-            // 'star': the `*` rows whole (grids), the others only their splits (no 576-character string each).
-            ...(full === 'star' ? [sql<string>`case when kind = ${ALL} then cum end`.as('cum')] : []),
-            ...splits.map((at, i) => sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`.as(`p${i}`)),
-          ];
+        : splits.map((at, i) =>
+            (sqlite
+              ? sql<string>`cast(substr(cast(cum as blob), ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)}) as text)`
+              : sql<string>`substr(cum, ${sql.lit((at - 1) * CUM_WIDTH + 1)}, ${sql.lit(CUM_WIDTH)})`
+            ).as(`p${i}`),
+          );
     const rows = (await q.select(picks).execute()) as Array<
-      Record<string, unknown> & { date: string; kind: string; total: number | string }
+      Record<string, unknown> & { community_id: number | string; date: string; kind: string; total: number | string }
     >;
     return rows.map((row) => {
       const total = Number(row.total);
+      const communityId = Number(row.community_id);
       if (typeof row.cum === 'string') {
         const cum = row.cum;
-        return { date: row.date, kind: row.kind, total, at: (qq: number) => (qq >= 96 ? total : cumAt(cum, qq)) };
+        return { communityId, date: row.date, kind: row.kind, total, at: (qq: number) => (qq >= 96 ? total : cumAt(cum, qq)) };
       }
       const vals = splits.map((_, i) => base36At(String(row[`p${i}`]), 0, CUM_WIDTH));
       return {
+        communityId,
         date: row.date,
         kind: row.kind,
         total,
@@ -193,19 +198,132 @@ export class AnalyticsService {
   }
 
   /**
-   * The `*` rows whole and the rows of `kinds` (their local-day splits). On SQLite one query
-   * reads both (the kinds of a date sit on the same pages, and nothing crosses a network); the
-   * server dialects run the two queries side by side.
+   * A subject's `*` rows for [from − 1, to + 1], whole: their sparse quarters turned into running
+   * sums. `kind = '*'` is written out (not bound), so SQLite reads them from the partial index of
+   * the `*` rows (migration 0017) alone: a few dozen adjacent pages rather than a page per date.
+   */
+  private async starRows(r: Range, where: { userId: number; communityIds: number[] | null }): Promise<CountRow[]> {
+    let q = this.db
+      .selectFrom('activity_counts')
+      .select(['community_id', 'date', 'kind', 'total', 'quarters'])
+      .where('user_id', '=', where.userId)
+      .where(sql<boolean>`kind = ${sql.lit(ALL)}`)
+      .where('date', '>=', addDays(r.from, -1))
+      .where('date', '<=', addDays(r.to, 1));
+    if (where.communityIds !== null)
+      q =
+        where.communityIds.length === 1
+          ? q.where('community_id', '=', where.communityIds[0]!)
+          : q.where('community_id', 'in', where.communityIds);
+    const rows = await q.execute();
+    const sums = new Int32Array(97 * rows.length);
+    return rows.map((row, i) => {
+      const base = 97 * i;
+      runningSums(row.quarters, sums, base);
+      return {
+        communityId: Number(row.community_id),
+        date: row.date,
+        kind: ALL,
+        total: Number(row.total),
+        at: (qq: number) => sums[base + (qq <= 0 ? 0 : qq >= 96 ? 96 : qq)]!,
+      };
+    });
+  }
+
+  /**
+   * The `*` rows whole and the rows of `kinds` (their local-day splits). A `*` row is the sum of
+   * its user, community and date's heatmap-kind rows, so of those only all but one are read: which
+   * exist comes from the index (user_id, kind, community_id, date) alone, and the last kind of
+   * each day is its `*` row minus the others. A member who did one kind of thing that day costs
+   * one row read, not two (each row is a page of its own once the table is large). Kinds outside
+   * the `*` rows (membership) are read as they are.
    */
   private async starAndKinds(
     r: Range,
     where: { userId: number; communityIds: number[] | null },
     kinds: string[],
   ): Promise<[CountRow[], CountRow[]]> {
-    if (this.d.dialect !== 'sqlite')
-      return Promise.all([this.countRows(r, { ...where, kinds: [ALL] }, true), this.countRows(r, { ...where, kinds }, false)]);
-    const rows = await this.countRows(r, { ...where, kinds: [ALL, ...kinds] }, 'star');
-    return [rows.filter((x) => x.kind === ALL), rows.filter((x) => x.kind !== ALL)];
+    const summed = kinds.filter((k) => HEATMAP_KINDS.includes(k as RollupKind));
+    const apart = kinds.filter((k) => !HEATMAP_KINDS.includes(k as RollupKind));
+    let keys = this.db
+      .selectFrom('activity_counts')
+      .select(['community_id', 'date', 'kind'])
+      .where('user_id', '=', where.userId)
+      .where('kind', 'in', HEATMAP_KINDS)
+      .where('date', '>=', addDays(r.from, -1))
+      .where('date', '<=', addDays(r.to, 1));
+    if (where.communityIds !== null)
+      keys =
+        where.communityIds.length === 1
+          ? keys.where('community_id', '=', where.communityIds[0]!)
+          : keys.where('community_id', 'in', where.communityIds);
+    const [star, present, apartRows] = await Promise.all([
+      this.starRows(r, where),
+      summed.length ? keys.execute() : Promise.resolve([]),
+      apart.length ? this.countRows(r, { ...where, kinds: apart }, false) : Promise.resolve([]),
+    ]);
+    const starOf = new Map(star.map((row) => [`${row.communityId}|${row.date}`, row]));
+    // Per community and date, its kinds in HEATMAP_KINDS order; all but the last are read
+    // (all of them if its `*` row is missing, which the rollups never leave so).
+    const days = new Map<string, string[]>();
+    for (const k of present) {
+      const key = `${Number(k.community_id)}|${k.date}`;
+      const list = days.get(key);
+      if (list) list.push(k.kind);
+      else days.set(key, [k.kind]);
+    }
+    const toRead = new Map<string, { communities: Set<number>; dates: Set<string> }>();
+    const wanted = new Set<string>();
+    for (const [key, list] of days) {
+      if (list.length === 1 && starOf.has(key)) continue;
+      list.sort((a, b) => HEATMAP_KINDS.indexOf(a as RollupKind) - HEATMAP_KINDS.indexOf(b as RollupKind));
+      const read = starOf.has(key) ? list.slice(0, -1) : list;
+      const [c, date] = key.split('|');
+      for (const kind of read) {
+        let t = toRead.get(kind);
+        if (!t) toRead.set(kind, (t = { communities: new Set(), dates: new Set() }));
+        t.communities.add(Number(c));
+        t.dates.add(date!);
+        wanted.add(`${key}|${kind}`);
+      }
+    }
+    const read = (
+      await Promise.all(
+        [...toRead].map(([kind, t]) =>
+          this.countRows(r, { userId: where.userId, communityIds: [...t.communities], kinds: [kind], dates: [...t.dates] }, false),
+        ),
+      )
+    )
+      .flat()
+      // The IN lists' cross product may bring a kind's row on a day it is the derived one.
+      .filter((row) => wanted.has(`${row.communityId}|${row.date}|${row.kind}`));
+    const readOf = new Map<string, CountRow[]>();
+    for (const row of read) {
+      const key = `${row.communityId}|${row.date}`;
+      const list = readOf.get(key);
+      if (list) list.push(row);
+      else readOf.set(key, [row]);
+    }
+    const rows: CountRow[] = [...read, ...apartRows];
+    for (const [key, list] of days) {
+      const whole = starOf.get(key);
+      if (!whole) continue;
+      const others = readOf.get(key);
+      const kind = list.at(-1)!;
+      rows.push(
+        others
+          ? {
+              communityId: whole.communityId,
+              date: whole.date,
+              kind,
+              total: others.reduce((n, o) => n - o.total, whole.total),
+              at: (qq: number) => others.reduce((n, o) => n - o.at(qq), whole.at(qq)),
+            }
+          : { ...whole, kind },
+      );
+    }
+    const asked = new Set(kinds);
+    return [star, rows.filter((row) => asked.has(row.kind))];
   }
 
   /** Adds count rows to a heatmap: day counts and kinds from the local-day splits; the grid from whole rows. */
@@ -569,15 +687,20 @@ export class AnalyticsService {
       );
       const positions = [...new Set(spans.flatMap((sp) => (sp ? sp.filter((x) => x >= 0) : [])))];
       if (positions.length === 0) continue;
-      // SQLite reads one run of the running sums, from the first position needed to the last: its
-      // substr walks a text from its first character, so one substr per row (not one per
-      // position: four of a 1,830-character row cost 4× reading it whole) and a few hundred
-      // characters to allocate, not the whole row. The server dialects send only the numbers.
+      // SQLite reads one run of the running sums, from the first position needed to the last
+      // (one string per row: six small ones cost more to hand over than one of a few hundred
+      // characters), cut from the row's bytes: substr over a text counts characters from its
+      // start (a run at December walked ~1,700 of them per row), over a blob it seeks. The
+      // server dialects send only the numbers.
       const run = this.d.dialect === 'sqlite';
       const lo = Math.min(...positions);
       const hi = Math.max(...positions);
       const picks: Array<AliasedRawBuilder<string, string>> = run
-        ? [sql<string>`substr(cum, ${sql.lit(lo * YEAR_WIDTH + 1)}, ${sql.lit((hi - lo + 1) * YEAR_WIDTH)})`.as('run')]
+        ? [
+            sql<string>`cast(substr(cast(cum as blob), ${sql.lit(lo * YEAR_WIDTH + 1)}, ${sql.lit((hi - lo + 1) * YEAR_WIDTH)}) as text)`.as(
+              'run',
+            ),
+          ]
         : positions.map((pos, i) => sql<string>`substr(cum, ${sql.lit(pos * YEAR_WIDTH + 1)}, ${sql.lit(YEAR_WIDTH)})`.as(`p${i}`));
       const rows = (await this.db
         .selectFrom('member_activity_years')

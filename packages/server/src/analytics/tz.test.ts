@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  addToYear,
   cumAt,
   dayOfYear,
   decodeYear,
@@ -15,6 +16,7 @@ import {
   localToday,
   offsetMinutes,
   quarterOf,
+  runningSums,
 } from './tz';
 
 describe('rollup time zones', () => {
@@ -103,5 +105,39 @@ describe('read-side rollup helpers', () => {
     const at = (i: number) => (i < 0 ? 0 : parseInt(cum.slice(i * 5, i * 5 + 5), 36));
     expect(at(dayOfYear('2026-03-01')) - at(dayOfYear('2026-01-01'))).toBe(4);
     expect(at(365) - at(-1)).toBe(12);
+  });
+
+  it('turns sparse quarters into the running sums the fixed-width encoding holds', () => {
+    const counts = new Map<number, number>([
+      [0, 3],
+      [21, 1],
+      [22, 117],
+      [95, 40],
+      [47, -2],
+    ]);
+    const sums = runningSums(encodeQuarters(counts));
+    const cum = encodeCum(counts);
+    for (let q = 0; q <= 96; q++) expect(sums[q]).toBe(q === 96 ? 159 : cumAt(cum, q));
+    expect([...runningSums('')]).toEqual(Array(97).fill(0));
+  });
+
+  it('writes running sums digit by digit as toString(36) and padStart would, and adds days to a year as a re-encoding would', () => {
+    let seed = 3;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let t = 0; t < 200; t++) {
+      const counts = new Map<number, number>();
+      for (let k = Math.floor(rnd() * 40); k > 0; k--) counts.set(Math.floor(rnd() * 96), Math.floor(rnd() * (t < 100 ? 50 : 4_000_000)));
+      let run = 0;
+      let want = '';
+      for (let q = 0; q < 96; q++) want += (run += counts.get(q) ?? 0).toString(36).padStart(6, '0');
+      expect(encodeCum(counts)).toBe(want);
+      const days = Array.from({ length: 366 }, () => (rnd() < 0.3 ? Math.floor(rnd() * 900) : 0));
+      const add = new Map<number, number>();
+      for (let k = 1 + Math.floor(rnd() * 5); k > 0; k--) add.set(Math.floor(rnd() * 366), 1 + Math.floor(rnd() * 300));
+      const year = addToYear(encodeYear(days), add);
+      for (const [d, n] of add) days[d]! += n;
+      expect(year).toBe(encodeYear(days));
+      expect(decodeYear(year)).toEqual(days);
+    }
   });
 });

@@ -16,6 +16,7 @@ import { search } from './0013_search';
 import { activityCountsLeanIndexes } from './0014_activity_counts_lean_ix';
 import { searchIndexDeferred } from './0015_search_index_deferred';
 import { gamificationFold } from './0016_gamification_fold';
+import { activityCountsStarIndex } from './0017_activity_counts_star_ix';
 import { gamificationLeanWrites } from './0018_gamification_lean_writes';
 
 /**
@@ -41,5 +42,6 @@ export const MIGRATIONS: readonly AddonMigration[] = [
   activityCountsLeanIndexes,
   searchIndexDeferred,
   gamificationFold,
+  activityCountsStarIndex,
   gamificationLeanWrites,
 ];
