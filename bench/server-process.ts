@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 
 import { signRocketJwt } from '../packages/server/src/host/rocketlms/auth/jwt';
 import { authSignature } from '../packages/server/src/realtime/protocol';
+import { NODE_FLAGS } from '../packages/server/bin/node-flags.mjs';
 
 const CLI = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
 
@@ -30,7 +31,10 @@ export function benchEnv(dir: string): NodeJS.ProcessEnv {
 /** Runs a `communities` CLI command on a bench server's data; resolves with its output. */
 export function benchCli(dir: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: benchEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', CLI, ...args], {
+      env: benchEnv(dir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -62,6 +66,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   const argv = [
     process.execPath,
     ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+    ...NODE_FLAGS,
     '--import',
     'tsx',
     CLI,
@@ -83,7 +88,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   if (split) {
     // The API process has migrated the file once it listens; the worker starts on it then.
     while (!out.includes('is running') && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-    worker = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--roles', 'worker'], {
+    worker = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', CLI, 'serve', '--roles', 'worker'], {
       env: { ...benchEnv(dir), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
