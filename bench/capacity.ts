@@ -37,17 +37,18 @@ export const ACTIVITY = {
 };
 
 /**
- * When no result file is given: this round's figures on the 2-core machine (see the README's
- * bench table): a message ~880 µs (quiet machine), a feed post 810–1,090 µs, a history page
- * 4,200–4,300 µs measured at load 20 (so ~1,500 µs taken here), a delivery 3.4–11.8 µs and a
- * connection 5–13 KB of RSS in the big-room runs at 1,000 clients (taken as 8 µs and 15 KB).
+ * When no result file is given: the figures of the README's bench table measured on the quiet
+ * 2-core machine at the end of the 2026-12-02 round (server CPU): a channel message 288–331 µs,
+ * a feed post 410 µs, a 50-message history page 325–565 µs flat out (taken as 450), a delivery
+ * to one socket 8–10 µs in the fan-out run (taken as 9) and 6.4 KB of RSS per connection in the
+ * 10,000-client big room.
  */
 const DEFAULTS: CostPerOperation = {
-  message_us: 880,
-  feed_post_us: 1_000,
-  history_page_us: 1_500,
-  delivery_us: 8,
-  connection_kb: 15,
+  message_us: 320,
+  feed_post_us: 410,
+  history_page_us: 450,
+  delivery_us: 9,
+  connection_kb: 6.4,
 };
 
 function fromBench(path: string): CostPerOperation {
