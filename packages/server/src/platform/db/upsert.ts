@@ -13,6 +13,9 @@ interface Compiled {
   columns: string[];
 }
 
+/** A placeholder value no row holds: a NUL, then the row and column. */
+const SENTINEL = '\u0000upsert:';
+
 /** Per database (its dialect adapter, shared by its transactions): SQL by shape and row count. */
 const cache = new WeakMap<object, Map<string, Compiled>>();
 
@@ -35,7 +38,7 @@ export async function upsertRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
-  const compiled = compile(handle as DbHandle, dialect, table, key, columns, rows.length, set, add);
+  const compiled = compile(handle, dialect, table, key, columns, rows.length, set, add);
   const parameters = new Array<unknown>(compiled.rows.length);
   for (let i = 0; i < parameters.length; i++) {
     const value = rows[compiled.rows[i]!]![compiled.columns[i]!];
@@ -57,7 +60,7 @@ function compile(
 ): Compiled {
   const executor = handle.getExecutor();
   let byShape = cache.get(executor.adapter);
-  if (!byShape) cache.set(executor.adapter, (byShape = new Map()));
+  if (!byShape) cache.set(executor.adapter, (byShape = new Map<string, Compiled>()));
   const shape = `${table}|${columns.join(',')}|${key.join(',')}|${set.join(',')}|${add.join(',')}|${n}`;
   const hit = byShape.get(shape);
   if (hit) return hit;
@@ -65,9 +68,9 @@ function compile(
     throw new Error(`upsertRows: ${table} is watched by the facts cache`);
   // Each value is a placeholder that comes out as one bound parameter: where it lands says
   // which row and column the parameter takes.
-  const sentinel = (r: number, c: number) => `\u0000upsert:${r}:${c}`;
+  const sentinel = (r: number, c: number) => `${SENTINEL}${r}:${c}`;
   const values = Array.from({ length: n }, (_, r) => Object.fromEntries(columns.map((c, i) => [c, sentinel(r, i)])));
-  const insert = handle.insertInto(table as never).values(values as never);
+  const insert = handle.insertInto(table as never).values(values);
   let query: CompiledQuery;
   if (set.length === 0 && add.length === 0) {
     // Nothing to update: a row whose key exists is left as it is.
@@ -91,7 +94,7 @@ function compile(
   }
   const compiled: Compiled = { query, rows: [], columns: [] };
   for (const p of query.parameters) {
-    const m = typeof p === 'string' ? /^\u0000upsert:(\d+):(\d+)$/.exec(p) : null;
+    const m = typeof p === 'string' && p.startsWith(SENTINEL) ? /^(\d+):(\d+)$/.exec(p.slice(SENTINEL.length)) : null;
     if (!m) throw new Error(`upsertRows: a parameter of ${table} is not a row value`);
     compiled.rows.push(Number(m[1]));
     compiled.columns.push(columns[Number(m[2])]!);
