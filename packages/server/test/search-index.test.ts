@@ -90,6 +90,29 @@ describe('search index (SQLite, migration 0015)', () => {
     }
   });
 
+  it('indexes a post soon after its commit without a search, and then stops: an idle server commits nothing', async () => {
+    const m = await post('okapi after its commit');
+    await vi.waitFor(() => expect(cursor('channel_messages')).toBeGreaterThanOrEqual(m.id), { timeout: 5000, interval: 50 });
+    let commits = 0;
+    s.ctx.db.groupCommit.onCommit(() => void commits++);
+    // A pass that moved rows may be followed by one more that finds none, and the post's event
+    // is still being delivered: wait for a quiet second, then nothing may commit for 1.5 s more
+    // (the indexer used to commit an empty pass every 200 ms, woken by its own commit).
+    let seen = -1;
+    await vi.waitFor(
+      async () => {
+        const before = commits;
+        await new Promise((r) => setTimeout(r, 1000));
+        seen = commits;
+        expect(commits).toBe(before);
+      },
+      { timeout: 20_000, interval: 0 },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(commits).toBe(seen);
+    expect(indexed('okapi')).toEqual([m.id]);
+  }, 60_000);
+
   it('indexes DMs, feed posts and comments the same way', async () => {
     const thread = await s.as(member).dm.start({ body: { user_ids: [owner] } });
     const dm = await s.as(member).dm.post({ params: { threadId: thread.id }, body: { content: 'wallaby secret recipe' } });

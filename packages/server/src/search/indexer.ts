@@ -112,6 +112,8 @@ export class SearchIndexer {
   private sweep: NodeJS.Timeout | undefined;
   private closed = true;
   private listening = false;
+  /** Sources the last pass moved (a commit's poke goes straight to a pass only after one that moved some). */
+  private lastMoved = 1;
 
   constructor(
     private readonly db: Pick<Db, 'groupCommit' | 'prefix'> & { sqlite: SQLite.Database },
@@ -147,7 +149,9 @@ export class SearchIndexer {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.catchUp(committed).catch((error: unknown) =>
+      // After a pass that moved nothing (the commit that woke it may be that pass's own), ask first:
+      // going straight to a pass each time would commit an empty pass every DELAY_MS forever.
+      this.catchUp(committed && this.lastMoved > 0).catch((error: unknown) =>
         this.logger.warn({ err: error }, 'search index: catching up failed; the next commit or search tries again'),
       );
     }, DELAY_MS).unref();
@@ -161,6 +165,7 @@ export class SearchIndexer {
     if (!behind && !this.statements.behind()) return;
     for (;;) {
       const { moved, full } = await this.db.groupCommit.run(() => Promise.resolve(this.statements.pass()));
+      this.lastMoved = moved;
       // A pass that left no source at its batch limit indexed every row committed before it.
       if (full > 0) continue;
       // Another process may have caught up meanwhile; behind and still unmoved is a fault, not a reason to spin.
