@@ -1,3 +1,5 @@
+import { SqliteAdapter } from 'kysely';
+
 import type { DbHandle } from '../platform/db/transaction';
 
 import { GLOBAL } from './scores';
@@ -31,7 +33,18 @@ const CHUNK = 50_000;
  * each ledger row carries; rows folded so far, fold.ts), and each profile's total (members with
  * no row left to fold). Read-only: run it beside a live server, or after a fold.
  */
-export async function verifyGamification(db: DbHandle): Promise<VerifyReport> {
+export async function verifyGamification(handle: DbHandle): Promise<VerifyReport> {
+  // In one transaction holding the fold's lock: a fold committing between the reads of the
+  // ledger's folded rows and of the period rows showed as drift (seen on MariaDB and PostgreSQL
+  // right after awards, with the folder running). SQLite's transaction reads one snapshot.
+  return handle.transaction().execute(async (db) => {
+    if (!(db.getExecutor().adapter instanceof SqliteAdapter))
+      await db.selectFrom('gamification_folds').select('id').where('name', '=', 'scores').forUpdate().execute();
+    return verifyIn(db);
+  });
+}
+
+async function verifyIn(db: DbHandle): Promise<VerifyReport> {
   const report: VerifyReport = { ledger_rows: 0, unfolded_rows: 0, scores_checked: 0, drift_count: 0, drift: [] };
   const add = (d: Drift) => {
     report.drift_count++;
