@@ -12,7 +12,7 @@ import {
   type HeatmapSettings,
   type MemberActivity,
 } from '@communities/contract';
-import { sql, type AliasedRawBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type ExpressionBuilder } from 'kysely';
 
 import { assertCan, can, type Actor } from '../access';
 import { parseSettings, type FactsLoader } from '../communities/facts';
@@ -20,6 +20,7 @@ import { userSummary } from '../communities/presenters';
 import type { HostPorts } from '../host/ports';
 import type { Viewer } from '../host/viewer';
 import type { DialectName } from '../platform/db/connect';
+import type { Database } from '../platform/db/schema';
 import type { DbHandle } from '../platform/db/transaction';
 import { forbidden, invalid, notFound } from '../platform/errors';
 
@@ -89,6 +90,10 @@ const csvCell = (v: unknown): string => {
 };
 
 /** Heatmaps, insights and the site-wide analytics, read from the rollups (see rollup.ts). */
+/** Rollup rows of these communities: `=` for one, `in` for several (the three reads of activity_counts share it). */
+const inCommunities = (ids: number[]) => (eb: ExpressionBuilder<Database, 'activity_counts'>) =>
+  ids.length === 1 ? eb('community_id', '=', ids[0]!) : eb('community_id', 'in', ids);
+
 export class AnalyticsService {
   constructor(private readonly d: AnalyticsDeps) {}
 
@@ -159,11 +164,7 @@ export class AnalyticsService {
     q = where.dates ? q.where('date', 'in', where.dates) : q.where('date', '>=', addDays(r.from, -1)).where('date', '<=', addDays(r.to, 1));
     if (where.userId !== undefined) q = q.where('user_id', '=', where.userId);
     q = where.kinds.length === 1 ? q.where('kind', '=', where.kinds[0]!) : q.where('kind', 'in', where.kinds);
-    if (where.communityIds !== null)
-      q =
-        where.communityIds.length === 1
-          ? q.where('community_id', '=', where.communityIds[0]!)
-          : q.where('community_id', 'in', where.communityIds);
+    if (where.communityIds !== null) q = q.where(inCommunities(where.communityIds));
     // SQLite's substr counts characters from the start of a text; over the text's bytes (a
     // blob: the encodings are ASCII) it seeks, so a split deep in the row costs no walk.
     const sqlite = this.d.dialect === 'sqlite';
@@ -210,11 +211,7 @@ export class AnalyticsService {
       .where(sql<boolean>`kind = ${sql.lit(ALL)}`)
       .where('date', '>=', addDays(r.from, -1))
       .where('date', '<=', addDays(r.to, 1));
-    if (where.communityIds !== null)
-      q =
-        where.communityIds.length === 1
-          ? q.where('community_id', '=', where.communityIds[0]!)
-          : q.where('community_id', 'in', where.communityIds);
+    if (where.communityIds !== null) q = q.where(inCommunities(where.communityIds));
     const rows = await q.execute();
     const sums = new Int32Array(97 * rows.length);
     return rows.map((row, i) => {
@@ -252,11 +249,7 @@ export class AnalyticsService {
       .where('kind', 'in', HEATMAP_KINDS)
       .where('date', '>=', addDays(r.from, -1))
       .where('date', '<=', addDays(r.to, 1));
-    if (where.communityIds !== null)
-      keys =
-        where.communityIds.length === 1
-          ? keys.where('community_id', '=', where.communityIds[0]!)
-          : keys.where('community_id', 'in', where.communityIds);
+    if (where.communityIds !== null) keys = keys.where(inCommunities(where.communityIds));
     const [star, present, apartRows] = await Promise.all([
       this.starRows(r, where),
       summed.length ? keys.execute() : Promise.resolve([]),
