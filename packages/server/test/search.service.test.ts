@@ -75,13 +75,13 @@ for (const dialect of ['mysql', 'postgres'] as const) {
 
       // Writers at once, with searches running between them.
       const writers = st.slice(0, WRITERS);
-      const posted: number[] = [];
+      const posted: Array<{ id: number; created_at: string }> = [];
       await Promise.all([
         ...writers.map(async (u, w) => {
-          for (let i = 0; i < PER_WRITER; i++)
-            posted.push(
-              (await s.as(u).channels.post({ params: { channelId: general }, body: { content: `capybara census w${w} n${i}` } })).id,
-            );
+          for (let i = 0; i < PER_WRITER; i++) {
+            const m = await s.as(u).channels.post({ params: { channelId: general }, body: { content: `capybara census w${w} n${i}` } });
+            posted.push({ id: m.id, created_at: m.created_at });
+          }
         }),
         ...writers.map(() => find(st[0]!, { q: 'capybara census' })),
       ]);
@@ -92,9 +92,33 @@ for (const dialect of ['mysql', 'postgres'] as const) {
         all.push(...ids(page.items));
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
-      expect(all.sort((a, b) => a - b)).toEqual(posted.sort((a, b) => a - b));
-      // Newest first among equals.
-      expect(ids((await find(st[0]!, { q: 'capybara census', limit: 1 })).items)).toEqual([Math.max(...posted)]);
+      expect([...all].sort((a, b) => a - b)).toEqual(posted.map((m) => m.id).sort((a, b) => a - b));
+      // Equally relevant, so newest first across the pages: by created_at, then the higher id. Not
+      // by id alone: each post stamps its time before its transaction takes an id, and concurrent
+      // transactions on MariaDB and PostgreSQL take theirs in any order (the highest id is not
+      // always the newest; on PostgreSQL it once came second here).
+      const newestFirst = [...posted]
+        .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id))
+        .map((m) => m.id);
+      expect(all).toEqual(newestFirst);
+      expect(ids((await find(st[0]!, { q: 'capybara census', limit: 1 })).items)).toEqual([newestFirst[0]]);
+
+      // The same, with the times set: a later id with an earlier time comes after; at one time, the higher id first.
+      const real = s.ctx.clock;
+      const now = real.now().getTime();
+      const postAt = async (user: number, at: number, content: string) => {
+        s.ctx.clock = { now: () => new Date(at) };
+        try {
+          return (await s.as(user).channels.post({ params: { channelId: general }, body: { content } })).id;
+        } finally {
+          s.ctx.clock = real;
+        }
+      };
+      const newest = await postAt(st[4]!, now, 'tapir trail alpha');
+      const older = await postAt(st[5]!, now - 1_000, 'tapir trail beta');
+      const tiedFirst = await postAt(st[6]!, now - 2_000, 'tapir trail gamma');
+      const tiedSecond = await postAt(st[7]!, now - 2_000, 'tapir trail delta');
+      expect(ids((await find(st[0]!, { q: 'tapir trail' })).items)).toEqual([newest, older, tiedSecond, tiedFirst]);
     });
 
     it('search:rebuild keeps results the same' + (dialect === 'postgres' ? ', and stems with search.language' : ''), async () => {

@@ -58,7 +58,7 @@ export const search = {
     method: 'GET',
     path: '/api/communities/search',
     summary:
-      'Full-text search over messages, direct messages, posts, comments, members and communities the caller can see; by relevance, then newest; pages through at most 200 results',
+      'Full-text search over messages, direct messages, posts, comments, members and communities the caller can see; by relevance, then newest (created_at; at equal times the higher id first); pages through at most 200 results',
     tag: 'search',
     query: searchQuerySchema,
     response: page(searchResultSchema),

@@ -1,4 +1,10 @@
-import { SEARCH_MAX_RESULTS, type CommunitiesConfig, type SearchResult, type searchQuerySchema } from '@communities/contract';
+import {
+  SEARCH_MAX_RESULTS,
+  SEARCH_RESULT_KINDS,
+  type CommunitiesConfig,
+  type SearchResult,
+  type searchQuerySchema,
+} from '@communities/contract';
 import { sql, type RawBuilder } from 'kysely';
 import type { z } from 'zod';
 
@@ -56,6 +62,8 @@ interface Hit {
 }
 
 const num = (v: unknown) => Number(v);
+/** The order of hits equal in everything else. */
+const KIND_ORDER: readonly SearchResult['kind'][] = SEARCH_RESULT_KINDS;
 
 /**
  * Full-text search, access-filtered: every community, channel, thread and row it looks at is one
@@ -65,6 +73,9 @@ const num = (v: unknown) => Number(v);
  * the feed show them. Each source gives at most SEARCH_MAX_RESULTS candidates (see `fullText`);
  * those are ranked together by matched words,
  * then hits, then recency, and paged (bounded paging: offset cursors up to 200 results).
+ * Recency is `created_at`, the time a result shows and `before`/`after` filter by, then the
+ * higher id. On MariaDB and PostgreSQL concurrent writes stamp their time before their own
+ * transaction takes an id, so among rows written at once a higher id may carry an earlier time.
  */
 export class SearchService {
   constructor(
@@ -383,12 +394,18 @@ export class SearchService {
     }
     await Promise.all(tasks);
 
-    // Relevance (distinct words matched, then hits), then newest.
+    // Relevance (distinct words matched, then hits), then newest (created_at, then the higher id),
+    // then kind: the sources answer in whatever order their queries finish, and ids of different
+    // tables can be equal, so without the kind two such hits would swap between the pages of one search.
     const ranked = hits
       .map((h) => ({ h, r: relevance(h.source, terms) }))
       .sort(
         (a, b) =>
-          b.r.matched - a.r.matched || b.r.hits - a.r.hits || (b.h.createdAt ?? '').localeCompare(a.h.createdAt ?? '') || b.h.id - a.h.id,
+          b.r.matched - a.r.matched ||
+          b.r.hits - a.r.hits ||
+          (b.h.createdAt ?? '').localeCompare(a.h.createdAt ?? '') ||
+          b.h.id - a.h.id ||
+          KIND_ORDER.indexOf(a.h.kind) - KIND_ORDER.indexOf(b.h.kind),
       )
       .slice(0, SEARCH_MAX_RESULTS);
     // Snippets (Markdown parsed, highlights) for the page only.
