@@ -342,9 +342,10 @@ export class Ledger {
     const levelFor = (p: number) => levelOf(p, rules.level_thresholds);
     let deltas: ScoreDelta[] = [];
     const out = await inTransaction(this.db, async (trx) => {
+      // In key order: two rounds holding the same events wait on each other's keys in one order, never in a circle.
       const written = await this.insertRows(
         trx,
-        pending.map((p) => p.row),
+        pending.map((p) => p.row).sort((a, b) => (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0)),
       );
       const fresh = pending.filter((p) => written.has(p.row.source_key));
       const applied = await this.apply(
@@ -396,13 +397,12 @@ export class Ledger {
   }
 
   /**
-   * Inserts ledger rows, skipping source keys already present; returns the keys this call wrote.
-   * SQLite and PostgreSQL: multi-row inserts compiled once, handing back the keys they inserted.
+   * Inserts ledger rows in their order, skipping source keys already present; returns the keys
+   * this call wrote. SQLite and PostgreSQL: multi-row inserts compiled once, handing back the
+   * keys they inserted.
    */
-  private async insertRows(trx: Tx, unordered: readonly LedgerRow[]): Promise<Set<string>> {
+  private async insertRows(trx: Tx, rows: readonly LedgerRow[]): Promise<Set<string>> {
     const written = new Set<string>();
-    // In key order: two rounds holding the same events wait on each other's keys in one order, never in a circle.
-    const rows = [...unordered].sort((a, b) => (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0));
     if (this.dialect === 'mysql') {
       // MariaDB's INSERT IGNORE says how many rows, not which: one statement a row, same transaction.
       for (const r of rows) {
@@ -482,6 +482,7 @@ export class Ledger {
         created_at: at,
         updated_at: at,
       }));
+      // Latest award first, as they were found (every reversal takes its rows in that order).
       const written = await this.insertRows(trx, reversals);
       const fresh = reversals.filter((r) => written.has(r.source_key));
       deltas = (await this.apply(trx, fresh, levelFor)).deltas;
