@@ -1,14 +1,13 @@
-import { sql } from 'kysely';
-
 import type { DialectName } from '../platform/db/connect';
 import type { Logger } from '../platform/logger';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
+import { updateWhereIn, upsertRows } from '../platform/db/upsert';
 
 import { GLOBAL, type ScoreDelta, type SqlScores } from './scores';
 
 /** Ledger rows one fold transaction takes at most (each moves up to four period rows and a profile). */
 const FOLD_BATCH = 5000;
-/** Ids an IN list carries, rows a multi-row profile upsert carries. */
+/** Ids an IN list carries. */
 const CHUNK = 1000;
 /** After a failed fold, the next attempt waits this long. */
 const RETRY_MS = 1000;
@@ -29,56 +28,46 @@ export interface ProfileTotal {
   level: number;
 }
 
-/** Sets members' profiles to their site-wide totals and levels (one multi-row upsert per chunk, in member order). */
+/**
+ * Sets members' profiles to their site-wide totals and levels, in member order, in multi-row
+ * upserts compiled once (upsertRows): the fold's, and on SQLite the award's own (ledger.ts).
+ */
 export async function upsertProfiles(trx: Tx, dialect: DialectName, rows: readonly ProfileTotal[], now: string): Promise<void> {
   const sorted = [...rows].sort((a, b) => a.user_id - b.user_id);
-  for (let i = 0; i < sorted.length; i += CHUNK) {
-    const values = sorted.slice(i, i + CHUNK).map((r) => ({
-      user_id: r.user_id,
-      settings: '{}',
-      created_at: now,
-      total_points: r.points,
-      level: r.level,
-      xp: r.points,
-      last_awarded_at: now,
-      updated_at: now,
-    }));
-    const insert = trx.insertInto('gamification_profiles').values(values);
-    await (
-      dialect === 'mysql'
-        ? insert.onDuplicateKeyUpdate({
-            total_points: sql<number>`values(total_points)`,
-            level: sql<number>`values(level)`,
-            xp: sql<number>`values(xp)`,
-            last_awarded_at: sql<string>`values(last_awarded_at)`,
-            updated_at: sql<string>`values(updated_at)`,
-          })
-        : insert.onConflict((oc) =>
-            oc.column('user_id').doUpdateSet((eb) => ({
-              total_points: eb.ref('excluded.total_points'),
-              level: eb.ref('excluded.level'),
-              xp: eb.ref('excluded.xp'),
-              last_awarded_at: eb.ref('excluded.last_awarded_at'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-    ).execute();
-  }
+  const values = sorted.map((r) => ({
+    user_id: r.user_id,
+    settings: '{}',
+    created_at: now,
+    total_points: r.points,
+    level: r.level,
+    xp: r.points,
+    last_awarded_at: now,
+    updated_at: now,
+  }));
+  await upsertRows(trx, dialect, 'gamification_profiles', ['user_id'], values, [
+    'total_points',
+    'level',
+    'xp',
+    'last_awarded_at',
+    'updated_at',
+  ]);
 }
 
 /**
  * Folds the ledger into the week and month score rows and the profiles (#17, ledger-first).
- * An award's (or a reversal's) own transaction writes its ledger row (`folded = 0`) and its two
- * all-time score rows; this folder later takes the unfolded rows a batch at a time and, in one
- * transaction,
- * adds each (community, period, member)'s summed points (many awards to one key become one
- * upsert), copies the members' site-wide all-time totals into their profiles, and marks the
- * rows folded. The upserts and the marks commit together, so a row is folded exactly once
- * whatever crashes (a fold cut short rolls back whole and its rows are taken again). The rows
- * are named by id, never by an id range: on MariaDB and PostgreSQL ids commit out of order. One
- * process folds at a time: the fold locks its `gamification_folds` row first (SQLite has one
- * writer anyway). Until a row is folded, reads of its periods add it from the ledger
- * (SqlScores.unfolded), so nothing reads a period short.
+ * On MariaDB and PostgreSQL an award's (or a reversal's) own transaction writes its ledger row
+ * (`folded = 0`) and its two all-time score rows. On SQLite it writes everything, its ledger
+ * row already folded (Ledger, `foldAtOnce`): there this folder only finds rows an earlier
+ * version left, and finds none in steady state (it still runs at start-up). It takes the
+ * unfolded rows a batch at a time and, in one transaction, adds each (community, period,
+ * member)'s summed points (many awards to one key become one upsert), copies the members'
+ * site-wide all-time totals into their profiles, and marks the rows folded. The upserts and
+ * the marks commit together, so a row is folded exactly once whatever crashes (a fold cut short
+ * rolls back whole and its rows are taken again). The rows are named by id, never by an id
+ * range: on MariaDB and PostgreSQL ids commit out of order. One process folds at a time: the
+ * fold locks its `gamification_folds` row first (SQLite has one writer anyway). Until a row is
+ * folded, reads of its periods add it from the ledger (SqlScores.unfolded), so nothing reads a
+ * period short.
  */
 export class ScoreFolder {
   private running: Promise<void> | null = null;
@@ -142,13 +131,13 @@ export class ScoreFolder {
       }
       await upsertProfiles(trx, this.dialect, profiles, now);
       await this.opts.beforeMark?.(rows.length);
-      const folded = rows.map((r) => Number(r.id));
-      for (let i = 0; i < folded.length; i += CHUNK)
-        await trx
-          .updateTable('gamification_events')
-          .set({ folded: 1 })
-          .where('id', 'in', folded.slice(i, i + CHUNK))
-          .execute();
+      await updateWhereIn(
+        trx,
+        'gamification_events',
+        { folded: 1 },
+        'id',
+        rows.map((r) => Number(r.id)),
+      );
       await trx
         .updateTable('gamification_folds')
         .set((eb) => ({ rows_folded: eb('rows_folded', '+', rows.length), updated_at: now }))

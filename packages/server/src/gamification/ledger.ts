@@ -5,10 +5,11 @@ import type { DialectName } from '../platform/db/connect';
 import type { GamificationEventsTable } from '../platform/db/tables';
 import { ReusableQuery } from '../platform/db/reusable';
 import { inTransaction, type DbHandle, type Tx } from '../platform/db/transaction';
+import { upsertRows } from '../platform/db/upsert';
 
 import { levelOf } from './levels';
 import { DayMemo } from './day-memo';
-import type { ScoreFolder } from './fold';
+import { upsertProfiles, type ProfileTotal, type ScoreFolder } from './fold';
 import { dayBounds, dayKey, periodKeys } from './periods';
 import type { Leaderboards } from './boards';
 import { GLOBAL, type ScoreDelta, type SqlScores } from './scores';
@@ -62,9 +63,6 @@ interface Slot {
   week: string;
   month: string;
 }
-
-/** Rows a multi-row insert carries at most (15 columns: well under every dialect's bound-parameter limit). */
-const INSERT_CHUNK = 500;
 
 /**
  * Awards collected during one outbox round (see Ledger.collect), written together by
@@ -172,9 +170,18 @@ function ledgerReads(db: DbHandle) {
 /**
  * The points ledger: every award and reversal is a `gamification_events` row with its reason
  * (`type`), its source (`source_key`, `target_*`, `actor_id`) and its points, written in one
- * transaction with the all-time scores it moves; its week and month rows and the profile
- * follow from the ledger (fold.ts). Totals can always be
- * recomputed from it (verify.ts).
+ * transaction with the scores it moves. Totals can always be recomputed from it (verify.ts).
+ * Which scores that transaction moves is the one difference between the dialects
+ * (`foldAtOnce`, see `apply`):
+ * - SQLite (the default there): all of them. The ledger rows are written folded (`folded = 1`),
+ *   the six score rows (community and site-wide × all time, week, month) move in one multi-row
+ *   upsert and the members' profiles (site-wide total, level) are upserted, all in the award's
+ *   transaction. SQLite has one writer, and since migration 0018 a member's six score rows share
+ *   one page: a fold in a second transaction dirtied that page (and the ledger row's) again.
+ * - MariaDB and PostgreSQL: ledger-first. The ledger rows are written unfolded (`folded = 0`)
+ *   with the two all-time rows (levels, level-gated channels and own points read them at once);
+ *   the week and month rows and the profiles follow from the ledger (ScoreFolder, fold.ts), many
+ *   rounds at a time, off the writers' path.
  */
 export class Ledger {
   /**
@@ -188,6 +195,8 @@ export class Ledger {
   private readonly slots = new Map<number, Slot>();
   /** The reads `collect` runs per award, compiled once (see ReusableQuery). */
   private readonly reads: ReturnType<typeof ledgerReads>;
+  /** Whether an award's transaction writes its week and month rows and the profile too (see the class comment). */
+  private readonly foldAtOnce: boolean;
 
   constructor(
     private readonly db: DbHandle,
@@ -197,10 +206,13 @@ export class Ledger {
     private readonly settings: GamificationSettings,
     private readonly timeZone: string,
     private readonly now: () => Date,
-    /** Folds the week and month rows and the profiles in after each round (none: the caller folds, as the bench does). */
+    /** Folds the week and month rows and the profiles in after each round, ledger-first (none: the caller folds, as the bench does). */
     private readonly folder: ScoreFolder | null = null,
+    /** `foldAtOnce`: SQLite's default is true, the others' false; tests of the ledger-first path set it on SQLite. */
+    opts: { foldAtOnce?: boolean } = {},
   ) {
     this.reads = ledgerReads(db);
+    this.foldAtOnce = opts.foldAtOnce ?? dialect === 'sqlite';
   }
 
   private capKey(input: Pick<AwardInput, 'userId' | 'communityId' | 'action' | 'occurredAt'>): [day: string, key: string] {
@@ -307,7 +319,7 @@ export class Ledger {
         reverses_id: null,
         week_key: slot.week,
         month_key: slot.month,
-        folded: 0,
+        folded: this.foldAtOnce ? 1 : 0,
         created_at: at,
         updated_at: at,
       },
@@ -317,12 +329,10 @@ export class Ledger {
 
   /**
    * Writes a round's awards in one transaction: the ledger rows in multi-row inserts (a row
-   * another writer already holds is skipped, with its points; each marked not yet folded), then
-   * each member's all-time rows (community and site-wide) moved once by the round's sum
-   * (scores.addMany), which give the levels. The week and month rows and the profiles are folded
-   * in from the ledger later (fold.ts), many rounds at a time. The boards in memory or Redis move
-   * after the commit, every period at once. Returns the awards written and the level changes
-   * they made.
+   * another writer already holds is skipped, with its points), then the scores they move
+   * (`apply`), which give the levels. The boards in memory or Redis move after the commit, every
+   * period at once; ledger-first, the folder is woken. Returns the awards written and the level
+   * changes they made.
    */
   async flush(round: AwardRound): Promise<{ awarded: AwardInput[]; levels: Array<LevelChange & { userId: number }> }> {
     const pending = round.rows.splice(0);
@@ -330,45 +340,69 @@ export class Ledger {
     if (pending.length === 0) return { awarded: [], levels: [] };
     const rules = await this.settings.rules();
     const levelFor = (p: number) => levelOf(p, rules.level_thresholds);
-    const deltas: ScoreDelta[] = [];
+    let deltas: ScoreDelta[] = [];
     const out = await inTransaction(this.db, async (trx) => {
-      deltas.length = 0;
+      // In key order: two rounds holding the same events wait on each other's keys in one order, never in a circle.
       const written = await this.insertRows(
         trx,
-        pending.map((p) => p.row),
+        pending.map((p) => p.row).sort((a, b) => (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0)),
       );
       const fresh = pending.filter((p) => written.has(p.row.source_key));
-      const moves: ScoreDelta[] = [];
-      for (const p of fresh) {
-        const r = p.row;
-        const communities = r.community_id === null ? [GLOBAL] : [r.community_id, GLOBAL];
-        for (const c of communities) {
-          moves.push({ communityId: c, period: 'all', userId: r.user_id, delta: r.points });
-          for (const period of [r.week_key!, r.month_key!]) deltas.push({ communityId: c, period, userId: r.user_id, delta: r.points });
-        }
-      }
-      const now = this.now().toISOString();
-      const { moved, totals } = await this.scores.addMany(trx, moves, now, levelFor);
-      const levels: Array<LevelChange & { userId: number }> = [];
-      for (const [k, t] of totals) {
-        const [c, u] = k.split('|').map(Number) as [number, number];
-        const before = levelFor(t.before);
-        const after = levelFor(t.after);
-        if (before !== after) levels.push({ userId: u, communityId: c === GLOBAL ? null : c, before, after, points: t.after });
-      }
-      deltas.push(...moved);
-      return { awarded: fresh.map((p) => p.input), levels };
+      const applied = await this.apply(
+        trx,
+        fresh.map((p) => p.row),
+        levelFor,
+      );
+      deltas = applied.deltas;
+      return { awarded: fresh.map((p) => p.input), levels: applied.levels };
     });
     await this.boards.applied(deltas);
-    if (out.awarded.length > 0) this.folder?.schedule();
+    if (out.awarded.length > 0 && !this.foldAtOnce) this.folder?.schedule();
     return out;
   }
 
-  /** Inserts ledger rows, skipping source keys already present; returns the keys this call wrote. */
-  private async insertRows(trx: Tx, unordered: LedgerRow[]): Promise<Set<string>> {
+  /**
+   * Moves the scores of ledger rows just written, in their transaction: each member's all-time
+   * rows (community and site-wide) by the rows' sum, in one multi-row upsert with the week and
+   * month rows when `foldAtOnce` (then the members' profiles take their new site-wide totals);
+   * ledger-first the week and month rows are left to the fold. Returns every period's moves, for
+   * the boards once the transaction commits, and the level changes.
+   */
+  private async apply(
+    trx: Tx,
+    rows: readonly LedgerRow[],
+    levelFor: (points: number) => number,
+  ): Promise<{ deltas: ScoreDelta[]; levels: Array<LevelChange & { userId: number }> }> {
+    const moves: ScoreDelta[] = [];
+    const later: ScoreDelta[] = [];
+    for (const r of rows) {
+      const periods = ['all', r.week_key, r.month_key].filter((p): p is string => !!p);
+      for (const communityId of r.community_id === null ? [GLOBAL] : [r.community_id, GLOBAL])
+        for (const period of periods)
+          (period === 'all' || this.foldAtOnce ? moves : later).push({ communityId, period, userId: r.user_id, delta: r.points });
+    }
+    const now = this.now().toISOString();
+    const { moved, totals } = await this.scores.addMany(trx, moves, now, levelFor);
+    const levels: Array<LevelChange & { userId: number }> = [];
+    const profiles: ProfileTotal[] = [];
+    for (const [k, t] of totals) {
+      const [c, u] = k.split('|').map(Number) as [number, number];
+      const before = levelFor(t.before);
+      const after = levelFor(t.after);
+      if (before !== after) levels.push({ userId: u, communityId: c === GLOBAL ? null : c, before, after, points: t.after });
+      if (c === GLOBAL) profiles.push({ user_id: u, points: t.after, level: after });
+    }
+    if (this.foldAtOnce) await upsertProfiles(trx, this.dialect, profiles, now);
+    return { deltas: [...later, ...moved], levels };
+  }
+
+  /**
+   * Inserts ledger rows in their order, skipping source keys already present; returns the keys
+   * this call wrote. SQLite and PostgreSQL: multi-row inserts compiled once, handing back the
+   * keys they inserted.
+   */
+  private async insertRows(trx: Tx, rows: readonly LedgerRow[]): Promise<Set<string>> {
     const written = new Set<string>();
-    // In key order: two rounds holding the same events wait on each other's keys in one order, never in a circle.
-    const rows = [...unordered].sort((a, b) => (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0));
     if (this.dialect === 'mysql') {
       // MariaDB's INSERT IGNORE says how many rows, not which: one statement a row, same transaction.
       for (const r of rows) {
@@ -377,15 +411,17 @@ export class Ledger {
       }
       return written;
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const got = await trx
-        .insertInto('gamification_events')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.column('source_key').doNothing())
-        .returning('source_key')
-        .execute();
-      for (const g of got) if (g.source_key) written.add(g.source_key);
-    }
+    const got = await upsertRows<{ source_key: string }>(
+      trx,
+      this.dialect,
+      'gamification_events',
+      ['source_key'],
+      rows,
+      [],
+      [],
+      ['source_key'],
+    );
+    for (const g of got) written.add(g.source_key);
     return written;
   }
 
@@ -406,13 +442,14 @@ export class Ledger {
   /**
    * Takes back every award for a target (deleted or moderated content, an unmarked helpful
    * answer, a removed reaction when `actorId` and `type` narrow it). Each reversal is its own
-   * ledger row (`reversal:<type>`, source `rev:<award id>`), so doing it twice changes nothing.
+   * ledger row (`reversal:<type>`, source `rev:<award id>`), so doing it twice changes nothing;
+   * its points leave the periods they were earned in, written as an award's are (`apply`).
    */
   async reverse(target: { type: string; id: number }, only?: { actorId?: number; type?: PointAction; latest?: boolean }): Promise<number> {
     const rules = await this.settings.rules();
-    const deltas: ScoreDelta[] = [];
+    const levelFor = (p: number) => levelOf(p, rules.level_thresholds);
+    let deltas: ScoreDelta[] = [];
     const total = await inTransaction(this.db, async (trx) => {
-      deltas.length = 0;
       let q = trx
         .selectFrom('gamification_events as g')
         .selectAll('g')
@@ -425,73 +462,34 @@ export class Ledger {
       if (only?.type) q = q.where('g.type', '=', only.type);
       let rows = await q.orderBy('g.id', 'desc').execute();
       if (only?.latest) rows = rows.slice(0, 1);
-      let total = 0;
       const at = this.now().toISOString();
-      for (const g of rows) {
-        const insert = trx.insertInto('gamification_events').values({
-          user_id: g.user_id,
-          community_id: g.community_id,
-          type: `reversal:${g.type}`.slice(0, 48),
-          points: -g.points,
-          metadata: JSON.stringify({ reverses: g.id }),
-          occurred_at: at,
-          source_key: `rev:${g.id}`,
-          actor_id: g.actor_id,
-          target_type: g.target_type,
-          target_id: g.target_id,
-          reverses_id: g.id,
-          week_key: g.week_key,
-          month_key: g.month_key,
-          folded: 0,
-          created_at: at,
-          updated_at: at,
-        });
-        const r = await (
-          this.dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('source_key').doNothing())
-        ).executeTakeFirst();
-        if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) continue;
-        await this.move(
-          trx,
-          Number(g.user_id),
-          g.community_id === null ? null : Number(g.community_id),
-          // The points leave the periods they were earned in.
-          ['all', g.week_key ?? '', g.month_key ?? ''].filter(Boolean),
-          -g.points,
-          rules.level_thresholds,
-          deltas,
-        );
-        total += g.points;
-      }
-      return total;
+      const reversals: LedgerRow[] = rows.map((g) => ({
+        user_id: Number(g.user_id),
+        community_id: g.community_id === null ? null : Number(g.community_id),
+        type: `reversal:${g.type}`.slice(0, 48),
+        points: -g.points,
+        metadata: JSON.stringify({ reverses: g.id }),
+        occurred_at: at,
+        source_key: `rev:${g.id}`,
+        actor_id: g.actor_id,
+        target_type: g.target_type,
+        target_id: g.target_id,
+        reverses_id: g.id,
+        // The points leave the periods they were earned in.
+        week_key: g.week_key,
+        month_key: g.month_key,
+        folded: this.foldAtOnce ? 1 : 0,
+        created_at: at,
+        updated_at: at,
+      }));
+      // Latest award first, as they were found (every reversal takes its rows in that order).
+      const written = await this.insertRows(trx, reversals);
+      const fresh = reversals.filter((r) => written.has(r.source_key));
+      deltas = (await this.apply(trx, fresh, levelFor)).deltas;
+      return fresh.reduce((n, r) => n - r.points, 0);
     });
     await this.boards.applied(deltas);
-    if (total > 0) this.folder?.schedule();
+    if (total > 0 && !this.foldAtOnce) this.folder?.schedule();
     return total;
-  }
-
-  /**
-   * Moves a member's all-time scores (community and site-wide) by `delta` (the week and month
-   * rows and the profile follow with the fold), and notes the moves of every period in `deltas`
-   * for the boards once the transaction commits.
-   */
-  private async move(
-    trx: Tx,
-    userId: number,
-    communityId: number | null,
-    periods: readonly string[],
-    delta: number,
-    thresholds: readonly number[],
-    deltas: ScoreDelta[],
-  ): Promise<LevelChange[]> {
-    const now = this.now().toISOString();
-    const levelFor = (p: number) => levelOf(p, thresholds);
-    const communities = communityId === null ? [GLOBAL] : [communityId, GLOBAL];
-    const moved = await this.scores.add(trx, communities, userId, ['all'], delta, now, levelFor);
-    for (const c of communities) for (const period of periods) deltas.push({ communityId: c, period, userId, delta });
-    const changes: LevelChange[] = communities.map((c) => {
-      const all = moved.get(c)!;
-      return { communityId: c === GLOBAL ? null : c, before: levelFor(all.before), after: levelFor(all.after), points: all.after };
-    });
-    return changes.filter((c) => c.after !== c.before);
   }
 }

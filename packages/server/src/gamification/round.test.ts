@@ -31,6 +31,11 @@ function folder(opts: ConstructorParameters<typeof ScoreFolder>[6] = {}) {
   return new ScoreFolder(d.db, 'sqlite', scores, levelFor, () => clock, null, { batch: 37, ...opts });
 }
 
+/** A ledger that writes ledger-first (the MariaDB and PostgreSQL path: week, month and profile left to the folder), on the test's SQLite. */
+function ledgerFirst() {
+  return new Ledger(d.db, 'sqlite', scores, boards, settings, 'UTC', () => clock, null, { foldAtOnce: false });
+}
+
 /** A small deterministic PRNG (mulberry32), so a failure replays. */
 function prng(seed: number) {
   let a = seed;
@@ -75,83 +80,91 @@ const post = (i: number, userId: number, at: Date): AwardInput => ({
 });
 
 describe('award rounds', () => {
-  it('agree with SQL and the ledger after random rounds of awards, redeliveries and reversals across a week and month rollover', async () => {
-    const rnd = prng(17);
-    const periods = new Set<string>();
-    const rules = await settings.rules();
-    let next = 0;
-    const sent: AwardInput[] = [];
-    for (let r = 0; r < 60; r++) {
-      // Three days in 60 rounds: the week turns on Monday and the month on Tuesday.
-      clock = new Date(Date.parse('2026-11-29T20:00:00Z') + r * 72 * 60_000);
-      for (const p of periodKeys(clock, 'UTC')) periods.add(p);
-      for (const p of periods) for (const c of [C, GLOBAL]) await boards.top(c, p, 0, 1); // loaded: the rounds must reach them
-      const round = new AwardRound();
-      const n = 1 + Math.floor(rnd() * 40);
-      for (let k = 0; k < n; k++) {
-        const x = rnd();
-        const user = 1 + Math.floor(rnd() * 12);
-        let input: AwardInput;
-        if (x < 0.15 && sent.length)
-          input = sent[Math.floor(rnd() * sent.length)]!; // redelivered
-        else if (x < 0.5)
-          input = {
-            userId: user,
-            communityId: C,
-            action: 'receive_reaction',
-            sourceKey: `rx:${next++}`,
-            occurredAt: clock,
-            actorId: 1 + Math.floor(rnd() * 3),
-            target: { type: 'message', id: Math.floor(rnd() * next) },
-          };
-        else input = post(next++, user, clock);
-        sent.push(input);
-        await ledger.collect(input, round);
+  it.each([
+    ['at once (SQLite)', true],
+    ['ledger-first', false],
+  ])(
+    'written %s, agree with SQL and the ledger after random rounds of awards, redeliveries and reversals across a week and month rollover',
+    async (_, atOnce) => {
+      if (!atOnce) ledger = ledgerFirst();
+      const rnd = prng(17);
+      const periods = new Set<string>();
+      const rules = await settings.rules();
+      let next = 0;
+      const sent: AwardInput[] = [];
+      for (let r = 0; r < 60; r++) {
+        // Three days in 60 rounds: the week turns on Monday and the month on Tuesday.
+        clock = new Date(Date.parse('2026-11-29T20:00:00Z') + r * 72 * 60_000);
+        for (const p of periodKeys(clock, 'UTC')) periods.add(p);
+        for (const p of periods) for (const c of [C, GLOBAL]) await boards.top(c, p, 0, 1); // loaded: the rounds must reach them
+        const round = new AwardRound();
+        const n = 1 + Math.floor(rnd() * 40);
+        for (let k = 0; k < n; k++) {
+          const x = rnd();
+          const user = 1 + Math.floor(rnd() * 12);
+          let input: AwardInput;
+          if (x < 0.15 && sent.length)
+            input = sent[Math.floor(rnd() * sent.length)]!; // redelivered
+          else if (x < 0.5)
+            input = {
+              userId: user,
+              communityId: C,
+              action: 'receive_reaction',
+              sourceKey: `rx:${next++}`,
+              occurredAt: clock,
+              actorId: 1 + Math.floor(rnd() * 3),
+              target: { type: 'message', id: Math.floor(rnd() * next) },
+            };
+          else input = post(next++, user, clock);
+          sent.push(input);
+          await ledger.collect(input, round);
+        }
+        await ledger.flush(round);
+        // The folder runs now and then, a batch or all it finds, between rounds and reversals (not in
+        // the last rounds: the checks below run once before the last fold).
+        if (r < 45 && rnd() < 0.3) await (rnd() < 0.5 ? folder().foldOnce() : folder().drain());
+        if (rnd() < 0.3) await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) });
+        if (rnd() < 0.2)
+          await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) }, { type: 'receive_reaction', actorId: 2, latest: true });
       }
-      await ledger.flush(round);
-      // The folder runs now and then, a batch or all it finds, between rounds and reversals (not in
-      // the last rounds: the checks below run once before the last fold).
-      if (r < 45 && rnd() < 0.3) await (rnd() < 0.5 ? folder().foldOnce() : folder().drain());
-      if (rnd() < 0.3) await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) });
-      if (rnd() < 0.2)
-        await ledger.reverse({ type: 'message', id: Math.floor(rnd() * next) }, { type: 'receive_reaction', actorId: 2, latest: true });
-    }
-    expect(periods.size).toBeGreaterThanOrEqual(5); // all, two weeks, two months
-    // Before the last fold (reads add what is not folded), and after it.
-    await boardsMatchSql(periods);
-    const before = await verifyGamification(d.db);
-    expect(before.unfolded_rows).toBeGreaterThan(0);
-    expect(before.drift).toEqual([]);
-    await folder().drain();
-    await boardsMatchSql(periods);
-    const v = await verifyGamification(d.db);
-    expect(v.ledger_rows).toBeGreaterThan(500);
-    expect(v.unfolded_rows).toBe(0);
-    expect(v.drift).toEqual([]);
-    // Caps held across rounds: no member earned more than a day's cap for an action on one day.
-    const perDay = await d.db
-      .selectFrom('gamification_events')
-      .select((eb) => [
-        'user_id',
-        'type',
-        eb.fn('substr', ['occurred_at', eb.val(1), eb.val(10)]).as('day'),
-        eb.fn.sum<number>('points').as('n'),
-      ])
-      .where('points', '>', 0)
-      .groupBy(['user_id', 'type', 'day'])
-      .execute();
-    expect(perDay.some((row) => Number(row.n) === rules.anti_farming.daily_caps[row.type as 'post_message'])).toBe(true); // reached
-    for (const row of perDay) expect(Number(row.n)).toBeLessThanOrEqual(rules.anti_farming.daily_caps[row.type as 'post_message']);
-    // And the reactor limit: one reactor's awards to one author per day.
-    const perReactor = await d.db
-      .selectFrom('gamification_events')
-      .select((eb) => [eb.fn.countAll<number>().as('n')])
-      .where('type', '=', 'receive_reaction')
-      .where('points', '>', 0)
-      .groupBy(['user_id', 'actor_id', (eb) => eb.fn('substr', ['occurred_at', eb.val(1), eb.val(10)])])
-      .execute();
-    for (const row of perReactor) expect(Number(row.n)).toBeLessThanOrEqual(rules.anti_farming.reactions_per_reactor_per_author_per_day);
-  });
+      expect(periods.size).toBeGreaterThanOrEqual(5); // all, two weeks, two months
+      // Before the last fold (reads add what is not folded), and after it (written at once: nothing to fold).
+      await boardsMatchSql(periods);
+      const before = await verifyGamification(d.db);
+      if (atOnce) expect(before.unfolded_rows).toBe(0);
+      else expect(before.unfolded_rows).toBeGreaterThan(0);
+      expect(before.drift).toEqual([]);
+      await folder().drain();
+      await boardsMatchSql(periods);
+      const v = await verifyGamification(d.db);
+      expect(v.ledger_rows).toBeGreaterThan(500);
+      expect(v.unfolded_rows).toBe(0);
+      expect(v.drift).toEqual([]);
+      // Caps held across rounds: no member earned more than a day's cap for an action on one day.
+      const perDay = await d.db
+        .selectFrom('gamification_events')
+        .select((eb) => [
+          'user_id',
+          'type',
+          eb.fn('substr', ['occurred_at', eb.val(1), eb.val(10)]).as('day'),
+          eb.fn.sum<number>('points').as('n'),
+        ])
+        .where('points', '>', 0)
+        .groupBy(['user_id', 'type', 'day'])
+        .execute();
+      expect(perDay.some((row) => Number(row.n) === rules.anti_farming.daily_caps[row.type as 'post_message'])).toBe(true); // reached
+      for (const row of perDay) expect(Number(row.n)).toBeLessThanOrEqual(rules.anti_farming.daily_caps[row.type as 'post_message']);
+      // And the reactor limit: one reactor's awards to one author per day.
+      const perReactor = await d.db
+        .selectFrom('gamification_events')
+        .select((eb) => [eb.fn.countAll<number>().as('n')])
+        .where('type', '=', 'receive_reaction')
+        .where('points', '>', 0)
+        .groupBy(['user_id', 'actor_id', (eb) => eb.fn('substr', ['occurred_at', eb.val(1), eb.val(10)])])
+        .execute();
+      for (const row of perReactor) expect(Number(row.n)).toBeLessThanOrEqual(rules.anti_farming.reactions_per_reactor_per_author_per_day);
+    },
+  );
 
   it('a round delivered twice, even twice at once, awards each event once', async () => {
     const at = clock;
@@ -208,7 +221,11 @@ describe('award rounds', () => {
     expect((await verifyGamification(d.db)).drift).toEqual([]);
   });
 
-  it('reports each member’s level change once per round, with the totals before and after', async () => {
+  it.each([
+    ['at once (SQLite)', true],
+    ['ledger-first', false],
+  ])('written %s, reports each member’s level change once per round, with the totals before and after', async (_, atOnce) => {
+    if (!atOnce) ledger = ledgerFirst();
     const thresholds = (await settings.rules()).level_thresholds;
     const per = (await settings.rules()).points.post_message;
     const needed = Math.ceil(thresholds[1]! / per);
@@ -218,15 +235,19 @@ describe('award rounds', () => {
     const mine = done.levels.filter((l) => l.userId === 3);
     expect(mine.map((l) => l.communityId).sort()).toEqual([C, null].sort());
     for (const l of mine) expect(l).toMatchObject({ before: 1, after: 2, points: needed * per });
-    // The level is in the all-time row at once (level-gated channels read it); the profile follows with the fold.
+    // The level is in the all-time row at once (level-gated channels read it); the profile too
+    // when written at once, else it follows with the fold.
     expect(await scores.get(C, 'all', 3)).toEqual({ user_id: 3, points: needed * per, level: 2 });
-    expect(await d.db.selectFrom('gamification_profiles').selectAll().where('user_id', '=', 3).executeTakeFirst()).toBeUndefined();
+    const stored = await d.db.selectFrom('gamification_profiles').selectAll().where('user_id', '=', 3).executeTakeFirst();
+    if (atOnce) expect([stored?.total_points, stored?.level]).toEqual([needed * per, 2]);
+    else expect(stored).toBeUndefined();
     await folder().drain();
     const profile = await d.db.selectFrom('gamification_profiles').selectAll().where('user_id', '=', 3).executeTakeFirstOrThrow();
     expect([profile.total_points, profile.level]).toEqual([needed * per, 2]);
   });
 
-  it('reads of a week or month add the awards not folded yet, so nothing reads short before the fold', async () => {
+  it('ledger-first, reads of a week or month add the awards not folded yet, so nothing reads short before the fold', async () => {
+    ledger = ledgerFirst();
     const [, week, month] = periodKeys(clock, 'UTC') as [string, string, string];
     const per = (await settings.rules()).points.post_message;
     const round = new AwardRound();
@@ -252,7 +273,8 @@ describe('award rounds', () => {
     await boardsMatchSql(['all', week, month]);
   });
 
-  it('a fold cut short (the process killed mid-fold) leaves nothing behind; the next process folds each award exactly once', async () => {
+  it('ledger-first, a fold cut short (the process killed mid-fold) leaves nothing behind; the next process folds each award exactly once', async () => {
+    ledger = ledgerFirst();
     const [, week, month] = periodKeys(clock, 'UTC') as [string, string, string];
     const inputs = Array.from({ length: 200 }, (_, i) => post(i, 1 + (i % 23), new Date(clock.getTime() - (i % 4) * 86_400_000)));
     for (let i = 0; i < inputs.length; i += 50) {
@@ -305,5 +327,96 @@ describe('award rounds', () => {
       expect([...byUser.values()].every((n) => n % per === 0)).toBe(true);
     }
     await boardsMatchSql(['all', week, month]);
+  });
+});
+
+describe('on SQLite an award writes everything in its own transaction', () => {
+  /** Every score row, as stored (no unfolded ledger rows added), by `community|period|user`. */
+  async function stored(): Promise<Record<string, number>> {
+    const rows = await d.db.selectFrom('gamification_scores').select(['community_id', 'period', 'user_id', 'points']).execute();
+    return Object.fromEntries(rows.map((r) => [`${r.community_id}|${r.period}|${r.user_id}`, Number(r.points)]));
+  }
+  async function profile(userId: number) {
+    const p = await d.db
+      .selectFrom('gamification_profiles')
+      .select(['total_points', 'level', 'xp'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return p && { total_points: Number(p.total_points), level: Number(p.level), xp: Number(p.xp) };
+  }
+  const unfolded = async () =>
+    Number(
+      (
+        await d.db
+          .selectFrom('gamification_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('folded', '=', 0)
+          .executeTakeFirst()
+      )?.n,
+    );
+  const six = (userId: number, points: number, week: string, month: string) =>
+    Object.fromEntries([C, GLOBAL].flatMap((c) => ['all', week, month].map((p) => [`${c}|${p}|${userId}`, points])));
+
+  it('leaves no ledger row to fold: the week and month rows and the profile are right at once, and a reversal takes them back at once', async () => {
+    const [, week, month] = periodKeys(clock, 'UTC') as [string, string, string];
+    const rules = await settings.rules();
+    const per = rules.points.post_message;
+    const level = (p: number) => levelOf(p, rules.level_thresholds);
+    for (const p of ['all', week, month]) for (const c of [C, GLOBAL]) await boards.top(c, p, 0, 1); // loaded: the round moves them
+    const round = new AwardRound();
+    // Member 1 posts messages 0, 2, 4 (three times the points), member 2 messages 1 and 3.
+    for (let i = 0; i < 5; i++) await ledger.collect(post(i, 1 + (i % 2), clock), round);
+    expect((await ledger.flush(round)).awarded).toHaveLength(5);
+    expect(await unfolded()).toBe(0);
+    expect(await stored()).toEqual({ ...six(1, 3 * per, week, month), ...six(2, 2 * per, week, month) });
+    expect(await profile(1)).toEqual({ total_points: 3 * per, level: level(3 * per), xp: 3 * per });
+    expect(await profile(2)).toEqual({ total_points: 2 * per, level: level(2 * per), xp: 2 * per });
+    expect(await folder().drain()).toBe(0); // the folder finds nothing
+    await boardsMatchSql(['all', week, month]);
+
+    // A reversal (the message deleted) takes the points out of all six rows and the profile in its transaction.
+    expect(await ledger.reverse({ type: 'message', id: 2 })).toBe(per);
+    expect(await ledger.reverse({ type: 'message', id: 2 })).toBe(0); // twice: nothing more
+    expect(await unfolded()).toBe(0);
+    expect(await stored()).toEqual({ ...six(1, 2 * per, week, month), ...six(2, 2 * per, week, month) });
+    expect(await profile(1)).toEqual({ total_points: 2 * per, level: level(2 * per), xp: 2 * per });
+    expect(await folder().drain()).toBe(0);
+    await boardsMatchSql(['all', week, month]);
+    const v = await verifyGamification(d.db);
+    expect([v.ledger_rows, v.unfolded_rows, v.drift]).toEqual([6, 0, []]);
+  });
+
+  it('a ledger row left unfolded (an earlier version wrote it ledger-first) is still folded by the folder, beside awards written at once', async () => {
+    const [, week, month] = periodKeys(clock, 'UTC') as [string, string, string];
+    const per = (await settings.rules()).points.post_message;
+    // Before the upgrade: members 1 and 5 earned ledger-first (their all-time rows moved, week, month and profile not yet).
+    const old = new AwardRound();
+    const before = ledgerFirst();
+    for (const [i, u] of [
+      [0, 1],
+      [1, 5],
+      [2, 1],
+    ] as const)
+      await before.collect(post(i, u, clock), old);
+    await before.flush(old);
+    expect(await unfolded()).toBe(3);
+    // After it: member 1 earns again, written at once.
+    const round = new AwardRound();
+    await ledger.collect(post(3, 1, clock), round);
+    await ledger.flush(round);
+    expect(await unfolded()).toBe(3); // the new award is folded, the old rows are not
+    expect((await stored())[`${C}|${week}|1`]).toBe(per); // the new award's week row, without the old rows
+    expect(await scores.get(C, week, 1)).toEqual({ user_id: 1, points: 3 * per, level: 1 }); // reads add the unfolded rows
+    const mid = await verifyGamification(d.db);
+    expect([mid.unfolded_rows, mid.drift]).toEqual([3, []]);
+    // The folder (run at start-up) folds the rows left, once.
+    expect(await folder().drain()).toBe(3);
+    expect(await folder().drain()).toBe(0);
+    expect(await stored()).toEqual({ ...six(1, 3 * per, week, month), ...six(5, per, week, month) });
+    expect((await profile(1))?.total_points).toBe(3 * per);
+    expect((await profile(5))?.total_points).toBe(per);
+    await boardsMatchSql(['all', week, month]);
+    const v = await verifyGamification(d.db);
+    expect([v.ledger_rows, v.unfolded_rows, v.drift]).toEqual([4, 0, []]);
   });
 });
