@@ -84,7 +84,6 @@ function messageAt(buf: Buffer, start: number, end: number): number {
   return n;
 }
 
-
 interface Room {
   sockets: WebSocket[];
   /** The socket id the server gave each socket (Pusher protocol sockets only). */
