@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { authSignature } from '../packages/server/src/realtime/protocol';
 
 import { jsonPoster } from './http-load';
-import { leanReader, startsWith, type OnText } from './lean-ws';
+import { leanReader, PUSHER_PONG, startsWith, type OnText } from './lean-ws';
 import { benchCommunity, startServerProcess } from './server-process';
 
 const SECRET = 'bench-app-secret';
@@ -155,7 +155,8 @@ async function openRoom(url: string, key: string, channel: string, count: number
         }
         if (raw.subarray(0, CREATED.length).equals(CREATED) || raw.subarray(0, MEMBER.length).equals(MEMBER)) return;
         const m = JSON.parse(raw.toString()) as { event: string; data: string };
-        if (m.event === 'pusher:connection_established') {
+        if (m.event === 'pusher:ping') ws.send(PUSHER_PONG);
+        else if (m.event === 'pusher:connection_established') {
           const socketId = (JSON.parse(m.data) as { socket_id: string }).socket_id;
           ids.set(ws, socketId);
           ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth: authSignature(key, SECRET, socketId, channel) } }));
@@ -239,7 +240,8 @@ function countingClient(url: string, key: string, channel: string) {
     ws.on('message', (raw: Buffer) => {
       if (raw.subarray(0, CREATED.length).equals(CREATED)) return void n++;
       const m = JSON.parse(raw.toString()) as { event: string; data: string };
-      if (m.event === 'pusher:connection_established') {
+      if (m.event === 'pusher:ping') ws.send(PUSHER_PONG);
+      else if (m.event === 'pusher:connection_established') {
         const socketId = (JSON.parse(m.data) as { socket_id: string }).socket_id;
         ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth: authSignature(key, SECRET, socketId, channel) } }));
       } else if (m.event === 'pusher_internal:subscription_succeeded') resolve({ ws, count: () => n });

@@ -2,6 +2,14 @@ import type { Socket } from 'node:net';
 
 import type WebSocket from 'ws';
 
+/**
+ * What a Pusher client answers the server's `pusher:ping` with. The gateway pings a socket that
+ * has sent nothing for `chat.activity_timeout_seconds` (120 s) and closes it 30 s later without
+ * this answer, as Pusher's servers do; pusher-js answers, so every bench client that stays open
+ * longer than that must too (the 10-minute sustained run lost all its sockets 150 s in without it).
+ */
+export const PUSHER_PONG = JSON.stringify({ event: 'pusher:pong', data: {} });
+
 /** Whether buf[start, end) begins with `prefix`. */
 export function startsWith(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
   if (end - start < prefix.length) return false;

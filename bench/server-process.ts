@@ -11,7 +11,7 @@ import { signRocketJwt } from '../packages/server/src/host/rocketlms/auth/jwt';
 import { authSignature } from '../packages/server/src/realtime/protocol';
 import { NODE_FLAGS } from '../packages/server/bin/node-flags.mjs';
 
-import { leanReader, startsWith } from './lean-ws';
+import { leanReader, PUSHER_PONG, startsWith } from './lean-ws';
 
 const CLI = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
 
@@ -188,7 +188,8 @@ export function subscribedSockets(opts: {
           ws.on('message', (raw: Buffer) => {
             if (raw.subarray(0, opts.prefix.length).equals(opts.prefix)) return opts.onFrame();
             const m = JSON.parse(raw.toString()) as { event: string; data: string };
-            if (m.event === 'pusher:connection_established') {
+            if (m.event === 'pusher:ping') ws.send(PUSHER_PONG);
+            else if (m.event === 'pusher:connection_established') {
               const socketId = (JSON.parse(m.data) as { socket_id: string }).socket_id;
               const auth = authSignature(opts.key, opts.secret, socketId, opts.channel);
               ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: opts.channel, auth } }));

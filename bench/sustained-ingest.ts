@@ -241,6 +241,7 @@ export async function benchSustainedIngest(
     const expected = accepted * subscribers;
     const t = performance.now();
     while (delivered < expected && performance.now() - t < 10_000) await new Promise((r) => setTimeout(r, 20));
+    const socketsOpen = sockets.filter((ws) => ws.readyState === ws.OPEN).length;
     for (const ws of sockets) ws.terminate();
 
     const raw = await startRawServer(s.dir);
@@ -273,6 +274,9 @@ export async function benchSustainedIngest(
       deliveries: delivered,
       deliveries_expected: expected,
       every_message_delivered: delivered === expected,
+      // A socket the gateway closed (a slow consumer, or no answer to its ping) stops counting.
+      sockets_open_at_end: socketsOpen,
+      sockets: subscribers,
       step_search: search,
       highest_rate_within_p99_50ms: passing.length ? passing[passing.length - 1]!.rate : 0,
       target_p99_ms: target,
