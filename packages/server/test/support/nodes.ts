@@ -52,6 +52,8 @@ export async function serveProcess(
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
+  // What health last said, for the error: a server that prints its banner but never reports ok says why here.
+  let lastHealth = 'no answer yet';
   // Seeding the demo school into a server database takes a while on a busy 2-core machine.
   for (const deadline = Date.now() + (opts.startMs ?? 100_000); Date.now() < deadline;) {
     if (proc.exitCode !== null) throw new Error(`serve exited (${proc.exitCode}): ${out}`);
@@ -60,14 +62,17 @@ export async function serveProcess(
       opts.roles === 'worker'
         ? out.includes('Worker running.')
         : await fetch(`${url}/api/communities/health`).then(
-            (r) => r.ok || opts.until === 'answers',
-            () => false,
+            async (r) => {
+              if (!r.ok) lastHealth = `${r.status} ${await r.text()}`;
+              return r.ok || opts.until === 'answers';
+            },
+            (e: Error) => ((lastHealth = e.message), false),
           );
     if (ready) return { port, proc, url, output: () => out };
     await new Promise((r) => setTimeout(r, 150));
   }
   proc.kill('SIGKILL');
-  throw new Error(`serve did not start: ${out}`);
+  throw new Error(`serve did not start: health ${lastHealth}; output: ${out}`);
 }
 
 /** A `communities serve` process with chat.driver = redis, sharing `appId`'s Redis keys with its peers. */
