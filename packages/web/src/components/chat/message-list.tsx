@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { groupMessages } from '../../lib/chat';
@@ -56,17 +56,18 @@ export function MessageList(p: MessageListProps) {
 
   /** The log's size when last measured: a scroll that comes with a new size was layout, not the reader. */
   const geometry = useRef({ height: 0, client: 0 });
-  const measure = (el: HTMLDivElement) => {
+  const measure = useCallback((el: HTMLDivElement) => {
     const resized = el.scrollHeight !== geometry.current.height || el.clientHeight !== geometry.current.client;
     geometry.current = { height: el.scrollHeight, client: el.clientHeight };
     return resized;
-  };
-  const toBottom = () => {
+  }, []);
+  // Reads and writes refs only, so it is the same function on every render (the effects below list it).
+  const toBottom = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
     el.scrollTop = el.scrollHeight;
     measure(el);
-  };
+  }, [measure]);
 
   const older = () => {
     const el = scroller.current;
@@ -83,7 +84,7 @@ export function MessageList(p: MessageListProps) {
       else el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
       anchor.current = null;
     }
-  }, [firstId]);
+  }, [firstId, toBottom]);
 
   // New messages: follow them when at the bottom (or when they are ours), else count them.
   const prevLast = useRef(0);
@@ -106,7 +107,7 @@ export function MessageList(p: MessageListProps) {
     else if (newer) setUnseen((n) => n + 1);
     prevLast.current = lastId || prevLast.current;
     prevPending.current = pending.length;
-  }, [lastId, pending.length, status, messages, p.me.id, hasMoreAfter]);
+  }, [lastId, pending.length, status, messages, p.me.id, hasMoreAfter, toBottom]);
 
   // A jump: once the message (or the live tail) is rendered, bring it into view.
   const scrolled = useRef(0);
@@ -127,7 +128,7 @@ export function MessageList(p: MessageListProps) {
     atBottom.current = bottom;
     onAtBottom(bottom);
     if (bottom) setUnseen(0);
-  }, [scrollTo, messages, hasMoreAfter, onAtBottom]);
+  }, [scrollTo, messages, hasMoreAfter, onAtBottom, toBottom]);
 
   // Images, edits and a resized window change heights: stay pinned to the bottom while the
   // reader is there.
@@ -140,7 +141,7 @@ export function MessageList(p: MessageListProps) {
     ro.observe(el);
     ro.observe(scroller.current);
     return () => ro.disconnect();
-  }, []);
+  }, [toBottom]);
 
   // Short first pages do not scroll: fetch more until they do (or there is nothing older).
   useEffect(() => {
