@@ -48,6 +48,37 @@ describe('WAL checkpoints off the event loop (SQLite file)', () => {
     expect(rows.rows[0]!.n).toBe(10_000);
   });
 
+  it('a WAL the writer never lets rewind (commits back to back) starts over past the bound', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'communities-ckpt-'));
+    const path = join(dir, 'busy.sqlite');
+    const handle = new SQLite(path);
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+    handle.exec('create table t (id integer primary key, body blob not null)');
+    const checkpointer = new Checkpointer(handle, { restartBytes: 4 * 1024 * 1024 });
+    await until(() => handle.pragma('wal_autocheckpoint', { simple: true }) === 0);
+    const insert = handle.prepare('insert into t (body) values (?)');
+    const body = Buffer.alloc(16 * 1024, 7);
+    let written = 0;
+    let longest = 0;
+    // A commit every millisecond or so for 2 s (tens of MB a second, as a busy server writes), so
+    // one always lands while the worker copies.
+    for (const end = Date.now() + 2000; Date.now() < end;) {
+      handle.transaction(() => {
+        for (let i = 0; i < 4; i++) insert.run(body);
+      })();
+      written += 4 * body.length;
+      longest = Math.max(longest, statSync(`${path}-wal`).size);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    checkpointer.stop();
+    expect(checkpointer.rewinds.done).toBeGreaterThan(0);
+    // The WAL started over instead of holding everything written.
+    expect(written).toBeGreaterThan(16 * 1024 * 1024);
+    expect(longest).toBeLessThan(written / 2);
+    handle.close();
+  });
+
   it('should the worker fail, the connection checkpoints by itself again', async () => {
     dir = mkdtempSync(join(tmpdir(), 'communities-ckpt-'));
     const path = join(dir, 'gone.sqlite');
