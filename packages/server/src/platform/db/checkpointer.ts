@@ -96,8 +96,13 @@ export class Checkpointer {
    * milliseconds), once per `WAL_RESTART_BYTES` of WAL, and only when the writer never paused
    * long enough for SQLite to rewind the WAL by itself.
    */
-  private rewind(): void {
-    if (this.handle.inTransaction) return void setImmediate(() => !this.stopped && this.handle.open && this.rewind());
+  private rewind(tries = 0): void {
+    // Inside a transaction (one spanning awaits) the pass could not copy its frames: a little
+    // later, and after 20 tries the worker's next 'long' asks again.
+    if (this.handle.inTransaction) {
+      if (tries < 20) setTimeout(() => !this.stopped && this.handle.open && this.rewind(tries + 1), 1).unref();
+      return;
+    }
     try {
       const [pass] = this.handle.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
       if (pass!.busy === 0 && pass!.checkpointed === pass!.log) this.rewinds.done++;
