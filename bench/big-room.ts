@@ -10,7 +10,7 @@ import { authSignature } from '../packages/server/src/realtime/protocol';
 
 import { jsonPoster } from './http-load';
 import { leanReader, PUSHER_PONG, startsWith, type OnText } from './lean-ws';
-import { benchCommunity, startServerProcess } from './server-process';
+import { benchCommunity, machineCpu, startServerProcess, stealShare } from './server-process';
 
 const SECRET = 'bench-app-secret';
 const CREATED = Buffer.from(`{"event":"${REALTIME_EVENTS.messageCreated}"`);
@@ -311,7 +311,16 @@ async function openRawRoom(url: string, count: number, sentAt: Float64Array): Pr
 }
 
 /** Delivery figures of messages [from, to) in a room, with both processes' CPU per delivery. */
-function phase(r: Room, clients: number, from: number, to: number, errors: number, serverCpu: number, loadCpu: number) {
+function phase(
+  r: Room,
+  clients: number,
+  from: number,
+  to: number,
+  errors: number,
+  serverCpu: number,
+  loadCpu: number,
+  machine0: ReturnType<typeof machineCpu>,
+) {
   const lat = r.latencies(from, to);
   return {
     messages: to - from,
@@ -321,6 +330,7 @@ function phase(r: Room, clients: number, from: number, to: number, errors: numbe
     p99_ms: pct(lat, 99),
     server_cpu_us_per_delivery: usPer(serverCpu, (to - from) * clients),
     load_cpu_us_per_delivery: usPer(loadCpu, (to - from) * clients),
+    machine_cpu_steal_share: stealShare(machine0),
   };
 }
 
@@ -417,9 +427,10 @@ export async function benchBigRoom(opts: { clients?: number; rate?: number; seco
     const measure = async (from: number) => {
       const cpu0 = s.cpuSeconds();
       const load0 = ownCpu();
+      const machine0 = machineCpu();
       const errors = await postAtRate((i) => poster.post(i), from, perPhase, rate, sentAt);
       await settle(room, from, from + perPhase, perPhase * clients);
-      return phase(room, clients, from, from + perPhase, errors, s.cpuSeconds() - cpu0, ownCpu() - load0);
+      return phase(room, clients, from, from + perPhase, errors, s.cpuSeconds() - cpu0, ownCpu() - load0, machine0);
     };
     step('quiet phase');
     const quiet = await measure(0);
@@ -530,11 +541,12 @@ export async function benchBigRoom(opts: { clients?: number; rate?: number; seco
     const rawPoster = jsonPoster({ url: `${server.url}/send`, tokens: ['-'], concurrency: 64, body: (i) => ({ i }), expect: 200 });
     const rawCpu0 = server.cpu();
     const rawLoad0 = ownCpu();
+    const rawMachine0 = machineCpu();
     const rawErrors = await postAtRate((i) => rawPoster.post(i), 0, perPhase, rate, rawSent);
     await settle(raw, 0, perPhase, perPhase * clients);
     const baseline = {
       rss_per_connection_kb: Number(((base1 - base0) / clients / 1024).toFixed(1)),
-      ...phase(raw, clients, 0, perPhase, rawErrors, server.cpu() - rawCpu0, ownCpu() - rawLoad0),
+      ...phase(raw, clients, 0, perPhase, rawErrors, server.cpu() - rawCpu0, ownCpu() - rawLoad0, rawMachine0),
     };
     rawPoster.close();
     for (const ws of raw.sockets) ws.terminate();

@@ -57,16 +57,25 @@ function processCpuSeconds(pid: number): number {
  */
 /**
  * The machine's CPU time so far, from /proc/stat (Linux; USER_HZ = 100): busy (everything but
- * idle and iowait) and total jiffies over all cores. Two readings give how busy the whole
+ * idle and iowait), stolen (time a virtual machine's cores wanted to run and the hypervisor ran
+ * someone else) and total jiffies over all cores. Two readings give how busy the whole
  * machine was between them: on 2 cores, the server, the load generator and SQLite's
  * checkpointer share both.
  */
-export function machineCpu(): { busy: number; total: number; cores: number } {
+export function machineCpu(): { busy: number; steal: number; total: number; cores: number } {
   const lines = readFileSync('/proc/stat', 'utf8').split('\n');
   const f = lines[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  return { busy: total - idle, total, cores: lines.filter((l) => /^cpu\d/.test(l)).length };
+  return { busy: total - idle, steal: f[7] ?? 0, total, cores: lines.filter((l) => /^cpu\d/.test(l)).length };
+}
+
+/**
+ * The share of the machine's CPU time between two readings that the hypervisor took: on a
+ * shared host it comes in stalls of 10–100 ms, which a p99 over a few seconds cannot hide.
+ */
+export function stealShare(from: ReturnType<typeof machineCpu>, to = machineCpu()): number {
+  return Number(((to.steal - from.steal) / Math.max(1, to.total - from.total)).toFixed(2));
 }
 
 export async function startServerProcess(env: Record<string, string> = {}, opts: { dir?: string; cpus?: string } = {}) {

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 
 import { REALTIME_EVENTS, realtimeChannel } from '@communities/contract';
 
-import { benchCommunity, machineCpu, startServerProcess, subscribedSockets } from './server-process';
+import { benchCommunity, machineCpu, startServerProcess, stealShare, subscribedSockets } from './server-process';
 
 const SECRET = 'bench-app-secret';
 const CREATED = Buffer.from(`{"event":"${REALTIME_EVENTS.messageCreated}"`);
@@ -270,6 +270,7 @@ export async function benchSustainedIngest(
       load_generator_core_share: round2((own.user + own.system) / 1e6 / sustained.seconds),
       machine_cores: m1.cores,
       machine_busy_share: round2((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)),
+      machine_cpu_steal_share: stealShare(m0, m1),
       // Every 201 reached each of the subscribed sockets (counted after the last run drained).
       deliveries: delivered,
       deliveries_expected: expected,

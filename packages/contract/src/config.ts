@@ -715,8 +715,12 @@ export const configSchema = z
         max_attempts: int(8, 1, 100),
         /** Seconds a process delivers for a subscriber before another may take over if it stops renewing (crash). */
         lease_seconds: int(15, 2, 600),
-        /** Milliseconds the dispatcher waits after a commit before delivering, to deliver more events per round (0: at once). */
-        linger_ms: int(0, 0, 60_000),
+        /**
+         * Milliseconds durable subscribers (points, rollups, notifications, moderation thresholds)
+         * wait after a commit, to take that window's events in one page (0: at once). Local
+         * handlers (socket revocations, caches) run right after the commit either way.
+         */
+        linger_ms: int(100, 0, 60_000),
       })
       .strict()
       .prefault({}),

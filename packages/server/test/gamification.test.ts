@@ -85,6 +85,9 @@ describe('points for messages', () => {
   it('a muted or banned member earns nothing', async () => {
     const { c, channel } = await world([st[3]!, st[4]!]);
     const m = await post(st[4]!, channel.id);
+    // Awards are judged when the points subscriber applies them (events.linger_ms after the
+    // commit): the post is counted before the mute, the reaction after it.
+    await s.ctx.bus.idle();
     await s.as(owner).communities.updateMember({ params: { id: String(c.id), userId: st[4]! }, body: { status: 'muted' } });
     await s.as(st[3]!).channels.react({ params: { messageId: m.id }, body: { emoji: '👍' } });
     expect(await byType(st[4]!, c.id, 'receive_reaction')).toBe(0);

@@ -80,6 +80,22 @@ describe('the event outbox', () => {
     expect(status).toMatchObject({ subscriber: 'test.all', behind: 0, parked: 0, attempts: 0 });
   });
 
+  it('with lingerMs, runs local handlers right after each commit and gives durable subscribers the commits of that window in one page', async () => {
+    const o = outbox({ lingerMs: 1500 });
+    const pages: number[][] = [];
+    o.durable({ name: 'test.pages', events: '*', batch: async (events) => void pages.push(users(events)) });
+    o.start();
+    await o.idle();
+    const local: number[] = [];
+    o.subscribe('CommunityJoined', (e) => void local.push(e.payload.user_id));
+    for (const user of [1, 2, 3, 4, 5]) await inTransaction(db.db, (trx) => o.record(trx, 'CommunityJoined', joined(user)));
+    for (let i = 0; i < 200 && local.length < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(local).toEqual([1, 2, 3, 4, 5]);
+    expect(pages).toEqual([]);
+    for (let i = 0; i < 600 && pages.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pages).toEqual([[1, 2, 3, 4, 5]]);
+  });
+
   it('starts a new subscriber at the oldest event (or the newest, if it asks), and a restarted one where its cursor stopped', async () => {
     const first = outbox();
     await first.record(db.db, 'CommunityJoined', joined(1));

@@ -71,7 +71,10 @@ export interface OutboxOptions {
   retentionDays: number;
   /** How often a started dispatcher looks for events committed by other processes. */
   pollMs: number;
-  /** Wait this long after a commit before delivering, to deliver more per round (0: at once). */
+  /**
+   * Durable subscribers get a commit's events this long after it, with whatever else committed
+   * meanwhile, in one page (0: at once). Local handlers run right after the commit either way.
+   */
   lingerMs: number;
   /**
    * Runs the dispatcher's writes (transactional batches, cursor saves): the database's group
@@ -184,11 +187,24 @@ export class Outbox implements EventBus {
   private readonly pending = new Map<number, { event: DomainEvent; at: number }>();
   private readonly owner = `${hostname().slice(0, 30)}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly opts: OutboxOptions;
+  /** A delivery round to durable subscribers in progress, and whether another is due after it. */
   private running: Promise<void> | null = null;
   private again = false;
+  /**
+   * Local handlers' own loop, so an event's after-commit work never waits behind a durable
+   * subscriber's page (a lingering round can be one's whole window of events).
+   */
+  private localRunning: Promise<void> | null = null;
+  private localAgain = false;
   private timer: NodeJS.Timeout | null = null;
   private wake: NodeJS.Timeout | null = null;
   private lingering: NodeJS.Timeout | null = null;
+  /**
+   * The next round delivers to durable subscribers too: set by a poll, a retry, idle(), a round
+   * that moved a cursor, and a commit (lingerMs after it, when lingering). Rounds in between run
+   * local handlers only.
+   */
+  private durableDue = false;
   private lastPrune = 0;
   private closed = false;
   /** Durable delivery needs the outbox tables: it begins with start(), after migrating. */
@@ -214,7 +230,7 @@ export class Outbox implements EventBus {
     const values = { event_id: event.id, name, payload: JSON.stringify(payload), occurred_at: event.occurred_at };
     const id = await this.insertEvent.run(trx, values);
     this.pending.set(id, { event: event, at: Date.now() });
-    this.kick();
+    this.kick(true);
     return event;
   }
 
@@ -242,10 +258,12 @@ export class Outbox implements EventBus {
   async idle(): Promise<void> {
     while (!this.closed) {
       this.again = true;
+      this.durableDue = true;
+      await this.pumpLocal();
       await this.pump();
       const now = Date.now();
       const waiting = [...this.pending.values()].some((p) => now - p.at < IDLE_LOCAL_WAIT_MS);
-      if (!waiting && !this.again) return;
+      if (!waiting && !this.again && !this.localRunning) return;
       // Let timers and I/O run: on SQLite every query resolves on the microtask queue.
       await new Promise((r) => setTimeout(r, waiting ? 5 : 0));
     }
@@ -271,21 +289,50 @@ export class Outbox implements EventBus {
     this.cursors.clear();
   }
 
-  /** Runs a delivery round now, or once more after the one in progress. */
-  private kick(): void {
+  /**
+   * Runs the local handlers of what committed here, and a delivery round to durable subscribers
+   * now or once more after the one in progress. After a commit here (`commit`) with lingerMs,
+   * that round comes lingerMs later, with whatever else committed meanwhile: at 100 messages a
+   * second a round per commit paid each subscriber's page (its reads, its upserts, the cursor
+   * saves) for one event.
+   */
+  private kick(commit = false): void {
     if (this.closed) return;
-    if (this.opts.lingerMs > 0) {
+    if (this.pending.size > 0) void this.pumpLocal();
+    if (commit && this.opts.lingerMs > 0) {
       if (this.lingering) return;
       this.lingering = setTimeout(() => {
         this.lingering = null;
-        this.again = true;
-        if (!this.running) void this.pump();
+        this.kick();
       }, this.opts.lingerMs);
       this.lingering.unref();
       return;
     }
+    this.durableDue = true;
     this.again = true;
     if (!this.running) void this.pump();
+  }
+
+  /** Runs the local handlers of what committed, now or once more after the pass in progress. */
+  private pumpLocal(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.localAgain = true;
+    if (this.localRunning) return this.localRunning;
+    this.localRunning = (async () => {
+      try {
+        while (this.localAgain && !this.closed) {
+          this.localAgain = false;
+          await this.deliverLocal();
+        }
+      } catch (error) {
+        this.localAgain = false;
+        this.logger.error({ err: error }, 'local event delivery failed');
+      } finally {
+        this.localRunning = null;
+      }
+      this.scheduleWake();
+    })();
+    return this.localRunning;
   }
 
   private pump(): Promise<void> {
@@ -304,7 +351,6 @@ export class Outbox implements EventBus {
       } finally {
         this.running = null;
       }
-      this.scheduleWake();
     })();
     return this.running;
   }
@@ -323,8 +369,9 @@ export class Outbox implements EventBus {
 
   /** One pass over local handlers and every durable subscriber; true when it delivered something. */
   private async round(): Promise<boolean> {
-    let progressed = await this.deliverLocal();
-    if (!this.started) return progressed;
+    if (!this.started || !this.durableDue) return false;
+    this.durableDue = false;
+    let progressed = false;
     // Subscribers at the same place read the same page: one query serves them all in a round.
     const pages = new Map<string, Promise<OutboxRow[]>>();
     const moves: CursorMove[] = [];
@@ -338,7 +385,8 @@ export class Outbox implements EventBus {
         this.cursors.delete(s.name);
       }
     }
-    if (moves.length && (await this.saveCursors(moves))) progressed = true;
+    // A cursor moved: there may be more (a full page, a backlog), so the next round looks again.
+    if (moves.length && (await this.saveCursors(moves))) progressed = this.durableDue = true;
     await this.maybePrune();
     return progressed;
   }
