@@ -96,6 +96,20 @@ describe('the event outbox', () => {
     expect(pages).toEqual([[1, 2, 3, 4, 5]]);
   });
 
+  it('ends a linger early once 50 events committed, so a busy server delivers in pages of about that many', async () => {
+    const o = outbox({ lingerMs: 60_000 });
+    const pages: number[][] = [];
+    o.durable({ name: 'test.pages', events: '*', batch: async (events) => void pages.push(users(events)) });
+    o.start();
+    await o.idle();
+    for (let user = 1; user <= 49; user++) await inTransaction(db.db, (trx) => o.record(trx, 'CommunityJoined', joined(user)));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pages).toEqual([]);
+    await inTransaction(db.db, (trx) => o.record(trx, 'CommunityJoined', joined(50)));
+    for (let i = 0; i < 400 && pages.flat().length < 50; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pages.flat()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
   it('starts a new subscriber at the oldest event (or the newest, if it asks), and a restarted one where its cursor stopped', async () => {
     const first = outbox();
     await first.record(db.db, 'CommunityJoined', joined(1));

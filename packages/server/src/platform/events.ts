@@ -98,6 +98,8 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 
 /** Events read per subscriber per round. */
 const PAGE = 200;
+/** Commits here since the last durable round that end a linger early: a busy server's pages stay this small. */
+const LINGER_EVENTS = 50;
 /** A jump in ids wider than this is not tracked id by id (ids were reserved in bulk, not in flight). */
 const MAX_GAP_SPAN = 1000;
 /** How long this process watches for the commit of an event it recorded (for its local subscribers). */
@@ -205,6 +207,8 @@ export class Outbox implements EventBus {
    * local handlers only.
    */
   private durableDue = false;
+  /** Events recorded here since the last durable round began. */
+  private sinceRound = 0;
   private lastPrune = 0;
   private closed = false;
   /** Durable delivery needs the outbox tables: it begins with start(), after migrating. */
@@ -292,14 +296,15 @@ export class Outbox implements EventBus {
   /**
    * Runs the local handlers of what committed here, and a delivery round to durable subscribers
    * now or once more after the one in progress. After a commit here (`commit`) with lingerMs,
-   * that round comes lingerMs later, with whatever else committed meanwhile: at 100 messages a
-   * second a round per commit paid each subscriber's page (its reads, its upserts, the cursor
-   * saves) for one event.
+   * that round comes lingerMs later, with whatever else committed meanwhile, or as soon as
+   * LINGER_EVENTS did: at 100 messages a second a round per commit paid each subscriber's page
+   * (its reads, its upserts, the cursor saves) for one event, while at thousands a second a
+   * whole window's page would hold the event loop for one long stretch.
    */
   private kick(commit = false): void {
     if (this.closed) return;
     if (this.pending.size > 0) void this.pumpLocal();
-    if (commit && this.opts.lingerMs > 0) {
+    if (commit && this.opts.lingerMs > 0 && ++this.sinceRound < LINGER_EVENTS) {
       if (this.lingering) return;
       this.lingering = setTimeout(() => {
         this.lingering = null;
@@ -371,6 +376,7 @@ export class Outbox implements EventBus {
   private async round(): Promise<boolean> {
     if (!this.started || !this.durableDue) return false;
     this.durableDue = false;
+    this.sinceRound = 0;
     let progressed = false;
     // Subscribers at the same place read the same page: one query serves them all in a round.
     const pages = new Map<string, Promise<OutboxRow[]>>();
