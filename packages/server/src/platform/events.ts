@@ -202,9 +202,8 @@ export class Outbox implements EventBus {
   private wake: NodeJS.Timeout | null = null;
   private lingering: NodeJS.Timeout | null = null;
   /**
-   * The next round delivers to durable subscribers too: set by a poll, a retry, idle(), a round
-   * that moved a cursor, and a commit (lingerMs after it, when lingering). Rounds in between run
-   * local handlers only.
+   * A round to durable subscribers is due: set by a poll, a retry, idle(), a round that moved a
+   * cursor, and a commit (lingerMs after it, or at LINGER_EVENTS, when lingering).
    */
   private durableDue = false;
   /** Events recorded here since the last durable round began. */
@@ -372,7 +371,7 @@ export class Outbox implements EventBus {
     this.wake.unref();
   }
 
-  /** One pass over local handlers and every durable subscriber; true when it delivered something. */
+  /** One pass over every durable subscriber, when one is due; true when a cursor moved. */
   private async round(): Promise<boolean> {
     if (!this.started || !this.durableDue) return false;
     this.durableDue = false;
