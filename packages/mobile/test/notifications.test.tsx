@@ -55,10 +55,14 @@ describe('NotificationsScreen against a real server', () => {
   });
 
   it('marks all read', async () => {
-    await s.as(friend).channels.post({ params: { channelId: general }, body: { content: `@[Me](user:${me}) one more` } });
-    await waitFor(async () => expect((await s.as(me).notifications.list({ query: { limit: 1 } })).unread_count).toBeGreaterThan(0), {
-      timeout: 10_000,
-    });
+    const posted = await s.as(friend).channels.post({ params: { channelId: general }, body: { content: `@[Me](user:${me}) one more` } });
+    // This mention's notification, and so every earlier one (the inbox subscriber takes events in
+    // commit order, `events.linger_ms` after them): none can arrive after "mark all read".
+    await waitFor(
+      async () =>
+        expect((await s.as(me).notifications.list({ query: { limit: 100 } })).items.some((n) => n.message_id === posted.id)).toBe(true),
+      { timeout: 10_000 },
+    );
     await renderWithServer(<NotificationsScreen />, s, me);
     await fireEvent.press(await screen.findByTestId('notifications-read-all'));
     await waitFor(async () => expect((await s.as(me).notifications.list({ query: { limit: 1 } })).unread_count).toBe(0));
