@@ -375,7 +375,11 @@ export class Outbox implements EventBus {
   private async round(): Promise<boolean> {
     if (!this.started || !this.durableDue) return false;
     this.durableDue = false;
+    // This round takes everything committed so far: a linger waiting for it has nothing left to
+    // wait for (the next commit here starts another).
     this.sinceRound = 0;
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = null;
     let progressed = false;
     // Subscribers at the same place read the same page: one query serves them all in a round.
     const pages = new Map<string, Promise<OutboxRow[]>>();
