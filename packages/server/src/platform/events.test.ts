@@ -31,6 +31,20 @@ async function until(o: Outbox, done: () => Promise<boolean> | boolean): Promise
   throw new Error('never happened');
 }
 
+/** Polls `done` for up to `ms` without idle() (which would deliver to durable subscribers at once). */
+async function soon(done: () => boolean, ms = 2000): Promise<void> {
+  for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+}
+/** An outbox lingering `lingerMs`, with a durable subscriber that records each page's users. */
+async function paged(lingerMs: number) {
+  const o = outbox({ lingerMs });
+  const pages: number[][] = [];
+  o.durable({ name: 'test.pages', events: '*', batch: async (events) => void pages.push(users(events)) });
+  o.start();
+  await o.idle();
+  return { o, pages };
+}
+
 beforeEach(async () => {
   db = connect('sqlite::memory:');
   await migrateToLatest(db);
@@ -81,32 +95,24 @@ describe('the event outbox', () => {
   });
 
   it('with lingerMs, runs local handlers right after each commit and gives durable subscribers the commits of that window in one page', async () => {
-    const o = outbox({ lingerMs: 1500 });
-    const pages: number[][] = [];
-    o.durable({ name: 'test.pages', events: '*', batch: async (events) => void pages.push(users(events)) });
-    o.start();
-    await o.idle();
+    const { o, pages } = await paged(1500);
     const local: number[] = [];
     o.subscribe('CommunityJoined', (e) => void local.push(e.payload.user_id));
     for (const user of [1, 2, 3, 4, 5]) await inTransaction(db.db, (trx) => o.record(trx, 'CommunityJoined', joined(user)));
-    for (let i = 0; i < 200 && local.length < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    await soon(() => local.length === 5, 1000);
     expect(local).toEqual([1, 2, 3, 4, 5]);
     expect(pages).toEqual([]);
-    for (let i = 0; i < 600 && pages.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await soon(() => pages.length > 0, 3000);
     expect(pages).toEqual([[1, 2, 3, 4, 5]]);
   });
 
   it('ends a linger early once 50 events committed, so a busy server delivers in pages of about that many', async () => {
-    const o = outbox({ lingerMs: 60_000 });
-    const pages: number[][] = [];
-    o.durable({ name: 'test.pages', events: '*', batch: async (events) => void pages.push(users(events)) });
-    o.start();
-    await o.idle();
+    const { o, pages } = await paged(60_000);
     for (let user = 1; user <= 49; user++) await inTransaction(db.db, (trx) => o.record(trx, 'CommunityJoined', joined(user)));
     await new Promise((r) => setTimeout(r, 100));
     expect(pages).toEqual([]);
     await inTransaction(db.db, (trx) => o.record(trx, 'CommunityJoined', joined(50)));
-    for (let i = 0; i < 400 && pages.flat().length < 50; i++) await new Promise((r) => setTimeout(r, 5));
+    await soon(() => pages.flat().length >= 50);
     expect(pages.flat()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
